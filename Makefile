@@ -1,0 +1,36 @@
+# The front door. `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+CONFIG ?= configs/default.toml
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install test figures bench repro-check clean
+
+help:  ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)  ## Create .venv with the toolkit (editable) and its dependencies
+
+test: install  ## Run the whole test suite (notebooks included)
+	$(BIN)/python -m pytest
+
+figures: install  ## Run the main pipeline on the demo corpus (CONFIG=configs/default.toml)
+	$(BIN)/python -m toolkit figures --config $(CONFIG)
+
+bench: install  ## Benchmarks against the bare engines (ratios, throughput, memory)
+	$(BIN)/python -m bench
+
+repro-check: install  ## Run `make figures` twice and compare output hashes
+	$(BIN)/python -m toolkit repro-check --config $(CONFIG)
+
+clean:  ## Remove generated reports and caches (never inputs)
+	rm -rf reports/figures reports/tables reports/index.html reports/models .cache .pytest_cache

@@ -1,0 +1,35 @@
+"""Command-line interface: ``python -m toolkit COMMAND``.
+
+Each command lives in its own module of this package and registers itself on
+:data:`app`; the modules only parse arguments, call library functions and write
+files.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+app = typer.Typer(
+    help="Topic modeling and discourse analysis of Vietnamese political text.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages.")) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+# Registration happens on import; order here is the order in --help.
+from toolkit.cli import ingest  # noqa: E402,F401
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""``python -m toolkit ingest`` (filled in with the ingest package)."""

@@ -1,0 +1,155 @@
+"""The document table: its schema, and reading/writing it atomically.
+
+Columns of the document table (one row per document, see README):
+
+``doc_id, source, title, date, date_precision, year, views, category, author,
+issuer, province, district, province_2025, locality_evidence, body, captions, duplicate_of,
+encoding``
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+DOC_COLUMNS: tuple[str, ...] = (
+    "doc_id",
+    "source",
+    "title",
+    "date",
+    "date_precision",
+    "year",
+    "views",
+    "category",
+    "author",
+    "issuer",
+    "province",
+    "district",
+    "province_2025",
+    "locality_evidence",
+    "body",
+    "captions",
+    "duplicate_of",
+    "encoding",
+)
+#: Integer columns (nullable: unknown stays missing, never 0).
+INT_COLUMNS = ("year", "views")
+TABLE_SUFFIXES = (".parquet", ".csv", ".jsonl", ".jsonl.gz")
+
+
+def table_suffix(path: str | os.PathLike) -> str:
+    """The table format of ``path`` by its extension (``.jsonl.gz`` counts as one)."""
+    name = Path(path).name.lower()
+    for suffix in sorted(TABLE_SUFFIXES, key=len, reverse=True):
+        if name.endswith(suffix):
+            return suffix
+    raise ValueError(f"{path}: unknown table format; use one of {', '.join(TABLE_SUFFIXES)}")
+
+
+def empty_documents() -> pd.DataFrame:
+    """An empty document table with the schema's columns and dtypes."""
+    return conform(pd.DataFrame({c: [] for c in DOC_COLUMNS}))
+
+
+def conform(df: pd.DataFrame) -> pd.DataFrame:
+    """Return ``df`` with exactly the schema's columns, in order, with schema dtypes.
+
+    Missing text columns become empty strings; integer columns are nullable
+    ``Int64``; extra columns are kept after the schema's ones.
+    """
+    out = df.copy()
+    for col in DOC_COLUMNS:
+        if col not in out.columns:
+            out[col] = pd.NA if col in INT_COLUMNS else ""
+    for col in DOC_COLUMNS:
+        if col in INT_COLUMNS:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64")
+        else:
+            out[col] = out[col].fillna("").astype(str)
+    extra = [c for c in out.columns if c not in DOC_COLUMNS]
+    return out[list(DOC_COLUMNS) + extra].reset_index(drop=True)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` on success.
+
+    Readers never see a half-written file, and a failed write leaves any
+    previous file untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write UTF-8 text to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a table atomically; the format follows the extension.
+
+    ``.parquet`` (pyarrow), ``.csv`` (UTF-8), ``.jsonl`` / ``.jsonl.gz``
+    (one JSON object per line, non-ASCII kept as is).
+    """
+    path = Path(path)
+    suffix = table_suffix(path)
+    with atomic_path(path) as tmp:
+        if suffix == ".parquet":
+            df.to_parquet(tmp, index=False, engine="pyarrow")
+        elif suffix == ".csv":
+            df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        else:
+            opener = gzip.open if suffix == ".jsonl.gz" else open
+            with opener(tmp, "wt", encoding="utf-8", newline="\n") as fh:
+                for record in df.to_dict(orient="records"):
+                    fh.write(json.dumps(_jsonable(record), ensure_ascii=False, sort_keys=False))
+                    fh.write("\n")
+    return path
+
+
+def _jsonable(record: dict) -> dict:
+    out = {}
+    for key, value in record.items():
+        if value is pd.NA or (isinstance(value, float) and value != value):
+            out[key] = None
+        elif hasattr(value, "item"):
+            out[key] = value.item()
+        elif hasattr(value, "tolist"):
+            out[key] = value.tolist()
+        else:
+            out[key] = value
+    return out
+
+
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a table written by :func:`write_table` (or any table of those formats)."""
+    path = Path(path)
+    suffix = table_suffix(path)
+    if suffix == ".parquet":
+        return pd.read_parquet(path, engine="pyarrow")
+    if suffix == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return pd.read_json(path, lines=True, dtype=False, compression="gzip" if suffix.endswith(".gz") else None)
+
+
+def read_documents(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a document table and conform it to the schema."""
+    return conform(read_table(path))
