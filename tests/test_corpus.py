@@ -1,0 +1,51 @@
+import pandas as pd
+import pytest
+
+from toolkit.corpus import DOC_COLUMNS, atomic_path, conform, read_documents, read_table, table_suffix, write_table
+
+
+@pytest.mark.parametrize("name", ["docs.parquet", "docs.csv", "docs.jsonl", "docs.jsonl.gz"])
+def test_round_trip_keeps_vietnamese_and_nullable_ints(tmp_path, name):
+    docs = conform(pd.DataFrame({
+        "doc_id": ["a", "b"],
+        "title": ["Hội nghị giao ban công tác dân vận", "Tọa đàm ở tổ dân phố"],
+        "year": [2016, None],
+        "views": [1250, None],
+        "body": ["Ủy ban MTTQ phường Thượng Thanh", "ở"],
+    }))
+    path = write_table(docs, tmp_path / name)
+    back = read_documents(path)
+    assert list(back.columns) == list(DOC_COLUMNS)
+    assert back["title"].tolist() == docs["title"].tolist()
+    assert back["body"].tolist() == ["Ủy ban MTTQ phường Thượng Thanh", "ở"]
+    assert back["year"].iloc[0] == 2016 and pd.isna(back["year"].iloc[1])
+    assert pd.isna(back["views"].iloc[1])
+
+
+def test_conform_adds_missing_columns_in_schema_order():
+    out = conform(pd.DataFrame({"body": ["x"], "extra": [1]}))
+    assert list(out.columns) == list(DOC_COLUMNS) + ["extra"]
+    assert out["title"].iloc[0] == ""
+
+
+def test_unknown_table_format_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown table format"):
+        table_suffix(tmp_path / "docs.xlsx")
+    assert table_suffix("a/b.JSONL.GZ") == ".jsonl.gz"
+
+
+def test_atomic_write_leaves_old_file_on_failure(tmp_path):
+    target = tmp_path / "t.csv"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half", encoding="utf-8")
+            raise RuntimeError("boom")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
+
+
+def test_read_table_csv_keeps_strings(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("doc_id,year\n007,2019\n", encoding="utf-8")
+    assert read_table(path)["doc_id"].iloc[0] == "007"
