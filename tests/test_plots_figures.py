@@ -1,0 +1,101 @@
+"""Plot functions draw on given axes from tidy tables; the writer is byte-deterministic."""
+
+import json
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit import plots
+from toolkit.figures import frame_hash, save_figure, save_table
+
+DISTRICTS = ["Quận Long Biên", "Huyện Đông Anh", "Thành phố Huế"]
+THEMES = ["site_clearance", "religion", "covid"]
+
+
+@pytest.fixture()
+def trends():
+    rng = np.random.default_rng(0)
+    rows = []
+    for d in DISTRICTS:
+        for t in THEMES:
+            for y in range(2015, 2025):
+                share = rng.uniform(0.1, 0.6)
+                rows.append({"district": d, "theme": t, "year": y, "share": share,
+                             "ci_low": share - 0.05, "ci_high": share + 0.05, "planted_share": share + 0.01})
+    return pd.DataFrame(rows)
+
+
+def test_single_panel_plots_draw_on_the_given_axes(trends):
+    fig, ax = plt.subplots()
+    counts = trends.groupby(["district", "year"]).size().rename("n_docs").reset_index()
+    assert plots.doc_counts_heatmap(counts, ax=ax) is ax
+    assert ax.get_title() == "Documents per locality and year"
+    fig2, ax2 = plt.subplots()
+    assert plots.theme_share_heatmap(trends, ax=ax2, lang="vi") is ax2
+    assert ax2.get_title() == "Tỷ lệ bài viết nhắc đến từng chủ đề"
+    fig3, ax3 = plt.subplots()
+    effects = pd.DataFrame({"term": ["C(district)[T.Huế]", "year"], "estimate": [0.1, -0.02],
+                            "ci_low": [0.05, -0.03], "ci_high": [0.15, -0.01]})
+    assert plots.forest_plot(effects, ax=ax3) is ax3
+    assert [t.get_text() for t in ax3.get_yticklabels()] == ["C(district)[T.Huế]", "year"]
+    plt.close("all")
+
+
+def test_small_multiples_have_one_panel_per_group(trends):
+    axes = plots.trend_small_multiples(trends, panel="district", series="theme")
+    assert [ax.get_title() for ax in axes] == sorted(DISTRICTS)
+    assert len(axes[0].get_lines()) == len(THEMES)
+    axes = plots.planted_vs_recovered(trends[trends.district == DISTRICTS[0]])
+    assert [ax.get_title() for ax in axes] == sorted(THEMES)
+    terms = pd.DataFrame({"topic": ["t1"] * 3 + ["t2"] * 3, "term": ["giải_phóng_mặt_bằng", "bồi_thường", "dự_án",
+                          "tôn_giáo", "chức_sắc", "tín_đồ"], "weight": [0.3, 0.2, 0.1, 0.25, 0.2, 0.05]})
+    axes = plots.top_terms_bars(terms)
+    assert [t.get_text() for t in axes[0].get_yticklabels()][-1] == "giải phóng mặt bằng"
+    selection = pd.DataFrame({"n_topics": [5, 5, 10, 10], "random_state": [0, 1, 0, 1],
+                              "npmi": [0.1, 0.12, 0.15, 0.14], "stability": [0.9, 0.9, 0.8, 0.85]})
+    axes = plots.selection_panels(selection, chosen=10)
+    assert [ax.get_title() for ax in axes] == ["npmi", "stability"]
+    plt.close("all")
+
+
+def _figure():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([2015, 2020, 2024], [0.1, 0.5, 0.2], label="giải phóng mặt bằng")
+    ax.set_title("Ủy ban nhân dân – quy chế dân chủ ở cơ sở")
+    ax.legend()
+    return fig
+
+
+def test_figures_are_byte_identical_across_runs(tmp_path):
+    provenance = {"config_hash": "abc", "corpus_hash": "def"}
+    first = save_figure(_figure(), tmp_path / "a" / "fig", provenance=provenance, caption="c",
+                        formats=("png", "svg", "pdf"))
+    second = save_figure(_figure(), tmp_path / "b" / "fig", provenance=provenance, caption="c",
+                         formats=("png", "svg", "pdf"))
+    for p, q in zip(first, second):
+        assert p.read_bytes() == q.read_bytes(), p.name
+    sidecar = json.loads((tmp_path / "a" / "fig.json").read_text(encoding="utf-8"))
+    assert sidecar["files"] == ["fig.png", "fig.svg", "fig.pdf"] and sidecar["config_hash"] == "abc"
+    assert (tmp_path / "a" / "fig.json").read_bytes() == (tmp_path / "b" / "fig.json").read_bytes()
+    plt.close("all")
+
+
+def test_png_is_written_at_300_dpi(tmp_path):
+    from PIL import Image
+
+    path = save_figure(_figure(), tmp_path / "fig", provenance={}, formats=("png",))[0]
+    with Image.open(path) as image:
+        assert image.size == (900, 600)
+        assert round(image.info["dpi"][0]) == 300
+    plt.close("all")
+
+
+def test_tables_have_csv_parquet_and_sidecar(tmp_path):
+    df = pd.DataFrame({"district": ["Quận Long Biên"], "share": [0.25]})
+    paths = save_table(df, tmp_path / "t", provenance={"lexicon_version": "x"}, caption="shares")
+    assert [p.name for p in paths] == ["t.csv", "t.parquet"]
+    assert pd.read_parquet(paths[1]).equals(df)
+    assert json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))["rows"] == 1
+    assert frame_hash(df) == frame_hash(df.copy()) != frame_hash(df.assign(share=[0.3]))

@@ -1,0 +1,105 @@
+"""Deterministic figure and table writers with provenance sidecars.
+
+Two runs with the same inputs write byte-identical files: PNG/SVG/PDF carry
+no timestamps and SVG ids are salted with a fixed string. Every figure and
+table gets ``<stem>.json`` beside it with the config hash, corpus hash,
+lexicon version, package versions and git commit that made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
+
+from toolkit.config import PROJECT_ROOT
+from toolkit.corpus import atomic_path, write_table, write_text_atomic
+
+PACKAGES = ("danvan-toolkit", "numpy", "scipy", "pandas", "pyarrow", "gensim", "tomotopy", "scikit-learn",
+            "statsmodels", "matplotlib", "pyvi", "python-crfsuite", "trafilatura", "vietnamadminunits")
+_SAVE_OPTIONS = {
+    "png": {"metadata": {"Software": None}},
+    "svg": {"metadata": {"Date": None, "Creator": None}},
+    "pdf": {"metadata": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}},
+}
+
+
+def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
+    """Installed versions of the packages that change numbers or figures."""
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_commit(root: Path = PROJECT_ROOT) -> str:
+    """The checkout's commit (with ``-dirty`` when files differ), or ``unknown``."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                                check=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return commit + ("-dirty" if dirty else "")
+
+
+def frame_hash(df: pd.DataFrame) -> str:
+    """A content hash of a table (values and column names, in order)."""
+    digest = hashlib.sha256("\0".join(map(str, df.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def save_figure(fig: Figure, stem: str | Path, *, provenance: Mapping, caption: str = "",
+                formats: Iterable[str] = ("png", "svg"), dpi: int = 300) -> list[Path]:
+    """Write ``fig`` as ``<stem>.<fmt>`` for each format, plus ``<stem>.json``.
+
+    Parameters
+    ----------
+    fig
+        The figure to save (closed afterwards by the caller if wanted).
+    stem
+        Output path without extension.
+    provenance
+        What made the figure (config hash, corpus hash, lexicon version…).
+    caption
+        What the figure shows and how it was made (also used by the report page).
+    formats
+        Any of ``png``, ``svg``, ``pdf``; PNG is written at ``dpi``.
+    """
+    stem = Path(stem)
+    written = []
+    with matplotlib.rc_context({"svg.hashsalt": "danvan-toolkit", "pdf.compression": 6}):
+        for fmt in formats:
+            if fmt not in _SAVE_OPTIONS:
+                raise ValueError(f"unknown figure format {fmt!r}; use png, svg or pdf")
+            target = stem.with_suffix(f".{fmt}")
+            with atomic_path(target) as tmp:
+                fig.savefig(tmp, format=fmt, dpi=dpi, **_SAVE_OPTIONS[fmt])
+            written.append(target)
+    _write_sidecar(stem, {"kind": "figure", "files": [p.name for p in written], "caption": caption, **provenance})
+    return written
+
+
+def save_table(df: pd.DataFrame, stem: str | Path, *, provenance: Mapping, caption: str = "") -> list[Path]:
+    """Write ``df`` as ``<stem>.csv`` and ``<stem>.parquet``, plus ``<stem>.json``."""
+    stem = Path(stem)
+    written = [write_table(df, stem.with_suffix(".csv")), write_table(df, stem.with_suffix(".parquet"))]
+    _write_sidecar(stem, {"kind": "table", "files": [p.name for p in written], "caption": caption,
+                          "rows": int(len(df)), "columns": list(map(str, df.columns)), **provenance})
+    return written
+
+
+def _write_sidecar(stem: Path, payload: Mapping) -> None:
+    write_text_atomic(stem.with_suffix(".json"), json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
