@@ -7,7 +7,10 @@ lexicons, the demo corpus and the reports live.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -38,3 +41,133 @@ def lexicon_version(directory: Path | None = None) -> str:
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------
+# Run configuration
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CorpusConfig:
+    """Where the documents come from: the simulated demo corpus or raw inputs."""
+
+    simulate: bool = True
+    n_pages: int = 2000
+    paths: tuple[str, ...] = ()
+    sources: str = ""
+    text_field: str = ""
+    title_field: str = ""
+    date_field: str = ""
+    id_field: str = ""
+    include_duplicates: bool = False
+
+
+@dataclass(frozen=True)
+class PreprocessConfig:
+    keep_numbers: bool = False
+    remove_persons: bool = True
+    n_jobs: int = -1
+
+
+@dataclass(frozen=True)
+class ThemesConfig:
+    file: str = "corpora/lexicons/themes.toml"
+    n_boot: int = 1000
+    min_docs: int = 5
+    #: Periods for the locality × period heatmap: inclusive [first, last] years.
+    periods: tuple[tuple[int, int], ...] = ((2015, 2019), (2020, 2022), (2023, 2024))
+
+
+@dataclass(frozen=True)
+class KeynessConfig:
+    group: str = "district"
+    n_terms: int = 12
+    min_count: int = 5
+
+
+@dataclass(frozen=True)
+class TopicsConfig:
+    engine: str = "gensim"
+    n_topics_grid: tuple[int, ...] = (8, 12, 16)
+    random_states: tuple[int, ...] = (0, 1, 2)
+    #: 0: take the K recommended by model selection.
+    n_topics: int = 0
+    seeded: bool = True
+    n_terms: int = 10
+
+
+@dataclass(frozen=True)
+class EffectsConfig:
+    formula: str = "~ C(district) + bs(year, df=3)"
+    n_draws: int = 50
+
+
+@dataclass(frozen=True)
+class FiguresConfig:
+    language: str = "en"
+    formats: tuple[str, ...] = ("png", "svg")
+    dpi: int = 300
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One run of the pipeline; its :meth:`hash` identifies the run."""
+
+    name: str = "demo"
+    random_state: int = 2024
+    output_dir: str = "reports"
+    corpus: CorpusConfig = field(default_factory=CorpusConfig)
+    preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
+    themes: ThemesConfig = field(default_factory=ThemesConfig)
+    keyness: KeynessConfig = field(default_factory=KeynessConfig)
+    topics: TopicsConfig = field(default_factory=TopicsConfig)
+    effects: EffectsConfig = field(default_factory=EffectsConfig)
+    figures: FiguresConfig = field(default_factory=FiguresConfig)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def hash(self) -> str:
+        """Stable hash of every setting (no hidden defaults: defaults are included)."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
+
+    def resolve(self, path: str) -> Path:
+        """A path from the config, relative to the project root unless absolute."""
+        p = Path(path)
+        return p if p.is_absolute() else PROJECT_ROOT / p
+
+
+def _build(cls, data: dict, where: str):
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ValueError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    kwargs = {}
+    for name, value in data.items():
+        default = getattr(cls(), name) if name in known else None
+        if is_dataclass(default):
+            if not isinstance(value, dict):
+                raise ValueError(f"{where}: [{name}] must be a table")
+            kwargs[name] = _build(type(default), value, f"{where} [{name}]")
+        elif isinstance(default, tuple):
+            kwargs[name] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+        else:
+            if default is not None and not isinstance(value, type(default)) and not (
+                    isinstance(default, float) and isinstance(value, int)):
+                raise ValueError(f"{where}: {name} = {value!r} should be a {type(default).__name__}")
+            kwargs[name] = value
+    return cls(**kwargs)
+
+
+def load_config(path: str | os.PathLike | None = None) -> RunConfig:
+    """Read a run configuration (TOML); unspecified settings keep their defaults.
+
+    Unknown keys are errors, so a typo never silently falls back to a default.
+    """
+    if path is None:
+        return RunConfig()
+    path = Path(path)
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    return _build(RunConfig, data, str(path))
