@@ -55,14 +55,17 @@ def _attributes(syllables: list[str], bi: frozenset[str], tri: frozenset[str]) -
     low = [s.lower() for s in syllables]
     upper = [s.isupper() for s in syllables]
     title = [s.istitle() for s in syllables]
+    # Each bigram/trigram lookup is shared by the two or three positions that use it.
+    bigram = [low[i] + " " + low[i + 1] in bi for i in range(n - 1)]
+    trigram = [low[i] + " " + low[i + 1] + " " + low[i + 2] in tri for i in range(n - 2)]
     items = []
-    for i, syllable in enumerate(syllables):
+    for i in range(n):
         attrs = ["bias", "word.lower():" + low[i]]
         if upper[i]:
             attrs.append("word.isupper()")
         if title[i]:
             attrs.append("word.istitle()")
-        if syllable.isdigit():
+        if syllables[i].isdigit():
             attrs.append("word.isdigit()")
         if i > 0:
             attrs.append("-1:word.lower():" + low[i - 1])
@@ -70,9 +73,9 @@ def _attributes(syllables: list[str], bi: frozenset[str], tri: frozenset[str]) -
                 attrs.append("-1:word.istitle()")
             if upper[i - 1]:
                 attrs.append("-1:word.isupper()")
-            if low[i - 1] + " " + low[i] in bi:
+            if bigram[i - 1]:
                 attrs.append("-1:word.bi_gram()")
-            if i > 1 and low[i - 2] + " " + low[i - 1] + " " + low[i] in tri:
+            if i > 1 and trigram[i - 2]:
                 attrs.append("-2:word.tri_gram()")
         if i < n - 1:
             attrs.append("+1:word.lower():" + low[i + 1])
@@ -80,9 +83,9 @@ def _attributes(syllables: list[str], bi: frozenset[str], tri: frozenset[str]) -
                 attrs.append("+1:word.istitle()")
             if upper[i + 1]:
                 attrs.append("+1:word.isupper()")
-            if low[i] + " " + low[i + 1] in bi:
+            if bigram[i]:
                 attrs.append("+1:word.bi_gram()")
-            if i < n - 2 and low[i] + " " + low[i + 1] + " " + low[i + 2] in tri:
+            if i < n - 2 and trigram[i]:
                 attrs.append("+2:word.tri_gram()")
         items.append(attrs)
     return items

@@ -1,1 +1,46 @@
-"""``python -m toolkit ingest`` (filled in with the ingest package)."""
+"""``python -m toolkit ingest PATH... -o OUT``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from toolkit.cli import app
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: list[Path] = typer.Argument(..., help="Page files, folders (recursive) or tables."),
+    out: Path = typer.Option(..., "--out", "-o", help="Document table to write: .parquet, .csv or .jsonl."),
+    rejects: Path | None = typer.Option(None, "--rejects", help="Write rejected inputs (source, line, reason) here (.csv)."),
+    sources: Path | None = typer.Option(None, "--sources", help="TOML/CSV file mapping folders, globs or domains to localities."),
+    text_field: str | None = typer.Option(None, "--text-field", help="Table column(s) with the text; comma-separated to join."),
+    title_field: str | None = typer.Option(None, "--title-field", help="Table column with the title."),
+    date_field: str | None = typer.Option(None, "--date-field", help="Table column with the publication date."),
+    id_field: str | None = typer.Option(None, "--id-field", help="Table column with a stable document id."),
+    url_field: str | None = typer.Option(None, "--url-field", help="Table column with the page URL (for --sources domains)."),
+    dedup_threshold: float = typer.Option(0.8, "--dedup-threshold", help="Jaccard similarity above which a page is a repost."),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes (-1: all cores)."),
+) -> None:
+    """Read raw scraped pages and tables into one tidy document table."""
+    from toolkit.corpus import table_suffix, write_table
+    from toolkit.ingest.core import ingest_files
+    from toolkit.ingest.tables import FieldMap
+
+    table_suffix(out)  # fail before reading anything when OUT has no known format
+    fields = FieldMap(text=text_field, title=title_field, date=date_field, id=id_field, url=url_field)
+    try:
+        result = ingest_files(paths, fields=fields, sources=sources, dedup_threshold=dedup_threshold, n_jobs=jobs)
+    except (FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if rejects is not None:
+        write_table(result.rejects, rejects)
+    elif len(result.rejects):
+        typer.echo(f"{len(result.rejects)} inputs rejected (use --rejects FILE for the list)", err=True)
+    if result.documents.empty:
+        typer.echo("error: no document could be read from the inputs; see the rejects report", err=True)
+        raise typer.Exit(1)
+    write_table(result.documents, out)
+    typer.echo(f"wrote {len(result.documents)} documents to {out}")
