@@ -153,3 +153,82 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
 def read_documents(path: str | os.PathLike) -> pd.DataFrame:
     """Read a document table and conform it to the schema."""
     return conform(read_table(path))
+
+
+def iter_table_batches(path: str | os.PathLike, batch_size: int = 2048,
+                       columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """Read a table in batches of rows, so a large corpus is never held at once.
+
+    Parquet is read by row batches (pyarrow), JSONL and CSV by chunks.
+    """
+    path = Path(path)
+    suffix = table_suffix(path)
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size, columns=columns):
+            yield batch.to_pandas()
+    elif suffix == ".csv":
+        for chunk in pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", chunksize=batch_size,
+                                 usecols=columns):
+            yield chunk
+    else:
+        with pd.read_json(path, lines=True, dtype=False, chunksize=batch_size,
+                          compression="gzip" if suffix.endswith(".gz") else None) as reader:
+            for chunk in reader:
+                yield chunk[columns] if columns else chunk
+
+
+class TableWriter:
+    """Write a table batch by batch (Parquet or JSONL), atomically on close.
+
+    >>> with TableWriter("tokens.parquet") as out:   # doctest: +SKIP
+    ...     for part in parts:
+    ...         out.write(part)
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self.suffix = table_suffix(self.path)
+        if self.suffix == ".csv":
+            raise ValueError(f"{path}: stream tables to .parquet or .jsonl")
+        self._ctx = None
+        self._tmp: Path | None = None
+        self._writer = None
+        self._fh = None
+        self.n_rows = 0
+
+    def __enter__(self) -> TableWriter:
+        self._ctx = atomic_path(self.path)
+        self._tmp = self._ctx.__enter__()
+        if self.suffix != ".parquet":
+            opener = gzip.open if self.suffix == ".jsonl.gz" else open
+            self._fh = opener(self._tmp, "wt", encoding="utf-8", newline="\n")
+        return self
+
+    def write(self, df: pd.DataFrame) -> None:
+        if self.suffix == ".parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self._tmp, table.schema)
+            self._writer.write_table(table.cast(self._writer.schema))
+        else:
+            for record in df.to_dict(orient="records"):
+                self._fh.write(json.dumps(_jsonable(record), ensure_ascii=False))
+                self._fh.write("\n")
+        self.n_rows += len(df)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        elif self.suffix == ".parquet" and exc_type is None:
+            # No batch at all: still leave a valid (empty) table behind.
+            self._writer = None
+        if self._fh is not None:
+            self._fh.close()
+        if exc_type is None and self.suffix == ".parquet" and self.n_rows == 0:
+            pd.DataFrame().to_parquet(self._tmp, index=False)
+        self._ctx.__exit__(exc_type, exc, tb)

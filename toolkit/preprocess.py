@@ -19,9 +19,8 @@ or toolkit changed. It stores JSON, never pickles.
 
 from __future__ import annotations
 
-import concurrent.futures
+import collections
 import hashlib
-import itertools
 import json
 import logging
 import os
@@ -33,6 +32,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 import toolkit
+from toolkit.distributed import BatchRunner
 from toolkit.segment import Tokenizer, TokenizerConfig, get_tokenizer
 
 logger = logging.getLogger("toolkit.preprocess")
@@ -100,24 +100,8 @@ def cache_key(text: str, tokenizer: Tokenizer) -> str:
     return digest.hexdigest()
 
 
-# The tokenizer of a worker process, set once by the pool's initializer.
-_WORKER: Tokenizer | None = None
-
-
-def _init_worker(tokenizer: Tokenizer) -> None:
-    global _WORKER
-    _WORKER = tokenizer
-
-
-def _analyze_batch(texts: list[str]) -> list[tuple[list[str], list[str]]]:
-    return [tuple(_WORKER.analyze(t)) for t in texts]
-
-
-def _n_workers(n_jobs: int) -> int:
-    n_cpu = os.cpu_count() or 1
-    if n_jobs == 0:
-        raise ValueError("n_jobs=0: use 1 (inline), N workers, or -1 (all cores)")
-    return max(1, n_cpu + 1 + n_jobs) if n_jobs < 0 else n_jobs
+def _analyze_batch(tokenizer: Tokenizer, texts: list[str]) -> list[tuple[list[str], list[str]]]:
+    return [tuple(tokenizer.analyze(t)) for t in texts]
 
 
 def _chunks(documents: pd.DataFrame | Iterable[pd.DataFrame], chunk_size: int) -> Iterator[pd.DataFrame]:
@@ -135,8 +119,9 @@ def iter_preprocess(
     config: TokenizerConfig | None = None,
     n_jobs: int = -1,
     cache_dir: str | os.PathLike | None = None,
-    chunk_size: int = 256,
+    chunk_size: int = 128,
     progress: bool | None = None,
+    scheduler=None,
 ) -> Iterator[pd.DataFrame]:
     """Token table in chunks, so memory stays flat in corpus size.
 
@@ -151,9 +136,13 @@ def iter_preprocess(
     cache_dir : path, optional
         Folder of the token cache; ``None``: no cache.
     chunk_size : int
-        Documents per yielded chunk (and per cache transaction).
+        Documents per yielded chunk (and per cache transaction and per batch
+        sent to a worker).
     progress : bool, optional
         Show a tqdm bar; ``None``: only on a terminal.
+    scheduler : str or dask.distributed.Client, optional
+        Segment on this Dask cluster instead of local processes (see
+        :mod:`toolkit.distributed`).
 
     Yields
     ------
@@ -164,11 +153,13 @@ def iter_preprocess(
     """
     tokenizer = get_tokenizer(config)
     cache = TokenCache(cache_dir) if cache_dir is not None else None
-    n_workers = _n_workers(n_jobs)
     total = len(documents) if isinstance(documents, pd.DataFrame) else None
-    pool = None
     bar = tqdm(total=total, unit="doc", desc="preprocess", disable=(None if progress is None else not progress))
-    try:
+    prepared: collections.deque = collections.deque()
+
+    def batches() -> Iterator[list[str]]:
+        # Cache look-ups happen here, in this process, while workers segment
+        # earlier chunks; only texts not in the cache travel to the workers.
         for chunk in _chunks(documents, chunk_size):
             missing = sorted({"doc_id", "title", "body"} - set(chunk.columns))
             if missing:
@@ -177,42 +168,37 @@ def iter_preprocess(
                                                             chunk["body"].fillna("").astype(str))]
             keys = [cache_key(t, tokenizer) for t in texts]
             done = cache.get_many(sorted(set(keys))) if cache is not None else {}
-            todo = {}
+            todo: dict[str, str] = {}
             for key, text in zip(keys, texts):
                 if key not in done:
                     todo.setdefault(key, text)  # identical texts in a chunk are segmented once
-            if todo:
-                todo_keys = list(todo)
-                if n_workers > 1 and len(todo) > 1:
-                    if pool is None:
-                        pool = concurrent.futures.ProcessPoolExecutor(
-                            max_workers=n_workers, initializer=_init_worker, initargs=(tokenizer,))
-                    size = -(-len(todo_keys) // n_workers)
-                    batches = [[todo[k] for k in todo_keys[i:i + size]] for i in range(0, len(todo_keys), size)]
-                    results = list(itertools.chain.from_iterable(pool.map(_analyze_batch, batches)))
-                else:
-                    results = [tuple(tokenizer.analyze(todo[k])) for k in todo_keys]
+            prepared.append((chunk, keys, done, list(todo)))
+            yield list(todo.values())
+
+    runner = BatchRunner(n_jobs=n_jobs if scheduler is None else 1, scheduler=scheduler, shared=tokenizer)
+    try:
+        with runner:
+            for results in runner.map(_analyze_batch, batches()):
+                chunk, keys, done, todo_keys = prepared.popleft()
                 fresh = {k: (list(t), list(p)) for k, (t, p) in zip(todo_keys, results)}
-                if cache is not None:
+                if cache is not None and fresh:
                     cache.put_many(fresh)
                 done.update(fresh)
-            n_processed = sum(1 for k in keys if k in todo)
-            out = pd.DataFrame({
-                "doc_id": chunk["doc_id"].astype(str).tolist(),
-                "tokens": [list(done[k][0]) for k in keys],
-                "n_tokens": [len(done[k][0]) for k in keys],
-                "persons": [list(done[k][1]) for k in keys],
-                "lexicon_version": tokenizer.lexicon_version,
-            })
-            out["n_tokens"] = out["n_tokens"].astype("int64")
-            out.attrs["n_processed"] = n_processed
-            out.attrs["n_cached"] = len(keys) - n_processed
-            bar.update(len(keys))
-            yield out
+                n_processed = sum(1 for k in keys if k in fresh)
+                out = pd.DataFrame({
+                    "doc_id": chunk["doc_id"].astype(str).tolist(),
+                    "tokens": [list(done[k][0]) for k in keys],
+                    "n_tokens": [len(done[k][0]) for k in keys],
+                    "persons": [list(done[k][1]) for k in keys],
+                    "lexicon_version": tokenizer.lexicon_version,
+                })
+                out["n_tokens"] = out["n_tokens"].astype("int64")
+                out.attrs["n_processed"] = n_processed
+                out.attrs["n_cached"] = len(keys) - n_processed
+                bar.update(len(keys))
+                yield out
     finally:
         bar.close()
-        if pool is not None:
-            pool.shutdown()
 
 
 def empty_tokens() -> pd.DataFrame:
@@ -230,8 +216,9 @@ def preprocess(
     config: TokenizerConfig | None = None,
     n_jobs: int = -1,
     cache_dir: str | os.PathLike | None = None,
-    chunk_size: int = 256,
+    chunk_size: int = 128,
     progress: bool | None = None,
+    scheduler=None,
 ) -> pd.DataFrame:
     """The token table of a document table (see :func:`iter_preprocess`).
 
@@ -246,7 +233,7 @@ def preprocess(
     ['hội_nghị', 'vận_động_nhân_dân', 'giải_phóng_mặt_bằng']
     """
     parts = list(iter_preprocess(documents, config=config, n_jobs=n_jobs, cache_dir=cache_dir,
-                                 chunk_size=chunk_size, progress=progress))
+                                 chunk_size=chunk_size, progress=progress, scheduler=scheduler))
     if not parts:
         return empty_tokens()
     out = pd.concat(parts, ignore_index=True)

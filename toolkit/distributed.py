@@ -1,0 +1,144 @@
+"""Where parallel work runs: local processes, or an existing Dask cluster.
+
+Ingest, preprocess and theme counting hand batches of work to a
+:class:`BatchRunner`. Without a scheduler address the batches go to local
+worker processes; with one (``--scheduler tcp://host:8786``) they go to the
+workers of that Dask cluster, and results come back in input order either way,
+so outputs do not depend on where they were computed.
+
+Pointing at a real cluster: start ``dask scheduler`` on one machine and
+``dask worker tcp://host:8786`` on each worker machine, with this toolkit and
+the same lexicons installed in the workers' environment (same versions: the
+token cache key and the lexicon version travel with the results), then pass
+``--scheduler tcp://host:8786``. Input paths must be readable by the workers
+for ingest (a shared file system), since files are read where they are parsed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+logger = logging.getLogger("toolkit.distributed")
+
+
+def n_workers(n_jobs: int) -> int:
+    """Worker processes for ``n_jobs`` (``-1``: all cores, ``-2``: all but one…)."""
+    n_cpu = os.cpu_count() or 1
+    if n_jobs == 0:
+        raise ValueError("n_jobs=0: use 1 (inline), N workers, or -1 (all cores)")
+    return max(1, n_cpu + 1 + n_jobs) if n_jobs < 0 else n_jobs
+
+
+class BatchRunner:
+    """Run ``func(shared, batch)`` over batches, in order, inline, locally or on Dask.
+
+    Parameters
+    ----------
+    n_jobs
+        Local worker processes (``1``: inline in this process; ``-1``: all cores).
+        Ignored with a scheduler.
+    scheduler
+        Address of a running Dask scheduler (``tcp://…``), or a
+        ``dask.distributed.Client``; ``None`` for local processes.
+    shared
+        An object every call needs (a tokenizer, options): sent once to each
+        worker rather than with every batch.
+
+    Use as a context manager; :meth:`map` yields results in input order.
+    """
+
+    def __init__(self, *, n_jobs: int = 1, scheduler: Any = None, shared: Any = None) -> None:
+        self.n_jobs = n_jobs
+        self.scheduler = scheduler
+        self.shared = shared
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._client = None
+        self._own_client = False
+        self._shared_future = None
+
+    @property
+    def distributed(self) -> bool:
+        return self.scheduler is not None
+
+    @property
+    def parallel(self) -> bool:
+        return self.distributed or n_workers(self.n_jobs) > 1
+
+    @property
+    def n_slots(self) -> int:
+        """How many batches can run at once (to size batches)."""
+        if self._client is not None:
+            return max(1, sum(self._client.nthreads().values()))
+        return n_workers(self.n_jobs)
+
+    def __enter__(self) -> BatchRunner:
+        if self.distributed:
+            from dask.distributed import Client
+
+            if isinstance(self.scheduler, Client):
+                self._client = self.scheduler
+            else:
+                self._client = Client(self.scheduler)
+                self._own_client = True
+            logger.info("running on the Dask cluster at %s (%d worker threads)",
+                        self._client.scheduler.address, self.n_slots)
+            if self.shared is not None:
+                self._shared_future = self._client.scatter(self.shared, broadcast=True, hash=False)
+        elif n_workers(self.n_jobs) > 1:
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=n_workers(self.n_jobs), initializer=_set_shared, initargs=(self.shared,))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+        if self._client is not None and self._own_client:
+            self._client.close()
+
+    def map(self, func: Callable[[Any, Any], Any], batches: Iterable[Any]) -> Iterator[Any]:
+        """``func(shared, batch)`` for every batch, yielded in input order.
+
+        Locally at most ``2 × workers`` batches are in flight, so a long
+        stream of batches is never held in memory at once.
+        """
+        if self._client is not None:
+            yield from self._map_dask(func, batches)
+        elif self._pool is not None:
+            window = 2 * n_workers(self.n_jobs)
+            pending: list[concurrent.futures.Future] = []
+            for batch in batches:
+                pending.append(self._pool.submit(_call_shared, func, batch))
+                if len(pending) >= window:
+                    yield pending.pop(0).result()
+            for future in pending:
+                yield future.result()
+        else:
+            for batch in batches:
+                yield func(self.shared, batch)
+
+    def _map_dask(self, func, batches) -> Iterator[Any]:
+        window = 4 * self.n_slots
+        pending = []
+        for batch in batches:
+            # pure=False: equal batches still run (results are cheap to recompute, keys stay unique)
+            pending.append(self._client.submit(func, self._shared_future, batch, pure=False))
+            if len(pending) >= window:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
+
+
+_SHARED: Any = None
+
+
+def _set_shared(shared: Any) -> None:
+    global _SHARED
+    _SHARED = shared
+
+
+def _call_shared(func: Callable[[Any, Any], Any], batch: Any) -> Any:
+    return func(_SHARED, batch)
