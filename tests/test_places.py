@@ -1,0 +1,361 @@
+"""Tests of toolkit.places: gazetteer lookups, locality inference, sources files."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+
+import pytest
+
+from conftest import SEEDS_DIR, needs_seeds
+from toolkit.places import (
+    Locality,
+    SourceMap,
+    canonical_district,
+    canonical_province,
+    district_wards,
+    infer_locality,
+    list_districts,
+    list_provinces,
+    load_sources,
+    place_names,
+    province_2025,
+)
+
+# --------------------------------------------------------------------------
+# Gazetteer lookups
+# --------------------------------------------------------------------------
+
+#: Districts the demo-corpus simulator writes pages for, with wards of each.
+DEMO_DISTRICTS = [
+    ("Hà Nội", "Quận Long Biên", "Phường Phúc Đồng"),
+    ("Hà Nội", "Huyện Đông Anh", "Xã Uy Nỗ"),
+    ("Hà Nội", "Quận Hoàn Kiếm", "Phường Hàng Bạc"),
+    ("Hà Nội", "Huyện Sóc Sơn", "Xã Trung Giã"),
+    ("Bắc Ninh", "Thành phố Bắc Ninh", "Phường Đại Phúc"),
+    ("Bắc Ninh", "Thành phố Từ Sơn", "Phường Đình Bảng"),
+    ("Nam Định", "Huyện Hải Hậu", "Xã Hải Minh"),
+    ("Nam Định", "Huyện Xuân Trường", "Xã Xuân Ngọc"),
+    ("Nam Định", "Huyện Giao Thủy", "Xã Giao Hà"),
+    ("Thừa Thiên Huế", "Thành phố Huế", "Phường Vỹ Dạ"),
+    ("Thừa Thiên Huế", "Huyện Phú Vang", "Xã Vinh Thanh"),
+]
+
+
+@pytest.mark.parametrize("province, district, ward", DEMO_DISTRICTS)
+def test_demo_districts_have_wards(province, district, ward):
+    assert district in list_districts(province)
+    wards = district_wards(province, district)
+    assert ward in wards
+    assert len(wards) >= 10
+    assert wards == sorted(wards)
+    assert all(w.startswith(("Phường ", "Xã ", "Thị trấn ")) for w in wards)
+    assert all(unicodedata.is_normalized("NFC", w) for w in wards)
+
+
+def test_sixty_three_provinces():
+    provinces = list_provinces()
+    assert len(provinces) == 63
+    assert {"Hà Nội", "Bắc Ninh", "Bắc Giang", "Nam Định", "Thừa Thiên Huế", "Hòa Bình"} <= set(provinces)
+    assert "Huế" not in provinces
+
+
+@pytest.mark.parametrize("old, new", [
+    ("Bắc Ninh", "Bắc Ninh"),
+    ("Bắc Giang", "Bắc Ninh"),
+    ("Nam Định", "Ninh Bình"),
+    ("Hà Nam", "Ninh Bình"),
+    ("Thừa Thiên Huế", "Huế"),
+    ("Hà Nội", "Hà Nội"),
+    ("Hải Dương", "Hải Phòng"),
+    ("Hòa Bình", "Phú Thọ"),
+])
+def test_province_2025(old, new):
+    assert province_2025(old) == new
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Hà Nội", "Hà Nội"),
+    ("thành phố Hà Nội", "Hà Nội"),
+    ("TP. Hà Nội", "Hà Nội"),
+    ("tỉnh Bắc Ninh", "Bắc Ninh"),
+    ("Thừa Thiên Huế", "Thừa Thiên Huế"),
+    ("Huế", "Thừa Thiên Huế"),
+    ("Hoà Bình", "Hòa Bình"),
+    ("TP.HCM", "Hồ Chí Minh"),
+])
+def test_canonical_province(raw, expected):
+    assert canonical_province(raw) == expected
+
+
+def test_canonical_province_unknown_suggests():
+    with pytest.raises(ValueError, match="Bắc Ninh"):
+        canonical_province("Bắc Ninhh")
+
+
+@pytest.mark.parametrize("province, raw, expected", [
+    ("Hà Nội", "Long Biên", "Quận Long Biên"),
+    ("Hà Nội", "quận Long Biên", "Quận Long Biên"),
+    ("Hà Nội", "Q. Long Biên", "Quận Long Biên"),
+    ("Hà Nội", "Long Bien", "Quận Long Biên"),
+    ("Hà Nội", "huyện Đông Anh", "Huyện Đông Anh"),
+    ("Bắc Ninh", "Thị xã Từ Sơn", "Thành phố Từ Sơn"),
+    ("Bắc Ninh", "TP Bắc Ninh", "Thành phố Bắc Ninh"),
+    ("Nam Định", "Giao Thuỷ", "Huyện Giao Thủy"),
+    ("Thừa Thiên Huế", "Thành phố Huế", "Thành phố Huế"),
+    ("Thừa Thiên Huế", "Quận Thuận Hóa", "Thành phố Huế"),
+])
+def test_canonical_district(province, raw, expected):
+    assert canonical_district(province, raw) == expected
+
+
+def test_canonical_district_unknown():
+    with pytest.raises(ValueError, match="unknown district"):
+        canonical_district("Hà Nội", "Long Bien Moi")
+
+
+def test_place_names():
+    names = place_names()
+    assert {"long biên", "hòa bình", "phúc đồng", "bắc ninh"} <= names
+    assert all(n == n.lower() for n in names)
+
+
+# --------------------------------------------------------------------------
+# Locality from text
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, province, district", [
+    ("Chiều qua, đoàn công tác làm việc tại phường Phúc Đồng; sau đó thăm phường Việt Hưng "
+     "và phường Gia Thụy.", "Hà Nội", "Quận Long Biên"),
+    ("Các phường Hàng Bạc, Hàng Gai và Tràng Tiền ra quân dọn vệ sinh phố cổ.", "Hà Nội", "Quận Hoàn Kiếm"),
+    ("Nhân dân xã Uy Nỗ, xã Cổ Loa và thị trấn Đông Anh hiến đất làm đường.", "Hà Nội", "Huyện Đông Anh"),
+    ("Mô hình dân vận khéo ở xã Hải Minh được nhân rộng sang xã Hải Quang.", "Nam Định", "Huyện Hải Hậu"),
+    ("Tổ dân phố ở phường Vỹ Dạ và phường An Cựu tổ chức ngày hội.", "Thừa Thiên Huế", "Thành phố Huế"),
+    ("Hội viên phường Đình Bảng, phường Đồng Kỵ tham gia hiến máu.", "Bắc Ninh", "Thành phố Từ Sơn"),
+])
+def test_wards_only(text, province, district):
+    loc = infer_locality(text)
+    assert (loc.province, loc.district) == (province, district)
+    assert loc.province_2025 == province_2025(province)
+    assert "wards:" in loc.evidence and district in loc.evidence
+
+
+def test_ambiguous_ward_alone_gives_no_district():
+    # "Đức Giang" is a ward name in several districts.
+    loc = infer_locality("Đại diện phường Đức Giang phát biểu ý kiến.")
+    assert loc.district == ""
+
+
+def test_ambiguous_wards_resolved_together():
+    # Each name exists in several districts; only one district has all three.
+    loc = infer_locality("Phường Đức Giang, phường Việt Hưng và phường Ngọc Lâm được khen thưởng.")
+    assert (loc.province, loc.district) == ("Hà Nội", "Quận Long Biên")
+    assert "only in Quận Long Biên" in loc.evidence
+
+
+def test_issuer_wins_over_wards():
+    loc = infer_locality("Đoàn đến thăm phường Phúc Đồng và phường Gia Thụy để học tập kinh nghiệm.",
+                         issuer="Ban Dân vận Huyện ủy Đông Anh")
+    assert loc.district == "Huyện Đông Anh"
+    assert loc.evidence.startswith("issuer: Huyện ủy Đông Anh")
+
+
+@pytest.mark.parametrize("issuer, province, district", [
+    ("Ban Dân vận Quận ủy Long Biên", "Hà Nội", "Quận Long Biên"),
+    ("Thành ủy Bắc Ninh", "Bắc Ninh", "Thành phố Bắc Ninh"),
+    ("Tỉnh ủy Nam Định", "Nam Định", ""),
+    ("Thị ủy Từ Sơn", "Bắc Ninh", "Thành phố Từ Sơn"),
+    ("UBND huyện Giao Thủy", "Nam Định", "Huyện Giao Thủy"),
+])
+def test_issuer_levels(issuer, province, district):
+    loc = infer_locality("Hội nghị diễn ra trang trọng.", issuer=issuer)
+    assert (loc.province, loc.district) == (province, district)
+
+
+def test_title_counts():
+    loc = infer_locality("Các đại biểu thảo luận sôi nổi.", title="Huyện Sóc Sơn tổng kết công tác dân vận")
+    assert loc.district == "Huyện Sóc Sơn"
+
+
+def test_province_only():
+    loc = infer_locality("Hội nghị do tỉnh Nam Định tổ chức, đại biểu các ngành của tỉnh Nam Định dự.")
+    assert (loc.province, loc.district, loc.province_2025) == ("Nam Định", "", "Ninh Bình")
+    assert "Nam Định" in loc.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "",
+    "Hội nghị bàn về công tác dân vận khéo, giữ vững ổn định xã hội.",
+    "Đồng chí Nguyễn Hòa Bình dự và phát biểu tại buổi làm việc.",
+    "Hợp tác xã Tân Tiến và khu Thống Nhất đạt danh hiệu tiên tiến.",
+    "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.",
+    "Nhiệm vụ trọng tâm của quận 3 tháng cuối năm được thông qua.",
+])
+def test_nothing(text):
+    assert infer_locality(text) == Locality()
+
+
+def test_old_style_tone_marks():
+    loc = infer_locality("Ban Dân vận Huyện uỷ Giao Thuỷ làm việc với xã Giao Hà.")
+    assert (loc.province, loc.district) == ("Nam Định", "Huyện Giao Thủy")
+    loc = infer_locality("Phường Gia Thuỵ và phường Ngọc Thuỵ ra quân.")
+    assert loc.district == "Quận Long Biên"
+
+
+def test_decomposed_unicode():
+    text = unicodedata.normalize("NFD", "Phường Thượng Thanh và phường Thạch Bàn tổ chức hội thi.")
+    assert infer_locality(text).district == "Quận Long Biên"
+
+
+def test_district_prefix_forms():
+    assert infer_locality("UBND quận Hoàn Kiếm ban hành kế hoạch.").district == "Quận Hoàn Kiếm"
+    assert infer_locality("Lãnh đạo TP Bắc Ninh dự lễ.").district == "Thành phố Bắc Ninh"
+    assert infer_locality("Đoàn công tác của Quận ủy Thuận Hóa.").district == "Thành phố Huế"
+
+
+def test_result_is_deterministic():
+    text = "Phường Phúc Đồng, phường Việt Hưng; xã Uy Nỗ, xã Cổ Loa, xã Kim Nỗ."
+    assert infer_locality(text) == infer_locality(text)
+    assert infer_locality(text).district == "Huyện Đông Anh"
+
+
+def test_speed():
+    base = ("Sáng nay, Ban Dân vận Quận ủy tổ chức hội nghị tại phường Phúc Đồng, có đại diện "
+            "phường Việt Hưng, phường Gia Thụy và các đoàn thể chính trị - xã hội của quận dự. ")
+    text = (base * (10_000 // len(base) + 1))[:10_000]
+    infer_locality(text)
+    best = min(_timed(text) for _ in range(5))
+    assert best < 0.02
+
+
+def _timed(text: str) -> float:
+    start = time.perf_counter()
+    infer_locality(text)
+    return time.perf_counter() - start
+
+
+# --------------------------------------------------------------------------
+# Sources file
+# --------------------------------------------------------------------------
+
+SOURCES_TOML = """
+[[source]]
+match = "data/longbien"
+province = "Hà Nội"
+district = "Long Biên"
+
+[[source]]
+match = "pages/donganh/**"
+province = "Hà Nội"
+district = "huyện Đông Anh"
+
+[[source]]
+match = "longbien.hanoi.gov.vn"
+province = "Hà Nội"
+district = "Quận Long Biên"
+
+[[source]]
+match = "*.bacninh.gov.vn"
+province = "Bắc Ninh"
+
+[[source]]
+match = "pages/**"
+province = "Nam Định"
+"""
+
+
+@pytest.fixture
+def sources(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(SOURCES_TOML, encoding="utf-8")
+    return load_sources(path)
+
+
+def test_sources_folder(sources):
+    loc = sources.lookup("data/longbien/2019/a.txt", None)
+    assert (loc.province, loc.district, loc.province_2025) == ("Hà Nội", "Quận Long Biên", "Hà Nội")
+    assert loc.evidence == "sources: match 'data/longbien'"
+    assert sources.lookup("/home/x/data/longbien/b.txt", None).district == "Quận Long Biên"
+    assert sources.lookup("data/longbienxyz/b.txt", None) is None
+
+
+def test_sources_glob_and_order(sources):
+    assert sources.lookup("pages/donganh/2020/05/a.html", None).district == "Huyện Đông Anh"
+    # the later, broader glob catches the rest
+    loc = sources.lookup("pages/haihau/a.html", None)
+    assert (loc.province, loc.district, loc.province_2025) == ("Nam Định", "", "Ninh Bình")
+
+
+def test_sources_domain(sources):
+    assert sources.lookup("x/a.html", "https://longbien.hanoi.gov.vn/tin-tuc/1").district == "Quận Long Biên"
+    assert sources.lookup("x/a.html", "http://www.longbien.hanoi.gov.vn/a").district == "Quận Long Biên"
+    assert sources.lookup("x/a.html", "https://hanoi.gov.vn/a") is None
+
+
+def test_sources_subdomain(sources):
+    loc = sources.lookup("x/a.html", "https://tpbacninh.bacninh.gov.vn/web/a")
+    assert (loc.province, loc.district) == ("Bắc Ninh", "")
+    assert sources.lookup("x/a.html", "https://notbacninh.gov.vn/a") is None
+
+
+def test_sources_first_match_wins():
+    sm = SourceMap.from_records([
+        {"match": "pages/**", "province": "Nam Định"},
+        {"match": "pages/longbien", "province": "Hà Nội", "district": "Long Biên"},
+    ])
+    assert sm.lookup("pages/longbien/a.txt", None).province == "Nam Định"
+
+
+def test_sources_unknown_name(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[[source]]\nmatch = "a"\nprovince = "Hà Nội"\n\n'
+                    '[[source]]\nmatch = "b"\nprovince = "Hà Nội"\ndistrict = "Long Bienn"\n', encoding="utf-8")
+    with pytest.raises(ValueError) as err:
+        load_sources(path)
+    message = str(err.value)
+    assert "bad.toml" in message and "entry 2" in message and "Quận Long Biên" in message
+
+
+def test_sources_unknown_province():
+    with pytest.raises(ValueError, match="entry 1.*Bắc Ninh"):
+        SourceMap.from_records([{"match": "x", "province": "Bac Ninhh"}])
+
+
+def test_sources_missing_match():
+    with pytest.raises(ValueError, match="match"):
+        SourceMap.from_records([{"province": "Hà Nội"}])
+
+
+# --------------------------------------------------------------------------
+# Seeds (real pages, read in place)
+# --------------------------------------------------------------------------
+
+
+@needs_seeds
+@pytest.mark.parametrize("prefix, province, district", [
+    ("000_", "Hà Nội", "Quận Long Biên"),
+    ("001_", "Bắc Ninh", "Thành phố Bắc Ninh"),
+    ("002_", "Hà Nội", "Quận Long Biên"),
+])
+def test_seeds(prefix, province, district):
+    path = next(SEEDS_DIR.glob(f"{prefix}*.txt"))
+    loc = infer_locality(path.read_text(encoding="utf-8"))
+    assert (loc.province, loc.district) == (province, district)
+    assert loc.evidence
+
+
+def test_several_districts_named_gives_province_only():
+    loc = infer_locality("Lãnh đạo các quận Long Biên, Hoàn Kiếm và huyện Đông Anh dự hội nghị.")
+    assert (loc.province, loc.district) == ("Hà Nội", "")
+
+
+def test_upper_case_title():
+    loc = infer_locality("Các đại biểu thảo luận.", title="QUẬN ỦY LONG BIÊN TỔNG KẾT CÔNG TÁC DÂN VẬN")
+    assert loc.district == "Quận Long Biên"
+
+
+def test_former_ward_name_counts():
+    # Sài Đồng was merged into Phúc Lợi; the package keeps the former name as an alias.
+    loc = infer_locality("Tổ dân phố của phường Phúc Lợi, phường Sài Đồng và phường Phúc Đồng.")
+    assert loc.district == "Quận Long Biên"

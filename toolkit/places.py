@@ -1,0 +1,958 @@
+"""Gazetteer lookups: the locality (province, district) of a page.
+
+Vietnamese local Party pages rarely say which district they come from in so
+many words: a Long Biên page says "Quận ủy" and names its wards ("phường
+Phúc Đồng", "phường Việt Hưng"). This module finds every place name in a
+page and resolves them by intersection against the administrative units in
+force before the July 2025 reorganization (63 provinces, their districts and
+wards), read at run time from the ``vietnamadminunits`` package:
+
+* ward and commune names count only after ``phường``/``xã``/``thị trấn``
+  (or in a list that follows one: "các phường Phúc Đồng, Việt Hưng và Gia
+  Thụy"), so that "Thống Nhất" or "Tân Tiến" in running text count for
+  nothing;
+* a ward name found in many districts is settled by the other wards named:
+  the district that explains the most mentions wins;
+* a committee with its name ("Quận ủy Long Biên", "Thành ủy Bắc Ninh",
+  "Tỉnh ủy Nam Định") weighs most, above all in the page's issuer line;
+* a bare province name counts only as a whole capitalized word group ("Hà
+  Nội", not "Nguyễn Hòa Bình"); "Hồ Chí Minh" counts only after "thành
+  phố"/"TP".
+
+Names follow the project convention: NFC, new-style tone marks, provinces
+without their type ("Hà Nội", "Bắc Ninh", "Thừa Thiên Huế"), districts and
+wards with it ("Quận Long Biên", "Thành phố Bắc Ninh", "Phường Phúc Đồng").
+``province_2025`` is the province after the 2025 merger, from the package's
+conversion table ("Nam Định" → "Ninh Bình").
+
+Two departures from the package, both because its "before 2025" snapshot is
+of June 2025 rather than of the years the corpus covers:
+
+* the province the package calls "Huế" (a centrally run city since January
+  2025) is called "Thừa Thiên Huế" here, as on the pages;
+* the January 2025 split of Thành phố Huế into Quận Phú Xuân and Quận Thuận
+  Hóa is undone (:data:`HISTORICAL_DISTRICTS`): their wards form "Thành phố
+  Huế", and "quận Thuận Hóa" still resolves to it.
+
+Examples
+--------
+>>> loc = infer_locality("Hội nghị tại phường Phúc Đồng; đại diện phường Việt Hưng, phường Gia Thụy dự.")
+>>> loc.province, loc.district, loc.province_2025
+('Hà Nội', 'Quận Long Biên', 'Hà Nội')
+>>> infer_locality("", issuer="Ban Dân vận Tỉnh ủy Nam Định").province_2025
+'Ninh Bình'
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import contextlib
+import importlib.util
+import json
+import logging
+import math
+import os
+import re
+import sqlite3
+import tomllib
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from urllib.parse import urlsplit
+
+from toolkit.normalize import normalize_tone_marks, to_nfc
+
+logger = logging.getLogger("toolkit.places")
+
+__all__ = [
+    "HISTORICAL_DISTRICTS",
+    "Locality",
+    "SourceMap",
+    "canonical_district",
+    "canonical_province",
+    "district_wards",
+    "infer_locality",
+    "list_districts",
+    "list_provinces",
+    "load_sources",
+    "place_names",
+    "province_2025",
+]
+
+#: Province names as the pages write them where the package's June-2025
+#: snapshot differs.
+PROVINCE_NAMES = {"Huế": "Thừa Thiên Huế"}
+
+#: Districts of the 2021–2024 map that the package only has split up:
+#: ``{province: {district: (package districts it is made of)}}``.
+HISTORICAL_DISTRICTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "Thừa Thiên Huế": {"Thành phố Huế": ("Quận Phú Xuân", "Quận Thuận Hóa")},
+}
+
+#: Capitalized word groups never counted as a province without a prefix
+#: (the President's name is everywhere in political text).
+BARE_EXCLUDED = frozenset({("hồ", "chí", "minh")})
+
+_TYPES = {
+    "thành phố": "Thành phố", "thị xã": "Thị xã", "thị trấn": "Thị trấn", "quận": "Quận",
+    "huyện": "Huyện", "phường": "Phường", "xã": "Xã", "tỉnh": "Tỉnh",
+}
+_TYPE_RE = re.compile(r"^(thành phố|thị xã|thị trấn|quận|huyện|phường|xã|tỉnh)\s+(.+)$", re.IGNORECASE)
+_PAREN_RE = re.compile(r"\s*\(.*?\)")
+_WORD_RE = re.compile(r"\w+")
+
+# (tokens, lowercased) -> (level, unit type, is a Party committee)
+_PREFIXES: dict[tuple[str, ...], tuple[str, str, bool]] = {
+    ("phường",): ("ward", "Phường", False),
+    ("xã",): ("ward", "Xã", False),
+    ("thị", "trấn"): ("ward", "Thị trấn", False),
+    ("quận",): ("district", "Quận", False),
+    ("huyện",): ("district", "Huyện", False),
+    ("thị", "xã"): ("district", "Thị xã", False),
+    ("tx",): ("district", "Thị xã", False),
+    ("thành", "phố"): ("city", "Thành phố", False),
+    ("tp",): ("city", "Thành phố", False),
+    ("quận", "ủy"): ("district", "Quận", True),
+    ("huyện", "ủy"): ("district", "Huyện", True),
+    ("thị", "ủy"): ("district", "Thị xã", True),
+    ("thành", "ủy"): ("city", "Thành phố", True),
+    ("tỉnh",): ("province", "Tỉnh", False),
+    ("tỉnh", "ủy"): ("province", "Tỉnh", True),
+}
+_PREFIX_WORDS = frozenset(w for key in _PREFIXES for w in key)
+# Committee words counted without a name, as a hint of the district's type.
+_COMMITTEE_TYPES = {("quận", "ủy"): "Quận", ("huyện", "ủy"): "Huyện", ("thị", "ủy"): "Thị xã",
+                    ("thành", "ủy"): "Thành phố"}
+
+# Base weights by (where, what).
+_WEIGHTS = {
+    ("issuer", "committee"): 12.0, ("title", "committee"): 5.0, ("text", "committee"): 2.5,
+    ("issuer", "unit"): 8.0, ("title", "unit"): 4.0, ("text", "unit"): 2.0,
+    ("issuer", "province"): 8.0, ("title", "province"): 4.0, ("text", "province"): 1.5,
+    ("issuer", "bare_province"): 6.0, ("title", "bare_province"): 2.0, ("text", "bare_province"): 0.6,
+    ("issuer", "bare_district"): 6.0, ("title", "bare_district"): 2.0, ("text", "bare_district"): 0.5,
+    ("issuer", "ward"): 6.0, ("title", "ward"): 1.5, ("text", "ward"): 1.0,
+}
+_OTHER_TYPE = 0.8        # a unit named with another type than the gazetteer's ("xã" for a phường)
+_UNACCENTED = 0.7        # matched only through the package's unaccented former names
+_MIN_PROVINCE = 1.0      # evidence needed to name a province
+_MIN_DISTRICT = 2.0      # district-specific evidence needed to name a district
+_TYPE_HINT = 0.25        # tie-breaker: the page's committee word ("Quận ủy") fits the district type
+
+
+@dataclass(frozen=True)
+class Locality:
+    """Where a page comes from.
+
+    Attributes
+    ----------
+    province
+        Province before July 2025, without its type ("Bắc Ninh"); "" if unknown.
+    district
+        District with its type ("Quận Long Biên"); "" if unknown.
+    province_2025
+        Province after the July 2025 merger ("Nam Định" → "Ninh Bình").
+    evidence
+        Short human-readable reason, e.g. ``"issuer: Quận ủy Long Biên"``.
+    score
+        Weight of the evidence for the answer (0 when nothing was found).
+    """
+
+    province: str = ""
+    district: str = ""
+    province_2025: str = ""
+    evidence: str = ""
+    score: float = 0.0
+
+
+# --------------------------------------------------------------------------
+# Name helpers
+# --------------------------------------------------------------------------
+
+
+def _clean(name: str) -> str:
+    """NFC, new-style tone marks, single spaces, no ``(Xã)`` qualifiers."""
+    name = _PAREN_RE.sub("", to_nfc(name or ""))
+    return " ".join(normalize_tone_marks(name).split())
+
+
+def _key(name: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _WORD_RE.findall(_clean(name)))
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _fold(text: str) -> str:
+    """Lowercase letters and digits without diacritics (the package's ``*Key`` columns)."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
+
+
+def _split_type(full: str, fallback: str | None) -> tuple[str, str]:
+    """``"Thành Phố Bắc Kạn"`` → ``("Thành phố", "Bắc Kạn")``."""
+    full = _clean(full)
+    m = _TYPE_RE.match(full)
+    if m:
+        return _TYPES[m.group(1).lower()], m.group(2)
+    return (_TYPES.get((fallback or "").lower(), fallback or ""), full)
+
+
+def _json_list(value: str | None) -> list[str]:
+    if not value:
+        return []
+    try:
+        return [str(v) for v in json.loads(value)]
+    except ValueError:
+        return []
+
+
+def _bare_keywords(keywords: Iterable[str], type_keys: tuple[str, ...]) -> set[str]:
+    """Unaccented names from the package's keyword lists, without their type prefix."""
+    words = set(keywords)
+    bare = set()
+    for word in words:
+        stripped = next((word[len(t):] for t in type_keys if word.startswith(t) and word[len(t):] in words), None)
+        if stripped is None:
+            bare.add(word)
+    return bare
+
+
+# --------------------------------------------------------------------------
+# The gazetteer, built once from the package
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Unit:
+    province: str
+    district: str
+    type: str          # of the unit itself (ward type for wards)
+    name: str          # full name with type
+
+
+@dataclass
+class _Gazetteer:
+    provinces: dict[str, str] = field(default_factory=dict)            # canonical -> province_2025
+    province_keys: dict[tuple[str, ...], str] = field(default_factory=dict)
+    province_folds: dict[str, str] = field(default_factory=dict)
+    districts: dict[tuple[str, str], str] = field(default_factory=dict)  # (province, district) -> type
+    wards: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    district_keys: dict[tuple[str, ...], list[_Unit]] = field(default_factory=dict)
+    district_folds: dict[str, list[_Unit]] = field(default_factory=dict)
+    ward_keys: dict[tuple[str, ...], list[_Unit]] = field(default_factory=dict)
+    ward_folds: dict[str, list[_Unit]] = field(default_factory=dict)
+    names: frozenset[str] = frozenset()
+    max_len: int = 1
+
+
+@functools.lru_cache(maxsize=1)
+def _data_dir() -> Path:
+    """The package's ``data`` folder, found without importing the package (its
+    ``__init__`` loads parsers we do not need)."""
+    spec = importlib.util.find_spec("vietnamadminunits")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("toolkit.places needs the 'vietnamadminunits' package")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def _query(sql: str) -> list[dict]:
+    uri = (_data_dir() / "dataset.db").as_uri() + "?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql)]
+
+
+def _province_map_2025() -> dict[str, str]:
+    """Legacy province key → province name after the 2025 merger."""
+    table = json.loads((_data_dir() / "converter_2025.json").read_text(encoding="utf-8"))["DICT_PROVINCE"]
+    new_names = {r["provinceKey"]: _clean(r["provinceShort"])
+                 for r in _query("SELECT DISTINCT provinceKey, provinceShort FROM admin_units")}
+    return {old: new_names[new] for new, olds in table.items() for old in olds}
+
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer() -> _Gazetteer:
+    gz = _Gazetteer()
+    to_2025 = _province_map_2025()
+    rows = _query(
+        "SELECT province, district, ward, provinceShort, districtType, wardType, provinceKey, "
+        "provinceKeywords, districtKeywords, wardKeywords FROM admin_units_legacy"
+    )
+    merged = {(p, part): d for p, ds in HISTORICAL_DISTRICTS.items() for d, parts in ds.items() for part in parts}
+    district_keys: dict[tuple[str, ...], set[_Unit]] = defaultdict(set)
+    district_folds: dict[str, set[_Unit]] = defaultdict(set)
+    ward_keys: dict[tuple[str, ...], set[_Unit]] = defaultdict(set)
+    ward_folds: dict[str, set[_Unit]] = defaultdict(set)
+    wards: dict[tuple[str, str], set[str]] = defaultdict(set)
+    names: set[str] = set()
+    for row in rows:
+        short = _clean(row["provinceShort"])
+        province = PROVINCE_NAMES.get(short, short)
+        if province not in gz.provinces:
+            gz.provinces[province] = to_2025[row["provinceKey"]]
+            for alias in {province, short, _split_type(row["province"], None)[1]}:
+                gz.province_keys[_key(alias)] = province
+                names.add(alias.lower())
+            for word in _json_list(row["provinceKeywords"]):
+                gz.province_folds[word] = province
+            gz.province_folds[_fold(province)] = province
+        dtype, dshort = _split_type(row["district"], row["districtType"])
+        dfull = f"{dtype} {dshort}"
+        district = merged.get((province, dfull), dfull)
+        if district != dfull:  # a former district: its own name still leads to the whole
+            unit = _Unit(province, district, dtype, dfull)
+            district_keys[_key(dshort)].add(unit)
+            dtype, dshort = _split_type(district, None)
+        gz.districts[(province, district)] = dtype
+        unit = _Unit(province, district, dtype, district)
+        district_keys[_key(dshort)].add(unit)
+        names.add(dshort.lower())
+        for word in _bare_keywords(_json_list(row["districtKeywords"]), ("quan", "huyen", "thixa", "thanhpho")):
+            district_folds[word].add(unit)
+        if not row["ward"]:
+            wards.setdefault((province, district), set())
+            continue
+        wtype, wshort = _split_type(row["ward"], row["wardType"])
+        wfull = f"{wtype} {wshort}"
+        wards[(province, district)].add(wfull)
+        wunit = _Unit(province, district, wtype, wfull)
+        ward_keys[_key(wshort)].add(wunit)
+        names.add(wshort.lower())
+        for word in _bare_keywords(_json_list(row["wardKeywords"]), ("phuong", "thitran", "xa")):
+            ward_folds[word].add(wunit)
+    for row in _query("SELECT DISTINCT provinceShort, wardShort FROM admin_units"):
+        names.update(_clean(v).lower() for v in (row["provinceShort"], row["wardShort"]) if v)
+    order = lambda units: sorted(units, key=lambda u: (u.province, u.district, u.name))  # noqa: E731
+    gz.district_keys = {k: order(v) for k, v in district_keys.items()}
+    gz.district_folds = {k: order(v) for k, v in district_folds.items()}
+    gz.ward_keys = {k: order(v) for k, v in ward_keys.items()}
+    gz.ward_folds = {k: order(v) for k, v in ward_folds.items()}
+    gz.wards = {k: sorted(v) for k, v in wards.items()}
+    gz.names = frozenset(n for n in names if n)
+    gz.max_len = max(len(k) for k in (*gz.ward_keys, *gz.district_keys, *gz.province_keys))
+    logger.debug("gazetteer: %d provinces, %d districts, %d ward names",
+                 len(gz.provinces), len(gz.districts), len(gz.ward_keys))
+    return gz
+
+
+# --------------------------------------------------------------------------
+# Public lookups
+# --------------------------------------------------------------------------
+
+
+def _suggest(name: str, choices: Iterable[str]) -> str:
+    choices = list(choices)
+    by_fold = {_fold(c): c for c in choices}
+    close = difflib.get_close_matches(_fold(name), list(by_fold), n=3, cutoff=0.6)
+    return f"; did you mean {', '.join(repr(by_fold[c]) for c in close)}?" if close else ""
+
+
+def list_provinces() -> list[str]:
+    """The 63 provinces before July 2025, sorted."""
+    return sorted(_gazetteer().provinces)
+
+
+_PROVINCE_PREFIX_RE = re.compile(r"^\s*(?:tỉnh|thành phố|tp\.?|t\.)\s*", re.IGNORECASE)
+
+
+def canonical_province(name: str) -> str:
+    """The project's name of a province ("tỉnh Bắc Ninh", "TP. Hà Nội", "Huế" → …).
+
+    Raises
+    ------
+    ValueError
+        For a name the gazetteer does not know, with close names suggested.
+
+    Examples
+    --------
+    >>> canonical_province("tỉnh Thừa Thiên Huế"), canonical_province("TP.HCM")
+    ('Thừa Thiên Huế', 'Hồ Chí Minh')
+    """
+    gz = _gazetteer()
+    cleaned = _clean(name)
+    for candidate in (cleaned, _PROVINCE_PREFIX_RE.sub("", cleaned)):
+        key = _key(candidate)
+        if key in gz.province_keys:
+            return gz.province_keys[key]
+        if _fold(candidate) in gz.province_folds:
+            return gz.province_folds[_fold(candidate)]
+    raise ValueError(f"unknown province {name!r}{_suggest(name, gz.provinces)}")
+
+
+def province_2025(province: str) -> str:
+    """Province after the July 2025 merger ("Bắc Giang" → "Bắc Ninh", "Thừa Thiên Huế" → "Huế")."""
+    return _gazetteer().provinces[canonical_province(province)]
+
+
+def list_districts(province: str) -> list[str]:
+    """Districts of a province before July 2025, with their type, sorted.
+
+    Examples
+    --------
+    >>> "Quận Long Biên" in list_districts("Hà Nội")
+    True
+    """
+    province = canonical_province(province)
+    return sorted(d for p, d in _gazetteer().districts if p == province)
+
+
+_DISTRICT_PREFIX_RE = re.compile(
+    r"^\s*(thành phố|thị xã|quận|huyện|tp\.?|tx\.?|q\.|h\.)\s*(?=\S)", re.IGNORECASE)
+_ABBR_TYPES = {"tp": "Thành phố", "tp.": "Thành phố", "tx": "Thị xã", "tx.": "Thị xã", "q.": "Quận", "h.": "Huyện"}
+
+
+def canonical_district(province: str, name: str) -> str:
+    """The project's name of a district ("Long Biên", "quận Long Biên", "Q. Long Biên" → "Quận Long Biên").
+
+    A type that differs from the gazetteer's is accepted when the name alone
+    is unambiguous in the province ("Thị xã Từ Sơn" → "Thành phố Từ Sơn").
+
+    Raises
+    ------
+    ValueError
+        For an unknown or ambiguous name, with close names suggested.
+    """
+    gz = _gazetteer()
+    province = canonical_province(province)
+    cleaned = _clean(name)
+    m = _DISTRICT_PREFIX_RE.match(cleaned)
+    wanted = None
+    if m:
+        word = m.group(1).lower()
+        wanted = _ABBR_TYPES.get(word) or _TYPES[word]
+        cleaned = cleaned[m.end():]
+    units = {u.district: u for u in gz.district_keys.get(_key(cleaned), ()) if u.province == province}
+    if not units:
+        units = {u.district: u for u in gz.district_folds.get(_fold(cleaned), ()) if u.province == province}
+    if wanted and len(units) > 1:
+        typed = {d: u for d, u in units.items() if u.type == wanted or gz.districts[(province, d)] == wanted}
+        units = typed or units
+    if len(units) == 1:
+        return next(iter(units))
+    if units:
+        raise ValueError(f"ambiguous district {name!r} in {province}: {', '.join(sorted(units))}")
+    raise ValueError(f"unknown district {name!r} in {province}{_suggest(name, list_districts(province))}")
+
+
+def district_wards(province: str, district: str) -> list[str]:
+    """Wards, communes and towns of a district before July 2025, with their type, sorted.
+
+    Examples
+    --------
+    >>> "Phường Phúc Đồng" in district_wards("Hà Nội", "Long Biên")
+    True
+    """
+    province = canonical_province(province)
+    return list(_gazetteer().wards[(province, canonical_district(province, district))])
+
+
+def place_names() -> frozenset[str]:
+    """Lower-cased names of provinces, districts and wards (before and after 2025), without type.
+
+    For filters that must not take "Hòa Bình" or "Long Biên" for a person.
+    """
+    return _gazetteer().names
+
+
+# --------------------------------------------------------------------------
+# Inference from text
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Mention:
+    source: str                      # issuer | title | text
+    kind: str                        # ward | unit | committee | province | bare_province | bare_district
+    surface: str
+    name: str                        # the place name as written (after normalization)
+    weights: dict[tuple[str, str], float]   # candidate (province, district) -> weight; district "" for provinces
+
+
+def _prepare(text: str) -> str:
+    return normalize_tone_marks(to_nfc(text)) if text else ""
+
+
+def _units_weights(units: list[_Unit], wanted: str | None, factor: float) -> dict[tuple[str, str], float]:
+    weights: dict[tuple[str, str], float] = {}
+    for u in units:
+        w = factor * (1.0 if wanted is None or u.type == wanted else _OTHER_TYPE)
+        key = (u.province, u.district)
+        weights[key] = max(weights.get(key, 0.0), w)
+    return weights
+
+
+def _scan(text: str, source: str, hints: dict[str, int]) -> list[_Mention]:
+    """Place-name mentions in one text."""
+    if not text:
+        return []
+    gz = _gazetteer()
+    matches = list(_WORD_RE.finditer(text))
+    n = len(matches)
+    if not n:
+        return []
+    toks = [m.group() for m in matches]
+    low = [t.lower() for t in toks]
+    starts = [m.start() for m in matches]
+    ends = [m.end() for m in matches]
+    cap = [t[0].isupper() or t[0].isdigit() for t in toks]
+    # joined[i]: token i continues a name begun before it (one space or a hyphen between)
+    joined = [False] * n
+    for i in range(1, n):
+        gap = text[ends[i - 1]:starts[i]]
+        joined[i] = gap == " " or (len(gap) <= 3 and gap.strip() == "-" and "\n" not in gap)
+    mentions: list[_Mention] = []
+    used = [False] * n
+
+    def name_at(i: int, level: str) -> tuple[int, list[_Unit] | str | None, float]:
+        """Longest known name of ``level`` at token ``i``: (length, units or province, factor)."""
+        if i >= n or not cap[i]:
+            return 0, None, 0.0
+        length = 1
+        while length < gz.max_len and i + length < n and cap[i + length] and joined[i + length]:
+            length += 1
+        for size in range(length, 0, -1):
+            key = tuple(low[i:i + size])
+            if key[-1].isdigit() and not number_ends_name(i + size):
+                continue
+            if level == "province":
+                if key in gz.province_keys:
+                    return size, gz.province_keys[key], 1.0
+                continue
+            table = gz.ward_keys if level == "ward" else gz.district_keys
+            if level == "city":
+                units = [u for u in gz.district_keys.get(key, ()) if u.type == "Thành phố"]
+                if units:
+                    return size, units, 1.0
+                if key in gz.province_keys:
+                    return size, gz.province_keys[key], 1.0
+                if size == 1 and key[0] in gz.province_folds and toks[i].isupper():  # TP.HCM
+                    return size, gz.province_folds[key[0]], 1.0
+            if key in table:
+                return size, table[key], 1.0
+        folds = gz.ward_folds if level == "ward" else gz.district_folds
+        for size in range(length, 0, -1):
+            units = folds.get(_fold("".join(low[i:i + size])))
+            if units:
+                return size, units, _UNACCENTED
+        return 0, None, 0.0
+
+    def number_ends_name(j: int) -> bool:
+        """"phường 5," names a ward; "quận 3 tháng cuối năm" does not."""
+        if j >= n:
+            return True
+        gap = text[ends[j - 1]:starts[j]]
+        return bool(gap.strip()) or "\n" in gap or cap[j] or low[j] == "và"
+
+    def prefix_before(i: int) -> tuple[tuple[str, str, bool], int] | None:
+        if i == 0:
+            return None
+        gap = text[ends[i - 1]:starts[i]]
+        if "\n" in gap or gap.strip() not in ("", ".", ":"):
+            return None
+        if i >= 2 and joined_prefix(i - 1):
+            two = (low[i - 2], low[i - 1])
+            if two in _PREFIXES:
+                return _PREFIXES[two], i - 2
+        one = (low[i - 1],)
+        if one in _PREFIXES:
+            return _PREFIXES[one], i - 1
+        return None
+
+    def joined_prefix(j: int) -> bool:
+        gap = text[ends[j - 1]:starts[j]]
+        return gap.isspace() and "\n" not in gap
+
+    for i in range(n - 1):
+        if low[i] in ("ủy",) and i and (low[i - 1], "ủy") in _COMMITTEE_TYPES and joined_prefix(i):
+            hint = _COMMITTEE_TYPES[(low[i - 1], "ủy")]
+            hints[hint] = hints.get(hint, 0) + 1
+
+    i = 0
+    while i < n:
+        if low[i] in _PREFIX_WORDS or not cap[i]:
+            found = None
+        else:
+            found = prefix_before(i)
+        if found is None:
+            i += 1
+            continue
+        (level, wanted, committee), pstart = found
+        size, target, factor = name_at(i, level)
+        if not size:
+            i += 1
+            continue
+        first = True
+        while size:
+            surface = text[starts[pstart if first else i]:ends[i + size - 1]]
+            name = text[starts[i]:ends[i + size - 1]]
+            for k in range(i, i + size):
+                used[k] = True
+            if isinstance(target, str):
+                kind = "province"
+                mentions.append(_Mention(source, kind, surface, name, {(target, ""): factor}))
+            else:
+                kind = "ward" if level == "ward" else ("committee" if committee else "unit")
+                mentions.append(_Mention(source, kind, surface, name,
+                                         _units_weights(target, wanted if level != "city" else "Thành phố", factor)))
+            first = False
+            # a list: "các phường Phúc Đồng, Việt Hưng và Gia Thụy"
+            j = i + size
+            if j >= n or level == "province":
+                i = j
+                break
+            gap = text[ends[j - 1]:starts[j]]
+            nxt = j
+            if gap.strip() in (",", ";") and "\n" not in gap:
+                if low[j] == "và" and j + 1 < n and joined_prefix(j + 1):
+                    nxt = j + 1
+            elif gap == " " and low[j] == "và" and j + 1 < n and text[ends[j]:starts[j + 1]] == " ":
+                nxt = j + 1
+            else:
+                i = j
+                break
+            if nxt >= n or low[nxt] in _PREFIX_WORDS:
+                i = nxt
+                break
+            size, target, factor = name_at(nxt, level)
+            i = nxt
+
+    # bare names: a whole capitalized word group that is a province (or a district known nowhere else)
+    i = 0
+    while i < n:
+        if not cap[i] or (i and joined[i] and cap[i - 1]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and cap[j] and joined[j]:
+            j += 1
+        if not any(used[i:j]) and j - i <= gz.max_len:
+            key = tuple(low[i:j])
+            surface = text[starts[i]:ends[j - 1]]
+            if key in gz.province_keys and key not in BARE_EXCLUDED and not key[-1].isdigit():
+                mentions.append(_Mention(source, "bare_province", surface, surface,
+                                         {(gz.province_keys[key], ""): 1.0}))
+            elif key in gz.district_keys and len(key) > 1:
+                units = {(u.province, u.district) for u in gz.district_keys[key]}
+                if len(units) == 1:
+                    mentions.append(_Mention(source, "bare_district", surface, surface,
+                                             {next(iter(units)): 1.0}))
+        i = j
+    return mentions
+
+
+def infer_locality(text: str, *, title: str = "", issuer: str = "") -> Locality:
+    """Province and district of a page, from the places it names.
+
+    Parameters
+    ----------
+    text
+        Article text (any Unicode form or tone-mark style).
+    title, issuer
+        The page's title and issuing body ("Ban Dân vận Quận ủy Long Biên");
+        names found there weigh more.
+
+    Returns
+    -------
+    Locality
+        ``district`` is filled only with district-specific evidence (a
+        named district or committee, or at least two of its wards); when
+        only the province is clear ``district`` is ""; when nothing is,
+        every field is empty.
+
+    Examples
+    --------
+    >>> loc = infer_locality("Đại diện phường Đại Phúc, phường Khúc Xuyên phát biểu.")
+    >>> loc.province, loc.district
+    ('Bắc Ninh', 'Thành phố Bắc Ninh')
+    >>> infer_locality("Đồng chí Nguyễn Hòa Bình dự hội nghị.").province
+    ''
+    """
+    hints: dict[str, int] = {}
+    mentions = (_scan(_prepare(issuer), "issuer", hints) + _scan(_prepare(title), "title", hints)
+                + _scan(_prepare(text), "text", hints))
+    if not mentions:
+        return Locality()
+    gz = _gazetteer()
+
+    # Occurrences of the same name add up, but slowly.
+    groups: dict[tuple, list[_Mention]] = defaultdict(list)
+    for m in mentions:
+        groups[(m.source, m.kind, m.name.lower(), tuple(sorted(m.weights.items())))].append(m)
+    scored: list[tuple[float, _Mention, int]] = []
+    for (source, kind, _, _), found in groups.items():
+        base = _WEIGHTS[(source, kind)] * (1.0 + math.log(len(found)))
+        scored.append((base, found[0], len(found)))
+
+    district_score: dict[tuple[str, str], float] = defaultdict(float)
+    support: dict[tuple[str, str], float] = defaultdict(float)
+    province_score: dict[str, float] = defaultdict(float)
+    province_direct: dict[str, float] = defaultdict(float)
+    for base, m, _count in scored:
+        if m.kind in ("province", "bare_province"):
+            for (province, _), w in m.weights.items():
+                province_score[province] += base * w
+                province_direct[province] += base * w
+            continue
+        if m.kind == "bare_district":
+            continue
+        best: dict[str, float] = {}
+        for key, w in m.weights.items():
+            district_score[key] += base * w
+            support[key] += base * w
+            best[key[0]] = max(best.get(key[0], 0.0), base * w)
+        for province, w in best.items():
+            province_score[province] += w
+    for base, m, _count in scored:
+        if m.kind == "bare_district":
+            for key, w in m.weights.items():
+                if support.get(key):
+                    district_score[key] += base * w
+    if not province_score:
+        return Locality()
+    ranked = sorted(province_score.items(), key=lambda kv: (-kv[1], kv[0]))
+    province, top = ranked[0]
+    if top < _MIN_PROVINCE or (len(ranked) > 1 and ranked[1][1] >= top - 1e-9):
+        return Locality()
+    dominant = max(hints, key=lambda t: (hints[t], t)) if hints else None
+    in_province = {}
+    for key, s in district_score.items():
+        if key[0] == province:
+            bonus = _TYPE_HINT if dominant and gz.districts[key] == dominant else 0.0
+            in_province[key] = s + province_direct[province] + bonus
+    district = ""
+    score = top
+    if in_province:
+        order = sorted(in_province.items(), key=lambda kv: (-kv[1], kv[0]))
+        (best_key, best), runner = order[0], (order[1][1] if len(order) > 1 else -1.0)
+        if support[best_key] >= _MIN_DISTRICT and best > runner + 1e-9:
+            district, score = best_key[1], best
+    evidence = _evidence(scored, province, district)
+    return Locality(province=province, district=district, province_2025=gz.provinces[province],
+                    evidence=evidence, score=round(score, 3))
+
+
+def _evidence(scored: list[tuple[float, _Mention, int]], province: str, district: str) -> str:
+    target = (province, district)
+    by_source: list[str] = []
+    units: list[str] = []
+    wards: list[tuple[float, str, frozenset]] = []
+    provinces: list[str] = []
+    for base, m, count in sorted(scored, key=lambda s: -s[0]):
+        times = f" ×{count}" if count > 1 else ""
+        if m.kind in ("province", "bare_province"):
+            if (province, "") in m.weights:
+                (by_source if m.source != "text" else provinces).append(
+                    f"{m.source}: {m.surface}" if m.source != "text" else m.surface + times)
+            continue
+        keys = set(m.weights)
+        hit = target in keys if district else any(k[0] == province for k in keys)
+        if not hit:
+            continue
+        if m.source != "text":
+            by_source.append(f"{m.source}: {m.surface}")
+        elif m.kind == "ward":
+            wards.append((base, m.name, frozenset(k for k in keys if k[0] == province)))
+        elif m.kind == "bare_district":
+            units.append(m.surface + times)
+        else:
+            units.append(m.surface + times)
+    parts = list(dict.fromkeys(by_source))
+    if units:
+        units = list(dict.fromkeys(units))
+        parts.append(("district: " if len(units) == 1 else "districts: ") + ", ".join(units))
+    if wards:
+        names = list(dict.fromkeys(name for _, name, _ in wards))
+        shown = ", ".join(names[:6]) + (", …" if len(names) > 6 else "")
+        if district:
+            common = frozenset.intersection(*(keys for _, _, keys in wards))
+            where = f"only in {district}" if common == {target} else f"in {district}"
+            parts.append(f"wards: {shown} ({where})")
+        else:
+            parts.append(f"wards: {shown} (in {province})")
+    if provinces and not district:
+        parts.append("province: " + ", ".join(dict.fromkeys(provinces)))
+    return "; ".join(parts)
+
+
+# --------------------------------------------------------------------------
+# Sources file: folders, globs and site domains → locality
+# --------------------------------------------------------------------------
+
+_DOMAIN_RE = re.compile(r"^(\*\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$", re.IGNORECASE)
+_GLOB_CHARS = frozenset("*?[")
+
+
+def _glob_regex(pattern: str) -> str:
+    """fnmatch-style glob over ``/``-separated paths; ``**`` spans folders."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:[^/]*/)*")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and pattern.find("]", i + 2) != -1:
+            j = pattern.find("]", i + 2)
+            body = pattern[i + 1:j]
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            i = j + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return "".join(out)
+
+
+def _posix(path: str | os.PathLike) -> str:
+    text = PurePath(path).as_posix() if not isinstance(path, str) else path.replace("\\", "/")
+    while text.startswith("./"):
+        text = text[2:]
+    return text
+
+
+@dataclass(frozen=True)
+class _SourceEntry:
+    match: str
+    locality: Locality
+    path_re: re.Pattern
+    domain: str | None
+
+
+def _entry(index: int, record: Mapping, origin: str) -> _SourceEntry:
+    where = f"{origin}: source entry {index}"
+    if not isinstance(record, Mapping):
+        raise ValueError(f"{where}: expected a table with match, province, district")
+    match = record.get("match")
+    if not isinstance(match, str) or not match.strip():
+        raise ValueError(f"{where}: 'match' must be a non-empty string")
+    unknown = set(record) - {"match", "province", "district"}
+    if unknown:
+        raise ValueError(f"{where} (match {match!r}): unknown field(s) {', '.join(sorted(unknown))}")
+    raw_province = record.get("province")
+    if not isinstance(raw_province, str) or not raw_province.strip():
+        raise ValueError(f"{where} (match {match!r}): 'province' is required")
+    try:
+        province = canonical_province(raw_province)
+        district = canonical_district(province, record["district"]) if record.get("district") else ""
+    except ValueError as exc:
+        raise ValueError(f"{where} (match {match!r}): {exc}") from None
+    match = match.strip()
+    pattern = _posix(match).rstrip("/") or "/"
+    anchor = "^" if pattern.startswith("/") else "(?:^|.*/)"
+    if _GLOB_CHARS & set(pattern):
+        path_re = re.compile(anchor + _glob_regex(pattern.lstrip("/")) + "$")
+    else:
+        path_re = re.compile(anchor + re.escape(pattern.lstrip("/")) + "(?:/.*)?$")
+    domain = match.lower().removeprefix("www.") if "/" not in match and _DOMAIN_RE.match(match) else None
+    locality = Locality(province=province, district=district, province_2025=_gazetteer().provinces[province],
+                        evidence=f"sources: match {match!r}", score=1.0)
+    return _SourceEntry(match=match, locality=locality, path_re=path_re, domain=domain)
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:
+        return None
+    return host.lower().removeprefix("www.") if host else None
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Localities assigned by where a page comes from (folder, file glob or site).
+
+    Entries are tried in order; the first that matches wins. ``match`` is
+
+    * a folder or file (``"data/longbien"``): matches it and everything
+      below it, wherever it sits in the path (``/abs/data/longbien/a.txt``);
+      a leading ``/`` anchors it at the root;
+    * a glob (``"pages/longbien/**"``, ``"*_bn.txt"``): ``*`` and ``?``
+      within one folder name, ``**`` across folders, ``[...]`` classes;
+    * a site (``"longbien.hanoi.gov.vn"``, ``"*.bacninh.gov.vn"``): matches
+      the host of the page's URL (``www.`` ignored; ``*.`` also matches the
+      bare domain). A site-like name is also tried as a folder name.
+    """
+
+    entries: tuple[_SourceEntry, ...] = ()
+    origin: str = "<records>"
+
+    @classmethod
+    def from_records(cls, records: Iterable[Mapping], *, origin: str = "<records>") -> SourceMap:
+        """Build from dicts with ``match``, ``province`` and optional ``district``.
+
+        Raises
+        ------
+        ValueError
+            For a malformed entry or a name the gazetteer does not know
+            (the message names ``origin`` and the 1-based entry number).
+        """
+        return cls(entries=tuple(_entry(i, r, origin) for i, r in enumerate(records, start=1)), origin=origin)
+
+    def lookup(self, path: str | os.PathLike | None, url: str | None = None) -> Locality | None:
+        """Locality of the first entry matching ``path`` or ``url``, else None.
+
+        Examples
+        --------
+        >>> sm = SourceMap.from_records([{"match": "pages/longbien/**", "province": "Hà Nội",
+        ...                               "district": "Long Biên"}])
+        >>> sm.lookup("pages/longbien/2019/a.txt", None).district
+        'Quận Long Biên'
+        """
+        posix = _posix(path) if path is not None and str(path) else None
+        host = _host(url)
+        for entry in self.entries:
+            if entry.domain is not None and host is not None:
+                base = entry.domain[2:] if entry.domain.startswith("*.") else None
+                if host == entry.domain or (base is not None and (host == base or host.endswith("." + base))):
+                    return entry.locality
+            if posix is not None and entry.path_re.match(posix):
+                return entry.locality
+        return None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def load_sources(path: str | os.PathLike) -> SourceMap:
+    """Read a sources file (TOML)::
+
+        [[source]]
+        match = "pages/longbien/**"
+        province = "Hà Nội"
+        district = "Long Biên"
+
+        [[source]]
+        match = "*.bacninh.gov.vn"
+        province = "Bắc Ninh"
+
+    Raises
+    ------
+    ValueError
+        For TOML errors, malformed entries or unknown place names (with the
+        file, the entry number and close names).
+    """
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    records = data.get("source", [])
+    if not isinstance(records, list):
+        raise ValueError(f"{path}: 'source' must be an array of tables ([[source]])")
+    sources = SourceMap.from_records(records, origin=str(path))
+    logger.debug("%s: %d source entries", path, len(sources))
+    return sources
+
