@@ -1,0 +1,364 @@
+"""Tests of toolkit.themes: theme dictionaries, counts, shares with bootstrap CIs, validation, KWIC."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import SEEDS_DIR, needs_seeds
+from toolkit.segment import tokenize
+from toolkit.themes import kwic, load_themes, theme_hits, theme_shares, themes_from_mapping, validate_themes
+
+
+@pytest.fixture(scope="module")
+def themes():
+    return load_themes()
+
+
+def _tokens(texts: dict[str, str]) -> pd.DataFrame:
+    toks = [tokenize(t) for t in texts.values()]
+    return pd.DataFrame({"doc_id": list(texts), "tokens": toks, "n_tokens": [len(t) for t in toks]})
+
+
+def _documents(texts: dict[str, str], **cols) -> pd.DataFrame:
+    df = pd.DataFrame({"doc_id": list(texts), "title": "", "body": list(texts.values())})
+    for k, v in cols.items():
+        df[k] = v
+    return df
+
+
+def _hits_of(texts, themes, theme, *, with_documents=True) -> dict[str, int]:
+    docs = _documents(texts) if with_documents else None
+    h = theme_hits(_tokens(texts), themes, docs)
+    return h[h["theme"] == theme].set_index("doc_id")["hits"].to_dict()
+
+
+TINY = {
+    "themes": {
+        "site": {
+            "label_en": "Site clearance", "label_vi": "GPMB",
+            "terms": ["giải phóng mặt bằng", "mặt bằng", "thu hồi đất"],
+            "exclude": [{"term": "mặt bằng", "after": ["giá"], "before": ["thuê"]}],
+        },
+        "faith": {"label_en": "Religion", "label_vi": "Tôn giáo", "terms": ["tôn giáo", "chùa"]},
+    }
+}
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return themes_from_mapping(TINY)
+
+
+# -- counting on hand-made token lists --------------------------------------------
+
+
+def test_counts_per_1k_and_zero_rows(tiny):
+    tokens = pd.DataFrame({
+        "doc_id": ["d2", "d1"],
+        "tokens": [["chùa", "tôn_giáo", "chùa", "x"], ["giải_phóng_mặt_bằng", "mặt_bằng", "giá", "thu_hồi_đất", "x"]],
+    })
+    h = theme_hits(tokens, tiny)
+    assert list(h.columns) == ["doc_id", "theme", "hits", "n_tokens", "per_1k_tokens", "present"]
+    assert h[["doc_id", "theme"]].values.tolist() == [["d1", "faith"], ["d1", "site"], ["d2", "faith"], ["d2", "site"]]
+    got = h.set_index(["doc_id", "theme"])
+    # d1: giải_phóng_mặt_bằng (1, not also mặt bằng) + thu_hồi_đất (1); "mặt_bằng giá" excluded
+    assert got.loc[("d1", "site"), "hits"] == 2
+    assert got.loc[("d1", "site"), "per_1k_tokens"] == pytest.approx(1000 * 2 / 5)
+    assert got.loc[("d2", "faith"), "hits"] == 3
+    assert got.loc[("d2", "faith"), "per_1k_tokens"] == pytest.approx(750.0)
+    assert got.loc[("d2", "site"), "hits"] == 0 and not got.loc[("d2", "site"), "present"]
+    assert got.loc[("d1", "site"), "present"]
+
+
+def test_before_context_and_empty_document(tiny):
+    tokens = pd.DataFrame({"doc_id": ["a", "b"], "tokens": [["thuê", "mặt_bằng"], []], "n_tokens": [2, 0]})
+    h = theme_hits(tokens, tiny).set_index(["doc_id", "theme"])
+    assert h.loc[("a", "site"), "hits"] == 0
+    assert h.loc[("b", "site"), "hits"] == 0 and np.isnan(h.loc[("b", "site"), "per_1k_tokens"])
+
+
+def test_terms_match_inside_lexicon_terms_but_not_inside_ordinary_words():
+    th = themes_from_mapping({"themes": {"t": {"label_en": "", "label_vi": "", "terms": ["dịch", "quy chế dân chủ"]}}})
+    # thực_hiện_quy_chế_dân_chủ_ở_cơ_sở is a terms.txt entry: sub-phrases match inside it
+    assert th.count_terms(["thực_hiện_quy_chế_dân_chủ_ở_cơ_sở"]).total() == 1
+    # dịch_vụ, phiên_dịch_viên are ordinary words of the segmenter
+    assert th.count_terms(["dịch_vụ", "phiên_dịch_viên", "dịch"]).total() == 1
+
+
+def test_stopwords_in_a_term_do_not_prevent_matching():
+    # "ở", "tại" are stopwords: dropped from documents, so dropped from terms too
+    th = themes_from_mapping({"themes": {"t": {"label_en": "", "label_vi": "",
+                                              "terms": ["an ninh trật tự ở khu dân cư", "quy chế dân chủ ở cơ sở"]}}})
+    texts = {"a": "Giữ vững an ninh trật tự tại khu dân cư.", "b": "Thực hiện quy chế dân chủ ở cơ sở."}
+    assert _hits_of(texts, th, "t") == {"a": 1, "b": 1}
+
+
+def test_only_stopword_term_warns(caplog):
+    with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
+        th = themes_from_mapping({"themes": {"t": {"label_en": "", "label_vi": "", "terms": ["và", "chùa"]}}})
+    assert "can never match" in caplog.text
+    assert th.count_terms(["và", "chùa"]).total() == 1
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"themes": {"t": {"terms": ["chùa"], "colour": "red"}}}, "unknown key"),
+    ({"themes": {"t": {"terms": []}}}, "non-empty"),
+    ({"themes": {"T-1": {"terms": ["chùa"]}}}, "snake_case"),
+    ({"themes": {"t": {"terms": ["chùa"], "exclude": [{"term": "đình", "after": ["x"]}]}}}, "not among"),
+    ({"themes": {"t": {"terms": ["chùa"], "exclude": [{"term": "chùa", "pattern": ["(unclosed"]}]}}}, "regex"),
+    ({"themes": {}}, "no \\[themes"),
+])
+def test_malformed_theme_files_fail_clearly(bad, message):
+    with pytest.raises(ValueError, match=message):
+        themes_from_mapping(bad)
+
+
+# -- the project's themes file: required themes, hard negatives ----------------------
+
+
+def test_themes_file_has_required_themes_and_every_term_tokenizes(themes):
+    ids = themes.ids
+    for required in ("site_clearance", "religion", "democracy_regulations", "covid"):
+        assert required in ids
+    assert len(ids) >= 12
+    frame = themes.to_frame()
+    assert (frame["syllables"] != "").all()
+    assert themes.version
+
+
+@pytest.mark.parametrize("text", [
+    "Giá thuê mặt bằng kinh doanh tăng cao.",
+    "Lạm phát được kiểm soát, mặt bằng giá chung ổn định.",
+    "Cho thuê mặt bằng tầng một.",
+])
+def test_site_clearance_hard_negatives(themes, text):
+    assert _hits_of({"a": text}, themes, "site_clearance") == {"a": 0}
+
+
+def test_gpmb_abbreviation_and_typo_count_as_site_clearance(themes):
+    texts = {"a": "Vận động nhân dân GPMB dự án đường.", "b": "Công tác giải phòng mặt bằng chậm."}
+    assert _hits_of(texts, themes, "site_clearance") == {"a": 1, "b": 1}
+
+
+@pytest.mark.parametrize("text", [
+    "Phát triển dịch vụ du lịch cộng đồng.",
+    "Tuyển phiên dịch viên tiếng Anh.",
+    "Biên dịch tài liệu pháp luật.",
+    "Chuyển dịch cơ cấu kinh tế theo hướng hiện đại.",
+    "Phòng chống dịch tả lợn châu Phi trên đàn vật nuôi.",
+])
+def test_covid_hard_negatives(themes, text):
+    assert _hits_of({"a": text}, themes, "covid") == {"a": 0}
+
+
+def test_covid_positive(themes):
+    texts = {"a": "Chung tay phòng, chống dịch Covid-19 tại khu dân cư.", "b": "Người dân tiêm vắc xin đầy đủ."}
+    got = _hits_of(texts, themes, "covid")
+    assert got["a"] >= 1 and got["b"] >= 1
+
+
+@pytest.mark.parametrize("text", [
+    "Hội nghị diễn ra tại số 10 phố Chùa Bộc.",
+    "Trụ sở mới nằm trên đường Nhà Thờ.",
+    "Đại hội Đảng bộ phường Nhà Thờ thành công tốt đẹp.",
+    "Xây dựng gia đình văn hóa ở khu dân cư.",
+    "Làm tốt công tác đền ơn đáp nghĩa.",
+])
+def test_religion_hard_negatives(themes, text):
+    assert _hits_of({"a": text}, themes, "religion") == {"a": 0}
+
+
+def test_religion_positive_and_place_name_needs_the_text(themes, caplog):
+    texts = {"a": "Tu bổ đình, chùa và nhà thờ giáo xứ.", "b": "Họp tại phố Chùa Bộc."}
+    got = _hits_of(texts, themes, "religion")
+    assert got["a"] >= 3 and got["b"] == 0
+    with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
+        without = _hits_of(texts, themes, "religion", with_documents=False)
+    assert without["b"] == 1 and "NOT applied" in caplog.text
+
+
+def test_democracy_regulations_abbreviation(themes):
+    texts = {"a": "Thực hiện tốt QCDC ở cơ sở.", "b": "Phát huy dân chủ, dân biết, dân bàn, dân làm, dân kiểm tra."}
+    got = _hits_of(texts, themes, "democracy_regulations")
+    assert got == {"a": 1, "b": 1}
+
+
+# -- shares and bootstrap --------------------------------------------------------------
+
+
+def _toy_hits_and_documents():
+    docs = pd.DataFrame({
+        "doc_id": [f"d{i}" for i in range(5)],
+        "province": "Hà Nội",
+        "district": ["Ba Đình", "Ba Đình", "Ba Đình", "Cầu Giấy", "Cầu Giấy"],
+        "year": pd.array([2020, 2020, 2020, 2021, 2021], dtype="Int64"),
+    })
+    hits = pd.DataFrame({
+        "doc_id": np.repeat(docs["doc_id"], 2).to_numpy(),
+        "theme": ["a", "b"] * 5,
+        "hits": [2, 0, 0, 0, 1, 0, 0, 3, 0, 0],
+        "n_tokens": np.repeat([100, 50, 50, 200, 100], 2),
+    })
+    hits["present"] = hits["hits"] > 0
+    hits["per_1k_tokens"] = 1000 * hits["hits"] / hits["n_tokens"]
+    return hits, docs
+
+
+def test_shares_counts_rates_and_empty_cells():
+    hits, docs = _toy_hits_and_documents()
+    out = theme_shares(hits, docs, n_boot=200, random_state=1, min_docs=3)
+    assert list(out.columns) == ["province", "district", "year", "theme", "n_docs", "docs_with_theme", "share",
+                                 "rate_per_1k", "ci_low", "ci_high", "small_cell"]
+    # 2 districts (observed with their province) × 2 years × 2 themes; empty cells shown
+    assert len(out) == 8
+    cell = out.set_index(["district", "year", "theme"])
+    a = cell.loc[("Ba Đình", 2020, "a")]
+    assert a["n_docs"] == 3 and a["docs_with_theme"] == 2
+    assert a["share"] == pytest.approx(2 / 3)
+    assert a["rate_per_1k"] == pytest.approx(1000 * 3 / 200)
+    assert 0 <= a["ci_low"] <= a["share"] <= a["ci_high"] <= 1
+    assert not a["small_cell"]
+    empty = cell.loc[("Ba Đình", 2021, "a")]
+    assert empty["n_docs"] == 0 and np.isnan(empty["share"]) and np.isnan(empty["ci_low"]) and empty["small_cell"]
+    b = cell.loc[("Cầu Giấy", 2021, "b")]
+    assert b["share"] == 0.5 and b["small_cell"]
+    assert out[["district", "year", "theme"]].apply(tuple, axis=1).is_monotonic_increasing
+
+
+def test_shares_are_reproducible_and_seeded():
+    hits, docs = _toy_hits_and_documents()
+    a = theme_shares(hits, docs, by=("district",), n_boot=300, random_state=7)
+    b = theme_shares(hits, docs, by=("district",), n_boot=300, random_state=7)
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) == 4
+
+
+def test_bootstrap_interval_coverage():
+    rng = np.random.default_rng(123)
+    p, n, reps = 0.3, 80, 200
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n)], "district": "X"})
+    covered = 0
+    for r in range(reps):
+        present = rng.random(n) < p
+        hits = pd.DataFrame({"doc_id": docs["doc_id"], "theme": "a", "hits": present.astype(int),
+                             "n_tokens": 100, "present": present})
+        out = theme_shares(hits, docs, by=("district",), n_boot=300, random_state=r)
+        covered += int(out["ci_low"].iat[0] <= p <= out["ci_high"].iat[0])
+    assert 0.88 <= covered / reps <= 0.99
+
+
+def test_shares_whole_corpus_and_missing_by_values(caplog):
+    hits, docs = _toy_hits_and_documents()
+    out = theme_shares(hits, docs, by=(), n_boot=50)
+    assert out["n_docs"].tolist() == [5, 5]
+    docs.loc[0, "district"] = None
+    with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
+        out = theme_shares(hits, docs, by=("district",), n_boot=0)
+    assert "left out" in caplog.text
+    assert out["ci_low"].isna().all()
+    with pytest.raises(ValueError):
+        theme_shares(hits, docs, by=("commune",))
+
+
+# -- validation -------------------------------------------------------------------------
+
+
+def test_validate_themes_reports_doc_freq_per_group_and_never_occurring_terms(tiny, caplog):
+    tokens = pd.DataFrame({"doc_id": ["a", "b", "c"],
+                           "tokens": [["chùa"], ["chùa", "tôn_giáo"], ["giải_phóng_mặt_bằng"]]})
+    docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "body": "", "title": "", "province": ["P1", "P2", "P2"]})
+    with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
+        out = validate_themes(tokens, docs, tiny, by=("province",))
+    assert list(out.columns[:5]) == ["theme", "term", "syllables", "doc_freq", "occurs"]
+    row = out.set_index("term").loc["chùa"]
+    assert row["doc_freq"] == 2 and row["P1"] == 1 and row["P2"] == 1
+    assert not out.set_index("term").loc["thu hồi đất", "occurs"]
+    assert "thu hồi đất" in caplog.text
+
+
+# -- KWIC -------------------------------------------------------------------------------------
+
+
+def test_kwic_finds_surface_variants_and_shows_original_text():
+    docs = _documents({
+        "a": "Ban Dân vận vận động GPMB dự án.",
+        "b": "Giải phóng mặt bằng là nhiệm vụ khó. Công tác giải phòng mặt bằng còn chậm.",
+        "c": "Giá thuê mặt bằng tăng.",
+    }, province="Hà Nội", district=["Ba Đình", "Đống Đa", "Tây Hồ"], year=2020)
+    out = kwic(docs, "giải phóng mặt bằng", window=3)
+    assert list(out.columns) == ["doc_id", "province", "district", "year", "left", "keyword", "right"]
+    assert out["keyword"].tolist() == ["GPMB", "Giải phóng mặt bằng", "giải phòng mặt bằng"]
+    first = out.iloc[0]
+    assert first["left"] == "vận vận động"
+    assert first["right"] == "dự án."
+    assert out["district"].tolist() == ["Ba Đình", "Đống Đa", "Đống Đa"]
+
+
+def test_kwic_old_tone_style_and_confirmation_by_tokens(themes):
+    docs = _documents({
+        "a": "Kiện toàn tổ hoà giải ở khu dân cư.",
+        "b": "Phát triển dịch vụ du lịch. Phòng chống dịch hiệu quả.",
+        "c": "Cung cấp dịch vụ công trực tuyến.",
+    })
+    out = kwic(docs, "tổ hòa giải", window=2)
+    assert out["keyword"].tolist() == ["tổ hoà giải"]
+    out = kwic(docs, "dịch", window=2)
+    # "dịch vụ" is an ordinary word, not "dịch"; the epidemic in "phòng chống dịch" is;
+    # inside the lexicon term "dịch vụ công" only the themes' exclusion rules tell them apart
+    assert out["doc_id"].tolist() == ["b", "c"]
+    assert out["left"].iat[0] == "Phòng chống"
+    out = kwic(docs, "dịch", window=2, themes=themes)
+    assert out["doc_id"].tolist() == ["b"]
+
+
+# -- seeds -------------------------------------------------------------------------------------
+
+
+@needs_seeds
+def test_themes_on_seed_pages(themes):
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(SEEDS_DIR.glob("*.txt"))}
+    assert texts
+    h = theme_hits(_tokens(texts), themes, _documents(texts))
+    present = h[h["present"]].groupby("theme")["doc_id"].nunique()
+    # every seed page reports on grassroots democracy; most also on religion, site clearance, Dân vận khéo
+    assert present.get("democracy_regulations", 0) == len(texts)
+    assert present.get("religion", 0) >= 2
+    assert present.get("site_clearance", 0) >= 2
+    assert present.get("dan_van_kheo", 0) >= 2
+
+
+# -- CLI -----------------------------------------------------------------------------------------
+
+
+def test_cli_themes_kwic_validate(tmp_path):
+    import toolkit.cli.themes  # noqa: F401  (registers the commands)
+    from toolkit.cli import app
+    from toolkit.corpus import conform, read_table, write_table
+
+    texts = {f"d{i}": t for i, t in enumerate([
+        "Vận động nhân dân GPMB dự án.", "Tu bổ chùa làng.", "Phòng chống dịch Covid-19.",
+        "Thực hiện quy chế dân chủ ở cơ sở.", "Giải phóng mặt bằng đúng tiến độ.", "Tặng quà hộ nghèo.",
+    ])}
+    docs = conform(_documents(texts, province="Hà Nội", district=["A", "A", "A", "B", "B", "B"],
+                              year=[2020, 2020, 2021, 2021, 2021, 2021]))
+    corpus = tmp_path / "docs.parquet"
+    write_table(docs, corpus)
+    runner = CliRunner()
+    res = runner.invoke(app, ["themes", str(corpus), "-o", str(tmp_path / "shares.csv"), "--by", "district,year",
+                              "--n-boot", "50", "--per-doc", str(tmp_path / "hits.parquet"), "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    shares = read_table(tmp_path / "shares.csv")
+    assert set(shares["district"]) == {"A", "B"} and len(shares) == 2 * 2 * len(load_themes().ids)
+    hits = read_table(tmp_path / "hits.parquet")
+    assert hits.query("doc_id == 'd0' and theme == 'site_clearance'")["hits"].iat[0] == 1
+    res = runner.invoke(app, ["kwic", str(corpus), "giải phóng mặt bằng", "--window", "3"])
+    assert res.exit_code == 0, res.output
+    assert "[GPMB]" in res.output and "[Giải phóng mặt bằng]" in res.output
+    res = runner.invoke(app, ["validate-themes", str(corpus), "-o", str(tmp_path / "terms.csv"), "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert "never occur" in res.output

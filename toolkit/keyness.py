@@ -1,0 +1,346 @@
+"""Distinctive terms of groups of documents: keyness, TF-IDF top terms, collocations.
+
+- :func:`keyness` / :func:`keyness_table`: weighted log-odds ratio with an
+  informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin'
+  Words", *Political Analysis* 16(4), eq. 16–22), with Pearson's chi² and
+  Dunning's log-likelihood G² of the same 2×2 table beside it;
+- :func:`tfidf_top_terms`: the highest TF-IDF terms of each group;
+- :func:`discover_collocations`: word pairs that behave like one term (gensim
+  ``Phrases``, NPMI), to propose additions to ``corpora/lexicons/terms.txt``.
+
+All functions take token tables (``doc_id``, ``tokens``) and document tables
+(``doc_id`` and the group column) and return tidy DataFrames. Tokens are used
+as they are (Vietnamese-safe: no ``token_pattern``, no lower-casing, no
+accent stripping).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy import stats
+
+from toolkit.features import document_term_matrix
+
+logger = logging.getLogger("toolkit.keyness")
+
+__all__ = ["discover_collocations", "group_term_counts", "keyness", "keyness_table", "tfidf_top_terms"]
+
+PRIORS = ("informative", "uniform")
+KEYNESS_COLUMNS = ["group", "term", "count_target", "count_reference", "log_odds", "z", "chi2", "g2", "p_value"]
+
+
+def keyness(
+    counts_target: np.ndarray,
+    counts_reference: np.ndarray,
+    *,
+    prior: str = "informative",
+    alpha0: float | None = None,
+    prior_counts: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Keyness statistics of every term, target vs reference, from count vectors.
+
+    Parameters
+    ----------
+    counts_target, counts_reference : array of shape (n_terms,)
+        Occurrences of each term in the target and in the reference corpus.
+        Totals ``n_i``, ``n_j`` are the sums of these arrays, so pass every
+        term (filter rows of the result, not the input).
+    prior : {"informative", "uniform"}
+        ``"informative"``: ``α_w = α0 · π_w`` with ``π_w`` the term's share of
+        ``prior_counts`` (default: target + reference). ``"uniform"``:
+        ``α_w = α0 / n_terms``.
+    alpha0 : float, optional
+        Prior strength (total pseudo-count). Default: the number of terms,
+        i.e. one pseudo-count per term on average (``uniform`` is then
+        add-one smoothing).
+    prior_counts : array of shape (n_terms,), optional
+        Background counts for the informative prior.
+
+    Returns
+    -------
+    DataFrame
+        One row per term, in input order: ``count_target``,
+        ``count_reference``, ``log_odds`` (δ, positive: more typical of the
+        target), ``z`` (δ / √var), ``chi2`` (Pearson's chi² of the 2×2 table
+        term/other × target/reference, **without** Yates' continuity
+        correction, so it equals
+        ``scipy.stats.chi2_contingency(table, correction=False)``), ``g2``
+        (Dunning's log-likelihood ratio, ``scipy.stats.power_divergence(...,
+        lambda_="log-likelihood")``) and ``p_value`` (two-sided normal
+        p-value of ``z``; uncorrected for the many terms tested — read it as
+        a ranking aid). chi2 and g2 are unsigned: the sign of ``log_odds``
+        gives the direction.
+
+    Notes
+    -----
+    With ``y`` the counts, ``n`` the totals and ``α`` the prior (Monroe et
+    al. 2008, eq. 16, 18–22)::
+
+        δ_w = log((y_iw + α_w) / (n_i + α0 − y_iw − α_w))
+            − log((y_jw + α_w) / (n_j + α0 − y_jw − α_w))
+        var(δ_w) ≈ 1 / (y_iw + α_w) + 1 / (y_jw + α_w)
+        z_w = δ_w / √var(δ_w)
+
+    Examples
+    --------
+    >>> keyness(np.array([10, 0]), np.array([5, 5]), prior="uniform", alpha0=2)[["log_odds"]].round(3)
+       log_odds
+    0     2.398
+    1    -2.398
+    """
+    yi = np.asarray(counts_target, dtype=float)
+    yj = np.asarray(counts_reference, dtype=float)
+    if yi.shape != yj.shape or yi.ndim != 1:
+        raise ValueError("counts_target and counts_reference must be 1-d arrays of the same length")
+    if (yi < 0).any() or (yj < 0).any():
+        raise ValueError("counts must be non-negative")
+    n_terms = len(yi)
+    ni, nj = yi.sum(), yj.sum()
+    a0 = float(alpha0) if alpha0 is not None else float(max(n_terms, 1))
+    if prior == "informative":
+        background = yi + yj if prior_counts is None else np.asarray(prior_counts, dtype=float)
+        total = background.sum()
+        alpha = a0 * background / total if total > 0 else np.full(n_terms, a0 / max(n_terms, 1))
+        # A term absent from the background would get α = 0 and an infinite δ: give it a tiny floor.
+        alpha = np.maximum(alpha, 1e-9)
+    elif prior == "uniform":
+        alpha = np.full(n_terms, a0 / max(n_terms, 1))
+    else:
+        raise ValueError(f"prior={prior!r}: use one of {', '.join(PRIORS)}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = (np.log((yi + alpha) / (ni + a0 - yi - alpha))
+                 - np.log((yj + alpha) / (nj + a0 - yj - alpha)))
+        var = 1.0 / (yi + alpha) + 1.0 / (yj + alpha)
+        z = delta / np.sqrt(var)
+    chi2, g2 = _two_by_two(yi, yj, ni, nj)
+    return pd.DataFrame({
+        "count_target": yi.astype(np.int64) if np.all(yi == np.round(yi)) else yi,
+        "count_reference": yj.astype(np.int64) if np.all(yj == np.round(yj)) else yj,
+        "log_odds": delta,
+        "z": z,
+        "chi2": chi2,
+        "g2": g2,
+        "p_value": 2.0 * stats.norm.sf(np.abs(z)),
+    })
+
+
+def _two_by_two(yi: np.ndarray, yj: np.ndarray, ni: float, nj: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson chi² (no Yates) and G² of the tables [[y_i, y_j], [n_i − y_i, n_j − y_j]]."""
+    observed = np.stack([yi, yj, ni - yi, nj - yj])  # cells a, c, b, d
+    n = ni + nj
+    rows = np.stack([yi + yj, yi + yj, n - yi - yj, n - yi - yj])
+    cols = np.array([ni, nj, ni, nj])[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = rows * cols / n if n > 0 else np.zeros_like(observed)
+        chi2 = np.where(expected > 0, (observed - expected) ** 2 / expected, 0.0).sum(axis=0)
+        g2 = 2.0 * np.where(observed > 0, observed * np.log(observed / expected), 0.0).sum(axis=0)
+    degenerate = (yi + yj == 0) | (yi + yj == n) | (ni == 0) | (nj == 0)
+    chi2 = np.where(degenerate, 0.0, chi2)
+    g2 = np.where(degenerate, 0.0, g2)
+    return chi2, g2
+
+
+# --------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------
+
+
+def group_term_counts(
+    tokens: pd.DataFrame,
+    documents: pd.DataFrame,
+    group_col: str,
+) -> tuple[sp.csr_matrix, list, list[str]]:
+    """Term counts summed per group.
+
+    Returns
+    -------
+    counts : csr_matrix (n_groups, n_terms)
+    groups : list
+        Sorted group levels (documents with a missing group are left out).
+    vocabulary : list of str
+        Sorted terms.
+    """
+    if group_col not in documents.columns:
+        raise ValueError(f"documents have no column {group_col!r}")
+    meta = documents[["doc_id", group_col]].assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id")
+    df = tokens[["doc_id", "tokens"]].assign(doc_id=tokens["doc_id"].astype(str)).merge(meta, on="doc_id", how="inner")
+    missing = df[group_col].isna()
+    if missing.any():
+        logger.warning("%d document(s) without %s are left out", int(missing.sum()), group_col)
+        df = df[~missing]
+    X, vocab = document_term_matrix(df["tokens"])
+    groups = sorted(df[group_col].unique().tolist())
+    index = {g: i for i, g in enumerate(groups)}
+    rows = np.array([index[g] for g in df[group_col]], dtype=np.int64)
+    indicator = sp.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(len(groups), len(rows)))
+    counts = (indicator @ X).tocsr()
+    counts.data = np.rint(counts.data)
+    return counts.astype(np.int64), groups, vocab
+
+
+def keyness_table(
+    tokens: pd.DataFrame,
+    documents: pd.DataFrame,
+    group_col: str,
+    target=None,
+    reference=None,
+    *,
+    prior: str = "informative",
+    alpha0: float | None = None,
+    min_count: int = 5,
+) -> pd.DataFrame:
+    """Distinctive terms of groups (districts, provinces, periods) by weighted log-odds.
+
+    Parameters
+    ----------
+    tokens : DataFrame
+        Token table (``doc_id``, ``tokens``).
+    documents : DataFrame
+        Document table with ``doc_id`` and ``group_col``.
+    group_col : str
+        Column defining the groups (``"district"``).
+    target : optional
+        One group. ``None``: every group in turn, each against all others.
+    reference : optional
+        The group to compare ``target`` with. ``None``: all other groups.
+    prior, alpha0
+        See :func:`keyness`; the informative prior is the term's share of the
+        two corpora compared (target + reference).
+    min_count : int
+        Report only terms with ``count_target + count_reference >= min_count``
+        (all terms count in the totals and the prior).
+
+    Returns
+    -------
+    DataFrame
+        ``group`` (the target), ``term``, ``count_target``,
+        ``count_reference``, ``log_odds``, ``z``, ``chi2``, ``g2``,
+        ``p_value`` (see :func:`keyness`), sorted by ``group``, ``z``
+        descending, ``term``. Positive ``z``: over-represented in the group.
+    """
+    if reference is not None and target is None:
+        raise ValueError("reference needs a target")
+    counts, groups, vocab = group_term_counts(tokens, documents, group_col)
+    vocab_arr = np.array(vocab, dtype=object)
+    if target is not None:
+        for g in (target,) + ((reference,) if reference is not None else ()):
+            if g not in groups:
+                raise ValueError(f"{group_col}={g!r} has no documents; groups: {groups[:20]}")
+        targets = [target]
+    else:
+        targets = groups
+    total = np.asarray(counts.sum(axis=0)).ravel()
+    parts = []
+    for g in targets:
+        yi = counts[groups.index(g)].toarray().ravel()
+        yj = counts[groups.index(reference)].toarray().ravel() if reference is not None else total - yi
+        stats_ = keyness(yi, yj, prior=prior, alpha0=alpha0)
+        keep = (yi + yj) >= min_count
+        stats_ = stats_[keep]
+        stats_.insert(0, "term", vocab_arr[keep])
+        stats_.insert(0, "group", g)
+        parts.append(stats_)
+    if not parts:
+        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    order = np.lexsort((out["term"].to_numpy(), -out["z"].to_numpy(), pd.factorize(out["group"], sort=True)[0]))
+    return out.iloc[order].reset_index(drop=True)[KEYNESS_COLUMNS]
+
+
+def tfidf_top_terms(
+    tokens: pd.DataFrame,
+    documents: pd.DataFrame,
+    group_col: str,
+    n_terms: int = 10,
+    *,
+    sublinear_tf: bool = True,
+) -> pd.DataFrame:
+    """The ``n_terms`` highest TF-IDF terms of each group, groups as documents.
+
+    Each group's tokens are pooled into one document and scikit-learn's
+    :class:`~sklearn.feature_extraction.text.TfidfTransformer` weighs the
+    group × term counts (``idf = ln((1 + G) / (1 + g_w)) + 1`` over the G
+    groups, ``sublinear_tf``: ``1 + ln(tf)``, rows L2-normalized). A term
+    used by every group gets the lowest idf, so the top terms are those a
+    group uses a lot and few other groups use.
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``term``, ``tfidf``, ``rank`` (1 = highest), sorted by
+        ``group`` then ``rank``; ties broken by the term.
+    """
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    counts, groups, vocab = group_term_counts(tokens, documents, group_col)
+    columns = ["group", "term", "tfidf", "rank"]
+    if not groups or not vocab:
+        return pd.DataFrame(columns=columns)
+    weights = TfidfTransformer(sublinear_tf=sublinear_tf).fit_transform(counts.astype(float)).toarray()
+    vocab_arr = np.array(vocab, dtype=object)
+    rows = []
+    for g, w in zip(groups, weights):
+        nz = np.flatnonzero(w > 0)
+        order = nz[np.lexsort((vocab_arr[nz], -w[nz]))][:n_terms]
+        for rank, j in enumerate(order, start=1):
+            rows.append((g, vocab_arr[j], float(w[j]), rank))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def discover_collocations(
+    token_lists: Iterable[Sequence[str]],
+    *,
+    min_count: int = 5,
+    threshold: float = 0.5,
+    scoring: str = "npmi",
+    known_terms: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Adjacent token pairs that behave like one term (gensim ``Phrases``).
+
+    Parameters
+    ----------
+    token_lists : iterable of list of str
+        Tokenized documents. Stopwords are already removed, so a pair may
+        stand across a dropped stopword; check candidates with :func:`toolkit.themes.kwic`.
+    min_count : int
+        Pairs seen fewer times are ignored.
+    threshold : float
+        Minimum score (NPMI lies in [-1, 1]; 0.5 is a strong association).
+    scoring : {"npmi", "default"}
+        gensim's scorer.
+    known_terms : iterable of str, optional
+        Terms already in the lexicon (tokens joined by ``_``). Default: the
+        multiword terms of ``terms.txt`` as tokens.
+
+    Returns
+    -------
+    DataFrame
+        ``candidate`` (the pair joined with ``_``: ``giải_phóng`` +
+        ``mặt_bằng`` → ``giải_phóng_mặt_bằng``), ``count`` (pair
+        occurrences), ``score``, ``in_lexicon``; sorted by ``in_lexicon``
+        (new candidates first), ``score`` descending, ``candidate``.
+    """
+    from gensim.models.phrases import Phrases
+
+    docs = [[str(tok) for tok in t] for t in token_lists]
+    if known_terms is None:
+        from toolkit.segment import get_tokenizer
+
+        known_terms = get_tokenizer().terms
+    known = set(known_terms)
+    # gensim splits phrases on its delimiter, and our tokens contain "_": pair them with a space, then join with "_".
+    phrases = Phrases(docs, min_count=min_count, threshold=threshold, scoring=scoring, delimiter=" ")
+    rows = []
+    for pair, score in phrases.export_phrases().items():
+        candidate = pair.replace(" ", "_")
+        rows.append((candidate, int(phrases.vocab.get(pair, 0)), float(score), candidate in known))
+    out = pd.DataFrame(rows, columns=["candidate", "count", "score", "in_lexicon"])
+    if out.empty:
+        return out.astype({"count": "int64", "score": "float64", "in_lexicon": "bool"})
+    order = np.lexsort((out["candidate"].to_numpy(), -out["score"].to_numpy(), out["in_lexicon"].to_numpy()))
+    return out.iloc[order].reset_index(drop=True)

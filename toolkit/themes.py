@@ -1,0 +1,895 @@
+"""Dictionary themes: theme counts per document, shares per locality with bootstrap intervals, KWIC.
+
+The themes are researcher-edited data, ``corpora/lexicons/themes.toml``
+(its header documents the format). This module
+
+- loads and compiles them (:func:`load_themes`): every term goes through the
+  same normalizer and tokenizer as the documents, so ``GPMB`` in a page and
+  ``giải phóng mặt bằng`` in the file are the same syllables;
+- counts them in token tables (:func:`theme_hits`), honouring the exclusion
+  rules of ambiguous terms (``mặt bằng giá``, ``dịch vụ``, ``phố Chùa Bộc``);
+- aggregates per province / district / year with percentile-bootstrap
+  intervals (:func:`theme_shares`);
+- checks which terms occur at all (:func:`validate_themes`);
+- shows terms in context in the original text (:func:`kwic`).
+
+Matching
+--------
+A document's tokens (``giải_phóng_mặt_bằng``, ``dự_án``) are read as a
+sequence of syllables. A term (its syllables, stopword tokens removed as in
+the documents) matches a run of syllables that starts at the start of a
+token and ends at the end of one, except that inside a multiword term of
+``terms.txt`` (a phrase whose parts keep their meaning) a match may start or
+end anywhere: ``mặt bằng`` matches inside ``giải_phóng_mặt_bằng`` and
+``quy chế dân chủ`` inside ``thực_hiện_quy_chế_dân_chủ_ở_cơ_sở``, while
+``dịch`` never matches inside the ordinary words ``dịch_vụ`` or
+``phiên_dịch_viên``. Within one theme the longest term wins and matches do
+not overlap: ``giải phóng mặt bằng`` is one hit, not also a hit of
+``mặt bằng``.
+
+Exclusions
+----------
+``before``/``after`` phrases cancel an occurrence when their syllables stand
+right before/after it in the (stopword-free) syllable sequence.
+``pattern`` regular expressions are searched in the normalized text of the
+document (title + body, so they see capitals and stopwords such as
+``phường``); each match is tokenized on its own and the occurrences of the
+term inside it are subtracted from the document's count (never below 0).
+This needs the document table; without it pattern rules are skipped with a
+warning.
+
+Examples
+--------
+>>> themes = load_themes()  # doctest: +SKIP
+>>> tokens = pd.DataFrame({"doc_id": ["a"], "tokens": [["vận_động", "giải_phóng_mặt_bằng"]], "n_tokens": [2]})
+>>> theme_hits(tokens, themes).query("theme == 'site_clearance'")  # doctest: +SKIP
+  doc_id           theme  hits  n_tokens  per_1k_tokens  present
+0      a  site_clearance     1         2          500.0     True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import logging
+import os
+import string
+import tomllib
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import regex
+from tqdm.auto import tqdm
+
+from toolkit import config as _config
+
+logger = logging.getLogger("toolkit.themes")
+
+__all__ = [
+    "THEMES_FILE",
+    "ExcludeRule",
+    "Theme",
+    "ThemeDictionary",
+    "kwic",
+    "load_themes",
+    "theme_hits",
+    "theme_shares",
+    "validate_themes",
+]
+
+THEMES_FILE = "themes.toml"
+#: Columns that name nested places: their observed combinations are crossed with the other ``by`` columns.
+NESTED_PLACE_COLUMNS = ("province", "district", "province_2025")
+
+_ID_RE = regex.compile(r"[a-z][a-z0-9_]*")
+_THEME_KEYS = {"label_en", "label_vi", "terms", "exclude"}
+_EXCLUDE_KEYS = {"term", "before", "after", "pattern"}
+
+
+# --------------------------------------------------------------------------
+# The compiled dictionary
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExcludeRule:
+    """Contexts that cancel an occurrence of one term.
+
+    Attributes
+    ----------
+    term : str
+        The term as written in the themes file.
+    before, after : tuple of tuple of str
+        Syllable sequences that, adjacent to the occurrence, cancel it.
+    patterns : tuple of regex.Pattern
+        Searched in the normalized document text; occurrences inside a match are cancelled.
+    """
+
+    term: str
+    before: tuple[tuple[str, ...], ...] = ()
+    after: tuple[tuple[str, ...], ...] = ()
+    patterns: tuple = ()
+
+    def cancels(self, syllables: Sequence[str], start: int, end: int) -> bool:
+        """Whether a ``before``/``after`` context surrounds ``syllables[start:end]``."""
+        for ctx in self.before:
+            k = len(ctx)
+            if start >= k and tuple(syllables[start - k:start]) == ctx:
+                return True
+        for ctx in self.after:
+            k = len(ctx)
+            if end + k <= len(syllables) and tuple(syllables[end:end + k]) == ctx:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme: labels, its terms as written and as syllables, and exclusion rules."""
+
+    id: str
+    label_en: str
+    label_vi: str
+    terms: tuple[str, ...]
+    syllables: tuple[tuple[str, ...], ...]
+    excludes: dict = field(default_factory=dict)
+
+
+@dataclass
+class ThemeDictionary:
+    """Compiled themes, as returned by :func:`load_themes`.
+
+    Attributes
+    ----------
+    themes : tuple of Theme
+        In file order.
+    compounds : frozenset of str
+        Tokens inside which a term may match (the multiword terms of ``terms.txt``).
+    stopwords : frozenset of str
+    source : str
+        Path of the themes file (``"<inline>"`` when built from a mapping).
+    version : str
+        Hash of the file's bytes (provenance).
+    tokenizer_config : toolkit.segment.TokenizerConfig
+        The config documents must be tokenized with (pattern rules, KWIC).
+    """
+
+    themes: tuple[Theme, ...]
+    compounds: frozenset
+    stopwords: frozenset
+    source: str = "<inline>"
+    version: str = ""
+    tokenizer_config: object = None
+
+    def __post_init__(self) -> None:
+        self._entries = []  # (theme index, term index, syllables)
+        for a, theme in enumerate(self.themes):
+            for b, syls in enumerate(theme.syllables):
+                if syls:
+                    self._entries.append((a, b, syls))
+        first: dict[str, list] = {}
+        for a, b, syls in self._entries:
+            first.setdefault(syls[0], []).append((len(syls), syls, a, b))
+        for cands in first.values():
+            cands.sort(key=lambda c: -c[0])
+        self._first = first
+        self._offsets = np.cumsum([0] + [len(t.terms) for t in self.themes])
+
+    @property
+    def ids(self) -> list[str]:
+        """Theme ids in file order."""
+        return [t.id for t in self.themes]
+
+    @property
+    def n_terms(self) -> int:
+        return int(self._offsets[-1])
+
+    def term_index(self, theme: int, term: int) -> int:
+        """Column of (theme, term) in the flat term order of :meth:`to_frame`."""
+        return int(self._offsets[theme]) + term
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per term: ``theme, label_en, label_vi, term, syllables, n_rules``."""
+        rows = []
+        for t in self.themes:
+            for term, syls in zip(t.terms, t.syllables):
+                rule = t.excludes.get(term)
+                rows.append({
+                    "theme": t.id, "label_en": t.label_en, "label_vi": t.label_vi, "term": term,
+                    "syllables": " ".join(syls),
+                    "n_rules": 0 if rule is None else len(rule.before) + len(rule.after) + len(rule.patterns),
+                })
+        return pd.DataFrame(rows, columns=["theme", "label_en", "label_vi", "term", "syllables", "n_rules"])
+
+    # -- matching -------------------------------------------------------------
+
+    def syllabify(self, tokens: Sequence[str]) -> tuple[list[str], list[bool], list[bool]]:
+        """Syllables of ``tokens``, and where a match may start / end (see the module docstring)."""
+        syllables: list[str] = []
+        start_ok: list[bool] = []
+        end_ok: list[bool] = []
+        for tok in tokens:
+            parts = tok.split("_")
+            inner = tok in self.compounds
+            last = len(parts) - 1
+            for k, part in enumerate(parts):
+                syllables.append(part)
+                start_ok.append(k == 0 or inner)
+                end_ok.append(k == last or inner)
+        return syllables, start_ok, end_ok
+
+    def match(self, tokens: Sequence[str]) -> list[tuple[int, int, int, int]]:
+        """Accepted matches ``(theme, term, start, end)`` over the syllables of ``tokens``.
+
+        Exclusion contexts (``before``/``after``) are applied; pattern rules are not
+        (they need the text: see :func:`theme_hits`).
+        """
+        syllables, start_ok, end_ok = self.syllabify(tokens)
+        first = self._first
+        if not any(s in first for s in syllables):
+            return []
+        n = len(syllables)
+        found = []
+        for i, syl in enumerate(syllables):
+            cands = first.get(syl)
+            if cands is None or not start_ok[i]:
+                continue
+            for length, syls, a, b in cands:
+                j = i + length
+                if j > n or not end_ok[j - 1]:
+                    continue
+                if length > 1 and tuple(syllables[i:j]) != syls:
+                    continue
+                rule = self.themes[a].excludes.get(self.themes[a].terms[b])
+                if rule is not None and rule.cancels(syllables, i, j):
+                    continue
+                found.append((a, b, i, j))
+        if not found:
+            return []
+        # Per theme: longest first, then leftmost; no overlaps.
+        found.sort(key=lambda m: (m[0], -(m[3] - m[2]), m[2]))
+        accepted = []
+        for _, group in itertools.groupby(found, key=lambda m: m[0]):
+            taken: set[int] = set()
+            for a, b, i, j in group:
+                span = range(i, j)
+                if not taken.intersection(span):
+                    taken.update(span)
+                    accepted.append((a, b, i, j))
+        accepted.sort(key=lambda m: (m[2], m[0], m[1]))
+        return accepted
+
+    def count_terms(self, tokens: Sequence[str]) -> Counter:
+        """Occurrences per flat term index (see :meth:`term_index`)."""
+        return Counter(self.term_index(a, b) for a, b, _, _ in self.match(tokens))
+
+
+# --------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------
+
+
+def _tokenizers(tokenizer_config=None):
+    """(document tokenizer, the same without stopword removal)."""
+    from toolkit.segment import TokenizerConfig, get_tokenizer
+
+    cfg = tokenizer_config if tokenizer_config is not None else TokenizerConfig()
+    return get_tokenizer(cfg), get_tokenizer(dataclasses.replace(cfg, remove_stopwords=False))
+
+
+def _syllables(phrase: str, tokenizer, stopwords: frozenset) -> tuple[str, ...]:
+    """Syllables of ``phrase`` tokenized like a document, stopword tokens removed."""
+    tokens = [t for t in tokenizer.tokenize(phrase) if t not in stopwords]
+    return tuple(s for t in tokens for s in t.split("_") if s)
+
+
+def load_themes(path: str | os.PathLike | None = None, *, tokenizer_config=None) -> ThemeDictionary:
+    """Read and compile a themes file.
+
+    Parameters
+    ----------
+    path : path, optional
+        Default ``themes.toml`` in :func:`toolkit.config.lexicon_dir`.
+    tokenizer_config : toolkit.segment.TokenizerConfig, optional
+        The config the documents are (to be) tokenized with.
+
+    Returns
+    -------
+    ThemeDictionary
+
+    Raises
+    ------
+    ValueError
+        On a malformed file: unknown keys, a theme without terms, an
+        exclusion for a term the theme does not list, a bad regex.
+
+    Notes
+    -----
+    Each term is tokenized with stopword removal OFF (so the multiword terms
+    of ``terms.txt`` merge exactly as in running text) and then its
+    stopword tokens are dropped, as they are from the documents: the term
+    ``an ninh trật tự ở khu dân cư`` becomes the syllables of
+    ``an_ninh_trật_tự khu_dân_cư``. Stopword syllables inside a merged term
+    stay (``quy_chế_dân_chủ_ở_cơ_sở`` keeps its ``ở``). A term left empty
+    (only stopwords, or only numbers) is skipped with a warning.
+    """
+    path = Path(path) if path is not None else _config.lexicon_dir() / THEMES_FILE
+    raw = path.read_bytes()
+    data = tomllib.loads(raw.decode("utf-8"))
+    themes = themes_from_mapping(data, tokenizer_config=tokenizer_config, source=str(path))
+    themes.version = hashlib.sha256(raw).hexdigest()[:12]
+    return themes
+
+
+def themes_from_mapping(data: dict, *, tokenizer_config=None, source: str = "<inline>") -> ThemeDictionary:
+    """Compile themes from a parsed TOML mapping (``{"themes": {...}, "patterns": {...}}``).
+
+    See :func:`load_themes`; this is the file-free entry used by tests and notebooks.
+    """
+    unknown = set(data) - {"themes", "patterns"}
+    if unknown:
+        raise ValueError(f"{source}: unknown top-level key(s) {sorted(unknown)}; expected [themes.<id>] and [patterns]")
+    macros = {str(k): str(v) for k, v in data.get("patterns", {}).items()}
+    tokenizer, plain = _tokenizers(tokenizer_config)
+    stopwords = tokenizer.stopwords
+    out = []
+    for theme_id, spec in data.get("themes", {}).items():
+        where = f"{source}: [themes.{theme_id}]"
+        if not _ID_RE.fullmatch(theme_id):
+            raise ValueError(f"{where}: a theme id is lower-case snake_case")
+        bad = set(spec) - _THEME_KEYS
+        if bad:
+            raise ValueError(f"{where}: unknown key(s) {sorted(bad)}; allowed: {sorted(_THEME_KEYS)}")
+        terms = spec.get("terms")
+        if not terms or not all(isinstance(t, str) and t.strip() for t in terms):
+            raise ValueError(f"{where}: `terms` must be a non-empty list of phrases")
+        terms = list(dict.fromkeys(unicodedata.normalize("NFC", t.strip()) for t in terms))
+        syllables = []
+        for term in terms:
+            syls = _syllables(term, plain, stopwords)
+            if not syls:
+                logger.warning("%s: term %r is only stopwords or numbers after tokenization; it can never match",
+                               where, term)
+            syllables.append(syls)
+        excludes = {}
+        for rule in spec.get("exclude", []):
+            bad = set(rule) - _EXCLUDE_KEYS
+            if bad:
+                raise ValueError(f"{where}: exclude rule with unknown key(s) {sorted(bad)}; allowed: {sorted(_EXCLUDE_KEYS)}")
+            term = unicodedata.normalize("NFC", str(rule.get("term", "")).strip())
+            if term not in terms:
+                raise ValueError(f"{where}: exclude rule for {term!r}, which is not among the theme's terms")
+            excludes[term] = _compile_rule(term, rule, tokenizer, stopwords, macros, where, excludes.get(term))
+        out.append(Theme(theme_id, str(spec.get("label_en", theme_id)), str(spec.get("label_vi", theme_id)),
+                         tuple(terms), tuple(syllables), excludes))
+    if not out:
+        raise ValueError(f"{source}: no [themes.<id>] tables")
+    return ThemeDictionary(tuple(out), frozenset(tokenizer.terms), stopwords, source=source,
+                           tokenizer_config=tokenizer.config)
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _compile_rule(term, rule, tokenizer, stopwords, macros, where, previous: ExcludeRule | None) -> ExcludeRule:
+    contexts = {}
+    for side in ("before", "after"):
+        seqs = []
+        for phrase in _as_list(rule.get(side)):
+            syls = tuple(s for t in tokenizer.tokenize(phrase) for s in t.split("_") if s)
+            if not syls:
+                logger.warning("%s: %s context %r of %r is only stopwords: it never applies; use a `pattern`",
+                               where, side, phrase, term)
+                continue
+            seqs.append(syls)
+        contexts[side] = tuple(seqs)
+    patterns = []
+    for source in _as_list(rule.get("pattern")):
+        expanded = string.Template(source).safe_substitute(macros)
+        try:
+            patterns.append(regex.compile(expanded))
+        except regex.error as exc:
+            raise ValueError(f"{where}: pattern {source!r} of {term!r} is not a valid regex: {exc}") from exc
+    if previous is not None:  # several rules for one term add up
+        return ExcludeRule(term, previous.before + contexts["before"], previous.after + contexts["after"],
+                           previous.patterns + tuple(patterns))
+    return ExcludeRule(term, contexts["before"], contexts["after"], tuple(patterns))
+
+
+# --------------------------------------------------------------------------
+# Counting
+# --------------------------------------------------------------------------
+
+
+def _n_tokens(tokens: pd.DataFrame) -> np.ndarray:
+    if "n_tokens" in tokens.columns:
+        return tokens["n_tokens"].to_numpy(dtype=np.int64)
+    return np.array([len(t) for t in tokens["tokens"]], dtype=np.int64)
+
+
+def _document_texts(documents: pd.DataFrame) -> dict[str, str]:
+    from toolkit.preprocess import document_text
+
+    titles = documents["title"].fillna("").astype(str) if "title" in documents else [""] * len(documents)
+    bodies = documents["body"].fillna("").astype(str)
+    return {str(d): document_text(t, b) for d, t, b in zip(documents["doc_id"], titles, bodies)}
+
+
+def term_counts(
+    tokens: pd.DataFrame,
+    themes: ThemeDictionary,
+    documents: pd.DataFrame | None = None,
+    *,
+    progress: bool | None = None,
+) -> np.ndarray:
+    """Occurrences of every term in every document: array (n_documents, n_terms).
+
+    Rows follow ``tokens``; columns follow :meth:`ThemeDictionary.to_frame`.
+    ``documents`` (with ``doc_id``, ``title``, ``body``) enables the
+    ``pattern`` exclusion rules.
+    """
+    counts = np.zeros((len(tokens), themes.n_terms), dtype=np.int64)
+    for row, toks in enumerate(tqdm(tokens["tokens"], desc="themes", unit="doc", disable=None if progress is None else not progress)):
+        for col, c in themes.count_terms(list(toks)).items():
+            counts[row, col] = c
+    pattern_cols = [(a, b, rule) for a, t in enumerate(themes.themes) for b, term in enumerate(t.terms)
+                    if (rule := t.excludes.get(term)) is not None and rule.patterns]
+    if not pattern_cols:
+        return counts
+    if documents is None:
+        logger.warning("themes: %d term(s) have text `pattern` exclusions (%s) that need the document table; "
+                       "they are NOT applied", len(pattern_cols),
+                       ", ".join(sorted({themes.themes[a].terms[b] for a, b, _ in pattern_cols})))
+        return counts
+    from toolkit.normalize import normalize
+
+    tokenizer, _ = _tokenizers(themes.tokenizer_config)
+    texts = _document_texts(documents)
+    doc_ids = tokens["doc_id"].astype(str).tolist()
+    doc_tokens = tokens["tokens"].tolist()
+    for row, doc_id in enumerate(doc_ids):
+        live = [(a, b, rule) for a, b, rule in pattern_cols if counts[row, themes.term_index(a, b)] > 0]
+        if not live or doc_id not in texts:
+            continue
+        text = normalize(texts[doc_id])
+        toks = list(doc_tokens[row])
+        syllables = themes.syllabify(toks)[0]
+        matches = themes.match(toks)
+        for a, b, rule in live:
+            # Locate each pattern match in the document's syllables (syllables do not depend on
+            # where the segmenter put word boundaries) and cancel the occurrences inside it.
+            covered: set[int] = set()
+            for pattern in rule.patterns:
+                for m in pattern.finditer(text):
+                    span = [s for t in tokenizer.tokenize(m.group(0)) for s in t.split("_") if s]
+                    covered.update(_occurrences(span, syllables))
+            cancelled = sum(1 for a2, b2, i, j in matches
+                            if (a2, b2) == (a, b) and covered.issuperset(range(i, j)))
+            col = themes.term_index(a, b)
+            counts[row, col] = max(0, counts[row, col] - cancelled)
+    return counts
+
+
+def _occurrences(needle: list[str], hay: list[str]) -> set[int]:
+    """Positions of ``hay`` covered by some occurrence of ``needle``."""
+    out: set[int] = set()
+    k = len(needle)
+    if not k:
+        return out
+    first = needle[0]
+    for i in range(len(hay) - k + 1):
+        if hay[i] == first and hay[i:i + k] == needle:
+            out.update(range(i, i + k))
+    return out
+
+
+def theme_hits(
+    tokens: pd.DataFrame,
+    themes: ThemeDictionary,
+    documents: pd.DataFrame | None = None,
+    *,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Theme occurrences per document, long format.
+
+    Parameters
+    ----------
+    tokens : DataFrame
+        Token table: ``doc_id``, ``tokens`` (list of str), ``n_tokens``
+        (optional: ``len(tokens)``).
+    themes : ThemeDictionary
+        From :func:`load_themes`.
+    documents : DataFrame, optional
+        Document table (``doc_id``, ``title``, ``body``): needed for the
+        ``pattern`` exclusion rules (place names such as ``phố Chùa Bộc``).
+    progress : bool, optional
+        tqdm bar; ``None``: on a terminal only.
+
+    Returns
+    -------
+    DataFrame
+        Every document × every theme (zeros included): ``doc_id``,
+        ``theme``, ``hits`` (term occurrences, non-overlapping within the
+        theme), ``n_tokens``, ``per_1k_tokens`` (``1000 * hits / n_tokens``,
+        NaN for an empty document) and ``present`` (``hits > 0``). Sorted by
+        ``doc_id``, ``theme``.
+    """
+    counts = term_counts(tokens, themes, documents, progress=progress)
+    offsets = themes._offsets
+    per_theme = np.add.reduceat(counts, offsets[:-1], axis=1) if counts.shape[1] else np.zeros((len(tokens), 0), int)
+    n_tok = _n_tokens(tokens)
+    ids = themes.ids
+    n_docs, n_themes = per_theme.shape
+    out = pd.DataFrame({
+        "doc_id": np.repeat(tokens["doc_id"].astype(str).to_numpy(), n_themes),
+        "theme": np.tile(np.array(ids, dtype=object), n_docs),
+        "hits": per_theme.reshape(-1).astype(np.int64),
+        "n_tokens": np.repeat(n_tok, n_themes),
+    })
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = 1000.0 * out["hits"].to_numpy() / out["n_tokens"].to_numpy()
+    out["per_1k_tokens"] = np.where(out["n_tokens"].to_numpy() > 0, rate, np.nan)
+    out["present"] = out["hits"] > 0
+    return out.sort_values(["doc_id", "theme"], kind="mergesort", ignore_index=True)
+
+
+# --------------------------------------------------------------------------
+# Aggregation with bootstrap intervals
+# --------------------------------------------------------------------------
+
+
+def _rng(random_state) -> np.random.Generator:
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    return np.random.default_rng(random_state)
+
+
+def _grid(meta: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Every combination of observed levels; nested place columns keep their observed combinations."""
+    places = [c for c in by if c in NESTED_PLACE_COLUMNS]
+    blocks = []
+    if places:
+        blocks.append(meta[places].drop_duplicates())
+    for c in by:
+        if c not in places:
+            blocks.append(meta[[c]].drop_duplicates())
+    grid = blocks[0]
+    for block in blocks[1:]:
+        grid = grid.merge(block, how="cross")
+    return grid[by].sort_values(by, kind="mergesort", ignore_index=True)
+
+
+def theme_shares(
+    hits: pd.DataFrame,
+    documents: pd.DataFrame,
+    by: Sequence[str] = ("province", "district", "year"),
+    *,
+    n_boot: int = 1000,
+    random_state=0,
+    min_docs: int = 5,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Share of documents with each theme per cell, with percentile-bootstrap intervals.
+
+    Parameters
+    ----------
+    hits : DataFrame
+        :func:`theme_hits` output.
+    documents : DataFrame
+        Document table with ``doc_id`` and the ``by`` columns.
+    by : sequence of str
+        Cell columns. Empty: one cell, the whole corpus.
+    n_boot : int
+        Bootstrap replicates per cell (0: no intervals).
+    random_state : int, numpy Generator or None
+        Seed of the bootstrap.
+    min_docs : int
+        Cells with fewer documents are flagged ``small_cell``.
+    ci : float
+        Coverage of the interval.
+
+    Returns
+    -------
+    DataFrame
+        ``<by...>, theme, n_docs, docs_with_theme, share, rate_per_1k,
+        ci_low, ci_high, small_cell``, sorted by the ``by`` columns then
+        ``theme``. ``share = docs_with_theme / n_docs``; ``rate_per_1k =
+        1000 * sum(hits) / sum(n_tokens)`` over the cell's documents. Every
+        combination of observed levels is a row, empty ones with
+        ``n_docs = 0`` and NaN share, rate and interval; place columns
+        (``province``, ``district``, ``province_2025``) are not crossed with
+        each other but keep their observed combinations (a district lies in
+        one province), and those are crossed with the other columns
+        (``year``). Documents with a missing ``by`` value are left out (logged).
+
+    Notes
+    -----
+    The bootstrap resamples the ``n`` documents of a cell with replacement
+    and takes the share of resampled documents with the theme. For a 0/1
+    statistic the number of successes in such a resample is exactly
+    Binomial(n, k/n), so it is drawn as that (same distribution, no n × B
+    index array); replicates of all cells and themes are drawn in one
+    vectorized call, in the output's row order, from one seeded generator.
+    The interval is the (1-ci)/2 and (1+ci)/2 percentiles of the replicates;
+    it collapses to a point when k = 0 or k = n.
+    """
+    by = list(by)
+    if not 0 < ci < 1:
+        raise ValueError(f"ci={ci}: a coverage in (0, 1)")
+    missing = sorted(set(by) - set(documents.columns))
+    if missing:
+        raise ValueError(f"documents lack the `by` column(s) {missing}")
+    meta = documents[["doc_id", *by]].copy()
+    meta["doc_id"] = meta["doc_id"].astype(str)
+    meta = meta.drop_duplicates("doc_id")
+    if by:
+        na = meta[by].isna().any(axis=1)
+        if na.any():
+            logger.warning("theme_shares: %d of %d documents have a missing %s and are left out",
+                           int(na.sum()), len(meta), "/".join(by))
+            meta = meta[~na]
+    df = hits.assign(doc_id=hits["doc_id"].astype(str)).merge(meta, on="doc_id", how="inner")
+    if "n_tokens" not in df.columns:
+        df["n_tokens"] = np.nan
+    themes = sorted(hits["theme"].unique())
+    keys = [*by, "theme"]
+    agg = (df.groupby(keys, sort=False, observed=True)
+             .agg(n_docs=("doc_id", "size"), docs_with_theme=("present", "sum"),
+                  _hits=("hits", "sum"), _tokens=("n_tokens", "sum"))
+             .reset_index())
+    grid = _grid(meta, by) if by else pd.DataFrame(index=[0])
+    grid = grid.merge(pd.DataFrame({"theme": themes}), how="cross")
+    out = grid.merge(agg, on=keys, how="left")
+    out["n_docs"] = out["n_docs"].fillna(0).astype(np.int64)
+    out["docs_with_theme"] = out["docs_with_theme"].fillna(0).astype(np.int64)
+    n = out["n_docs"].to_numpy()
+    k = out["docs_with_theme"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["share"] = np.where(n > 0, k / n, np.nan)
+        tokens = out["_tokens"].to_numpy(dtype=float)
+        out["rate_per_1k"] = np.where((n > 0) & (tokens > 0), 1000.0 * out["_hits"].to_numpy(dtype=float) / tokens, np.nan)
+    low = np.full(len(out), np.nan)
+    high = np.full(len(out), np.nan)
+    rows = np.flatnonzero(n > 0)
+    if n_boot > 0 and len(rows):
+        rng = _rng(random_state)
+        q = [(1 - ci) / 2, (1 + ci) / 2]
+        chunk = max(1, 2_000_000 // n_boot)  # bounded memory: rows × n_boot floats per call
+        for start in range(0, len(rows), chunk):
+            r = rows[start:start + chunk]
+            draws = rng.binomial(n[r][:, None], (k[r] / n[r])[:, None], size=(len(r), n_boot)) / n[r][:, None]
+            lo_hi = np.quantile(draws, q, axis=1)
+            low[r], high[r] = lo_hi[0], lo_hi[1]
+    out["ci_low"] = low
+    out["ci_high"] = high
+    out["small_cell"] = out["n_docs"] < min_docs
+    out = out.drop(columns=["_hits", "_tokens"])
+    columns = [*by, "theme", "n_docs", "docs_with_theme", "share", "rate_per_1k", "ci_low", "ci_high", "small_cell"]
+    return out[columns].sort_values(keys, kind="mergesort", ignore_index=True)
+
+
+# --------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------
+
+
+def validate_themes(
+    tokens: pd.DataFrame,
+    documents: pd.DataFrame | None,
+    themes: ThemeDictionary,
+    by: Sequence[str] = ("province",),
+    *,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Document frequency of every theme term, overall and per group.
+
+    Parameters
+    ----------
+    tokens : DataFrame
+        Token table (``doc_id``, ``tokens``).
+    documents : DataFrame or None
+        Document table: the ``by`` columns, and ``title``/``body`` for the
+        pattern exclusions. ``None``: no groups, no pattern rules.
+    themes : ThemeDictionary
+    by : sequence of str
+        Group columns of ``documents``.
+
+    Returns
+    -------
+    DataFrame
+        One row per (theme, term), in file order: ``theme``, ``term``,
+        ``syllables`` (how it was tokenized), ``doc_freq`` (documents with
+        at least one counted occurrence), ``occurs`` (``doc_freq > 0``),
+        then one column per group (the level, several ``by`` columns joined
+        with ``" / "``) holding the group's doc_freq, groups sorted. Terms
+        that never occur are also logged as a warning: a typo in the file,
+        a term the tokenizer splits differently, or a term absent from
+        this corpus.
+    """
+    counts = term_counts(tokens, themes, documents, progress=progress)
+    present = counts > 0
+    frame = themes.to_frame()[["theme", "term", "syllables"]]
+    frame["doc_freq"] = present.sum(axis=0).astype(np.int64)
+    frame["occurs"] = frame["doc_freq"] > 0
+    by = list(by)
+    if by and documents is not None:
+        meta = documents[["doc_id", *by]].assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id")
+        meta = meta.set_index("doc_id").reindex(tokens["doc_id"].astype(str))
+        labels = meta[by].astype("string").fillna("<NA>").agg(" / ".join, axis=1).to_numpy()
+        for level in sorted(set(labels)):
+            frame[level] = present[labels == level].sum(axis=0).astype(np.int64)
+    never = frame.loc[~frame["occurs"], ["theme", "term"]]
+    if len(never):
+        logger.warning("validate_themes: %d term(s) never occur: %s", len(never),
+                       "; ".join(f"{t}: {term}" for t, term in never.itertuples(index=False)))
+    return frame.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------
+# KWIC
+# --------------------------------------------------------------------------
+
+_SEP = r"[\s,;\-–—]+"
+_CONTEXT_WORDS = 4
+
+
+def _surface_variants(term: str, tokenizer) -> list[list[str]]:
+    """Lower-case syllable lists that may be written for ``term`` (before confirmation).
+
+    The phrase itself (and its normalization: an abbreviation typed as the term
+    is expanded), each abbreviation whose expansion the phrase contains (or
+    that contains the phrase) put in its place, each typo of a phrase part.
+    """
+    from toolkit.normalize import load_abbreviations, load_typos, normalize, normalize_tone_marks, to_nfc
+
+    def syl(text: str) -> list[str]:
+        return [s for s in regex.split(r"[\s,;\-–—]+", normalize_tone_marks(to_nfc(text)).lower()) if s]
+
+    base = [syl(term), syl(normalize(term))]
+    variants = {tuple(v) for v in base if v}
+    for phrase in [v for v in base if v]:
+        for a in load_abbreviations():
+            exp = syl(a.expansion)
+            variants.update(tuple(v) for v in _replace_all(phrase, exp, syl(a.abbreviation)))
+            if _find(exp, phrase) >= 0:  # "UBMTTQ" written for "Mặt trận Tổ quốc"
+                variants.add(tuple(syl(a.abbreviation)))
+        for t in load_typos():
+            variants.update(tuple(v) for v in _replace_all(phrase, syl(t.correction), syl(t.typo)))
+    return sorted((list(v) for v in variants if v), key=lambda v: (-sum(map(len, v)), v))
+
+
+def _find(needle: list[str], hay: list[str]) -> int:
+    k = len(needle)
+    for i in range(len(hay) - k + 1):
+        if hay[i:i + k] == needle:
+            return i
+    return -1
+
+
+def _replace_all(phrase: list[str], old: list[str], new: list[str]) -> list[list[str]]:
+    out = []
+    i = _find(old, phrase)
+    if old and i >= 0:
+        out.append(phrase[:i] + new + phrase[i + len(old):])
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def kwic(
+    documents: pd.DataFrame,
+    term: str,
+    *,
+    window: int = 8,
+    tokenizer=None,
+    themes: ThemeDictionary | None = None,
+) -> pd.DataFrame:
+    """Keyword in context: every occurrence of ``term`` in the original text.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        Document table: ``doc_id``, ``title``, ``body`` (``province``,
+        ``district``, ``year`` are copied when present).
+    term : str
+        A phrase as written in a themes file (``"giải phóng mặt bằng"``).
+    window : int
+        Words of original text shown left and right.
+    tokenizer : toolkit.segment.Tokenizer, optional
+        Default: the shared default tokenizer.
+    themes : ThemeDictionary, optional
+        When ``term`` is one of its terms, its ``before``/``after`` exclusion
+        rules apply, so KWIC shows what :func:`theme_hits` counts
+        (``pattern`` rules are not applied here).
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, province, district, year, left, keyword, right`` sorted by
+        ``doc_id`` then position; ``keyword`` is the surface string as
+        written (``GPMB``, ``Giải phóng mặt bằng``, ``giải phòng mặt
+        bằng``), in NFC.
+
+    Notes
+    -----
+    Candidates are found with a case-insensitive regex built from the
+    term's surface variants (the phrase, abbreviations from
+    ``abbreviations.tsv``, typos from ``typos.tsv``) on the NFC text with
+    tone marks placed by the project's convention (a length-preserving step,
+    so offsets point into the original; old-style ``hoà`` is found too).
+    Each candidate is then confirmed by the tokenizer: the few words around
+    it are tokenized with and without it, and it is kept only when it adds a
+    match of the term's syllables under the matching rules of
+    :class:`ThemeDictionary` (so ``dịch`` in ``dịch vụ`` is not a hit of
+    ``dịch``).
+    """
+    from toolkit.normalize import normalize_tone_marks, to_nfc
+    from toolkit.segment import get_tokenizer
+
+    tokenizer = tokenizer if tokenizer is not None else get_tokenizer()
+    plain = get_tokenizer(dataclasses.replace(tokenizer.config, remove_stopwords=False))
+    syls = _syllables(term, plain, tokenizer.stopwords)
+    columns = ["doc_id", "province", "district", "year", "left", "keyword", "right"]
+    if not syls:
+        logger.warning("kwic: %r has no syllables after tokenization (stopwords or numbers only)", term)
+        return pd.DataFrame(columns=columns)
+    key = unicodedata.normalize("NFC", term.strip())
+    rules = {key: t.excludes[key] for t in (themes.themes if themes is not None else ()) if key in t.excludes}
+    matcher = ThemeDictionary((Theme("term", term, term, (key,), (syls,), rules),), frozenset(tokenizer.terms),
+                              tokenizer.stopwords, tokenizer_config=tokenizer.config)
+    variants = _surface_variants(term, tokenizer)
+    pattern = regex.compile(
+        r"(?<![\p{L}\p{N}])(?:" + "|".join(_SEP.join(regex.escape(s) for s in v) for v in variants) + r")(?![\p{L}\p{N}])",
+        regex.IGNORECASE,
+    )
+    logger.debug("kwic %r: syllables %s, regex %s", term, syls, pattern.pattern)
+
+    def n_matches(text: str) -> int:
+        return len(matcher.match(tokenizer.tokenize(text))) if text.strip() else 0
+
+    texts = _document_texts(documents)
+    meta = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id").set_index("doc_id")
+    rows = []
+    for doc_id in sorted(texts):
+        nfc = to_nfc(texts[doc_id])
+        search = normalize_tone_marks(nfc)
+        shown = nfc if len(nfc) == len(search) else search
+        for m in pattern.finditer(search):
+            s, e = m.span()
+            line_start = search.rfind("\n", 0, s) + 1
+            line_end = search.find("\n", e)
+            line_end = len(search) if line_end < 0 else line_end
+            left_ctx = " ".join(_words(search[line_start:s])[-_CONTEXT_WORDS:])
+            right_ctx = " ".join(_words(search[e:line_end])[:_CONTEXT_WORDS])
+            with_it = n_matches(f"{left_ctx} {search[s:e]} {right_ctx}")
+            if with_it == 0 or with_it <= n_matches(f"{left_ctx} {right_ctx}"):
+                continue
+            row = meta.loc[doc_id]
+            rows.append({
+                "doc_id": doc_id,
+                "province": row.get("province", pd.NA) if hasattr(row, "get") else pd.NA,
+                "district": row.get("district", pd.NA) if hasattr(row, "get") else pd.NA,
+                "year": row.get("year", pd.NA) if hasattr(row, "get") else pd.NA,
+                "left": " ".join(_words(shown[:s])[-window:]) if window > 0 else "",
+                "keyword": shown[s:e],
+                "right": " ".join(_words(shown[e:])[:window]) if window > 0 else "",
+                "_pos": s,
+            })
+    out = pd.DataFrame(rows, columns=[*columns, "_pos"])
+    out = out.sort_values(["doc_id", "_pos"], kind="mergesort", ignore_index=True).drop(columns="_pos")
+    return out
