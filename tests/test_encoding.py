@@ -1,0 +1,277 @@
+"""Encoding detection and repair: UTF-8/16, Windows-1258, TCVN3, VNI and legacy-in-Unicode."""
+
+from __future__ import annotations
+
+import random
+import time
+import unicodedata
+
+import pytest
+
+from toolkit.ingest.encoding import (
+    ENCODINGS,
+    DecodedText,
+    UndecodableError,
+    decode_bytes,
+    encode_text,
+    repair_legacy_in_unicode,
+    vietnamese_score,
+)
+
+# Correct Vietnamese, written for these tests: all tones, ă â đ ê ô ơ ư,
+# rare rhymes, capitals, old- and new-style tone placement, symbols.
+CORRECT = [
+    "Sáng 12/3, Ban Dân vận Huyện ủy Gia Lâm tổ chức hội nghị sơ kết công tác dân vận quý I.",
+    "Đồng chí Nguyễn Thị Hường, Ủy viên Ban Thường vụ, Trưởng Ban Dân vận Tỉnh ủy phát biểu chỉ đạo.",
+    "Ông Trần Quốc Tuấn đề nghị các đoàn thể phối hợp chặt chẽ, giữ vững ổn định an ninh trật tự.",
+    "Hội Liên hiệp Phụ nữ xã trao 15 suất quà cho hội viên có hoàn cảnh khó khăn dịp Tết Nguyên đán.",
+    "Khuỷu tay, nguệch ngoạc, ngoằn ngoèo, khuếch trương, thuở ấy, khuya khoắt, quýt ngọt.",
+    "Ỷ lại, Ổn định, Ứng dụng, Ấp Bắc, Ẩn danh, Ưu tiên, Ỳ ạch, Ễnh ương, Ợ chua, Ỡm ờ.",
+    "Hoà bình, thuỷ lợi, khoẻ mạnh và hòa bình, thủy lợi, khỏe mạnh cùng có trong một câu.",
+    "Xoong nồi, boong tàu, huơ tay, oẳn tù tì, con hoẵng, giặt giũ, quỵ lụy, ưỡn ngực.",
+    "NGHỊ QUYẾT ĐẠI HỘI ĐẢNG BỘ HUYỆN LẦN THỨ XX, NHIỆM KỲ 2020 – 2025.",
+    "Mặt trận Tổ quốc phường vận động nhân dân hiến 1.200 m² đất làm đường giao thông nông thôn.",
+    "© 2023 Cổng thông tin điện tử Huyện ủy; nhiệt độ 35°C, tỷ lệ 1:2 · «Dân vận khéo».",
+    "Đoàn công tác gặp ông Müller và bà Peña tại Hà Nội để trao đổi kinh nghiệm xây dựng nông thôn mới.",
+    "Chi bộ thôn Đông Xá kết nạp 3 đảng viên mới; đồng chí Bí thư Chi bộ trao quyết định.",
+    "Cựu chiến binh Huỳnh Văn Ẩn kể lại những năm tháng gian khổ, hào hùng của dân tộc Việt Nam.",
+    "Thực hiện Nghị quyết số 18-NQ/TW, huyện đã sắp xếp, tinh gọn bộ máy, giảm 12 đầu mối.",
+]
+
+# Round-trip sentences: every tone on every vowel, ă â đ ê ô ơ ư, and
+# capitals (TCVN3 has no uppercase toned letters; see UPPER_TONED).
+ROUND_TRIP = [
+    "Ban Dân vận Huyện ủy đã phối hợp với các xã tuyên truyền, vận động nhân dân.",
+    "Ăn quả nhớ kẻ trồng cây, uống nước nhớ nguồn: Đảng bộ và Ơn nghĩa, Ước mơ, Ông bà, Ê kíp, Âm vang.",
+    "à á ả ã ạ ằ ắ ẳ ẵ ặ ầ ấ ẩ ẫ ậ è é ẻ ẽ ẹ ề ế ể ễ ệ ì í ỉ ĩ ị",
+    "ò ó ỏ õ ọ ồ ố ổ ỗ ộ ờ ớ ở ỡ ợ ù ú ủ ũ ụ ừ ứ ử ữ ự ỳ ý ỷ ỹ ỵ đ",
+    "Hội nghị sơ kết công tác dân vận 6 tháng đầu năm, triển khai nhiệm vụ những tháng cuối năm.",
+    "Người dân thôn Yên Phụ hiến đất, góp công làm đường bê tông dài 1,5 km trong vòng hai tháng.",
+    "Những kết quả đạt được của năm qua là tiền đề quan trọng để thực hiện thắng lợi nghị quyết.",
+    "Mặt trận Tổ quốc và các đoàn thể chính trị – xã hội giám sát việc giải phóng mặt bằng.",
+    "Khuya, chiến sĩ biên phòng vẫn tuần tra; thuở ấy quê hương nghèo khó, ngoằn ngoèo lối nhỏ.",
+    "Đồng chí Bí thư Đảng ủy xã nhấn mạnh: “Cán bộ phải gần dân, hiểu dân, trọng dân.”",
+    "Tỉnh Đoàn phát động phong trào thanh niên tình nguyện hè, ưu tiên vùng sâu, vùng xa.",
+    "Quỹ vì người nghèo hỗ trợ xây mới 7 căn nhà, sửa chữa 4 căn, tổng trị giá gần 600 triệu đồng.",
+]
+UPPER_TONED = "Ủy ban Ấp Bắc Ổn định Ứng cử Ỷ lại Ệ Ọ Ỵ"
+
+PAGE = "\n".join(ROUND_TRIP[:2] + ["Ngày đăng 03/04/2022 | 09:15 | Lượt xem: 128", ""] + ROUND_TRIP[4:])
+
+
+# --------------------------------------------------------------------- UTF-8
+
+@pytest.mark.parametrize("sentence", CORRECT)
+def test_correct_unicode_is_never_converted(sentence):
+    assert decode_bytes(sentence.encode("utf-8")) == DecodedText(sentence, "utf-8")
+    assert repair_legacy_in_unicode(sentence) == (sentence, None)
+
+
+def test_correct_unicode_page_with_symbols_is_kept():
+    page = "\n\n".join(CORRECT)
+    assert decode_bytes(page.encode("utf-8")) == DecodedText(page, "utf-8")
+
+
+def test_ascii_only_is_utf8():
+    assert decode_bytes(b"UBND xa Co Loa 2021") == DecodedText("UBND xa Co Loa 2021", "utf-8")
+
+
+def test_bom_is_removed_and_labelled():
+    assert decode_bytes(CORRECT[0].encode("utf-8-sig")) == DecodedText(CORRECT[0], "utf-8-sig")
+
+
+def test_decomposed_utf8_becomes_nfc():
+    decoded = decode_bytes(unicodedata.normalize("NFD", CORRECT[1]).encode("utf-8"))
+    assert decoded == DecodedText(CORRECT[1], "utf-8-nfd")
+
+
+def test_combining_tone_marks_after_composed_letters_become_nfc():
+    # Windows-1258 style in Unicode: "ệ" as "ê" + combining dot below.
+    text = "Huy\u00ea\u0323n u\u0309y"
+    assert decode_bytes(text.encode("utf-8")) == DecodedText("Huyện ủy", "utf-8-nfd")
+
+
+def test_tone_style_is_not_changed_here():
+    for text in ("hoà thuỷ", "hòa thủy"):
+        assert decode_bytes(text.encode()).text == text
+
+
+# -------------------------------------------------------------------- UTF-16
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_bom(codec):
+    bom = "\ufeff".encode(codec)
+    assert decode_bytes(bom + CORRECT[2].encode(codec)) == DecodedText(CORRECT[2], "utf-16")
+
+
+def test_utf16_without_bom_is_recognised():
+    assert decode_bytes(CORRECT[0].encode("utf-16-le")) == DecodedText(CORRECT[0], "utf-16")
+
+
+# ------------------------------------------------------------ legacy 8-bit
+
+@pytest.mark.parametrize("encoding", [e for e in ENCODINGS if "tcvn3" not in e and "in-unicode" not in e])
+@pytest.mark.parametrize("sentence", ROUND_TRIP + [UPPER_TONED])
+def test_round_trip(encoding, sentence):
+    decoded = decode_bytes(encode_text(sentence, encoding))
+    assert decoded == DecodedText(sentence, encoding)
+
+
+@pytest.mark.parametrize("sentence", ROUND_TRIP)
+def test_round_trip_tcvn3(sentence):
+    assert decode_bytes(encode_text(sentence, "tcvn3")) == DecodedText(sentence, "tcvn3")
+
+
+# Lists of lone letters are too weak evidence for an in-Unicode repair.
+WORDS_ONLY = [s for s in ROUND_TRIP if not s.startswith(("à", "ò"))]
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3-in-unicode", "vni-in-unicode"])
+@pytest.mark.parametrize("sentence", WORDS_ONLY)
+def test_round_trip_legacy_in_unicode(encoding, sentence):
+    assert decode_bytes(encode_text(sentence, encoding)) == DecodedText(sentence, encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1258", "tcvn3", "vni", "tcvn3-in-unicode", "vni-in-unicode"])
+def test_page_round_trip(encoding):
+    assert decode_bytes(encode_text(PAGE, encoding)) == DecodedText(PAGE, encoding)
+
+
+def test_tcvn3_uppercase_toned_letters_are_approximated_in_encode_only():
+    assert encode_text("Ủy ban", "tcvn3") == b"\xf1y ban"
+    assert decode_bytes(encode_text("Ủy ban Ấp Bắc", "tcvn3")).text == "ủy ban ấp Bắc"
+    with pytest.raises(ValueError, match="TCVN3"):
+        encode_text("Ủy ban", "tcvn3", errors="strict")
+    # Uppercase letters without a tone have their own codes.
+    # ... but all-caps words get their capitals back.
+    for title in ("NGHỊ QUYẾT ĐẠI HỘI ĐẢNG BỘ Ở XÃ ĐÔNG ANH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"):
+        assert decode_bytes(encode_text(title, "tcvn3")).text == title
+    mixed = "Bộ GD&ĐT, Sở GTVT và HĐND tỉnh Hà Nam"
+    assert decode_bytes(encode_text(mixed, "tcvn3")).text == mixed
+
+
+def test_unrepresentable_characters():
+    assert encode_text("© Đảng", "tcvn3") == b"? \xa7\xb6ng"
+    with pytest.raises(ValueError):
+        encode_text("© Đảng", "tcvn3", errors="strict")
+    with pytest.raises(ValueError, match="unknown encoding"):
+        encode_text("Đảng", "koi8-r")
+
+
+def test_hand_written_tcvn3_bytes():
+    data = "Ban D©n vËn HuyÖn ñy tæ chøc héi nghÞ, §¶ng bé x· ®· ®¹t ®­îc nhiÒu kÕt qu¶.".encode("cp1252")
+    assert decode_bytes(data) == DecodedText(
+        "Ban Dân vận Huyện ủy tổ chức hội nghị, Đảng bộ xã đã đạt được nhiều kết quả.", "tcvn3")
+
+
+def test_hand_written_vni_bytes():
+    data = "Ban Daân vaän Huyeän uûy toå chöùc hoäi nghò, Ñaûng boä xaõ ñaõ ñaït ñöôïc nhieàu keát quaû.".encode(
+        "cp1252")
+    assert decode_bytes(data) == DecodedText(
+        "Ban Dân vận Huyện ủy tổ chức hội nghị, Đảng bộ xã đã đạt được nhiều kết quả.", "vni")
+
+
+def test_hand_written_cp1258_bytes():
+    # "Nghị quyết": i + combining dot (0xF2), ê + combining acute (0xEC).
+    data = b"Ngh\x69\xf2 quy\xea\xect c\xf4ng t\xe1c d\xe2n v\xe2\xf2n"
+    assert decode_bytes(data) == DecodedText("Nghị quyết công tác dân vận", "cp1258")
+
+
+def test_curly_quotes_survive_legacy_encodings():
+    text = "Phong trào “Dân vận khéo” – những việc làm hiệu quả của đoàn viên"
+    for encoding in ("cp1258", "tcvn3", "vni"):
+        assert decode_bytes(encode_text(text, encoding)).text == text
+
+
+# ------------------------------------------------------ legacy in Unicode
+
+def test_repair_tcvn3_in_unicode():
+    assert repair_legacy_in_unicode("C«ng t¸c d©n vËn n¨m 2022 ®¹t nhiÒu kÕt qu¶") == (
+        "Công tác dân vận năm 2022 đạt nhiều kết quả", "tcvn3-in-unicode")
+
+
+def test_repair_vni_in_unicode():
+    text = "Coâng taùc daân vaän naêm 2022 ñaït nhieàu keát quaû; Thöôøng tröïc Huyeän uûy"
+    assert repair_legacy_in_unicode(text) == (
+        "Công tác dân vận năm 2022 đạt nhiều kết quả; Thường trực Huyện ủy", "vni-in-unicode")
+
+
+def test_legacy_in_unicode_page_is_repaired_by_decode():
+    mojibake = "Héi nghÞ s¬ kÕt c«ng t¸c d©n vËn ®­îc tæ chøc t¹i Hµ Néi."
+    assert decode_bytes(mojibake.encode("utf-8")) == DecodedText(
+        "Hội nghị sơ kết công tác dân vận được tổ chức tại Hà Nội.", "tcvn3-in-unicode")
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ủy ban nhân dân xã ¶ đã tổ chức các buổi đối thoại với nhân dân về công tác bồi thường.",
+    "Đồng chí Bí thư nhấn mạnh µ công tác cán bộ là khâu then chốt của công tác xây dựng Đảng.",
+    "Hội nghị ® có sự tham dự của đại biểu các xã, thị trấn ñ và các cơ quan chuyên môn của huyện.",
+    "Người dân phấn khởi vì con đường bê tông đã về tận ngõ, ø giúp việc đi lại thuận tiện hơn.",
+])
+def test_stray_symbols_do_not_trigger_a_repair(sentence):
+    assert decode_bytes(sentence.encode()) == DecodedText(sentence, "utf-8")
+
+
+def test_repair_leaves_text_without_markers():
+    assert repair_legacy_in_unicode("UBND xã") == ("UBND xã", None)
+
+
+# ---------------------------------------------------------------- rejects
+
+@pytest.mark.parametrize("data", [b"", b"   \n\t ", b"\xef\xbb\xbf  \n", b"\xff\xfe"])
+def test_empty(data):
+    with pytest.raises(UndecodableError, match="empty file"):
+        decode_bytes(data)
+
+
+def test_binary_with_nul_bytes():
+    with pytest.raises(UndecodableError, match=r"binary file \(NUL bytes\)"):
+        decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 3)
+
+
+def test_random_bytes_are_undecodable():
+    rng = random.Random(0)
+    data = bytes(rng.randrange(0x20, 0x100) for _ in range(4000))
+    with pytest.raises(UndecodableError, match="undecodable"):
+        decode_bytes(data)
+
+
+def test_control_bytes_are_binary():
+    data = bytes([1, 2, 3, 4, 5, 6, 0xC3, 7, 8, 0x0E, 0x0F]) * 50
+    with pytest.raises(UndecodableError, match="binary"):
+        decode_bytes(data)
+
+
+def test_undecodable_error_is_a_value_error():
+    assert issubclass(UndecodableError, ValueError)
+
+
+# ---------------------------------------------------------- score & speed
+
+def test_vietnamese_score():
+    assert vietnamese_score("Ban Dân vận tổ chức hội nghị") == 1.0
+    assert vietnamese_score("Ban D©n vËn tæ chøc héi nghÞ") < 0.5
+    assert vietnamese_score("các" + " cỏc") == 0.5  # hook tone cannot close with -c
+    assert vietnamese_score("UBND 2021") == 0.0
+
+
+def _mean_seconds(data: bytes, runs: int = 50) -> float:
+    decode_bytes(data)
+    start = time.perf_counter()
+    for _ in range(runs):
+        decode_bytes(data)
+    return (time.perf_counter() - start) / runs
+
+
+def test_plain_utf8_page_is_fast():
+    plain = [s for s in CORRECT if not any(c in s for c in "üñ©°·«»")]
+    page = ("\n".join(plain) + "\n") * 8
+    data = page.encode("utf-8")[:10_000].decode("utf-8", "ignore").encode("utf-8")
+    assert _mean_seconds(data) < 0.005
+
+
+def test_pages_that_need_scoring_are_still_quick():
+    page = ("\n".join(CORRECT) + "\n") * 6  # foreign names send it to the scorer
+    assert decode_bytes(page.encode()) == DecodedText(page, "utf-8")
+    assert _mean_seconds(page.encode(), 10) < 0.05
+    assert _mean_seconds(encode_text(page, "tcvn3"), 10) < 0.05
