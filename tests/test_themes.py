@@ -157,9 +157,14 @@ def test_covid_hard_negatives(themes, text):
 
 
 def test_covid_positive(themes):
-    texts = {"a": "Chung tay phòng, chống dịch Covid-19 tại khu dân cư.", "b": "Người dân tiêm vắc xin đầy đủ."}
+    texts = {"a": "Chung tay phòng, chống dịch Covid-19 tại khu dân cư.",
+             "b": "Người dân tiêm vắc xin phòng Covid-19 đầy đủ.",
+             "c": "Trẻ em trong xã được tiêm vắc xin sởi đầy đủ.",
+             "d": "Năm 2018, xã tập trung phòng chống dịch bệnh sốt xuất huyết."}
     got = _hits_of(texts, themes, "covid")
-    assert got["a"] >= 1 and got["b"] >= 1
+    assert got["a"] >= 1 and got["b"] >= 2
+    # generic epidemic words alone are weak terms: not COVID-19
+    assert got["c"] == 0 and got["d"] == 0
 
 
 @pytest.mark.parametrize("text", [
@@ -362,3 +367,27 @@ def test_cli_themes_kwic_validate(tmp_path):
     res = runner.invoke(app, ["validate-themes", str(corpus), "-o", str(tmp_path / "terms.csv"), "--jobs", "1"])
     assert res.exit_code == 0, res.output
     assert "never occur" in res.output
+
+
+def test_weak_terms_need_an_anchor_term():
+    from toolkit.themes import theme_hits, themes_from_mapping
+
+    themes = themes_from_mapping({"themes": {"covid": {
+        "terms": ["Covid-19", "dịch bệnh", "cách ly"], "weak_terms": ["dịch bệnh", "cách ly"]}}})
+    tokens = pd.DataFrame({
+        "doc_id": ["dengue2018", "covid2021"],
+        "tokens": [["phòng_chống", "dịch", "bệnh", "sốt_xuất_huyết", "cách_ly"],
+                   ["phòng_chống", "dịch", "bệnh", "covid-19", "cách_ly"]],
+    })
+    hits = theme_hits(tokens, themes).set_index("doc_id")
+    assert hits.loc["dengue2018", "hits"] == 0 and not hits.loc["dengue2018", "present"]
+    assert hits.loc["covid2021", "hits"] == 3
+
+
+def test_weak_terms_validation():
+    from toolkit.themes import themes_from_mapping
+
+    with pytest.raises(ValueError, match="not among"):
+        themes_from_mapping({"themes": {"covid": {"terms": ["Covid-19"], "weak_terms": ["dịch"]}}})
+    with pytest.raises(ValueError, match="every term is weak"):
+        themes_from_mapping({"themes": {"covid": {"terms": ["dịch"], "weak_terms": ["dịch"]}}})

@@ -31,6 +31,8 @@ Exclusions
 ----------
 ``before``/``after`` phrases cancel an occurrence when their syllables stand
 right before/after it in the (stopword-free) syllable sequence.
+``weak_terms`` of a theme count only in a document where one of its other
+(anchor) terms also occurs: ``dịch`` alone is not COVID-19.
 ``pattern`` regular expressions are searched in the normalized text of the
 document (title + body, so they see capitals and stopwords such as
 ``phường``); each match is tokenized on its own and the occurrences of the
@@ -88,7 +90,7 @@ THEMES_FILE = "themes.toml"
 NESTED_PLACE_COLUMNS = ("province", "district", "province_2025")
 
 _ID_RE = regex.compile(r"[a-z][a-z0-9_]*")
-_THEME_KEYS = {"label_en", "label_vi", "terms", "exclude"}
+_THEME_KEYS = {"label_en", "label_vi", "terms", "exclude", "weak_terms"}
 _EXCLUDE_KEYS = {"term", "before", "after", "pattern"}
 
 
@@ -139,6 +141,8 @@ class Theme:
     terms: tuple[str, ...]
     syllables: tuple[tuple[str, ...], ...]
     excludes: dict = field(default_factory=dict)
+    #: Terms that count only in a document where a non-weak term of the theme also occurs.
+    weak: frozenset = frozenset()
 
 
 @dataclass
@@ -366,8 +370,13 @@ def themes_from_mapping(data: dict, *, tokenizer_config=None, source: str = "<in
             if term not in terms:
                 raise ValueError(f"{where}: exclude rule for {term!r}, which is not among the theme's terms")
             excludes[term] = _compile_rule(term, rule, tokenizer, stopwords, macros, where, excludes.get(term))
+        weak = {unicodedata.normalize("NFC", str(w).strip()) for w in spec.get("weak_terms", [])}
+        if weak - set(terms):
+            raise ValueError(f"{where}: weak_terms {sorted(weak - set(terms))} are not among the theme's terms")
+        if weak and weak >= set(terms):
+            raise ValueError(f"{where}: every term is weak; at least one term must anchor the theme")
         out.append(Theme(theme_id, str(spec.get("label_en", theme_id)), str(spec.get("label_vi", theme_id)),
-                         tuple(terms), tuple(syllables), excludes))
+                         tuple(terms), tuple(syllables), excludes, frozenset(weak)))
     if not out:
         raise ValueError(f"{source}: no [themes.<id>] tables")
     return ThemeDictionary(tuple(out), frozenset(tokenizer.terms), stopwords, source=source,
@@ -494,6 +503,27 @@ def _occurrences(needle: list[str], hay: list[str]) -> set[int]:
     return out
 
 
+def apply_weak_terms(counts: np.ndarray, themes: ThemeDictionary) -> np.ndarray:
+    """Zero the weak terms of a theme in documents where none of its anchor terms occurs.
+
+    ``dịch`` or ``cách ly`` alone are not evidence of COVID-19 (a 2018 page on
+    dengue fever also has them); with ``Covid-19`` in the same page they are.
+    ``counts`` is documents × terms in the dictionary's term order.
+    """
+    out = counts
+    offsets = themes._offsets
+    for k, theme in enumerate(themes.themes):
+        if not theme.weak:
+            continue
+        cols = np.arange(offsets[k], offsets[k + 1])
+        weak = np.array([term in theme.weak for term in theme.terms])
+        anchored = counts[:, cols[~weak]].sum(axis=1) > 0
+        if out is counts:
+            out = counts.copy()
+        out[np.ix_(~anchored, cols[weak])] = 0
+    return out
+
+
 def theme_hits(
     tokens: pd.DataFrame,
     themes: ThemeDictionary,
@@ -525,7 +555,7 @@ def theme_hits(
         NaN for an empty document) and ``present`` (``hits > 0``). Sorted by
         ``doc_id``, ``theme``.
     """
-    counts = term_counts(tokens, themes, documents, progress=progress)
+    counts = apply_weak_terms(term_counts(tokens, themes, documents, progress=progress), themes)
     offsets = themes._offsets
     per_theme = np.add.reduceat(counts, offsets[:-1], axis=1) if counts.shape[1] else np.zeros((len(tokens), 0), int)
     n_tok = _n_tokens(tokens)
