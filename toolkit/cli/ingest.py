@@ -22,6 +22,7 @@ def ingest_command(
     url_field: str | None = typer.Option(None, "--url-field", help="Table column with the page URL (for --sources domains)."),
     dedup_threshold: float = typer.Option(0.8, "--dedup-threshold", help="Jaccard similarity above which a page is a repost."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes (-1: all cores)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786); default: local processes."),
 ) -> None:
     """Read raw scraped pages and tables into one tidy document table."""
     from toolkit.corpus import table_suffix, write_table
@@ -31,7 +32,8 @@ def ingest_command(
     table_suffix(out)  # fail before reading anything when OUT has no known format
     fields = FieldMap(text=text_field, title=title_field, date=date_field, id=id_field, url=url_field)
     try:
-        result = ingest_files(paths, fields=fields, sources=sources, dedup_threshold=dedup_threshold, n_jobs=jobs)
+        result = ingest_files(paths, fields=fields, sources=sources, dedup_threshold=dedup_threshold, n_jobs=jobs,
+                              scheduler=scheduler)
     except (FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

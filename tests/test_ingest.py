@@ -1,0 +1,228 @@
+"""Ingestion end to end: folders, tables, rejects, ids, duplicates, encodings, CLI."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import CORPORA_DIR, SEEDS_DIR, needs_corpora, needs_seeds
+from toolkit.cli import app
+from toolkit.corpus import DOC_COLUMNS, read_documents, read_table
+from toolkit.ingest.core import ingest, ingest_files
+from toolkit.ingest.encoding import encode_text
+from toolkit.ingest.tables import FieldMap
+
+PAGE = """Tin hoạt động
+
+Huyện ủy Đông Anh sơ kết công tác dân vận 6 tháng đầu năm 2021
+Ngày đăng 15/07/2021 | 08:20 | Lượt xem: 312
+
+Sáng ngày 14/7/2021, Ban Dân vận Huyện ủy Đông Anh tổ chức hội nghị sơ kết công tác dân vận 6 tháng đầu năm, triển khai nhiệm vụ 6 tháng cuối năm 2021.
+
+Báo cáo nêu rõ, khối dân vận đã phối hợp với UBND các xã Kim Chung, Đại Mạch và Võng La tuyên truyền, vận động nhân dân bàn giao mặt bằng cho các dự án trọng điểm; thực hiện tốt quy chế dân chủ ở cơ sở.
+
+Đồng chí Nguyễn Văn Bình phát biểu tại hội nghị
+
+Hội nghị thống nhất tiếp tục đẩy mạnh phong trào thi đua "Dân vận khéo", giữ vững an ninh trật tự trên địa bàn huyện.
+"""
+
+REPOST = PAGE.replace("Tin hoạt động", "Tin tức - Sự kiện").replace(
+    "Ngày đăng 15/07/2021 | 08:20 | Lượt xem: 312", "Ngày đăng 16/07/2021 | 10:05 | Lượt xem: 41"
+).replace("giữ vững an ninh trật tự", "giữ vững ổn định an ninh trật tự")
+
+OTHER = """Thời sự
+
+Hội Nông dân xã Cổ Loa tập huấn kỹ thuật trồng rau an toàn
+Ngày đăng 02/03/2020 | 14:00 | Lượt xem: 90
+
+Chiều 1/3/2020, Hội Nông dân xã Cổ Loa phối hợp với Trạm khuyến nông mở lớp tập huấn kỹ thuật trồng rau an toàn cho 60 hội viên.
+
+Các học viên được hướng dẫn cách sử dụng phân bón hữu cơ, phòng trừ sâu bệnh theo quy trình VietGAP và ghi chép nhật ký sản xuất.
+"""
+
+
+def _write(path, data: bytes | str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def _digest(folder):
+    return {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_folder_of_pages_gives_schema_ids_and_fields(tmp_path):
+    _write(tmp_path / "raw" / "a.txt", PAGE)
+    _write(tmp_path / "raw" / "sub" / "b.txt", OTHER)
+    docs = ingest(tmp_path / "raw")
+    assert list(docs.columns) == list(DOC_COLUMNS)
+    assert docs["source"].tolist() == [f"{tmp_path}/raw/a.txt", f"{tmp_path}/raw/sub/b.txt"]
+    first = docs.iloc[0]
+    assert first["doc_id"] == hashlib.sha256(PAGE.encode()).hexdigest()[:16]
+    assert first["title"].startswith("Huyện ủy Đông Anh sơ kết")
+    assert (first["date"], first["date_precision"], first["year"], first["views"]) == ("2021-07-15", "day", 2021, 312)
+    assert first["category"] == "Tin hoạt động"
+    assert "Ngày đăng" not in first["body"] and "Lượt xem" not in first["body"]
+    assert "Nguyễn Văn Bình phát biểu" in first["captions"]
+    assert "Nguyễn Văn Bình phát biểu" not in first["body"]
+    assert first["province"] == "Hà Nội" and "Đông Anh" in first["district"]
+    assert first["locality_evidence"]
+    assert first["encoding"] == "utf-8"
+    # Same input, same ids, on a second run.
+    assert ingest(tmp_path / "raw")["doc_id"].tolist() == docs["doc_id"].tolist()
+
+
+def test_inputs_are_never_modified(tmp_path):
+    raw = tmp_path / "raw"
+    _write(raw / "a.txt", PAGE)
+    _write(raw / "t.csv", "id,text\n1,\"" + OTHER.replace('"', '""') + "\"\n")
+    before = _digest(raw)
+    ingest(raw)
+    assert _digest(raw) == before
+
+
+def test_reposts_are_marked_not_dropped(tmp_path):
+    _write(tmp_path / "site1" / "a.txt", PAGE)
+    _write(tmp_path / "site2" / "a.txt", REPOST)
+    _write(tmp_path / "site2" / "b.txt", OTHER)
+    docs = ingest(tmp_path).set_index("source")
+    original = docs.loc[f"{tmp_path}/site1/a.txt"]
+    repost = docs.loc[f"{tmp_path}/site2/a.txt"]
+    assert len(docs) == 3
+    assert repost["duplicate_of"] == original["doc_id"]
+    assert original["duplicate_of"] == "" and docs.loc[f"{tmp_path}/site2/b.txt", "duplicate_of"] == ""
+
+
+def test_identical_files_get_distinct_stable_ids(tmp_path):
+    _write(tmp_path / "a.txt", PAGE)
+    _write(tmp_path / "b.txt", PAGE)
+    docs = ingest(tmp_path)
+    base = hashlib.sha256(PAGE.encode()).hexdigest()[:16]
+    assert docs["doc_id"].tolist() == [base, f"{base}-2"]
+    assert docs["duplicate_of"].tolist() == ["", base]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1258", "tcvn3", "vni"])
+def test_legacy_encoded_page_reads_like_unicode(tmp_path, encoding):
+    _write(tmp_path / "u" / "a.txt", PAGE)
+    _write(tmp_path / "l" / "a.txt", encode_text(PAGE, encoding))
+    unicode_doc = ingest(tmp_path / "u").iloc[0]
+    legacy_doc = ingest(tmp_path / "l").iloc[0]
+    assert legacy_doc["encoding"] == encoding
+    for column in ("title", "date", "body", "captions", "district"):
+        assert legacy_doc[column] == unicode_doc[column]
+
+
+def test_bad_inputs_are_reported_and_the_run_goes_on(tmp_path):
+    raw = tmp_path / "raw"
+    _write(raw / "good.txt", PAGE)
+    _write(raw / "empty.txt", b"")
+    _write(raw / "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    _write(raw / "only_menu.txt", "Trang chủ\nGiới thiệu\nLiên hệ\nThống kê truy cập\nĐang online33\n")
+    _write(raw / "rows.jsonl", '{"id": "r1", "text": "Ban Dân vận Huyện ủy tổ chức hội nghị giao ban quý I."}\n'
+                               '{"id": "r2", "text": \n'
+                               '[1, 2]\n'
+                               '{"id": "r4", "text": ""}\n')
+    _write(raw / "rows.csv", 'id,text\nc1,"Hội nghị tổng kết công tác dân vận năm 2022."\nc2,"a","b"\n')
+    result = ingest_files([raw])
+    rejects = {(r.source.rsplit("/", 1)[-1], r.line): r.reason for r in result.rejects.itertuples()}
+    assert rejects[("empty.txt", 0)] == "empty file"
+    assert "binary" in rejects[("image.txt", 0)]
+    assert "boilerplate" in rejects[("only_menu.txt", 0)]
+    assert "invalid JSON" in rejects[("rows.jsonl", 2)]
+    assert "not an object" in rejects[("rows.jsonl", 3)]
+    assert rejects[("rows.jsonl", 4)] == "empty text"
+    assert "3 fields where the header has 2" in rejects[("rows.csv", 3)]
+    assert sorted(result.documents["doc_id"]) == sorted(["c1", "r1", hashlib.sha256(PAGE.encode()).hexdigest()[:16]])
+
+
+def test_tables_with_field_mapping_and_segmented_text(tmp_path):
+    rows = [
+        {"ma": "x1", "tieu_de_bai": "Giao ban khối dân vận", "noi_dung_bai": "Ban Dân_vận Quận_ủy tổ_chức giao_ban công_tác dân_vận quý III .",
+         "ngay": "20190915", "lien_ket": "https://longbien.hanoi.gov.vn/tin/1"},
+        {"ma": "x2", "tieu_de_bai": "Đối thoại với nhân dân", "noi_dung_bai": "Ủy ban nhân dân phường tổ chức đối thoại với nhân dân về giải phóng mặt bằng.",
+         "ngay": "03/11/2020", "lien_ket": ""},
+    ]
+    frame = pd.DataFrame(rows)
+    frame.to_parquet(tmp_path / "t.parquet", index=False)
+    with gzip.open(tmp_path / "t.jsonl.gz", "wt", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    fields = FieldMap(text="noi_dung_bai", title="tieu_de_bai", date="ngay", id="ma", url="lien_ket")
+    for name in ("t.parquet", "t.jsonl.gz"):
+        docs = ingest(tmp_path / name, fields=fields)
+        assert docs["doc_id"].tolist() == ["x1", "x2"]
+        assert docs["source"].tolist() == [f"{tmp_path}/{name}#1", f"{tmp_path}/{name}#2"]
+        assert docs["title"].tolist() == ["Giao ban khối dân vận", "Đối thoại với nhân dân"]
+        assert docs["date"].tolist() == ["2019-09-15", "2020-11-03"]
+        assert docs["year"].tolist() == [2019, 2020]
+        assert "_" not in docs["body"].iloc[0] and "Ban Dân vận Quận ủy tổ chức" in docs["body"].iloc[0]
+
+
+def test_missing_mapped_field_is_a_located_reject(tmp_path):
+    _write(tmp_path / "t.jsonl", '{"id": "1", "text": "Hội nghị dân vận."}\n')
+    result = ingest_files([tmp_path], fields=FieldMap(text="noi_dung"))
+    assert result.documents.empty
+    assert result.rejects["line"].tolist() == [1]
+    assert "noi_dung" in result.rejects["reason"].iloc[0]
+
+
+def test_sources_file_sets_the_locality(tmp_path):
+    _write(tmp_path / "pages" / "hoankiem" / "a.txt", OTHER)
+    sources = _write(tmp_path / "sources.toml",
+                     '[[source]]\nmatch = "*/pages/hoankiem/**"\nprovince = "Hà Nội"\ndistrict = "Quận Hoàn Kiếm"\n')
+    doc = ingest(tmp_path / "pages", sources=sources).iloc[0]
+    assert (doc["province"], doc["district"]) == ("Hà Nội", "Quận Hoàn Kiếm")
+    assert doc["locality_evidence"]
+
+
+def test_cli_writes_table_and_rejects_and_exit_codes(tmp_path):
+    _write(tmp_path / "raw" / "a.txt", PAGE)
+    _write(tmp_path / "raw" / "bad.txt", b"")
+    runner = CliRunner()
+    out, rejects = tmp_path / "docs.jsonl", tmp_path / "rejects.csv"
+    result = runner.invoke(app, ["ingest", str(tmp_path / "raw"), "-o", str(out), "--rejects", str(rejects)])
+    assert result.exit_code == 0, result.output
+    assert len(read_documents(out)) == 1
+    assert read_table(rejects)["reason"].tolist() == ["empty file"]
+    result = runner.invoke(app, ["ingest", str(tmp_path / "raw" / "bad.txt"), "-o", str(tmp_path / "none.parquet")])
+    assert result.exit_code == 1
+    assert "no document" in result.output
+    assert not (tmp_path / "none.parquet").exists()
+
+
+@needs_seeds
+def test_seeds_ingest_with_locality_and_dates(tmp_path):
+    docs = ingest(SEEDS_DIR, n_jobs=2).set_index(pd.Index(["000", "001", "002"]))
+    assert docs.loc["000", ["date", "views", "province", "district"]].tolist() == ["2016-09-29", 1250, "Hà Nội", "Quận Long Biên"]
+    assert docs.loc["001", ["date", "views", "province", "district"]].tolist() == ["2023-09-21", 523, "Bắc Ninh", "Thành phố Bắc Ninh"]
+    assert docs.loc["002", ["date", "views", "province", "district"]].tolist() == ["2019-08-02", 654, "Hà Nội", "Quận Long Biên"]
+    assert (docs["duplicate_of"] == "").all()
+
+
+@needs_corpora
+@pytest.mark.shared
+def test_thousands_of_real_articles_from_a_table(tmp_path):
+    source = CORPORA_DIR / "unc-dantri" / "unc_dantri.jsonl"
+    result = ingest_files([source], fields=FieldMap(text="text", title="title", date="date", id="doc_id"), n_jobs=2)
+    docs = result.documents
+    assert len(docs) + len(result.rejects) >= 2600
+    assert len(docs) >= 2500
+    assert docs["doc_id"].is_unique
+    assert set(docs["year"].dropna().unique()) <= {2019, 2020, 2021}
+    assert (docs["date"].str.match(r"^\d{4}-\d{2}-\d{2}$")).mean() > 0.99
+    assert (docs["body"].str.len() > 200).mean() > 0.95
+
+
+def test_table_date_of_month_precision_keeps_date_empty(tmp_path):
+    table = tmp_path / "rows.csv"
+    table.write_text("title,text,date\nHội nghị,Ban Dân vận Huyện ủy tổ chức hội nghị triển khai công tác dân vận năm 2022.,03/2022\n",
+                     encoding="utf-8")
+    row = ingest_files([table]).documents.iloc[0]
+    assert (row["date"], row["date_precision"], row["year"]) == ("", "month", 2022)

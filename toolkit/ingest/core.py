@@ -1,0 +1,312 @@
+"""Walk raw inputs and build the document table.
+
+Every input file is read, never modified. A file or row that cannot be used
+goes to the rejects table (``source, line, reason``) and the run goes on.
+
+Document ids are stable: the SHA-256 of a page file's raw bytes, or for a
+table row the value of its id field (else the hash of its title and text),
+so the same input gives the same id on every run and machine. Ids that
+collide within a run (the same bytes twice) get a ``-2``, ``-3``… suffix in
+input order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from toolkit.corpus import TABLE_SUFFIXES, conform, empty_documents
+from toolkit.distributed import BatchRunner
+from toolkit.ingest.dates import parse_header_date
+from toolkit.ingest.dedup import find_near_duplicates
+from toolkit.ingest.encoding import UndecodableError, decode_bytes
+from toolkit.ingest.htmlpage import parse_html
+from toolkit.ingest.pages import parse_page, unsegment
+from toolkit.ingest.tables import FieldMap, iter_table_rows
+from toolkit.places import SourceMap, infer_locality, load_sources
+
+logger = logging.getLogger("toolkit.ingest")
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".aspx", ".php")
+REJECT_COLUMNS = ("source", "line", "reason")
+_COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+
+
+@dataclass
+class IngestResult:
+    """Documents read and inputs rejected (``source, line, reason``)."""
+
+    documents: pd.DataFrame
+    rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(REJECT_COLUMNS)))
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    fields: FieldMap = FieldMap()
+    sources: SourceMap | None = None
+
+
+def iter_input_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, str]]:
+    """Files under ``paths`` (recursive), as ``(path, source label)`` sorted by label.
+
+    Hidden files and folders (``.name``) are skipped. The label is the path as
+    the user wrote it for files, and ``folder/relative/path`` for folder
+    members, always with ``/``, so it is the same on every machine.
+    """
+    found: dict[str, Path] = {}
+    for raw in paths:
+        root = Path(raw)
+        if root.is_dir():
+            for path in root.rglob("*"):
+                rel = path.relative_to(root)
+                if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    found[(Path(raw) / rel).as_posix()] = path
+        elif root.exists():
+            found[root.as_posix()] = root
+        else:
+            raise FileNotFoundError(f"{raw}: no such file or folder")
+    return [(found[label], label) for label in sorted(found)]
+
+
+def ingest_files(
+    paths: Iterable[str | os.PathLike],
+    *,
+    fields: FieldMap | None = None,
+    sources: SourceMap | str | os.PathLike | None = None,
+    dedup_threshold: float = 0.8,
+    n_jobs: int = 1,
+    progress: bool | None = None,
+    scheduler=None,
+) -> IngestResult:
+    """Read pages and tables into the document table, with a rejects report.
+
+    Parameters
+    ----------
+    paths
+        Files or folders (searched recursively). Text pages (any other
+        extension), HTML pages (``.html``/``.htm``…) and tables
+        (``.csv``, ``.jsonl``, ``.jsonl.gz``, ``.parquet``).
+    fields
+        Column mapping for tables (see :class:`~toolkit.ingest.tables.FieldMap`).
+    sources
+        A :class:`~toolkit.places.SourceMap` or the path of a sources file
+        mapping folders, globs or site domains to localities. Documents it
+        does not cover get their locality inferred from the text.
+    dedup_threshold
+        Estimated Jaccard similarity of word 5-shingles above which a
+        document is marked as a repost (``duplicate_of``) of an earlier one.
+    n_jobs
+        Worker processes for parsing (``-1``: all cores).
+    progress
+        Show a progress bar (default: when attached to a terminal).
+    scheduler
+        Parse on this Dask cluster (address or ``Client``) instead of local
+        processes; the workers must see the input paths.
+
+    Returns
+    -------
+    IngestResult
+        ``documents`` conforms to :data:`toolkit.corpus.DOC_COLUMNS`, sorted
+        by ``source``; ``rejects`` lists ``source, line, reason``.
+    """
+    if sources is not None and not isinstance(sources, SourceMap):
+        sources = load_sources(sources)
+    options = IngestOptions(fields=fields or FieldMap(), sources=sources)
+    files = iter_input_files(paths)
+    records: list[dict] = []
+    rejects: list[dict] = []
+    bar = tqdm(total=len(files), desc="ingest", unit="file", disable=None if progress is None else not progress)
+    runner = BatchRunner(n_jobs=n_jobs if len(files) > 1 else 1, scheduler=scheduler, shared=options)
+    with runner:
+        size = max(1, min(256, len(files) // (runner.n_slots * 8) or 1))
+        batches = ([(str(path), label) for path, label in files[i:i + size]] for i in range(0, len(files), size))
+        for results in runner.map(_process_file_batch, batches):
+            for docs, bad in results:
+                records.extend(docs)
+                rejects.extend(bad)
+            bar.update(len(results))
+    bar.close()
+
+    documents = conform(pd.DataFrame(records)) if records else empty_documents()
+    if len(documents):
+        documents["doc_id"] = _unique_ids(documents["doc_id"].tolist())
+        documents["duplicate_of"] = _duplicates(documents, dedup_threshold)
+    reject_table = pd.DataFrame(rejects, columns=list(REJECT_COLUMNS))
+    for reject in rejects:
+        logger.warning("rejected %s%s: %s", reject["source"],
+                       f" line {reject['line']}" if reject["line"] else "", reject["reason"])
+    logger.info("ingested %d documents from %d files (%d rejected inputs, %d marked as duplicates)",
+                len(documents), len(files), len(rejects), int((documents["duplicate_of"] != "").sum()))
+    return IngestResult(documents=documents, rejects=reject_table)
+
+
+def ingest(paths: Iterable[str | os.PathLike] | str | os.PathLike, **options) -> pd.DataFrame:
+    """Read pages and tables into the document table (see :func:`ingest_files`).
+
+    Rejected inputs are logged as warnings; use :func:`ingest_files` to get
+    them as a table.
+
+    Examples
+    --------
+    >>> docs = ingest(["pages/"])                      # doctest: +SKIP
+    >>> docs[["doc_id", "date", "district", "title"]]  # doctest: +SKIP
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    return ingest_files(paths, **options).documents
+
+
+def _process_file_batch(options: IngestOptions, batch: list[tuple[str, str]]) -> list[tuple[list[dict], list[dict]]]:
+    return [_process_file(Path(path), label, options) for path, label in batch]
+
+
+def _process_file(path: Path, label: str, options: IngestOptions) -> tuple[list[dict], list[dict]]:
+    try:
+        if label.lower().endswith(TABLE_SUFFIXES):
+            return _process_table(path, label, options)
+        return _process_page(path, label, options)
+    except (UndecodableError, OSError) as exc:
+        return [], [_reject(label, 0, str(exc))]
+
+
+def _reject(source: str, line: int, reason: str) -> dict:
+    return {"source": source, "line": line, "reason": reason}
+
+
+def _process_page(path: Path, label: str, options: IngestOptions) -> tuple[list[dict], list[dict]]:
+    data = path.read_bytes()
+    if not data.strip():
+        return [], [_reject(label, 0, "empty file")]
+    decoded = decode_bytes(data)
+    if label.lower().endswith(HTML_SUFFIXES) or _looks_like_html(decoded.text):
+        fields = parse_html(decoded.text).to_dict()
+    else:
+        fields = parse_page(decoded.text).to_dict()
+    if not fields.get("body", "").strip():
+        return [], [_reject(label, 0, "no article text left after removing boilerplate")]
+    doc = _document(fields, doc_id=hashlib.sha256(data).hexdigest()[:16], source=label,
+                    encoding=decoded.encoding, url=fields.get("url") or None, options=options)
+    return [doc], []
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:2048].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head)
+
+
+def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list[dict], list[dict]]:
+    encoding, rows = iter_table_rows(path)
+    docs: list[dict] = []
+    rejects: list[dict] = []
+    for row in rows:
+        source = f"{label}#{row.line}"
+        if row.record is None:
+            rejects.append(_reject(label, row.line, row.error))
+            continue
+        try:
+            resolved = options.fields.resolve(list(row.record))
+        except KeyError as exc:
+            rejects.append(_reject(label, row.line, str(exc.args[0])))
+            continue
+        if not resolved.text:
+            rejects.append(_reject(label, row.line, "no text column (set --text-field)"))
+            continue
+        text = unsegment(resolved.get(row.record, "text"))
+        if not text.strip():
+            rejects.append(_reject(label, row.line, "empty text"))
+            continue
+        fields = parse_page(text).to_dict()
+        title = unsegment(resolved.get(row.record, "title"))
+        if title:
+            fields["title"] = title
+        date_value = resolved.get(row.record, "date")
+        if date_value:
+            parsed = _parse_date_field(date_value)
+            if parsed is None:
+                logger.debug("%s: unparsed date %r", source, date_value)
+            else:
+                iso, precision = parsed
+                # `date` is a full day or empty; month/year precision lives in `year` + `date_precision`.
+                fields["date"] = iso if precision == "day" else ""
+                fields["date_precision"] = precision
+                fields["year"] = int(iso[:4])
+        if not fields.get("body", "").strip():
+            rejects.append(_reject(label, row.line, "no article text left after removing boilerplate"))
+            continue
+        given_id = resolved.get(row.record, "id")
+        doc_id = given_id or hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:16]
+        docs.append(_document(fields, doc_id=doc_id, source=source, encoding=encoding,
+                              url=resolved.get(row.record, "url") or None, options=options))
+    if not docs and not rejects:
+        rejects.append(_reject(label, 0, "table has no rows"))
+    return docs, rejects
+
+
+def _parse_date_field(value: str) -> tuple[str, str] | None:
+    match = _COMPACT_DATE.match(value)
+    if match:
+        value = f"{match[1]}-{match[2]}-{match[3]}"
+    return parse_header_date(value)
+
+
+def _document(fields: dict, *, doc_id: str, source: str, encoding: str, url: str | None,
+              options: IngestOptions) -> dict:
+    locality = options.sources.lookup(source.split("#", 1)[0], url) if options.sources else None
+    if locality is None:
+        locality = infer_locality(
+            "\n\n".join(part for part in (fields.get("body", ""), fields.get("captions", "")) if part),
+            title=fields.get("title", ""),
+            issuer=fields.get("issuer", ""),
+        )
+    return {
+        "doc_id": doc_id,
+        "source": source,
+        "title": fields.get("title", ""),
+        "date": fields.get("date", ""),
+        "date_precision": fields.get("date_precision", ""),
+        "year": fields.get("year"),
+        "views": fields.get("views"),
+        "category": fields.get("category", ""),
+        "author": fields.get("author", ""),
+        "issuer": fields.get("issuer", ""),
+        "province": locality.province,
+        "district": locality.district,
+        "province_2025": locality.province_2025,
+        "locality_evidence": locality.evidence,
+        "body": fields.get("body", ""),
+        "captions": fields.get("captions", ""),
+        "duplicate_of": "",
+        "encoding": encoding,
+    }
+
+
+def _unique_ids(ids: Sequence[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for doc_id in ids:
+        count = seen.get(doc_id, 0) + 1
+        seen[doc_id] = count
+        out.append(doc_id if count == 1 else f"{doc_id}-{count}")
+    return out
+
+
+def _duplicates(documents: pd.DataFrame, threshold: float) -> list[str]:
+    # The original of a repost is the earliest published copy; undated ones come
+    # last, ties broken by source so the choice is the same on every run.
+    order = sorted(range(len(documents)),
+                   key=lambda i: (documents["date"].iat[i] or "9999", documents["source"].iat[i]))
+    texts = [documents["title"].iat[i] + "\n\n" + documents["body"].iat[i] for i in order]
+    ids = [documents["doc_id"].iat[i] for i in order]
+    found = find_near_duplicates(texts, ids, threshold=threshold)
+    duplicate_of = [""] * len(documents)
+    for position, original in zip(order, found):
+        duplicate_of[position] = original
+    return duplicate_of

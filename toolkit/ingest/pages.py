@@ -1,0 +1,924 @@
+"""Text-saved pages of Party-committee / Ban Dân vận portals → document fields.
+
+A page saved as text holds, around the article, the portal's furniture: menus,
+search boxes, visitor counters (``Thống kê truy cập``, ``Đang online33``),
+breadcrumbs (``Trang chủ > Tin tức > …``), yearly banners (``Năm 2023 — năm
+…``), date and view lines (``Ngày đăng: 05/11/2021 | Lượt xem: 123``),
+print/share buttons, related-article lists and footers. :func:`parse_page`
+classifies each line by genre rules and returns a :class:`PageFields`:
+headline, publication date (header date, else the event date of the opening
+paragraph with the year taken from the page), views, category, author and
+source lines, the acting body (``issuer``), photo captions and the clean body.
+
+The rules look at the *shape* of lines (length, final punctuation, labels,
+position relative to the headline and the first paragraph), never at a
+particular portal, so they carry over to other localities and templates.
+
+Examples
+--------
+>>> page = '''Tin hoạt động
+...
+... Hội Cựu chiến binh phường tổ chức gặp mặt hội viên mới
+... Ngày đăng: 05/11/2021 | Lượt xem: 87
+...
+... Sáng 4/11, Hội Cựu chiến binh phường Phúc Xá tổ chức gặp mặt 25 hội viên mới.
+...
+... Các hội viên được phổ biến điều lệ hội và nhiệm vụ năm 2022.
+...
+... Thống kê truy cập
+... Đang online12'''
+>>> fields = parse_page(page)
+>>> fields.title, fields.date, fields.views, fields.category
+('Hội Cựu chiến binh phường tổ chức gặp mặt hội viên mới', '2021-11-05', 87, 'Tin hoạt động')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+from toolkit.ingest.dates import find_date, find_event_date, find_year
+from toolkit.normalize import normalize_tone_marks
+
+__all__ = ["PageFields", "parse_page", "unsegment", "split_lines", "find_issuer"]
+
+PARAGRAPH_SEP = "\n\n"
+
+
+@dataclass
+class PageFields:
+    """Fields of one page, as used by the document table.
+
+    Attributes
+    ----------
+    title : str
+        Headline; empty when the page has none (never invented from the body).
+    date : str
+        ``YYYY-MM-DD`` when the day is known, else empty.
+    date_precision : str
+        ``"day"``, ``"month"``, ``"year"`` or empty.
+    year : int or None
+        Publication year when known (also for month/year precision).
+    views : int or None
+        View count printed in the header.
+    category : str
+        Portal category or last breadcrumb.
+    author : str
+        Author and source lines (several joined by ``" - "``).
+    issuer : str
+        Acting body of the article, e.g. ``"Ban Dân vận Huyện ủy"``.
+    body : str
+        Clean article text, paragraphs separated by blank lines.
+    captions : str
+        Photo captions, one per line.
+    date_source : str
+        ``"header"``, ``"event"`` (opening paragraph), ``"title"`` (year only) or empty.
+    url : str or None
+        Address of the page when known.
+    """
+
+    title: str = ""
+    date: str = ""
+    date_precision: str = ""
+    year: int | None = None
+    views: int | None = None
+    category: str = ""
+    author: str = ""
+    issuer: str = ""
+    body: str = ""
+    captions: str = ""
+    date_source: str = ""
+    url: str | None = None
+
+    def to_dict(self) -> dict:
+        """The fields as a plain ``dict`` (keys as the attribute names)."""
+        return dataclasses.asdict(self)
+
+
+# --------------------------------------------------------------------------
+# Line preparation
+# --------------------------------------------------------------------------
+
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def split_lines(text: str) -> list[str]:
+    """NFC lines of ``text`` in the new tone-mark style, stripped, without odd spaces or invisible characters."""
+    text = normalize_tone_marks(unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", text)))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    return [_SPACES_RE.sub(" ", line).strip() for line in text.split("\n")]
+
+
+# --------------------------------------------------------------------------
+# unsegment
+# --------------------------------------------------------------------------
+
+_SEG_TOKEN_RE = re.compile(r"(?<![\w/@.\-])([^\W\d_]+(?:_[^\W\d_]+)+)(?![\w/@]|[.\-]\w)")
+_SEG_PUNCT_BEFORE_RE = re.compile(r"(?<=\w) +([.,;:!?)\]”’…]+)(?=\s|$)")
+_SEG_PUNCT_AFTER_RE = re.compile(r"([(\[“‘]) +(?=\w)")
+
+
+def unsegment(text: str) -> str:
+    """Undo word segmentation: ``"giải_phóng mặt_bằng"`` → ``"giải phóng mặt bằng"``.
+
+    Acts only when the text looks segmented (several letter_letter tokens,
+    or at least a tenth of the tokens): underscores inside tokens made of
+    letters become spaces, and the spaces a segmenter puts before punctuation
+    (``"quý III ."``) are removed. Tokens that hold digits, ``/``, ``@`` or a
+    file extension (``ma_so_2``, ``a_b@x.vn``, ``bao_cao.pdf``) are left alone.
+
+    Examples
+    --------
+    >>> unsegment("Ban Dân_vận Quận_ủy tổ_chức giao_ban quý III .")
+    'Ban Dân vận Quận ủy tổ chức giao ban quý III.'
+    >>> unsegment("xem tệp bao_cao.pdf")
+    'xem tệp bao_cao.pdf'
+    """
+    if not text or "_" not in text:
+        return text
+    segmented = _SEG_TOKEN_RE.findall(text)
+    n_tokens = max(1, len(text.split()))
+    if len(segmented) < 3 and len(segmented) / n_tokens < 0.1:
+        return text
+    out = _SEG_TOKEN_RE.sub(lambda m: m[1].replace("_", " "), text)
+    out = _SEG_PUNCT_BEFORE_RE.sub(r"\1", out)
+    return _SEG_PUNCT_AFTER_RE.sub(r"\1", out)
+
+
+# --------------------------------------------------------------------------
+# Genre vocabulary
+# --------------------------------------------------------------------------
+
+_I = re.IGNORECASE
+
+#: Navigation and sidebar items that are dropped wherever they stand alone on a line.
+_MENU_ITEMS = frozenset("""
+trang chủ|home|giới thiệu|liên hệ|tìm kiếm|search|tìm|đăng nhập|đăng ký|đăng xuất|sơ đồ site|sơ đồ trang|sitemap
+|video|videos|clip|thư viện ảnh|thư viện video|thư viện|hình ảnh|ảnh|album ảnh|media|podcast|infographic|emagazine
+|văn bản|văn bản mới|văn bản chỉ đạo|hỏi đáp|góp ý|english|tiếng việt|menu|danh mục|chuyên mục|tin mới|tin mới nhất
+|tin nổi bật|nổi bật|đọc nhiều|xem nhiều|tin xem nhiều|tin đọc nhiều|liên kết|liên kết website|liên kết web
+|quảng cáo|lịch công tác|danh bạ|danh bạ điện thoại|rss|in|in bài|in trang|bản in|gửi email|gửi mail|email
+|chia sẻ|facebook|twitter|zalo|youtube|google|like|share|tweet|lưu|lưu bài|quay lại|trở lại|về đầu trang
+|đầu trang|trở về|trở về trang trước|bình luận|gửi|xem tiếp|đọc tiếp|chi tiết|xem chi tiết|xem thêm|top|tiêu điểm
+|thông báo|sự kiện|tin ảnh|phóng sự ảnh|dư luận|bạn đọc|thăm dò ý kiến|bình chọn|kết quả|biểu quyết|skip to content
+|trang trước|trang sau|trang tiếp|previous|next|prev|đóng|close|x|cỡ chữ|a|a+|a-|font|in ấn|print|mobile|desktop
+|lịch|lịch làm việc|tải về|download|tải xuống|đính kèm|tệp đính kèm|file đính kèm|xem file|ngôn ngữ
+""".replace("\n", "").split("|"))
+
+_SOCIAL_TOKEN_RE = re.compile(
+    r"\b(?:in bài|in trang|bản in|gửi email|gửi bài|gửi mail|gửi cho bạn bè|chia sẻ|facebook|twitter|zalo|google\+?"
+    r"|like|share|tweet|lưu bài|lưu tin|quay lại|trở về|về đầu trang|đầu trang|print|email|cỡ chữ|a\+|a-|in|lưu"
+    r"|thích|bình luận|copy link|sao chép liên kết|phản hồi)\b|[|•·/\-–—:()\[\]]",
+    _I,
+)
+_COUNTER_RE = re.compile(
+    r"^(?:thống kê truy cập|thống kê|đang online|đang trực tuyến|đang truy cập|online|trực tuyến"
+    r"|tổng (?:số )?(?:lượt )?truy cập|tổng lượt truy cập|lượt truy cập|số lượt truy cập|truy cập"
+    r"|hôm nay|hôm qua|tuần này|tuần trước|tháng này|tháng trước|năm nay|trong ngày|trong tuần|trong tháng"
+    r"|trong năm|tất cả|tổng cộng|tổng|khách|thành viên|đang xem|số người online|lượt xem trang|visitors?"
+    r"|total|today|yesterday|users? online|người trực tuyến|lượt truy cập hiện tại|khách online|khách truy cập"
+    r"|lượt khách|tuần|tháng|năm|hiện tại|đã truy cập|lượt truy cập trong ngày)\s*[:：]?\s*[\d.,]*$",
+    _I,
+)
+_SEARCH_RE = re.compile(r"^(?:tìm kiếm|search|nhập từ khóa|từ khóa|nhập nội dung|tìm kiếm nâng cao)\b.{0,40}$", _I)
+_CRUMB_SPLIT_RE = re.compile(r"\s*(?:>>|»|›|>|→|/|\\)\s*")
+_CRUMB_START_RE = re.compile(r"^(?:trang chủ|home|trang nhất)\s*(?:>>|»|›|>|→|/|\\)", _I)
+_BANNER_RE = re.compile(
+    r"^(?:năm\s+(?:19|20)\d{2}\s*(?:[-–—:,.]\s*)?(?:là\s+)?năm\b"
+    r"|(?:nhiệt liệt )?chào mừng\b|mừng đảng\b|(?:đảng cộng sản việt nam )?quang vinh muôn năm"
+    r"|(?:nước )?cộng hòa xã hội chủ nghĩa việt nam muôn năm|chủ tịch hồ chí minh vĩ đại)",
+    _I,
+)
+_BANNER_YEAR_RE = re.compile(r"^năm\s+((?:19|20)\d{2})\b", _I)
+_STOP_RE = re.compile(
+    r"^(?:tin liên quan|các tin liên quan|bài viết liên quan|bài liên quan|tin bài liên quan|các bài liên quan"
+    r"|các tin khác|tin khác|các bài khác|các bài viết khác|bài viết khác|tin bài khác|các tin bài khác"
+    r"|tin cùng chuyên mục|cùng chuyên mục|bài cùng chuyên mục|tin cùng loại|các tin cùng chuyên mục"
+    r"|tin đã đưa|các tin đã đưa|tin đã đăng|các tin đã đăng|tin mới hơn|tin cũ hơn|các tin mới|các tin cũ"
+    r"|các tin mới hơn|các tin cũ hơn|tin mới đăng|tin tức khác|xem thêm|xem tiếp|đọc thêm|có thể bạn quan tâm"
+    r"|tin cùng chủ đề|bài viết cùng chủ đề|cùng chủ đề|tin bài cùng chuyên mục|tin mới nhất|tin xem nhiều"
+    r"|tin đọc nhiều|đọc nhiều nhất|xem nhiều nhất|tin nổi bật|tin tiêu điểm|tin ảnh|video nổi bật"
+    r"|related(?: news| articles| posts)?|other news|more news|read more|see also|thống kê truy cập"
+    r"|ý kiến bạn đọc|ý kiến của bạn|gửi ý kiến|gửi bình luận|bình luận|viết bình luận|ý kiến phản hồi"
+    r"|tags?|từ khóa)\b\s*[:：]?.{0,60}$",
+    _I,
+)
+# Footer lines: some are footers however they are written, others only as "Label: value".
+_FOOTER_RE = re.compile(
+    r"^(?:bản quyền|copyright|©|\(c\)|cơ quan chủ quản|chịu trách nhiệm (?:nội dung|xuất bản|chính)"
+    r"|người chịu trách nhiệm|giấy phép (?:số|xuất bản|thiết lập|hoạt động)|ghi rõ nguồn|thiết kế bởi"
+    r"|phát triển bởi|thiết kế và phát triển|designed by|powered by|developed by|all rights reserved"
+    r"|đơn vị quản lý website|đơn vị vận hành)\b.*$",
+    _I,
+)
+_FOOTER_LABEL_RE = re.compile(
+    r"^(?:địa chỉ|điện thoại|đt|tel|fax|hotline|e-?mail|website|trụ sở|phụ trách|ban biên tập|trưởng ban biên tập"
+    r"|cơ quan quản lý|đơn vị quản lý|chịu trách nhiệm|giấy phép|liên hệ)\s*[:：]",
+    _I,
+)
+_FOOTER_INLINE_RE = re.compile(r"©|copyright|bản quyền thuộc|all rights reserved", _I)
+
+_TERMINAL_RE = re.compile(r"(?:[.!?…;:]|\.\.\.|\./\.)[\"”’»)\]]*$")
+_TITLE_BAD_END_RE = re.compile(r"[.;:,]$")
+
+# Header date/views lines.
+_DATE_LABEL_RE = re.compile(
+    r"\b(?:ngày đăng|đăng ngày|ngày đưa tin|ngày cập nhật|cập nhật(?: lúc| ngày| lần cuối)?|đăng lúc|ngày xuất bản"
+    r"|xuất bản(?: lúc| ngày)?|thời gian đăng|thời gian cập nhật|thời gian|ngày gửi|gửi lúc|ngày tạo|ngày viết"
+    r"|ngày ban hành|posted(?: on| at)?|published(?: on| at)?|updated(?: on| at)?|last updated|created(?: on)?"
+    r"|date|đăng)\b\s*[:：]?",
+    _I,
+)
+_VIEWS_RE = re.compile(
+    r"(?:(?:số\s+)?lượt\s+(?:xem|đọc)|số\s+lần\s+xem|lần\s+xem|đã\s+xem|lượt\s+truy\s+cập\s+bài|views?|reads?|hits?"
+    r"|xem)\s*[:：]?\s*(\d{1,3}(?:[.,]\d{3})+|\d+)(?!\d)"
+    r"|(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:lượt\s+(?:xem|đọc)|lần\s+xem|views?|reads?)\b",
+    _I,
+)
+_TIME_RE = re.compile(r"\b\d{1,2}\s?[:h]\s?\d{2}(?:\s?:\s?\d{2})?(?:\s?(?:am|pm|sa|ch))?\b|\bgmt\s?[+-]?\s?\d*|\butc\b", _I)
+_WEEKDAY_RE = re.compile(
+    r"\b(?:thứ\s*(?:hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|chủ\s*nhật|cn|t[2-7]"
+    r"|mon(?:day)?|tue(?:sday)?|wed(?:nesday)?|thu(?:rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b",
+    _I,
+)
+_META_FILLER_RE = re.compile(r"\b(?:lúc|ngày|vào|at|on|giờ)\b|[|•·,\-–—:()\[\]/]", _I)
+_INLINE_AUTHOR_RE = re.compile(
+    r"(?:tác giả|người đăng|người viết|đăng bởi|posted by|written by|by|biên tập|nguồn)\s*[:：]?\s*"
+    r"([^|•·\d:]{2,60}?)\s*(?=[|•·]|$|\d|ngày|lượt|cập nhật)",
+    _I,
+)
+
+# Author and source lines.
+_NOT_AUTHORS = frozenset({"admin", "administrator", "quản trị", "quản trị viên", "biên tập viên", "btv", "webmaster",
+                          "editor", "user", "người dùng", "ban biên tập", "bbt"})
+_UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_NAME_WORD = rf"(?:[{_UPPER}][^\W\d_]*\.?|[{_UPPER}]\.)"
+_NAME = rf"{_NAME_WORD}(?: {_NAME_WORD}){{1,4}}"
+_ABBR = rf"[{_UPPER}]{{2,8}}"
+_INITIALS = rf"[{_UPPER}]\.\s?(?:[{_UPPER}]\.\s?)*[{_UPPER}][^\W\d_]*"
+_NAME_RE = regex.compile(rf"^(?:{_NAME}|{_INITIALS})(?:\s*(?:[-–—,&]|và)\s*(?:{_NAME}|{_INITIALS}))*$")
+_COMPILED_SOURCE_RE = re.compile(r"^\(?(?:tổng hợp|tin tổng hợp|nguồn tổng hợp|th|tổng hợp từ .{2,40})\)?\.?$", _I)
+_ABBR_LINE_RE = regex.compile(rf"^\(?(?:{_ABBR})(?:\s*[-–—/,]\s*{_ABBR})*\)?\.?$")
+_ORG_HEAD = (
+    r"(?:ban|trung tâm|phòng|hội|đài|báo|cổng|trang|văn phòng|ubnd|ủy ban|hđnd|huyện ủy|quận ủy|thành ủy|tỉnh ủy"
+    r"|thị ủy|đảng ủy|đảng bộ|chi bộ|đoàn|huyện đoàn|quận đoàn|thành đoàn|tỉnh đoàn|mặt trận|mttq|liên đoàn|công an"
+    r"|bộ|sở|trường|khối|tổ|cộng tác viên|ctv|pv|phóng viên|bdv|nhóm phóng viên|thông tấn|ttxvn|tạp chí|viện)"
+)
+_ORG_LINE_RE = re.compile(rf"^\(?{_ORG_HEAD}\b[^.;:!?]{{0,90}}\)?$", _I)
+_NAME_ORG_RE = regex.compile(rf"^(?P<name>{_NAME}|{_ABBR})\s*(?:[-–—,]|\()\s*(?P<org>.{{2,100}}?)\)?$")
+_AUTHOR_LABEL_RE = re.compile(
+    r"^\(?(?:tác giả|người viết|người đăng|bài viết|bài và ảnh|bài, ảnh|bài & ảnh|bài/ảnh|tin và ảnh|tin, ảnh"
+    r"|tin & ảnh|tin/ảnh|tin bài|tin|bài|nguồn tin|nguồn|theo|biên tập|thực hiện|ảnh và tin|nhóm tác giả"
+    r"|source|by|author|posted by|đăng bởi|cộng tác viên|phóng viên|pv|ctv)\s*[:：]\s*(?P<v>[^:]{2,120}?)\)?\.?$",
+    _I,
+)
+_THEO_RE = re.compile(r"^\(?(?:theo|nguồn)\s+(?P<v>[^.!?;:]{2,80}?)\)?\.?$", _I)
+_TRAILING_PAREN_RE = regex.compile(r"\s*\((?P<v>[^()]{2,60})\)\s*\.?$")
+_LEADING_SOURCE_RE = regex.compile(rf"^\((?P<v>{_ABBR}(?:\s*[-–/]\s*{_ABBR})*|[^()]{{2,30}})\)\s*[-–—]\s*")
+
+# Captions and images.
+_IMAGE_MARKER_RE = re.compile(
+    r"^(?:\[(?:ảnh|hình|hình ảnh|image|img|photo|picture|figure|icon)[^\]]*\]|!\[(?P<alt>[^\]]*)\]\([^)]*\)"
+    r"|<img[^>]*>|\((?:ảnh|hình)\)|image|img|photo|\[\s*\])$",
+    _I,
+)
+_CAPTION_CREDIT_RE = re.compile(r"[(\[]\s*(?:ảnh|nguồn ảnh|ảnh minh họa|photo)\s*(?::[^)\]]{0,60})?[)\]]\s*\.?$", _I)
+_CAPTION_LABEL_RE = re.compile(r"^(?:ảnh|hình|hình ảnh|ảnh minh họa|photo|nguồn ảnh)\s*(?:[:：]|\d+\s*[:：.]|$)", _I)
+_CAPTION_START_RE = re.compile(
+    r"^(?:đ/c|đc\.?|đ\.c|đồng chí|các đồng chí|đại biểu|các đại biểu|quang cảnh|toàn cảnh|lãnh đạo|ông|bà|anh|chị"
+    r"|các em|học sinh|cán bộ|người dân|nhân dân|bà con|hội viên|đoàn viên|các thành viên|thành viên"
+    r"|đoàn công tác|đoàn đại biểu|đoàn|ban tổ chức|btc|tặng quà|trao quà|trao|tặng|một góc|góc|các đơn vị|các tập thể"
+    r"|các cá nhân|tập thể|lực lượng|thường trực|hình ảnh|ảnh|buổi|lễ|hội nghị|tiết mục|các đội|đội|chụp ảnh)\b",
+    _I,
+)
+_CAPTION_VERB_RE = re.compile(
+    r"\b(?:phát biểu|trao (?:tặng|quà|giấy|bằng|kỷ niệm|quyết định|hỗ trợ|thưởng|huy hiệu|giải|cờ)|tặng quà|trao quà"
+    r"|chụp ảnh|lưu niệm|tham quan|thăm hỏi|thăm và|dâng hương|dâng hoa|cắt băng|quang cảnh|toàn cảnh"
+    r"|tại (?:hội nghị|buổi|lễ|chương trình|tọa đàm|hội thi|đại hội|hội thảo|lớp|cuộc)|tiếp thu ý kiến"
+    r"|kết luận (?:hội nghị|buổi)|chủ trì|báo cáo tại|tham luận|khen thưởng|biểu dương)\b",
+    _I,
+)
+_LIST_ITEM_RE = re.compile(r"^(?:\d{1,2}[.)]|[a-zđ][.)]|[-–•+*]|[IVX]{1,4}[.)])\s", _I)
+
+# Acting bodies.
+_ORGAN_RE = regex.compile(
+    r"(?<![\p{L}])(?:"
+    r"(?i:(?:ban thường vụ|ban chấp hành|thường trực|ban dân vận|ban tuyên giáo|ban tổ chức|ban nội chính"
+    r"|ủy ban kiểm tra|văn phòng|khối dân vận|bch|btv)\s+)?"
+    r"(?i:huyện ủy|quận ủy|thành ủy|thị ủy|tỉnh ủy|đảng ủy(?:\s+(?:xã|phường|thị trấn|khối\s+\S+))?)"
+    r"|(?i:ban dân vận|khối dân vận|bdv)\s+(?i:huyện|quận|thành phố|thị xã|tỉnh|xã|phường|thị trấn)(?!\s+(?i:ủy)\b)"
+    r"|(?i:(?:ubnd|ủy ban nhân dân|hđnd|hội đồng nhân dân|ủy ban mttq(?: việt nam)?|ủy ban mặt trận tổ quốc(?: việt nam)?"
+    r"|mttq(?: việt nam)?|mặt trận tổ quốc(?: việt nam)?|hội nông dân|hội liên hiệp phụ nữ|hội lhpn|hội phụ nữ"
+    r"|hội cựu chiến binh|hội ccb|đoàn thanh niên(?: cộng sản hồ chí minh)?|đoàn tncs hồ chí minh|liên đoàn lao động"
+    r"|công an|hội người cao tuổi|hội chữ thập đỏ)"
+    r"\s+(?:huyện|quận|thành phố|thị xã|tỉnh|xã|phường|thị trấn|tp\.?))"
+    r"|(?i:huyện đoàn|quận đoàn|thành đoàn|tỉnh đoàn)"
+    r")"
+    r"(?P<place>(?:\s+(?!(?:Hội|Ban|UBND|MTTQ|HĐND|Ủy|Đảng|Đoàn|Tổ|Mặt|Nhân|Sở|Phòng|Chi|Thường|Huyện|Quận|Tỉnh"
+    r"|Thành|Thị|Khối|Trưởng|Phó|Bí|Chủ|Cựu|Công|Lãnh|Đồng|Các|Trung|Văn|Về|Tại|Trong|Năm|Ngày|Sáng|Chiều|Lần)\b)"
+    r"\p{Lu}[\p{Ll}\p{M}]*(?![\p{L}\p{N}])){0,3})"
+)
+_ORGAN_CANON = (
+    (re.compile(r"\bban thường vụ\b", _I), "Ban Thường vụ"),
+    (re.compile(r"\bban chấp hành\b", _I), "Ban Chấp hành"),
+    (re.compile(r"\bthường trực\b", _I), "Thường trực"),
+    (re.compile(r"\b(?:ban dân vận|bdv)\b", _I), "Ban Dân vận"),
+    (re.compile(r"\bkhối dân vận\b", _I), "Khối Dân vận"),
+    (re.compile(r"\bban tuyên giáo\b", _I), "Ban Tuyên giáo"),
+    (re.compile(r"\bban tổ chức\b", _I), "Ban Tổ chức"),
+    (re.compile(r"\bban nội chính\b", _I), "Ban Nội chính"),
+    (re.compile(r"\bủy ban kiểm tra\b", _I), "Ủy ban Kiểm tra"),
+    (re.compile(r"\bvăn phòng\b", _I), "Văn phòng"),
+    (re.compile(r"\bbch\b", _I), "Ban Chấp hành"),
+    (re.compile(r"\bbtv\b", _I), "Ban Thường vụ"),
+    (re.compile(r"\b(?:ủy ban nhân dân|ubnd)\b", _I), "UBND"),
+    (re.compile(r"\b(?:hội đồng nhân dân|hđnd)\b", _I), "HĐND"),
+    (re.compile(r"\bủy ban (?:mttq|mặt trận tổ quốc)(?: việt nam)?\b", _I), "Ủy ban MTTQ"),
+    (re.compile(r"\b(?:mặt trận tổ quốc|mttq)(?: việt nam)?\b", _I), "MTTQ"),
+    (re.compile(r"\bhội nông dân\b", _I), "Hội Nông dân"),
+    (re.compile(r"\b(?:hội liên hiệp phụ nữ|hội lhpn|hội phụ nữ)\b", _I), "Hội Liên hiệp Phụ nữ"),
+    (re.compile(r"\b(?:hội cựu chiến binh|hội ccb)\b", _I), "Hội Cựu chiến binh"),
+    (re.compile(r"\b(?:đoàn thanh niên(?: cộng sản hồ chí minh)?|đoàn tncs hồ chí minh)\b", _I), "Đoàn Thanh niên"),
+    (re.compile(r"\bliên đoàn lao động\b", _I), "Liên đoàn Lao động"),
+    (re.compile(r"\bhội người cao tuổi\b", _I), "Hội Người cao tuổi"),
+    (re.compile(r"\bhội chữ thập đỏ\b", _I), "Hội Chữ thập đỏ"),
+    (re.compile(r"\bcông an\b", _I), "Công an"),
+)
+_PARTY_CANON = {
+    "huyện ủy": "Huyện ủy", "quận ủy": "Quận ủy", "thành ủy": "Thành ủy", "thị ủy": "Thị ủy", "tỉnh ủy": "Tỉnh ủy",
+    "đảng ủy": "Đảng ủy", "huyện đoàn": "Huyện đoàn", "quận đoàn": "Quận đoàn", "thành đoàn": "Thành đoàn",
+    "tỉnh đoàn": "Tỉnh đoàn",
+}
+_PARTY_RE = re.compile(r"\b(?:" + "|".join(_PARTY_CANON) + r")\b", _I)
+_LEVEL_RE = re.compile(r"\b(?:huyện|quận|thành phố|thị xã|tỉnh|xã|phường|thị trấn|tp\.?)(?=\s|$)(?!\s+(?:ủy|đoàn)\b)", _I)
+_ISSUER_SKIP_BEFORE = re.compile(
+    r"(?:trưởng|phó|bí thư|chủ tịch|ủy viên|uv|cán bộ|chuyên viên|lãnh đạo|của|với|cho|thuộc|tặng|thăm|gửi|về"
+    r"|đại diện|nguyên|thường trực|số|đến|tới|và|cùng)\s+$",
+    _I,
+)
+_LOCATIVE_CLAUSE = re.compile(r"^\s*(?:tại|ở|trụ sở|hội trường|phòng họp)\b", _I)
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?[" + _UPPER + r"0-9])")
+_DATE_CLAUSE_RE = re.compile(
+    r"^(?:(?:vào\s+)?(?:buổi\s+)?(?:sáng|chiều|tối|trưa|đêm|ngày|hôm|trong|từ|mới đây|vừa qua|gần đây)\b[^,]{0,60},\s*)",
+    _I,
+)
+
+
+# --------------------------------------------------------------------------
+# Line classification
+# --------------------------------------------------------------------------
+
+BLANK, DROP, STOP, META, CRUMB, BANNER, AUTHOR, IMAGE, TEXT = (
+    "blank", "drop", "stop", "meta", "crumb", "banner", "author", "image", "text")
+
+
+@dataclass
+class _Line:
+    text: str
+    kind: str
+    n_words: int = 0
+    date: tuple[str, str] | None = None
+    views: int | None = None
+    labelled: bool = False
+    author: str = ""
+    alt: str = ""
+
+
+def _n_words(text: str) -> int:
+    return len(text.split())
+
+
+def _to_int(number: str) -> int | None:
+    digits = re.sub(r"[.,]", "", number)
+    return int(digits) if digits.isdigit() else None
+
+
+def _is_prose(line: _Line) -> bool:
+    if line.kind != TEXT:
+        return False
+    if line.n_words >= 30:
+        return True
+    return line.n_words >= 6 and bool(_TERMINAL_RE.search(line.text))
+
+
+def _menu_line(text: str, low: str, n_words: int) -> bool:
+    if n_words <= 5 and low.strip(" :.»>|*-–—[]()+") in _MENU_ITEMS:
+        return True
+    if n_words <= 12 and not _SOCIAL_TOKEN_RE.sub(" ", low).strip():
+        return True
+    if "|" not in text and "•" not in text and "·" not in text:
+        return False
+    parts = [p.strip() for p in re.split(r"\s*[|•·]\s*", text) if p.strip()]
+    if len(parts) >= 3 and all(_n_words(p) <= 4 and not re.search(r"\d", p) for p in parts):
+        return True  # a menu bar saved on one line
+    return False
+
+
+def _meta_line(text: str) -> _Line | None:
+    """A header line with a date and/or a view count (and nothing else of weight)."""
+    n_words = _n_words(text)
+    if n_words > 24:
+        return None
+    found = find_date(text)
+    if found is not None and found.precision == "year":
+        found = None
+    views_match = _VIEWS_RE.search(text)
+    if found is None and views_match is None:
+        return None
+    rest = text
+    author = ""
+    inline_author = _INLINE_AUTHOR_RE.search(rest)
+    if inline_author:
+        author = inline_author[1].strip(" -–|,")
+        if author.lower() in _NOT_AUTHORS:
+            author = ""
+        rest = rest[:inline_author.start()] + " " + rest[inline_author.end():]
+    if found is not None:
+        date_text = text[found.start:found.end]
+        rest = rest.replace(date_text, " ", 1)
+    if views_match is not None:
+        rest = rest.replace(views_match[0], " ", 1)
+    labelled = bool(_DATE_LABEL_RE.search(rest)) or (found is None and views_match is not None)
+    rest = _DATE_LABEL_RE.sub(" ", rest)
+    rest = _TIME_RE.sub(" ", rest)
+    rest = _WEEKDAY_RE.sub(" ", rest)
+    rest = _META_FILLER_RE.sub(" ", rest)
+    rest = _SPACES_RE.sub(" ", rest).strip(" .")
+    rest_words = _n_words(rest)
+    if rest_words == 0 or (labelled and rest_words <= 6):
+        pass
+    elif rest_words <= 5 and _NAME_RE.match(rest):
+        author = author or rest
+    else:
+        return None
+    return _Line(text, META, n_words, date=(found.iso, found.precision) if found else None,
+                 views=_to_int(next(g for g in views_match.groups() if g)) if views_match else None,
+                 labelled=labelled, author=author)
+
+
+def _classify(text: str) -> _Line:
+    if not text:
+        return _Line(text, BLANK)
+    n_words = _n_words(text)
+    low = text.lower()
+    image = _IMAGE_MARKER_RE.match(text)
+    if image:
+        return _Line(text, IMAGE, n_words, alt=(image.group("alt") or "").strip())
+    if n_words <= 30 and _CRUMB_START_RE.match(text):
+        return _Line(text, CRUMB, n_words)
+    if n_words <= 8 and _COUNTER_RE.match(text):
+        return _Line(text, STOP if low.startswith("thống kê") else DROP, n_words)
+    if n_words <= 12 and _STOP_RE.match(text):
+        return _Line(text, STOP, n_words)
+    if n_words <= 40 and (_FOOTER_RE.match(text) or _FOOTER_LABEL_RE.match(text)):
+        return _Line(text, STOP, n_words)
+    if n_words <= 30 and _FOOTER_INLINE_RE.search(text):
+        return _Line(text, STOP, n_words)
+    if n_words <= 8 and _SEARCH_RE.match(text):
+        return _Line(text, DROP, n_words)
+    if _menu_line(text, low, n_words):
+        return _Line(text, DROP, n_words)
+    if n_words <= 30 and _BANNER_RE.match(text):
+        return _Line(text, BANNER, n_words)
+    meta = _meta_line(text)
+    if meta is not None:
+        return meta
+    label = _AUTHOR_LABEL_RE.match(text)
+    if label and n_words <= 25:
+        return _Line(text, AUTHOR, n_words, author=label["v"].strip())
+    return _Line(text, TEXT, n_words)
+
+
+def _author_like(line: _Line, *, allow_org: bool) -> str:
+    """The author text of a short signature line, or ``""``."""
+    if line.kind == AUTHOR:
+        return line.author
+    if line.kind != TEXT or line.n_words > 14 or _TERMINAL_RE.search(line.text.rstrip(".)")):
+        if not (line.kind == TEXT and line.n_words <= 14 and line.text.endswith(")")):
+            return ""
+    text = line.text.strip()
+    if _ABBR_LINE_RE.match(text):
+        return text.strip("()")
+    if _NAME_RE.match(text) or _COMPILED_SOURCE_RE.match(text):
+        return text.strip("()")
+    theo = _THEO_RE.match(text)
+    if theo and line.n_words <= 12:
+        return text.strip("()")
+    name_org = _NAME_ORG_RE.match(text)
+    if name_org and (_ORG_LINE_RE.match(name_org["org"]) or _ABBR_LINE_RE.match(name_org["org"])
+                     or _ORGAN_RE.search(name_org["org"])):
+        return f"{name_org['name']} - {name_org['org'].strip(' ()')}"
+    if allow_org and _ORG_LINE_RE.match(text) and line.n_words <= 12:
+        return text.strip("()")
+    return ""
+
+
+def _caption_like(line: _Line, *, after_image: bool) -> bool:
+    if line.kind != TEXT or line.n_words < 2:
+        return False
+    text = line.text
+    if _CAPTION_CREDIT_RE.search(text) and line.n_words <= 60:
+        return True
+    if _CAPTION_LABEL_RE.match(text) and line.n_words <= 40:
+        return True
+    if _LIST_ITEM_RE.match(text):
+        return False
+    if _TERMINAL_RE.search(text) or line.n_words > 40:
+        return after_image and line.n_words <= 30 and not _is_prose(line)
+    if after_image:
+        return True
+    if line.n_words < 4:
+        return False
+    return bool(_CAPTION_START_RE.match(text) or _CAPTION_VERB_RE.search(text))
+
+
+def _is_title_candidate(line: _Line) -> bool:
+    if line.kind != TEXT or not 3 <= line.n_words <= 45:
+        return False
+    text = line.text
+    if _TITLE_BAD_END_RE.search(text) and not text.endswith("..."):
+        return False
+    if _NAME_RE.match(text) or _ABBR_LINE_RE.match(text) or _NAME_ORG_RE.match(text) and _author_like(
+            line, allow_org=False):
+        return False
+    if _site_name(text):
+        return False
+    letters = [c for c in text if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        organ = _ORGAN_RE.search(text.title())
+        if organ and len(organ[0]) >= 0.6 * len(text):
+            return False  # the portal's name in capitals
+    return True
+
+
+_SITE_NAME_RE = re.compile(
+    r"^(?:cổng thông tin|trang thông tin|trang tin|website|báo điện tử|tạp chí|đảng cộng sản việt nam$"
+    r"|đảng bộ\s+\S+(?:\s+\S+){0,4}$|ban dân vận\s+(?:huyện|quận|thành|thị|tỉnh)\s+ủy(?:\s+\S+){0,3}$)",
+    _I,
+)
+
+
+def _site_name(text: str) -> bool:
+    return bool(_SITE_NAME_RE.match(text))
+
+
+# --------------------------------------------------------------------------
+# Issuer
+# --------------------------------------------------------------------------
+
+
+def _canonical_organ(text: str, place: str) -> str:
+    body = text[: len(text) - len(place)] if place else text
+    for pattern, canon in _ORGAN_CANON:
+        body = pattern.sub(canon, body)
+    body = _PARTY_RE.sub(lambda m: _PARTY_CANON[m[0].lower()], body)
+    body = _LEVEL_RE.sub(lambda m: "thành phố" if m[0].lower().startswith("tp") else m[0].lower(), body)
+    body = _SPACES_RE.sub(" ", body).strip()
+    place = place.strip()
+    return f"{body} {place}".strip() if place else body
+
+
+def _organs(text: str, *, subject_only: bool = False) -> list[str]:
+    """Acting bodies named in ``text``, skipping titles of persons and locatives."""
+    found = []
+    for match in _ORGAN_RE.finditer(text):
+        before = text[max(0, match.start() - 40):match.start()]
+        if _ISSUER_SKIP_BEFORE.search(before):
+            continue
+        clause_start = max(text.rfind(",", 0, match.start()), text.rfind(";", 0, match.start())) + 1
+        clause = text[clause_start:match.start()]
+        if _LOCATIVE_CLAUSE.match(clause):
+            continue
+        if subject_only and clause.strip():
+            continue
+        found.append(_canonical_organ(match[0], match["place"] or ""))
+    return found
+
+
+def find_issuer(*, author: str = "", title: str = "", opening: str = "") -> str:
+    """The acting body of an article, normalized (``"Ban Dân vận Huyện ủy Đông Anh"``).
+
+    Looked up in this order: an organ named in the author line; the subject of
+    the opening sentence (after its time clause); the subject of the title;
+    any organ of the opening sentence; any organ of the title. Organs that are
+    part of a person's title (``Trưởng Ban Dân vận…``), a possessive (``của
+    Huyện ủy``) or a place (``tại hội trường Huyện ủy``) are skipped.
+
+    Examples
+    --------
+    >>> find_issuer(opening="Sáng 5/11, Ban dân vận huyện uỷ Gia Lâm tổ chức hội nghị.")
+    'Ban Dân vận Huyện ủy Gia Lâm'
+    >>> find_issuer(title="UBND xã Cổ Loa đối thoại với nhân dân")
+    'UBND xã Cổ Loa'
+    """
+    author, title, opening = (normalize_tone_marks(t) for t in (author, title, opening))
+    return _find_issuer(author, title, opening)
+
+
+def _find_issuer(author: str, title: str, opening: str) -> str:
+    first = _SENTENCE_SPLIT_RE.split(opening, maxsplit=1)[0] if opening else ""
+    first = _DATE_CLAUSE_RE.sub("", first)
+    from_author = _organs(author) if author else []
+    if from_author:
+        # The signature often drops the place ("Ban Dân vận Huyện ủy"); the text may name it.
+        for organ in _organs(first) + _organs(title):
+            if organ.startswith(from_author[0] + " "):
+                return organ
+        return from_author[0]
+    for text, subject_only in ((first, True), (title, True), (first, False), (title, False)):
+        if text:
+            organs = _organs(text, subject_only=subject_only)
+            if organs:
+                return organs[0]
+    return ""
+
+
+# --------------------------------------------------------------------------
+# parse_page
+# --------------------------------------------------------------------------
+
+
+def _crumb_category(text: str, title: str) -> str:
+    parts = [p.strip(" |") for p in _CRUMB_SPLIT_RE.split(text) if p.strip(" |")]
+    parts = [p for p in parts if p.lower() not in ("trang chủ", "home", "trang nhất")]
+    while parts and title and (parts[-1] == title or (len(parts[-1]) > 20 and title.startswith(parts[-1][:20]))):
+        parts.pop()
+    return parts[-1] if parts else ""
+
+
+def _next_index(lines: list[_Line], start: int, step: int, stop: int, skip: tuple[str, ...]) -> int | None:
+    i = start
+    while (0 <= i < stop) if step > 0 else (i >= stop):
+        if lines[i].kind not in skip:
+            return i
+        i += step
+    return None
+
+
+def _strip_leading_source(paragraph: str) -> tuple[str, str]:
+    match = _LEADING_SOURCE_RE.match(paragraph)
+    if match and _n_words(paragraph) > 8:
+        return paragraph[match.end():], match["v"].strip()
+    return paragraph, ""
+
+
+def _strip_trailing_author(paragraph: str) -> tuple[str, str]:
+    match = _TRAILING_PAREN_RE.search(paragraph)
+    if not match:
+        return paragraph, ""
+    value = match["v"].strip()
+    if re.search(r"\d", value):
+        return paragraph, ""
+    if (_NAME_RE.match(value) or _ABBR_LINE_RE.match(value) or _THEO_RE.match(value)
+            or _AUTHOR_LABEL_RE.match(value)):
+        label = _AUTHOR_LABEL_RE.match(value)
+        author = label["v"].strip() if label else value
+        kept = paragraph[:match.start()].rstrip()
+        if kept and not _TERMINAL_RE.search(kept):
+            kept += "."
+        return kept, author
+    return paragraph, ""
+
+
+def _join_unique(parts: list[str], sep: str) -> str:
+    seen: list[str] = []
+    for part in parts:
+        part = part.strip()
+        if part and part not in seen:
+            seen.append(part)
+    return sep.join(seen)
+
+
+def parse_page(text: str, *, title: str | None = None) -> PageFields:
+    """Parse a text-saved news page into :class:`PageFields`.
+
+    Parameters
+    ----------
+    text
+        The page as text (one block per line, as saved by a browser or a
+        scraper). Word-segmented text is not undone here (see :func:`unsegment`).
+    title
+        The headline when it is already known (from HTML markup): then no line
+        is taken as the headline and lines equal to it are dropped.
+
+    Returns
+    -------
+    PageFields
+        ``body`` is empty when nothing but boilerplate is found.
+
+    Notes
+    -----
+    Lines are classified as blank, dropped furniture (menus, counters, search,
+    share buttons), stop markers (related lists, counters block, footers:
+    everything after them is dropped once the article has begun),
+    breadcrumbs, banners, header date/views lines, author lines, image
+    markers or text. The first *prose* line (six or more words ending with
+    sentence punctuation, or thirty words) opens the article; the headline is
+    the text line next to the header date line, else the last headline-like
+    line before the article; the category is the breadcrumb's last item or
+    the short line just above the headline. Short signature lines after the
+    last paragraph become the author; short lines with caption cues, or next
+    to an image marker, become captions.
+    """
+    raw = [_classify(t) for t in split_lines(text or "")]
+    lines: list[_Line] = []
+    for line in raw:  # collapse runs of blank lines
+        if line.kind == BLANK and lines and lines[-1].kind == BLANK:
+            continue
+        lines.append(line)
+
+    prose = [i for i, line in enumerate(lines) if _is_prose(line)]
+    first_prose = prose[0] if prose else None
+    # Stop markers before the article are only dropped; after it, they end it.
+    end = len(lines)
+    for i, line in enumerate(lines):
+        if line.kind == STOP and first_prose is not None and i > first_prose:
+            end = i
+            break
+    prose = [i for i in prose if i < end]
+    last_prose = prose[-1] if prose else None
+
+    fields = PageFields()
+    authors: list[str] = []
+    captions: list[str] = []
+    body: list[str] = []
+
+    header_end = first_prose if first_prose is not None else end
+    metas = [i for i in range(end) if lines[i].kind == META]
+    header_metas = [i for i in metas if i < header_end]
+
+    # Headline: next to the header date line, else the last candidate before the article.
+    title_idx = None
+    skip = (BLANK, DROP, META, AUTHOR, IMAGE, BANNER, STOP)
+    if title is not None:
+        fields.title = title.strip()
+        wanted = _SPACES_RE.sub(" ", fields.title).casefold()
+        for line in lines:
+            if line.kind == TEXT and line.text.casefold() == wanted:
+                line.kind = DROP
+    elif header_metas:
+        anchor = header_metas[-1]
+        before = _next_index(lines, anchor - 1, -1, 0, skip)
+        after = _next_index(lines, anchor + 1, 1, header_end, skip)
+        before_ok = before is not None and _is_title_candidate(lines[before])
+        after_ok = after is not None and _is_title_candidate(lines[after])
+        # A headline has more words than the category line that may sit above the date.
+        if before_ok and (not after_ok or lines[before].n_words >= 6
+                          or lines[before].n_words >= lines[after].n_words):
+            title_idx = before
+        elif after_ok:
+            title_idx = after
+    if title is None and title_idx is None and first_prose is not None:
+        candidates = [i for i in range(header_end) if _is_title_candidate(lines[i])]
+        if candidates:
+            title_idx = candidates[-1]
+    if title_idx is not None:
+        fields.title = lines[title_idx].text
+
+    # Category: breadcrumb, else the short line just above the headline.
+    crumbs = [line for line in lines[:end] if line.kind == CRUMB]
+    if crumbs:
+        fields.category = _crumb_category(crumbs[-1].text, fields.title)
+    elif title_idx is not None:
+        above = _next_index(lines, title_idx - 1, -1, 0, (BLANK, META))
+        if above is not None:
+            candidate = lines[above]
+            if (candidate.kind == TEXT and candidate.n_words <= 6 and not _TERMINAL_RE.search(candidate.text)
+                    and not _NAME_RE.match(candidate.text) and not _site_name(candidate.text)):
+                fields.category = candidate.text
+
+    # Header date: labelled lines anywhere before the end; unlabelled ones only
+    # next to the headline or the article (a portal's top bar shows today's date).
+    anchor_idx = title_idx if title_idx is not None else header_end
+    header_date = None
+    views = None
+    ordered = sorted(metas, key=lambda i: (i >= header_end, -i if i < header_end else i))
+    for i in ordered:
+        line = lines[i]
+        if views is None and line.views is not None:
+            views = line.views
+        if header_date is None and line.date is not None:
+            near = abs(i - anchor_idx) <= 4 or (first_prose is not None and 0 <= first_prose - i <= 4)
+            if line.labelled or near:
+                header_date = line.date
+        if line.author:
+            authors.append(line.author)
+    fields.views = views
+
+    # The article: from after the headline (or the first prose line) to the end.
+    if title is not None:
+        start = 0
+    else:
+        start = title_idx + 1 if title_idx is not None else (first_prose if first_prose is not None else 0)
+    has_structure = title_idx is not None or first_prose is not None or bool(metas) or bool(title)
+    after_image = False
+    for i in range(start, end):
+        line = lines[i]
+        if line.kind == IMAGE:
+            after_image = True
+            if line.alt and _n_words(line.alt) >= 2:
+                captions.append(line.alt)
+            continue
+        if line.kind == AUTHOR:
+            if _CAPTION_LABEL_RE.match(line.text):
+                captions.append(line.text)
+            else:
+                authors.append(line.author)
+            continue
+        if line.kind != TEXT:
+            if line.kind != BLANK:
+                after_image = False
+            continue
+        in_head = first_prose is not None and i < first_prose
+        in_tail = last_prose is not None and i > last_prose
+        if _caption_like(line, after_image=after_image):
+            captions.append(line.text)
+        elif in_head or in_tail:
+            signature = _author_like(line, allow_org=in_tail)
+            if signature:
+                authors.append(signature)
+            elif (in_tail and _LIST_ITEM_RE.match(line.text)) or (
+                    line.n_words >= 8 and not (in_tail and _link_like(lines, i, end))):
+                body.append(line.text)
+        elif not has_structure or line.n_words >= 1:
+            body.append(line.text)
+        after_image = False
+
+    if not has_structure:
+        body = [line.text for line in lines[:end] if line.kind == TEXT]
+
+    if body:
+        body[0], source = _strip_leading_source(body[0])
+        if source:
+            authors.insert(0, source)
+        body[-1], signature = _strip_trailing_author(body[-1])
+        if signature:
+            authors.append(signature)
+    fields.body = PARAGRAPH_SEP.join(p for p in body if p)
+    fields.captions = _join_unique(captions, "\n")
+    fields.author = _join_unique(authors, " - ")
+
+    opening = body[0] if body else ""
+    fields.issuer = _find_issuer(fields.author, fields.title, opening)
+
+    # Date: header, else event date of the opening, else a year from the title.
+    banner_year = None
+    for line in lines[:end]:
+        if line.kind == BANNER:
+            match = _BANNER_YEAR_RE.match(line.text)
+            if match:
+                banner_year = int(match[1])
+                break
+    title_year = find_year(fields.title) if fields.title else None
+    opening_year = find_year(opening[:500]) if opening else None
+    if header_date is not None:
+        _set_date(fields, header_date, "header")
+    else:
+        year_hint = title_year or opening_year or banner_year
+        event = find_event_date(opening, year_hint) if opening else None
+        if event is not None:
+            _set_date(fields, event, "event")
+        elif title_year is not None:
+            _set_date(fields, (str(title_year), "year"), "title")
+    return fields
+
+
+_DATED_LINK_RE = re.compile(r"[(\[]\s*\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?(?:\s+\d{1,2}[:h]\d{2})?\s*[)\]]$")
+
+
+def _link_like(lines: list[_Line], i: int, end: int) -> bool:
+    """Whether tail line ``i`` belongs to a list of links to other articles.
+
+    Such lists end with the article's date in brackets (``… (10/10/2022)``),
+    or are runs of three or more short unpunctuated headline-like lines.
+    """
+    if _DATED_LINK_RE.search(lines[i].text):
+        return True
+
+    def headline(j: int) -> bool:
+        line = lines[j]
+        return (line.kind == TEXT and 4 <= line.n_words <= 25 and not _TERMINAL_RE.search(line.text)
+                and not re.search(r"[.!?]\s", line.text))
+
+    if not headline(i):
+        return False
+    run = 1
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < end and (lines[j].kind == BLANK or headline(j)):
+            run += lines[j].kind != BLANK
+            j += step
+    return run >= 3
+
+
+def _set_date(fields: PageFields, value: tuple[str, str], source: str) -> None:
+    iso, precision = value
+    fields.date_precision = precision
+    fields.year = int(iso[:4])
+    fields.date = iso if precision == "day" else ""
+    fields.date_source = source
