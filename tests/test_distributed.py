@@ -54,3 +54,29 @@ def test_batch_runner_on_dask_address(cluster):
     address = cluster.scheduler.address
     with BatchRunner(scheduler=address, shared=2) as runner:
         assert list(runner.map(_scale, [[1], [2], [3]])) == [[2], [4], [6]]
+
+
+def test_theme_counting_on_dask_cluster_equals_inline(cluster):
+    from toolkit.themes import load_themes, theme_hits, theme_hits_batched
+
+    themes = load_themes()
+    tokens = preprocess(DOCS, n_jobs=1)
+    inline = theme_hits(tokens, themes, DOCS)
+    remote = theme_hits_batched(tokens, themes, DOCS, scheduler=cluster, batch_size=5)
+    pd.testing.assert_frame_equal(inline, remote)
+    assert inline.query("theme == 'site_clearance'")["present"].all()
+
+
+def test_ingest_on_dask_cluster_equals_inline(cluster, tmp_path):
+    from toolkit.ingest.core import ingest_files
+
+    for i in range(6):
+        (tmp_path / f"p{i}.txt").write_text(
+            f"Hội nghị dân vận số {i}\nNgày đăng: 0{i + 1}/03/2022\n"
+            f"Sáng ngày 0{i + 1}/3, Ban Dân vận Huyện ủy Đông Anh tổ chức hội nghị triển khai công tác "
+            f"giải phóng mặt bằng dự án số {i} tại xã Uy Nỗ. Hội nghị thống nhất phương án vận động nhân dân.\n",
+            encoding="utf-8")
+    inline = ingest_files([tmp_path], n_jobs=1)
+    remote = ingest_files([tmp_path], scheduler=cluster)
+    pd.testing.assert_frame_equal(inline.documents, remote.documents)
+    assert len(inline.documents) == 6

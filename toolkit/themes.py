@@ -81,6 +81,7 @@ __all__ = [
     "kwic",
     "load_themes",
     "theme_hits",
+    "theme_hits_batched",
     "theme_shares",
     "validate_themes",
 ]
@@ -268,6 +269,19 @@ class ThemeDictionary:
                     accepted.append((a, b, i, j))
         accepted.sort(key=lambda m: (m[2], m[0], m[1]))
         return accepted
+
+    def token_terms(self, *, weak: bool = False) -> dict[str, list[str]]:
+        """Theme id → its terms as tokens (syllables joined by ``_``), for seeding topic models.
+
+        Weak terms are left out unless ``weak=True``: a seed should point at
+        the theme, not at vocabulary it shares with others.
+        """
+        out = {}
+        for theme in self.themes:
+            toks = {"_".join(syls) for term, syls in zip(theme.terms, theme.syllables)
+                    if syls and (weak or term not in theme.weak)}
+            out[theme.id] = sorted(toks)
+        return out
 
     def count_terms(self, tokens: Sequence[str]) -> Counter:
         """Occurrences per flat term index (see :meth:`term_index`)."""
@@ -572,6 +586,46 @@ def theme_hits(
     out["per_1k_tokens"] = np.where(out["n_tokens"].to_numpy() > 0, rate, np.nan)
     out["present"] = out["hits"] > 0
     return out.sort_values(["doc_id", "theme"], kind="mergesort", ignore_index=True)
+
+
+def _hits_batch(themes: ThemeDictionary, batch: tuple[pd.DataFrame, pd.DataFrame | None]) -> pd.DataFrame:
+    tokens, documents = batch
+    return theme_hits(tokens, themes, documents, progress=False)
+
+
+def theme_hits_batched(
+    tokens: pd.DataFrame,
+    themes: ThemeDictionary,
+    documents: pd.DataFrame | None = None,
+    *,
+    n_jobs: int = 1,
+    scheduler=None,
+    batch_size: int = 2000,
+) -> pd.DataFrame:
+    """:func:`theme_hits` computed in batches of documents on local processes or a Dask cluster.
+
+    Same result as :func:`theme_hits` (documents are independent); ``scheduler``
+    is a Dask scheduler address or client (see :mod:`toolkit.distributed`).
+    """
+    from toolkit.distributed import BatchRunner
+
+    if scheduler is None and (n_jobs == 1 or len(tokens) <= batch_size):
+        return theme_hits(tokens, themes, documents)
+    by_id = documents.set_index(documents["doc_id"].astype(str)) if documents is not None else None
+
+    def batches():
+        for start in range(0, len(tokens), batch_size):
+            part = tokens.iloc[start:start + batch_size]
+            docs = None
+            if by_id is not None:
+                docs = by_id.loc[by_id.index.intersection(part["doc_id"].astype(str))].reset_index(drop=True)
+            yield part, docs
+
+    with BatchRunner(n_jobs=n_jobs, scheduler=scheduler, shared=themes) as runner:
+        parts = list(runner.map(_hits_batch, batches()))
+    if not parts:
+        return theme_hits(tokens, themes, documents)
+    return pd.concat(parts, ignore_index=True).sort_values(["doc_id", "theme"], kind="mergesort", ignore_index=True)
 
 
 # --------------------------------------------------------------------------

@@ -23,7 +23,7 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def _tokens_for(documents, tokens_path: Path | None, jobs: int):
+def _tokens_for(documents, tokens_path: Path | None, jobs: int, scheduler: str | None = None):
     from toolkit.corpus import read_table
     from toolkit.preprocess import preprocess
 
@@ -34,7 +34,7 @@ def _tokens_for(documents, tokens_path: Path | None, jobs: int):
             typer.echo(f"warning: {len(missing)} document(s) of the corpus are not in {tokens_path}", err=True)
         tokens["tokens"] = tokens["tokens"].map(list)
         return tokens
-    return preprocess(documents, n_jobs=jobs, cache_dir=CACHE_DIR / "preprocess")
+    return preprocess(documents, n_jobs=jobs, cache_dir=CACHE_DIR / "preprocess", scheduler=scheduler)
 
 
 def _check_columns(documents, columns: list[str], hint: str) -> None:
@@ -55,17 +55,18 @@ def themes_command(
     min_docs: int = typer.Option(5, "--min-docs", help="Cells with fewer documents are flagged small_cell."),
     per_doc: Path | None = typer.Option(None, "--per-doc", help="Also write the per-document long table here."),
     jobs: int = _JOBS,
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786) for tokenizing and counting; default: local processes."),
 ) -> None:
     """Count dictionary themes in every document and aggregate per cell."""
     from toolkit.corpus import read_documents, write_table
-    from toolkit.themes import load_themes, theme_hits, theme_shares
+    from toolkit.themes import load_themes, theme_hits_batched, theme_shares
 
     documents = read_documents(corpus)
     by_cols = _split(by)
     _check_columns(documents, by_cols, "--by")
     themes = load_themes(themes_file)
-    token_table = _tokens_for(documents, tokens, jobs)
-    hits = theme_hits(token_table, themes, documents)
+    token_table = _tokens_for(documents, tokens, jobs, scheduler)
+    hits = theme_hits_batched(token_table, themes, documents, n_jobs=jobs, scheduler=scheduler)
     if per_doc is not None:
         write_table(hits, per_doc)
         typer.echo(f"{per_doc}: {len(hits)} rows (documents × themes)")
