@@ -1,0 +1,343 @@
+"""Tests of toolkit.topics.effects (method of composition) and the effects/browse CLI."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linear_sum_assignment
+
+from toolkit.topics.effects import (
+    contrast,
+    draw_doc_topic,
+    estimate_effects,
+    predict_prevalence,
+    prevalence_by_group,
+)
+
+DISTRICTS = ["Ba Vì", "Sóc Sơn", "Đông Anh"]
+SYLLABLES = ["đất", "nước", "dân", "vận", "hòa", "thủy", "ủy", "ban", "xã", "huyện", "lúa", "mùa",
+             "đường", "làng", "chợ", "trường", "học", "sinh", "bệnh", "viện"]
+
+
+def _vocabulary(n: int) -> list[str]:
+    words = [f"{a}_{b}" for a in SYLLABLES for b in SYLLABLES if a != b]
+    return words[:n]
+
+
+# ---------------------------------------------------------------------------
+# helpers: results with exactly known θ draws (no LDA)
+# ---------------------------------------------------------------------------
+
+
+def _exact_result(theta: np.ndarray, draws: np.ndarray | None = None):
+    """A result whose posterior draws are given (``draws``) or exactly θ."""
+
+    def sample_doc_topic(n_draws, random_state=None):
+        if draws is None:
+            return np.broadcast_to(theta, (n_draws,) + theta.shape).copy()
+        return draws[:n_draws]
+
+    k = theta.shape[1]
+    return types.SimpleNamespace(doc_topic_=theta, topic_labels_=[f"chủ đề {i}" for i in range(k)],
+                                 n_topics=k, sample_doc_topic=sample_doc_topic)
+
+
+def _linear_data(rng, n=300, k=3):
+    meta = pd.DataFrame({"district": rng.choice(DISTRICTS, n), "year": rng.integers(2010, 2021, n)})
+    x = pd.get_dummies(meta["district"], drop_first=True).to_numpy(float)
+    X = np.column_stack([np.ones(n), x, meta["year"].to_numpy(float) - 2015])
+    beta = np.array([[0.3, 0.2, 0.5], [0.05, -0.04, 0.0], [-0.02, 0.03, 0.0], [0.01, 0.0, -0.01]])[:, :k]
+    theta = X @ beta + rng.normal(0, 0.05, (n, k))
+    return meta, X, beta, theta
+
+
+# ---------------------------------------------------------------------------
+# composition machinery with exact θ
+# ---------------------------------------------------------------------------
+
+
+def test_exact_theta_recovers_beta_and_columns():
+    rng = np.random.default_rng(1)
+    meta, X, beta, theta = _linear_data(rng, n=2000)
+    meta = meta.assign(year=meta["year"] - 2015)
+    out = estimate_effects(_exact_result(theta), meta, "~ C(district) + year", n_draws=5, random_state=0)
+    assert list(out.columns) == ["topic", "label", "term", "estimate", "std_error", "ci_low", "ci_high"]
+    assert out["term"].tolist()[:4] == ["Intercept", "C(district)[T.Sóc Sơn]", "C(district)[T.Đông Anh]", "year"]
+    assert out["topic"].is_monotonic_increasing
+    est = out.pivot(index="term", columns="topic", values="estimate").loc[out["term"].unique()[:4]].to_numpy()
+    ols = np.linalg.lstsq(X, theta, rcond=None)[0]
+    np.testing.assert_allclose(est, ols, atol=0.004)
+    np.testing.assert_allclose(est, beta, atol=0.02)
+    assert (out["ci_low"] <= out["estimate"]).all() and (out["estimate"] <= out["ci_high"]).all()
+    assert out.attrs["n_docs"] == 2000
+
+
+def test_exact_theta_interval_coverage_near_nominal():
+    rng = np.random.default_rng(2)
+    hits, reps = [], 200
+    for r in range(reps):
+        meta, X, beta, theta = _linear_data(rng, n=60, k=2)
+        out = estimate_effects(_exact_result(theta), meta, "~ C(district) + year", n_draws=2,
+                               n_coef_draws=100, random_state=r, ci=0.9)
+        year = out[out["term"] == "year"].sort_values("topic")
+        truth = beta[3, :2]
+        hits.extend(((year["ci_low"].to_numpy() <= truth) & (truth <= year["ci_high"].to_numpy())).tolist())
+    coverage = np.mean(hits)
+    assert 0.84 <= coverage <= 0.96, coverage
+
+
+def test_posterior_spread_widens_intervals():
+    rng = np.random.default_rng(3)
+    meta, X, beta, theta = _linear_data(rng, n=400)
+    noisy = theta[None] + rng.normal(0, 0.2, (30,) + theta.shape)
+    tight = estimate_effects(_exact_result(theta), meta, "~ C(district) + year", n_draws=30, random_state=0)
+    wide = estimate_effects(_exact_result(theta, noisy), meta, "~ C(district) + year", n_draws=30, random_state=0)
+    assert (wide["std_error"].to_numpy() > tight["std_error"].to_numpy()).mean() > 0.9
+
+
+def test_hc_covariance_and_topic_selection():
+    rng = np.random.default_rng(4)
+    meta, X, beta, theta = _linear_data(rng)
+    res = _exact_result(theta)
+    out = estimate_effects(res, meta, "~ C(district) * year", topics=["chủ đề 1"], cov_type="HC1",
+                           n_draws=3, random_state=0)
+    assert set(out["topic"]) == {1}
+    assert "C(district)[T.Sóc Sơn]:year" in set(out["term"])
+    with pytest.raises(ValueError, match="cov_type"):
+        estimate_effects(res, meta, "~ year", cov_type="HC9", n_draws=2, random_state=0)
+
+
+def test_splines_nullable_year_and_missing_district():
+    rng = np.random.default_rng(5)
+    meta, X, beta, theta = _linear_data(rng)
+    meta["year"] = pd.array(meta["year"], dtype="Int64")
+    meta.loc[0, "year"] = pd.NA
+    meta.loc[1, "district"] = ""
+    out = estimate_effects(_exact_result(theta), meta, "~ C(district) + bs(year, df=3)", n_draws=3, random_state=0)
+    assert out.attrs["n_docs"] == len(meta) - 2
+    assert "C(district)[T.]" not in set(out["term"])
+    assert sum(t.startswith("bs(year") for t in out["term"].unique()) == 3
+
+
+def test_deterministic_given_seed_and_errors():
+    rng = np.random.default_rng(6)
+    meta, X, beta, theta = _linear_data(rng)
+    gamma = np.abs(theta) * 50 + 0.1
+    res = types.SimpleNamespace(doc_topic_=gamma / gamma.sum(1, keepdims=True), doc_topic_concentration_=gamma,
+                                topic_labels_=["a", "b", "c"])
+    a = estimate_effects(res, meta, "~ C(district) + year", n_draws=4, random_state=7)
+    b = estimate_effects(res, meta, "~ C(district) + year", n_draws=4, random_state=7)
+    pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(ValueError, match="rows"):
+        estimate_effects(res, meta.iloc[:-1], "~ year", n_draws=2, random_state=0)
+    with pytest.raises(ValueError, match="rank deficient"):
+        estimate_effects(res, meta.assign(y2=meta["year"] * 2), "~ year + y2", n_draws=2, random_state=0)
+
+
+def test_draw_doc_topic_dirichlet_fallback():
+    gamma = np.array([[9.0, 1.0], [1.0, 1.0], [0.5, 30.0]])
+    res = types.SimpleNamespace(doc_topic_=gamma / gamma.sum(1, keepdims=True), doc_topic_concentration_=gamma)
+    draws = draw_doc_topic(res, 4000, random_state=0)
+    assert draws.shape == (4000, 3, 2)
+    np.testing.assert_allclose(draws.sum(axis=2), 1.0)
+    np.testing.assert_allclose(draws.mean(axis=0), res.doc_topic_, atol=0.02)
+    np.testing.assert_array_equal(draws[:10], draw_doc_topic(res, 4000, random_state=0)[:10])
+    # the method wins when present
+    called = {}
+
+    def sample(n, rs):
+        called["n"] = n
+        return np.broadcast_to(res.doc_topic_, (n, 3, 2)).copy()
+
+    res.sample_doc_topic = sample
+    assert draw_doc_topic(res, 3, random_state=0).shape == (3, 3, 2) and called["n"] == 3
+
+
+def test_predict_prevalence_matches_ols():
+    rng = np.random.default_rng(8)
+    meta, X, beta, theta = _linear_data(rng, n=1000)
+    newdata = pd.DataFrame({"district": ["Đông Anh", "Ba Vì"], "year": [2012, 2018]})
+    out = predict_prevalence(_exact_result(theta), meta, "~ C(district) + year", newdata, n_draws=4, random_state=0)
+    assert list(out.columns) == ["district", "year", "topic", "label", "estimate", "ci_low", "ci_high"]
+    assert out["district"].tolist() == ["Đông Anh"] * 3 + ["Ba Vì"] * 3
+    ols = np.linalg.lstsq(X, theta, rcond=None)[0]
+    xnew = np.array([[1, 0, 1, 2012 - 2015], [1, 0, 0, 2018 - 2015]], float)
+    np.testing.assert_allclose(out["estimate"].to_numpy(), (xnew @ ols).ravel(), atol=0.005)
+    assert (out["ci_low"] < out["estimate"]).all() and (out["estimate"] < out["ci_high"]).all()
+
+
+def test_contrast_sign():
+    rng = np.random.default_rng(9)
+    meta, X, beta, theta = _linear_data(rng, n=1500)
+    out = contrast(_exact_result(theta), meta, "~ C(district) + year", "district", "Ba Vì", "Sóc Sơn",
+                   n_draws=4, random_state=0)
+    assert list(out["topic"]) == [0, 1, 2]
+    assert out.loc[0, "ci_low"] > 0.02 and out.loc[1, "ci_high"] < -0.02  # β = +0.05, −0.04
+
+
+def test_prevalence_by_group_empty_cells_and_means():
+    theta = np.array([[0.8, 0.2], [0.6, 0.4], [0.1, 0.9], [0.3, 0.7], [0.5, 0.5]])
+    meta = pd.DataFrame({"district": ["Ba Vì", "Ba Vì", "Sóc Sơn", "Sóc Sơn", ""],
+                         "year": pd.array([2020, 2020, 2020, 2021, 2021], dtype="Int64")})
+    res = types.SimpleNamespace(doc_topic_=theta, doc_topic_concentration_=theta * 100, topic_labels_=["x", "y"])
+    out = prevalence_by_group(res, meta, n_draws=30, random_state=0)
+    assert list(out.columns) == ["district", "year", "topic", "label", "n_docs", "prevalence", "ci_low", "ci_high"]
+    assert len(out) == 2 * 2 * 2  # 2 districts × 2 years × 2 topics; "" is missing
+    empty = out[(out["district"] == "Ba Vì") & (out["year"] == 2021)]
+    assert (empty["n_docs"] == 0).all() and empty["prevalence"].isna().all() and empty["ci_low"].isna().all()
+    cell = out[(out["district"] == "Ba Vì") & (out["year"] == 2020) & (out["topic"] == 0)].iloc[0]
+    assert cell["n_docs"] == 2 and cell["prevalence"] == pytest.approx(0.7)
+    assert cell["ci_low"] < 0.7 < cell["ci_high"]
+    again = prevalence_by_group(res, meta, n_draws=30, random_state=0)
+    pd.testing.assert_frame_equal(out, again)
+    overall = prevalence_by_group(res, meta, by=(), n_draws=10, random_state=0)
+    assert overall["prevalence"].tolist() == pytest.approx(theta.mean(axis=0).tolist())
+
+
+# ---------------------------------------------------------------------------
+# planted effect recovered through LDA
+# ---------------------------------------------------------------------------
+
+
+def _simulate(rng, n_docs=1500, n_topics=4, n_terms=120, doc_length=60):
+    vocab = _vocabulary(n_terms)
+    block = n_terms // n_topics
+    topic_word = np.full((n_topics, n_terms), 0.02 / n_terms)
+    for k in range(n_topics):
+        topic_word[k, k * block:(k + 1) * block] += rng.dirichlet(np.full(block, 2.0))
+    topic_word /= topic_word.sum(axis=1, keepdims=True)
+    meta = pd.DataFrame({"district": rng.choice(DISTRICTS, n_docs),
+                         "year": rng.integers(2010, 2021, n_docs),
+                         "placebo": rng.choice(["nhóm A", "nhóm B", "nhóm C"], n_docs)})
+    eta = np.zeros((n_docs, n_topics))
+    eta[:, 1] += 1.2 * (meta["district"] == "Sóc Sơn").to_numpy()   # district effect on topic 1
+    eta[:, 2] += 0.15 * (meta["year"].to_numpy() - 2015)             # linear year effect on topic 2
+    eta += rng.normal(0, 1.0, eta.shape)
+    theta = np.exp(eta)
+    theta /= theta.sum(axis=1, keepdims=True)
+    # tokens by inverse-CDF sampling, vectorized over all tokens of the corpus
+    doc = np.repeat(np.arange(n_docs), doc_length)
+    z = np.minimum((rng.random(doc.size)[:, None] > np.cumsum(theta, axis=1)[doc]).sum(axis=1), n_topics - 1)
+    w = np.minimum((rng.random(doc.size)[:, None] > np.cumsum(topic_word, axis=1)[z]).sum(axis=1), n_terms - 1)
+    docs = [list(row) for row in np.asarray(vocab, dtype=object)[w].reshape(n_docs, doc_length)]
+    return docs, vocab, topic_word, theta, meta
+
+
+def _fit_gensim(docs, n_topics, passes=10):
+    from gensim.corpora import Dictionary
+    from gensim.models import LdaModel
+
+    dictionary = Dictionary(docs)
+    corpus = [dictionary.doc2bow(d) for d in docs]
+    lda = LdaModel(corpus, id2word=dictionary, num_topics=n_topics, passes=passes, iterations=100, chunksize=250,
+                   alpha="auto", random_state=0)
+    gamma, _ = lda.inference(corpus)
+    vocab = [dictionary[i] for i in range(len(dictionary))]
+    freq = np.array([dictionary.cfs[i] for i in range(len(dictionary))], float)
+    return types.SimpleNamespace(
+        topic_word_=lda.get_topics(), vocabulary_=vocab, doc_topic_=gamma / gamma.sum(1, keepdims=True),
+        doc_topic_concentration_=gamma, term_frequency_=freq, doc_lengths_=np.array([len(d) for d in docs]),
+        topic_labels_=[f"chủ đề {k}" for k in range(n_topics)], n_topics=n_topics)
+
+
+@pytest.fixture(scope="module")
+def planted():
+    rng = np.random.default_rng(42)
+    docs, vocab, topic_word, theta, meta = _simulate(rng)
+    result = _fit_gensim(docs, 4)
+    # match fitted topics to true ones (on the common vocabulary order)
+    index = {t: i for i, t in enumerate(vocab)}
+    est = np.zeros_like(topic_word)
+    est[:, [index[t] for t in result.vocabulary_]] = result.topic_word_
+    sim = (topic_word / np.linalg.norm(topic_word, axis=1, keepdims=True)) @ (est / np.linalg.norm(est, axis=1, keepdims=True)).T
+    true_idx, est_idx = linear_sum_assignment(-sim)
+    assert sim[true_idx, est_idx].min() > 0.9
+    return result, theta, meta, dict(zip(true_idx.tolist(), est_idx.tolist()))
+
+
+def test_planted_effects_recovered(planted):
+    result, theta, meta, match = planted
+    formula = "~ C(district) + year"
+    out = estimate_effects(result, meta, formula, n_draws=20, random_state=0)
+    import patsy
+
+    X = patsy.dmatrix(formula, meta, return_type="dataframe")
+    truth = pd.DataFrame(np.linalg.lstsq(X.to_numpy(), theta, rcond=None)[0], index=X.columns)
+    for term, true_topic in [("C(district)[T.Sóc Sơn]", 1), ("year", 2)]:
+        row = out[(out["topic"] == match[true_topic]) & (out["term"] == term)].iloc[0]
+        true_value = truth.loc[term, true_topic]
+        assert np.sign(row["estimate"]) == np.sign(true_value) and row["ci_low"] * row["ci_high"] > 0
+        tol = 0.25 * abs(true_value)
+        assert row["ci_low"] - tol <= true_value <= row["ci_high"] + tol, (term, row.to_dict(), true_value)
+    # every slope of every topic (not only the planted ones) agrees with the truth
+    for true_topic, est_topic in match.items():
+        rows = out[(out["topic"] == est_topic) & (out["term"] != "Intercept")].set_index("term")
+        true_values = truth.loc[rows.index, true_topic]
+        assert ((rows["ci_low"] - 0.01 <= true_values) & (true_values <= rows["ci_high"] + 0.01)).all()
+
+
+def test_placebo_covariate_covers_zero(planted):
+    result, theta, meta, match = planted
+    out = estimate_effects(result, meta, "~ C(district) + year + C(placebo)", n_draws=20, random_state=1)
+    placebo = out[out["term"].str.startswith("C(placebo)")]
+    assert len(placebo) == 4 * 2
+    assert ((placebo["ci_low"] < 0) & (placebo["ci_high"] > 0)).all(), placebo
+
+
+def test_planted_prevalence_by_group_tracks_truth(planted):
+    result, theta, meta, match = planted
+    out = prevalence_by_group(result, meta, by="district", n_draws=20, random_state=0)
+    topic = out[out["topic"] == match[1]].set_index("district")
+    true_means = pd.DataFrame(theta).groupby(meta["district"].to_numpy())[1].mean()
+    assert topic.loc["Sóc Sơn", "prevalence"] > topic.loc["Ba Vì", "prevalence"] + 0.08
+    np.testing.assert_allclose(topic["prevalence"].to_numpy(), true_means.loc[topic.index].to_numpy(), atol=0.06)
+
+
+# ---------------------------------------------------------------------------
+# CLI
+# ---------------------------------------------------------------------------
+
+
+def test_cli_effects_and_browse(tmp_path):
+    lda = pytest.importorskip("toolkit.topics.lda")
+    persist = pytest.importorskip("toolkit.topics.persist")
+    from typer.testing import CliRunner
+
+    import toolkit.cli.effects  # noqa: F401
+    from toolkit.cli import app
+    from toolkit.corpus import conform, read_table, write_table
+
+    rng = np.random.default_rng(0)
+    docs, vocab, topic_word, theta, meta = _simulate(rng, n_docs=120, n_topics=3, n_terms=60, doc_length=30)
+    result = lda.fit_lda(docs, 3, random_state=0, min_df=1, max_df=1.0)
+    model_dir = tmp_path / "model_out"
+    persist.save_result(result, model_dir / "model")
+    ids = [f"bài-{i:03d}" for i in range(len(docs))]
+    write_table(pd.DataFrame({"doc_id": ids}), model_dir / "doc_topics.parquet")
+    corpus = conform(pd.DataFrame({
+        "doc_id": ids[::-1], "title": [f"Tin số {i}" for i in range(len(ids))][::-1],
+        "body": ["Ủy ban nhân dân xã họp bàn về thủy lợi và hòa giải ở cơ sở."] * len(ids),
+        "district": meta["district"].tolist()[::-1], "year": meta["year"].tolist()[::-1]}))
+    write_table(corpus, tmp_path / "corpus.parquet")
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["effects", str(model_dir), str(tmp_path / "corpus.parquet"), "--formula",
+                              "~ C(district) + year", "--n-draws", "5", "-o", str(tmp_path / "eff.csv"),
+                              "--prevalence", str(tmp_path / "prev.csv"), "--by", "district,year"])
+    assert res.exit_code == 0, res.output
+    eff = read_table(tmp_path / "eff.csv")
+    assert set(eff["term"]) == {"Intercept", "C(district)[T.Sóc Sơn]", "C(district)[T.Đông Anh]", "year"}
+    prev = read_table(tmp_path / "prev.csv")
+    assert len(prev) == 3 * 11 * 3
+
+    res = runner.invoke(app, ["browse", str(model_dir), str(tmp_path / "corpus.parquet"), "-o", str(tmp_path / "t.html")])
+    assert res.exit_code == 0, res.output
+    assert "Tin số" in (tmp_path / "t.html").read_text(encoding="utf-8")
+
+    other = conform(pd.DataFrame({"doc_id": ["khác-1"], "district": ["Ba Vì"], "year": [2020]}))
+    write_table(other, tmp_path / "other.parquet")
+    res = runner.invoke(app, ["effects", str(model_dir), str(tmp_path / "other.parquet"), "-o", str(tmp_path / "x.csv")])
+    assert res.exit_code != 0 and "none of the model's" in res.output

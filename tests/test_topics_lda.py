@@ -1,0 +1,305 @@
+"""LDA fitting, seeded topics, persistence and the `topics` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.topics.lda import build_vocabulary, fit_lda
+from toolkit.topics.persist import load_result, save_result
+from toolkit.topics.seeded import fit_seeded_lda, seed_coverage, seeded_eta
+from toolkit.topics.synthetic import _cosine, align_topic_word, generate_lda_corpus, match_topics, recovery_score
+
+# Small Vietnamese corpus written for these tests: three recognisable themes.
+VI_DOCS = [
+    ["giải_phóng_mặt_bằng", "bồi_thường", "thu_hồi_đất", "người_dân", "đồng_thuận"],
+    ["bồi_thường", "hỗ_trợ", "tái_định_cư", "giải_phóng_mặt_bằng", "dự_án"],
+    ["thu_hồi_đất", "dự_án", "tái_định_cư", "bồi_thường", "hộ_dân"],
+    ["dân_vận_khéo", "mô_hình", "nông_thôn_mới", "đoàn_viên", "hội_viên"],
+    ["nông_thôn_mới", "đường_giao_thông", "hiến_đất", "dân_vận_khéo", "mô_hình"],
+    ["hiến_đất", "đường_giao_thông", "người_dân", "nông_thôn_mới", "đồng_thuận"],
+    ["tôn_giáo", "đồng_bào", "chức_sắc", "đoàn_kết", "dân_tộc"],
+    ["đồng_bào", "dân_tộc", "đoàn_kết", "hộ_dân", "chức_sắc"],
+    ["chức_sắc", "tôn_giáo", "đoàn_kết", "đồng_bào", "mô_hình"],
+] * 4
+
+
+@pytest.fixture(scope="module")
+def planted():
+    # beta=0.05: topics of ~100 words; very sparse topics (beta=0.01) leave both
+    # samplers in poor local optima for some seeds
+    return generate_lda_corpus(600, 5, 300, doc_length=80, random_state=1, beta=0.05)
+
+
+@pytest.fixture(scope="module")
+def gensim_fit(planted):
+    return fit_lda(planted.documents, 5, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def vi_fit():
+    return fit_lda(VI_DOCS, 3, random_state=0, max_df=1.0)
+
+
+def _recovery(corpus, result):
+    return recovery_score(corpus.topic_word, align_topic_word(result.topic_word_, result.vocabulary_, corpus.vocabulary))
+
+
+def test_gensim_recovers_planted_topics(planted, gensim_fit):
+    assert _recovery(planted, gensim_fit) >= 0.9
+
+
+def test_tomotopy_recovers_planted_topics(planted):
+    result = fit_lda(planted.documents, 5, random_state=0, engine="tomotopy")
+    assert result.engine == "tomotopy"
+    assert _recovery(planted, result) >= 0.9
+    np.testing.assert_allclose(result.doc_topic_.sum(axis=1), 1.0)
+    assert result.doc_topic_concentration_.min() > 0
+
+
+def test_arrays_are_distributions(gensim_fit, planted):
+    r = gensim_fit
+    K, V = r.topic_word_.shape
+    assert K == 5 and V == len(r.vocabulary_) and r.vocabulary_ == sorted(r.vocabulary_)
+    np.testing.assert_allclose(r.topic_word_.sum(axis=1), 1.0)
+    np.testing.assert_allclose(r.doc_topic_.sum(axis=1), 1.0)
+    assert r.doc_topic_.shape == (len(planted.documents), 5)
+    assert r.alpha_.shape == (5,) and r.term_frequency_.shape == (V,)
+    assert r.doc_lengths_.sum() == r.term_frequency_.sum()
+    assert r.settings_["passes"] == 50 and r.settings_["iterations"] >= 100
+    assert r.topic_labels_ == ["topic_00", "topic_01", "topic_02", "topic_03", "topic_04"]
+
+
+def test_transform_shape_and_determinism(vi_fit):
+    new = [["bồi_thường", "tái_định_cư"], [], ["tôn_giáo", "không_có_trong_từ_điển"]]
+    a = vi_fit.transform(new)
+    assert a.shape == (3, 3)
+    np.testing.assert_allclose(a.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(a, vi_fit.transform(new))
+    np.testing.assert_allclose(a[1], vi_fit.alpha_ / vi_fit.alpha_.sum())
+    # the training documents give back their own proportions
+    np.testing.assert_allclose(vi_fit.transform(VI_DOCS), vi_fit.doc_topic_)
+
+
+def test_sample_doc_topic(vi_fit):
+    draws = vi_fit.sample_doc_topic(4, random_state=1)
+    assert draws.shape == (4, len(VI_DOCS), 3)
+    np.testing.assert_allclose(draws.sum(axis=2), 1.0)
+    np.testing.assert_array_equal(draws, vi_fit.sample_doc_topic(4, random_state=1))
+
+
+def test_top_terms_table(vi_fit):
+    table = vi_fit.top_terms(4)
+    assert list(table.columns) == ["topic", "label", "rank", "term", "weight"]
+    assert len(table) == 12
+    assert table.groupby("topic")["weight"].apply(lambda w: w.is_monotonic_decreasing).all()
+
+
+def test_same_seed_same_arrays_different_seed_differs():
+    a = fit_lda(VI_DOCS, 3, random_state=5, max_df=1.0)
+    b = fit_lda(iter([list(d) for d in VI_DOCS]), 3, random_state=5, max_df=1.0)  # one-shot iterator
+    c = fit_lda(VI_DOCS, 3, random_state=6, max_df=1.0)
+    np.testing.assert_array_equal(a.topic_word_, b.topic_word_)
+    np.testing.assert_array_equal(a.doc_topic_, b.doc_topic_)
+    assert not np.array_equal(a.topic_word_, c.topic_word_)
+
+
+_HASH_SCRIPT = textwrap.dedent("""
+    import hashlib, json, sys
+    from toolkit.topics.lda import fit_lda
+    docs = json.loads(sys.stdin.read())
+    out = {}
+    for engine in ("gensim", "tomotopy"):
+        r = fit_lda(docs, 3, random_state=11, engine=engine, max_df=1.0, passes=5 if engine == "gensim" else None,
+                    iterations=200)
+        h = hashlib.sha256()
+        for arr in (r.topic_word_, r.doc_topic_, r.alpha_):
+            h.update(arr.tobytes())
+        h.update("|".join(r.vocabulary_).encode())
+        out[engine] = h.hexdigest()
+    print(json.dumps(out))
+""")
+
+
+def test_identical_arrays_under_different_hash_seeds():
+    # shuffle token order inside documents so set/dict iteration order would show
+    digests = []
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        proc = subprocess.run([sys.executable, "-c", _HASH_SCRIPT], input=json.dumps(VI_DOCS),
+                              capture_output=True, text=True, env=env, timeout=120, check=True)
+        digests.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert digests[0] == digests[1]
+
+
+def test_build_vocabulary_filters_and_sorts():
+    docs = [["dân_vận", "khéo", "ấp"], ["dân_vận", "ấp"], ["dân_vận", "bản"]]
+    vocab, tf, n = build_vocabulary(docs, min_df=2, max_df=0.9)
+    assert vocab == ["ấp"] and tf.tolist() == [2] and n == 3
+    vocab, _, _ = build_vocabulary(docs, min_df=1, max_df=1.0, keep_n=2)
+    assert vocab == ["dân_vận", "ấp"]
+
+
+def test_empty_vocabulary_raises():
+    with pytest.raises(ValueError, match="vocabulary is empty"):
+        fit_lda([["một"], ["hai"]], 2, random_state=0)
+
+
+def test_match_topics_recovers_permutation():
+    rng = np.random.default_rng(0)
+    beta = rng.dirichlet(np.full(20, 0.1), size=4)
+    perm = np.array([2, 0, 3, 1])
+    assignment, sim = match_topics(beta, beta[perm])
+    np.testing.assert_array_equal(perm[assignment], np.arange(4))
+    np.testing.assert_allclose(sim, 1.0)
+
+
+# --------------------------------------------------------------------------- seeded
+
+
+@pytest.fixture(scope="module")
+def seeded_corpus():
+    c = generate_lda_corpus(400, 5, 200, doc_length=60, random_state=3, beta=0.05)
+    voc = np.array(c.vocabulary)
+    themes = {"site_clearance": voc[np.argsort(-c.topic_word[3])[:5]].tolist(),
+              "mass_mobilization": voc[np.argsort(-c.topic_word[1])[:5]].tolist()}
+    return c, themes
+
+
+@pytest.mark.parametrize("engine,seed", [("gensim", 1), ("tomotopy", 0)])
+def test_seeded_topics_capture_their_themes(seeded_corpus, engine, seed):
+    c, themes = seeded_corpus
+    r = fit_seeded_lda(c.documents, themes, 3, random_state=seed, engine=engine)
+    assert r.topic_labels_ == ["site_clearance", "mass_mobilization", "topic_02", "topic_03", "topic_04"]
+    sim = _cosine(c.topic_word, align_topic_word(r.topic_word_, r.vocabulary_, c.vocabulary))
+    assert sim[3, 0] >= 0.9 and sim[1, 1] >= 0.9
+    top = r.top_terms(10)
+    assert set(themes["site_clearance"]) <= set(top.loc[top["topic"] == 0, "term"])
+
+
+def test_seeded_eta_layout():
+    vocab = ["bồi_thường", "dân_vận_khéo", "hiến_đất", "thu_hồi_đất"]
+    eta, labels = seeded_eta({"đất_đai": ["thu_hồi_đất", "bồi_thường"], "dân_vận": ["dân_vận_khéo"]}, vocab, 3,
+                             seed_weight=5.0)
+    assert labels == ["đất_đai", "dân_vận", "topic_02"]
+    assert eta.shape == (3, 4)
+    assert eta[0, 0] == eta[0, 3] == 5.0 and eta[1, 1] == 5.0
+    assert eta[1, 0] < eta[2, 0] == pytest.approx(1 / 3)
+
+
+def test_theme_without_vocabulary_terms_raises():
+    with pytest.raises(ValueError, match=r"theme tôn_giáo: none of its 2 seed terms is in the vocabulary"):
+        seeded_eta({"tôn_giáo": ["chùa", "nhà_thờ"]}, ["bồi_thường"], 2)
+    with pytest.raises(ValueError, match="none of its"):
+        fit_seeded_lda(VI_DOCS, {"kinh_tế": ["lạm_phát"]}, 2, random_state=0)
+
+
+def test_seed_coverage_table():
+    table = seed_coverage({"đất_đai": ["thu_hồi_đất", "bồi_thường", "bồi_thường"], "x": ["không_có"]},
+                          ["bồi_thường"])
+    assert table.to_dict("list") == {"theme": ["đất_đai", "x"], "n_terms": [2, 1], "n_in_vocabulary": [1, 0],
+                                     "terms_missing": ["thu_hồi_đất", "không_có"]}
+
+
+# --------------------------------------------------------------------------- persistence
+
+
+def test_persistence_round_trip(vi_fit, tmp_path):
+    save_result(vi_fit, tmp_path / "model")
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["arrays.npz", "model.json"]
+    loaded = load_result(tmp_path / "model")
+    for name in ("topic_word_", "doc_topic_", "doc_topic_concentration_", "alpha_", "term_frequency_"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(vi_fit, name))
+    assert loaded.vocabulary_ == vi_fit.vocabulary_ and loaded.topic_labels_ == vi_fit.topic_labels_
+    assert loaded.settings_["passes"] == vi_fit.settings_["passes"]
+    np.testing.assert_array_equal(loaded.transform(VI_DOCS[:3]), vi_fit.transform(VI_DOCS[:3]))
+    meta = json.loads((tmp_path / "model" / "model.json").read_text(encoding="utf-8"))
+    assert "gensim" in meta["package_versions"] and "thu_hồi_đất" in meta["vocabulary"]
+
+
+def test_incompatible_format_version(vi_fit, tmp_path):
+    save_result(vi_fit, tmp_path)
+    meta = json.loads((tmp_path / "model.json").read_text(encoding="utf-8"))
+    meta["format_version"] = 999
+    (tmp_path / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ValueError, match="format_version 999"):
+        load_result(tmp_path)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_topics_command(tmp_path):
+    from typer.testing import CliRunner
+
+    import toolkit.cli.topics  # noqa: F401
+    from toolkit.cli import app
+    from toolkit.corpus import write_table
+
+    ids = [f"d{i:03d}" for i in range(len(VI_DOCS))] + ["dup"]
+    docs = pd.DataFrame({"doc_id": ids, "title": "", "body": "văn bản", "duplicate_of": [""] * len(VI_DOCS) + ["d000"]})
+    tokens = pd.DataFrame({"doc_id": ids, "tokens": VI_DOCS + [VI_DOCS[0]]})
+    write_table(docs, tmp_path / "docs.parquet")
+    write_table(tokens, tmp_path / "tokens.parquet")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["topics", str(tmp_path / "docs.parquet"), "--tokens", str(tmp_path / "tokens.parquet"),
+                                   "--n-topics", "3", "--random-state", "0", "-o", str(out), "--max-df", "1.0",
+                                   "--engine", "tomotopy"])
+    assert res.exit_code == 0, res.output
+    terms = pd.read_csv(out / "topic_terms.csv")
+    assert list(terms.columns) == ["topic", "label", "rank", "term", "weight"]
+    doc_topics = pd.read_parquet(out / "doc_topics.parquet")
+    assert list(doc_topics.columns) == ["doc_id", "topic_0", "topic_1", "topic_2"]
+    assert doc_topics["doc_id"].tolist() == ids[:-1]  # the duplicate is dropped
+    assert load_result(out / "model").engine == "tomotopy"
+
+
+def test_topics_command_seeded_reports_missing_theme_module(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import toolkit.cli.topics  # noqa: F401
+    from toolkit.cli import app
+    from toolkit.corpus import write_table
+
+    monkeypatch.setitem(sys.modules, "toolkit.themes", None)  # import fails
+    ids = [f"d{i:03d}" for i in range(len(VI_DOCS))]
+    write_table(pd.DataFrame({"doc_id": ids, "body": "x"}), tmp_path / "docs.parquet")
+    write_table(pd.DataFrame({"doc_id": ids, "tokens": VI_DOCS}), tmp_path / "tokens.parquet")
+    res = CliRunner().invoke(app, ["topics", str(tmp_path / "docs.parquet"), "--tokens", str(tmp_path / "tokens.parquet"),
+                                   "--n-topics", "2", "--random-state", "0", "-o", str(tmp_path / "o"), "--seeded"])
+    assert res.exit_code == 2
+    assert "toolkit.themes" in res.output
+
+
+def test_topics_command_seeded_with_theme_dictionary(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import toolkit.cli.topics  # noqa: F401
+    import toolkit.themes
+    from toolkit.cli import app
+    from toolkit.corpus import write_table
+
+    class FakeThemes:
+        def token_terms(self):
+            return {"site_clearance": ["bồi_thường", "thu_hồi_đất"], "religion": ["tôn_giáo", "chức_sắc"],
+                    "absent": ["không_xuất_hiện"]}
+
+    monkeypatch.setattr(toolkit.themes, "load_themes", lambda *a, **k: FakeThemes())
+    ids = [f"d{i:03d}" for i in range(len(VI_DOCS))]
+    write_table(pd.DataFrame({"doc_id": ids, "body": "x"}), tmp_path / "docs.parquet")
+    write_table(pd.DataFrame({"doc_id": ids, "tokens": VI_DOCS}), tmp_path / "tokens.parquet")
+    args = ["topics", str(tmp_path / "docs.parquet"), "--tokens", str(tmp_path / "tokens.parquet"), "--n-topics", "1",
+            "--random-state", "0", "-o", str(tmp_path / "o"), "--seeded", "--max-df", "1.0"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2 and "theme absent: none of its 1 seed terms" in res.output
+    res = CliRunner().invoke(app, args + ["--skip-missing-themes"])
+    assert res.exit_code == 0, res.output
+    terms = pd.read_csv(tmp_path / "o" / "topic_terms.csv")
+    assert terms.drop_duplicates("topic")["label"].tolist() == ["site_clearance", "religion", "topic_02"]

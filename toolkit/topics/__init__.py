@@ -1,0 +1,42 @@
+"""Topic models: LDA fitting, choice of the number of topics, seeded topics, metrics.
+
+Modules: :mod:`~toolkit.topics.lda` (fitting, :class:`LdaResult`),
+:mod:`~toolkit.topics.select` (number of topics), :mod:`~toolkit.topics.seeded`
+(theme-guided topics), :mod:`~toolkit.topics.metrics` (coherence, exclusivity,
+diversity, held-out fit, stability), :mod:`~toolkit.topics.persist` (save/load)
+and :mod:`~toolkit.topics.synthetic` (planted corpora for tests).
+"""
+
+from toolkit.topics.lda import LdaResult, build_vocabulary, doc_term_matrix, fit_lda, infer_doc_topic
+from toolkit.topics.metrics import (
+    exclusivity,
+    gensim_coherence,
+    heldout_loglik,
+    stability,
+    topic_coherence,
+    topic_diversity,
+)
+from toolkit.topics.persist import load_result, save_result
+from toolkit.topics.seeded import fit_seeded_lda, seed_coverage, seeded_eta
+from toolkit.topics.select import SelectionResult, select_n_topics
+from toolkit.topics.synthetic import SyntheticCorpus, generate_lda_corpus, match_topics, recovery_score
+
+__all__ = [
+    "LdaResult", "SelectionResult", "SyntheticCorpus", "build_vocabulary", "doc_term_matrix", "exclusivity",
+    "fit_lda", "fit_seeded_lda", "generate_lda_corpus", "gensim_coherence", "heldout_loglik", "infer_doc_topic",
+    "load_result", "match_topics", "recovery_score", "save_result", "seed_coverage", "seeded_eta",
+    "select_n_topics", "stability", "topic_coherence", "topic_diversity",
+]
+
+try:  # written by another module's author; the core works without it
+    from toolkit.topics.effects import estimate_effects, prevalence_by_group  # noqa: F401
+
+    __all__ += ["estimate_effects", "prevalence_by_group"]
+except ImportError:
+    pass
+try:
+    from toolkit.topics.inspection import representative_documents, top_terms, topic_correlations  # noqa: F401
+
+    __all__ += ["representative_documents", "top_terms", "topic_correlations"]
+except ImportError:
+    pass

@@ -1,0 +1,635 @@
+"""Latent Dirichlet allocation with a deterministic vocabulary and two engines.
+
+:func:`fit_lda` turns token lists into an :class:`LdaResult`, a plain object
+with scikit-learn style learned attributes (``topic_word_``, ``doc_topic_``,
+...) that does not depend on the engine that produced it:
+
+``engine="gensim"`` (default)
+    :class:`gensim.models.LdaModel` (online variational Bayes, Hoffman et al.
+    2010), always single process (never ``LdaMulticore``, whose result depends
+    on worker scheduling), ``update_every=1``, ``eval_every=None``.
+``engine="tomotopy"``
+    :class:`tomotopy.LDAModel` (collapsed Gibbs sampling) trained with one
+    worker by default so that a seed gives one result.
+
+Convergence settings chosen when ``passes``/``iterations`` are ``None``
+(recorded in ``result.settings_`` and logged):
+
+* gensim ``passes = clip(round(200_000 / n_docs), 2, 50)`` — small corpora
+  see each document many times, large ones at least twice; ``iterations``
+  (per-document E-step cap) ``= 200`` below 10 000 documents, else ``100``;
+  ``chunksize = min(2000, n_docs)``.
+* gensim starts each topic from the pooled counts of a few random
+  documents (``init="documents"``), which avoids many poor local optima of
+  its near-uniform default start on small corpora. Variational LDA and Gibbs
+  sampling can both still end in a local optimum (two topics merged, one
+  split): compare seeds (:mod:`toolkit.topics.select` reports stability).
+* tomotopy ``iterations = clip(round(5e7 / n_tokens), 200, 2000)`` Gibbs
+  sweeps, rounded up to a multiple of 10.
+
+The vocabulary is built by :func:`build_vocabulary`: document frequency
+filters, then terms in sorted (code point) order, so column order never
+depends on insertion order or the hash seed.
+
+Document-topic proportions of the training documents and of new documents
+(:meth:`LdaResult.transform`) come from one variational E-step
+(:func:`infer_doc_topic`) written in NumPy with a fixed, non-random
+initialisation: the same documents always give the same numbers, whichever
+engine fitted the topics and whether the model was just fitted or loaded from
+disk. For tomotopy the training documents instead keep their Gibbs counts
+(``doc_topic_concentration_`` = topic counts + alpha).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.special import digamma
+
+logger = logging.getLogger("toolkit.topics")
+
+ENGINES = ("gensim", "tomotopy")
+ALPHA_CHOICES = ("auto", "symmetric", "asymmetric")
+
+
+# ----------------------------------------------------------------------------
+# corpus helpers
+
+
+def _reiterable(documents: Iterable[Sequence[str]]) -> Iterable[Sequence[str]]:
+    """``documents`` if it can be iterated twice, else a list of it."""
+    if iter(documents) is documents:  # a generator or iterator: one pass only
+        logger.debug("documents is a one-shot iterator; holding it in memory")
+        return [list(doc) for doc in documents]
+    return documents
+
+
+def build_vocabulary(
+    documents: Iterable[Sequence[str]],
+    *,
+    min_df: int | float = 2,
+    max_df: int | float = 0.9,
+    keep_n: int | None = None,
+) -> tuple[list[str], np.ndarray, int]:
+    """The sorted vocabulary of a tokenized corpus after frequency filters.
+
+    Parameters
+    ----------
+    documents : iterable of list of str
+        Token lists (iterated once).
+    min_df : int or float
+        Keep terms in at least this many documents (a float in (0, 1) is a
+        share of documents).
+    max_df : int or float
+        Keep terms in at most this many documents (a float in (0, 1] is a share).
+    keep_n : int, optional
+        Keep only the ``keep_n`` terms in most documents (ties broken by term).
+
+    Returns
+    -------
+    vocabulary : list of str
+        Kept terms in sorted order (the column order of every matrix).
+    term_frequency : ndarray of int64, shape (V,)
+        Corpus frequency of each kept term.
+    n_docs : int
+        Number of documents seen.
+
+    Examples
+    --------
+    >>> docs = [["dân_vận", "khéo"], ["dân_vận", "nông_thôn_mới"], ["dân_vận", "khéo"]]
+    >>> build_vocabulary(docs, min_df=2, max_df=0.9)[0]
+    ['khéo']
+    """
+    df: Counter[str] = Counter()
+    cf: Counter[str] = Counter()
+    n_docs = 0
+    for doc in documents:
+        n_docs += 1
+        cf.update(doc)
+        df.update(set(doc))
+    lo = math.ceil(min_df * n_docs) if isinstance(min_df, float) and min_df < 1 else int(min_df)
+    hi = max_df * n_docs if isinstance(max_df, float) and max_df <= 1 else float(max_df)
+    kept = [t for t, n in df.items() if lo <= n <= hi]
+    if keep_n is not None and len(kept) > keep_n:
+        kept = sorted(kept, key=lambda t: (-df[t], t))[:keep_n]
+    vocabulary = sorted(kept)
+    return vocabulary, np.array([cf[t] for t in vocabulary], dtype=np.int64), n_docs
+
+
+class BowCorpus:
+    """A re-iterable gensim bag-of-words view of token lists.
+
+    Each pass re-reads ``documents`` (which may stream from disk) and yields
+    ``[(term_id, count), ...]`` sorted by id; unknown tokens are dropped.
+    """
+
+    def __init__(self, documents: Iterable[Sequence[str]], vocabulary: Sequence[str]) -> None:
+        self.documents = documents
+        self.index = {t: i for i, t in enumerate(vocabulary)}
+
+    def bow(self, doc: Sequence[str]) -> list[tuple[int, int]]:
+        ids = Counter(self.index[t] for t in doc if t in self.index)
+        return sorted(ids.items())
+
+    def __iter__(self):
+        for doc in self.documents:
+            yield self.bow(doc)
+
+
+class _MatrixCorpus:
+    """Re-iterable gensim corpus over the rows of a CSR count matrix."""
+
+    def __init__(self, X: sp.csr_matrix) -> None:
+        self.X = X
+
+    def __len__(self) -> int:
+        return self.X.shape[0]
+
+    def __iter__(self):
+        X = self.X
+        for d in range(X.shape[0]):
+            lo, hi = X.indptr[d], X.indptr[d + 1]
+            yield list(zip(X.indices[lo:hi].tolist(), X.data[lo:hi].astype(np.int64).tolist(), strict=True))
+
+
+def doc_term_matrix(documents: Iterable[Sequence[str]], vocabulary: Sequence[str]) -> sp.csr_matrix:
+    """Sparse document-term count matrix (D × V, float64) over ``vocabulary``."""
+    corpus = BowCorpus(documents, vocabulary)
+    indptr, indices, data = [0], [], []
+    for bow in corpus:
+        indices.extend(i for i, _ in bow)
+        data.extend(n for _, n in bow)
+        indptr.append(len(indices))
+    return sp.csr_matrix(
+        (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(indptr) - 1, len(vocabulary)),
+    )
+
+
+# ----------------------------------------------------------------------------
+# inference
+
+
+def _dirichlet_expectation(x: np.ndarray) -> np.ndarray:
+    """E[log X] for X ~ Dir(x), row-wise."""
+    if x.ndim == 1:
+        return digamma(x) - digamma(x.sum())
+    return digamma(x) - digamma(x.sum(axis=1, keepdims=True))
+
+
+def infer_doc_topic(
+    X: sp.csr_matrix,
+    topic_word_concentration: np.ndarray,
+    alpha: np.ndarray,
+    *,
+    max_iter: int = 200,
+    tol: float = 1e-4,
+    chunksize: int = 2000,
+) -> np.ndarray:
+    """Variational Dirichlet parameters γ of documents given fixed topics.
+
+    The E-step of Blei et al. (2003) / Hoffman et al. (2010), vectorised over
+    documents, started from ``alpha + n_d / K`` (no random initialisation, so
+    the result is a pure function of the inputs).
+
+    Parameters
+    ----------
+    X : scipy.sparse matrix, shape (D, V)
+        Term counts.
+    topic_word_concentration : ndarray, shape (K, V)
+        Variational parameters λ of the topics (counts + eta).
+    alpha : ndarray, shape (K,)
+    max_iter, tol
+        Stop when the mean absolute change of γ per document is below ``tol``
+        for every document, or after ``max_iter`` iterations.
+    chunksize : int
+        Documents per block (bounds memory).
+
+    Returns
+    -------
+    ndarray, shape (D, K)
+    """
+    X = sp.csr_matrix(X, dtype=np.float64)
+    alpha = np.asarray(alpha, dtype=np.float64)
+    exp_elog_beta = np.exp(_dirichlet_expectation(np.asarray(topic_word_concentration, dtype=np.float64)))
+    n_topics = exp_elog_beta.shape[0]
+    out = np.empty((X.shape[0], n_topics))
+    for start in range(0, X.shape[0], chunksize):
+        block = X[start:start + chunksize].tocoo()
+        rows, cols, counts = block.row, block.col, block.data
+        n_d = np.asarray(X[start:start + chunksize].sum(axis=1)).ravel()
+        gamma = alpha[None, :] + (n_d / n_topics)[:, None]
+        beta_nz = exp_elog_beta[:, cols].T  # nnz × K
+        for _ in range(max_iter):
+            exp_elog_theta = np.exp(_dirichlet_expectation(gamma))
+            phinorm = np.einsum("ij,ij->i", exp_elog_theta[rows], beta_nz) + 1e-100
+            weights = sp.csr_matrix((counts / phinorm, (rows, cols)), shape=block.shape)
+            new_gamma = alpha[None, :] + exp_elog_theta * (weights @ exp_elog_beta.T)
+            change = np.abs(new_gamma - gamma).mean(axis=1)
+            gamma = new_gamma
+            if change.max() < tol:
+                break
+        out[start:start + len(gamma)] = gamma
+    return out
+
+
+# ----------------------------------------------------------------------------
+# result
+
+
+class LdaResult:
+    """A fitted topic model: arrays, vocabulary and the settings that made them.
+
+    Attributes
+    ----------
+    topic_word_ : ndarray, shape (K, V)
+        Topic-word probabilities β (rows sum to 1).
+    topic_word_concentration_ : ndarray, shape (K, V)
+        Variational λ (gensim) or word-topic counts + eta (tomotopy).
+    vocabulary_ : list of str
+        Terms in column order (sorted).
+    doc_topic_ : ndarray, shape (D, K)
+        Topic proportions θ of the training documents (rows sum to 1).
+    doc_topic_concentration_ : ndarray, shape (D, K)
+        Dirichlet parameters of θ: variational γ (gensim) or topic counts +
+        alpha (tomotopy). :meth:`sample_doc_topic` draws from them.
+    alpha_ : ndarray, shape (K,)
+        Document-topic prior (learned when ``alpha="auto"``).
+    eta_ : ndarray, shape (K, V)
+        Topic-word prior.
+    term_frequency_ : ndarray, shape (V,)
+        Corpus frequency of each term.
+    doc_lengths_ : ndarray, shape (D,)
+        In-vocabulary tokens per training document.
+    topic_labels_ : list of str
+        ``"topic_00"``... or theme names of seeded topics.
+    settings_ : dict
+        Everything that determined the fit (engine, passes, iterations, ...).
+    log_perplexity_ : float or None
+        Per-word bound (gensim) or log-likelihood per word (tomotopy) on the
+        training corpus.
+    """
+
+    def __init__(self, *, n_topics: int, engine: str, random_state: int | None) -> None:
+        self.n_topics = int(n_topics)
+        self.engine = engine
+        self.random_state = random_state
+
+    def __repr__(self) -> str:
+        fitted = hasattr(self, "topic_word_")
+        shape = f", V={self.topic_word_.shape[1]}, D={self.doc_topic_.shape[0]}" if fitted else ""
+        return f"LdaResult(n_topics={self.n_topics}, engine={self.engine!r}, random_state={self.random_state}{shape})"
+
+    @property
+    def n_terms(self) -> int:
+        return len(self.vocabulary_)
+
+    def transform(self, documents: Iterable[Sequence[str]]) -> np.ndarray:
+        """Topic proportions of new token lists, shape (D', K), rows summing to 1.
+
+        Deterministic (see :func:`infer_doc_topic`); out-of-vocabulary tokens
+        are ignored and an empty document gets ``alpha_ / alpha_.sum()``.
+        """
+        gamma = self.transform_concentration(documents)
+        return gamma / gamma.sum(axis=1, keepdims=True)
+
+    def transform_concentration(self, documents: Iterable[Sequence[str]]) -> np.ndarray:
+        """Variational Dirichlet parameters γ of new token lists, shape (D', K)."""
+        X = doc_term_matrix(documents, self.vocabulary_)
+        return infer_doc_topic(X, self.topic_word_concentration_, self.alpha_)
+
+    def sample_doc_topic(self, n_draws: int, random_state=None) -> np.ndarray:
+        """Draws of θ from its (approximate) posterior, shape (n_draws, D, K).
+
+        Each document's θ is drawn from ``Dirichlet(doc_topic_concentration_[d])``:
+        the uncertainty that the method of composition carries into effect
+        estimates.
+        """
+        rng = np.random.default_rng(random_state)
+        conc = np.maximum(self.doc_topic_concentration_, 1e-12)
+        # gamma variates normalised = Dirichlet, vectorised over documents
+        draws = rng.standard_gamma(np.broadcast_to(conc, (int(n_draws),) + conc.shape))
+        return draws / draws.sum(axis=2, keepdims=True)
+
+    def top_terms(self, n: int = 10) -> pd.DataFrame:
+        """The ``n`` most probable terms of every topic.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``topic`` (int), ``label``, ``rank`` (1 = most probable),
+            ``term``, ``weight`` (β); sorted by topic then rank, ties broken by
+            term.
+        """
+        rows = []
+        vocab = np.asarray(self.vocabulary_, dtype=object)
+        for k in range(self.n_topics):
+            order = np.lexsort((vocab, -self.topic_word_[k]))[:n]
+            for rank, j in enumerate(order, start=1):
+                rows.append((k, self.topic_labels_[k], rank, vocab[j], float(self.topic_word_[k, j])))
+        return pd.DataFrame(rows, columns=["topic", "label", "rank", "term", "weight"])
+
+    def doc_topic_frame(self, doc_ids: Sequence | None = None) -> pd.DataFrame:
+        """``doc_topic_`` as a table: ``doc_id, topic_0 ... topic_{K-1}``."""
+        ids = list(range(self.doc_topic_.shape[0])) if doc_ids is None else list(doc_ids)
+        frame = pd.DataFrame(self.doc_topic_, columns=[f"topic_{k}" for k in range(self.n_topics)])
+        frame.insert(0, "doc_id", ids)
+        return frame
+
+
+def default_labels(n_topics: int) -> list[str]:
+    width = max(2, len(str(n_topics - 1)))
+    return [f"topic_{k:0{width}d}" for k in range(n_topics)]
+
+
+# ----------------------------------------------------------------------------
+# fitting
+
+
+def _alpha_vector(alpha, n_topics: int) -> np.ndarray:
+    if isinstance(alpha, str):
+        if alpha in ("symmetric", "auto"):
+            return np.full(n_topics, 1.0 / n_topics)
+        if alpha == "asymmetric":  # gensim's fixed normalised 1 / (k + sqrt(K))
+            a = 1.0 / (np.arange(n_topics) + np.sqrt(n_topics))
+            return a / a.sum()
+        raise ValueError(f"alpha={alpha!r}: use one of {ALPHA_CHOICES} or a positive number")
+    arr = np.asarray(alpha, dtype=np.float64)
+    if arr.ndim == 0:
+        return np.full(n_topics, float(arr))
+    if arr.shape != (n_topics,):
+        raise ValueError(f"alpha has shape {arr.shape}; expected ({n_topics},)")
+    return arr
+
+
+def _eta_matrix(eta, n_topics: int, n_terms: int, engine: str) -> np.ndarray:
+    if eta is None:
+        eta = 1.0 / n_topics if engine == "gensim" else 0.01
+    arr = np.asarray(eta, dtype=np.float64)
+    if arr.ndim == 0:
+        return np.full((n_topics, n_terms), float(arr))
+    if arr.shape == (n_terms,):
+        return np.broadcast_to(arr, (n_topics, n_terms)).copy()
+    if arr.shape != (n_topics, n_terms):
+        raise ValueError(f"eta has shape {arr.shape}; expected ({n_topics}, {n_terms})")
+    return arr
+
+
+def default_settings(engine: str, n_docs: int, n_tokens: int) -> dict:
+    """Convergence settings chosen by corpus size (see the module docstring)."""
+    if engine == "gensim":
+        return {
+            "passes": int(np.clip(round(200_000 / max(n_docs, 1)), 2, 50)),
+            "iterations": 200 if n_docs < 10_000 else 100,
+            "chunksize": int(max(1, min(2000, n_docs))),
+        }
+    iterations = int(np.clip(round(5e7 / max(n_tokens, 1)), 200, 2000))
+    return {"iterations": int(math.ceil(iterations / 10) * 10)}
+
+
+def fit_lda(
+    documents: Iterable[Sequence[str]],
+    n_topics: int,
+    *,
+    random_state: int,
+    engine: str = "gensim",
+    passes: int | None = None,
+    iterations: int | None = None,
+    alpha: str | float | Sequence[float] = "auto",
+    eta: float | np.ndarray | None = None,
+    min_df: int | float = 2,
+    max_df: int | float = 0.9,
+    keep_n: int | None = None,
+    vocabulary: Sequence[str] | None = None,
+    seed_topics: Mapping[int, Sequence[str]] | None = None,
+    topic_labels: Sequence[str] | None = None,
+    n_jobs: int = 1,
+    chunksize: int | None = None,
+    init: str = "documents",
+) -> LdaResult:
+    """Fit LDA to token lists.
+
+    Parameters
+    ----------
+    documents : iterable of list of str
+        Token lists. A re-iterable object (a list, or a class whose
+        ``__iter__`` streams from disk) is read three times (vocabulary,
+        counts, tomotopy) and never held in memory as token lists: training
+        runs on a sparse count matrix. A one-shot generator is materialised.
+    n_topics : int
+    random_state : int
+        Seed of the engine's generator. Same inputs + same seed → identical
+        arrays in any process.
+    engine : {"gensim", "tomotopy"}
+    passes : int, optional
+        gensim passes over the corpus (chosen by size when None).
+    iterations : int, optional
+        gensim per-document E-step cap, or tomotopy Gibbs sweeps.
+    alpha : {"auto", "symmetric", "asymmetric"} or float or array
+        Document-topic prior. ``"auto"`` (default) starts symmetric at
+        1/K and learns an asymmetric prior from the data (gensim's Newton
+        update; tomotopy's hyperparameter optimisation every 10 sweeps) —
+        both deterministic.
+    eta : float or ndarray (V,) or (K, V), optional
+        Topic-word prior; default 1/K (gensim) or 0.01 (tomotopy). A (K, V)
+        array is how seeded topics are expressed (see :mod:`toolkit.topics.seeded`).
+    min_df, max_df, keep_n
+        Vocabulary filters (:func:`build_vocabulary`); ignored when
+        ``vocabulary`` is given.
+    vocabulary : list of str, optional
+        Use exactly these terms (sorted) as columns.
+    seed_topics : mapping of topic index to list of terms, optional
+        Start those topics with their seed terms' mass (used with a seeded
+        ``eta``; gensim only, tomotopy uses ``eta`` directly).
+    topic_labels : list of str, optional
+        Names of the topics (default ``topic_00``...).
+    n_jobs : int
+        tomotopy workers (1 = reproducible); gensim always uses one process.
+    chunksize : int, optional
+        gensim documents per update.
+    init : {"documents", "uniform"}
+        gensim start: ``"documents"`` (default) adds to each topic the pooled
+        counts of a few documents drawn with ``random_state`` (lda-c's
+        "seeded" start, fewer poor local optima on small corpora);
+        ``"uniform"`` is gensim's own near-uniform random start.
+
+    Returns
+    -------
+    LdaResult
+
+    Examples
+    --------
+    >>> docs = [["dân_vận", "khéo", "nông_thôn_mới"], ["giải_phóng_mặt_bằng", "bồi_thường"]] * 5
+    >>> result = fit_lda(docs, 2, random_state=0, max_df=1.0)
+    >>> result.doc_topic_.shape
+    (10, 2)
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine={engine!r}: use one of {ENGINES}")
+    if n_topics < 1:
+        raise ValueError("n_topics must be at least 1")
+    if random_state is None:
+        raise ValueError("random_state is required (an int) so that the fit is reproducible")
+    random_state = int(random_state)
+    if n_topics == 1 and isinstance(alpha, str) and alpha == "auto":
+        alpha = "symmetric"  # nothing to learn, and gensim's Newton step divides by zero at K=1
+    documents = _reiterable(documents)
+
+    if vocabulary is None:
+        vocabulary, term_frequency, n_docs = build_vocabulary(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
+        filters = {"min_df": min_df, "max_df": max_df, "keep_n": keep_n}
+    else:
+        vocabulary = sorted(set(vocabulary))
+        filters = {"vocabulary": "given"}
+        term_frequency = None
+    if not vocabulary:
+        raise ValueError("the vocabulary is empty after filtering; lower min_df or raise max_df")
+    X = doc_term_matrix(documents, vocabulary)
+    n_docs, n_terms = X.shape
+    if term_frequency is None:
+        term_frequency = np.asarray(X.sum(axis=0)).ravel().astype(np.int64)
+    doc_lengths = np.asarray(X.sum(axis=1)).ravel().astype(np.int64)
+    n_tokens = int(doc_lengths.sum())
+    if n_tokens == 0:
+        raise ValueError("no document has an in-vocabulary token")
+
+    settings = default_settings(engine, n_docs, n_tokens)
+    if passes is not None:
+        settings["passes"] = int(passes)
+    if iterations is not None:
+        settings["iterations"] = int(iterations)
+    if chunksize is not None and engine == "gensim":
+        settings["chunksize"] = int(chunksize)
+    eta_arr = _eta_matrix(eta, n_topics, n_terms, engine)
+    settings.update({
+        "engine": engine, "n_topics": int(n_topics), "random_state": random_state,
+        "alpha": alpha if isinstance(alpha, str) else np.asarray(alpha, dtype=float).tolist(),
+        "eta": None if eta is None else ("matrix" if np.ndim(eta) else float(eta)),
+        "n_docs": int(n_docs), "n_terms": int(n_terms), "n_tokens": n_tokens, **filters,
+    })
+
+    result = LdaResult(n_topics=n_topics, engine=engine, random_state=random_state)
+    if engine == "gensim":
+        settings["init"] = init
+        _fit_gensim(result, documents, vocabulary, X, alpha, eta_arr, settings, seed_topics, init)
+    else:
+        settings["n_jobs"] = int(n_jobs)
+        _fit_tomotopy(result, documents, vocabulary, X, alpha, eta_arr, settings)
+
+    result.vocabulary_ = list(vocabulary)
+    result.eta_ = eta_arr
+    result.term_frequency_ = term_frequency
+    result.doc_lengths_ = doc_lengths
+    result.topic_labels_ = list(topic_labels) if topic_labels is not None else default_labels(n_topics)
+    if len(result.topic_labels_) != n_topics:
+        raise ValueError(f"{len(result.topic_labels_)} topic labels for {n_topics} topics")
+    result.settings_ = settings
+    logger.info("LDA %s: K=%d, D=%d, V=%d, %s", engine, n_topics, n_docs, n_terms,
+                ", ".join(f"{k}={settings[k]}" for k in ("passes", "iterations", "chunksize") if k in settings))
+    return result
+
+
+def _fit_gensim(result, documents, vocabulary, X, alpha, eta_arr, settings, seed_topics, init) -> None:
+    from gensim.models import LdaModel
+
+    n_topics = result.n_topics
+    # The sparse count matrix (read from ``documents`` once) feeds every pass:
+    # far smaller than the token lists, and a corpus streamed from disk is not
+    # re-read and re-counted on each of up to 50 passes.
+    corpus = _MatrixCorpus(X)
+    gensim_alpha = alpha if isinstance(alpha, str) else _alpha_vector(alpha, n_topics)
+    id2word = dict(enumerate(vocabulary))
+    model = LdaModel(
+        num_topics=n_topics, id2word=id2word, alpha=gensim_alpha, eta=eta_arr,
+        random_state=result.random_state, passes=settings["passes"], iterations=settings["iterations"],
+        chunksize=settings["chunksize"], update_every=1, eval_every=None, dtype=np.float64,
+    )
+    if init == "documents":
+        # lda-c's "seeded" start: each topic begins as the pooled counts of a
+        # few random documents, which breaks the symmetry of gensim's
+        # near-uniform start and avoids many poor local optima.
+        rng = np.random.default_rng(result.random_state)
+        n_docs = X.shape[0]
+        per_topic = int(np.clip(n_docs // (4 * n_topics), 1, 10))
+        picks = rng.choice(n_docs, size=(n_topics, per_topic), replace=n_docs < n_topics * per_topic)
+        for k in range(n_topics):
+            model.state.sstats[k] += np.asarray(X[picks[k]].sum(axis=0)).ravel()
+        model.expElogbeta = np.exp(_dirichlet_expectation(model.state.get_lambda()))
+    if seed_topics:
+        # Start seeded topics with their seeds' mass so the prior is not
+        # drowned by the random initialisation (eta alone is a pseudo-count).
+        index = {t: i for i, t in enumerate(vocabulary)}
+        sstats = model.state.sstats
+        for k, terms in seed_topics.items():
+            ids = [index[t] for t in terms if t in index]
+            if ids:
+                sstats[k, ids] += eta_arr[k, ids] * max(1.0, X.shape[0] / n_topics)
+        model.expElogbeta = np.exp(_dirichlet_expectation(model.state.get_lambda()))
+    model.update(corpus, passes=settings["passes"], iterations=settings["iterations"],
+                 chunksize=settings["chunksize"], update_every=1, eval_every=None)
+    lam = model.state.get_lambda().astype(np.float64)
+    result.alpha_ = np.asarray(model.alpha, dtype=np.float64).copy()
+    result.topic_word_concentration_ = lam
+    result.topic_word_ = lam / lam.sum(axis=1, keepdims=True)
+    gamma = infer_doc_topic(X, lam, result.alpha_)
+    result.doc_topic_concentration_ = gamma
+    result.doc_topic_ = gamma / gamma.sum(axis=1, keepdims=True)
+    result.log_perplexity_ = _log_likelihood_per_token(X, result.doc_topic_, result.topic_word_)
+
+
+def _fit_tomotopy(result, documents, vocabulary, X, alpha, eta_arr, settings) -> None:
+    import tomotopy as tp
+
+    n_topics = result.n_topics
+    learn = alpha == "auto"
+    alpha_vec = _alpha_vector(alpha, n_topics)
+    base_eta = float(np.median(eta_arr))
+    model = tp.LDAModel(
+        tw=tp.TermWeight.ONE, min_cf=0, min_df=0, rm_top=0, k=n_topics,
+        alpha=alpha_vec.tolist(), eta=base_eta, seed=result.random_state,
+    )
+    model.optim_interval = 10 if learn else 0
+    index = {t: i for i, t in enumerate(vocabulary)}
+    # Word priors must be set before documents add the words; tomotopy
+    # needs the word in its vocabulary, which set_word_prior does itself.
+    nonuniform = np.flatnonzero(~np.all(np.isclose(eta_arr, base_eta), axis=0))
+    for j in nonuniform:
+        model.set_word_prior(vocabulary[j], eta_arr[:, j].tolist())
+    added = []
+    for d, doc in enumerate(documents):
+        words = [t for t in doc if t in index]
+        if words:
+            model.add_doc(words)
+            added.append(d)
+    model.train(0, workers=settings["n_jobs"])
+    model.train(settings["iterations"], workers=settings["n_jobs"])
+    tp_vocab = list(model.used_vocabs)
+    cols = np.array([index[t] for t in tp_vocab])
+    counts = np.zeros((n_topics, len(vocabulary)))
+    for k in range(n_topics):
+        counts[k, cols] = np.asarray(model.get_topic_word_dist(k, normalize=False), dtype=np.float64)
+    # get_topic_word_dist(normalize=False) already includes eta for used words
+    missing = np.setdiff1d(np.arange(len(vocabulary)), cols)
+    counts[:, missing] = eta_arr[:, missing]
+    result.alpha_ = np.asarray(model.alpha, dtype=np.float64).copy()
+    result.topic_word_concentration_ = counts
+    result.topic_word_ = counts / counts.sum(axis=1, keepdims=True)
+    conc = np.tile(result.alpha_, (X.shape[0], 1))
+    for d, doc in zip(added, model.docs, strict=True):
+        conc[d] = np.asarray(doc.get_topic_dist(normalize=False), dtype=np.float64)
+    result.doc_topic_concentration_ = conc
+    result.doc_topic_ = conc / conc.sum(axis=1, keepdims=True)
+    result.log_perplexity_ = float(model.ll_per_word)
+
+
+def _log_likelihood_per_token(X: sp.csr_matrix, theta: np.ndarray, beta: np.ndarray) -> float:
+    coo = X.tocoo()
+    p = np.einsum("ij,ji->i", theta[coo.row], beta[:, coo.col])
+    total = X.sum()
+    return float((coo.data * np.log(np.maximum(p, 1e-300))).sum() / total) if total else float("nan")
