@@ -94,6 +94,8 @@ class TopicsConfig:
     #: 0: take the K recommended by model selection.
     n_topics: int = 0
     seeded: bool = True
+    #: Themes seeded as topics (the rest of K are free topics); empty: every theme.
+    seed_themes: tuple[str, ...] = ("site_clearance", "religion", "democracy_regulations", "covid")
     n_terms: int = 10
 
 

@@ -10,6 +10,7 @@ renders every Vietnamese diacritic.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
@@ -77,6 +78,11 @@ LABELS: dict[str, dict[str, str]] = {
 def label(key: str, lang: str = "en") -> str:
     """The axis or title label ``key`` in ``lang`` (falls back to English, then the key)."""
     return LABELS.get(lang, LABELS["en"]).get(key, LABELS["en"].get(key, key))
+
+
+def _wrap(title: object, width: int = 28) -> str:
+    """Panel titles on at most a few short lines, so neighbours never overlap."""
+    return textwrap.fill(str(title), width)
 
 
 def _axes(ax: Axes | None, figsize=(7, 4.5)) -> Axes:
@@ -158,7 +164,7 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
             ax.plot(line[x], line[y], marker="o", ms=2.5, lw=1.2, color=colors(k % colors.N), label=str(name))
             if ci is not None and ci[0] in line and line[ci[0]].notna().any():
                 ax.fill_between(line[x], line[ci[0]], line[ci[1]], color=colors(k % colors.N), alpha=0.15, lw=0)
-        ax.set_title(str(value), fontsize=9)
+        ax.set_title(_wrap(value), fontsize=9)
         ax.tick_params(labelsize=7)
     for ax in axes:
         ax.set_xlabel(label(x, lang), fontsize=8)
@@ -181,7 +187,7 @@ def top_terms_bars(terms: pd.DataFrame, *, topic: str = "topic", term: str = "te
         sub = terms[terms[topic] == name].nlargest(n_terms, weight).iloc[::-1]
         ax.barh(range(len(sub)), sub[weight], color="#4c72b0")
         ax.set_yticks(range(len(sub)), [t.replace("_", " ") for t in sub[term]], fontsize=7)
-        ax.set_title(str(name), fontsize=9)
+        ax.set_title(_wrap(name), fontsize=9)
         ax.tick_params(axis="x", labelsize=6)
     fig.suptitle(title or label("topic_terms", lang), fontsize=11)
     fig.tight_layout()
@@ -221,7 +227,7 @@ def keyness_bars(keyness: pd.DataFrame, *, group: str = "group", term: str = "te
         sub = keyness[keyness[group] == name].nlargest(n_terms, score).iloc[::-1]
         ax.barh(range(len(sub)), sub[score], color="#dd8452")
         ax.set_yticks(range(len(sub)), [t.replace("_", " ") for t in sub[term]], fontsize=7)
-        ax.set_title(str(name), fontsize=9)
+        ax.set_title(_wrap(name), fontsize=9)
         ax.tick_params(axis="x", labelsize=6)
     for ax in axes:
         ax.set_xlabel(label("z", lang), fontsize=7)
@@ -268,7 +274,7 @@ def planted_vs_recovered(trends: pd.DataFrame, *, panel: str = "theme", x: str =
         ax.plot(sub[x], sub[recovered], color="#c44e52", marker="o", ms=2.5, lw=1.2, label=label("recovered", lang))
         if ci is not None and ci[0] in sub:
             ax.fill_between(sub[x], sub[ci[0]], sub[ci[1]], color="#c44e52", alpha=0.15, lw=0)
-        ax.set_title(str(name), fontsize=9)
+        ax.set_title(_wrap(name), fontsize=9)
         ax.tick_params(labelsize=7)
     axes[0].legend(fontsize=7, frameon=False)
     fig.suptitle(title or label("planted_vs_recovered", lang), fontsize=11)

@@ -25,10 +25,13 @@ def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # gensim logs every training pass at INFO; keep its warnings only unless -v.
+    for noisy in ("gensim", "smart_open", "urllib3", "distributed", "trafilatura"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 # Registration happens on import; order here is the order in --help.
-from toolkit.cli import ingest, preprocess, themes  # noqa: E402,F401
+from toolkit.cli import ingest, preprocess, themes, topics, effects, simulate, figures  # noqa: E402,F401
 
 
 def main() -> None:

@@ -1,0 +1,86 @@
+"""The main run end to end on a small demo corpus: outputs, provenance, caching, byte-identical reruns."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+import pytest
+
+from toolkit.config import CorpusConfig, FiguresConfig, RunConfig, ThemesConfig, TopicsConfig
+from toolkit.pipeline import run_pipeline
+from toolkit.report_figures import FIGURES
+
+CONFIG = RunConfig(
+    name="test", random_state=7,
+    corpus=CorpusConfig(n_pages=220),
+    themes=ThemesConfig(n_boot=100),
+    topics=TopicsConfig(n_topics_grid=(5, 7), random_states=(0, 1)),
+    figures=FiguresConfig(formats=("png", "svg"), dpi=60),
+)
+
+
+def _hashes(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pipeline")
+    start = time.perf_counter()
+    first = run_pipeline(CONFIG, output_dir=root / "a", cache_dir=root / "cache-a")
+    cold = time.perf_counter() - start
+    second = run_pipeline(CONFIG, output_dir=root / "b", cache_dir=root / "cache-b")
+    start = time.perf_counter()
+    warm = run_pipeline(CONFIG, output_dir=root / "a", cache_dir=root / "cache-a")
+    warm_s = time.perf_counter() - start
+    return root, first, second, warm, cold, warm_s
+
+
+@pytest.mark.slow
+def test_every_figure_table_and_the_report(runs):
+    root, first, *_ = runs
+    out = root / "a"
+    for spec in FIGURES:
+        for suffix in (".png", ".svg", ".json"):
+            assert (out / "figures" / f"{spec.name}{suffix}").exists(), spec.name
+    for name in ("theme_shares_locality_year", "keyness", "model_selection", "topic_terms", "effects",
+                 "planted_vs_recovered", "documents_per_locality_year"):
+        for suffix in (".csv", ".parquet", ".json"):
+            assert (out / "tables" / f"{name}{suffix}").exists(), name
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert html.count("<img") == len(FIGURES)
+    assert "What it shows" in html and "How it was made" in html and "SIMULATED" in html
+    sidecar = json.loads((out / "figures" / "theme_trends.json").read_text(encoding="utf-8"))
+    for key in ("config_hash", "corpus_hash", "lexicon_version", "packages", "git_commit", "caption"):
+        assert sidecar[key]
+    assert sidecar["config_hash"] == CONFIG.hash()
+    assert first.n_topics in (5, 7)
+
+
+@pytest.mark.slow
+def test_two_cold_runs_are_byte_identical(runs):
+    root, *_ = runs
+    a, b = _hashes(root / "a"), _hashes(root / "b")
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []
+
+
+@pytest.mark.slow
+def test_cached_rerun_reads_the_cache(runs):
+    *_, warm, cold, warm_s = runs
+    # every computing stage came from the cache (well under a second each)
+    assert all(warm.timings[s] < 1.0 for s in ("preprocess", "themes", "keyness", "select", "topics", "effects"))
+    assert warm_s < 0.5 * cold
+
+
+def test_planted_covid_absent_before_2020(runs):
+    root, *_ = runs
+    import pandas as pd
+
+    table = pd.read_parquet(root / "a" / "tables" / "planted_vs_recovered.parquet")
+    covid = table[table["theme"] == "covid"]
+    assert (covid.loc[covid["year"] < 2020, "share"] == 0).all()
+    assert covid.loc[covid["year"].between(2020, 2021), "share"].min() > 0.1

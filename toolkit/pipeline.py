@@ -1,0 +1,508 @@
+"""The main job: raw pages → every comparative figure, table and the report page.
+
+``python -m toolkit figures --config configs/default.toml`` (``make figures``)
+runs :func:`run_pipeline`. Stages, each cached under ``.cache/pipeline`` by a
+key over its inputs, its settings and the toolkit's code, so a re-run with
+nothing changed only reads the cache:
+
+1. corpus: simulate the demo corpus (``[corpus] simulate = true``) or take the
+   researcher's ``paths``; ingest them into the document table;
+2. preprocess: normalize and segment (token cache per document);
+3. themes: dictionary hits, shares with bootstrap intervals, seed validation;
+4. keyness: distinctive terms per group;
+5. topics: choose K over a grid of K × seeds, then fit the final (seeded) model;
+6. effects: topic prevalence regressed on locality and year (method of
+   composition) and prevalence by year with intervals;
+7. figures, tables (CSV + Parquet, JSON sidecars) and ``index.html``.
+
+This module is an edge: it reads and writes files. The analyses it calls are
+pure functions on tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from toolkit.config import CACHE_DIR, PROJECT_ROOT, RunConfig, lexicon_version
+from toolkit.corpus import read_table, write_table, write_text_atomic
+from toolkit.figures import frame_hash, git_commit, package_versions, save_figure, save_table
+
+logger = logging.getLogger("toolkit.pipeline")
+
+#: Bumped when the pipeline's outputs change meaning (invalidates all caches).
+PIPELINE_VERSION = "1"
+
+
+def code_version() -> str:
+    """Hash of the toolkit's source and lexicons: any change invalidates the caches."""
+    digest = hashlib.sha256(PIPELINE_VERSION.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:20]
+
+
+class StageCache:
+    """Content-addressed results of pipeline stages (tables and JSON)."""
+
+    def __init__(self, directory: Path | None, *, enabled: bool = True) -> None:
+        self.directory = Path(directory) if directory is not None else CACHE_DIR / "pipeline"
+        self.enabled = enabled
+
+    def _path(self, stage: str, key: str, suffix: str) -> Path:
+        return self.directory / f"{stage}-{key}{suffix}"
+
+    def table(self, stage: str, key: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        path = self._path(stage, key, ".parquet")
+        if self.enabled and path.exists():
+            logger.info("%s: from cache", stage)
+            return read_table(path)
+        result = compute()
+        if self.enabled:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_table(result, path)
+        return result
+
+    def tables(self, stage: str, key: str, compute: Callable[[], dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+        index = self._path(stage, key, ".json")
+        if self.enabled and index.exists():
+            names = json.loads(index.read_text())
+            if all(self._path(stage, f"{key}-{n}", ".parquet").exists() for n in names):
+                logger.info("%s: from cache", stage)
+                return {n: read_table(self._path(stage, f"{key}-{n}", ".parquet")) for n in names}
+        result = compute()
+        if self.enabled:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            for name, table in result.items():
+                write_table(table, self._path(stage, f"{key}-{name}", ".parquet"))
+            write_text_atomic(index, json.dumps(sorted(result)))
+        return result
+
+    def folder(self, stage: str, key: str) -> Path:
+        return self.directory / f"{stage}-{key}"
+
+
+@dataclass
+class RunSummary:
+    """What a run wrote and how long each stage took (seconds)."""
+
+    output_dir: Path
+    figures: list[Path] = field(default_factory=list)
+    tables: list[Path] = field(default_factory=list)
+    report: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    n_documents: int = 0
+    n_topics: int = 0
+
+
+class _Timer:
+    def __init__(self, summary: RunSummary, name: str) -> None:
+        self.summary, self.name = summary, name
+
+    def __enter__(self):
+        self.start = time.perf_counter()
+        logger.info("stage %s …", self.name)
+        return self
+
+    def __exit__(self, *exc):
+        self.summary.timings[self.name] = round(time.perf_counter() - self.start, 3)
+
+
+# --------------------------------------------------------------------------
+# Stages
+# --------------------------------------------------------------------------
+
+
+def _files_fingerprint(paths: list[Path]) -> list[tuple[str, str]]:
+    from toolkit.ingest.core import iter_input_files
+
+    out = []
+    for path, label in iter_input_files(paths):
+        out.append((label, hashlib.sha256(path.read_bytes()).hexdigest()[:16]))
+    return out
+
+
+def demo_corpus(config: RunConfig, cache_dir: Path) -> Path:
+    """The simulated demo corpus of ``config`` (written once, then reused)."""
+    from toolkit.simulate import simulate_corpus, write_corpus
+
+    key = _key("demo", config.corpus.n_pages, config.random_state, code_version())
+    target = cache_dir / f"demo-{key}"
+    if (target / ".complete").exists():
+        return target
+    logger.info("simulating the demo corpus: %d pages, random_state=%d", config.corpus.n_pages, config.random_state)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".demo-", dir=cache_dir))
+    sim = simulate_corpus(config.corpus.n_pages, random_state=config.random_state)
+    write_corpus(sim, tmp)
+    (tmp / ".complete").write_text("ok\n")
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(tmp, target)
+    return target
+
+
+def _inputs(config: RunConfig, cache_dir: Path) -> tuple[list[Path], Path | None, Path | None]:
+    """Input paths, sources file and (for the demo) the truth folder."""
+    if config.corpus.simulate:
+        demo = demo_corpus(config, cache_dir)
+        return [demo / "pages"], demo / "sources.toml", demo / "truth"
+    if not config.corpus.paths:
+        raise ValueError("[corpus] simulate = false but no paths are given")
+    paths = [config.resolve(p) for p in config.corpus.paths]
+    sources = config.resolve(config.corpus.sources) if config.corpus.sources else None
+    return paths, sources, None
+
+
+def load_documents(config: RunConfig, cache: StageCache) -> tuple[pd.DataFrame, pd.DataFrame, Path | None]:
+    """Ingest stage: the document table, the rejects table and the truth folder (demo only)."""
+    from toolkit.ingest.core import ingest_files
+    from toolkit.ingest.tables import FieldMap
+
+    paths, sources, truth = _inputs(config, cache.directory)
+    c = config.corpus
+    fields = FieldMap(text=c.text_field or None, title=c.title_field or None, date=c.date_field or None,
+                      id=c.id_field or None)
+    key = _key("ingest", _files_fingerprint(paths),
+               _files_fingerprint([sources]) if sources else None,
+               [c.text_field, c.title_field, c.date_field, c.id_field], code_version())
+
+    def compute() -> dict[str, pd.DataFrame]:
+        result = ingest_files(paths, fields=fields, sources=sources, n_jobs=config.preprocess.n_jobs)
+        return {"documents": result.documents, "rejects": result.rejects.astype({"line": "int64"})}
+
+    out = cache.tables("ingest", key, compute)
+    return out["documents"], out["rejects"], truth
+
+
+def tokenize_documents(config: RunConfig, documents: pd.DataFrame, cache: StageCache) -> pd.DataFrame:
+    """Preprocess stage: the token table (``doc_id, tokens, n_tokens, persons, lexicon_version``)."""
+    from toolkit.preprocess import preprocess
+    from toolkit.segment import TokenizerConfig
+
+    p = config.preprocess
+    tok_config = TokenizerConfig(keep_numbers=p.keep_numbers, keep_dates=p.keep_numbers,
+                                 remove_persons=p.remove_persons)
+    key = _key("tokens", frame_hash(documents[["doc_id", "title", "body"]]), tok_config.fingerprint(),
+               code_version())
+    return cache.table("tokens", key, lambda: preprocess(
+        documents, config=tok_config, n_jobs=p.n_jobs, cache_dir=CACHE_DIR / "preprocess"))
+
+
+@dataclass
+class DemoData:
+    """The demo corpus as tables: what notebooks and benchmarks start from."""
+
+    documents: pd.DataFrame
+    tokens: pd.DataFrame
+    rejects: pd.DataFrame
+    folder: Path
+    truth: Path
+
+
+def load_demo(n_pages: int = 2000, *, random_state: int = 2024, duplicates: bool = False) -> DemoData:
+    """Simulate (once, cached), ingest and tokenize the demo corpus.
+
+    Parameters
+    ----------
+    n_pages
+        Size of the simulated corpus.
+    random_state
+        Seed of the simulation.
+    duplicates
+        Keep reposts (``duplicate_of`` set); by default they are left out of
+        ``documents`` and ``tokens``, as in the main run.
+
+    Examples
+    --------
+    >>> demo = load_demo(300)                         # doctest: +SKIP
+    >>> demo.documents[["district", "year", "title"]].head()  # doctest: +SKIP
+    """
+    from toolkit.config import CorpusConfig
+
+    config = RunConfig(random_state=random_state, corpus=CorpusConfig(n_pages=n_pages))
+    cache = StageCache(None)
+    documents, rejects, truth = load_documents(config, cache)
+    tokens = tokenize_documents(config, documents, cache)
+    if not duplicates:
+        keep = documents["duplicate_of"].fillna("") == ""
+        documents = documents[keep].reset_index(drop=True)
+        tokens = tokens[tokens["doc_id"].isin(set(documents["doc_id"]))].reset_index(drop=True)
+    return DemoData(documents, tokens, rejects, truth.parent, truth)
+
+
+def _period_label(year: float, periods) -> str:
+    for first, last in periods:
+        if first <= year <= last:
+            return f"{first}–{last}"
+    return ""
+
+
+# --------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------
+
+
+def run_pipeline(config: RunConfig, *, output_dir: str | os.PathLike | None = None,
+                 cache_dir: str | os.PathLike | None = None, use_cache: bool = True) -> RunSummary:
+    """Run every stage of ``config`` and write figures, tables and the report page.
+
+    Parameters
+    ----------
+    config
+        The run configuration (see ``configs/default.toml``).
+    output_dir
+        Where ``figures/``, ``tables/`` and ``index.html`` go (default: the
+        config's ``output_dir``, relative to the project root).
+    cache_dir
+        Stage cache (default ``.cache/pipeline``).
+    use_cache
+        ``False`` recomputes every stage (the cache is neither read nor written).
+    """
+    from threadpoolctl import threadpool_limits
+
+    out = Path(output_dir) if output_dir is not None else config.resolve(config.output_dir)
+    summary = RunSummary(output_dir=out)
+    cache = StageCache(Path(cache_dir) if cache_dir is not None else None, enabled=use_cache)
+    # Canonical runs: one BLAS thread, so floating-point sums happen in one order.
+    with threadpool_limits(limits=1):
+        _run(config, out, cache, summary)
+    logger.info("done in %.1f s: %d figures, %d tables, report %s", sum(summary.timings.values()),
+                len(summary.figures), len(summary.tables), summary.report)
+    return summary
+
+
+def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -> None:
+    from toolkit import themes as th
+    from toolkit.keyness import keyness_table, tfidf_top_terms
+
+    seed = config.random_state
+    with _Timer(summary, "ingest"):
+        documents, rejects, truth = load_documents(config, cache)
+    if documents.empty:
+        raise ValueError("no documents were read; see the rejects table")
+    with _Timer(summary, "preprocess"):
+        tokens = tokenize_documents(config, documents, cache)
+
+    docs = documents if config.corpus.include_duplicates else documents[documents["duplicate_of"].fillna("") == ""]
+    docs = docs.reset_index(drop=True)
+    tokens = tokens.set_index("doc_id").loc[docs["doc_id"]].reset_index()
+    summary.n_documents = len(docs)
+    corpus_hash = frame_hash(docs[["doc_id", "title", "body", "province", "district", "year"]])
+    lex = lexicon_version()
+    themes_path = config.resolve(config.themes.file)
+    provenance = {
+        "config_hash": config.hash(), "config_name": config.name, "corpus_hash": corpus_hash,
+        "lexicon_version": lex, "toolkit_code": code_version(), "git_commit": git_commit(),
+        "packages": package_versions(), "random_state": seed,
+    }
+    base_key = (corpus_hash, lex, code_version(), hashlib.sha256(themes_path.read_bytes()).hexdigest()[:16])
+    meta = docs[["doc_id", "province", "district", "year"]].copy()
+    meta["period"] = [_period_label(y, config.themes.periods) if pd.notna(y) else "" for y in meta["year"]]
+
+    # ---- themes ----------------------------------------------------------
+    with _Timer(summary, "themes"):
+        def themes_compute() -> dict[str, pd.DataFrame]:
+            dictionary = th.load_themes(themes_path)
+            hits = th.theme_hits(tokens, dictionary, documents=docs)
+            t = config.themes
+            common = dict(n_boot=t.n_boot, random_state=seed, min_docs=t.min_docs)
+            dated = meta[meta["year"].notna()]
+            return {
+                "theme_hits": hits,
+                "theme_shares_locality_year": th.theme_shares(hits, dated, by=("province", "district", "year"), **common),
+                "theme_shares_locality_period": th.theme_shares(hits, dated[dated["period"] != ""],
+                                                                by=("province", "district", "period"), **common),
+                "theme_shares_year": th.theme_shares(hits, dated, by=("year",), **common),
+                "theme_validation": th.validate_themes(tokens, docs, dictionary, by=("province",)),
+            }
+        theme_tables = cache.tables("themes", _key(*base_key, config.themes, seed), themes_compute)
+
+    # ---- keyness ---------------------------------------------------------
+    with _Timer(summary, "keyness"):
+        k = config.keyness
+
+        def keyness_compute() -> dict[str, pd.DataFrame]:
+            return {
+                "keyness": keyness_table(tokens, docs, k.group, min_count=k.min_count),
+                "tfidf_top_terms": tfidf_top_terms(tokens, docs, k.group, n_terms=k.n_terms),
+            }
+        keyness_tables = cache.tables("keyness", _key(*base_key, k), keyness_compute)
+
+    # ---- topics ----------------------------------------------------------
+    topic_tables = _topics_stage(config, docs, tokens, meta, cache, summary, base_key, themes_path)
+
+    # ---- outputs ---------------------------------------------------------
+    with _Timer(summary, "figures"):
+        counts = (meta[meta["year"].notna()].groupby(["province", "district", "year"]).size()
+                  .rename("n_docs").reset_index())
+        tables = {"documents_per_locality_year": counts, "rejects": rejects.reset_index(drop=True),
+                  **{n: t for n, t in theme_tables.items() if n != "theme_hits"},
+                  **keyness_tables, **topic_tables}
+        if truth is not None:
+            tables["planted_vs_recovered"] = planted_vs_recovered_table(
+                theme_tables["theme_shares_year"], truth, docs)
+        from toolkit.report_figures import write_outputs
+
+        write_outputs(config, tables, out, provenance, summary)
+
+
+def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, meta: pd.DataFrame,
+                  cache: StageCache, summary: RunSummary, base_key: tuple, themes_path: Path) -> dict[str, pd.DataFrame]:
+    from toolkit import themes as th
+    from toolkit import topics as tp
+    from toolkit.topics.persist import load_result, save_result
+
+    t = config.topics
+    seed = config.random_state
+    token_lists = [list(x) for x in tokens["tokens"]]
+    with _Timer(summary, "select"):
+        def select_compute() -> dict[str, pd.DataFrame]:
+            selection = tp.select_n_topics(token_lists, n_topics_grid=t.n_topics_grid, random_states=t.random_states,
+                                           engine=t.engine, n_jobs=config.preprocess.n_jobs)
+            wide = selection.table.pivot_table(index=["n_topics", "random_state"], columns="measure",
+                                               values="value").reset_index()
+            wide.columns.name = None
+            rec = pd.DataFrame({"recommended": [int(selection.recommended)], "reasoning": [selection.reasoning]})
+            return {"model_selection": wide, "model_recommendation": rec}
+        if t.n_topics > 0 and len(t.n_topics_grid) == 0:
+            selected = {}
+            n_topics = t.n_topics
+        else:
+            selected = cache.tables("select", _key(*base_key, t.n_topics_grid, t.random_states, t.engine),
+                                    select_compute)
+            n_topics = t.n_topics or int(selected["model_recommendation"]["recommended"].iat[0])
+    summary.n_topics = n_topics
+
+    with _Timer(summary, "topics"):
+        model_dir = cache.folder("model", _key(*base_key, t, n_topics, seed))
+        result = None
+        if cache.enabled and (model_dir / "model.json").exists():
+            try:
+                result = load_result(model_dir)
+                logger.info("topics: from cache")
+            except ValueError as exc:
+                logger.warning("cached model unusable (%s); refitting", exc)
+        if result is None:
+            if t.seeded:
+                dictionary = th.load_themes(themes_path)
+                seeds = dictionary.token_terms()
+                if t.seed_themes:
+                    unknown = sorted(set(t.seed_themes) - set(seeds))
+                    if unknown:
+                        raise ValueError(f"[topics] seed_themes: unknown theme(s) {', '.join(unknown)}; "
+                                         f"known: {', '.join(sorted(seeds))}")
+                    seeds = {k: seeds[k] for k in t.seed_themes}
+                vocabulary = tp.build_vocabulary(token_lists)[0]
+                coverage = tp.seed_coverage(seeds, vocabulary)
+                keep = set(coverage.loc[coverage["n_in_vocabulary"] > 0, "theme"])
+                for theme in sorted(set(seeds) - keep):
+                    logger.warning("seeded topics: theme %s has no seed term in the vocabulary; left out", theme)
+                seeds = {k: v for k, v in seeds.items() if k in keep}
+                # K counts every topic: the seeded themes plus free residual topics.
+                n_free = max(n_topics - len(seeds), 2)
+                result = tp.fit_seeded_lda(token_lists, seeds, n_free, random_state=seed, engine=t.engine)
+            else:
+                result = tp.fit_lda(token_lists, n_topics, random_state=seed, engine=t.engine)
+            if cache.enabled:
+                save_result(result, model_dir)
+
+    with _Timer(summary, "effects"):
+        def effects_compute() -> dict[str, pd.DataFrame]:
+            e = config.effects
+            terms = tp.top_terms(result, n=t.n_terms, measure="prob")
+            frex = tp.top_terms(result, n=t.n_terms, measure="frex")
+            ok = meta["year"].notna().to_numpy()
+            effects = tp.estimate_effects(_subset(result, ok), meta[ok].reset_index(drop=True), e.formula,
+                                          n_draws=e.n_draws, random_state=seed)
+            prevalence = tp.prevalence_by_group(_subset(result, ok), meta[ok].reset_index(drop=True),
+                                                by=("district", "year"), n_draws=e.n_draws, random_state=seed)
+            doc_topics = pd.DataFrame(result.doc_topic_, columns=[f"topic_{i}" for i in range(result.doc_topic_.shape[1])])
+            doc_topics.insert(0, "doc_id", docs["doc_id"].to_numpy())
+            return {"topic_terms": terms, "topic_terms_frex": frex, "effects": effects,
+                    "topic_prevalence_district_year": prevalence,
+                    "topic_correlations": tp.topic_correlations(result),
+                    "representative_documents": tp.representative_documents(result, docs, n=3),
+                    "doc_topics": doc_topics}
+        tables = cache.tables("effects", _key(*base_key, t, n_topics, seed, config.effects), effects_compute)
+    return {**selected, **tables}
+
+
+class _Subset:
+    """A fitted result restricted to some documents (effects need dated ones)."""
+
+    def __init__(self, result, mask: np.ndarray) -> None:
+        self._result, self._mask = result, mask
+        self.doc_topic_ = result.doc_topic_[mask]
+        self.doc_topic_concentration_ = result.doc_topic_concentration_[mask]
+
+    def sample_doc_topic(self, n_draws: int, random_state):
+        rng = np.random.default_rng(random_state)
+        conc = np.maximum(self.doc_topic_concentration_, 1e-12)
+        return np.stack([np.stack([rng.dirichlet(row) for row in conc]) for _ in range(n_draws)])
+
+    def __getattr__(self, name):
+        return getattr(self._result, name)
+
+
+def _subset(result, mask: np.ndarray):
+    return result if mask.all() else _Subset(result, mask)
+
+
+def planted_vs_recovered_table(shares_year: pd.DataFrame, truth: Path, docs: pd.DataFrame) -> pd.DataFrame:
+    """Recovered theme share by year beside the planted probability (demo corpus only).
+
+    The planted share of a year is the mean of the planted cell probabilities
+    over the documents of that year, so it is comparable with the recovered
+    share of documents.
+    """
+    planted = pd.read_csv(truth / "theme_shares.csv")
+    truth_docs = pd.read_csv(truth / "documents.csv")
+    weights = truth_docs.groupby(["province", "district", "year"]).size().rename("n").reset_index()
+    merged = planted.merge(weights, on=["province", "district", "year"], how="inner")
+    merged["w"] = merged["share"] * merged["n"]
+    by_year = merged.groupby(["theme", "year"], as_index=False)[["w", "n"]].sum()
+    by_year["planted_share"] = by_year["w"] / by_year["n"]
+    rec = shares_year[["year", "theme", "share", "ci_low", "ci_high", "n_docs"]].copy()
+    rec["year"] = rec["year"].astype("int64")
+    table = rec.merge(by_year[["theme", "year", "planted_share"]], on=["theme", "year"], how="inner")
+    return table.sort_values(["theme", "year"], ignore_index=True)
+
+
+def repro_check(config: RunConfig, *, workdir: str | os.PathLike | None = None) -> tuple[bool, list[str]]:
+    """Run the pipeline twice into two folders and compare every output file's hash.
+
+    Both runs start from empty stage caches (the simulated corpus included),
+    so the check covers every computation, not the cache. Sidecars record the
+    git commit, so run it on one checkout. Returns ``(identical, differences)``.
+    """
+    root = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="repro-"))
+    hashes = []
+    for name in ("run1", "run2"):
+        # Each run gets its own empty stage cache: both compute everything.
+        run_pipeline(config, output_dir=root / name, cache_dir=root / f"cache-{name}")
+        hashes.append({p.relative_to(root / name).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                       for p in sorted((root / name).rglob("*")) if p.is_file()})
+    differences = sorted(k for k in set(hashes[0]) | set(hashes[1]) if hashes[0].get(k) != hashes[1].get(k))
+    return not differences, differences
+
+
+__all__ = ["DemoData", "RunSummary", "load_demo", "StageCache", "code_version", "demo_corpus", "load_documents", "planted_vs_recovered_table",
+           "repro_check", "run_pipeline", "tokenize_documents", "PROJECT_ROOT"]
