@@ -1,0 +1,147 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Themes, concordances and distinctive terms
+#
+# Before fitting any model, ask the transparent question: **how often do
+# site clearance, religion, grassroots-democracy regulations and COVID-19
+# appear, where, and when?** A theme dictionary answers it with counts anyone
+# can audit, and a concordance (KWIC) lets you read the passages behind every
+# count. Keyness then shows which words set one locality apart from the others.
+#
+# We use the simulated demo corpus (its pages imitate district Party-committee
+# portals; its truth is known, see notebook 05).
+
+# %% tags=["parameters"]
+n_pages = 2000
+quick = False
+random_state = 2024
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from toolkit import plots
+from toolkit.keyness import discover_collocations, keyness_table, tfidf_top_terms
+from toolkit.pipeline import load_demo
+from toolkit.themes import kwic, load_themes, theme_hits, theme_shares, validate_themes
+
+demo = load_demo(n_pages)
+documents, tokens = demo.documents, demo.tokens
+print(len(documents), "documents;", documents["district"].nunique(), "districts;",
+      int(documents["year"].min()), "–", int(documents["year"].max()))
+
+# %% [markdown]
+# ## 1. The theme dictionary
+#
+# Themes live in `corpora/lexicons/themes.toml`, a file you are expected to
+# read and edit. Each theme lists plain Vietnamese phrases; each phrase goes
+# through the same normalizer and tokenizer as the documents, so *GPMB* in a
+# page counts as *giải phóng mặt bằng*. Ambiguous terms carry **exclusion
+# contexts** (*mặt bằng giá* is the price level, not site clearance; *dịch vụ*
+# is a service, not an epidemic; *phố Chùa Bộc* is a street, not a pagoda),
+# and **weak terms** count only next to an unambiguous one (*cách ly* alone is
+# not COVID-19).
+
+# %%
+themes = load_themes()
+themes.to_frame().groupby("theme").size().rename("n_terms").to_frame().T
+
+# %% [markdown]
+# ## 2. Validate the seed terms first
+#
+# Which terms occur at all, and where? A term that never occurs is either
+# misspelled in the dictionary or absent from this corpus — you want to know
+# before drawing any conclusion.
+
+# %%
+validation = validate_themes(tokens, documents, themes, by=("province",))
+never = validation[~validation["occurs"]]
+print(f"{len(never)} of {len(validation)} terms never occur")
+validation.sort_values("doc_freq", ascending=False).head(10)
+
+# %% [markdown]
+# ## 3. Theme presence per document, and shares per locality and year
+#
+# `theme_hits` gives one row per document × theme. `theme_shares` aggregates
+# by any grouping and adds a percentile-bootstrap interval (seeded, so the
+# numbers are the same on every run). Empty cells are kept (`n_docs == 0`)
+# and small cells flagged, so a missing year is never mistaken for a zero.
+
+# %%
+hits = theme_hits(tokens, themes, documents=documents)
+shares = theme_shares(hits, documents, by=("province", "district", "year"),
+                      n_boot=200 if quick else 1000, random_state=random_state, min_docs=5)
+shares[shares["theme"] == "covid"].head(12)
+
+# %%
+key = ["site_clearance", "religion", "democracy_regulations", "covid"]
+fig = plt.figure()
+plots.trend_small_multiples(shares[shares["theme"].isin(key)].assign(year=lambda d: d["year"].astype(int)),
+                            panel="district", series="theme", x="year", y="share", fig=fig)
+plt.show()
+
+# %% [markdown]
+# ## 4. Read the passages: KWIC
+#
+# A count is only as good as its matches. `kwic` finds a term in the
+# **original** text, locating it through the normalized tokens, so searching
+# *giải phóng mặt bằng* also finds *GPMB* and the typo *giải phòng mặt bằng*.
+
+# %%
+conc = kwic(documents, "giải phóng mặt bằng", window=8)
+conc.head(10)
+
+# %%
+conc["keyword"].value_counts().head()
+
+# %% [markdown]
+# ## 5. Distinctive terms: keyness
+#
+# Which words does one district use more than the others? The weighted
+# log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi &
+# Quinn 2008) shrinks rare words toward the corpus rate, so a word used twice
+# does not top the list; `z` is its standardized score. χ² and G² are given
+# for comparison with older studies.
+
+# %%
+key_terms = keyness_table(tokens, documents, "district", min_count=5)
+key_terms.groupby("group").head(5)
+
+# %%
+fig = plt.figure()
+plots.keyness_bars(key_terms, group="group", score="z", n_terms=8, fig=fig)
+plt.show()
+
+# %%
+tfidf_top_terms(tokens, documents, "province", n_terms=8).head(16)
+
+# %% [markdown]
+# ## 6. Growing the lexicon: collocations
+#
+# Frequent word pairs that are not yet in `terms.txt` are candidates for new
+# multiword terms. Read them, and add the ones that name a concept.
+
+# %%
+discover_collocations([list(t) for t in tokens["tokens"]], min_count=10).head(15)
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. Use `kwic` on *mặt bằng* and find a passage that is **not** about site
+#    clearance. Is it excluded by a rule of `themes.toml`?
+# 2. Compute theme shares by `("province", "year")` and compare Nam Định with
+#    Hà Nội for religion. How wide are the intervals, and why?
+# 3. Run keyness for one district against **one** other district
+#    (`target=`, `reference=`) instead of against all others.
