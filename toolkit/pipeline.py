@@ -45,13 +45,26 @@ logger = logging.getLogger("toolkit.pipeline")
 PIPELINE_VERSION = "1"
 
 
-def code_version() -> str:
-    """Hash of the toolkit's source and lexicons: any change invalidates the caches."""
-    digest = hashlib.sha256(PIPELINE_VERSION.encode())
+#: Modules that only draw or write results: editing them never invalidates computed stages.
+PRESENTATION_MODULES = ("plots.py", "figures.py", "report.py", "report_figures.py", "cli/")
+
+
+def code_version(part: str = "analysis") -> str:
+    """Hash of the toolkit's source that ``part`` depends on.
+
+    ``"analysis"``: every module except the presentation ones (a change there
+    invalidates the computed stages); ``"presentation"``: plotting and report
+    modules only (a change there redraws the figures, nothing else).
+    """
+    if part not in ("analysis", "presentation"):
+        raise ValueError(f"part={part!r}: use 'analysis' or 'presentation'")
+    digest = hashlib.sha256(f"{PIPELINE_VERSION}:{part}".encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
+        rel = path.relative_to(package).as_posix()
+        if rel.startswith(PRESENTATION_MODULES) == (part == "presentation"):
+            digest.update(rel.encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -311,6 +324,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
     provenance = {
         "config_hash": config.hash(), "config_name": config.name, "corpus_hash": corpus_hash,
         "lexicon_version": lex, "toolkit_code": code_version(), "git_commit": git_commit(),
+        "toolkit_plots_code": code_version("presentation"),
         "packages": package_versions(), "random_state": seed,
     }
     base_key = (corpus_hash, lex, code_version(), hashlib.sha256(themes_path.read_bytes()).hexdigest()[:16])

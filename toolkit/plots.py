@@ -85,6 +85,11 @@ def _wrap(title: object, width: int = 28) -> str:
     return textwrap.fill(str(title), width)
 
 
+def _short(text: str, width: int = 30) -> str:
+    """A term label cut to ``width`` characters (the tables keep the full term)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _axes(ax: Axes | None, figsize=(7, 4.5)) -> Axes:
     if ax is not None:
         return ax
@@ -95,8 +100,11 @@ def _axes(ax: Axes | None, figsize=(7, 4.5)) -> Axes:
 def _grid(n_panels: int, fig: Figure | None, *, ncols: int = 3, panel=(3.2, 2.4), sharey=True):
     ncols = max(1, min(ncols, n_panels))
     nrows = max(1, math.ceil(n_panels / ncols))
+    size = (panel[0] * ncols, panel[1] * nrows + 0.8)
     if fig is None:
-        fig = plt.figure(figsize=(panel[0] * ncols, panel[1] * nrows + 0.6))
+        fig = plt.figure(figsize=size)
+    else:  # the grid decides the layout, so it also decides the size
+        fig.set_size_inches(*size)
     axes = fig.subplots(nrows, ncols, sharex=True, sharey=sharey, squeeze=False).ravel()
     for extra in axes[n_panels:]:
         extra.set_visible(False)
@@ -182,11 +190,11 @@ def top_terms_bars(terms: pd.DataFrame, *, topic: str = "topic", term: str = "te
                    title: str | None = None) -> np.ndarray:
     """Horizontal bars of each topic's top terms (``topic, term, weight``)."""
     topics = sorted(terms[topic].unique(), key=lambda t: (str(type(t)), t))
-    fig, axes = _grid(len(topics), fig, ncols=ncols, panel=(3.0, 2.6), sharey=False)
+    fig, axes = _grid(len(topics), fig, ncols=ncols, panel=(4.2, 2.8), sharey=False)
     for ax, name in zip(axes, topics):
         sub = terms[terms[topic] == name].nlargest(n_terms, weight).iloc[::-1]
         ax.barh(range(len(sub)), sub[weight], color="#4c72b0")
-        ax.set_yticks(range(len(sub)), [t.replace("_", " ") for t in sub[term]], fontsize=7)
+        ax.set_yticks(range(len(sub)), [_short(t.replace("_", " ")) for t in sub[term]], fontsize=7)
         ax.set_title(_wrap(name), fontsize=9)
         ax.tick_params(axis="x", labelsize=6)
     fig.suptitle(title or label("topic_terms", lang), fontsize=11)
@@ -222,11 +230,11 @@ def keyness_bars(keyness: pd.DataFrame, *, group: str = "group", term: str = "te
                  title: str | None = None) -> np.ndarray:
     """The most distinctive terms of each group, as bars of their score."""
     groups = sorted(keyness[group].unique())
-    fig, axes = _grid(len(groups), fig, ncols=ncols, panel=(3.2, 2.6), sharey=False)
+    fig, axes = _grid(len(groups), fig, ncols=ncols, panel=(4.2, 2.8), sharey=False)
     for ax, name in zip(axes, groups):
         sub = keyness[keyness[group] == name].nlargest(n_terms, score).iloc[::-1]
         ax.barh(range(len(sub)), sub[score], color="#dd8452")
-        ax.set_yticks(range(len(sub)), [t.replace("_", " ") for t in sub[term]], fontsize=7)
+        ax.set_yticks(range(len(sub)), [_short(t.replace("_", " ")) for t in sub[term]], fontsize=7)
         ax.set_title(_wrap(name), fontsize=9)
         ax.tick_params(axis="x", labelsize=6)
     for ax in axes:
