@@ -600,6 +600,30 @@ def test_lexicons_from_another_folder_are_normalized(tmp_path, monkeypatch):
     assert normalize("Uỷ ban nhân dận") == "Ủy ban nhân dân"
 
 
+@pytest.mark.parametrize("level", [None, "district", "city", "province"])
+def test_make_normalizer_is_normalize_with_the_lexicons_read_once(level):
+    texts = [
+        "Đ/c Nguyễn Văn A - TUV, Trưởng Ban Dân vận Thành uỷ",
+        "UBND phường hoà giải.Ban Dân vận QU dự  ,  theo Quyết định 217-QĐ/TW",
+        "  \u201cDân vận khéo\u201d \u2013 năm 2017\u20132022 \u2026\n\n\n\nMặt trân Tổ quốc ",
+        "Ä‘á»“ng chÃ­ BÃ­ thÆ° Quáº­n á»§y", "", "   ",
+    ]
+    normalizer = nz.make_normalizer(level, lexicons=nz.lexicon_keys())
+    for text in texts:
+        assert normalizer(text) == normalize(text, level=level)
+    with pytest.raises(ValueError, match="level"):
+        nz.make_normalizer("ward")
+
+
+def test_make_normalizer_sees_the_lexicons_of_its_snapshot(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOOLKIT_LEXICONS", str(tmp_path))
+    _write_lexicons(tmp_path, "ABC\tmột hai ba\t\t\n", "")
+    assert nz.make_normalizer()("ABC") == "Một hai ba"
+    _write_lexicons(tmp_path, "ABC\tbốn năm sáu bảy\t\t\n", "")
+    os.utime(tmp_path / "abbreviations.tsv", ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert nz.make_normalizer(lexicons=nz.lexicon_keys())("ABC") == "Bốn năm sáu bảy"
+
+
 def test_lexicon_cache_follows_edits(tmp_path, monkeypatch):
     monkeypatch.setenv("TOOLKIT_LEXICONS", str(tmp_path))
     _write_lexicons(tmp_path, "ABC\tmột hai ba\t\t\n", "")

@@ -292,6 +292,134 @@ def test_empty_and_punctuation_only_text():
 
 
 # --------------------------------------------------------------------------
+# Speed-ups that must not change tokens
+# --------------------------------------------------------------------------
+
+SPAN_SENTENCES = [
+    "Ngày 12/3/2023, Ban Dân vận Quận ủy ban hành Kế hoạch số 45 về công tác dân vận.",
+    "Thực hiện Quyết định số 217-QĐ/TW và Chỉ thị số 05-CT/TW, lúc 8h30 ngày 2-9.",
+    "Đồng chí Trần Văn Nam - Bí thư Đảng ủy phường dự; 1.250,5 triệu đồng, đạt 3,5 %.",
+    "Phòng chống Covid-19 giai đoạn 2021 - 2025 ở khóa XI, quý III.",
+    "Số 5  và   số 7\tở tổ 12",  # spaces other than one plain space
+]
+
+
+def _units_reference(sentence, syllables, word_ids, spans):
+    """The unit builder as first written: one find() per syllable."""
+    from toolkit.segment import _ROMAN_CONTEXT, _classify
+
+    out = []
+    spans = sorted(spans)
+    pos = k = 0
+    for syl, w in zip(syllables, word_ids):
+        found = sentence.find(syl, pos)
+        start = found if found >= 0 else pos
+        pos = start + len(syl) if found >= 0 else pos
+        while k < len(spans) and spans[k][1] <= start:
+            k += 1
+        if k < len(spans) and spans[k][0] <= start < spans[k][1]:
+            _, _, kind, token = spans[k]
+            if not out or out[-1][2] != kind or out[-1][3] != -1 - k:
+                key = token if kind in ("code", "ref", "covid", "num", "date") else None
+                out.append((key, token, kind, -1 - k))
+            continue
+        key, token, kind, roman = _classify(syl)
+        if roman and out and out[-1][0] in _ROMAN_CONTEXT:
+            kind = "num"
+        out.append((key, token, kind, w))
+    return out
+
+
+@pytest.mark.parametrize("sentence", SPAN_SENTENCES)
+def test_units_with_spans_match_a_syllable_by_syllable_search(sentence):
+    from toolkit import fastpyvi
+    from toolkit.segment import _units
+
+    tok = get_tokenizer()
+    spans = tok._protected_spans(sentence)
+    assert spans
+    (syllables, word_ids), = fastpyvi.word_ids_many([sentence])
+    units = _units(sentence, syllables, word_ids, spans)
+    assert list(zip(*units)) == _units_reference(sentence, syllables, word_ids, spans)
+
+
+@pytest.mark.parametrize("line", [
+    'TP. Hồ Chí Minh. Ông A.  Bà B!  "Vâng."  Tiếp.', "ThS. Lê. GS. Ngô. XYZAB. Tiếp", "a.\tb",
+    "Ủy ban TP.  HCM...  Hết.", " . ", "", "Mr. X? Y… Z", "Q.1. Quận 1.", "ĐẢNG. Vâng", "aĐẢNG. Vâng",
+    "(TP.) Hà", 'TP." Hà', "X.» Y", "…  a", "a b c", "Hai dòng.\n Dòng sau. Câu ba",
+])
+def test_sentence_split_of_a_line_is_the_full_patterns(line):
+    from toolkit.segment import _SENTENCE_SPLIT_RE, _split_sentences
+
+    assert _split_sentences(line) == [s.strip() for s in _SENTENCE_SPLIT_RE.split(line) if s and s.strip()]
+
+
+def test_a_page_is_analyzed_as_its_sentences_one_by_one():
+    tok = Tokenizer(KEEP_ALL)
+    text = "\n".join(SPAN_SENTENCES + [s for s, _ in TERM_CASES])
+    sentences = tok._sentences(text)
+    alone = [tok._analyze_sentence_uncached(s) for s in sentences]
+    assert tok.analyze(text).tokens == [t for toks_, _ in alone for t in toks_]
+
+
+def test_tokenize_checks_lexicons_at_most_once_per_interval(tmp_path, monkeypatch):
+    import shutil
+
+    import toolkit.segment as seg
+    from toolkit.config import lexicon_dir
+
+    lex = tmp_path / "lexicons"
+    shutil.copytree(lexicon_dir(), lex)
+    config = TokenizerConfig(lexicon_dir=str(lex))
+    text = "Ủy ban xây dựng đường vành đai mới"
+    assert "đường_vành_đai" not in tokenize(text, config=config)
+    calls = []
+    real_stamp = seg._lexicon_stamp
+    monkeypatch.setattr(seg, "_lexicon_stamp", lambda *d: calls.append(d) or real_stamp(*d))
+    monkeypatch.setattr(seg, "LEXICON_CHECK_INTERVAL", 3600.0)
+    for _ in range(5):
+        tokenize(text, config=config)
+    assert calls == []  # checked when the tokenizer was built, not again
+    with open(lex / "terms.txt", "a", encoding="utf-8") as fh:
+        fh.write("\nđường vành đai\n")
+    # get_tokenizer always looks, and so the shared tokenizer is the new one at once
+    assert "đường_vành_đai" in get_tokenizer(config).tokenize(text)
+    assert "đường_vành_đai" in tokenize(text, config=config)
+    assert len(calls) == 1
+    before = get_tokenizer(config)
+    after = get_tokenizer(config, reload=True)
+    assert after is not before and get_tokenizer(config) is after
+
+
+def test_tokenize_picks_up_an_edit_after_the_interval(tmp_path, monkeypatch):
+    import shutil
+
+    import toolkit.segment as seg
+    from toolkit.config import lexicon_dir
+
+    lex = tmp_path / "lexicons"
+    shutil.copytree(lexicon_dir(), lex)
+    config = TokenizerConfig(lexicon_dir=str(lex))
+    text = "Ủy ban xây dựng đường vành đai mới"
+    assert "đường_vành_đai" not in tokenize(text, config=config)
+    with open(lex / "terms.txt", "a", encoding="utf-8") as fh:
+        fh.write("\nđường vành đai\n")
+    monkeypatch.setattr(seg, "LEXICON_CHECK_INTERVAL", 0.0)
+    assert "đường_vành_đai" in tokenize(text, config=config)
+
+
+def test_tokenizer_pickles_without_its_caches_and_keeps_its_lexicon_snapshot():
+    tok = Tokenizer(TokenizerConfig())
+    tok.tokenize("Ban Dân vận họp. Ban Dân vận họp.")
+    state = tok.__getstate__()
+    assert not {"_sentence_cache", "_normalized_sentences", "_normalizers"} & state.keys()
+    clone = pickle.loads(pickle.dumps(tok))
+    assert clone.cache_info().currsize == 0
+    assert clone._normalizer_lexicons == tok._normalizer_lexicons
+    assert clone.tokenize("Ban Dân vận họp.") == tok.tokenize("Ban Dân vận họp.")
+
+
+# --------------------------------------------------------------------------
 # Real pages
 # --------------------------------------------------------------------------
 

@@ -66,8 +66,10 @@ __all__ = [
     "expand_abbreviations",
     "fix_missing_space_after_period",
     "fix_typos",
+    "lexicon_keys",
     "load_abbreviations",
     "load_typos",
+    "make_normalizer",
     "make_pipeline",
     "normalize",
     "normalize_tone_marks",
@@ -323,7 +325,7 @@ _SPACED_DASH_RE = re.compile(r"-(?= )|(?<= )-(?!\d)")
 # Spaces before , ; ! ? go; before : and . only when a space or the end
 # follows (not in "10 :30", ".vn").
 _SPACE_BEFORE_PUNCT_RE = re.compile(r" +(?=[,;!?]|(?::|\.{1,3})(?:[\s\"')\]]|$))")
-_SPACE_BEFORE = (" ,", " ;", " :", " !", " ?", " .")
+_SPACE_BEFORE_HINT_RE = re.compile(" [,;:!?.]")
 _MULTI_SPACE_RE = re.compile(r"  +")
 _BLANK_LINES_RE = re.compile(r"\n\n\n+")
 
@@ -355,12 +357,15 @@ def clean_spaces_punct(text: str) -> str:
     if "-" in text:
         text = _BROKEN_CODE_RE.sub("-", text)
         text = _SPACED_DASH_RE.sub(" - ", text)
-    if any(c in text for c in _SPACE_BEFORE):
+    if _SPACE_BEFORE_HINT_RE.search(text):
         text = _SPACE_BEFORE_PUNCT_RE.sub("", text)
-    text = _MULTI_SPACE_RE.sub(" ", text)
-    # Spaces are single now: trimming lines is two replacements.
-    text = text.replace(" \n", "\n").replace("\n ", "\n")
-    text = _BLANK_LINES_RE.sub("\n\n", text)
+    if "  " in text:
+        text = _MULTI_SPACE_RE.sub(" ", text)
+    if "\n" in text:
+        # Spaces are single now: trimming lines is two replacements.
+        text = text.replace(" \n", "\n").replace("\n ", "\n")
+        if "\n\n\n" in text:
+            text = _BLANK_LINES_RE.sub("\n\n", text)
     return text.strip(" \n")
 
 
@@ -431,7 +436,7 @@ _TI = _chars("i", toned=True)
 # alternation, and its Unicode ``\w`` is all the pattern needs.
 _LETTER = r"[^\W\d_]"
 _TONE_CANDIDATE_RE = re.compile(
-    rf"(?=[{_PV}{_TP}{_DV}{_TD}qQgG])(?:"  # lets the engine skip most positions
+    r"(?:"
     rf"[{_PV}][{_TP}](?!{_LETTER})"       # hoà, thuỷ (open oa/oe/uy)
     rf"|[{_TP}][{_PV}][cmnptCMNPT]"       # hòang (closed: mark on the 2nd)
     rf"|[qQ][{_TU}]|[gG][{_TI}][{_V}]"    # qúy, gìa (qu/gi are onsets)
@@ -774,7 +779,11 @@ def fix_typos(text: str) -> str:
     >>> fix_typos("công tác giải phòng mặt bằng, Ủy ban Mặt trân Tổ quốc")
     'công tác giải phóng mặt bằng, Ủy ban Mặt trận Tổ quốc'
     """
-    pattern, table = _typo_matcher(*_file_key(None, TYPOS_FILE))
+    return _fix_typos(text, _typo_matcher(*_file_key(None, TYPOS_FILE)))
+
+
+def _fix_typos(text: str, matcher: tuple[re.Pattern | None, dict[str, str]]) -> str:
+    pattern, table = matcher
     if pattern is None:
         return text
     out: list[str] = []
@@ -967,7 +976,10 @@ def expand_abbreviations(text: str, *, level: str | None = None) -> str:
     """
     if level is not None and level not in LEVELS:
         raise ValueError(f"level must be None or one of {', '.join(LEVELS)}, got {level!r}")
-    matcher = _abbreviation_matcher(*_file_key(None, ABBREVIATIONS_FILE))
+    return _expand_abbreviations(text, _abbreviation_matcher(*_file_key(None, ABBREVIATIONS_FILE)), level)
+
+
+def _expand_abbreviations(text: str, matcher: _AbbreviationMatcher, level: str | None) -> str:
     if matcher.pattern is None:
         return text
     matches = list(matcher.pattern.finditer(text))
@@ -1025,17 +1037,51 @@ def expand_abbreviations(text: str, *, level: str | None = None) -> str:
 # --------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
-def _pipeline(level: str | None) -> Callable[[str], str]:
+def lexicon_keys(directory: str | Path | None = None) -> tuple[tuple[str, int, int], tuple[str, int, int]]:
+    """The state of the normalizer's lexicon files now: (path, mtime, size) of the typos and abbreviations.
+
+    Pass it to :func:`make_normalizer` to normalize many texts with one
+    snapshot of the lexicons (two ``stat`` calls, not two per text).
+    """
+    return _file_key(directory, TYPOS_FILE), _file_key(directory, ABBREVIATIONS_FILE)
+
+
+@functools.lru_cache(maxsize=32)
+def _bound_pipeline(level: str | None, typos_key: tuple[str, int, int],
+                    abbreviations_key: tuple[str, int, int]) -> Callable[[str], str]:
     return make_pipeline(
         repair_mojibake,
         to_nfc,
         clean_spaces_punct,
         normalize_tone_marks,
-        fix_typos,
-        functools.partial(expand_abbreviations, level=level),
+        functools.partial(_fix_typos, matcher=_typo_matcher(*typos_key)),
+        functools.partial(_expand_abbreviations, matcher=_abbreviation_matcher(*abbreviations_key), level=level),
         fix_missing_space_after_period,
     )
+
+
+def make_normalizer(level: str | None = None, *, lexicons: tuple | None = None) -> Callable[[str], str]:
+    """:func:`normalize` bound to one state of the lexicon files, for many texts.
+
+    :func:`normalize` checks the lexicon files on every call, so that an
+    edit is seen at once; a long run (:class:`toolkit.segment.Tokenizer`)
+    fixes the lexicons when it starts and records their version.
+
+    Parameters
+    ----------
+    level
+        As in :func:`normalize`.
+    lexicons
+        :func:`lexicon_keys` taken earlier; ``None``: the files as they are now.
+
+    Examples
+    --------
+    >>> make_normalizer()("Uỷ ban MTTQ") == normalize("Uỷ ban MTTQ")
+    True
+    """
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"level must be None or one of {', '.join(LEVELS)}, got {level!r}")
+    return _bound_pipeline(level, *(lexicons if lexicons is not None else lexicon_keys()))
 
 
 def normalize(text: str, *, level: str | None = None) -> str:
@@ -1066,4 +1112,4 @@ def normalize(text: str, *, level: str | None = None) -> str:
         raise TypeError(f"normalize() takes a str, not {type(text).__name__}")
     if level is not None and level not in LEVELS:
         raise ValueError(f"level must be None or one of {', '.join(LEVELS)}, got {level!r}")
-    return _pipeline(level)(text)
+    return _bound_pipeline(level, *lexicon_keys())(text)

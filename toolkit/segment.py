@@ -36,7 +36,11 @@ ending inside a pyvi word is usually the head of a longer real word
 - a match with both edges inside pyvi words is rejected.
 
 Sentences are segmented independently and cached (LRU): pages of this genre
-repeat boilerplate and formulae, so the cache spares most CRF calls.
+repeat boilerplate and formulae, so the cache spares most CRF calls. The
+sentences of a page that are not cached go through the CRF in one batch
+(:func:`toolkit.fastpyvi.word_ids_many`); normalized lines are cached too.
+:func:`tokenize` looks at the lexicon files at most once per
+:data:`LEXICON_CHECK_INTERVAL` seconds; :func:`get_tokenizer` at every call.
 
 Examples
 --------
@@ -47,14 +51,19 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import os
+import re
+import threading
+import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -63,6 +72,7 @@ import regex
 
 from toolkit import config as _config
 from toolkit import fastpyvi
+from toolkit import normalize as _normalize
 from toolkit.normalize import DOC_CODE_RE, detect_level, normalize
 
 logger = logging.getLogger("toolkit.segment")
@@ -97,6 +107,18 @@ _DATE_RE = regex.compile(
 )
 _TIME_RE = regex.compile(r"(?<![\w:])\d{1,2}\s*(?::\s*\d{2}(?::\d{2})?|h\d{0,2}(?:'|p)?)(?![\w:])", regex.IGNORECASE)
 _DIGIT_RE = regex.compile(r"\d")
+_SPACE_RE = regex.compile(r"\s+")
+# Cheap tests (``re``) that a pattern cannot match, each a superset of what the pattern needs:
+# a code has a digit right before "-" or "/", a reference the word "số", "Covid-19" a letter,
+# "-" and a digit, a date a digit and a separator, a time a digit and ":" or "h". A digit of
+# ``regex`` is any of [0-9] or a non-ASCII character (``re``'s \d knows fewer digits), and
+# ``re``'s \s is a superset of ``regex``'s.
+_DIGITISH = "[0-9\u0080-\U0010ffff]"
+_CODE_HINT_RE = re.compile(_DIGITISH + "[-/]")
+_REF_HINT_RE = re.compile("[sSſ][ốỐ]")
+_COVID_HINT_RE = re.compile("[A-Za-z]-" + _DIGITISH)
+_DATE_HINT_RE = re.compile(_DIGITISH + r"\s*[-/.–]")
+_TIME_HINT_RE = re.compile(_DIGITISH + r"\s*[:hH]")
 _NUMBER_RE = regex.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:\s*%)?(?![\w])")
 _ROMAN_RE = regex.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 #: Words after which a roman numeral is an ordinal ("khóa XI", "quý III").
@@ -124,6 +146,8 @@ _CAP = r"\p{Lu}\p{Ll}*"
 _PERSON_RE = regex.compile(
     r"(?<![\p{L}\d])(?:" + "|".join(sorted(set(SURNAMES), key=len, reverse=True)) + r")(?:[ \t]+" + _CAP + r")+(?![\p{L}\d])"
 )
+# A surname and a space: what every match of _PERSON_RE starts with (most sentences have none).
+_PERSON_HINT_RE = re.compile("(?:" + "|".join(sorted(set(SURNAMES), key=len, reverse=True)) + ")[ \t]")
 #: Capitalized syllables that start a title or an organisation, never a given name.
 _NOT_GIVEN_NAMES = frozenset({
     "Bí", "Phó", "Chủ", "Trưởng", "Ủy", "Giám", "Tổ", "Ban", "Quận", "Huyện", "Tỉnh", "Phường", "Xã",
@@ -224,11 +248,13 @@ class Analysis(NamedTuple):
     persons: list[str]
 
 
-class _Unit(NamedTuple):
-    key: str | None  # lower-case text matched against the term lexicon; None: never part of a term
-    token: str | None  # the token it gives on its own; None: punctuation, never a token
-    kind: str  # "w" syllable, "p" punctuation, "num", "date", "code", "ref", "covid", "person"
-    word: int  # pyvi word index (syllables of one segmented word share it)
+class _Units(NamedTuple):
+    """The units of a sentence, one list per field (unit ``i`` is ``keys[i], tokens[i], ...``)."""
+
+    keys: list  # lower-case text matched against the term lexicon; None: never part of a term
+    tokens: list  # the token a unit gives on its own; None: punctuation, never a token
+    kinds: list  # "w" syllable, "p" punctuation, "num", "date", "code", "ref", "covid", "person"
+    words: list  # pyvi word index (syllables of one segmented word share it; -1 - k: span k)
 
 
 # --------------------------------------------------------------------------
@@ -252,7 +278,19 @@ def _lexicon_path(directory: Path, name: str) -> Path:
 
 
 def _split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_SPLIT_RE.split(text) if s and s.strip()]
+    if "\n" in text:
+        return [s.strip() for s in _SENTENCE_SPLIT_RE.split(text) if s and s.strip()]
+    # One line (the tokenizer's case): _SENTENCE_SPLIT_RE's second branch, with ``re``
+    # finding the spaces after an end of sentence and the abbreviation test run only there.
+    parts = []
+    pos = 0
+    for m in _SENTENCE_END_RE.finditer(text):
+        start = m.start(1)
+        if _ABBREVIATION_DOT_RE.search(text, max(0, start - 6), start) is None:
+            parts.append(text[pos:start])
+            pos = m.end(1)
+    parts.append(text[pos:])
+    return [s.strip() for s in parts if s and s.strip()]
 
 
 # A sentence ends at a line break, or at . ! ? … (with closing quotes) before
@@ -260,6 +298,48 @@ def _split_sentences(text: str) -> list[str]:
 _SENTENCE_SPLIT_RE = regex.compile(
     r"\s*\n\s*|(?<=[.!?…][\"”’»)]*)(?<!(?<![\p{L}])(?:\p{Lu}{1,4}|Tp|Mr|Mrs|Ms|Dr|ThS|TS|PGS|GS|Th)\.)[ \t]+"
 )
+_SENTENCE_END_RE = re.compile(r"[.!?…][\"”’»)]*([ \t]+)")
+_ABBREVIATION_DOT_RE = regex.compile(r"(?<![\p{L}])(?:\p{Lu}{1,4}|Tp|Mr|Mrs|Ms|Dr|ThS|TS|PGS|GS|Th)\.\Z")
+
+
+class CacheInfo(NamedTuple):
+    """Statistics of the sentence cache, as ``functools.lru_cache`` reports them."""
+
+    hits: int
+    misses: int
+    maxsize: int | None
+    currsize: int
+
+
+class _LRU:
+    """A least-recently-used dict (sentence -> analysis) that one can query before computing."""
+
+    def __init__(self, maxsize: int | None) -> None:
+        self.maxsize = maxsize
+        self.data: dict = {}
+        self.hits = 0
+        self.misses = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        """The value of ``key`` (now the most recent one) and a hit, or None (not counted)."""
+        with self.lock:
+            value = self.data.pop(key, None)
+            if value is not None:
+                self.data[key] = value
+                self.hits += 1
+            return value
+
+    def put(self, key, value) -> None:
+        if self.maxsize is not None and self.maxsize <= 0:
+            return
+        with self.lock:
+            self.data[key] = value
+            if self.maxsize is not None and len(self.data) > self.maxsize:
+                del self.data[next(iter(self.data))]
+
+    def cache_info(self) -> CacheInfo:
+        return CacheInfo(self.hits, self.misses, self.maxsize, len(self.data))
 
 
 class Tokenizer:
@@ -292,6 +372,8 @@ class Tokenizer:
             self.lexicon_version = hashlib.sha256(both.encode()).hexdigest()[:16]
         if self.config.backend == "underthesea":
             _underthesea()  # fail early with a clear message
+        else:
+            fastpyvi.load_model()  # once per process, like the lexicons
         self._places = _place_names()
         self._trie: dict = {}
         self.terms: dict[str, str] = {}
@@ -304,18 +386,23 @@ class Tokenizer:
                 stop.add(self._add_term(entry, record=False))
         stop.discard(None)
         self.stopwords = frozenset(stop)
+        # The normalizer's lexicons as they are now, like ``lexicon_version``: no file check per line.
+        self._normalizer_lexicons = _normalize.lexicon_keys()
         self._init_cache()
 
     # -- pickling: the sentence cache stays behind --------------------------
 
+    _UNPICKLED = ("_sentence_cache", "_normalized_sentences", "_normalizers")
+
     def _init_cache(self) -> None:
-        self._analyze_sentence = functools.lru_cache(maxsize=self.cache_size)(self._analyze_sentence_uncached)
+        self._sentence_cache = _LRU(self.cache_size)
         self._normalized_sentences = functools.lru_cache(maxsize=self.cache_size)(self._normalized_sentences_uncached)
+        self._normalizers: dict = {}
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state.pop("_analyze_sentence", None)
-        state.pop("_normalized_sentences", None)
+        for name in self._UNPICKLED:
+            state.pop(name, None)
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -324,24 +411,24 @@ class Tokenizer:
 
     def cache_info(self):
         """Hits and misses of the sentence cache (``functools.lru_cache`` statistics)."""
-        return self._analyze_sentence.cache_info()
+        return self._sentence_cache.cache_info()
 
     # -- lexicon --------------------------------------------------------------
 
     def _add_term(self, entry: str, *, record: bool = True) -> str | None:
         """Add ``entry`` to the merging trie; return its token (``record``: list it in :attr:`terms`)."""
         text = normalize(entry, level=self.config.level)
-        units = _units(text, _plain_words(text), self._protected_spans(text, persons=False))
+        units = _units(text, *_plain_words(text), self._protected_spans(text, persons=False))
         keys = []
-        for u in units:
-            if u.kind == "p":
-                if u.key in _SEPARATORS and keys and keys[-1] != "":
+        for key, token, kind in zip(units.keys, units.tokens, units.kinds):
+            if kind == "p":
+                if key in _SEPARATORS and keys and keys[-1] != "":
                     keys.append("")  # an optional separator
                 continue
-            if u.key is None:
-                logger.warning("lexicon: %r contains %r, which can never match; entry skipped", entry, u.token)
+            if key is None:
+                logger.warning("lexicon: %r contains %r, which can never match; entry skipped", entry, token)
                 return None
-            keys.append(u.key)
+            keys.append(key)
         while keys and keys[-1] == "":
             keys.pop()
         words = [k for k in keys if k]
@@ -361,17 +448,18 @@ class Tokenizer:
             self.terms.setdefault(token, entry)
         return token
 
-    def _matches_at(self, units: list[_Unit], i: int) -> Iterator[tuple[int, str]]:
+    def _matches_at(self, units: _Units, i: int) -> Iterator[tuple[int, str]]:
         """(end, token) of every term starting at unit ``i`` (end exclusive)."""
+        keys, kinds = units.keys, units.kinds
         node = self._trie
         j = i
-        n = len(units)
+        n = len(keys)
         while j < n:
-            u = units[j]
-            if u.kind == "p" and u.key in _SEPARATORS and node.get("\0sep") and j > i:
+            key = keys[j]
+            if kinds[j] == "p" and key in _SEPARATORS and j > i and node.get("\0sep"):
                 j += 1
                 continue
-            child = node.get(u.key) if u.key is not None else None
+            child = node.get(key) if key is not None else None
             if child is None:
                 return
             node = child
@@ -379,25 +467,41 @@ class Tokenizer:
             if "\0term" in node:
                 yield j, node["\0term"]
 
-    def _merge(self, units: list[_Unit]) -> list[tuple[int, int, str]]:
+    def _merge(self, units: _Units) -> list[tuple[int, int, str]]:
         """Accepted term matches (start, end, token) by the merging policy."""
-        n = len(units)
-        starts = [u.kind == "w" and (i == 0 or units[i - 1].word != u.word or units[i - 1].kind != "w")
-                  for i, u in enumerate(units)]
-        ends = [u.kind == "w" and (i == n - 1 or units[i + 1].word != u.word or units[i + 1].kind != "w")
-                for i, u in enumerate(units)]
+        keys, kinds, words = units.keys, units.kinds, units.words
+        n = len(keys)
+        root = self._trie
         found = []
-        for i in range(n):
-            if units[i].key is None or units[i].kind == "p":
+        # Only a unit whose key starts a term can start a match; most do not. The walk
+        # down the trie is _matches_at's, inlined.
+        separators = _SEPARATORS
+        for i in itertools.compress(range(n), map(root.__contains__, keys)):
+            if kinds[i] == "p":
                 continue
-            for end, token in self._matches_at(units, i):
-                start_ok = units[i].kind != "w" or starts[i]
-                end_ok = units[end - 1].kind != "w" or ends[end - 1]
-                if end_ok or (start_ok and token.count("_") >= _MIN_SYLLABLES_TO_CUT_A_TAIL - 1):
-                    found.append((i, end, token))
+            # A "w" unit starts a pyvi word when the unit before is not a syllable of the same word.
+            start_ok = kinds[i] != "w" or i == 0 or kinds[i - 1] != "w" or words[i - 1] != words[i]
+            node = root[keys[i]]
+            j = i + 1
+            while True:
+                term = node.get("\0term")
+                if term is not None:
+                    last = j - 1
+                    end_ok = kinds[last] != "w" or j == n or kinds[j] != "w" or words[j] != words[last]
+                    if end_ok or (start_ok and term.count("_") >= _MIN_SYLLABLES_TO_CUT_A_TAIL - 1):
+                        found.append((i, j, term))
+                while j < n and kinds[j] == "p" and keys[j] in separators and node.get("\0sep"):
+                    j += 1  # an optional separator inside the term
+                if j == n or keys[j] is None:
+                    break
+                node = node.get(keys[j])
+                if node is None:
+                    break
+                j += 1
         if not found:
             return []
-        found.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+        if len(found) > 1:
+            found.sort(key=lambda m: (m[0] - m[1], m[0]))
         taken = [False] * n
         accepted = []
         for start, end, token in found:
@@ -411,6 +515,8 @@ class Tokenizer:
 
     def _person_spans(self, sentence: str, claimed: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
         spans = []
+        if _PERSON_HINT_RE.search(sentence) is None:
+            return spans
         for m in _PERSON_RE.finditer(sentence):
             parts = m.group(0).split()
             # A title or organisation word ends the name ("Nguyễn Văn An Bí thư").
@@ -444,71 +550,112 @@ class Tokenizer:
         spans: list[tuple[int, int, str, str]] = []
 
         def claim(start: int, end: int, kind: str, token: str) -> None:
-            if not any(s < end and start < e for s, e, _, _ in spans):
-                spans.append((start, end, kind, token))
+            for s, e, _, _ in spans:
+                if s < end and start < e:
+                    return
+            spans.append((start, end, kind, token))
 
         # Every pattern but persons needs a digit; most sentences have none.
-        has_digit = _DIGIT_RE.search(sentence) is not None
-        for m in (DOC_CODE_RE.finditer(sentence) if has_digit else ()):
-            claim(m.start(), m.end(), "code", regex.sub(r"\s+", "", m.group(0)).lower())
-        for m in (_REF_RE.finditer(sentence) if has_digit else ()):
-            claim(m.start(), m.end(), "ref", "_".join(m.group(0).lower().split()))
-        for m in (_COVID_RE.finditer(sentence) if has_digit else ()):
-            claim(m.start(), m.end(), "covid", m.group(0).lower())
-        for m in (_DATE_RE.finditer(sentence) if has_digit else ()):
-            claim(m.start(), m.end(), "date", regex.sub(r"\s+", "", m.group(0)).lower())
-        for m in (_TIME_RE.finditer(sentence) if has_digit else ()):
-            claim(m.start(), m.end(), "date", regex.sub(r"\s+", "", m.group(0)).lower())
-        for m in (_NUMBER_RE.finditer(sentence) if has_digit else ()):
-            claim(m.start(), m.end(), "num", regex.sub(r"\s+", "", m.group(0)).lower())
-        if persons:
+        if _DIGIT_RE.search(sentence) is not None:
+            squeeze = _SPACE_RE.sub
+            if _CODE_HINT_RE.search(sentence):
+                for m in DOC_CODE_RE.finditer(sentence):
+                    claim(m.start(), m.end(), "code", squeeze("", m.group(0)).lower())
+            if _REF_HINT_RE.search(sentence):
+                for m in _REF_RE.finditer(sentence):
+                    claim(m.start(), m.end(), "ref", "_".join(m.group(0).lower().split()))
+            if _COVID_HINT_RE.search(sentence):
+                for m in _COVID_RE.finditer(sentence):
+                    claim(m.start(), m.end(), "covid", m.group(0).lower())
+            if _DATE_HINT_RE.search(sentence):
+                for m in _DATE_RE.finditer(sentence):
+                    claim(m.start(), m.end(), "date", squeeze("", m.group(0)).lower())
+            if _TIME_HINT_RE.search(sentence):
+                for m in _TIME_RE.finditer(sentence):
+                    claim(m.start(), m.end(), "date", squeeze("", m.group(0)).lower())
+            for m in _NUMBER_RE.finditer(sentence):
+                claim(m.start(), m.end(), "num", squeeze("", m.group(0)).lower())
+        if persons and _PERSON_HINT_RE.search(sentence) is not None:
             for start, end, name in self._person_spans(sentence, [(s, e) for s, e, _, _ in spans]):
                 claim(start, end, "person", "_".join(name.lower().split()))
         return spans
 
-    def _segment_words(self, sentence: str) -> list[list[str]]:
+    def _segment_many(self, sentences: Sequence[str]) -> list[tuple[list[str], list[int]]]:
+        """Syllables of each sentence and the word index of each syllable (pyvi: one batch)."""
         if self.config.backend == "pyvi":
-            return _pyvi_words(sentence)
-        return [w.split() for w in _underthesea()(sentence)]
+            return fastpyvi.word_ids_many(sentences)
+        out = []
+        for sentence in sentences:
+            words = [w.split() for w in _underthesea()(sentence)]
+            out.append(([syl for w in words for syl in w], [i for i, w in enumerate(words) for _ in w]))
+        return out
 
-    def _analyze_sentence_uncached(self, sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def _analyze_sentence_uncached(self, sentence: str, segmented: tuple[list[str], list[int]] | None = None,
+                                   ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Tokens and person names of one normalized sentence (``segmented``: its words, if known)."""
+        if segmented is None:
+            segmented = self._segment_many([sentence])[0]
         spans = self._protected_spans(sentence)
-        units = _units(sentence, self._segment_words(sentence), spans)
-        names = tuple(sentence[s:e] for s, e, kind, _ in spans if kind == "person")
+        units = _units(sentence, *segmented, spans)
+        names = tuple(sentence[s:e] for s, e, kind, _ in spans if kind == "person") if spans else ()
         matches = self._merge(units)
         cfg = self.config
-        out = []
-        i, m = 0, 0
-        n = len(units)
-        while i < n:
-            if m < len(matches) and matches[m][0] == i:
-                out.append(matches[m][2])
-                i = matches[m][1]
-                m += 1
-                continue
-            u = units[i]
-            if u.kind == "w":
-                # One pyvi word, or what a term match left of it (re-split).
-                j = i + 1
-                stop = matches[m][0] if m < len(matches) else n
-                while j < stop and units[j].kind == "w" and units[j].word == u.word:
-                    j += 1
-                out.append("_".join(units[k].token for k in range(i, j)))
-                i = j
-                continue
-            i += 1
-            if u.token is None:
-                continue
-            if u.kind == "num" and not cfg.keep_numbers:
-                continue
-            if u.kind == "date" and not cfg.keep_dates:
-                continue
-            if u.kind == "person" and cfg.remove_persons:
-                continue
-            out.append(u.token)
+        _, tokens, kinds, wids = units
+        out: list[str] = []
+        append = out.append
+        keep = {"num": cfg.keep_numbers, "date": cfg.keep_dates, "person": not cfg.remove_persons}
+        pos = 0
+        n = len(tokens)
+        for start, end, term in (*matches, (n, n, None)):
+            # Units before the next match: a pyvi word is the run of its syllables ("w" units)
+            # that no other unit or match interrupts; what a match left of a word stays apart.
+            last = None  # word whose token out[-1] is, while the run goes on
+            for token, kind, word in zip(tokens[pos:start], kinds[pos:start], wids[pos:start]):
+                if kind == "w":
+                    if word == last:
+                        out[-1] = out[-1] + "_" + token
+                    else:
+                        append(token)
+                        last = word
+                    continue
+                last = None
+                if token is not None and keep.get(kind, True):
+                    append(token)
+            if term is not None:
+                append(term)
+            pos = end
         if cfg.remove_stopwords:
-            out = [t for t in out if t not in self.stopwords]
+            stop = self.stopwords
+            out = [t for t in out if t not in stop]
         return tuple(out), names
+
+    def _analyze_sentence(self, sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """:meth:`_analyze_sentence_uncached` through the sentence cache."""
+        return self._analyze_many([sentence])[0]
+
+    def _analyze_many(self, sentences: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Analyses of ``sentences``: cached ones reused, the others segmented in one batch."""
+        cache = self._sentence_cache
+        results: list = [None] * len(sentences)
+        todo: dict[str, list[int]] = {}
+        for i, sentence in enumerate(sentences):
+            result = cache.get(sentence)
+            if result is not None:
+                results[i] = result
+            elif sentence in todo:
+                todo[sentence].append(i)
+                cache.hits += 1
+            else:
+                todo[sentence] = [i]
+                cache.misses += 1
+        if todo:
+            pending = list(todo)
+            for sentence, segmented in zip(pending, self._segment_many(pending)):
+                result = self._analyze_sentence_uncached(sentence, segmented)
+                cache.put(sentence, result)
+                for i in todo[sentence]:
+                    results[i] = result
+        return results
 
     def analyze(self, text: str) -> Analysis:
         """Tokens and the person names found (sorted, unique) in one document.
@@ -520,10 +667,10 @@ class Tokenizer:
         """
         tokens: list[str] = []
         persons: set[str] = set()
-        for sentence in self._sentences(text):
-            toks, names = self._analyze_sentence(sentence)
+        for toks, names in self._analyze_many(self._sentences(text)):
             tokens.extend(toks)
-            persons.update(" ".join(n.split()) for n in names)
+            if names:
+                persons.update(" ".join(n.split()) for n in names)
         return Analysis(tokens, sorted(persons))
 
     def _sentences(self, text: str) -> list[str]:
@@ -534,13 +681,18 @@ class Tokenizer:
         """
         level = self.config.level if self.config.level is not None else detect_level(text)
         out = []
+        normalized = self._normalized_sentences
         for line in text.splitlines():
             if line and not line.isspace():
-                out.extend(self._normalized_sentences(line, level))
+                out.extend(normalized(line, level))
         return out
 
     def _normalized_sentences_uncached(self, line: str, level: str | None) -> tuple[str, ...]:
-        return tuple(_split_sentences(normalize(line, level=level)))
+        normalizer = self._normalizers.get(level)
+        if normalizer is None:
+            lexicons = getattr(self, "_normalizer_lexicons", None)
+            normalizer = self._normalizers[level] = _normalize.make_normalizer(level, lexicons=lexicons)
+        return tuple(_split_sentences(normalizer(line)))
 
     def tokenize(self, text: str) -> list[str]:
         """Topic-model tokens of ``text`` (see the module docstring)."""
@@ -557,11 +709,12 @@ class Tokenizer:
         the merging policy would reject; used by :func:`vocabulary_report`.
         """
         found = set()
+        root = self._trie
         for sentence in self._sentences(text):
             spans = self._protected_spans(sentence, persons=False)
-            units = _units(sentence, _plain_words(sentence), spans)
-            for i, u in enumerate(units):
-                if u.key is not None and u.kind != "p":
+            units = _units(sentence, *_plain_words(sentence), spans)
+            for i, (key, kind) in enumerate(zip(units.keys, units.kinds)):
+                if key is not None and kind != "p" and key in root:
                     found.update(token for _, token in self._matches_at(units, i))
         return found & self.terms.keys()
 
@@ -588,30 +741,10 @@ def _word_edge(before: str, words: tuple[str, ...]) -> bool:
     return False
 
 
-def _pyvi_words(sentence: str) -> list[list[str]]:
-    """pyvi's segmentation of ``sentence`` as words of syllables."""
-    syllables = fastpyvi.sylabelize(sentence)
-    if not syllables:
-        return []
-    joined = fastpyvi.segment(sentence)
-    words: list[list[str]] = []
-    pos = 0
-    current: list[str] = []
-    for syl in syllables:
-        pos += len(syl)
-        current.append(syl)
-        if pos >= len(joined) or joined[pos] == " ":
-            words.append(current)
-            current = []
-        pos += 1
-    if current:
-        words.append(current)
-    return words
-
-
-def _plain_words(text: str) -> list[list[str]]:
-    """Every syllable a word of its own (lexicon entries, phrase search)."""
-    return [[s] for s in fastpyvi.sylabelize(text)]
+def _plain_words(text: str) -> tuple[list[str], range]:
+    """Syllables of ``text``, every one a word of its own (lexicon entries, phrase search)."""
+    syllables = fastpyvi.sylabelize(text)
+    return syllables, range(len(syllables))
 
 
 @functools.lru_cache(maxsize=1)
@@ -643,42 +776,111 @@ def _place_names() -> frozenset[str]:
     return frozenset(names)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _classify(syl: str) -> tuple[str | None, str | None, str]:
-    """(key, token, kind) of one syllable outside protected spans."""
+#: Syllable -> (key, token, kind, may be a roman ordinal); pages reuse a small vocabulary.
+_CLASSES: dict[str, tuple[str | None, str | None, str, bool]] = {}
+
+
+def _classify(syl: str) -> tuple[str | None, str | None, str, bool]:
+    """(key, token, kind, roman) of one syllable outside protected spans.
+
+    ``roman``: the syllable reads as a roman numeral, an ordinal after the
+    words of ``_ROMAN_CONTEXT`` ("khóa XI", "quý III").
+    """
+    out = _CLASSES.get(syl)
+    if out is not None:
+        return out
     if syl[0].isdigit():
         low = syl.lower()
-        return low, low, "num"
-    if not any(c.isalpha() for c in syl) or "://" in syl or "@" in syl:
-        return syl, None, "p"
-    low = syl.lower().rstrip(".")
-    return low, low, "w"
+        out = (low, low, "num", False)
+    elif not any(c.isalpha() for c in syl) or "://" in syl or "@" in syl:
+        out = (syl, None, "p", False)
+    else:
+        low = syl.lower().rstrip(".")
+        out = (low, low, "w", syl.isupper() and _ROMAN_RE.fullmatch(syl.rstrip(".")) is not None)
+    if len(_CLASSES) >= 1 << 18:
+        _CLASSES.clear()
+    _CLASSES[syl] = out
+    return out
 
 
-def _units(sentence: str, words: list[list[str]], spans) -> list[_Unit]:
-    """Units of a sentence: protected spans as one unit each, other syllables as pyvi gave them."""
-    spans = sorted(spans)
-    out: list[_Unit] = []
-    pos = 0
-    k = 0  # next span
-    for w, syllables in enumerate(words):
+def _span_ranges(sentence: str, syllables: list[str], spans) -> list[tuple[int, int]]:
+    """(lo, hi) for each of the sorted ``spans``: syllables lo..hi-1 start inside it."""
+    if sentence.replace(" ", "") == "".join(syllables):
+        # The syllables spell the sentence without its spaces: count offsets in that string.
+        # A syllable starting at (non-space) position q is inside [s, e) exactly when the
+        # non-space characters before s <= those before q < those before e.
+        starts = list(itertools.accumulate(map(len, syllables), initial=0))
+        starts.pop()
+
+        def position(p: int) -> int:
+            return p - sentence.count(" ", 0, p)
+    else:
+        starts = []
+        pos = 0
         for syl in syllables:
             found = sentence.find(syl, pos)
             start = found if found >= 0 else pos
             pos = start + len(syl) if found >= 0 else pos
-            while k < len(spans) and spans[k][1] <= start:
-                k += 1
-            if k < len(spans) and spans[k][0] <= start < spans[k][1]:
-                s, e, kind, token = spans[k]
-                if not out or out[-1].kind != kind or out[-1].word != -1 - k:
-                    key = token if kind in ("code", "ref", "covid", "num", "date") else None
-                    out.append(_Unit(key, token, kind, -1 - k))
-                continue
-            key, token, kind = _classify(syl)
-            if kind == "w" and syl.isupper() and out and out[-1].key in _ROMAN_CONTEXT and _ROMAN_RE.fullmatch(syl.rstrip(".")):
-                kind = "num"  # "khóa XI", "quý III": an ordinal
-            out.append(_Unit(key, token, kind, w))
+            starts.append(start)
+
+        def position(p: int) -> int:
+            return p
+    out = []
+    lo = 0
+    for start, end, _, _ in spans:
+        lo = bisect.bisect_left(starts, position(start), lo)
+        hi = bisect.bisect_left(starts, position(end), lo)
+        out.append((lo, hi))
+        lo = hi
     return out
+
+
+def _units(sentence: str, syllables: list[str], word_ids: Sequence[int], spans) -> _Units:
+    """Units of a sentence: protected spans as one unit each, other syllables as the segmenter gave them.
+
+    ``word_ids[i]`` is the index of the word that ``syllables[i]`` belongs to;
+    a syllable that starts inside a protected span is part of its unit.
+    """
+    if not syllables:
+        return _Units([], [], [], [])
+    found = list(map(_CLASSES.get, syllables))
+    if None in found:
+        found = [c or _classify(syl) for c, syl in zip(found, syllables)]
+    keys, tokens, kinds, romans = zip(*found)
+    wids = word_ids
+    if spans:
+        n = len(syllables)
+        ks, ts, ds, rs, ws = [], [], [], [], []
+        i = 0
+        ordered = sorted(spans)
+        for k, (lo, hi) in enumerate(_span_ranges(sentence, syllables, ordered)):
+            if lo == hi:
+                continue  # no syllable starts inside the span
+            _, _, kind, token = ordered[k]
+            ks += keys[i:lo]
+            ts += tokens[i:lo]
+            ds += kinds[i:lo]
+            rs += romans[i:lo]
+            ws += wids[i:lo]
+            ks.append(token if kind in ("code", "ref", "covid", "num", "date") else None)
+            ts.append(token)
+            ds.append(kind)
+            rs.append(False)
+            ws.append(-1 - k)
+            i = hi
+        if i < n:
+            ks += keys[i:]
+            ts += tokens[i:]
+            ds += kinds[i:]
+            rs += romans[i:]
+            ws += wids[i:]
+        keys, tokens, kinds, romans, wids = ks, ts, ds, rs, ws
+    if True in romans:
+        kinds = list(kinds)
+        for i, roman in enumerate(romans):
+            if roman and i and keys[i - 1] in _ROMAN_CONTEXT:
+                kinds[i] = "num"  # "khóa XI", "quý III": an ordinal
+    return _Units(keys, tokens, kinds, wids)
 
 
 # --------------------------------------------------------------------------
@@ -687,19 +889,73 @@ def _units(sentence: str, words: list[list[str]], spans) -> list[_Unit]:
 
 
 def _lexicon_stamp(*directories: Path) -> tuple:
-    return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
-                        for d in directories if d.is_dir() for p in d.rglob("*") if p.is_file()))
+    """(path, mtime, size) of every file under ``directories``, sorted: changes when a file does."""
+    out = set()
+    todo = [str(d) for d in directories]
+    seen = set()
+    while todo:
+        folder = todo.pop()
+        if folder in seen:
+            continue
+        seen.add(folder)
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                todo.append(entry.path)
+            elif entry.is_file():
+                st = entry.stat()
+                out.add((entry.path, st.st_mtime_ns, st.st_size))
+    return tuple(sorted(out))
 
 
-@functools.lru_cache(maxsize=8)
-def _cached_tokenizer(config: TokenizerConfig, stamp: tuple) -> Tokenizer:
-    return Tokenizer(config)
+#: Seconds during which :func:`tokenize` and :func:`find_persons` trust their last look at
+#: the lexicon files (:func:`get_tokenizer` always looks).
+LEXICON_CHECK_INTERVAL = 1.0
+#: (config, lexicon folders) -> (files' stamp, time of the check, tokenizer); a few configs at most.
+_TOKENIZERS: dict[tuple, tuple[tuple, float, Tokenizer]] = {}
+_TOKENIZERS_LOCK = threading.Lock()
 
 
-def get_tokenizer(config: TokenizerConfig | None = None) -> Tokenizer:
-    """The shared :class:`Tokenizer` for ``config``, rebuilt when a lexicon file changes."""
+def _shared_tokenizer(config: TokenizerConfig | None, *, max_age: float, reload: bool = False) -> Tokenizer:
+    """The shared tokenizer of ``config``; the lexicon files are re-checked when older than ``max_age`` s."""
     config = config if config is not None else TokenizerConfig()
-    return _cached_tokenizer(config, _lexicon_stamp(config.resolved_lexicon_dir(), _config.lexicon_dir()))
+    directories = (config.resolved_lexicon_dir(), _config.lexicon_dir())
+    key = (config, str(directories[0]), str(directories[1]))
+    now = time.monotonic()
+    entry = _TOKENIZERS.get(key)
+    if entry is not None and not reload and now - entry[1] < max_age:
+        return entry[2]
+    stamp = _lexicon_stamp(*directories)
+    if entry is not None and not reload and entry[0] == stamp:
+        tokenizer = entry[2]
+    else:
+        tokenizer = Tokenizer(config)
+    with _TOKENIZERS_LOCK:
+        _TOKENIZERS.pop(key, None)
+        _TOKENIZERS[key] = (stamp, now, tokenizer)
+        while len(_TOKENIZERS) > 8:
+            del _TOKENIZERS[next(iter(_TOKENIZERS))]
+    return tokenizer
+
+
+def get_tokenizer(config: TokenizerConfig | None = None, *, reload: bool = False) -> Tokenizer:
+    """The shared :class:`Tokenizer` for ``config``, rebuilt when a lexicon file changed.
+
+    Every call looks at the lexicon files (one ``stat`` each); call it once
+    per run or batch. :func:`tokenize` and :func:`find_persons`, called once
+    per document, look at most once per :data:`LEXICON_CHECK_INTERVAL`
+    seconds, or right after a call of this function.
+
+    Parameters
+    ----------
+    config : TokenizerConfig, optional
+    reload : bool
+        Build a new tokenizer even if the lexicon files look unchanged.
+    """
+    return _shared_tokenizer(config, max_age=0.0, reload=reload)
 
 
 def tokenize(text: str, *, config: TokenizerConfig | None = None) -> list[str]:
@@ -722,7 +978,7 @@ def tokenize(text: str, *, config: TokenizerConfig | None = None) -> list[str]:
     >>> tokenize("Vận động GPMB dự án đường Vành đai 4")  # doctest: +SKIP
     ['vận_động', 'giải_phóng_mặt_bằng', 'dự_án', 'vành_đai']
     """
-    return get_tokenizer(config).tokenize(text)
+    return _shared_tokenizer(config, max_age=LEXICON_CHECK_INTERVAL).tokenize(text)
 
 
 def find_persons(text: str, *, config: TokenizerConfig | None = None) -> list[str]:
@@ -739,5 +995,5 @@ def find_persons(text: str, *, config: TokenizerConfig | None = None) -> list[st
     >>> find_persons("Dự có đồng chí Trần Thị Bình - Phó Bí thư Huyện ủy")  # doctest: +SKIP
     ['Trần Thị Bình']
     """
-    return get_tokenizer(config).find_persons(text)
+    return _shared_tokenizer(config, max_age=LEXICON_CHECK_INTERVAL).find_persons(text)
 
