@@ -161,29 +161,41 @@ def document_term_matrix(
     vocabulary : list of str
         The column labels.
     """
-    docs = _as_lists(token_lists)
-    if vocabulary is None:
-        vocab = _select_vocabulary(_document_frequencies(docs), len(docs), min_df=min_df, max_df=max_df, keep_n=None)
-    else:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    docs = token_lists if isinstance(token_lists, list) else list(token_lists)
+    if any(isinstance(toks, str) for toks in docs):
+        raise TypeError("token_lists must hold lists of tokens, not strings: tokenize first")
+    # scikit-learn's counting loop, with the tokens taken as they are (no
+    # token_pattern, no lower-casing); columns come out in sorted order.
+    if vocabulary is not None:
         vocab = [str(t) for t in vocabulary]
         if len(set(vocab)) != len(vocab):
             raise ValueError("vocabulary has duplicate tokens")
-    index = {t: i for i, t in enumerate(vocab)}
-    # A direct CSR build: same result as CountVectorizer(analyzer=identity), without its per-call overhead.
-    indptr = [0]
-    indices: list[int] = []
-    data: list[int] = []
-    for toks in docs:
-        counts = Counter(index[t] for t in toks if t in index)
-        for j in sorted(counts):
-            indices.append(j)
-            data.append(counts[j])
-        indptr.append(len(indices))
-    X = sp.csr_matrix(
-        (np.asarray(data, dtype=np.int64), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-        shape=(len(docs), len(vocab)),
-    )
-    return X, vocab
+        if not vocab:
+            return sp.csr_matrix((len(docs), 0), dtype=np.int64), []
+        vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.int64,
+                                     vocabulary={t: i for i, t in enumerate(vocab)})
+        return sp.csr_matrix(vectorizer.transform(docs), dtype=np.int64), vocab
+    vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.int64)
+    try:
+        X = vectorizer.fit_transform(docs)
+    except ValueError:  # no token at all
+        return sp.csr_matrix((len(docs), 0), dtype=np.int64), []
+    names = vectorizer.get_feature_names_out().tolist()
+    df = np.bincount(X.indices, minlength=X.shape[1])
+    keep = set(_select_vocabulary(dict(zip(names, df.tolist())), len(docs), min_df=min_df, max_df=max_df,
+                                  keep_n=None))
+    columns = [j for j, t in enumerate(names) if t in keep]
+    if len(columns) < len(names):
+        X = X[:, columns]
+    X = sp.csr_matrix(X, dtype=np.int64)
+    X.sort_indices()
+    return X, [names[j] for j in columns]
+
+
+def _identity(tokens):
+    return tokens
 
 
 def tfidf_matrix(
