@@ -1,0 +1,146 @@
+"""``make bench`` / ``python -m bench``: the toolkit against the bare engines, in one run.
+
+Each pair runs on the same data in fresh processes (see :mod:`bench.harness`);
+the table printed at the end gives wall time, CPU seconds, peak RSS and the
+ratio against the baseline measured in this same run, with the target from
+the benchmark issue. Results are also written to ``bench/results/latest.json``.
+
+Options: ``--quick`` (small sizes, for a smoke test), ``--only NAME`` (repeatable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.cases import DANTRI
+from bench.harness import measure
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _row(name, result, **extra):
+    return {"name": name, **result, **extra}
+
+
+def bench_tokenize(sizes, rows):
+    sources = (["dantri"] if DANTRI.exists() else []) + ["demo"]
+    for source in sources:
+        n = sizes["tokenize"]
+        identity = measure("bench.cases:segmentation_identity", source=source, n=n)
+        base = measure("bench.cases:tokenize_pyvi", source=source, n=n)
+        tool = measure("bench.cases:tokenize_toolkit", source=source, n=n)
+        rows.append(_row(f"tokenize[{source}] pyvi.ViTokenizer (bare)", base, docs_per_s=base["docs"] / base["wall_s"]))
+        rows.append(_row(f"tokenize[{source}] toolkit.segment.tokenize", tool, docs_per_s=tool["docs"] / tool["wall_s"],
+                         speedup=base["wall_s"] / tool["wall_s"], target="≥ 2.0× bare pyvi per core",
+                         identical_segmentation=identity["identical"], met=base["wall_s"] / tool["wall_s"] >= 2.0
+                         and identity["identical"]))
+        # scaling needs enough work per process to amortize starting the pool
+        n_scale = sizes["scaling"]
+        one = measure("bench.cases:preprocess_processes", source=source, n=n_scale, n_jobs=1)
+        two = measure("bench.cases:preprocess_processes", source=source, n=n_scale, n_jobs=2)
+        rows.append(_row(f"preprocess[{source}] 1 process", one))
+        rows.append(_row(f"preprocess[{source}] 2 processes", two, speedup=one["wall_s"] / two["wall_s"],
+                         target="≥ 1.7× one process", met=one["wall_s"] / two["wall_s"] >= 1.7))
+
+
+def bench_lda(sizes, rows):
+    for n_docs in sizes["lda"]:
+        for engine, bare in (("gensim", "bench.cases:lda_bare_gensim"), ("tomotopy", "bench.cases:lda_bare_tomotopy")):
+            base = measure(bare, n_docs=n_docs)
+            tool = measure("bench.cases:lda_toolkit", n_docs=n_docs, engine=engine)
+            rows.append(_row(f"lda[{n_docs}] bare {engine}", base))
+            ratio = tool["wall_s"] / base["wall_s"]
+            rows.append(_row(f"lda[{n_docs}] fit_lda engine={engine}", tool, ratio=ratio,
+                             target="≤ 1.2× bare engine", met=ratio <= 1.2))
+
+
+def bench_tfidf(sizes, rows):
+    n = sizes["tfidf"]
+    base = measure("bench.cases:tfidf_bare", n_docs=n)
+    tool = measure("bench.cases:tfidf_toolkit", n_docs=n)
+    ratio = tool["wall_s"] / base["wall_s"]
+    rows.append(_row(f"tfidf[{n}] sklearn TfidfVectorizer (bare)", base))
+    rows.append(_row(f"tfidf[{n}] toolkit.features.tfidf_matrix", tool, ratio=ratio, target="≤ 1.2× bare",
+                     met=ratio <= 1.2))
+
+
+def bench_end_to_end(sizes, rows):
+    for n_pages in sizes["end_to_end"]:
+        tmp = Path(tempfile.mkdtemp(prefix=f"bench-e2e-{n_pages}-"))
+        try:
+            cold = measure("bench.cases:end_to_end", n_pages=n_pages, cache_dir=str(tmp))
+            warm = measure("bench.cases:end_to_end", n_pages=n_pages, cache_dir=str(tmp))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        ratio = warm["wall_s"] / cold["wall_s"]
+        rows.append(_row(f"make figures[{n_pages} pages] cold", cold))
+        rows.append(_row(f"make figures[{n_pages} pages] cached re-run", warm, ratio=ratio,
+                         target="≤ 0.10× cold run", met=ratio <= 0.10))
+
+
+def bench_memory(sizes, rows):
+    small, large = sizes["memory"]
+    a = measure("bench.cases:preprocess_streaming", n_pages=small)
+    b = measure("bench.cases:preprocess_streaming", n_pages=large)
+    ratio = b["peak_rss_mb"] / a["peak_rss_mb"]
+    rows.append(_row(f"preprocess streaming[{small}]", a))
+    rows.append(_row(f"preprocess streaming[{large}]", b, ratio=ratio,
+                     target=f"peak RSS flat ({large // small}× the documents, ≤ 1.25× the memory)", met=ratio <= 1.25))
+
+
+BENCHES = {"tokenize": bench_tokenize, "lda": bench_lda, "tfidf": bench_tfidf, "end_to_end": bench_end_to_end,
+           "memory": bench_memory}
+FULL = {"tokenize": 1000, "scaling": 2653, "lda": (10_000, 50_000), "tfidf": 50_000, "end_to_end": (1000, 10_000),
+        "memory": (10_000, 100_000)}
+QUICK = {"tokenize": 200, "scaling": 600, "lda": (2000,), "tfidf": 5000, "end_to_end": (300,), "memory": (1000, 4000)}
+
+
+def _fmt(row) -> str:
+    parts = [f"{row['name']:<52}", f"wall {row['wall_s']:8.2f}s", f"cpu {row['cpu_s']:8.2f}s",
+             f"peak {row['peak_rss_mb']:7.0f} MB"]
+    if "docs_per_s" in row:
+        parts.append(f"{row['docs_per_s']:7.1f} docs/s")
+    for key in ("speedup", "ratio"):
+        if key in row:
+            parts.append(f"{key} {row[key]:.2f}")
+    if "recovery_cosine" in row:
+        parts.append(f"recovery {row['recovery_cosine']:.3f}")
+    if "target" in row:
+        parts.append(f"[{row['target']}: {'met' if row['met'] else 'NOT met'}]")
+    return "  ".join(parts)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    parser.add_argument("--only", action="append", choices=sorted(BENCHES), help="run only these benchmarks")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    rows: list[dict] = []
+    start = time.perf_counter()
+    for name in args.only or BENCHES:
+        print(f"== {name}", flush=True)
+        before = len(rows)
+        BENCHES[name](sizes, rows)
+        for row in rows[before:]:
+            print(_fmt(row), flush=True)
+    print("\n== summary (ratios measured in this run)")
+    for row in rows:
+        print(_fmt(row))
+    RESULTS.mkdir(exist_ok=True)
+    payload = {"python": sys.version, "machine": platform.platform(), "quick": args.quick,
+               "total_s": time.perf_counter() - start, "rows": rows}
+    (RESULTS / "latest.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
+    print(f"\nresults: {RESULTS / 'latest.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,268 @@
+"""Benchmark cases: each function does its set-up and returns the timed callable.
+
+Every toolkit case has a bare baseline case run on the same data in the same
+``make bench`` run; :mod:`bench.__main__` prints their ratios. Data: the
+dantri corpus from ``../shared`` when present (real news text, never copied
+into the project), otherwise and additionally the simulated demo corpus.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from toolkit.config import CACHE_DIR, SHARED_DIR
+
+DANTRI = SHARED_DIR / "corpora" / "unc-dantri" / "unc_dantri.jsonl"
+BENCH_CACHE = CACHE_DIR / "bench"
+
+
+# --------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------
+
+
+def page_texts(source: str, n: int) -> list[str]:
+    """``n`` article texts: ``dantri`` (real news, if present) or ``demo`` (simulated genre pages)."""
+    if source == "dantri":
+        with DANTRI.open(encoding="utf-8") as fh:
+            return [json.loads(line)["text"] for line in itertools.islice(fh, n)]
+    docs = demo_documents(n)
+    return [f"{t}\n{b}" for t, b in zip(docs["title"], docs["body"])][:n]
+
+
+def demo_documents(n_pages: int):
+    """The ingested document table of a demo corpus of ``n_pages`` (cached on disk)."""
+    from toolkit.config import RunConfig, CorpusConfig
+    from toolkit.corpus import read_table, write_table
+    from toolkit.pipeline import StageCache, load_documents
+
+    path = BENCH_CACHE / f"demo-documents-{n_pages}.parquet"
+    if path.exists():
+        return read_table(path)
+    config = RunConfig(corpus=CorpusConfig(n_pages=n_pages))
+    documents, _, _ = load_documents(config, StageCache(BENCH_CACHE / "pipeline"))
+    write_table(documents, path)
+    return documents
+
+
+def synthetic_lda(n_docs: int, n_topics: int = 20, vocab_size: int = 5000, random_state: int = 0):
+    from toolkit.topics.synthetic import generate_lda_corpus
+
+    return generate_lda_corpus(n_docs, n_topics, vocab_size, doc_length=100, alpha=0.1, beta=0.01,
+                               random_state=random_state)
+
+
+# --------------------------------------------------------------------------
+# 1. Tokenization
+# --------------------------------------------------------------------------
+
+
+def tokenize_toolkit(source: str, n: int):
+    from toolkit import segment
+
+    texts = page_texts(source, n)
+    tokenizer = segment.Tokenizer(segment.TokenizerConfig())  # fresh: empty sentence cache
+    tokenizer.tokenize("Khởi động mô hình.")  # load the CRF model outside the timing, as for pyvi
+
+    def run():
+        n_tokens = sum(len(tokenizer.tokenize(t)) for t in texts)
+        return {"docs": len(texts), "tokens": n_tokens}
+    return run
+
+
+def tokenize_pyvi(source: str, n: int):
+    from pyvi import ViTokenizer
+
+    texts = page_texts(source, n)
+    ViTokenizer.tokenize("Khởi động mô hình.")
+
+    def run():
+        return {"docs": len(texts), "tokens": sum(len(ViTokenizer.tokenize(t).split()) for t in texts)}
+    return run
+
+
+def segmentation_identity(source: str, n: int):
+    """Not timed for speed: checks toolkit's CRF path gives pyvi's exact segmentation."""
+    from pyvi import ViTokenizer
+
+    from toolkit import fastpyvi
+
+    texts = page_texts(source, n)
+
+    def run():
+        differ = sum(fastpyvi.segment(t) != ViTokenizer.tokenize(t) for t in texts)
+        return {"docs": len(texts), "identical": differ == 0, "n_different": int(differ)}
+    return run
+
+
+def preprocess_processes(source: str, n: int, n_jobs: int):
+    import pandas as pd
+
+    from toolkit.preprocess import preprocess
+
+    texts = page_texts(source, n)
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "title": "", "body": texts})
+
+    def run():
+        out = preprocess(docs, n_jobs=n_jobs, cache_dir=None, progress=False)
+        return {"docs": len(out)}
+    return run
+
+
+# --------------------------------------------------------------------------
+# 2. LDA
+# --------------------------------------------------------------------------
+
+#: Same settings for fit_lda and the bare engine (one pass, as in the issue's reference timing).
+LDA_SETTINGS = {"passes": 1, "iterations": 50, "chunksize": 2000, "alpha": "asymmetric"}
+TOMOTOPY_ITERATIONS = 40
+
+
+def _recovery(corpus, topic_word, vocabulary) -> float:
+    from toolkit.topics.synthetic import align_topic_word, recovery_score
+
+    return recovery_score(corpus.topic_word, align_topic_word(np.asarray(topic_word), vocabulary, corpus.vocabulary))
+
+
+def lda_toolkit(n_docs: int, engine: str):
+    from toolkit.topics import fit_lda
+
+    corpus = synthetic_lda(n_docs)
+
+    def run():
+        if engine == "gensim":
+            result = fit_lda(corpus.documents, 20, random_state=0, engine="gensim", min_df=1, max_df=1.0,
+                             **LDA_SETTINGS)
+        else:
+            result = fit_lda(corpus.documents, 20, random_state=0, engine="tomotopy", min_df=1, max_df=1.0,
+                             iterations=TOMOTOPY_ITERATIONS)
+        return {"recovery_cosine": _recovery(corpus, result.topic_word_, result.vocabulary_)}
+    return run
+
+
+def lda_bare_gensim(n_docs: int):
+    from gensim.corpora import Dictionary
+    from gensim.models import LdaModel
+
+    corpus = synthetic_lda(n_docs)
+
+    def run():
+        dictionary = Dictionary(corpus.documents)
+        bow = [dictionary.doc2bow(d) for d in corpus.documents]
+        model = LdaModel(bow, num_topics=20, id2word=dictionary, random_state=0, eval_every=None,
+                         **LDA_SETTINGS)
+        # fit_lda also returns every document's topic proportions: the baseline computes them too.
+        gamma = np.vstack([model.inference(bow[i:i + 2000])[0] for i in range(0, len(bow), 2000)])
+        assert gamma.shape == (len(bow), 20)
+        vocab = [dictionary[i] for i in range(len(dictionary))]
+        return {"recovery_cosine": _recovery(corpus, model.get_topics(), vocab)}
+    return run
+
+
+def lda_bare_tomotopy(n_docs: int):
+    import tomotopy as tp
+
+    corpus = synthetic_lda(n_docs)
+
+    def run():
+        model = tp.LDAModel(k=20, seed=0)
+        for doc in corpus.documents:
+            model.add_doc(doc)
+        model.train(TOMOTOPY_ITERATIONS, workers=1)
+        doc_topic = np.array([doc.get_topic_dist() for doc in model.docs])
+        assert doc_topic.shape == (len(corpus.documents), 20)
+        vocab = list(model.used_vocabs)
+        topic_word = np.array([model.get_topic_word_dist(k) for k in range(20)])
+        return {"recovery_cosine": _recovery(corpus, topic_word, vocab)}
+    return run
+
+
+# --------------------------------------------------------------------------
+# 3. TF-IDF
+# --------------------------------------------------------------------------
+
+
+def tfidf_toolkit(n_docs: int):
+    from toolkit.features import tfidf_matrix
+
+    documents = synthetic_lda(n_docs).documents
+
+    def run():
+        matrix = tfidf_matrix(documents)[0]
+        return {"nnz": int(matrix.nnz)}
+    return run
+
+
+def tfidf_bare(n_docs: int):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    documents = synthetic_lda(n_docs).documents
+
+    def run():
+        vectorizer = TfidfVectorizer(analyzer=_identity, lowercase=False)
+        return {"nnz": int(vectorizer.fit_transform(documents).nnz)}
+    return run
+
+
+def _identity(tokens):
+    return tokens
+
+
+# --------------------------------------------------------------------------
+# 4. End to end, 5. memory
+# --------------------------------------------------------------------------
+
+
+def end_to_end(n_pages: int, cache_dir: str):
+    """``make figures`` on a demo corpus of ``n_pages``; ``cache_dir`` empty = cold."""
+    from toolkit.config import CorpusConfig, RunConfig
+    from toolkit.pipeline import run_pipeline
+
+    config = RunConfig(corpus=CorpusConfig(n_pages=n_pages))
+    out = Path(cache_dir) / "reports"
+
+    def run():
+        summary = run_pipeline(config, output_dir=out, cache_dir=Path(cache_dir) / "pipeline")
+        return {"n_topics": summary.n_topics, "docs": summary.n_documents, "stages": summary.timings}
+    return run
+
+
+def preprocess_streaming(n_pages: int, base_pages: int = 2000):
+    """Peak RSS of ``toolkit preprocess`` streaming a table of ``n_pages`` documents.
+
+    The table repeats a demo corpus of ``base_pages`` with distinct ids and a
+    distinct closing sentence per copy (so every document is a new text).
+    """
+    import pandas as pd
+
+    from toolkit.corpus import TableWriter
+
+    base = demo_documents(base_pages)[["doc_id", "title", "body"]]
+    path = BENCH_CACHE / f"stream-{n_pages}.parquet"
+    if not path.exists():
+        with TableWriter(path) as out:
+            for copy in range(-(-n_pages // len(base))):
+                part = base.copy()
+                part["doc_id"] = part["doc_id"] + f"-{copy}"
+                part["body"] = part["body"] + f"\nBài viết số {copy}."
+                out.write(part.iloc[: max(0, min(len(base), n_pages - copy * len(base)))])
+    tmp = Path(tempfile.mkdtemp(prefix="bench-stream-"))
+
+    def run():
+        from typer.testing import CliRunner
+
+        import toolkit.cli.preprocess  # noqa: F401
+        from toolkit.cli import app
+
+        result = CliRunner().invoke(app, ["preprocess", str(path), "-o", str(tmp / "tokens.parquet"), "--jobs", "1",
+                                          "--no-cache"])
+        if result.exit_code != 0:
+            raise RuntimeError(result.output)
+        return {"docs": n_pages, "table_mb": round(os.path.getsize(path) / 2**20, 1)}
+    return run
