@@ -160,18 +160,50 @@ class _MatrixCorpus:
             yield list(zip(X.indices[lo:hi].tolist(), X.data[lo:hi].astype(np.int64).tolist(), strict=True))
 
 
+def _identity(tokens):
+    return tokens
+
+
 def doc_term_matrix(documents: Iterable[Sequence[str]], vocabulary: Sequence[str]) -> sp.csr_matrix:
-    """Sparse document-term count matrix (D × V, float64) over ``vocabulary``."""
-    corpus = BowCorpus(documents, vocabulary)
-    indptr, indices, data = [0], [], []
-    for bow in corpus:
-        indices.extend(i for i, _ in bow)
-        data.extend(n for _, n in bow)
-        indptr.append(len(indices))
-    return sp.csr_matrix(
-        (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-        shape=(len(indptr) - 1, len(vocabulary)),
-    )
+    """Sparse document-term count matrix (D × V, float64) over ``vocabulary``.
+
+    ``documents`` is read once (it may stream from disk); tokens outside the
+    vocabulary are ignored. Counting is scikit-learn's (identity analyzer:
+    no token pattern, no lower-casing).
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    if not len(vocabulary):
+        return sp.csr_matrix((sum(1 for _ in documents), 0), dtype=np.float64)
+    vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.float64,
+                                 vocabulary={t: i for i, t in enumerate(vocabulary)})
+    X = sp.csr_matrix(vectorizer.transform(documents), dtype=np.float64)
+    X.sort_indices()
+    return X
+
+
+def _filtered_counts(documents: Iterable[Sequence[str]], *, min_df, max_df, keep_n
+                     ) -> tuple[sp.csr_matrix, list[str], np.ndarray]:
+    """One pass over ``documents``: counts, then the :func:`build_vocabulary` filters on columns."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.float64)
+    try:
+        X = vectorizer.fit_transform(documents)
+    except ValueError:  # not a single token
+        return sp.csr_matrix((0, 0)), [], np.zeros(0, dtype=np.int64)
+    names = vectorizer.get_feature_names_out().tolist()
+    n_docs = X.shape[0]
+    df = np.bincount(X.indices, minlength=X.shape[1])
+    lo = math.ceil(min_df * n_docs) if isinstance(min_df, float) and min_df < 1 else int(min_df)
+    hi = max_df * n_docs if isinstance(max_df, float) and max_df <= 1 else float(max_df)
+    keep = np.flatnonzero((df >= lo) & (df <= hi))
+    if keep_n is not None and len(keep) > keep_n:
+        keep = np.array(sorted(sorted(keep.tolist(), key=lambda j: (-df[j], names[j]))[:keep_n]), dtype=np.int64)
+    X = sp.csr_matrix(X[:, keep], dtype=np.float64)
+    X.sort_indices()
+    term_frequency = np.asarray(X.sum(axis=0)).ravel().astype(np.int64)
+    return X, [names[j] for j in keep], term_frequency
 
 
 # ----------------------------------------------------------------------------
@@ -223,20 +255,28 @@ def infer_doc_topic(
     n_topics = exp_elog_beta.shape[0]
     out = np.empty((X.shape[0], n_topics))
     for start in range(0, X.shape[0], chunksize):
-        block = X[start:start + chunksize].tocoo()
-        rows, cols, counts = block.row, block.col, block.data
-        n_d = np.asarray(X[start:start + chunksize].sum(axis=1)).ravel()
+        Xb = X[start:start + chunksize]
+        n_d = np.asarray(Xb.sum(axis=1)).ravel()
         gamma = alpha[None, :] + (n_d / n_topics)[:, None]
-        beta_nz = exp_elog_beta[:, cols].T  # nnz × K
+        # Iterate only the documents that have not converged yet (as gensim's
+        # per-document loop does); the set shrinks once a quarter converged.
+        active = np.arange(Xb.shape[0])
+        block = Xb.tocoo()
+        beta_nz = exp_elog_beta[:, block.col].T  # nnz × K
         for _ in range(max_iter):
-            exp_elog_theta = np.exp(_dirichlet_expectation(gamma))
-            phinorm = np.einsum("ij,ij->i", exp_elog_theta[rows], beta_nz) + 1e-100
-            weights = sp.csr_matrix((counts / phinorm, (rows, cols)), shape=block.shape)
+            g = gamma[active]
+            exp_elog_theta = np.exp(_dirichlet_expectation(g))
+            phinorm = np.einsum("ij,ij->i", exp_elog_theta[block.row], beta_nz) + 1e-100
+            weights = sp.csr_matrix((block.data / phinorm, (block.row, block.col)), shape=block.shape)
             new_gamma = alpha[None, :] + exp_elog_theta * (weights @ exp_elog_beta.T)
-            change = np.abs(new_gamma - gamma).mean(axis=1)
-            gamma = new_gamma
-            if change.max() < tol:
+            converged = np.abs(new_gamma - g).mean(axis=1) < tol
+            gamma[active] = new_gamma
+            if converged.all():
                 break
+            if converged.mean() >= 0.25:
+                active = active[~converged]
+                block = Xb[active].tocoo()
+                beta_nz = exp_elog_beta[:, block.col].T
         out[start:start + len(gamma)] = gamma
     return out
 
@@ -488,15 +528,16 @@ def fit_lda(
     documents = _reiterable(documents)
 
     if vocabulary is None:
-        vocabulary, term_frequency, n_docs = build_vocabulary(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
+        # One read of the corpus: counts of every term, then the document-frequency filters.
+        X, vocabulary, term_frequency = _filtered_counts(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
         filters = {"min_df": min_df, "max_df": max_df, "keep_n": keep_n}
     else:
         vocabulary = sorted(set(vocabulary))
         filters = {"vocabulary": "given"}
         term_frequency = None
+        X = doc_term_matrix(documents, vocabulary) if vocabulary else None
     if not vocabulary:
         raise ValueError("the vocabulary is empty after filtering; lower min_df or raise max_df")
-    X = doc_term_matrix(documents, vocabulary)
     n_docs, n_terms = X.shape
     if term_frequency is None:
         term_frequency = np.asarray(X.sum(axis=0)).ravel().astype(np.int64)
@@ -604,7 +645,11 @@ def _init_from_clusters(model, X, n_topics: int, random_state: int, seed_topics=
     if n_docs < 2 * n_topics:
         return
     rows = normalize(TfidfTransformer(sublinear_tf=True).fit_transform(X))
-    labels = KMeans(n_clusters=n_topics, n_init=3, random_state=random_state).fit_predict(rows)
+    from threadpoolctl import threadpool_limits
+
+    # One thread: the same clusters on any machine, whatever its core count.
+    with threadpool_limits(limits=1):
+        labels = KMeans(n_clusters=n_topics, n_init=3, random_state=random_state).fit_predict(rows)
     clusters = np.zeros((n_topics, X.shape[1]))
     for c in range(n_topics):
         counts = np.asarray(X[labels == c].sum(axis=0)).ravel().astype(np.float64)
