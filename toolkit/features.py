@@ -176,7 +176,7 @@ def document_term_matrix(
             return sp.csr_matrix((len(docs), 0), dtype=np.int64), []
         vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.int64,
                                      vocabulary={t: i for i, t in enumerate(vocab)})
-        return sp.csr_matrix(vectorizer.transform(docs), dtype=np.int64), vocab
+        return vectorizer.transform(docs).tocsr(), vocab
     vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.int64)
     try:
         X = vectorizer.fit_transform(docs)
@@ -188,10 +188,8 @@ def document_term_matrix(
                                   keep_n=None))
     columns = [j for j, t in enumerate(names) if t in keep]
     if len(columns) < len(names):
-        X = X[:, columns]
-    X = sp.csr_matrix(X, dtype=np.int64)
-    X.sort_indices()
-    return X, [names[j] for j in columns]
+        X = X[:, columns]  # column selection keeps rows' indices sorted
+    return X.tocsr(), [names[j] for j in columns]
 
 
 def _identity(tokens):
