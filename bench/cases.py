@@ -19,6 +19,7 @@ import numpy as np
 from toolkit.config import CACHE_DIR, SHARED_DIR
 
 DANTRI = SHARED_DIR / "corpora" / "unc-dantri" / "unc_dantri.jsonl"
+VNTC = SHARED_DIR / "corpora" / "vntc" / "vntc_10topics.jsonl.gz"
 BENCH_CACHE = CACHE_DIR / "bench"
 
 
@@ -28,7 +29,12 @@ BENCH_CACHE = CACHE_DIR / "bench"
 
 
 def page_texts(source: str, n: int) -> list[str]:
-    """``n`` article texts: ``dantri`` (real news, if present) or ``demo`` (simulated genre pages)."""
+    """``n`` article texts: ``dantri``/``vntc`` (real news, if present) or ``demo`` (simulated genre pages)."""
+    if source == "vntc":
+        import gzip
+
+        with gzip.open(VNTC, "rt", encoding="utf-8") as fh:
+            return [json.loads(line)["text"] for line in itertools.islice(fh, n)]
     if source == "dantri":
         with DANTRI.open(encoding="utf-8") as fh:
             return [json.loads(line)["text"] for line in itertools.islice(fh, n)]
