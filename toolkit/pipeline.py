@@ -215,8 +215,11 @@ def tokenize_documents(config: RunConfig, documents: pd.DataFrame, cache: StageC
                                  remove_persons=p.remove_persons)
     key = _key("tokens", frame_hash(documents[["doc_id", "title", "body"]]), tok_config.fingerprint(),
                code_version())
+    # The per-document token cache lives with the stage cache, so an empty
+    # stage cache means a truly cold run.
     return cache.table("tokens", key, lambda: preprocess(
-        documents, config=tok_config, n_jobs=p.n_jobs, cache_dir=CACHE_DIR / "preprocess"))
+        documents, config=tok_config, n_jobs=p.n_jobs,
+        cache_dir=cache.directory / "preprocess" if cache.enabled else None))
 
 
 @dataclass
