@@ -331,7 +331,8 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
         "packages": package_versions(), "random_state": seed,
     }
     base_key = (corpus_hash, lex, code_version(), hashlib.sha256(themes_path.read_bytes()).hexdigest()[:16])
-    meta = docs[["doc_id", "province", "district", "year"]].copy()
+    # Every metadata column of the document table can appear in the effects formula.
+    meta = docs.drop(columns=[c for c in ("title", "body", "captions") if c in docs.columns]).copy()
     meta["period"] = [_period_label(y, config.themes.periods) if pd.notna(y) else "" for y in meta["year"]]
 
     # ---- themes ----------------------------------------------------------
@@ -444,20 +445,28 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
     with _Timer(summary, "effects"):
         def effects_compute() -> dict[str, pd.DataFrame]:
             e = config.effects
-            terms = tp.top_terms(result, n=t.n_terms, measure="prob")
-            frex = tp.top_terms(result, n=t.n_terms, measure="frex")
-            ok = meta["year"].notna().to_numpy()
-            effects = tp.estimate_effects(_subset(result, ok), meta[ok].reset_index(drop=True), e.formula,
-                                          n_draws=e.n_draws, random_state=seed)
-            prevalence = tp.prevalence_by_group(_subset(result, ok), meta[ok].reset_index(drop=True),
-                                                by=("district", "year"), n_draws=e.n_draws, random_state=seed)
-            doc_topics = pd.DataFrame(result.doc_topic_, columns=[f"topic_{i}" for i in range(result.doc_topic_.shape[1])])
+            doc_topics = pd.DataFrame(result.doc_topic_,
+                                      columns=[f"topic_{i}" for i in range(result.doc_topic_.shape[1])])
             doc_topics.insert(0, "doc_id", docs["doc_id"].to_numpy())
-            return {"topic_terms": terms, "topic_terms_frex": frex, "effects": effects,
-                    "topic_prevalence_district_year": prevalence,
-                    "topic_correlations": tp.topic_correlations(result),
-                    "representative_documents": tp.representative_documents(result, docs, n=3),
-                    "doc_topics": doc_topics}
+            out = {"topic_terms": tp.top_terms(result, n=t.n_terms, measure="prob"),
+                   "topic_terms_frex": tp.top_terms(result, n=t.n_terms, measure="frex"),
+                   "topic_correlations": tp.topic_correlations(result),
+                   "representative_documents": tp.representative_documents(result, docs, n=3),
+                   "doc_topics": doc_topics}
+            ok = meta["year"].notna().to_numpy()
+            dated = _subset(result, ok)
+            dated_meta = meta[ok].reset_index(drop=True)
+            try:
+                out["effects"] = tp.estimate_effects(dated, dated_meta, e.formula, n_draws=e.n_draws,
+                                                     random_state=seed)
+            except ValueError as exc:  # e.g. a corpus without the formula's localities or years
+                logger.warning("effects left out: %s (set [effects] formula to columns your corpus has)", exc)
+            try:
+                out["topic_prevalence_district_year"] = tp.prevalence_by_group(
+                    dated, dated_meta, by=("district", "year"), n_draws=e.n_draws, random_state=seed)
+            except ValueError as exc:
+                logger.warning("prevalence by district and year left out: %s", exc)
+            return out
         tables = cache.tables("effects", _key(*base_key, t, n_topics, seed, config.effects), effects_compute)
     return {**selected, **tables}
 

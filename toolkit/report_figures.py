@@ -85,14 +85,34 @@ def _locality(df: pd.DataFrame) -> pd.Series:
     return district.where(district != "", province).replace("", "(unknown)")
 
 
+#: Most localities a figure shows (the tables keep all of them).
+MAX_HEATMAP_ROWS = 30
+MAX_PANELS = 12
+
+
+def _top_localities(t: pd.DataFrame, n: int, weight: str = "n_docs") -> pd.DataFrame:
+    """Rows of the ``n`` localities with the most documents (all when there are fewer)."""
+    t = t.assign(locality=_locality(t))
+    if t["locality"].nunique() <= n:
+        return t
+    if weight in t:
+        sizes = t.groupby("locality")[weight].sum()
+    else:
+        sizes = t.groupby("locality").size()
+    keep = sizes.sort_values(ascending=False, kind="mergesort").index[:n]
+    logger.info("figure shows the %d localities with most documents of %d", n, t["locality"].nunique())
+    return t[t["locality"].isin(set(keep))]
+
+
 def _fig_counts(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
-    t = t.assign(locality=_locality(t), year=t["year"].astype(int))
+    t = _top_localities(t, MAX_HEATMAP_ROWS).assign(year=lambda d: d["year"].astype(int))
     ax = plots.doc_counts_heatmap(t, row="locality", col="year", lang=lang)
     return ax.figure
 
 
 def _fig_theme_periods(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
-    t = t.assign(locality=_locality(t), theme=t["theme"].map(lambda x: ctx["labels"].get(x, x)))
+    t = _top_localities(t, MAX_HEATMAP_ROWS)
+    t = t.assign(theme=t["theme"].map(lambda x: ctx["labels"].get(x, x)))
     periods = sorted(p for p in t["period"].unique() if p)
     n_rows = t["locality"].nunique()
     n_cols = t["theme"].nunique()
@@ -107,9 +127,8 @@ def _fig_theme_periods(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
 
 
 def _fig_theme_trends(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
-    t = t[t["theme"].isin(KEY_THEMES)]
-    t = t.assign(locality=_locality(t), theme=t["theme"].map(lambda x: ctx["labels"].get(x, x)),
-                 year=t["year"].astype(int))
+    t = _top_localities(t[t["theme"].isin(KEY_THEMES)], MAX_PANELS)
+    t = t.assign(theme=t["theme"].map(lambda x: ctx["labels"].get(x, x)), year=t["year"].astype(int))
     fig = plt.figure()
     plots.trend_small_multiples(t, panel="locality", series="theme", x="year", y="share", fig=fig, lang=lang)
     return fig
@@ -129,10 +148,10 @@ def _key_topics(t: pd.DataFrame) -> list[str]:
 
 
 def _fig_topic_prevalence(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
-    t = t[t["label"].isin(_key_topics(t)) & (t["n_docs"] > 0)]
+    t = _top_localities(t[t["label"].isin(_key_topics(t)) & (t["n_docs"] > 0)], MAX_PANELS)
     t = t.assign(label=t["label"].map(lambda x: ctx["labels"].get(x, x)), year=t["year"].astype(int))
     fig = plt.figure()
-    plots.trend_small_multiples(t, panel="district", series="label", x="year", y="prevalence", fig=fig, lang=lang,
+    plots.trend_small_multiples(t, panel="locality", series="label", x="year", y="prevalence", fig=fig, lang=lang,
                                 ylabel=plots.label("prevalence", lang), title=plots.label("topic_prevalence", lang))
     return fig
 
@@ -172,16 +191,19 @@ def _fig_planted(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
 
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("documents_per_locality_year", "documents_per_locality_year", "doc_counts",
-               "How many documents each locality published per year; every cell shows its count, so sparse cells "
-               "(and the uncertainty they bring to later figures) are visible.",
+               "How many documents each locality published per year (the 30 localities with most documents when "
+               "there are more); every cell shows its count, so sparse cells (and the uncertainty they bring to "
+               "later figures) are visible.",
                "Counts of the ingested document table, reposts (duplicate_of) left out.", _fig_counts),
     FigureSpec("theme_share_by_period", "theme_shares_locality_period", "theme_heatmap",
-               "Share of each locality's documents that mention each theme, per period.",
+               "Share of each locality's documents that mention each theme, per period (the 30 localities with "
+               "most documents when there are more; the table has all).",
                "Theme dictionary (corpora/lexicons/themes.toml) matched on normalized tokens with exclusion "
                "contexts; a document mentions a theme when at least one term matches.", _fig_theme_periods),
     FigureSpec("theme_trends", "theme_shares_locality_year", "theme_trends",
                "Yearly share of documents mentioning site clearance, religion, grassroots-democracy regulations "
-               "and COVID-19, one panel per locality, with 95% intervals.",
+               "and COVID-19, one panel per locality (the 12 with most documents when there are more), with 95% "
+               "intervals.",
                "Dictionary matches per document; intervals are percentile bootstrap over documents within each "
                "cell (seeded by the run's random_state).", _fig_theme_trends),
     FigureSpec("topic_top_terms", "topic_terms", "topic_terms",
@@ -189,7 +211,8 @@ FIGURES: tuple[FigureSpec, ...] = (
                "gensim LdaModel (single process, seeded), K chosen by model selection; seeded topics get a prior "
                "on their dictionary terms.", _fig_topic_terms),
     FigureSpec("topic_prevalence", "topic_prevalence_district_year", "topic_prevalence",
-               "Mean proportion of the key topics per year in each locality, with 95% intervals.",
+               "Mean proportion of the key topics per year in each locality (the 12 with most documents when there "
+               "are more), with 95% intervals.",
                "Posterior draws of document-topic proportions combined with a bootstrap over documents.",
                _fig_topic_prevalence),
     FigureSpec("effects_forest", "effects", "effects",
