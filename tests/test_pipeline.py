@@ -84,3 +84,31 @@ def test_planted_covid_absent_before_2020(runs):
     covid = table[table["theme"] == "covid"]
     assert (covid.loc[covid["year"] < 2020, "share"] == 0).all()
     assert covid.loc[covid["year"].between(2020, 2021), "share"].min() > 0.1
+
+
+@pytest.mark.slow
+def test_own_corpus_from_a_table_without_the_formula_columns(tmp_path):
+    """`make figures CONFIG=my.toml` on a researcher's table: the run completes; effects are left out."""
+    import pandas as pd
+
+    from toolkit.config import EffectsConfig
+    from toolkit.corpus import write_table
+    from toolkit.pipeline import load_demo
+
+    docs = load_demo(160, random_state=3).documents
+    table = tmp_path / "my_corpus.jsonl"
+    write_table(pd.DataFrame({"title": docs["title"], "text": docs["body"], "date": docs["date"]}), table)
+    config = RunConfig(
+        name="own", random_state=1,
+        corpus=CorpusConfig(simulate=False, paths=(str(table),), text_field="text"),
+        themes=ThemesConfig(n_boot=50),
+        topics=TopicsConfig(n_topics_grid=(5,), random_states=(0, 1)),
+        effects=EffectsConfig(formula="~ C(no_such_column)", n_draws=5),
+        figures=FiguresConfig(formats=("png",), dpi=40),
+    )
+    summary = run_pipeline(config, output_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
+    assert summary.n_documents > 100
+    assert (tmp_path / "out" / "index.html").exists()
+    assert (tmp_path / "out" / "figures" / "topic_top_terms.png").exists()
+    assert not (tmp_path / "out" / "tables" / "effects.csv").exists()
+    assert not (tmp_path / "out" / "tables" / "planted_vs_recovered.csv").exists()

@@ -453,13 +453,15 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
                    "topic_correlations": tp.topic_correlations(result),
                    "representative_documents": tp.representative_documents(result, docs, n=3),
                    "doc_topics": doc_topics}
+            from patsy import PatsyError
+
             ok = meta["year"].notna().to_numpy()
             dated = _subset(result, ok)
             dated_meta = meta[ok].reset_index(drop=True)
             try:
                 out["effects"] = tp.estimate_effects(dated, dated_meta, e.formula, n_draws=e.n_draws,
                                                      random_state=seed)
-            except ValueError as exc:  # e.g. a corpus without the formula's localities or years
+            except (ValueError, PatsyError) as exc:  # e.g. a corpus without the formula's columns
                 logger.warning("effects left out: %s (set [effects] formula to columns your corpus has)", exc)
             try:
                 out["topic_prevalence_district_year"] = tp.prevalence_by_group(
