@@ -817,8 +817,10 @@ def validate_themes(
             frame[level] = present[labels == level].sum(axis=0).astype(np.int64)
     never = frame.loc[~frame["occurs"], ["theme", "term"]]
     if len(never):
-        logger.warning("validate_themes: %d term(s) never occur: %s", len(never),
-                       "; ".join(f"{t}: {term}" for t, term in never.itertuples(index=False)))
+        # One line per theme, so a long list stays readable in a terminal.
+        logger.warning("validate_themes: %d term(s) never occur (column `occurs` of the table)", len(never))
+        for theme, terms in never.groupby("theme", sort=True)["term"]:
+            logger.warning("  %s: %s", theme, "; ".join(terms))
     return frame.reset_index(drop=True)
 
 
