@@ -359,3 +359,15 @@ def test_former_ward_name_counts():
     # Sài Đồng was merged into Phúc Lợi; the package keeps the former name as an alias.
     loc = infer_locality("Tổ dân phố của phường Phúc Lợi, phường Sài Đồng và phường Phúc Đồng.")
     assert loc.district == "Quận Long Biên"
+
+
+def test_one_ward_found_in_a_single_district_names_it():
+    loc = infer_locality("Sáng nay, Ủy ban nhân dân phường Hàng Gai tổ chức hội nghị đối thoại với nhân dân.")
+    assert (loc.province, loc.district) == ("Hà Nội", "Quận Hoàn Kiếm")
+    assert "Hàng Gai" in loc.evidence
+
+
+def test_one_unique_ward_does_not_win_against_another_district_of_the_province():
+    loc = infer_locality("Đoàn công tác của phường Hàng Gai thăm mô hình dân vận khéo tại phường Phúc Đồng "
+                         "và phường Việt Hưng.")
+    assert loc.district == "Quận Long Biên"

@@ -657,7 +657,9 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "") -> Locality:
     -------
     Locality
         ``district`` is filled only with district-specific evidence (a
-        named district or committee, or at least two of its wards); when
+        named district or committee, at least two of its wards, or one
+        ward whose name no other district has, with no other district of
+        the province mentioned); when
         only the province is clear ``district`` is ""; when nothing is,
         every field is empty.
 
@@ -689,6 +691,8 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "") -> Locality:
     support: dict[tuple[str, str], float] = defaultdict(float)
     province_score: dict[str, float] = defaultdict(float)
     province_direct: dict[str, float] = defaultdict(float)
+    # Districts named by a ward that exists in no other district of the country.
+    unique_ward: dict[tuple[str, str], float] = {}
     for base, m, _count in scored:
         if m.kind in ("province", "bare_province"):
             for (province, _), w in m.weights.items():
@@ -698,6 +702,8 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "") -> Locality:
         if m.kind == "bare_district":
             continue
         best: dict[str, float] = {}
+        if m.kind == "ward" and len(m.weights) == 1:
+            unique_ward.update(m.weights)
         for key, w in m.weights.items():
             district_score[key] += base * w
             support[key] += base * w
@@ -726,7 +732,10 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "") -> Locality:
     if in_province:
         order = sorted(in_province.items(), key=lambda kv: (-kv[1], kv[0]))
         (best_key, best), runner = order[0], (order[1][1] if len(order) > 1 else -1.0)
-        if support[best_key] >= _MIN_DISTRICT and best > runner + 1e-9:
+        # Enough district-specific evidence; or one ward whose name exists in
+        # this district only, with no other district of the province in play.
+        enough = support[best_key] >= _MIN_DISTRICT or (best_key in unique_ward and len(order) == 1)
+        if enough and best > runner + 1e-9:
             district, score = best_key[1], best
     evidence = _evidence(scored, province, district)
     return Locality(province=province, district=district, province_2025=gz.provinces[province],
