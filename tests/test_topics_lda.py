@@ -313,3 +313,38 @@ def test_sparse_planted_topics_recovered_at_a_realistic_size(seed):
     c = generate_lda_corpus(3000, 10, 2000, doc_length=100, alpha=0.1, beta=0.01, random_state=1)
     r = fit_lda(c.documents, 10, random_state=seed)
     assert recovery_score(c.topic_word, align_topic_word(r.topic_word_, r.vocabulary_, c.vocabulary)) >= 0.94
+
+
+class _DiskCorpus:
+    """Token lists read from a file on every pass, counting the passes."""
+
+    def __init__(self, path):
+        self.path, self.passes = path, 0
+
+    def __iter__(self):
+        self.passes += 1
+        with open(self.path, encoding="utf-8") as fh:
+            for line in fh:
+                yield line.split()
+
+
+def test_streamed_fit_never_holds_the_corpus(tmp_path):
+    c = generate_lda_corpus(1500, 5, 300, doc_length=80, alpha=0.1, beta=0.05, random_state=2)
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(" ".join(doc) for doc in c.documents) + "\n", encoding="utf-8")
+    corpus = _DiskCorpus(path)
+    r = fit_lda(corpus, 5, random_state=0, stream=True, passes=10, min_df=1, max_df=1.0)
+    assert corpus.passes == 10 + 3  # vocabulary, lengths, passes, proportions
+    assert r.settings_["stream"] is True and r.doc_topic_.shape == (1500, 5)
+    np.testing.assert_allclose(r.doc_topic_.sum(axis=1), 1.0)
+    assert r.doc_lengths_.sum() == sum(len(d) for d in c.documents)
+    assert recovery_score(c.topic_word, align_topic_word(r.topic_word_, r.vocabulary_, c.vocabulary)) >= 0.9
+    again = fit_lda(_DiskCorpus(path), 5, random_state=0, stream=True, passes=10, min_df=1, max_df=1.0)
+    np.testing.assert_array_equal(r.topic_word_, again.topic_word_)
+
+
+def test_stream_needs_a_reiterable_gensim_corpus():
+    with pytest.raises(ValueError, match="re-iterable"):
+        fit_lda((d for d in VI_DOCS), 2, random_state=0, stream=True)
+    with pytest.raises(ValueError, match="engine='gensim'"):
+        fit_lda(VI_DOCS, 2, random_state=0, stream=True, engine="tomotopy")

@@ -454,6 +454,7 @@ def fit_lda(
     n_jobs: int = 1,
     chunksize: int | None = None,
     init: str = "clusters",
+    stream: bool = False,
 ) -> LdaResult:
     """Fit LDA to token lists.
 
@@ -495,6 +496,14 @@ def fit_lda(
         tomotopy workers (1 = reproducible); gensim always uses one process.
     chunksize : int, optional
         gensim documents per update.
+    stream : bool
+        gensim only: never hold the corpus in memory. ``documents`` must be
+        re-iterable (e.g. a class whose ``__iter__`` reads token lists from
+        disk); it is read once for the vocabulary, once per pass, and once
+        more for the document-topic proportions, in chunks. Memory then
+        grows with the vocabulary and with the D × K proportions, not with
+        the corpus. The start is gensim's own (``init`` is ignored: the
+        clustered start needs the whole count matrix).
     init : {"clusters", "documents", "uniform"}
         gensim start: ``"clusters"`` (default) gives each topic the word
         distribution of one k-means cluster of documents (TF-IDF rows,
@@ -525,6 +534,16 @@ def fit_lda(
     random_state = int(random_state)
     if n_topics == 1 and isinstance(alpha, str) and alpha == "auto":
         alpha = "symmetric"  # nothing to learn, and gensim's Newton step divides by zero at K=1
+    if stream:
+        if engine != "gensim":
+            raise ValueError("stream=True needs engine='gensim' (tomotopy holds its documents in memory)")
+        if iter(documents) is documents:
+            raise ValueError("stream=True needs a re-iterable corpus (a list or a class with __iter__), "
+                             "not a one-shot generator")
+        return _fit_gensim_streaming(
+            documents, n_topics, random_state=random_state, passes=passes, iterations=iterations, alpha=alpha,
+            eta=eta, min_df=min_df, max_df=max_df, keep_n=keep_n, vocabulary=vocabulary,
+            topic_labels=topic_labels, chunksize=chunksize)
     documents = _reiterable(documents)
 
     if vocabulary is None:
@@ -633,6 +652,100 @@ def _fit_gensim(result, documents, vocabulary, X, alpha, eta_arr, settings, seed
     result.doc_topic_concentration_ = gamma
     result.doc_topic_ = gamma / gamma.sum(axis=1, keepdims=True)
     result.log_perplexity_ = _log_likelihood_per_token(X, result.doc_topic_, result.topic_word_)
+
+
+class _Sized:
+    """A re-iterable corpus with a known length."""
+
+    def __init__(self, corpus, n: int) -> None:
+        self.corpus, self.n = corpus, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self):
+        return iter(self.corpus)
+
+
+def _bow_chunks(corpus: BowCorpus, n_terms: int, chunksize: int):
+    """CSR count matrices of ``chunksize`` documents at a time, streamed from ``corpus``."""
+    indptr, indices, data = [0], [], []
+    for bow in corpus:
+        indices.extend(i for i, _ in bow)
+        data.extend(n for _, n in bow)
+        indptr.append(len(indices))
+        if len(indptr) - 1 == chunksize:
+            yield sp.csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64),
+                                 np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, n_terms))
+            indptr, indices, data = [0], [], []
+    if len(indptr) > 1:
+        yield sp.csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64),
+                             np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, n_terms))
+
+
+def _fit_gensim_streaming(documents, n_topics, *, random_state, passes, iterations, alpha, eta, min_df, max_df,
+                          keep_n, vocabulary, topic_labels, chunksize) -> LdaResult:
+    from gensim.models import LdaModel
+
+    if vocabulary is None:
+        vocabulary, term_frequency, n_docs = build_vocabulary(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
+        filters = {"min_df": min_df, "max_df": max_df, "keep_n": keep_n}
+    else:
+        vocabulary, term_frequency, n_docs = sorted(set(vocabulary)), None, None
+        filters = {"vocabulary": "given"}
+    if not vocabulary:
+        raise ValueError("the vocabulary is empty after filtering; lower min_df or raise max_df")
+    corpus = BowCorpus(documents, vocabulary)
+    n_terms = len(vocabulary)
+    lengths = np.fromiter((sum(n for _, n in bow) for bow in corpus), dtype=np.int64)
+    n_docs, n_tokens = len(lengths), int(lengths.sum())
+    if n_tokens == 0:
+        raise ValueError("no document has an in-vocabulary token")
+    settings = default_settings("gensim", n_docs, n_tokens)
+    for key, value in (("passes", passes), ("iterations", iterations), ("chunksize", chunksize)):
+        if value is not None:
+            settings[key] = int(value)
+    eta_arr = _eta_matrix(eta, n_topics, n_terms, "gensim")
+    settings.update({
+        "engine": "gensim", "n_topics": int(n_topics), "random_state": random_state, "stream": True,
+        "init": "uniform", "alpha": alpha if isinstance(alpha, str) else np.asarray(alpha, dtype=float).tolist(),
+        "eta": None if eta is None else ("matrix" if np.ndim(eta) else float(eta)),
+        "n_docs": int(n_docs), "n_terms": int(n_terms), "n_tokens": n_tokens, **filters,
+    })
+    gensim_alpha = alpha if isinstance(alpha, str) else _alpha_vector(alpha, n_topics)
+    model = LdaModel(num_topics=n_topics, id2word=dict(enumerate(vocabulary)), alpha=gensim_alpha, eta=eta_arr,
+                     random_state=random_state, dtype=np.float64)
+    # A known length spares gensim a counting pass over the disk.
+    model.update(_Sized(corpus, n_docs), passes=settings["passes"], iterations=settings["iterations"],
+                 chunksize=settings["chunksize"], update_every=1, eval_every=None)
+    result = LdaResult(n_topics=n_topics, engine="gensim", random_state=random_state)
+    lam = model.state.get_lambda().astype(np.float64)
+    result.alpha_ = np.asarray(model.alpha, dtype=np.float64).copy()
+    result.topic_word_concentration_ = lam
+    result.topic_word_ = lam / lam.sum(axis=1, keepdims=True)
+    gamma = np.empty((n_docs, n_topics))
+    frequency = np.zeros(n_terms)
+    log_lik, start = 0.0, 0
+    for X in _bow_chunks(corpus, n_terms, settings["chunksize"]):
+        g = infer_doc_topic(X, lam, result.alpha_)
+        gamma[start:start + X.shape[0]] = g
+        theta = g / g.sum(axis=1, keepdims=True)
+        if X.sum():
+            log_lik += _log_likelihood_per_token(X, theta, result.topic_word_) * float(X.sum())
+        frequency += np.asarray(X.sum(axis=0)).ravel()
+        start += X.shape[0]
+    result.doc_topic_concentration_ = gamma
+    result.doc_topic_ = gamma / gamma.sum(axis=1, keepdims=True)
+    result.log_perplexity_ = log_lik / n_tokens
+    result.vocabulary_ = list(vocabulary)
+    result.eta_ = eta_arr
+    result.term_frequency_ = term_frequency if term_frequency is not None else frequency.astype(np.int64)
+    result.doc_lengths_ = lengths
+    result.topic_labels_ = list(topic_labels) if topic_labels is not None else default_labels(n_topics)
+    result.settings_ = settings
+    logger.info("LDA gensim (streamed): K=%d, D=%d, V=%d, passes=%d, iterations=%d, chunksize=%d", n_topics, n_docs,
+                n_terms, settings["passes"], settings["iterations"], settings["chunksize"])
+    return result
 
 
 def _init_from_clusters(model, X, n_topics: int, random_state: int, seed_topics=None, vocabulary=()) -> None:
