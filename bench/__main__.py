@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.cases import DANTRI, VNTC
+from bench.cases import BENCH_CACHE, DANTRI, VNTC
 from bench.harness import measure
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -95,13 +95,24 @@ def bench_memory(sizes, rows):
     rows.append(_row(f"preprocess streaming[{small}]", a))
     rows.append(_row(f"preprocess streaming[{large}]", b, ratio=ratio,
                      target=f"peak RSS flat ({large // small}× the documents, ≤ 1.25× the memory)", met=ratio <= 1.25))
+    small, large = sizes["lda_memory"]
+    paths = {}
+    for n in (small, large):
+        paths[n] = str(BENCH_CACHE / f"synthetic-{n}.txt")
+        measure("bench.cases:write_synthetic_corpus", n_docs=n, path=paths[n])
+    a = measure("bench.cases:lda_streaming", path=paths[small], n_docs=small)
+    b = measure("bench.cases:lda_streaming", path=paths[large], n_docs=large)
+    ratio = b["peak_rss_mb"] / a["peak_rss_mb"]
+    rows.append(_row(f"fit_lda(stream=True) from disk[{small}]", a))
+    rows.append(_row(f"fit_lda(stream=True) from disk[{large}]", b, ratio=ratio,
+                     target=f"peak RSS flat ({large // small}× the documents, ≤ 1.25× the memory)", met=ratio <= 1.25))
 
 
 BENCHES = {"tokenize": bench_tokenize, "lda": bench_lda, "tfidf": bench_tfidf, "end_to_end": bench_end_to_end,
            "memory": bench_memory}
 FULL = {"tokenize": 1000, "scaling": 8000, "lda": (10_000, 50_000), "tfidf": 50_000, "end_to_end": (1000, 10_000),
-        "memory": (10_000, 100_000)}
-QUICK = {"tokenize": 200, "scaling": 600, "lda": (2000,), "tfidf": 5000, "end_to_end": (300,), "memory": (1000, 4000)}
+        "memory": (10_000, 100_000), "lda_memory": (20_000, 100_000)}
+QUICK = {"tokenize": 200, "scaling": 600, "lda": (2000,), "tfidf": 5000, "end_to_end": (300,), "memory": (1000, 4000), "lda_memory": (2000, 10_000)}
 
 
 def _fmt(row) -> str:

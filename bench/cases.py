@@ -272,3 +272,40 @@ def preprocess_streaming(n_pages: int, base_pages: int = 2000):
             raise RuntimeError(result.output)
         return {"docs": n_pages, "table_mb": round(os.path.getsize(path) / 2**20, 1)}
     return run
+
+
+def write_synthetic_corpus(n_docs: int, path: str):
+    """Set-up only: write a planted LDA corpus to ``path``, one document per line."""
+    target = Path(path)
+    if not target.exists():
+        corpus = synthetic_lda(n_docs)
+        tmp = target.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            for doc in corpus.documents:
+                fh.write(" ".join(doc) + "\n")
+        os.replace(tmp, target)
+    return lambda: {"docs": n_docs}
+
+
+class _LinesCorpus:
+    """Token lists streamed from a text file on every pass."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __iter__(self):
+        with open(self.path, encoding="utf-8") as fh:
+            for line in fh:
+                yield line.split()
+
+
+def lda_streaming(path: str, n_docs: int):
+    """Peak RSS of ``fit_lda(stream=True)`` reading its corpus from disk (one pass, K = 20)."""
+    from toolkit.topics import fit_lda
+
+    corpus = _LinesCorpus(path)
+
+    def run():
+        result = fit_lda(corpus, 20, random_state=0, stream=True, passes=1, iterations=50, min_df=1, max_df=1.0)
+        return {"docs": n_docs, "n_terms": len(result.vocabulary_)}
+    return run
