@@ -32,10 +32,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from toolkit.config import CACHE_DIR, PROJECT_ROOT, RunConfig, lexicon_version
+from toolkit.config import CACHE_DIR, RunConfig, lexicon_version
 from toolkit.corpus import read_table, write_table, write_text_atomic
 from toolkit.figures import frame_hash, git_commit, package_versions, save_figure, save_table
 
@@ -455,43 +454,22 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
                    "doc_topics": doc_topics}
             from patsy import PatsyError
 
-            ok = meta["year"].notna().to_numpy()
-            dated = _subset(result, ok)
-            dated_meta = meta[ok].reset_index(drop=True)
+            # estimate_effects and prevalence_by_group leave out documents
+            # missing a covariate they use (undated pages, unknown districts).
+            covariates = meta.reset_index(drop=True)
             try:
-                out["effects"] = tp.estimate_effects(dated, dated_meta, e.formula, n_draws=e.n_draws,
+                out["effects"] = tp.estimate_effects(result, covariates, e.formula, n_draws=e.n_draws,
                                                      random_state=seed)
             except (ValueError, PatsyError) as exc:  # e.g. a corpus without the formula's columns
                 logger.warning("effects left out: %s (set [effects] formula to columns your corpus has)", exc)
             try:
                 out["topic_prevalence_district_year"] = tp.prevalence_by_group(
-                    dated, dated_meta, by=("district", "year"), n_draws=e.n_draws, random_state=seed)
+                    result, covariates, by=("district", "year"), n_draws=e.n_draws, random_state=seed)
             except ValueError as exc:
                 logger.warning("prevalence by district and year left out: %s", exc)
             return out
         tables = cache.tables("effects", _key(*base_key, t, n_topics, seed, config.effects), effects_compute)
     return {**selected, **tables}
-
-
-class _Subset:
-    """A fitted result restricted to some documents (effects need dated ones)."""
-
-    def __init__(self, result, mask: np.ndarray) -> None:
-        self._result, self._mask = result, mask
-        self.doc_topic_ = result.doc_topic_[mask]
-        self.doc_topic_concentration_ = result.doc_topic_concentration_[mask]
-
-    def sample_doc_topic(self, n_draws: int, random_state):
-        rng = np.random.default_rng(random_state)
-        conc = np.maximum(self.doc_topic_concentration_, 1e-12)
-        return np.stack([np.stack([rng.dirichlet(row) for row in conc]) for _ in range(n_draws)])
-
-    def __getattr__(self, name):
-        return getattr(self._result, name)
-
-
-def _subset(result, mask: np.ndarray):
-    return result if mask.all() else _Subset(result, mask)
 
 
 def planted_vs_recovered_table(shares_year: pd.DataFrame, truth: Path, docs: pd.DataFrame) -> pd.DataFrame:
@@ -533,4 +511,4 @@ def repro_check(config: RunConfig, *, workdir: str | os.PathLike | None = None) 
 
 
 __all__ = ["DemoData", "RunSummary", "load_demo", "StageCache", "code_version", "demo_corpus", "load_documents", "planted_vs_recovered_table",
-           "repro_check", "run_pipeline", "tokenize_documents", "PROJECT_ROOT"]
+           "repro_check", "run_pipeline", "tokenize_documents"]

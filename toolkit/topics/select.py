@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -101,11 +100,9 @@ def _score_one(job: tuple[int, int]) -> tuple[int, int, dict, LdaResult]:
 
 def _n_workers(n_jobs: int, n_tasks: int) -> int:
     """``n_jobs`` as in :func:`toolkit.distributed.n_workers`, capped by the number of fits."""
-    if n_jobs == 0:
-        raise ValueError("n_jobs=0: use 1 (inline), N workers, or -1 (all cores)")
-    n_cpu = os.cpu_count() or 1
-    n = max(1, n_cpu + 1 + n_jobs) if n_jobs < 0 else int(n_jobs)
-    return max(1, min(n, n_tasks))
+    from toolkit.distributed import n_workers
+
+    return max(1, min(n_workers(n_jobs), n_tasks))
 
 
 def select_n_topics(
