@@ -1,0 +1,135 @@
+"""Draw the theme-validation development set from the shared real corpora.
+
+Run from the repository root (needs ``../shared/corpora``; nothing from there is
+written here except document ids):
+
+    .venv/bin/python corpora/validation/sample_devset.py          # round 1
+    .venv/bin/python corpora/validation/sample_devset.py --round 2  # round 2
+
+Design: a stratified random sample. Every document of the three corpora falls
+into exactly one stratum: its corpus crossed with the first keyword pool (in
+the order of ``POOLS``) whose regular expression matches its lower-cased title
+and text, or ``rest`` when none does. "clear" pools hold each theme's
+unambiguous keywords, "amb" pools its ambiguous ones (the senses a dictionary
+confuses: ``mặt bằng`` as premises, ``đình chỉ``, ``đối thoại`` in diplomacy,
+``dịch`` for other epidemics …), and ``rest`` is a uniform random sample of
+everything else (the misses no keyword announces). The sampling weight of a
+document is ``N_h / n_h`` of its stratum, so shares and precision/recall can
+be weighted back to the corpora. Round 1 split each stratum once, at random,
+into a ``tune`` half (for editing the dictionary) and a ``test`` half. Round 2
+draws new documents (none of round 1) with the same design and smaller quotas,
+all of them ``holdout``: they were labelled after the dictionary was frozen and
+are the only documents its reported quality comes from (see README.md here).
+A round's weights refer to the documents that round could draw.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import regex
+
+SEED = 20261130
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared" / "corpora"
+OUT = Path(__file__).resolve().parent / "devset_sample.csv"  # labels were then added by reading: devset.csv
+
+POOLS = {
+    "covid_clear": r"covid|sars-cov|ncov|corona|giãn cách xã hội|cách ly tập trung",
+    "site_clearance_clear": r"giải phóng mặt bằng|\bgpmb\b|thu hồi đất|tái định cư|bồi thường, hỗ trợ",
+    "religion_clear": r"tôn giáo|tín ngưỡng|phật giáo|công giáo|tin lành|cao đài|hòa hảo|hoà hảo|giáo xứ|linh mục|chức sắc|tín đồ",
+    "democracy_regulations_clear": r"quy chế dân chủ|dân chủ ở cơ sở|thanh tra nhân dân|giám sát đầu tư của cộng đồng|dân biết,? dân bàn",
+    "covid_amb": r"\bdịch\b(?! vụ| thuật| giả)|cách ly|vắc.?xin|vaccine|xét nghiệm|tiêm chủng|phong tỏa|phong toả|\bf0\b",
+    "site_clearance_amb": r"mặt bằng|bồi thường|đền bù|di dời|cưỡng chế",
+    "religion_amb": r"\bchùa\b|nhà thờ|\bmiếu\b|\bđền\b|(?<!gia )\bđình\b|lễ hội|\bphật\b|thờ cúng",
+    "democracy_regulations_amb": r"dân chủ|đối thoại|tiếp xúc cử tri|công khai|lấy ý kiến|hương ước|quyền làm chủ",
+}
+COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
+
+# Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
+QUOTA = {
+    "covid_clear": {"dantri": 50, "baomoi": 10, "vntc": 10},
+    "site_clearance_clear": {"dantri": 15, "baomoi": 15, "vntc": 15},
+    "religion_clear": {"dantri": 15, "baomoi": 15, "vntc": 15},
+    "democracy_regulations_clear": {"dantri": 15, "baomoi": 15, "vntc": 20},
+    "covid_amb": {"dantri": 40, "baomoi": 15, "vntc": 15},
+    "site_clearance_amb": {"dantri": 23, "baomoi": 24, "vntc": 23},
+    "religion_amb": {"dantri": 23, "baomoi": 24, "vntc": 23},
+    "democracy_regulations_amb": {"dantri": 23, "baomoi": 24, "vntc": 23},
+    "rest": {"dantri": 40, "baomoi": 50, "vntc": 60},
+}
+
+
+def read_corpus(name: str):
+    """Yield (doc_id, text) of one shared corpus; text = title + description + body."""
+    if name == "dantri":
+        with open(SHARED / "unc-dantri" / "unc_dantri.jsonl", encoding="utf-8") as f:
+            for line in f:
+                r = json.loads(line)
+                yield r["doc_id"], r["text"]
+    elif name == "baomoi":
+        with gzip.open(SHARED / "baomoi-2017" / "baomoi_vn_news.jsonl.gz", "rt", encoding="utf-8") as f:
+            for line in f:
+                r = json.loads(line)
+                yield r["id"], "\n".join(x or "" for x in (r["title"], r["sapo"], r["body"]))
+    else:
+        with gzip.open(SHARED / "vntc" / "vntc_10topics.jsonl.gz", "rt", encoding="utf-8") as f:
+            for line in f:
+                r = json.loads(line)
+                yield r["id"], r["text"]
+
+
+def stratum_of(text: str) -> str:
+    low = text.lower()
+    for name, pattern in COMPILED.items():
+        if pattern.search(low):
+            return name
+    return "rest"
+
+
+def main() -> int:
+    if not SHARED.is_dir():
+        print(f"needs {SHARED}", file=sys.stderr)
+        return 1
+    round_ = int(sys.argv[sys.argv.index("--round") + 1]) if "--round" in sys.argv else 1
+    taken: set[tuple[str, str]] = set()
+    if round_ > 1:
+        done = pd.read_csv(OUT.parent / "devset.csv", dtype={"doc_id": str})
+        taken = set(zip(done["corpus"], done["doc_id"]))
+    rows = []
+    for corpus in ("baomoi", "dantri", "vntc"):
+        seen = set()
+        for doc_id, text in read_corpus(corpus):
+            if doc_id in seen or (corpus, doc_id) in taken:  # repeated id in the source, or drawn before
+                continue
+            seen.add(doc_id)
+            rows.append((corpus, doc_id, stratum_of(text)))
+    frame = pd.DataFrame(rows, columns=["corpus", "doc_id", "stratum"])
+    rng = np.random.default_rng(SEED + round_ - 1)
+    share = 1.0 if round_ == 1 else 0.7
+    picked = []
+    for (stratum, corpus), group in sorted(frame.groupby(["stratum", "corpus"]), key=lambda kv: kv[0]):
+        n = min(int(round(QUOTA[stratum][corpus] * share)), len(group))
+        ids = sorted(group["doc_id"])
+        chosen = sorted(rng.choice(len(ids), size=n, replace=False)) if n else []
+        halves = rng.permutation(n)
+        for rank, idx in zip(halves, chosen):
+            picked.append({
+                "corpus": corpus, "doc_id": ids[idx], "stratum": stratum,
+                "stratum_size": len(group), "stratum_n": n, "weight": len(group) / n,
+                "split": ("tune" if rank % 2 == 0 else "test") if round_ == 1 else "holdout",
+            })
+    out = pd.DataFrame(picked).sort_values(["corpus", "stratum", "doc_id"]).reset_index(drop=True)
+    out.insert(2, "round", round_)
+    out.to_csv(OUT if round_ == 1 else OUT.with_name(f"devset_sample_round{round_}.csv"), index=False)
+    print(out.groupby(["stratum", "corpus"]).agg(n=("doc_id", "size"), N=("stratum_size", "first")).to_string())
+    print(len(out), "documents ->", OUT)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

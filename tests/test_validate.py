@@ -1,0 +1,248 @@
+"""Tests of toolkit.validate: intervals, the coding sample, scoring, agreement, term table, classifier."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from toolkit.segment import tokenize
+from toolkit.themes import themes_from_mapping
+from toolkit.validate import (
+    SEP,
+    ThemeClassifier,
+    agreement,
+    classifier_hits,
+    proportion_interval,
+    score_predictions,
+    score_sheet,
+    term_table,
+    train_classifier,
+    validation_sample,
+)
+
+# -- intervals ----------------------------------------------------------------------
+
+
+def _exact_coverage(p: float, n: int, method: str) -> float:
+    k = np.arange(n + 1)
+    low, high = proportion_interval(k, np.full(n + 1, n), method=method)
+    inside = (low <= p) & (p <= high)
+    return float(stats.binom.pmf(k, n, p)[inside].sum())
+
+
+@pytest.mark.parametrize("method", ["wilson", "jeffreys"])
+@pytest.mark.parametrize("p", [0.0, 0.02, 0.3])
+@pytest.mark.parametrize("n", [3, 10, 80])
+def test_interval_coverage_is_near_nominal_at_small_n_and_extreme_p(method, p, n):
+    # Exact coverage (sum of binomial probabilities of the k whose interval holds p).
+    # Wilson and Jeffreys dip a little below 95% at some (p, n) (Brown, Cai & DasGupta 2001);
+    # a percentile bootstrap has coverage 0 at p = 0.02, n = 3 whenever k = 0 (a point interval).
+    assert _exact_coverage(p, n, method) >= 0.92
+
+
+def test_interval_coverage_by_simulation_matches_exact():
+    rng = np.random.default_rng(1)
+    for p, n in [(0.02, 10), (0.3, 3), (0.0, 80)]:
+        k = rng.binomial(n, p, size=4000)
+        low, high = proportion_interval(k, np.full_like(k, n))
+        covered = float(np.mean((low <= p) & (p <= high)))
+        assert covered == pytest.approx(_exact_coverage(p, n, "wilson"), abs=0.02)
+
+
+def test_intervals_never_collapse_at_zero_or_all():
+    low, high = proportion_interval([0, 5, 1], [5, 5, 1])
+    assert low[0] == 0 and high[0] > 0.3
+    assert high[1] == pytest.approx(1) and low[1] < 0.7
+    assert low[2] < 0.5 < high[2]
+    low, high = proportion_interval([0], [0])
+    assert np.isnan(low[0]) and np.isnan(high[0])
+
+
+# -- scoring ------------------------------------------------------------------------
+
+
+def test_score_predictions_counts_and_rates():
+    s = score_predictions([1, 1, 1, 0, 0], [1, 0, 1, 1, 0])
+    assert (s["tp"], s["fp"], s["fn"], s["tn"]) == (2, 1, 1, 1)
+    assert s["precision"] == pytest.approx(2 / 3) and s["recall"] == pytest.approx(2 / 3)
+    assert s["f1"] == pytest.approx(2 / 3)
+    for name in ("precision", "recall", "f1"):
+        assert s[f"{name}_low"] < s[name] < s[f"{name}_high"]
+
+
+def test_perfect_scores_keep_an_honest_interval():
+    s = score_predictions([1] * 6 + [0] * 6, [1] * 6 + [0] * 6)
+    assert s["precision"] == 1 and s["recall"] == 1 and s["f1"] == 1
+    assert s["precision_low"] < 0.9 and s["recall_low"] < 0.9 and s["f1_low"] < 0.95
+
+
+def test_weights_move_recall_to_the_corpus():
+    # 4 sampled misses stand for 100 documents each: one missed positive there weighs 100.
+    pred = [1, 1, 0, 0, 0, 0]
+    ref = [1, 1, 1, 0, 0, 0]
+    w = [1, 1, 100, 100, 100, 100]
+    unweighted = score_predictions(pred, ref)
+    weighted = score_predictions(pred, ref, w)
+    assert unweighted["recall"] == pytest.approx(2 / 3)
+    assert weighted["recall"] == pytest.approx(2 / 102)
+    assert weighted["precision"] == pytest.approx(1.0)
+
+
+def _sheet():
+    return pd.DataFrame({
+        "doc_id": ["a", "b", "c", "d", "e", "f"],
+        "weight": [1.0] * 6,
+        f"site{SEP}dictionary": [1, 1, 1, 0, 0, 0],
+        f"site{SEP}terms": ["giải phóng mặt bằng (2)", "mặt bằng (1)", "mặt bằng (1); thu hồi đất (1)", "", "", ""],
+        f"site{SEP}coder1": [1, 0, 1, 1, 0, 0],
+        f"site{SEP}coder2": [1, 0, 1, 0, 0, pd.NA],
+    })
+
+
+def test_score_sheet_reads_the_first_coder_and_names_it():
+    report = score_sheet(_sheet())
+    row = report.iloc[0]
+    assert row["theme"] == "site" and row["reference"] == "coder1" and row["measure"] == "dictionary"
+    assert (row["tp"], row["fp"], row["fn"], row["tn"]) == (2, 1, 1, 2)
+    other = score_sheet(_sheet(), coder="coder2").iloc[0]
+    assert other["n_coded"] == 5 and other["fn"] == 0
+
+
+def test_score_sheet_rejects_a_bad_label_with_its_row():
+    sheet = _sheet()
+    sheet[f"site{SEP}coder1"] = sheet[f"site{SEP}coder1"].astype(object)
+    sheet.loc[3, f"site{SEP}coder1"] = "yes"
+    with pytest.raises(ValueError, match="row 5"):
+        score_sheet(sheet)
+
+
+def test_agreement_kappa_and_alpha():
+    sheet = _sheet()
+    table = agreement(sheet).iloc[0]
+    assert table["n_both"] == 5
+    assert table["percent_agreement"] == pytest.approx(4 / 5)
+    from sklearn.metrics import cohen_kappa_score
+    assert table["cohen_kappa"] == pytest.approx(cohen_kappa_score([1, 0, 1, 1, 0], [1, 0, 1, 0, 0]))
+    assert -1 <= table["krippendorff_alpha"] < 1
+    same = sheet.assign(**{f"site{SEP}coder2": sheet[f"site{SEP}coder1"]})
+    assert agreement(same).iloc[0]["krippendorff_alpha"] == pytest.approx(1.0)
+
+
+def test_term_table_names_false_positive_terms_and_misses():
+    table = term_table(_sheet())
+    rows = table.set_index("term")
+    assert rows.loc["mặt bằng", "false_pos"] == 1 and rows.loc["mặt bằng", "true_pos"] == 1
+    assert rows.loc["mặt bằng", "doc_ids"] == "b"
+    assert rows.loc["giải phóng mặt bằng", "term_precision"] == 1.0
+    assert rows.loc["(no term)", "n_docs"] == 1 and rows.loc["(no term)", "doc_ids"] == "d"
+    assert table["term"].iloc[0] == "mặt bằng"  # most false positives first
+
+
+# -- the coding sample --------------------------------------------------------------
+
+THEMES = {"themes": {
+    "site": {"label_en": "Site", "label_vi": "GPMB", "terms": ["giải phóng mặt bằng", "thu hồi đất"]},
+    "faith": {"label_en": "Religion", "label_vi": "Tôn giáo", "terms": ["tôn giáo", "chức sắc"]},
+}}
+
+
+def _corpus(n: int = 60) -> tuple[pd.DataFrame, pd.DataFrame]:
+    bodies = []
+    for i in range(n):
+        if i % 5 == 0:
+            bodies.append(f"Xã tổ chức đối thoại về giải phóng mặt bằng dự án đường số {i}.")
+        elif i % 7 == 0:
+            bodies.append(f"Ban Dân vận gặp mặt chức sắc tôn giáo nhân dịp lễ lần {i}.")
+        else:
+            bodies.append(f"Hội nghị giao ban công tác dân vận quý {i % 4 + 1} được tổ chức.")
+    docs = pd.DataFrame({
+        "doc_id": [f"d{i:03d}" for i in range(n)], "title": "", "body": bodies,
+        "province": ["Bến Tre" if i % 2 else "Tiền Giang" for i in range(n)],
+        "district": "Huyện Châu Thành", "year": [2018 + i % 3 for i in range(n)],
+    })
+    toks = [tokenize(b) for b in bodies]
+    tokens = pd.DataFrame({"doc_id": docs["doc_id"], "tokens": toks, "n_tokens": [len(t) for t in toks]})
+    return docs, tokens
+
+
+@pytest.fixture(scope="module")
+def sample_inputs():
+    return (*_corpus(), themes_from_mapping(THEMES))
+
+
+def test_validation_sample_strata_weights_and_sheet(sample_inputs):
+    docs, tokens, themes = sample_inputs
+    result = validation_sample(docs, tokens, themes, n=20, miss_fraction=0.3, random_state=3)
+    sheet, strata = result.sheet, result.strata
+    assert len(sheet) == 20 and sheet["doc_id"].is_unique
+    assert set(strata["stratum"]) == {"hit:site", "hit:faith", "miss"}
+    # weights restore the population of every stratum
+    for r in strata.itertuples():
+        part = sheet[sheet["stratum"] == r.stratum]
+        assert len(part) == r.n_sampled
+        assert part["weight"].sum() == pytest.approx(r.n_population)
+    assert (sheet["stratum"] == "miss").sum() == 6
+    hit = sheet[sheet["stratum"] == "hit:site"]
+    assert (hit[f"site{SEP}dictionary"] == 1).all()
+    assert hit[f"site{SEP}kwic"].str.contains(r"\[giải phóng mặt bằng\]").all()
+    assert hit[f"site{SEP}terms"].str.startswith("giải phóng mặt bằng (1)").all()
+    assert sheet[f"site{SEP}coder1"].isna().all() and f"faith{SEP}coder2" in sheet.columns
+    assert sheet["text"].str.len().gt(0).all()
+    # reproducible, and the seed matters
+    again = validation_sample(docs, tokens, themes, n=20, miss_fraction=0.3, random_state=3).sheet
+    pd.testing.assert_frame_equal(sheet, again)
+    other = validation_sample(docs, tokens, themes, n=20, miss_fraction=0.3, random_state=4).sheet
+    assert set(other["doc_id"]) != set(sheet["doc_id"])
+
+
+def test_validation_sample_spreads_over_localities_and_years(sample_inputs):
+    docs, tokens, themes = sample_inputs
+    sheet = validation_sample(docs, tokens, themes, n=30, random_state=0).sheet
+    miss = sheet[sheet["stratum"] == "miss"]
+    assert miss["province"].nunique() == 2 and miss["year"].nunique() == 3
+
+
+def test_validation_sample_rejects_unknown_themes(sample_inputs):
+    docs, tokens, themes = sample_inputs
+    with pytest.raises(ValueError, match="unknown theme"):
+        validation_sample(docs, tokens, themes, theme_ids=["covid"])
+
+
+# -- a supervised measure -----------------------------------------------------------
+
+
+def _labelled(n: int = 80, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    vocab_pos = ["thu_hồi", "đất", "bồi_thường", "tái_định_cư", "dự_án"]
+    vocab_neg = ["văn_nghệ", "thể_thao", "học_sinh", "trường", "mùa_xuân"]
+    common = ["nhân_dân", "địa_phương", "cán_bộ", "vận_động"]
+    docs, labels = [], []
+    for i in range(n):
+        y = i % 2
+        words = list(rng.choice(vocab_pos if y else vocab_neg, size=6)) + list(rng.choice(common, size=6))
+        docs.append(words)
+        labels.append(y)
+    return docs, labels
+
+
+def test_train_classifier_cross_validated_and_roundtrip():
+    docs, labels = _labelled()
+    model = train_classifier(docs, labels, theme="site", random_state=0)
+    assert model.cv["f1"] > 0.9 and model.cv["n_coded"] == 80
+    assert model.cv["f1_low"] < model.cv["f1"]
+    probs = model.decision(docs)
+    assert ((probs >= 0.5).astype(int) == np.array(labels)).mean() > 0.95
+    again = ThemeClassifier.from_json(model.to_json())
+    np.testing.assert_allclose(again.decision(docs), probs)
+    tokens = pd.DataFrame({"doc_id": [f"x{i}" for i in range(len(docs))], "tokens": docs})
+    hits = classifier_hits(tokens, [again])
+    assert list(hits.columns[:6]) == ["doc_id", "theme", "hits", "n_tokens", "per_1k_tokens", "present"]
+    assert (hits["measure"] == "classifier").all() and hits["present"].sum() == (probs >= 0.5).sum()
+
+
+def test_train_classifier_needs_both_classes():
+    docs, _ = _labelled(10)
+    with pytest.raises(ValueError, match="positive and 2 negative"):
+        train_classifier(docs, [1] + [0] * 9, theme="site")

@@ -1,0 +1,855 @@
+"""Validating a theme measure against human coding: sample, score, train.
+
+Text-as-data practice (Grimmer, Roberts & Stewart): a dictionary is a
+measurement instrument whose precision and recall must be measured on
+documents that people have read. This module holds the three steps of that
+workflow (``python -m toolkit validate sample|score|train``):
+
+1. :func:`validation_sample` draws a stratified sample of a corpus for
+   coding: documents the dictionary flags (per theme) and documents it does
+   not, spread over localities and years, with the sampling weight of every
+   document and the KWIC lines that made each hit.
+2. :func:`score_sheet` reads the coded sheet back: per theme precision,
+   recall and F1 with intervals, weighted back to the corpus with the
+   sampling weights; :func:`agreement` gives Cohen's kappa and
+   Krippendorff's alpha between two coders; :func:`term_table` says which
+   terms produced the false positives and how many missed documents
+   contained no term at all.
+3. :func:`train_classifier` fits a supervised measure (logistic regression on
+   TF-IDF of the toolkit's tokens) where the dictionary falls short, with
+   cross-validated precision and recall computed exactly as in 2;
+   :func:`classifier_hits` applies it, in the shape of
+   :func:`toolkit.themes.theme_hits`.
+
+The coding sheet is one row per document. For every theme ``t`` it has the
+columns ``t__dictionary`` (0/1, what the dictionary says), ``t__terms``
+(the terms counted, ``term (n); …``), ``t__kwic`` (the lines that made the
+hit) and one column per coder, ``t__coder1`` and ``t__coder2``, left empty
+for the coders (1 = the document has the theme, 0 = it does not). A column
+``t__gold`` (an adjudicated label), when present, is the reference in
+scoring; otherwise the first coder's column is.
+
+Only pure functions live here; the CLI reads and writes the files.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+logger = logging.getLogger("toolkit.validate")
+
+SEP = "__"
+CODERS = ("coder1", "coder2")
+SCORE_COLUMNS = [
+    "theme", "measure", "reference", "n_coded", "tp", "fp", "fn", "tn",
+    "precision", "precision_low", "precision_high", "recall", "recall_low", "recall_high",
+    "f1", "f1_low", "f1_high", "prevalence", "prevalence_low", "prevalence_high", "measured_share",
+]
+
+
+# --------------------------------------------------------------------------
+# Intervals for proportions
+# --------------------------------------------------------------------------
+
+
+def proportion_interval(successes, n, *, ci: float = 0.95, method: str = "wilson") -> tuple[np.ndarray, np.ndarray]:
+    """Interval for a binomial proportion that keeps its coverage at 0, 1 and small n.
+
+    Parameters
+    ----------
+    successes, n : array-like
+        Counts (``n`` may be a non-integer effective sample size).
+    ci : float
+        Nominal coverage.
+    method : {"wilson", "jeffreys"}
+        Wilson score interval, or the Jeffreys interval (Beta(k + ½, n − k + ½)
+        quantiles, with the bound at 0 or 1 when ``k`` is 0 or ``n``, as in
+        Brown, Cai & DasGupta 2001).
+
+    Returns
+    -------
+    low, high : ndarray
+        NaN where ``n`` is 0. Neither collapses to a point when ``k`` is 0 or ``n``.
+
+    Examples
+    --------
+    >>> low, high = proportion_interval([0, 3], [3, 3])
+    >>> bool(high[0] > 0.4) and bool(low[1] < 0.6)
+    True
+    """
+    from scipy import stats
+
+    k = np.atleast_1d(np.asarray(successes, dtype=float))
+    n = np.atleast_1d(np.asarray(n, dtype=float))
+    k, n = np.broadcast_arrays(k, n)
+    if not 0 < ci < 1:
+        raise ValueError(f"ci={ci}: a coverage in (0, 1)")
+    alpha = 1 - ci
+    low = np.full(k.shape, np.nan)
+    high = np.full(k.shape, np.nan)
+    ok = n > 0
+    if not ok.any():
+        return low, high
+    kk, nn = k[ok], n[ok]
+    if method == "wilson":
+        z = stats.norm.ppf(1 - alpha / 2)
+        p = kk / nn
+        denom = 1 + z * z / nn
+        centre = (p + z * z / (2 * nn)) / denom
+        half = z * np.sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / denom
+        # exactly 0 / 1 at the boundaries (rounding would otherwise exclude p = 0)
+        lo = np.where(kk <= 0, 0.0, centre - half)
+        hi = np.where(kk >= nn, 1.0, centre + half)
+    elif method == "jeffreys":
+        lo = stats.beta.ppf(alpha / 2, kk + 0.5, nn - kk + 0.5)
+        hi = stats.beta.ppf(1 - alpha / 2, kk + 0.5, nn - kk + 0.5)
+        lo = np.where(kk <= 0, 0.0, lo)
+        hi = np.where(kk >= nn, 1.0, hi)
+    else:
+        raise ValueError(f"method={method!r}: 'wilson' or 'jeffreys'")
+    low[ok] = np.clip(lo, 0.0, 1.0)
+    high[ok] = np.clip(hi, 0.0, 1.0)
+    return low, high
+
+
+def _kish(weights: np.ndarray) -> float:
+    """Kish effective sample size of weighted observations."""
+    s2 = float(np.sum(weights * weights))
+    return float(np.sum(weights)) ** 2 / s2 if s2 > 0 else 0.0
+
+
+def _weighted_rate(hit: np.ndarray, weights: np.ndarray, ci: float) -> tuple[float, float, float]:
+    """Weighted share of ``hit`` with a Wilson interval on the Kish effective size."""
+    if len(hit) == 0 or weights.sum() <= 0:
+        return (math.nan, math.nan, math.nan)
+    p = float(np.sum(weights * hit) / np.sum(weights))
+    n_eff = _kish(weights)
+    low, high = proportion_interval(p * n_eff, n_eff, ci=ci)
+    return p, float(low[0]), float(high[0])
+
+
+# --------------------------------------------------------------------------
+# Sampling documents for coding
+# --------------------------------------------------------------------------
+
+
+def _allocate(sizes: dict[str, int], total: int) -> dict[str, int]:
+    """Split ``total`` as evenly as possible over strata, never more than a stratum holds."""
+    alloc = {s: 0 for s in sizes}
+    left = total
+    open_ = sorted(s for s in sizes if sizes[s] > 0)
+    while left > 0 and open_:
+        share = max(1, left // len(open_))
+        for s in list(open_):
+            take = min(share, sizes[s] - alloc[s], left)
+            alloc[s] += take
+            left -= take
+            if alloc[s] >= sizes[s]:
+                open_.remove(s)
+            if left == 0:
+                break
+    return alloc
+
+
+def _systematic(frame: pd.DataFrame, n: int, order: list[str], rng: np.random.Generator) -> pd.DataFrame:
+    """``n`` rows at equal steps through ``frame`` sorted by ``order``: spread over its localities and years."""
+    if n >= len(frame):
+        return frame
+    ordered = frame.sort_values(order, kind="mergesort", na_position="last")
+    step = len(ordered) / n
+    start = rng.uniform(0, step)
+    positions = np.floor(start + step * np.arange(n)).astype(int)
+    return ordered.iloc[positions]
+
+
+def _format_terms(row: np.ndarray, terms: list[str]) -> str:
+    return "; ".join(f"{terms[j]} ({int(row[j])})" for j in np.flatnonzero(row))
+
+
+def _parse_terms(value) -> list[str]:
+    if not isinstance(value, str) or not value.strip():
+        return []
+    out = []
+    for part in value.split(";"):
+        part = part.strip()
+        if part:
+            out.append(part.rsplit(" (", 1)[0] if part.endswith(")") else part)
+    return out
+
+
+@dataclass
+class ValidationSample:
+    """A coding sheet and the strata it was drawn from.
+
+    Attributes
+    ----------
+    sheet : DataFrame
+        One row per sampled document (see the module docstring for columns).
+    strata : DataFrame
+        ``stratum, n_population, n_sampled, weight``.
+    """
+
+    sheet: pd.DataFrame
+    strata: pd.DataFrame
+
+
+def validation_sample(
+    documents: pd.DataFrame,
+    tokens: pd.DataFrame,
+    themes,
+    *,
+    theme_ids: Sequence[str] | None = None,
+    n: int = 200,
+    miss_fraction: float = 0.3,
+    coders: Sequence[str] = CODERS,
+    window: int = 8,
+    random_state: int = 0,
+) -> ValidationSample:
+    """Draw a stratified sample of documents for human coding of dictionary themes.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        Document table (``doc_id``, ``title``, ``body``; ``province``,
+        ``district``, ``locality``, ``year``, ``date``, ``source``, ``url``
+        are copied when present).
+    tokens : DataFrame
+        Its token table (:func:`toolkit.preprocess.preprocess`).
+    themes : toolkit.themes.ThemeDictionary
+    theme_ids : sequence of str, optional
+        Themes to code (default: every theme of the dictionary).
+    n : int
+        Documents in the sample.
+    miss_fraction : float
+        Share of the sample drawn from documents the dictionary flags for
+        none of the themes (the only place where missed cases can be found).
+    coders : sequence of str
+        Names of the empty coder columns.
+    window : int
+        Words of context in the KWIC lines.
+    random_state : int
+        Seed of the draw.
+
+    Returns
+    -------
+    ValidationSample
+
+    Notes
+    -----
+    Strata: ``miss`` (no hit for any chosen theme) and, for a document with
+    hits, ``hit:<theme>`` for its rarest hit theme (the chosen theme with the
+    fewest flagged documents), so a rare theme is not swamped by a common one
+    and every document belongs to exactly one stratum. ``round(n *
+    miss_fraction)`` documents come from ``miss``; the rest are split evenly
+    over the ``hit:`` strata. Within a stratum documents are drawn
+    systematically (equal steps from a random start) through the stratum
+    sorted by locality, year and id, which spreads the sample over localities
+    and years. A document's weight is ``N_h / n_h`` of its stratum.
+    """
+    from toolkit.themes import apply_weak_terms, document_periods, kwic, term_counts
+
+    if not 0 <= miss_fraction <= 1:
+        raise ValueError(f"miss_fraction={miss_fraction}: a share in [0, 1]")
+    if n < 1:
+        raise ValueError(f"n={n}: at least one document")
+    ids = list(theme_ids) if theme_ids else themes.ids
+    unknown = sorted(set(ids) - set(themes.ids))
+    if unknown:
+        raise ValueError(f"unknown theme(s) {unknown}; the dictionary has {themes.ids}")
+    if not len(tokens):
+        raise ValueError("validation_sample: the token table is empty")
+    rng = np.random.default_rng(random_state)
+    docs = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id").set_index("doc_id")
+    tokens = tokens.assign(doc_id=tokens["doc_id"].astype(str))
+    tokens = tokens[tokens["doc_id"].isin(docs.index)].reset_index(drop=True)
+    documents = documents.assign(doc_id=documents["doc_id"].astype(str))
+    counts = apply_weak_terms(term_counts(tokens, themes, documents, progress=False), themes,
+                              document_periods(tokens["doc_id"].tolist(), documents))
+    offsets = themes._offsets
+    index = {t: k for k, t in enumerate(themes.ids)}
+    flagged = {t: counts[:, offsets[index[t]]:offsets[index[t] + 1]].sum(axis=1) > 0 for t in ids}
+    n_flagged = {t: int(flagged[t].sum()) for t in ids}
+    rarest = sorted(ids, key=lambda t: (n_flagged[t], t))
+    stratum = np.full(len(tokens), "miss", dtype=object)
+    for t in reversed(rarest):  # the rarest theme is written last, so it wins
+        stratum[flagged[t]] = f"hit:{t}"
+    frame = pd.DataFrame({"doc_id": tokens["doc_id"], "stratum": stratum, "_row": np.arange(len(tokens))})
+    for col in ("locality", "province", "district", "year"):
+        frame[col] = frame["doc_id"].map(docs[col]) if col in docs.columns else pd.NA
+    sizes = frame["stratum"].value_counts().to_dict()
+    n = min(n, len(frame))
+    n_miss = min(int(round(n * miss_fraction)), sizes.get("miss", 0))
+    hit_sizes = {s: c for s, c in sizes.items() if s != "miss"}
+    alloc = _allocate(hit_sizes, n - n_miss)
+    left = n - n_miss - sum(alloc.values())
+    alloc["miss"] = min(sizes.get("miss", 0), n_miss + left)
+    order = ["locality", "province", "district", "year", "doc_id"]
+    picked = []
+    strata_rows = []
+    for s in sorted(alloc):
+        group = frame[frame["stratum"] == s]
+        k = alloc[s]
+        if k <= 0:
+            strata_rows.append({"stratum": s, "n_population": len(group), "n_sampled": 0, "weight": math.nan})
+            continue
+        chosen = _systematic(group, k, order, rng)
+        weight = len(group) / len(chosen)
+        picked.append(chosen.assign(weight=weight))
+        strata_rows.append({"stratum": s, "n_population": len(group), "n_sampled": len(chosen), "weight": weight})
+    sample = pd.concat(picked, ignore_index=True).sort_values(["stratum", "doc_id"], ignore_index=True)
+    sheet = pd.DataFrame({"doc_id": sample["doc_id"]})
+    for col in ("source", "url", "title", "date", "year", "province", "district", "locality"):
+        if col in docs.columns:
+            sheet[col] = sample["doc_id"].map(docs[col]).to_numpy()
+    sheet["stratum"] = sample["stratum"].to_numpy()
+    sheet["weight"] = sample["weight"].to_numpy()
+    terms = themes.to_frame()["term"].tolist()
+    rows = sample["_row"].to_numpy()
+    sample_docs = documents.assign(doc_id=documents["doc_id"].astype(str))
+    sample_docs = sample_docs[sample_docs["doc_id"].isin(set(sheet["doc_id"]))]
+    for t in ids:
+        a, b = offsets[index[t]], offsets[index[t] + 1]
+        sub = counts[rows, a:b]
+        sheet[f"{t}{SEP}dictionary"] = (sub.sum(axis=1) > 0).astype(int)
+        sheet[f"{t}{SEP}terms"] = [_format_terms(r, terms[a:b]) for r in sub]
+        lines: dict[str, list[str]] = {}
+        for j in np.flatnonzero(sub.sum(axis=0)):
+            term = terms[a + j]
+            with_term = set(sheet.loc[sub[:, j] > 0, "doc_id"])
+            table = kwic(sample_docs[sample_docs["doc_id"].isin(with_term)], term, window=window, themes=themes)
+            for r in table.itertuples(index=False):
+                lines.setdefault(r.doc_id, []).append(f"{r.left} [{r.keyword}] {r.right}".strip())
+        sheet[f"{t}{SEP}kwic"] = [" | ".join(lines.get(d, [])) for d in sheet["doc_id"]]
+        for coder in coders:
+            sheet[f"{t}{SEP}{coder}"] = pd.array([pd.NA] * len(sheet), dtype="Int64")
+    sheet["notes"] = ""
+    from toolkit.preprocess import document_text
+
+    titles = docs["title"] if "title" in docs.columns else pd.Series("", index=docs.index)
+    sheet["text"] = [document_text(str(titles.get(d, "") or ""), str(docs.at[d, "body"] or "")) for d in sheet["doc_id"]]
+    strata = pd.DataFrame(strata_rows, columns=["stratum", "n_population", "n_sampled", "weight"])
+    logger.info("validate sample: %d documents from %d strata (%s)", len(sheet), len(strata),
+                ", ".join(f"{r.stratum}: {r.n_sampled}/{r.n_population}" for r in strata.itertuples()))
+    return ValidationSample(sheet=sheet, strata=strata)
+
+
+# --------------------------------------------------------------------------
+# Scoring a coded sheet
+# --------------------------------------------------------------------------
+
+
+def sheet_themes(sheet: pd.DataFrame) -> list[str]:
+    """Themes of a coding sheet: every ``t`` with a ``t__<coder>`` or ``t__gold`` column."""
+    found = set()
+    for col in sheet.columns:
+        if SEP in col:
+            theme, _, kind = col.rpartition(SEP)
+            if kind not in ("dictionary", "terms", "kwic") and theme:
+                found.add(theme)
+    return sorted(found)
+
+
+def _labels(sheet: pd.DataFrame, column: str) -> pd.Series:
+    """A 0/1 column as nullable integers; blanks are NaN; anything else is an error that names the row."""
+    values = sheet[column]
+    out = pd.to_numeric(values.replace({"": pd.NA, " ": pd.NA}), errors="coerce")
+    bad = out.notna() & ~out.isin([0, 1])
+    bad |= values.notna() & out.isna() & (values.astype(str).str.strip() != "")
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"column {column!r}, sheet row {row + 2}: {values.iloc[row]!r} is not 0, 1 or empty")
+    return out.astype("Float64")
+
+
+def reference_column(sheet: pd.DataFrame, theme: str, coder: str | None = None) -> str:
+    """The column scored against: ``coder`` if given, else ``t__gold``, else the first coder column with labels."""
+    if coder is not None:
+        col = f"{theme}{SEP}{coder}"
+        if col not in sheet.columns:
+            raise ValueError(f"the sheet has no column {col!r}")
+        return col
+    candidates = [f"{theme}{SEP}gold"] + [c for c in sheet.columns if c.startswith(f"{theme}{SEP}coder")]
+    for col in candidates:
+        if col in sheet.columns and _labels(sheet, col).notna().any():
+            return col
+    raise ValueError(f"theme {theme!r}: no coded column ({theme}{SEP}gold or {theme}{SEP}coder1 …) has labels")
+
+
+def _f1_draws(w_cells: np.ndarray, n_eff: float, rng: np.random.Generator, n_draws: int) -> np.ndarray:
+    """F1 under a Dirichlet(½ + counts) posterior over (tp, fp, fn, tn) scaled to the effective sample size."""
+    total = w_cells.sum()
+    scaled = w_cells / total * n_eff if total > 0 else np.zeros(4)
+    draws = rng.dirichlet(scaled + 0.5, size=n_draws)
+    tp, fp, fn = draws[:, 0], draws[:, 1], draws[:, 2]
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def score_predictions(
+    predicted,
+    reference,
+    weights=None,
+    *,
+    ci: float = 0.95,
+    n_draws: int = 4000,
+    random_state: int = 0,
+) -> dict[str, float]:
+    """Precision, recall, F1 and prevalence of 0/1 predictions against 0/1 reference labels.
+
+    Estimates are weighted by the sampling weights (``None``: equal), so they
+    refer to the corpus the sample was drawn from. Precision, recall and
+    prevalence get Wilson intervals on the Kish effective sample size of their
+    denominator; F1 gets the percentile interval of F1 under a Dirichlet(½)
+    posterior over the weighted confusion matrix. No interval collapses to a
+    point when a rate is 0 or 1.
+    """
+    pred = np.asarray(predicted, dtype=float)
+    ref = np.asarray(reference, dtype=float)
+    w = np.ones_like(ref) if weights is None else np.asarray(weights, dtype=float)
+    keep = ~(np.isnan(pred) | np.isnan(ref) | np.isnan(w))
+    pred, ref, w = pred[keep] > 0, ref[keep] > 0, w[keep]
+    cells = np.array([pred & ref, pred & ~ref, ~pred & ref, ~pred & ~ref])
+    out: dict[str, float] = {"n_coded": int(keep.sum())}
+    out.update({name: int(c.sum()) for name, c in zip(("tp", "fp", "fn", "tn"), cells)})
+    p, p_lo, p_hi = _weighted_rate(ref[pred], w[pred], ci)
+    r, r_lo, r_hi = _weighted_rate(pred[ref], w[ref], ci)
+    prev, prev_lo, prev_hi = _weighted_rate(ref, w, ci)
+    share = float(np.sum(w * pred) / np.sum(w)) if len(w) and w.sum() > 0 else math.nan
+    w_cells = np.array([float(np.sum(w[c])) for c in cells])
+    if w_cells[0] + w_cells[1] + w_cells[2] > 0:
+        f1 = 2 * w_cells[0] / (2 * w_cells[0] + w_cells[1] + w_cells[2])
+        draws = _f1_draws(w_cells, _kish(w), np.random.default_rng(random_state), n_draws)
+        f_lo, f_hi = (float(x) for x in np.quantile(draws, [(1 - ci) / 2, (1 + ci) / 2]))
+    else:
+        f1 = f_lo = f_hi = math.nan
+    out.update({
+        "precision": p, "precision_low": p_lo, "precision_high": p_hi,
+        "recall": r, "recall_low": r_lo, "recall_high": r_hi,
+        "f1": f1, "f1_low": f_lo, "f1_high": f_hi,
+        "prevalence": prev, "prevalence_low": prev_lo, "prevalence_high": prev_hi,
+        "measured_share": share,
+    })
+    return out
+
+
+def score_sheet(
+    sheet: pd.DataFrame,
+    *,
+    themes: Sequence[str] | None = None,
+    coder: str | None = None,
+    measure: str = "dictionary",
+    weighted: bool = True,
+    ci: float = 0.95,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Per theme: how well a measure agrees with the coders.
+
+    Parameters
+    ----------
+    sheet : DataFrame
+        A coded sheet (from :func:`validation_sample`, coder columns filled in).
+    themes : sequence of str, optional
+        Default: every theme with coder columns.
+    coder : str, optional
+        Reference coder column suffix (``"coder2"``); default: ``t__gold``
+        when present, else the first coder column with labels.
+    measure : str
+        Suffix of the 0/1 column scored (``"dictionary"``, or e.g.
+        ``"classifier"`` for predictions added by :func:`classifier_hits`).
+    weighted : bool
+        Weight documents by the sheet's ``weight`` column (sampling weights).
+    ci : float
+        Coverage of the intervals.
+    random_state : int
+        Seed of the F1 posterior draws.
+
+    Returns
+    -------
+    DataFrame
+        ``theme, measure, reference, n_coded, tp, fp, fn, tn, precision,
+        precision_low, precision_high, recall, recall_low, recall_high, f1,
+        f1_low, f1_high, prevalence, prevalence_low, prevalence_high,
+        measured_share`` — counts unweighted, rates weighted; sorted by theme.
+    """
+    themes = list(themes) if themes else sheet_themes(sheet)
+    weights = sheet["weight"].to_numpy(dtype=float) if weighted and "weight" in sheet.columns else None
+    rows = []
+    for t in themes:
+        col = f"{t}{SEP}{measure}"
+        if col not in sheet.columns:
+            raise ValueError(f"the sheet has no column {col!r}")
+        ref_col = reference_column(sheet, t, coder)
+        ref = _labels(sheet, ref_col).to_numpy(dtype=float, na_value=np.nan)
+        pred = _labels(sheet, col).to_numpy(dtype=float, na_value=np.nan)
+        row = {"theme": t, "measure": measure, "reference": ref_col.rpartition(SEP)[2]}
+        row.update(score_predictions(pred, ref, weights, ci=ci, random_state=random_state))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+
+
+def agreement(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
+              coders: Sequence[str] = CODERS) -> pd.DataFrame:
+    """Agreement between two coders per theme.
+
+    Returns
+    -------
+    DataFrame
+        ``theme, n_both, percent_agreement, cohen_kappa,
+        krippendorff_alpha`` (nominal alpha over every document either coder
+        labelled; kappa over the documents both labelled). NaN where fewer
+        than two documents were coded by both or a coder used one label only.
+    """
+    import krippendorff
+    from sklearn.metrics import cohen_kappa_score
+
+    if len(coders) != 2:
+        raise ValueError("agreement compares exactly two coders")
+    themes = list(themes) if themes else sheet_themes(sheet)
+    rows = []
+    for t in themes:
+        a_col, b_col = (f"{t}{SEP}{c}" for c in coders)
+        if a_col not in sheet.columns or b_col not in sheet.columns:
+            raise ValueError(f"the sheet has no columns {a_col!r} and {b_col!r}")
+        a = _labels(sheet, a_col).to_numpy(dtype=float, na_value=np.nan)
+        b = _labels(sheet, b_col).to_numpy(dtype=float, na_value=np.nan)
+        both = ~np.isnan(a) & ~np.isnan(b)
+        n_both = int(both.sum())
+        pct = float(np.mean(a[both] == b[both])) if n_both else math.nan
+        kappa = alpha = math.nan
+        if n_both >= 2 and len(np.unique(np.concatenate([a[both], b[both]]))) > 1:
+            kappa = float(cohen_kappa_score(a[both].astype(int), b[both].astype(int)))
+        either = ~np.isnan(a) | ~np.isnan(b)
+        values = np.vstack([a[either], b[either]])
+        if n_both >= 2 and len(np.unique(values[~np.isnan(values)])) > 1:
+            alpha = float(krippendorff.alpha(reliability_data=values, level_of_measurement="nominal"))
+        rows.append({"theme": t, "n_both": n_both, "percent_agreement": pct,
+                     "cohen_kappa": kappa, "krippendorff_alpha": alpha})
+    return pd.DataFrame(rows, columns=["theme", "n_both", "percent_agreement", "cohen_kappa", "krippendorff_alpha"])
+
+
+def term_table(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
+               coder: str | None = None) -> pd.DataFrame:
+    """Which terms made the dictionary right or wrong, per theme.
+
+    Returns
+    -------
+    DataFrame
+        ``theme, term, n_docs, true_pos, false_pos, term_precision, doc_ids``:
+        for each term counted in a coded document, in how many documents
+        the reference agrees (``true_pos``) or not (``false_pos``), with the
+        false-positive documents' ids. A row with ``term = "(no term)"``
+        counts the missed documents (reference 1, dictionary 0) and lists
+        their ids: the vocabulary the dictionary lacks is in them. Sorted by
+        theme, then false positives (most first), then term.
+    """
+    themes = list(themes) if themes else sheet_themes(sheet)
+    rows = []
+    for t in themes:
+        ref = _labels(sheet, reference_column(sheet, t, coder)).to_numpy(dtype=float, na_value=np.nan)
+        pred = _labels(sheet, f"{t}{SEP}dictionary").to_numpy(dtype=float, na_value=np.nan)
+        terms_col = sheet.get(f"{t}{SEP}terms", pd.Series([""] * len(sheet)))
+        stats: dict[str, dict[str, Any]] = {}
+        for i, (r, value) in enumerate(zip(ref, terms_col)):
+            if np.isnan(r):
+                continue
+            for term in _parse_terms(value):
+                s = stats.setdefault(term, {"n_docs": 0, "true_pos": 0, "false_pos": 0, "fp_ids": []})
+                s["n_docs"] += 1
+                if r > 0:
+                    s["true_pos"] += 1
+                else:
+                    s["false_pos"] += 1
+                    s["fp_ids"].append(str(sheet["doc_id"].iloc[i]))
+        for term, s in stats.items():
+            rows.append({"theme": t, "term": term, "n_docs": s["n_docs"], "true_pos": s["true_pos"],
+                         "false_pos": s["false_pos"], "term_precision": s["true_pos"] / s["n_docs"],
+                         "doc_ids": " ".join(sorted(s["fp_ids"]))})
+        missed = (ref > 0) & (pred == 0)
+        rows.append({"theme": t, "term": "(no term)", "n_docs": int(missed.sum()), "true_pos": 0, "false_pos": 0,
+                     "term_precision": math.nan,
+                     "doc_ids": " ".join(sorted(sheet["doc_id"].astype(str)[missed]))})
+    out = pd.DataFrame(rows, columns=["theme", "term", "n_docs", "true_pos", "false_pos", "term_precision", "doc_ids"])
+    out["_missed"] = out["term"] == "(no term)"
+    out = out.sort_values(["theme", "_missed", "false_pos", "term"], ascending=[True, True, False, True],
+                          kind="mergesort", ignore_index=True)
+    return out.drop(columns="_missed")
+
+
+# --------------------------------------------------------------------------
+# A supervised measure
+# --------------------------------------------------------------------------
+
+
+def _identity(tokens):
+    return tokens
+
+
+@dataclass
+class ThemeClassifier:
+    """A logistic-regression measure of one theme on TF-IDF of the toolkit's tokens.
+
+    Attributes
+    ----------
+    theme : str
+    vocabulary : list of str
+    idf : ndarray
+    coef : ndarray
+    intercept : float
+    threshold : float
+        Probability at or above which a document has the theme.
+    settings : dict
+        ``C``, ``min_df``, ``random_state``, ``n_train``, ``reference``.
+    cv : dict
+        Cross-validated scores (the keys of :func:`score_predictions`).
+    """
+
+    theme: str
+    vocabulary: list[str]
+    idf: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float = 0.5
+    settings: dict = field(default_factory=dict)
+    cv: dict = field(default_factory=dict)
+
+    def decision(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        """Probability of the theme for each token list."""
+        from scipy import sparse
+
+        index = {t: i for i, t in enumerate(self.vocabulary)}
+        rows, cols, vals = [], [], []
+        for r, toks in enumerate(token_lists):
+            counts: dict[int, int] = {}
+            for tok in toks:
+                j = index.get(tok)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            for j, c in counts.items():
+                rows.append(r)
+                cols.append(j)
+                vals.append(c * self.idf[j])
+        x = sparse.csr_matrix((vals, (rows, cols)), shape=(len(token_lists), len(self.vocabulary)))
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        x = sparse.diags(1.0 / norms) @ x
+        z = x @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> str:
+        """Serialize (no pickle): vocabulary, weights and settings as JSON."""
+        return json.dumps({
+            "theme": self.theme, "vocabulary": self.vocabulary, "idf": self.idf.tolist(),
+            "coef": self.coef.tolist(), "intercept": self.intercept, "threshold": self.threshold,
+            "settings": self.settings, "cv": self.cv, "format": "toolkit.validate.ThemeClassifier/1",
+        }, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> ThemeClassifier:
+        data = json.loads(text)
+        if data.get("format") != "toolkit.validate.ThemeClassifier/1":
+            raise ValueError("not a toolkit theme classifier")
+        return cls(theme=data["theme"], vocabulary=list(data["vocabulary"]), idf=np.asarray(data["idf"], float),
+                   coef=np.asarray(data["coef"], float), intercept=float(data["intercept"]),
+                   threshold=float(data["threshold"]), settings=dict(data["settings"]), cv=dict(data["cv"]))
+
+
+def _pipeline(c: float, min_df: int, random_state: int):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    # analyzer=callable: the toolkit's own tokens, never scikit-learn's token_pattern.
+    return make_pipeline(
+        TfidfVectorizer(analyzer=_identity, lowercase=False, min_df=min_df, sublinear_tf=True),
+        LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=random_state),
+    )
+
+
+def train_classifier(
+    token_lists: Sequence[Sequence[str]],
+    labels,
+    *,
+    theme: str,
+    weights=None,
+    c: float = 4.0,
+    min_df: int = 2,
+    n_folds: int = 5,
+    random_state: int = 0,
+    ci: float = 0.95,
+) -> ThemeClassifier:
+    """Fit a supervised measure of one theme and report its cross-validated quality.
+
+    Parameters
+    ----------
+    token_lists : sequence of list of str
+        Tokens of the coded documents (token table ``tokens``).
+    labels : array-like of 0/1
+        Reference labels (documents with a missing label are left out).
+    theme : str
+    weights : array-like, optional
+        Sampling weights: used to weight the cross-validated scores back to
+        the corpus (the fit itself uses balanced class weights).
+    c : float
+        Inverse regularization strength of the logistic regression.
+    min_df : int
+        Terms in fewer training documents are left out.
+    n_folds : int
+        Stratified folds for the cross-validated scores (shuffled with
+        ``random_state``).
+    random_state : int
+    ci : float
+
+    Returns
+    -------
+    ThemeClassifier
+        Fitted on all labelled documents; ``cv`` holds the cross-validated
+        scores (:func:`score_predictions`).
+    """
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    y = np.asarray(pd.to_numeric(pd.Series(labels), errors="coerce"), dtype=float)
+    keep = ~np.isnan(y)
+    docs = [list(t) for t, k in zip(token_lists, keep) if k]
+    y = y[keep].astype(int)
+    w = None if weights is None else np.asarray(weights, dtype=float)[keep]
+    n_pos = int(y.sum())
+    if n_pos < 2 or len(y) - n_pos < 2:
+        raise ValueError(f"theme {theme!r}: need at least 2 positive and 2 negative coded documents "
+                         f"(have {n_pos} and {len(y) - n_pos})")
+    folds = min(n_folds, n_pos, len(y) - n_pos)
+    cv_pred = cross_val_predict(_pipeline(c, min_df, random_state), np.array(docs, dtype=object), y,
+                                cv=StratifiedKFold(folds, shuffle=True, random_state=random_state))
+    cv = score_predictions(cv_pred, y, w, ci=ci, random_state=random_state)
+    cv["n_folds"] = folds
+    model = _pipeline(c, min_df, random_state).fit(np.array(docs, dtype=object), y)
+    vec, lr = model[0], model[-1]
+    vocab = vec.get_feature_names_out().tolist()
+    return ThemeClassifier(
+        theme=theme, vocabulary=vocab, idf=np.asarray(vec.idf_, dtype=float), coef=lr.coef_[0].astype(float),
+        intercept=float(lr.intercept_[0]),
+        settings={"C": c, "min_df": min_df, "random_state": random_state, "n_train": int(len(y)),
+                  "n_positive": n_pos, "sublinear_tf": True, "class_weight": "balanced"},
+        cv=cv,
+    )
+
+
+def classifier_hits(tokens: pd.DataFrame, classifiers: Sequence[ThemeClassifier]) -> pd.DataFrame:
+    """Apply trained classifiers: a table shaped like :func:`toolkit.themes.theme_hits`.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, theme, hits, n_tokens, per_1k_tokens, present, probability,
+        measure``: ``hits`` and ``present`` say whether the probability
+        reaches the classifier's threshold; ``per_1k_tokens`` is NaN (a
+        classifier counts documents, not terms); ``measure`` is
+        ``"classifier"``. Sorted by ``doc_id``, ``theme``.
+    """
+    token_lists = [list(t) for t in tokens["tokens"]]
+    n_tok = np.array([len(t) for t in token_lists], dtype=np.int64)
+    parts = []
+    for model in classifiers:
+        prob = model.decision(token_lists)
+        present = prob >= model.threshold
+        parts.append(pd.DataFrame({
+            "doc_id": tokens["doc_id"].astype(str).to_numpy(), "theme": model.theme,
+            "hits": present.astype(np.int64), "n_tokens": n_tok, "per_1k_tokens": np.nan,
+            "present": present, "probability": prob, "measure": "classifier",
+        }))
+    if not parts:
+        raise ValueError("classifier_hits: no classifiers")
+    return pd.concat(parts, ignore_index=True).sort_values(["doc_id", "theme"], kind="mergesort", ignore_index=True)
+
+
+# --------------------------------------------------------------------------
+# The project's labelled development set (ids and labels committed, texts in ../shared)
+# --------------------------------------------------------------------------
+
+DEVSET_THEMES = ("site_clearance", "religion", "democracy_regulations", "covid")
+
+
+def devset_path():
+    """``corpora/validation/devset.csv``: ids, strata, weights, split and labels (no text)."""
+    from toolkit.config import PROJECT_ROOT
+
+    return PROJECT_ROOT / "corpora" / "validation" / "devset.csv"
+
+
+def read_devset(shared_corpora=None, *, split: str | None = None) -> pd.DataFrame:
+    """The labelled development set joined with its texts from the shared corpora (I/O).
+
+    Parameters
+    ----------
+    shared_corpora : path, optional
+        Folder with ``unc-dantri/``, ``baomoi-2017/`` and ``vntc/``
+        (default: ``../shared/corpora`` beside the project).
+    split : {"tune", "test"}, optional
+        One half only.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id`` (``corpus:id``), ``corpus``, ``title``, ``body`` (the text
+        after the title), ``short`` (title + description), ``date``
+        (``YYYY-MM-DD`` for dantri, ``2017`` for baomoi, empty for the
+        undated vntc), ``year``,
+        ``stratum``, ``weight``, ``split``, the label columns and ``reason``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the shared corpora are not there (callers skip).
+    """
+    import gzip
+    from pathlib import Path
+
+    from toolkit.config import PROJECT_ROOT
+
+    root = Path(shared_corpora) if shared_corpora is not None else PROJECT_ROOT.parent / "shared" / "corpora"
+    labels = pd.read_csv(devset_path(), dtype={"doc_id": str})
+    if split is not None:
+        labels = labels[labels["split"] == split]
+    wanted = {c: set(g["doc_id"]) for c, g in labels.groupby("corpus")}
+    texts: dict[tuple[str, str], tuple[str, str, str, object]] = {}
+
+    def lines_of(path: Path, opener):
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: the shared corpora are not available")
+        with opener(path) as f:
+            for line in f:
+                yield json.loads(line)
+
+    for r in lines_of(root / "unc-dantri" / "unc_dantri.jsonl", lambda p: open(p, encoding="utf-8")):
+        if r["doc_id"] in wanted.get("dantri", ()) and ("dantri", r["doc_id"]) not in texts:
+            parts = r["text"].split("\n")
+            body = "\n".join(parts[1:]) if parts and parts[0].strip() == r["title"].strip() else r["text"]
+            date = f"{r['date'][:4]}-{r['date'][4:6]}-{r['date'][6:8]}"
+            texts["dantri", r["doc_id"]] = (r["title"], body, parts[1] if len(parts) > 1 else "", date)
+    for r in lines_of(root / "baomoi-2017" / "baomoi_vn_news.jsonl.gz", lambda p: gzip.open(p, "rt", encoding="utf-8")):
+        if r["id"] in wanted.get("baomoi", ()) and ("baomoi", r["id"]) not in texts:
+            body = "\n".join(x for x in (r["sapo"], r["body"]) if x)
+            texts["baomoi", r["id"]] = (r["title"] or "", body, r["sapo"] or "", "2017")
+    for r in lines_of(root / "vntc" / "vntc_10topics.jsonl.gz", lambda p: gzip.open(p, "rt", encoding="utf-8")):
+        if r["id"] in wanted.get("vntc", ()) and ("vntc", r["id"]) not in texts:
+            parts = [x for x in r["text"].split("\n") if x.strip()]
+            texts["vntc", r["id"]] = (parts[0] if parts else "", "\n".join(parts[1:]),
+                                      parts[1] if len(parts) > 1 else "", pd.NA)
+    missing = [(c, d) for c, d in zip(labels["corpus"], labels["doc_id"]) if (c, d) not in texts]
+    if missing:
+        raise ValueError(f"{len(missing)} development-set documents are not in the shared corpora, e.g. {missing[:3]}")
+    rows = [texts[c, d] for c, d in zip(labels["corpus"], labels["doc_id"])]
+    out = labels.rename(columns={"doc_id": "id"}).reset_index(drop=True)
+    out.insert(0, "doc_id", out["corpus"] + ":" + out["id"])
+    out["title"] = [r[0] for r in rows]
+    out["body"] = [r[1] for r in rows]
+    out["short"] = [f"{r[0]}\n{r[2]}".strip() for r in rows]
+    out["date"] = [r[3] for r in rows]
+    out["year"] = pd.array([int(r[3][:4]) if isinstance(r[3], str) else pd.NA for r in rows], dtype="Int64")
+    return out.drop(columns="id")
