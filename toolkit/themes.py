@@ -33,6 +33,14 @@ Exclusions
 right before/after it in the (stopword-free) syllable sequence.
 ``weak_terms`` of a theme count only in a document where one of its other
 (anchor) terms also occurs: ``dịch`` alone is not COVID-19.
+``weak_alone_between = [FROM, TO]`` lets the weak terms count alone in
+documents dated inside that window (in 2021 news ``vì dịch`` is COVID-19);
+``not_before = DATE`` gives the theme to no document dated before DATE (no
+COVID-19 in 2017 news, whatever its words). Dates come from the document
+table's ``date`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) or ``year``; a
+document counts as inside a window only when its whole period is, and as
+before a date only when its whole period is; undated documents follow the
+plain rules.
 ``pattern`` regular expressions are searched in the normalized text of the
 document (title + body, so they see capitals and stopwords such as
 ``phường``); each match is tokenized on its own and the occurrences of the
@@ -91,8 +99,10 @@ THEMES_FILE = "themes.toml"
 NESTED_PLACE_COLUMNS = ("province", "district", "province_2025")
 
 _ID_RE = regex.compile(r"[a-z][a-z0-9_]*")
-_THEME_KEYS = {"label_en", "label_vi", "terms", "exclude", "weak_terms"}
-_EXCLUDE_KEYS = {"term", "before", "after", "pattern"}
+_THEME_KEYS = {"label_en", "label_vi", "definition", "terms", "exclude", "weak_terms", "weak_alone_between",
+               "weak_alone_terms", "not_before"}
+_DATE_RE = regex.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+_EXCLUDE_KEYS = {"term", "before", "after", "pattern", "near", "window"}
 
 
 # --------------------------------------------------------------------------
@@ -112,15 +122,35 @@ class ExcludeRule:
         Syllable sequences that, adjacent to the occurrence, cancel it.
     patterns : tuple of regex.Pattern
         Searched in the normalized document text; occurrences inside a match are cancelled.
+    near : tuple of tuple of str
+        When set, an occurrence counts only if one of these syllable sequences
+        stands within ``window`` syllables of it (``bồi thường`` near ``đất``).
+    window : int
+        Syllables on each side searched for ``near``.
     """
 
     term: str
     before: tuple[tuple[str, ...], ...] = ()
     after: tuple[tuple[str, ...], ...] = ()
     patterns: tuple = ()
+    near: tuple[tuple[str, ...], ...] = ()
+    window: int = 10
+
+    def _has_near(self, syllables: Sequence[str], start: int, end: int) -> bool:
+        lo, hi = max(0, start - self.window), min(len(syllables), end + self.window)
+        for ctx in self.near:
+            k = len(ctx)
+            for i in range(lo, hi - k + 1):
+                if start <= i < end or start < i + k <= end:
+                    continue  # inside the occurrence itself
+                if syllables[i] == ctx[0] and tuple(syllables[i:i + k]) == ctx:
+                    return True
+        return False
 
     def cancels(self, syllables: Sequence[str], start: int, end: int) -> bool:
-        """Whether a ``before``/``after`` context surrounds ``syllables[start:end]``."""
+        """Whether a ``before``/``after`` context surrounds ``syllables[start:end]``, or no ``near`` context is close."""
+        if self.near and not self._has_near(syllables, start, end):
+            return True
         for ctx in self.before:
             k = len(ctx)
             if start >= k and tuple(syllables[start - k:start]) == ctx:
@@ -144,6 +174,14 @@ class Theme:
     excludes: dict = field(default_factory=dict)
     #: Terms that count only in a document where a non-weak term of the theme also occurs.
     weak: frozenset = frozenset()
+    #: The sense that counts, in words (what coders read; see ``corpora/lexicons/themes.toml``).
+    definition: str = ""
+    #: (first, last) day as YYYYMMDD integers: weak terms count alone in documents dated inside.
+    weak_alone: tuple[int, int] | None = None
+    #: The weak terms that ``weak_alone`` applies to (all weak terms when not given).
+    weak_alone_terms: frozenset = frozenset()
+    #: YYYYMMDD: documents dated entirely before it never have the theme.
+    not_before: int | None = None
 
 
 @dataclass
@@ -208,7 +246,7 @@ class ThemeDictionary:
                 rows.append({
                     "theme": t.id, "label_en": t.label_en, "label_vi": t.label_vi, "term": term,
                     "syllables": " ".join(syls),
-                    "n_rules": 0 if rule is None else len(rule.before) + len(rule.after) + len(rule.patterns),
+                    "n_rules": 0 if rule is None else len(rule.before) + len(rule.after) + len(rule.patterns) + len(rule.near),
                 })
         return pd.DataFrame(rows, columns=["theme", "label_en", "label_vi", "term", "syllables", "n_rules"])
 
@@ -389,12 +427,83 @@ def themes_from_mapping(data: dict, *, tokenizer_config=None, source: str = "<in
             raise ValueError(f"{where}: weak_terms {sorted(weak - set(terms))} are not among the theme's terms")
         if weak and weak >= set(terms):
             raise ValueError(f"{where}: every term is weak; at least one term must anchor the theme")
+        window = spec.get("weak_alone_between")
+        weak_alone = None
+        if window is not None:
+            if not weak or not isinstance(window, list) or len(window) != 2:
+                raise ValueError(f"{where}: weak_alone_between is [FROM, TO] (dates) and needs weak_terms")
+            weak_alone = (_date_bounds(window[0], where)[0], _date_bounds(window[1], where)[1])
+            if weak_alone[0] > weak_alone[1]:
+                raise ValueError(f"{where}: weak_alone_between {window}: FROM is after TO")
+        alone_terms = {unicodedata.normalize("NFC", str(w).strip()) for w in spec.get("weak_alone_terms", [])}
+        if alone_terms and window is None:
+            raise ValueError(f"{where}: weak_alone_terms needs weak_alone_between")
+        if alone_terms - weak:
+            raise ValueError(f"{where}: weak_alone_terms {sorted(alone_terms - weak)} are not among the weak_terms")
+        not_before = spec.get("not_before")
+        not_before = None if not_before is None else _date_bounds(not_before, where)[0]
         out.append(Theme(theme_id, str(spec.get("label_en", theme_id)), str(spec.get("label_vi", theme_id)),
-                         tuple(terms), tuple(syllables), excludes, frozenset(weak)))
+                         tuple(terms), tuple(syllables), excludes, frozenset(weak),
+                         definition=" ".join(str(spec.get("definition", "")).split()),
+                         weak_alone=weak_alone, weak_alone_terms=frozenset(alone_terms or weak),
+                         not_before=not_before))
     if not out:
         raise ValueError(f"{source}: no [themes.<id>] tables")
     return ThemeDictionary(tuple(out), frozenset(tokenizer.terms), stopwords, source=source,
                            tokenizer_config=tokenizer.config)
+
+
+def _date_bounds(value, where: str = "date") -> tuple[int, int]:
+    """First and last day (YYYYMMDD integers) of ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+    import calendar
+    import datetime
+
+    if isinstance(value, datetime.date):
+        value = value.isoformat()
+    m = _DATE_RE.match(str(value).strip())
+    if not m:
+        raise ValueError(f"{where}: {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    year = int(m.group(1))
+    month = int(m.group(2)) if m.group(2) else None
+    day = int(m.group(3)) if m.group(3) else None
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"{where}: {value!r} has no month {month}")
+    if month is None:
+        return year * 10000 + 101, year * 10000 + 1231
+    last = calendar.monthrange(year, month)[1]
+    if day is None:
+        return year * 10000 + month * 100 + 1, year * 10000 + month * 100 + last
+    if not 1 <= day <= last:
+        raise ValueError(f"{where}: {value!r} has no day {day}")
+    return (year * 10000 + month * 100 + day,) * 2
+
+
+def document_periods(doc_ids: Sequence[str], documents: pd.DataFrame | None) -> np.ndarray:
+    """(first, last) day of each document's date as YYYYMMDD floats; NaN when undated.
+
+    From ``date`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) where set, else ``year``.
+    """
+    out = np.full((len(doc_ids), 2), np.nan)
+    if documents is None or not ({"date", "year"} & set(documents.columns)):
+        return out
+    meta = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id").set_index("doc_id")
+    dates = meta["date"] if "date" in meta.columns else pd.Series(pd.NA, index=meta.index)
+    years = meta["year"] if "year" in meta.columns else pd.Series(pd.NA, index=meta.index)
+    for i, doc_id in enumerate(doc_ids):
+        if doc_id not in meta.index:
+            continue
+        date, year = dates.get(doc_id), years.get(doc_id)
+        for value in (date, year):
+            if value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip():
+                continue
+            text = str(value).strip()
+            text = text[:-2] if text.endswith(".0") else text  # a float year from CSV
+            try:
+                out[i] = _date_bounds(text[:10])
+                break
+            except ValueError:
+                continue
+    return out
 
 
 def _as_list(value) -> list[str]:
@@ -407,7 +516,7 @@ def _as_list(value) -> list[str]:
 
 def _compile_rule(term, rule, tokenizer, stopwords, macros, where, previous: ExcludeRule | None) -> ExcludeRule:
     contexts = {}
-    for side in ("before", "after"):
+    for side in ("before", "after", "near"):
         seqs = []
         for phrase in _as_list(rule.get(side)):
             syls = tuple(s for t in tokenizer.tokenize(phrase) for s in t.split("_") if s)
@@ -424,10 +533,15 @@ def _compile_rule(term, rule, tokenizer, stopwords, macros, where, previous: Exc
             patterns.append(regex.compile(expanded))
         except regex.error as exc:
             raise ValueError(f"{where}: pattern {source!r} of {term!r} is not a valid regex: {exc}") from exc
+    window = rule.get("window", previous.window if previous is not None else 10)
+    if not isinstance(window, int) or isinstance(window, bool) or window < 1:
+        raise ValueError(f"{where}: window of {term!r} must be a positive whole number of syllables")
+    if "window" in rule and not contexts["near"]:
+        raise ValueError(f"{where}: window of {term!r} needs `near` phrases")
     if previous is not None:  # several rules for one term add up
         return ExcludeRule(term, previous.before + contexts["before"], previous.after + contexts["after"],
-                           previous.patterns + tuple(patterns))
-    return ExcludeRule(term, contexts["before"], contexts["after"], tuple(patterns))
+                           previous.patterns + tuple(patterns), previous.near + contexts["near"], window)
+    return ExcludeRule(term, contexts["before"], contexts["after"], tuple(patterns), contexts["near"], window)
 
 
 # --------------------------------------------------------------------------
@@ -517,24 +631,37 @@ def _occurrences(needle: list[str], hay: list[str]) -> set[int]:
     return out
 
 
-def apply_weak_terms(counts: np.ndarray, themes: ThemeDictionary) -> np.ndarray:
-    """Zero the weak terms of a theme in documents where none of its anchor terms occurs.
+def apply_weak_terms(counts: np.ndarray, themes: ThemeDictionary, periods: np.ndarray | None = None) -> np.ndarray:
+    """Apply the weak-term and date rules of every theme to a documents × terms count array.
 
-    ``dịch`` or ``cách ly`` alone are not evidence of COVID-19 (a 2018 page on
-    dengue fever also has them); with ``Covid-19`` in the same page they are.
-    ``counts`` is documents × terms in the dictionary's term order.
+    Weak terms are zeroed in documents where none of the theme's anchor terms
+    occurs: ``dịch`` or ``cách ly`` alone are not evidence of COVID-19 (a 2018
+    page on dengue fever also has them); with ``Covid-19`` in the same page
+    they are. With ``periods`` (:func:`document_periods`), weak terms also
+    count alone in documents dated inside the theme's ``weak_alone_between``
+    window, and every term of a theme is zeroed in documents dated before its
+    ``not_before``. ``counts`` is in the dictionary's term order.
     """
-    out = counts
+    out = counts.copy()
     offsets = themes._offsets
-    for k, theme in enumerate(themes.themes):
-        if not theme.weak:
-            continue
-        cols = np.arange(offsets[k], offsets[k + 1])
-        weak = np.array([term in theme.weak for term in theme.terms])
-        anchored = counts[:, cols[~weak]].sum(axis=1) > 0
-        if out is counts:
-            out = counts.copy()
-        out[np.ix_(~anchored, cols[weak])] = 0
+    if periods is None:
+        periods = np.full((counts.shape[0], 2), np.nan)
+    with np.errstate(invalid="ignore"):
+        for k, theme in enumerate(themes.themes):
+            cols = np.arange(offsets[k], offsets[k + 1])
+            if theme.weak:
+                weak = np.array([term in theme.weak for term in theme.terms])
+                anchored = counts[:, cols[~weak]].sum(axis=1) > 0
+                if theme.weak_alone is not None:
+                    lo, hi = theme.weak_alone
+                    in_window = (periods[:, 0] >= lo) & (periods[:, 1] <= hi)
+                    alone = np.array([term in theme.weak_alone_terms for term in theme.terms])
+                    # in the window, the listed weak terms anchor like any other term
+                    anchored |= in_window & (counts[:, cols[alone]].sum(axis=1) > 0)
+                out[np.ix_(~anchored, cols[weak])] = 0
+            if theme.not_before is not None:
+                before = periods[:, 1] < theme.not_before
+                out[np.ix_(before, cols)] = 0
     return out
 
 
@@ -555,8 +682,10 @@ def theme_hits(
     themes : ThemeDictionary
         From :func:`load_themes`.
     documents : DataFrame, optional
-        Document table (``doc_id``, ``title``, ``body``): needed for the
-        ``pattern`` exclusion rules (place names such as ``phố Chùa Bộc``).
+        Document table (``doc_id``, ``title``, ``body``; ``date``/``year``):
+        needed for the ``pattern`` exclusion rules (place names such as
+        ``phố Chùa Bộc``) and the date rules (``weak_alone_between``,
+        ``not_before``).
     progress : bool, optional
         tqdm bar; ``None``: on a terminal only.
 
@@ -569,7 +698,8 @@ def theme_hits(
         NaN for an empty document) and ``present`` (``hits > 0``). Sorted by
         ``doc_id``, ``theme``.
     """
-    counts = apply_weak_terms(term_counts(tokens, themes, documents, progress=progress), themes)
+    periods = document_periods(tokens["doc_id"].astype(str).tolist(), documents)
+    counts = apply_weak_terms(term_counts(tokens, themes, documents, progress=progress), themes, periods)
     offsets = themes._offsets
     per_theme = np.add.reduceat(counts, offsets[:-1], axis=1) if counts.shape[1] else np.zeros((len(tokens), 0), int)
     n_tok = _n_tokens(tokens)
