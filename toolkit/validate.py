@@ -383,13 +383,11 @@ def reference_column(sheet: pd.DataFrame, theme: str, coder: str | None = None) 
     raise ValueError(f"theme {theme!r}: no coded column ({theme}{SEP}gold or {theme}{SEP}coder1 …) has labels")
 
 
-def _f1_draws(w_cells: np.ndarray, n_eff: float, rng: np.random.Generator, n_draws: int) -> np.ndarray:
-    """F1 under a Dirichlet(½ + counts) posterior over (tp, fp, fn, tn) scaled to the effective sample size."""
-    total = w_cells.sum()
-    scaled = w_cells / total * n_eff if total > 0 else np.zeros(4)
-    draws = rng.dirichlet(scaled + 0.5, size=n_draws)
-    tp, fp, fn = draws[:, 0], draws[:, 1], draws[:, 2]
-    return 2 * tp / (2 * tp + fp + fn)
+def _f1_draws(p: float, n_p: float, r: float, n_r: float, rng: np.random.Generator, n_draws: int) -> np.ndarray:
+    """F1 = 2PR/(P+R) with P and R drawn from their Jeffreys posteriors on their effective sizes."""
+    p_draws = rng.beta(p * n_p + 0.5, (1 - p) * n_p + 0.5, size=n_draws)
+    r_draws = rng.beta(r * n_r + 0.5, (1 - r) * n_r + 0.5, size=n_draws)
+    return 2 * p_draws * r_draws / (p_draws + r_draws)
 
 
 def score_predictions(
@@ -406,9 +404,9 @@ def score_predictions(
     Estimates are weighted by the sampling weights (``None``: equal), so they
     refer to the corpus the sample was drawn from. Precision, recall and
     prevalence get Wilson intervals on the Kish effective sample size of their
-    denominator; F1 gets the percentile interval of F1 under a Dirichlet(½)
-    posterior over the weighted confusion matrix. No interval collapses to a
-    point when a rate is 0 or 1.
+    denominator; F1 gets the percentile interval of ``2PR/(P+R)`` with P and
+    R drawn from their Jeffreys (Beta(k + ½, n − k + ½)) posteriors on those
+    effective sizes. No interval collapses to a point when a rate is 0 or 1.
     """
     pred = np.asarray(predicted, dtype=float)
     ref = np.asarray(reference, dtype=float)
@@ -425,8 +423,11 @@ def score_predictions(
     w_cells = np.array([float(np.sum(w[c])) for c in cells])
     if w_cells[0] + w_cells[1] + w_cells[2] > 0:
         f1 = 2 * w_cells[0] / (2 * w_cells[0] + w_cells[1] + w_cells[2])
-        draws = _f1_draws(w_cells, _kish(w), np.random.default_rng(random_state), n_draws)
-        f_lo, f_hi = (float(x) for x in np.quantile(draws, [(1 - ci) / 2, (1 + ci) / 2]))
+        if pred.any() and ref.any():
+            draws = _f1_draws(p, _kish(w[pred]), r, _kish(w[ref]), np.random.default_rng(random_state), n_draws)
+            f_lo, f_hi = (float(x) for x in np.quantile(draws, [(1 - ci) / 2, (1 + ci) / 2]))
+        else:  # no predicted or no reference positive: F1 is 0 and nothing bounds it away from 0
+            f_lo, f_hi = 0.0, math.nan
     else:
         f1 = f_lo = f_hi = math.nan
     out.update({
@@ -853,3 +854,57 @@ def read_devset(shared_corpora=None, *, split: str | None = None) -> pd.DataFram
     out["date"] = [r[3] for r in rows]
     out["year"] = pd.array([int(r[3][:4]) if isinstance(r[3], str) else pd.NA for r in rows], dtype="Int64")
     return out.drop(columns="id")
+
+
+def dictionary_quality(
+    devset: pd.DataFrame,
+    hits: pd.DataFrame,
+    short_hits: pd.DataFrame | None = None,
+    *,
+    theme_ids: Sequence[str] = DEVSET_THEMES,
+    weighted: bool = False,
+    ci: float = 0.95,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Quality of theme hits against the development set's labels, one row per theme and item.
+
+    Parameters
+    ----------
+    devset : DataFrame
+        :func:`read_devset` (one split or several).
+    hits : DataFrame
+        :func:`toolkit.themes.theme_hits` (or :func:`classifier_hits`) of the
+        full texts, keyed by the devset's ``doc_id``.
+    short_hits : DataFrame, optional
+        The same for the short items (title + description): scored against
+        ``covid_short`` for COVID-19.
+    weighted : bool
+        Weight by the sampling weights (corpus-level rates) instead of the
+        labelled sample's own rates.
+
+    Returns
+    -------
+    DataFrame
+        ``theme, item, measure, weighted`` and the columns of
+        :func:`score_predictions`, plus ``flagged_before_2020`` (documents
+        dated before 2020 flagged for COVID-19; NaN for other rows).
+    """
+    def present(table: pd.DataFrame, theme: str) -> np.ndarray:
+        sub = table[table["theme"] == theme].set_index("doc_id")["present"]
+        return sub.reindex(devset["doc_id"]).fillna(False).astype(int).to_numpy()
+
+    weights = devset["weight"].to_numpy(dtype=float) if weighted else None
+    measure = str(hits["measure"].iloc[0]) if "measure" in hits.columns and len(hits) else "dictionary"
+    rows = []
+    items = [("full text", hits, t, t) for t in theme_ids]
+    if short_hits is not None and "covid" in theme_ids and "covid_short" in devset.columns:
+        items.append(("title + description", short_hits, "covid", "covid_short"))
+    before = (devset["year"].fillna(9999).to_numpy() < 2020) if "year" in devset.columns else np.zeros(len(devset), bool)
+    for item, table, theme, label in items:
+        pred = present(table, theme)
+        row = {"theme": theme, "item": item, "measure": measure, "weighted": weighted}
+        row.update(score_predictions(pred, devset[label].to_numpy(dtype=float), weights, ci=ci,
+                                     random_state=random_state))
+        row["flagged_before_2020"] = int(pred[before].sum()) if theme == "covid" else math.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
