@@ -143,6 +143,12 @@ def test_topics_fit_without_reposts(corpus, tmp_path):
     _run([*args, "--include-duplicates"])
     assert read_table(tmp_path / "model" / "doc_topics.parquet")["doc_id"].tolist() == ["d1", "d2", "d3", "d4", "d5"]
 
+    # effects on a model fitted with the reposts: they are left out of the estimates unless asked for
+    effects = ["effects", tmp_path / "model", docs, "-o", tmp_path / "effects.parquet", "--formula", "~ C(district)",
+               "--n-draws", 2]
+    assert "from 3 documents" in _run(effects).output
+    assert "from 5 documents" in _run([*effects, "--include-duplicates"]).output
+
 
 @pytest.mark.slow
 def test_cli_themes_give_the_pipelines_theme_shares(tmp_path):
