@@ -12,12 +12,15 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+
+logger = logging.getLogger("toolkit.corpus")
 
 DOC_COLUMNS: tuple[str, ...] = (
     "doc_id",
@@ -75,6 +78,46 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].fillna("").astype(str)
     extra = [c for c in out.columns if c not in DOC_COLUMNS]
     return out[list(DOC_COLUMNS) + extra].reset_index(drop=True)
+
+
+def apply_repost_policy(documents: pd.DataFrame, include_duplicates: bool = False) -> pd.DataFrame:
+    """The documents that counts and models use: reposts left out unless ``include_duplicates``.
+
+    The one rule behind every command that counts or models (``themes``,
+    ``keyness``, ``kwic``, ``validate-themes``, ``collocations``, ``topics``,
+    ``select``, ``effects``) and the pipeline (``[corpus] include_duplicates``):
+    a repost (``duplicate_of`` set at ingest) is left out, so a story copied by
+    several portals counts once. How many were left out is logged.
+
+    Parameters
+    ----------
+    documents
+        A document table; without a ``duplicate_of`` column nothing is left out.
+    include_duplicates
+        Keep the reposts.
+
+    Returns
+    -------
+    DataFrame
+        ``documents`` (with a fresh index when rows were left out).
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "duplicate_of": ["", "a", ""]})
+    >>> apply_repost_policy(docs)["doc_id"].tolist()
+    ['a', 'c']
+    >>> apply_repost_policy(docs, include_duplicates=True)["doc_id"].tolist()
+    ['a', 'b', 'c']
+    """
+    if include_duplicates or "duplicate_of" not in documents.columns:
+        return documents
+    repost = documents["duplicate_of"].fillna("").astype(str).str.strip() != ""
+    n_reposts = int(repost.sum())
+    if not n_reposts:
+        return documents
+    logger.info("%d of %d documents are reposts (duplicate_of set) and are left out; "
+                "include_duplicates keeps them", n_reposts, len(documents))
+    return documents[~repost.to_numpy()].reset_index(drop=True)
 
 
 @contextlib.contextmanager

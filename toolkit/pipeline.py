@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit.config import CACHE_DIR, RunConfig, lexicon_version
-from toolkit.corpus import read_table, write_table, write_text_atomic
+from toolkit.corpus import apply_repost_policy, read_table, write_table, write_text_atomic
 from toolkit.figures import frame_hash, git_commit, package_versions, save_figure, save_table
 
 logger = logging.getLogger("toolkit.pipeline")
@@ -257,8 +257,7 @@ def load_demo(n_pages: int = 2000, *, random_state: int = 2024, duplicates: bool
     documents, rejects, truth = load_documents(config, cache)
     tokens = tokenize_documents(config, documents, cache)
     if not duplicates:
-        keep = documents["duplicate_of"].fillna("") == ""
-        documents = documents[keep].reset_index(drop=True)
+        documents = apply_repost_policy(documents)
         tokens = tokens[tokens["doc_id"].isin(set(documents["doc_id"]))].reset_index(drop=True)
     return DemoData(documents, tokens, rejects, truth.parent, truth)
 
@@ -316,8 +315,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
     with _Timer(summary, "preprocess"):
         tokens = tokenize_documents(config, documents, cache)
 
-    docs = documents if config.corpus.include_duplicates else documents[documents["duplicate_of"].fillna("") == ""]
-    docs = docs.reset_index(drop=True)
+    docs = apply_repost_policy(documents, config.corpus.include_duplicates).reset_index(drop=True)
     tokens = tokens.set_index("doc_id").loc[docs["doc_id"]].reset_index()
     summary.n_documents = len(docs)
     corpus_hash = frame_hash(docs[["doc_id", "title", "body", "province", "district", "year"]])

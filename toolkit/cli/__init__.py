@@ -18,6 +18,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+#: The repost policy (:func:`toolkit.corpus.apply_repost_policy`): one option, one help text, on every
+#: command that counts or models.
+INCLUDE_DUPLICATES = typer.Option(
+    False, "--include-duplicates",
+    help="Keep reposts (duplicate_of set) in counts and models; by default they are left out, as in `make figures`.")
+
 
 @app.callback()
 def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages.")) -> None:

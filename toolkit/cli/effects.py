@@ -9,7 +9,9 @@
 ``MODEL_DIR`` is the output folder of ``python -m toolkit topics``: the model in
 ``MODEL_DIR/model`` and the training documents' order in
 ``MODEL_DIR/doc_topics.parquet`` (column ``doc_id``), which is matched to the
-document table ``CORPUS`` by ``doc_id``.
+document table ``CORPUS`` by ``doc_id``. In ``effects``, the model's documents
+that are reposts in ``CORPUS`` are left out unless ``--include-duplicates`` (they
+are only there when the model was fitted with ``topics --include-duplicates``).
 """
 
 from __future__ import annotations
@@ -20,14 +22,14 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from toolkit.cli import app
-from toolkit.corpus import read_documents, read_table, write_table, write_text_atomic
+from toolkit.cli import INCLUDE_DUPLICATES, app
+from toolkit.corpus import apply_repost_policy, read_documents, read_table, write_table, write_text_atomic
 
 logger = logging.getLogger("toolkit.cli.effects")
 
 
-def _load(model_dir: Path, corpus: Path):
-    """The fitted model and the corpus rows aligned with its documents (missing → NaN rows)."""
+def _load(model_dir: Path, corpus: Path, include_duplicates: bool):
+    """The fitted model and the corpus rows aligned with its documents (missing, or reposts left out → NaN rows)."""
     from toolkit.topics.persist import load_result
 
     doc_table = model_dir / "doc_topics.parquet"
@@ -53,6 +55,8 @@ def _load(model_dir: Path, corpus: Path):
     if not found.all():
         logger.warning("%d of %d model documents are not in %s; they are left out",
                        int((~found).sum()), n_model, corpus)
+    # A repost left out gets an empty row, so estimates leave it out like a document without covariates.
+    documents = apply_repost_policy(documents, include_duplicates)
     aligned = documents.set_index("doc_id").reindex(doc_ids).reset_index()
     return result, aligned
 
@@ -70,11 +74,12 @@ def effects_command(
     cov_type: str = typer.Option("classical", "--cov-type", help="OLS covariance: classical, HC0 or HC1."),
     prevalence: Path | None = typer.Option(None, "--prevalence", help="Also write prevalence per group here."),
     by: str = typer.Option("district,year", "--by", help="Grouping columns of --prevalence, comma-separated."),
+    include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Estimate covariate effects on topic prevalence (stm's estimateEffect)."""
     from toolkit.topics.effects import estimate_effects, prevalence_by_group
 
-    result, documents = _load(model_dir, corpus)
+    result, documents = _load(model_dir, corpus, include_duplicates)
     try:
         table = estimate_effects(result, documents, formula, n_draws=n_draws, random_state=random_state,
                                  ci=ci, cov_type=cov_type)
@@ -107,7 +112,8 @@ def browse_command(
     """Write an offline, self-contained interactive topic browser (HTML)."""
     from toolkit.topics.browser import topic_browser_html
 
-    result, documents = _load(model_dir, corpus)
+    # The browser shows the model as fitted: the repost policy applied at `topics`.
+    result, documents = _load(model_dir, corpus, include_duplicates=True)
     page = topic_browser_html(result, documents, n_terms=n_terms, lambda_=lambda_, n_docs=n_docs, title=title)
     write_text_atomic(output, page)
     typer.echo(f"{output}: {result.doc_topic_.shape[1]} topics")

@@ -2,7 +2,8 @@
 
 Each command reads a document table (CORPUS) and, optionally, its token table
 from ``python -m toolkit preprocess`` (``--tokens``); without it the documents
-are tokenized here (with the preprocess cache).
+are tokenized here (with the preprocess cache). Reposts (``duplicate_of`` set) are
+left out unless ``--include-duplicates`` (:func:`toolkit.corpus.apply_repost_policy`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,18 @@ from pathlib import Path
 
 import typer
 
-from toolkit.cli import app
+from toolkit.cli import INCLUDE_DUPLICATES, app
 from toolkit.config import CACHE_DIR
 
 _CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
 _TOKENS = typer.Option(None, "--tokens", help="Token table from `toolkit preprocess` (else the corpus is tokenized now).")
 _JOBS = typer.Option(-1, "--jobs", "-j", help="Worker processes when tokenizing (-1 = all cores, 1 = inline).")
+
+
+def _documents(corpus: Path, include_duplicates: bool):
+    from toolkit.corpus import apply_repost_policy, read_documents
+
+    return apply_repost_policy(read_documents(corpus), include_duplicates)
 
 
 def _split(value: str) -> list[str]:
@@ -32,6 +39,8 @@ def _tokens_for(documents, tokens_path: Path | None, jobs: int, scheduler: str |
         missing = set(documents["doc_id"].astype(str)) - set(tokens["doc_id"].astype(str))
         if missing:
             typer.echo(f"warning: {len(missing)} document(s) of the corpus are not in {tokens_path}", err=True)
+        # Only the corpus's documents (the repost policy applies to the token table too).
+        tokens = tokens[tokens["doc_id"].astype(str).isin(set(documents["doc_id"].astype(str)))].reset_index(drop=True)
         tokens["tokens"] = tokens["tokens"].map(list)
         return tokens
     return preprocess(documents, n_jobs=jobs, cache_dir=CACHE_DIR / "preprocess", scheduler=scheduler)
@@ -56,12 +65,13 @@ def themes_command(
     per_doc: Path | None = typer.Option(None, "--per-doc", help="Also write the per-document long table here."),
     jobs: int = _JOBS,
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786) for tokenizing and counting; default: local processes."),
+    include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Count dictionary themes in every document and aggregate per cell."""
-    from toolkit.corpus import read_documents, write_table
+    from toolkit.corpus import write_table
     from toolkit.themes import load_themes, theme_hits_batched, theme_shares
 
-    documents = read_documents(corpus)
+    documents = _documents(corpus, include_duplicates)
     by_cols = _split(by)
     _check_columns(documents, by_cols, "--by")
     themes = load_themes(themes_file)
@@ -83,12 +93,13 @@ def validate_themes_command(
     tokens: Path | None = _TOKENS,
     themes_file: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False, help="Themes file."),
     jobs: int = _JOBS,
+    include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Check every theme term: in how many documents (per group) it is counted."""
-    from toolkit.corpus import read_documents, write_table
+    from toolkit.corpus import write_table
     from toolkit.themes import load_themes, validate_themes
 
-    documents = read_documents(corpus)
+    documents = _documents(corpus, include_duplicates)
     by_cols = _split(by)
     _check_columns(documents, by_cols, "--by")
     themes = load_themes(themes_file)
@@ -106,12 +117,13 @@ def kwic_command(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write the table here instead of printing it."),
     limit: int = typer.Option(50, "--limit", help="Rows printed to the terminal (0: all)."),
     themes_file: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False, help="Themes file whose exclusion rules apply to TERM."),
+    include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Show every occurrence of TERM in the original text, with context."""
-    from toolkit.corpus import read_documents, write_table
+    from toolkit.corpus import write_table
     from toolkit.themes import kwic, load_themes
 
-    table = kwic(read_documents(corpus), term, window=window, themes=load_themes(themes_file))
+    table = kwic(_documents(corpus, include_duplicates), term, window=window, themes=load_themes(themes_file))
     if output is not None:
         write_table(table, output)
         typer.echo(f"{output}: {len(table)} occurrences of {term!r}")
@@ -134,12 +146,13 @@ def keyness_command(
     min_count: int = typer.Option(5, "--min-count", help="Report terms seen at least this often in the two corpora."),
     tokens: Path | None = _TOKENS,
     jobs: int = _JOBS,
+    include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Distinctive terms of each group (weighted log-odds with informative prior)."""
-    from toolkit.corpus import read_documents, write_table
+    from toolkit.corpus import write_table
     from toolkit.keyness import keyness_table
 
-    documents = read_documents(corpus)
+    documents = _documents(corpus, include_duplicates)
     _check_columns(documents, [group], "--group")
     values = documents[group].dropna()
     # Group values from the command line are strings; match them to the column's type (year is an integer).
@@ -163,12 +176,13 @@ def collocations_command(
     threshold: float = typer.Option(0.5, "--threshold", help="Minimum NPMI score."),
     tokens: Path | None = _TOKENS,
     jobs: int = _JOBS,
+    include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Propose multiword terms for corpora/lexicons/terms.txt (gensim Phrases, NPMI)."""
-    from toolkit.corpus import read_documents, write_table
+    from toolkit.corpus import write_table
     from toolkit.keyness import discover_collocations
 
-    documents = read_documents(corpus)
+    documents = _documents(corpus, include_duplicates)
     table = discover_collocations(_tokens_for(documents, tokens, jobs)["tokens"], min_count=min_count, threshold=threshold)
     write_table(table, output)
     typer.echo(f"{output}: {len(table)} candidates, {int((~table['in_lexicon']).sum())} not in the lexicon")

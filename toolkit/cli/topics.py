@@ -13,7 +13,7 @@
 (``n_topics, random_state, measure, value``) and ``OUT.summary.csv``, and
 prints the recommended K with its reasoning.
 
-Documents with ``duplicate_of`` set are dropped. Tokens come from ``--tokens``
+Reposts (``duplicate_of`` set) are left out unless ``--include-duplicates``. Tokens come from ``--tokens``
 (a token table from ``python -m toolkit preprocess``) or are computed with
 :func:`toolkit.preprocess.preprocess`.
 """
@@ -24,14 +24,14 @@ from pathlib import Path
 
 import typer
 
-from toolkit.cli import app
-from toolkit.corpus import read_documents, read_table, write_table
+from toolkit.cli import INCLUDE_DUPLICATES, app
+from toolkit.corpus import apply_repost_policy, read_documents, read_table, write_table
 
 
-def _load_tokens(corpus: Path, tokens: Path | None, jobs: int) -> tuple[list[str], list[list[str]]]:
-    """Doc ids and token lists of the non-duplicate documents of ``corpus``, in corpus order."""
-    documents = read_documents(corpus)
-    documents = documents[documents["duplicate_of"].fillna("").astype(str).str.len() == 0].reset_index(drop=True)
+def _load_tokens(corpus: Path, tokens: Path | None, jobs: int,
+                 include_duplicates: bool) -> tuple[list[str], list[list[str]]]:
+    """Doc ids and token lists of the documents of ``corpus`` the repost policy keeps, in corpus order."""
+    documents = apply_repost_policy(read_documents(corpus), include_duplicates)
     if tokens is not None:
         table = read_table(tokens)
         missing = set(documents["doc_id"]) - set(table["doc_id"])
@@ -84,6 +84,7 @@ def topics_command(
     max_df: float = typer.Option(0.9, "--max-df", help="Drop terms in more than this share of documents."),
     n_terms: int = typer.Option(30, "--n-terms", help="Terms per topic in topic_terms.csv."),
     jobs: int = typer.Option(-1, "--jobs", "-j", help="Preprocessing workers when --tokens is not given."),
+    include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Fit LDA (or seeded LDA) and write topic terms, document topics and the model."""
     from toolkit.topics.lda import fit_lda
@@ -91,7 +92,7 @@ def topics_command(
 
     if engine not in ("gensim", "tomotopy"):
         raise typer.BadParameter("use gensim or tomotopy", param_hint="--engine")
-    doc_ids, token_lists = _load_tokens(corpus, tokens, jobs)
+    doc_ids, token_lists = _load_tokens(corpus, tokens, jobs, include_duplicates)
     kwargs = {"random_state": random_state, "engine": engine, "passes": passes, "iterations": iterations,
               "min_df": min_df, "max_df": max_df}
     if engine == "tomotopy":
@@ -139,11 +140,12 @@ def select_command(
     heldout_fraction: float = typer.Option(0.2, "--heldout-fraction", help="Share of documents held out."),
     coherence: str = typer.Option("npmi", "--coherence", help="npmi or umass (used in the recommendation)."),
     jobs: int = typer.Option(-1, "--jobs", "-j", help="Worker processes (-1 = all cores, 1 = inline)."),
+    include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Fit a grid of K × seeds, score coherence, held-out fit, exclusivity and stability, recommend K."""
     from toolkit.topics.select import select_n_topics
 
-    doc_ids, token_lists = _load_tokens(corpus, tokens, jobs)
+    doc_ids, token_lists = _load_tokens(corpus, tokens, jobs, include_duplicates)
     result = select_n_topics(token_lists, _int_list(grid, "--grid"), _int_list(random_states, "--random-states"),
                              engine=engine, heldout_fraction=heldout_fraction, coherence=coherence, n_jobs=jobs)
     write_table(result.table, output)

@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,6 +227,9 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
         fields = parse_page(text).to_dict()
         title = unsegment(resolved.get(row.record, "title"))
         if title:
+            if fields["title"] and not _same_title(fields["title"], title):
+                # The line the parser took for a headline is text of this row: keep it.
+                fields["body"] = "\n\n".join(p for p in (fields["title"], fields["body"]) if p)
             fields["title"] = title
         date_value = resolved.get(row.record, "date")
         if date_value:
@@ -248,6 +252,11 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
     if not docs and not rejects:
         rejects.append(_reject(label, 0, "table has no rows"))
     return docs, rejects
+
+
+def _same_title(a: str, b: str) -> bool:
+    return " ".join(unicodedata.normalize("NFC", a).split()).casefold() == \
+        " ".join(unicodedata.normalize("NFC", b).split()).casefold()
 
 
 def _parse_date_field(value: str) -> tuple[str, str] | None:

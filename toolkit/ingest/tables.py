@@ -5,6 +5,12 @@ id and URL is set by a :class:`FieldMap`; unset fields are looked up among
 common column names. Rows are streamed (never the whole table in memory at
 once for JSONL/CSV/Parquet), and every malformed row is reported with its
 line number instead of stopping the run.
+
+A JSON Lines record ends at ``\n`` (or ``\r\n``) only and a CSV row where its
+quoting says, so the other characters Unicode counts as line breaks (U+2028,
+U+2029, U+0085, ``\x0b``, ``\x0c``, common in scraped text) stay inside their
+field and line numbers are the file's physical lines. In the text of a
+document they then become line breaks (:func:`normalize_line_breaks`).
 """
 
 from __future__ import annotations
@@ -13,9 +19,12 @@ import csv
 import gzip
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import regex
 
 from toolkit.corpus import table_suffix
 from toolkit.ingest.encoding import UndecodableError, decode_bytes
@@ -28,6 +37,44 @@ URL_CANDIDATES = ("url", "link")
 
 # CSV fields of real scraped pages exceed the csv module's 128 KiB default.
 csv.field_size_limit(2**31 - 1)
+
+# What str.splitlines() ends a line at, besides "\n": inside a field, a line break.
+_LINE_BREAK_RE = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028]")
+# A line (not paragraph) break inside a sentence, i.e. before a lower-case word: Word's manual
+# break \x0b, a page break \x0c, NEL, U+2028.
+_SOFT_BREAK_IN_SENTENCE_RE = regex.compile(r"\h*[\x0b\x0c\x85\u2028]\h*(?=\p{Ll})")
+_ANY_BREAK_RE = re.compile("\\s*(?:\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029])\\s*")
+
+
+def normalize_line_breaks(text: str) -> str:
+    """Every kind of line break in ``text`` written the one way the page parser reads lines.
+
+    The characters Unicode counts as line ends (``\\r\\n``, ``\\r``, ``\\x0b``,
+    ``\\x0c``, ``\\x1c``-``\\x1e``, U+0085, U+2028, U+2029) become ``"\\n"``, a
+    paragraph separator (U+2029) ``"\\n\\n"``. A line or page break
+    (``\\x0b``, ``\\x0c``, U+0085, U+2028) inside a sentence (a wrapped line, a
+    pasted manual break: the next word begins in lower case) becomes a space,
+    so the parts stay one paragraph and none is taken for a headline, an author
+    line or a caption and left out of the body. No other character changes.
+
+    Examples
+    --------
+    >>> normalize_line_breaks("Hội nghị giao ban.\\u2028Dự có\\x85đồng chí Bí thư.\\u2029Kết luận.")
+    'Hội nghị giao ban.\\nDự có đồng chí Bí thư.\\n\\nKết luận.'
+    """
+    text = _SOFT_BREAK_IN_SENTENCE_RE.sub(" ", text)
+    return _LINE_BREAK_RE.sub("\n", text).replace("\u2029", "\n\n")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break (and the spaces around it) as one space: for titles.
+
+    Examples
+    --------
+    >>> one_line("Giao ban công tác dân vận\\u2028quý III")
+    'Giao ban công tác dân vận quý III'
+    """
+    return _ANY_BREAK_RE.sub(" ", text)
 
 
 @dataclass(frozen=True)
@@ -78,12 +125,23 @@ class ResolvedFields:
     url: tuple[str, ...]
 
     def get(self, row: dict, name: str) -> str:
+        """The field ``name`` of ``row``: its columns' values, stripped, joined as paragraphs.
+
+        Line breaks of every kind become ``"\\n"`` in ``text``
+        (:func:`normalize_line_breaks`) and a space in ``title``
+        (:func:`one_line`); ``date``, ``id`` and ``url`` are only stripped.
+        """
         parts = []
         for column in getattr(self, name):
             value = row.get(column)
             if value is None or (isinstance(value, float) and value != value):
                 continue
-            value = str(value).strip()
+            value = str(value)
+            if name == "text":
+                value = normalize_line_breaks(value)
+            elif name == "title":
+                value = one_line(value)
+            value = value.strip()
             if value:
                 parts.append(value)
         return "\n\n".join(parts)
@@ -127,12 +185,27 @@ def iter_table_rows(path: str | Path) -> tuple[str, Iterator[TableRow]]:
     return encoding, _iter_jsonl(text)
 
 
+def _physical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """``(1-based number, line)`` of ``text`` split at ``"\\n"`` only, a final ``"\\r"`` removed."""
+    start, number = 0, 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        number += 1
+        line = text[start:end]
+        yield number, line[:-1] if line.endswith("\r") else line
+        start = end + 1
+
+
 def _iter_jsonl(text: str) -> Iterator[TableRow]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Not str.splitlines(): it also ends lines at U+2028, U+0085, \x0b... found inside JSON strings.
+    for number, line in _physical_lines(text):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            # strict=False: raw control characters (tabs, \x0b, \x0c) inside strings, as scrapers write them.
+            record = json.loads(line, strict=False)
         except json.JSONDecodeError as exc:
             yield TableRow(number, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue

@@ -1,0 +1,165 @@
+"""Table inputs: records end where the format says, never at U+2028 & co; line numbers are the file's."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from collections import Counter
+
+import pytest
+
+from conftest import CORPORA_DIR, needs_corpora
+from toolkit.ingest.core import ingest_files
+from toolkit.ingest.tables import FieldMap, normalize_line_breaks, one_line
+
+# Every character besides "\n" that str.splitlines() ends a line at and scraped text carries.
+BREAKS = ["\u2028", "\u2029", "\x85", "\x0b", "\x0c"]
+
+SENT_1 = "Ban Dân vận Huyện ủy tổ chức hội nghị giao ban công tác dân vận quý III năm 2023."
+SENT_2 = "Dự hội nghị có đồng chí Phó Bí thư Thường trực Huyện ủy và lãnh đạo các xã, thị trấn."
+SENT_3 = "Hội nghị thống nhất phương hướng vận động nhân dân tham gia giải phóng mặt bằng."
+
+
+def _words(*texts: str) -> Counter:
+    return Counter(w for t in texts for w in t.split())
+
+
+def _write_jsonl(path, lines: list[str]) -> None:
+    data = "".join(line + "\n" for line in lines).encode("utf-8")
+    path.write_bytes(gzip.compress(data, mtime=0) if path.name.endswith(".gz") else data)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (f"{SENT_1}\u2028{SENT_2}", f"{SENT_1}\n{SENT_2}"),
+    (f"{SENT_1}\u2029{SENT_2}", f"{SENT_1}\n\n{SENT_2}"),
+    (f"{SENT_1}\x85{SENT_2}", f"{SENT_1}\n{SENT_2}"),
+    (f"{SENT_1}\x0b{SENT_2}", f"{SENT_1}\n{SENT_2}"),
+    (f"{SENT_1}\x0c{SENT_2}", f"{SENT_1}\n{SENT_2}"),
+    (f"{SENT_1}\r\n{SENT_2}\r{SENT_3}", f"{SENT_1}\n{SENT_2}\n{SENT_3}"),
+    (f"{SENT_1}\x1e{SENT_2}", f"{SENT_1}\n{SENT_2}"),
+    # inside a sentence (the next word in lower case) a line break joins the parts
+    ("Dự hội nghị có\u2028đồng chí Bí thư.", "Dự hội nghị có đồng chí Bí thư."),
+    ("Dự hội nghị có \x0b đồng chí Bí thư.", "Dự hội nghị có đồng chí Bí thư."),
+    ("vận động nhân dân\x85ủng hộ", "vận động nhân dân ủng hộ"),
+    ("giải phóng mặt\x0cbằng", "giải phóng mặt bằng"),
+    # a paragraph separator stays a paragraph break
+    ("vận động nhân dân\u2029ủng hộ", "vận động nhân dân\n\nủng hộ"),
+    ("Không có ngắt dòng.", "Không có ngắt dòng."),
+])
+def test_normalize_line_breaks(text, expected):
+    assert normalize_line_breaks(text) == expected
+
+
+@pytest.mark.parametrize("brk", BREAKS + ["\n", "\r\n"])
+def test_one_line_title(brk):
+    assert one_line(f"Giao ban công tác dân vận {brk} quý III") == "Giao ban công tác dân vận quý III"
+
+
+@pytest.mark.parametrize("name", ["rows.jsonl", "rows.jsonl.gz"])
+def test_jsonl_fields_with_unicode_line_breaks_keep_every_row(tmp_path, name):
+    rows = [{"id": f"r{i}", "title": f"Giao ban{brk}quý {i}", "text": f"{SENT_1}{brk}{SENT_2}{brk}{SENT_3}",
+             "note": f"a{brk}b"} for i, brk in enumerate(BREAKS)]
+    # Raw characters on the line (json.dumps would escape \x0b and \x0c; scrapers often do not).
+    lines = [json.dumps(r, ensure_ascii=False).replace("\\u000b", "\x0b").replace("\\f", "\x0c") for r in rows]
+    assert all(brk in line for line, brk in zip(lines, BREAKS))
+    _write_jsonl(tmp_path / name, lines)
+    result = ingest_files([tmp_path / name])
+    docs = result.documents
+    assert result.rejects.empty, result.rejects.to_dict("records")
+    assert docs["doc_id"].tolist() == [f"r{i}" for i in range(len(BREAKS))]
+    assert docs["source"].tolist() == [f"{tmp_path / name}#{i + 1}" for i in range(len(BREAKS))]
+    assert docs["title"].tolist() == [f"Giao ban quý {i}" for i in range(len(BREAKS))]
+    for body in docs["body"]:
+        assert _words(body) == _words(SENT_1, SENT_2, SENT_3)
+        assert not any(brk in body for brk in BREAKS)
+
+
+def test_jsonl_invalid_record_is_rejected_with_its_physical_line(tmp_path):
+    good = [json.dumps({"id": f"r{i}", "text": f"{SENT_1}\u2028{SENT_2}\u2029{SENT_3}\x85{SENT_1}"}, ensure_ascii=False)
+            for i in range(4)]
+    lines = [good[0], good[1], "", '{"id": "bad", "text": "Hội nghị\u2028giao ban', good[2], "\r", good[3]]
+    _write_jsonl(tmp_path / "rows.jsonl", lines)
+    result = ingest_files([tmp_path / "rows.jsonl"])
+    assert result.rejects["line"].tolist() == [4]
+    assert "invalid JSON" in result.rejects["reason"].iloc[0]
+    assert result.documents["doc_id"].tolist() == ["r0", "r1", "r2", "r3"]
+    assert [s.rsplit("#", 1)[1] for s in result.documents["source"]] == ["1", "2", "5", "7"]
+
+
+def test_jsonl_with_bom_and_crlf_line_ends(tmp_path):
+    lines = [json.dumps({"id": f"r{i}", "text": f"{SENT_1}\u2028{SENT_2}"}, ensure_ascii=False) for i in range(3)]
+    (tmp_path / "rows.jsonl").write_bytes(b"\xef\xbb\xbf" + "".join(line + "\r\n" for line in lines).encode("utf-8"))
+    result = ingest_files([tmp_path / "rows.jsonl"])
+    assert result.rejects.empty, result.rejects.to_dict("records")
+    assert result.documents["doc_id"].tolist() == ["r0", "r1", "r2"]
+    assert result.documents["body"].tolist() == [f"{SENT_1}\n\n{SENT_2}"] * 3
+
+
+def test_csv_quoted_fields_with_line_breaks_keep_rows_and_line_numbers(tmp_path):
+    header = "id,title,text\r\n"
+    records = [f'c{i},"Giao ban{brk}quý {i}","{SENT_1}{brk}{SENT_2}\r\n{SENT_3}"\r\n' for i, brk in enumerate(BREAKS)]
+    bad = 'x1,"thiếu","một","cột thừa"\r\n'
+    text = header + records[0] + records[1] + bad + "".join(records[2:]) + f"c9,Không ngắt,{SENT_1}\u2028{SENT_3}\r\n"
+    (tmp_path / "rows.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    result = ingest_files([tmp_path / "rows.csv"])
+    docs = result.documents
+    # each quoted record spans two physical lines (the embedded \r\n)
+    assert result.rejects[["line"]].values.ravel().tolist() == [6]
+    assert "4 fields where the header has 3" in result.rejects["reason"].iloc[0]
+    assert docs["doc_id"].tolist() == [f"c{i}" for i in range(len(BREAKS))] + ["c9"]
+    assert [int(s.rsplit("#", 1)[1]) for s in docs["source"]] == [2, 4, 7, 9, 11, 13]
+    assert docs["title"].tolist()[:len(BREAKS)] == [f"Giao ban quý {i}" for i in range(len(BREAKS))]
+    for body in docs["body"].iloc[:len(BREAKS)]:
+        assert _words(body) == _words(SENT_1, SENT_2, SENT_3)
+        assert not any(brk in body for brk in BREAKS)
+    assert _words(docs["body"].iloc[-1]) == _words(SENT_1, SENT_3)
+
+
+OPENING = "Xã Tân Lập tổ chức hội nghị đối thoại với nhân dân năm 2023"
+
+
+def test_table_text_line_taken_for_a_headline_is_kept(tmp_path):
+    # The parser takes the short first line for a headline; the table's title wins, the line stays text.
+    row = {"id": "r1", "title": "Giao ban công tác dân vận quý III",
+           "text": f"{OPENING}\u2029{SENT_2}\n{SENT_3}"}
+    _write_jsonl(tmp_path / "rows.jsonl", [json.dumps(row, ensure_ascii=False)])
+    doc = ingest_files([tmp_path / "rows.jsonl"]).documents.iloc[0]
+    assert doc["title"] == row["title"]
+    assert _words(doc["body"], doc["captions"], doc["author"]) == _words(OPENING, SENT_2, SENT_3)
+
+
+@needs_corpora
+@pytest.mark.shared
+def test_real_news_table_with_unicode_line_separators_loses_no_row(tmp_path):
+    lines = (CORPORA_DIR / "unc-dantri" / "unc_dantri.jsonl").read_text(encoding="utf-8").split("\n")
+    rows = [json.loads(line) for line in lines[::12] if line.strip()]  # every category, a test-sized table
+    source = tmp_path / "original.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    rng = random.Random(0)
+    changed = []
+    for i, row in enumerate(rows):
+        # Sentence breaks as scrapers leave them, and a few breaks inside sentences before lower-case words.
+        text = row["text"].replace("\n", BREAKS[i % len(BREAKS)])
+        words = text.split(" ")
+        for k in rng.sample(range(1, len(words)), min(3, len(words) - 1)):
+            if words[k][:1].islower():
+                words[k] = BREAKS[(i + k) % len(BREAKS)].replace("\u2029", "\u2028") + words[k]
+        changed.append({**row, "text": " ".join(words)})
+    table = tmp_path / "separators.jsonl"
+    table.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in changed), encoding="utf-8")
+    assert sum(any(b in r["text"] for b in BREAKS) for r in changed) == len(rows)
+
+    fields = FieldMap(text="text", title="title", date="date", id="doc_id")
+    original = ingest_files([source], fields=fields)
+    result = ingest_files([table], fields=fields)
+    assert len(result.documents) == len(original.documents) >= 200
+    assert result.rejects["line"].tolist() == original.rejects["line"].tolist()
+    before = original.documents.set_index("doc_id")
+    after = result.documents.set_index("doc_id")
+    assert sorted(after.index) == sorted(before.index)
+    assert (after["source"].str.rsplit("#", n=1).str[1] == before.loc[after.index, "source"].str.rsplit("#", n=1).str[1]).all()
+    columns = ["title", "body", "captions", "author"]
+    lost = {d: _words(*before.loc[d, columns]) - _words(*after.loc[d, columns]) for d in before.index}
+    assert {d: w for d, w in lost.items() if w} == {}
+    assert not after["body"].str.contains("[\u2028\u2029\x85\x0b\x0c]").any()
