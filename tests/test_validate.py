@@ -246,3 +246,52 @@ def test_train_classifier_needs_both_classes():
     docs, _ = _labelled(10)
     with pytest.raises(ValueError, match="positive and 2 negative"):
         train_classifier(docs, [1] + [0] * 9, theme="site")
+
+
+# -- the commands, as a researcher runs them ---------------------------------------
+
+
+def test_validate_commands_sample_code_score_train(tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+
+    docs, _ = _corpus(60)
+    corpus = tmp_path / "docs.parquet"
+    write_table(docs, corpus)
+    themes_file = tmp_path / "themes.toml"
+    themes_file.write_text(
+        '[themes.site]\nlabel_en = "Site"\nlabel_vi = "GPMB"\nterms = ["giải phóng mặt bằng", "thu hồi đất"]\n'
+        '[themes.faith]\nlabel_en = "Religion"\nlabel_vi = "Tôn giáo"\nterms = ["tôn giáo", "chức sắc"]\n',
+        encoding="utf-8")
+    runner = CliRunner()
+    sheet_path = tmp_path / "sheet.csv"
+    result = runner.invoke(app, ["validate", "sample", str(corpus), "-o", str(sheet_path), "--n", "30",
+                                 "--themes-file", str(themes_file), "--jobs", "1", "--random-state", "1"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sheet.strata.csv").is_file()
+    sheet = read_table(sheet_path)
+    assert len(sheet) == 30 and {"site__coder1", "faith__kwic", "weight", "text"} <= set(sheet.columns)
+    # a coder reads: site clearance is the road projects; one "miss" is a case the dictionary lacks
+    sheet["site__coder1"] = sheet["text"].str.contains("giải phóng mặt bằng").astype(int)
+    sheet["faith__coder1"] = sheet["text"].str.contains("chức sắc").astype(int)
+    miss = sheet.index[sheet["stratum"] == "miss"][0]
+    sheet.loc[miss, "site__coder1"] = 1
+    sheet["site__coder2"] = sheet["site__coder1"]
+    sheet["faith__coder2"] = sheet["faith__coder1"]
+    write_table(sheet, sheet_path)
+    report_path = tmp_path / "report.csv"
+    result = runner.invoke(app, ["validate", "score", str(sheet_path), "-o", str(report_path)])
+    assert result.exit_code == 0, result.output
+    report = read_table(report_path).set_index("theme")
+    assert int(report.loc["site", "fn"]) == 1 and float(report.loc["site", "precision"]) == 1.0
+    assert float(report.loc["site", "recall"]) < 1.0
+    assert float(report.loc["faith", "krippendorff_alpha"]) == pytest.approx(1.0)
+    terms = read_table(tmp_path / "report.terms.csv")
+    assert int(terms.loc[(terms["theme"] == "site") & (terms["term"] == "(no term)"), "n_docs"].item()) == 1
+    models = tmp_path / "models"
+    result = runner.invoke(app, ["validate", "train", str(sheet_path), "-o", str(models), "--themes", "site",
+                                 "--folds", "3", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert (models / "site.json").is_file() and read_table(models / "cv_report.csv")["theme"].tolist() == ["site"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from toolkit.cli import app
+from toolkit.cli import INCLUDE_DUPLICATES, app
 from toolkit.config import CACHE_DIR
 
 validate_app = typer.Typer(help="Measure theme dictionaries against human coding: sample, score, train.",
@@ -42,14 +42,15 @@ def sample_command(
     tokens: Path | None = typer.Option(None, "--tokens", help="Token table from `toolkit preprocess` (else the corpus is tokenized now)."),
     themes_file: Path | None = typer.Option(None, "--themes-file", exists=True, dir_okay=False, help="Themes file (default corpora/lexicons/themes.toml)."),
     jobs: int = typer.Option(-1, "--jobs", "-j", help="Worker processes when tokenizing (-1 = all cores, 1 = inline)."),
+    include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Draw a stratified sample of documents for coding, with the KWIC lines behind every hit."""
-    from toolkit.cli.themes import _tokens_for
-    from toolkit.corpus import read_documents, write_table
+    from toolkit.cli.themes import _documents, _tokens_for
+    from toolkit.corpus import write_table
     from toolkit.themes import load_themes
     from toolkit.validate import validation_sample
 
-    documents = read_documents(corpus)
+    documents = _documents(corpus, include_duplicates)
     dictionary = load_themes(themes_file)
     try:
         result = validation_sample(documents, _tokens_for(documents, tokens, jobs), dictionary,
