@@ -513,7 +513,7 @@ def test_html_date_from_markup_when_no_header_line():
     page = HTML_1.replace("<span>Cập nhật lúc 09:15 ngày 14/01/2022</span> | ", "").replace(
         "<head>", '<head><meta property="article:published_time" content="2022-01-15T07:00:00+07:00">')
     fields = parse_html(page)
-    assert (fields.date, fields.date_source) == ("2022-01-15", "header")
+    assert (fields.date, fields.date_source) == ("2022-01-15", "markup")
 
 
 def test_html_empty_and_broken_inputs():

@@ -223,10 +223,9 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
         if not text.strip():
             rejects.append(_reject(label, row.line, "empty text"))
             continue
-        fields = parse_page(text).to_dict()
         title = unsegment(resolved.get(row.record, "title"))
-        if title:
-            fields["title"] = title
+        # A known headline is not looked for in the text (nor left in the body) and dates the page like one.
+        fields = parse_page(text, title=title or None, url=resolved.get(row.record, "url") or None).to_dict()
         date_value = resolved.get(row.record, "date")
         if date_value:
             parsed = _parse_date_field(date_value)
@@ -237,6 +236,7 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
                 # `date` is a full day or empty; month/year precision lives in `year` + `date_precision`.
                 fields["date"] = iso if precision == "day" else ""
                 fields["date_precision"] = precision
+                fields["date_source"] = "table-field"
                 fields["year"] = int(iso[:4])
         if not fields.get("body", "").strip():
             rejects.append(_reject(label, row.line, "no article text left after removing boilerplate"))
@@ -272,6 +272,7 @@ def _document(fields: dict, *, doc_id: str, source: str, encoding: str, url: str
         "title": fields.get("title", ""),
         "date": fields.get("date", ""),
         "date_precision": fields.get("date_precision", ""),
+        "date_source": fields.get("date_source", ""),
         "year": fields.get("year"),
         "views": fields.get("views"),
         "category": fields.get("category", ""),
