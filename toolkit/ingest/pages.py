@@ -797,6 +797,10 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None) -
         lines.append(line)
 
     prose = [i for i, line in enumerate(lines) if _is_prose(line)]
+    # A headline written as a sentence ("… năm 2019.") above the date line or under a category line.
+    punctuated_title = None
+    if title is None and prose and _punctuated_headline(lines, prose):
+        punctuated_title = prose.pop(0)
     first_prose = prose[0] if prose else None
     # Stop markers before the article are only dropped; after it, they end it.
     end = len(lines)
@@ -825,6 +829,8 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None) -
         for line in lines:
             if line.kind == TEXT and line.text.casefold() == wanted:
                 line.kind = DROP
+    elif punctuated_title is not None:
+        title_idx = punctuated_title
     elif header_metas:
         anchor = header_metas[-1]
         before = _next_index(lines, anchor - 1, -1, 0, skip)
@@ -843,6 +849,8 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None) -
             title_idx = candidates[-1]
     if title_idx is not None:
         fields.title = lines[title_idx].text
+        if title_idx == punctuated_title and fields.title.endswith(".") and not fields.title.endswith(".."):
+            fields.title = fields.title[:-1].rstrip()
 
     # Category: breadcrumb, else the short line just above the headline.
     crumbs = [line for line in lines[:end] if line.kind == CRUMB]
@@ -852,7 +860,8 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None) -
         above = _next_index(lines, title_idx - 1, -1, 0, (BLANK, META))
         if above is not None:
             candidate = lines[above]
-            if (candidate.kind == TEXT and candidate.n_words <= 6 and not _TERMINAL_RE.search(candidate.text)
+            if (candidate.kind == TEXT and (candidate.n_words <= 6 or is_category_line(candidate.text))
+                    and not _TERMINAL_RE.search(candidate.text)
                     and not _NAME_RE.match(candidate.text) and not _site_name(candidate.text)):
                 fields.category = candidate.text
 
@@ -943,6 +952,25 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None) -
     if found is not None:
         _set_date(fields, (found.iso, found.precision), found.source)
     return fields
+
+
+def _punctuated_headline(lines: list[_Line], prose: list[int]) -> bool:
+    """Whether the first prose line is a headline ending in a full stop.
+
+    It is when it is one short sentence followed by the header's date/views
+    line, or standing under a category line or breadcrumb with the article
+    after it.
+    """
+    i = prose[0]
+    line = lines[i]
+    if line.n_words > 30 or len(_SENTENCE_SPLIT_RE.split(line.text)) > 1:
+        return False
+    after = _next_index(lines, i + 1, 1, len(lines), (BLANK,))
+    if after is not None and lines[after].kind == META:
+        return True
+    before = _next_index(lines, i - 1, -1, 0, (BLANK,))
+    return (before is not None and len(prose) > 1 and after == prose[1]
+            and (lines[before].kind == CRUMB or (lines[before].kind == TEXT and is_category_line(lines[before].text))))
 
 
 _ADDRESS_RE = re.compile(r"^(?:(?:url|link|địa chỉ bài viết)\s*[:：]\s*)?(https?://\S+)$", _I)
