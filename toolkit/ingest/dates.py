@@ -40,6 +40,13 @@ __all__ = [
     "is_cited_document_date",
     "find_years",
     "find_year",
+    "YearEvidence",
+    "find_year_evidence",
+    "evidence_year",
+    "parse_url_date",
+    "DateInference",
+    "DATE_SOURCES",
+    "infer_date",
 ]
 
 #: Plausible publication years (inclusive).
