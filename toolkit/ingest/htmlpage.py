@@ -362,7 +362,8 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     marked_captions = _captions(tree)
     main_text = _untable(_attr(doc, "text") or "").strip()
 
-    markup = _markup_date(tree, html) or _parsed(_attr(doc, "date"))
+    # trafilatura's own date is not used: it falls back to modification times and the address.
+    markup = _markup_date(tree, html)
     if not main_text:
         _add_captions(full, [c for c in marked_captions if c in full.body or c in full.captions])
         full.url = page_url
