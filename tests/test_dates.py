@@ -179,6 +179,14 @@ REVIEW_DEC = REVIEW_JAN.replace("Sáng 8/1", "Chiều 15/12")
         ("Đại hội Hội Nông dân xã lần thứ VIII, nhiệm kỳ 2023-2028", [(2023, "congress")]),
         ("Tổng kết phong trào giai đoạn 2016 - 2020", [(2020, "review")]),
         ("Năm 2019, khối dân vận vận động nhân dân hiến đất", [(2019, "other")]),
+        ("Hội thi tìm hiểu pháp luật 2019", [(2019, "bare")]),
+        # a clause ends at a comma: the review word of another clause does not reach the year
+        ("Theo đánh giá của Huyện ủy, phong trào là điểm sáng của năm 2021", [(2021, "other")]),
+        # targets and birth years say nothing of when the page is written
+        ("Phấn đấu đến năm 2025 có 100% xã đạt chuẩn nông thôn mới", []),
+        ("tầm nhìn đến năm 2030", []),
+        ("Ông Nguyễn Văn Lộc (sinh năm 1960) hiến 500 mét vuông đất", []),
+        ("anh N.V.Đ (SN 1993, trú thôn Đông)", []),
         # hard negatives: quoted slogans, cited documents, codes, ranges without a role
         ("Hưởng ứng chủ đề “Năm 2019 - Năm dân vận khéo” của Tỉnh ủy", []),
         ('Hưởng ứng chủ đề "Năm 2019 - Năm dân vận khéo" của Tỉnh ủy', []),
@@ -301,6 +309,12 @@ TITLE_REVIEW = "Hội nghị tổng kết công tác dân vận năm 2019"
         (dict(title="Gương sáng dân vận khéo năm 2018", opening="Ông Lộc hiến đất làm đường."), ("2018", "year", "title-year")),
         (dict(title="Gương sáng dân vận khéo", opening="Ông Lộc hiến đất làm đường.", banner_year=2019), ("2019", "year", "banner-year")),
         (dict(title="Gương sáng dân vận khéo", opening="Ông Lộc hiến đất làm đường năm 2017."), None),
+        # birth years, targets and bare numbers of the opening give no year
+        (dict(title="Gương sáng dân vận khéo", opening="Sáng 12/3, ông Lộc (sinh năm 1960) được tuyên dương."), None),
+        (dict(title="Gương sáng dân vận khéo", opening="Sáng 12/3, xã phấn đấu đến năm 2025 đạt chuẩn."), None),
+        (dict(title="Gương sáng dân vận khéo", opening="Sáng 12/3, đội văn nghệ 1990 biểu diễn."), None),
+        (dict(title="Hội thi tìm hiểu pháp luật 2019", opening="Sáng 12/3, Hội Nông dân xã tổ chức hội thi."),
+         ("2019-03-12", "day", "event+title-year")),
         (dict(), None),
     ],
 )

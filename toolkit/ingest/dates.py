@@ -383,7 +383,12 @@ _YEAR_MENTION = re.compile(
     r"(?<![\w/.\-])(?P<a>(?:19|20)\d{2})(?:\s*[-–]\s*(?P<b>(?:19|20)\d{2}))?(?![\w/]|[-.]\d)",
     re.IGNORECASE,
 )
-_CLAUSE_END = re.compile(r"[.;!?:]\s|\n")
+_SENTENCE_BREAK = re.compile(r"[.;!?:]\s|\n")
+_CLAUSE_END = re.compile(r"[.;!?:,]\s|\n")
+# A target year ("mục tiêu đến năm 2025", "tầm nhìn đến năm 2030") says nothing of when the page is written.
+_TARGET_BEFORE = re.compile(r"\b(?:đến|tới|trước|sau|từ|cho đến|vào khoảng)\s+(?:hết\s+)?năm\s+$", re.IGNORECASE)
+# Birth years of the people named ("sinh năm 1993", "SN 1993") neither.
+_BIRTH_BEFORE = re.compile(r"(?:\bsinh(?:\s+năm)?|\bnăm\s+sinh|\bSN|\bs\.n)\s*:?\s*$", re.IGNORECASE)
 _PERIOD_BEFORE = re.compile(
     r"(?P<n>\d{1,2}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười một)\s+tháng\s+(?P<half>đầu|cuối)\s+năm\s+$",
     re.IGNORECASE)
@@ -411,10 +416,12 @@ class YearEvidence(NamedTuple):
     (``triển khai nhiệm vụ năm 2020``), ``"period"`` (``sơ kết 6 tháng đầu
     năm 2021``), ``"quarter"`` (``quý III năm 2017``), ``"tet"`` (``Tết
     Nguyên đán Canh Tý 2020``), ``"school-year"`` (``năm học 2020-2021``),
-    ``"congress"`` (``Đại hội … nhiệm kỳ 2020-2025``) or ``"other"``.
+    ``"congress"`` (``Đại hội … nhiệm kỳ 2020-2025``), ``"other"`` (``năm
+    2019`` said of nothing in particular) or ``"bare"`` (a year without
+    ``năm``: ``Hội thi 2019``).
     ``start``/``end`` bound the dates of the meetings and articles that speak
     of it that way (a review of 2019 from October 2019 to April 2020); an
-    ``"other"`` mention spans its own year.
+    ``"other"`` or ``"bare"`` mention spans its own year.
     """
 
     year: int
@@ -460,7 +467,8 @@ def find_year_evidence(text: str) -> list[YearEvidence]:
     2020`` is written between October 2019 and mid-2020, so its ``Sáng 8/1``
     is 8 January 2020 and its ``Sáng 15/12`` is 15 December 2019. Years
     inside quotations (slogans such as ``"Năm 2019 - Năm dân vận khéo"``),
-    years of cited documents (``Luật … năm 2022``) and codes are skipped.
+    years of cited documents (``Luật … năm 2022``), targets (``mục tiêu đến
+    năm 2025``), birth years (``sinh năm 1993``) and codes are skipped.
 
     Examples
     --------
@@ -484,34 +492,41 @@ def find_year_evidence(text: str) -> list[YearEvidence]:
         if is_cited_document_date(masked, match.start()) or is_cited_document_date(masked, match.start("a")):
             previous_end = match.end()
             continue
-        clause_start = max(previous_end, match.start() - 100)
-        ends = list(_CLAUSE_END.finditer(masked, clause_start, match.start("a")))
-        if ends:
-            clause_start = ends[-1].end()
-        before = masked[clause_start:match.start("a")]
+        window_start = max(previous_end, match.start() - 100)
+        sentence = masked[_last_end(_SENTENCE_BREAK, masked, window_start, match.start("a")):match.start("a")]
+        before = masked[_last_end(_CLAUSE_END, masked, window_start, match.start("a")):match.start("a")]
         prefix = (match["prefix"] or "").strip().lower()
         prefix = " ".join(prefix.split())
         role = _role(before[: len(before) - len(match["prefix"] or "")])
-        evidence = _classify_year(a, b, prefix, role, before, match.start("a"))
+        evidence = _classify_year(a, b, prefix, role, before, sentence, match.start("a"))
         if evidence is not None:
             found.append(evidence)
         previous_end = match.end()
     return found
 
 
-def _classify_year(a: int, b: int | None, prefix: str, role: str, before: str, position: int) -> YearEvidence | None:
+def _last_end(pattern: re.Pattern, text: str, start: int, end: int) -> int:
+    ends = list(pattern.finditer(text, start, end))
+    return ends[-1].end() if ends else start
+
+
+def _classify_year(a: int, b: int | None, prefix: str, role: str, before: str, sentence: str,
+                   position: int) -> YearEvidence | None:
     if b is not None:
         if prefix in ("năm học", "niên khóa"):
             if role == "review":
                 return YearEvidence(b, "school-year", _dt.date(b, 4, 1), _dt.date(b, 8, 31), position)
             if role == "plan":
                 return YearEvidence(a, "school-year", _dt.date(a, 7, 1), _dt.date(a, 10, 31), position)
-            return YearEvidence(a, "school-year", _dt.date(a, 8, 1), _dt.date(b, 6, 30), position)
-        if prefix == "nhiệm kỳ" and _CONGRESS.search(before):
+            # admissions and fees are written from spring of the first year on
+            return YearEvidence(a, "school-year", _dt.date(a, 3, 1), _dt.date(b, 6, 30), position)
+        if prefix == "nhiệm kỳ" and _CONGRESS.search(sentence):
             return YearEvidence(a, "congress", _dt.date(a - 1, 10, 1), _dt.date(a, 12, 31), position)
         if prefix == "giai đoạn" and role:
             year = b if role == "review" else a
             return YearEvidence(year, role, *_window(role, year), position)
+        return None
+    if _TARGET_BEFORE.search(before) or _BIRTH_BEFORE.search(before):
         return None
     period = _PERIOD_BEFORE.search(before)
     if period:
@@ -533,8 +548,10 @@ def _classify_year(a: int, b: int | None, prefix: str, role: str, before: str, p
         return YearEvidence(a, "tet", _dt.date(a - 1, 12, 1), _dt.date(a, 3, 15), position)
     if prefix == "năm" and role:
         return YearEvidence(a, role, *_window(role, a), position)
-    if prefix in ("năm", ""):
+    if prefix == "năm":
         return YearEvidence(a, "other", *_window("other", a), position)
+    if not prefix:
+        return YearEvidence(a, "bare", *_window("other", a), position)
     return None
 
 
@@ -576,7 +593,7 @@ def evidence_year(evidence: list[YearEvidence]) -> int | None:
     >>> evidence_year(find_year_evidence("tổng kết năm 2019, triển khai nhiệm vụ năm 2020"))
     2020
     """
-    windows = [e for e in evidence if e.role != "other"]
+    windows = [e for e in evidence if e.role not in ("other", "bare")]
     if not windows:
         return None
     counts: dict[tuple[int, int], int] = {}
@@ -668,9 +685,17 @@ DATE_SOURCES = (
 )
 
 
-def _first_year(text: str) -> int | None:
-    masked = _QUOTED.sub(lambda m: " " * len(m[0]), text or "")
-    return find_year(masked)
+def _first_year(text: str, *, bare: bool) -> int | None:
+    """The first year of ``text`` usable as a page's year (see :func:`find_year_evidence`).
+
+    Bare years (without ``năm``) count only when ``bare`` is true (titles:
+    ``Hội thi tìm hiểu pháp luật 2019``); in running text they are too often
+    names, scores or counts.
+    """
+    for evidence in find_year_evidence(text or ""):
+        if bare or evidence.role != "bare":
+            return evidence.year
+    return None
 
 
 def infer_date(
@@ -740,9 +765,10 @@ def infer_date(
 
     text = (opening or "")[:limit]
     evidence = find_year_evidence(title) + find_year_evidence(text)
-    windows = [e for e in evidence if e.role != "other"]
+    windows = [e for e in evidence if e.role not in ("other", "bare")]
     fallbacks = [(year, name) for year, name in (
-        (_first_year(title), "title"), (year_hint, "hint"), (_first_year(text), "text"), (banner_year, "banner"))
+        (_first_year(title, bare=True), "title"), (year_hint, "hint"), (_first_year(text, bare=False), "text"),
+        (banner_year, "banner"))
         if year is not None]
 
     for mention in _event_mentions(text):
