@@ -92,7 +92,8 @@ _EVENT_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
 _EVENT_MONTH = re.compile(rf"\btháng\s+{_M}\s*(?:[/\-]|,?\s*năm)\s*{_Y}(?!\d)", re.IGNORECASE)
 _NOT_EVENT_BEFORE = re.compile(
     r"(?:trước|sau|hạn|chậm nhất|kể từ|đến hết|tới|hết|muộn nhất|thời hạn)\s*$", re.IGNORECASE)
-_NEXT_YEAR = re.compile(rf"^[^.;!?]{{0,80}}?(?<![\d/.\-])(?:\d{{1,2}}\s?[/.\-]\s?)?{_M}\s?[/.\-]\s?{_Y}(?!\d)")
+# The year of "31/7 và 02/8/2019": a full date closing the same range, not one in a later clause or bracket.
+_NEXT_YEAR = re.compile(rf"^[^.;!?()\[\]]{{0,30}}?(?<![\d/.\-])(?:\d{{1,2}}\s?[/.\-]\s?)?{_M}\s?[/.\-]\s?{_Y}(?!\d)")
 _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
 
 _DOC_KEYWORD = re.compile(
@@ -388,7 +389,7 @@ _CLAUSE_END = re.compile(r"[.;!?:,]\s|\n")
 # A target year ("mục tiêu đến năm 2025", "tầm nhìn đến năm 2030") says nothing of when the page is written.
 _TARGET_BEFORE = re.compile(r"\b(?:đến|tới|trước|sau|từ|cho đến|vào khoảng)\s+(?:hết\s+)?năm\s+$", re.IGNORECASE)
 # Birth years of the people named ("sinh năm 1993", "SN 1993") neither.
-_BIRTH_BEFORE = re.compile(r"(?:\bsinh(?:\s+năm)?|\bnăm\s+sinh|\bSN|\bs\.n)\s*:?\s*$", re.IGNORECASE)
+_BIRTH_BEFORE = re.compile(r"(?:\bsinh\s+năm|\bnăm\s+sinh|[(,]\s*sinh|\bSN|\bs\.n)\s*:?\s*$", re.IGNORECASE)
 _PERIOD_BEFORE = re.compile(
     r"(?P<n>\d{1,2}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười một)\s+tháng\s+(?P<half>đầu|cuối)\s+năm\s+$",
     re.IGNORECASE)
@@ -396,7 +397,8 @@ _QUARTER_BEFORE = re.compile(r"\bquý\s+(?P<q>iv|i{1,3}|[1-4])\s+(?:năm\s+)?$",
 _CAN = r"(?:giáp|ất|bính|đinh|mậu|kỷ|canh|tân|nhâm|quý)"
 _CHI = r"(?:tý|sửu|dần|mão|mẹo|thìn|tỵ|ngọ|mùi|thân|dậu|tuất|hợi)"
 _TET_BEFORE = re.compile(
-    rf"\b(?:tết|xuân)(?:\s+nguyên\s+đán)?(?:\s+{_CAN}\s+{_CHI})?\s+(?:năm\s+)?$", re.IGNORECASE)
+    rf"(?:\b(?:tết|xuân)(?:\s+nguyên\s+đán)?(?:\s+{_CAN}\s+{_CHI})?|\bnăm\s+{_CAN}\s+{_CHI})\s+(?:năm\s+)?$",
+    re.IGNORECASE)
 _REVIEW_WORDS = (r"tổng kết|sơ kết|kết quả|đánh giá|nhìn lại|đạt được|thành tích|báo cáo|khen thưởng|biểu dương"
                  r"|thực hiện được|đã làm được")
 _PLAN_WORDS = (r"triển khai|phương hướng|kế hoạch|mục tiêu|chỉ tiêu|định hướng|giao ước|phát động|bước vào|dự toán"
@@ -525,6 +527,8 @@ def _classify_year(a: int, b: int | None, prefix: str, role: str, before: str, s
         if prefix == "giai đoạn" and role:
             year = b if role == "review" else a
             return YearEvidence(year, role, *_window(role, year), position)
+        if prefix in ("giai đoạn", ""):  # "tiêu chí giai đoạn 2017-2020", "học bổng 2017 - 2018"
+            return YearEvidence(a, "bare", *_window("other", a), position)
         return None
     if _TARGET_BEFORE.search(before) or _BIRTH_BEFORE.search(before):
         return None
@@ -685,17 +689,10 @@ DATE_SOURCES = (
 )
 
 
-def _first_year(text: str, *, bare: bool) -> int | None:
-    """The first year of ``text`` usable as a page's year (see :func:`find_year_evidence`).
-
-    Bare years (without ``năm``) count only when ``bare`` is true (titles:
-    ``Hội thi tìm hiểu pháp luật 2019``); in running text they are too often
-    names, scores or counts.
-    """
-    for evidence in find_year_evidence(text or ""):
-        if bare or evidence.role != "bare":
-            return evidence.year
-    return None
+def _first_year(text: str) -> int | None:
+    """The first year of ``text`` usable as a page's year (see :func:`find_year_evidence`)."""
+    evidence = find_year_evidence(text or "")
+    return evidence[0].year if evidence else None
 
 
 def infer_date(
@@ -767,8 +764,7 @@ def infer_date(
     evidence = find_year_evidence(title) + find_year_evidence(text)
     windows = [e for e in evidence if e.role not in ("other", "bare")]
     fallbacks = [(year, name) for year, name in (
-        (_first_year(title, bare=True), "title"), (year_hint, "hint"), (_first_year(text, bare=False), "text"),
-        (banner_year, "banner"))
+        (_first_year(title), "title"), (year_hint, "hint"), (_first_year(text), "text"), (banner_year, "banner"))
         if year is not None]
 
     for mention in _event_mentions(text):

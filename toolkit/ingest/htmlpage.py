@@ -397,10 +397,7 @@ def _date_html(fields: PageFields, full: PageFields, main: PageFields, markup: t
         if parsed.date_source.startswith("header") and parsed.date_precision == "day":
             _copy_date(fields, parsed)
             return
-    paragraphs = fields.body.split(PARAGRAPH_SEP) if fields.body else []
-    opening = paragraphs[0] if paragraphs else ""
-    if len(opening) < 200 and len(paragraphs) > 1:
-        opening += "\n" + paragraphs[1]
+    opening = fields.body.split(PARAGRAPH_SEP, 1)[0] if fields.body else ""
     banners = [line for line in split_lines(full_text) if _classify(line).kind == BANNER]
     found = infer_date(markup=markup, url=fields.url, title=fields.title, opening=opening,
                        banner_year=banner_year(banners))

@@ -944,8 +944,6 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None) -
     fields.issuer = _find_issuer(fields.author, fields.title, opening)
 
     fields.url = url or _address_line(lines[:header_end])
-    if len(opening) < 200 and len(body) > 1:  # a short lead: the event date may open the next paragraph
-        opening = opening + "\n" + body[1]
     found = infer_date(header=header_date, header_source="header-english" if header_english else "header",
                        url=fields.url, title=fields.title, opening=opening,
                        banner_year=banner_year(line.text for line in lines[:end] if line.kind == BANNER))
