@@ -304,7 +304,10 @@ def test_header_date_beats_the_event_date():
 
 def test_views_variants():
     for line, views in (("Lượt xem: 1.250", 1250), ("Số lượt xem 523", 523), ("Views: 45", 45),
-                        ("Đã xem: 9", 9), ("(312 lượt xem)", 312), ("Lượt đọc: 88", 88)):
+                        ("Đã xem: 9", 9), ("(312 lượt xem)", 312), ("Lượt đọc: 88", 88),
+                        ("02/07/2021 09:47 Lượt xem: 86", 86), ("08h30 02/07/2021 | 1.234 lượt xem", 1234),
+                        ("View count: 1.234", 1234), ("Lượt xem: 1,234", 1234), ("Hits: 987", 987),
+                        ("02/07/2021 08:45 - 987 views", 987)):
         page = f"Tin hoạt động\n\nHội nghị giao ban khối dân vận quý II\n{line}\n\nSáng 2/7/2021, Ban Dân vận Huyện ủy tổ chức giao ban quý II.\n"
         fields = parse_page(page)
         assert fields.views == views, line

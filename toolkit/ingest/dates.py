@@ -10,7 +10,16 @@ Three kinds of date appear on a page of this genre:
 * dates **quoted from cited documents** (``Quyết định số 290-QĐ/TW ngày
   25/02/2010``, ``Luật … năm 2022``), which are never the date of the page.
 
-All functions are pure; each returns ``(iso, precision)`` with precision
+When a page prints no header date, its date is inferred from the genre's
+logic (:func:`infer_date`): a date in its address; the event date of the
+opening, whose missing year comes from what the page reviews or plans
+(:func:`find_year_evidence`: ``tổng kết công tác năm 2019`` in January is
+January 2020, ``triển khai nhiệm vụ năm 2020`` in December is December 2019;
+quarters, half-years, Tết, school years, congresses likewise), else from the
+title, the opening or the yearly banner. Every inferred date says how it was
+found (:data:`DATE_SOURCES`, the document table's ``date_source``).
+
+All functions are pure; dates are ``(iso, precision)`` with precision
 ``"day"`` (``iso`` is ``YYYY-MM-DD``), ``"month"`` (``YYYY-MM``) or
 ``"year"`` (``YYYY``). Only real calendar dates with a year in
 :data:`YEAR_RANGE` are accepted.

@@ -251,10 +251,12 @@ _DATE_LABEL_RE = re.compile(
 _VIEWS_RE = re.compile(
     r"(?:(?:số\s+)?lượt\s+(?:xem|đọc)|số\s+lần\s+(?:xem|đọc)|lần\s+xem|đã\s+xem|lượt\s+truy\s+cập\s+bài"
     r"|views?\s+count|view\s+count|page\s*views?|views?|reads?|hits?"
-    r"|xem)\s*[:：]?\s*(\d{1,3}(?:[.,]\d{3})+|\d+)(?!\d)"
-    r"|(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:lượt\s+(?:xem|đọc)|lần\s+xem|views?|reads?)\b",
+    r"|xem)\s*[:：]?\s*(\d{1,3}(?:[.,]\d{3})+|\d+)(?!\d)",
     _I,
 )
+# "(312 lượt xem)": the number first, never the minutes of a time ("09:47 Lượt xem: 86").
+_VIEWS_AFTER_RE = re.compile(
+    r"(?<![\d:.,/h])(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:lượt\s+(?:xem|đọc)|lần\s+xem|views?|reads?)\b", _I)
 _ENGLISH_DATE_RE = re.compile(
     r"\b(?:posted|published|updated|last updated|created|date|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
     r"|january|february|march|april|june|july|august|september|october|november|december)\b", _I)
@@ -447,7 +449,7 @@ def _meta_line(text: str) -> _Line | None:
     found = find_date(text)
     if found is not None and found.precision == "year":
         found = None
-    views_match = _VIEWS_RE.search(text)
+    views_match = _VIEWS_RE.search(text) or _VIEWS_AFTER_RE.search(text)
     if found is None and views_match is None:
         return None
     rest = text
@@ -526,7 +528,7 @@ def _classify(text: str) -> _Line:
     image = _IMAGE_MARKER_RE.match(text)
     if image:
         return _Line(text, IMAGE, n_words, alt=(image.group("alt") or "").strip())
-    if n_words <= 30 and _CRUMB_START_RE.match(text) or _arrow_crumb(text, n_words):
+    if (n_words <= 30 and _CRUMB_START_RE.match(text)) or _arrow_crumb(text, n_words):
         return _Line(text, CRUMB, n_words)
     if n_words <= 8 and _COUNTER_RE.match(text):
         return _Line(text, STOP if low.startswith("thống kê") else DROP, n_words)
