@@ -5,12 +5,17 @@ from __future__ import annotations
 import pytest
 
 from toolkit.ingest.dates import (
+    DATE_SOURCES,
+    evidence_year,
     find_date,
     find_event_date,
     find_year,
+    find_year_evidence,
     find_years,
+    infer_date,
     is_cited_document_date,
     parse_header_date,
+    parse_url_date,
 )
 
 
@@ -149,3 +154,183 @@ def test_years_skip_codes_and_cited_documents():
     assert find_year("Hội nghị tổng kết công tác dân vận năm 2019") == 2019
     assert find_year("Hội nghị năm 1975") is None
     assert find_year("Không có năm") is None
+
+
+# --------------------------------------------------------------------------
+# The genre's year logic: reviews, plans, periods, Tết, quoted slogans
+# --------------------------------------------------------------------------
+
+REVIEW_JAN = "Sáng 8/1, Ban Dân vận Huyện ủy tổ chức hội nghị tổng kết công tác dân vận năm 2019, triển khai nhiệm vụ năm 2020."
+REVIEW_DEC = REVIEW_JAN.replace("Sáng 8/1", "Chiều 15/12")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (REVIEW_JAN, [(2019, "review"), (2020, "plan")]),
+        ("Hội nghị đánh giá kết quả thực hiện nhiệm vụ năm 2021", [(2021, "review")]),
+        ("Hội nghị triển khai phương hướng, nhiệm vụ năm 2022", [(2022, "plan")]),
+        ("Hội nghị giao ban công tác dân vận năm 2018", [(2018, "other")]),  # a routine meeting: any time of the year
+        ("Sơ kết 6 tháng đầu năm 2021, triển khai nhiệm vụ 6 tháng cuối năm 2021", [(2021, "period"), (2021, "period")]),
+        ("Giao ban khối dân vận quý IV năm 2020", [(2020, "quarter")]),
+        ("Thăm, chúc Tết Nguyên đán Canh Tý 2020", [(2020, "tet")]),
+        ("Tặng quà nhân dịp Xuân Nhâm Dần năm 2022", [(2022, "tet")]),
+        ("Tổng kết năm học 2020-2021", [(2021, "school-year")]),
+        ("Đại hội Hội Nông dân xã lần thứ VIII, nhiệm kỳ 2023-2028", [(2023, "congress")]),
+        ("Tổng kết phong trào giai đoạn 2016 - 2020", [(2020, "review")]),
+        ("Năm 2019, khối dân vận vận động nhân dân hiến đất", [(2019, "other")]),
+        ("Hội thi tìm hiểu pháp luật 2019", [(2019, "bare")]),
+        # a clause ends at a comma: the review word of another clause does not reach the year
+        ("Theo đánh giá của Huyện ủy, phong trào là điểm sáng của năm 2021", [(2021, "other")]),
+        # targets and birth years say nothing of when the page is written
+        ("Phấn đấu đến năm 2025 có 100% xã đạt chuẩn nông thôn mới", []),
+        ("tầm nhìn đến năm 2030", []),
+        ("Ông Nguyễn Văn Lộc (sinh năm 1960) hiến 500 mét vuông đất", []),
+        ("anh N.V.Đ (SN 1993, trú thôn Đông)", []),
+        ("Tuyển sinh 2017: những điều cần biết", [(2017, "bare")]),
+        ("Ra quân đánh bắt hải sản đầu năm Đinh Dậu 2017", [(2017, "tet")]),
+        # hard negatives: quoted slogans, cited documents, codes, ranges without a role
+        ("Hưởng ứng chủ đề “Năm 2019 - Năm dân vận khéo” của Tỉnh ủy", []),
+        ('Hưởng ứng chủ đề "Năm 2019 - Năm dân vận khéo" của Tỉnh ủy', []),
+        ("Thực hiện Luật Thực hiện dân chủ ở cơ sở năm 2022", []),
+        ("theo Quyết định số 217-QĐ/TW ngày 12/12/2013", []),
+        ("Pháp lệnh 34/2007/PL-UBTVQH11", []),
+        ("Bí thư Huyện ủy nhiệm kỳ 2015-2020", []),
+    ],
+)
+def test_year_evidence_roles(text, expected):
+    assert [(e.year, e.role) for e in find_year_evidence(text)] == expected
+
+
+def test_year_evidence_windows_hold_the_meetings():
+    review, plan = find_year_evidence(REVIEW_JAN)
+    assert (str(review.start), str(review.end)) == ("2019-10-01", "2020-04-30")
+    assert (str(plan.start), str(plan.end)) == ("2019-10-01", "2020-06-30")
+    (quarter,) = find_year_evidence("giao ban quý I năm 2021")
+    assert (str(quarter.start), str(quarter.end)) == ("2020-12-01", "2021-04-30")
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("tổng kết công tác năm 2019", 2020),                       # October 2019 to April 2020: mostly 2020
+        ("tổng kết năm 2019, triển khai nhiệm vụ năm 2020", 2020),
+        ("sơ kết 6 tháng đầu năm 2021", 2021),
+        ("triển khai nhiệm vụ năm 2023", 2023),
+        ("giao ban quý III năm 2017", 2017),
+        ("Năm 2019, khối dân vận đạt nhiều kết quả", None),          # no role: not evidence of the writing date
+        ("", None),
+    ],
+)
+def test_evidence_year(text, year):
+    assert evidence_year(find_year_evidence(text)) == year
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://dv.example.vn/tin-tuc/2020/01/08/hoi-nghi.html", ("2020-01-08", "day")),
+        ("https://dv.example.vn/tin-tuc/2020-01-08/hoi-nghi.html", ("2020-01-08", "day")),
+        ("https://dv.example.vn/hoi-nghi-tong-ket-20200108.html", ("2020-01-08", "day")),
+        ("https://dv.example.vn/hoi-nghi-tong-ket-20200108093015123.htm", ("2020-01-08", "day")),
+        ("https://dv.example.vn/hoi-nghi-tong-ket-8-1-2020.html", ("2020-01-08", "day")),
+        ("https://dv.example.vn/news/2019_12_15_tong_ket", ("2019-12-15", "day")),
+        ("https://dv.example.vn/uploads/2019/12/", ("2019-12", "month")),
+        ("https://dv.example.vn/tin-tuc/2021/hoi-nghi.html", ("2021", "year")),
+        ("https://dv.example.vn/tin-tuc/12345678.html", None),         # an id, not a date
+        ("https://dv.example.vn/tin-tuc/20191345.html", None),         # month 13
+        ("https://dv.example.vn/tin-tuc/2021345678901.html", None),
+        ("https://dv2020.example.vn/tin/hoi-nghi.html", None),          # the host is not searched
+        ("https://dv.example.vn/tin/hoi-nghi-tong-ket-5-nam-2016-2020.html", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_url_date(url, expected):
+    assert parse_url_date(url) == expected
+
+
+TITLE_REVIEW = "Hội nghị tổng kết công tác dân vận năm 2019"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        # January meeting reviewing 2019 (title says 2019): January 2020.
+        (dict(title=TITLE_REVIEW, opening=REVIEW_JAN), ("2020-01-08", "day", "event+review-year")),
+        # December meeting that already plans 2020: December 2019.
+        (dict(title=TITLE_REVIEW, opening=REVIEW_DEC), ("2019-12-15", "day", "event+review-year")),
+        # Only the plan is named.
+        (dict(opening="Sáng 6/1, Hội Nông dân huyện triển khai nhiệm vụ năm 2021."), ("2021-01-06", "day", "event+review-year")),
+        (dict(opening="Chiều 28/12, Hội Nông dân huyện triển khai nhiệm vụ năm 2021."), ("2020-12-28", "day", "event+review-year")),
+        # Reviews held in February and March, after Tết.
+        (dict(opening="Sáng 25/2, thôn Đông tổng kết công tác năm 2022."), ("2023-02-25", "day", "event+review-year")),
+        # Half-year, quarter, Tết, school year, congress.
+        (dict(opening="Sáng 12/7, Ban Dân vận sơ kết công tác 6 tháng đầu năm 2021."), ("2021-07-12", "day", "event+review-year")),
+        (dict(opening="Sáng 6/1, Khối dân vận giao ban quý IV năm 2020."), ("2021-01-06", "day", "event+review-year")),
+        (dict(opening="Chiều 28/12, lãnh đạo huyện thăm, tặng quà Tết Nguyên đán Canh Tý 2020."), ("2019-12-28", "day", "event+review-year")),
+        (dict(opening="Sáng 20/1, lãnh đạo huyện thăm, chúc Tết Nguyên đán Canh Tý 2020."), ("2020-01-20", "day", "event+review-year")),
+        (dict(opening="Sáng 28/5, nhà trường tổng kết năm học 2020-2021."), ("2021-05-28", "day", "event+review-year")),
+        (dict(opening="Sáng 5/9, các trường khai giảng năm học 2020 - 2021."), ("2020-09-05", "day", "event+review-year")),
+        (dict(opening="Sáng 12/5, Đại hội Hội Cựu chiến binh xã lần thứ VII, nhiệm kỳ 2022-2027."), ("2022-05-12", "day", "event+review-year")),
+        # A year written with the date, or later in the sentence, beats every inference.
+        (dict(title=TITLE_REVIEW, opening="Ngày 8/1/2019, Huyện ủy tổng kết công tác năm 2019."), ("2019-01-08", "day", "event")),
+        (dict(opening="Trong hai ngày 30/12 và 2/1/2020, các xã tổng kết năm 2019."), ("2019-12-30", "day", "event")),
+        # The header date always wins.
+        (dict(header=("2020-01-09", "day"), title=TITLE_REVIEW, opening=REVIEW_JAN), ("2020-01-09", "day", "header")),
+        (dict(header=("2022-11-15", "day"), header_source="header-english", opening=REVIEW_JAN),
+         ("2022-11-15", "day", "header-english")),
+        # Markup, then the address.
+        (dict(markup=("2020-01-10", "day"), url="https://x.example.vn/2020/01/11/a.html", opening=REVIEW_JAN),
+         ("2020-01-10", "day", "markup")),
+        (dict(url="https://x.example.vn/tin/2020/01/11/a.html", opening=REVIEW_JAN), ("2020-01-11", "day", "url")),
+        # A month or year from the address or header dates a day/month event.
+        (dict(url="https://x.example.vn/tin/2020/01/", opening="Chiều 30/12, Hội Nông dân huyện gặp mặt hội viên."),
+         ("2019-12-30", "day", "event+url-year")),
+        (dict(header=("2021-03", "month"), opening="Sáng 5/3, Hội Phụ nữ xã ra quân."), ("2021-03-05", "day", "event+header-year")),
+        (dict(url="https://x.example.vn/2020/tin.html", opening=REVIEW_DEC), ("2019-12-15", "day", "event+url-year")),
+        # Year from the title, the opening, the banner, in that order.
+        (dict(title="Giao ban dân vận khối xã năm 2018", opening="Sáng 12/3, Ban Dân vận giao ban.", banner_year=2019),
+         ("2018-03-12", "day", "event+title-year")),
+        (dict(title="Giao ban dân vận", opening="Sáng 12/3, Ban Dân vận giao ban; năm 2017 là năm bản lề.", banner_year=2019),
+         ("2017-03-12", "day", "event+text-year")),
+        (dict(title="Giao ban dân vận", opening="Sáng 12/3, Ban Dân vận giao ban.", banner_year=2019),
+         ("2019-03-12", "day", "event+banner-year")),
+        # A quoted slogan's year is never the page's year; a cited document's date never its date.
+        (dict(title="Hội Nông dân xã hưởng ứng chủ đề năm", opening="Sáng 10/3, Hội Nông dân xã hưởng ứng chủ đề “Năm 2019 - Năm dân vận khéo”."),
+         None),
+        (dict(opening="Sáng 10/3, Hội Nông dân xã hưởng ứng chủ đề “Năm 2019 - Năm dân vận khéo”.", banner_year=2021),
+         ("2021-03-10", "day", "event+banner-year")),
+        (dict(opening="Thực hiện Quyết định số 290-QĐ/TW ngày 25/02/2010, sáng 5/4, các chi bộ học tập.", banner_year=2012),
+         ("2012-04-05", "day", "event+banner-year")),
+        (dict(opening="Thực hiện Kế hoạch số 12-KH/HU ngày 5/11/2010 của Huyện ủy, các chi bộ học tập chuyên đề."), None),
+        # No event day: month, partial header/address, then year only.
+        (dict(opening="Tháng 11/2021, Ban Dân vận ra mắt mô hình."), ("2021-11", "month", "event")),
+        (dict(url="https://x.example.vn/2020/05/", opening="Các chi bộ học tập chuyên đề."), ("2020-05", "month", "url")),
+        (dict(title=TITLE_REVIEW, opening="Vừa qua, Ban Dân vận Huyện ủy tổ chức hội nghị tổng kết."), ("2020", "year", "review-year")),
+        (dict(title="Gương sáng dân vận khéo năm 2018", opening="Ông Lộc hiến đất làm đường."), ("2018", "year", "title-year")),
+        (dict(title="Gương sáng dân vận khéo", opening="Ông Lộc hiến đất làm đường.", banner_year=2019), ("2019", "year", "banner-year")),
+        (dict(title="Gương sáng dân vận khéo", opening="Ông Lộc hiến đất làm đường năm 2017."), None),
+        # birth years and targets of the opening give no year
+        (dict(title="Gương sáng dân vận khéo", opening="Sáng 12/3, ông Lộc (sinh năm 1960) được tuyên dương."), None),
+        (dict(title="Gương sáng dân vận khéo", opening="Sáng 12/3, ông Lộc (SN 1960) được tuyên dương."), None),
+        (dict(title="Gương sáng dân vận khéo", opening="Sáng 12/3, xã phấn đấu đến năm 2025 đạt chuẩn."), None),
+        (dict(title="Hội thi tìm hiểu pháp luật 2019", opening="Sáng 12/3, Hội Nông dân xã tổ chức hội thi."),
+         ("2019-03-12", "day", "event+title-year")),
+        (dict(), None),
+    ],
+)
+def test_infer_date(kwargs, expected):
+    found = infer_date(**kwargs)
+    assert (tuple(found) if found else None) == expected
+    if found:
+        assert found.source in DATE_SOURCES
+
+
+def test_header_of_month_precision_keeps_its_source_when_nothing_better():
+    assert tuple(infer_date(header=("2021-03", "month"), opening="Các chi bộ học tập.")) == ("2021-03", "month", "header")
+
+
+def test_find_event_date_uses_the_reviewed_year():
+    assert find_event_date(REVIEW_JAN, 2019) == ("2020-01-08", "day")
+    assert find_event_date(REVIEW_DEC, 2019) == ("2019-12-15", "day")

@@ -67,6 +67,7 @@ def test_folder_of_pages_gives_schema_ids_and_fields(tmp_path):
     assert first["doc_id"] == hashlib.sha256(PAGE.encode()).hexdigest()[:16]
     assert first["title"].startswith("Huyện ủy Đông Anh sơ kết")
     assert (first["date"], first["date_precision"], first["year"], first["views"]) == ("2021-07-15", "day", 2021, 312)
+    assert first["date_source"] == "header"
     assert first["category"] == "Tin hoạt động"
     assert "Ngày đăng" not in first["body"] and "Lượt xem" not in first["body"]
     assert "Nguyễn Văn Bình phát biểu" in first["captions"]
@@ -204,6 +205,7 @@ def test_seeds_ingest_with_locality_and_dates(tmp_path):
     assert docs.loc["001", ["date", "views", "province", "district"]].tolist() == ["2023-09-21", 523, "Bắc Ninh", "Thành phố Bắc Ninh"]
     assert docs.loc["002", ["date", "views", "province", "district"]].tolist() == ["2019-08-02", 654, "Hà Nội", "Quận Long Biên"]
     assert (docs["duplicate_of"] == "").all()
+    assert (docs["date_source"] == "header").all()
 
 
 @needs_corpora
@@ -226,3 +228,37 @@ def test_table_date_of_month_precision_keeps_date_empty(tmp_path):
                      encoding="utf-8")
     row = ingest_files([table]).documents.iloc[0]
     assert (row["date"], row["date_precision"], row["year"]) == ("", "month", 2022)
+
+
+def test_table_rows_say_how_they_are_dated(tmp_path):
+    rows = [
+        {"id": "d", "title": "Giao ban khối dân vận", "date": "15/03/2021", "url": "",
+         "text": "Sáng 12/3, Ban Dân vận Huyện ủy tổ chức giao ban khối dân vận quý I."},
+        {"id": "u", "title": "Giao ban khối dân vận", "date": "", "url": "https://dv.example.vn/tin/2021/03/16/giao-ban.html",
+         "text": "Sáng 12/3, Ban Dân vận Huyện ủy tổ chức giao ban khối dân vận quý I."},
+        {"id": "r", "title": "Hội nghị tổng kết công tác dân vận năm 2019", "date": "", "url": "",
+         "text": "Sáng 8/1, Ban Dân vận Huyện ủy tổ chức hội nghị tổng kết công tác dân vận năm 2019, "
+                 "triển khai nhiệm vụ năm 2020.\n\nCác đại biểu đã thảo luận, đóng góp nhiều ý kiến."},
+        {"id": "n", "title": "Gương sáng dân vận khéo", "date": "", "url": "",
+         "text": "Ông Lộc đã vận động bà con hiến đất làm đường giao thông nông thôn."},
+    ]
+    table = tmp_path / "rows.jsonl"
+    table.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n", encoding="utf-8")
+    docs = ingest(table).set_index("doc_id")
+    got = {i: (docs.loc[i, "date"], docs.loc[i, "date_source"]) for i in "durn"}
+    assert got == {"d": ("2021-03-15", "table-field"), "u": ("2021-03-16", "url"),
+                   "r": ("2020-01-08", "event+review-year"), "n": ("", "")}
+    # A known title is the title and is not repeated in the body.
+    assert docs.loc["r", "title"] == "Hội nghị tổng kết công tác dân vận năm 2019"
+    assert not docs.loc["r", "body"].startswith("Hội nghị tổng kết")
+
+
+def test_html_page_file_gets_markup_and_address_dates(tmp_path):
+    body = ("<p>Sáng 8/1, Ban Dân vận Huyện ủy Kim Thành tổ chức hội nghị tổng kết công tác dân vận năm 2019.</p>"
+            "<p>Các đại biểu đã thảo luận, đóng góp nhiều ý kiến về công tác dân vận chính quyền.</p>")
+    _write(tmp_path / "a.html", '<html><head><meta property="article:published_time" content="2020-01-09T07:00:00+07:00">'
+                                f"</head><body><article><h1>Hội nghị tổng kết công tác dân vận năm 2019</h1>{body}</article></body></html>")
+    _write(tmp_path / "b.html", '<html><head><link rel="canonical" href="https://dv.example.vn/tin/2020/01/10/tong-ket.html">'
+                                f"</head><body><article><h1>Hội nghị tổng kết công tác dân vận năm 2019</h1>{body}</article></body></html>")
+    docs = ingest(tmp_path)
+    assert docs[["date", "date_source"]].values.tolist() == [["2020-01-09", "markup"], ["2020-01-10", "url"]]

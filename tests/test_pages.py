@@ -12,8 +12,8 @@ import pytest
 
 from conftest import SEEDS_DIR, needs_seeds
 from toolkit.ingest import htmlpage as html_module
-from toolkit.ingest.htmlpage import html_captions, html_to_text, parse_html
-from toolkit.ingest.pages import PageFields, find_issuer, parse_page, unsegment
+from toolkit.ingest.htmlpage import html_captions, html_to_text, markup_date, parse_html
+from toolkit.ingest.pages import PageFields, banner_year, find_issuer, is_category_line, parse_page, unsegment
 
 # --------------------------------------------------------------------------
 # Text templates
@@ -177,21 +177,21 @@ TEXT_CASES = [
     )),
     (PAGE_C, dict(
         title="Veterans' association of Bình Lục visits poor families",
-        date="2021-11-05", date_precision="day", year=2021, date_source="header", views=45,
+        date="2021-11-05", date_precision="day", year=2021, date_source="header-english", views=45,
         category="Mass mobilization", author="BDV - Lê Minh", issuer="Hội Cựu chiến binh huyện Bình Lục",
         captions="", body_first="Ngày 4/11/2021, Hội Cựu chiến binh", body_last="trên địa bàn ủng hộ.",
         n_paragraphs=2,
     )),
     (PAGE_D, dict(
         title="UBND phường Tân Mai tổ chức hội nghị đối thoại với nhân dân",
-        date="2024-04-20", date_precision="day", year=2024, date_source="event", views=None,
+        date="2024-04-20", date_precision="day", year=2024, date_source="event+banner-year", views=None,
         category="Hoạt động cơ sở", author="PV", issuer="UBND phường Tân Mai",
         captions="", body_first="Chiều 20-4, UBND phường Tân Mai", body_last="trả lời trực tiếp.",
         n_paragraphs=2,
     )),
     (PAGE_E, dict(
         title="Đảng ủy xã Yên Phú học tập chuyên đề năm 2019",
-        date="2019-03-12", date_precision="day", year=2019, date_source="event", views=None,
+        date="2019-03-12", date_precision="day", year=2019, date_source="event+title-year", views=None,
         category="Tin tức - Sự kiện", author="", issuer="Đảng ủy xã Yên Phú",
         captions="", body_first="Căn cứ Kế hoạch số 12-KH/HU", body_last="thực tiễn địa phương.",
         n_paragraphs=2,
@@ -205,7 +205,7 @@ TEXT_CASES = [
     )),
     (PAGE_G, dict(
         title="Gương sáng dân vận khéo năm 2018",
-        date="", date_precision="year", year=2018, date_source="title", views=None,
+        date="", date_precision="year", year=2018, date_source="title-year", views=None,
         category="", author="", issuer="", captions="",
         body_first="Ông Trần Văn Lộc", body_last="nông thôn mới kiểu mẫu.", n_paragraphs=2,
     )),
@@ -304,7 +304,10 @@ def test_header_date_beats_the_event_date():
 
 def test_views_variants():
     for line, views in (("Lượt xem: 1.250", 1250), ("Số lượt xem 523", 523), ("Views: 45", 45),
-                        ("Đã xem: 9", 9), ("(312 lượt xem)", 312), ("Lượt đọc: 88", 88)):
+                        ("Đã xem: 9", 9), ("(312 lượt xem)", 312), ("Lượt đọc: 88", 88),
+                        ("02/07/2021 09:47 Lượt xem: 86", 86), ("08h30 02/07/2021 | 1.234 lượt xem", 1234),
+                        ("View count: 1.234", 1234), ("Lượt xem: 1,234", 1234), ("Hits: 987", 987),
+                        ("02/07/2021 08:45 - 987 views", 987)):
         page = f"Tin hoạt động\n\nHội nghị giao ban khối dân vận quý II\n{line}\n\nSáng 2/7/2021, Ban Dân vận Huyện ủy tổ chức giao ban quý II.\n"
         fields = parse_page(page)
         assert fields.views == views, line
@@ -321,7 +324,8 @@ def test_header_date_line_variants(date_line):
     page = (f"Tin tức\nHội Nông dân huyện tổng kết phong trào thi đua\n{date_line}\n\n"
             "Sáng 3/11/2021, Hội Nông dân huyện tổ chức hội nghị tổng kết phong trào thi đua sản xuất giỏi.\n")
     fields = parse_page(page)
-    assert (fields.date, fields.date_precision, fields.date_source) == ("2021-11-05", "day", "header")
+    source = "header-english" if date_line.startswith("Posted") else "header"
+    assert (fields.date, fields.date_precision, fields.date_source) == ("2021-11-05", "day", source)
     assert fields.title == "Hội Nông dân huyện tổng kết phong trào thi đua"
     assert fields.body.startswith("Sáng 3/11/2021")
 
@@ -352,12 +356,12 @@ def test_cited_date_with_later_event_date():
     page = ("Tin hoạt động\n\nCác chi bộ học tập chuyên đề năm 2011\n\n"
             "Thực hiện Quyết định số 290-QĐ/TW ngày 25/02/2010 của Bộ Chính trị, sáng 5/4, các chi bộ tổ chức học tập.\n")
     fields = parse_page(page)
-    assert (fields.date, fields.date_source) == ("2011-04-05", "event")
+    assert (fields.date, fields.date_source) == ("2011-04-05", "event+title-year")
 
 
 def test_event_year_from_title_and_opening():
     title_year = parse_page("Tin hoạt động\n\nGiao ban dân vận quý III năm 2017\n\nSáng 28/9, Ban Dân vận Huyện ủy tổ chức giao ban quý III.\n")
-    assert (title_year.date, title_year.date_source) == ("2017-09-28", "event")
+    assert (title_year.date, title_year.date_source) == ("2017-09-28", "event+review-year")  # quý III
     opening_year = parse_page("Tin hoạt động\n\nGiao ban dân vận quý III\n\nSáng 28/9, Ban Dân vận Huyện ủy tổ chức giao ban quý III năm 2016.\n")
     assert opening_year.date == "2016-09-28"
 
@@ -512,7 +516,7 @@ def test_html_date_from_markup_when_no_header_line():
     page = HTML_1.replace("<span>Cập nhật lúc 09:15 ngày 14/01/2022</span> | ", "").replace(
         "<head>", '<head><meta property="article:published_time" content="2022-01-15T07:00:00+07:00">')
     fields = parse_html(page)
-    assert (fields.date, fields.date_source) == ("2022-01-15", "header")
+    assert (fields.date, fields.date_source) == ("2022-01-15", "markup")
 
 
 def test_html_empty_and_broken_inputs():
@@ -585,7 +589,7 @@ def test_headline_in_capitals_and_portal_name_in_capitals():
             "Sáng 2/4, Ban Dân vận Huyện ủy tổ chức hội nghị giao ban công tác dân vận quý I.\n")
     fields = parse_page(page)
     assert fields.title == "HỘI NGHỊ GIAO BAN CÔNG TÁC DÂN VẬN QUÝ I NĂM 2022"
-    assert fields.date == "2022-04-02" and fields.date_source == "event"
+    assert fields.date == "2022-04-02" and fields.date_source == "event+review-year"  # quý I
 
 
 def test_tail_list_items_are_kept_and_dated_links_dropped():
@@ -613,3 +617,286 @@ def test_html_logo_h1_is_not_the_headline():
                           '<h1 class="logo">BAN DÂN VẬN HUYỆN ỦY SÓC SƠN</h1>').replace(
         "<h1>Huyện ủy Sóc Sơn gặp mặt", "<h2>Huyện ủy Sóc Sơn gặp mặt").replace("đồng bào dân tộc</h1>", "đồng bào dân tộc</h2>")
     assert parse_html(page).title == "Huyện ủy Sóc Sơn gặp mặt người có uy tín trong đồng bào dân tộc"
+
+
+# --------------------------------------------------------------------------
+# Pages of the genre: year-end reviews, header variants, categories, banners
+# --------------------------------------------------------------------------
+
+GENRE_HEAD = """BAN DÂN VẬN HUYỆN ỦY KIM THÀNH
+Trang chủ
+Giới thiệu
+Tin tức
+Liên hệ
+"""
+GP_REVIEW_JAN = GENRE_HEAD + """Chủ đề năm 2020: "Năm dân vận chính quyền"
+Trang chủ » Tin tức » Hoạt động
+Tin hoạt động
+
+Hội nghị tổng kết công tác dân vận năm 2019
+
+Sáng 8/1, Ban Dân vận Huyện ủy Kim Thành tổ chức hội nghị tổng kết công tác dân vận năm 2019, triển khai nhiệm vụ năm 2020.
+
+Năm 2019, khối dân vận các xã đã vận động nhân dân hiến 3.500 mét vuông đất làm đường giao thông nông thôn.
+
+Thống kê truy cập
+Đang online 12
+"""
+GP_REVIEW_DEC = GP_REVIEW_JAN.replace("Chủ đề năm 2020", "Chủ đề năm 2019").replace("Sáng 8/1", "Chiều 15/12")
+GP_PLAN_DEC = """Tin tức - Sự kiện nổi bật
+
+Hội Nông dân huyện Tiên Lữ triển khai nhiệm vụ năm 2021
+
+Chiều 28/12, Hội Nông dân huyện Tiên Lữ tổ chức hội nghị triển khai nhiệm vụ công tác hội và phong trào nông dân.
+
+Hội nghị đã biểu dương 45 hộ nông dân sản xuất kinh doanh giỏi.
+"""
+GP_POSTED = """Tin hoạt động
+Phụ nữ xã Đồng Tâm ra quân vệ sinh môi trường
+Posted: 15/11/2022 08:45 | View count: 1.234
+
+Sáng 13/11, Hội Liên hiệp Phụ nữ xã Đồng Tâm ra quân vệ sinh môi trường tại các tuyến đường liên thôn.
+
+Hơn 200 hội viên đã tham gia thu gom rác thải, trồng hoa hai bên đường.
+"""
+GP_WEEKDAY = GP_POSTED.replace("Posted: 15/11/2022 08:45 | View count: 1.234", "Thứ Ba, 15/11/2022 - 08:45\nLượt xem: 1,234")
+GP_UPDATED = GP_POSTED.replace("Posted: 15/11/2022 08:45 | View count: 1.234", "Updated 2022-11-15\nHits: 987")
+GP_DATE_VIEWS = GP_POSTED.replace("Posted: 15/11/2022 08:45 | View count: 1.234", "Date: 15/11/2022 | Views: 2.345")
+GP_HEADER_WINS = """Tin tức » Hoạt động
+Ban Dân vận Thị ủy tổng kết công tác năm 2019
+Ngày đăng: 03/01/2020 | Lượt xem: 56
+
+Sáng 2/1, Ban Dân vận Thị ủy Chí Linh tổ chức hội nghị tổng kết công tác dân vận năm 2019. Thực hiện Quyết định số 290-QĐ/TW ngày 25/02/2010 của Bộ Chính trị, khối dân vận đã hoàn thành các chỉ tiêu.
+
+Hội nghị đã khen thưởng 12 tập thể có thành tích xuất sắc.
+"""
+GP_BANNER = """Năm 2023 - Năm nâng cao chất lượng công tác dân vận chính quyền
+Hoạt động cơ sở
+
+Hội Nông dân xã Tân Hưng phát động phong trào thi đua
+
+Sáng 20/4, Hội Nông dân xã Tân Hưng tổ chức phát động phong trào thi đua, tiếp tục hưởng ứng chủ đề “Năm 2019 - Năm dân vận khéo” với sự tham gia của 90 hội viên.
+
+Các hội viên cam kết thực hiện tốt phong trào thi đua sản xuất giỏi.
+"""
+GP_PUNCTUATED = """Tin hoạt động
+
+Hội nghị tổng kết công tác dân vận năm 2019.
+
+Chiều 15/12, Ban Dân vận Huyện ủy Ân Thi tổ chức hội nghị tổng kết công tác dân vận năm 2019, triển khai nhiệm vụ năm 2020.
+
+Các đại biểu đã thảo luận, đóng góp nhiều ý kiến tâm huyết.
+"""
+GP_CITED_ONLY = """Tin hoạt động
+
+Các chi bộ học tập chuyên đề về công tác dân vận
+
+Thực hiện Kế hoạch số 12-KH/HU ngày 5/11/2010 của Huyện ủy, các chi bộ đã tổ chức học tập chuyên đề cho đảng viên.
+
+Các đảng viên đã nghe báo cáo viên trình bày những nội dung cơ bản của chuyên đề.
+"""
+GP_URL = """URL: https://dv.example.vn/tin-tuc/2021/06/03/ra-mat-mo-hinh.html
+Dân vận khéo
+
+Khối dân vận phường Hòa Bình ra mắt mô hình tổ tự quản
+
+Sáng 2/6, Khối dân vận phường Hòa Bình ra mắt mô hình tổ tự quản về vệ sinh môi trường tại khu dân cư số 3.
+
+Mô hình có 25 thành viên, duy trì quét dọn đường phố vào sáng thứ Bảy hằng tuần.
+"""
+GP_META_CATEGORY = """Hội Cựu chiến binh xã Yên Phú gặp mặt hội viên mới
+Tin hoạt động | 15/11/2022 08:45
+
+Sáng 14/11, Hội Cựu chiến binh xã Yên Phú tổ chức gặp mặt 25 hội viên mới.
+
+Các hội viên được phổ biến điều lệ hội và nhiệm vụ năm 2023.
+"""
+GP_TET = """Mừng Đảng - Mừng Xuân Canh Tý 2020
+Tin tức - Sự kiện
+
+Lãnh đạo huyện thăm, tặng quà các gia đình chính sách
+
+Sáng 20/1, đoàn công tác của Huyện ủy đã đến thăm, tặng quà 30 gia đình chính sách nhân dịp Tết Nguyên đán.
+
+Mỗi suất quà gồm 500 nghìn đồng tiền mặt và một giỏ quà Tết.
+"""
+
+GENRE_CASES = {
+    # name: (page, title, date, date_precision, year, date_source, views, category, body_first)
+    "review-january": (GP_REVIEW_JAN, "Hội nghị tổng kết công tác dân vận năm 2019", "2020-01-08", "day", 2020,
+                       "event+review-year", None, "Hoạt động", "Sáng 8/1, Ban Dân vận Huyện ủy Kim Thành"),
+    "review-december": (GP_REVIEW_DEC, "Hội nghị tổng kết công tác dân vận năm 2019", "2019-12-15", "day", 2019,
+                        "event+review-year", None, "Hoạt động", "Chiều 15/12, Ban Dân vận"),
+    "plan-december": (GP_PLAN_DEC, "Hội Nông dân huyện Tiên Lữ triển khai nhiệm vụ năm 2021", "2020-12-28", "day", 2020,
+                      "event+review-year", None, "Tin tức - Sự kiện nổi bật", "Chiều 28/12, Hội Nông dân"),
+    "posted-view-count": (GP_POSTED, "Phụ nữ xã Đồng Tâm ra quân vệ sinh môi trường", "2022-11-15", "day", 2022,
+                          "header-english", 1234, "Tin hoạt động", "Sáng 13/11, Hội Liên hiệp Phụ nữ"),
+    "weekday-views-comma": (GP_WEEKDAY, "Phụ nữ xã Đồng Tâm ra quân vệ sinh môi trường", "2022-11-15", "day", 2022,
+                            "header", 1234, "Tin hoạt động", "Sáng 13/11, Hội Liên hiệp Phụ nữ"),
+    "updated-hits": (GP_UPDATED, "Phụ nữ xã Đồng Tâm ra quân vệ sinh môi trường", "2022-11-15", "day", 2022,
+                     "header-english", 987, "Tin hoạt động", "Sáng 13/11, Hội Liên hiệp Phụ nữ"),
+    "date-views": (GP_DATE_VIEWS, "Phụ nữ xã Đồng Tâm ra quân vệ sinh môi trường", "2022-11-15", "day", 2022,
+                   "header-english", 2345, "Tin hoạt động", "Sáng 13/11, Hội Liên hiệp Phụ nữ"),
+    "header-wins": (GP_HEADER_WINS, "Ban Dân vận Thị ủy tổng kết công tác năm 2019", "2020-01-03", "day", 2020,
+                    "header", 56, "Hoạt động", "Sáng 2/1, Ban Dân vận Thị ủy Chí Linh"),
+    "banner-year-slogan-in-body": (GP_BANNER, "Hội Nông dân xã Tân Hưng phát động phong trào thi đua", "2023-04-20",
+                                   "day", 2023, "event+banner-year", None, "Hoạt động cơ sở", "Sáng 20/4, Hội Nông dân"),
+    "headline-with-full-stop": (GP_PUNCTUATED, "Hội nghị tổng kết công tác dân vận năm 2019", "2019-12-15", "day", 2019,
+                                "event+review-year", None, "Tin hoạt động", "Chiều 15/12, Ban Dân vận"),
+    "cited-only": (GP_CITED_ONLY, "Các chi bộ học tập chuyên đề về công tác dân vận", "", "", None, "", None,
+                   "Tin hoạt động", "Thực hiện Kế hoạch số 12-KH/HU"),
+    "address-line": (GP_URL, "Khối dân vận phường Hòa Bình ra mắt mô hình tổ tự quản", "2021-06-03", "day", 2021, "url",
+                     None, "Dân vận khéo", "Sáng 2/6, Khối dân vận phường Hòa Bình"),
+    "category-in-date-line": (GP_META_CATEGORY, "Hội Cựu chiến binh xã Yên Phú gặp mặt hội viên mới", "2022-11-15", "day",
+                              2022, "header", None, "Tin hoạt động", "Sáng 14/11, Hội Cựu chiến binh"),
+    "tet-banner": (GP_TET, "Lãnh đạo huyện thăm, tặng quà các gia đình chính sách", "2020-01-20", "day", 2020,
+                   "event+banner-year", None, "Tin tức - Sự kiện", "Sáng 20/1, đoàn công tác"),
+}
+GENRE_FURNITURE = ("Chủ đề năm", "Trang chủ", "»", "Tin hoạt động", "Tin tức - Sự kiện", "Posted", "View count", "Updated",
+                   "Hits", "Date:", "Lượt xem", "Ngày đăng", "URL:", "https://", "Mừng Đảng", "Năm 2023 - Năm",
+                   "Thống kê", "Đang online", "BAN DÂN VẬN")
+
+
+@pytest.mark.parametrize("name", sorted(GENRE_CASES))
+def test_genre_pages(name):
+    page, title, date, precision, year, source, views, category, body_first = GENRE_CASES[name]
+    fields = parse_page(page)
+    assert (fields.title, fields.date, fields.date_precision, fields.year, fields.date_source) == (
+        title, date, precision, year, source)
+    assert (fields.views, fields.category) == (views, category)
+    assert fields.body.startswith(body_first)
+    assert len(fields.body.split("\n\n")) == 2
+    for word in GENRE_FURNITURE:
+        assert word not in fields.body, word
+    assert fields.title not in fields.body.split("\n\n")
+
+
+@pytest.mark.parametrize("category", ["Tin hoạt động", "Tin tức - Sự kiện nổi bật", "Đảng - đoàn thể", "Hoạt động cơ sở",
+                                      "Tin tức » Hoạt động", "Trang chủ » Tin tức » Hoạt động"])
+@pytest.mark.parametrize("headline", ["Hội nghị tổng kết công tác dân vận năm 2019.",
+                                      "Hội nghị tổng kết công tác dân vận năm 2019"])
+def test_a_category_line_never_becomes_the_title(category, headline):
+    page = (f"{category}\n\n{headline}\n\nChiều 15/12, Ban Dân vận Huyện ủy tổ chức hội nghị tổng kết công tác dân vận "
+            "năm 2019, triển khai nhiệm vụ năm 2020.\n\nCác đại biểu đã thảo luận, đóng góp nhiều ý kiến.\n")
+    fields = parse_page(page)
+    assert fields.title == "Hội nghị tổng kết công tác dân vận năm 2019"
+    assert category.rsplit("» ", 1)[-1] == fields.category
+    assert (fields.date, fields.date_source) == ("2019-12-15", "event+review-year")
+
+
+def test_a_page_with_only_a_category_above_the_article_has_no_title():
+    page = "Tin hoạt động\n\nChiều 15/12, Ban Dân vận Huyện ủy tổ chức hội nghị tổng kết công tác dân vận năm 2019.\n"
+    assert parse_page(page).title == ""
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Tin hoạt động", True), ("Tin tức - Sự kiện nổi bật", True), ("Đảng - đoàn thể", True),
+        ("Xây dựng Đảng", True), ("Mặt trận - Đoàn thể", True), ("Tin tức & Sự kiện", True), ("News", True),
+        ("Hội nghị tổng kết công tác dân vận năm 2019", False), ("Phụ nữ xã Đồng Tâm ra quân", False),
+        ("Gương sáng dân vận khéo", False), ("Tin hoạt động năm 2019", False), ("Tin hoạt động.", False), ("", False),
+    ],
+)
+def test_is_category_line(line, expected):
+    assert is_category_line(line) is expected
+
+
+@pytest.mark.parametrize(
+    ("banners", "year"),
+    [
+        (['Chủ đề năm 2019: "Năm dân vận khéo"'], 2019),
+        (["Năm 2021 - năm đẩy mạnh phong trào thi đua Dân vận khéo"], 2021),
+        (["Mừng Đảng - Mừng Xuân Canh Tý 2020"], 2020),
+        (["Nhiệt liệt chào mừng Đại hội Đảng bộ huyện lần thứ XXIV, nhiệm kỳ 2020-2025"], 2020),
+        (["Nhiệt liệt chào mừng kỷ niệm 90 năm Ngày thành lập Đảng Cộng sản Việt Nam (1930 - 2020)"], 2020),
+        (["Đảng Cộng sản Việt Nam quang vinh muôn năm", "Chủ đề năm 2022: Năm dân vận chính quyền"], 2022),
+        (["Đảng Cộng sản Việt Nam quang vinh muôn năm"], None),
+        ([], None),
+    ],
+)
+def test_banner_year(banners, year):
+    assert banner_year(banners) == year
+
+
+def test_yearly_theme_banners_leave_the_body():
+    for banner in ('Chủ đề năm 2019: "Năm dân vận khéo"', "“Năm 2019 - Năm dân vận khéo”",
+                   "Chủ đề công tác năm 2020: Năm dân vận chính quyền"):
+        fields = parse_page(f"{banner}\n\n{PAGE_G}")
+        assert banner not in fields.body
+        assert fields.title == "Gương sáng dân vận khéo năm 2018"
+
+
+def test_text_page_url_argument_dates_the_page():
+    fields = parse_page(PAGE_D, url="https://dv.example.vn/tin/uy-ban-phuong-doi-thoai-20240421083000.html")
+    assert (fields.date, fields.date_source, fields.url) == (
+        "2024-04-21", "url", "https://dv.example.vn/tin/uy-ban-phuong-doi-thoai-20240421083000.html")
+    assert parse_page(PAGE_A, url="https://dv.example.vn/2020/01/02/a.html").date_source == "header"
+
+
+HTML_GENRE = """<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8">
+<title>Hội nghị tổng kết công tác dân vận năm 2019 - Ban Dân vận Huyện ủy Kim Thành</title>
+<meta property="og:title" content="Hội nghị tổng kết công tác dân vận năm 2019">
+{head}</head>
+<body>
+<div class="banner">Chủ đề năm 2020: "Năm dân vận chính quyền"</div>
+<ul class="menu"><li>Trang chủ</li><li>Giới thiệu</li><li>Tin tức</li><li>Liên hệ</li></ul>
+<div class="breadcrumb"><a>Trang chủ</a> » <a>Tin tức</a> » <a>Hoạt động</a></div>
+<div class="main"><article>
+<h1 class="cat-title">Tin hoạt động</h1>
+<h2 class="title">Hội nghị tổng kết công tác dân vận năm 2019</h2>
+{meta}
+<p>Sáng 8/1, Ban Dân vận Huyện ủy Kim Thành tổ chức hội nghị tổng kết công tác dân vận năm 2019, triển khai nhiệm vụ năm 2020.</p>
+<p>Năm 2019, khối dân vận các xã đã vận động nhân dân hiến 3.500 mét vuông đất làm đường giao thông nông thôn, xây dựng 12 mô hình dân vận khéo.</p>
+<p>Hội nghị đã khen thưởng 15 tập thể và 20 cá nhân có thành tích xuất sắc trong công tác dân vận.</p>
+</article></div>
+<div class="sidebar"><h3>Thống kê truy cập</h3><p>Đang online: 25</p></div>
+<div class="footer"><p>Bản quyền thuộc Ban Dân vận Huyện ủy Kim Thành</p></div>
+</body></html>
+"""
+HTML_CASES2 = {
+ "inferred": ("", "", ("2020-01-08", "event+review-year")),
+ "published_time": ('<meta property="article:published_time" content="2020-01-09T07:00:00+07:00">', "", ("2020-01-09", "markup")),
+ "time-shown": ("", '<time datetime="2020-01-10T08:00:00+07:00">10/01/2020</time>', ("2020-01-10", "header")),
+ "json-ld": ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2020-01-11T09:00:00+07:00"}</script>', "", ("2020-01-11", "markup")),
+ "og:url": ('<meta property="og:url" content="https://dv.example.vn/tin-tuc/2020/01/12/tong-ket.html">', "", ("2020-01-12", "url")),
+ "header-line": ('<meta property="article:published_time" content="2020-01-09T07:00:00+07:00">', '<div class="meta">Posted: 13/01/2020 | Views: 1.204</div>', ("2020-01-13", "header-english")),
+ "modified-only": ('<meta property="article:modified_time" content="2022-05-01T07:00:00+07:00">', "", ("2020-01-08", "event+review-year")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HTML_CASES2))
+def test_html_genre_dates_and_titles(name):
+    head, meta, (date, source) = HTML_CASES2[name]
+    fields = parse_html(HTML_GENRE.format(head=head, meta=meta))
+    assert (fields.date, fields.date_source) == (date, source)
+    assert fields.title == "Hội nghị tổng kết công tác dân vận năm 2019"
+    assert fields.category == "Hoạt động"
+    assert fields.body.startswith("Sáng 8/1, Ban Dân vận Huyện ủy Kim Thành")
+    for word in ("Chủ đề năm", "Tin hoạt động", "Posted", "Views", "Thống kê", "Bản quyền"):
+        assert word not in fields.body, word
+
+
+def test_html_category_h1_without_markup_titles():
+    page = HTML_GENRE.format(head="", meta="").replace(
+        "<title>Hội nghị tổng kết công tác dân vận năm 2019 - Ban Dân vận Huyện ủy Kim Thành</title>", "").replace(
+        '<meta property="og:title" content="Hội nghị tổng kết công tác dân vận năm 2019">', "")
+    assert parse_html(page).title == "Hội nghị tổng kết công tác dân vận năm 2019"
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        ('<meta property="article:published_time" content="2022-11-15T08:45:00+07:00">', "", ("2022-11-15", "day")),
+        ('<meta itemprop="datePublished" content="2022-11-15">', "", ("2022-11-15", "day")),
+        ('<meta name="pubdate" content="15/11/2022 08:45">', "", ("2022-11-15", "day")),
+        ("", '<article><time datetime="2022-11-15T08:45">Thứ Ba</time><p>x</p></article>', ("2022-11-15", "day")),
+        ("", '<span><time pubdate datetime="2022-11-15">hôm qua</time></span>', ("2022-11-15", "day")),
+        ('<meta property="article:modified_time" content="2022-11-20T08:45:00+07:00">', "", None),
+        ("", '<aside><time datetime="2022-11-20">x</time></aside>', None),   # a sidebar's time
+        ("", "", None),
+    ],
+)
+def test_markup_date(head, body, expected):
+    assert markup_date(f"<html><head>{head}</head><body>{body}<p>Nội dung.</p></body></html>") == expected

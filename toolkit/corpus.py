@@ -28,6 +28,7 @@ DOC_COLUMNS: tuple[str, ...] = (
     "title",
     "date",
     "date_precision",
+    "date_source",
     "year",
     "views",
     "category",

@@ -224,13 +224,9 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
         if not text.strip():
             rejects.append(_reject(label, row.line, "empty text"))
             continue
-        fields = parse_page(text).to_dict()
         title = unsegment(resolved.get(row.record, "title"))
-        if title:
-            if fields["title"] and not _same_title(fields["title"], title):
-                # The line the parser took for a headline is text of this row: keep it.
-                fields["body"] = "\n\n".join(p for p in (fields["title"], fields["body"]) if p)
-            fields["title"] = title
+        # A known headline is not looked for in the text (nor left in the body) and dates the page like one.
+        fields = parse_page(text, title=title or None, url=resolved.get(row.record, "url") or None).to_dict()
         date_value = resolved.get(row.record, "date")
         if date_value:
             parsed = _parse_date_field(date_value)
@@ -241,6 +237,7 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
                 # `date` is a full day or empty; month/year precision lives in `year` + `date_precision`.
                 fields["date"] = iso if precision == "day" else ""
                 fields["date_precision"] = precision
+                fields["date_source"] = "table-field"
                 fields["year"] = int(iso[:4])
         if not fields.get("body", "").strip():
             rejects.append(_reject(label, row.line, "no article text left after removing boilerplate"))
@@ -252,11 +249,6 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
     if not docs and not rejects:
         rejects.append(_reject(label, 0, "table has no rows"))
     return docs, rejects
-
-
-def _same_title(a: str, b: str) -> bool:
-    return " ".join(unicodedata.normalize("NFC", a).split()).casefold() == \
-        " ".join(unicodedata.normalize("NFC", b).split()).casefold()
 
 
 def _parse_date_field(value: str) -> tuple[str, str] | None:
@@ -281,6 +273,7 @@ def _document(fields: dict, *, doc_id: str, source: str, encoding: str, url: str
         "title": fields.get("title", ""),
         "date": fields.get("date", ""),
         "date_precision": fields.get("date_precision", ""),
+        "date_source": fields.get("date_source", ""),
         "year": fields.get("year"),
         "views": fields.get("views"),
         "category": fields.get("category", ""),

@@ -10,7 +10,16 @@ Three kinds of date appear on a page of this genre:
 * dates **quoted from cited documents** (``Quyết định số 290-QĐ/TW ngày
   25/02/2010``, ``Luật … năm 2022``), which are never the date of the page.
 
-All functions are pure; each returns ``(iso, precision)`` with precision
+When a page prints no header date, its date is inferred from the genre's
+logic (:func:`infer_date`): a date in its address; the event date of the
+opening, whose missing year comes from what the page reviews or plans
+(:func:`find_year_evidence`: ``tổng kết công tác năm 2019`` in January is
+January 2020, ``triển khai nhiệm vụ năm 2020`` in December is December 2019;
+quarters, half-years, Tết, school years, congresses likewise), else from the
+title, the opening or the yearly banner. Every inferred date says how it was
+found (:data:`DATE_SOURCES`, the document table's ``date_source``).
+
+All functions are pure; dates are ``(iso, precision)`` with precision
 ``"day"`` (``iso`` is ``YYYY-MM-DD``), ``"month"`` (``YYYY-MM``) or
 ``"year"`` (``YYYY``). Only real calendar dates with a year in
 :data:`YEAR_RANGE` are accepted.
@@ -40,6 +49,13 @@ __all__ = [
     "is_cited_document_date",
     "find_years",
     "find_year",
+    "YearEvidence",
+    "find_year_evidence",
+    "evidence_year",
+    "parse_url_date",
+    "DateInference",
+    "DATE_SOURCES",
+    "infer_date",
 ]
 
 #: Plausible publication years (inclusive).
@@ -85,7 +101,8 @@ _EVENT_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
 _EVENT_MONTH = re.compile(rf"\btháng\s+{_M}\s*(?:[/\-]|,?\s*năm)\s*{_Y}(?!\d)", re.IGNORECASE)
 _NOT_EVENT_BEFORE = re.compile(
     r"(?:trước|sau|hạn|chậm nhất|kể từ|đến hết|tới|hết|muộn nhất|thời hạn)\s*$", re.IGNORECASE)
-_NEXT_YEAR = re.compile(rf"^[^.;!?]{{0,80}}?(?<![\d/.\-])(?:\d{{1,2}}\s?[/.\-]\s?)?{_M}\s?[/.\-]\s?{_Y}(?!\d)")
+# The year of "31/7 và 02/8/2019": a full date closing the same range, not one in a later clause or bracket.
+_NEXT_YEAR = re.compile(rf"^[^.;!?()\[\]]{{0,30}}?(?<![\d/.\-])(?:\d{{1,2}}\s?[/.\-]\s?)?{_M}\s?[/.\-]\s?{_Y}(?!\d)")
 _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
 
 _DOC_KEYWORD = re.compile(
@@ -263,6 +280,44 @@ def _resolve_year(text: str, end: int, month: int, year: int | None) -> int | No
     return year
 
 
+class _Mention(NamedTuple):
+    day: int
+    month: int
+    year: int | None      # written with the date or later in the same sentence
+    start: int
+
+
+def _event_mentions(text: str) -> list[_Mention]:
+    """Day/month mentions of an opening that can be the event's date, in order.
+
+    Deadlines (``trước ngày 31/12``) and dates quoted from cited documents are
+    left out; the year is the one written with the date or later in the same
+    sentence (``31/7 và 02/8/2019``), else ``None``.
+    """
+    matches = []
+    for pattern in _EVENT_PATTERNS:
+        matches.extend(pattern.finditer(text))
+    matches.sort(key=lambda m: m.start())
+    mentions = []
+    for match in matches:
+        if _NOT_EVENT_BEFORE.search(text[max(0, match.start() - 16):match.start()]):
+            continue
+        if is_cited_document_date(text, match.start("d")):
+            continue
+        month, day = int(match["m"]), int(match["d"])
+        year = int(match["y"]) if match["y"] else _resolve_year(text, match.end(), month, None)
+        mentions.append(_Mention(day, month, year, match.start()))
+    return mentions
+
+
+def _event_month(text: str) -> tuple[str, str] | None:
+    for match in _EVENT_MONTH.finditer(text[:300]):
+        found_year = int(match["y"])
+        if _valid_year(found_year) and not is_cited_document_date(text, match.start()):
+            return f"{found_year:04d}-{int(match['m']):02d}", "month"
+    return None
+
+
 def find_event_date(opening: str, year: int | None, *, limit: int = 500) -> tuple[str, str] | None:
     """Event date of an opening paragraph, as ``(iso, precision)``.
 
@@ -270,9 +325,12 @@ def find_event_date(opening: str, year: int | None, *, limit: int = 500) -> tupl
     ``Chiều 20-4``, ``Ngày 5/11/2021``, ``ngày 5 tháng 11``) in the first
     ``limit`` characters, skipping dates quoted from cited documents and
     deadlines (``trước ngày 31/12``). A missing year is taken from a full date
-    later in the same sentence (``31/7 và 02/8/2019``), else from ``year``,
-    else from a year mentioned in the opening. Failing a day, a month
-    (``Tháng 11/2021, …``) gives month precision.
+    later in the same sentence (``31/7 và 02/8/2019``), else from what the
+    opening reviews or plans (``tổng kết công tác năm 2019`` in January:
+    2020, see :func:`find_year_evidence`), else from ``year``, else from a
+    year mentioned in the opening. Failing a day, a month (``Tháng 11/2021,
+    …``) gives month precision. :func:`infer_date` does the same with all the
+    evidence of a page and says where the year came from.
 
     Parameters
     ----------
@@ -289,34 +347,15 @@ def find_event_date(opening: str, year: int | None, *, limit: int = 500) -> tupl
     ('2022-04-20', 'day')
     >>> find_event_date("Trong hai ngày 31/7 và 02/8/2019, Ban Dân vận tổ chức tọa đàm.", None)
     ('2019-07-31', 'day')
+    >>> find_event_date("Sáng 8/1, Huyện ủy tổ chức hội nghị tổng kết công tác năm 2019.", 2019)
+    ('2020-01-08', 'day')
     >>> find_event_date("Sáng 12/3, hội nghị diễn ra.", None) is None
     True
     """
     if not opening:
         return None
-    text = opening[:limit]
-    fallback_year = year if year is not None else find_year(text)
-    mentions = []
-    for pattern in _EVENT_PATTERNS:
-        mentions.extend(pattern.finditer(text))
-    mentions.sort(key=lambda m: m.start())
-    for match in mentions:
-        if _NOT_EVENT_BEFORE.search(text[max(0, match.start() - 16):match.start()]):
-            continue
-        if is_cited_document_date(text, match.start("d")):
-            continue
-        month, day = int(match["m"]), int(match["d"])
-        found_year = int(match["y"]) if match["y"] else _resolve_year(text, match.end(), month, fallback_year)
-        if found_year is None:
-            continue
-        iso = _iso_day(found_year, month, day)
-        if iso:
-            return iso, "day"
-    for match in _EVENT_MONTH.finditer(text[:300]):
-        found_year = int(match["y"])
-        if _valid_year(found_year) and not is_cited_document_date(text, match.start()):
-            return f"{found_year:04d}-{int(match['m']):02d}", "month"
-    return None
+    found = infer_date(opening=opening, year_hint=year, limit=limit)
+    return (found.iso, found.precision) if found else None
 
 
 def find_years(text: str) -> list[int]:
@@ -342,3 +381,441 @@ def find_year(text: str) -> int | None:
     """The first plausible, non-cited year in ``text`` (see :func:`find_years`)."""
     years = find_years(text)
     return years[0] if years else None
+
+
+# --------------------------------------------------------------------------
+# The genre's year logic
+# --------------------------------------------------------------------------
+
+_QUOTED = re.compile(r'“[^”\n]{0,300}”|"[^"\n]{0,300}"|«[^»\n]{0,300}»|‘[^’\n]{0,300}’')
+_YEAR_MENTION = re.compile(
+    r"(?P<prefix>\b(?:năm\s+học|niên\s+khóa|nhiệm\s+kỳ|giai\s+đoạn|năm)\s+)?"
+    r"(?<![\w/.\-])(?P<a>(?:19|20)\d{2})(?:\s*[-–]\s*(?P<b>(?:19|20)\d{2}))?(?![\w/]|[-.]\d)",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(r"[.;!?:]\s|\n")
+_CLAUSE_END = re.compile(r"[.;!?:,]\s|\n")
+# A target year ("mục tiêu đến năm 2025", "tầm nhìn đến năm 2030") says nothing of when the page is written.
+_TARGET_BEFORE = re.compile(r"\b(?:đến|tới|trước|sau|từ|cho đến|vào khoảng)\s+(?:hết\s+)?năm\s+$", re.IGNORECASE)
+# Birth years of the people named ("sinh năm 1993", "SN 1993") neither.
+_BIRTH_BEFORE = re.compile(r"(?:\bsinh\s+năm|\bnăm\s+sinh|[(,]\s*sinh|\bSN|\bs\.n)\s*:?\s*$", re.IGNORECASE)
+_PERIOD_BEFORE = re.compile(
+    r"(?P<n>\d{1,2}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mười một)\s+tháng\s+(?P<half>đầu|cuối)\s+năm\s+$",
+    re.IGNORECASE)
+_QUARTER_BEFORE = re.compile(r"\bquý\s+(?P<q>iv|i{1,3}|[1-4])\s+(?:năm\s+)?$", re.IGNORECASE)
+_CAN = r"(?:giáp|ất|bính|đinh|mậu|kỷ|canh|tân|nhâm|quý)"
+_CHI = r"(?:tý|sửu|dần|mão|mẹo|thìn|tỵ|ngọ|mùi|thân|dậu|tuất|hợi)"
+_TET_BEFORE = re.compile(
+    rf"(?:\b(?:tết|xuân)(?:\s+nguyên\s+đán)?(?:\s+{_CAN}\s+{_CHI})?|\bnăm\s+{_CAN}\s+{_CHI})\s+(?:năm\s+)?$",
+    re.IGNORECASE)
+_REVIEW_WORDS = (r"tổng kết|sơ kết|kết quả|đánh giá|nhìn lại|đạt được|thành tích|báo cáo|khen thưởng|biểu dương"
+                 r"|thực hiện được|đã làm được")
+_PLAN_WORDS = (r"triển khai|phương hướng|kế hoạch|mục tiêu|chỉ tiêu|định hướng|giao ước|phát động|bước vào|dự toán"
+               r"|đề ra|khai giảng|chuẩn bị|đăng ký thi đua")
+_ROLE_WORD = re.compile(rf"\b(?:(?P<review>{_REVIEW_WORDS})|(?P<plan>{_PLAN_WORDS}))\b", re.IGNORECASE)
+_WEAK_PLAN = re.compile(r"\b(?:nhiệm vụ|chương trình công tác)\b", re.IGNORECASE)
+_CONGRESS = re.compile(r"\bđại hội\b", re.IGNORECASE)
+_VI_NUMBERS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10,
+               "mười một": 11}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+class YearEvidence(NamedTuple):
+    """A year mentioned in a page, what it is said about, and when such a page is written.
+
+    ``role`` is ``"review"`` (``tổng kết công tác năm 2019``), ``"plan"``
+    (``triển khai nhiệm vụ năm 2020``), ``"period"`` (``sơ kết 6 tháng đầu
+    năm 2021``), ``"quarter"`` (``quý III năm 2017``), ``"tet"`` (``Tết
+    Nguyên đán Canh Tý 2020``), ``"school-year"`` (``năm học 2020-2021``),
+    ``"congress"`` (``Đại hội … nhiệm kỳ 2020-2025``), ``"other"`` (``năm
+    2019`` said of nothing in particular) or ``"bare"`` (a year without
+    ``năm``: ``Hội thi 2019``).
+    ``start``/``end`` bound the dates of the meetings and articles that speak
+    of it that way (a review of 2019 from October 2019 to April 2020); an
+    ``"other"`` or ``"bare"`` mention spans its own year.
+    """
+
+    year: int
+    role: str
+    start: _dt.date
+    end: _dt.date
+    position: int
+
+
+def _month_start(year: int, month: int) -> _dt.date:
+    year += (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return _dt.date(year, month, 1)
+
+
+def _month_end(year: int, month: int) -> _dt.date:
+    return _month_start(year, month + 1) - _dt.timedelta(days=1)
+
+
+def _role(clause: str) -> str:
+    """``"review"``, ``"plan"`` or ``""`` from the words before a year in its clause (the nearest wins)."""
+    last = None
+    for match in _ROLE_WORD.finditer(clause):
+        last = match
+    if last is not None:
+        return "review" if last["review"] else "plan"
+    return "plan" if _WEAK_PLAN.search(clause) else ""
+
+
+def _window(role: str, year: int) -> tuple[_dt.date, _dt.date]:
+    if role == "review":  # a year's review: from October to the following April
+        return _dt.date(year, 10, 1), _dt.date(year + 1, 4, 30)
+    if role == "plan":    # a year's tasks: set from the October before to mid-year
+        return _dt.date(year - 1, 10, 1), _dt.date(year, 6, 30)
+    return _dt.date(year, 1, 1), _dt.date(year, 12, 31)
+
+
+def find_year_evidence(text: str) -> list[YearEvidence]:
+    """Years of ``text`` with what is said about them, for dating a page of the genre.
+
+    Year-end and start-of-year meetings review one year and plan the next:
+    a page saying ``tổng kết công tác năm 2019, triển khai nhiệm vụ năm
+    2020`` is written between October 2019 and mid-2020, so its ``Sáng 8/1``
+    is 8 January 2020 and its ``Sáng 15/12`` is 15 December 2019. Years
+    inside quotations (slogans such as ``"Năm 2019 - Năm dân vận khéo"``),
+    years of cited documents (``Luật … năm 2022``), targets (``mục tiêu đến
+    năm 2025``), birth years (``sinh năm 1993``) and codes are skipped.
+
+    Examples
+    --------
+    >>> [(e.year, e.role) for e in find_year_evidence(
+    ...     "Sáng 8/1, hội nghị tổng kết công tác năm 2019, triển khai nhiệm vụ năm 2020.")]
+    [(2019, 'review'), (2020, 'plan')]
+    >>> [(e.year, e.role, str(e.start), str(e.end)) for e in find_year_evidence("sơ kết 6 tháng đầu năm 2021")]
+    [(2021, 'period', '2021-05-01', '2021-08-31')]
+    """
+    if not text:
+        return []
+    masked = _QUOTED.sub(lambda m: " " * len(m[0]), text)
+    found: list[YearEvidence] = []
+    previous_end = 0
+    for match in _YEAR_MENTION.finditer(masked):
+        a = int(match["a"])
+        b = int(match["b"]) if match["b"] else None
+        if not _valid_year(a) or (b is not None and not (_valid_year(b) and a < b <= a + 10)):
+            previous_end = match.end()
+            continue
+        if is_cited_document_date(masked, match.start()) or is_cited_document_date(masked, match.start("a")):
+            previous_end = match.end()
+            continue
+        window_start = max(previous_end, match.start() - 100)
+        sentence = masked[_last_end(_SENTENCE_BREAK, masked, window_start, match.start("a")):match.start("a")]
+        before = masked[_last_end(_CLAUSE_END, masked, window_start, match.start("a")):match.start("a")]
+        prefix = (match["prefix"] or "").strip().lower()
+        prefix = " ".join(prefix.split())
+        role = _role(before[: len(before) - len(match["prefix"] or "")])
+        evidence = _classify_year(a, b, prefix, role, before, sentence, match.start("a"))
+        if evidence is not None:
+            found.append(evidence)
+        previous_end = match.end()
+    return found
+
+
+def _last_end(pattern: re.Pattern, text: str, start: int, end: int) -> int:
+    ends = list(pattern.finditer(text, start, end))
+    return ends[-1].end() if ends else start
+
+
+def _classify_year(a: int, b: int | None, prefix: str, role: str, before: str, sentence: str,
+                   position: int) -> YearEvidence | None:
+    if b is not None:
+        if prefix in ("năm học", "niên khóa"):
+            if role == "review":
+                return YearEvidence(b, "school-year", _dt.date(b, 4, 1), _dt.date(b, 8, 31), position)
+            if role == "plan":
+                return YearEvidence(a, "school-year", _dt.date(a, 7, 1), _dt.date(a, 10, 31), position)
+            # admissions and fees are written from spring of the first year on
+            return YearEvidence(a, "school-year", _dt.date(a, 3, 1), _dt.date(b, 6, 30), position)
+        if prefix == "nhiệm kỳ" and _CONGRESS.search(sentence):
+            return YearEvidence(a, "congress", _dt.date(a - 1, 10, 1), _dt.date(a, 12, 31), position)
+        if prefix == "giai đoạn" and role:
+            year = b if role == "review" else a
+            return YearEvidence(year, role, *_window(role, year), position)
+        if prefix in ("giai đoạn", ""):  # "tiêu chí giai đoạn 2017-2020", "học bổng 2017 - 2018"
+            return YearEvidence(a, "bare", *_window("other", a), position)
+        return None
+    if _TARGET_BEFORE.search(before) or _BIRTH_BEFORE.search(before):
+        return None
+    period = _PERIOD_BEFORE.search(before)
+    if period:
+        n = period["n"].lower()
+        months = int(n) if n.isdigit() else _VI_NUMBERS[n]
+        if not 1 <= months <= 12:
+            return None
+        at = months if period["half"].lower() == "đầu" else 12 - months
+        if at in (0, 12):  # the whole year
+            kind = "plan" if at == 0 else "review"
+            return YearEvidence(a, kind, *_window(kind, a), position)
+        return YearEvidence(a, "period", _month_start(a, max(1, at - 1)), _month_end(a, min(12, at + 2)), position)
+    quarter = _QUARTER_BEFORE.search(before)
+    if quarter:
+        q = quarter["q"].lower()
+        q = int(q) if q.isdigit() else _ROMAN[q]
+        return YearEvidence(a, "quarter", _month_start(a, 3 * q - 3), _month_end(a, 3 * q + 1), position)
+    if _TET_BEFORE.search(before):
+        return YearEvidence(a, "tet", _dt.date(a - 1, 12, 1), _dt.date(a, 3, 15), position)
+    if prefix == "năm" and role:
+        return YearEvidence(a, role, *_window(role, a), position)
+    if prefix == "năm":
+        return YearEvidence(a, "other", *_window("other", a), position)
+    if not prefix:
+        return YearEvidence(a, "bare", *_window("other", a), position)
+    return None
+
+
+def _scores(month: int, day: int, windows: list[YearEvidence]) -> dict[int, int]:
+    """For each candidate year, how many evidence windows hold ``day/month`` of that year."""
+    scores: dict[int, int] = {}
+    for year in sorted({y for e in windows for y in range(e.start.year, e.end.year + 1)}):
+        try:
+            when = _dt.date(year, month, day)
+        except ValueError:
+            continue
+        scores[year] = sum(e.start <= when <= e.end for e in windows)
+    return scores
+
+
+def _best(scores: dict[int, int], preferred: list[int]) -> int | None:
+    if not scores or max(scores.values()) == 0:
+        return None
+    top = max(scores.values())
+    tied = [y for y, s in scores.items() if s == top]
+    for year in preferred:
+        if year in tied:
+            return year
+    return max(tied)
+
+
+def evidence_year(evidence: list[YearEvidence]) -> int | None:
+    """The year in which a page with this evidence is most likely written, or ``None``.
+
+    Only reviews, plans, periods, quarters, Tết, school years and congresses
+    count. The months held by the most windows are found; the year with most
+    of those months wins (a later year on a tie): a review of 2019 alone spans
+    October 2019 to April 2020, so 2020.
+
+    Examples
+    --------
+    >>> evidence_year(find_year_evidence("Hội nghị sơ kết 6 tháng đầu năm 2021"))
+    2021
+    >>> evidence_year(find_year_evidence("tổng kết năm 2019, triển khai nhiệm vụ năm 2020"))
+    2020
+    """
+    windows = [e for e in evidence if e.role not in ("other", "bare")]
+    if not windows:
+        return None
+    counts: dict[tuple[int, int], int] = {}
+    for e in windows:
+        month = _month_start(e.start.year, e.start.month)
+        while month <= e.end:
+            key = (month.year, month.month)
+            counts[key] = counts.get(key, 0) + 1
+            month = _month_start(month.year, month.month + 1)
+    top = max(counts.values())
+    years: dict[int, int] = {}
+    for (year, _), count in counts.items():
+        if count == top:
+            years[year] = years.get(year, 0) + 1
+    best = max(years.values())
+    return max(y for y, n in years.items() if n == best)
+
+
+# --------------------------------------------------------------------------
+# Dates in addresses
+# --------------------------------------------------------------------------
+
+_URL_HOST = re.compile(r"^[a-z][a-z0-9+.\-]*://[^/]*", re.IGNORECASE)
+_URL_DAY = tuple(re.compile(p) for p in (
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})[/_\-.](?P<m>0?[1-9]|1[0-2])[/_\-.](?P<d>0?[1-9]|[12]\d|3[01])(?!\d)",
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])"
+    r"(?:(?P<hh>[01]\d|2[0-3])(?P<mi>[0-5]\d)(?:[0-5]\d(?:\d{3})?)?)?(?!\d)",
+    r"(?<![\d])(?P<d>0?[1-9]|[12]\d|3[01])[_\-.](?P<m>0?[1-9]|1[0-2])[_\-.](?P<y>(?:19|20)\d{2})(?!\d)",
+))
+_URL_MONTH = re.compile(r"/(?P<y>(?:19|20)\d{2})[/_\-](?P<m>0?[1-9]|1[0-2])(?=/|$)")
+_URL_YEAR = re.compile(r"/(?P<y>(?:19|20)\d{2})/")
+
+
+def parse_url_date(url: str | None) -> tuple[str, str] | None:
+    """Publication date written in a page's address, as ``(iso, precision)``.
+
+    Recognizes ``/2020/01/08/``, ``/2020-01-08/``, ``…-20200108.html``,
+    ``…-20200108163534963.htm`` (date and time), ``…-8-1-2020.html``;
+    ``/2020/01/`` gives a month and ``/2020/`` a year. The host name is not
+    searched.
+
+    Examples
+    --------
+    >>> parse_url_date("https://dvhuyen.example.vn/tin-tuc/2020/01/08/hoi-nghi.html")
+    ('2020-01-08', 'day')
+    >>> parse_url_date("https://example.vn/chinh-tri/hoi-nghi-tong-ket-20200108093015123.htm")
+    ('2020-01-08', 'day')
+    >>> parse_url_date("https://example.vn/tin/2019/12/")
+    ('2019-12', 'month')
+    >>> parse_url_date("https://example.vn/tin-tuc/12345678.html") is None
+    True
+    """
+    if not url:
+        return None
+    path = _URL_HOST.sub("", url.strip())
+    for pattern in _URL_DAY:
+        for match in pattern.finditer(path):
+            iso = _iso_day(int(match["y"]), int(match["m"]), int(match["d"]))
+            if iso:
+                return iso, "day"
+    for match in _URL_MONTH.finditer(path):
+        if _valid_year(int(match["y"])):
+            return f"{int(match['y']):04d}-{int(match['m']):02d}", "month"
+    for match in _URL_YEAR.finditer(path):
+        if _valid_year(int(match["y"])):
+            return match["y"], "year"
+    return None
+
+
+# --------------------------------------------------------------------------
+# One page's date from all its evidence
+# --------------------------------------------------------------------------
+
+
+class DateInference(NamedTuple):
+    """A page's date: ISO value, precision and how it was found (``date_source``)."""
+
+    iso: str
+    precision: str
+    source: str
+
+
+#: The ``date_source`` vocabulary (see README, "The document table").
+DATE_SOURCES = (
+    "header", "header-english", "markup", "url", "table-field",
+    "event", "event+header-year", "event+markup-year", "event+url-year", "event+review-year",
+    "event+title-year", "event+hint-year", "event+text-year", "event+banner-year",
+    "review-year", "title-year", "banner-year",
+)
+
+
+def _first_year(text: str) -> int | None:
+    """The first year of ``text`` usable as a page's year (see :func:`find_year_evidence`)."""
+    evidence = find_year_evidence(text or "")
+    return evidence[0].year if evidence else None
+
+
+def infer_date(
+    *,
+    header: tuple[str, str] | None = None,
+    header_source: str = "header",
+    markup: tuple[str, str] | None = None,
+    url: str | None = None,
+    title: str = "",
+    opening: str = "",
+    banner_year: int | None = None,
+    year_hint: int | None = None,
+    limit: int = 500,
+) -> DateInference | None:
+    """The publication date of a page from all its evidence, and how it was found.
+
+    In order: a header date of the day (``header_source``); a date in the
+    markup (``markup``); a date in the address (``url``); the event date of
+    the opening paragraph (``event`` when its year is written, else
+    ``event+…-year`` saying where the year came from: a header, markup or
+    address giving only the month or year, the reviews and plans of the title
+    and opening (:func:`find_year_evidence`), the title's year, ``year_hint``,
+    a year of the opening, the banner's year); a month of the opening
+    (``Tháng 11/2021, …``); a header, markup or address month or year; then a
+    year only, from the reviews and plans (``review-year``), the title
+    (``title-year``) or the banner (``banner-year``). Dates quoted from cited
+    documents and years inside quotations are never used.
+
+    Parameters
+    ----------
+    header, markup
+        ``(iso, precision)`` of the header date line and of the page's date
+        markup, when there are.
+    header_source
+        ``"header"`` or ``"header-english"`` (an English label or month).
+    url
+        The page's address.
+    title, opening
+        Headline and opening paragraph.
+    banner_year
+        Year of the portal's yearly banner (``Chủ đề năm 2019: …``).
+    year_hint
+        A year the caller knows from elsewhere (after the title's year).
+    limit
+        How many characters of the opening to search for the event date.
+
+    Examples
+    --------
+    >>> infer_date(title="Hội nghị tổng kết công tác dân vận năm 2019",
+    ...            opening="Sáng 8/1, Ban Dân vận Huyện ủy tổ chức hội nghị tổng kết công tác năm 2019, "
+    ...                    "triển khai nhiệm vụ năm 2020.")
+    DateInference(iso='2020-01-08', precision='day', source='event+review-year')
+    >>> infer_date(header=("2020-01-09", "day"), opening="Sáng 8/1, Huyện ủy tổ chức hội nghị.")
+    DateInference(iso='2020-01-09', precision='day', source='header')
+    >>> infer_date(title="Gương sáng dân vận khéo năm 2018", opening="Ông Lộc hiến đất làm đường.")
+    DateInference(iso='2018', precision='year', source='title-year')
+    """
+    if header is not None and header[1] == "day":
+        return DateInference(header[0], "day", header_source)
+    if markup is not None and markup[1] == "day":
+        return DateInference(markup[0], "day", "markup")
+    from_url = parse_url_date(url)
+    if from_url is not None and from_url[1] == "day":
+        return DateInference(from_url[0], "day", "url")
+    partial = [(value, source) for value, source in (
+        (header, "header"), (markup, "markup"), (from_url, "url")) if value is not None]
+
+    text = (opening or "")[:limit]
+    evidence = find_year_evidence(title) + find_year_evidence(text)
+    windows = [e for e in evidence if e.role not in ("other", "bare")]
+    fallbacks = [(year, name) for year, name in (
+        (_first_year(title), "title"), (year_hint, "hint"), (_first_year(text), "text"), (banner_year, "banner"))
+        if year is not None]
+
+    for mention in _event_mentions(text):
+        found = _event_year(mention, partial, windows, fallbacks)
+        if found is None:
+            continue
+        year, source = found
+        iso = _iso_day(year, mention.month, mention.day)
+        if iso:
+            return DateInference(iso, "day", source)
+    month = _event_month(text)
+    if month is not None:
+        return DateInference(month[0], month[1], "event")
+    if partial:
+        (iso, precision), source = partial[0]
+        return DateInference(iso, precision, header_source if source == "header" else source)
+    year = evidence_year(evidence)
+    if year is not None and _valid_year(year):
+        return DateInference(str(year), "year", "review-year")
+    for year, name in fallbacks:
+        if name in ("title", "banner"):
+            return DateInference(str(year), "year", f"{name}-year")
+    return None
+
+
+def _event_year(mention: _Mention, partial, windows: list[YearEvidence], fallbacks) -> tuple[int, str] | None:
+    if mention.year is not None:
+        return mention.year, "event"
+    preferred = [year for year, _ in fallbacks]
+    if partial:
+        (iso, precision), source = partial[0]
+        known = int(iso[:4])
+        if precision == "month":
+            year = known if mention.month <= int(iso[5:7]) else known - 1
+        else:  # the event is in the publication year, or just before it
+            scores = {y: s for y, s in _scores(mention.month, mention.day, windows).items() if y in (known, known - 1)}
+            year = known - 1 if scores.get(known - 1, 0) > scores.get(known, 0) else known
+        return year, f"event+{source}-year"
+    year = _best(_scores(mention.month, mention.day, windows), preferred)
+    if year is not None:
+        return year, "event+review-year"
+    if fallbacks:
+        year, name = fallbacks[0]
+        return year, f"event+{name}-year"
+    return None

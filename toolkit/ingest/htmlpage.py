@@ -33,19 +33,21 @@ import re
 import lxml.html
 from lxml import etree
 
-from toolkit.ingest.dates import find_date
+from toolkit.ingest.dates import find_date, infer_date
 from toolkit.ingest.pages import (
+    BANNER,
     PARAGRAPH_SEP,
     PageFields,
     _classify,
     _is_title_candidate,
     _set_date,
+    banner_year,
     find_issuer,
     parse_page,
     split_lines,
 )
 
-__all__ = ["parse_html", "html_to_text", "html_captions"]
+__all__ = ["parse_html", "html_to_text", "html_captions", "markup_date"]
 
 logger = logging.getLogger("toolkit.ingest")
 
@@ -224,6 +226,68 @@ def _markup_titles(tree: lxml.html.HtmlElement) -> list[str]:
     return found
 
 
+_PUBLISHED_META = frozenset({
+    "article:published_time", "og:published_time", "og:article:published_time", "published_time",
+    "datepublished", "pubdate", "publishdate", "publish-date", "publish_date", "published-date", "date",
+    "dc.date", "dc.date.issued", "dc.date.created", "dcterms.created", "dcterms.issued", "article.published",
+    "sailthru.date", "created", "date.published",
+})
+_JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
+
+
+def markup_date(html: str) -> tuple[str, str] | None:
+    """Publication date of an HTML page from its markup, as ``(iso, precision)``.
+
+    Looked up in order: publication meta tags (``article:published_time``,
+    ``itemprop="datePublished"``, ``pubdate``, ``dc.date``…), JSON-LD
+    ``datePublished``, a ``<time>`` marked as the publication time
+    (``pubdate``, ``itemprop="datePublished"``, a ``publish`` class), and the
+    first ``<time datetime>`` of the ``<article>``. Modification times are
+    never used.
+
+    Examples
+    --------
+    >>> markup_date('<html><head><meta property="article:published_time" content="2022-11-15T08:45:00+07:00">'
+    ...             '</head><body><p>x</p></body></html>')
+    ('2022-11-15', 'day')
+    >>> markup_date('<html><body><article><time datetime="2020-01-08">8/1</time><p>x</p></article></body></html>')
+    ('2020-01-08', 'day')
+    """
+    tree = _tree(html)
+    return _markup_date(tree, html) if tree is not None else None
+
+
+def _parsed(value: str | None) -> tuple[str, str] | None:
+    found = find_date(value.strip()) if value and value.strip() else None
+    return (found.iso, found.precision) if found is not None and found.precision != "year" else None
+
+
+def _markup_date(tree: lxml.html.HtmlElement, html: str) -> tuple[str, str] | None:
+    for element in tree.iter("meta"):
+        key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
+        if key in _PUBLISHED_META:
+            found = _parsed(element.get("content"))
+            if found:
+                return found
+    for match in _JSON_LD_DATE.finditer(html):
+        found = _parsed(match[1])
+        if found:
+            return found
+    times = list(tree.iter("time"))
+    for element in times:
+        marker = f"{element.get('itemprop', '')} {element.get('class', '')}".lower()
+        if element.get("pubdate") is not None or "datepublished" in marker or "publish" in marker:
+            found = _parsed(element.get("datetime") or element.text_content())
+            if found:
+                return found
+    for article in tree.iter("article"):
+        for element in article.iter("time"):
+            found = _parsed(element.get("datetime"))
+            if found:
+                return found
+    return None
+
+
 def _canonical_url(tree: lxml.html.HtmlElement) -> str | None:
     for element in tree.iter("link"):
         if (element.get("rel") or "").lower() == "canonical" and element.get("href"):
@@ -278,29 +342,38 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     Returns
     -------
     PageFields
-        The date comes from a header date line of the page, else from the
-        page's date markup (meta tags, ``<time>``), else from the opening
-        paragraph; ``body`` is empty when nothing but boilerplate is found.
+        The headline is the page's ``<h1>``, else a markup title
+        (``og:title``, ``<title>`` without the site name) shown on the page,
+        else the line the genre rules find next to the date line; never a
+        category line. The date comes from a header date line of the page,
+        else from the page's date markup (:func:`markup_date`), else from the
+        address, else from the opening paragraph with the year from the
+        page's evidence (see :func:`toolkit.ingest.dates.infer_date`);
+        ``date_source`` says which. ``body`` is empty when nothing but
+        boilerplate is found.
     """
     tree = _tree(html)
     if tree is None:
         return PageFields(url=url)
     full_text = _render(tree)
-    full = parse_page(full_text)
-    marked_captions = _captions(tree)
     doc = _extract(html, url)
-    main_text = _untable(_attr(doc, "text") or "").strip()
     page_url = url or _attr(doc, "url") or _canonical_url(tree)
+    full = parse_page(full_text, url=page_url)
+    marked_captions = _captions(tree)
+    main_text = _untable(_attr(doc, "text") or "").strip()
 
+    # trafilatura's own date is not used: it falls back to modification times and the address.
+    markup = _markup_date(tree, html)
     if not main_text:
         _add_captions(full, [c for c in marked_captions if c in full.body or c in full.captions])
         full.url = page_url
+        _date_html(full, full, full, markup, full_text)
         return full
 
     sitename = _attr(doc, "sitename")
     meta_titles = [_clean_title(t, sitename) for t in [_attr(doc, "title") or ""] + _markup_titles(tree)]
     title = _choose_title(_h1(tree), meta_titles, full.title, full_text)
-    main = parse_page(main_text, title=title)
+    main = parse_page(main_text, title=title, url=page_url)
 
     fields = PageFields(title=title, url=page_url)
     fields.body = main.body
@@ -311,21 +384,29 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     fields.category = full.category or (_clean(categories[0]) if categories else "") or main.category
     _add_captions(fields, [c for c in marked_captions if c in main_text or c in full.captions])
 
-    markup_date = _attr(doc, "date")
-    markup = find_date(markup_date) if markup_date else None
-    if full.date_source == "header":
-        _copy_date(fields, full)
-    elif main.date_source == "header":
-        _copy_date(fields, main)
-    elif markup is not None and markup.precision == "day":
-        _set_date(fields, (markup.iso, markup.precision), "header")
+    opening = fields.body.split(PARAGRAPH_SEP, 1)[0] if fields.body else ""
+    _date_html(fields, full, main, markup, full_text)
+    fields.issuer = find_issuer(author=fields.author, title=fields.title, opening=opening)
+    return fields
+
+
+def _date_html(fields: PageFields, full: PageFields, main: PageFields, markup: tuple[str, str] | None,
+               full_text: str) -> None:
+    """A header date line of the page wins; else markup, address, event date… (see ``infer_date``)."""
+    for parsed in (full, main):
+        if parsed.date_source.startswith("header") and parsed.date_precision == "day":
+            _copy_date(fields, parsed)
+            return
+    opening = fields.body.split(PARAGRAPH_SEP, 1)[0] if fields.body else ""
+    banners = [line for line in split_lines(full_text) if _classify(line).kind == BANNER]
+    found = infer_date(markup=markup, url=fields.url, title=fields.title, opening=opening,
+                       banner_year=banner_year(banners))
+    if found is not None:
+        _set_date(fields, (found.iso, found.precision), found.source)
     elif main.date_source:
         _copy_date(fields, main)
     elif full.date_source:
         _copy_date(fields, full)
-    opening = fields.body.split(PARAGRAPH_SEP, 1)[0] if fields.body else ""
-    fields.issuer = find_issuer(author=fields.author, title=fields.title, opening=opening)
-    return fields
 
 
 def _copy_date(target: PageFields, source: PageFields) -> None:

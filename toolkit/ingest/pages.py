@@ -41,10 +41,10 @@ from dataclasses import dataclass
 
 import regex
 
-from toolkit.ingest.dates import find_date, find_event_date, find_year
+from toolkit.ingest.dates import YEAR_RANGE, find_date, find_year_evidence, infer_date
 from toolkit.normalize import normalize_tone_marks
 
-__all__ = ["PageFields", "parse_page", "unsegment", "split_lines", "find_issuer"]
+__all__ = ["PageFields", "parse_page", "unsegment", "split_lines", "find_issuer", "banner_year", "is_category_line"]
 
 PARAGRAPH_SEP = "\n\n"
 
@@ -76,7 +76,9 @@ class PageFields:
     captions : str
         Photo captions, one per line.
     date_source : str
-        ``"header"``, ``"event"`` (opening paragraph), ``"title"`` (year only) or empty.
+        How the date was found: ``"header"``, ``"header-english"``,
+        ``"markup"``, ``"url"``, ``"event"``, ``"event+review-year"``,
+        ``"title-year"``… (see :data:`toolkit.ingest.dates.DATE_SOURCES`), or empty.
     url : str or None
         Address of the page when known.
     """
@@ -189,12 +191,24 @@ _SEARCH_RE = re.compile(r"^(?:tìm kiếm|search|nhập từ khóa|từ khóa|nh
 _CRUMB_SPLIT_RE = re.compile(r"\s*(?:>>|»|›|>|→|/|\\)\s*")
 _CRUMB_START_RE = re.compile(r"^(?:trang chủ|home|trang nhất)\s*(?:>>|»|›|>|→|/|\\)", _I)
 _BANNER_RE = re.compile(
-    r"^(?:năm\s+(?:19|20)\d{2}\s*(?:[-–—:,.]\s*)?(?:là\s+)?năm\b"
+    r"^[\"“]?\s*(?:năm\s+(?:19|20)\d{2}\s*(?:[-–—:,.]\s*)?(?:là\s+)?[\"“]?\s*năm\b"
+    r"|chủ đề\b[^:：]{0,40}?(?:19|20)\d{2}[^:：]{0,40}[:：]"
     r"|(?:nhiệt liệt )?chào mừng\b|mừng đảng\b|(?:đảng cộng sản việt nam )?quang vinh muôn năm"
     r"|(?:nước )?cộng hòa xã hội chủ nghĩa việt nam muôn năm|chủ tịch hồ chí minh vĩ đại)",
     _I,
 )
-_BANNER_YEAR_RE = re.compile(r"^năm\s+((?:19|20)\d{2})\b", _I)
+_BANNER_ANY_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# Breadcrumbs that do not start at the home page: "Tin tức » Hoạt động".
+_CRUMB_ARROW_RE = re.compile(r"\s*(?:>>|»|›|>|→)\s*")
+# Category lines: short lines made only of the words portals name their sections with.
+_CATEGORY_WORDS = frozenset("""
+tin tức bài hoạt động sự kiện nổi bật đảng đoàn thể dân vận khéo chuyên đề mục thời cơ sở địa phương trong ngoài
+nước quốc tế tổng hợp chính trị xã hội kinh văn hóa giáo dục an ninh phòng mặt trận gương điển hình người tốt việc
+nghiên cứu trao đổi xây dựng tuyên truyền công tác ảnh video thông báo chỉ đạo điều hành lãnh đạo của ban các và
+cấp huyện quận tỉnh thành phố thị xã phường trấn ủy mttq đời sống pháp luật chính quyền vùng dân tộc tôn giáo
+phụ nữ nông thanh niên cựu chiến binh hội mới nhất tiêu điểm góc nhìn bình luận phóng sự dư luận khối vận
+news events activities local party mass mobilization home
+""".split())
 _STOP_RE = re.compile(
     r"^(?:tin liên quan|các tin liên quan|bài viết liên quan|bài liên quan|tin bài liên quan|các bài liên quan"
     r"|các tin khác|tin khác|các bài khác|các bài viết khác|bài viết khác|tin bài khác|các tin bài khác"
@@ -235,11 +249,17 @@ _DATE_LABEL_RE = re.compile(
     _I,
 )
 _VIEWS_RE = re.compile(
-    r"(?:(?:số\s+)?lượt\s+(?:xem|đọc)|số\s+lần\s+xem|lần\s+xem|đã\s+xem|lượt\s+truy\s+cập\s+bài|views?|reads?|hits?"
-    r"|xem)\s*[:：]?\s*(\d{1,3}(?:[.,]\d{3})+|\d+)(?!\d)"
-    r"|(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:lượt\s+(?:xem|đọc)|lần\s+xem|views?|reads?)\b",
+    r"(?:(?:số\s+)?lượt\s+(?:xem|đọc)|số\s+lần\s+(?:xem|đọc)|lần\s+xem|đã\s+xem|lượt\s+truy\s+cập\s+bài"
+    r"|views?\s+count|view\s+count|page\s*views?|views?|reads?|hits?"
+    r"|xem)\s*[:：]?\s*(\d{1,3}(?:[.,]\d{3})+|\d+)(?!\d)",
     _I,
 )
+# "(312 lượt xem)": the number first, never the minutes of a time ("09:47 Lượt xem: 86").
+_VIEWS_AFTER_RE = re.compile(
+    r"(?<![\d:.,/h])(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:lượt\s+(?:xem|đọc)|lần\s+xem|views?|reads?)\b", _I)
+_ENGLISH_DATE_RE = re.compile(
+    r"\b(?:posted|published|updated|last updated|created|date|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+    r"|january|february|march|april|june|july|august|september|october|november|december)\b", _I)
 _TIME_RE = re.compile(r"\b\d{1,2}\s?[:h]\s?\d{2}(?:\s?:\s?\d{2})?(?:\s?(?:am|pm|sa|ch))?\b|\bgmt\s?[+-]?\s?\d*|\butc\b", _I)
 _WEEKDAY_RE = re.compile(
     r"\b(?:thứ\s*(?:hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|chủ\s*nhật|cn|t[2-7]"
@@ -385,8 +405,10 @@ class _Line:
     date: tuple[str, str] | None = None
     views: int | None = None
     labelled: bool = False
+    english: bool = False
     author: str = ""
     alt: str = ""
+    category: str = ""
 
 
 def _n_words(text: str) -> int:
@@ -427,7 +449,7 @@ def _meta_line(text: str) -> _Line | None:
     found = find_date(text)
     if found is not None and found.precision == "year":
         found = None
-    views_match = _VIEWS_RE.search(text)
+    views_match = _VIEWS_RE.search(text) or _VIEWS_AFTER_RE.search(text)
     if found is None and views_match is None:
         return None
     rest = text
@@ -438,27 +460,64 @@ def _meta_line(text: str) -> _Line | None:
         if author.lower() in _NOT_AUTHORS:
             author = ""
         rest = rest[:inline_author.start()] + " " + rest[inline_author.end():]
+    english = False
     if found is not None:
         date_text = text[found.start:found.end]
         rest = rest.replace(date_text, " ", 1)
+        english = bool(_ENGLISH_DATE_RE.search(date_text))
     if views_match is not None:
         rest = rest.replace(views_match[0], " ", 1)
-    labelled = bool(_DATE_LABEL_RE.search(rest)) or (found is None and views_match is not None)
+    label = _DATE_LABEL_RE.search(rest)
+    labelled = bool(label) or (found is None and views_match is not None)
+    english = english or bool(label and _ENGLISH_DATE_RE.search(label[0]))
     rest = _DATE_LABEL_RE.sub(" ", rest)
     rest = _TIME_RE.sub(" ", rest)
     rest = _WEEKDAY_RE.sub(" ", rest)
     rest = _META_FILLER_RE.sub(" ", rest)
     rest = _SPACES_RE.sub(" ", rest).strip(" .")
     rest_words = _n_words(rest)
+    category = ""
     if rest_words == 0 or (labelled and rest_words <= 6):
         pass
     elif rest_words <= 5 and _NAME_RE.match(rest):
         author = author or rest
+    elif _category_words(rest):  # "Tin hoạt động | 15/11/2022"
+        category = rest
     else:
         return None
     return _Line(text, META, n_words, date=(found.iso, found.precision) if found else None,
                  views=_to_int(next(g for g in views_match.groups() if g)) if views_match else None,
-                 labelled=labelled, author=author)
+                 labelled=labelled, english=english, author=author, category=category)
+
+
+def _category_words(text: str) -> bool:
+    words = [w for w in re.split(r"[\s\-–—&|,/]+", text.lower()) if w]
+    return 1 <= len(words) <= 6 and all(w in _CATEGORY_WORDS for w in words)
+
+
+def is_category_line(text: str) -> bool:
+    """Whether a short line names a portal's section (``Tin hoạt động``, ``Tin tức - Sự kiện nổi bật``).
+
+    Such a line, standing above a headline, is never the headline.
+
+    Examples
+    --------
+    >>> is_category_line("Tin tức - Sự kiện nổi bật"), is_category_line("Đảng - đoàn thể")
+    (True, True)
+    >>> is_category_line("Hội Nông dân xã Cổ Loa tập huấn trồng rau")
+    False
+    """
+    text = text.strip()
+    return (bool(text) and not re.search(r"\d", text) and not _TERMINAL_RE.search(text)
+            and _category_words(text))
+
+
+def _arrow_crumb(text: str, n_words: int) -> bool:
+    """``Tin tức » Hoạt động``: two to five short parts joined by arrows, no digits."""
+    if n_words > 20 or not _CRUMB_ARROW_RE.search(text) or re.search(r"\d", text):
+        return False
+    parts = [p.strip() for p in _CRUMB_ARROW_RE.split(text)]
+    return 2 <= len(parts) <= 5 and all(p and _n_words(p) <= 5 and not _TERMINAL_RE.search(p) for p in parts)
 
 
 def _classify(text: str) -> _Line:
@@ -469,7 +528,7 @@ def _classify(text: str) -> _Line:
     image = _IMAGE_MARKER_RE.match(text)
     if image:
         return _Line(text, IMAGE, n_words, alt=(image.group("alt") or "").strip())
-    if n_words <= 30 and _CRUMB_START_RE.match(text):
+    if (n_words <= 30 and _CRUMB_START_RE.match(text)) or _arrow_crumb(text, n_words):
         return _Line(text, CRUMB, n_words)
     if n_words <= 8 and _COUNTER_RE.match(text):
         return _Line(text, STOP if low.startswith("thống kê") else DROP, n_words)
@@ -546,7 +605,7 @@ def _is_title_candidate(line: _Line) -> bool:
     if _NAME_RE.match(text) or _ABBR_LINE_RE.match(text) or _NAME_ORG_RE.match(text) and _author_like(
             line, allow_org=False):
         return False
-    if _site_name(text):
+    if _site_name(text) or is_category_line(text):
         return False
     letters = [c for c in text if c.isalpha()]
     if letters and all(c.isupper() for c in letters):
@@ -694,7 +753,7 @@ def _join_unique(parts: list[str], sep: str) -> str:
     return sep.join(seen)
 
 
-def parse_page(text: str, *, title: str | None = None) -> PageFields:
+def parse_page(text: str, *, title: str | None = None, url: str | None = None) -> PageFields:
     """Parse a text-saved news page into :class:`PageFields`.
 
     Parameters
@@ -705,6 +764,9 @@ def parse_page(text: str, *, title: str | None = None) -> PageFields:
     title
         The headline when it is already known (from HTML markup): then no line
         is taken as the headline and lines equal to it are dropped.
+    url
+        Address of the page when known (a date in it dates the page); else a
+        bare address line in the page's header (``https://…``, ``URL: …``).
 
     Returns
     -------
@@ -720,10 +782,14 @@ def parse_page(text: str, *, title: str | None = None) -> PageFields:
     markers or text. The first *prose* line (six or more words ending with
     sentence punctuation, or thirty words) opens the article; the headline is
     the text line next to the header date line, else the last headline-like
-    line before the article; the category is the breadcrumb's last item or
-    the short line just above the headline. Short signature lines after the
-    last paragraph become the author; short lines with caption cues, or next
-    to an image marker, become captions.
+    line before the article, never a category line (``Tin hoạt động``), a
+    breadcrumb, a menu or a banner; the category is the breadcrumb's last item,
+    the short line just above the headline, or a category beside the date.
+    Short signature lines after the last paragraph become the author; short
+    lines with caption cues, or next to an image marker, become captions. The
+    date is found by :func:`toolkit.ingest.dates.infer_date` from the header
+    date line, the address, the opening paragraph, the title and the yearly
+    banner; ``date_source`` says which.
     """
     raw = [_classify(t) for t in split_lines(text or "")]
     lines: list[_Line] = []
@@ -733,6 +799,10 @@ def parse_page(text: str, *, title: str | None = None) -> PageFields:
         lines.append(line)
 
     prose = [i for i, line in enumerate(lines) if _is_prose(line)]
+    # A headline written as a sentence ("… năm 2019.") above the date line or under a category line.
+    punctuated_title = None
+    if title is None and prose and _punctuated_headline(lines, prose):
+        punctuated_title = prose.pop(0)
     first_prose = prose[0] if prose else None
     # Stop markers before the article are only dropped; after it, they end it.
     end = len(lines)
@@ -761,6 +831,8 @@ def parse_page(text: str, *, title: str | None = None) -> PageFields:
         for line in lines:
             if line.kind == TEXT and line.text.casefold() == wanted:
                 line.kind = DROP
+    elif punctuated_title is not None:
+        title_idx = punctuated_title
     elif header_metas:
         anchor = header_metas[-1]
         before = _next_index(lines, anchor - 1, -1, 0, skip)
@@ -779,6 +851,8 @@ def parse_page(text: str, *, title: str | None = None) -> PageFields:
             title_idx = candidates[-1]
     if title_idx is not None:
         fields.title = lines[title_idx].text
+        if title_idx == punctuated_title and fields.title.endswith(".") and not fields.title.endswith(".."):
+            fields.title = fields.title[:-1].rstrip()
 
     # Category: breadcrumb, else the short line just above the headline.
     crumbs = [line for line in lines[:end] if line.kind == CRUMB]
@@ -788,7 +862,8 @@ def parse_page(text: str, *, title: str | None = None) -> PageFields:
         above = _next_index(lines, title_idx - 1, -1, 0, (BLANK, META))
         if above is not None:
             candidate = lines[above]
-            if (candidate.kind == TEXT and candidate.n_words <= 6 and not _TERMINAL_RE.search(candidate.text)
+            if (candidate.kind == TEXT and (candidate.n_words <= 6 or is_category_line(candidate.text))
+                    and not _TERMINAL_RE.search(candidate.text)
                     and not _NAME_RE.match(candidate.text) and not _site_name(candidate.text)):
                 fields.category = candidate.text
 
@@ -796,6 +871,7 @@ def parse_page(text: str, *, title: str | None = None) -> PageFields:
     # next to the headline or the article (a portal's top bar shows today's date).
     anchor_idx = title_idx if title_idx is not None else header_end
     header_date = None
+    header_english = False
     views = None
     ordered = sorted(metas, key=lambda i: (i >= header_end, -i if i < header_end else i))
     for i in ordered:
@@ -806,9 +882,12 @@ def parse_page(text: str, *, title: str | None = None) -> PageFields:
             near = abs(i - anchor_idx) <= 4 or (first_prose is not None and 0 <= first_prose - i <= 4)
             if line.labelled or near:
                 header_date = line.date
+                header_english = line.english
         if line.author:
             authors.append(line.author)
     fields.views = views
+    if not fields.category:
+        fields.category = next((lines[i].category for i in header_metas if lines[i].category), "")
 
     # The article: from after the headline (or the first prose line) to the end.
     if title is not None:
@@ -866,26 +945,68 @@ def parse_page(text: str, *, title: str | None = None) -> PageFields:
     opening = body[0] if body else ""
     fields.issuer = _find_issuer(fields.author, fields.title, opening)
 
-    # Date: header, else event date of the opening, else a year from the title.
-    banner_year = None
-    for line in lines[:end]:
-        if line.kind == BANNER:
-            match = _BANNER_YEAR_RE.match(line.text)
-            if match:
-                banner_year = int(match[1])
-                break
-    title_year = find_year(fields.title) if fields.title else None
-    opening_year = find_year(opening[:500]) if opening else None
-    if header_date is not None:
-        _set_date(fields, header_date, "header")
-    else:
-        year_hint = title_year or opening_year or banner_year
-        event = find_event_date(opening, year_hint) if opening else None
-        if event is not None:
-            _set_date(fields, event, "event")
-        elif title_year is not None:
-            _set_date(fields, (str(title_year), "year"), "title")
+    fields.url = url or _address_line(lines[:header_end])
+    found = infer_date(header=header_date, header_source="header-english" if header_english else "header",
+                       url=fields.url, title=fields.title, opening=opening,
+                       banner_year=banner_year(line.text for line in lines[:end] if line.kind == BANNER))
+    if found is not None:
+        _set_date(fields, (found.iso, found.precision), found.source)
     return fields
+
+
+def _punctuated_headline(lines: list[_Line], prose: list[int]) -> bool:
+    """Whether the first prose line is a headline ending in a full stop.
+
+    It is when it is one short sentence followed by the header's date/views
+    line, or standing under a category line or breadcrumb with the article
+    after it.
+    """
+    i = prose[0]
+    line = lines[i]
+    if line.n_words > 30 or len(_SENTENCE_SPLIT_RE.split(line.text)) > 1:
+        return False
+    after = _next_index(lines, i + 1, 1, len(lines), (BLANK,))
+    if after is not None and lines[after].kind == META:
+        return True
+    before = _next_index(lines, i - 1, -1, 0, (BLANK,))
+    return (before is not None and len(prose) > 1 and after == prose[1]
+            and (lines[before].kind == CRUMB or (lines[before].kind == TEXT and is_category_line(lines[before].text))))
+
+
+_ADDRESS_RE = re.compile(r"^(?:(?:url|link|địa chỉ bài viết)\s*[:：]\s*)?(https?://\S+)$", _I)
+
+
+def _address_line(lines: list[_Line]) -> str | None:
+    for line in lines:
+        match = _ADDRESS_RE.match(line.text)
+        if match:
+            return match[1]
+    return None
+
+
+def banner_year(banners) -> int | None:
+    """The year of the first yearly banner or slogan that names one.
+
+    ``Chủ đề năm 2019: "Năm dân vận khéo"`` and ``Năm 2021 - năm …`` give
+    their year, ``Mừng Đảng - Mừng Xuân Canh Tý 2020`` the year of the Tết,
+    ``Chào mừng Đại hội … nhiệm kỳ 2020-2025`` the congress year, and an
+    anniversary ``(1930 - 2020)`` its last year.
+
+    Examples
+    --------
+    >>> banner_year(['Chủ đề năm 2019: "Năm dân vận khéo"'])
+    2019
+    >>> banner_year(["Mừng Đảng - Mừng Xuân Canh Tý 2020"])
+    2020
+    """
+    for text in banners:
+        evidence = find_year_evidence(text)
+        if evidence:
+            return evidence[0].year
+        years = [int(y) for y in _BANNER_ANY_YEAR_RE.findall(text) if YEAR_RANGE[0] <= int(y) <= YEAR_RANGE[1]]
+        if years:
+            return max(years)
+    return None
 
 
 _DATED_LINK_RE = re.compile(r"[(\[]\s*\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?(?:\s+\d{1,2}[:h]\d{2})?\s*[)\]]$")
