@@ -16,7 +16,6 @@ import hashlib
 import logging
 import os
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
