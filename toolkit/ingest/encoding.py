@@ -56,8 +56,10 @@ DecodedText(text='Ban Dân vận Huyện ủy', encoding='tcvn3')
 from __future__ import annotations
 
 import functools
+import importlib.resources
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
@@ -501,6 +503,7 @@ _MARKER = re.compile("[" + "".join(sorted(re.escape(c) for c in (_TCVN3_CHARS | 
 # ``ư``, ``Đ``: beyond Latin-1 and not one of Windows-1252's Œ Š Ž ƒ…): a
 # word holding one is correct Unicode, evidence against a legacy run.
 _UNICODE_ONLY = frozenset(c for c in VIETNAMESE_LETTERS if ord(c) > 0xFF and c not in _CP1252_TO_BYTE)
+_UNICODE_ONLY_LETTER = re.compile("[" + "".join(sorted(_UNICODE_ONLY)) + "]")
 # Every character a legacy reading may change, and the Unicode-only letters
 # (the words the path looks at).
 _CHANGEABLE = re.compile("[" + "".join(sorted(re.escape(c) for c in _TCVN3_CHARS | _VNI_CHARS | _UNICODE_ONLY))
@@ -508,8 +511,8 @@ _CHANGEABLE = re.compile("[" + "".join(sorted(re.escape(c) for c in _TCVN3_CHARS
 _RAW = re.compile(f"[{_RAW_CHARS}]")
 
 # Costs of the path, in words: a word that is not a valid syllable under its
-# reading costs 1 (a lone letter 0.25: weak evidence either way), and so
-# does a word with a Unicode-only letter in a legacy reading; a switch costs
+# reading costs 1 (a lone letter 0.25: weak evidence either way); a word
+# with a Unicode-only letter has no legacy reading at all; a switch costs
 # almost nothing at a line break (lines are where pasted text begins and
 # ends), 1.5 at a sentence break (. ! ? ; : | … –), 3 between two words of
 # one sentence. A legacy run must so pay for its borders with the words it
@@ -517,15 +520,15 @@ _RAW = re.compile(f"[{_RAW_CHARS}]")
 # word that reads as valid either way (``dân``, which TCVN3 would read
 # ``dõn``) costs _CHANGED in a legacy reading, so that it is converted when
 # its line or sentence is legacy and otherwise stays as it is.
-_SWITCH_LINE, _SWITCH_SENTENCE, _SWITCH_WORD = 0.005, 1.5, 3.0
+_SWITCH_LINE, _SWITCH_SENTENCE, _SWITCH_WORD = 0.005, 0.005, 3.0
 _LONE_LETTER = 0.25
+_UNKNOWN = 0.75
 _CHANGED = 0.01
 _IMPOSSIBLE = 1e9
-# A run of legacy text (not raw bytes) is repaired only when it fixes at
-# least _MIN_FIXED words, breaks at most _MAX_CHANGED_VALID per fixed word
-# (those words are kept as they are) and reads as mostly valid syllables.
+# A run of legacy text is repaired only when it fixes at least _MIN_FIXED
+# words (one for raw bytes, which cannot stay as they are) and reads as
+# mostly valid syllables.
 _MIN_FIXED = 2
-_MAX_CHANGED_VALID = 0.35
 _MIN_SCORE = 0.6
 
 
@@ -596,10 +599,42 @@ class _Word:
         reading = self.readings[state]
         if reading is None:
             return _IMPOSSIBLE
-        cost = 0.0 if self.valid[state] else self.weight
+        if not self.valid[state]:
+            cost = self.weight
+        elif not _syllable_count(reading):
+            cost = _UNKNOWN * self.weight
+        else:
+            cost = 0.0
         if state and reading != self.readings[0]:
             cost += _CHANGED
         return cost
+
+
+def _syllable_key(syllable: str) -> str:
+    """Lower case, tone mark moved to the end: ``hoà`` and ``hòa`` are one key."""
+    decomposed = unicodedata.normalize("NFD", syllable.lower())
+    tones = "".join(c for c in decomposed if c in _TONE_OF_MARK)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_OF_MARK)) + tones
+
+
+@functools.lru_cache(maxsize=1)
+def _syllable_counts() -> dict[str, int]:
+    """In how many words of pyvi's word list (31,000 words) each syllable occurs.
+
+    A rough measure of how common a syllable is, used only to choose
+    between two readings that are both valid syllables.
+    """
+    words = importlib.resources.files("pyvi").joinpath("models", "words.txt").read_text(encoding="utf-8")
+    counts: dict[str, int] = {}
+    for word in words.splitlines():
+        for syllable in set(word.split()):
+            key = _syllable_key(syllable)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _syllable_count(syllable: str) -> int:
+    return _syllable_counts().get(_syllable_key(syllable), 0)
 
 
 def _words(text: str, states: tuple[str, ...]) -> list[_Word]:
@@ -618,8 +653,10 @@ def _words(text: str, states: tuple[str, ...]) -> list[_Word]:
         raw = bool(_RAW.search(token))
         font = _font(token)
         readings: list[str | None] = [None if raw else token]
+        # A word with a Unicode-only letter is correct Unicode: no legacy reading.
+        unicode_only = not raw and any(c in _UNICODE_ONLY for c in token)
         for state in states[1:]:
-            if state == "cp1258" and not raw:
+            if unicode_only or (state == "cp1258" and not raw):
                 readings.append(None)
             else:
                 readings.append(_READERS[state](font))
@@ -628,10 +665,31 @@ def _words(text: str, states: tuple[str, ...]) -> list[_Word]:
         else:
             weight = _LONE_LETTER if len(font) < 2 else 1.0
         valid = [reading is not None and _is_syllable(reading) for reading in readings]
-        if not raw and any(c in _UNICODE_ONLY for c in token):
-            valid[1:] = [False] * (len(states) - 1)
+        if valid[0]:
+            # A word that is a valid syllable as it stands is never read as
+            # an invalid one (``các`` is not TCVN3 ``cỏc``).
+            readings = [r if v or r == token else None for r, v in zip(readings, valid)]
         words.append(_Word(start, end, raw, weight, readings, valid))
     return words
+
+
+def _some_fixable(text: str) -> bool:
+    """Quick test: do at least _MIN_FIXED words with marker characters read validly only in a legacy encoding?"""
+    fixable, end = 0, 0
+    for match in _MARKER.finditer(text):
+        if match.start() < end:
+            continue
+        start = match.start()
+        while start > end and not _SEPARATOR.match(text, start - 1):
+            start -= 1
+        end = _TOKEN.match(text, match.start()).end()
+        token = text[start:end]
+        if len(token) > 1 and not _is_syllable(token) and (_is_syllable(_read_tcvn3(token))
+                                                           or _is_syllable(_read_vni(token))):
+            fixable += 1
+            if fixable >= _MIN_FIXED:
+                return True
+    return False
 
 
 def _switch_cost(gap: str) -> float:
@@ -678,90 +736,122 @@ def _runs(path: list[int]) -> list[tuple[int, int, int]]:
     return runs
 
 
-def _run_is_repaired(run: list[_Word], state: int) -> bool:
-    fixed = broken = counted = valid = 0
+def _run_is_repaired(run: list[_Word], state: int, min_fixed: int = _MIN_FIXED) -> bool:
+    fixed = counted = valid = 0
     for word in run:
         if word.weight < 1:
             continue
         counted += 1
         valid += word.valid[state]
-        if word.valid[state] and (word.raw or not word.valid[0]):
-            fixed += 1
-        elif word.valid[0] and not word.valid[state]:
-            broken += 1
+        fixed += word.valid[state] and (word.raw or not word.valid[0])
     if not counted or valid < _MIN_SCORE * counted:
         return False
-    if any(word.raw for word in run):
-        return fixed >= 1
-    return fixed >= _MIN_FIXED and broken <= _MAX_CHANGED_VALID * fixed
+    return fixed >= min_fixed
+
+
+# Two bytes of a legacy word can happen to form a UTF-8 sequence (Windows-
+# 1258 "ồ" then "…": 0xCC 0x85, a combining overline); such characters
+# beside raw bytes are raw bytes too.
+_ACCIDENTAL_UTF8 = frozenset(chr(c) for c in range(0x300, 0x800)) - VIETNAMESE_LETTERS
+
+
+def _raw_word(match: re.Match) -> str:
+    word = match.group()
+    if not (_RAW.search(word) or any(c in _ACCIDENTAL_UTF8 for c in word)):
+        return word
+    out = []
+    for byte in word.encode("utf-8", "surrogateescape"):
+        font = _RAW_TO_FONT.get(0xDC00 + byte, chr(byte))
+        # Punctuation bytes (“ ” – … NBSP) mean the same in every legacy encoding.
+        out.append(font if byte < 0x80 or _SEPARATOR.match(font) else chr(0xDC00 + byte))
+    return "".join(out)
 
 
 def _repair_legacy_spans(text: str) -> tuple[str, set[str]]:
     has_raw = bool(_RAW.search(text))
+    if has_raw:
+        text = _TOKEN.sub(_raw_word, text)
     states = ("keep", "tcvn3", "vni", "cp1258") if has_raw else ("keep", "tcvn3", "vni")
-    words = _words(text, states)
-    if not has_raw and sum(not w.valid[0] and any(w.valid[1:]) and w.weight == 1 for w in words) < _MIN_FIXED:
+    if not has_raw and not _some_fixable(text):
         return text, set()
+    words = _words(text, states)
     path = _best_path(text, words, len(states))
     replaced: dict[int, tuple[str, str]] = {}  # word index -> (new text, label)
+    tcvn3_runs: list[list[int]] = []  # words read as TCVN3, run by run
+    weak_raw_runs = []
     for state, first, last in _runs(path):
         run = words[first:last]
-        name = states[state]
         if _run_is_repaired(run, state):
-            for i, word in enumerate(run, first):
-                reading = word.readings[state]
-                # A word that is valid as it stands and not in this reading is correct Unicode.
-                if reading is None or reading == word.readings[0] or (word.valid[0] and not word.valid[state]):
-                    continue
-                replaced[i] = (reading, name if word.raw else f"{name}-in-unicode")
-        else:
-            for i, word in enumerate(run, first):
-                if word.raw:
-                    replaced[i] = (_font(text[word.start:word.end]), "cp1252")
-    for i, word in enumerate(words):  # raw bytes never stay raw
+            _replace(words, first, last, state, states, replaced, tcvn3_runs)
+        elif any(word.raw for word in run):
+            weak_raw_runs.append((state, first, last))
+    # Raw bytes never stay raw. A raw run with a single fixed word is read in
+    # the encoding of the page's other raw runs, else in its own when that
+    # fixes its word, else as Windows-1252.
+    raw_labels = Counter(label for _, label in replaced.values() if label in states)
+    dominant = states.index(raw_labels.most_common(1)[0][0]) if raw_labels else None
+    for state, first, last in weak_raw_runs:
+        if dominant is not None:
+            state = dominant
+        elif not _run_is_repaired(words[first:last], state, min_fixed=1):
+            continue
+        _replace(words, first, last, state, states, replaced, tcvn3_runs)
+    for i, word in enumerate(words):
         if word.raw and i not in replaced:
             replaced[i] = (_font(text[word.start:word.end]), "cp1252")
     if not replaced:
         return text, set()
-    return _splice(text, words, path, states, replaced), {label for _, label in replaced.values()}
+    return _splice(text, words, replaced, tcvn3_runs), {label for _, label in replaced.values()}
 
 
-def _splice(text: str, words: list[_Word], path: list[int], states: tuple[str, ...],
-            replaced: dict[int, tuple[str, str]]) -> str:
+def _replace(words: list[_Word], first: int, last: int, state: int, states: tuple[str, ...],
+             replaced: dict[int, tuple[str, str]], tcvn3_runs: list[list[int]]) -> None:
+    name = states[state]
+    changed = [i for i in range(first, last)
+               if words[i].readings[state] not in (None, words[i].readings[0])]
+    for i in changed:
+        replaced[i] = (words[i].readings[state], name if words[i].raw else f"{name}-in-unicode")
+    if name == "tcvn3":
+        tcvn3_runs.append(changed)
+
+
+def _splice(text: str, words: list[_Word], replaced: dict[int, tuple[str, str]],
+            tcvn3_runs: list[list[int]]) -> str:
     out: list[str] = []
-    last = 0
-    tcvn3_spans: list[tuple[int, int]] = []  # output offsets of words read as TCVN3
-    length = 0
+    last = length = 0
+    spans: dict[int, tuple[int, int]] = {}  # word index -> its offsets in the output
     for i, word in enumerate(words):
         if i not in replaced:
             continue
-        gap = text[last:word.start]
-        new = replaced[i][0]
+        gap, new = text[last:word.start], replaced[i][0]
         out += [gap, new]
         length += len(gap)
-        if states[path[i]] == "tcvn3" and replaced[i][1] != "cp1252":
-            tcvn3_spans.append((length, length + len(new)))
+        spans[i] = (length, length + len(new))
         length += len(new)
         last = word.end
     out.append(text[last:])
     result = "".join(out)
-    if tcvn3_spans:
-        result = _restore_tcvn3_caps(result, tcvn3_spans)
+    for run in tcvn3_runs:
+        if run:
+            result = _restore_tcvn3_caps(result, [spans[i] for i in run])
     return result
 
 
 def _restore_tcvn3_caps(text: str, spans: list[tuple[int, int]]) -> str:
     # Short words of all-caps titles typed in the ABC capital fonts ("ĐẢNG
-    # Bộ" → "ĐẢNG BỘ"): only the words read as TCVN3 may change case.
-    if not any(_is_caps_word(m.group()) for m in _INNER_CAPITAL.finditer(text)):
+    # Bộ" → "ĐẢNG BỘ"), judged within one run: only its words read as TCVN3
+    # may change case (case changes keep lengths, so offsets hold).
+    start, end = spans[0][0], spans[-1][1]
+    part = text[start:end]
+    if not any(_is_caps_word(m.group()) for m in _INNER_CAPITAL.finditer(part)):
         return text
     restored = "\n".join(_restore_short_capitals(line) if any(c.isupper() for c in line[1:]) else line
-                         for line in text.split("\n"))
-    if restored == text:
+                         for line in part.split("\n"))
+    if restored == part:
         return text
     chars = list(text)
-    for start, end in spans:
-        chars[start:end] = restored[start:end]
+    for word_start, word_end in spans:
+        chars[word_start:word_end] = restored[word_start - start:word_end - start]
     return "".join(chars)
 
 
@@ -891,7 +981,9 @@ def _finish(text: str, label: str) -> DecodedText:
         text = text[1:]
     if not text.strip():
         raise UndecodableError("empty file")
-    if not unicodedata.is_normalized("NFC", text):
+    # Raw legacy bytes are read before NFC, which could compose a letter with
+    # a combining mark that two of their bytes happen to spell.
+    if not _RAW.search(text) and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
         if label == "utf-8":
             label = "utf-8-nfd"
@@ -912,10 +1004,16 @@ def _mostly_utf8(text: str) -> bool:
     are needed: a whole legacy file makes such a letter only by accident
     (two bytes that happen to form a UTF-8 sequence), never two syllables.
     """
-    found = 0
-    for match in _TOKEN.finditer(text):
-        word = match.group()
-        if not word.isascii() and not _RAW.search(word) and _proves_unicode(word) and _is_syllable(word):
+    found, end = 0, 0
+    for match in _UNICODE_ONLY_LETTER.finditer(text):
+        if match.start() < end:
+            continue
+        start = match.start()
+        while start > end and not _SEPARATOR.match(text, start - 1):
+            start -= 1
+        end = _TOKEN.match(text, match.start()).end()
+        word = text[start:end]
+        if not _RAW.search(word) and _is_syllable(word):
             found += 1
             if found >= 2:
                 return True
