@@ -511,15 +511,17 @@ _CHANGEABLE = re.compile("[" + "".join(sorted(re.escape(c) for c in _TCVN3_CHARS
 _RAW = re.compile(f"[{_RAW_CHARS}]")
 
 # Costs of the path, in words: a word that is not a valid syllable under its
-# reading costs 1 (a lone letter 0.25: weak evidence either way); a word
-# with a Unicode-only letter has no legacy reading at all; a switch costs
-# almost nothing at a line break (lines are where pasted text begins and
-# ends), 1.5 at a sentence break (. ! ? ; : | … –), 3 between two words of
-# one sentence. A legacy run must so pay for its borders with the words it
-# fixes: two in a sentence between correct ones, four inside a sentence. A
-# word that reads as valid either way (``dân``, which TCVN3 would read
-# ``dõn``) costs _CHANGED in a legacy reading, so that it is converted when
-# its line or sentence is legacy and otherwise stays as it is.
+# reading costs 1 (a lone letter 0.25: weak evidence either way), a valid
+# syllable that no word of pyvi's word list uses 0.75 (a tie-breaker
+# between two valid readings: ``ông`` over ``ụng``); a word with a
+# Unicode-only letter has no legacy reading, nor has a valid word a reading
+# that makes it invalid. A switch of reading costs almost nothing at a line
+# or sentence break (. ! ? ; : | … –: where pasted text begins and ends,
+# so that each sentence is judged on its own words) and 3 between two words
+# of one sentence (so that a sentence is read in one encoding). A word that
+# reads as valid either way (``dân``, which TCVN3 would read ``dõn``) costs
+# _CHANGED more in a legacy reading: it is converted when its sentence is
+# legacy and otherwise stays as it is.
 _SWITCH_LINE, _SWITCH_SENTENCE, _SWITCH_WORD = 0.005, 0.005, 3.0
 _LONE_LETTER = 0.25
 _UNKNOWN = 0.75
@@ -889,22 +891,27 @@ def repair_text(text: str) -> RepairedText:
     ``XÃ`` in a heading stay).
 
     *Legacy runs* are found word by word. Every word holding a character
-    that a legacy reading changes is read as it stands, as TCVN3, as VNI
-    (and, for raw bytes, as Windows-1258), and scored with the syllable
-    check of :func:`vietnamese_score`. A Viterbi path then chooses a
-    reading for each word: an invalid syllable costs one, a switch of
-    reading costs 0.5 at a line break, 1.5 at a sentence break and 3 inside
-    a sentence. The granularity is thus the word, but a run must pay for
-    its borders with the words it fixes, so runs in practice follow lines
-    and sentences, where pasted text begins and ends, and a stray symbol
-    in correct text (``xã ¶ đã``) never starts one. A run is repaired only
-    when it fixes at least two words, breaks few words that were valid,
-    and reads as mostly valid syllables; within it, a word that is a valid
-    syllable as it stands and invalid in the run's reading is kept. Words
-    that are valid either way (``dân``/``dõn``, ``công``/``cụng``) follow
-    their neighbours and otherwise stay. A correct Vietnamese word made of
-    letters that Windows-1252 also has (``các``, ``dân``, ``bà``) is
-    therefore never converted in correct text.
+    that a legacy reading changes, or a letter only Unicode has (``ộ``,
+    ``ư``), is read as it stands, as TCVN3, as VNI (and, for raw bytes, as
+    Windows-1258), and scored with the syllable check of
+    :func:`vietnamese_score`. A Viterbi path then chooses a reading for
+    each word: an invalid syllable costs one, a switch of reading almost
+    nothing at a line or sentence break and 3 between two words of a
+    sentence. The unit of decision is thus the sentence (a line, or the
+    text between . ! ? ; : | … –): pasted text begins and ends there, a
+    sentence is read in one encoding, and its own words decide, so a
+    correct title keeps its words whatever the body below it is; a line
+    may still hold a TCVN3 sentence and a VNI one. A word with a
+    Unicode-only letter is never read as legacy, nor is a valid syllable
+    read as an invalid one (``các`` is never ``cỏc``), and a word valid
+    either way (``dân``/``dõn``, ``công``/``cụng``) changes only inside a
+    legacy sentence. A run is repaired only when it fixes at least two
+    words and reads as mostly valid syllables, so a stray symbol in
+    correct text (``xã ¶ đã``) never starts one. A correct Vietnamese word
+    made of letters Windows-1252 also has (``các``, ``dân``, ``bà``) is
+    therefore never converted in correct text. Raw bytes never stay: a
+    run too short to judge is read in the encoding of the page's other raw
+    runs, else as Windows-1252 (``cp1252``).
 
     Known limits: TCVN3 has no uppercase toned letters (the ABC "H" fonts
     drew the lowercase codes as capitals), so they come back lowercase
