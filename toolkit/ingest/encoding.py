@@ -503,6 +503,7 @@ _MARKER = re.compile("[" + "".join(sorted(re.escape(c) for c in (_TCVN3_CHARS | 
 # ``ư``, ``Đ``: beyond Latin-1 and not one of Windows-1252's Œ Š Ž ƒ…): a
 # word holding one is correct Unicode, evidence against a legacy run.
 _UNICODE_ONLY = frozenset(c for c in VIETNAMESE_LETTERS if ord(c) > 0xFF and c not in _CP1252_TO_BYTE)
+_LEGACY_CHAR = re.compile("[" + "".join(sorted(re.escape(c) for c in _TCVN3_CHARS | _VNI_CHARS)) + "]")
 _UNICODE_ONLY_LETTER = re.compile("[" + "".join(sorted(_UNICODE_ONLY)) + "]")
 # Every character a legacy reading may change, and the Unicode-only letters
 # (the words the path looks at).
@@ -676,9 +677,9 @@ def _words(text: str, states: tuple[str, ...]) -> list[_Word]:
 
 
 def _some_fixable(text: str) -> bool:
-    """Quick test: do at least _MIN_FIXED words with marker characters read validly only in a legacy encoding?"""
+    """Quick test: do at least _MIN_FIXED words read validly only in a legacy encoding?"""
     fixable, end = 0, 0
-    for match in _MARKER.finditer(text):
+    for match in _LEGACY_CHAR.finditer(text):
         if match.start() < end:
             continue
         start = match.start()
