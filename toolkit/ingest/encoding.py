@@ -636,6 +636,7 @@ def _syllable_counts() -> dict[str, int]:
     return counts
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _syllable_count(syllable: str) -> int:
     return _syllable_counts().get(_syllable_key(syllable), 0)
 
@@ -705,19 +706,21 @@ def _switch_cost(gap: str) -> float:
 
 def _best_path(text: str, words: list[_Word], n_states: int) -> list[int]:
     """Viterbi: the cheapest reading of each word, switches paid at the gaps between words."""
-    costs = [w.cost(s) for w in words[:1] for s in range(n_states)]
+    states = range(n_states)
+    costs = [w.cost(s) for w in words[:1] for s in states]
     back: list[list[int]] = []
     for previous, word in zip(words, words[1:]):
         switch = _switch_cost(text[previous.end:word.start])
-        cheapest = min(range(n_states), key=costs.__getitem__)
+        cheapest = min(states, key=costs.__getitem__)
+        word_costs = [word.cost(state) for state in states]
         pointers, new = [], []
-        for state in range(n_states):
+        for state in states:
             if costs[cheapest] + switch < costs[state]:
                 pointers.append(cheapest)
-                new.append(costs[cheapest] + switch + word.cost(state))
+                new.append(costs[cheapest] + switch + word_costs[state])
             else:
                 pointers.append(state)
-                new.append(costs[state] + word.cost(state))
+                new.append(costs[state] + word_costs[state])
         back.append(pointers)
         costs = new
     state = min(range(n_states), key=costs.__getitem__)
