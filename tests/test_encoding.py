@@ -275,3 +275,211 @@ def test_pages_that_need_scoring_are_still_quick():
     assert decode_bytes(page.encode()) == DecodedText(page, "utf-8")
     assert _mean_seconds(page.encode(), 10) < 0.05
     assert _mean_seconds(encode_text(page, "tcvn3"), 10) < 0.05
+
+
+# ------------------------------------------------ span-wise repair (#11)
+
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from conftest import CORPORA_DIR, needs_corpora  # noqa: E402
+from toolkit.ingest.encoding import REPAIRS, RepairedText, repair_text  # noqa: E402
+
+# A Unicode CMS template around a pasted body (written for these tests).
+TITLE = "Hội nghị giao ban công tác dân vận"
+TEMPLATE_HEAD = f"Trang chủ | Tin tức | Dân vận\n{TITLE}\nNgày đăng 12/05/2023 | Lượt xem: 215\n"
+TEMPLATE_FOOT = "\nBản quyền thuộc Ban Dân vận Huyện ủy. Ghi rõ nguồn khi phát hành lại."
+BODY = ("Sáng 11/5, Ban Dân vận Huyện ủy tổ chức hội nghị giao ban công tác dân vận tháng 5. "
+        "Các đại biểu đánh giá kết quả thực hiện phong trào thi đua “Dân vận khéo” ở cơ sở.\n"
+        "Đồng chí Trưởng ban đề nghị các xã tiếp tục vận động nhân dân hiến đất làm đường giao thông nông thôn.")
+
+
+def _legacy(text: str, encoding: str) -> str:
+    return encode_text(text, encoding).decode("utf-8")
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3-in-unicode", "vni-in-unicode", "double-utf-8"])
+def test_unicode_template_around_a_legacy_body_keeps_the_template(encoding):
+    page = TEMPLATE_HEAD + _legacy(BODY, encoding) + TEMPLATE_FOOT
+    decoded = decode_bytes(page.encode("utf-8"))
+    assert decoded.text == TEMPLATE_HEAD + BODY + TEMPLATE_FOOT
+    assert decoded.encoding == f"utf-8+{encoding}"
+    assert decoded.text.splitlines()[1] == TITLE  # not "cụng tỏc dõn vận"
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni", "cp1258"])
+def test_raw_legacy_bytes_inside_a_utf8_page(encoding):
+    data = TEMPLATE_HEAD.encode("utf-8") + encode_text(BODY, encoding) + TEMPLATE_FOOT.encode("utf-8")
+    decoded = decode_bytes(data)
+    assert decoded.text == TEMPLATE_HEAD + BODY + TEMPLATE_FOOT
+    assert decoded.encoding == f"utf-8+{encoding}"
+
+
+def test_whole_legacy_text_keeps_its_single_label():
+    assert repair_text(_legacy(BODY, "tcvn3-in-unicode")) == RepairedText(BODY, ("tcvn3-in-unicode",), False)
+    assert decode_bytes(encode_text(BODY, "double-utf-8")) == DecodedText(BODY, "double-utf-8")
+
+
+def test_one_line_with_a_tcvn3_span_and_a_vni_span():
+    first = "các đoàn thể cần bám sát cơ sở, lắng nghe ý kiến của nhân dân"
+    second = "giải quyết dứt điểm các vụ việc phức tạp ngay từ thôn, tổ dân phố"
+    line = f"Đồng chí Bí thư nhấn mạnh: {_legacy(first, 'tcvn3-in-unicode')}; {_legacy(second, 'vni-in-unicode')}."
+    repaired = repair_text(line)
+    assert repaired.text == f"Đồng chí Bí thư nhấn mạnh: {first}; {second}."
+    assert repaired.repairs == ("tcvn3-in-unicode", "vni-in-unicode")
+    assert repaired.mixed
+
+
+# Correct text made mostly of words whose letters Windows-1252 also has
+# (à á â ã è é ê ì í ò ó ô õ ù ú ý): TCVN3 would read "các" as "cỏc",
+# "dân" as "dõn", "công" as "cụng", VNI "ô" as "ơ".
+LATIN1_WORDS = [
+    "Các bà con dân tộc thiểu số ở bản Pù Lầy tin tưởng vào công tác dân vận của cán bộ.",
+    "Ông Lò Văn Tám cho biết: bà con đã góp công, góp cát, đá làm đường, xây cầu.",
+    "Chính quyền xã tôn trọng ý kiến của nhân dân trong công tác giải phóng mặt bằng.",
+    "HỘI NGHỊ GIAO BAN CÔNG TÁC DÂN VẬN KHỐI CÁC CƠ QUAN TỈNH",
+    "Bí thư chi bộ thôn Tân Lập trao giấy khen cho các tập thể, cá nhân có thành tích.",
+]
+
+
+@pytest.mark.parametrize("sentence", LATIN1_WORDS)
+@pytest.mark.parametrize("encoding", ["tcvn3-in-unicode", "vni-in-unicode"])
+def test_correct_words_next_to_a_legacy_paragraph_are_never_touched(sentence, encoding):
+    for page in (sentence + "\n" + _legacy(BODY, encoding), _legacy(BODY, encoding) + "\n" + sentence):
+        repaired = repair_text(page)
+        assert sentence in repaired.text.split("\n")
+        assert BODY in repaired.text
+
+
+@pytest.mark.parametrize("text", LATIN1_WORDS + CORRECT + [PAGE, TEMPLATE_HEAD + BODY + TEMPLATE_FOOT])
+def test_repair_text_leaves_correct_text_alone(text):
+    assert repair_text(text) == RepairedText(text, (), False)
+
+
+@pytest.mark.parametrize("text", [
+    "Giá 5 µg/ml, diện tích 3 × 4 m, nhiệt độ 35°C, © 2023 Cổng thông tin Huyện ủy",  # symbols TCVN3 uses for letters
+    "Đoàn đại biểu gặp ông José Peña và bà Ångström tại Hà Nội; «Dân vận khéo» ¶ 2",
+    "Văn bản số 15 ¶ 3 và § 2 Điều 4 quy định rõ trách nhiệm của người đứng đầu.",
+])
+def test_stray_latin1_symbols_in_correct_text_are_kept(text):
+    assert repair_text(text).text == text
+
+
+def test_a_single_legacy_word_is_not_enough_evidence():
+    # One word that reads validly as TCVN3 ("D©n" → "Dân") is kept: a run
+    # must fix at least two words.
+    assert repair_text("Ban D©n") == RepairedText("Ban D©n", (), False)
+    assert repair_text("Ban D©n vËn").text == "Ban Dân vận"
+
+
+def test_tcvn3_title_capitals_are_restored_within_its_run_only():
+    title = "ĐẢNG BỘ XÃ ĐÔNG ANH TỔ CHỨC ĐẠI HỘI"
+    page = "HẠNG MỤC KHÁC. Từ nay\n" + _legacy(title, "tcvn3-in-unicode")
+    assert repair_text(page).text == "HẠNG MỤC KHÁC. Từ nay\n" + title
+
+
+def test_raw_bytes_that_read_as_no_vietnamese_become_cp1252():
+    data = "Hội nghị tổng kết công tác dân vận năm 2023 tại Hà Nội. Café".encode("utf-8")[:-2] + b"\xe9"
+    decoded = decode_bytes(data)
+    assert decoded.text.endswith("Café")
+    assert decoded.encoding == "utf-8+cp1252"
+
+
+def test_repairs_are_listed_in_a_fixed_order():
+    line = (_legacy("Ủy ban Mặt trận Tổ quốc xã phối hợp tổ chức", "vni-in-unicode") + "\n"
+            + _legacy("ngày hội đại đoàn kết toàn dân tộc ở khu dân cư", "tcvn3-in-unicode") + "\n"
+            + _legacy("với sự tham gia của đông đảo bà con nhân dân", "double-utf-8") + "\nĐồng chí")
+    repaired = repair_text(line)
+    assert repaired.repairs == ("double-utf-8", "tcvn3-in-unicode", "vni-in-unicode")
+    assert list(repaired.repairs) == sorted(repaired.repairs, key=REPAIRS.index)
+
+
+def test_repair_legacy_in_unicode_is_the_same_path():
+    page = TEMPLATE_HEAD + _legacy(BODY, "vni-in-unicode")
+    assert repair_legacy_in_unicode(page) == (TEMPLATE_HEAD + BODY, "vni-in-unicode")
+
+
+# ----------------------------------------------- properties (hypothesis)
+
+# Vocabulary written for these tests: lower-case syllables of the genre,
+# capitals without tone marks (TCVN3 has no upper-case toned letters).
+VOCABULARY = (
+    "ban dân vận huyện ủy tỉnh xã phường thôn tổ chức hội nghị sơ kết tổng công tác cán bộ đảng viên "
+    "nhân mặt trận quốc đoàn thể phụ nữ nông cựu chiến binh thanh niên vận động hiến đất làm đường "
+    "giao thông mới xây dựng nông thôn các những của với được đã đang sẽ trong ngoài năm tháng kết quả "
+    "triển khai thực hiện nghị quyết chỉ thị phong trào thi đua khéo gương điển hình tiên tiến bà con "
+    "giải phóng mặt bằng dự án hỗ trợ hộ nghèo khó khăn quà tết nguyên đán an ninh trật tự ổn định"
+).split()
+CAPITALS = "Ban Hội Đồng Đảng Các Những Sáng Chiều Theo Thực Nhân Trong Đoàn Mặt Người".split()
+
+
+@st.composite
+def sentences(draw, min_words=6):
+    words = draw(st.lists(st.sampled_from(VOCABULARY), min_size=min_words, max_size=14))
+    return draw(st.sampled_from(CAPITALS)) + " " + " ".join(words) + draw(st.sampled_from([".", ";", ":", "!", ""]))
+
+
+paragraphs = st.lists(sentences(), min_size=1, max_size=3).map(" ".join)
+legacy_encodings = st.sampled_from(["tcvn3-in-unicode", "vni-in-unicode", "double-utf-8"])
+SPAN_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SPAN_SETTINGS
+@given(correct=paragraphs, legacy=paragraphs, encoding=legacy_encodings, separator=st.sampled_from(["\n", "\n\n", " "]))
+def test_correct_plus_legacy_keeps_the_correct_part_and_restores_the_legacy_one(correct, legacy, encoding, separator):
+    broken = _legacy(legacy, encoding)
+    # L must be repairable on its own (a few words could read validly either
+    # way); what is tested is that C beside it changes nothing.
+    assume(broken != legacy and repair_text(broken).text == legacy)
+    if separator == " ":  # one line: the break between sentences is the border
+        correct = correct.rstrip(".;:!") + "."
+    for parts, want in (((correct, broken), (correct, legacy)), ((broken, correct), (legacy, correct))):
+        if separator == " " and parts[0] is broken:
+            continue  # "<legacy without a final stop> <correct>" is one sentence
+        repaired = repair_text(separator.join(parts))
+        assert repaired.text == separator.join(want)
+        assert encoding in repaired.repairs
+
+
+@SPAN_SETTINGS
+@given(text=st.lists(st.one_of(paragraphs, st.sampled_from(LATIN1_WORDS + CORRECT)), min_size=1, max_size=4),
+       separator=st.sampled_from(["\n", " ", "\n\n"]))
+def test_correct_text_is_never_changed(text, separator):
+    page = separator.join(text)
+    assert repair_text(page) == RepairedText(page, (), False)
+    assert decode_bytes(page.encode("utf-8")) == DecodedText(page, "utf-8")
+
+
+@SPAN_SETTINGS
+@given(correct=paragraphs, legacy=paragraphs, encoding=legacy_encodings)
+def test_repair_is_idempotent(correct, legacy, encoding):
+    once = repair_text(correct + "\n" + _legacy(legacy, encoding)).text
+    assert repair_text(once).text == once
+
+
+# ------------------------------------------------------------ real text
+
+def _real_texts(limit: int) -> list[str]:
+    import json  # noqa: PLC0415
+
+    path = CORPORA_DIR / "unc-dantri" / "unc_dantri.jsonl"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    texts = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            texts.append(unicodedata.normalize("NFC", json.loads(line)["text"]))
+            if len(texts) >= limit:
+                break
+    return texts
+
+
+@needs_corpora
+@pytest.mark.shared
+def test_real_correct_news_texts_are_never_changed():
+    texts = _real_texts(400)
+    assert len(texts) == 400
+    changed = [i for i, text in enumerate(texts) if repair_text(text).text != text]
+    assert changed == []
+    relabelled = [i for i, text in enumerate(texts) if decode_bytes(text.encode("utf-8")).encoding != "utf-8"]
+    assert relabelled == []

@@ -10,8 +10,10 @@ Each step is a pure function, idempotent and testable alone; they are
 grouped by verb like ``textacy.preprocessing`` and composed with
 :func:`make_pipeline`. :func:`normalize` runs them in this order:
 
-1. :func:`repair_mojibake` -- UTF-8 read as cp1252/Latin-1 (``Ä‘á»“ng``), only
-   where its byte patterns decode to Vietnamese;
+1. :func:`repair_mojibake` -- broken encodings, run by run, only where the
+   repair reads as Vietnamese: UTF-8 read as cp1252/Latin-1 (``Ä‘á»“ng``),
+   TCVN3/VNI text read as cp1252 (``C«ng t¸c``); the one repair path shared
+   with ingest (:func:`toolkit.ingest.encoding.repair_text`);
 2. :func:`to_nfc` -- Unicode NFC;
 3. :func:`clean_spaces_punct` -- invisible characters, spaces, dashes, quotes,
    ellipsis, blank lines;
@@ -49,10 +51,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
 import regex
 
 from toolkit import config as _config
+from toolkit.ingest.encoding import repair_text
 
 logger = logging.getLogger("toolkit.normalize")
 
@@ -196,69 +198,17 @@ def make_pipeline(*steps: Callable[[str], str]) -> Callable[[str], str]:
 # 1. Encoding repair
 # --------------------------------------------------------------------------
 
-def _sloppy_cp1252(first: int, last: int) -> str:
-    """Characters that bytes ``first..last`` become when UTF-8 is read as cp1252.
-
-    ftfy's "sloppy" codec maps the five bytes cp1252 leaves undefined to the
-    C1 controls of the same number, as browsers do.
-    """
-    return bytes(range(first, last + 1)).decode("sloppy-windows-1252")
-
-
-_CONT = regex.escape(_sloppy_cp1252(0x80, 0xBF))
-# Runs of complete 2- and 3-byte UTF-8 sequences seen through cp1252
-# ("Ä‘", "á»“"); 4-byte sequences (emoji) are not Vietnamese text.
-_MOJIBAKE_SEQ_RE = regex.compile(
-    rf"(?:[{regex.escape(_sloppy_cp1252(0xC2, 0xDF))}][{_CONT}]|[{regex.escape(_sloppy_cp1252(0xE0, 0xEF))}][{_CONT}]{{2}})+"
-)
-# A quick test before the full pattern: lead bytes of Vietnamese letters and
-# of the typographic punctuation (C3-C6, E1, E2) followed by a continuation.
-_MOJIBAKE_RE = regex.compile(rf"[ÂÃÄÅÆáâ][{_CONT}]")
-# What a repair may yield in this corpus: letters of the Vietnamese alphabet
-# (any case and tone), digits, punctuation, symbols and spaces.
-_PLAUSIBLE_REPAIR_RE = regex.compile(
-    r"(?:[a-zA-ZđĐăâêôơưĂÂÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
-    r"ÀÁẢÃẠẰẮẲẴẶẦẤẨẪẬÈÉẺẼẸỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌỒỐỔỖỘỜỚỞỠỢÙÚỦŨỤỪỨỬỮỰỲÝỶỸỴ]|\p{N}|\p{P}|\p{S}|\p{Zs})+"
-)
-
-
-def _mostly_upper(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return sum(c.isupper() for c in letters) * 2 > len(letters)
-
-
-def _decode_mojibake(m: regex.Match) -> str:
-    seen = m.group()
-    try:
-        decoded = seen.encode("sloppy-windows-1252").decode("utf-8")
-    except UnicodeError:
-        return seen
-    if not _PLAUSIBLE_REPAIR_RE.fullmatch(decoded):
-        return seen
-    if len(seen) == 2 and seen[0] == "Ã":
-        # "Ã" is also a Vietnamese capital (XÃ, NGÃ): "XÃ×" or, in a heading,
-        # "XÃ\u00a0" are correct text, while "vÃ\u00a0" in running text is "và".
-        if not any(c.isalpha() for c in decoded):
-            return seen
-        text = m.string
-        start = text.rfind("\n", 0, m.start()) + 1
-        end = text.find("\n", m.end())
-        if _mostly_upper(text[start:end if end >= 0 else len(text)]):
-            return seen
-    return decoded
-
-
 def repair_mojibake(text: str) -> str:
-    """Repair UTF-8 text that was decoded as cp1252 or Latin-1 (``Ä‘á»“ng`` → ``đồng``).
+    """Repair broken encodings run by run: :func:`toolkit.ingest.encoding.repair_text`'s text.
 
-    Each run of characters that spells complete UTF-8 byte sequences read
-    as cp1252 (ftfy's "sloppy" codec) is decoded on its own, as
-    :func:`ftfy.fixes.decode_inconsistent_utf8` does, so a page that mixes
-    correct and broken text is repaired where it is broken. A run is
-    replaced only when it decodes to Vietnamese letters, punctuation or
-    symbols: correct text that happens to look like mojibake (``Â–``,
-    ``Ã–``) is kept, and no other change is made (no quote uncurling, width
-    folding or normalization).
+    The one repair path of ingest and the normalizer: UTF-8 read as
+    Windows-1252 (``Ä‘á»“ng`` → ``đồng``), and text typed in a TCVN3 or VNI
+    font and read as Windows-1252 (``C«ng t¸c`` → ``Công tác``). Each broken
+    run is repaired alone, only when its repair clearly reads as Vietnamese;
+    correct text around it, and correct text that happens to look like
+    mojibake (``Â–``, ``XÃ`` in a heading, ``các``), is kept character for
+    character. No other change is made (no quote uncurling, width folding or
+    normalization).
 
     Examples
     --------
@@ -266,12 +216,12 @@ def repair_mojibake(text: str) -> str:
     'đồng chí Bí thư Quận ủy'
     >>> repair_mojibake("Ban Dân vận â€œDÃ¢n váº­n khÃ©oâ€\x9d")
     'Ban Dân vận “Dân vận khéo”'
+    >>> repair_mojibake("Hội nghị giao ban công tác dân vận\\nC«ng t¸c d©n vËn n¨m 2022")
+    'Hội nghị giao ban công tác dân vận\\nCông tác dân vận năm 2022'
     >>> repair_mojibake("đồng chí Bí thư")
     'đồng chí Bí thư'
     """
-    if not _MOJIBAKE_RE.search(text):
-        return text
-    return _MOJIBAKE_SEQ_RE.sub(_decode_mojibake, text)
+    return repair_text(text).text
 
 
 # --------------------------------------------------------------------------
