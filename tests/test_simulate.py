@@ -10,16 +10,22 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from toolkit.ingest import encoding, pages
 from toolkit.simulate import (
+    CASES,
     THEMES,
     YEARS,
     default_phrasebank_path,
+    ingest_accuracy,
+    legacy_in_unicode,
     load_phrasebank,
     localities,
     planted_shares,
+    same_name_districts,
     simulate_corpus,
     strip_year_mark,
     to_old_tone_style,
+    wilson_interval,
     write_corpus,
 )
 
@@ -101,7 +107,8 @@ def test_theme_texts_carry_their_keywords_and_no_other(bank, theme):
 
 def test_generic_texts_carry_no_theme_keyword(bank):
     generic = bank["generic"]
-    texts = [t for key in ("openings", "attendance", "sentences", "lead_ins", "closings", "captions")
+    texts = [t for key in ("openings", "attendance", "sentences", "lead_ins", "closings", "captions",
+                           "year_end_openings", "year_end_titles")
              for t in generic[key]]
     texts += bank["roles"]["district"] + bank["authors"]["names"] + bank["authors"]["units"]
     texts += [t for values in bank["chrome"].values() for t in values]
@@ -158,9 +165,11 @@ def test_counts_and_truth_columns(sim1000):
 
 def test_every_district_and_year_present(sim1000):
     docs = sim1000.documents
-    cells = set(zip(docs["district"], docs["year"]))
-    assert cells == {(loc.district, year) for loc in localities() for year in YEARS}
-    assert len({loc.district for loc in localities()}) == 11
+    cells = set(zip(docs["province"], docs["district"], docs["year"]))
+    assert cells == {(loc.province, loc.district, year) for loc in localities() for year in YEARS}
+    assert len({(loc.province, loc.district) for loc in localities()}) == 13
+    # two districts share a name: only the province tells them apart
+    assert len({loc.district for loc in localities()}) == 12
 
 
 def test_reposts_point_to_an_earlier_page_with_the_same_themes(sim1000):
@@ -197,7 +206,7 @@ def test_page_texts_carry_exactly_their_themes(sim1000):
 def test_planted_shares_patterns():
     shares = planted_shares()
     assert list(shares.columns) == ["province", "district", "year", "theme", "share"]
-    assert len(shares) == 11 * len(YEARS) * len(THEMES)
+    assert len(shares) == 13 * len(YEARS) * len(THEMES)
     assert shares["share"].between(0, 1).all()
     mean = shares.groupby(["province", "theme"])["share"].mean()
     assert mean["Nam Định", "religion"] > 2 * mean["Hà Nội", "religion"]
@@ -206,7 +215,7 @@ def test_planted_shares_patterns():
     demo = shares[shares["theme"] == "democracy_regulations"].groupby("year")["share"].mean()
     assert demo[2024] > 1.5 * demo[2022] and demo[2023] > demo[2022]
     # the main-theme and secondary draws sum to the expected number of themes per page
-    per_cell = shares.groupby(["district", "year"])["share"].sum()
+    per_cell = shares.groupby(["province", "district", "year"])["share"].sum()
     assert per_cell.between(1.84, 1.86).all()
 
 
@@ -224,8 +233,9 @@ def test_files_are_valid_in_their_recorded_encoding(sim1000):
         if page.encoding in decode:
             text = unicodedata.normalize("NFC", page.data.decode(decode[page.encoding]))
             assert text == page.text, page.path
+        elif page.encoding.endswith("-in-unicode"):
+            continue  # a pasted legacy body in a Unicode page: test_mixed_encoding_pages
         else:
-            encoding = pytest.importorskip("toolkit.ingest.encoding")
             decoded = encoding.decode_bytes(page.data)
             assert decoded.encoding == page.encoding, page.path
             # TCVN3 has no capital toned letters (they come back in lower case),
@@ -234,7 +244,9 @@ def test_files_are_valid_in_their_recorded_encoding(sim1000):
                 return re.sub(r"[^\w\s]", "", text).lower()
 
             assert words(decoded.text) == words(page.text), page.path
-    assert all(p.encoding == "utf-8" or p.format == "txt" for p in sim1000.pages)
+    # whole pages in a legacy encoding are text pages (HTML declares UTF-8); pasted bodies occur in both
+    assert all(p.encoding == "utf-8" or p.encoding.endswith("-in-unicode") or p.format == "txt"
+               for p in sim1000.pages)
 
 
 def test_html_pages_have_the_article_in_a_content_div(sim1000):
@@ -253,11 +265,18 @@ def test_header_dates_are_written_in_many_formats(sim1000):
         assert re.search(pattern, texts), pattern
 
 
-def test_pages_without_header_date_give_the_full_date_in_the_opening(sim1000):
+def test_pages_without_header_date_give_the_date_in_the_opening(sim1000):
+    n_full = 0
     for page in sim1000.pages:
         if not page.header_date:
             y, m, d = (int(x) for x in page.date.split("-"))
-            assert re.search(rf"\b0?{d}/0?{m}/{y}\b", page.text), page.path
+            if {"year_end_review", "banner_only_year"} & set(page.cases):
+                # the day and month only; the year comes from elsewhere (tested below)
+                assert re.search(rf"\b0?{d}/0?{m}(?![/\d])", page.text), page.path
+            else:
+                assert re.search(rf"\b0?{d}/0?{m}/{y}\b", page.text), page.path
+                n_full += 1
+    assert n_full >= 20
 
 
 def test_write_corpus_layout_and_readme(tmp_path):
@@ -270,9 +289,10 @@ def test_write_corpus_layout_and_readme(tmp_path):
     for row in docs.itertuples():
         assert (out / row.path).read_bytes() == next(p.data for p in sim.pages if p.page_id == row.page_id)
     shares = pd.read_csv(out / "truth" / "theme_shares.csv")
-    assert len(shares) == 11 * len(YEARS) * len(THEMES)
+    assert len(shares) == 13 * len(YEARS) * len(THEMES)
     sources = (out / "sources.toml").read_text(encoding="utf-8")
-    assert sources.count("[[source]]") == 11
+    assert sources.count("[[source]]") == 13
+    assert 'match = "pages/ben-tre/chau-thanh/**"' in sources and 'match = "pages/tien-giang/chau-thanh/**"' in sources
     assert 'match = "pages/ha-noi/dong-anh/**"' in sources and 'district = "Huyện Đông Anh"' in sources
     # a smaller corpus written over it removes the stale pages
     write_corpus(simulate_corpus(100, random_state=6), out)
@@ -297,13 +317,15 @@ def test_written_bytes_are_deterministic(tmp_path):
 
 
 def test_parse_page_finds_the_dates(sim1000):
-    pages_mod = pytest.importorskip("toolkit.ingest.pages")
+    # only pages without the hard cases: ingest's handling of those is scored by ingest_accuracy
     checked = 0
     for page in sim1000.pages:
         if page.format != "txt" or page.encoding != "utf-8" or page.template not in ("portal_a", "portal_c",
                                                                                      "portal_e", "portal_g"):
             continue
-        fields = pages_mod.parse_page(page.text).to_dict()
+        if set(page.cases) - {"same_name_district", "no_header_date"}:
+            continue
+        fields = pages.parse_page(page.text).to_dict()
         assert fields.get("date") == page.date, (page.path, fields.get("date"))
         checked += 1
         if checked >= 12:
