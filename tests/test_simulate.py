@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
 
@@ -341,3 +342,238 @@ def test_cli_writes_the_corpus(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "d" / "README.txt").read_text(encoding="utf-8").startswith("SIMULATED")
     assert len(list((tmp_path / "d" / "pages").rglob("*.*"))) == 100
+
+
+# --------------------------------------------------------------------------- hard cases
+
+def _lines(page):
+    return page.text.split("\n")
+
+
+def _with(sim, case):
+    return [p for p in sim.pages if case in p.cases]
+
+
+def test_every_hard_case_is_planted_in_a_realistic_share(sim1000):
+    docs = sim1000.documents
+    has = {case: docs["case"].str.split(";").apply(lambda cs, c=case: c in cs) for case in CASES}
+    minimum = {"mixed_encoding": 12, "legacy_encoding": 12, "no_header_date": 50, "year_end_review": 12,
+               "english_labels": 40, "category_above_title": 80, "banner_year": 50, "banner_only_year": 6,
+               "same_name_district": 80}
+    for case in CASES:
+        assert has[case].sum() >= minimum[case], case
+        assert has[case].mean() < 0.25, case
+    assert set(docs["case"].str.split(";").explode()) - {""} <= set(CASES)
+    # the truth's case column is what each page object says
+    assert list(docs["case"]) == [";".join(p.cases) for p in sim1000.pages]
+
+
+def test_titles_in_the_truth_are_the_headlines_on_the_page(sim1000):
+    for page in sim1000.pages:
+        if page.template == "portal_b":
+            assert page.title == "", page.path  # this layout shows no headline
+        elif page.format == "html":
+            assert f'<h1 class="title">{html.escape(page.title)}</h1>' in page.text, page.path
+        else:
+            assert page.title and page.title in _lines(page), page.path
+
+
+def test_mixed_encoding_pages_keep_a_unicode_template_around_a_legacy_body(sim1000):
+    mixed = _with(sim1000, "mixed_encoding")
+    assert {p.encoding for p in mixed} == {"tcvn3-in-unicode", "vni-in-unicode"}
+    for page in mixed:
+        raw = page.data.decode("utf-8")   # valid UTF-8: the CMS saved it
+        font = page.encoding.removesuffix("-in-unicode")
+        if page.title:
+            assert page.title in raw, page.path
+        # the opening paragraph ("Sáng 8/1, …") is pasted: only its legacy form is on the page
+        opening = re.search(r"^(?:<p>| )?((?:Sáng|Chiều|Ngày) [^\n<:]+,[^\n<]+)", page.text, re.MULTILINE)[1]
+        assert opening not in raw, page.path
+        assert legacy_in_unicode(opening, font) in raw, page.path
+        assert "legacy_encoding" not in page.cases
+
+
+def test_year_end_reviews_name_the_reviewed_year_and_have_no_header_date(sim1000):
+    reviews = _with(sim1000, "year_end_review")
+    months = set()
+    for page in reviews:
+        y, m, d = (int(x) for x in page.date.split("-"))
+        assert page.template == "portal_g" and not page.header_date
+        assert (m == 1 and d <= 20) or (m == 12 and d >= 20), page.date
+        months.add(m)
+        reviewed, planned = (y - 1, y) if m == 1 else (y, y + 1)
+        text = page.text
+        assert re.search(rf"\b0?{d}/0?{m}(?![/\d])", text), page.path       # the day, without the year
+        assert not re.search(rf"\b0?{d}/0?{m}/\d{{4}}", text), page.path
+        assert "tổng kết" in text and f"năm {reviewed}" in text and f"năm {planned}" in text, page.path
+        assert str(reviewed) in page.title or str(planned) in page.title, page.title
+        assert page.year == y and str(y) in text
+    assert 1 in months   # the January reviews of last year are there (December ones are the hard negative)
+
+
+def test_english_label_pages_give_the_posted_date(sim1000):
+    labels = ("Posted:", "Date:", "Updated:", "Views:", "View count:", "Hits:")
+    seen = set()
+    for page in _with(sim1000, "english_labels"):
+        lines = _lines(page)
+        i = lines.index(page.title)
+        header = lines[i + 1:i + 3]
+        seen.update(label for label in labels if any(label in line for line in header))
+        y, m, d = (int(x) for x in page.date.split("-"))
+        first = re.search(r"(\d\d)/(\d\d)/(\d{4})", " ".join(header))
+        assert first and (int(first[1]), int(first[2]), int(first[3])) == (d, m, y), page.path
+    assert seen == set(labels)
+
+
+def test_category_lines_sit_directly_above_the_headline(sim1000, bank):
+    crumbs = set(bank["chrome"]["crumbs"])
+    for page in _with(sim1000, "category_above_title"):
+        lines = _lines(page)
+        i = lines.index(page.title)
+        above = lines[i - 1]
+        assert above in crumbs or above.startswith(("Trang chủ > Tin tức > ", "Trang chủ » Tin tức » ")), page.path
+    others = [p for p in sim1000.pages if "category_above_title" not in p.cases and p.template in ("portal_a", "portal_g")]
+    assert others and all(_lines(p)[_lines(p).index(p.title) - 1] == "" for p in others)
+
+
+def test_banners_carry_the_page_year_and_sometimes_only_they_do(sim1000):
+    banners = _with(sim1000, "banner_year")
+    for page in banners:
+        first = _lines(page)[0] if page.format == "txt" else re.search(r'<div class="slogan">(.*?)</div>', page.text)[1]
+        assert re.search(rf"\b{page.year}\b", first), page.path
+        assert str(page.year + 1) not in first and str(page.year - 1) not in first
+    only = _with(sim1000, "banner_only_year")
+    assert only and all("banner_year" in p.cases for p in only)
+    for page in only:
+        lines = _lines(page)
+        assert not page.header_date, page.path
+        assert str(page.year) in lines[0], page.path
+        assert not any(re.search(r"\b(19|20)\d\d\b", line) for line in lines[1:]), page.path
+
+
+def test_same_named_districts_are_told_apart_by_province_only(sim1000):
+    pairs = same_name_districts()
+    assert pairs == {("Bến Tre", "Huyện Châu Thành"), ("Tiền Giang", "Huyện Châu Thành")}
+    wards = {(loc.province, loc.district): {w.split(" ", 1)[1] for w in loc.wards} for loc in localities()}
+    pages_of = {pair: [p for p in sim1000.pages if (p.province, p.district) == pair] for pair in pairs}
+    for pair, found in pages_of.items():
+        assert len(found) >= 30, pair
+        other = next(p for p in pairs if p != pair)
+        for page in found:
+            assert "same_name_district" in page.cases
+            assert page.path.startswith(f"pages/{'ben-tre' if pair[0] == 'Bến Tre' else 'tien-giang'}/chau-thanh/")
+            named = set(re.findall(r"(?:xã|thị trấn) ([A-ZĐ]\w*(?: [A-ZĐ]\w*)*)", page.text))
+            # wards named on the page are the true district's (the two share no ward name)
+            assert not (named & (wards[other] - wards[pair])), (page.path, named & wards[other])
+    assert all("same_name_district" not in p.cases for p in sim1000.pages if (p.province, p.district) not in pairs)
+
+
+def test_truth_rows_and_pages_are_deterministic():
+    a = simulate_corpus(200, random_state=11)
+    b = simulate_corpus(200, random_state=11)
+    pd.testing.assert_frame_equal(a.documents, b.documents)
+    assert [p.data for p in a.pages] == [p.data for p in b.pages]
+
+
+# --------------------------------------------------------------------------- ingest accuracy
+
+def _truth(**columns):
+    n = len(next(iter(columns.values())))
+    base = {"path": [f"pages/ben-tre/chau-thanh/2020/p{i:06d}.txt" for i in range(1, n + 1)],
+            "date": ["2020-01-08"] * n, "year": ["2020"] * n, "title": ["Hội nghị tổng kết năm 2019"] * n,
+            "province": ["Bến Tre"] * n, "district": ["Huyện Châu Thành"] * n, "case": [""] * n}
+    base.update(columns)
+    return pd.DataFrame(base)
+
+
+def _docs(truth, **columns):
+    base = {"source": ["demo/" + p for p in truth["path"]], "date": list(truth["date"]),
+            "year": pd.array([int(y) for y in truth["year"]], dtype="Int64"), "title": list(truth["title"]),
+            "province": list(truth["province"]), "district": list(truth["district"])}
+    base.update(columns)
+    return pd.DataFrame(base)
+
+
+def _row(table, field, case="all"):
+    return table[(table["case"] == case) & (table["field"] == field)].iloc[0]
+
+
+def test_ingest_accuracy_one_wrong_date_in_two():
+    truth = _truth(date=["2020-01-08", "2020-01-09"])
+    table = ingest_accuracy(_docs(truth, date=["2020-01-08", "2019-01-09"]), truth)
+    assert list(table.columns) == ["case", "field", "n", "correct", "accuracy", "ci_low", "ci_high"]
+    assert list(table["field"]) == ["date", "year", "title", "province", "district"]
+    row = _row(table, "date")
+    assert (row["n"], row["correct"], row["accuracy"]) == (2, 1, 0.5)
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(1, 2, alpha=0.05, method="wilson")
+    assert row["ci_low"] == pytest.approx(low) and row["ci_high"] == pytest.approx(high)
+    assert _row(table, "year")["accuracy"] == 1.0 and _row(table, "district")["accuracy"] == 1.0
+
+
+@pytest.mark.parametrize(("correct", "n"), [(0, 5), (3, 7), (50, 50), (912, 1000)])
+def test_wilson_interval_matches_statsmodels(correct, n):
+    from statsmodels.stats.proportion import proportion_confint
+
+    assert wilson_interval(correct, n) == pytest.approx(proportion_confint(correct, n, method="wilson"))
+
+
+@pytest.mark.parametrize(("true_title", "read_title", "right"), [
+    ("Ủy ban MTTQ huyện tổng kết năm 2019", "Uỷ ban MTTQ huyện tổng kết năm 2019", True),   # tone style
+    ("Ủy ban MTTQ huyện tổng kết năm 2019", "ủy ban mttq huyện  tổng kết năm 2019.", True),  # case, spaces
+    ("Hội nghị tổng kết năm 2019", "Tin hoạt động Hội nghị tổng kết năm 2019", False),       # crumb kept
+    ("Hội nghị tổng kết năm 2019", "Héi nghÞ tæng kÕt n¨m 2019", False),                     # not repaired
+    ("Hội nghị tổng kết năm 2019", "", False),
+])
+def test_ingest_accuracy_titles(true_title, read_title, right):
+    truth = _truth(title=[true_title])
+    table = ingest_accuracy(_docs(truth, title=[read_title]), truth)
+    assert _row(table, "title")["correct"] == int(right)
+
+
+def test_ingest_accuracy_missing_pages_count_wrong_and_headless_pages_are_not_scored_on_title():
+    truth = _truth(title=["Hội nghị", "", "Tọa đàm"], year=["2020", "2020", "2021"],
+                   date=["2020-01-08", "2020-02-01", "2021-03-05"])
+    docs = _docs(truth).iloc[[0, 1]]   # the third page was rejected
+    table = ingest_accuracy(docs, truth)
+    assert (_row(table, "title")["n"], _row(table, "title")["correct"]) == (2, 1)
+    for field in ("date", "year", "province", "district"):
+        assert (_row(table, field)["n"], _row(table, field)["correct"]) == (3, 2), field
+
+
+def test_ingest_accuracy_per_case_and_text_locality():
+    truth = _truth(case=["year_end_review", "same_name_district", "year_end_review;same_name_district"],
+                   date=["2020-01-08", "2020-05-05", "2020-01-10"], province=["Bến Tre", "Tiền Giang", "Bến Tre"])
+    docs = _docs(truth, date=["2019-01-08", "2020-05-05", "2020-01-10"],
+                 province_from_text=["Bến Tre", "Bến Tre", "Bến Tre"],
+                 district_from_text=["Huyện Châu Thành"] * 3)
+    table = ingest_accuracy(docs, truth)
+    assert list(dict.fromkeys(table["case"])) == ["all", "year_end_review", "same_name_district"]
+    assert set(table["field"]) == {"date", "year", "title", "province", "district", "province_from_text",
+                                   "district_from_text"}
+    assert _row(table, "date", "year_end_review")[["n", "correct"]].tolist() == [2, 1]
+    assert _row(table, "date", "same_name_district")[["n", "correct"]].tolist() == [2, 2]
+    assert _row(table, "province_from_text", "same_name_district")[["n", "correct"]].tolist() == [2, 1]
+    assert _row(table, "province", "same_name_district")["accuracy"] == 1.0
+
+
+def test_ingest_accuracy_needs_a_source_column():
+    truth = _truth(date=["2020-01-08"])
+    with pytest.raises(ValueError, match="source"):
+        ingest_accuracy(_docs(truth).drop(columns="source"), truth)
+
+
+def test_ingest_accuracy_on_a_written_corpus_read_back_as_strings(tmp_path):
+    sim = simulate_corpus(100, random_state=8)
+    out = write_corpus(sim, tmp_path / "demo")
+    truth = pd.read_csv(out / "truth" / "documents.csv", dtype=str, keep_default_na=False)
+    # a perfect reader: the truth itself, with sources as the ingest labels them
+    docs = pd.DataFrame({"source": [f"{out}/{p}" for p in truth["path"]], "date": truth["date"],
+                         "year": truth["year"].astype(int), "title": truth["title"],
+                         "province": truth["province"], "district": truth["district"]})
+    table = ingest_accuracy(docs, truth)
+    assert (table["correct"] == table["n"]).all()
+    assert _row(table, "title")["n"] == (truth["template"] != "portal_b").sum()
+    docs.loc[0, "district"] = "Huyện Khác"
+    assert _row(ingest_accuracy(docs, truth), "district")["correct"] == 99

@@ -1332,8 +1332,13 @@ def ingest_accuracy(documents: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFram
     >>> docs = pd.DataFrame({"source": ["demo/pages/a/1.txt", "demo/pages/a/2.txt"],
     ...                      "date": ["2020-01-08", "2019-01-08"], "year": [2020, 2019], "title": ["Hội nghị", "x"],
     ...                      "province": ["Bến Tre"] * 2, "district": ["Huyện Châu Thành"] * 2})
-    >>> ingest_accuracy(docs, truth)[["field", "n", "correct", "accuracy"]].to_string(index=False)
-    '   field  n  correct  accuracy\\n    date  2        1       0.5\\n    year  2        1       0.5\\n   title  1        1       1.0\\nprovince  2        2       1.0\\ndistrict  2        2       1.0'
+    >>> print(ingest_accuracy(docs, truth)[["field", "n", "correct", "accuracy"]].to_string(index=False))
+       field  n  correct  accuracy
+        date  2        1       0.5
+        year  2        1       0.5
+       title  1        1       1.0
+    province  2        2       1.0
+    district  2        2       1.0
     """
     truth = truth.reset_index(drop=True)
     positions = _match_to_truth(documents, truth)
