@@ -516,7 +516,13 @@ def test_ingest_accuracy_one_wrong_date_in_two():
 def test_wilson_interval_matches_statsmodels(correct, n):
     from statsmodels.stats.proportion import proportion_confint
 
-    assert wilson_interval(correct, n) == pytest.approx(proportion_confint(correct, n, method="wilson"))
+    low, high = wilson_interval(correct, n)
+    assert (low, high) == pytest.approx(proportion_confint(correct, n, method="wilson"))
+    assert low <= correct / n <= high
+
+
+def test_wilson_interval_of_nothing_is_nan():
+    assert all(x != x for x in wilson_interval(0, 0))
 
 
 @pytest.mark.parametrize(("true_title", "read_title", "right"), [
@@ -577,3 +583,22 @@ def test_ingest_accuracy_on_a_written_corpus_read_back_as_strings(tmp_path):
     assert _row(table, "title")["n"] == (truth["template"] != "portal_b").sum()
     docs.loc[0, "district"] = "Huyện Khác"
     assert _row(ingest_accuracy(docs, truth), "district")["correct"] == 99
+
+
+def test_pipeline_ingest_accuracy_table_scores_every_page_with_locality_from_text(tmp_path):
+    from toolkit.ingest.core import ingest_files
+    from toolkit.pipeline import StageCache, ingest_accuracy_table
+
+    sim = simulate_corpus(60, random_state=12)
+    out = write_corpus(sim, tmp_path / "demo")
+    result = ingest_files([out / "pages"], sources=out / "sources.toml", n_jobs=1)
+    table = ingest_accuracy_table(result.documents, out / "truth", StageCache(tmp_path / "cache", enabled=False))
+    everything = table[table["case"] == "all"].set_index("field")
+    assert list(everything.index) == ["date", "year", "title", "province", "district", "province_from_text",
+                                      "district_from_text"]
+    assert (everything.loc[["date", "year", "province", "district"], "n"] == 60).all()
+    assert everything.loc["title", "n"] == sum(p.template != "portal_b" for p in sim.pages)
+    # sources.toml places every page: the locality as ingested is right by construction
+    assert everything.loc["district", "accuracy"] == 1.0
+    assert set(table["case"]) - {"all"} == {c for p in sim.pages for c in p.cases}
+    assert ((table["ci_low"] <= table["accuracy"]) & (table["accuracy"] <= table["ci_high"])).all()

@@ -1266,7 +1266,10 @@ def wilson_interval(correct: int, n: int, z: float = _Z95) -> tuple[float, float
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
+    # exact at the bounds (rounding would leave 1 - 1e-16 above an accuracy of 1)
+    low = 0.0 if correct == 0 else max(0.0, float(centre - half))
+    high = 1.0 if correct == n else min(1.0, float(centre + half))
+    return low, high
 
 
 @functools.lru_cache(maxsize=65536)
