@@ -94,7 +94,7 @@ SHARE_REPOSTS = 0.02
 SHARE_LEGACY = 0.03
 SHARE_NAMED = 0.70
 SHARE_OLD_TONES = 0.20
-#: Text pages whose Unicode template carries a body pasted from a TCVN3/VNI file read as Windows-1252.
+#: Pages (text or HTML) whose Unicode template carries a body pasted from a TCVN3/VNI file read as Windows-1252.
 SHARE_MIXED_ENCODING = 0.03
 #: Pages under a yearly banner (``Chủ đề năm 2019: "…"``) set above everything.
 SHARE_BANNER = 0.10
