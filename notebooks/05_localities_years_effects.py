@@ -51,7 +51,7 @@ themes = load_themes().token_terms()
 key = {k: themes[k] for k in ("site_clearance", "religion", "democracy_regulations", "covid")}
 result = fit_seeded_lda(token_lists, key, 4 if quick else 6, random_state=random_state)
 meta = docs[["province", "district", "year"]].copy()
-meta["year"] = meta["year"].astype(int)
+meta["year"] = meta["year"].astype("Int64")   # pages whose year was not found stay NA; the models leave them out
 meta["after_law"] = (docs["date"].fillna("") >= "2023-07-01").astype(int)
 print(result.topic_labels_)
 
@@ -91,7 +91,7 @@ law[law["term"] == "after_law"]
 # proportion of each key topic for each year in two contrasting districts.
 
 # %%
-years = sorted(meta["year"].unique())
+years = sorted(int(y) for y in meta["year"].dropna().unique())
 newdata = pd.DataFrame([(d, y) for d in ("Huyện Đông Anh", "Huyện Hải Hậu") for y in years],
                        columns=["district", "year"])
 pred = predict_prevalence(result, meta, "~ C(district) + bs(year, df=3)", newdata,

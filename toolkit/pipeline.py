@@ -374,6 +374,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
         if truth is not None:
             tables["planted_vs_recovered"] = planted_vs_recovered_table(
                 theme_tables["theme_shares_year"], truth, docs)
+            tables["ingest_accuracy"] = ingest_accuracy_table(documents, truth, cache)
         from toolkit.report_figures import write_outputs
 
         write_outputs(config, tables, out, provenance, summary)
@@ -488,6 +489,32 @@ def planted_vs_recovered_table(shares_year: pd.DataFrame, truth: Path, docs: pd.
     rec["year"] = rec["year"].astype("int64")
     table = rec.merge(by_year[["theme", "year", "planted_share"]], on=["theme", "year"], how="inner")
     return table.sort_values(["theme", "year"], ignore_index=True)
+
+
+def ingest_accuracy_table(documents: pd.DataFrame, truth: Path, cache: StageCache) -> pd.DataFrame:
+    """Ingest accuracy against the planted truth (demo corpus only): :func:`toolkit.simulate.ingest_accuracy`.
+
+    Every ingested page is scored, reposts included. The demo takes localities
+    from ``sources.toml``, so the locality is also inferred from each page's
+    text alone (``province_from_text``, ``district_from_text``): a regression
+    of :func:`toolkit.places.infer_locality` shows there.
+    """
+    from toolkit.places import infer_locality
+    from toolkit.simulate import ingest_accuracy
+
+    truth_docs = pd.read_csv(truth / "documents.csv", dtype=str, keep_default_na=False)
+    key = _key("ingest_accuracy", frame_hash(documents), frame_hash(truth_docs), code_version())
+
+    def compute() -> pd.DataFrame:
+        docs = documents.copy()
+        found = [infer_locality("\n\n".join(p for p in (body, captions) if p), title=title, issuer=issuer)
+                 for body, captions, title, issuer in zip(docs["body"], docs["captions"], docs["title"],
+                                                          docs["issuer"])]
+        docs["province_from_text"] = [f.province for f in found]
+        docs["district_from_text"] = [f.district for f in found]
+        return ingest_accuracy(docs, truth_docs)
+
+    return cache.table("ingest_accuracy", key, compute)
 
 
 def repro_check(config: RunConfig, *, workdir: str | os.PathLike | None = None) -> tuple[bool, list[str]]:

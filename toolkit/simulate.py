@@ -5,13 +5,21 @@ city and province Party-committee and Ban Dân vận portals (header lines,
 date/view lines, banners, breadcrumbs, navigation, counters, captions, author
 lines, footers), but every sentence comes from the phrase bank written for
 this project (``corpora/demo/phrasebank.toml``). Only the localities are real:
-districts of four provinces with their wards and communes taken from the
-gazetteer (``vietnamadminunits``) at run time.
+districts of six provinces with their wards and communes taken from the
+gazetteer (``vietnamadminunits``, through :mod:`toolkit.places`) at run time;
+two of them, Huyện Châu Thành of Bến Tre and of Tiền Giang, share their name.
+
+Pages carry the hard cases of real portals (:data:`CASES`): bodies pasted from
+TCVN3/VNI files into a Unicode template, January year-end reviews without a
+header date, English header labels, category lines directly above the
+headline, yearly banners that are sometimes the only place the year appears,
+same-named districts. :func:`ingest_accuracy` scores a document table against
+the planted truth.
 
 The planted truth is known exactly: for every district × year cell, the
 probability that a page carries each theme (:func:`planted_shares`), and for
-every page its main theme, secondary themes, date, template, encoding and,
-for reposts, the page it copies.
+every page its main theme, secondary themes, date, headline, template,
+encoding, hard cases and, for reposts, the page it copies.
 
 Pure computation lives in :func:`simulate_corpus` (returns a
 :class:`SimulatedCorpus` in memory); :func:`write_corpus` is the only function
@@ -23,7 +31,7 @@ Examples
 >>> len(sim.pages)
 120
 >>> sorted(set(sim.documents["province"]))
-['Bắc Ninh', 'Hà Nội', 'Nam Định', 'Thừa Thiên Huế']
+['Bắc Ninh', 'Bến Tre', 'Hà Nội', 'Nam Định', 'Thừa Thiên Huế', 'Tiền Giang']
 """
 
 from __future__ import annotations
@@ -80,11 +88,37 @@ TEMPLATES: tuple[tuple[str, float], ...] = (
     ("html", 0.10),       # simple portal HTML, article in <div class="content">
 )
 LEGACY_ENCODINGS: tuple[str, ...] = ("cp1258", "tcvn3", "vni", "utf-8-nfd", "utf-16")
-_FALLBACK_ENCODINGS: tuple[str, ...] = ("cp1258", "utf-8-nfd", "utf-16")
+#: Legacy fonts a body pasted into a Unicode template was typed in (then read as Windows-1252).
+PASTED_ENCODINGS: tuple[str, ...] = ("tcvn3", "vni")
 SHARE_REPOSTS = 0.02
 SHARE_LEGACY = 0.03
 SHARE_NAMED = 0.70
 SHARE_OLD_TONES = 0.20
+#: Pages (text or HTML) whose Unicode template carries a body pasted from a TCVN3/VNI file read as Windows-1252.
+SHARE_MIXED_ENCODING = 0.03
+#: Pages under a yearly banner (``Chủ đề năm 2019: "…"``) set above everything.
+SHARE_BANNER = 0.10
+#: Pages where that banner is the only place the year appears (no header date, no year in the text).
+SHARE_BANNER_ONLY_YEAR = 0.02
+#: Pages of a layout with a headline whose category line or crumbs sit directly above it.
+SHARE_CATEGORY_ABOVE_TITLE = 0.25
+#: Pages dated 1–20 January (late December) that report the year-end review meeting, without header date.
+SHARE_YEAR_END_JANUARY = 0.40
+SHARE_YEAR_END_DECEMBER = 0.25
+#: Hard cases a page can carry (``truth/documents.csv:case``, ``;``-joined in this order).
+CASES: tuple[str, ...] = (
+    "mixed_encoding",        # Unicode template, body in TCVN3/VNI read as Windows-1252
+    "legacy_encoding",       # the whole page in a legacy encoding
+    "no_header_date",        # no date line: the date is in the opening sentence only
+    "year_end_review",       # no header date; "Sáng 8/1, … tổng kết … năm 2019, triển khai … năm 2020"
+    "english_labels",        # "Posted", "Date", "Updated", "Views", "View count", "Hits"
+    "category_above_title",  # "Tin hoạt động" or "Trang chủ » Tin tức" directly above the headline
+    "banner_year",           # a yearly banner above everything
+    "banner_only_year",      # ... and the banner is the only place the year appears
+    "same_name_district",    # a district whose name another simulated province also has
+)
+#: Layouts with a headline that can carry a category line directly above it.
+_CATEGORY_TEMPLATES = frozenset({"portal_a", "portal_c", "portal_d", "portal_e", "portal_f", "portal_g"})
 
 
 # ---------------------------------------------------------------------------
@@ -132,67 +166,48 @@ class Locality:
         return all(w.startswith("Phường ") for w in self.wards)
 
 
-# (province, gazetteer province, how the text names it, provincial committee,
-#  district, gazetteer districts whose wards make it up).  Thành phố Huế was
-#  split into Quận Phú Xuân and Quận Thuận Hóa in late 2024; for 2015–2024 we
-#  use the city as one unit, with the wards of both.
-_LOCALITY_SPECS: tuple[tuple[str, str, str, str, str, tuple[str, ...]], ...] = (
-    ("Hà Nội", "Thành phố Hà Nội", "thành phố Hà Nội", "Thành ủy", "Quận Long Biên", ("Quận Long Biên",)),
-    ("Hà Nội", "Thành phố Hà Nội", "thành phố Hà Nội", "Thành ủy", "Huyện Đông Anh", ("Huyện Đông Anh",)),
-    ("Hà Nội", "Thành phố Hà Nội", "thành phố Hà Nội", "Thành ủy", "Quận Hoàn Kiếm", ("Quận Hoàn Kiếm",)),
-    ("Hà Nội", "Thành phố Hà Nội", "thành phố Hà Nội", "Thành ủy", "Huyện Sóc Sơn", ("Huyện Sóc Sơn",)),
-    ("Bắc Ninh", "Tỉnh Bắc Ninh", "tỉnh Bắc Ninh", "Tỉnh ủy", "Thành phố Bắc Ninh", ("Thành phố Bắc Ninh",)),
-    ("Bắc Ninh", "Tỉnh Bắc Ninh", "tỉnh Bắc Ninh", "Tỉnh ủy", "Thành phố Từ Sơn", ("Thành phố Từ Sơn",)),
-    ("Nam Định", "Tỉnh Nam Định", "tỉnh Nam Định", "Tỉnh ủy", "Huyện Hải Hậu", ("Huyện Hải Hậu",)),
-    ("Nam Định", "Tỉnh Nam Định", "tỉnh Nam Định", "Tỉnh ủy", "Huyện Xuân Trường", ("Huyện Xuân Trường",)),
-    ("Nam Định", "Tỉnh Nam Định", "tỉnh Nam Định", "Tỉnh ủy", "Huyện Giao Thủy", ("Huyện Giao Thủy",)),
-    ("Thừa Thiên Huế", "Thành phố Huế", "tỉnh Thừa Thiên Huế", "Tỉnh ủy", "Thành phố Huế",
-     ("Quận Phú Xuân", "Quận Thuận Hóa")),
-    ("Thừa Thiên Huế", "Thành phố Huế", "tỉnh Thừa Thiên Huế", "Tỉnh ủy", "Huyện Phú Vang", ("Huyện Phú Vang",)),
+# (province, how the text names it, provincial committee, district).  Thành
+# phố Huế was split into Quận Phú Xuân and Quận Thuận Hóa in late 2024; for
+# 2015–2024 it is one unit, with the wards of both (as :mod:`toolkit.places`
+# gives them).  Huyện Châu Thành of Bến Tre and of Tiền Giang share their name
+# (as Châu Thành does in eight more provinces): only the province tells them apart.
+_LOCALITY_SPECS: tuple[tuple[str, str, str, str], ...] = (
+    ("Hà Nội", "thành phố Hà Nội", "Thành ủy", "Quận Long Biên"),
+    ("Hà Nội", "thành phố Hà Nội", "Thành ủy", "Huyện Đông Anh"),
+    ("Hà Nội", "thành phố Hà Nội", "Thành ủy", "Quận Hoàn Kiếm"),
+    ("Hà Nội", "thành phố Hà Nội", "Thành ủy", "Huyện Sóc Sơn"),
+    ("Bắc Ninh", "tỉnh Bắc Ninh", "Tỉnh ủy", "Thành phố Bắc Ninh"),
+    ("Bắc Ninh", "tỉnh Bắc Ninh", "Tỉnh ủy", "Thành phố Từ Sơn"),
+    ("Nam Định", "tỉnh Nam Định", "Tỉnh ủy", "Huyện Hải Hậu"),
+    ("Nam Định", "tỉnh Nam Định", "Tỉnh ủy", "Huyện Xuân Trường"),
+    ("Nam Định", "tỉnh Nam Định", "Tỉnh ủy", "Huyện Giao Thủy"),
+    ("Thừa Thiên Huế", "tỉnh Thừa Thiên Huế", "Tỉnh ủy", "Thành phố Huế"),
+    ("Thừa Thiên Huế", "tỉnh Thừa Thiên Huế", "Tỉnh ủy", "Huyện Phú Vang"),
+    ("Bến Tre", "tỉnh Bến Tre", "Tỉnh ủy", "Huyện Châu Thành"),
+    ("Tiền Giang", "tỉnh Tiền Giang", "Tỉnh ủy", "Huyện Châu Thành"),
 )
-
-
-def _gazetteer_wards(gaz_province: str, gaz_districts: Sequence[str]) -> list[str]:
-    """Wards/communes of districts, read from the legacy (63-province) gazetteer."""
-    from vietnamadminunits.database import query
-
-    names: list[str] = []
-    for district in gaz_districts:
-        rows = query(
-            "SELECT DISTINCT ward FROM admin_units_legacy WHERE province = '{}' AND district = '{}'".format(
-                gaz_province.replace("'", "''"), district.replace("'", "''")))
-        names.extend(r["ward"] for r in rows if r.get("ward"))
-    return names
-
-
-def _places_wards(province: str, district: str) -> list[str]:
-    """Wards from :func:`toolkit.places.district_wards` when that helper exists."""
-    try:
-        from toolkit.places import district_wards  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    try:
-        found = district_wards(province, district)
-    except Exception:  # noqa: BLE001 - any failure means: use the gazetteer directly
-        return []
-    if isinstance(found, pd.DataFrame):
-        found = found["ward"].tolist() if "ward" in found.columns else []
-    return [str(w) for w in found or [] if str(w).strip()]
 
 
 @functools.lru_cache(maxsize=1)
 def localities() -> tuple[Locality, ...]:
     """The simulated districts with their real wards and communes (sorted)."""
+    from toolkit.places import district_wards
+
     out = []
-    for province, gaz_province, phrase, plvl, district, gaz_districts in _LOCALITY_SPECS:
-        wards = _places_wards(province, district)
-        if not wards:
-            wards = _gazetteer_wards(gaz_province, gaz_districts)
-        wards = sorted({unicodedata.normalize("NFC", w) for w in wards})
+    for province, phrase, plvl, district in _LOCALITY_SPECS:
+        wards = sorted({unicodedata.normalize("NFC", w) for w in district_wards(province, district)})
         if not wards:
             raise RuntimeError(f"no wards found for {district}, {province} in the gazetteer")
         out.append(Locality(province, district, phrase, plvl, tuple(wards)))
     return tuple(out)
+
+
+def same_name_districts() -> frozenset[tuple[str, str]]:
+    """``(province, district)`` of simulated districts whose name another simulated province also has."""
+    provinces: dict[str, set[str]] = {}
+    for loc in localities():
+        provinces.setdefault(loc.district, set()).add(loc.province)
+    return frozenset((loc.province, loc.district) for loc in localities() if len(provinces[loc.district]) > 1)
 
 
 def slugify(name: str) -> str:
@@ -206,41 +221,52 @@ def slugify(name: str) -> str:
 # Planted truth
 # ---------------------------------------------------------------------------
 
-# Relative weight of a theme in a district (1.0 when not listed).
+# Relative weight of a theme in a district (1.0 when not listed), by its
+# short name; :data:`_SHORT` maps (province, district) to it, so the two
+# Châu Thành districts have profiles of their own.
+_SHORT: dict[tuple[str, str], str] = {
+    ("Hà Nội", "Quận Long Biên"): "Long Biên", ("Hà Nội", "Huyện Đông Anh"): "Đông Anh",
+    ("Hà Nội", "Quận Hoàn Kiếm"): "Hoàn Kiếm", ("Hà Nội", "Huyện Sóc Sơn"): "Sóc Sơn",
+    ("Bắc Ninh", "Thành phố Bắc Ninh"): "Bắc Ninh", ("Bắc Ninh", "Thành phố Từ Sơn"): "Từ Sơn",
+    ("Nam Định", "Huyện Hải Hậu"): "Hải Hậu", ("Nam Định", "Huyện Xuân Trường"): "Xuân Trường",
+    ("Nam Định", "Huyện Giao Thủy"): "Giao Thủy", ("Thừa Thiên Huế", "Thành phố Huế"): "Huế",
+    ("Thừa Thiên Huế", "Huyện Phú Vang"): "Phú Vang",
+    ("Bến Tre", "Huyện Châu Thành"): "Châu Thành (Bến Tre)",
+    ("Tiền Giang", "Huyện Châu Thành"): "Châu Thành (Tiền Giang)",
+}
 _DISTRICT_MULTIPLIERS: dict[str, dict[str, float]] = {
     "site_clearance": {
-        "Huyện Đông Anh": 3.0, "Huyện Sóc Sơn": 2.5, "Quận Long Biên": 2.5, "Thành phố Từ Sơn": 2.2,
-        "Thành phố Bắc Ninh": 1.5, "Quận Hoàn Kiếm": 0.15, "Huyện Hải Hậu": 0.5, "Huyện Xuân Trường": 0.5,
-        "Huyện Giao Thủy": 0.5, "Thành phố Huế": 1.2, "Huyện Phú Vang": 0.8,
+        "Đông Anh": 3.0, "Sóc Sơn": 2.5, "Long Biên": 2.5, "Từ Sơn": 2.2, "Bắc Ninh": 1.5, "Hoàn Kiếm": 0.15,
+        "Hải Hậu": 0.5, "Xuân Trường": 0.5, "Giao Thủy": 0.5, "Huế": 1.2, "Phú Vang": 0.8,
+        "Châu Thành (Bến Tre)": 0.6, "Châu Thành (Tiền Giang)": 2.0,   # an expressway crosses the latter
     },
     "religion": {
-        "Huyện Hải Hậu": 4.0, "Huyện Xuân Trường": 4.0, "Huyện Giao Thủy": 3.5, "Thành phố Huế": 3.0,
-        "Huyện Phú Vang": 2.0, "Quận Hoàn Kiếm": 0.6, "Quận Long Biên": 0.5, "Huyện Đông Anh": 0.5,
-        "Huyện Sóc Sơn": 0.5, "Thành phố Bắc Ninh": 0.5, "Thành phố Từ Sơn": 0.5,
+        "Hải Hậu": 4.0, "Xuân Trường": 4.0, "Giao Thủy": 3.5, "Huế": 3.0, "Phú Vang": 2.0, "Hoàn Kiếm": 0.6,
+        "Long Biên": 0.5, "Đông Anh": 0.5, "Sóc Sơn": 0.5, "Bắc Ninh": 0.5, "Từ Sơn": 0.5,
+        "Châu Thành (Bến Tre)": 2.5, "Châu Thành (Tiền Giang)": 0.8,
     },
     "urban_order": {
-        "Quận Hoàn Kiếm": 2.5, "Quận Long Biên": 1.6, "Thành phố Bắc Ninh": 1.5, "Thành phố Từ Sơn": 1.3,
-        "Thành phố Huế": 1.6, "Huyện Đông Anh": 0.6, "Huyện Sóc Sơn": 0.5, "Huyện Hải Hậu": 0.3,
-        "Huyện Xuân Trường": 0.3, "Huyện Giao Thủy": 0.3, "Huyện Phú Vang": 0.4,
+        "Hoàn Kiếm": 2.5, "Long Biên": 1.6, "Bắc Ninh": 1.5, "Từ Sơn": 1.3, "Huế": 1.6, "Đông Anh": 0.6,
+        "Sóc Sơn": 0.5, "Hải Hậu": 0.3, "Xuân Trường": 0.3, "Giao Thủy": 0.3, "Phú Vang": 0.4,
+        "Châu Thành (Bến Tre)": 0.3, "Châu Thành (Tiền Giang)": 0.5,
     },
     "new_rural": {
-        "Huyện Đông Anh": 1.5, "Huyện Sóc Sơn": 1.8, "Huyện Hải Hậu": 1.8, "Huyện Xuân Trường": 1.8,
-        "Huyện Giao Thủy": 1.8, "Huyện Phú Vang": 1.6,
+        "Đông Anh": 1.5, "Sóc Sơn": 1.8, "Hải Hậu": 1.8, "Xuân Trường": 1.8, "Giao Thủy": 1.8, "Phú Vang": 1.6,
+        "Châu Thành (Bến Tre)": 2.0, "Châu Thành (Tiền Giang)": 1.4,
         # only urban wards: no new-rural programme at all
-        "Quận Long Biên": 0.0, "Quận Hoàn Kiếm": 0.0, "Thành phố Bắc Ninh": 0.0, "Thành phố Từ Sơn": 0.0,
-        "Thành phố Huế": 0.0,
+        "Long Biên": 0.0, "Hoàn Kiếm": 0.0, "Bắc Ninh": 0.0, "Từ Sơn": 0.0, "Huế": 0.0,
     },
-    "environment": {"Quận Hoàn Kiếm": 1.2, "Thành phố Huế": 1.2, "Thành phố Từ Sơn": 1.2},
+    "environment": {"Hoàn Kiếm": 1.2, "Huế": 1.2, "Từ Sơn": 1.2, "Châu Thành (Bến Tre)": 1.3},
 }
 # Relative posting volume of each district's portal, and of each year.
 _DISTRICT_VOLUME: dict[str, float] = {
-    "Quận Long Biên": 1.3, "Huyện Đông Anh": 1.2, "Quận Hoàn Kiếm": 1.0, "Huyện Sóc Sơn": 1.0,
-    "Thành phố Bắc Ninh": 1.1, "Thành phố Từ Sơn": 1.0, "Huyện Hải Hậu": 0.9, "Huyện Xuân Trường": 0.8,
-    "Huyện Giao Thủy": 0.8, "Thành phố Huế": 1.2, "Huyện Phú Vang": 0.7,
+    "Long Biên": 1.3, "Đông Anh": 1.2, "Hoàn Kiếm": 1.0, "Sóc Sơn": 1.0, "Bắc Ninh": 1.1, "Từ Sơn": 1.0,
+    "Hải Hậu": 0.9, "Xuân Trường": 0.8, "Giao Thủy": 0.8, "Huế": 1.2, "Phú Vang": 0.7,
+    "Châu Thành (Bến Tre)": 0.8, "Châu Thành (Tiền Giang)": 0.8,
 }
 
 
-def theme_weights(district: str, year: int, after_law: bool = False) -> np.ndarray:
+def theme_weights(province: str, district: str, year: int, after_law: bool = False) -> np.ndarray:
     """Unnormalized weights of the themes (order :data:`THEMES`) for one cell.
 
     ``after_law``: the page is dated on or after 1 July 2023, when the Law on
@@ -267,7 +293,8 @@ def theme_weights(district: str, year: int, after_law: bool = False) -> np.ndarr
         base["democracy_regulations"] *= 1.2   # the law was passed in November 2022
     elif after_law or year > 2023:
         base["democracy_regulations"] *= 2.8
-    out = np.array([base[theme] * _DISTRICT_MULTIPLIERS.get(theme, {}).get(district, 1.0) for theme in THEMES])
+    short = _SHORT[(province, district)]
+    out = np.array([base[theme] * _DISTRICT_MULTIPLIERS.get(theme, {}).get(short, 1.0) for theme in THEMES])
     return out
 
 
@@ -320,9 +347,9 @@ def planted_shares() -> pd.DataFrame:
             start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
             n_days = (end - start).days
             n_after = max(0, (end - max(start, DEMOCRACY_LAW_EFFECTIVE)).days)
-            share = _carry_probabilities(theme_weights(loc.district, year, False)) * (n_days - n_after)
+            share = _carry_probabilities(theme_weights(loc.province, loc.district, year, False)) * (n_days - n_after)
             if n_after:
-                share = share + _carry_probabilities(theme_weights(loc.district, year, True)) * n_after
+                share = share + _carry_probabilities(theme_weights(loc.province, loc.district, year, True)) * n_after
             share = share / n_days
             for theme, value in zip(THEMES, share):
                 rows.append((loc.province, loc.district, year, theme, float(value)))
@@ -382,9 +409,13 @@ def load_phrasebank(path: str | os.PathLike | None = None) -> dict:
     missing = [t for t in THEMES if t not in bank.get("themes", {})]
     if missing:
         raise ValueError(f"{path}: phrase bank lacks themes {missing}")
-    for key in ("openings", "attendance", "sentences", "lead_ins", "closings", "captions"):
+    for key in ("openings", "attendance", "sentences", "lead_ins", "closings", "captions", "year_end_openings",
+                "year_end_titles"):
         if not bank.get("generic", {}).get(key):
             raise ValueError(f"{path}: phrase bank lacks [generic] {key}")
+    for key in ("categories", "crumbs", "banners"):
+        if not bank.get("chrome", {}).get(key):
+            raise ValueError(f"{path}: phrase bank lacks [chrome] {key}")
     return bank
 
 
@@ -399,7 +430,7 @@ class _Bank:
                 self._entries[(theme, kind)] = [_parse_entry(s) for s in section.get(kind, [])]
         for kind, values in bank["generic"].items():
             self._entries[("generic", kind)] = [_parse_entry(s) for s in values]
-        self._cache: dict[tuple[str, str, int], list[str]] = {}
+        self._cache: dict[tuple[str, str, int, bool], list[str]] = {}
         people = bank["people"]
         self.male = (people["family"], people["middle_male"], people["given_male"])
         self.female = (people["family"], people["middle_female"], people["given_female"])
@@ -408,11 +439,14 @@ class _Bank:
         self.author_units = bank["authors"]["units"]
         self.chrome = bank["chrome"]
 
-    def get(self, group: str, kind: str, year: int) -> list[str]:
-        key = (group, kind, year)
+    def get(self, group: str, kind: str, year: int, *, no_year: bool = False) -> list[str]:
+        """Texts of ``group``/``kind`` allowed in ``year``; ``no_year``: only those without a ``{year}`` slot."""
+        key = (group, kind, year, no_year)
         found = self._cache.get(key)
         if found is None:
             found = [e.text for e in self._entries.get((group, kind), []) if e.allowed(year)]
+            if no_year:
+                found = [t for t in found if "{year}" not in t] or found
             self._cache[key] = found
         return found
 
@@ -516,6 +550,10 @@ class _Article:
     related: list[str]
     banner_unit: str
     old_tones: bool
+    year_end: bool = False      # the year-end review meeting (title names the year reviewed)
+    banner: str = ""            # yearly banner above everything ("" = none)
+    category_above: bool = False
+    crumb: str = ""             # category line or crumbs set directly above the headline
 
 
 class _Context:
@@ -608,21 +646,32 @@ def _format_event_date(date: dt.date, with_year: bool, d: _Draws) -> str:
 
 
 def _compose(loc: Locality, date: dt.date, themes: tuple[str, ...], template: str, named: bool,
-             d: _Draws, bank: _Bank) -> _Article:
+             d: _Draws, bank: _Bank, *, year_end: str = "", no_year: bool = False, banner: bool = False,
+             category_above: bool = False) -> _Article:
+    """One article. ``year_end``: ``"january"`` (the review of last year) or ``"december"`` (of this
+    year); ``no_year``: no text names the year (the event date is written without it)."""
     year = date.year
     main = themes[0]
     ctx = _Context(loc, year, named, d, bank)
     has_header_date = template != "portal_g"
+
+    def get(group: str, kind: str) -> list[str]:
+        return bank.get(group, kind, year, no_year=no_year)
+
     event = date
     if has_header_date:
         back = d.randint(0, 2)
         if (date - dt.timedelta(days=back)).year == year:
             event = date - dt.timedelta(days=back)
-    ctx.extra["date"] = _format_event_date(event, with_year=not has_header_date or d.random() < 0.5, d=d)
-    ctx.extra["topic"] = ctx.fill(d.choice(bank.get(main, "topics", year)), capitalize=False)
+    with_year = False if (no_year or year_end) else (not has_header_date or d.random() < 0.5)
+    ctx.extra["date"] = _format_event_date(event, with_year=with_year, d=d)
+    ctx.extra["topic"] = ctx.fill(d.choice(get(main, "topics")), capitalize=False)
+    if year_end:
+        review = year - 1 if year_end == "january" else year
+        ctx.extra["review_year"], ctx.extra["plan_year"] = str(review), str(review + 1)
 
-    titles = bank.get(main, "titles", year)
-    title = ctx.fill(d.choice(titles))
+    titles = get(main, "titles")
+    title = ctx.fill(d.choice(get("generic", "year_end_titles") if year_end else titles))
     related = [ctx.fill(t) for t in d.sample([t for t in titles], 4)]
     related = [t for t in related if t != title][:3]
 
@@ -636,18 +685,18 @@ def _compose(loc: Locality, date: dt.date, themes: tuple[str, ...], template: st
         n_main = max(2, n_main + n_generic - 1)
         n_generic = max(1, n_body - n_main - sum(n_second))
     chosen: list[str] = []
-    chosen += d.sample(bank.get(main, "sentences", year), n_main)
+    chosen += d.sample(get(main, "sentences"), n_main)
     for theme, k in zip(themes[1:], n_second):
-        chosen += d.sample(bank.get(theme, "sentences", year), k)
-    chosen += d.sample(bank.get("generic", "sentences", year), n_generic)
+        chosen += d.sample(get(theme, "sentences"), k)
+    chosen += d.sample(get("generic", "sentences"), n_generic)
     chosen = [ctx.fill(s) for s in d.shuffle(chosen)]
 
-    openings = bank.get("generic", "openings", year)
+    openings = get("generic", "year_end_openings" if year_end else "openings")
     if not named:  # pages that do not name the district name at least one of its wards
         openings = [o for o in openings if "{ward}" in o] or openings
     front = [ctx.fill(d.choice(openings))]
     if n_front == 2:
-        front.append(ctx.fill(d.choice(bank.get("generic", "attendance", year))))
+        front.append(ctx.fill(d.choice(get("generic", "attendance"))))
 
     blocks: list[tuple[str, str]] = [("p", " ".join(front))]
     items: list[str] = []
@@ -661,12 +710,12 @@ def _compose(loc: Locality, date: dt.date, themes: tuple[str, ...], template: st
         blocks.append(("p", " ".join(chosen[i:i + size])))
         i += size
     if items:
-        blocks.append(("p", ctx.fill(d.choice(bank.get("generic", "lead_ins", year)))))
+        blocks.append(("p", ctx.fill(d.choice(get("generic", "lead_ins")))))
         blocks += [("item", f"{k}. {text}") for k, text in enumerate(items, 1)]
     if d.random() < 0.5:
-        blocks.append(("p", ctx.fill(d.choice(bank.get("generic", "closings", year)))))
+        blocks.append(("p", ctx.fill(d.choice(get("generic", "closings")))))
     n_captions = d.randint(0, 2)
-    captions = bank.get("generic", "captions", year)
+    captions = get("generic", "captions")
     for _ in range(n_captions):
         pos = d.randint(1, max(1, len(blocks) - 1))
         if blocks[pos - 1][0] == "item" or (pos < len(blocks) and blocks[pos][0] == "item"):
@@ -682,6 +731,8 @@ def _compose(loc: Locality, date: dt.date, themes: tuple[str, ...], template: st
         author=d.choice(bank.author_names), unit=ctx.fill(d.choice(bank.author_units), capitalize=False),
         views=int(np.clip(round(np.exp(4.0 + 2.2 * d.random())), 12, 9999)) + d.randint(0, 9),
         related=related, banner_unit=banner_unit, old_tones=d.random() < SHARE_OLD_TONES,
+        year_end=bool(year_end), banner=ctx.fill(d.choice(bank.chrome["banners"])) if banner else "",
+        category_above=category_above, crumb=d.choice(bank.chrome["crumbs"]),
     )
 
 
@@ -689,7 +740,31 @@ def _compose(loc: Locality, date: dt.date, themes: tuple[str, ...], template: st
 # Layout
 # ---------------------------------------------------------------------------
 
-def _render(a: _Article, template: str, d: _Draws, bank: _Bank) -> str:
+# Private-use marks around body text while a page is laid out: a pasted legacy
+# body replaces what lies between them; a Unicode page just drops them.
+_BODY_OPEN, _BODY_CLOSE = "\ue000", "\ue001"
+_BODY_SPAN = re.compile(f"{_BODY_OPEN}(.*?){_BODY_CLOSE}", re.DOTALL)
+_BODY_MARKS = re.compile(f"[{_BODY_OPEN}{_BODY_CLOSE}]")
+
+
+def _english_meta(a: _Article, d: _Draws, dmy: str, hm: str) -> list[str]:
+    """Header lines of a CMS with English labels; an ``Updated`` date after ``Posted`` is not the date."""
+    style = d.randint(0, 4)
+    if style == 0:
+        return [f"Posted: {dmy} | Views: {a.views}"]
+    if style == 1:
+        return [f"Date: {dmy}", f"View count: {a.views}"]
+    if style == 2:
+        return [f"Updated: {dmy} {hm} | Hits: {a.views}"]
+    if style == 3:
+        return [f"Posted: {hm} {dmy}", f"Views: {a.views}"]
+    later = a.date + dt.timedelta(days=d.randint(1, 40))
+    return [f"Posted: {dmy} {hm} | Updated: {later.day:02d}/{later.month:02d}/{later.year} "
+            f"{d.randint(7, 21):02d}:{d.randint(0, 59):02d}", f"View count: {a.views}"]
+
+
+def _render(a: _Article, template: str, d: _Draws, bank: _Bank, *, mark_body: bool = False) -> str:
+    """Lay an article out as ``template``; ``mark_body`` wraps each body block in private-use marks."""
     date, (hh, mi, ss) = a.date, a.time
     dmy = f"{date.day:02d}/{date.month:02d}/{date.year}"
     hm = f"{hh:02d}:{mi:02d}"
@@ -700,79 +775,94 @@ def _render(a: _Article, template: str, d: _Draws, bank: _Bank) -> str:
     def body(sep: str, caption_fmt: str = "{}") -> str:
         parts = []
         for kind, text in a.blocks:
+            if mark_body:
+                text = _BODY_OPEN + text + _BODY_CLOSE
             parts.append(caption_fmt.format(text) if kind == "caption" else text)
         return sep.join(parts)
 
     footer = [ctx.fill(f) for f in chrome["footers"] if a.named or "{slug}" not in f]
     if template == "html":
-        return _render_html(a, d, bank, dmy, hm, footer)
+        return _render_html(a, d, bank, dmy, hm, footer, mark_body)
+    top = [a.banner] if a.banner else []
+    tight = a.category_above and template in _CATEGORY_TEMPLATES
     if template == "portal_a":
-        lines = [a.category, "", a.title, f"Ngày đăng {dmy} | {hm}  | Lượt xem: {a.views}", "", body("\n\n")]
+        head = [a.crumb, a.title] if tight else [a.category, "", a.title]
+        lines = top + head + [f"Ngày đăng {dmy} | {hm}  | Lượt xem: {a.views}", "", body("\n\n")]
         if d.random() < 0.5:
             lines += ["", a.author]
         return "\n".join(lines)
     if template == "portal_b":
         stamp = f"{date.year}-{date.month:02d}-{date.day:02d} {hh:02d}:{mi:02d}:{ss:02d} Số lượt xem {a.views}"
         text = body("\n")
-        return "\n".join([stamp, " " + text, " ", a.author, a.unit, " ", " ", " ", "Video",
-                          "Thống kê truy cập", f"Đang online{d.randint(5, 90)}",
-                          f"Tất cả{d.randint(200000, 4000000)}"])
+        return "\n".join(top + [stamp, " " + text, " ", a.author, a.unit, " ", " ", " ", "Video",
+                                "Thống kê truy cập", f"Đang online{d.randint(5, 90)}",
+                                f"Tất cả{d.randint(200000, 4000000)}"])
     if template == "portal_c":
         site = (f"ĐẢNG BỘ {a.locality.dtype.upper()} {a.locality.name.upper()}" if a.named
                 else "CỔNG THÔNG TIN ĐIỆN TỬ")
         date_line = f"{_WEEKDAYS[date.weekday()]}, {dmy} - {hm}" if d.random() < 0.7 else dmy
-        lines = [a.banner_unit.upper(), site, " | ".join(chrome["nav"]),
-                 f"Trang chủ > Tin tức > {a.category}", "", a.title, date_line, d.choice(chrome["share"]), "",
-                 body("\n\n"), "", f"Tác giả: {a.author}"]
+        lines = top + [a.banner_unit.upper(), site, " | ".join(chrome["nav"]),
+                       f"Trang chủ > Tin tức > {a.category}"] + ([] if tight else [""])
+        lines += [a.title, date_line, d.choice(chrome["share"]), "", body("\n\n"), "", f"Tác giả: {a.author}"]
         if d.random() < 0.5:
             lines.append(f"Nguồn: {a.unit}")
         lines += ["", d.choice(chrome["related_headings"])] + [f"- {t}" for t in a.related]
         lines += [""] + footer
         return "\n".join(lines)
     if template == "portal_d":
-        lines = [a.title, f"Cập nhật lúc {hm} ngày {dmy}", d.choice(chrome["share"]), "", body("\n\n"), "",
-                 f"{a.author} - {a.unit}", ""] + d.sample(chrome["widgets"], 3)
+        lines = top + ([a.crumb] if tight else []) + [
+            a.title, f"Cập nhật lúc {hm} ngày {dmy}", d.choice(chrome["share"]), "", body("\n\n"), "",
+            f"{a.author} - {a.unit}", ""] + d.sample(chrome["widgets"], 3)
         return "\n".join(lines)
     if template == "portal_e":
         credit = f"{a.author} ({a.unit})" if d.random() < 0.6 else f"Theo {a.unit}"
-        lines = [f"Trang chủ » Tin tức » {a.category}", "", a.title,
-                 f"Ngày đăng: {date.day}-{date.month}-{date.year}", f"Lượt xem: {a.views}", "",
-                 body("\n\n"), "", credit]
+        lines = top + [f"Trang chủ » Tin tức » {a.category}"] + ([] if tight else [""]) + [
+            a.title, f"Ngày đăng: {date.day}-{date.month}-{date.year}", f"Lượt xem: {a.views}", "",
+            body("\n\n"), "", credit]
         return "\n".join(lines)
     if template == "portal_f":
-        lines = ["  ".join(chrome["nav_en"]), "", a.title, f"Posted: {dmy} | Views: {a.views}", "",
-                 body("\n\n"), "", f"Posted by: {a.author}", "", "Related news"]
+        lines = top + ["  ".join(chrome["nav_en"]), ""] + ([a.crumb] if tight else []) + [a.title]
+        lines += _english_meta(a, d, dmy, hm)
+        lines += ["", body("\n\n"), "", f"Posted by: {a.author}", "", "Related news"]
         lines += [f"- {t}" for t in a.related]
         lines += ["", f"Copyright © {date.year} {a.banner_unit}. All rights reserved."]
         return "\n".join(lines)
     if template == "portal_g":
-        return "\n".join([a.category, "", a.title, "", body("\n\n"), "", a.author])
+        head = [a.crumb, a.title] if tight else [a.category, "", a.title]
+        return "\n".join(top + head + ["", body("\n\n"), "", a.author])
     raise ValueError(f"unknown template {template!r}")
 
 
-def _render_html(a: _Article, d: _Draws, bank: _Bank, dmy: str, hm: str, footer: list[str]) -> str:
+def _render_html(a: _Article, d: _Draws, bank: _Bank, dmy: str, hm: str, footer: list[str],
+                 mark_body: bool = False) -> str:
     esc = html.escape
     chrome = bank.chrome
     date = a.date
     date_text = f"{_WEEKDAYS[date.weekday()]}, {dmy} - {hm}" if d.random() < 0.5 else f"{dmy} {hm}"
     nav = "".join(f'<li><a href="/{slugify(item)}">{esc(item)}</a></li>' for item in chrome["nav"])
+
+    def marked(text: str) -> str:
+        return _BODY_OPEN + esc(text) + _BODY_CLOSE if mark_body else esc(text)
+
     content = []
     n_img = 0
     for kind, text in a.blocks:
         if kind == "caption":
             n_img += 1
             content.append(f'<figure class="image"><img src="/uploads/{date.year}/{date.month:02d}/anh-{n_img}.jpg" '
-                           f'alt=""><figcaption>{esc(text)}</figcaption></figure>')
+                           f'alt=""><figcaption>{marked(text)}</figcaption></figure>')
         else:
-            content.append(f"<p>{esc(text)}</p>")
+            content.append(f"<p>{marked(text)}</p>")
     content.append(f'<p class="author" style="text-align:right"><strong>{esc(a.author)}</strong></p>')
     related = "".join(f'<li><a href="/tin-tuc/{slugify(t)[:60]}.html">{esc(t)}</a></li>' for t in a.related)
     foot = "".join(f"<p>{esc(f)}</p>" for f in footer)
+    slogan = [f'<div class="slogan">{esc(a.banner)}</div>'] if a.banner else []
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="vi">',
         f'<head><meta charset="utf-8"><title>{esc(a.title)} - {esc(a.banner_unit)}</title></head>',
         "<body>",
+        *slogan,
         f'<div class="header"><div class="banner">{esc(a.banner_unit.upper())}</div>',
         f'<ul class="nav">{nav}</ul></div>',
         f'<div class="breadcrumb"><a href="/">Trang chủ</a> &gt; <a href="/tin-tuc">Tin tức</a> &gt; '
@@ -814,73 +904,30 @@ def _repost(a: _Article, date: dt.date, d: _Draws) -> _Article:
             if old in text:
                 blocks[i] = (kind, text.replace(old, new, 1))
                 break
+    # The reposting portal has its own chrome: no banner, its own category line.
     return _Article(**{**a.__dict__, "date": date, "blocks": blocks,
                        "time": (d.randint(7, 21), d.randint(0, 59), d.randint(0, 59)),
-                       "views": d.randint(12, 800)})
+                       "views": d.randint(12, 800), "banner": "", "category_above": False})
 
 
 # ---------------------------------------------------------------------------
 # Encodings
 # ---------------------------------------------------------------------------
 
-def _encoder():
-    try:
-        from toolkit.ingest.encoding import encode_text  # noqa: PLC0415 - optional helper
-    except ImportError:
-        return None
-    return encode_text
+def encode_page(text: str, label: str) -> bytes:
+    """Bytes of ``text`` in encoding ``label`` (one of :data:`toolkit.ingest.encoding.ENCODINGS`)."""
+    from toolkit.ingest.encoding import encode_text
+
+    return bytes(encode_text(text, label))
 
 
-def _encode_cp1258(text: str) -> bytes:
-    """Windows-1258: precomposed base letters, tone marks as combining characters."""
-    out = bytearray()
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        decomposed = unicodedata.normalize("NFD", ch)
-        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in "\u0300\u0301\u0303\u0309\u0323"))
-        tones = "".join(c for c in decomposed if c in "\u0300\u0301\u0303\u0309\u0323")
-        out += (base + tones).encode("cp1258")
-    return bytes(out)
+def legacy_in_unicode(text: str, label: str) -> str:
+    """``text`` typed in a legacy font (``"tcvn3"``, ``"vni"``) and read as Windows-1252.
 
-
-def _encode_fallback(text: str, label: str) -> bytes:
-    if label == "utf-8":
-        return text.encode("utf-8")
-    if label == "utf-8-nfd":
-        return unicodedata.normalize("NFD", text).encode("utf-8")
-    if label == "utf-16":
-        return text.encode("utf-16")
-    if label == "cp1258":
-        return _encode_cp1258(text)
-    raise LookupError(label)
-
-
-def encode_page(text: str, label: str) -> tuple[bytes, str]:
-    """Bytes of ``text`` in encoding ``label``; returns ``(data, label actually used)``.
-
-    Uses :func:`toolkit.ingest.encoding.encode_text` when available (all of
-    :data:`LEGACY_ENCODINGS`), else Python codecs (``cp1258``, ``utf-8-nfd``,
-    ``utf-16``). A label that cannot encode the text falls back to UTF-8 NFD.
+    >>> legacy_in_unicode("Dân vận", "vni")
+    'Daân vaän'
     """
-    encode_text = _encoder()
-    if encode_text is not None and label != "utf-8":
-        try:
-            return bytes(encode_text(text, label)), label
-        except (LookupError, ValueError, UnicodeError):
-            pass
-    try:
-        return _encode_fallback(text, label), label
-    except (LookupError, UnicodeError):
-        return _encode_fallback(text, "utf-8-nfd"), "utf-8-nfd"
-
-
-def available_encodings() -> tuple[str, ...]:
-    """Legacy encodings the simulator can write in this environment."""
-    return LEGACY_ENCODINGS if _encoder() is not None else _FALLBACK_ENCODINGS
+    return encode_page(text, f"{label}-in-unicode").decode("utf-8")
 
 
 # ---------------------------------------------------------------------------
@@ -906,12 +953,16 @@ class SimulatedPage:
     header_date: bool = True
     names_district: bool = True
     tone_style: str = "new"
-    #: The text of a page not written in UTF-8 (UTF-8 pages decode ``data``).
+    #: The headline as the page shows it ("" for a layout without one).
+    title: str = ""
+    #: Hard cases the page carries (names from :data:`CASES`, in that order).
+    cases: tuple[str, ...] = ()
+    #: The text of a page not written in plain UTF-8 (UTF-8 pages decode ``data``).
     legacy_text: str | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
-        """The page as NFC text (before any legacy encoding)."""
+        """The page as NFC text (before any legacy encoding or pasted legacy body)."""
         return self.legacy_text if self.legacy_text is not None else self.data.decode("utf-8")
 
     @property
@@ -925,14 +976,15 @@ class SimulatedPage:
             "themes": ";".join(t for t in THEMES if t in self.themes),
             "main_theme": self.main_theme, "duplicate_of": self.duplicate_of, "encoding": self.encoding,
             "template": self.template, "format": self.format, "header_date": self.header_date,
-            "names_district": self.names_district, "tone_style": self.tone_style,
+            "names_district": self.names_district, "tone_style": self.tone_style, "title": self.title,
+            "case": ";".join(self.cases),
         }
 
 
 #: Columns of ``truth/documents.csv``.
 TRUTH_COLUMNS: tuple[str, ...] = (
     "page_id", "path", "province", "district", "year", "date", "themes", "main_theme", "duplicate_of",
-    "encoding", "template", "format", "header_date", "names_district", "tone_style",
+    "encoding", "template", "format", "header_date", "names_district", "tone_style", "title", "case",
 )
 
 
@@ -970,13 +1022,16 @@ class SimulatedCorpus:
             "(districts, wards, communes) are real units, taken from the gazetteer.",
             "",
             "pages/<province>/<district>/<year>/<page_id>.txt|.html  raw pages as a scraper saves them",
-            "truth/documents.csv    per page: locality, date, themes, main theme, repost of, encoding, template",
+            "truth/documents.csv    per page: locality, date, themes, main theme, repost of, encoding, template,",
+            "                       title, hard cases",
             "truth/theme_shares.csv planted probability that a page of a district x year carries a theme",
             "sources.toml           folders -> locality, for `python -m toolkit ingest --sources`",
             "",
             f"{len(counts)} pages; {int((counts['duplicate_of'] != '').sum())} reposts; "
             f"{int((counts['format'] == 'html').sum())} HTML; "
             f"{int((counts['encoding'] != 'utf-8').sum())} in encodings other than UTF-8.",
+            "Hard cases: " + ", ".join(f"{case} {int(counts['case'].str.split(';').apply(lambda c: case in c).sum())}"
+                                       for case in CASES) + ".",
             "",
         ])
 
@@ -1018,7 +1073,7 @@ def simulate_corpus(n_pages: int, *, random_state: int, phrasebank: dict | None 
     n_orig = n_pages - n_reposts
 
     cells = [(li, year) for li in range(len(locs)) for year in YEARS]
-    volume = np.array([_DISTRICT_VOLUME.get(locs[li].district, 1.0) * (1.0 + 0.05 * (year - 2015))
+    volume = np.array([_DISTRICT_VOLUME[_SHORT[(locs[li].province, locs[li].district)]] * (1.0 + 0.05 * (year - 2015))
                        for li, year in cells])
     counts = _allocate(n_orig, volume, rng)
 
@@ -1033,7 +1088,6 @@ def simulate_corpus(n_pages: int, *, random_state: int, phrasebank: dict | None 
     weight_cache: dict[tuple[int, int, bool], np.ndarray] = {}
     template_names = [t for t, _ in TEMPLATES]
     template_probs = [p for _, p in TEMPLATES]
-    encodings = available_encodings()
 
     plans = []  # (date, order, kind, payload)
     for k, (date, li, _) in enumerate(originals):
@@ -1041,7 +1095,7 @@ def simulate_corpus(n_pages: int, *, random_state: int, phrasebank: dict | None 
         key = (li, date.year, after)
         w = weight_cache.get(key)
         if w is None:
-            w = theme_weights(locs[li].district, date.year, after)
+            w = theme_weights(locs[li].province, locs[li].district, date.year, after)
             w = w / w.sum()
             weight_cache[key] = w
         main = d.weighted(w)
@@ -1057,10 +1111,22 @@ def simulate_corpus(n_pages: int, *, random_state: int, phrasebank: dict | None 
             remaining[j] = 0.0
         themes = tuple(THEMES[i] for i in [main] + secondary)
         template = template_names[d.weighted(template_probs)]
+        year_end = ""
+        if date.month == 1 and date.day <= 20 and d.random() < SHARE_YEAR_END_JANUARY:
+            year_end = "january"
+        elif date.month == 12 and date.day >= 20 and d.random() < SHARE_YEAR_END_DECEMBER:
+            year_end = "december"
+        banner_only = not year_end and d.random() < SHARE_BANNER_ONLY_YEAR
+        if year_end or banner_only:
+            template = "portal_g"
         legacy = d.random() < SHARE_LEGACY and template != "html"
-        enc = d.choice(encodings) if legacy else "utf-8"
-        plans.append((date, 0, k, {"li": li, "themes": themes, "template": template,
-                                   "named": d.random() < SHARE_NAMED, "encoding": enc}))
+        enc = d.choice(LEGACY_ENCODINGS) if legacy else "utf-8"
+        pasted = d.choice(PASTED_ENCODINGS) if not legacy and d.random() < SHARE_MIXED_ENCODING else ""
+        plans.append((date, 0, k, {
+            "li": li, "themes": themes, "template": template, "named": d.random() < SHARE_NAMED, "encoding": enc,
+            "pasted": pasted, "year_end": year_end, "banner_only": banner_only,
+            "banner": banner_only or d.random() < SHARE_BANNER,
+            "category_above": template in _CATEGORY_TEMPLATES and d.random() < SHARE_CATEGORY_ABOVE_TITLE}))
     for _ in range(n_reposts):
         k = d.randint(0, n_orig - 1)
         orig_date = originals[k][0]
@@ -1074,33 +1140,58 @@ def simulate_corpus(n_pages: int, *, random_state: int, phrasebank: dict | None 
             id_of_original[k] = f"p{position + 1:06d}"
 
     reposted = {k for _, kind, k, _ in plans if kind == 1}
+    same_name = same_name_districts()
     articles: dict[int, _Article] = {}
     templates_of: dict[int, str] = {}
     pages: list[SimulatedPage] = []
     for position, (date, kind, k, plan) in enumerate(tqdm(plans, desc="simulate", unit="page", disable=None)):
         page_id = f"p{position + 1:06d}"
+        cases = set()
         if kind == 0:
             loc = locs[plan["li"]]
             template = plan["template"]
-            article = _compose(loc, date, plan["themes"], template, plan["named"], d, bank)
+            article = _compose(loc, date, plan["themes"], template, plan["named"], d, bank,
+                               year_end=plan["year_end"], no_year=plan["banner_only"], banner=plan["banner"],
+                               category_above=plan["category_above"])
             if k in reposted:  # keep only what reposts need, so large corpora fit in memory
                 articles[k] = article
             templates_of[k] = template
-            duplicate_of, enc = "", plan["encoding"]
+            duplicate_of, enc, pasted = "", plan["encoding"], plan["pasted"]
+            cases.update(name for name in ("banner_only", "category_above") if plan[name])
         else:
             source = articles[k]
             loc = source.locality
             others = [t for t in template_names if t not in (templates_of[k], "portal_g")]
             template = d.choice(others)
             article = _repost(source, date, d)
-            duplicate_of, enc = id_of_original[k], "utf-8"
-        text = _render(article, template, d, bank)
+            duplicate_of, enc, pasted = id_of_original[k], "utf-8", ""
+        text = _render(article, template, d, bank, mark_body=bool(pasted))
         if article.old_tones:
             text = to_old_tone_style(text)
         if not text.endswith("\n"):
             text += "\n"
         text = unicodedata.normalize("NFC", text)
-        data, enc = encode_page(text, enc) if enc != "utf-8" else (text.encode("utf-8"), "utf-8")
+        clean = _BODY_MARKS.sub("", text)
+        legacy_text = clean
+        if pasted:
+            data = _BODY_SPAN.sub(lambda m: legacy_in_unicode(m[1], pasted), text).encode("utf-8")
+            enc = f"{pasted}-in-unicode"
+        elif enc != "utf-8":
+            data = encode_page(clean, enc)
+        else:
+            data, legacy_text = clean.encode("utf-8"), None
+        title = "" if template == "portal_b" else article.title
+        if title and article.old_tones:
+            title = to_old_tone_style(title)
+        flags = {
+            "mixed_encoding": bool(pasted), "legacy_encoding": enc in LEGACY_ENCODINGS,
+            "no_header_date": template == "portal_g",
+            "year_end_review": article.year_end and template == "portal_g",
+            "english_labels": template == "portal_f",
+            "category_above_title": "category_above" in cases and template in _CATEGORY_TEMPLATES,
+            "banner_year": bool(article.banner), "banner_only_year": "banner_only" in cases,
+            "same_name_district": (loc.province, loc.district) in same_name,
+        }
         ext = "html" if template == "html" else "txt"
         path = f"pages/{loc.province_slug}/{loc.district_slug}/{date.year}/{page_id}.{ext}"
         pages.append(SimulatedPage(
@@ -1109,7 +1200,8 @@ def simulate_corpus(n_pages: int, *, random_state: int, phrasebank: dict | None 
             themes=article.themes, main_theme=article.main_theme, duplicate_of=duplicate_of,
             header_date=template != "portal_g", names_district=article.named,
             tone_style="old" if article.old_tones else "new",
-            legacy_text=None if enc == "utf-8" else text,
+            title=unicodedata.normalize("NFC", title), cases=tuple(c for c in CASES if flags[c]),
+            legacy_text=legacy_text,
         ))
     logger.info("simulated %d pages (%d reposts)", len(pages), n_reposts)
     return SimulatedCorpus(pages=pages, theme_shares=planted_shares(), random_state=random_state,
@@ -1149,3 +1241,140 @@ def write_corpus(sim: SimulatedCorpus, out_dir: str | os.PathLike) -> Path:
     write_text_atomic(out / "README.txt", sim.readme())
     logger.info("wrote %d pages to %s", len(sim.pages), out)
     return out
+
+
+# ---------------------------------------------------------------------------
+# Ingest accuracy against the planted truth
+# ---------------------------------------------------------------------------
+
+#: Fields :func:`ingest_accuracy` scores, in its output order.
+ACCURACY_FIELDS: tuple[str, ...] = ("date", "year", "title", "province", "district")
+#: Optional document-table columns scored against the truth's province/district when present.
+_TEXT_LOCALITY_FIELDS: dict[str, str] = {"province_from_text": "province", "district_from_text": "district"}
+_Z95 = 1.959963984540054
+
+
+def wilson_interval(correct: int, n: int, z: float = _Z95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``correct / n`` (95 % by default; NaN when ``n`` is 0).
+
+    >>> [round(x, 4) for x in wilson_interval(1, 2)]
+    [0.0945, 0.9055]
+    """
+    if n <= 0:
+        return float("nan"), float("nan")
+    p = correct / n
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    # exact at the bounds (rounding would leave 1 - 1e-16 above an accuracy of 1)
+    low = 0.0 if correct == 0 else max(0.0, float(centre - half))
+    high = 1.0 if correct == n else min(1.0, float(centre + half))
+    return low, high
+
+
+@functools.lru_cache(maxsize=65536)
+def _canonical_text(value: str) -> str:
+    """A text as compared: NFC, new-style tone marks, case and spacing folded, outer punctuation off."""
+    from toolkit.normalize import normalize_tone_marks
+
+    text = normalize_tone_marks(unicodedata.normalize("NFC", value))
+    return " ".join(text.split()).casefold().strip(" .,:;!?\"'“”‘’«»-–—")
+
+
+def _canonical(values: list) -> list[str]:
+    return [_canonical_text(v) if isinstance(v, str) else "" for v in values]
+
+
+def _years(values: list) -> list[int | None]:
+    numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+    return [None if pd.isna(x) else int(x) for x in numbers]
+
+
+def _match_to_truth(documents: pd.DataFrame, truth: pd.DataFrame) -> list[int | None]:
+    """For each truth row, the position of its document (by ``source`` ending in ``path``), or None."""
+    if "source" not in documents.columns:
+        raise ValueError("documents lack a 'source' column to match them with the truth's 'path'")
+    depths = sorted({len(str(p).split("/")) for p in truth["path"]})
+    by_suffix: dict[str, int] = {}
+    for position, source in enumerate(documents["source"].astype(str)):
+        parts = source.split("#", 1)[0].replace("\\", "/").split("/")
+        for depth in depths:
+            by_suffix.setdefault("/".join(parts[-depth:]), position)
+    return [by_suffix.get(str(p)) for p in truth["path"]]
+
+
+def ingest_accuracy(documents: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """How well ingestion read the simulated pages: date, year, title and locality against the truth.
+
+    Parameters
+    ----------
+    documents
+        The document table of the ingested pages (:data:`toolkit.corpus.DOC_COLUMNS`); a document is
+        matched to its page when its ``source`` ends with the truth's ``path``. Columns
+        ``province_from_text`` / ``district_from_text``, when present, are scored too (locality
+        inferred from the text alone, against the true province/district).
+    truth
+        ``truth/documents.csv`` of a simulated corpus (:data:`TRUTH_COLUMNS`; read as strings or not).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``case, field, n, correct, accuracy, ci_low, ci_high``: for every field, the pages
+        scored (``n``), those read right, their share and its 95 % Wilson interval; ``case`` is
+        ``"all"`` for every page, then one block per hard case of :data:`CASES` that occurs in the
+        truth's ``case`` column. A page with no document (rejected) counts as wrong on every field.
+        ``date`` is right when it is the true day (``yyyy-mm-dd``); ``title`` is scored on pages that
+        show a headline, compared after NFC, tone-mark placement, case and spacing are folded; so are
+        province and district. Sorted by case (``all`` first, then :data:`CASES` order), then field.
+
+    Examples
+    --------
+    >>> truth = pd.DataFrame({"path": ["pages/a/1.txt", "pages/a/2.txt"], "date": ["2020-01-08"] * 2,
+    ...                       "year": [2020, 2020], "title": ["Hội nghị", ""], "province": ["Bến Tre"] * 2,
+    ...                       "district": ["Huyện Châu Thành"] * 2})
+    >>> docs = pd.DataFrame({"source": ["demo/pages/a/1.txt", "demo/pages/a/2.txt"],
+    ...                      "date": ["2020-01-08", "2019-01-08"], "year": [2020, 2019], "title": ["Hội nghị", "x"],
+    ...                      "province": ["Bến Tre"] * 2, "district": ["Huyện Châu Thành"] * 2})
+    >>> print(ingest_accuracy(docs, truth)[["field", "n", "correct", "accuracy"]].to_string(index=False))
+       field  n  correct  accuracy
+        date  2        1       0.5
+        year  2        1       0.5
+       title  1        1       1.0
+    province  2        2       1.0
+    district  2        2       1.0
+    """
+    truth = truth.reset_index(drop=True)
+    positions = _match_to_truth(documents, truth)
+    docs = documents.reset_index(drop=True)
+
+    def aligned(column: str) -> list:
+        values = docs[column].tolist() if column in docs.columns else [None] * len(docs)
+        return [None if p is None else values[p] for p in positions]
+
+    fields = list(ACCURACY_FIELDS) + [f for f in _TEXT_LOCALITY_FIELDS if f in docs.columns]
+    scored: dict[str, list[bool | None]] = {}   # None: the page is not scored on that field
+    for field_name in fields:
+        true = truth[_TEXT_LOCALITY_FIELDS.get(field_name, field_name)].tolist()
+        got = aligned(field_name)
+        if field_name == "date":
+            scored[field_name] = [isinstance(g, str) and g.strip() == str(t).strip() for t, g in zip(true, got)]
+        elif field_name == "year":
+            scored[field_name] = [g is not None and g == t for t, g in zip(_years(true), _years(got))]
+        else:
+            pairs = zip(_canonical(true), _canonical(got))
+            scored[field_name] = [None if field_name == "title" and not t else bool(g) and g == t for t, g in pairs]
+
+    case_sets = ([set(str(c).split(";")) - {""} for c in truth["case"]] if "case" in truth.columns
+                 else [set() for _ in range(len(truth))])
+    present = {c for cs in case_sets for c in cs}
+    groups = ["all"] + [c for c in CASES if c in present] + sorted(present - set(CASES))
+    rows = []
+    for group in groups:
+        members = [i for i, cs in enumerate(case_sets) if group == "all" or group in cs]
+        for field_name in fields:
+            marks = [scored[field_name][i] for i in members if scored[field_name][i] is not None]
+            n, correct = len(marks), int(sum(marks))
+            low, high = wilson_interval(correct, n)
+            rows.append((group, field_name, n, correct, correct / n if n else float("nan"), low, high))
+    out = pd.DataFrame(rows, columns=["case", "field", "n", "correct", "accuracy", "ci_low", "ci_high"])
+    return out.astype({"n": "int64", "correct": "int64"})
