@@ -602,3 +602,16 @@ def test_pipeline_ingest_accuracy_table_scores_every_page_with_locality_from_tex
     assert everything.loc["district", "accuracy"] == 1.0
     assert set(table["case"]) - {"all"} == {c for p in sim.pages for c in p.cases}
     assert ((table["ci_low"] <= table["accuracy"]) & (table["accuracy"] <= table["ci_high"])).all()
+
+
+def test_ingest_accuracy_reads_empty_cases_from_csv_as_no_case():
+    from toolkit.simulate import ingest_accuracy
+
+    truth = pd.DataFrame({"path": ["a.txt", "b.txt"], "date": ["2020-01-08", "2021-03-02"], "year": ["2020", "2021"],
+                          "title": ["Hội nghị", "Giao ban"], "province": ["Bến Tre", "Bến Tre"],
+                          "district": ["Huyện Châu Thành", "Huyện Châu Thành"], "case": [float("nan"), "banner_year"]})
+    docs = pd.DataFrame({"source": ["pages/a.txt", "pages/b.txt"], "date": ["2020-01-08", "2021-03-02"],
+                         "year": [2020, 2021], "title": ["Hội nghị", "Giao ban"], "province": ["Bến Tre"] * 2,
+                         "district": ["Huyện Châu Thành"] * 2})
+    table = ingest_accuracy(docs, truth)
+    assert set(table["case"]) == {"all", "banner_year"}

@@ -1364,7 +1364,9 @@ def ingest_accuracy(documents: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFram
             pairs = zip(_canonical(true), _canonical(got))
             scored[field_name] = [None if field_name == "title" and not t else bool(g) and g == t for t, g in pairs]
 
-    case_sets = ([set(str(c).split(";")) - {""} for c in truth["case"]] if "case" in truth.columns
+    # an empty cell (no hard case) may arrive as NaN from a CSV reader
+    case_sets = ([set(c.split(";")) - {""} if isinstance(c, str) else set() for c in truth["case"]]
+                 if "case" in truth.columns
                  else [set() for _ in range(len(truth))])
     present = {c for cs in case_sets for c in cs}
     groups = ["all"] + [c for c in CASES if c in present] + sorted(present - set(CASES))
