@@ -84,6 +84,7 @@ __all__ = [
     "place_columns",
     "place_names",
     "province_2025",
+    "qualify_grouping",
     "resolve_locality",
     "with_locality",
 ]
@@ -1109,6 +1110,8 @@ def place_columns(by, available=None) -> list[str]:
     ['province', 'district', 'locality', 'year']
     """
     by = [by] if isinstance(by, str) else list(by)
+    if available is not None and "district" not in available:
+        return by  # nothing to qualify; the caller reports the missing column
     out: list[str] = []
     for col in by:
         expanded = list(_QUALIFIED) if col == "district" else [col]
@@ -1118,6 +1121,27 @@ def place_columns(by, available=None) -> list[str]:
             if c not in out:
                 out.append(c)
     return out
+
+
+def qualify_grouping(table, by):
+    """``(table, columns)`` to group ``table`` by ``by`` with districts qualified.
+
+    The one entry point of every grouping "by district": ``columns`` is
+    :func:`place_columns` of ``by``, and ``table`` gains a ``locality``
+    column (:func:`with_locality`) when the columns need one it lacks.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"province": ["Bến Tre", "Tiền Giang"], "district": ["Huyện Châu Thành"] * 2})
+    >>> docs, by = qualify_grouping(docs, ["district"])
+    >>> docs.groupby(by).ngroups
+    2
+    """
+    columns = place_columns(by, table.columns)
+    if "locality" in columns and "locality" not in table.columns and "district" in table.columns:
+        table = with_locality(table)
+    return table, columns
 
 
 def resolve_locality(value: str, localities) -> str:

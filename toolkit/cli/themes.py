@@ -47,7 +47,9 @@ def _check_columns(documents, columns: list[str], hint: str) -> None:
 def themes_command(
     corpus: Path = _CORPUS,
     output: Path = typer.Option(..., "-o", "--output", help="Aggregated table: theme shares per cell with bootstrap CIs."),
-    by: str = typer.Option("province,district,year", "--by", help="Cell columns, comma-separated."),
+    by: str = typer.Option("province,district,year", "--by",
+                           help="Cell columns, comma-separated; district means the district of its province "
+                                "(cells keep province, district and locality)."),
     tokens: Path | None = _TOKENS,
     themes_file: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False, help="Themes file (default corpora/lexicons/themes.toml)."),
     n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap replicates per cell."),
