@@ -1072,7 +1072,7 @@ def with_locality(documents):
     old = (out["locality"].astype("string").fillna("").astype(object) if "locality" in out.columns
            else pd.Series("", index=out.index, dtype=object))
     if not has:
-        out["locality"] = old
+        out["locality"] = old.astype(str)
         return out
     province = out["province"].tolist() if "province" in out.columns else [""] * len(out)
     district = out["district"].tolist() if "district" in out.columns else [""] * len(out)
@@ -1081,7 +1081,8 @@ def with_locality(documents):
     if changed.any():
         logger.warning("locality: %d row(s) whose locality disagreed with province/district re-derived from them",
                        int(changed.sum()))
-    out["locality"] = derived.where(derived != "", old)
+    # The dtype of every text column of conform(), so written tables have one schema.
+    out["locality"] = derived.where(derived != "", old).astype(str)
     return out
 
 
