@@ -114,7 +114,7 @@ def test_keyness_table_each_group_vs_rest_sorted():
     out = keyness_table(tokens, docs, "district", min_count=1)
     assert list(out.columns) == ["group", "term", "count_target", "count_reference", "log_odds", "z", "chi2", "g2",
                                  "p_value"]
-    # No province column: the locality is the district alone.
+    # No province column: the groups are the districts as given.
     assert out["group"].unique().tolist() == ["Ba Đình", "Cầu Giấy", "Tây Hồ"]
     top = out.groupby("group").head(1).set_index("group")["term"].to_dict()
     assert top == {"Ba Đình": "giải_phóng_mặt_bằng", "Cầu Giấy": "tôn_giáo", "Tây Hồ": "covid-19"}

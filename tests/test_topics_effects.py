@@ -184,9 +184,8 @@ def test_prevalence_by_group_empty_cells_and_means():
                          "year": pd.array([2020, 2020, 2020, 2021, 2021], dtype="Int64")})
     res = types.SimpleNamespace(doc_topic_=theta, doc_topic_concentration_=theta * 100, topic_labels_=["x", "y"])
     out = prevalence_by_group(res, meta, n_draws=30, random_state=0)
-    # No province column: the locality is the district alone.
-    assert list(out.columns) == ["district", "locality", "year", "topic", "label", "n_docs", "prevalence", "ci_low",
-                                 "ci_high"]
+    # No province column: nothing to qualify the district with.
+    assert list(out.columns) == ["district", "year", "topic", "label", "n_docs", "prevalence", "ci_low", "ci_high"]
     assert len(out) == 2 * 2 * 2  # 2 districts × 2 years × 2 topics; "" is missing
     empty = out[(out["district"] == "Ba Vì") & (out["year"] == 2021)]
     assert (empty["n_docs"] == 0).all() and empty["prevalence"].isna().all() and empty["ci_low"].isna().all()

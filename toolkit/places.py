@@ -1099,9 +1099,9 @@ def place_columns(by, available=None) -> list[str]:
     by : sequence of str
         Grouping columns as asked ("district", "year").
     available : collection of str, optional
-        Columns of the table; ``province`` is only added when it is one of
-        them (a table without provinces is grouped by district alone, with
-        ``locality`` equal to the district).
+        Columns of the table; without a ``province`` column ``by`` is
+        returned as it is (a table without provinces can only be grouped by
+        district).
 
     Examples
     --------
@@ -1111,14 +1111,13 @@ def place_columns(by, available=None) -> list[str]:
     ['province', 'district', 'locality', 'year']
     """
     by = [by] if isinstance(by, str) else list(by)
-    if available is not None and "district" not in available:
-        return by  # nothing to qualify; the caller reports the missing column
+    if available is not None and not {"province", "district"} <= set(available):
+        # No district to qualify (the caller reports it missing), or no
+        # province to qualify it with: the district is all there is.
+        return by
     out: list[str] = []
     for col in by:
-        expanded = list(_QUALIFIED) if col == "district" else [col]
-        for c in expanded:
-            if c == "province" and col == "district" and available is not None and c not in available:
-                continue
+        for c in _QUALIFIED if col == "district" else (col,):
             if c not in out:
                 out.append(c)
     return out
