@@ -142,7 +142,6 @@ def keyness_command(
     """Distinctive terms of each group (weighted log-odds with informative prior)."""
     from toolkit.corpus import read_documents, write_table
     from toolkit.keyness import keyness_table
-
     from toolkit.places import resolve_locality
 
     documents = read_documents(corpus)
