@@ -39,7 +39,7 @@ from toolkit.themes import kwic, load_themes, theme_hits, theme_shares, validate
 
 demo = load_demo(n_pages)
 documents, tokens = demo.documents, demo.tokens
-print(len(documents), "documents;", documents["district"].nunique(), "districts;",
+print(len(documents), "documents;", documents["locality"].nunique(), "localities;",
       int(documents["year"].min()), "–", int(documents["year"].max()))
 
 # %% [markdown]
@@ -78,6 +78,9 @@ validation.sort_values("doc_freq", ascending=False).head(10)
 # by any grouping and adds a percentile-bootstrap interval (seeded, so the
 # numbers are the same on every run). Empty cells are kept (`n_docs == 0`)
 # and small cells flagged, so a missing year is never mistaken for a zero.
+# A district is always grouped with its province — district names repeat
+# across provinces (Huyện Châu Thành exists in ten) — so the table has
+# `province`, `district` and `locality` (`"Huyện Đông Anh, Hà Nội"`).
 
 # %%
 hits = theme_hits(tokens, themes, documents=documents)
@@ -89,7 +92,7 @@ shares[shares["theme"] == "covid"].head(12)
 key = ["site_clearance", "religion", "democracy_regulations", "covid"]
 fig = plt.figure()
 plots.trend_small_multiples(shares[shares["theme"].isin(key)].assign(year=lambda d: d["year"].astype(int)),
-                            panel="district", series="theme", x="year", y="share", fig=fig)
+                            panel="locality", series="theme", x="year", y="share", fig=fig)
 plt.show()
 
 # %% [markdown]
@@ -109,7 +112,8 @@ conc["keyword"].value_counts().head()
 # %% [markdown]
 # ## 5. Distinctive terms: keyness
 #
-# Which words does one district use more than the others? The weighted
+# Which words does one district use more than the others? Grouped by
+# `"district"`, the groups are localities (the district of its province). The weighted
 # log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi &
 # Quinn 2008) shrinks rare words toward the corpus rate, so a word used twice
 # does not top the list; `z` is its standardized score. χ² and G² are given

@@ -40,6 +40,7 @@ import pandas as pd
 
 from toolkit import plots
 from toolkit.pipeline import load_demo
+from toolkit.places import with_locality
 from toolkit.themes import load_themes
 from toolkit.topics import estimate_effects, fit_seeded_lda, prevalence_by_group
 from toolkit.topics.effects import predict_prevalence
@@ -50,7 +51,7 @@ token_lists = [list(t) for t in demo.tokens["tokens"]]
 themes = load_themes().token_terms()
 key = {k: themes[k] for k in ("site_clearance", "religion", "democracy_regulations", "covid")}
 result = fit_seeded_lda(token_lists, key, 4 if quick else 6, random_state=random_state)
-meta = docs[["province", "district", "year"]].copy()
+meta = docs[["province", "district", "locality", "year"]].copy()
 meta["year"] = meta["year"].astype("Int64")   # pages whose year was not found stay NA; the models leave them out
 meta["after_law"] = (docs["date"].fillna("") >= "2023-07-01").astype(int)
 print(result.topic_labels_)
@@ -58,29 +59,32 @@ print(result.topic_labels_)
 # %% [markdown]
 # ## 1. Locality and year effects
 #
-# A formula says what to compare. `C(district)` compares every district with a
-# reference district; `bs(year, df=3)` lets the year trend bend (a B-spline);
+# A formula says what to compare. `C(locality)` compares every locality with a
+# reference locality; a locality is a district of its province
+# (`"Huyện Đông Anh, Hà Nội"`), because district names repeat across
+# provinces — Huyện Châu Thành exists in ten — and `C(district)` would make
+# them one place. `bs(year, df=3)` lets the year trend bend (a B-spline);
 # interactions such as `C(province) * year` let trends differ by province.
 
 # %%
-effects = estimate_effects(result, meta, "~ C(district) + bs(year, df=3)", n_draws=20 if quick else 50,
+effects = estimate_effects(result, meta, "~ C(locality) + bs(year, df=3)", n_draws=20 if quick else 50,
                            random_state=random_state)
 effects[effects["label"] == "site_clearance"]
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 5))
-plots.forest_plot(effects[(effects["label"] == "site_clearance") & effects["term"].str.startswith("C(district)")],
-                  ax=ax, title="Site clearance: district effects (vs reference district)")
+plots.forest_plot(effects[(effects["label"] == "site_clearance") & effects["term"].str.startswith("C(locality)")],
+                  ax=ax, title="Site clearance: locality effects (vs reference locality)")
 plt.show()
 
 # %% [markdown]
 # ## 2. Before and after the 2023 law
 #
-# A simple before/after indicator with district fixed effects. The planted
+# A simple before/after indicator with locality fixed effects. The planted
 # truth raises the share of grassroots-democracy content after mid-2023.
 
 # %%
-law = estimate_effects(result, meta, "~ C(district) + year + after_law", n_draws=20 if quick else 50,
+law = estimate_effects(result, meta, "~ C(locality) + year + after_law", n_draws=20 if quick else 50,
                        random_state=random_state)
 law[law["term"] == "after_law"]
 
@@ -92,20 +96,20 @@ law[law["term"] == "after_law"]
 
 # %%
 years = sorted(int(y) for y in meta["year"].dropna().unique())
-newdata = pd.DataFrame([(d, y) for d in ("Huyện Đông Anh", "Huyện Hải Hậu") for y in years],
-                       columns=["district", "year"])
-pred = predict_prevalence(result, meta, "~ C(district) + bs(year, df=3)", newdata,
+newdata = pd.DataFrame([(d, y) for d in ("Huyện Đông Anh, Hà Nội", "Huyện Hải Hậu, Nam Định") for y in years],
+                       columns=["locality", "year"])
+pred = predict_prevalence(result, meta, "~ C(locality) + bs(year, df=3)", newdata,
                           n_draws=20 if quick else 50, random_state=random_state)
 pred_key = pred[pred["label"].isin(key)]
 fig = plt.figure()
-plots.trend_small_multiples(pred_key, panel="district", series="label", x="year", y="estimate", fig=fig,
+plots.trend_small_multiples(pred_key, panel="locality", series="label", x="year", y="estimate", fig=fig,
                             ylabel="Predicted topic proportion", title="Predicted prevalence")
 plt.show()
 
 # %% [markdown]
 # ## 4. Raw prevalence by group, and a placebo
 #
-# Without a model, the mean proportion per district and year (with intervals
+# Without a model, the mean proportion per locality and year (with intervals
 # from posterior draws and a bootstrap over documents) shows the same
 # patterns — and where the data are thin.
 
@@ -131,13 +135,15 @@ placebo[placebo["term"] != "Intercept"][["label", "term", "estimate", "ci_low", 
 #
 # The simulator saved the probability that a document of each district and
 # year carries each theme. Compare the planted site-clearance probability by
-# district with the estimated prevalence.
+# locality with the estimated prevalence (`by=("district",)` groups by
+# province, district and locality).
 
 # %%
 truth = pd.read_csv(demo.truth / "theme_shares.csv")
-planted = truth[truth["theme"] == "site_clearance"].groupby("district")["share"].mean().rename("planted")
+truth = with_locality(truth)
+planted = truth[truth["theme"] == "site_clearance"].groupby("locality")["share"].mean().rename("planted")
 estimated = (prevalence_by_group(result, meta, by=("district",), n_draws=10, random_state=random_state)
-             .query("label == 'site_clearance'").set_index("district")["prevalence"].rename("estimated"))
+             .query("label == 'site_clearance'").set_index("locality")["prevalence"].rename("estimated"))
 comparison = pd.concat([planted, estimated], axis=1).sort_values("planted")
 print("rank correlation:", round(comparison.corr(method="spearman").iloc[0, 1], 2))
 comparison
@@ -148,5 +154,5 @@ comparison
 # 1. Fit `~ C(province) * year` and interpret the interaction for religion.
 # 2. Reduce `n_draws` to 5 and then raise it to 200. How do the intervals
 #    change, and why does the method of composition need many draws?
-# 3. Drop every document of one district from 2020–2022 and re-estimate.
+# 3. Drop every document of one locality from 2020–2022 and re-estimate.
 #    Which intervals widen?

@@ -74,11 +74,47 @@ def _corpus():
     return tokens, docs
 
 
+def _same_named_corpus(with_province: bool = True):
+    """Two Huyện Châu Thành (Bến Tre, Tiền Giang) that write about different things, and Huyện Long Phú."""
+    docs = pd.DataFrame({
+        "doc_id": ["b1", "b2", "t1", "t2", "s1"],
+        "province": ["Bến Tre", "Bến Tre", "Tiền Giang", "Tiền Giang", "Sóc Trăng"],
+        "district": ["Huyện Châu Thành"] * 4 + ["Huyện Long Phú"],
+    })
+    tokens = pd.DataFrame({
+        "doc_id": docs["doc_id"],
+        "tokens": [["dừa", "dừa", "dân_vận"], ["dừa", "dân_vận"], ["sầu_riêng"] * 3 + ["dân_vận"],
+                   ["sầu_riêng", "dân_vận"], ["lúa", "lúa", "dân_vận"]],
+    })
+    return tokens, docs
+
+
+def test_keyness_same_named_districts_are_two_groups():
+    tokens, docs = _same_named_corpus()
+    out = keyness_table(tokens, docs, "district", min_count=1)
+    assert out["group"].unique().tolist() == ["Huyện Châu Thành, Bến Tre", "Huyện Châu Thành, Tiền Giang",
+                                              "Huyện Long Phú, Sóc Trăng"]
+    top = out.groupby("group").head(1).set_index("group")["term"].to_dict()
+    assert top["Huyện Châu Thành, Bến Tre"] == "dừa" and top["Huyện Châu Thành, Tiền Giang"] == "sầu_riêng"
+    assert tfidf_top_terms(tokens, docs, "district", n_terms=1)["group"].nunique() == 3
+
+
+def test_keyness_same_named_target_must_be_qualified():
+    tokens, docs = _same_named_corpus()
+    out = keyness_table(tokens, docs, "district", target="Huyện Châu Thành, Tiền Giang",
+                        reference="Huyện Long Phú", min_count=1)
+    assert set(out["group"]) == {"Huyện Châu Thành, Tiền Giang"}
+    assert out.set_index("term").loc["sầu_riêng", ["count_target", "count_reference"]].tolist() == [4, 0]
+    with pytest.raises(ValueError, match="different provinces"):
+        keyness_table(tokens, docs, "district", target="Huyện Châu Thành")
+
+
 def test_keyness_table_each_group_vs_rest_sorted():
     tokens, docs = _corpus()
     out = keyness_table(tokens, docs, "district", min_count=1)
     assert list(out.columns) == ["group", "term", "count_target", "count_reference", "log_odds", "z", "chi2", "g2",
                                  "p_value"]
+    # No province column: the groups are the districts as given.
     assert out["group"].unique().tolist() == ["Ba Đình", "Cầu Giấy", "Tây Hồ"]
     top = out.groupby("group").head(1).set_index("group")["term"].to_dict()
     assert top == {"Ba Đình": "giải_phóng_mặt_bằng", "Cầu Giấy": "tôn_giáo", "Tây Hồ": "covid-19"}
@@ -150,3 +186,28 @@ def test_cli_keyness_and_collocations(tmp_path):
     res = runner.invoke(app, ["collocations", str(corpus), "--tokens", str(tok_path), "--min-count", "2",
                               "-o", str(tmp_path / "c.csv")])
     assert res.exit_code == 0, res.output
+
+
+def test_cli_keyness_same_named_districts(tmp_path):
+    import toolkit.cli.themes  # noqa: F401
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+
+    tokens, docs = _same_named_corpus()
+    corpus = tmp_path / "docs.csv"  # a researcher's table: no locality column
+    write_table(docs.assign(title="", body="văn bản"), corpus)
+    tok_path = tmp_path / "tokens.parquet"
+    write_table(tokens.assign(n_tokens=tokens["tokens"].map(len)), tok_path)
+    runner = CliRunner()
+    res = runner.invoke(app, ["keyness", str(corpus), "--group", "district", "--tokens", str(tok_path),
+                              "--min-count", "1", "-o", str(tmp_path / "k.csv")])
+    assert res.exit_code == 0, res.output
+    assert sorted(read_table(tmp_path / "k.csv")["group"].unique()) == [
+        "Huyện Châu Thành, Bến Tre", "Huyện Châu Thành, Tiền Giang", "Huyện Long Phú, Sóc Trăng"]
+    res = runner.invoke(app, ["keyness", str(corpus), "--group", "district", "--target", "Huyện Châu Thành",
+                              "--tokens", str(tok_path), "-o", str(tmp_path / "k2.csv")])
+    assert res.exit_code != 0 and "Huyện Châu Thành, Bến Tre" in res.output
+    res = runner.invoke(app, ["keyness", str(corpus), "--group", "district", "--target", "Huyện Long Phú",
+                              "--tokens", str(tok_path), "--min-count", "1", "-o", str(tmp_path / "k3.csv")])
+    assert res.exit_code == 0, res.output
+    assert set(read_table(tmp_path / "k3.csv")["group"]) == {"Huyện Long Phú, Sóc Trăng"}

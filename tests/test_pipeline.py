@@ -86,6 +86,43 @@ def test_planted_covid_absent_before_2020(runs):
     assert covid.loc[covid["year"].between(2020, 2021), "share"].min() > 0.1
 
 
+def test_grouped_tables_carry_the_locality(runs):
+    import pandas as pd
+
+    root, *_ = runs
+    tables = root / "a" / "tables"
+    docs_per = pd.read_parquet(tables / "documents_per_locality_year.parquet")
+    assert list(docs_per.columns) == ["province", "district", "locality", "year", "n_docs"]
+    shares = pd.read_parquet(tables / "theme_shares_locality_year.parquet")
+    assert list(shares.columns[:4]) == ["province", "district", "locality", "year"]
+    known = shares[shares["district"] != ""]
+    assert (known["locality"] == known["district"] + ", " + known["province"]).all()
+    prevalence = pd.read_parquet(tables / "topic_prevalence_district_year.parquet")
+    assert list(prevalence.columns[:4]) == ["province", "district", "locality", "year"]
+    effects = pd.read_parquet(tables / "effects.parquet")
+    assert effects["term"].str.startswith("C(locality)[T.").any()
+    keyness = pd.read_parquet(tables / "keyness.parquet")
+    assert set(keyness["group"]) <= set(shares["locality"])
+
+
+def test_figure_labels_qualify_only_same_named_districts():
+    import pandas as pd
+
+    from toolkit.report_figures import _top_localities, locality_labels
+
+    localities = pd.Series(["Huyện Châu Thành, Bến Tre", "Huyện Châu Thành, Tiền Giang", "Huyện Long Phú, Sóc Trăng",
+                            "Bến Tre", "", "Huyện Châu Thành, Bến Tre"])
+    assert locality_labels(localities).tolist() == [
+        "Huyện Châu Thành, Bến Tre", "Huyện Châu Thành, Tiền Giang", "Huyện Long Phú", "Bến Tre", "(unknown)",
+        "Huyện Châu Thành, Bến Tre"]
+    # A table without a locality column: derived, and the two Châu Thành stay two rows of the figure.
+    counts = pd.DataFrame({"province": ["Bến Tre", "Tiền Giang", "Sóc Trăng"],
+                           "district": ["Huyện Châu Thành", "Huyện Châu Thành", "Huyện Long Phú"],
+                           "year": 2020, "n_docs": [5, 3, 1]})
+    shown = _top_localities(counts, 2)
+    assert shown["locality"].tolist() == ["Huyện Châu Thành, Bến Tre", "Huyện Châu Thành, Tiền Giang"]
+
+
 @pytest.mark.slow
 def test_own_corpus_from_a_table_without_the_formula_columns(tmp_path):
     """`make figures CONFIG=my.toml` on a researcher's table: the run completes; effects are left out."""

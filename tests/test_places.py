@@ -18,8 +18,12 @@ from toolkit.places import (
     list_districts,
     list_provinces,
     load_sources,
+    locality_key,
+    place_columns,
     place_names,
     province_2025,
+    resolve_locality,
+    with_locality,
 )
 
 # --------------------------------------------------------------------------
@@ -371,3 +375,122 @@ def test_one_unique_ward_does_not_win_against_another_district_of_the_province()
     loc = infer_locality("Đoàn công tác của phường Hàng Gai thăm mô hình dân vận khéo tại phường Phúc Đồng "
                          "và phường Việt Hưng.")
     assert loc.district == "Quận Long Biên"
+
+
+# --------------------------------------------------------------------------
+# Same-named districts: inference and the locality key
+# --------------------------------------------------------------------------
+
+#: Provinces with a "Huyện Châu Thành" (before July 2025).
+CHAU_THANH = ["An Giang", "Bến Tre", "Hậu Giang", "Kiên Giang", "Long An", "Sóc Trăng", "Tiền Giang",
+              "Trà Vinh", "Tây Ninh", "Đồng Tháp"]
+
+
+def test_chau_thanh_is_in_ten_provinces():
+    assert [p for p in list_provinces() if "Huyện Châu Thành" in list_districts(p)] == sorted(CHAU_THANH)
+
+
+@pytest.mark.parametrize("province", CHAU_THANH)
+def test_same_named_district_with_its_province(province):
+    loc = infer_locality(f"Ngày 12/3, Ban Dân vận Huyện ủy Châu Thành, tỉnh {province} tổ chức hội nghị "
+                         "sơ kết công tác dân vận.")
+    assert (loc.province, loc.district) == (province, "Huyện Châu Thành")
+    assert province in loc.evidence  # the province is what settled it
+
+
+@pytest.mark.parametrize("text, province", [
+    # A ward no other district of the country has.
+    ("Hội nghị được tổ chức tại huyện Châu Thành; đại biểu xã Tân Thạch phát biểu.", "Bến Tre"),
+    # Vĩnh Kim: in one Huyện Châu Thành only, and elsewhere in another province that has a Châu Thành too.
+    ("Huyện Châu Thành ra quân dọn vệ sinh; người dân xã Vĩnh Kim hưởng ứng.", "Tiền Giang"),
+    ("Lãnh đạo huyện Châu Thành thăm hộ nghèo ở xã Hòa Minh.", "Trà Vinh"),
+    ("Đại diện xã Giao Long, xã Phú Túc dự hội nghị.", "Bến Tre"),
+])
+def test_same_named_district_settled_by_a_ward(text, province):
+    loc = infer_locality(text)
+    assert (loc.province, loc.district) == (province, "Huyện Châu Thành")
+
+
+@pytest.mark.parametrize("text", [
+    "Huyện Châu Thành tổ chức hội nghị tổng kết công tác dân vận năm 2023.",
+    "Ban Dân vận Huyện ủy Châu Thành phối hợp Mặt trận Tổ quốc huyện tổ chức hội nghị.",
+    # Thị trấn Châu Thành and Xã Tân Phú are in several Huyện Châu Thành: still no answer.
+    "Hội nghị tại thị trấn Châu Thành, huyện Châu Thành.",
+    "Huyện Châu Thành trao nhà đại đoàn kết tại xã Tân Phú.",
+    "Huyện Phú Tân tổ chức hội nghị dân vận khéo.",
+])
+def test_same_named_district_alone_is_never_guessed(text):
+    loc = infer_locality(text)
+    assert (loc.province, loc.district) == ("", "")
+
+
+def test_same_named_district_issuer_and_ward():
+    loc = infer_locality("Hội nghị có đại diện xã Tân Thạch.", issuer="Ban Dân vận Huyện ủy Châu Thành")
+    assert (loc.province, loc.district) == ("Bến Tre", "Huyện Châu Thành")
+
+
+def test_tie_between_two_named_places_stays_empty():
+    # Two unrelated places, each with a district and a ward: a tie is no answer.
+    loc = infer_locality("Đoàn công tác xã Uy Nỗ, huyện Đông Anh học tập kinh nghiệm tại xã Hải Minh, huyện Hải Hậu.")
+    assert (loc.province, loc.district) == ("", "")
+
+
+@pytest.mark.parametrize("province, district, expected", [
+    ("Bến Tre", "Huyện Châu Thành", "Huyện Châu Thành, Bến Tre"),
+    ("Tiền Giang", "Huyện Châu Thành", "Huyện Châu Thành, Tiền Giang"),
+    ("Bến Tre", "", "Bến Tre"),
+    ("", "Huyện Châu Thành", "Huyện Châu Thành"),
+    ("", "", ""),
+    (None, None, ""),
+    (float("nan"), " Quận Long Biên ", "Quận Long Biên"),
+])
+def test_locality_key(province, district, expected):
+    assert locality_key(province, district) == expected
+
+
+def test_with_locality_derives_and_corrects():
+    import pandas as pd
+
+    docs = pd.DataFrame({
+        "province": ["Bến Tre", "Tiền Giang", "Bến Tre", "", ""],
+        "district": ["Huyện Châu Thành", "Huyện Châu Thành", "", "", ""],
+        "locality": ["", "Huyện Châu Thành, Bến Tre", "", "Nhóm tự đặt", ""],
+    })
+    out = with_locality(docs)
+    assert out["locality"].tolist() == ["Huyện Châu Thành, Bến Tre", "Huyện Châu Thành, Tiền Giang", "Bến Tre",
+                                        "Nhóm tự đặt", ""]
+    assert "locality" in docs and docs["locality"].iat[0] == ""  # the input is not modified
+    assert with_locality(docs.drop(columns=["locality"]))["locality"].nunique() == 4
+
+
+def test_with_locality_without_province_column():
+    import pandas as pd
+
+    out = with_locality(pd.DataFrame({"district": ["Huyện Châu Thành", "Quận Long Biên"]}))
+    assert out["locality"].tolist() == ["Huyện Châu Thành", "Quận Long Biên"]
+
+
+@pytest.mark.parametrize("by, available, expected", [
+    (["district"], None, ["province", "district", "locality"]),
+    (["province", "district", "year"], None, ["province", "district", "locality", "year"]),
+    (["year", "district"], None, ["year", "province", "district", "locality"]),
+    (["district", "province"], None, ["province", "district", "locality"]),
+    (["district", "year"], ["district", "year"], ["district", "year"]),
+    (["district", "year"], ["province", "district", "year"], ["province", "district", "locality", "year"]),
+    (["province", "year"], None, ["province", "year"]),
+    ("district", None, ["province", "district", "locality"]),
+    (["locality"], None, ["locality"]),
+])
+def test_place_columns(by, available, expected):
+    assert place_columns(by, available) == expected
+
+
+def test_resolve_locality():
+    localities = ["Huyện Châu Thành, Bến Tre", "Huyện Châu Thành, Tiền Giang", "Huyện Long Phú, Sóc Trăng", "Bến Tre"]
+    assert resolve_locality("Huyện Long Phú", localities) == "Huyện Long Phú, Sóc Trăng"
+    assert resolve_locality("Huyện Châu Thành, Tiền Giang", localities) == "Huyện Châu Thành, Tiền Giang"
+    assert resolve_locality("Bến Tre", localities) == "Bến Tre"
+    with pytest.raises(ValueError, match="Huyện Châu Thành, Bến Tre; Huyện Châu Thành, Tiền Giang"):
+        resolve_locality("Huyện Châu Thành", localities)
+    with pytest.raises(ValueError, match="not a locality"):
+        resolve_locality("Huyện Ba Vì", localities)

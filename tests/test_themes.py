@@ -242,8 +242,8 @@ def _toy_hits_and_documents():
 def test_shares_counts_rates_and_empty_cells():
     hits, docs = _toy_hits_and_documents()
     out = theme_shares(hits, docs, n_boot=200, random_state=1, min_docs=3)
-    assert list(out.columns) == ["province", "district", "year", "theme", "n_docs", "docs_with_theme", "share",
-                                 "rate_per_1k", "ci_low", "ci_high", "small_cell"]
+    assert list(out.columns) == ["province", "district", "locality", "year", "theme", "n_docs", "docs_with_theme",
+                                 "share", "rate_per_1k", "ci_low", "ci_high", "small_cell"]
     # 2 districts (observed with their province) × 2 years × 2 themes; empty cells shown
     assert len(out) == 8
     cell = out.set_index(["district", "year", "theme"])
@@ -293,6 +293,57 @@ def test_shares_whole_corpus_and_missing_by_values(caplog):
     assert out["ci_low"].isna().all()
     with pytest.raises(ValueError):
         theme_shares(hits, docs, by=("commune",))
+
+
+# -- same-named districts of different provinces --------------------------------------
+
+
+def _same_named():
+    """Huyện Châu Thành of Bến Tre and of Tiền Giang, Huyện Phú Tân of An Giang, one unknown page."""
+    docs = pd.DataFrame({
+        "doc_id": [f"d{i}" for i in range(7)],
+        "province": ["Bến Tre", "Bến Tre", "Tiền Giang", "Tiền Giang", "Tiền Giang", "An Giang", "Bến Tre"],
+        "district": ["Huyện Châu Thành"] * 5 + ["Huyện Phú Tân", ""],
+        "year": pd.array([2020, 2021, 2020, 2020, 2021, 2021, 2020], dtype="Int64"),
+    })
+    present = [True, False, False, False, True, True, False]
+    hits = pd.DataFrame({"doc_id": docs["doc_id"], "theme": "a", "hits": np.array(present, dtype=int),
+                         "n_tokens": 100, "present": present})
+    return hits, docs
+
+
+@pytest.mark.parametrize("by", [("district",), ("province", "district"), ("district", "year"), ("locality",)])
+def test_same_named_districts_are_two_cells(by):
+    hits, docs = _same_named()
+    out = theme_shares(hits, docs, by=by, n_boot=0)
+    assert "locality" in out  # derived: the table had none
+    cells = out[out["n_docs"] > 0].groupby("locality")["n_docs"].sum().to_dict()
+    assert cells == {"Huyện Châu Thành, Bến Tre": 2, "Huyện Châu Thành, Tiền Giang": 3,
+                     "Huyện Phú Tân, An Giang": 1, "Bến Tre": 1}
+    if "district" in by:
+        assert list(out.columns[:3]) == ["province", "district", "locality"]
+        chau = out[out["district"] == "Huyện Châu Thành"]
+        assert set(zip(chau["province"], chau["locality"])) == {
+            ("Bến Tre", "Huyện Châu Thành, Bến Tre"), ("Tiền Giang", "Huyện Châu Thành, Tiền Giang")}
+
+
+def test_same_named_districts_shares_and_grid():
+    hits, docs = _same_named()
+    out = theme_shares(hits, docs, by=("district", "year"), n_boot=0).set_index(["locality", "year"])
+    assert out.loc[("Huyện Châu Thành, Bến Tre", 2020), "share"] == 1.0
+    assert out.loc[("Huyện Châu Thành, Tiền Giang", 2020), "share"] == 0.0
+    assert out.loc[("Huyện Châu Thành, Tiền Giang", 2021), "share"] == 1.0
+    # Observed localities × observed years, never a district crossed with a province it is not in.
+    assert len(out) == 4 * 2
+
+
+def test_same_named_districts_validate_themes():
+    tiny = themes_from_mapping(TINY)
+    texts = {"d0": "Giải phóng mặt bằng dự án.", "d1": "Tặng quà.", "d2": "Giải phóng mặt bằng đường tỉnh."}
+    docs = _documents(texts, province=["Bến Tre", "Tiền Giang", "Tiền Giang"], district="Huyện Châu Thành")
+    out = validate_themes(_tokens(texts), docs, tiny, by=("district",))
+    assert out.set_index("term").loc["giải phóng mặt bằng", ["Huyện Châu Thành, Bến Tre",
+                                                              "Huyện Châu Thành, Tiền Giang"]].tolist() == [1, 1]
 
 
 # -- validation -------------------------------------------------------------------------
@@ -386,6 +437,7 @@ def test_cli_themes_kwic_validate(tmp_path):
     assert set(shares["district"]) == {"A", "B"} and len(shares) == 2 * 2 * len(load_themes().ids)
     hits = read_table(tmp_path / "hits.parquet")
     assert hits.query("doc_id == 'd0' and theme == 'site_clearance'")["hits"].iat[0] == 1
+    assert set(shares["locality"]) == {"A, Hà Nội", "B, Hà Nội"}
     res = runner.invoke(app, ["kwic", str(corpus), "giải phóng mặt bằng", "--window", "3"])
     assert res.exit_code == 0, res.output
     assert "[GPMB]" in res.output and "[Giải phóng mặt bằng]" in res.output
@@ -485,3 +537,30 @@ def test_date_and_near_rules_are_checked_on_load(spec, message):
 
 def test_every_theme_of_the_project_dictionary_has_a_definition(themes):
     assert all(len(t.definition) > 40 for t in themes.themes)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_cli_themes_by_district_same_named(tmp_path, suffix):
+    import toolkit.cli.themes  # noqa: F401  (registers the commands)
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+
+    texts = {f"d{i}": t for i, t in enumerate([
+        "Vận động nhân dân giải phóng mặt bằng.", "Tặng quà hộ nghèo.", "Tu bổ chùa làng.",
+        "Giải phóng mặt bằng đúng tiến độ.",
+    ])}
+    # A researcher's own table: province and district, no locality column.
+    docs = _documents(texts, province=["Bến Tre", "Bến Tre", "Tiền Giang", "Tiền Giang"],
+                      district="Huyện Châu Thành", year=2021)
+    corpus = tmp_path / f"docs{suffix}"
+    write_table(docs, corpus)
+    res = CliRunner().invoke(app, ["themes", str(corpus), "-o", str(tmp_path / "shares.csv"), "--by", "district",
+                                   "--n-boot", "0", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    shares = read_table(tmp_path / "shares.csv")
+    site = shares[shares["theme"] == "site_clearance"]
+    assert site[["province", "district", "locality", "n_docs"]].values.tolist() == [
+        ["Bến Tre", "Huyện Châu Thành", "Huyện Châu Thành, Bến Tre", "2"],
+        ["Tiền Giang", "Huyện Châu Thành", "Huyện Châu Thành, Tiền Giang", "2"],
+    ]
+    assert site["share"].astype(float).tolist() == [0.5, 0.5]

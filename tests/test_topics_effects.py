@@ -184,6 +184,7 @@ def test_prevalence_by_group_empty_cells_and_means():
                          "year": pd.array([2020, 2020, 2020, 2021, 2021], dtype="Int64")})
     res = types.SimpleNamespace(doc_topic_=theta, doc_topic_concentration_=theta * 100, topic_labels_=["x", "y"])
     out = prevalence_by_group(res, meta, n_draws=30, random_state=0)
+    # No province column: nothing to qualify the district with.
     assert list(out.columns) == ["district", "year", "topic", "label", "n_docs", "prevalence", "ci_low", "ci_high"]
     assert len(out) == 2 * 2 * 2  # 2 districts × 2 years × 2 topics; "" is missing
     empty = out[(out["district"] == "Ba Vì") & (out["year"] == 2021)]
@@ -195,6 +196,59 @@ def test_prevalence_by_group_empty_cells_and_means():
     pd.testing.assert_frame_equal(out, again)
     overall = prevalence_by_group(res, meta, by=(), n_draws=10, random_state=0)
     assert overall["prevalence"].tolist() == pytest.approx(theta.mean(axis=0).tolist())
+
+
+# ---------------------------------------------------------------------------
+# same-named districts of different provinces
+# ---------------------------------------------------------------------------
+
+
+def _same_named_data(rng, n=240):
+    """Huyện Châu Thành of Bến Tre and of Tiền Giang (different effects), Huyện Long Phú, and
+    documents of Bến Tre with an unknown district; no locality column."""
+    places = [("Bến Tre", "Huyện Châu Thành"), ("Tiền Giang", "Huyện Châu Thành"), ("Sóc Trăng", "Huyện Long Phú"),
+              ("Bến Tre", "")]
+    pick = rng.integers(0, len(places), n)
+    meta = pd.DataFrame({"province": [places[i][0] for i in pick], "district": [places[i][1] for i in pick],
+                         "year": rng.integers(2018, 2024, n)})
+    effect = np.array([0.0, 0.15, -0.05, 0.05])[pick]  # reference: Châu Thành, Bến Tre
+    t0 = 0.3 + effect + rng.normal(0, 0.02, n)
+    theta = np.column_stack([t0, 1 - t0])
+    return meta, theta
+
+
+def test_effects_same_named_districts_are_two_coefficients(caplog):
+    meta, theta = _same_named_data(np.random.default_rng(3))
+    out = estimate_effects(_exact_result(theta), meta, n_draws=3, random_state=0)  # default formula
+    assert out.attrs["formula"].startswith("~ C(locality)")
+    est = out[out["topic"] == 0].set_index("term")["estimate"]
+    # Reference level: "Bến Tre" (district unknown, effect 0.05), the first in sort order.
+    assert list(est.index[1:4]) == ["C(locality)[T.Huyện Châu Thành, Bến Tre]",
+                                    "C(locality)[T.Huyện Châu Thành, Tiền Giang]", "C(locality)[T.Huyện Long Phú, Sóc Trăng]"]
+    assert est["Intercept"] == pytest.approx(0.35, abs=0.02)
+    assert est["C(locality)[T.Huyện Châu Thành, Bến Tre]"] == pytest.approx(-0.05, abs=0.02)
+    assert est["C(locality)[T.Huyện Châu Thành, Tiền Giang]"] == pytest.approx(0.10, abs=0.02)
+    assert est["C(locality)[T.Huyện Long Phú, Sóc Trăng]"] == pytest.approx(-0.10, abs=0.02)
+    # Written on the district itself, the two Châu Thành are one level, and a warning says so.
+    with caplog.at_level("WARNING", logger="toolkit.topics.effects"):
+        merged = estimate_effects(_exact_result(theta), meta, "~ C(district) + year", n_draws=2, random_state=0)
+    assert "Huyện Châu Thành" in caplog.text and "C(locality)" in caplog.text
+    assert not any("Tiền Giang" in t for t in merged["term"])
+
+
+def test_prevalence_by_group_same_named_districts():
+    meta, theta = _same_named_data(np.random.default_rng(4))
+    res = types.SimpleNamespace(doc_topic_=theta, doc_topic_concentration_=theta * 200, topic_labels_=["x", "y"])
+    out = prevalence_by_group(res, meta, by=("district", "year"), n_draws=5, random_state=0)
+    assert list(out.columns[:4]) == ["province", "district", "locality", "year"]
+    # Observed places only (never Long Phú in Bến Tre), crossed with the 6 years, × 2 topics.
+    assert out[["province", "district"]].drop_duplicates().values.tolist() == [
+        ["Bến Tre", ""], ["Bến Tre", "Huyện Châu Thành"], ["Sóc Trăng", "Huyện Long Phú"],
+        ["Tiền Giang", "Huyện Châu Thành"]]
+    assert len(out) == 4 * 6 * 2
+    means = out[out["topic"] == 0].groupby("locality").apply(
+        lambda g: np.average(g["prevalence"], weights=g["n_docs"]), include_groups=False)
+    assert means["Huyện Châu Thành, Tiền Giang"] - means["Huyện Châu Thành, Bến Tre"] == pytest.approx(0.15, abs=0.02)
 
 
 # ---------------------------------------------------------------------------
@@ -341,3 +395,38 @@ def test_cli_effects_and_browse(tmp_path):
     write_table(other, tmp_path / "other.parquet")
     res = runner.invoke(app, ["effects", str(model_dir), str(tmp_path / "other.parquet"), "-o", str(tmp_path / "x.csv")])
     assert res.exit_code != 0 and "none of the model's" in res.output
+
+
+def test_cli_effects_same_named_districts(tmp_path):
+    lda = pytest.importorskip("toolkit.topics.lda")
+    persist = pytest.importorskip("toolkit.topics.persist")
+    from typer.testing import CliRunner
+
+    import toolkit.cli.effects  # noqa: F401
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+
+    rng = np.random.default_rng(1)
+    docs, vocab, topic_word, theta, meta = _simulate(rng, n_docs=120, n_topics=3, n_terms=60, doc_length=30)
+    result = lda.fit_lda(docs, 3, random_state=0, min_df=1, max_df=1.0)
+    model_dir = tmp_path / "model_out"
+    persist.save_result(result, model_dir / "model")
+    ids = [f"bài-{i:03d}" for i in range(len(docs))]
+    write_table(pd.DataFrame({"doc_id": ids}), model_dir / "doc_topics.parquet")
+    province = np.where(np.arange(len(ids)) % 3 == 0, "Bến Tre", np.where(np.arange(len(ids)) % 3 == 1,
+                                                                          "Tiền Giang", "Sóc Trăng"))
+    district = np.where(province == "Sóc Trăng", "Huyện Long Phú", "Huyện Châu Thành")
+    # A researcher's CSV: province and district, no locality column.
+    write_table(pd.DataFrame({"doc_id": ids, "title": "Tin", "body": "Hội nghị dân vận.", "province": province,
+                              "district": district, "year": meta["year"]}), tmp_path / "corpus.csv")
+    res = CliRunner().invoke(app, ["effects", str(model_dir), str(tmp_path / "corpus.csv"), "--n-draws", "3",
+                                   "-o", str(tmp_path / "eff.csv"), "--prevalence", str(tmp_path / "prev.csv"),
+                                   "--by", "district,year"])
+    assert res.exit_code == 0, res.output
+    terms = set(read_table(tmp_path / "eff.csv")["term"])
+    assert terms == {"Intercept", "C(locality)[T.Huyện Châu Thành, Tiền Giang]",
+                     "C(locality)[T.Huyện Long Phú, Sóc Trăng]", "year"}
+    prev = read_table(tmp_path / "prev.csv")
+    assert sorted(prev["locality"].unique()) == ["Huyện Châu Thành, Bến Tre", "Huyện Châu Thành, Tiền Giang",
+                                                "Huyện Long Phú, Sóc Trăng"]
+    assert len(prev) == 3 * 11 * 3  # localities × years × topics

@@ -81,7 +81,8 @@ class ThemesConfig:
 
 @dataclass(frozen=True)
 class KeynessConfig:
-    group: str = "district"
+    #: Column of the groups; "district" means the same (a district of its province).
+    group: str = "locality"
     n_terms: int = 12
     min_count: int = 5
 
@@ -101,7 +102,7 @@ class TopicsConfig:
 
 @dataclass(frozen=True)
 class EffectsConfig:
-    formula: str = "~ C(district) + bs(year, df=3)"
+    formula: str = "~ C(locality) + bs(year, df=3)"
     n_draws: int = 50
 
 

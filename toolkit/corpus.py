@@ -36,6 +36,7 @@ DOC_COLUMNS: tuple[str, ...] = (
     "issuer",
     "province",
     "district",
+    "locality",
     "province_2025",
     "locality_evidence",
     "body",
@@ -77,6 +78,11 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64")
         else:
             out[col] = out[col].fillna("").astype(str)
+    # `locality` ("<district>, <province>") follows province and district, also
+    # in tables written before the column existed or by researchers.
+    from toolkit.places import with_locality
+
+    out = with_locality(out)
     extra = [c for c in out.columns if c not in DOC_COLUMNS]
     return out[list(DOC_COLUMNS) + extra].reset_index(drop=True)
 

@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 from toolkit.features import document_term_matrix
+from toolkit.places import qualify_grouping, resolve_locality
 
 logger = logging.getLogger("toolkit.keyness")
 
@@ -157,6 +158,10 @@ def group_term_counts(
 ) -> tuple[sp.csr_matrix, list, list[str]]:
     """Term counts summed per group.
 
+    ``group_col="district"`` groups by the district of its province: the
+    groups are localities (``"Huyện Châu Thành, Bến Tre"``), so same-named
+    districts of different provinces stay apart.
+
     Returns
     -------
     counts : csr_matrix (n_groups, n_terms)
@@ -165,6 +170,7 @@ def group_term_counts(
     vocabulary : list of str
         Sorted terms.
     """
+    documents, group_col = _qualified(documents, group_col)
     if group_col not in documents.columns:
         raise ValueError(f"documents have no column {group_col!r}")
     meta = documents[["doc_id", group_col]].assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id")
@@ -181,6 +187,14 @@ def group_term_counts(
     counts = (indicator @ X).tocsr()
     counts.data = np.rint(counts.data)
     return counts.astype(np.int64), groups, vocab
+
+
+def _qualified(documents: pd.DataFrame, group_col: str) -> tuple[pd.DataFrame, str]:
+    """Documents and group column with a district qualified by its province (its locality)."""
+    if group_col not in ("district", "locality"):
+        return documents, group_col
+    documents, _ = qualify_grouping(documents, ["district"])
+    return documents, "locality" if "locality" in documents.columns else group_col
 
 
 def keyness_table(
@@ -203,9 +217,14 @@ def keyness_table(
     documents : DataFrame
         Document table with ``doc_id`` and ``group_col``.
     group_col : str
-        Column defining the groups (``"district"``).
+        Column defining the groups (``"district"``, ``"province"``,
+        ``"year"``). ``"district"`` (like ``"locality"``) groups by the
+        district of its province: the group label is the locality
+        (``"Huyện Châu Thành, Bến Tre"``).
     target : optional
         One group. ``None``: every group in turn, each against all others.
+        Grouping by district or locality, a district name unique in the
+        corpus may stand for its locality (``"Huyện Long Phú"``).
     reference : optional
         The group to compare ``target`` with. ``None``: all other groups.
     prior, alpha0
@@ -227,6 +246,8 @@ def keyness_table(
         raise ValueError("reference needs a target")
     counts, groups, vocab = group_term_counts(tokens, documents, group_col)
     vocab_arr = np.array(vocab, dtype=object)
+    if group_col in ("district", "locality"):
+        target, reference = (resolve_locality(str(g), groups) if g is not None else None for g in (target, reference))
     if target is not None:
         for g in (target,) + ((reference,) if reference is not None else ()):
             if g not in groups:

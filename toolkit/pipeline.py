@@ -37,6 +37,7 @@ import pandas as pd
 from toolkit.config import CACHE_DIR, RunConfig, lexicon_version
 from toolkit.corpus import apply_repost_policy, read_table, write_table, write_text_atomic
 from toolkit.figures import frame_hash, git_commit, package_versions, save_figure, save_table
+from toolkit.places import qualify_grouping
 
 logger = logging.getLogger("toolkit.pipeline")
 
@@ -366,8 +367,8 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
 
     # ---- outputs ---------------------------------------------------------
     with _Timer(summary, "figures"):
-        counts = (meta[meta["year"].notna()].groupby(["province", "district", "year"]).size()
-                  .rename("n_docs").reset_index())
+        dated, by = qualify_grouping(meta[meta["year"].notna()], ["district", "year"])
+        counts = dated.groupby(by).size().rename("n_docs").reset_index()
         tables = {"documents_per_locality_year": counts, "rejects": rejects.reset_index(drop=True),
                   **{n: t for n, t in theme_tables.items() if n != "theme_hits"},
                   **keyness_tables, **topic_tables}
@@ -454,7 +455,8 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
             from patsy import PatsyError
 
             # estimate_effects and prevalence_by_group leave out documents
-            # missing a covariate they use (undated pages, unknown districts).
+            # missing a covariate they use (undated pages, unknown localities);
+            # "district" groups by province, district and locality.
             covariates = meta.reset_index(drop=True)
             try:
                 out["effects"] = tp.estimate_effects(result, covariates, e.formula, n_draws=e.n_draws,
@@ -465,7 +467,7 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
                 out["topic_prevalence_district_year"] = tp.prevalence_by_group(
                     result, covariates, by=("district", "year"), n_draws=e.n_draws, random_state=seed)
             except ValueError as exc:
-                logger.warning("prevalence by district and year left out: %s", exc)
+                logger.warning("prevalence by locality and year left out: %s", exc)
             return out
         tables = cache.tables("effects", _key(*base_key, t, n_topics, seed, config.effects), effects_compute)
     return {**selected, **tables}

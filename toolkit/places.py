@@ -63,6 +63,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from urllib.parse import urlsplit
 
+import pandas as pd
+
 from toolkit.normalize import normalize_tone_marks, to_nfc
 
 logger = logging.getLogger("toolkit.places")
@@ -78,8 +80,13 @@ __all__ = [
     "list_districts",
     "list_provinces",
     "load_sources",
+    "locality_key",
+    "place_columns",
     "place_names",
     "province_2025",
+    "qualify_grouping",
+    "resolve_locality",
+    "with_locality",
 ]
 
 #: Province names as the pages write them where the package's June-2025
@@ -693,7 +700,11 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "") -> Locality:
     province_direct: dict[str, float] = defaultdict(float)
     # Districts named by a ward that exists in no other district of the country.
     unique_ward: dict[tuple[str, str], float] = {}
+    # Districts named by a name that several provinces give a district.
+    shared: set[tuple[str, str]] = set()
     for base, m, _count in scored:
+        if m.kind not in ("ward", "province", "bare_province") and len({k[0] for k in m.weights}) > 1:
+            shared.update(m.weights)
         if m.kind in ("province", "bare_province"):
             for (province, _), w in m.weights.items():
                 province_score[province] += base * w
@@ -719,7 +730,17 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "") -> Locality:
         return Locality()
     ranked = sorted(province_score.items(), key=lambda kv: (-kv[1], kv[0]))
     province, top = ranked[0]
-    if top < _MIN_PROVINCE or (len(ranked) > 1 and ranked[1][1] >= top - 1e-9):
+    if len(ranked) > 1 and ranked[1][1] >= top - 1e-9:
+        # Same-named districts ("huyện Châu Thành" is in ten provinces): of the
+        # provinces tied, the one where the places named meet in one district.
+        # Only then: a tie between two places a page names is no answer.
+        tied = {p for p, s in ranked if s >= top - 1e-9}
+        joint = sorted(((v, k) for k, v in district_score.items() if k[0] in tied), key=lambda vk: (-vk[0], vk[1]))
+        runner_up = max((v for v, k in joint if k[0] != joint[0][1][0]), default=0.0) if joint else 0.0
+        if not joint or joint[0][1] not in shared or joint[0][0] <= runner_up + 1e-9:
+            return Locality()
+        province = joint[0][1][0]
+    if top < _MIN_PROVINCE:
         return Locality()
     dominant = max(hints, key=lambda t: (hints[t], t)) if hints else None
     in_province = {}
@@ -740,6 +761,15 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "") -> Locality:
     evidence = _evidence(scored, province, district)
     return Locality(province=province, district=district, province_2025=gz.provinces[province],
                     evidence=evidence, score=round(score, 3))
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_district_names() -> frozenset[str]:
+    """District names (with type) found in more than one province ("Huyện Châu Thành")."""
+    provinces: dict[str, set[str]] = defaultdict(set)
+    for province, district in _gazetteer().districts:
+        provinces[district].add(province)
+    return frozenset(name for name, found in provinces.items() if len(found) > 1)
 
 
 def _evidence(scored: list[tuple[float, _Mention, int]], province: str, district: str) -> str:
@@ -780,7 +810,8 @@ def _evidence(scored: list[tuple[float, _Mention, int]], province: str, district
             parts.append(f"wards: {shown} ({where})")
         else:
             parts.append(f"wards: {shown} (in {province})")
-    if provinces and not district:
+    # A district name several provinces have is only settled by its province.
+    if provinces and (not district or district in _shared_district_names()):
         parts.append("province: " + ", ".join(dict.fromkeys(provinces)))
     return "; ".join(parts)
 
@@ -965,3 +996,173 @@ def load_sources(path: str | os.PathLike) -> SourceMap:
     logger.debug("%s: %d source entries", path, len(sources))
     return sources
 
+
+
+# --------------------------------------------------------------------------
+# The locality key: a district qualified by its province
+# --------------------------------------------------------------------------
+
+#: Columns that name nested places (a district lies in one province, a
+#: locality is one province + district): grouped tables keep their observed
+#: combinations instead of crossing them.
+PLACE_COLUMNS = ("province", "district", "locality", "province_2025")
+
+_QUALIFIED = ("province", "district", "locality")
+
+
+def locality_key(province: object, district: object) -> str:
+    """The unique name of a locality: ``"<district>, <province>"``.
+
+    District names repeat across provinces (Huyện Châu Thành lies in ten
+    provinces), so a district alone is not a place; with its province it is.
+
+    Parameters
+    ----------
+    province, district
+        As in the document table; missing values (None, NaN, ``""``) count as
+        unknown.
+
+    Returns
+    -------
+    str
+        ``"Huyện Châu Thành, Bến Tre"`` when the district is known; the
+        province alone when only it is known; the district alone when only it
+        is known (a researcher's table without provinces cannot say more);
+        ``""`` when neither is.
+
+    Examples
+    --------
+    >>> locality_key("Bến Tre", "Huyện Châu Thành")
+    'Huyện Châu Thành, Bến Tre'
+    >>> locality_key("Bến Tre", "")
+    'Bến Tre'
+    """
+    parts = [_text(district), _text(province)]
+    return ", ".join(p for p in parts if p)
+
+
+def _text(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def with_locality(documents):
+    """``documents`` with a ``locality`` column (:func:`locality_key` of ``province``, ``district``).
+
+    The column is derived from ``province`` and ``district`` wherever either
+    is known, so it always agrees with them (a value that disagreed is
+    replaced, and the number of such rows logged); rows where both are
+    unknown keep a ``locality`` the table already had, else get ``""``. A
+    table with neither ``province`` nor ``district`` is returned unchanged
+    (with ``locality`` added as ``""`` only when absent).
+
+    Parameters
+    ----------
+    documents : DataFrame
+        A document table, or any table with ``province`` and/or ``district``.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``locality`` (str); other columns untouched.
+    """
+    out = documents.copy()
+    has = [c for c in ("province", "district") if c in out.columns]
+    old = (out["locality"].astype("string").fillna("").astype(object) if "locality" in out.columns
+           else pd.Series("", index=out.index, dtype=object))
+    if not has:
+        out["locality"] = old.astype(str)
+        return out
+    province = out["province"].tolist() if "province" in out.columns else [""] * len(out)
+    district = out["district"].tolist() if "district" in out.columns else [""] * len(out)
+    derived = pd.Series([locality_key(p, d) for p, d in zip(province, district)], index=out.index, dtype=object)
+    changed = (derived != "") & (old != "") & (derived != old)
+    if changed.any():
+        logger.warning("locality: %d row(s) whose locality disagreed with province/district re-derived from them",
+                       int(changed.sum()))
+    # The dtype of every text column of conform(), so written tables have one schema.
+    out["locality"] = derived.where(derived != "", old).astype(str)
+    return out
+
+
+def place_columns(by, available=None) -> list[str]:
+    """Grouping columns with ``district`` qualified by its province.
+
+    ``district`` becomes ``province, district, locality`` (each once, in
+    place of ``district``), so two same-named districts of different
+    provinces are two groups while grouped tables keep separate ``province``
+    and ``district`` columns. Other columns are kept as they are.
+
+    Parameters
+    ----------
+    by : sequence of str
+        Grouping columns as asked ("district", "year").
+    available : collection of str, optional
+        Columns of the table; without a ``province`` column ``by`` is
+        returned as it is (a table without provinces can only be grouped by
+        district).
+
+    Examples
+    --------
+    >>> place_columns(["district", "year"])
+    ['province', 'district', 'locality', 'year']
+    >>> place_columns(["province", "district", "year"])
+    ['province', 'district', 'locality', 'year']
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    if available is not None and not {"province", "district"} <= set(available):
+        # No district to qualify (the caller reports it missing), or no
+        # province to qualify it with: the district is all there is.
+        return by
+    out: list[str] = []
+    for col in by:
+        for c in _QUALIFIED if col == "district" else (col,):
+            if c not in out:
+                out.append(c)
+    return out
+
+
+def qualify_grouping(table, by):
+    """``(table, columns)`` to group ``table`` by ``by`` with districts qualified.
+
+    The one entry point of every grouping "by district": ``columns`` is
+    :func:`place_columns` of ``by``, and ``table`` gains a ``locality``
+    column (:func:`with_locality`) when the columns need one it lacks.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"province": ["Bến Tre", "Tiền Giang"], "district": ["Huyện Châu Thành"] * 2})
+    >>> docs, by = qualify_grouping(docs, ["district"])
+    >>> docs.groupby(by).ngroups
+    2
+    """
+    columns = place_columns(by, table.columns)
+    if "locality" in columns and "locality" not in table.columns and "district" in table.columns:
+        table = with_locality(table)
+    return table, columns
+
+
+def resolve_locality(value: str, localities) -> str:
+    """The locality meant by ``value``: itself, or the one locality whose district it names.
+
+    Lets a researcher write ``"Huyện Long Phú"`` where that district name is
+    unique in the corpus; a name shared by several provinces must be
+    qualified (``"Huyện Châu Thành, Bến Tre"``).
+
+    Raises
+    ------
+    ValueError
+        When ``value`` names no locality, or several (the message lists them).
+    """
+    names = sorted({str(x) for x in localities})
+    if value in names:
+        return value
+    matches = [n for n in names if n.rsplit(", ", 1)[0] == value]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ValueError(f"{value!r} names {len(matches)} districts of different provinces; "
+                         f"write one of: {'; '.join(matches)}")
+    raise ValueError(f"{value!r} is not a locality of the table{_suggest(value, names)}")

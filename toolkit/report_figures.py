@@ -23,6 +23,7 @@ from toolkit import plots
 from toolkit.config import RunConfig
 from toolkit.corpus import write_text_atomic
 from toolkit.figures import frame_hash, save_figure, save_table
+from toolkit.places import with_locality
 from toolkit.report import ReportItem, render_report
 
 logger = logging.getLogger("toolkit.figures")
@@ -31,7 +32,7 @@ logger = logging.getLogger("toolkit.figures")
 KEY_THEMES = ("site_clearance", "religion", "democracy_regulations", "covid")
 
 TABLE_CAPTIONS = {
-    "documents_per_locality_year": "Documents per province, district and year (duplicates left out).",
+    "documents_per_locality_year": "Documents per locality (province, district) and year (duplicates left out).",
     "rejects": "Input files or table rows that could not be read, with the reason.",
     "theme_shares_locality_year": "Share of documents mentioning each theme per province × district × year, "
                                   "with bootstrap intervals; empty cells kept (n_docs = 0), small cells flagged.",
@@ -47,7 +48,8 @@ TABLE_CAPTIONS = {
     "topic_terms": "Top terms of each topic by probability.",
     "topic_terms_frex": "Top terms of each topic by FREX (frequency and exclusivity).",
     "effects": "Effects of locality and year on topic proportions (method of composition), with intervals.",
-    "topic_prevalence_district_year": "Mean topic proportion per district × year with intervals.",
+    "topic_prevalence_district_year": "Mean topic proportion per locality (province, district) × year with "
+                                      "intervals.",
     "topic_correlations": "Correlations between topic proportions across documents.",
     "representative_documents": "The documents with the highest proportion of each topic.",
     "doc_topics": "Topic proportions of every document.",
@@ -83,9 +85,29 @@ def theme_labels(path: Path, lang: str) -> dict[str, str]:
 
 
 def _locality(df: pd.DataFrame) -> pd.Series:
-    district = df["district"].fillna("").astype(str) if "district" in df else pd.Series("", index=df.index)
-    province = df["province"].fillna("").astype(str) if "province" in df else pd.Series("", index=df.index)
-    return district.where(district != "", province).replace("", "(unknown)")
+    """Figure label of each row's locality (see :func:`locality_labels`)."""
+    if "locality" not in df:
+        df = with_locality(df)
+    return locality_labels(df["locality"])
+
+
+def locality_labels(localities: pd.Series) -> pd.Series:
+    """Short, still unique figure labels of localities (``"<district>, <province>"``).
+
+    A district is shown by its name alone when no other province's district
+    of that name is in the table, and with its province where one is
+    ("Huyện Châu Thành, Bến Tre" beside "Huyện Châu Thành, Tiền Giang");
+    a locality without a district is its province; an unknown one is
+    "(unknown)". Tables always keep the full locality.
+    """
+    full = localities.fillna("").astype(str)
+    parts = full.str.rsplit(", ", n=1)
+    name = parts.str[0]
+    qualified = parts.str.len() > 1
+    # How many localities of the table use each name (a name alone counts as one, "Bến Tre" as its own).
+    users = full.drop_duplicates().str.rsplit(", ", n=1).str[0].value_counts()
+    unique = name.map(users).fillna(0) <= 1
+    return full.where(~(qualified & unique), name).replace("", "(unknown)")
 
 
 #: Most localities a figure shows (the tables keep all of them).
@@ -174,6 +196,8 @@ def _fig_effects(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
 
 
 def _fig_keyness(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
+    if ctx.get("keyness_group") in ("district", "locality"):
+        t = t.assign(group=locality_labels(t["group"]))
     fig = plt.figure()
     plots.keyness_bars(t, group="group", score="z", n_terms=ctx["n_terms"], fig=fig, lang=lang)
     return fig
@@ -254,7 +278,7 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
         table_items.append(ReportItem("table", name.replace("_", " "), f"tables/{name}.csv", caption,
                                       "See the figure captions and the README.", (f"tables/{name}.parquet",)))
     ctx = {"labels": theme_labels(config.resolve(config.themes.file), lang), "n_terms": config.topics.n_terms,
-           "n_topics": summary.n_topics}
+           "n_topics": summary.n_topics, "keyness_group": config.keyness.group}
     plt.rcParams.update({"font.family": "DejaVu Sans", "svg.fonttype": "path"})
     for spec in FIGURES:
         table = tables.get(spec.table)

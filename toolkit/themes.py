@@ -78,6 +78,7 @@ import regex
 from tqdm.auto import tqdm
 
 from toolkit import config as _config
+from toolkit.places import PLACE_COLUMNS, qualify_grouping
 
 logger = logging.getLogger("toolkit.themes")
 
@@ -96,7 +97,7 @@ __all__ = [
 
 THEMES_FILE = "themes.toml"
 #: Columns that name nested places: their observed combinations are crossed with the other ``by`` columns.
-NESTED_PLACE_COLUMNS = ("province", "district", "province_2025")
+NESTED_PLACE_COLUMNS = PLACE_COLUMNS
 
 _ID_RE = regex.compile(r"[a-z][a-z0-9_]*")
 _THEME_KEYS = {"label_en", "label_vi", "definition", "terms", "exclude", "weak_terms", "weak_alone_between",
@@ -805,7 +806,12 @@ def theme_shares(
     documents : DataFrame
         Document table with ``doc_id`` and the ``by`` columns.
     by : sequence of str
-        Cell columns. Empty: one cell, the whole corpus.
+        Cell columns. Empty: one cell, the whole corpus. ``district`` is
+        qualified by its province: it stands for ``province, district,
+        locality`` (:func:`toolkit.places.place_columns`), so two districts
+        of the same name in different provinces are two cells; ``locality``
+        is derived from ``province`` and ``district`` when ``documents``
+        lacks it.
     n_boot : int
         Bootstrap replicates per cell (0: no intervals).
     random_state : int, numpy Generator or None
@@ -819,12 +825,14 @@ def theme_shares(
     -------
     DataFrame
         ``<by...>, theme, n_docs, docs_with_theme, share, rate_per_1k,
-        ci_low, ci_high, small_cell``, sorted by the ``by`` columns then
+        ci_low, ci_high, small_cell`` (``by`` with ``district`` qualified:
+        ``by=["district", "year"]`` gives ``province, district, locality,
+        year, theme, ...``), sorted by the ``by`` columns then
         ``theme``. ``share = docs_with_theme / n_docs``; ``rate_per_1k =
         1000 * sum(hits) / sum(n_tokens)`` over the cell's documents. Every
         combination of observed levels is a row, empty ones with
         ``n_docs = 0`` and NaN share, rate and interval; place columns
-        (``province``, ``district``, ``province_2025``) are not crossed with
+        (``province``, ``district``, ``locality``, ``province_2025``) are not crossed with
         each other but keep their observed combinations (a district lies in
         one province), and those are crossed with the other columns
         (``year``). Documents with a missing ``by`` value are left out (logged).
@@ -840,9 +848,9 @@ def theme_shares(
     The interval is the (1-ci)/2 and (1+ci)/2 percentiles of the replicates;
     it collapses to a point when k = 0 or k = n.
     """
-    by = list(by)
     if not 0 < ci < 1:
         raise ValueError(f"ci={ci}: a coverage in (0, 1)")
+    documents, by = qualify_grouping(documents, by)
     missing = sorted(set(by) - set(documents.columns))
     if missing:
         raise ValueError(f"documents lack the `by` column(s) {missing}")
@@ -919,7 +927,8 @@ def validate_themes(
         pattern exclusions. ``None``: no groups, no pattern rules.
     themes : ThemeDictionary
     by : sequence of str
-        Group columns of ``documents``.
+        Group columns of ``documents`` (``district`` qualified by its
+        province, as in :func:`theme_shares`).
 
     Returns
     -------
@@ -928,7 +937,8 @@ def validate_themes(
         ``syllables`` (how it was tokenized), ``doc_freq`` (documents with
         at least one counted occurrence), ``occurs`` (``doc_freq > 0``),
         then one column per group (the level, several ``by`` columns joined
-        with ``" / "``) holding the group's doc_freq, groups sorted. Terms
+        with ``" / "``; a district is shown as its locality,
+        ``"Huyện Châu Thành, Bến Tre"``) holding the group's doc_freq, groups sorted. Terms
         that never occur are also logged as a warning: a typo in the file,
         a term the tokenizer splits differently, or a term absent from
         this corpus.
@@ -938,11 +948,13 @@ def validate_themes(
     frame = themes.to_frame()[["theme", "term", "syllables"]]
     frame["doc_freq"] = present.sum(axis=0).astype(np.int64)
     frame["occurs"] = frame["doc_freq"] > 0
-    by = list(by)
     if by and documents is not None:
+        documents, by = qualify_grouping(documents, by)
         meta = documents[["doc_id", *by]].assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id")
         meta = meta.set_index("doc_id").reindex(tokens["doc_id"].astype(str))
-        labels = meta[by].astype("string").fillna("<NA>").agg(" / ".join, axis=1).to_numpy()
+        # The locality already names its province and district.
+        shown = [c for c in by if not ("locality" in by and c in ("province", "district"))]
+        labels = meta[shown].astype("string").fillna("<NA>").agg(" / ".join, axis=1).to_numpy()
         for level in sorted(set(labels)):
             frame[level] = present[labels == level].sum(axis=0).astype(np.int64)
     never = frame.loc[~frame["occurs"], ["theme", "term"]]

@@ -1,8 +1,11 @@
 """``python -m toolkit effects`` and ``python -m toolkit browse``: analyse a fitted topic model.
 
-``effects MODEL_DIR CORPUS --formula "~ C(district) + year" -o effects.csv``
+``effects MODEL_DIR CORPUS --formula "~ C(locality) + year" -o effects.csv``
     covariate effects on topic prevalence (method of composition), and
     optionally prevalence per group (``--prevalence OUT --by district,year``).
+    ``locality`` is the district of its province ("Huyện Châu Thành, Bến
+    Tre"), and ``--by district`` groups by it, so same-named districts of
+    different provinces stay apart.
 ``browse MODEL_DIR CORPUS -o topics.html``
     the offline interactive topic browser.
 
@@ -66,14 +69,17 @@ def effects_command(
     model_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="Output folder of `toolkit topics`."),
     corpus: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document table with the covariates."),
     output: Path = typer.Option(..., "-o", "--output", help="Effects table to write (.csv, .parquet, .jsonl)."),
-    formula: str = typer.Option("~ C(district) + year", "--formula", "-f",
-                                help='patsy formula, e.g. "~ C(district) + bs(year, df=3)".'),
+    formula: str = typer.Option("~ C(locality) + year", "--formula", "-f",
+                                help='patsy formula, e.g. "~ C(locality) + bs(year, df=3)" '
+                                     '(locality: the district of its province).'),
     n_draws: int = typer.Option(50, "--n-draws", help="Posterior draws of the topic proportions."),
     random_state: int = typer.Option(0, "--random-state", help="Seed of all draws."),
     ci: float = typer.Option(0.95, "--ci", help="Coverage of the intervals."),
     cov_type: str = typer.Option("classical", "--cov-type", help="OLS covariance: classical, HC0 or HC1."),
     prevalence: Path | None = typer.Option(None, "--prevalence", help="Also write prevalence per group here."),
-    by: str = typer.Option("district,year", "--by", help="Grouping columns of --prevalence, comma-separated."),
+    by: str = typer.Option("district,year", "--by",
+                           help="Grouping columns of --prevalence, comma-separated; district is grouped with its "
+                                "province (columns province, district, locality)."),
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Estimate covariate effects on topic prevalence (stm's estimateEffect)."""

@@ -56,7 +56,9 @@ def _check_columns(documents, columns: list[str], hint: str) -> None:
 def themes_command(
     corpus: Path = _CORPUS,
     output: Path = typer.Option(..., "-o", "--output", help="Aggregated table: theme shares per cell with bootstrap CIs."),
-    by: str = typer.Option("province,district,year", "--by", help="Cell columns, comma-separated."),
+    by: str = typer.Option("province,district,year", "--by",
+                           help="Cell columns, comma-separated; district means the district of its province "
+                                "(cells keep province, district and locality)."),
     tokens: Path | None = _TOKENS,
     themes_file: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False, help="Themes file (default corpora/lexicons/themes.toml)."),
     n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap replicates per cell."),
@@ -139,8 +141,10 @@ def kwic_command(
 def keyness_command(
     corpus: Path = _CORPUS,
     output: Path = typer.Option(..., "-o", "--output", help="Keyness table (group, term, log_odds, z, chi2, g2, ...)."),
-    group: str = typer.Option("district", "--group", help="Column defining the groups."),
-    target: str | None = typer.Option(None, "--target", help="One group (default: every group vs the rest)."),
+    group: str = typer.Option("district", "--group",
+                              help="Column defining the groups; district groups by locality (district, province)."),
+    target: str | None = typer.Option(None, "--target", help="One group (default: every group vs the rest); "
+                                      "a district as its locality, or its name when no other province has it."),
     reference: str | None = typer.Option(None, "--reference", help="Compare the target with this group (default: the rest)."),
     prior: str = typer.Option("informative", "--prior", help="informative or uniform Dirichlet prior."),
     min_count: int = typer.Option(5, "--min-count", help="Report terms seen at least this often in the two corpora."),
@@ -151,15 +155,23 @@ def keyness_command(
     """Distinctive terms of each group (weighted log-odds with informative prior)."""
     from toolkit.corpus import write_table
     from toolkit.keyness import keyness_table
+    from toolkit.places import resolve_locality
 
     documents = _documents(corpus, include_duplicates)
     _check_columns(documents, [group], "--group")
-    values = documents[group].dropna()
+    # A district is a group of its province: the groups are localities.
+    values = documents["locality" if group == "district" else group].dropna()
     # Group values from the command line are strings; match them to the column's type (year is an integer).
     lookup = {str(v): v for v in values.unique()}
     for name, value in (("--target", target), ("--reference", reference)):
-        if value is not None and value not in lookup:
+        if value is None or value in lookup:
+            continue
+        if group not in ("district", "locality"):
             raise typer.BadParameter(f"{value!r} is not a value of {group}", param_hint=name)
+        try:
+            lookup[value] = resolve_locality(value, lookup)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint=name) from None
     table = keyness_table(_tokens_for(documents, tokens, jobs), documents, group,
                           target=lookup.get(target) if target is not None else None,
                           reference=lookup.get(reference) if reference is not None else None,

@@ -31,7 +31,7 @@ from toolkit.ingest.encoding import UndecodableError, decode_bytes
 from toolkit.ingest.htmlpage import parse_html
 from toolkit.ingest.pages import parse_page, unsegment
 from toolkit.ingest.tables import FieldMap, iter_table_rows
-from toolkit.places import SourceMap, infer_locality, load_sources
+from toolkit.places import SourceMap, infer_locality, load_sources, locality_key
 
 logger = logging.getLogger("toolkit.ingest")
 
@@ -280,6 +280,7 @@ def _document(fields: dict, *, doc_id: str, source: str, encoding: str, url: str
         "issuer": fields.get("issuer", ""),
         "province": locality.province,
         "district": locality.district,
+        "locality": locality_key(locality.province, locality.district),
         "province_2025": locality.province_2025,
         "locality_evidence": locality.evidence,
         "body": fields.get("body", ""),

@@ -13,7 +13,8 @@ uncertain. The *method of composition* (Tanner 1996; Roberts, Stewart & Tingley
    interval their percentiles.
 
 The design matrix comes from a patsy formula, so categorical terms
-(``C(district)``), numeric terms (``year``), splines (``bs(year, df=3)``,
+(``C(locality)``: the district of its province, see
+:func:`toolkit.places.locality_key`), numeric terms (``year``), splines (``bs(year, df=3)``,
 ``cr(year, df=4)``) and interactions (``C(province) * year``) all work.
 
 Every function here computes on in-memory objects and returns a tidy
@@ -209,7 +210,7 @@ def _iter_draws(result, n_draws: int, rng: np.random.Generator) -> Iterator[np.n
 
 
 def _formula_variables(formula: str) -> list[str]:
-    """Names referenced by the factors of a patsy formula (``C(district)`` → ``district``)."""
+    """Names referenced by the factors of a patsy formula (``C(locality)`` → ``locality``)."""
     import ast
 
     import patsy
@@ -226,6 +227,27 @@ def _formula_variables(formula: str) -> list[str]:
     return sorted(names)
 
 
+def _with_formula_columns(metadata: pd.DataFrame, formula: str, *, warn: bool = True) -> pd.DataFrame:
+    """``metadata`` with ``locality`` derived from province/district when the formula uses it and it lacks it.
+
+    A formula on ``district`` itself is kept as written, with a warning when
+    district names repeat across provinces (they become one level).
+    """
+    from toolkit.places import with_locality
+
+    names = _formula_variables(formula if "~" in formula else "~ " + formula)
+    if "locality" in names and "locality" not in metadata.columns and "district" in metadata.columns:
+        metadata = with_locality(metadata)
+    if warn and "district" in names and {"province", "district"} <= set(metadata.columns):
+        pairs = metadata[["province", "district"]].astype("string").fillna("")
+        pairs = pairs[(pairs["province"] != "") & (pairs["district"] != "")].drop_duplicates()
+        shared = sorted(pairs.loc[pairs["district"].duplicated(keep=False), "district"].unique())
+        if shared:
+            logger.warning("the formula's district merges same-named districts of different provinces (%s); "
+                           "write C(locality) to keep them apart", ", ".join(shared[:5]) + (", …" if len(shared) > 5 else ""))
+    return metadata
+
+
 class _Design:
     """A patsy design matrix restricted to complete rows, with identifiability checks."""
 
@@ -239,6 +261,7 @@ class _Design:
         if len(metadata) != n_docs:
             raise ValueError(f"metadata has {len(metadata)} rows but the model has {n_docs} documents; "
                              "rows must be aligned with the model's documents")
+        metadata = _with_formula_columns(metadata, formula)
         used = [c for c in _formula_variables(formula) if c in metadata.columns]
         frame = _prepare_frame(metadata[used] if used else metadata)
         # Drop incomplete rows before patsy sees them: stateful transforms such
@@ -337,7 +360,7 @@ def _composition(result, design: _Design, topics: np.ndarray, n_draws: int, n_co
 def estimate_effects(
     result,
     metadata: pd.DataFrame,
-    formula: str = "~ C(district) + bs(year, df=3)",
+    formula: str = "~ C(locality) + bs(year, df=3)",
     *,
     topics: Sequence[int | str] | None = None,
     n_draws: int = 50,
@@ -356,9 +379,10 @@ def estimate_effects(
     uncertainty of θ enter the interval — as stm's ``estimateEffect``.
 
     Coefficients are on the θ scale: a coefficient of 0.05 on
-    ``C(district)[T.X]`` means documents of district X devote on average five
+    ``C(locality)[T.X]`` means documents of locality X (a district of its
+    province, "Huyện Châu Thành, Bến Tre") devote on average five
     percentage points more of their words to the topic than the reference
-    district, other covariates held fixed.
+    locality, other covariates held fixed.
 
     Parameters
     ----------
@@ -366,12 +390,15 @@ def estimate_effects(
         See the module docstring.
     metadata : DataFrame
         One row per document of ``result``, in the same order (the index is
-        ignored). Columns referenced by ``formula`` (``district``, ``year``,
-        ...). Documents with a missing covariate (NaN, None or ``""``) are
-        left out of the regression.
+        ignored). Columns referenced by ``formula`` (``locality``, ``year``,
+        ...); ``locality`` is derived from ``province`` and ``district``
+        when absent. Documents with a missing covariate (NaN, None or
+        ``""``) are left out of the regression.
     formula : str
-        One-sided patsy formula, e.g. ``"~ C(district) + year"``,
-        ``"~ C(province) * year"``, ``"~ bs(year, df=3)"``.
+        One-sided patsy formula, e.g. ``"~ C(locality) + year"``,
+        ``"~ C(province) * year"``, ``"~ bs(year, df=3)"``. ``C(district)``
+        makes same-named districts of different provinces one level (a
+        warning says so); ``C(locality)`` keeps them apart.
     topics : sequence of int or str, optional
         Topic indices (0-based) or labels; default all.
     n_draws : int
@@ -391,15 +418,15 @@ def estimate_effects(
     -------
     DataFrame
         Columns ``topic`` (0-based index), ``label``, ``term`` (design column
-        name, e.g. ``Intercept``, ``C(district)[T.Ba Vì]``, ``year``),
+        name, e.g. ``Intercept``, ``C(locality)[T.Huyện Ba Vì, Hà Nội]``, ``year``),
         ``estimate``, ``std_error``, ``ci_low``, ``ci_high``; sorted by topic,
         then term in design-matrix order. ``attrs`` records the formula,
         number of documents used and draws.
 
     Examples
     --------
-    >>> effects = estimate_effects(result, documents[["district", "year"]],
-    ...                            "~ C(district) + year", n_draws=25, random_state=0)  # doctest: +SKIP
+    >>> effects = estimate_effects(result, documents[["locality", "year"]],
+    ...                            "~ C(locality) + year", n_draws=25, random_state=0)  # doctest: +SKIP
     >>> effects.query("term == 'year'")  # doctest: +SKIP
     """
     rng = _rng(random_state)
@@ -452,7 +479,7 @@ def predict_prevalence(
     """Expected topic prevalence at given covariate values, by the method of composition.
 
     The model of :func:`estimate_effects` is fitted, and for every row of
-    ``newdata`` (e.g. every district × year) the predicted θ_k = x β is pooled
+    ``newdata`` (e.g. every locality × year) the predicted θ_k = x β is pooled
     over the coefficient draws.
 
     Parameters
@@ -529,6 +556,7 @@ def contrast(
     """
     rng = _rng(random_state)
     lo, hi = _check_ci(ci)
+    metadata = _with_formula_columns(metadata, formula, warn=False)  # _Design warns
     frame = _prepare_frame(metadata)
     at = dict(at or {})
     row = {}
@@ -585,7 +613,12 @@ def prevalence_by_group(
     by : str or sequence of str
         Grouping columns; ``()`` gives the corpus-wide prevalence. Documents
         with a missing value (NaN, None, ``""``) in a grouping column are left
-        out.
+        out. ``district`` is qualified by its province: it stands for
+        ``province, district, locality`` (:func:`toolkit.places.place_columns`),
+        so same-named districts of different provinces are two groups; a
+        document is then left out only when its locality is unknown (a
+        known province with an unknown district is the group of that
+        province, as in :func:`toolkit.themes.theme_shares`).
     topics, n_draws, random_state, ci
         As in :func:`estimate_effects`.
 
@@ -594,14 +627,18 @@ def prevalence_by_group(
     DataFrame
         Columns ``<by>...``, ``topic``, ``label``, ``n_docs``, ``prevalence``,
         ``ci_low``, ``ci_high``. Every combination of the observed levels of
-        the ``by`` columns appears; combinations without documents have
+        the ``by`` columns appears, except that place columns (``province``,
+        ``district``, ``locality``, ``province_2025``) keep their observed
+        combinations (a district lies in one province); combinations without documents have
         ``n_docs`` 0 and missing prevalence and interval. Sorted by the ``by``
         columns, then topic. With a single document in a group the interval
         reflects only the uncertainty of θ.
     """
     rng = _rng(random_state)
     lo, hi = _check_ci(ci)
-    by = [by] if isinstance(by, str) else list(by)
+    from toolkit.places import PLACE_COLUMNS, qualify_grouping
+
+    metadata, by = qualify_grouping(metadata, [by] if isinstance(by, str) else list(by))
     theta = _doc_topic(result)
     n_docs_total = theta.shape[0]
     if len(metadata) != n_docs_total:
@@ -612,9 +649,14 @@ def prevalence_by_group(
     topic_idx = _resolve_topics(result, topics)
     labels = topic_labels(result)
     frame = metadata[by].reset_index(drop=True).copy()
+    # Grouped by locality, an unknown province or district is part of the
+    # locality ("Bến Tre": district unknown), not a missing value.
+    described = {"province", "district"} if "locality" in by else set()
     for col in by:
         s = frame[col]
-        if pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
+        if col in described:
+            frame[col] = s.fillna("").astype(str)
+        elif pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
             frame[col] = s.where(s.astype(str).ne("") & s.notna())
     complete = frame.notna().all(axis=1).to_numpy() if by else np.ones(n_docs_total, bool)
     if (~complete).any():
@@ -622,8 +664,14 @@ def prevalence_by_group(
     rows = np.flatnonzero(complete)
 
     if by:
-        levels = [sorted(frame.loc[rows, c].unique().tolist()) for c in by]
-        full = pd.MultiIndex.from_product(levels, names=by)
+        observed = frame.loc[rows, by]
+        places = [c for c in by if c in PLACE_COLUMNS]
+        blocks = [observed[places].drop_duplicates()] if places else []
+        blocks += [observed[[c]].drop_duplicates() for c in by if c not in places]
+        grid = blocks[0]
+        for block in blocks[1:]:
+            grid = grid.merge(block, how="cross")
+        full = pd.MultiIndex.from_frame(grid[by].sort_values(by, kind="mergesort", ignore_index=True))
         codes = pd.MultiIndex.from_frame(frame.loc[rows, by]) if len(rows) else full[:0]
         group = full.get_indexer(codes)
         n_groups = len(full)
