@@ -564,3 +564,36 @@ def test_cli_themes_by_district_same_named(tmp_path, suffix):
         ["Tiền Giang", "Huyện Châu Thành", "Huyện Châu Thành, Tiền Giang", "2"],
     ]
     assert site["share"].astype(float).tolist() == [0.5, 0.5]
+
+
+# -- honest intervals for small cells ------------------------------------------------
+
+
+def _simulated_cells(p: float, n: int, reps: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    present = rng.random(reps * n) < p
+    ids = [f"d{i}" for i in range(reps * n)]
+    hits = pd.DataFrame({"doc_id": ids, "theme": "t", "hits": present.astype(int), "n_tokens": 50,
+                         "present": present})
+    docs = pd.DataFrame({"doc_id": ids, "cell": np.repeat(np.arange(reps), n)})
+    return hits, docs
+
+
+@pytest.mark.parametrize("interval", ["jeffreys", "wilson"])
+@pytest.mark.parametrize("p", [0.0, 0.02, 0.3])
+@pytest.mark.parametrize("n", [3, 10, 80])
+def test_share_intervals_keep_their_coverage_in_small_and_empty_cells(interval, p, n):
+    hits, docs = _simulated_cells(p, n, reps=600, seed=int(1000 * p) + n)
+    shares = theme_shares(hits, docs, by=["cell"], interval=interval)
+    covered = ((shares["ci_low"] <= p) & (p <= shares["ci_high"])).mean()
+    # exact coverage of both intervals is >= 0.924 at these (p, n); 600 cells add ~0.01 of noise
+    assert covered >= 0.90
+    assert (shares["ci_high"] > shares["ci_low"]).all()  # never a point, even when k = 0 or k = n
+
+
+def test_bootstrap_intervals_collapse_where_the_default_does_not():
+    hits, docs = _simulated_cells(0.02, 3, reps=600, seed=5)
+    boot = theme_shares(hits, docs, by=["cell"], interval="bootstrap", n_boot=200, random_state=0)
+    assert ((boot["ci_low"] <= 0.02) & (0.02 <= boot["ci_high"])).mean() < 0.2
+    with pytest.raises(ValueError, match="interval"):
+        theme_shares(hits, docs, by=["cell"], interval="normal")

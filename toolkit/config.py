@@ -73,6 +73,8 @@ class PreprocessConfig:
 @dataclass(frozen=True)
 class ThemesConfig:
     file: str = "corpora/lexicons/themes.toml"
+    #: Interval of theme shares: "jeffreys", "wilson" or "bootstrap" (see toolkit.themes.theme_shares).
+    interval: str = "jeffreys"
     n_boot: int = 1000
     min_docs: int = 5
     #: Periods for the locality × period heatmap: inclusive [first, last] years.

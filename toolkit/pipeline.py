@@ -339,7 +339,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
             dictionary = th.load_themes(themes_path)
             hits = th.theme_hits(tokens, dictionary, documents=docs)
             t = config.themes
-            common = dict(n_boot=t.n_boot, random_state=seed, min_docs=t.min_docs)
+            common = dict(n_boot=t.n_boot, random_state=seed, min_docs=t.min_docs, interval=t.interval)
             dated = meta[meta["year"].notna()]
             return {
                 "theme_hits": hits,

@@ -89,6 +89,7 @@ __all__ = [
     "ThemeDictionary",
     "kwic",
     "load_themes",
+    "proportion_interval",
     "theme_hits",
     "theme_hits_batched",
     "theme_shares",
@@ -764,6 +765,69 @@ def theme_hits_batched(
 # --------------------------------------------------------------------------
 
 
+def proportion_interval(successes, n, *, ci: float = 0.95, method: str = "wilson") -> tuple[np.ndarray, np.ndarray]:
+    """Interval for a binomial proportion that keeps its coverage at 0, 1 and small n.
+
+    Parameters
+    ----------
+    successes, n : array-like
+        Counts (``n`` may be a non-integer effective sample size).
+    ci : float
+        Nominal coverage.
+    method : {"wilson", "jeffreys"}
+        Wilson score interval, or the Jeffreys interval (Beta(k + ½, n − k + ½)
+        quantiles, with the bound at 0 or 1 when ``k`` is 0 or ``n``, as in
+        Brown, Cai & DasGupta 2001).
+
+    Returns
+    -------
+    low, high : ndarray
+        NaN where ``n`` is 0. Neither collapses to a point when ``k`` is 0 or ``n``.
+
+    Examples
+    --------
+    >>> low, high = proportion_interval([0, 3], [3, 3])
+    >>> bool(high[0] > 0.4) and bool(low[1] < 0.6)
+    True
+    """
+    from scipy import stats
+
+    k = np.atleast_1d(np.asarray(successes, dtype=float))
+    n = np.atleast_1d(np.asarray(n, dtype=float))
+    k, n = np.broadcast_arrays(k, n)
+    if not 0 < ci < 1:
+        raise ValueError(f"ci={ci}: a coverage in (0, 1)")
+    alpha = 1 - ci
+    low = np.full(k.shape, np.nan)
+    high = np.full(k.shape, np.nan)
+    ok = n > 0
+    if not ok.any():
+        return low, high
+    kk, nn = k[ok], n[ok]
+    if method == "wilson":
+        z = stats.norm.ppf(1 - alpha / 2)
+        p = kk / nn
+        denom = 1 + z * z / nn
+        centre = (p + z * z / (2 * nn)) / denom
+        half = z * np.sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / denom
+        # exactly 0 / 1 at the boundaries (rounding would otherwise exclude p = 0)
+        lo = np.where(kk <= 0, 0.0, centre - half)
+        hi = np.where(kk >= nn, 1.0, centre + half)
+    elif method == "jeffreys":
+        lo = stats.beta.ppf(alpha / 2, kk + 0.5, nn - kk + 0.5)
+        hi = stats.beta.ppf(1 - alpha / 2, kk + 0.5, nn - kk + 0.5)
+        lo = np.where(kk <= 0, 0.0, lo)
+        hi = np.where(kk >= nn, 1.0, hi)
+    else:
+        raise ValueError(f"method={method!r}: 'wilson' or 'jeffreys'")
+    low[ok] = np.clip(lo, 0.0, 1.0)
+    high[ok] = np.clip(hi, 0.0, 1.0)
+    return low, high
+
+
+INTERVALS = ("jeffreys", "wilson", "bootstrap")
+
+
 def _rng(random_state) -> np.random.Generator:
     if isinstance(random_state, np.random.Generator):
         return random_state
@@ -796,8 +860,9 @@ def theme_shares(
     random_state=0,
     min_docs: int = 5,
     ci: float = 0.95,
+    interval: str = "jeffreys",
 ) -> pd.DataFrame:
-    """Share of documents with each theme per cell, with percentile-bootstrap intervals.
+    """Share of documents with each theme per cell, with intervals that keep their coverage in small cells.
 
     Parameters
     ----------
@@ -813,13 +878,19 @@ def theme_shares(
         is derived from ``province`` and ``district`` when ``documents``
         lacks it.
     n_boot : int
-        Bootstrap replicates per cell (0: no intervals).
+        Bootstrap replicates per cell with ``interval="bootstrap"`` (0: no intervals).
     random_state : int, numpy Generator or None
         Seed of the bootstrap.
     min_docs : int
         Cells with fewer documents are flagged ``small_cell``.
     ci : float
         Coverage of the interval.
+    interval : {"jeffreys", "wilson", "bootstrap"}
+        ``jeffreys`` (default) and ``wilson`` keep close to their nominal
+        coverage in cells of 1–10 documents and when no or every document
+        has the theme (see :func:`proportion_interval`); ``bootstrap`` is the
+        percentile bootstrap of earlier versions, which collapses to a point
+        when ``k = 0`` or ``k = n`` (kept to reproduce old tables).
 
     Returns
     -------
@@ -839,7 +910,10 @@ def theme_shares(
 
     Notes
     -----
-    The bootstrap resamples the ``n`` documents of a cell with replacement
+    A cell's documents are treated as a binomial sample of its theme share.
+    The Jeffreys interval is the Beta(k + ½, n − k + ½) equal-tailed interval
+    with its bound set to 0 (1) when k = 0 (k = n); a cell of 3 documents with
+    no hit gets about [0, 0.6], not [0, 0]. The bootstrap resamples the ``n`` documents of a cell with replacement
     and takes the share of resampled documents with the theme. For a 0/1
     statistic the number of successes in such a resample is exactly
     Binomial(n, k/n), so it is drawn as that (same distribution, no n × B
@@ -850,6 +924,8 @@ def theme_shares(
     """
     if not 0 < ci < 1:
         raise ValueError(f"ci={ci}: a coverage in (0, 1)")
+    if interval not in INTERVALS:
+        raise ValueError(f"interval={interval!r}: one of {', '.join(INTERVALS)}")
     documents, by = qualify_grouping(documents, by)
     missing = sorted(set(by) - set(documents.columns))
     if missing:
@@ -886,7 +962,9 @@ def theme_shares(
     low = np.full(len(out), np.nan)
     high = np.full(len(out), np.nan)
     rows = np.flatnonzero(n > 0)
-    if n_boot > 0 and len(rows):
+    if interval != "bootstrap" and len(rows):
+        low[rows], high[rows] = proportion_interval(k[rows], n[rows], ci=ci, method=interval)
+    elif n_boot > 0 and len(rows):
         rng = _rng(random_state)
         q = [(1 - ci) / 2, (1 + ci) / 2]
         chunk = max(1, 2_000_000 // n_boot)  # bounded memory: rows × n_boot floats per call

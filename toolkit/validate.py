@@ -44,6 +44,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.themes import proportion_interval
+
 logger = logging.getLogger("toolkit.validate")
 
 SEP = "__"
@@ -56,68 +58,8 @@ SCORE_COLUMNS = [
 
 
 # --------------------------------------------------------------------------
-# Intervals for proportions
+# Intervals for weighted proportions
 # --------------------------------------------------------------------------
-
-
-def proportion_interval(successes, n, *, ci: float = 0.95, method: str = "wilson") -> tuple[np.ndarray, np.ndarray]:
-    """Interval for a binomial proportion that keeps its coverage at 0, 1 and small n.
-
-    Parameters
-    ----------
-    successes, n : array-like
-        Counts (``n`` may be a non-integer effective sample size).
-    ci : float
-        Nominal coverage.
-    method : {"wilson", "jeffreys"}
-        Wilson score interval, or the Jeffreys interval (Beta(k + ½, n − k + ½)
-        quantiles, with the bound at 0 or 1 when ``k`` is 0 or ``n``, as in
-        Brown, Cai & DasGupta 2001).
-
-    Returns
-    -------
-    low, high : ndarray
-        NaN where ``n`` is 0. Neither collapses to a point when ``k`` is 0 or ``n``.
-
-    Examples
-    --------
-    >>> low, high = proportion_interval([0, 3], [3, 3])
-    >>> bool(high[0] > 0.4) and bool(low[1] < 0.6)
-    True
-    """
-    from scipy import stats
-
-    k = np.atleast_1d(np.asarray(successes, dtype=float))
-    n = np.atleast_1d(np.asarray(n, dtype=float))
-    k, n = np.broadcast_arrays(k, n)
-    if not 0 < ci < 1:
-        raise ValueError(f"ci={ci}: a coverage in (0, 1)")
-    alpha = 1 - ci
-    low = np.full(k.shape, np.nan)
-    high = np.full(k.shape, np.nan)
-    ok = n > 0
-    if not ok.any():
-        return low, high
-    kk, nn = k[ok], n[ok]
-    if method == "wilson":
-        z = stats.norm.ppf(1 - alpha / 2)
-        p = kk / nn
-        denom = 1 + z * z / nn
-        centre = (p + z * z / (2 * nn)) / denom
-        half = z * np.sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / denom
-        # exactly 0 / 1 at the boundaries (rounding would otherwise exclude p = 0)
-        lo = np.where(kk <= 0, 0.0, centre - half)
-        hi = np.where(kk >= nn, 1.0, centre + half)
-    elif method == "jeffreys":
-        lo = stats.beta.ppf(alpha / 2, kk + 0.5, nn - kk + 0.5)
-        hi = stats.beta.ppf(1 - alpha / 2, kk + 0.5, nn - kk + 0.5)
-        lo = np.where(kk <= 0, 0.0, lo)
-        hi = np.where(kk >= nn, 1.0, hi)
-    else:
-        raise ValueError(f"method={method!r}: 'wilson' or 'jeffreys'")
-    low[ok] = np.clip(lo, 0.0, 1.0)
-    high[ok] = np.clip(hi, 0.0, 1.0)
-    return low, high
 
 
 def _kish(weights: np.ndarray) -> float:

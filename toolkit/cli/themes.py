@@ -61,7 +61,8 @@ def themes_command(
                                 "(cells keep province, district and locality)."),
     tokens: Path | None = _TOKENS,
     themes_file: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False, help="Themes file (default corpora/lexicons/themes.toml)."),
-    n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap replicates per cell."),
+    interval: str = typer.Option("jeffreys", "--interval", help="Share intervals: jeffreys, wilson (coverage kept in tiny and 0/100% cells) or bootstrap."),
+    n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap replicates per cell (--interval bootstrap)."),
     random_state: int = typer.Option(0, "--random-state", help="Seed of the bootstrap."),
     min_docs: int = typer.Option(5, "--min-docs", help="Cells with fewer documents are flagged small_cell."),
     per_doc: Path | None = typer.Option(None, "--per-doc", help="Also write the per-document long table here."),
@@ -82,7 +83,11 @@ def themes_command(
     if per_doc is not None:
         write_table(hits, per_doc)
         typer.echo(f"{per_doc}: {len(hits)} rows (documents × themes)")
-    shares = theme_shares(hits, documents, by=by_cols, n_boot=n_boot, random_state=random_state, min_docs=min_docs)
+    try:
+        shares = theme_shares(hits, documents, by=by_cols, n_boot=n_boot, random_state=random_state,
+                              min_docs=min_docs, interval=interval)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--interval") from exc
     write_table(shares, output)
     typer.echo(f"{output}: {len(shares)} rows, {len(themes.themes)} themes, themes file version {themes.version}")
 
