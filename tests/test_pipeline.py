@@ -149,3 +149,20 @@ def test_own_corpus_from_a_table_without_the_formula_columns(tmp_path):
     assert (tmp_path / "out" / "figures" / "topic_top_terms.png").exists()
     assert not (tmp_path / "out" / "tables" / "effects.csv").exists()
     assert not (tmp_path / "out" / "tables" / "planted_vs_recovered.csv").exists()
+
+
+def test_theme_figures_carry_the_measured_quality(runs):
+    from tests.conftest import CORPORA_DIR
+
+    root = runs[0]
+    quality = root / "a" / "tables" / "theme_quality.csv"
+    page = (root / "a" / "index.html").read_text(encoding="utf-8")
+    if not CORPORA_DIR.is_dir():  # without the labelled real articles there is nothing to report
+        assert not quality.exists() and "Measured quality" not in page
+        return
+    import pandas as pd
+
+    table = pd.read_csv(quality)
+    assert {"site_clearance", "religion", "democracy_regulations", "covid"} <= set(table["theme"])
+    assert table["source"].str.contains("holdout").all()
+    assert page.count("Measured quality of the measure against human coding") >= 2

@@ -295,3 +295,26 @@ def test_validate_commands_sample_code_score_train(tmp_path):
                                  "--folds", "3", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert (models / "site.json").is_file() and read_table(models / "cv_report.csv")["theme"].tolist() == ["site"]
+
+
+def test_themes_command_takes_classifiers_and_says_which_measure(tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+
+    docs, _ = _corpus(40)
+    corpus = tmp_path / "docs.parquet"
+    write_table(docs, corpus)
+    token_lists, labels = _labelled(40)
+    models = tmp_path / "models"
+    models.mkdir()
+    model = train_classifier(token_lists, labels, theme="site_clearance", random_state=0)
+    (models / "site_clearance.json").write_text(model.to_json(), encoding="utf-8")
+    out = tmp_path / "shares.csv"
+    result = CliRunner().invoke(app, ["themes", str(corpus), "-o", str(out), "--by", "year", "--jobs", "1",
+                                      "--classifier", str(models)])
+    assert result.exit_code == 0, result.output
+    shares = read_table(out)
+    measure = shares.drop_duplicates("theme").set_index("theme")["measure"]
+    assert measure["site_clearance"] == "classifier" and measure["religion"] == "dictionary"

@@ -77,6 +77,10 @@ class ThemesConfig:
     interval: str = "jeffreys"
     n_boot: int = 1000
     min_docs: int = 5
+    #: A coded sheet of this corpus (`validate sample`, coder columns filled): its scores go beside the theme figures.
+    validation_sheet: str = ""
+    #: Without a sheet: score the dictionary on the project's labelled holdout (needs ../shared/corpora).
+    devset_quality: bool = True
     #: Periods for the locality × period heatmap: inclusive [first, last] years.
     periods: tuple[tuple[int, int], ...] = ((2015, 2019), (2020, 2022), (2023, 2024))
 

@@ -351,6 +351,8 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
             }
         theme_tables = cache.tables("themes", _key(*base_key, config.themes, seed), themes_compute)
 
+    quality = theme_quality_table(config, themes_path, cache)
+
     # ---- keyness ---------------------------------------------------------
     with _Timer(summary, "keyness"):
         k = config.keyness
@@ -376,6 +378,8 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
             tables["planted_vs_recovered"] = planted_vs_recovered_table(
                 theme_tables["theme_shares_year"], truth, docs)
             tables["ingest_accuracy"] = ingest_accuracy_table(documents, truth, cache)
+        if quality is not None:
+            tables["theme_quality"] = quality
         from toolkit.report_figures import write_outputs
 
         write_outputs(config, tables, out, provenance, summary)
@@ -491,6 +495,51 @@ def planted_vs_recovered_table(shares_year: pd.DataFrame, truth: Path, docs: pd.
     rec["year"] = rec["year"].astype("int64")
     table = rec.merge(by_year[["theme", "year", "planted_share"]], on=["theme", "year"], how="inner")
     return table.sort_values(["theme", "year"], ignore_index=True)
+
+
+def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache) -> pd.DataFrame | None:
+    """How far the theme measure can be trusted: precision, recall and F1 with intervals, or None.
+
+    From the researcher's coded sheet (``[themes] validation_sheet``, scored
+    with :func:`toolkit.validate.score_sheet`), else — with ``[themes]
+    devset_quality`` and ``../shared/corpora`` present — from the project's
+    labelled holdout of real articles (:func:`toolkit.validate.dictionary_quality`
+    on round 2 of ``corpora/validation/devset.csv``). ``source`` says which.
+    """
+    from toolkit import themes as th
+    from toolkit import validate as va
+    from toolkit.config import SHARED_DIR
+    from toolkit.corpus import read_table
+
+    t = config.themes
+    if t.validation_sheet:
+        sheet_path = config.resolve(t.validation_sheet)
+        sheet = read_table(sheet_path)
+        key = _key("theme_quality_sheet", frame_hash(sheet), code_version())
+        table = cache.table("theme_quality", key, lambda: va.score_sheet(sheet, random_state=config.random_state))
+        return table.assign(source=str(t.validation_sheet))
+    corpora = SHARED_DIR / "corpora"
+    if not t.devset_quality or not corpora.is_dir():
+        logger.info("theme quality: no validation sheet and no shared corpora; the theme figures carry no measured quality")
+        return None
+    dictionary = th.load_themes(themes_path)
+    ids = [i for i in va.DEVSET_THEMES if i in dictionary.ids]
+    if not ids:
+        return None
+    key = _key("theme_quality_devset", hashlib.sha256(themes_path.read_bytes()).hexdigest()[:16],
+               hashlib.sha256(va.devset_path().read_bytes()).hexdigest()[:16], code_version(), ids)
+
+    def compute() -> pd.DataFrame:
+        dev = va.read_devset(corpora, split="holdout")
+        docs = dev[["doc_id", "title", "body", "date", "year"]]
+        short = docs.assign(title="", body=dev["short"])
+        tokens = tokenize_documents(config, docs, cache)
+        short_tokens = tokenize_documents(config, short, cache)
+        table = va.dictionary_quality(dev, th.theme_hits(tokens, dictionary, docs),
+                                      th.theme_hits(short_tokens, dictionary, short), theme_ids=ids,
+                                      random_state=config.random_state)
+        return table.assign(source=f"corpora/validation round 2 holdout ({len(dev)} real articles)")
+    return cache.table("theme_quality", key, compute)
 
 
 def ingest_accuracy_table(documents: pd.DataFrame, truth: Path, cache: StageCache) -> pd.DataFrame:

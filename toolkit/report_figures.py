@@ -54,6 +54,8 @@ TABLE_CAPTIONS = {
     "representative_documents": "The documents with the highest proportion of each topic.",
     "doc_topics": "Topic proportions of every document.",
     "planted_vs_recovered": "Recovered theme share by year beside the planted probability (demo corpus).",
+    "theme_quality": "How far the theme measure can be trusted: precision, recall and F1 with 95% intervals against "
+                     "human coding (source: a coded sheet of this corpus, or the project's labelled real articles).",
     "ingest_accuracy": "Ingest accuracy against the planted truth (demo corpus): share of pages whose date, year, "
                        "headline, province and district were read right, with 95 % Wilson intervals, for all "
                        "pages and per hard case; *_from_text: locality inferred from the text alone.",
@@ -262,6 +264,22 @@ FIGURES: tuple[FigureSpec, ...] = (
 )
 
 
+def quality_sentence(quality: pd.DataFrame, labels: Mapping[str, str]) -> str:
+    """One sentence on the measured quality of the themes, for the captions of theme figures."""
+    parts = []
+    for row in quality.itertuples(index=False):
+        item = getattr(row, "item", "full text")
+        name = labels.get(row.theme, row.theme) + ("" if item == "full text" else f" ({item})")
+        if pd.isna(row.f1):
+            continue
+        parts.append(f"{name}: precision {row.precision:.2f}, recall {row.recall:.2f}, "
+                     f"F1 {row.f1:.2f} [{row.f1_low:.2f}–{row.f1_high:.2f}], n = {row.n_coded}")
+    if not parts:
+        return ""
+    source = str(quality["source"].iloc[0]) if "source" in quality.columns else "coded documents"
+    return f"Measured quality of the measure against human coding ({source}; 95% intervals): " + "; ".join(parts) + "."
+
+
 def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Path, provenance: Mapping,
                   summary) -> None:
     """Save tables and figures of a run under ``out`` and write ``out/index.html``."""
@@ -301,7 +319,10 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
         summary.figures.extend(paths)
         rel = [f"figures/{p.name}" for p in paths]
         png = next((r for r in rel if r.endswith(".png")), rel[0])
-        items.append(ReportItem("figure", plots.label(spec.title_key, lang), png, spec.caption, spec.method,
+        method = spec.method
+        if spec.table.startswith("theme_shares") and "theme_quality" in tables:
+            method = f"{method} {quality_sentence(tables['theme_quality'], ctx['labels'])}"
+        items.append(ReportItem("figure", plots.label(spec.title_key, lang), png, spec.caption, method,
                                 tuple(r for r in rel if r != png)))
     report = render_report(
         items + table_items, title=f"Dân vận discourse: {config.name}",

@@ -896,7 +896,9 @@ def theme_shares(
     -------
     DataFrame
         ``<by...>, theme, n_docs, docs_with_theme, share, rate_per_1k,
-        ci_low, ci_high, small_cell`` (``by`` with ``district`` qualified:
+        ci_low, ci_high, small_cell, measure`` (``measure``: ``dictionary``,
+        or ``classifier`` for themes whose hits came from
+        :func:`toolkit.validate.classifier_hits`; ``by`` with ``district`` qualified:
         ``by=["district", "year"]`` gives ``province, district, locality,
         year, theme, ...``), sorted by the ``by`` columns then
         ``theme``. ``share = docs_with_theme / n_docs``; ``rate_per_1k =
@@ -976,8 +978,13 @@ def theme_shares(
     out["ci_low"] = low
     out["ci_high"] = high
     out["small_cell"] = out["n_docs"] < min_docs
+    # which instrument measured each theme: the dictionary, or a classifier (toolkit.validate.classifier_hits)
+    measures = (hits.drop_duplicates("theme").set_index("theme")["measure"] if "measure" in hits.columns
+                else pd.Series("dictionary", index=themes))
+    out["measure"] = out["theme"].map(measures).fillna("dictionary")
     out = out.drop(columns=["_hits", "_tokens"])
-    columns = [*by, "theme", "n_docs", "docs_with_theme", "share", "rate_per_1k", "ci_low", "ci_high", "small_cell"]
+    columns = [*by, "theme", "n_docs", "docs_with_theme", "share", "rate_per_1k", "ci_low", "ci_high", "small_cell",
+               "measure"]
     return out[columns].sort_values(keys, kind="mergesort", ignore_index=True)
 
 

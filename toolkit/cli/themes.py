@@ -55,7 +55,7 @@ def _check_columns(documents, columns: list[str], hint: str) -> None:
 @app.command("themes")
 def themes_command(
     corpus: Path = _CORPUS,
-    output: Path = typer.Option(..., "-o", "--output", help="Aggregated table: theme shares per cell with bootstrap CIs."),
+    output: Path = typer.Option(..., "-o", "--output", help="Aggregated table: theme shares per cell with intervals."),
     by: str = typer.Option("province,district,year", "--by",
                            help="Cell columns, comma-separated; district means the district of its province "
                                 "(cells keep province, district and locality)."),
@@ -69,10 +69,15 @@ def themes_command(
     jobs: int = _JOBS,
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786) for tokenizing and counting; default: local processes."),
     include_duplicates: bool = INCLUDE_DUPLICATES,
+    classifier: Path | None = typer.Option(None, "--classifier", exists=True, file_okay=False,
+                                           help="Folder of classifiers from `validate train`: their themes are measured by them (column measure)."),
 ) -> None:
     """Count dictionary themes in every document and aggregate per cell."""
+    import pandas as pd
+
     from toolkit.corpus import write_table
     from toolkit.themes import load_themes, theme_hits_batched, theme_shares
+    from toolkit.validate import ThemeClassifier, classifier_hits
 
     documents = _documents(corpus, include_duplicates)
     by_cols = _split(by)
@@ -80,6 +85,15 @@ def themes_command(
     themes = load_themes(themes_file)
     token_table = _tokens_for(documents, tokens, jobs, scheduler)
     hits = theme_hits_batched(token_table, themes, documents, n_jobs=jobs, scheduler=scheduler)
+    hits["measure"] = "dictionary"
+    if classifier is not None:
+        models = [ThemeClassifier.from_json(p.read_text(encoding="utf-8")) for p in sorted(classifier.glob("*.json"))]
+        if not models:
+            raise typer.BadParameter(f"no <theme>.json classifiers in {classifier}", param_hint="--classifier")
+        measured = classifier_hits(token_table, models).drop(columns="probability")
+        hits = pd.concat([hits[~hits["theme"].isin({m.theme for m in models})], measured], ignore_index=True)
+        hits = hits.sort_values(["doc_id", "theme"], kind="mergesort", ignore_index=True)
+        typer.echo(f"measured by classifier: {', '.join(m.theme for m in models)}")
     if per_doc is not None:
         write_table(hits, per_doc)
         typer.echo(f"{per_doc}: {len(hits)} rows (documents × themes)")
