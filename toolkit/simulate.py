@@ -1251,25 +1251,18 @@ def write_corpus(sim: SimulatedCorpus, out_dir: str | os.PathLike) -> Path:
 ACCURACY_FIELDS: tuple[str, ...] = ("date", "year", "title", "province", "district")
 #: Optional document-table columns scored against the truth's province/district when present.
 _TEXT_LOCALITY_FIELDS: dict[str, str] = {"province_from_text": "province", "district_from_text": "district"}
-_Z95 = 1.959963984540054
 
 
-def wilson_interval(correct: int, n: int, z: float = _Z95) -> tuple[float, float]:
-    """Wilson score interval of a proportion ``correct / n`` (95 % by default; NaN when ``n`` is 0).
+def wilson_interval(correct: int, n: int) -> tuple[float, float]:
+    """95 % Wilson score interval of ``correct / n`` (NaN when ``n`` is 0): :func:`toolkit.themes.proportion_interval`.
 
     >>> [round(x, 4) for x in wilson_interval(1, 2)]
     [0.0945, 0.9055]
     """
-    if n <= 0:
-        return float("nan"), float("nan")
-    p = correct / n
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    # exact at the bounds (rounding would leave 1 - 1e-16 above an accuracy of 1)
-    low = 0.0 if correct == 0 else max(0.0, float(centre - half))
-    high = 1.0 if correct == n else min(1.0, float(centre + half))
-    return low, high
+    from toolkit.themes import proportion_interval
+
+    low, high = proportion_interval(correct, n, method="wilson")
+    return float(low[0]), float(high[0])
 
 
 @functools.lru_cache(maxsize=65536)
