@@ -2,9 +2,9 @@
 
 Columns of the document table (one row per document, see README):
 
-``doc_id, source, title, date, date_precision, year, views, category, author,
-issuer, province, district, province_2025, locality_evidence, body, captions, duplicate_of,
-encoding``
+``doc_id, source, title, date, date_precision, date_source, year, views, category,
+author, issuer, province, district, locality, province_2025, locality_evidence, body,
+captions, duplicate_of, encoding``
 """
 
 from __future__ import annotations
