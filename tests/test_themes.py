@@ -243,7 +243,8 @@ def test_shares_counts_rates_and_empty_cells():
     hits, docs = _toy_hits_and_documents()
     out = theme_shares(hits, docs, n_boot=200, random_state=1, min_docs=3)
     assert list(out.columns) == ["province", "district", "locality", "year", "theme", "n_docs", "docs_with_theme",
-                                 "share", "rate_per_1k", "ci_low", "ci_high", "small_cell"]
+                                 "share", "rate_per_1k", "ci_low", "ci_high", "small_cell", "measure"]
+    assert (out["measure"] == "dictionary").all()
     # 2 districts (observed with their province) × 2 years × 2 themes; empty cells shown
     assert len(out) == 8
     cell = out.set_index(["district", "year", "theme"])
@@ -288,7 +289,7 @@ def test_shares_whole_corpus_and_missing_by_values(caplog):
     assert out["n_docs"].tolist() == [5, 5]
     docs.loc[0, "district"] = None
     with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
-        out = theme_shares(hits, docs, by=("district",), n_boot=0)
+        out = theme_shares(hits, docs, by=("district",), n_boot=0, interval="bootstrap")
     assert "left out" in caplog.text
     assert out["ci_low"].isna().all()
     with pytest.raises(ValueError):

@@ -398,9 +398,9 @@ def test_cli_effects_and_browse(tmp_path):
 
 
 def test_cli_effects_same_named_districts(tmp_path):
-    lda = pytest.importorskip("toolkit.topics.lda")
-    persist = pytest.importorskip("toolkit.topics.persist")
     from typer.testing import CliRunner
+
+    from toolkit.topics import lda, persist
 
     import toolkit.cli.effects  # noqa: F401
     from toolkit.cli import app

@@ -49,16 +49,14 @@ def _load_tokens(corpus: Path, tokens: Path | None, jobs: int,
 
 
 def _load_themes(themes_file: Path | None) -> dict[str, list[str]]:
-    try:
-        from toolkit.themes import load_themes
-    except ImportError as exc:
-        typer.echo(f"error: --seeded needs toolkit.themes (the theme dictionary), which is not available: {exc}",
-                   err=True)
-        raise typer.Exit(2) from exc
+    import tomllib
+
+    from toolkit.themes import load_themes
+
     try:
         dictionary = load_themes(themes_file) if themes_file is not None else load_themes()
         return {str(k): list(v) for k, v in dictionary.token_terms().items()}
-    except Exception as exc:  # noqa: BLE001 - any failure here is a theme-file problem to report plainly
+    except (ValueError, OSError, tomllib.TOMLDecodeError) as exc:  # a theme-file problem: report it plainly
         typer.echo(f"error: could not read the theme dictionary{f' {themes_file}' if themes_file else ''}: {exc}",
                    err=True)
         raise typer.Exit(2) from exc

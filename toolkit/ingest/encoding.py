@@ -60,6 +60,7 @@ import importlib.resources
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
@@ -677,17 +678,23 @@ def _words(text: str, states: tuple[str, ...]) -> list[_Word]:
     return words
 
 
-def _some_fixable(text: str) -> bool:
-    """Quick test: do at least _MIN_FIXED words read validly only in a legacy encoding?"""
-    fixable, end = 0, 0
-    for match in _LEGACY_CHAR.finditer(text):
+def _words_with(text: str, pattern) -> Iterator[str]:
+    """Each word of ``text`` holding a match of ``pattern``, once, left to right."""
+    end = 0
+    for match in pattern.finditer(text):
         if match.start() < end:
             continue
         start = match.start()
         while start > end and not _SEPARATOR.match(text, start - 1):
             start -= 1
         end = _TOKEN.match(text, match.start()).end()
-        token = text[start:end]
+        yield text[start:end]
+
+
+def _some_fixable(text: str) -> bool:
+    """Quick test: do at least _MIN_FIXED words read validly only in a legacy encoding?"""
+    fixable = 0
+    for token in _words_with(text, _LEGACY_CHAR):
         if len(token) > 1 and not _is_syllable(token) and (_is_syllable(_read_tcvn3(token))
                                                            or _is_syllable(_read_vni(token))):
             fixable += 1
@@ -1015,15 +1022,8 @@ def _mostly_utf8(text: str) -> bool:
     are needed: a whole legacy file makes such a letter only by accident
     (two bytes that happen to form a UTF-8 sequence), never two syllables.
     """
-    found, end = 0, 0
-    for match in _UNICODE_ONLY_LETTER.finditer(text):
-        if match.start() < end:
-            continue
-        start = match.start()
-        while start > end and not _SEPARATOR.match(text, start - 1):
-            start -= 1
-        end = _TOKEN.match(text, match.start()).end()
-        word = text[start:end]
+    found = 0
+    for word in _words_with(text, _UNICODE_ONLY_LETTER):
         if not _RAW.search(word) and _is_syllable(word):
             found += 1
             if found >= 2:
