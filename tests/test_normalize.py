@@ -791,3 +791,13 @@ def test_seed_pages():
         codes = [m.group() for m in DOC_CODE_RE.finditer(clean_spaces_punct(text))]
         assert [m.group() for m in DOC_CODE_RE.finditer(out)] == codes
         assert out.count("\n\n") >= min(1, text.count("\n\n"))  # paragraphs kept
+
+
+@pytest.mark.parametrize("text", [
+    "hoà…Ban.www.hanoi.gov.vn…hoà ",          # an ellipsis ends a URL (found by the property test)
+    "Xem www.danvan.vn. Hoà giải viên",
+    "Chi tiết: https://danvan.vn/a.html... hoà",
+])
+def test_urls_end_before_trailing_dots_so_normalize_is_idempotent(text):
+    out = normalize(text)
+    assert normalize(out) == out and "hoà" not in out

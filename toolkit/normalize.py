@@ -99,7 +99,8 @@ DOC_CODE_RE = regex.compile(
 )
 
 _URL_RE = regex.compile(
-    r"(?:https?://|www\.)[^\s<>\"]+"
+    # a dot inside a URL is followed by another URL character: "gov.vn." and "gov.vn...hòa" end at "vn"
+    r"(?:https?://|www\.)(?:[^\s<>\".…]|\.(?=[^\s<>\".…]))+"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|(?<![\w.])[\w-]+(?:\.[\w-]+)*\.(?i:vn|com|net|org|gov|edu|int|info)(?![\w-])(?:/[^\s<>\"]*)?"
 )
