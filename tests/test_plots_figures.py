@@ -99,3 +99,14 @@ def test_tables_have_csv_parquet_and_sidecar(tmp_path):
     assert pd.read_parquet(paths[1]).equals(df)
     assert json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))["rows"] == 1
     assert frame_hash(df) == frame_hash(df.copy()) != frame_hash(df.assign(share=[0.3]))
+
+
+def test_importing_the_toolkit_never_switches_the_matplotlib_backend():
+    # a notebook's inline backend must survive `import toolkit.plots` (issue #13)
+    import subprocess
+    import sys
+
+    code = ("import matplotlib; matplotlib.use('svg'); "
+            "import toolkit.plots, toolkit.report_figures, toolkit.pipeline; print(matplotlib.get_backend())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "svg"

@@ -13,15 +13,13 @@ import math
 import textwrap
 from collections.abc import Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")  # figures are files; never open a window
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+# No matplotlib.use() here: importing a library must change nothing global (a backend
+# switch hides every inline figure of a notebook). The command line chooses Agg for itself.
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {

@@ -8,6 +8,11 @@ files.
 from __future__ import annotations
 
 import logging
+import os
+
+# The command line writes figures to files and never opens a window: Agg, unless the user chose a
+# backend. Set for this process only, before anything imports matplotlib (libraries never switch it).
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 import typer
 
