@@ -753,9 +753,9 @@ def read_devset(shared_corpora=None, *, split: str | None = None) -> pd.DataFram
     import gzip
     from pathlib import Path
 
-    from toolkit.config import PROJECT_ROOT
+    from toolkit.config import SHARED_DIR
 
-    root = Path(shared_corpora) if shared_corpora is not None else PROJECT_ROOT.parent / "shared" / "corpora"
+    root = Path(shared_corpora) if shared_corpora is not None else SHARED_DIR / "corpora"
     labels = pd.read_csv(devset_path(), dtype={"doc_id": str})
     if split is not None:
         labels = labels[labels["split"] == split]
