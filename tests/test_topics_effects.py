@@ -355,22 +355,29 @@ def test_planted_prevalence_by_group_tracks_truth(planted):
 # ---------------------------------------------------------------------------
 
 
-def test_cli_effects_and_browse(tmp_path):
-    from typer.testing import CliRunner
-
+def _saved_model(tmp_path, seed: int):
+    """A 3-topic model fitted on simulated documents and saved as `topics` saves it: (folder, ids, docs, meta)."""
+    from toolkit.corpus import write_table
     from toolkit.topics import lda, persist
 
-    import toolkit.cli.effects  # noqa: F401
-    from toolkit.cli import app
-    from toolkit.corpus import conform, read_table, write_table
-
-    rng = np.random.default_rng(0)
-    docs, vocab, topic_word, theta, meta = _simulate(rng, n_docs=120, n_topics=3, n_terms=60, doc_length=30)
+    rng = np.random.default_rng(seed)
+    docs, _, _, _, meta = _simulate(rng, n_docs=120, n_topics=3, n_terms=60, doc_length=30)
     result = lda.fit_lda(docs, 3, random_state=0, min_df=1, max_df=1.0)
     model_dir = tmp_path / "model_out"
     persist.save_result(result, model_dir / "model")
     ids = [f"bài-{i:03d}" for i in range(len(docs))]
     write_table(pd.DataFrame({"doc_id": ids}), model_dir / "doc_topics.parquet")
+    return model_dir, ids, docs, meta
+
+
+def test_cli_effects_and_browse(tmp_path):
+    from typer.testing import CliRunner
+
+    import toolkit.cli.effects  # noqa: F401
+    from toolkit.cli import app
+    from toolkit.corpus import conform, read_table, write_table
+
+    model_dir, ids, docs, meta = _saved_model(tmp_path, 0)
     corpus = conform(pd.DataFrame({
         "doc_id": ids[::-1], "title": [f"Tin số {i}" for i in range(len(ids))][::-1],
         "body": ["Ủy ban nhân dân xã họp bàn về thủy lợi và hòa giải ở cơ sở."] * len(ids),
@@ -400,19 +407,11 @@ def test_cli_effects_and_browse(tmp_path):
 def test_cli_effects_same_named_districts(tmp_path):
     from typer.testing import CliRunner
 
-    from toolkit.topics import lda, persist
-
     import toolkit.cli.effects  # noqa: F401
     from toolkit.cli import app
     from toolkit.corpus import read_table, write_table
 
-    rng = np.random.default_rng(1)
-    docs, vocab, topic_word, theta, meta = _simulate(rng, n_docs=120, n_topics=3, n_terms=60, doc_length=30)
-    result = lda.fit_lda(docs, 3, random_state=0, min_df=1, max_df=1.0)
-    model_dir = tmp_path / "model_out"
-    persist.save_result(result, model_dir / "model")
-    ids = [f"bài-{i:03d}" for i in range(len(docs))]
-    write_table(pd.DataFrame({"doc_id": ids}), model_dir / "doc_topics.parquet")
+    model_dir, ids, docs, meta = _saved_model(tmp_path, 1)
     province = np.where(np.arange(len(ids)) % 3 == 0, "Bến Tre", np.where(np.arange(len(ids)) % 3 == 1,
                                                                           "Tiền Giang", "Sóc Trăng"))
     district = np.where(province == "Sóc Trăng", "Huyện Long Phú", "Huyện Châu Thành")

@@ -36,7 +36,7 @@ import pandas as pd
 
 from toolkit.config import CACHE_DIR, RunConfig, lexicon_version
 from toolkit.corpus import apply_repost_policy, read_table, write_table, write_text_atomic
-from toolkit.figures import frame_hash, git_commit, package_versions, save_figure, save_table
+from toolkit.figures import frame_hash, git_commit, package_versions
 from toolkit.places import qualify_grouping
 
 logger = logging.getLogger("toolkit.pipeline")
