@@ -163,3 +163,22 @@ def test_real_news_table_with_unicode_line_separators_loses_no_row(tmp_path):
     lost = {d: _words(*before.loc[d, columns]) - _words(*after.loc[d, columns]) for d in before.index}
     assert {d: w for d, w in lost.items() if w} == {}
     assert not after["body"].str.contains("[\u2028\u2029\x85\x0b\x0c]").any()
+
+
+def test_a_tables_own_province_and_district_columns_give_the_locality(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "mine.csv"
+    pd.DataFrame({
+        "title": ["Hội nghị giao ban công tác dân vận", "Tọa đàm về dân vận khéo", "Gặp mặt chức sắc"],
+        "text": ["Sáng 8/1, Ban Dân vận Huyện ủy tổ chức hội nghị giao ban ở xã Uy Nỗ, huyện Đông Anh."] * 3,
+        "province": ["Bến Tre", "tỉnh Tiền Giang", "Không Có Tỉnh Này"],
+        "district": ["Châu Thành", "huyện Châu Thành", ""],
+    }).to_csv(path, index=False)
+    docs = ingest_files([path], n_jobs=1).documents
+    docs = docs.sort_values("source").reset_index(drop=True)
+    assert docs.loc[0, "locality"] == "Huyện Châu Thành, Bến Tre"
+    assert docs.loc[1, "locality"] == "Huyện Châu Thành, Tiền Giang"
+    assert docs.loc[0, "locality_evidence"] == "table columns province/district"
+    # an unknown province is not invented: the text decides (it names Đông Anh, Hà Nội)
+    assert docs.loc[2, "district"] == "Huyện Đông Anh"

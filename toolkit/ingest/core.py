@@ -31,7 +31,16 @@ from toolkit.ingest.encoding import UndecodableError, decode_bytes
 from toolkit.ingest.htmlpage import parse_html
 from toolkit.ingest.pages import parse_page, unsegment
 from toolkit.ingest.tables import FieldMap, iter_table_rows
-from toolkit.places import SourceMap, infer_locality, load_sources, locality_key
+from toolkit.places import (
+    Locality,
+    SourceMap,
+    canonical_district,
+    canonical_province,
+    infer_locality,
+    load_sources,
+    locality_key,
+    province_2025,
+)
 
 logger = logging.getLogger("toolkit.ingest")
 
@@ -244,7 +253,8 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
         given_id = resolved.get(row.record, "id")
         doc_id = given_id or hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:16]
         docs.append(_document(fields, doc_id=doc_id, source=source, encoding=encoding,
-                              url=resolved.get(row.record, "url") or None, options=options))
+                              url=resolved.get(row.record, "url") or None, options=options,
+                              locality=_table_locality(row.record, source)))
     if not docs and not rejects:
         rejects.append(_reject(label, 0, "table has no rows"))
     return docs, rejects
@@ -257,9 +267,33 @@ def _parse_date_field(value: str) -> tuple[str, str] | None:
     return parse_header_date(value)
 
 
+def _table_locality(record: dict, source: str) -> Locality | None:
+    """The row's own ``province``/``district`` columns, in the gazetteer's names; None when it has none.
+
+    A name the gazetteer does not know is logged and left to the other rules
+    (sources file, inference from the text): the document is kept.
+    """
+    def cell(name: str) -> str:
+        value = record.get(name)
+        return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
+
+    province, district = cell("province"), cell("district")
+    if not province:
+        return None
+    try:
+        province = canonical_province(province)
+        district = canonical_district(province, district) if district else ""
+    except ValueError as exc:
+        logger.warning("%s: the row's province/district are not in the gazetteer (%s); locality from the text", source, exc)
+        return None
+    return Locality(province, district, province_2025(province), "table columns province/district", 1.0)
+
+
 def _document(fields: dict, *, doc_id: str, source: str, encoding: str, url: str | None,
-              options: IngestOptions) -> dict:
-    locality = options.sources.lookup(source.split("#", 1)[0], url) if options.sources else None
+              options: IngestOptions, locality: Locality | None = None) -> dict:
+    # the row's own columns, then the sources file, then the place names of the text
+    if locality is None and options.sources:
+        locality = options.sources.lookup(source.split("#", 1)[0], url)
     if locality is None:
         locality = infer_locality(
             "\n\n".join(part for part in (fields.get("body", ""), fields.get("captions", "")) if part),
