@@ -87,8 +87,20 @@ def test_png_is_written_at_300_dpi(tmp_path):
 
     path = save_figure(_figure(), tmp_path / "fig", provenance={}, formats=("png",))[0]
     with Image.open(path) as image:
-        assert image.size == (900, 600)
         assert round(image.info["dpi"][0]) == 300
+        # a 3 x 2 inch figure, trimmed or grown to its drawn content
+        assert 600 <= image.size[0] <= 1400 and 400 <= image.size[1] <= 900
+    plt.close("all")
+
+
+def test_long_labels_grow_the_saved_figure_instead_of_being_cut(tmp_path):
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.barh(["Huyện Châu Thành, Tiền Giang — a very long locality label"], [1])
+    path = save_figure(fig, tmp_path / "fig", provenance={}, formats=("png",), dpi=100)[0]
+    with Image.open(path) as image:
+        assert image.size[0] > 300  # wider than the 3-inch canvas: the label is all there
     plt.close("all")
 
 

@@ -86,7 +86,8 @@ def save_figure(fig: Figure, stem: str | Path, *, provenance: Mapping, caption: 
                 raise ValueError(f"unknown figure format {fmt!r}; use png, svg or pdf")
             target = stem.with_suffix(f".{fmt}")
             with atomic_path(target) as tmp:
-                fig.savefig(tmp, format=fmt, dpi=dpi, **_SAVE_OPTIONS[fmt])
+                # the saved area grows to hold every label (long locality names are never cut off)
+                fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight", pad_inches=0.1, **_SAVE_OPTIONS[fmt])
             written.append(target)
     _write_sidecar(stem, {"kind": "figure", "files": [p.name for p in written], "caption": caption, **provenance})
     return written
