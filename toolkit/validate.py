@@ -311,6 +311,11 @@ def _labels(sheet: pd.DataFrame, column: str) -> pd.Series:
     return out.astype("Float64")
 
 
+def coded(sheet: pd.DataFrame, column: str) -> np.ndarray:
+    """A coding column as floats: 1.0, 0.0, or NaN where it was left empty (bad values raise, naming the row)."""
+    return _labels(sheet, column).to_numpy(dtype=float, na_value=np.nan)
+
+
 def reference_column(sheet: pd.DataFrame, theme: str, coder: str | None = None) -> str:
     """The column scored against: ``coder`` if given, else ``t__gold``, else the first coder column with labels."""
     if coder is not None:
@@ -429,8 +434,8 @@ def score_sheet(
         if col not in sheet.columns:
             raise ValueError(f"the sheet has no column {col!r}")
         ref_col = reference_column(sheet, t, coder)
-        ref = _labels(sheet, ref_col).to_numpy(dtype=float, na_value=np.nan)
-        pred = _labels(sheet, col).to_numpy(dtype=float, na_value=np.nan)
+        ref = coded(sheet, ref_col)
+        pred = coded(sheet, col)
         row = {"theme": t, "measure": measure, "reference": ref_col.rpartition(SEP)[2]}
         row.update(score_predictions(pred, ref, weights, ci=ci, random_state=random_state))
         rows.append(row)
@@ -460,8 +465,8 @@ def agreement(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
         a_col, b_col = (f"{t}{SEP}{c}" for c in coders)
         if a_col not in sheet.columns or b_col not in sheet.columns:
             raise ValueError(f"the sheet has no columns {a_col!r} and {b_col!r}")
-        a = _labels(sheet, a_col).to_numpy(dtype=float, na_value=np.nan)
-        b = _labels(sheet, b_col).to_numpy(dtype=float, na_value=np.nan)
+        a = coded(sheet, a_col)
+        b = coded(sheet, b_col)
         both = ~np.isnan(a) & ~np.isnan(b)
         n_both = int(both.sum())
         pct = float(np.mean(a[both] == b[both])) if n_both else math.nan
@@ -495,8 +500,8 @@ def term_table(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
     themes = list(themes) if themes else sheet_themes(sheet)
     rows = []
     for t in themes:
-        ref = _labels(sheet, reference_column(sheet, t, coder)).to_numpy(dtype=float, na_value=np.nan)
-        pred = _labels(sheet, f"{t}{SEP}dictionary").to_numpy(dtype=float, na_value=np.nan)
+        ref = coded(sheet, reference_column(sheet, t, coder))
+        pred = coded(sheet, f"{t}{SEP}dictionary")
         terms_col = sheet.get(f"{t}{SEP}terms", pd.Series([""] * len(sheet)))
         stats: dict[str, dict[str, Any]] = {}
         for i, (r, value) in enumerate(zip(ref, terms_col)):

@@ -116,7 +116,7 @@ def train_command(
 
     from toolkit.corpus import read_table, write_table, write_text_atomic
     from toolkit.preprocess import preprocess
-    from toolkit.validate import SEP, _labels, reference_column, sheet_themes, train_classifier
+    from toolkit.validate import SEP, coded, reference_column, sheet_themes, train_classifier
 
     table = read_table(sheet)
     if "text" not in table.columns:
@@ -131,7 +131,7 @@ def train_command(
     for theme in _split(themes) or sheet_themes(table):
         try:
             ref_col = reference_column(table, theme, coder)
-            model = train_classifier(token_lists, _labels(table, ref_col).to_numpy(dtype=float, na_value=float("nan")),
+            model = train_classifier(token_lists, coded(table, ref_col),
                                      theme=theme, weights=weights, c=c, n_folds=n_folds, random_state=random_state)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
