@@ -37,7 +37,7 @@ def bench_tokenize(sizes, rows):
         base = measure("bench.cases:tokenize_pyvi", source=source, n=n)
         tool = measure("bench.cases:tokenize_toolkit", source=source, n=n)
         rows.append(_row(f"tokenize[{source}] pyvi.ViTokenizer (bare)", base, docs_per_s=base["docs"] / base["wall_s"]))
-        rows.append(_row(f"tokenize[{source}] toolkit.segment.tokenize", tool, docs_per_s=tool["docs"] / tool["wall_s"],
+        rows.append(_row(f"tokenize[{source}] toolkit.text.segment.tokenize", tool, docs_per_s=tool["docs"] / tool["wall_s"],
                          speedup=base["wall_s"] / tool["wall_s"], target="≥ 2.0× bare pyvi per core",
                          identical_segmentation=identity["identical"], met=base["wall_s"] / tool["wall_s"] >= 2.0
                          and identity["identical"]))
@@ -69,7 +69,7 @@ def bench_tfidf(sizes, rows):
     tool = measure("bench.cases:tfidf_toolkit", n_docs=n)
     ratio = tool["wall_s"] / base["wall_s"]
     rows.append(_row(f"tfidf[{n}] sklearn TfidfVectorizer (bare)", base))
-    rows.append(_row(f"tfidf[{n}] toolkit.features.tfidf_matrix", tool, ratio=ratio, target="≤ 1.2× bare",
+    rows.append(_row(f"tfidf[{n}] toolkit.text.vocabulary.tfidf_matrix", tool, ratio=ratio, target="≤ 1.2× bare",
                      met=ratio <= 1.2))
 
 

@@ -70,7 +70,7 @@ def synthetic_lda(n_docs: int, n_topics: int = 20, vocab_size: int = 5000, rando
 
 
 def tokenize_toolkit(source: str, n: int):
-    from toolkit import segment
+    from toolkit.text import segment
 
     texts = page_texts(source, n)
     tokenizer = segment.Tokenizer(segment.TokenizerConfig())  # fresh: empty sentence cache
@@ -97,7 +97,7 @@ def segmentation_identity(source: str, n: int):
     """Not timed for speed: checks toolkit's CRF path gives pyvi's exact segmentation."""
     from pyvi import ViTokenizer
 
-    from toolkit import fastpyvi
+    from toolkit.text import crf as fastpyvi
 
     texts = page_texts(source, n)
 
@@ -110,7 +110,7 @@ def segmentation_identity(source: str, n: int):
 def preprocess_processes(source: str, n: int, n_jobs: int):
     import pandas as pd
 
-    from toolkit.preprocess import preprocess
+    from toolkit.text.preprocess import preprocess
 
     texts = page_texts(source, n)
     docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "title": "", "body": texts})
@@ -195,7 +195,7 @@ def lda_bare_tomotopy(n_docs: int):
 
 
 def tfidf_toolkit(n_docs: int):
-    from toolkit.features import tfidf_matrix
+    from toolkit.text.vocabulary import tfidf_matrix
 
     documents = synthetic_lda(n_docs).documents
     tfidf_matrix([["khởi_động"]])  # imports and first-call set-up outside the timing, as for the baseline
@@ -265,7 +265,7 @@ def preprocess_streaming(n_pages: int, base_pages: int = 2000):
     def run():
         from typer.testing import CliRunner
 
-        import toolkit.cli.preprocess  # noqa: F401
+        import toolkit.cli.text  # noqa: F401
         from toolkit.cli import app
 
         result = CliRunner().invoke(app, ["preprocess", str(path), "-o", str(tmp / "tokens.parquet"), "--jobs", "1",

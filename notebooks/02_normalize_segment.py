@@ -20,7 +20,7 @@
 # analysis does — splitting text into words — is already a modelling decision.
 # This notebook shows, on sentences written for this course, what a
 # general-purpose segmenter (pyvi) does with the language of *công tác dân vận*
-# news, and what `toolkit.normalize` and `toolkit.segment` do instead.
+# news, and what `toolkit.text.normalize` and `toolkit.text.segment` do instead.
 #
 # You will learn to
 #
@@ -40,8 +40,8 @@ import unicodedata
 import pandas as pd
 from pyvi import ViTokenizer
 
-from toolkit.normalize import (expand_abbreviations, fix_typos, normalize, normalize_tone_marks, to_nfc)
-from toolkit.segment import find_persons, tokenize
+from toolkit.text.normalize import (expand_abbreviations, fix_typos, normalize, normalize_tone_marks, to_nfc)
+from toolkit.text.segment import find_persons, tokenize
 
 pd.set_option("display.max_colwidth", 120)
 
@@ -150,7 +150,7 @@ print(tokenize(s))
 
 # %%
 from toolkit.pipeline import load_demo
-from toolkit.preprocess import vocabulary_report
+from toolkit.text.preprocess import vocabulary_report
 
 demo = load_demo(n_pages)
 report = vocabulary_report(demo.documents, demo.tokens)

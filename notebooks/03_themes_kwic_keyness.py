@@ -32,10 +32,12 @@ random_state = 2024
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from toolkit import plots
+from toolkit.report import plots
 from toolkit.keyness import discover_collocations, keyness_table, tfidf_top_terms
 from toolkit.pipeline import load_demo
-from toolkit.themes import kwic, load_themes, theme_hits, theme_shares, validate_themes
+from toolkit.themes.dictionary import load_themes, theme_hits, validate_themes
+from toolkit.themes.concordance import kwic
+from toolkit.themes.shares import theme_shares
 
 demo = load_demo(n_pages)
 documents, tokens = demo.documents, demo.tokens
@@ -90,7 +92,7 @@ validation.sort_values("doc_freq", ascending=False).head(10)
 #    `term_table` names the terms behind false positives and the missed documents.
 
 # %%
-from toolkit.validate import score_sheet, term_table, validation_sample
+from toolkit.themes.validate import score_sheet, term_table, validation_sample
 
 key = ["site_clearance", "religion", "democracy_regulations", "covid"]
 sample = validation_sample(documents, tokens, themes, theme_ids=key, n=40 if quick else 80,

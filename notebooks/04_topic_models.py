@@ -40,12 +40,12 @@ import tempfile
 import matplotlib.pyplot as plt
 import numpy as np
 
-from toolkit import plots
+from toolkit.report import plots
 from toolkit.pipeline import load_demo
-from toolkit.themes import load_themes
+from toolkit.themes.dictionary import load_themes
 from toolkit.topics import (build_vocabulary, fit_lda, fit_seeded_lda, seed_coverage, select_n_topics,
                             stability, top_terms)
-from toolkit.topics.browser import topic_browser_html
+from toolkit.report.browser import topic_browser_html
 
 demo = load_demo(n_pages)
 token_lists = [list(t) for t in demo.tokens["tokens"]]

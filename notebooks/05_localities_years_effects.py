@@ -38,10 +38,10 @@ random_state = 2024
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from toolkit import plots
+from toolkit.report import plots
 from toolkit.pipeline import load_demo
 from toolkit.places import with_locality
-from toolkit.themes import load_themes
+from toolkit.themes.dictionary import load_themes
 from toolkit.topics import estimate_effects, fit_seeded_lda, prevalence_by_group
 from toolkit.topics.effects import predict_prevalence
 

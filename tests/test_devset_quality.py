@@ -13,9 +13,9 @@ import pytest
 
 from tests.conftest import needs_corpora
 from toolkit.config import CACHE_DIR
-from toolkit.preprocess import preprocess
-from toolkit.themes import load_themes, theme_hits
-from toolkit.validate import dictionary_quality, read_devset
+from toolkit.text.preprocess import preprocess
+from toolkit.themes.dictionary import load_themes, theme_hits
+from toolkit.themes.validate import dictionary_quality, read_devset
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow, needs_corpora]
 

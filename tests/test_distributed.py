@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from toolkit.distributed import BatchRunner, n_workers
-from toolkit.preprocess import preprocess
+from toolkit.text.preprocess import preprocess
 
 
 def _scale(factor, batch):
@@ -57,7 +57,7 @@ def test_batch_runner_on_dask_address(cluster):
 
 
 def test_theme_counting_on_dask_cluster_equals_inline(cluster):
-    from toolkit.themes import load_themes, theme_hits, theme_hits_batched
+    from toolkit.themes.dictionary import load_themes, theme_hits, theme_hits_batched
 
     themes = load_themes()
     tokens = preprocess(DOCS, n_jobs=1)

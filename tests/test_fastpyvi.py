@@ -10,8 +10,8 @@ import pytest
 from pyvi import ViTokenizer
 
 from conftest import CORPORA_DIR, SEEDS_DIR, needs_corpora, needs_seeds
-from toolkit import fastpyvi
-from toolkit.fastpyvi import (
+from toolkit.text import crf as fastpyvi
+from toolkit.text.crf import (
     crfsuite_labels,
     labels,
     labels_many,
@@ -138,7 +138,7 @@ def test_no_scikit_learn_import_for_segmentation():
     import subprocess
 
     code = (
-        "import sys; from toolkit.fastpyvi import segment; segment('Ban Dân vận họp'); "
+        "import sys; from toolkit.text.crf import segment; segment('Ban Dân vận họp'); "
         "print('sklearn' in sys.modules, 'pyvi.ViTokenizer' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

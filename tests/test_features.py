@@ -1,4 +1,4 @@
-"""Tests of toolkit.features: Vietnamese-safe bag-of-words builders."""
+"""Tests of toolkit.text.vocabulary: Vietnamese-safe bag-of-words builders."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from toolkit.features import build_dictionary, document_term_matrix, identity, tfidf_matrix
+from toolkit.text.vocabulary import build_dictionary, document_term_matrix, identity, tfidf_matrix
 
 DOCS = [
     ["dân_vận", "giải_phóng_mặt_bằng", "ủy_ban_nhân_dân", "đ"],

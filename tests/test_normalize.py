@@ -1,4 +1,4 @@
-"""Tests of toolkit.normalize: each step alone, the lexicons, the whole pipeline."""
+"""Tests of toolkit.text.normalize: each step alone, the lexicons, the whole pipeline."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SEEDS_DIR, needs_seeds
-from toolkit import normalize as nz
-from toolkit.normalize import (
+from toolkit.text import normalize as nz
+from toolkit.text.normalize import (
     DOC_CODE_RE,
     clean_spaces_punct,
     detect_level,

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 
 import pytest
 
 from toolkit.config import CorpusConfig, FiguresConfig, RunConfig, ThemesConfig, TopicsConfig
 from toolkit.pipeline import run_pipeline
-from toolkit.report_figures import FIGURES
+from toolkit.report.registry import FIGURES
 
 CONFIG = RunConfig(
     name="test", random_state=7,
@@ -29,14 +28,10 @@ def _hashes(folder):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("pipeline")
-    start = time.perf_counter()
     first = run_pipeline(CONFIG, output_dir=root / "a", cache_dir=root / "cache-a")
-    cold = time.perf_counter() - start
     second = run_pipeline(CONFIG, output_dir=root / "b", cache_dir=root / "cache-b")
-    start = time.perf_counter()
     warm = run_pipeline(CONFIG, output_dir=root / "a", cache_dir=root / "cache-a")
-    warm_s = time.perf_counter() - start
-    return root, first, second, warm, cold, warm_s
+    return root, first, second, warm
 
 
 @pytest.mark.slow
@@ -70,10 +65,10 @@ def test_two_cold_runs_are_byte_identical(runs):
 
 @pytest.mark.slow
 def test_cached_rerun_reads_the_cache(runs):
-    *_, warm, cold, warm_s = runs
-    # every computing stage came from the cache (well under a second each)
-    assert all(warm.timings[s] < 1.0 for s in ("preprocess", "themes", "keyness", "select", "topics", "effects"))
-    assert warm_s < 0.5 * cold
+    # every computing stage of the re-run came from the cache (how much faster that is: `make bench`)
+    _, first, _, warm = runs
+    assert {"tokens", "themes", "topics"} <= set(first.computed)
+    assert warm.computed == []
 
 
 def test_planted_covid_absent_before_2020(runs):
@@ -108,7 +103,7 @@ def test_grouped_tables_carry_the_locality(runs):
 def test_figure_labels_qualify_only_same_named_districts():
     import pandas as pd
 
-    from toolkit.report_figures import _top_localities, locality_labels
+    from toolkit.report.registry import _top_localities, locality_labels
 
     localities = pd.Series(["Huyện Châu Thành, Bến Tre", "Huyện Châu Thành, Tiền Giang", "Huyện Long Phú, Sóc Trăng",
                             "Bến Tre", "", "Huyện Châu Thành, Bến Tre"])

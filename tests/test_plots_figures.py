@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit import plots
-from toolkit.figures import frame_hash, save_figure, save_table
+from toolkit.report import plots
+from toolkit.provenance import frame_hash
+from toolkit.report.files import save_figure, save_table
 
 DISTRICTS = ["Quận Long Biên", "Huyện Đông Anh", "Thành phố Huế"]
 THEMES = ["site_clearance", "religion", "covid"]
@@ -114,11 +115,11 @@ def test_tables_have_csv_parquet_and_sidecar(tmp_path):
 
 
 def test_importing_the_toolkit_never_switches_the_matplotlib_backend():
-    # a notebook's inline backend must survive `import toolkit.plots` (issue #13)
+    # a notebook's inline backend must survive `import toolkit.report.plots` (issue #13)
     import subprocess
     import sys
 
     code = ("import matplotlib; matplotlib.use('svg'); "
-            "import toolkit.plots, toolkit.report_figures, toolkit.pipeline; print(matplotlib.get_backend())")
+            "import toolkit.report.plots, toolkit.report.registry, toolkit.pipeline; print(matplotlib.get_backend())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "svg"

@@ -8,18 +8,18 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import toolkit.cli.preprocess  # noqa: F401  (registers the command)
+import toolkit.cli.text  # noqa: F401  (registers the command)
 from toolkit.cli import app
 from toolkit.config import lexicon_dir
 from toolkit.corpus import read_table, write_table
-from toolkit.preprocess import (
+from toolkit.text.preprocess import (
     TOKEN_COLUMNS,
     TokenCache,
     iter_preprocess,
     preprocess,
     vocabulary_report,
 )
-from toolkit.segment import TokenizerConfig
+from toolkit.text.segment import TokenizerConfig
 
 BODIES = [
     "Ban Dân vận Quận ủy phối hợp Ủy ban MTTQ vận động nhân dân GPMB dự án đường vành đai.",

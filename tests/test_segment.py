@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 
 from conftest import SEEDS_DIR, needs_seeds
-from toolkit.segment import (
+from toolkit.text.segment import (
     Tokenizer,
     TokenizerConfig,
     find_persons,
@@ -306,7 +306,7 @@ SPAN_SENTENCES = [
 
 def _units_reference(sentence, syllables, word_ids, spans):
     """The unit builder as first written: one find() per syllable."""
-    from toolkit.segment import _ROMAN_CONTEXT, _classify
+    from toolkit.text.segment import _ROMAN_CONTEXT, _classify
 
     out = []
     spans = sorted(spans)
@@ -332,8 +332,8 @@ def _units_reference(sentence, syllables, word_ids, spans):
 
 @pytest.mark.parametrize("sentence", SPAN_SENTENCES)
 def test_units_with_spans_match_a_syllable_by_syllable_search(sentence):
-    from toolkit import fastpyvi
-    from toolkit.segment import _units
+    from toolkit.text import crf as fastpyvi
+    from toolkit.text.segment import _units
 
     tok = get_tokenizer()
     spans = tok._protected_spans(sentence)
@@ -349,7 +349,7 @@ def test_units_with_spans_match_a_syllable_by_syllable_search(sentence):
     "(TP.) Hà", 'TP." Hà', "X.» Y", "…  a", "a b c", "Hai dòng.\n Dòng sau. Câu ba",
 ])
 def test_sentence_split_of_a_line_is_the_full_patterns(line):
-    from toolkit.segment import _SENTENCE_SPLIT_RE, _split_sentences
+    from toolkit.text.segment import _SENTENCE_SPLIT_RE, _split_sentences
 
     assert _split_sentences(line) == [s.strip() for s in _SENTENCE_SPLIT_RE.split(line) if s and s.strip()]
 
@@ -365,7 +365,7 @@ def test_a_page_is_analyzed_as_its_sentences_one_by_one():
 def test_tokenize_checks_lexicons_at_most_once_per_interval(tmp_path, monkeypatch):
     import shutil
 
-    import toolkit.segment as seg
+    import toolkit.text.segment as seg
     from toolkit.config import lexicon_dir
 
     lex = tmp_path / "lexicons"
@@ -394,7 +394,7 @@ def test_tokenize_checks_lexicons_at_most_once_per_interval(tmp_path, monkeypatc
 def test_tokenize_picks_up_an_edit_after_the_interval(tmp_path, monkeypatch):
     import shutil
 
-    import toolkit.segment as seg
+    import toolkit.text.segment as seg
     from toolkit.config import lexicon_dir
 
     lex = tmp_path / "lexicons"

@@ -10,8 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import SEEDS_DIR, needs_seeds
-from toolkit.segment import tokenize
-from toolkit.themes import kwic, load_themes, theme_hits, theme_shares, themes_from_mapping, validate_themes
+from toolkit.text.segment import tokenize
+from toolkit.themes.dictionary import load_themes, theme_hits, themes_from_mapping, validate_themes
+from toolkit.themes.concordance import kwic
+from toolkit.themes.shares import theme_shares
 
 
 @pytest.fixture(scope="module")
@@ -448,7 +450,7 @@ def test_cli_themes_kwic_validate(tmp_path):
 
 
 def test_weak_terms_need_an_anchor_term():
-    from toolkit.themes import theme_hits, themes_from_mapping
+    from toolkit.themes.dictionary import theme_hits, themes_from_mapping
 
     themes = themes_from_mapping({"themes": {"covid": {
         "terms": ["Covid-19", "dịch bệnh", "cách ly"], "weak_terms": ["dịch bệnh", "cách ly"]}}})
@@ -463,7 +465,7 @@ def test_weak_terms_need_an_anchor_term():
 
 
 def test_weak_terms_validation():
-    from toolkit.themes import themes_from_mapping
+    from toolkit.themes.dictionary import themes_from_mapping
 
     with pytest.raises(ValueError, match="not among"):
         themes_from_mapping({"themes": {"covid": {"terms": ["Covid-19"], "weak_terms": ["dịch"]}}})

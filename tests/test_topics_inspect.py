@@ -1,4 +1,4 @@
-"""Tests of toolkit.topics.inspection, toolkit.topics.timeseries and toolkit.topics.browser."""
+"""Tests of toolkit.topics.inspection, toolkit.topics.timeseries and toolkit.report.browser."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.topics.browser import jensen_shannon_distances, topic_browser_html, topic_coordinates
+from toolkit.report.browser import jensen_shannon_distances, topic_browser_html, topic_coordinates
 from toolkit.topics.inspection import (
     representative_documents,
     term_weights,

@@ -269,7 +269,7 @@ def test_topics_command_seeded_fails_loudly_when_our_theme_module_is_broken(tmp_
     from toolkit.cli import app
     from toolkit.corpus import write_table
 
-    monkeypatch.setitem(sys.modules, "toolkit.themes", None)  # import fails
+    monkeypatch.setitem(sys.modules, "toolkit.themes.dictionary", None)  # import fails
     ids = [f"d{i:03d}" for i in range(len(VI_DOCS))]
     write_table(pd.DataFrame({"doc_id": ids, "body": "x"}), tmp_path / "docs.parquet")
     write_table(pd.DataFrame({"doc_id": ids, "tokens": VI_DOCS}), tmp_path / "tokens.parquet")
@@ -282,7 +282,7 @@ def test_topics_command_seeded_with_theme_dictionary(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     import toolkit.cli.topics  # noqa: F401
-    import toolkit.themes
+    import toolkit.themes.dictionary
     from toolkit.cli import app
     from toolkit.corpus import write_table
 
@@ -291,7 +291,7 @@ def test_topics_command_seeded_with_theme_dictionary(tmp_path, monkeypatch):
             return {"site_clearance": ["bồi_thường", "thu_hồi_đất"], "religion": ["tôn_giáo", "chức_sắc"],
                     "absent": ["không_xuất_hiện"]}
 
-    monkeypatch.setattr(toolkit.themes, "load_themes", lambda *a, **k: FakeThemes())
+    monkeypatch.setattr(toolkit.themes.dictionary, "load_themes", lambda *a, **k: FakeThemes())
     ids = [f"d{i:03d}" for i in range(len(VI_DOCS))]
     write_table(pd.DataFrame({"doc_id": ids, "body": "x"}), tmp_path / "docs.parquet")
     write_table(pd.DataFrame({"doc_id": ids, "tokens": VI_DOCS}), tmp_path / "tokens.parquet")

@@ -1,4 +1,4 @@
-"""Tests of toolkit.validate: intervals, the coding sample, scoring, agreement, term table, classifier."""
+"""Tests of toolkit.themes.validate: intervals, the coding sample, scoring, agreement, term table, classifier."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from toolkit.segment import tokenize
-from toolkit.themes import themes_from_mapping
-from toolkit.validate import (
+from toolkit.text.segment import tokenize
+from toolkit.themes.dictionary import themes_from_mapping
+from toolkit.themes.validate import (
     SEP,
     ThemeClassifier,
     agreement,

@@ -73,7 +73,7 @@ class PreprocessConfig:
 @dataclass(frozen=True)
 class ThemesConfig:
     file: str = "corpora/lexicons/themes.toml"
-    #: Interval of theme shares: "jeffreys", "wilson" or "bootstrap" (see toolkit.themes.theme_shares).
+    #: Interval of theme shares: "jeffreys", "wilson" or "bootstrap" (see toolkit.themes.shares.theme_shares).
     interval: str = "jeffreys"
     n_boot: int = 1000
     min_docs: int = 5

@@ -24,7 +24,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from toolkit.features import document_term_matrix
+from toolkit.text.vocabulary import document_term_matrix
 from toolkit.places import qualify_grouping, resolve_locality
 
 logger = logging.getLogger("toolkit.keyness")
@@ -327,7 +327,7 @@ def discover_collocations(
     ----------
     token_lists : iterable of list of str
         Tokenized documents. Stopwords are already removed, so a pair may
-        stand across a dropped stopword; check candidates with :func:`toolkit.themes.kwic`.
+        stand across a dropped stopword; check candidates with :func:`toolkit.themes.concordance.kwic`.
     min_count : int
         Pairs seen fewer times are ignored.
     threshold : float
@@ -350,7 +350,7 @@ def discover_collocations(
 
     docs = [[str(tok) for tok in t] for t in token_lists]
     if known_terms is None:
-        from toolkit.segment import get_tokenizer
+        from toolkit.text.segment import get_tokenizer
 
         known_terms = get_tokenizer().terms
     known = set(known_terms)

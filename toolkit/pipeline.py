@@ -36,7 +36,7 @@ import pandas as pd
 
 from toolkit.config import CACHE_DIR, RunConfig, lexicon_version
 from toolkit.corpus import apply_repost_policy, read_table, write_table, write_text_atomic
-from toolkit.figures import frame_hash, git_commit, package_versions
+from toolkit.provenance import frame_hash, git_commit, package_versions
 from toolkit.places import qualify_grouping
 
 logger = logging.getLogger("toolkit.pipeline")
@@ -46,7 +46,7 @@ PIPELINE_VERSION = "1"
 
 
 #: Modules that only draw or write results: editing them never invalidates computed stages.
-PRESENTATION_MODULES = ("plots.py", "figures.py", "report.py", "report_figures.py", "cli/")
+PRESENTATION_MODULES = ("report/", "cli/")
 
 
 def code_version(part: str = "analysis") -> str:
@@ -78,6 +78,8 @@ class StageCache:
     def __init__(self, directory: Path | None, *, enabled: bool = True) -> None:
         self.directory = Path(directory) if directory is not None else CACHE_DIR / "pipeline"
         self.enabled = enabled
+        #: Stages computed in this run (not read from the cache), in order.
+        self.computed: list[str] = []
 
     def _path(self, stage: str, key: str, suffix: str) -> Path:
         return self.directory / f"{stage}-{key}{suffix}"
@@ -87,6 +89,7 @@ class StageCache:
         if self.enabled and path.exists():
             logger.info("%s: from cache", stage)
             return read_table(path)
+        self.computed.append(stage)
         result = compute()
         if self.enabled:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -100,6 +103,7 @@ class StageCache:
             if all(self._path(stage, f"{key}-{n}", ".parquet").exists() for n in names):
                 logger.info("%s: from cache", stage)
                 return {n: read_table(self._path(stage, f"{key}-{n}", ".parquet")) for n in names}
+        self.computed.append(stage)
         result = compute()
         if self.enabled:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -123,6 +127,8 @@ class RunSummary:
     timings: dict[str, float] = field(default_factory=dict)
     n_documents: int = 0
     n_topics: int = 0
+    #: Stages computed in this run rather than read from the stage cache.
+    computed: list[str] = field(default_factory=list)
 
 
 class _Timer:
@@ -207,8 +213,8 @@ def load_documents(config: RunConfig, cache: StageCache) -> tuple[pd.DataFrame, 
 
 def tokenize_documents(config: RunConfig, documents: pd.DataFrame, cache: StageCache) -> pd.DataFrame:
     """Preprocess stage: the token table (``doc_id, tokens, n_tokens, persons, lexicon_version``)."""
-    from toolkit.preprocess import preprocess
-    from toolkit.segment import TokenizerConfig
+    from toolkit.text.preprocess import preprocess
+    from toolkit.text.segment import TokenizerConfig
 
     p = config.preprocess
     tok_config = TokenizerConfig(keep_numbers=p.keep_numbers, keep_dates=p.keep_numbers,
@@ -299,6 +305,7 @@ def run_pipeline(config: RunConfig, *, output_dir: str | os.PathLike | None = No
     # Canonical runs: one BLAS thread, so floating-point sums happen in one order.
     with threadpool_limits(limits=1):
         _run(config, out, cache, summary)
+    summary.computed = list(cache.computed)
     logger.info("done in %.1f s: %d figures, %d tables, report %s", sum(summary.timings.values()),
                 len(summary.figures), len(summary.tables), summary.report)
     return summary
@@ -380,7 +387,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
             tables["ingest_accuracy"] = ingest_accuracy_table(documents, truth, cache)
         if quality is not None:
             tables["theme_quality"] = quality
-        from toolkit.report_figures import write_outputs
+        from toolkit.report.registry import write_outputs
 
         write_outputs(config, tables, out, provenance, summary)
 
@@ -422,6 +429,7 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
             except ValueError as exc:
                 logger.warning("cached model unusable (%s); refitting", exc)
         if result is None:
+            cache.computed.append("topics")
             if t.seeded:
                 dictionary = th.load_themes(themes_path)
                 seeds = dictionary.token_terms()
@@ -501,13 +509,13 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache)
     """How far the theme measure can be trusted: precision, recall and F1 with intervals, or None.
 
     From the researcher's coded sheet (``[themes] validation_sheet``, scored
-    with :func:`toolkit.validate.score_sheet`), else — with ``[themes]
+    with :func:`toolkit.themes.validate.score_sheet`), else — with ``[themes]
     devset_quality`` and ``../shared/corpora`` present — from the project's
-    labelled holdout of real articles (:func:`toolkit.validate.dictionary_quality`
+    labelled holdout of real articles (:func:`toolkit.themes.validate.dictionary_quality`
     on round 2 of ``corpora/validation/devset.csv``). ``source`` says which.
     """
     from toolkit import themes as th
-    from toolkit import validate as va
+    from toolkit.themes import validate as va
     from toolkit.config import SHARED_DIR
     from toolkit.corpus import read_table
 

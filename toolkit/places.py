@@ -65,7 +65,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from toolkit.normalize import normalize_tone_marks, to_nfc
+from toolkit.text.normalize import normalize_tone_marks, to_nfc
 
 logger = logging.getLogger("toolkit.places")
 

@@ -1254,12 +1254,12 @@ _TEXT_LOCALITY_FIELDS: dict[str, str] = {"province_from_text": "province", "dist
 
 
 def wilson_interval(correct: int, n: int) -> tuple[float, float]:
-    """95 % Wilson score interval of ``correct / n`` (NaN when ``n`` is 0): :func:`toolkit.themes.proportion_interval`.
+    """95 % Wilson score interval of ``correct / n`` (NaN when ``n`` is 0): :func:`toolkit.themes.shares.proportion_interval`.
 
     >>> [round(x, 4) for x in wilson_interval(1, 2)]
     [0.0945, 0.9055]
     """
-    from toolkit.themes import proportion_interval
+    from toolkit.themes.shares import proportion_interval
 
     low, high = proportion_interval(correct, n, method="wilson")
     return float(low[0]), float(high[0])
@@ -1268,7 +1268,7 @@ def wilson_interval(correct: int, n: int) -> tuple[float, float]:
 @functools.lru_cache(maxsize=65536)
 def _canonical_text(value: str) -> str:
     """A text as compared: NFC, new-style tone marks, case and spacing folded, outer punctuation off."""
-    from toolkit.normalize import normalize_tone_marks
+    from toolkit.text.normalize import normalize_tone_marks
 
     text = normalize_tone_marks(unicodedata.normalize("NFC", value))
     return " ".join(text.split()).casefold().strip(" .,:;!?\"'“”‘’«»-–—")

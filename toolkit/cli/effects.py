@@ -116,7 +116,7 @@ def browse_command(
     title: str = typer.Option("Topics", "--title", help="Page title."),
 ) -> None:
     """Write an offline, self-contained interactive topic browser (HTML)."""
-    from toolkit.topics.browser import topic_browser_html
+    from toolkit.report.browser import topic_browser_html
 
     # The browser shows the model as fitted: the repost policy applied at `topics`.
     result, documents = _load(model_dir, corpus, include_duplicates=True)

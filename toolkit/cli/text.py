@@ -26,8 +26,8 @@ def preprocess_command(
 ) -> None:
     """Normalize and segment every document (title + body) into topic-model tokens."""
     from toolkit.corpus import TableWriter, conform, iter_table_batches
-    from toolkit.preprocess import empty_tokens, iter_preprocess, vocabulary_report
-    from toolkit.segment import TokenizerConfig
+    from toolkit.text.preprocess import empty_tokens, iter_preprocess, vocabulary_report
+    from toolkit.text.segment import TokenizerConfig
 
     if output.suffix.lower() == ".csv":
         raise typer.BadParameter("the token table has list columns: write .parquet or .jsonl", param_hint="--output")

@@ -32,7 +32,7 @@ def _split(value: str) -> list[str]:
 
 def _tokens_for(documents, tokens_path: Path | None, jobs: int, scheduler: str | None = None):
     from toolkit.corpus import read_table
-    from toolkit.preprocess import preprocess
+    from toolkit.text.preprocess import preprocess
 
     if tokens_path is not None:
         tokens = read_table(tokens_path)
@@ -76,8 +76,9 @@ def themes_command(
     import pandas as pd
 
     from toolkit.corpus import write_table
-    from toolkit.themes import load_themes, theme_hits_batched, theme_shares
-    from toolkit.validate import ThemeClassifier, classifier_hits
+    from toolkit.themes.dictionary import load_themes, theme_hits_batched
+    from toolkit.themes.shares import theme_shares
+    from toolkit.themes.validate import ThemeClassifier, classifier_hits
 
     documents = _documents(corpus, include_duplicates)
     by_cols = _split(by)
@@ -118,7 +119,7 @@ def validate_themes_command(
 ) -> None:
     """Check every theme term: in how many documents (per group) it is counted."""
     from toolkit.corpus import write_table
-    from toolkit.themes import load_themes, validate_themes
+    from toolkit.themes.dictionary import load_themes, validate_themes
 
     documents = _documents(corpus, include_duplicates)
     by_cols = _split(by)
@@ -142,7 +143,8 @@ def kwic_command(
 ) -> None:
     """Show every occurrence of TERM in the original text, with context."""
     from toolkit.corpus import write_table
-    from toolkit.themes import kwic, load_themes
+    from toolkit.themes.dictionary import load_themes
+    from toolkit.themes.concordance import kwic
 
     table = kwic(_documents(corpus, include_duplicates), term, window=window, themes=load_themes(themes_file))
     if output is not None:

@@ -15,7 +15,7 @@ prints the recommended K with its reasoning.
 
 Reposts (``duplicate_of`` set) are left out unless ``--include-duplicates``. Tokens come from ``--tokens``
 (a token table from ``python -m toolkit preprocess``) or are computed with
-:func:`toolkit.preprocess.preprocess`.
+:func:`toolkit.text.preprocess.preprocess`.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _load_tokens(corpus: Path, tokens: Path | None, jobs: int,
         by_id = dict(zip(table["doc_id"], table["tokens"], strict=True))
         token_lists = [list(by_id[d]) for d in documents["doc_id"]]
     else:
-        from toolkit.preprocess import preprocess
+        from toolkit.text.preprocess import preprocess
 
         table = preprocess(documents, n_jobs=jobs)
         token_lists = [list(t) for t in table["tokens"]]
@@ -51,7 +51,7 @@ def _load_tokens(corpus: Path, tokens: Path | None, jobs: int,
 def _load_themes(themes_file: Path | None) -> dict[str, list[str]]:
     import tomllib
 
-    from toolkit.themes import load_themes
+    from toolkit.themes.dictionary import load_themes
 
     try:
         dictionary = load_themes(themes_file) if themes_file is not None else load_themes()

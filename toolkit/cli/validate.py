@@ -1,6 +1,6 @@
 """Validation commands: ``validate sample``, ``validate score``, ``validate train``.
 
-Measure a theme dictionary against human coding (see :mod:`toolkit.validate`):
+Measure a theme dictionary against human coding (see :mod:`toolkit.themes.validate`):
 draw a coding sheet, let one or two coders fill it in, score it, and where the
 dictionary is not good enough train a supervised measure from the same sheet.
 """
@@ -47,8 +47,8 @@ def sample_command(
     """Draw a stratified sample of documents for coding, with the KWIC lines behind every hit."""
     from toolkit.cli.themes import _documents, _tokens_for
     from toolkit.corpus import write_table
-    from toolkit.themes import load_themes
-    from toolkit.validate import validation_sample
+    from toolkit.themes.dictionary import load_themes
+    from toolkit.themes.validate import validation_sample
 
     documents = _documents(corpus, include_duplicates)
     dictionary = load_themes(themes_file)
@@ -77,7 +77,7 @@ def score_command(
 ) -> None:
     """Precision, recall and F1 of the dictionary against the coders, with intervals; agreement; term table."""
     from toolkit.corpus import read_table, write_table
-    from toolkit.validate import CODERS, SEP, agreement, score_sheet, sheet_themes, term_table
+    from toolkit.themes.validate import CODERS, SEP, agreement, score_sheet, sheet_themes, term_table
 
     table = read_table(sheet)
     try:
@@ -115,8 +115,8 @@ def train_command(
     import pandas as pd
 
     from toolkit.corpus import read_table, write_table, write_text_atomic
-    from toolkit.preprocess import preprocess
-    from toolkit.validate import SEP, coded, reference_column, sheet_themes, train_classifier
+    from toolkit.text.preprocess import preprocess
+    from toolkit.themes.validate import SEP, coded, reference_column, sheet_themes, train_classifier
 
     table = read_table(sheet)
     if "text" not in table.columns:

@@ -38,7 +38,7 @@ encoding, kept as their Windows-1252 characters). A text that is *all*
 legacy keeps the single label (``tcvn3-in-unicode``).
 
 Tone placement is *not* changed here (``hoà`` stays ``hoà``): that is
-:func:`toolkit.normalize.normalize_tone_marks`'s job. Text that is already
+:func:`toolkit.text.normalize.normalize_tone_marks`'s job. Text that is already
 correct Vietnamese Unicode is never converted: a run is repaired only when
 its repair makes several words valid Vietnamese syllables and breaks
 (almost) none.
@@ -408,7 +408,7 @@ _LEGACY = {"tcvn3": _from_tcvn3, "vni": _from_vni}
 # ---------------------------------------------------------------------------
 #
 # One repair path for ingest (decode_bytes) and the normalizer
-# (toolkit.normalize.repair_mojibake): repair_text. It runs two passes.
+# (toolkit.text.normalize.repair_mojibake): repair_text. It runs two passes.
 #
 # 1. Double UTF-8 ("Ã¡" for "á"): runs of complete UTF-8 byte sequences
 #    seen through Windows-1252 are found by their byte structure and decoded

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import regex
 
 from toolkit.ingest.dates import YEAR_RANGE, find_date, find_year_evidence, infer_date
-from toolkit.normalize import normalize_tone_marks
+from toolkit.text.normalize import normalize_tone_marks
 
 __all__ = ["PageFields", "parse_page", "unsegment", "split_lines", "find_issuer", "banner_year", "is_category_line"]
 

@@ -1,4 +1,4 @@
-"""Deterministic figure and table writers with provenance sidecars.
+"""Deterministic figure and table writers with provenance sidecars (the report stage's file I/O).
 
 Two runs with the same inputs write byte-identical files: PNG/SVG/PDF carry
 no timestamps and SVG ids are salted with a fixed string. Every figure and
@@ -8,57 +8,21 @@ lexicon version, package versions and git commit that made it.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import subprocess
 from collections.abc import Iterable, Mapping
-from importlib import metadata
 from pathlib import Path
 
 import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
-from toolkit.config import PROJECT_ROOT
 from toolkit.corpus import atomic_path, write_table, write_text_atomic
 
-PACKAGES = ("danvan-toolkit", "numpy", "scipy", "pandas", "pyarrow", "gensim", "tomotopy", "scikit-learn",
-            "statsmodels", "matplotlib", "pyvi", "python-crfsuite", "trafilatura", "vietnamadminunits")
 _SAVE_OPTIONS = {
     "png": {"metadata": {"Software": None}},
     "svg": {"metadata": {"Date": None, "Creator": None}},
     "pdf": {"metadata": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}},
 }
-
-
-def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
-    """Installed versions of the packages that change numbers or figures."""
-    versions = {}
-    for name in names:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
-def git_commit(root: Path = PROJECT_ROOT) -> str:
-    """The checkout's commit (with ``-dirty`` when files differ), or ``unknown``."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                                check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return commit + ("-dirty" if dirty else "")
-
-
-def frame_hash(df: pd.DataFrame) -> str:
-    """A content hash of a table (values and column names, in order)."""
-    digest = hashlib.sha256("\0".join(map(str, df.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
-    return digest.hexdigest()[:16]
 
 
 def save_figure(fig: Figure, stem: str | Path, *, provenance: Mapping, caption: str = "",

@@ -1,6 +1,6 @@
 """The figure registry of the main run: which figure comes from which table.
 
-Each entry draws one figure with a pure function of :mod:`toolkit.plots` on a
+Each entry draws one figure with a pure function of :mod:`toolkit.report.plots` on a
 tidy table of the run, and says what the figure shows and how it was made;
 :func:`write_outputs` saves every table and figure (with provenance sidecars)
 and writes the report page ``index.html``.
@@ -19,12 +19,13 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from toolkit import plots
+from toolkit.report import plots
 from toolkit.config import RunConfig
 from toolkit.corpus import write_text_atomic
-from toolkit.figures import frame_hash, save_figure, save_table
+from toolkit.provenance import frame_hash
+from toolkit.report.files import save_figure, save_table
 from toolkit.places import with_locality
-from toolkit.report import ReportItem, render_report
+from toolkit.report.page import ReportItem, render_report
 
 logger = logging.getLogger("toolkit.figures")
 

@@ -22,7 +22,7 @@ same string; the test suite checks this on many texts, and
 
 Examples
 --------
->>> from toolkit.fastpyvi import segment, words
+>>> from toolkit.text.crf import segment, words
 >>> segment("Ban Dân vận Quận ủy tổ chức hội nghị")
 'Ban Dân_vận Quận_ủy tổ_chức hội_nghị'
 >>> words("Ban Dân vận Quận ủy tổ chức hội nghị")
@@ -74,7 +74,7 @@ _SYLLABLE = re.compile(
     re.UNICODE,
 )
 
-logger = logging.getLogger("toolkit.fastpyvi")
+logger = logging.getLogger("toolkit.text.crf")
 
 _PUNCTUATION = string.punctuation
 _ZERO = (0.0, 0.0)

@@ -33,7 +33,7 @@ for the segmenter). No step ever removes a diacritic.
 
 Examples
 --------
->>> from toolkit.normalize import normalize
+>>> from toolkit.text.normalize import normalize
 >>> normalize("Uỷ ban MTTQ phối hợp GPMB theo Quyết định 217-QĐ/TW")
 'Ủy ban Mặt trận Tổ quốc phối hợp giải phóng mặt bằng theo Quyết định 217-QĐ/TW'
 >>> normalize("UBND phường hoà giải.Ban Dân vận QU dự")
@@ -56,7 +56,7 @@ import regex
 from toolkit import config as _config
 from toolkit.ingest.encoding import repair_text
 
-logger = logging.getLogger("toolkit.normalize")
+logger = logging.getLogger("toolkit.text.normalize")
 
 __all__ = [
     "DOC_CODE_RE",
@@ -180,7 +180,7 @@ def make_pipeline(*steps: Callable[[str], str]) -> Callable[[str], str]:
 
     Examples
     --------
-    >>> from toolkit.normalize import make_pipeline, to_nfc, normalize_tone_marks
+    >>> from toolkit.text.normalize import make_pipeline, to_nfc, normalize_tone_marks
     >>> make_pipeline(to_nfc, normalize_tone_marks)("Uỷ ban")
     'Ủy ban'
     """
@@ -1015,7 +1015,7 @@ def make_normalizer(level: str | None = None, *, lexicons: tuple | None = None) 
     """:func:`normalize` bound to one state of the lexicon files, for many texts.
 
     :func:`normalize` checks the lexicon files on every call, so that an
-    edit is seen at once; a long run (:class:`toolkit.segment.Tokenizer`)
+    edit is seen at once; a long run (:class:`toolkit.text.segment.Tokenizer`)
     fixes the lexicons when it starts and records their version.
 
     Parameters

@@ -4,7 +4,7 @@ The token table has one row per document:
 
 ========================  ===========================================================
 ``doc_id`` (str)          the document's id
-``tokens`` (list of str)  :func:`toolkit.segment.tokenize` of ``title + "\\n\\n" + body``
+``tokens`` (list of str)  :func:`toolkit.text.segment.tokenize` of ``title + "\\n\\n" + body``
 ``n_tokens`` (int)        ``len(tokens)``
 ``persons`` (list of str) person names found (normalized full names, sorted, unique)
 ``lexicon_version`` (str) :func:`toolkit.config.lexicon_version` of the lexicons used
@@ -33,9 +33,9 @@ from tqdm.auto import tqdm
 
 import toolkit
 from toolkit.distributed import BatchRunner
-from toolkit.segment import Tokenizer, TokenizerConfig, get_tokenizer
+from toolkit.text.segment import Tokenizer, TokenizerConfig, get_tokenizer
 
-logger = logging.getLogger("toolkit.preprocess")
+logger = logging.getLogger("toolkit.text.preprocess")
 
 TOKEN_COLUMNS = ("doc_id", "tokens", "n_tokens", "persons", "lexicon_version")
 CACHE_FILE = "tokens.sqlite"

@@ -2,12 +2,12 @@
 
 The pipeline of :meth:`Tokenizer.tokenize`, one sentence at a time:
 
-1. :func:`toolkit.normalize.normalize` (NFC, new-style tone marks, abbreviations
+1. :func:`toolkit.text.normalize.normalize` (NFC, new-style tone marks, abbreviations
    expanded: ``GPMB`` → ``giải phóng mặt bằng``, ``Đ/c`` → ``đồng chí``).
 2. Non-lexical units are protected as single units before segmenting: document
    codes (``290-QĐ/TW`` → ``290-qđ/tw``), references (``Quyết định số 290`` →
    ``quyết_định_số_290``), ``Covid-19``, dates, times, numbers and person names.
-3. pyvi's CRF segmenter (:mod:`toolkit.fastpyvi`, identical output) or, optionally,
+3. pyvi's CRF segmenter (:mod:`toolkit.text.crf`, identical output) or, optionally,
    underthesea.
 4. Multiword political terms of ``corpora/lexicons/terms.txt`` are merged by
    longest match over the syllable sequence (see *Merging policy*).
@@ -38,13 +38,13 @@ ending inside a pyvi word is usually the head of a longer real word
 Sentences are segmented independently and cached (LRU): pages of this genre
 repeat boilerplate and formulae, so the cache spares most CRF calls. The
 sentences of a page that are not cached go through the CRF in one batch
-(:func:`toolkit.fastpyvi.word_ids_many`); normalized lines are cached too.
+(:func:`toolkit.text.crf.word_ids_many`); normalized lines are cached too.
 :func:`tokenize` looks at the lexicon files at most once per
 :data:`LEXICON_CHECK_INTERVAL` seconds; :func:`get_tokenizer` at every call.
 
 Examples
 --------
->>> from toolkit.segment import tokenize
+>>> from toolkit.text.segment import tokenize
 >>> tokenize("Ban Dân vận vận động nhân dân bàn giao mặt bằng")  # doctest: +SKIP
 ['ban_dân_vận', 'vận_động', 'nhân_dân', 'bàn_giao_mặt_bằng']
 """
@@ -71,11 +71,11 @@ from typing import NamedTuple
 import regex
 
 from toolkit import config as _config
-from toolkit import fastpyvi
-from toolkit import normalize as _normalize
-from toolkit.normalize import DOC_CODE_RE, detect_level, normalize
+from toolkit.text import crf as fastpyvi
+from toolkit.text import normalize as _normalize
+from toolkit.text.normalize import DOC_CODE_RE, detect_level, normalize
 
-logger = logging.getLogger("toolkit.segment")
+logger = logging.getLogger("toolkit.text.segment")
 
 BACKENDS = ("pyvi", "underthesea")
 
@@ -204,7 +204,7 @@ class TokenizerConfig:
     terms_file : str
         Multiword term lexicon, relative to ``lexicon_dir`` (or absolute).
     level : str or None
-        Passed to :func:`toolkit.normalize.normalize`.
+        Passed to :func:`toolkit.text.normalize.normalize`.
     lexicon_dir : str or None
         Folder of the lexicons; ``None``: :func:`toolkit.config.lexicon_dir`.
     """

@@ -1,7 +1,7 @@
 """Bag-of-words features from token lists: dictionary, document-term matrix, TF-IDF.
 
 Input everywhere is a sequence of token lists as produced by
-:func:`toolkit.segment.tokenize` / :func:`toolkit.preprocess.preprocess`
+:func:`toolkit.text.segment.tokenize` / :func:`toolkit.text.preprocess.preprocess`
 (lower-case, syllables of a word joined by ``_``: ``giải_phóng_mặt_bằng``).
 The tokens are used **as they are**: nothing here lower-cases, strips
 diacritics or re-tokenizes. In particular scikit-learn's default
@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-logger = logging.getLogger("toolkit.features")
+logger = logging.getLogger("toolkit.text.vocabulary")
 
 __all__ = ["build_dictionary", "document_term_matrix", "identity", "tfidf_matrix"]
 

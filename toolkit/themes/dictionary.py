@@ -1,4 +1,4 @@
-"""Dictionary themes: theme counts per document, shares per locality with bootstrap intervals, KWIC.
+"""The theme dictionary: its rules, and the theme hits of each document.
 
 The themes are researcher-edited data, ``corpora/lexicons/themes.toml``
 (its header documents the format). This module
@@ -8,10 +8,11 @@ The themes are researcher-edited data, ``corpora/lexicons/themes.toml``
   ``giải phóng mặt bằng`` in the file are the same syllables;
 - counts them in token tables (:func:`theme_hits`), honouring the exclusion
   rules of ambiguous terms (``mặt bằng giá``, ``dịch vụ``, ``phố Chùa Bộc``);
-- aggregates per province / district / year with percentile-bootstrap
-  intervals (:func:`theme_shares`);
-- checks which terms occur at all (:func:`validate_themes`);
-- shows terms in context in the original text (:func:`kwic`).
+- checks which terms occur at all (:func:`validate_themes`).
+
+Shares per locality and year are in :mod:`toolkit.themes.shares`, terms in
+context in :mod:`toolkit.themes.concordance`, human-coded validation in
+:mod:`toolkit.themes.validate`.
 
 Matching
 --------
@@ -78,7 +79,7 @@ import regex
 from tqdm.auto import tqdm
 
 from toolkit import config as _config
-from toolkit.places import PLACE_COLUMNS, qualify_grouping
+from toolkit.places import qualify_grouping
 
 logger = logging.getLogger("toolkit.themes")
 
@@ -87,18 +88,13 @@ __all__ = [
     "ExcludeRule",
     "Theme",
     "ThemeDictionary",
-    "kwic",
     "load_themes",
-    "proportion_interval",
     "theme_hits",
     "theme_hits_batched",
-    "theme_shares",
     "validate_themes",
 ]
 
 THEMES_FILE = "themes.toml"
-#: Columns that name nested places: their observed combinations are crossed with the other ``by`` columns.
-NESTED_PLACE_COLUMNS = PLACE_COLUMNS
 
 _ID_RE = regex.compile(r"[a-z][a-z0-9_]*")
 _THEME_KEYS = {"label_en", "label_vi", "definition", "terms", "exclude", "weak_terms", "weak_alone_between",
@@ -201,7 +197,7 @@ class ThemeDictionary:
         Path of the themes file (``"<inline>"`` when built from a mapping).
     version : str
         Hash of the file's bytes (provenance).
-    tokenizer_config : toolkit.segment.TokenizerConfig
+    tokenizer_config : toolkit.text.segment.TokenizerConfig
         The config documents must be tokenized with (pattern rules, KWIC).
     """
 
@@ -335,7 +331,7 @@ class ThemeDictionary:
 
 def _tokenizers(tokenizer_config=None):
     """(document tokenizer, the same without stopword removal)."""
-    from toolkit.segment import TokenizerConfig, get_tokenizer
+    from toolkit.text.segment import TokenizerConfig, get_tokenizer
 
     cfg = tokenizer_config if tokenizer_config is not None else TokenizerConfig()
     return get_tokenizer(cfg), get_tokenizer(dataclasses.replace(cfg, remove_stopwords=False))
@@ -354,7 +350,7 @@ def load_themes(path: str | os.PathLike | None = None, *, tokenizer_config=None)
     ----------
     path : path, optional
         Default ``themes.toml`` in :func:`toolkit.config.lexicon_dir`.
-    tokenizer_config : toolkit.segment.TokenizerConfig, optional
+    tokenizer_config : toolkit.text.segment.TokenizerConfig, optional
         The config the documents are (to be) tokenized with.
 
     Returns
@@ -558,7 +554,7 @@ def _n_tokens(tokens: pd.DataFrame) -> np.ndarray:
 
 
 def _document_texts(documents: pd.DataFrame) -> dict[str, str]:
-    from toolkit.preprocess import document_text
+    from toolkit.text.preprocess import document_text
 
     titles = documents["title"].fillna("").astype(str) if "title" in documents else [""] * len(documents)
     bodies = documents["body"].fillna("").astype(str)
@@ -591,7 +587,7 @@ def term_counts(
                        "they are NOT applied", len(pattern_cols),
                        ", ".join(sorted({themes.themes[a].terms[b] for a, b, _ in pattern_cols})))
         return counts
-    from toolkit.normalize import normalize
+    from toolkit.text.normalize import normalize
 
     tokenizer, _ = _tokenizers(themes.tokenizer_config)
     texts = _document_texts(documents)
@@ -761,234 +757,6 @@ def theme_hits_batched(
 
 
 # --------------------------------------------------------------------------
-# Aggregation with bootstrap intervals
-# --------------------------------------------------------------------------
-
-
-def proportion_interval(successes, n, *, ci: float = 0.95, method: str = "wilson") -> tuple[np.ndarray, np.ndarray]:
-    """Interval for a binomial proportion that keeps its coverage at 0, 1 and small n.
-
-    Parameters
-    ----------
-    successes, n : array-like
-        Counts (``n`` may be a non-integer effective sample size).
-    ci : float
-        Nominal coverage.
-    method : {"wilson", "jeffreys"}
-        Wilson score interval, or the Jeffreys interval (Beta(k + ½, n − k + ½)
-        quantiles, with the bound at 0 or 1 when ``k`` is 0 or ``n``, as in
-        Brown, Cai & DasGupta 2001).
-
-    Returns
-    -------
-    low, high : ndarray
-        NaN where ``n`` is 0. Neither collapses to a point when ``k`` is 0 or ``n``.
-
-    Examples
-    --------
-    >>> low, high = proportion_interval([0, 3], [3, 3])
-    >>> bool(high[0] > 0.4) and bool(low[1] < 0.6)
-    True
-    """
-    from scipy import stats
-
-    k = np.atleast_1d(np.asarray(successes, dtype=float))
-    n = np.atleast_1d(np.asarray(n, dtype=float))
-    k, n = np.broadcast_arrays(k, n)
-    if not 0 < ci < 1:
-        raise ValueError(f"ci={ci}: a coverage in (0, 1)")
-    alpha = 1 - ci
-    low = np.full(k.shape, np.nan)
-    high = np.full(k.shape, np.nan)
-    ok = n > 0
-    if not ok.any():
-        return low, high
-    kk, nn = k[ok], n[ok]
-    if method == "wilson":
-        z = stats.norm.ppf(1 - alpha / 2)
-        p = kk / nn
-        denom = 1 + z * z / nn
-        centre = (p + z * z / (2 * nn)) / denom
-        half = z * np.sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / denom
-        # exactly 0 / 1 at the boundaries (rounding would otherwise exclude p = 0)
-        lo = np.where(kk <= 0, 0.0, centre - half)
-        hi = np.where(kk >= nn, 1.0, centre + half)
-    elif method == "jeffreys":
-        lo = stats.beta.ppf(alpha / 2, kk + 0.5, nn - kk + 0.5)
-        hi = stats.beta.ppf(1 - alpha / 2, kk + 0.5, nn - kk + 0.5)
-        lo = np.where(kk <= 0, 0.0, lo)
-        hi = np.where(kk >= nn, 1.0, hi)
-    else:
-        raise ValueError(f"method={method!r}: 'wilson' or 'jeffreys'")
-    low[ok] = np.clip(lo, 0.0, 1.0)
-    high[ok] = np.clip(hi, 0.0, 1.0)
-    return low, high
-
-
-INTERVALS = ("jeffreys", "wilson", "bootstrap")
-
-
-def _rng(random_state) -> np.random.Generator:
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
-    return np.random.default_rng(random_state)
-
-
-def _grid(meta: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Every combination of observed levels; nested place columns keep their observed combinations."""
-    places = [c for c in by if c in NESTED_PLACE_COLUMNS]
-    blocks = []
-    if places:
-        blocks.append(meta[places].drop_duplicates())
-    for c in by:
-        if c not in places:
-            blocks.append(meta[[c]].drop_duplicates())
-    grid = blocks[0]
-    for block in blocks[1:]:
-        grid = grid.merge(block, how="cross")
-    return grid[by].sort_values(by, kind="mergesort", ignore_index=True)
-
-
-def theme_shares(
-    hits: pd.DataFrame,
-    documents: pd.DataFrame,
-    by: Sequence[str] = ("province", "district", "year"),
-    *,
-    n_boot: int = 1000,
-    random_state=0,
-    min_docs: int = 5,
-    ci: float = 0.95,
-    interval: str = "jeffreys",
-) -> pd.DataFrame:
-    """Share of documents with each theme per cell, with intervals that keep their coverage in small cells.
-
-    Parameters
-    ----------
-    hits : DataFrame
-        :func:`theme_hits` output.
-    documents : DataFrame
-        Document table with ``doc_id`` and the ``by`` columns.
-    by : sequence of str
-        Cell columns. Empty: one cell, the whole corpus. ``district`` is
-        qualified by its province: it stands for ``province, district,
-        locality`` (:func:`toolkit.places.place_columns`), so two districts
-        of the same name in different provinces are two cells; ``locality``
-        is derived from ``province`` and ``district`` when ``documents``
-        lacks it.
-    n_boot : int
-        Bootstrap replicates per cell with ``interval="bootstrap"`` (0: no intervals).
-    random_state : int, numpy Generator or None
-        Seed of the bootstrap.
-    min_docs : int
-        Cells with fewer documents are flagged ``small_cell``.
-    ci : float
-        Coverage of the interval.
-    interval : {"jeffreys", "wilson", "bootstrap"}
-        ``jeffreys`` (default) and ``wilson`` keep close to their nominal
-        coverage in cells of 1–10 documents and when no or every document
-        has the theme (see :func:`proportion_interval`); ``bootstrap`` is the
-        percentile bootstrap of earlier versions, which collapses to a point
-        when ``k = 0`` or ``k = n`` (kept to reproduce old tables).
-
-    Returns
-    -------
-    DataFrame
-        ``<by...>, theme, n_docs, docs_with_theme, share, rate_per_1k,
-        ci_low, ci_high, small_cell, measure`` (``measure``: ``dictionary``,
-        or ``classifier`` for themes whose hits came from
-        :func:`toolkit.validate.classifier_hits`; ``by`` with ``district`` qualified:
-        ``by=["district", "year"]`` gives ``province, district, locality,
-        year, theme, ...``), sorted by the ``by`` columns then
-        ``theme``. ``share = docs_with_theme / n_docs``; ``rate_per_1k =
-        1000 * sum(hits) / sum(n_tokens)`` over the cell's documents. Every
-        combination of observed levels is a row, empty ones with
-        ``n_docs = 0`` and NaN share, rate and interval; place columns
-        (``province``, ``district``, ``locality``, ``province_2025``) are not crossed with
-        each other but keep their observed combinations (a district lies in
-        one province), and those are crossed with the other columns
-        (``year``). Documents with a missing ``by`` value are left out (logged).
-
-    Notes
-    -----
-    A cell's documents are treated as a binomial sample of its theme share.
-    The Jeffreys interval is the Beta(k + ½, n − k + ½) equal-tailed interval
-    with its bound set to 0 (1) when k = 0 (k = n); a cell of 3 documents with
-    no hit gets about [0, 0.6], not [0, 0]. The bootstrap resamples the ``n`` documents of a cell with replacement
-    and takes the share of resampled documents with the theme. For a 0/1
-    statistic the number of successes in such a resample is exactly
-    Binomial(n, k/n), so it is drawn as that (same distribution, no n × B
-    index array); replicates of all cells and themes are drawn in one
-    vectorized call, in the output's row order, from one seeded generator.
-    The interval is the (1-ci)/2 and (1+ci)/2 percentiles of the replicates;
-    it collapses to a point when k = 0 or k = n.
-    """
-    if not 0 < ci < 1:
-        raise ValueError(f"ci={ci}: a coverage in (0, 1)")
-    if interval not in INTERVALS:
-        raise ValueError(f"interval={interval!r}: one of {', '.join(INTERVALS)}")
-    documents, by = qualify_grouping(documents, by)
-    missing = sorted(set(by) - set(documents.columns))
-    if missing:
-        raise ValueError(f"documents lack the `by` column(s) {missing}")
-    meta = documents[["doc_id", *by]].copy()
-    meta["doc_id"] = meta["doc_id"].astype(str)
-    meta = meta.drop_duplicates("doc_id")
-    if by:
-        na = meta[by].isna().any(axis=1)
-        if na.any():
-            logger.warning("theme_shares: %d of %d documents have a missing %s and are left out",
-                           int(na.sum()), len(meta), "/".join(by))
-            meta = meta[~na]
-    df = hits.assign(doc_id=hits["doc_id"].astype(str)).merge(meta, on="doc_id", how="inner")
-    if "n_tokens" not in df.columns:
-        df["n_tokens"] = np.nan
-    themes = sorted(hits["theme"].unique())
-    keys = [*by, "theme"]
-    agg = (df.groupby(keys, sort=False, observed=True)
-             .agg(n_docs=("doc_id", "size"), docs_with_theme=("present", "sum"),
-                  _hits=("hits", "sum"), _tokens=("n_tokens", "sum"))
-             .reset_index())
-    grid = _grid(meta, by) if by else pd.DataFrame(index=[0])
-    grid = grid.merge(pd.DataFrame({"theme": themes}), how="cross")
-    out = grid.merge(agg, on=keys, how="left")
-    out["n_docs"] = out["n_docs"].fillna(0).astype(np.int64)
-    out["docs_with_theme"] = out["docs_with_theme"].fillna(0).astype(np.int64)
-    n = out["n_docs"].to_numpy()
-    k = out["docs_with_theme"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["share"] = np.where(n > 0, k / n, np.nan)
-        tokens = out["_tokens"].to_numpy(dtype=float)
-        out["rate_per_1k"] = np.where((n > 0) & (tokens > 0), 1000.0 * out["_hits"].to_numpy(dtype=float) / tokens, np.nan)
-    low = np.full(len(out), np.nan)
-    high = np.full(len(out), np.nan)
-    rows = np.flatnonzero(n > 0)
-    if interval != "bootstrap" and len(rows):
-        low[rows], high[rows] = proportion_interval(k[rows], n[rows], ci=ci, method=interval)
-    elif n_boot > 0 and len(rows):
-        rng = _rng(random_state)
-        q = [(1 - ci) / 2, (1 + ci) / 2]
-        chunk = max(1, 2_000_000 // n_boot)  # bounded memory: rows × n_boot floats per call
-        for start in range(0, len(rows), chunk):
-            r = rows[start:start + chunk]
-            draws = rng.binomial(n[r][:, None], (k[r] / n[r])[:, None], size=(len(r), n_boot)) / n[r][:, None]
-            lo_hi = np.quantile(draws, q, axis=1)
-            low[r], high[r] = lo_hi[0], lo_hi[1]
-    out["ci_low"] = low
-    out["ci_high"] = high
-    out["small_cell"] = out["n_docs"] < min_docs
-    # which instrument measured each theme: the dictionary, or a classifier (toolkit.validate.classifier_hits)
-    measures = (hits.drop_duplicates("theme").set_index("theme")["measure"] if "measure" in hits.columns
-                else pd.Series("dictionary", index=themes))
-    out["measure"] = out["theme"].map(measures).fillna("dictionary")
-    out = out.drop(columns=["_hits", "_tokens"])
-    columns = [*by, "theme", "n_docs", "docs_with_theme", "share", "rate_per_1k", "ci_low", "ci_high", "small_cell",
-               "measure"]
-    return out[columns].sort_values(keys, kind="mergesort", ignore_index=True)
-
-
-# --------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------
 
@@ -1049,160 +817,3 @@ def validate_themes(
         for theme, terms in never.groupby("theme", sort=True)["term"]:
             logger.warning("  %s: %s", theme, "; ".join(terms))
     return frame.reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------
-# KWIC
-# --------------------------------------------------------------------------
-
-_SEP = r"[\s,;\-–—]+"
-_CONTEXT_WORDS = 4
-
-
-def _surface_variants(term: str, tokenizer) -> list[list[str]]:
-    """Lower-case syllable lists that may be written for ``term`` (before confirmation).
-
-    The phrase itself (and its normalization: an abbreviation typed as the term
-    is expanded), each abbreviation whose expansion the phrase contains (or
-    that contains the phrase) put in its place, each typo of a phrase part.
-    """
-    from toolkit.normalize import load_abbreviations, load_typos, normalize, normalize_tone_marks, to_nfc
-
-    def syl(text: str) -> list[str]:
-        return [s for s in regex.split(r"[\s,;\-–—]+", normalize_tone_marks(to_nfc(text)).lower()) if s]
-
-    base = [syl(term), syl(normalize(term))]
-    variants = {tuple(v) for v in base if v}
-    for phrase in [v for v in base if v]:
-        for a in load_abbreviations():
-            exp = syl(a.expansion)
-            variants.update(tuple(v) for v in _replace_all(phrase, exp, syl(a.abbreviation)))
-            if _find(exp, phrase) >= 0:  # "UBMTTQ" written for "Mặt trận Tổ quốc"
-                variants.add(tuple(syl(a.abbreviation)))
-        for t in load_typos():
-            variants.update(tuple(v) for v in _replace_all(phrase, syl(t.correction), syl(t.typo)))
-    return sorted((list(v) for v in variants if v), key=lambda v: (-sum(map(len, v)), v))
-
-
-def _find(needle: list[str], hay: list[str]) -> int:
-    k = len(needle)
-    for i in range(len(hay) - k + 1):
-        if hay[i:i + k] == needle:
-            return i
-    return -1
-
-
-def _replace_all(phrase: list[str], old: list[str], new: list[str]) -> list[list[str]]:
-    out = []
-    i = _find(old, phrase)
-    if old and i >= 0:
-        out.append(phrase[:i] + new + phrase[i + len(old):])
-    return out
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-def kwic(
-    documents: pd.DataFrame,
-    term: str,
-    *,
-    window: int = 8,
-    tokenizer=None,
-    themes: ThemeDictionary | None = None,
-) -> pd.DataFrame:
-    """Keyword in context: every occurrence of ``term`` in the original text.
-
-    Parameters
-    ----------
-    documents : DataFrame
-        Document table: ``doc_id``, ``title``, ``body`` (``province``,
-        ``district``, ``year`` are copied when present).
-    term : str
-        A phrase as written in a themes file (``"giải phóng mặt bằng"``).
-    window : int
-        Words of original text shown left and right.
-    tokenizer : toolkit.segment.Tokenizer, optional
-        Default: the shared default tokenizer.
-    themes : ThemeDictionary, optional
-        When ``term`` is one of its terms, its ``before``/``after`` exclusion
-        rules apply, so KWIC shows what :func:`theme_hits` counts
-        (``pattern`` rules are not applied here).
-
-    Returns
-    -------
-    DataFrame
-        ``doc_id, province, district, year, left, keyword, right`` sorted by
-        ``doc_id`` then position; ``keyword`` is the surface string as
-        written (``GPMB``, ``Giải phóng mặt bằng``, ``giải phòng mặt
-        bằng``), in NFC.
-
-    Notes
-    -----
-    Candidates are found with a case-insensitive regex built from the
-    term's surface variants (the phrase, abbreviations from
-    ``abbreviations.tsv``, typos from ``typos.tsv``) on the NFC text with
-    tone marks placed by the project's convention (a length-preserving step,
-    so offsets point into the original; old-style ``hoà`` is found too).
-    Each candidate is then confirmed by the tokenizer: the few words around
-    it are tokenized with and without it, and it is kept only when it adds a
-    match of the term's syllables under the matching rules of
-    :class:`ThemeDictionary` (so ``dịch`` in ``dịch vụ`` is not a hit of
-    ``dịch``).
-    """
-    from toolkit.normalize import normalize_tone_marks, to_nfc
-    from toolkit.segment import get_tokenizer
-
-    tokenizer = tokenizer if tokenizer is not None else get_tokenizer()
-    plain = get_tokenizer(dataclasses.replace(tokenizer.config, remove_stopwords=False))
-    syls = _syllables(term, plain, tokenizer.stopwords)
-    columns = ["doc_id", "province", "district", "year", "left", "keyword", "right"]
-    if not syls:
-        logger.warning("kwic: %r has no syllables after tokenization (stopwords or numbers only)", term)
-        return pd.DataFrame(columns=columns)
-    key = unicodedata.normalize("NFC", term.strip())
-    rules = {key: t.excludes[key] for t in (themes.themes if themes is not None else ()) if key in t.excludes}
-    matcher = ThemeDictionary((Theme("term", term, term, (key,), (syls,), rules),), frozenset(tokenizer.terms),
-                              tokenizer.stopwords, tokenizer_config=tokenizer.config)
-    variants = _surface_variants(term, tokenizer)
-    pattern = regex.compile(
-        r"(?<![\p{L}\p{N}])(?:" + "|".join(_SEP.join(regex.escape(s) for s in v) for v in variants) + r")(?![\p{L}\p{N}])",
-        regex.IGNORECASE,
-    )
-    logger.debug("kwic %r: syllables %s, regex %s", term, syls, pattern.pattern)
-
-    def n_matches(text: str) -> int:
-        return len(matcher.match(tokenizer.tokenize(text))) if text.strip() else 0
-
-    texts = _document_texts(documents)
-    meta = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id").set_index("doc_id")
-    rows = []
-    for doc_id in sorted(texts):
-        nfc = to_nfc(texts[doc_id])
-        search = normalize_tone_marks(nfc)
-        shown = nfc if len(nfc) == len(search) else search
-        for m in pattern.finditer(search):
-            s, e = m.span()
-            line_start = search.rfind("\n", 0, s) + 1
-            line_end = search.find("\n", e)
-            line_end = len(search) if line_end < 0 else line_end
-            left_ctx = " ".join(_words(search[line_start:s])[-_CONTEXT_WORDS:])
-            right_ctx = " ".join(_words(search[e:line_end])[:_CONTEXT_WORDS])
-            with_it = n_matches(f"{left_ctx} {search[s:e]} {right_ctx}")
-            if with_it == 0 or with_it <= n_matches(f"{left_ctx} {right_ctx}"):
-                continue
-            row = meta.loc[doc_id]
-            rows.append({
-                "doc_id": doc_id,
-                "province": row.get("province", pd.NA) if hasattr(row, "get") else pd.NA,
-                "district": row.get("district", pd.NA) if hasattr(row, "get") else pd.NA,
-                "year": row.get("year", pd.NA) if hasattr(row, "get") else pd.NA,
-                "left": " ".join(_words(shown[:s])[-window:]) if window > 0 else "",
-                "keyword": shown[s:e],
-                "right": " ".join(_words(shown[e:])[:window]) if window > 0 else "",
-                "_pos": s,
-            })
-    out = pd.DataFrame(rows, columns=[*columns, "_pos"])
-    out = out.sort_values(["doc_id", "_pos"], kind="mergesort", ignore_index=True).drop(columns="_pos")
-    return out

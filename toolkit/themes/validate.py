@@ -19,7 +19,7 @@ workflow (``python -m toolkit validate sample|score|train``):
    TF-IDF of the toolkit's tokens) where the dictionary falls short, with
    cross-validated precision and recall computed exactly as in 2;
    :func:`classifier_hits` applies it, in the shape of
-   :func:`toolkit.themes.theme_hits`.
+   :func:`toolkit.themes.dictionary.theme_hits`.
 
 The coding sheet is one row per document. For every theme ``t`` it has the
 columns ``t__dictionary`` (0/1, what the dictionary says), ``t__terms``
@@ -44,9 +44,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.themes import proportion_interval
+from toolkit.themes.shares import proportion_interval
 
-logger = logging.getLogger("toolkit.validate")
+logger = logging.getLogger("toolkit.themes.validate")
 
 SEP = "__"
 CODERS = ("coder1", "coder2")
@@ -164,8 +164,8 @@ def validation_sample(
         ``district``, ``locality``, ``year``, ``date``, ``source``, ``url``
         are copied when present).
     tokens : DataFrame
-        Its token table (:func:`toolkit.preprocess.preprocess`).
-    themes : toolkit.themes.ThemeDictionary
+        Its token table (:func:`toolkit.text.preprocess.preprocess`).
+    themes : toolkit.themes.dictionary.ThemeDictionary
     theme_ids : sequence of str, optional
         Themes to code (default: every theme of the dictionary).
     n : int
@@ -196,7 +196,8 @@ def validation_sample(
     sorted by locality, year and id, which spreads the sample over localities
     and years. A document's weight is ``N_h / n_h`` of its stratum.
     """
-    from toolkit.themes import apply_weak_terms, document_periods, kwic, term_counts
+    from toolkit.themes.dictionary import apply_weak_terms, document_periods, term_counts
+    from toolkit.themes.concordance import kwic
 
     if not 0 <= miss_fraction <= 1:
         raise ValueError(f"miss_fraction={miss_fraction}: a share in [0, 1]")
@@ -273,7 +274,7 @@ def validation_sample(
         for coder in coders:
             sheet[f"{t}{SEP}{coder}"] = pd.array([pd.NA] * len(sheet), dtype="Int64")
     sheet["notes"] = ""
-    from toolkit.preprocess import document_text
+    from toolkit.text.preprocess import document_text
 
     titles = docs["title"] if "title" in docs.columns else pd.Series("", index=docs.index)
     sheet["text"] = [document_text(str(titles.get(d, "") or ""), str(docs.at[d, "body"] or "")) for d in sheet["doc_id"]]
@@ -595,13 +596,13 @@ class ThemeClassifier:
         return json.dumps({
             "theme": self.theme, "vocabulary": self.vocabulary, "idf": self.idf.tolist(),
             "coef": self.coef.tolist(), "intercept": self.intercept, "threshold": self.threshold,
-            "settings": self.settings, "cv": self.cv, "format": "toolkit.validate.ThemeClassifier/1",
+            "settings": self.settings, "cv": self.cv, "format": "toolkit.themes.validate.ThemeClassifier/1",
         }, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> ThemeClassifier:
         data = json.loads(text)
-        if data.get("format") != "toolkit.validate.ThemeClassifier/1":
+        if data.get("format") != "toolkit.themes.validate.ThemeClassifier/1":
             raise ValueError("not a toolkit theme classifier")
         return cls(theme=data["theme"], vocabulary=list(data["vocabulary"]), idf=np.asarray(data["idf"], float),
                    coef=np.asarray(data["coef"], float), intercept=float(data["intercept"]),
@@ -689,7 +690,7 @@ def train_classifier(
 
 
 def classifier_hits(tokens: pd.DataFrame, classifiers: Sequence[ThemeClassifier]) -> pd.DataFrame:
-    """Apply trained classifiers: a table shaped like :func:`toolkit.themes.theme_hits`.
+    """Apply trained classifiers: a table shaped like :func:`toolkit.themes.dictionary.theme_hits`.
 
     Returns
     -------
@@ -820,7 +821,7 @@ def dictionary_quality(
     devset : DataFrame
         :func:`read_devset` (one split or several).
     hits : DataFrame
-        :func:`toolkit.themes.theme_hits` (or :func:`classifier_hits`) of the
+        :func:`toolkit.themes.dictionary.theme_hits` (or :func:`classifier_hits`) of the
         full texts, keyed by the devset's ``doc_id``.
     short_hits : DataFrame, optional
         The same for the short items (title + description): scored against

@@ -618,7 +618,7 @@ def prevalence_by_group(
         so same-named districts of different provinces are two groups; a
         document is then left out only when its locality is unknown (a
         known province with an unknown district is the group of that
-        province, as in :func:`toolkit.themes.theme_shares`).
+        province, as in :func:`toolkit.themes.shares.theme_shares`).
     topics, n_draws, random_state, ci
         As in :func:`estimate_effects`.
 

@@ -1,0 +1,175 @@
+"""Keywords in context: the lines of the original text where a theme's terms occur.
+
+:func:`kwic` finds every surface form of a term (as written, abbreviated, with
+the syllables the tokenizer joins) in the documents' own text, so a reader sees
+what the dictionary counted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import unicodedata
+
+import pandas as pd
+import regex
+
+from toolkit.themes.dictionary import Theme, ThemeDictionary, _document_texts, _syllables
+
+logger = logging.getLogger("toolkit.themes")
+
+# --------------------------------------------------------------------------
+# KWIC
+# --------------------------------------------------------------------------
+
+_SEP = r"[\s,;\-–—]+"
+_CONTEXT_WORDS = 4
+
+
+def _surface_variants(term: str, tokenizer) -> list[list[str]]:
+    """Lower-case syllable lists that may be written for ``term`` (before confirmation).
+
+    The phrase itself (and its normalization: an abbreviation typed as the term
+    is expanded), each abbreviation whose expansion the phrase contains (or
+    that contains the phrase) put in its place, each typo of a phrase part.
+    """
+    from toolkit.text.normalize import load_abbreviations, load_typos, normalize, normalize_tone_marks, to_nfc
+
+    def syl(text: str) -> list[str]:
+        return [s for s in regex.split(r"[\s,;\-–—]+", normalize_tone_marks(to_nfc(text)).lower()) if s]
+
+    base = [syl(term), syl(normalize(term))]
+    variants = {tuple(v) for v in base if v}
+    for phrase in [v for v in base if v]:
+        for a in load_abbreviations():
+            exp = syl(a.expansion)
+            variants.update(tuple(v) for v in _replace_all(phrase, exp, syl(a.abbreviation)))
+            if _find(exp, phrase) >= 0:  # "UBMTTQ" written for "Mặt trận Tổ quốc"
+                variants.add(tuple(syl(a.abbreviation)))
+        for t in load_typos():
+            variants.update(tuple(v) for v in _replace_all(phrase, syl(t.correction), syl(t.typo)))
+    return sorted((list(v) for v in variants if v), key=lambda v: (-sum(map(len, v)), v))
+
+
+def _find(needle: list[str], hay: list[str]) -> int:
+    k = len(needle)
+    for i in range(len(hay) - k + 1):
+        if hay[i:i + k] == needle:
+            return i
+    return -1
+
+
+def _replace_all(phrase: list[str], old: list[str], new: list[str]) -> list[list[str]]:
+    out = []
+    i = _find(old, phrase)
+    if old and i >= 0:
+        out.append(phrase[:i] + new + phrase[i + len(old):])
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def kwic(
+    documents: pd.DataFrame,
+    term: str,
+    *,
+    window: int = 8,
+    tokenizer=None,
+    themes: ThemeDictionary | None = None,
+) -> pd.DataFrame:
+    """Keyword in context: every occurrence of ``term`` in the original text.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        Document table: ``doc_id``, ``title``, ``body`` (``province``,
+        ``district``, ``year`` are copied when present).
+    term : str
+        A phrase as written in a themes file (``"giải phóng mặt bằng"``).
+    window : int
+        Words of original text shown left and right.
+    tokenizer : toolkit.text.segment.Tokenizer, optional
+        Default: the shared default tokenizer.
+    themes : ThemeDictionary, optional
+        When ``term`` is one of its terms, its ``before``/``after`` exclusion
+        rules apply, so KWIC shows what :func:`theme_hits` counts
+        (``pattern`` rules are not applied here).
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, province, district, year, left, keyword, right`` sorted by
+        ``doc_id`` then position; ``keyword`` is the surface string as
+        written (``GPMB``, ``Giải phóng mặt bằng``, ``giải phòng mặt
+        bằng``), in NFC.
+
+    Notes
+    -----
+    Candidates are found with a case-insensitive regex built from the
+    term's surface variants (the phrase, abbreviations from
+    ``abbreviations.tsv``, typos from ``typos.tsv``) on the NFC text with
+    tone marks placed by the project's convention (a length-preserving step,
+    so offsets point into the original; old-style ``hoà`` is found too).
+    Each candidate is then confirmed by the tokenizer: the few words around
+    it are tokenized with and without it, and it is kept only when it adds a
+    match of the term's syllables under the matching rules of
+    :class:`ThemeDictionary` (so ``dịch`` in ``dịch vụ`` is not a hit of
+    ``dịch``).
+    """
+    from toolkit.text.normalize import normalize_tone_marks, to_nfc
+    from toolkit.text.segment import get_tokenizer
+
+    tokenizer = tokenizer if tokenizer is not None else get_tokenizer()
+    plain = get_tokenizer(dataclasses.replace(tokenizer.config, remove_stopwords=False))
+    syls = _syllables(term, plain, tokenizer.stopwords)
+    columns = ["doc_id", "province", "district", "year", "left", "keyword", "right"]
+    if not syls:
+        logger.warning("kwic: %r has no syllables after tokenization (stopwords or numbers only)", term)
+        return pd.DataFrame(columns=columns)
+    key = unicodedata.normalize("NFC", term.strip())
+    rules = {key: t.excludes[key] for t in (themes.themes if themes is not None else ()) if key in t.excludes}
+    matcher = ThemeDictionary((Theme("term", term, term, (key,), (syls,), rules),), frozenset(tokenizer.terms),
+                              tokenizer.stopwords, tokenizer_config=tokenizer.config)
+    variants = _surface_variants(term, tokenizer)
+    pattern = regex.compile(
+        r"(?<![\p{L}\p{N}])(?:" + "|".join(_SEP.join(regex.escape(s) for s in v) for v in variants) + r")(?![\p{L}\p{N}])",
+        regex.IGNORECASE,
+    )
+    logger.debug("kwic %r: syllables %s, regex %s", term, syls, pattern.pattern)
+
+    def n_matches(text: str) -> int:
+        return len(matcher.match(tokenizer.tokenize(text))) if text.strip() else 0
+
+    texts = _document_texts(documents)
+    meta = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id").set_index("doc_id")
+    rows = []
+    for doc_id in sorted(texts):
+        nfc = to_nfc(texts[doc_id])
+        search = normalize_tone_marks(nfc)
+        shown = nfc if len(nfc) == len(search) else search
+        for m in pattern.finditer(search):
+            s, e = m.span()
+            line_start = search.rfind("\n", 0, s) + 1
+            line_end = search.find("\n", e)
+            line_end = len(search) if line_end < 0 else line_end
+            left_ctx = " ".join(_words(search[line_start:s])[-_CONTEXT_WORDS:])
+            right_ctx = " ".join(_words(search[e:line_end])[:_CONTEXT_WORDS])
+            with_it = n_matches(f"{left_ctx} {search[s:e]} {right_ctx}")
+            if with_it == 0 or with_it <= n_matches(f"{left_ctx} {right_ctx}"):
+                continue
+            row = meta.loc[doc_id]
+            rows.append({
+                "doc_id": doc_id,
+                "province": row.get("province", pd.NA) if hasattr(row, "get") else pd.NA,
+                "district": row.get("district", pd.NA) if hasattr(row, "get") else pd.NA,
+                "year": row.get("year", pd.NA) if hasattr(row, "get") else pd.NA,
+                "left": " ".join(_words(shown[:s])[-window:]) if window > 0 else "",
+                "keyword": shown[s:e],
+                "right": " ".join(_words(shown[e:])[:window]) if window > 0 else "",
+                "_pos": s,
+            })
+    out = pd.DataFrame(rows, columns=[*columns, "_pos"])
+    out = out.sort_values(["doc_id", "_pos"], kind="mergesort", ignore_index=True).drop(columns="_pos")
+    return out
