@@ -220,6 +220,71 @@ def test_democracy_regulations_abbreviation(themes):
     assert got == {"a": 1, "b": 1}
 
 
+@pytest.mark.parametrize("text, expected", [
+    # belief practice, worship and clergy in general news (no dân vận vocabulary)
+    ("Nhiều người đi xem tử vi, xem bói đầu năm.", True),
+    ("Đặt vật phẩm phong thủy trong phòng ngủ để cầu tình duyên.", True),
+    ("Người dân đốt vàng mã, dâng lễ vật cúng thành hoàng làng.", True),
+    ("Hàng vạn người Do Thái dự lễ hội tại khu mộ của một giáo sĩ.", True),
+    ("Giáo hoàng cử hành thánh lễ tại Vatican.", True),
+    ("Các tín đồ Hồi giáo bắt đầu tháng Ramadan.", True),
+    ("Nữ ca sĩ quyết định xuất gia sau khi ly hôn.", True),
+    ("Khách sạn ma ám nổi tiếng nước Mỹ.", True),
+    # hard negatives: the same words in other senses
+    ("Doanh nghiệp coi khách hàng là thượng đế.", False),
+    ("Cả nước cầu nguyện cho các nạn nhân của vụ tai nạn.", False),
+    ("Lễ hội hoa Sầm Sơn khai mạc, kích cầu mùa du lịch hè.", False),
+    ("Tạm dừng karaoke, vũ trường, các lễ hội, sự kiện đông người.", False),
+    ("Tiền đạo giải hạn bàn thắng sau ba trận.", False),
+    ("Đảng Dân chủ Thiên Chúa giáo thắng cử ở Đức.", False),
+    ("Sau lễ cưới, nhà trai mang lễ vật sang nhà gái.", False),
+])
+def test_religion_senses_of_general_news(themes, text, expected):
+    assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
+
+
+@pytest.mark.parametrize("text, date, expected", [
+    # 2020-2022 short items that name the epidemic only by its response
+    ("6 ca mắc mới được cách ly ngay sau khi nhập cảnh.", "2021-04-26", True),
+    ("Hà Nội có 2 ca F1 liên quan ca bệnh ở Hà Nam.", "2021-04-29", True),
+    ("Khách phản ánh chi phí khách sạn cách ly quá cao.", "2020-10-01", True),
+    ("Phong tỏa thôn có ca bệnh, người dân ở yên trong nhà.", "2021-05-01", True),
+    # the same words before 2020 or undated: no COVID-19
+    ("6 ca mắc mới được cách ly ngay sau khi nhập cảnh.", "2017", False),
+    ("Hà Nội có 2 ca F1 liên quan ca bệnh ở Hà Nam.", None, False),
+    # hard negatives in the pandemic years
+    ("Hà Tĩnh ghi nhận gần 150 ca mắc viêm não từ đầu năm.", "2021-04-30", False),
+    ("Năm 2020 có thêm 26.262 ca mắc mới ung thư phổi.", "2021-04-23", False),
+    ("Công an phong tỏa tài khoản của doanh nghiệp.", "2021-04-20", False),
+    ("Chặng đua F1 tại Hà Nội thu hút khán giả.", "2021-03-01", False),
+    ("Bệnh nhân được xét nghiệm viêm gan B.", "2021-04-28", False),
+    ("Giới khoa học cách ly chủng vi khuẩn mới trên trạm vũ trụ.", "2021-03-17", False),
+    # words that are COVID-19 on their own, dated or not
+    ("Thực hiện giãn cách xã hội theo Chỉ thị 16.", None, True),
+])
+def test_covid_short_items_by_date(themes, text, date, expected):
+    docs = pd.DataFrame({"doc_id": ["a"], "title": [""], "body": [text], "date": [date],
+                         "year": pd.array([int(date[:4]) if date else None], dtype="Int64")})
+    hits = theme_hits(_tokens({"a": text}), themes, docs)
+    assert bool(hits.set_index("theme").loc["covid", "present"]) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Quận lập quy hoạch có tham khảo ý kiến người dân.", True),
+    ("Ban Giám sát đầu tư của cộng đồng xã kiểm tra công trình.", True),
+    ("Thanh tra nhân dân phát hiện sai phạm ở thôn.", True),
+    ("UBND xã tổ chức họp dân bàn việc làm đường.", True),
+    ("Triển khai Luật Thực hiện dân chủ ở cơ sở năm 2022.", True),
+    # disclosure and oversight that are not with residents
+    ("Cửa hàng phải niêm yết công khai giá bán.", False),
+    ("Trước 2 ngày niêm yết danh sách ứng cử viên đại biểu Quốc hội.", False),
+    ("Cần dựa vào vai trò giám sát của nhân dân để chống tham nhũng.", False),
+    ("Bộ không cần hỏi ý kiến người dân về giá điện.", False),
+])
+def test_democracy_regulations_senses(themes, text, expected):
+    assert (_hits_of({"a": text}, themes, "democracy_regulations")["a"] > 0) == expected
+
+
 # -- shares and bootstrap --------------------------------------------------------------
 
 
