@@ -512,7 +512,8 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache)
     with :func:`toolkit.themes.validate.score_sheet`), else — with ``[themes]
     devset_quality`` and ``../shared/corpora`` present — from the project's
     labelled holdout of real articles (:func:`toolkit.themes.validate.dictionary_quality`
-    on round 2 of ``corpora/validation/devset.csv``). ``source`` says which.
+    on the ``holdout`` split of ``corpora/validation/devset.csv``, coded after the dictionary
+    was frozen). ``source`` says which.
     """
     from toolkit import themes as th
     from toolkit.themes import validate as va
@@ -546,7 +547,8 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache)
         table = va.dictionary_quality(dev, th.theme_hits(tokens, dictionary, docs),
                                       th.theme_hits(short_tokens, dictionary, short), theme_ids=ids,
                                       random_state=config.random_state)
-        return table.assign(source=f"corpora/validation round 2 holdout ({len(dev)} real articles)")
+        rounds = ", ".join(str(r) for r in sorted(dev["round"].unique()))
+        return table.assign(source=f"corpora/validation round {rounds} holdout ({len(dev)} real articles)")
     return cache.table("theme_quality", key, compute)
 
 

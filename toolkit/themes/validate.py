@@ -739,7 +739,7 @@ def read_devset(shared_corpora=None, *, split: str | None = None) -> pd.DataFram
     shared_corpora : path, optional
         Folder with ``unc-dantri/``, ``baomoi-2017/`` and ``vntc/``
         (default: ``../shared/corpora`` beside the project).
-    split : {"tune", "test"}, optional
+    split : {"tune", "test", "reviewed", "holdout"}, optional
         One half only.
 
     Returns
