@@ -665,3 +665,13 @@ def test_bootstrap_intervals_collapse_where_the_default_does_not():
     assert ((boot["ci_low"] <= 0.02) & (0.02 <= boot["ci_high"])).mean() < 0.2
     with pytest.raises(ValueError, match="interval"):
         theme_shares(hits, docs, by=["cell"], interval="normal")
+
+
+def test_a_term_that_stopwords_shrink_to_one_syllable_is_warned(caplog):
+    # `bà` is a stopword: `bà đồng` (a spirit medium) would count every `đồng` (the currency)
+    from toolkit.themes.dictionary import themes_from_mapping
+
+    with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
+        themes_from_mapping({"themes": {"religion": {"terms": ["bà đồng", "lên đồng", "tôn giáo"]}}})
+    warned = [r.getMessage() for r in caplog.records if "alone once its stopwords" in r.getMessage()]
+    assert len(warned) == 1 and "'bà đồng'" in warned[0] and "'đồng'" in warned[0]
