@@ -278,6 +278,11 @@ def _same_list(link: str, url: str) -> bool:
 
 def _is_teaser(element, story_count: dict, long_count: dict) -> bool:
     """A paragraph that belongs to one story of a list (its teaser), not to the page's own text."""
+    previous = element.getprevious()
+    while previous is not None and isinstance(previous.tag, str) and previous.tag in ("br", "img", "hr"):
+        previous = previous.getprevious()
+    if previous is not None and story_count.get(previous, 0) >= 1 and long_count.get(previous, 0) == 0:
+        return True  # flat list: the story's headline, then its teaser
     node = element
     for _ in range(4):
         if node is None:
@@ -287,10 +292,7 @@ def _is_teaser(element, story_count: dict, long_count: dict) -> bool:
             # an item holding one headline and this paragraph (maybe a second short one)
             return n_stories == 1 and long_count.get(node, 0) <= 2
         node = node.getparent()
-    previous = element.getprevious()
-    while previous is not None and isinstance(previous.tag, str) and previous.tag in ("br", "img", "hr"):
-        previous = previous.getprevious()
-    return previous is not None and story_count.get(previous, 0) >= 1 and long_count.get(previous, 0) == 0
+    return False
 
 
 def _has_date(html: str, url: str) -> bool:
