@@ -125,6 +125,10 @@ def _read_record(record, label: str, ledger: dict[str, str] | None, seen_urls: d
         return WarcReject(source, f"HTTP {status} response for {url}")
     content_type = (http.get_header("Content-Type") or "").split(";", 1)[0].strip().lower()
     data = record.content_stream().read()
+    missing = getattr(record.raw_stream, "limit", 0)
+    if missing:  # the file ends inside this record: a crawl stopped mid-write
+        return WarcReject(source, f"damaged WARC data: the record of {url} is cut short ({missing} bytes missing; "
+                                  "a crawl stopped mid-write?)")
     if content_type not in _HTML_TYPES and not data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
         return WarcReject(source, f"not an HTML page ({content_type or 'no Content-Type'}): {url}")
     if ledger is not None:
