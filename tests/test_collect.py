@@ -308,6 +308,13 @@ PAGES = {
         HEAD + "<table>" + "".join(f"<tr><td><a href='/tin/bai-{i}.html'>{t}</a> (12/3/2022)</td></tr>"
                                    for i, t in enumerate(TITLES)) + "</table><a href='/tin/trang-2.html'>»</a></body></html>",
         "http://h.example.vn/tin/trang-1.html", "listing"),
+    "home page: featured teasers, no pager, a long footer div": (
+        HEAD + f"<div class='hot'><h2><a href='/tin/bai-0.html'>{TITLES[0]}</a></h2><p>{PARAS[0]}</p></div>"
+        + f"<ul>{RELATED}</ul><div id='footer'><p>Cơ quan chủ quản: Ban Dân vận Huyện ủy. Địa chỉ: số 10 đường Trần "
+        "Hưng Đạo, thị trấn Phù Mỹ, tỉnh Bình Định. Điện thoại: 0256 3855 000. Giấy phép số 12/GP-STTTT cấp ngày "
+        "05/01/2019. Chịu trách nhiệm chính: Trưởng Ban Dân vận Huyện ủy. Ghi rõ nguồn khi phát hành lại thông tin "
+        "từ trang này. Thiết kế và vận hành bởi Trung tâm Văn hóa - Thông tin và Thể thao huyện.</p></div></body></html>",
+        "http://h.example.vn/", "listing"),
     "second page of a list, whatever it holds": (
         HEAD + f"<h3><a href='/tin/bai-1.html'>{TITLES[0]}</a></h3></body></html>",
         "http://h.example.vn/tin/trang-2.html", "listing"),

@@ -11,7 +11,8 @@ decides from the page's structure, never from a portal's class names:
 * the *body* is the running text outside links that does not belong to a
   listing item (a paragraph whose nearest container with a story link holds
   just that one story, or whose previous sibling is the story's headline);
-* a page with a body of at least :data:`ARTICLE_MIN_CHARS` characters (less
+* a page whose body holds at least :data:`ARTICLE_MIN_CHARS` characters in
+  one container (less
   when its markup says ``og:type=article``) and a publication date is an
   article — unless it is a later page of a paginated list, or its teasers
   outweigh its body on a paginated page;
@@ -232,12 +233,23 @@ def read_page(html: str, url: str, *, has_date: bool | None = None) -> PageReadi
             long_count[ancestor] = long_count.get(ancestor, 0) + 1
 
     body_chars = teaser_chars = teasers = 0
+    # running text held together: an article's paragraphs share a container; a footer's or a sidebar's
+    # text sits elsewhere and never adds up with them
+    by_container: dict = {}
+    first_in: dict = {}
     for element, own in paragraphs:
         if _is_teaser(element, story_count, long_count):
             teasers += 1
             teaser_chars += len(own)
         else:
             body_chars += len(own)
+            container = element.getparent()
+            by_container[container] = by_container.get(container, 0) + len(own)
+            first_in.setdefault(container, element)
+    main_chars = max(by_container.values(), default=0)
+    if main_chars and _follows_a_story_link(tree, first_in[max(by_container, key=by_container.get)], story_count):
+        # text right after a list of stories (a site footer, an introduction box under the list): not a story
+        main_chars = 0
 
     reading = PageReading(kind="other", reason="", links=links, pagination=pagination, feeds=feeds,
                           story_links=n_story, body_chars=body_chars, teasers=teasers)
@@ -246,12 +258,12 @@ def read_page(html: str, url: str, *, has_date: bool | None = None) -> PageReadi
     threshold = ARTICLE_MIN_CHARS // 2 if article_markup else ARTICLE_MIN_CHARS
     if number is not None and number >= 2:
         reading.kind, reading.reason = "listing", f"page {number} of a paginated list"
-    elif body_chars >= threshold and not (pagination and teasers >= 3 and teaser_chars >= body_chars):
+    elif main_chars >= threshold and not (pagination and teasers >= 3 and teaser_chars >= body_chars):
         if has_date is None:
             has_date = _has_date(html, url)
         if has_date:
             reading.kind = "article"
-            reading.reason = f"{body_chars} characters of running text and a publication date"
+            reading.reason = f"{main_chars} characters of running text in one block and a publication date"
         elif listing_like:
             reading.kind = "listing"
             reading.reason = f"undated page with {n_story} story links, {teasers} teasers"
@@ -293,6 +305,26 @@ def _is_teaser(element, story_count: dict, long_count: dict) -> bool:
             return n_stories == 1 and long_count.get(node, 0) <= 2
         node = node.getparent()
     return False
+
+
+def _follows_a_story_link(tree, paragraph, story_count: dict) -> bool:
+    """Is the nearest text before ``paragraph`` (in reading order) a story link?
+
+    An article's text follows its headline and date line; a footer or a box
+    of text on a listing page follows the last story of the list.
+    """
+    ancestors = set(paragraph.iterancestors())
+    previous = None
+    for element in tree.iter():
+        if element is paragraph:
+            break
+        if not isinstance(element.tag, str) or element in ancestors:
+            continue
+        if element.tag == "a" and story_count.get(element):
+            previous = "story"
+        elif element.tag != "a" and _own_text(element) and not _in_chrome(element):
+            previous = "text"
+    return previous == "story"
 
 
 def _has_date(html: str, url: str) -> bool:
