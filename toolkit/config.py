@@ -120,6 +120,22 @@ class FiguresConfig:
 
 
 @dataclass(frozen=True)
+class CollectConfig:
+    """Defaults of ``python -m toolkit collect`` (its options override them)."""
+
+    #: E-mail or URL named in the default user agent, so a webmaster can reach the researcher.
+    contact: str = ""
+    #: Seconds between two requests to one host (the site's Crawl-delay wins when longer).
+    delay: float = 2.0
+    timeout: float = 30.0
+    retries: int = 3
+    #: A new WARC file past this size.
+    warc_max_bytes: int = 1_000_000_000
+    #: Longest Retry-After/back-off waited for; a host asking for more is left for a later run.
+    max_pause: float = 600.0
+
+
+@dataclass(frozen=True)
 class RunConfig:
     """One run of the pipeline; its :meth:`hash` identifies the run."""
 
@@ -133,6 +149,7 @@ class RunConfig:
     topics: TopicsConfig = field(default_factory=TopicsConfig)
     effects: EffectsConfig = field(default_factory=EffectsConfig)
     figures: FiguresConfig = field(default_factory=FiguresConfig)
+    collect: CollectConfig = field(default_factory=CollectConfig)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -31,6 +31,7 @@ from toolkit.ingest.encoding import UndecodableError, decode_bytes
 from toolkit.ingest.htmlpage import parse_html
 from toolkit.ingest.pages import parse_page, unsegment
 from toolkit.ingest.tables import FieldMap, iter_table_rows
+from toolkit.ingest.warc import WarcReject, is_collect_bookkeeping, is_warc, iter_warc_pages
 from toolkit.places import (
     Locality,
     SourceMap,
@@ -129,7 +130,8 @@ def ingest_files(
     if sources is not None and not isinstance(sources, SourceMap):
         sources = load_sources(sources)
     options = IngestOptions(fields=fields or FieldMap(), sources=sources)
-    files = iter_input_files(paths)
+    # a `collect` folder: its WARC files are read, its ledger is bookkeeping
+    files = [(path, label) for path, label in iter_input_files(paths) if not is_collect_bookkeeping(path)]
     records: list[dict] = []
     rejects: list[dict] = []
     bar = tqdm(total=len(files), desc="ingest", unit="file", disable=None if progress is None else not progress)
@@ -145,6 +147,9 @@ def ingest_files(
     bar.close()
 
     documents = conform(pd.DataFrame(records)) if records else empty_documents()
+    for column in ("url", "fetched_at"):  # WARC rows only; empty for pages and tables read beside them
+        if column in documents.columns:
+            documents[column] = documents[column].fillna("").astype(str)
     if len(documents):
         documents["doc_id"] = _unique_ids(documents["doc_id"].tolist())
         documents["duplicate_of"] = _duplicates(documents, dedup_threshold)
@@ -179,6 +184,8 @@ def _process_file_batch(options: IngestOptions, batch: list[tuple[str, str]]) ->
 
 def _process_file(path: Path, label: str, options: IngestOptions) -> tuple[list[dict], list[dict]]:
     try:
+        if is_warc(label):
+            return _process_warc(path, label, options)
         if label.lower().endswith(TABLE_SUFFIXES):
             return _process_table(path, label, options)
         return _process_page(path, label, options)
@@ -204,6 +211,23 @@ def _process_page(path: Path, label: str, options: IngestOptions) -> tuple[list[
     doc = _document(fields, doc_id=hashlib.sha256(data).hexdigest()[:16], source=label,
                     encoding=decoded.encoding, url=fields.get("url") or None, options=options)
     return [doc], []
+
+
+def _process_warc(path: Path, label: str, options: IngestOptions) -> tuple[list[dict], list[dict]]:
+    docs: list[dict] = []
+    rejects: list[dict] = []
+    for item in iter_warc_pages(path, label):
+        if isinstance(item, WarcReject):
+            rejects.append(_reject(item.source, 0, item.reason))
+            continue
+        fields = parse_html(item.text, url=item.url).to_dict()
+        if not fields.get("body", "").strip():
+            rejects.append(_reject(item.source, 0, f"no article text left after removing boilerplate: {item.url}"))
+            continue
+        doc = _document(fields, doc_id=item.doc_id, source=item.source, encoding=item.encoding, url=item.url,
+                        options=options)
+        docs.append({**doc, "url": item.url, "fetched_at": item.fetched_at})
+    return docs, rejects
 
 
 def _looks_like_html(text: str) -> bool:
