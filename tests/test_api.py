@@ -30,7 +30,7 @@ def test_every_verb_resolves_to_a_documented_callable_of_its_module(name):
 
 
 def test_all_lists_the_verbs_and_dir_shows_them():
-    assert set(toolkit.__all__) == set(toolkit.VERBS) | {"ingest"}
+    assert set(toolkit.__all__) == set(toolkit.VERBS) | {"collect", "ingest"}
     assert set(toolkit.__all__) <= set(dir(toolkit))
     with pytest.raises(AttributeError, match="no attribute 'fit_lad'"):
         toolkit.fit_lad  # noqa: B018
@@ -47,6 +47,13 @@ def test_ingest_is_the_package_and_calling_it_ingests(tmp_path):
     docs = toolkit.ingest([page])
     assert docs.equals(toolkit.ingest.core.ingest([page]))
     assert len(docs) == 1
+
+
+def test_collect_is_the_package_and_callable():
+    import toolkit.collect.crawl  # noqa: F401
+
+    assert toolkit.collect is sys.modules["toolkit.collect"] and callable(toolkit.collect)
+    assert toolkit.collect.collect.__doc__
 
 
 @pytest.mark.parametrize("package", STAGE_PACKAGES)

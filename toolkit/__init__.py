@@ -43,7 +43,7 @@ VERBS = {
     # the demo corpus
     "load_demo": "toolkit.pipeline",
     "simulate_corpus": "toolkit.simulate",
-    # ingest (``toolkit.ingest`` is also the package: calling it ingests)
+    # collect and ingest: ``toolkit.collect(...)`` and ``toolkit.ingest(...)`` call the packages
     # text
     "normalize": "toolkit.text.normalize",
     "preprocess": "toolkit.text.preprocess",
@@ -74,12 +74,14 @@ VERBS = {
 }
 
 _getattr, __dir__, __all__ = attach(__name__, VERBS)
-__all__ = ["ingest", *__all__]
+#: Stage packages that are also their stage's verb: ``toolkit.collect(seeds, out)``, ``toolkit.ingest(paths)``.
+CALLABLE_PACKAGES = ("collect", "ingest")
+__all__ = [*CALLABLE_PACKAGES, *__all__]
 
 
 def __getattr__(name: str):
-    if name == "ingest":  # the subpackage, callable (see toolkit/ingest/__init__.py)
+    if name in CALLABLE_PACKAGES:  # the subpackage, callable (see its __init__)
         import importlib
 
-        return importlib.import_module("toolkit.ingest")
+        return importlib.import_module(f"toolkit.{name}")
     return _getattr(name)

@@ -112,3 +112,17 @@ def collect(
                       scope=list(scope) if scope else None, refresh=refresh, warc_max_bytes=warc_max_bytes,
                       max_pause=max_pause)
     return crawler.run()
+
+
+class _CollectPackage(__import__("types").ModuleType):
+    """The ``toolkit.collect`` package, callable: ``toolkit.collect(seeds, output_dir, **options)``.
+
+    As for ``toolkit.ingest``: the package and the stage's verb share a name, and
+    calling the package runs :func:`collect`.
+    """
+
+    def __call__(self, seeds, output_dir, **options):
+        return collect(seeds, output_dir, **options)
+
+
+__import__("sys").modules[__name__].__class__ = _CollectPackage
