@@ -429,3 +429,49 @@ def test_cli_effects_same_named_districts(tmp_path):
     assert sorted(prev["locality"].unique()) == ["Huyện Châu Thành, Bến Tre", "Huyện Châu Thành, Tiền Giang",
                                                 "Huyện Long Phú, Sóc Trăng"]
     assert len(prev) == 3 * 11 * 3  # localities × years × topics
+
+
+# ---------------------------------------------------------------------------
+# the effects object: one fit, three readings, alignment by doc_id
+# ---------------------------------------------------------------------------
+
+from toolkit.topics.effects import TopicEffects  # noqa: E402
+
+
+def _counting_result(rng, n=240, k=3):
+    """A result with Dirichlet posteriors, doc ids, and a counter of θ draws; its metadata (with doc_id)."""
+    meta, X, beta, theta = _linear_data(rng, n=n, k=k)
+    meta.insert(0, "doc_id", [f"bài-{i:04d}" for i in range(n)])
+    gamma = np.abs(theta) * 60 + 0.2
+    calls = {"n": 0}
+
+    def sample_doc_topic(n_draws, random_state=None):
+        calls["n"] += 1
+        g = np.random.default_rng(random_state).standard_gamma(np.broadcast_to(gamma, (n_draws,) + gamma.shape))
+        return g / g.sum(axis=2, keepdims=True)
+
+    res = types.SimpleNamespace(doc_topic_=gamma / gamma.sum(1, keepdims=True), doc_topic_concentration_=gamma,
+                                topic_labels_=[f"chủ đề {i}" for i in range(k)], doc_ids=meta["doc_id"].tolist(),
+                                sample_doc_topic=sample_doc_topic)
+    return res, meta, calls
+
+
+@pytest.mark.parametrize("formula,cov_type,seed", [
+    ("~ C(district) + year", "classical", 7),
+    ("~ C(district) * year", "HC1", 3),
+    ("~ bs(year, df=3)", "HC0", 11),
+])
+def test_object_agrees_with_the_old_functions(formula, cov_type, seed):
+    res, meta, _ = _counting_result(np.random.default_rng(seed))
+    kw = dict(n_draws=4, n_coef_draws=5, cov_type=cov_type, random_state=seed)
+    fitted = TopicEffects(formula, cluster=None, **kw).fit(res, meta)
+    old = estimate_effects(res, meta, formula, **kw)
+    pd.testing.assert_frame_equal(fitted.table().drop(columns=[]), old, check_exact=False, rtol=1e-12)
+    newdata = pd.DataFrame({"district": ["Đông Anh", "Ba Vì"], "year": [2012, 2018]})
+    pd.testing.assert_frame_equal(fitted.predict(newdata)[list(old_pred := predict_prevalence(
+        res, meta, formula, newdata, **kw)).copy()], old_pred, rtol=1e-12)
+    if "district" in formula:
+        pd.testing.assert_frame_equal(fitted.contrast("district", "Ba Vì", "Sóc Sơn"),
+                                      contrast(res, meta, formula, "district", "Ba Vì", "Sóc Sơn", **kw), rtol=1e-12)
+    pd.testing.assert_frame_equal(fitted.contrast("year", 2012, 2018),
+                                  contrast(res, meta, formula, "year", 2012, 2018, **kw), rtol=1e-12)
