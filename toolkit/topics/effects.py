@@ -12,6 +12,19 @@ uncertain. The *method of composition* (Tanner 1996; Roberts, Stewart & Tingley
 4. repeat and pool all coefficient draws: the estimate is their mean, the
    interval their percentiles.
 
+:class:`TopicEffects` does this once per fit and keeps the pooled coefficient
+draws; its :meth:`~TopicEffects.table` (the effects table),
+:meth:`~TopicEffects.predict` (prevalence at given covariate values) and
+:meth:`~TopicEffects.contrast` (the difference between two values of one
+covariate) read them. :func:`estimate_effects` is the one-call verb for the
+table. Metadata is matched to the model's documents by ``doc_id``
+(``result.doc_ids``), never by row position.
+
+Inside each draw the OLS covariance is classical (stm's), White (HC0/HC1) or
+cluster-robust (CR1, ``cluster=``): documents of one locality or portal share
+authors, templates and campaigns, and treating them as independent makes
+intervals too narrow.
+
 The design matrix comes from a patsy formula, so categorical terms
 (``C(locality)``: the district of its province, see
 :func:`toolkit.places.locality_key`), numeric terms (``year``), splines (``bs(year, df=3)``,
@@ -21,9 +34,9 @@ Every function here computes on in-memory objects and returns a tidy
 :class:`pandas.DataFrame`; nothing reads or writes files.
 
 The fitted result only needs the attributes ``doc_topic_`` (D × K),
-``doc_topic_concentration_`` (D × K Dirichlet parameters of each document's
-posterior), ``topic_labels_`` and optionally a method
-``sample_doc_topic(n_draws, random_state)``.
+``doc_ids`` (D document ids), ``doc_topic_concentration_`` (D × K Dirichlet
+parameters of each document's posterior), ``topic_labels_`` and optionally a
+method ``sample_doc_topic(n_draws, random_state)``.
 """
 
 from __future__ import annotations
@@ -38,17 +51,18 @@ import pandas as pd
 logger = logging.getLogger("toolkit.topics.effects")
 
 __all__ = [
+    "TopicEffects",
     "draw_doc_topic",
     "estimate_effects",
-    "predict_prevalence",
     "prevalence_by_group",
-    "contrast",
     "topic_labels",
 ]
 
 #: Upper bound on the floats of one chunk of θ draws held in memory at once.
 _CHUNK_FLOATS = 20_000_000
 _COV_TYPES = ("classical", "HC0", "HC1", "CR1")
+#: Below this many clusters CR1 intervals are known to be too narrow (Cameron & Miller 2015): a warning says so.
+_FEW_CLUSTERS = 20
 
 
 # ---------------------------------------------------------------------------
@@ -136,7 +150,7 @@ def _prepare_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def draw_doc_topic(result, n_draws: int, random_state=None) -> np.ndarray:
+def draw_doc_topic(result, n_draws: int, random_state=0) -> np.ndarray:
     """Draw document-topic proportions θ from each document's approximate posterior.
 
     Uses ``result.sample_doc_topic(n_draws, random_state)`` when the result has
@@ -151,8 +165,8 @@ def draw_doc_topic(result, n_draws: int, random_state=None) -> np.ndarray:
         is repeated (no posterior uncertainty) and a warning is logged.
     n_draws : int
         Number of draws.
-    random_state : int, numpy Generator or None
-        Seed of the draws.
+    random_state : int or numpy Generator
+        Seed of the draws (default 0).
 
     Returns
     -------
@@ -251,16 +265,11 @@ def _with_formula_columns(metadata: pd.DataFrame, formula: str, *, warn: bool = 
 class _Design:
     """A patsy design matrix restricted to complete rows, with identifiability checks."""
 
-    def __init__(self, formula: str, metadata: pd.DataFrame, n_docs: int, clusters: pd.Series | None = None):
+    def __init__(self, formula: str, metadata: pd.DataFrame, clusters: pd.Series | None = None):
+        """``metadata``: one row per document of the model, in its row order (see :func:`_aligned_metadata`)."""
         import patsy
 
-        if "~" not in formula:
-            formula = "~ " + formula
-        if formula.split("~", 1)[0].strip():
-            raise ValueError(f"formula must be one-sided (no response): {formula!r}")
-        if len(metadata) != n_docs:
-            raise ValueError(f"metadata has {len(metadata)} rows but the model has {n_docs} documents; "
-                             "rows must be aligned with the model's documents")
+        n_docs = len(metadata)
         metadata = _with_formula_columns(metadata, formula)
         used = [c for c in _formula_variables(formula) if c in metadata.columns]
         frame = _prepare_frame(metadata[used] if used else metadata)
@@ -406,163 +415,6 @@ def _composition(result, design: _Design, topics: np.ndarray, n_draws: int, n_co
 # ---------------------------------------------------------------------------
 
 
-def estimate_effects(
-    result,
-    metadata: pd.DataFrame,
-    formula: str = "~ C(locality) + bs(year, df=3)",
-    *,
-    topics: Sequence[int | str] | None = None,
-    n_draws: int = 50,
-    n_coef_draws: int = 10,
-    cov_type: str = "classical",
-    random_state=None,
-    ci: float = 0.95,
-) -> pd.DataFrame:
-    """Regress topic prevalence on document covariates by the method of composition.
-
-    For each of ``n_draws`` draws of every document's topic proportions θ from
-    its posterior, θ_k is regressed (OLS) on the design matrix of ``formula``,
-    and ``n_coef_draws`` coefficient vectors are drawn from N(β̂, V̂). The pooled
-    draws give the estimate (mean), standard error (standard deviation) and a
-    percentile interval, so both the regression's sampling error and the
-    uncertainty of θ enter the interval — as stm's ``estimateEffect``.
-
-    Coefficients are on the θ scale: a coefficient of 0.05 on
-    ``C(locality)[T.X]`` means documents of locality X (a district of its
-    province, "Huyện Châu Thành, Bến Tre") devote on average five
-    percentage points more of their words to the topic than the reference
-    locality, other covariates held fixed.
-
-    Parameters
-    ----------
-    result : fitted topic model
-        See the module docstring.
-    metadata : DataFrame
-        One row per document of ``result``, in the same order (the index is
-        ignored). Columns referenced by ``formula`` (``locality``, ``year``,
-        ...); ``locality`` is derived from ``province`` and ``district``
-        when absent. Documents with a missing covariate (NaN, None or
-        ``""``) are left out of the regression.
-    formula : str
-        One-sided patsy formula, e.g. ``"~ C(locality) + year"``,
-        ``"~ C(province) * year"``, ``"~ bs(year, df=3)"``. ``C(district)``
-        makes same-named districts of different provinces one level (a
-        warning says so); ``C(locality)`` keeps them apart.
-    topics : sequence of int or str, optional
-        Topic indices (0-based) or labels; default all.
-    n_draws : int
-        Posterior draws of θ.
-    n_coef_draws : int
-        Coefficient draws per θ draw (stm uses 1; more smooths the percentiles
-        at no cost in θ draws).
-    cov_type : {"classical", "HC0", "HC1"}
-        OLS covariance: homoskedastic (stm's choice) or White
-        heteroskedasticity-consistent.
-    random_state : int, numpy Generator or None
-        Seed of all draws.
-    ci : float
-        Coverage of the interval.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``topic`` (0-based index), ``label``, ``term`` (design column
-        name, e.g. ``Intercept``, ``C(locality)[T.Huyện Ba Vì, Hà Nội]``, ``year``),
-        ``estimate``, ``std_error``, ``ci_low``, ``ci_high``; sorted by topic,
-        then term in design-matrix order. ``attrs`` records the formula,
-        number of documents used and draws.
-
-    Examples
-    --------
-    >>> effects = estimate_effects(result, documents[["locality", "year"]],
-    ...                            "~ C(locality) + year", n_draws=25, random_state=0)  # doctest: +SKIP
-    >>> effects.query("term == 'year'")  # doctest: +SKIP
-    """
-    rng = _rng(random_state)
-    lo, hi = _check_ci(ci)
-    theta = _doc_topic(result)
-    topic_idx = _resolve_topics(result, topics)
-    design = _Design(formula, metadata, theta.shape[0])
-    draws = _composition(result, design, topic_idx, n_draws, n_coef_draws, cov_type, rng)
-    labels = topic_labels(result)
-    p = len(design.columns)
-    est = draws.mean(axis=0)
-    se = draws.std(axis=0, ddof=1) if draws.shape[0] > 1 else np.full(est.shape, np.nan)
-    q_lo, q_hi = np.quantile(draws, [lo, hi], axis=0)
-    out = pd.DataFrame({
-        "topic": np.repeat(topic_idx, p),
-        "label": np.repeat([labels[t] for t in topic_idx], p),
-        "term": np.tile(design.columns, len(topic_idx)),
-        "estimate": est.T.ravel(),
-        "std_error": se.T.ravel(),
-        "ci_low": q_lo.T.ravel(),
-        "ci_high": q_hi.T.ravel(),
-    })
-    out.attrs.update(formula=design.formula, n_docs=int(len(design.rows)), n_draws=int(n_draws),
-                     n_coef_draws=int(n_coef_draws), cov_type=cov_type, ci=float(ci))
-    return out
-
-
-def _predict_draws(result, metadata, formula, newdata, topics, n_draws, n_coef_draws, cov_type, rng):
-    theta = _doc_topic(result)
-    topic_idx = _resolve_topics(result, topics)
-    design = _Design(formula, metadata, theta.shape[0])
-    x_new = design.new(newdata)
-    draws = _composition(result, design, topic_idx, n_draws, n_coef_draws, cov_type, rng)
-    return topic_idx, np.einsum("mp,spk->smk", x_new, draws)  # (S, m, K)
-
-
-def predict_prevalence(
-    result,
-    metadata: pd.DataFrame,
-    formula: str,
-    newdata: pd.DataFrame,
-    *,
-    topics: Sequence[int | str] | None = None,
-    n_draws: int = 50,
-    n_coef_draws: int = 10,
-    cov_type: str = "classical",
-    random_state=None,
-    ci: float = 0.95,
-) -> pd.DataFrame:
-    """Expected topic prevalence at given covariate values, by the method of composition.
-
-    The model of :func:`estimate_effects` is fitted, and for every row of
-    ``newdata`` (e.g. every locality × year) the predicted θ_k = x β is pooled
-    over the coefficient draws.
-
-    Parameters
-    ----------
-    result, metadata, formula, topics, n_draws, n_coef_draws, cov_type, random_state, ci
-        As in :func:`estimate_effects`.
-    newdata : DataFrame
-        Covariate values to predict at; needs every column of ``formula``.
-        Levels of categorical terms must occur in ``metadata``; spline terms
-        must stay inside the observed range.
-
-    Returns
-    -------
-    DataFrame
-        The columns of ``newdata``, then ``topic``, ``label``, ``estimate``,
-        ``ci_low``, ``ci_high``; sorted by the row order of ``newdata``, then
-        topic. Predictions are on the θ scale and are not clipped to [0, 1].
-    """
-    rng = _rng(random_state)
-    lo, hi = _check_ci(ci)
-    topic_idx, pred = _predict_draws(result, metadata, formula, newdata, topics, n_draws, n_coef_draws, cov_type, rng)
-    labels = topic_labels(result)
-    m, k = pred.shape[1], pred.shape[2]
-    q_lo, q_hi = np.quantile(pred, [lo, hi], axis=0)
-    base = newdata.reset_index(drop=True).loc[np.repeat(np.arange(m), k)].reset_index(drop=True)
-    base["topic"] = np.tile(topic_idx, m)
-    base["label"] = [labels[t] for t in base["topic"]]
-    base["estimate"] = pred.mean(axis=0).ravel()
-    base["ci_low"] = q_lo.ravel()
-    base["ci_high"] = q_hi.ravel()
-    base.attrs.update(formula=formula, n_draws=int(n_draws), ci=float(ci))
-    return base
-
-
 def _typical_value(s: pd.Series):
     s = s.dropna()
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
@@ -570,194 +422,6 @@ def _typical_value(s: pd.Series):
     counts = s.value_counts()
     top = counts[counts == counts.max()].index
     return sorted(top, key=str)[0]
-
-
-def contrast(
-    result,
-    metadata: pd.DataFrame,
-    formula: str,
-    variable: str,
-    value_a,
-    value_b,
-    *,
-    at: dict[str, Any] | None = None,
-    topics: Sequence[int | str] | None = None,
-    n_draws: int = 50,
-    n_coef_draws: int = 10,
-    cov_type: str = "classical",
-    random_state=None,
-    ci: float = 0.95,
-) -> pd.DataFrame:
-    """Difference in expected prevalence between two values of one covariate.
-
-    Like stm's ``plot.estimateEffect(method = "difference")``: prevalence at
-    ``variable = value_b`` minus prevalence at ``variable = value_a``, with the
-    other covariates of the formula held at ``at`` or, if not given, at their
-    median (numeric) or most frequent value (categorical). The difference is
-    computed within every pooled draw, so its interval accounts for the
-    correlation of the two predictions.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``topic``, ``label``, ``variable``, ``value_a``, ``value_b``,
-        ``estimate``, ``ci_low``, ``ci_high``; sorted by topic.
-    """
-    rng = _rng(random_state)
-    lo, hi = _check_ci(ci)
-    metadata = _with_formula_columns(metadata, formula, warn=False)  # _Design warns
-    frame = _prepare_frame(metadata)
-    at = dict(at or {})
-    row = {}
-    for col in frame.columns:
-        if col == variable:
-            continue
-        row[col] = at[col] if col in at else _typical_value(frame[col]) if frame[col].notna().any() else None
-    newdata = pd.DataFrame([{**row, variable: value_a}, {**row, variable: value_b}])
-    if variable not in metadata.columns:
-        raise ValueError(f"{variable!r} is not a column of metadata")
-    newdata = newdata[[c for c in metadata.columns if c in newdata.columns]]
-    topic_idx, pred = _predict_draws(result, metadata, formula, newdata, topics, n_draws, n_coef_draws, cov_type, rng)
-    diff = pred[:, 1, :] - pred[:, 0, :]
-    labels = topic_labels(result)
-    q_lo, q_hi = np.quantile(diff, [lo, hi], axis=0)
-    return pd.DataFrame({
-        "topic": topic_idx,
-        "label": [labels[t] for t in topic_idx],
-        "variable": variable,
-        "value_a": [value_a] * len(topic_idx),
-        "value_b": [value_b] * len(topic_idx),
-        "estimate": diff.mean(axis=0),
-        "ci_low": q_lo,
-        "ci_high": q_hi,
-    })
-
-
-def prevalence_by_group(
-    result,
-    metadata: pd.DataFrame,
-    by: str | Sequence[str] = ("district", "year"),
-    *,
-    topics: Sequence[int | str] | None = None,
-    n_draws: int = 50,
-    random_state=None,
-    ci: float = 0.95,
-) -> pd.DataFrame:
-    """Mean topic proportion per group, with intervals from posterior draws and a bootstrap.
-
-    The point estimate is the mean of the documents' posterior-mean θ
-    (``doc_topic_``) within each group. For the interval, each of ``n_draws``
-    replicates draws θ for every document from its posterior *and* reweights
-    the documents of each group by a Bayesian bootstrap (Rubin 1981:
-    Dirichlet(1, …, 1) weights within the group, i.e. normalized Exp(1)
-    variates); the interval is the percentile interval of the replicate means.
-    It thus reflects both the uncertainty of θ and which documents happened to
-    be written.
-
-    Parameters
-    ----------
-    result : fitted topic model
-    metadata : DataFrame
-        One row per document of ``result``, in the same order.
-    by : str or sequence of str
-        Grouping columns; ``()`` gives the corpus-wide prevalence. Documents
-        with a missing value (NaN, None, ``""``) in a grouping column are left
-        out. ``district`` is qualified by its province: it stands for
-        ``province, district, locality`` (:func:`toolkit.places.place_columns`),
-        so same-named districts of different provinces are two groups; a
-        document is then left out only when its locality is unknown (a
-        known province with an unknown district is the group of that
-        province, as in :func:`toolkit.themes.shares.theme_shares`).
-    topics, n_draws, random_state, ci
-        As in :func:`estimate_effects`.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``<by>...``, ``topic``, ``label``, ``n_docs``, ``prevalence``,
-        ``ci_low``, ``ci_high``. Every combination of the observed levels of
-        the ``by`` columns appears, except that place columns (``province``,
-        ``district``, ``locality``, ``province_2025``) keep their observed
-        combinations (a district lies in one province); combinations without documents have
-        ``n_docs`` 0 and missing prevalence and interval. Sorted by the ``by``
-        columns, then topic. With a single document in a group the interval
-        reflects only the uncertainty of θ.
-    """
-    rng = _rng(random_state)
-    lo, hi = _check_ci(ci)
-    from toolkit.places import PLACE_COLUMNS, qualify_grouping
-
-    metadata, by = qualify_grouping(metadata, [by] if isinstance(by, str) else list(by))
-    theta = _doc_topic(result)
-    n_docs_total = theta.shape[0]
-    if len(metadata) != n_docs_total:
-        raise ValueError(f"metadata has {len(metadata)} rows but the model has {n_docs_total} documents")
-    missing = [c for c in by if c not in metadata.columns]
-    if missing:
-        raise ValueError(f"grouping columns not in metadata: {missing}")
-    topic_idx = _resolve_topics(result, topics)
-    labels = topic_labels(result)
-    frame = metadata[by].reset_index(drop=True).copy()
-    # Grouped by locality, an unknown province or district is part of the
-    # locality ("Bến Tre": district unknown), not a missing value.
-    described = {"province", "district"} if "locality" in by else set()
-    for col in by:
-        s = frame[col]
-        if col in described:
-            frame[col] = s.fillna("").astype(str)
-        elif pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
-            frame[col] = s.where(s.astype(str).ne("") & s.notna())
-    complete = frame.notna().all(axis=1).to_numpy() if by else np.ones(n_docs_total, bool)
-    if (~complete).any():
-        logger.warning("%d documents have a missing %s and are left out", int((~complete).sum()), "/".join(by))
-    rows = np.flatnonzero(complete)
-
-    if by:
-        observed = frame.loc[rows, by]
-        places = [c for c in by if c in PLACE_COLUMNS]
-        blocks = [observed[places].drop_duplicates()] if places else []
-        blocks += [observed[[c]].drop_duplicates() for c in by if c not in places]
-        grid = blocks[0]
-        for block in blocks[1:]:
-            grid = grid.merge(block, how="cross")
-        full = pd.MultiIndex.from_frame(grid[by].sort_values(by, kind="mergesort", ignore_index=True))
-        codes = pd.MultiIndex.from_frame(frame.loc[rows, by]) if len(rows) else full[:0]
-        group = full.get_indexer(codes)
-        n_groups = len(full)
-    else:
-        full = None
-        group = np.zeros(len(rows), dtype=int)
-        n_groups = 1
-
-    counts = np.bincount(group, minlength=n_groups).astype(float)
-    point = _group_sums(group, theta[rows][:, topic_idx], n_groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        point = point / counts[:, None]
-
-    reps = np.empty((n_draws, n_groups, len(topic_idx)))
-    for i, draw in enumerate(_iter_draws(result, n_draws, rng)):
-        w = rng.standard_exponential(len(rows))
-        sums = _group_sums(group, draw[rows][:, topic_idx] * w[:, None], n_groups)
-        wsum = np.bincount(group, weights=w, minlength=n_groups)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            reps[i] = sums / wsum[:, None]
-    q_lo, q_hi = np.quantile(reps, [lo, hi], axis=0) if n_draws else (point * np.nan, point * np.nan)
-
-    k = len(topic_idx)
-    if by:
-        keys = full.to_frame(index=False)
-        out = keys.loc[np.repeat(np.arange(n_groups), k)].reset_index(drop=True)
-    else:
-        out = pd.DataFrame(index=range(k))
-    out["topic"] = np.tile(topic_idx, n_groups)
-    out["label"] = [labels[t] for t in out["topic"]]
-    out["n_docs"] = np.repeat(counts.astype(int), k)
-    empty = np.repeat(counts == 0, k)
-    out["prevalence"] = np.where(empty, np.nan, point.ravel())
-    out["ci_low"] = np.where(empty, np.nan, q_lo.ravel())
-    out["ci_high"] = np.where(empty, np.nan, q_hi.ravel())
-    out.attrs.update(n_draws=int(n_draws), ci=float(ci), by=list(by))
-    return out
 
 
 # ---------------------------------------------------------------------------
@@ -949,14 +613,12 @@ class TopicEffects:
             ids, or a rank-deficient design — always before any θ is drawn.
         """
         formula = self._check_settings()
-        theta = _doc_topic(result)
         topic_idx = _resolve_topics(result, self.topics)
         aligned = _aligned_metadata(result, metadata)
         aligned = _with_formula_columns(aligned, formula)
         variables = _formula_variables(formula)
         cluster = self._cluster_column(aligned, formula)
-        design = _Design(formula, aligned, theta.shape[0],
-                         clusters=None if cluster is None else aligned[cluster])
+        design = _Design(formula, aligned, clusters=None if cluster is None else aligned[cluster])
         if cluster is not None:
             self._check_absorbed(design, cluster)
             cluster = cluster if design.cluster_matrix is not None else None
@@ -980,6 +642,9 @@ class TopicEffects:
         self.cov_type_ = cov_type
         self.cluster_ = cluster
         self.n_clusters_ = design.n_clusters
+        if cluster is not None and design.n_clusters < _FEW_CLUSTERS:
+            logger.warning("effects: only %d %s clusters; cluster-robust intervals are too narrow with fewer than "
+                           "about %d clusters", design.n_clusters, cluster, _FEW_CLUSTERS)
         return self
 
     def _cluster_column(self, aligned: pd.DataFrame, formula: str) -> str | None:
@@ -1173,6 +838,197 @@ class TopicEffects:
         })
         out.attrs.update(self._attrs(ci), at=row)
         return out
+
+
+def estimate_effects(
+    result,
+    metadata: pd.DataFrame,
+    formula: str = "~ C(locality) + bs(year, df=3)",
+    *,
+    topics: Sequence[int | str] | None = None,
+    n_draws: int = 50,
+    n_coef_draws: int = 10,
+    cov_type: str | None = None,
+    cluster: str | None = "auto",
+    random_state=0,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Regress topic prevalence on document covariates by the method of composition.
+
+    ``TopicEffects(formula, ...).fit(result, metadata).table()`` in one call:
+    the verb for the pipeline, the command line and notebooks that want the
+    table only. Fit a :class:`TopicEffects` to also predict prevalence or
+    contrast two values from the same draws.
+
+    For each of ``n_draws`` draws of every document's topic proportions θ from
+    its posterior, θ_k is regressed (OLS) on the design matrix of ``formula``,
+    and ``n_coef_draws`` coefficient vectors are drawn from N(β̂, V̂). The pooled
+    draws give the estimate (mean), standard error (standard deviation) and a
+    percentile interval, so both the regression's sampling error and the
+    uncertainty of θ enter the interval — as stm's ``estimateEffect``.
+
+    Coefficients are on the θ scale: a coefficient of 0.05 on
+    ``C(locality)[T.X]`` means documents of locality X (a district of its
+    province, "Huyện Châu Thành, Bến Tre") devote on average five
+    percentage points more of their words to the topic than the reference
+    locality, other covariates held fixed.
+
+    Parameters
+    ----------
+    result : fitted topic model
+        See :meth:`TopicEffects.fit` (needs ``doc_ids``).
+    metadata : DataFrame
+        ``doc_id`` and the formula's columns; matched to the model's
+        documents by ``doc_id``, never by position.
+    formula, topics, n_draws, n_coef_draws, cov_type, cluster, random_state, ci
+        As in :class:`TopicEffects`.
+
+    Returns
+    -------
+    DataFrame
+        :meth:`TopicEffects.table`: ``topic, label, term, estimate,
+        std_error, ci_low, ci_high``.
+
+    Examples
+    --------
+    >>> effects = estimate_effects(result, documents, "~ C(locality) + year", n_draws=25)  # doctest: +SKIP
+    >>> effects.query("term == 'year'")  # doctest: +SKIP
+    """
+    return TopicEffects(formula, topics=topics, n_draws=n_draws, n_coef_draws=n_coef_draws, cov_type=cov_type,
+                        cluster=cluster, random_state=random_state, ci=ci).fit(result, metadata).table()
+
+
+def prevalence_by_group(
+    result,
+    metadata: pd.DataFrame,
+    by: str | Sequence[str] = ("district", "year"),
+    *,
+    topics: Sequence[int | str] | None = None,
+    n_draws: int = 50,
+    random_state=0,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Mean topic proportion per group, with intervals from posterior draws and a bootstrap.
+
+    The point estimate is the mean of the documents' posterior-mean θ
+    (``doc_topic_``) within each group. For the interval, each of ``n_draws``
+    replicates draws θ for every document from its posterior *and* reweights
+    the documents of each group by a Bayesian bootstrap (Rubin 1981:
+    Dirichlet(1, …, 1) weights within the group, i.e. normalized Exp(1)
+    variates); the interval is the percentile interval of the replicate means.
+    It thus reflects both the uncertainty of θ and which documents happened to
+    be written.
+
+    Parameters
+    ----------
+    result : fitted topic model
+        With ``doc_ids`` (see :meth:`TopicEffects.fit`).
+    metadata : DataFrame
+        ``doc_id`` and the grouping columns; matched to the model's documents
+        by ``doc_id`` (order does not matter, extra rows are ignored, a model
+        document missing from it is an error naming the ids).
+    by : str or sequence of str
+        Grouping columns; ``()`` gives the corpus-wide prevalence. Documents
+        with a missing value (NaN, None, ``""``) in a grouping column are left
+        out. ``district`` is qualified by its province: it stands for
+        ``province, district, locality`` (:func:`toolkit.places.place_columns`),
+        so same-named districts of different provinces are two groups; a
+        document is then left out only when its locality is unknown (a
+        known province with an unknown district is the group of that
+        province, as in :func:`toolkit.themes.shares.theme_shares`).
+    topics, n_draws, random_state, ci
+        As in :class:`TopicEffects` (``random_state`` default 0).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``<by>...``, ``topic``, ``label``, ``n_docs``, ``prevalence``,
+        ``ci_low``, ``ci_high``. Every combination of the observed levels of
+        the ``by`` columns appears, except that place columns (``province``,
+        ``district``, ``locality``, ``province_2025``) keep their observed
+        combinations (a district lies in one province); combinations without documents have
+        ``n_docs`` 0 and missing prevalence and interval. Sorted by the ``by``
+        columns, then topic. With a single document in a group the interval
+        reflects only the uncertainty of θ.
+    """
+    if random_state is None:
+        raise ValueError("random_state must be given (default 0): a reported table must be reproducible")
+    lo, hi = _check_ci(ci)
+    if int(n_draws) != n_draws or n_draws < 1:
+        raise ValueError(f"n_draws must be a positive integer, got {n_draws!r}")
+    from toolkit.places import PLACE_COLUMNS, qualify_grouping
+
+    topic_idx = _resolve_topics(result, topics)
+    metadata = _aligned_metadata(result, metadata)
+    metadata, by = qualify_grouping(metadata, [by] if isinstance(by, str) else list(by))
+    theta = _doc_topic(result)
+    n_docs_total = theta.shape[0]
+    missing = [c for c in by if c not in metadata.columns]
+    if missing:
+        raise ValueError(f"grouping columns not in metadata: {missing}")
+    rng = _rng(random_state)
+    labels = topic_labels(result)
+    frame = metadata[by].reset_index(drop=True).copy()
+    # Grouped by locality, an unknown province or district is part of the
+    # locality ("Bến Tre": district unknown), not a missing value.
+    described = {"province", "district"} if "locality" in by else set()
+    for col in by:
+        s = frame[col]
+        if col in described:
+            frame[col] = s.fillna("").astype(str)
+        elif pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
+            frame[col] = s.where(s.astype(str).ne("") & s.notna())
+    complete = frame.notna().all(axis=1).to_numpy() if by else np.ones(n_docs_total, bool)
+    if (~complete).any():
+        logger.warning("%d documents have a missing %s and are left out", int((~complete).sum()), "/".join(by))
+    rows = np.flatnonzero(complete)
+
+    if by:
+        observed = frame.loc[rows, by]
+        places = [c for c in by if c in PLACE_COLUMNS]
+        blocks = [observed[places].drop_duplicates()] if places else []
+        blocks += [observed[[c]].drop_duplicates() for c in by if c not in places]
+        grid = blocks[0]
+        for block in blocks[1:]:
+            grid = grid.merge(block, how="cross")
+        full = pd.MultiIndex.from_frame(grid[by].sort_values(by, kind="mergesort", ignore_index=True))
+        codes = pd.MultiIndex.from_frame(frame.loc[rows, by]) if len(rows) else full[:0]
+        group = full.get_indexer(codes)
+        n_groups = len(full)
+    else:
+        full = None
+        group = np.zeros(len(rows), dtype=int)
+        n_groups = 1
+
+    counts = np.bincount(group, minlength=n_groups).astype(float)
+    point = _group_sums(group, theta[rows][:, topic_idx], n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        point = point / counts[:, None]
+
+    reps = np.empty((n_draws, n_groups, len(topic_idx)))
+    for i, draw in enumerate(_iter_draws(result, n_draws, rng)):
+        w = rng.standard_exponential(len(rows))
+        sums = _group_sums(group, draw[rows][:, topic_idx] * w[:, None], n_groups)
+        wsum = np.bincount(group, weights=w, minlength=n_groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            reps[i] = sums / wsum[:, None]
+    q_lo, q_hi = np.quantile(reps, [lo, hi], axis=0) if n_draws else (point * np.nan, point * np.nan)
+
+    k = len(topic_idx)
+    if by:
+        keys = full.to_frame(index=False)
+        out = keys.loc[np.repeat(np.arange(n_groups), k)].reset_index(drop=True)
+    else:
+        out = pd.DataFrame(index=range(k))
+    out["topic"] = np.tile(topic_idx, n_groups)
+    out["label"] = [labels[t] for t in out["topic"]]
+    out["n_docs"] = np.repeat(counts.astype(int), k)
+    empty = np.repeat(counts == 0, k)
+    out["prevalence"] = np.where(empty, np.nan, point.ravel())
+    out["ci_low"] = np.where(empty, np.nan, q_lo.ravel())
+    out["ci_high"] = np.where(empty, np.nan, q_hi.ravel())
+    out.attrs.update(n_draws=int(n_draws), ci=float(ci), by=list(by))
+    return out
 
 
 def _group_sums(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
