@@ -597,3 +597,75 @@ def test_readings_validate_their_arguments(call, match):
 def test_unfitted_object_says_so():
     with pytest.raises(ValueError, match="not fitted"):
         TopicEffects().table()
+
+
+# ---------------------------------------------------------------------------
+# clustered uncertainty (issue #16)
+# ---------------------------------------------------------------------------
+
+
+def _clustered_corpus(rng, n_localities=40, per_locality=15, k=3):
+    """Documents of ``n_localities`` localities sharing locality-level random effects on every topic, a
+    linear year effect on topic 1, and a locality-level placebo (half the localities) with no effect."""
+    n = n_localities * per_locality
+    loc = np.repeat(np.arange(n_localities), per_locality)
+    placebo = rng.permutation(np.arange(n_localities) % 2)[loc]
+    year = rng.integers(2015, 2025, n)
+    eta = rng.normal(0, 0.6, (n_localities, k))[loc] + rng.normal(0, 0.8, (n, k))
+    eta[:, 1] += 0.08 * (year - 2020)
+    theta = np.exp(eta) / np.exp(eta).sum(axis=1, keepdims=True)
+    meta = pd.DataFrame({"doc_id": _ids(n), "locality": [f"Huyện {g:02d}, Tỉnh Thử" for g in loc], "year": year,
+                         "placebo": placebo})
+    return _exact_result(theta), meta
+
+
+def test_clustered_intervals_cover_a_placebo():
+    """150 replications of 40 localities × 15 documents (seed 2024): the 95% interval of the placebo's
+    coefficient on topic 0 covers its true value, 0, in 92% of replications with CR1 clustering by locality
+    (the default) and in 56% without clustering (classical covariance)."""
+    rng = np.random.default_rng(2024)
+    covered = {"auto": [], None: []}
+    for r in range(150):
+        result, meta = _clustered_corpus(rng)
+        for cluster in covered:
+            fitted = TopicEffects("~ placebo + year", n_draws=1, n_coef_draws=200, cluster=cluster,
+                                  random_state=r).fit(result, meta)
+            row = fitted.table().query("term == 'placebo' and topic == 0").iloc[0]
+            covered[cluster].append(row["ci_low"] <= 0 <= row["ci_high"])
+    assert (fitted.cluster_, fitted.cov_type_) == (None, "classical")
+    clustered, naive = np.mean(covered["auto"]), np.mean(covered[None])
+    assert 0.88 <= clustered <= 0.99, clustered
+    assert naive <= 0.8, naive
+
+
+def test_cr1_matches_statsmodels_cluster_covariance():
+    sm = pytest.importorskip("statsmodels.api")
+    result, meta = _clustered_corpus(np.random.default_rng(7), n_localities=25, per_locality=8, k=2)
+    fitted = TopicEffects("~ placebo + year", n_draws=1, n_coef_draws=20000).fit(result, meta)
+    assert (fitted.cluster_, fitted.cov_type_, fitted.n_clusters_) == ("locality", "CR1", 25)
+    X = sm.add_constant(meta[["placebo", "year"]].astype(float))
+    groups = pd.factorize(meta["locality"])[0]
+    ols = sm.OLS(result.doc_topic_[:, 0], X).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    se = fitted.table().query("topic == 0").set_index("term")["std_error"]
+    np.testing.assert_allclose(se[["Intercept", "placebo", "year"]].to_numpy(), ols.bse.to_numpy(), rtol=0.03)
+
+
+@pytest.mark.parametrize("formula,cluster,expected", [
+    ("~ year", "auto", ("locality", "CR1")),
+    ("~ C(locality) + year", "auto", (None, "classical")),  # fixed effects absorb the clusters
+    ("~ year", None, (None, "classical")),
+    ("~ C(province) + year", "auto", ("locality", "CR1")),  # provinces hold several localities
+])
+def test_default_cluster_is_the_locality_unless_absorbed(formula, cluster, expected):
+    meta, theta = _same_named_data(np.random.default_rng(8), n=400)
+    fitted = TopicEffects(formula, n_draws=2, cluster=cluster).fit(_exact_result(theta), meta)
+    assert (fitted.cluster_, fitted.cov_type_) == expected
+    assert fitted.table().attrs["cluster"] == expected[0]
+
+
+def test_explicit_cluster_absorbed_by_fixed_effects_warns(caplog):
+    meta, theta = _same_named_data(np.random.default_rng(9), n=200)
+    with caplog.at_level("WARNING", logger="toolkit.topics.effects"):
+        fitted = TopicEffects("~ C(locality) + year", n_draws=2, cluster="locality").fit(_exact_result(theta), meta)
+    assert fitted.cov_type_ == "CR1" and "absorb every locality cluster" in caplog.text
+    assert "only 4 locality clusters" in caplog.text
