@@ -617,7 +617,7 @@ class TopicEffects:
         aligned = _aligned_metadata(result, metadata)
         aligned = _with_formula_columns(aligned, formula)
         variables = _formula_variables(formula)
-        cluster = self._cluster_column(aligned, formula)
+        cluster = self._cluster_column(aligned)
         design = _Design(formula, aligned, clusters=None if cluster is None else aligned[cluster])
         if cluster is not None:
             self._check_absorbed(design, cluster)
@@ -647,7 +647,8 @@ class TopicEffects:
                            "about %d clusters", design.n_clusters, cluster, _FEW_CLUSTERS)
         return self
 
-    def _cluster_column(self, aligned: pd.DataFrame, formula: str) -> str | None:
+    def _cluster_column(self, aligned: pd.DataFrame) -> str | None:
+        """The cluster column to use (``locality`` is added to ``aligned`` when derived), or None."""
         if self.cluster is None:
             return None
         if self.cluster == "auto":
