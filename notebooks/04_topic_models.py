@@ -66,7 +66,7 @@ print(len(token_lists), "documents")
 #   a topic that appears only with one seed is not a finding.
 
 # %%
-grid = (4, 8) if quick else (6, 10, 14)
+grid = (6, 8) if quick else (6, 10, 14)  # K ≥ 6: room for the four seeded themes of section 3
 seeds = (0, 1) if quick else (0, 1, 2)
 selection = select_n_topics(token_lists, n_topics_grid=grid, random_states=seeds)
 print(selection.reasoning)
@@ -119,8 +119,15 @@ key = {k: themes[k] for k in ("site_clearance", "religion", "democracy_regulatio
 vocabulary = build_vocabulary(token_lists)[0]
 seed_coverage(key, vocabulary)
 
+# %% [markdown]
+# K counts **every** topic, the seeded ones included: with the four themes
+# above and K = 10, the model has 4 seeded and 6 free topics. A K that leaves
+# no free topic (here below 5) is refused with an error, never raised quietly.
+# Fitting on the token table (not bare token lists) gives the model the
+# documents' `doc_id`s, by which effects and prevalence find their metadata.
+
 # %%
-seeded = fit_seeded_lda(token_lists, key, max(K - len(key), 2), random_state=random_state)
+seeded = fit_seeded_lda(demo.tokens[["doc_id", "tokens"]], key, K, random_state=random_state)
 seeded_terms = top_terms(seeded, n=8)
 seeded_terms[seeded_terms["label"].isin(key)].groupby("label")["term"].apply(", ".join).to_frame()
 

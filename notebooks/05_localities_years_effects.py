@@ -26,6 +26,14 @@
 # each draw, and pools the coefficient draws — so the intervals carry the
 # uncertainty of the topic model as well as the sampling uncertainty.
 #
+# `TopicEffects` does this once — it checks the formula and the data, builds
+# the design, draws, and keeps the draws — and then answers several questions
+# from the same draws: the effects table (`.table()`), predicted prevalence
+# (`.predict(newdata)`) and the difference between two values (`.contrast`).
+# `estimate_effects(...)` is the one-call shortcut for the table. The
+# metadata is matched to the model's documents by `doc_id`, so its row order
+# does not matter.
+#
 # The demo corpus is simulated, so we know the truth and can check the
 # answers.
 
@@ -42,16 +50,15 @@ from toolkit.report import plots
 from toolkit.pipeline import load_demo
 from toolkit.places import with_locality
 from toolkit.themes.dictionary import load_themes
-from toolkit.topics import estimate_effects, fit_seeded_lda, prevalence_by_group
-from toolkit.topics.effects import predict_prevalence
+from toolkit.topics import TopicEffects, estimate_effects, fit_seeded_lda, prevalence_by_group
 
 demo = load_demo(n_pages)
 docs = demo.documents.reset_index(drop=True)
-token_lists = [list(t) for t in demo.tokens["tokens"]]
 themes = load_themes().token_terms()
 key = {k: themes[k] for k in ("site_clearance", "religion", "democracy_regulations", "covid")}
-result = fit_seeded_lda(token_lists, key, 4 if quick else 6, random_state=random_state)
-meta = docs[["province", "district", "locality", "year"]].copy()
+# 8 (quick) or 10 topics in all: the 4 seeded themes and 4 or 6 free topics.
+result = fit_seeded_lda(demo.tokens[["doc_id", "tokens"]], key, 8 if quick else 10, random_state=random_state)
+meta = docs[["doc_id", "province", "district", "locality", "year"]].copy()
 meta["year"] = meta["year"].astype("Int64")   # pages whose year was not found stay NA; the models leave them out
 meta["after_law"] = (docs["date"].fillna("") >= "2023-07-01").astype(int)
 print(result.topic_labels_)
@@ -67,8 +74,9 @@ print(result.topic_labels_)
 # interactions such as `C(province) * year` let trends differ by province.
 
 # %%
-effects = estimate_effects(result, meta, "~ C(locality) + bs(year, df=3)", n_draws=20 if quick else 50,
-                           random_state=random_state)
+model = TopicEffects("~ C(locality) + bs(year, df=3)", n_draws=20 if quick else 50,
+                     random_state=random_state).fit(result, meta)
+effects = model.table()
 effects[effects["label"] == "site_clearance"]
 
 # %%
@@ -98,13 +106,20 @@ law[law["term"] == "after_law"]
 years = sorted(int(y) for y in meta["year"].dropna().unique())
 newdata = pd.DataFrame([(d, y) for d in ("Huyện Đông Anh, Hà Nội", "Huyện Hải Hậu, Nam Định") for y in years],
                        columns=["locality", "year"])
-pred = predict_prevalence(result, meta, "~ C(locality) + bs(year, df=3)", newdata,
-                          n_draws=20 if quick else 50, random_state=random_state)
+pred = model.predict(newdata)   # the same draws as the table above: nothing is refitted
 pred_key = pred[pred["label"].isin(key)]
 fig = plt.figure()
 plots.trend_small_multiples(pred_key, panel="locality", series="label", x="year", y="estimate", fig=fig,
                             ylabel="Predicted topic proportion", title="Predicted prevalence")
 plt.show()
+
+# %% [markdown]
+# The difference between two localities, other covariates at their typical
+# values (here the median year), with an interval from the same draws:
+
+# %%
+difference = model.contrast("locality", "Huyện Hải Hậu, Nam Định", "Huyện Đông Anh, Hà Nội")
+difference[difference["label"].isin(list(key))]
 
 # %% [markdown]
 # ## 4. Raw prevalence by group, and a placebo

@@ -46,7 +46,8 @@ def _result(theta=None, phi=PHI, vocab=VOCAB, labels=LABELS):
     freq = (theta * lengths[:, None]).sum(axis=0) @ phi
     return types.SimpleNamespace(topic_word_=phi, vocabulary_=list(vocab), doc_topic_=theta,
                                  doc_topic_concentration_=theta * 30 + 0.01, term_frequency_=freq,
-                                 doc_lengths_=lengths, topic_labels_=list(labels), n_topics=phi.shape[0])
+                                 doc_lengths_=lengths, topic_labels_=list(labels), n_topics=phi.shape[0],
+                                 doc_ids=[f"tin-{i:02d}" for i in range(theta.shape[0])])
 
 
 # ---------------------------------------------------------------------------
@@ -182,7 +183,8 @@ def test_topic_summary():
 def test_prevalence_by_year_columns():
     rng = np.random.default_rng(2)
     theta = rng.dirichlet(np.ones(3), 30)
-    meta = pd.DataFrame({"district": rng.choice(["Ba Vì", "Mê Linh"], 30), "year": rng.integers(2019, 2022, 30)})
+    meta = pd.DataFrame({"doc_id": [f"tin-{i:02d}" for i in range(30)], "district": rng.choice(["Ba Vì", "Mê Linh"], 30),
+                         "year": rng.integers(2019, 2022, 30)})
     res = _result(theta)
     out = prevalence_by_year(res, meta, by="district", n_draws=10, random_state=0)
     assert list(out.columns) == ["district", "year", "topic", "label", "n_docs", "prevalence", "ci_low", "ci_high"]

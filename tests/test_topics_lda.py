@@ -14,7 +14,7 @@ import pytest
 
 from toolkit.topics.lda import build_vocabulary, fit_lda
 from toolkit.topics.persist import load_result, save_result
-from toolkit.topics.seeded import fit_seeded_lda, seed_coverage, seeded_eta
+from toolkit.topics.seeded import check_n_topics, fit_seeded_lda, seed_coverage, seeded_eta
 from toolkit.topics.synthetic import _cosine, align_topic_word, generate_lda_corpus, match_topics, recovery_score
 
 # Small Vietnamese corpus written for these tests: three recognisable themes.
@@ -176,7 +176,7 @@ def seeded_corpus():
 @pytest.mark.parametrize("engine,seed", [("gensim", 0), ("gensim", 1), ("tomotopy", 0)])
 def test_seeded_topics_capture_their_themes(seeded_corpus, engine, seed):
     c, themes = seeded_corpus
-    r = fit_seeded_lda(c.documents, themes, 3, random_state=seed, engine=engine)
+    r = fit_seeded_lda(c.documents, themes, 5, random_state=seed, engine=engine)  # 2 seeded + 3 free
     assert r.topic_labels_ == ["site_clearance", "mass_mobilization", "topic_02", "topic_03", "topic_04"]
     sim = _cosine(c.topic_word, align_topic_word(r.topic_word_, r.vocabulary_, c.vocabulary))
     assert sim[3, 0] >= 0.9 and sim[1, 1] >= 0.9
@@ -201,6 +201,25 @@ def test_theme_without_vocabulary_terms_raises():
         fit_seeded_lda(VI_DOCS, {"kinh_tế": ["lạm_phát"]}, 2, random_state=0)
 
 
+@pytest.mark.parametrize("n_topics,n_themes,ok", [(3, 2, True), (2, 2, False), (1, 2, False), (5, 4, True),
+                                                  (4, 4, False), (1, 0, True)])
+def test_n_topics_counts_every_topic(n_topics, n_themes, ok):
+    if ok:
+        check_n_topics(n_topics, n_themes)
+    else:
+        with pytest.raises(ValueError, match=f"n_topics={n_topics} cannot be honoured: {n_themes} seeded theme"):
+            check_n_topics(n_topics, n_themes)
+
+
+def test_seeded_model_has_exactly_n_topics_or_fails():
+    themes = {"đất_đai": ["thu_hồi_đất", "bồi_thường"], "dân_vận": ["dân_vận_khéo"]}
+    r = fit_seeded_lda(VI_DOCS, themes, 3, random_state=0, max_df=1.0, min_df=1)
+    assert r.n_topics == 3 and r.topic_labels_ == ["đất_đai", "dân_vận", "topic_02"]
+    for k in (1, 2):
+        with pytest.raises(ValueError, match="cannot be honoured"):
+            fit_seeded_lda(VI_DOCS, themes, k, random_state=0, max_df=1.0, min_df=1)
+
+
 def test_seed_coverage_table():
     table = seed_coverage({"đất_đai": ["thu_hồi_đất", "bồi_thường", "bồi_thường"], "x": ["không_có"]},
                           ["bồi_thường"])
@@ -222,6 +241,53 @@ def test_persistence_round_trip(vi_fit, tmp_path):
     np.testing.assert_array_equal(loaded.transform(VI_DOCS[:3]), vi_fit.transform(VI_DOCS[:3]))
     meta = json.loads((tmp_path / "model" / "model.json").read_text(encoding="utf-8"))
     assert "gensim" in meta["package_versions"] and "thu_hồi_đất" in meta["vocabulary"]
+
+
+def test_doc_ids_from_the_token_table_or_given():
+    ids = [f"tin-{i:02d}" for i in range(len(VI_DOCS))]
+    table = pd.DataFrame({"doc_id": ids, "tokens": VI_DOCS})
+    from_table = fit_lda(table, 2, random_state=0, max_df=1.0)
+    given = fit_lda(VI_DOCS, 2, random_state=0, max_df=1.0, doc_ids=ids)
+    assert from_table.doc_ids == given.doc_ids == ids and given.settings_["doc_id_source"] == "given"
+    np.testing.assert_array_equal(from_table.doc_topic_, given.doc_topic_)
+    assert from_table.doc_topic_frame()["doc_id"].tolist() == ids
+    seeded = fit_seeded_lda(table, {"đất_đai": ["thu_hồi_đất"]}, 2, random_state=0, max_df=1.0)
+    assert seeded.doc_ids == ids
+    bare = fit_lda(VI_DOCS, 2, random_state=0, max_df=1.0)
+    assert bare.doc_ids == [str(i) for i in range(len(VI_DOCS))] and bare.settings_["doc_id_source"] == "positions"
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"doc_ids": ["a", "b"]}, "2 doc_ids for"),
+    ({"doc_ids": ["a"] * len(VI_DOCS)}, "doc_ids repeat: a"),
+])
+def test_bad_doc_ids_are_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        fit_lda(VI_DOCS, 2, random_state=0, max_df=1.0, **kwargs)
+    table = pd.DataFrame({"doc_id": [f"x{i}" for i in range(len(VI_DOCS))], "tokens": VI_DOCS})
+    with pytest.raises(ValueError, match="differs from the doc_id column"):
+        fit_lda(table, 2, random_state=0, doc_ids=[f"y{i}" for i in range(len(VI_DOCS))])
+
+
+def test_doc_ids_saved_and_old_models_without_ids(vi_fit, tmp_path, caplog):
+    ids = [f"tin-{i:02d}" for i in range(len(VI_DOCS))]
+    fitted = fit_lda(pd.DataFrame({"doc_id": ids, "tokens": VI_DOCS}), 3, random_state=0, max_df=1.0)
+    save_result(fitted, tmp_path / "new")
+    assert load_result(tmp_path / "new").doc_ids == ids
+    with pytest.raises(ValueError, match="differs from the ids stored"):
+        load_result(tmp_path / "new", doc_ids=ids[::-1])
+    # a model saved before ids were stored (format_version 1)
+    save_result(fitted, tmp_path / "old")
+    meta = json.loads((tmp_path / "old" / "model.json").read_text(encoding="utf-8"))
+    del meta["doc_ids"]
+    meta["format_version"] = 1
+    (tmp_path / "old" / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    with caplog.at_level("WARNING", logger="toolkit.topics"):
+        old = load_result(tmp_path / "old")
+    assert old.doc_ids == [str(i) for i in range(len(VI_DOCS))] and "without document ids" in caplog.text
+    assert load_result(tmp_path / "old", doc_ids=ids).doc_ids == ids
+    with pytest.raises(ValueError, match="unique ids"):
+        load_result(tmp_path / "old", doc_ids=ids[:3])
 
 
 def test_incompatible_format_version(vi_fit, tmp_path):
@@ -295,14 +361,17 @@ def test_topics_command_seeded_with_theme_dictionary(tmp_path, monkeypatch):
     ids = [f"d{i:03d}" for i in range(len(VI_DOCS))]
     write_table(pd.DataFrame({"doc_id": ids, "body": "x"}), tmp_path / "docs.parquet")
     write_table(pd.DataFrame({"doc_id": ids, "tokens": VI_DOCS}), tmp_path / "tokens.parquet")
-    args = ["topics", str(tmp_path / "docs.parquet"), "--tokens", str(tmp_path / "tokens.parquet"), "--n-topics", "1",
+    args = ["topics", str(tmp_path / "docs.parquet"), "--tokens", str(tmp_path / "tokens.parquet"), "--n-topics", "4",
             "--random-state", "0", "-o", str(tmp_path / "o"), "--seeded", "--max-df", "1.0"]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 2 and "theme absent: none of its 1 seed terms" in res.output
     res = CliRunner().invoke(app, args + ["--skip-missing-themes"])
     assert res.exit_code == 0, res.output
     terms = pd.read_csv(tmp_path / "o" / "topic_terms.csv")
-    assert terms.drop_duplicates("topic")["label"].tolist() == ["site_clearance", "religion", "topic_02"]
+    # --n-topics counts every topic: 2 seeded themes (one left out) + 2 free
+    assert terms.drop_duplicates("topic")["label"].tolist() == ["site_clearance", "religion", "topic_02", "topic_03"]
+    res = CliRunner().invoke(app, args[:5] + ["2"] + args[6:] + ["--skip-missing-themes"])
+    assert res.exit_code == 2 and "n_topics=2 cannot be honoured: 2 seeded theme(s) need at least 3" in res.output
 
 
 @pytest.mark.slow

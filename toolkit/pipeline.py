@@ -394,13 +394,21 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
 
 def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, meta: pd.DataFrame,
                   cache: StageCache, summary: RunSummary, base_key: tuple, themes_path: Path) -> dict[str, pd.DataFrame]:
-    from toolkit import themes as th
     from toolkit import topics as tp
     from toolkit.topics.persist import load_result, save_result
 
     t = config.topics
     seed = config.random_state
     token_lists = [list(x) for x in tokens["tokens"]]
+    # n_topics counts every topic, the seeded ones included (README, "Conventions"); a K that cannot
+    # hold the seeded themes plus one free topic is an error before anything is fitted.
+    seeds = _seed_themes(t, token_lists, themes_path) if t.seeded else {}
+    where, candidates = ("n_topics", [t.n_topics]) if t.n_topics > 0 else ("n_topics_grid", list(t.n_topics_grid))
+    for k in candidates if seeds else []:
+        try:
+            tp.check_n_topics(k, len(seeds))
+        except ValueError as exc:
+            raise ValueError(f"[topics] {where}: {exc} (seeded themes: {', '.join(seeds)})") from exc
     with _Timer(summary, "select"):
         def select_compute() -> dict[str, pd.DataFrame]:
             selection = tp.select_n_topics(token_lists, n_topics_grid=t.n_topics_grid, random_states=t.random_states,
@@ -430,35 +438,19 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
                 logger.warning("cached model unusable (%s); refitting", exc)
         if result is None:
             cache.computed.append("topics")
-            if t.seeded:
-                dictionary = th.load_themes(themes_path)
-                seeds = dictionary.token_terms()
-                if t.seed_themes:
-                    unknown = sorted(set(t.seed_themes) - set(seeds))
-                    if unknown:
-                        raise ValueError(f"[topics] seed_themes: unknown theme(s) {', '.join(unknown)}; "
-                                         f"known: {', '.join(sorted(seeds))}")
-                    seeds = {k: seeds[k] for k in t.seed_themes}
-                vocabulary = tp.build_vocabulary(token_lists)[0]
-                coverage = tp.seed_coverage(seeds, vocabulary)
-                keep = set(coverage.loc[coverage["n_in_vocabulary"] > 0, "theme"])
-                for theme in sorted(set(seeds) - keep):
-                    logger.warning("seeded topics: theme %s has no seed term in the vocabulary; left out", theme)
-                seeds = {k: v for k, v in seeds.items() if k in keep}
-                # K counts every topic: the seeded themes plus free residual topics.
-                n_free = max(n_topics - len(seeds), 2)
-                result = tp.fit_seeded_lda(token_lists, seeds, n_free, random_state=seed, engine=t.engine)
+            # The token table gives the model its doc_ids; effects match metadata by them.
+            table = tokens[["doc_id", "tokens"]]
+            if seeds:
+                result = tp.fit_seeded_lda(table, seeds, n_topics, random_state=seed, engine=t.engine)
             else:
-                result = tp.fit_lda(token_lists, n_topics, random_state=seed, engine=t.engine)
+                result = tp.fit_lda(table, n_topics, random_state=seed, engine=t.engine)
             if cache.enabled:
                 save_result(result, model_dir)
 
     with _Timer(summary, "effects"):
         def effects_compute() -> dict[str, pd.DataFrame]:
             e = config.effects
-            doc_topics = pd.DataFrame(result.doc_topic_,
-                                      columns=[f"topic_{i}" for i in range(result.doc_topic_.shape[1])])
-            doc_topics.insert(0, "doc_id", docs["doc_id"].to_numpy())
+            doc_topics = result.doc_topic_frame()
             out = {"topic_terms": tp.top_terms(result, n=t.n_terms, measure="prob"),
                    "topic_terms_frex": tp.top_terms(result, n=t.n_terms, measure="frex"),
                    "topic_correlations": tp.topic_correlations(result),
@@ -466,9 +458,10 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
                    "doc_topics": doc_topics}
             from patsy import PatsyError
 
-            # estimate_effects and prevalence_by_group leave out documents
-            # missing a covariate they use (undated pages, unknown localities);
-            # "district" groups by province, district and locality.
+            # estimate_effects and prevalence_by_group match the metadata to the
+            # model by doc_id and leave out documents missing a covariate they use
+            # (undated pages, unknown localities); "district" groups by province,
+            # district and locality.
             covariates = meta.reset_index(drop=True)
             try:
                 out["effects"] = tp.estimate_effects(result, covariates, e.formula, n_draws=e.n_draws,
@@ -483,6 +476,27 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
             return out
         tables = cache.tables("effects", _key(*base_key, t, n_topics, seed, config.effects), effects_compute)
     return {**selected, **tables}
+
+
+def _seed_themes(t, token_lists: list[list[str]], themes_path: Path) -> dict[str, list[str]]:
+    """The themes seeded as topics: ``[topics] seed_themes`` (every theme when empty) that have a seed term
+    in the vocabulary (the others are left out with a warning)."""
+    from toolkit import themes as th
+    from toolkit import topics as tp
+
+    seeds = th.load_themes(themes_path).token_terms()
+    if t.seed_themes:
+        unknown = sorted(set(t.seed_themes) - set(seeds))
+        if unknown:
+            raise ValueError(f"[topics] seed_themes: unknown theme(s) {', '.join(unknown)}; "
+                             f"known: {', '.join(sorted(seeds))}")
+        seeds = {k: seeds[k] for k in t.seed_themes}
+    vocabulary = tp.build_vocabulary(token_lists)[0]
+    coverage = tp.seed_coverage(seeds, vocabulary)
+    keep = set(coverage.loc[coverage["n_in_vocabulary"] > 0, "theme"])
+    for theme in sorted(set(seeds) - keep):
+        logger.warning("seeded topics: theme %s has no seed term in the vocabulary; left out", theme)
+    return {k: v for k, v in seeds.items() if k in keep}
 
 
 def planted_vs_recovered_table(shares_year: pd.DataFrame, truth: Path, docs: pd.DataFrame) -> pd.DataFrame:

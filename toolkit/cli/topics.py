@@ -65,7 +65,7 @@ def _load_themes(themes_file: Path | None) -> dict[str, list[str]]:
 @app.command("topics")
 def topics_command(
     corpus: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl)."),
-    n_topics: int = typer.Option(..., "--n-topics", "-k", min=1, help="Number of topics (free topics when --seeded)."),
+    n_topics: int = typer.Option(..., "--n-topics", "-k", min=1, help="Number of topics, seeded ones included (--seeded: at least themes + 1)."),
     random_state: int = typer.Option(..., "--random-state", help="Seed of the model."),
     output: Path = typer.Option(..., "-o", "--output", file_okay=False, help="Output folder."),
     tokens: Path | None = typer.Option(None, "--tokens", exists=True, dir_okay=False,
@@ -92,7 +92,7 @@ def topics_command(
         raise typer.BadParameter("use gensim or tomotopy", param_hint="--engine")
     doc_ids, token_lists = _load_tokens(corpus, tokens, jobs, include_duplicates)
     kwargs = {"random_state": random_state, "engine": engine, "passes": passes, "iterations": iterations,
-              "min_df": min_df, "max_df": max_df}
+              "min_df": min_df, "max_df": max_df, "doc_ids": doc_ids}
     if engine == "tomotopy":
         kwargs.pop("passes")
     try:

@@ -4,12 +4,12 @@ Modules: :mod:`~toolkit.topics.lda` (fitting, :class:`LdaResult`),
 :mod:`~toolkit.topics.select` (number of topics), :mod:`~toolkit.topics.seeded`
 (theme-guided topics), :mod:`~toolkit.topics.metrics` (coherence, exclusivity,
 diversity, held-out fit, stability), :mod:`~toolkit.topics.effects` (prevalence
-and covariate effects), :mod:`~toolkit.topics.inspection` (top terms,
+and covariate effects: :class:`TopicEffects`), :mod:`~toolkit.topics.inspection` (top terms,
 representative documents, correlations), :mod:`~toolkit.topics.persist`
 (save/load) and :mod:`~toolkit.topics.synthetic` (planted corpora for tests).
 """
 
-from toolkit.topics.effects import estimate_effects, prevalence_by_group
+from toolkit.topics.effects import TopicEffects, estimate_effects, prevalence_by_group
 from toolkit.topics.inspection import representative_documents, top_terms, topic_correlations
 from toolkit.topics.lda import LdaResult, build_vocabulary, doc_term_matrix, fit_lda, infer_doc_topic
 from toolkit.topics.metrics import (
@@ -21,12 +21,13 @@ from toolkit.topics.metrics import (
     topic_diversity,
 )
 from toolkit.topics.persist import load_result, save_result
-from toolkit.topics.seeded import fit_seeded_lda, seed_coverage, seeded_eta
+from toolkit.topics.seeded import check_n_topics, fit_seeded_lda, seed_coverage, seeded_eta
 from toolkit.topics.select import SelectionResult, select_n_topics
 from toolkit.topics.synthetic import SyntheticCorpus, generate_lda_corpus, match_topics, recovery_score
 
 __all__ = [
-    "LdaResult", "SelectionResult", "SyntheticCorpus", "build_vocabulary", "doc_term_matrix", "estimate_effects",
+    "LdaResult", "SelectionResult", "SyntheticCorpus", "TopicEffects", "build_vocabulary", "check_n_topics",
+    "doc_term_matrix", "estimate_effects",
     "exclusivity", "fit_lda", "fit_seeded_lda", "generate_lda_corpus", "gensim_coherence", "heldout_loglik",
     "infer_doc_topic", "load_result", "match_topics", "prevalence_by_group", "recovery_score",
     "representative_documents", "save_result", "seed_coverage", "seeded_eta", "select_n_topics", "stability",

@@ -12,6 +12,19 @@ uncertain. The *method of composition* (Tanner 1996; Roberts, Stewart & Tingley
 4. repeat and pool all coefficient draws: the estimate is their mean, the
    interval their percentiles.
 
+:class:`TopicEffects` does this once per fit and keeps the pooled coefficient
+draws; its :meth:`~TopicEffects.table` (the effects table),
+:meth:`~TopicEffects.predict` (prevalence at given covariate values) and
+:meth:`~TopicEffects.contrast` (the difference between two values of one
+covariate) read them. :func:`estimate_effects` is the one-call verb for the
+table. Metadata is matched to the model's documents by ``doc_id``
+(``result.doc_ids``), never by row position.
+
+Inside each draw the OLS covariance is classical (stm's), White (HC0/HC1) or
+cluster-robust (CR1, ``cluster=``): documents of one locality or portal share
+authors, templates and campaigns, and treating them as independent makes
+intervals too narrow.
+
 The design matrix comes from a patsy formula, so categorical terms
 (``C(locality)``: the district of its province, see
 :func:`toolkit.places.locality_key`), numeric terms (``year``), splines (``bs(year, df=3)``,
@@ -21,9 +34,9 @@ Every function here computes on in-memory objects and returns a tidy
 :class:`pandas.DataFrame`; nothing reads or writes files.
 
 The fitted result only needs the attributes ``doc_topic_`` (D × K),
-``doc_topic_concentration_`` (D × K Dirichlet parameters of each document's
-posterior), ``topic_labels_`` and optionally a method
-``sample_doc_topic(n_draws, random_state)``.
+``doc_ids`` (D document ids), ``doc_topic_concentration_`` (D × K Dirichlet
+parameters of each document's posterior), ``topic_labels_`` and optionally a
+method ``sample_doc_topic(n_draws, random_state)``.
 """
 
 from __future__ import annotations
@@ -38,17 +51,18 @@ import pandas as pd
 logger = logging.getLogger("toolkit.topics.effects")
 
 __all__ = [
+    "TopicEffects",
     "draw_doc_topic",
     "estimate_effects",
-    "predict_prevalence",
     "prevalence_by_group",
-    "contrast",
     "topic_labels",
 ]
 
 #: Upper bound on the floats of one chunk of θ draws held in memory at once.
 _CHUNK_FLOATS = 20_000_000
-_COV_TYPES = ("classical", "HC0", "HC1")
+_COV_TYPES = ("classical", "HC0", "HC1", "CR1")
+#: Below this many clusters CR1 intervals are known to be too narrow (Cameron & Miller 2015): a warning says so.
+_FEW_CLUSTERS = 20
 
 
 # ---------------------------------------------------------------------------
@@ -136,7 +150,7 @@ def _prepare_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def draw_doc_topic(result, n_draws: int, random_state=None) -> np.ndarray:
+def draw_doc_topic(result, n_draws: int, random_state=0) -> np.ndarray:
     """Draw document-topic proportions θ from each document's approximate posterior.
 
     Uses ``result.sample_doc_topic(n_draws, random_state)`` when the result has
@@ -151,8 +165,8 @@ def draw_doc_topic(result, n_draws: int, random_state=None) -> np.ndarray:
         is repeated (no posterior uncertainty) and a warning is logged.
     n_draws : int
         Number of draws.
-    random_state : int, numpy Generator or None
-        Seed of the draws.
+    random_state : int or numpy Generator
+        Seed of the draws (default 0).
 
     Returns
     -------
@@ -251,23 +265,22 @@ def _with_formula_columns(metadata: pd.DataFrame, formula: str, *, warn: bool = 
 class _Design:
     """A patsy design matrix restricted to complete rows, with identifiability checks."""
 
-    def __init__(self, formula: str, metadata: pd.DataFrame, n_docs: int):
+    def __init__(self, formula: str, metadata: pd.DataFrame, clusters: pd.Series | None = None):
+        """``metadata``: one row per document of the model, in its row order (see :func:`_aligned_metadata`)."""
         import patsy
 
-        if "~" not in formula:
-            formula = "~ " + formula
-        if formula.split("~", 1)[0].strip():
-            raise ValueError(f"formula must be one-sided (no response): {formula!r}")
-        if len(metadata) != n_docs:
-            raise ValueError(f"metadata has {len(metadata)} rows but the model has {n_docs} documents; "
-                             "rows must be aligned with the model's documents")
+        n_docs = len(metadata)
         metadata = _with_formula_columns(metadata, formula)
         used = [c for c in _formula_variables(formula) if c in metadata.columns]
         frame = _prepare_frame(metadata[used] if used else metadata)
         # Drop incomplete rows before patsy sees them: stateful transforms such
         # as bs() would otherwise compute their knots from NaN.
         frame = frame.loc[frame[used].notna().all(axis=1)] if used else frame
-        design = patsy.dmatrix(formula, frame, return_type="dataframe", NA_action="drop")
+        try:
+            design = patsy.dmatrix(formula, frame, return_type="dataframe", NA_action="drop")
+        except patsy.PatsyError as exc:  # an unknown column or function: say which, with the columns there are
+            raise ValueError(f"formula {formula!r}: {exc} (metadata columns: "
+                             f"{sorted(map(str, metadata.columns))})") from exc
         self.formula = formula
         self.design_info = design.design_info
         self.rows = design.index.to_numpy(dtype=int)
@@ -297,12 +310,48 @@ class _Design:
         r_inv = np.linalg.solve(r, np.eye(p))
         self.xtx_inv = r_inv @ r_inv.T
         self.r_inv = r_inv
+        self.cluster_matrix = None
+        self.n_clusters = None
+        if clusters is not None:
+            self._set_clusters(clusters)
+
+    def _set_clusters(self, clusters: pd.Series) -> None:
+        """The G × n indicator matrix of the clusters of the rows used; a missing value is its own cluster."""
+        import scipy.sparse as sp
+
+        values = pd.Series(clusters).reset_index(drop=True).iloc[self.rows]
+        known = values.notna() & values.astype("string").fillna("").ne("")
+        keys = np.where(known.to_numpy(), values.astype(str).to_numpy(dtype=object),
+                        np.array([f"\x00row {r}" for r in range(len(values))], dtype=object))
+        _, codes = np.unique(keys.astype(str), return_inverse=True)
+        n = len(codes)
+        self.n_clusters = int(codes.max()) + 1 if n else 0
+        if self.n_clusters < 2:
+            raise ValueError(f"cluster-robust covariance needs at least 2 clusters, got {self.n_clusters}")
+        if (~known).any():
+            logger.info("%d documents without a cluster value are clusters of their own", int((~known).sum()))
+        self.cluster_matrix = sp.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(self.n_clusters, n))
+
+    def clusters_absorbed(self) -> bool:
+        """True when every cluster indicator lies in the column space of the design (fixed effects of it)."""
+        # ‖c_g − QQᵀc_g‖² = n_g − ‖Qᵀc_g‖² for the 0/1 indicator c_g of cluster g (Q orthonormal).
+        sizes = np.asarray(self.cluster_matrix.sum(axis=1)).ravel()
+        projected = np.asarray(self.cluster_matrix @ self.q)
+        return bool(np.all(sizes - (projected**2).sum(axis=1) < 1e-8 * sizes))
+
+    def drop_clusters(self) -> None:
+        self.cluster_matrix = None
+        self.n_clusters = None
 
     def new(self, newdata: pd.DataFrame) -> np.ndarray:
         import patsy
 
         frame = _prepare_frame(newdata)
-        (mat,) = patsy.build_design_matrices([self.design_info], frame, return_type="dataframe", NA_action="raise")
+        try:
+            (mat,) = patsy.build_design_matrices([self.design_info], frame, return_type="dataframe",
+                                                 NA_action="raise")
+        except patsy.PatsyError as exc:
+            raise ValueError(f"cannot evaluate {self.formula!r} at these values: {exc}") from exc
         return mat.to_numpy(dtype=float)[:, self.keep]
 
 
@@ -320,11 +369,18 @@ def _coef_draws(design: _Design, theta: np.ndarray, n_coef_draws: int, cov_type:
         sigma = np.sqrt((resid**2).sum(axis=0) / (n - p))  # K
         chol = _psd_sqrt(design.xtx_inv)
         return beta[None] + np.einsum("ij,cjk->cik", chol, z) * sigma[None, None, :]
-    scale = n / (n - p) if cov_type == "HC1" else 1.0
+    if cov_type == "CR1":
+        # Stata's small-sample factor: G/(G−1) · (n−1)/(n−p).
+        g = design.n_clusters
+        scale = g / (g - 1) * (n - 1) / (n - p)
+    else:
+        scale = n / (n - p) if cov_type == "HC1" else 1.0
     out = np.empty((n_coef_draws, p, k))
     bread = design.xtx_inv
     for j in range(k):
         xe = X * resid[:, j : j + 1]
+        if cov_type == "CR1":
+            xe = np.asarray(design.cluster_matrix @ xe)  # G × p sums of the scores within clusters
         cov = scale * bread @ (xe.T @ xe) @ bread
         out[:, :, j] = beta[None, :, j] + z[:, :, j] @ _psd_sqrt(cov).T
     return out
@@ -344,6 +400,8 @@ def _composition(result, design: _Design, topics: np.ndarray, n_draws: int, n_co
     """All pooled coefficient draws: (n_draws · n_coef_draws, p, len(topics))."""
     if cov_type not in _COV_TYPES:
         raise ValueError(f"cov_type must be one of {_COV_TYPES}, got {cov_type!r}")
+    if cov_type == "CR1" and design.cluster_matrix is None:
+        raise ValueError("cov_type='CR1' needs clusters")
     if n_coef_draws < 1:
         raise ValueError("n_coef_draws must be at least 1")
     pooled = []
@@ -357,6 +415,432 @@ def _composition(result, design: _Design, topics: np.ndarray, n_draws: int, n_co
 # ---------------------------------------------------------------------------
 
 
+def _typical_value(s: pd.Series):
+    s = s.dropna()
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return float(s.median())
+    counts = s.value_counts()
+    top = counts[counts == counts.max()].index
+    return sorted(top, key=str)[0]
+
+
+# ---------------------------------------------------------------------------
+# The effects object
+# ---------------------------------------------------------------------------
+
+
+def _aligned_metadata(result, metadata: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``metadata`` for the model's documents, in the model's row order, matched by ``doc_id``.
+
+    Raises when the result has no ``doc_ids``, ``metadata`` has no (or a
+    repeated) ``doc_id``, or a document of the model is not in ``metadata``
+    (naming the first missing ids).
+    """
+    ids = getattr(result, "doc_ids", None)
+    if ids is None:
+        raise ValueError("the fitted result has no doc_ids; fit it on the token table (fit_lda(tokens, ...)) "
+                         "or give fit_lda(..., doc_ids=...) so metadata can be matched by doc_id")
+    if not isinstance(metadata, pd.DataFrame):
+        raise TypeError(f"metadata must be a DataFrame, got {type(metadata).__name__}")
+    if "doc_id" not in metadata.columns:
+        raise ValueError("metadata has no doc_id column: rows are matched to the model's documents by doc_id")
+    ids = [str(d) for d in ids]
+    n_docs = _doc_topic(result).shape[0]
+    if len(ids) != n_docs:
+        raise ValueError(f"the result has {len(ids)} doc_ids for {n_docs} documents")
+    keys = metadata["doc_id"].astype(str)
+    repeated = sorted(keys[keys.duplicated()].unique())
+    if repeated:
+        raise ValueError(f"metadata repeats doc_id {', '.join(repeated[:5])}{', …' if len(repeated) > 5 else ''}")
+    index = pd.Index(keys)
+    rows = index.get_indexer(ids)
+    if (rows < 0).any():
+        missing = [d for d, r in zip(ids, rows) if r < 0]
+        hint = ""
+        if getattr(result, "settings_", {}).get("doc_id_source") == "positions":
+            hint = ("; the model's doc_ids are row positions (fitted on bare token lists, or saved before ids "
+                    "were stored): fit it on the token table, or load it with load_result(..., doc_ids=...)")
+        raise ValueError(f"{len(missing)} of the model's {n_docs} documents are not in metadata (doc_id "
+                         f"{', '.join(missing[:5])}{', …' if len(missing) > 5 else ''}){hint}")
+    return metadata.iloc[rows].reset_index(drop=True)
+
+
+class TopicEffects:
+    """Covariate effects on topic prevalence, fitted once and read many ways.
+
+    The estimator of :func:`estimate_effects` as an object (scikit-learn
+    style): ``__init__`` only stores the settings; :meth:`fit` validates every
+    argument, matches the metadata to the model's documents by ``doc_id``,
+    builds the design matrix, draws the topic proportions θ ``n_draws`` times
+    and keeps the pooled coefficient draws. :meth:`table`, :meth:`predict` and
+    :meth:`contrast` then read those draws: they never draw again, so the
+    three agree with each other and with the same ``random_state``.
+
+    Parameters
+    ----------
+    formula : str
+        One-sided patsy formula, e.g. ``"~ C(locality) + year"``,
+        ``"~ C(province) * year"``, ``"~ bs(year, df=3)"``. ``locality`` is
+        derived from ``province`` and ``district`` when the metadata lacks it.
+        ``C(district)`` makes same-named districts of different provinces one
+        level (a warning says so); ``C(locality)`` keeps them apart.
+    topics : sequence of int or str, optional
+        Topic indices (0-based) or labels; default all.
+    n_draws : int
+        Posterior draws of θ (default 50).
+    n_coef_draws : int
+        Coefficient draws per θ draw (default 10; stm uses 1; more smooths
+        the percentiles at no cost in θ draws).
+    cov_type : {"classical", "HC0", "HC1", "CR1"}, optional
+        OLS covariance inside each draw: homoskedastic (stm's choice), White
+        heteroskedasticity-consistent, or cluster-robust (CR1, clusters from
+        ``cluster``). Default: ``"CR1"`` when a cluster column is used, else
+        ``"classical"``.
+    cluster : str or None
+        Column of the metadata whose values are clusters of documents that
+        share unmodelled variation (a portal, a locality). ``"auto"``
+        (default): ``locality`` (the province-qualified district, derived
+        from ``province``/``district`` when absent) when the metadata has it,
+        ``cov_type`` is not set to another type, and the formula does not
+        absorb it (with ``C(locality)`` fixed effects every locality's
+        residuals sum to zero, so its clustered variance would be degenerate;
+        the fixed effects take up what the documents of a locality share).
+        ``None``: no clustering. A named column must exist. Documents with a
+        missing cluster value are clusters of their own.
+    random_state : int or numpy Generator
+        Seed of all draws (default 0; never None, so a reported table is
+        reproducible).
+    ci : float
+        Default coverage of the intervals of :meth:`table`, :meth:`predict`
+        and :meth:`contrast` (default 0.95); each takes its own ``ci=`` too.
+
+    Attributes
+    ----------
+    coef_draws_ : ndarray, shape (n_draws * n_coef_draws, p, n_topics_used)
+        The pooled coefficient draws.
+    terms_ : list of str
+        Design-matrix column names (``Intercept``, ``C(locality)[T.…]``, ``year``...).
+    topics_ : ndarray of int
+        The topics estimated (0-based), sorted.
+    labels_ : list of str
+        Their labels.
+    variables_ : list of str
+        The metadata columns the formula uses.
+    doc_ids_ : list of str
+        The documents in the regression (complete covariates), in model order.
+    typical_ : dict
+        Median (numeric) or most frequent value (categorical; ties broken by
+        sort order) of every formula variable over those documents: the
+        values :meth:`contrast` holds the other covariates at.
+    cov_type_ : str
+        The covariance used.
+    cluster_ : str or None
+        The cluster column used; ``n_clusters_`` its number of clusters.
+
+    Examples
+    --------
+    >>> effects = TopicEffects("~ C(locality) + year", n_draws=25).fit(result, documents)  # doctest: +SKIP
+    >>> effects.table().query("term == 'year'")  # doctest: +SKIP
+    >>> effects.contrast("year", 2019, 2023)  # doctest: +SKIP
+    """
+
+    def __init__(self, formula: str = "~ C(locality) + bs(year, df=3)", *,
+                 topics: Sequence[int | str] | None = None, n_draws: int = 50, n_coef_draws: int = 10,
+                 cov_type: str | None = None, cluster: str | None = "auto", random_state=0, ci: float = 0.95):
+        self.formula = formula
+        self.topics = topics
+        self.n_draws = n_draws
+        self.n_coef_draws = n_coef_draws
+        self.cov_type = cov_type
+        self.cluster = cluster
+        self.random_state = random_state
+        self.ci = ci
+
+    # -- fitting ------------------------------------------------------------
+
+    def _check_settings(self) -> str:
+        """Validate the settings; return the formula with its ``~``."""
+        import patsy
+
+        if not isinstance(self.formula, str) or not self.formula.strip():
+            raise ValueError(f"formula must be a non-empty string, got {self.formula!r}")
+        formula = self.formula if "~" in self.formula else "~ " + self.formula
+        if formula.split("~", 1)[0].strip():
+            raise ValueError(f"formula must be one-sided (no response): {self.formula!r}")
+        try:
+            patsy.ModelDesc.from_formula(formula)
+        except patsy.PatsyError as exc:
+            raise ValueError(f"formula {self.formula!r} cannot be parsed: {exc}") from exc
+        if isinstance(self.n_draws, bool) or int(self.n_draws) != self.n_draws or self.n_draws < 1:
+            raise ValueError(f"n_draws must be a positive integer, got {self.n_draws!r}")
+        if isinstance(self.n_coef_draws, bool) or int(self.n_coef_draws) != self.n_coef_draws or self.n_coef_draws < 1:
+            raise ValueError(f"n_coef_draws must be a positive integer, got {self.n_coef_draws!r}")
+        if self.cov_type is not None and self.cov_type not in _COV_TYPES:
+            raise ValueError(f"cov_type must be one of {_COV_TYPES} (or None), got {self.cov_type!r}")
+        if self.cov_type == "CR1" and self.cluster is None:
+            raise ValueError("cov_type='CR1' needs cluster= (a metadata column)")
+        if self.cov_type not in (None, "CR1") and self.cluster not in (None, "auto"):
+            raise ValueError(f"cluster={self.cluster!r} asks for clustered errors but cov_type={self.cov_type!r}")
+        if self.random_state is None:
+            raise ValueError("random_state must be given (default 0): a reported table must be reproducible")
+        _check_ci(self.ci)
+        return formula
+
+    def fit(self, result, metadata: pd.DataFrame) -> TopicEffects:
+        """Match ``metadata`` to ``result`` by ``doc_id``, build the design, draw once.
+
+        Parameters
+        ----------
+        result : fitted topic model
+            ``doc_topic_`` (D × K), ``doc_ids`` (D ids), and
+            ``doc_topic_concentration_`` or ``sample_doc_topic`` (see
+            :func:`draw_doc_topic`); ``topic_labels_`` optional.
+        metadata : DataFrame
+            A ``doc_id`` column and the formula's columns. Its rows are
+            matched to the model's documents by ``doc_id`` (order does not
+            matter, extra rows are ignored, a model document missing from it
+            is an error naming the ids). Documents with a missing covariate
+            (NaN, None or ``""``) are left out of the regression.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            For a bad setting, formula, topic or cluster column, missing
+            ids, or a rank-deficient design — always before any θ is drawn.
+        """
+        formula = self._check_settings()
+        topic_idx = _resolve_topics(result, self.topics)
+        aligned = _aligned_metadata(result, metadata)
+        aligned = _with_formula_columns(aligned, formula)
+        variables = _formula_variables(formula)
+        cluster = self._cluster_column(aligned)
+        design = _Design(formula, aligned, clusters=None if cluster is None else aligned[cluster])
+        if cluster is not None:
+            self._check_absorbed(design, cluster)
+            cluster = cluster if design.cluster_matrix is not None else None
+        cov_type = self.cov_type or ("CR1" if cluster is not None else "classical")
+        rng = _rng(self.random_state)
+        self.coef_draws_ = _composition(result, design, topic_idx, int(self.n_draws), int(self.n_coef_draws),
+                                        cov_type, rng)
+        self._design = design
+        self.formula_ = design.formula
+        self.terms_ = list(design.columns)
+        self.topics_ = topic_idx
+        self.labels_ = [topic_labels(result)[t] for t in topic_idx]
+        self.variables_ = [v for v in variables if v in aligned.columns]
+        used = _prepare_frame(aligned[self.variables_]).loc[design.rows] if self.variables_ else None
+        self.typical_ = {v: _typical_value(used[v]) for v in self.variables_}
+        self._levels = {v: set(used[v].dropna().tolist()) for v in self.variables_
+                        if not pd.api.types.is_numeric_dtype(used[v].dtype)
+                        or pd.api.types.is_bool_dtype(used[v].dtype)}
+        self.doc_ids_ = [str(result.doc_ids[r]) for r in design.rows]
+        self.n_docs_ = int(len(design.rows))
+        self.cov_type_ = cov_type
+        self.cluster_ = cluster
+        self.n_clusters_ = design.n_clusters
+        if cluster is not None and design.n_clusters < _FEW_CLUSTERS:
+            logger.warning("effects: only %d %s clusters; cluster-robust intervals are too narrow with fewer than "
+                           "about %d clusters", design.n_clusters, cluster, _FEW_CLUSTERS)
+        return self
+
+    def _cluster_column(self, aligned: pd.DataFrame) -> str | None:
+        """The cluster column to use (``locality`` is added to ``aligned`` when derived), or None."""
+        if self.cluster is None:
+            return None
+        if self.cluster == "auto":
+            if self.cov_type not in (None, "CR1"):
+                return None
+            if "locality" not in aligned.columns and "district" in aligned.columns:
+                from toolkit.places import with_locality
+
+                aligned["locality"] = with_locality(aligned)["locality"].to_numpy()
+            if "locality" not in aligned.columns or not aligned["locality"].astype("string").fillna("").ne("").any():
+                logger.info("effects: no locality column to cluster on; cov_type %s", self.cov_type or "classical")
+                return None
+            return "locality"
+        if self.cluster not in aligned.columns:
+            if self.cluster == "locality" and "district" in aligned.columns:
+                from toolkit.places import with_locality
+
+                aligned["locality"] = with_locality(aligned)["locality"].to_numpy()
+            else:
+                raise ValueError(f"cluster={self.cluster!r} is not a column of metadata")
+        return self.cluster
+
+    def _check_absorbed(self, design: _Design, cluster: str) -> None:
+        """Under ``cluster='auto'``, drop clustering the formula absorbs; warn when it was asked for."""
+        if not design.clusters_absorbed():
+            return
+        message = (f"the formula's terms absorb every {cluster} cluster (fixed effects of it), so each cluster's "
+                   "residuals sum to zero and the clustered variance of those terms is degenerate")
+        if self.cluster == "auto" and self.cov_type is None:
+            logger.info("effects: %s; using classical covariance (the fixed effects take up what a cluster shares)",
+                        message)
+            design.drop_clusters()
+            return
+        logger.warning("effects: %s; only the other terms' intervals are meaningful", message)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_draws_"):
+            raise ValueError("this TopicEffects is not fitted yet: call .fit(result, metadata) first")
+
+    # -- reading ------------------------------------------------------------
+
+    def table(self, *, ci: float | None = None) -> pd.DataFrame:
+        """The effects table: one row per topic and design term.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``topic`` (0-based index), ``label``, ``term`` (design
+            column name, e.g. ``Intercept``, ``C(locality)[T.Huyện Ba Vì, Hà Nội]``,
+            ``year``), ``estimate`` (mean of the pooled draws), ``std_error``
+            (their standard deviation), ``ci_low``, ``ci_high`` (percentile
+            interval); sorted by topic, then term in design-matrix order.
+            ``attrs`` records the formula, documents used, draws, covariance
+            and cluster column.
+        """
+        self._check_fitted()
+        lo, hi = _check_ci(self.ci if ci is None else ci)
+        draws = self.coef_draws_
+        p = len(self.terms_)
+        est = draws.mean(axis=0)
+        se = draws.std(axis=0, ddof=1) if draws.shape[0] > 1 else np.full(est.shape, np.nan)
+        q_lo, q_hi = np.quantile(draws, [lo, hi], axis=0)
+        out = pd.DataFrame({
+            "topic": np.repeat(self.topics_, p),
+            "label": np.repeat(self.labels_, p),
+            "term": np.tile(self.terms_, len(self.topics_)),
+            "estimate": est.T.ravel(),
+            "std_error": se.T.ravel(),
+            "ci_low": q_lo.T.ravel(),
+            "ci_high": q_hi.T.ravel(),
+        })
+        out.attrs.update(self._attrs(ci))
+        return out
+
+    def _attrs(self, ci) -> dict:
+        return {"formula": self.formula_, "n_docs": self.n_docs_, "n_draws": int(self.n_draws),
+                "n_coef_draws": int(self.n_coef_draws), "cov_type": self.cov_type_, "cluster": self.cluster_,
+                "n_clusters": self.n_clusters_, "ci": float(self.ci if ci is None else ci)}
+
+    def _prediction_draws(self, newdata: pd.DataFrame) -> np.ndarray:
+        """Predicted θ of every row of ``newdata`` in every pooled draw: (S, m, K)."""
+        if not isinstance(newdata, pd.DataFrame) or newdata.empty:
+            raise ValueError("newdata must be a non-empty DataFrame")
+        newdata = _with_formula_columns(newdata, self.formula_, warn=False)
+        missing = [v for v in self.variables_ if v not in newdata.columns]
+        if missing:
+            raise ValueError(f"newdata lacks the formula's columns {missing}")
+        frame = _prepare_frame(newdata[self.variables_])
+        for v, levels in self._levels.items():
+            unseen = sorted({x for x in frame[v].tolist() if x is not None and x not in levels}, key=str)
+            if unseen:
+                raise ValueError(f"{v} = {', '.join(map(repr, unseen[:5]))} does not occur among the documents "
+                                 "of the fit")
+        return np.einsum("mp,spk->smk", self._design.new(frame), self.coef_draws_)
+
+    def predict(self, newdata: pd.DataFrame, *, ci: float | None = None) -> pd.DataFrame:
+        """Expected topic prevalence at given covariate values.
+
+        For every row of ``newdata`` (e.g. every locality × year) the
+        predicted θ_k = x β is computed in every pooled draw.
+
+        Parameters
+        ----------
+        newdata : DataFrame
+            Covariate values; needs every column the formula uses
+            (``variables_``; ``locality`` may come from ``province`` and
+            ``district``). Levels of categorical terms must occur among the
+            documents of the fit; spline terms must stay inside the observed
+            range.
+        ci : float, optional
+            Coverage (default: the object's ``ci``).
+
+        Returns
+        -------
+        DataFrame
+            The columns of ``newdata``, then ``topic``, ``label``,
+            ``estimate``, ``ci_low``, ``ci_high``; sorted by the row order of
+            ``newdata``, then topic. On the θ scale, not clipped to [0, 1].
+        """
+        self._check_fitted()
+        lo, hi = _check_ci(self.ci if ci is None else ci)
+        pred = self._prediction_draws(newdata)
+        m, k = pred.shape[1], pred.shape[2]
+        q_lo, q_hi = np.quantile(pred, [lo, hi], axis=0)
+        base = newdata.reset_index(drop=True).loc[np.repeat(np.arange(m), k)].reset_index(drop=True)
+        base["topic"] = np.tile(self.topics_, m)
+        base["label"] = np.tile(self.labels_, m)
+        base["estimate"] = pred.mean(axis=0).ravel()
+        base["ci_low"] = q_lo.ravel()
+        base["ci_high"] = q_hi.ravel()
+        base.attrs.update(self._attrs(ci))
+        return base
+
+    def contrast(self, variable: str, value_a, value_b, *, at: dict[str, Any] | None = None,
+                 ci: float | None = None) -> pd.DataFrame:
+        """Difference in expected prevalence between two values of one covariate.
+
+        Like stm's ``plot.estimateEffect(method = "difference")``: prevalence
+        at ``variable = value_b`` minus prevalence at ``variable = value_a``,
+        with the formula's other variables held at ``at`` or, where not
+        given, at ``typical_`` (median or most frequent value among the
+        documents of the fit). The difference is computed within every pooled
+        draw, so its interval accounts for the correlation of the two
+        predictions.
+
+        Parameters
+        ----------
+        variable : str
+            A variable of the formula (``variables_``), e.g. ``"locality"``,
+            ``"year"``.
+        value_a, value_b
+            Its two values; categorical values must occur in the fit.
+        at : dict, optional
+            Values of other formula variables.
+        ci : float, optional
+            Coverage (default: the object's ``ci``).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``topic``, ``label``, ``variable``, ``value_a``,
+            ``value_b``, ``estimate``, ``ci_low``, ``ci_high``; sorted by topic.
+        """
+        self._check_fitted()
+        lo, hi = _check_ci(self.ci if ci is None else ci)
+        if variable not in self.variables_:
+            raise ValueError(f"{variable!r} is not a variable of the formula {self.formula_!r}; "
+                             f"its variables: {self.variables_}")
+        at = dict(at or {})
+        extra = sorted(set(at) - set(self.variables_) - {variable})
+        if extra or variable in at:
+            raise ValueError(f"at= names {sorted(set(extra) | ({variable} & set(at)))}: give values of the "
+                             f"formula's other variables {[v for v in self.variables_ if v != variable]}")
+        row = {v: at.get(v, self.typical_[v]) for v in self.variables_ if v != variable}
+        newdata = pd.DataFrame([{**row, variable: value_a}, {**row, variable: value_b}])[self.variables_]
+        pred = self._prediction_draws(newdata)
+        diff = pred[:, 1, :] - pred[:, 0, :]
+        q_lo, q_hi = np.quantile(diff, [lo, hi], axis=0)
+        out = pd.DataFrame({
+            "topic": self.topics_,
+            "label": self.labels_,
+            "variable": variable,
+            "value_a": [value_a] * len(self.topics_),
+            "value_b": [value_b] * len(self.topics_),
+            "estimate": diff.mean(axis=0),
+            "ci_low": q_lo,
+            "ci_high": q_hi,
+        })
+        out.attrs.update(self._attrs(ci), at=row)
+        return out
+
+
 def estimate_effects(
     result,
     metadata: pd.DataFrame,
@@ -365,11 +849,17 @@ def estimate_effects(
     topics: Sequence[int | str] | None = None,
     n_draws: int = 50,
     n_coef_draws: int = 10,
-    cov_type: str = "classical",
-    random_state=None,
+    cov_type: str | None = None,
+    cluster: str | None = "auto",
+    random_state=0,
     ci: float = 0.95,
 ) -> pd.DataFrame:
     """Regress topic prevalence on document covariates by the method of composition.
+
+    ``TopicEffects(formula, ...).fit(result, metadata).table()`` in one call:
+    the verb for the pipeline, the command line and notebooks that want the
+    table only. Fit a :class:`TopicEffects` to also predict prevalence or
+    contrast two values from the same draws.
 
     For each of ``n_draws`` draws of every document's topic proportions θ from
     its posterior, θ_k is regressed (OLS) on the design matrix of ``formula``,
@@ -387,201 +877,26 @@ def estimate_effects(
     Parameters
     ----------
     result : fitted topic model
-        See the module docstring.
+        See :meth:`TopicEffects.fit` (needs ``doc_ids``).
     metadata : DataFrame
-        One row per document of ``result``, in the same order (the index is
-        ignored). Columns referenced by ``formula`` (``locality``, ``year``,
-        ...); ``locality`` is derived from ``province`` and ``district``
-        when absent. Documents with a missing covariate (NaN, None or
-        ``""``) are left out of the regression.
-    formula : str
-        One-sided patsy formula, e.g. ``"~ C(locality) + year"``,
-        ``"~ C(province) * year"``, ``"~ bs(year, df=3)"``. ``C(district)``
-        makes same-named districts of different provinces one level (a
-        warning says so); ``C(locality)`` keeps them apart.
-    topics : sequence of int or str, optional
-        Topic indices (0-based) or labels; default all.
-    n_draws : int
-        Posterior draws of θ.
-    n_coef_draws : int
-        Coefficient draws per θ draw (stm uses 1; more smooths the percentiles
-        at no cost in θ draws).
-    cov_type : {"classical", "HC0", "HC1"}
-        OLS covariance: homoskedastic (stm's choice) or White
-        heteroskedasticity-consistent.
-    random_state : int, numpy Generator or None
-        Seed of all draws.
-    ci : float
-        Coverage of the interval.
+        ``doc_id`` and the formula's columns; matched to the model's
+        documents by ``doc_id``, never by position.
+    formula, topics, n_draws, n_coef_draws, cov_type, cluster, random_state, ci
+        As in :class:`TopicEffects`.
 
     Returns
     -------
     DataFrame
-        Columns ``topic`` (0-based index), ``label``, ``term`` (design column
-        name, e.g. ``Intercept``, ``C(locality)[T.Huyện Ba Vì, Hà Nội]``, ``year``),
-        ``estimate``, ``std_error``, ``ci_low``, ``ci_high``; sorted by topic,
-        then term in design-matrix order. ``attrs`` records the formula,
-        number of documents used and draws.
+        :meth:`TopicEffects.table`: ``topic, label, term, estimate,
+        std_error, ci_low, ci_high``.
 
     Examples
     --------
-    >>> effects = estimate_effects(result, documents[["locality", "year"]],
-    ...                            "~ C(locality) + year", n_draws=25, random_state=0)  # doctest: +SKIP
+    >>> effects = estimate_effects(result, documents, "~ C(locality) + year", n_draws=25)  # doctest: +SKIP
     >>> effects.query("term == 'year'")  # doctest: +SKIP
     """
-    rng = _rng(random_state)
-    lo, hi = _check_ci(ci)
-    theta = _doc_topic(result)
-    topic_idx = _resolve_topics(result, topics)
-    design = _Design(formula, metadata, theta.shape[0])
-    draws = _composition(result, design, topic_idx, n_draws, n_coef_draws, cov_type, rng)
-    labels = topic_labels(result)
-    p = len(design.columns)
-    est = draws.mean(axis=0)
-    se = draws.std(axis=0, ddof=1) if draws.shape[0] > 1 else np.full(est.shape, np.nan)
-    q_lo, q_hi = np.quantile(draws, [lo, hi], axis=0)
-    out = pd.DataFrame({
-        "topic": np.repeat(topic_idx, p),
-        "label": np.repeat([labels[t] for t in topic_idx], p),
-        "term": np.tile(design.columns, len(topic_idx)),
-        "estimate": est.T.ravel(),
-        "std_error": se.T.ravel(),
-        "ci_low": q_lo.T.ravel(),
-        "ci_high": q_hi.T.ravel(),
-    })
-    out.attrs.update(formula=design.formula, n_docs=int(len(design.rows)), n_draws=int(n_draws),
-                     n_coef_draws=int(n_coef_draws), cov_type=cov_type, ci=float(ci))
-    return out
-
-
-def _predict_draws(result, metadata, formula, newdata, topics, n_draws, n_coef_draws, cov_type, rng):
-    theta = _doc_topic(result)
-    topic_idx = _resolve_topics(result, topics)
-    design = _Design(formula, metadata, theta.shape[0])
-    x_new = design.new(newdata)
-    draws = _composition(result, design, topic_idx, n_draws, n_coef_draws, cov_type, rng)
-    return topic_idx, np.einsum("mp,spk->smk", x_new, draws)  # (S, m, K)
-
-
-def predict_prevalence(
-    result,
-    metadata: pd.DataFrame,
-    formula: str,
-    newdata: pd.DataFrame,
-    *,
-    topics: Sequence[int | str] | None = None,
-    n_draws: int = 50,
-    n_coef_draws: int = 10,
-    cov_type: str = "classical",
-    random_state=None,
-    ci: float = 0.95,
-) -> pd.DataFrame:
-    """Expected topic prevalence at given covariate values, by the method of composition.
-
-    The model of :func:`estimate_effects` is fitted, and for every row of
-    ``newdata`` (e.g. every locality × year) the predicted θ_k = x β is pooled
-    over the coefficient draws.
-
-    Parameters
-    ----------
-    result, metadata, formula, topics, n_draws, n_coef_draws, cov_type, random_state, ci
-        As in :func:`estimate_effects`.
-    newdata : DataFrame
-        Covariate values to predict at; needs every column of ``formula``.
-        Levels of categorical terms must occur in ``metadata``; spline terms
-        must stay inside the observed range.
-
-    Returns
-    -------
-    DataFrame
-        The columns of ``newdata``, then ``topic``, ``label``, ``estimate``,
-        ``ci_low``, ``ci_high``; sorted by the row order of ``newdata``, then
-        topic. Predictions are on the θ scale and are not clipped to [0, 1].
-    """
-    rng = _rng(random_state)
-    lo, hi = _check_ci(ci)
-    topic_idx, pred = _predict_draws(result, metadata, formula, newdata, topics, n_draws, n_coef_draws, cov_type, rng)
-    labels = topic_labels(result)
-    m, k = pred.shape[1], pred.shape[2]
-    q_lo, q_hi = np.quantile(pred, [lo, hi], axis=0)
-    base = newdata.reset_index(drop=True).loc[np.repeat(np.arange(m), k)].reset_index(drop=True)
-    base["topic"] = np.tile(topic_idx, m)
-    base["label"] = [labels[t] for t in base["topic"]]
-    base["estimate"] = pred.mean(axis=0).ravel()
-    base["ci_low"] = q_lo.ravel()
-    base["ci_high"] = q_hi.ravel()
-    base.attrs.update(formula=formula, n_draws=int(n_draws), ci=float(ci))
-    return base
-
-
-def _typical_value(s: pd.Series):
-    s = s.dropna()
-    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-        return float(s.median())
-    counts = s.value_counts()
-    top = counts[counts == counts.max()].index
-    return sorted(top, key=str)[0]
-
-
-def contrast(
-    result,
-    metadata: pd.DataFrame,
-    formula: str,
-    variable: str,
-    value_a,
-    value_b,
-    *,
-    at: dict[str, Any] | None = None,
-    topics: Sequence[int | str] | None = None,
-    n_draws: int = 50,
-    n_coef_draws: int = 10,
-    cov_type: str = "classical",
-    random_state=None,
-    ci: float = 0.95,
-) -> pd.DataFrame:
-    """Difference in expected prevalence between two values of one covariate.
-
-    Like stm's ``plot.estimateEffect(method = "difference")``: prevalence at
-    ``variable = value_b`` minus prevalence at ``variable = value_a``, with the
-    other covariates of the formula held at ``at`` or, if not given, at their
-    median (numeric) or most frequent value (categorical). The difference is
-    computed within every pooled draw, so its interval accounts for the
-    correlation of the two predictions.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``topic``, ``label``, ``variable``, ``value_a``, ``value_b``,
-        ``estimate``, ``ci_low``, ``ci_high``; sorted by topic.
-    """
-    rng = _rng(random_state)
-    lo, hi = _check_ci(ci)
-    metadata = _with_formula_columns(metadata, formula, warn=False)  # _Design warns
-    frame = _prepare_frame(metadata)
-    at = dict(at or {})
-    row = {}
-    for col in frame.columns:
-        if col == variable:
-            continue
-        row[col] = at[col] if col in at else _typical_value(frame[col]) if frame[col].notna().any() else None
-    newdata = pd.DataFrame([{**row, variable: value_a}, {**row, variable: value_b}])
-    if variable not in metadata.columns:
-        raise ValueError(f"{variable!r} is not a column of metadata")
-    newdata = newdata[[c for c in metadata.columns if c in newdata.columns]]
-    topic_idx, pred = _predict_draws(result, metadata, formula, newdata, topics, n_draws, n_coef_draws, cov_type, rng)
-    diff = pred[:, 1, :] - pred[:, 0, :]
-    labels = topic_labels(result)
-    q_lo, q_hi = np.quantile(diff, [lo, hi], axis=0)
-    return pd.DataFrame({
-        "topic": topic_idx,
-        "label": [labels[t] for t in topic_idx],
-        "variable": variable,
-        "value_a": [value_a] * len(topic_idx),
-        "value_b": [value_b] * len(topic_idx),
-        "estimate": diff.mean(axis=0),
-        "ci_low": q_lo,
-        "ci_high": q_hi,
-    })
+    return TopicEffects(formula, topics=topics, n_draws=n_draws, n_coef_draws=n_coef_draws, cov_type=cov_type,
+                        cluster=cluster, random_state=random_state, ci=ci).fit(result, metadata).table()
 
 
 def prevalence_by_group(
@@ -591,7 +906,7 @@ def prevalence_by_group(
     *,
     topics: Sequence[int | str] | None = None,
     n_draws: int = 50,
-    random_state=None,
+    random_state=0,
     ci: float = 0.95,
 ) -> pd.DataFrame:
     """Mean topic proportion per group, with intervals from posterior draws and a bootstrap.
@@ -608,8 +923,11 @@ def prevalence_by_group(
     Parameters
     ----------
     result : fitted topic model
+        With ``doc_ids`` (see :meth:`TopicEffects.fit`).
     metadata : DataFrame
-        One row per document of ``result``, in the same order.
+        ``doc_id`` and the grouping columns; matched to the model's documents
+        by ``doc_id`` (order does not matter, extra rows are ignored, a model
+        document missing from it is an error naming the ids).
     by : str or sequence of str
         Grouping columns; ``()`` gives the corpus-wide prevalence. Documents
         with a missing value (NaN, None, ``""``) in a grouping column are left
@@ -620,7 +938,7 @@ def prevalence_by_group(
         known province with an unknown district is the group of that
         province, as in :func:`toolkit.themes.shares.theme_shares`).
     topics, n_draws, random_state, ci
-        As in :func:`estimate_effects`.
+        As in :class:`TopicEffects` (``random_state`` default 0).
 
     Returns
     -------
@@ -634,19 +952,22 @@ def prevalence_by_group(
         columns, then topic. With a single document in a group the interval
         reflects only the uncertainty of θ.
     """
-    rng = _rng(random_state)
+    if random_state is None:
+        raise ValueError("random_state must be given (default 0): a reported table must be reproducible")
     lo, hi = _check_ci(ci)
+    if int(n_draws) != n_draws or n_draws < 1:
+        raise ValueError(f"n_draws must be a positive integer, got {n_draws!r}")
     from toolkit.places import PLACE_COLUMNS, qualify_grouping
 
+    topic_idx = _resolve_topics(result, topics)
+    metadata = _aligned_metadata(result, metadata)
     metadata, by = qualify_grouping(metadata, [by] if isinstance(by, str) else list(by))
     theta = _doc_topic(result)
     n_docs_total = theta.shape[0]
-    if len(metadata) != n_docs_total:
-        raise ValueError(f"metadata has {len(metadata)} rows but the model has {n_docs_total} documents")
     missing = [c for c in by if c not in metadata.columns]
     if missing:
         raise ValueError(f"grouping columns not in metadata: {missing}")
-    topic_idx = _resolve_topics(result, topics)
+    rng = _rng(random_state)
     labels = topic_labels(result)
     frame = metadata[by].reset_index(drop=True).copy()
     # Grouped by locality, an unknown province or district is part of the

@@ -311,6 +311,12 @@ class LdaResult:
         In-vocabulary tokens per training document.
     topic_labels_ : list of str
         ``"topic_00"``... or theme names of seeded topics.
+    doc_ids : list of str
+        The ``doc_id`` of every training document, in row order of
+        ``doc_topic_`` (from the token table, or ``doc_ids=`` of
+        :func:`fit_lda`; row positions ``"0"``, ``"1"``... only when fitted on
+        bare token lists without ids, recorded as ``settings_["doc_id_source"] ==
+        "positions"``). Effects and prevalence align metadata by these ids.
     settings_ : dict
         Everything that determined the fit (engine, passes, iterations, ...).
     log_perplexity_ : float or None
@@ -378,8 +384,8 @@ class LdaResult:
         return pd.DataFrame(rows, columns=["topic", "label", "rank", "term", "weight"])
 
     def doc_topic_frame(self, doc_ids: Sequence | None = None) -> pd.DataFrame:
-        """``doc_topic_`` as a table: ``doc_id, topic_0 ... topic_{K-1}``."""
-        ids = list(range(self.doc_topic_.shape[0])) if doc_ids is None else list(doc_ids)
+        """``doc_topic_`` as a table: ``doc_id, topic_0 ... topic_{K-1}`` (ids: ``doc_ids`` or the model's)."""
+        ids = list(self.doc_ids) if doc_ids is None else list(doc_ids)
         frame = pd.DataFrame(self.doc_topic_, columns=[f"topic_{k}" for k in range(self.n_topics)])
         frame.insert(0, "doc_id", ids)
         return frame
@@ -388,6 +394,36 @@ class LdaResult:
 def default_labels(n_topics: int) -> list[str]:
     width = max(2, len(str(n_topics - 1)))
     return [f"topic_{k:0{width}d}" for k in range(n_topics)]
+
+
+def _token_lists(documents, doc_ids: Sequence | None):
+    """``(documents, doc_ids)`` from token lists or a token table (``doc_id``, ``tokens`` columns).
+
+    A token table gives both; ``doc_ids`` (strings) may be given with token
+    lists and must not contradict a table's own ids.
+    """
+    if isinstance(documents, pd.DataFrame):
+        missing = [c for c in ("doc_id", "tokens") if c not in documents.columns]
+        if missing:
+            raise ValueError(f"a token table needs the columns doc_id and tokens; missing: {missing}")
+        table_ids = documents["doc_id"].astype(str).tolist()
+        if doc_ids is not None and [str(d) for d in doc_ids] != table_ids:
+            raise ValueError("doc_ids= differs from the doc_id column of the token table; give one of them")
+        return [list(t) for t in documents["tokens"]], table_ids
+    return documents, None if doc_ids is None else [str(d) for d in doc_ids]
+
+
+def _check_doc_ids(doc_ids: list[str] | None, n_docs: int) -> tuple[list[str], str]:
+    """The ids of ``n_docs`` documents (checked: one per document, unique) or their row positions."""
+    if doc_ids is None:
+        return [str(d) for d in range(n_docs)], "positions"
+    if len(doc_ids) != n_docs:
+        raise ValueError(f"{len(doc_ids)} doc_ids for {n_docs} documents")
+    seen: set[str] = set()
+    repeated = sorted({d for d in doc_ids if d in seen or seen.add(d)})
+    if repeated:
+        raise ValueError(f"doc_ids repeat: {', '.join(repeated[:5])}{', …' if len(repeated) > 5 else ''}")
+    return list(doc_ids), "given"
 
 
 # ----------------------------------------------------------------------------
@@ -455,17 +491,21 @@ def fit_lda(
     chunksize: int | None = None,
     init: str = "clusters",
     stream: bool = False,
+    doc_ids: Sequence[str] | None = None,
 ) -> LdaResult:
     """Fit LDA to token lists.
 
     Parameters
     ----------
-    documents : iterable of list of str
-        Token lists. A re-iterable object (a list, or a class whose
+    documents : iterable of list of str, or DataFrame
+        Token lists, or a token table (columns ``doc_id``, ``tokens``, as
+        :func:`toolkit.text.preprocess.preprocess` returns it), whose ids
+        become ``result.doc_ids``. A re-iterable object (a list, or a class whose
         ``__iter__`` streams from disk) is read three times (vocabulary,
         counts, tomotopy) and never held in memory as token lists: training
         runs on a sparse count matrix. A one-shot generator is materialised.
     n_topics : int
+        The total number of topics.
     random_state : int
         Seed of the engine's generator. Same inputs + same seed → identical
         arrays in any process.
@@ -511,6 +551,10 @@ def fit_lda(
         ``"documents"`` adds the pooled counts of a few documents drawn with
         ``random_state`` (lda-c's "seeded" start); ``"uniform"`` is gensim's
         own near-uniform random start.
+    doc_ids : sequence of str, optional
+        The ``doc_id`` of every document of ``documents`` (token lists), in
+        order; unique. Without it (and without a token table) the ids are
+        the row positions ``"0"``, ``"1"``...
 
     Returns
     -------
@@ -532,6 +576,7 @@ def fit_lda(
     if random_state is None:
         raise ValueError("random_state is required (an int) so that the fit is reproducible")
     random_state = int(random_state)
+    documents, doc_ids = _token_lists(documents, doc_ids)
     if n_topics == 1 and isinstance(alpha, str) and alpha == "auto":
         alpha = "symmetric"  # nothing to learn, and gensim's Newton step divides by zero at K=1
     if stream:
@@ -540,10 +585,12 @@ def fit_lda(
         if iter(documents) is documents:
             raise ValueError("stream=True needs a re-iterable corpus (a list or a class with __iter__), "
                              "not a one-shot generator")
-        return _fit_gensim_streaming(
+        result = _fit_gensim_streaming(
             documents, n_topics, random_state=random_state, passes=passes, iterations=iterations, alpha=alpha,
             eta=eta, min_df=min_df, max_df=max_df, keep_n=keep_n, vocabulary=vocabulary,
             topic_labels=topic_labels, chunksize=chunksize)
+        result.doc_ids, result.settings_["doc_id_source"] = _check_doc_ids(doc_ids, result.doc_topic_.shape[0])
+        return result
     documents = _reiterable(documents)
 
     if vocabulary is None:
@@ -564,6 +611,7 @@ def fit_lda(
     n_tokens = int(doc_lengths.sum())
     if n_tokens == 0:
         raise ValueError("no document has an in-vocabulary token")
+    ids, id_source = _check_doc_ids(doc_ids, n_docs)
 
     settings = default_settings(engine, n_docs, n_tokens)
     if passes is not None:
@@ -577,7 +625,7 @@ def fit_lda(
         "engine": engine, "n_topics": int(n_topics), "random_state": random_state,
         "alpha": alpha if isinstance(alpha, str) else np.asarray(alpha, dtype=float).tolist(),
         "eta": None if eta is None else ("matrix" if np.ndim(eta) else float(eta)),
-        "n_docs": int(n_docs), "n_terms": int(n_terms), "n_tokens": n_tokens, **filters,
+        "n_docs": int(n_docs), "n_terms": int(n_terms), "n_tokens": n_tokens, **filters, "doc_id_source": id_source,
     })
 
     result = LdaResult(n_topics=n_topics, engine=engine, random_state=random_state)
@@ -596,6 +644,7 @@ def fit_lda(
     if len(result.topic_labels_) != n_topics:
         raise ValueError(f"{len(result.topic_labels_)} topic labels for {n_topics} topics")
     result.settings_ = settings
+    result.doc_ids = ids
     logger.info("LDA %s: K=%d, D=%d, V=%d, %s", engine, n_topics, n_docs, n_terms,
                 ", ".join(f"{k}={settings[k]}" for k in ("passes", "iterations", "chunksize") if k in settings))
     return result

@@ -5,17 +5,26 @@ A saved model is a directory with
 ``arrays.npz``
     the learned arrays (``np.savez``, loaded with ``allow_pickle=False``);
 ``model.json``
-    ``format_version``, the vocabulary, topic labels, settings, engine,
-    random state, the toolkit version and the versions of numpy, gensim,
-    tomotopy, scipy.
+    ``format_version``, the vocabulary, topic labels, the training
+    documents' ``doc_ids``, settings, engine, random state, the toolkit
+    version and the versions of numpy, gensim, tomotopy, scipy.
 
 Both files are written atomically.
+
+Models saved before ``doc_ids`` were stored (``format_version`` 1) still
+load: their ids are the row positions ``"0"``, ``"1"``... (with a warning),
+which match no document table, so effects refuse them until the real ids are
+given — ``load_result(directory, doc_ids=...)``, e.g. the ``doc_id`` column of
+the ``doc_topics.parquet`` that ``python -m toolkit topics`` wrote beside the
+model — or the model is refitted.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -25,7 +34,11 @@ import toolkit
 from toolkit.corpus import atomic_path, write_text_atomic
 from toolkit.topics.lda import LdaResult
 
-FORMAT_VERSION = 1
+logger = logging.getLogger("toolkit.topics")
+
+#: 2: ``doc_ids`` stored in model.json. Version 1 (no ids) is still read.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 ARRAYS = (
     "topic_word_", "topic_word_concentration_", "doc_topic_", "doc_topic_concentration_",
     "alpha_", "eta_", "term_frequency_", "doc_lengths_",
@@ -69,6 +82,7 @@ def save_result(result: LdaResult, directory: str | os.PathLike) -> Path:
         "random_state": result.random_state,
         "vocabulary": list(result.vocabulary_),
         "topic_labels": list(result.topic_labels_),
+        "doc_ids": [str(d) for d in result.doc_ids],
         "settings": _jsonable(result.settings_),
         "log_perplexity": getattr(result, "log_perplexity_", None),
         "toolkit_version": toolkit.__version__,
@@ -78,22 +92,32 @@ def save_result(result: LdaResult, directory: str | os.PathLike) -> Path:
     return directory
 
 
-def load_result(directory: str | os.PathLike) -> LdaResult:
+def load_result(directory: str | os.PathLike, *, doc_ids: Sequence[str] | None = None) -> LdaResult:
     """Read a result written by :func:`save_result`.
+
+    Parameters
+    ----------
+    directory : path
+    doc_ids : sequence of str, optional
+        The training documents' ids of a model saved without them
+        (``format_version`` 1), in row order. Without them such a model gets
+        its row positions as ids and a warning. For a model that stores its
+        ids, ``doc_ids`` must equal them.
 
     Raises
     ------
     ValueError
-        When the directory was written by an incompatible format version.
+        When the directory was written by an incompatible format version, or
+        ``doc_ids`` does not fit the model.
     """
     directory = Path(directory)
     meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
     version = meta.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise ValueError(
             f"{directory}: saved model has format_version {version!r}; this toolkit "
-            f"({toolkit.__version__}) reads format_version {FORMAT_VERSION}. Refit the model "
-            "or load it with the toolkit version that wrote it.")
+            f"({toolkit.__version__}) reads format_version {', '.join(map(str, READABLE_VERSIONS))}. "
+            "Refit the model or load it with the toolkit version that wrote it.")
     result = LdaResult(n_topics=meta["n_topics"], engine=meta["engine"], random_state=meta["random_state"])
     with np.load(directory / "arrays.npz", allow_pickle=False) as data:
         for name in ARRAYS:
@@ -104,4 +128,24 @@ def load_result(directory: str | os.PathLike) -> LdaResult:
     result.log_perplexity_ = meta.get("log_perplexity")
     if result.topic_word_.shape != (result.n_topics, len(result.vocabulary_)):
         raise ValueError(f"{directory}: arrays.npz does not match model.json (topic_word_ {result.topic_word_.shape})")
+    n_docs = result.doc_topic_.shape[0]
+    given = None if doc_ids is None else [str(d) for d in doc_ids]
+    stored = meta.get("doc_ids")
+    if stored is not None:
+        if given is not None and given != stored:
+            raise ValueError(f"{directory}: doc_ids= differs from the ids stored with the model")
+        result.doc_ids = list(stored)
+    elif given is not None:
+        if len(given) != n_docs or len(set(given)) != n_docs:
+            raise ValueError(f"{directory}: doc_ids= must be {n_docs} unique ids (one per training document)")
+        result.doc_ids = given
+        result.settings_["doc_id_source"] = "given"
+    else:
+        logger.warning("%s: model saved without document ids (format_version %s): its doc_ids are row positions "
+                       "0..%d, which match no document table; pass load_result(..., doc_ids=...) (e.g. the doc_id "
+                       "column of doc_topics.parquet beside it) or refit", directory, version, n_docs - 1)
+        result.doc_ids = [str(d) for d in range(n_docs)]
+        result.settings_["doc_id_source"] = "positions"
+    if len(result.doc_ids) != n_docs:
+        raise ValueError(f"{directory}: model.json lists {len(result.doc_ids)} doc_ids for {n_docs} documents")
     return result

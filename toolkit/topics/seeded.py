@@ -3,7 +3,10 @@
 A theme is a list of seed tokens (already segmented, e.g.
 ``"giải_phóng_mặt_bằng"``). Theme topics come first (topic ``i`` is theme
 ``i`` in the order given) and carry the theme's name as label; the
-``n_free_topics`` residual topics follow, labelled ``topic_NN``.
+residual (free) topics follow, labelled ``topic_NN``. ``n_topics`` is the
+total, seeded topics included (README, "Conventions"): 4 themes and
+``n_topics=12`` give 8 free topics, and ``n_topics`` below the number of
+themes plus one is an error, never silently raised.
 
 The prior: every cell of ``eta`` is ``base_eta``; a theme's seed terms get
 ``seed_weight`` in the theme's topic and ``base_eta * off_weight`` in the
@@ -19,7 +22,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from toolkit.topics.lda import LdaResult, build_vocabulary, default_labels, fit_lda
+from toolkit.topics.lda import LdaResult, _token_lists, build_vocabulary, default_labels, fit_lda
 
 logger = logging.getLogger("toolkit.topics")
 
@@ -114,10 +117,18 @@ def seeded_eta(
     return eta, labels
 
 
+def check_n_topics(n_topics: int, n_themes: int) -> None:
+    """Raise when a seeded model of ``n_topics`` topics cannot hold ``n_themes`` themes and one free topic."""
+    if int(n_topics) < n_themes + 1:
+        raise ValueError(f"n_topics={n_topics} cannot be honoured: {n_themes} seeded theme(s) need at least "
+                         f"{n_themes + 1} topics (n_topics counts every topic, the seeded ones and at least one "
+                         "free topic)")
+
+
 def fit_seeded_lda(
     documents: Sequence[Sequence[str]],
     themes: Mapping[str, Sequence[str]],
-    n_free_topics: int,
+    n_topics: int,
     *,
     random_state: int,
     seed_weight: float | None = None,
@@ -131,10 +142,13 @@ def fit_seeded_lda(
 
     Parameters
     ----------
-    documents : list of list of str
+    documents : list of list of str, or DataFrame
+        Token lists or a token table (``doc_id``, ``tokens``; its ids become
+        ``result.doc_ids``), as in :func:`~toolkit.topics.lda.fit_lda`.
     themes : mapping of theme name to list of tokens
-    n_free_topics : int
-        Residual topics after the theme topics.
+    n_topics : int
+        The total number of topics: the theme topics plus free topics (at
+        least one), so at least ``len(themes) + 1``.
     random_state : int
     seed_weight : float, optional
         Pseudo-count of a seed term in its theme topic; by default a tenth of
@@ -145,15 +159,23 @@ def fit_seeded_lda(
         Vocabulary filters; seed terms are always kept if they occur at all.
     engine : {"gensim", "tomotopy"}
     **kwargs
-        Passed to :func:`~toolkit.topics.lda.fit_lda`.
+        Passed to :func:`~toolkit.topics.lda.fit_lda` (e.g. ``doc_ids``).
 
     Returns
     -------
     LdaResult
         With ``topic_labels_`` (theme names first) and ``settings_["themes"]``.
+
+    Raises
+    ------
+    ValueError
+        When ``n_topics < len(themes) + 1``, or a theme has no seed term in
+        the vocabulary.
     """
+    check_n_topics(n_topics, len(themes))
+    n_topics = int(n_topics)
+    documents, doc_ids = _token_lists(documents, kwargs.pop("doc_ids", None))
     documents = documents if isinstance(documents, list) else [list(d) for d in documents]
-    n_topics = len(themes) + int(n_free_topics)
     vocabulary, _, _ = build_vocabulary(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
     seeds = {t for terms in themes.values() for t in terms}
     present = {t for doc in documents for t in doc if t in seeds}
@@ -165,8 +187,9 @@ def fit_seeded_lda(
                              base_eta=None if engine == "gensim" else 0.01)
     seed_topics = {k: list(terms) for k, terms in enumerate(themes.values())}
     result = fit_lda(documents, n_topics, random_state=random_state, engine=engine, eta=eta,
-                     vocabulary=vocabulary, seed_topics=seed_topics, topic_labels=labels, **kwargs)
+                     vocabulary=vocabulary, seed_topics=seed_topics, topic_labels=labels, doc_ids=doc_ids, **kwargs)
     result.settings_.update({"min_df": min_df, "max_df": max_df, "keep_n": keep_n, "seed_weight": float(seed_weight),
                              "themes": {str(k): sorted(set(v)) for k, v in themes.items()}})
-    logger.info("seeded LDA: %d theme topics + %d free, seed_weight=%.3g", len(themes), n_free_topics, seed_weight)
+    logger.info("seeded LDA: %d topics = %d theme topics + %d free, seed_weight=%.3g", n_topics, len(themes),
+                n_topics - len(themes), seed_weight)
     return result

@@ -33,7 +33,7 @@ def prevalence_by_year(
     year: str = "year",
     topics=None,
     n_draws: int = 50,
-    random_state=None,
+    random_state=0,
     ci: float = 0.95,
 ) -> pd.DataFrame:
     """Mean topic proportion per year (and per ``by`` group), with intervals.
