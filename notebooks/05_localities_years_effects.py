@@ -38,6 +38,7 @@ random_state = 2024
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from toolkit.config import TopicsConfig
 from toolkit.report import plots
 from toolkit.pipeline import load_demo
 from toolkit.places import with_locality
@@ -50,7 +51,9 @@ docs = demo.documents.reset_index(drop=True)
 token_lists = [list(t) for t in demo.tokens["tokens"]]
 themes = load_themes().token_terms()
 key = {k: themes[k] for k in ("site_clearance", "religion", "democracy_regulations", "covid")}
-result = fit_seeded_lda(token_lists, key, 4 if quick else 6, random_state=random_state)
+topics_config = TopicsConfig()  # the topic models' vocabulary, as in `make figures`
+result = fit_seeded_lda(token_lists, key, 4 if quick else 6, random_state=random_state,
+                        min_df=topics_config.min_df, max_df=topics_config.max_df)
 meta = docs[["province", "district", "locality", "year"]].copy()
 meta["year"] = meta["year"].astype("Int64")   # pages whose year was not found stay NA; the models leave them out
 meta["after_law"] = (docs["date"].fillna("") >= "2023-07-01").astype(int)

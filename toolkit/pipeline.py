@@ -299,6 +299,10 @@ def run_pipeline(config: RunConfig, *, output_dir: str | os.PathLike | None = No
     """
     from threadpoolctl import threadpool_limits
 
+    from toolkit.text.vocabulary import check_filters
+
+    check_filters(config.topics.min_df, config.topics.max_df)  # before any stage runs
+
     out = Path(output_dir) if output_dir is not None else config.resolve(config.output_dir)
     summary = RunSummary(output_dir=out)
     cache = StageCache(Path(cache_dir) if cache_dir is not None else None, enabled=use_cache)
@@ -396,15 +400,17 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
                   cache: StageCache, summary: RunSummary, base_key: tuple, themes_path: Path) -> dict[str, pd.DataFrame]:
     from toolkit import themes as th
     from toolkit import topics as tp
+    from toolkit.text.vocabulary import build_vocabulary
     from toolkit.topics.persist import load_result, save_result
 
     t = config.topics
     seed = config.random_state
+    filters = {"min_df": t.min_df, "max_df": t.max_df}  # the topic models' one vocabulary ([topics])
     token_lists = [list(x) for x in tokens["tokens"]]
     with _Timer(summary, "select"):
         def select_compute() -> dict[str, pd.DataFrame]:
             selection = tp.select_n_topics(token_lists, n_topics_grid=t.n_topics_grid, random_states=t.random_states,
-                                           engine=t.engine, n_jobs=config.preprocess.n_jobs)
+                                           engine=t.engine, n_jobs=config.preprocess.n_jobs, **filters)
             wide = selection.table.pivot_table(index=["n_topics", "random_state"], columns="measure",
                                                values="value").reset_index()
             wide.columns.name = None
@@ -414,7 +420,7 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
             selected = {}
             n_topics = t.n_topics
         else:
-            selected = cache.tables("select", _key(*base_key, t.n_topics_grid, t.random_states, t.engine),
+            selected = cache.tables("select", _key(*base_key, t.n_topics_grid, t.random_states, t.engine, filters),
                                     select_compute)
             n_topics = t.n_topics or int(selected["model_recommendation"]["recommended"].iat[0])
     summary.n_topics = n_topics
@@ -439,7 +445,7 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
                         raise ValueError(f"[topics] seed_themes: unknown theme(s) {', '.join(unknown)}; "
                                          f"known: {', '.join(sorted(seeds))}")
                     seeds = {k: seeds[k] for k in t.seed_themes}
-                vocabulary = tp.build_vocabulary(token_lists)[0]
+                vocabulary = build_vocabulary(token_lists, **filters).terms
                 coverage = tp.seed_coverage(seeds, vocabulary)
                 keep = set(coverage.loc[coverage["n_in_vocabulary"] > 0, "theme"])
                 for theme in sorted(set(seeds) - keep):
@@ -447,9 +453,10 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
                 seeds = {k: v for k, v in seeds.items() if k in keep}
                 # K counts every topic: the seeded themes plus free residual topics.
                 n_free = max(n_topics - len(seeds), 2)
-                result = tp.fit_seeded_lda(token_lists, seeds, n_free, random_state=seed, engine=t.engine)
+                result = tp.fit_seeded_lda(token_lists, seeds, n_free, random_state=seed, engine=t.engine,
+                                           **filters)
             else:
-                result = tp.fit_lda(token_lists, n_topics, random_state=seed, engine=t.engine)
+                result = tp.fit_lda(token_lists, n_topics, random_state=seed, engine=t.engine, **filters)
             if cache.enabled:
                 save_result(result, model_dir)
 

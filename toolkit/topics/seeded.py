@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from toolkit.topics.lda import LdaResult, build_vocabulary, default_labels, fit_lda
+from toolkit.text.vocabulary import MAX_DF, MIN_DF, build_vocabulary
+from toolkit.topics.lda import LdaResult, default_labels, fit_lda
 
 logger = logging.getLogger("toolkit.topics")
 
@@ -121,8 +122,8 @@ def fit_seeded_lda(
     *,
     random_state: int,
     seed_weight: float | None = None,
-    min_df: int | float = 2,
-    max_df: int | float = 0.9,
+    min_df: int | float = MIN_DF,
+    max_df: int | float = MAX_DF,
     keep_n: int | None = None,
     engine: str = "gensim",
     **kwargs,
@@ -154,7 +155,7 @@ def fit_seeded_lda(
     """
     documents = documents if isinstance(documents, list) else [list(d) for d in documents]
     n_topics = len(themes) + int(n_free_topics)
-    vocabulary, _, _ = build_vocabulary(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
+    vocabulary = build_vocabulary(documents, min_df=min_df, max_df=max_df, keep_n=keep_n).terms
     seeds = {t for terms in themes.values() for t in terms}
     present = {t for doc in documents for t in doc if t in seeds}
     vocabulary = sorted(set(vocabulary) | present)
