@@ -33,11 +33,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from toolkit.report import plots
-from toolkit.keyness import discover_collocations, keyness_table, tfidf_top_terms
+from toolkit.keyness import keyness_table, tfidf_top_terms
 from toolkit.pipeline import load_demo
 from toolkit.themes.dictionary import load_themes, theme_hits, validate_themes
 from toolkit.themes.concordance import kwic
 from toolkit.themes.shares import theme_shares
+from toolkit.text.collocations import discover_collocations
 
 demo = load_demo(n_pages)
 documents, tokens = demo.documents, demo.tokens

@@ -40,16 +40,33 @@ import tempfile
 import matplotlib.pyplot as plt
 import numpy as np
 
+from toolkit.config import TopicsConfig
 from toolkit.report import plots
 from toolkit.pipeline import load_demo
+from toolkit.text.vocabulary import build_vocabulary
 from toolkit.themes.dictionary import load_themes
-from toolkit.topics import (build_vocabulary, fit_lda, fit_seeded_lda, seed_coverage, select_n_topics,
-                            stability, top_terms)
+from toolkit.topics import fit_lda, fit_seeded_lda, seed_coverage, select_n_topics, stability, top_terms
 from toolkit.report.browser import topic_browser_html
 
 demo = load_demo(n_pages)
 token_lists = [list(t) for t in demo.tokens["tokens"]]
 print(len(token_lists), "documents")
+
+# %% [markdown]
+# ## 0. The vocabulary
+#
+# Every analysis (features, keyness, topic models) builds its vocabulary with
+# one function, `build_vocabulary`, and one meaning of `min_df`/`max_df`
+# (scikit-learn's): an integer is a number of documents, a float in [0, 1] a
+# proportion of documents. By default every term is kept; topic models drop
+# terms of a single document and terms in almost every document, as
+# `make figures` does (`[topics] min_df = 2`, `max_df = 0.9`).
+
+# %%
+filters = {"min_df": TopicsConfig().min_df, "max_df": TopicsConfig().max_df}
+vocabulary = build_vocabulary(token_lists, **filters)
+print(vocabulary)
+vocabulary.to_frame().sort_values("document_frequency", ascending=False).head(10)
 
 # %% [markdown]
 # ## 1. Choosing K
@@ -68,7 +85,7 @@ print(len(token_lists), "documents")
 # %%
 grid = (6, 8) if quick else (6, 10, 14)  # K ≥ 6: room for the four seeded themes of section 3
 seeds = (0, 1) if quick else (0, 1, 2)
-selection = select_n_topics(token_lists, n_topics_grid=grid, random_states=seeds)
+selection = select_n_topics(token_lists, n_topics_grid=grid, random_states=seeds, **filters)
 print(selection.reasoning)
 selection.summary if hasattr(selection, "summary") else selection.table.head()
 
@@ -87,7 +104,7 @@ plt.show()
 
 # %%
 K = selection.recommended
-result = fit_lda(token_lists, K, random_state=random_state)
+result = fit_lda(token_lists, K, random_state=random_state, **filters)
 print(result.settings_)
 top_terms(result, n=8, measure="frex").groupby("topic")["term"].apply(lambda s: ", ".join(s)).to_frame()
 
@@ -95,7 +112,7 @@ top_terms(result, n=8, measure="frex").groupby("topic")["term"].apply(lambda s: 
 # Same seed, same numbers — try it:
 
 # %%
-again = fit_lda(token_lists, K, random_state=random_state)
+again = fit_lda(token_lists, K, random_state=random_state, **filters)
 assert np.array_equal(result.topic_word_, again.topic_word_)
 
 # %% [markdown]
@@ -103,7 +120,7 @@ assert np.array_equal(result.topic_word_, again.topic_word_)
 # cosine similarity of matched topics:
 
 # %%
-runs = [fit_lda(token_lists, K, random_state=s) for s in seeds]
+runs = [fit_lda(token_lists, K, random_state=s, **filters) for s in seeds]
 stability(runs)
 
 # %% [markdown]
@@ -116,7 +133,6 @@ stability(runs)
 # %%
 themes = load_themes().token_terms()
 key = {k: themes[k] for k in ("site_clearance", "religion", "democracy_regulations", "covid")}
-vocabulary = build_vocabulary(token_lists)[0]
 seed_coverage(key, vocabulary)
 
 # %% [markdown]
@@ -127,7 +143,7 @@ seed_coverage(key, vocabulary)
 # documents' `doc_id`s, by which effects and prevalence find their metadata.
 
 # %%
-seeded = fit_seeded_lda(demo.tokens[["doc_id", "tokens"]], key, K, random_state=random_state)
+seeded = fit_seeded_lda(demo.tokens[["doc_id", "tokens"]], key, K, random_state=random_state, **filters)
 seeded_terms = top_terms(seeded, n=8)
 seeded_terms[seeded_terms["label"].isin(key)].groupby("label")["term"].apply(", ".join).to_frame()
 

@@ -46,6 +46,7 @@ random_state = 2024
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from toolkit.config import TopicsConfig
 from toolkit.report import plots
 from toolkit.pipeline import load_demo
 from toolkit.places import with_locality
@@ -57,7 +58,9 @@ docs = demo.documents.reset_index(drop=True)
 themes = load_themes().token_terms()
 key = {k: themes[k] for k in ("site_clearance", "religion", "democracy_regulations", "covid")}
 # 8 (quick) or 10 topics in all: the 4 seeded themes and 4 or 6 free topics.
-result = fit_seeded_lda(demo.tokens[["doc_id", "tokens"]], key, 8 if quick else 10, random_state=random_state)
+topics_config = TopicsConfig()  # the topic models' vocabulary, as in `make figures`
+result = fit_seeded_lda(demo.tokens[["doc_id", "tokens"]], key, 8 if quick else 10, random_state=random_state,
+                        min_df=topics_config.min_df, max_df=topics_config.max_df)
 meta = docs[["doc_id", "province", "district", "locality", "year"]].copy()
 meta["year"] = meta["year"].astype("Int64")   # pages whose year was not found stay NA; the models leave them out
 meta["after_law"] = (docs["date"].fillna("") >= "2023-07-01").astype(int)

@@ -46,7 +46,7 @@ def test_dictionary_rejects_strings():
 
 def test_document_term_matrix_counts():
     X, vocab = document_term_matrix(DOCS)
-    assert vocab == sorted({t for d in DOCS for t in d})
+    assert vocab.terms == sorted({t for d in DOCS for t in d})
     dense = X.toarray()
     assert dense[1, vocab.index("dân_vận")] == 2
     assert dense.sum() == sum(len(d) for d in DOCS)
@@ -55,7 +55,8 @@ def test_document_term_matrix_counts():
 
 def test_document_term_matrix_with_vocabulary_keeps_its_order_and_ignores_others():
     X, vocab = document_term_matrix(DOCS, vocabulary=["tôn_giáo", "chùa"])
-    assert vocab == ["tôn_giáo", "chùa"]
+    assert vocab.terms == ["tôn_giáo", "chùa"]
+    assert vocab.document_frequency.tolist() == [1, 2] and vocab.filters == {"vocabulary": "given"}
     assert X.toarray().tolist() == [[0, 0], [1, 1], [0, 1]]
     with pytest.raises(ValueError):
         document_term_matrix(DOCS, vocabulary=["chùa", "chùa"])
@@ -63,20 +64,20 @@ def test_document_term_matrix_with_vocabulary_keeps_its_order_and_ignores_others
 
 def test_document_term_matrix_min_df():
     _, vocab = document_term_matrix(DOCS, min_df=2)
-    assert vocab == ["chùa", "dân_vận", "đ"]
+    assert vocab.terms == ["chùa", "dân_vận", "đ"]
 
 
 def test_tfidf_equals_sklearn_with_identity_analyzer():
     X, vocab = tfidf_matrix(DOCS)
     ref = TfidfVectorizer(analyzer=identity)
     Y = ref.fit_transform(DOCS)
-    assert vocab == list(ref.get_feature_names_out())
+    assert vocab.terms == list(ref.get_feature_names_out())
     np.testing.assert_allclose(X.toarray(), Y.toarray())
     np.testing.assert_allclose(np.linalg.norm(X.toarray(), axis=1), 1.0)
 
 
 def test_empty_inputs():
     X, vocab = document_term_matrix([])
-    assert X.shape == (0, 0) and vocab == []
+    assert X.shape == (0, 0) and vocab.terms == [] and vocab.n_docs == 0
     X, vocab = tfidf_matrix([[]])
     assert X.shape == (1, 0)

@@ -1,4 +1,4 @@
-"""Tests of toolkit.keyness: weighted log-odds, chi², G², TF-IDF top terms, collocations."""
+"""Tests of toolkit.keyness: weighted log-odds, chi², G², TF-IDF top terms."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from toolkit.keyness import discover_collocations, keyness, keyness_table, tfidf_top_terms
+from toolkit.keyness import keyness, keyness_table, tfidf_top_terms
 
 
 def test_log_odds_and_z_uniform_prior_by_hand():
@@ -144,24 +144,6 @@ def test_tfidf_top_terms_groups_as_documents():
     assert out.groupby("group").size().tolist() == [2, 2, 2]
     # dân_vận is used by every group: lowest idf, never first
     assert "dân_vận" not in top.values()
-
-
-def test_discover_collocations_on_repetitive_corpus():
-    rng = np.random.default_rng(0)
-    filler = ["nhân_dân", "cán_bộ", "địa_bàn_dân_cư", "hội_nghị", "kết_quả", "nhiệm_vụ", "đoàn_thể", "tuyên_truyền"]
-    docs = []
-    for _ in range(30):
-        doc = list(rng.choice(filler, size=6))
-        docs.append(doc[:3] + ["hiến", "đất_làm_đường"] + doc[3:] + ["ban_dân_vận", "quận_ủy"])
-    out = discover_collocations(docs, min_count=5, threshold=0.5, known_terms={"ban_dân_vận_quận_ủy"})
-    assert list(out.columns) == ["candidate", "count", "score", "in_lexicon"]
-    rows = out.set_index("candidate")
-    assert rows.loc["hiến_đất_làm_đường", "count"] == 30
-    assert not rows.loc["hiến_đất_làm_đường", "in_lexicon"]
-    assert rows.loc["ban_dân_vận_quận_ủy", "in_lexicon"]
-    assert rows.loc["hiến_đất_làm_đường", "score"] == pytest.approx(1.0)
-    assert not out["in_lexicon"].iloc[0]  # new candidates first
-    assert "nhân_dân_cán_bộ" not in rows.index or rows.loc["nhân_dân_cán_bộ", "score"] < 0.9
 
 
 def test_cli_keyness_and_collocations(tmp_path):

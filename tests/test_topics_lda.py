@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.topics.lda import build_vocabulary, fit_lda
+from toolkit.topics.lda import fit_lda
 from toolkit.topics.persist import load_result, save_result
 from toolkit.topics.seeded import check_n_topics, fit_seeded_lda, seed_coverage, seeded_eta
 from toolkit.topics.synthetic import _cosine, align_topic_word, generate_lda_corpus, match_topics, recovery_score
@@ -97,7 +97,8 @@ def test_sample_doc_topic(vi_fit):
 
 def test_top_terms_table(vi_fit):
     table = vi_fit.top_terms(4)
-    assert list(table.columns) == ["topic", "label", "rank", "term", "weight"]
+    assert list(table.columns) == ["topic", "label", "rank", "term", "weight", "measure"]
+    assert set(table["measure"]) == {"prob"}
     assert len(table) == 12
     assert table.groupby("topic")["weight"].apply(lambda w: w.is_monotonic_decreasing).all()
 
@@ -139,17 +140,9 @@ def test_identical_arrays_under_different_hash_seeds():
     assert digests[0] == digests[1]
 
 
-def test_build_vocabulary_filters_and_sorts():
-    docs = [["dân_vận", "khéo", "ấp"], ["dân_vận", "ấp"], ["dân_vận", "bản"]]
-    vocab, tf, n = build_vocabulary(docs, min_df=2, max_df=0.9)
-    assert vocab == ["ấp"] and tf.tolist() == [2] and n == 3
-    vocab, _, _ = build_vocabulary(docs, min_df=1, max_df=1.0, keep_n=2)
-    assert vocab == ["dân_vận", "ấp"]
-
-
 def test_empty_vocabulary_raises():
     with pytest.raises(ValueError, match="vocabulary is empty"):
-        fit_lda([["một"], ["hai"]], 2, random_state=0)
+        fit_lda([["một"], ["hai"]], 2, random_state=0, min_df=2)
 
 
 def test_match_topics_recovers_permutation():
@@ -320,7 +313,7 @@ def test_topics_command(tmp_path):
                                    "--engine", "tomotopy"])
     assert res.exit_code == 0, res.output
     terms = pd.read_csv(out / "topic_terms.csv")
-    assert list(terms.columns) == ["topic", "label", "rank", "term", "weight"]
+    assert list(terms.columns) == ["topic", "label", "rank", "term", "weight", "measure"]
     doc_topics = pd.read_parquet(out / "doc_topics.parquet")
     assert list(doc_topics.columns) == ["doc_id", "topic_0", "topic_1", "topic_2"]
     assert doc_topics["doc_id"].tolist() == ids[:-1]  # the duplicate is dropped

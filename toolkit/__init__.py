@@ -48,8 +48,10 @@ VERBS = {
     "normalize": "toolkit.text.normalize",
     "preprocess": "toolkit.text.preprocess",
     "get_tokenizer": "toolkit.text.segment",
+    "build_vocabulary": "toolkit.text.vocabulary",
     "document_term_matrix": "toolkit.text.vocabulary",
     "tfidf_matrix": "toolkit.text.vocabulary",
+    "discover_collocations": "toolkit.text.collocations",
     # themes
     "load_themes": "toolkit.themes.dictionary",
     "theme_hits": "toolkit.themes.dictionary",

@@ -104,6 +104,10 @@ class TopicsConfig:
     #: Themes seeded as topics (the rest of K are free topics); empty: every theme.
     seed_themes: tuple[str, ...] = ("site_clearance", "religion", "democracy_regulations", "covid")
     n_terms: int = 10
+    #: Vocabulary of the topic models (selection, seeded and free), scikit-learn's meaning as everywhere
+    #: (toolkit.text.vocabulary): an int is a number of documents, a float in [0, 1] a proportion.
+    min_df: int | float = 2
+    max_df: int | float = 0.9
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,10 @@ def _build(cls, data: dict, where: str):
             kwargs[name] = _build(type(default), value, f"{where} [{name}]")
         elif isinstance(default, tuple):
             kwargs[name] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+        elif known[name].type == "int | float":  # a count (int) or a proportion (float): the type is the meaning
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"{where}: {name} = {value!r} should be an int or a float")
+            kwargs[name] = value
         else:
             if default is not None and not isinstance(value, type(default)) and not (
                     isinstance(default, float) and isinstance(value, int)):

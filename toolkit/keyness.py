@@ -1,35 +1,38 @@
-"""Distinctive terms of groups of documents: keyness, TF-IDF top terms, collocations.
+"""Distinctive terms of groups of documents: keyness and TF-IDF top terms.
 
 - :func:`keyness` / :func:`keyness_table`: weighted log-odds ratio with an
   informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin'
   Words", *Political Analysis* 16(4), eq. 16–22), with Pearson's chi² and
   Dunning's log-likelihood G² of the same 2×2 table beside it;
-- :func:`tfidf_top_terms`: the highest TF-IDF terms of each group;
-- :func:`discover_collocations`: word pairs that behave like one term (gensim
-  ``Phrases``, NPMI), to propose additions to ``corpora/lexicons/terms.txt``.
+- :func:`tfidf_top_terms`: the highest TF-IDF terms of each group, the groups
+  pooled as documents (a group comparison, so it lives here; the TF-IDF
+  weighting itself is :func:`toolkit.text.vocabulary.tfidf_weights`).
 
 All functions take token tables (``doc_id``, ``tokens``) and document tables
-(``doc_id`` and the group column) and return tidy DataFrames. Tokens are used
-as they are (Vietnamese-safe: no ``token_pattern``, no lower-casing, no
-accent stripping).
+(``doc_id`` and the group column) and return tidy DataFrames. The terms are
+the one vocabulary of :func:`toolkit.text.vocabulary.document_term_matrix`
+(``min_df``/``max_df``/``keep_n`` with scikit-learn's meaning; by default
+every term, as the informative prior and the totals of :func:`keyness` want).
+Tokens are used as they are (Vietnamese-safe: no ``token_pattern``, no
+lower-casing, no accent stripping). Collocations moved to
+:mod:`toolkit.text.collocations`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from toolkit.text.vocabulary import document_term_matrix
 from toolkit.places import qualify_grouping, resolve_locality
+from toolkit.text.vocabulary import MAX_DF, MIN_DF, document_term_matrix, tfidf_weights
 
 logger = logging.getLogger("toolkit.keyness")
 
-__all__ = ["discover_collocations", "group_term_counts", "keyness", "keyness_table", "tfidf_top_terms"]
+__all__ = ["group_term_counts", "keyness", "keyness_table", "tfidf_top_terms"]
 
 PRIORS = ("informative", "uniform")
 KEYNESS_COLUMNS = ["group", "term", "count_target", "count_reference", "log_odds", "z", "chi2", "g2", "p_value"]
@@ -155,12 +158,20 @@ def group_term_counts(
     tokens: pd.DataFrame,
     documents: pd.DataFrame,
     group_col: str,
+    *,
+    min_df: int | float = MIN_DF,
+    max_df: int | float = MAX_DF,
+    keep_n: int | None = None,
 ) -> tuple[sp.csr_matrix, list, list[str]]:
     """Term counts summed per group.
 
     ``group_col="district"`` groups by the district of its province: the
     groups are localities (``"Huyện Châu Thành, Bến Tre"``), so same-named
-    districts of different provinces stay apart.
+    districts of different provinces stay apart. The terms are the
+    vocabulary of the documents that have a group
+    (:func:`toolkit.text.vocabulary.document_term_matrix` with ``min_df``,
+    ``max_df``, ``keep_n``: an int is a number of documents, a float in
+    [0, 1] a proportion of documents; by default every term).
 
     Returns
     -------
@@ -179,14 +190,14 @@ def group_term_counts(
     if missing.any():
         logger.warning("%d document(s) without %s are left out", int(missing.sum()), group_col)
         df = df[~missing]
-    X, vocab = document_term_matrix(df["tokens"])
+    X, vocab = document_term_matrix(df["tokens"], min_df=min_df, max_df=max_df, keep_n=keep_n)
     groups = sorted(df[group_col].unique().tolist())
     index = {g: i for i, g in enumerate(groups)}
     rows = np.array([index[g] for g in df[group_col]], dtype=np.int64)
     indicator = sp.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(len(groups), len(rows)))
     counts = (indicator @ X).tocsr()
     counts.data = np.rint(counts.data)
-    return counts.astype(np.int64), groups, vocab
+    return counts.astype(np.int64), groups, vocab.terms
 
 
 def _qualified(documents: pd.DataFrame, group_col: str) -> tuple[pd.DataFrame, str]:
@@ -207,6 +218,9 @@ def keyness_table(
     prior: str = "informative",
     alpha0: float | None = None,
     min_count: int = 5,
+    min_df: int | float = MIN_DF,
+    max_df: int | float = MAX_DF,
+    keep_n: int | None = None,
 ) -> pd.DataFrame:
     """Distinctive terms of groups (districts, provinces, periods) by weighted log-odds.
 
@@ -233,6 +247,9 @@ def keyness_table(
     min_count : int
         Report only terms with ``count_target + count_reference >= min_count``
         (all terms count in the totals and the prior).
+    min_df, max_df, keep_n
+        The vocabulary (see :func:`group_term_counts`); by default every
+        term, so the totals and the prior are those of the whole corpus.
 
     Returns
     -------
@@ -244,7 +261,8 @@ def keyness_table(
     """
     if reference is not None and target is None:
         raise ValueError("reference needs a target")
-    counts, groups, vocab = group_term_counts(tokens, documents, group_col)
+    counts, groups, vocab = group_term_counts(tokens, documents, group_col, min_df=min_df, max_df=max_df,
+                                              keep_n=keep_n)
     vocab_arr = np.array(vocab, dtype=object)
     if group_col in ("district", "locality"):
         target, reference = (resolve_locality(str(g), groups) if g is not None else None for g in (target, reference))
@@ -280,6 +298,9 @@ def tfidf_top_terms(
     n_terms: int = 10,
     *,
     sublinear_tf: bool = True,
+    min_df: int | float = MIN_DF,
+    max_df: int | float = MAX_DF,
+    keep_n: int | None = None,
 ) -> pd.DataFrame:
     """The ``n_terms`` highest TF-IDF terms of each group, groups as documents.
 
@@ -288,7 +309,9 @@ def tfidf_top_terms(
     group × term counts (``idf = ln((1 + G) / (1 + g_w)) + 1`` over the G
     groups, ``sublinear_tf``: ``1 + ln(tf)``, rows L2-normalized). A term
     used by every group gets the lowest idf, so the top terms are those a
-    group uses a lot and few other groups use.
+    group uses a lot and few other groups use. ``min_df``, ``max_df``,
+    ``keep_n`` choose the vocabulary over the documents (not the groups), as
+    in :func:`group_term_counts`.
 
     Returns
     -------
@@ -296,13 +319,12 @@ def tfidf_top_terms(
         ``group``, ``term``, ``tfidf``, ``rank`` (1 = highest), sorted by
         ``group`` then ``rank``; ties broken by the term.
     """
-    from sklearn.feature_extraction.text import TfidfTransformer
-
-    counts, groups, vocab = group_term_counts(tokens, documents, group_col)
+    counts, groups, vocab = group_term_counts(tokens, documents, group_col, min_df=min_df, max_df=max_df,
+                                              keep_n=keep_n)
     columns = ["group", "term", "tfidf", "rank"]
     if not groups or not vocab:
         return pd.DataFrame(columns=columns)
-    weights = TfidfTransformer(sublinear_tf=sublinear_tf).fit_transform(counts.astype(float)).toarray()
+    weights = tfidf_weights(counts, sublinear_tf=sublinear_tf).toarray()
     vocab_arr = np.array(vocab, dtype=object)
     rows = []
     for g, w in zip(groups, weights):
@@ -311,57 +333,3 @@ def tfidf_top_terms(
         for rank, j in enumerate(order, start=1):
             rows.append((g, vocab_arr[j], float(w[j]), rank))
     return pd.DataFrame(rows, columns=columns)
-
-
-def discover_collocations(
-    token_lists: Iterable[Sequence[str]],
-    *,
-    min_count: int = 5,
-    threshold: float = 0.5,
-    scoring: str = "npmi",
-    known_terms: Iterable[str] | None = None,
-) -> pd.DataFrame:
-    """Adjacent token pairs that behave like one term (gensim ``Phrases``).
-
-    Parameters
-    ----------
-    token_lists : iterable of list of str
-        Tokenized documents. Stopwords are already removed, so a pair may
-        stand across a dropped stopword; check candidates with :func:`toolkit.themes.concordance.kwic`.
-    min_count : int
-        Pairs seen fewer times are ignored.
-    threshold : float
-        Minimum score (NPMI lies in [-1, 1]; 0.5 is a strong association).
-    scoring : {"npmi", "default"}
-        gensim's scorer.
-    known_terms : iterable of str, optional
-        Terms already in the lexicon (tokens joined by ``_``). Default: the
-        multiword terms of ``terms.txt`` as tokens.
-
-    Returns
-    -------
-    DataFrame
-        ``candidate`` (the pair joined with ``_``: ``giải_phóng`` +
-        ``mặt_bằng`` → ``giải_phóng_mặt_bằng``), ``count`` (pair
-        occurrences), ``score``, ``in_lexicon``; sorted by ``in_lexicon``
-        (new candidates first), ``score`` descending, ``candidate``.
-    """
-    from gensim.models.phrases import Phrases
-
-    docs = [[str(tok) for tok in t] for t in token_lists]
-    if known_terms is None:
-        from toolkit.text.segment import get_tokenizer
-
-        known_terms = get_tokenizer().terms
-    known = set(known_terms)
-    # gensim splits phrases on its delimiter, and our tokens contain "_": pair them with a space, then join with "_".
-    phrases = Phrases(docs, min_count=min_count, threshold=threshold, scoring=scoring, delimiter=" ")
-    rows = []
-    for pair, score in phrases.export_phrases().items():
-        candidate = pair.replace(" ", "_")
-        rows.append((candidate, int(phrases.vocab.get(pair, 0)), float(score), candidate in known))
-    out = pd.DataFrame(rows, columns=["candidate", "count", "score", "in_lexicon"])
-    if out.empty:
-        return out.astype({"count": "int64", "score": "float64", "in_lexicon": "bool"})
-    order = np.lexsort((out["candidate"].to_numpy(), -out["score"].to_numpy(), out["in_lexicon"].to_numpy()))
-    return out.iloc[order].reset_index(drop=True)

@@ -299,6 +299,10 @@ def run_pipeline(config: RunConfig, *, output_dir: str | os.PathLike | None = No
     """
     from threadpoolctl import threadpool_limits
 
+    from toolkit.text.vocabulary import check_filters
+
+    check_filters(config.topics.min_df, config.topics.max_df)  # before any stage runs
+
     out = Path(output_dir) if output_dir is not None else config.resolve(config.output_dir)
     summary = RunSummary(output_dir=out)
     cache = StageCache(Path(cache_dir) if cache_dir is not None else None, enabled=use_cache)
@@ -399,6 +403,7 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
 
     t = config.topics
     seed = config.random_state
+    filters = {"min_df": t.min_df, "max_df": t.max_df}  # the topic models' one vocabulary ([topics])
     token_lists = [list(x) for x in tokens["tokens"]]
     # n_topics counts every topic, the seeded ones included (README, "Conventions"); a K that cannot
     # hold the seeded themes plus one free topic is an error before anything is fitted.
@@ -412,7 +417,7 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
     with _Timer(summary, "select"):
         def select_compute() -> dict[str, pd.DataFrame]:
             selection = tp.select_n_topics(token_lists, n_topics_grid=t.n_topics_grid, random_states=t.random_states,
-                                           engine=t.engine, n_jobs=config.preprocess.n_jobs)
+                                           engine=t.engine, n_jobs=config.preprocess.n_jobs, **filters)
             wide = selection.table.pivot_table(index=["n_topics", "random_state"], columns="measure",
                                                values="value").reset_index()
             wide.columns.name = None
@@ -422,7 +427,7 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
             selected = {}
             n_topics = t.n_topics
         else:
-            selected = cache.tables("select", _key(*base_key, t.n_topics_grid, t.random_states, t.engine),
+            selected = cache.tables("select", _key(*base_key, t.n_topics_grid, t.random_states, t.engine, filters),
                                     select_compute)
             n_topics = t.n_topics or int(selected["model_recommendation"]["recommended"].iat[0])
     summary.n_topics = n_topics
@@ -441,9 +446,10 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
             # The token table gives the model its doc_ids; effects match metadata by them.
             table = tokens[["doc_id", "tokens"]]
             if seeds:
-                result = tp.fit_seeded_lda(table, seeds, n_topics, random_state=seed, engine=t.engine)
+                result = tp.fit_seeded_lda(table, seeds, n_topics, random_state=seed, engine=t.engine,
+                                           **filters)
             else:
-                result = tp.fit_lda(table, n_topics, random_state=seed, engine=t.engine)
+                result = tp.fit_lda(table, n_topics, random_state=seed, engine=t.engine, **filters)
             if cache.enabled:
                 save_result(result, model_dir)
 
@@ -483,6 +489,7 @@ def _seed_themes(t, token_lists: list[list[str]], themes_path: Path) -> dict[str
     in the vocabulary (the others are left out with a warning)."""
     from toolkit import themes as th
     from toolkit import topics as tp
+    from toolkit.text.vocabulary import build_vocabulary
 
     seeds = th.load_themes(themes_path).token_terms()
     if t.seed_themes:
@@ -491,7 +498,8 @@ def _seed_themes(t, token_lists: list[list[str]], themes_path: Path) -> dict[str
             raise ValueError(f"[topics] seed_themes: unknown theme(s) {', '.join(unknown)}; "
                              f"known: {', '.join(sorted(seeds))}")
         seeds = {k: seeds[k] for k in t.seed_themes}
-    vocabulary = tp.build_vocabulary(token_lists)[0]
+    # the model's own vocabulary ([topics] min_df/max_df): a seed term filtered out cannot seed
+    vocabulary = build_vocabulary(token_lists, min_df=t.min_df, max_df=t.max_df).terms
     coverage = tp.seed_coverage(seeds, vocabulary)
     keep = set(coverage.loc[coverage["n_in_vocabulary"] > 0, "theme"])
     for theme in sorted(set(seeds) - keep):

@@ -213,7 +213,7 @@ def collocations_command(
 ) -> None:
     """Propose multiword terms for corpora/lexicons/terms.txt (gensim Phrases, NPMI)."""
     from toolkit.corpus import write_table
-    from toolkit.keyness import discover_collocations
+    from toolkit.text.collocations import discover_collocations
 
     documents = _documents(corpus, include_duplicates)
     table = discover_collocations(_tokens_for(documents, tokens, jobs)["tokens"], min_count=min_count, threshold=threshold)

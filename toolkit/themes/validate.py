@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.text.vocabulary import MAX_DF, TermCounter
 from toolkit.themes.shares import proportion_interval
 
 logger = logging.getLogger("toolkit.themes.validate")
@@ -536,10 +537,6 @@ def term_table(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
 # --------------------------------------------------------------------------
 
 
-def _identity(tokens):
-    return tokens
-
-
 @dataclass
 class ThemeClassifier:
     """A logistic-regression measure of one theme on TF-IDF of the toolkit's tokens.
@@ -609,14 +606,16 @@ class ThemeClassifier:
                    threshold=float(data["threshold"]), settings=dict(data["settings"]), cv=dict(data["cv"]))
 
 
-def _pipeline(c: float, min_df: int, random_state: int):
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def _pipeline(c: float, min_df: int | float, max_df: int | float, random_state: int):
+    from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    # analyzer=callable: the toolkit's own tokens, never scikit-learn's token_pattern.
+    # The one vocabulary (the toolkit's own tokens, never scikit-learn's token_pattern),
+    # learned on each training fold.
     return make_pipeline(
-        TfidfVectorizer(analyzer=_identity, lowercase=False, min_df=min_df, sublinear_tf=True),
+        TermCounter(min_df=min_df, max_df=max_df),
+        TfidfTransformer(sublinear_tf=True),
         LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=random_state),
     )
 
@@ -628,7 +627,8 @@ def train_classifier(
     theme: str,
     weights=None,
     c: float = 4.0,
-    min_df: int = 2,
+    min_df: int | float = 2,
+    max_df: int | float = MAX_DF,
     n_folds: int = 5,
     random_state: int = 0,
     ci: float = 0.95,
@@ -647,8 +647,12 @@ def train_classifier(
         the corpus (the fit itself uses balanced class weights).
     c : float
         Inverse regularization strength of the logistic regression.
-    min_df : int
-        Terms in fewer training documents are left out.
+    min_df, max_df : int or float
+        The vocabulary of the training documents
+        (:class:`toolkit.text.vocabulary.TermCounter`: an int is a number of
+        documents, a float in [0, 1] a proportion). ``min_df`` defaults to 2
+        here, unlike the vocabulary's default of 1: a term of a single
+        training document would get a weight learned from one example.
     n_folds : int
         Stratified folds for the cross-validated scores (shuffled with
         ``random_state``).
@@ -673,17 +677,17 @@ def train_classifier(
         raise ValueError(f"theme {theme!r}: need at least 2 positive and 2 negative coded documents "
                          f"(have {n_pos} and {len(y) - n_pos})")
     folds = min(n_folds, n_pos, len(y) - n_pos)
-    cv_pred = cross_val_predict(_pipeline(c, min_df, random_state), np.array(docs, dtype=object), y,
+    cv_pred = cross_val_predict(_pipeline(c, min_df, max_df, random_state), np.array(docs, dtype=object), y,
                                 cv=StratifiedKFold(folds, shuffle=True, random_state=random_state))
     cv = score_predictions(cv_pred, y, w, ci=ci, random_state=random_state)
     cv["n_folds"] = folds
-    model = _pipeline(c, min_df, random_state).fit(np.array(docs, dtype=object), y)
-    vec, lr = model[0], model[-1]
-    vocab = vec.get_feature_names_out().tolist()
+    model = _pipeline(c, min_df, max_df, random_state).fit(np.array(docs, dtype=object), y)
+    counter, tfidf, lr = model[0], model[1], model[-1]
+    vocab = counter.get_feature_names_out().tolist()
     return ThemeClassifier(
-        theme=theme, vocabulary=vocab, idf=np.asarray(vec.idf_, dtype=float), coef=lr.coef_[0].astype(float),
+        theme=theme, vocabulary=vocab, idf=np.asarray(tfidf.idf_, dtype=float), coef=lr.coef_[0].astype(float),
         intercept=float(lr.intercept_[0]),
-        settings={"C": c, "min_df": min_df, "random_state": random_state, "n_train": int(len(y)),
+        settings={"C": c, "min_df": min_df, "max_df": max_df, "random_state": random_state, "n_train": int(len(y)),
                   "n_positive": n_pos, "sublinear_tf": True, "class_weight": "balanced"},
         cv=cv,
     )

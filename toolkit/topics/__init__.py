@@ -11,7 +11,7 @@ representative documents, correlations), :mod:`~toolkit.topics.persist`
 
 from toolkit.topics.effects import TopicEffects, estimate_effects, prevalence_by_group
 from toolkit.topics.inspection import representative_documents, top_terms, topic_correlations
-from toolkit.topics.lda import LdaResult, build_vocabulary, doc_term_matrix, fit_lda, infer_doc_topic
+from toolkit.topics.lda import LdaResult, fit_lda, infer_doc_topic
 from toolkit.topics.metrics import (
     exclusivity,
     gensim_coherence,
@@ -26,8 +26,7 @@ from toolkit.topics.select import SelectionResult, select_n_topics
 from toolkit.topics.synthetic import SyntheticCorpus, generate_lda_corpus, match_topics, recovery_score
 
 __all__ = [
-    "LdaResult", "SelectionResult", "SyntheticCorpus", "TopicEffects", "build_vocabulary", "check_n_topics",
-    "doc_term_matrix", "estimate_effects",
+    "LdaResult", "SelectionResult", "SyntheticCorpus", "TopicEffects", "check_n_topics", "estimate_effects",
     "exclusivity", "fit_lda", "fit_seeded_lda", "generate_lda_corpus", "gensim_coherence", "heldout_loglik",
     "infer_doc_topic", "load_result", "match_topics", "prevalence_by_group", "recovery_score",
     "representative_documents", "save_result", "seed_coverage", "seeded_eta", "select_n_topics", "stability",

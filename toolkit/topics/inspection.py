@@ -120,7 +120,7 @@ def top_terms(
     lambda_: float = 0.6,
     frex_weight: float = 0.7,
 ) -> pd.DataFrame:
-    """The ``n`` highest-weighted terms of every topic.
+    """The ``n`` highest-weighted terms of every topic (also :meth:`LdaResult.top_terms <toolkit.topics.lda.LdaResult.top_terms>`).
 
     Parameters
     ----------

@@ -29,9 +29,11 @@ Convergence settings chosen when ``passes``/``iterations`` are ``None``
 * tomotopy ``iterations = clip(round(5e7 / n_tokens), 200, 2000)`` Gibbs
   sweeps, rounded up to a multiple of 10.
 
-The vocabulary is built by :func:`build_vocabulary`: document frequency
-filters, then terms in sorted (code point) order, so column order never
-depends on insertion order or the hash seed.
+The vocabulary and the count matrix come from the text stage's one builder
+(:func:`toolkit.text.vocabulary.document_term_matrix`,
+:func:`~toolkit.text.vocabulary.build_vocabulary` when streaming):
+scikit-learn's ``min_df``/``max_df``, terms in sorted (code point) order, so
+column order never depends on insertion order or the hash seed.
 
 Document-topic proportions of the training documents and of new documents
 (:meth:`LdaResult.transform`) come from one variational E-step
@@ -46,13 +48,14 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.special import digamma
+
+from toolkit.text.vocabulary import MAX_DF, MIN_DF, build_vocabulary, document_term_matrix
 
 logger = logging.getLogger("toolkit.topics")
 
@@ -72,76 +75,34 @@ def _reiterable(documents: Iterable[Sequence[str]]) -> Iterable[Sequence[str]]:
     return documents
 
 
-def build_vocabulary(
-    documents: Iterable[Sequence[str]],
-    *,
-    min_df: int | float = 2,
-    max_df: int | float = 0.9,
-    keep_n: int | None = None,
-) -> tuple[list[str], np.ndarray, int]:
-    """The sorted vocabulary of a tokenized corpus after frequency filters.
-
-    Parameters
-    ----------
-    documents : iterable of list of str
-        Token lists (iterated once).
-    min_df : int or float
-        Keep terms in at least this many documents (a float in (0, 1) is a
-        share of documents).
-    max_df : int or float
-        Keep terms in at most this many documents (a float in (0, 1] is a share).
-    keep_n : int, optional
-        Keep only the ``keep_n`` terms in most documents (ties broken by term).
-
-    Returns
-    -------
-    vocabulary : list of str
-        Kept terms in sorted order (the column order of every matrix).
-    term_frequency : ndarray of int64, shape (V,)
-        Corpus frequency of each kept term.
-    n_docs : int
-        Number of documents seen.
-
-    Examples
-    --------
-    >>> docs = [["dân_vận", "khéo"], ["dân_vận", "nông_thôn_mới"], ["dân_vận", "khéo"]]
-    >>> build_vocabulary(docs, min_df=2, max_df=0.9)[0]
-    ['khéo']
-    """
-    df: Counter[str] = Counter()
-    cf: Counter[str] = Counter()
-    n_docs = 0
+def _matrix_chunks(documents: Iterable[Sequence[str]], vocabulary: Sequence[str], chunksize: int):
+    """Count matrices (:func:`document_term_matrix`) of ``chunksize`` documents at a time, streamed."""
+    chunk: list[Sequence[str]] = []
     for doc in documents:
-        n_docs += 1
-        cf.update(doc)
-        df.update(set(doc))
-    lo = math.ceil(min_df * n_docs) if isinstance(min_df, float) and min_df < 1 else int(min_df)
-    hi = max_df * n_docs if isinstance(max_df, float) and max_df <= 1 else float(max_df)
-    kept = [t for t, n in df.items() if lo <= n <= hi]
-    if keep_n is not None and len(kept) > keep_n:
-        kept = sorted(kept, key=lambda t: (-df[t], t))[:keep_n]
-    vocabulary = sorted(kept)
-    return vocabulary, np.array([cf[t] for t in vocabulary], dtype=np.int64), n_docs
+        chunk.append(doc)
+        if len(chunk) == chunksize:
+            yield document_term_matrix(chunk, vocabulary)[0]
+            chunk = []
+    if chunk:
+        yield document_term_matrix(chunk, vocabulary)[0]
 
 
 class BowCorpus:
     """A re-iterable gensim bag-of-words view of token lists.
 
-    Each pass re-reads ``documents`` (which may stream from disk) and yields
+    Each pass re-reads ``documents`` (which may stream from disk), counts
+    them ``chunksize`` at a time with :func:`document_term_matrix` and yields
     ``[(term_id, count), ...]`` sorted by id; unknown tokens are dropped.
     """
 
-    def __init__(self, documents: Iterable[Sequence[str]], vocabulary: Sequence[str]) -> None:
+    def __init__(self, documents: Iterable[Sequence[str]], vocabulary: Sequence[str], chunksize: int = 1000) -> None:
         self.documents = documents
-        self.index = {t: i for i, t in enumerate(vocabulary)}
-
-    def bow(self, doc: Sequence[str]) -> list[tuple[int, int]]:
-        ids = Counter(self.index[t] for t in doc if t in self.index)
-        return sorted(ids.items())
+        self.vocabulary = list(vocabulary)
+        self.chunksize = int(chunksize)
 
     def __iter__(self):
-        for doc in self.documents:
-            yield self.bow(doc)
+        for X in _matrix_chunks(self.documents, self.vocabulary, self.chunksize):
+            yield from _MatrixCorpus(X)
 
 
 class _MatrixCorpus:
@@ -158,52 +119,6 @@ class _MatrixCorpus:
         for d in range(X.shape[0]):
             lo, hi = X.indptr[d], X.indptr[d + 1]
             yield list(zip(X.indices[lo:hi].tolist(), X.data[lo:hi].astype(np.int64).tolist(), strict=True))
-
-
-def _identity(tokens):
-    return tokens
-
-
-def doc_term_matrix(documents: Iterable[Sequence[str]], vocabulary: Sequence[str]) -> sp.csr_matrix:
-    """Sparse document-term count matrix (D × V, float64) over ``vocabulary``.
-
-    ``documents`` is read once (it may stream from disk); tokens outside the
-    vocabulary are ignored. Counting is scikit-learn's (identity analyzer:
-    no token pattern, no lower-casing).
-    """
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    if not len(vocabulary):
-        return sp.csr_matrix((sum(1 for _ in documents), 0), dtype=np.float64)
-    vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.float64,
-                                 vocabulary={t: i for i, t in enumerate(vocabulary)})
-    X = sp.csr_matrix(vectorizer.transform(documents), dtype=np.float64)
-    X.sort_indices()
-    return X
-
-
-def _filtered_counts(documents: Iterable[Sequence[str]], *, min_df, max_df, keep_n
-                     ) -> tuple[sp.csr_matrix, list[str], np.ndarray]:
-    """One pass over ``documents``: counts, then the :func:`build_vocabulary` filters on columns."""
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.float64)
-    try:
-        X = vectorizer.fit_transform(documents)
-    except ValueError:  # not a single token
-        return sp.csr_matrix((0, 0)), [], np.zeros(0, dtype=np.int64)
-    names = vectorizer.get_feature_names_out().tolist()
-    n_docs = X.shape[0]
-    df = np.bincount(X.indices, minlength=X.shape[1])
-    lo = math.ceil(min_df * n_docs) if isinstance(min_df, float) and min_df < 1 else int(min_df)
-    hi = max_df * n_docs if isinstance(max_df, float) and max_df <= 1 else float(max_df)
-    keep = np.flatnonzero((df >= lo) & (df <= hi))
-    if keep_n is not None and len(keep) > keep_n:
-        keep = np.array(sorted(sorted(keep.tolist(), key=lambda j: (-df[j], names[j]))[:keep_n]), dtype=np.int64)
-    X = sp.csr_matrix(X[:, keep], dtype=np.float64)
-    X.sort_indices()
-    term_frequency = np.asarray(X.sum(axis=0)).ravel().astype(np.int64)
-    return X, [names[j] for j in keep], term_frequency
 
 
 # ----------------------------------------------------------------------------
@@ -349,7 +264,7 @@ class LdaResult:
 
     def transform_concentration(self, documents: Iterable[Sequence[str]]) -> np.ndarray:
         """Variational Dirichlet parameters γ of new token lists, shape (D', K)."""
-        X = doc_term_matrix(documents, self.vocabulary_)
+        X, _ = document_term_matrix(documents, self.vocabulary_)
         return infer_doc_topic(X, self.topic_word_concentration_, self.alpha_)
 
     def sample_doc_topic(self, n_draws: int, random_state=None) -> np.ndarray:
@@ -365,23 +280,20 @@ class LdaResult:
         draws = rng.standard_gamma(np.broadcast_to(conc, (int(n_draws),) + conc.shape))
         return draws / draws.sum(axis=2, keepdims=True)
 
-    def top_terms(self, n: int = 10) -> pd.DataFrame:
-        """The ``n`` most probable terms of every topic.
+    def top_terms(self, n: int = 10, *, measure: str = "prob", lambda_: float = 0.6,
+                  frex_weight: float = 0.7) -> pd.DataFrame:
+        """The ``n`` best terms of every topic: :func:`toolkit.topics.inspection.top_terms` of this model.
 
         Returns
         -------
         DataFrame
-            Columns ``topic`` (int), ``label``, ``rank`` (1 = most probable),
-            ``term``, ``weight`` (β); sorted by topic then rank, ties broken by
-            term.
+            Columns ``topic`` (int), ``label``, ``rank`` (1 = best),
+            ``term``, ``weight``, ``measure``; sorted by topic then rank, ties
+            broken by term.
         """
-        rows = []
-        vocab = np.asarray(self.vocabulary_, dtype=object)
-        for k in range(self.n_topics):
-            order = np.lexsort((vocab, -self.topic_word_[k]))[:n]
-            for rank, j in enumerate(order, start=1):
-                rows.append((k, self.topic_labels_[k], rank, vocab[j], float(self.topic_word_[k, j])))
-        return pd.DataFrame(rows, columns=["topic", "label", "rank", "term", "weight"])
+        from toolkit.topics.inspection import top_terms
+
+        return top_terms(self, n, measure=measure, lambda_=lambda_, frex_weight=frex_weight)
 
     def doc_topic_frame(self, doc_ids: Sequence | None = None) -> pd.DataFrame:
         """``doc_topic_`` as a table: ``doc_id, topic_0 ... topic_{K-1}`` (ids: ``doc_ids`` or the model's)."""
@@ -481,8 +393,8 @@ def fit_lda(
     iterations: int | None = None,
     alpha: str | float | Sequence[float] = "auto",
     eta: float | np.ndarray | None = None,
-    min_df: int | float = 2,
-    max_df: int | float = 0.9,
+    min_df: int | float = MIN_DF,
+    max_df: int | float = MAX_DF,
     keep_n: int | None = None,
     vocabulary: Sequence[str] | None = None,
     seed_topics: Mapping[int, Sequence[str]] | None = None,
@@ -523,7 +435,11 @@ def fit_lda(
         Topic-word prior; default 1/K (gensim) or 0.01 (tomotopy). A (K, V)
         array is how seeded topics are expressed (see :mod:`toolkit.topics.seeded`).
     min_df, max_df, keep_n
-        Vocabulary filters (:func:`build_vocabulary`); ignored when
+        Vocabulary filters with scikit-learn's meaning (an int is a number
+        of documents, a float in [0, 1] a proportion), as in
+        :func:`toolkit.text.vocabulary.build_vocabulary`; by default every
+        term is kept. ``make figures`` filters with ``[topics] min_df`` and
+        ``max_df`` of the run config (2 documents, 0.9). Ignored when
         ``vocabulary`` is given.
     vocabulary : list of str, optional
         Use exactly these terms (sorted) as columns.
@@ -563,7 +479,7 @@ def fit_lda(
     Examples
     --------
     >>> docs = [["dân_vận", "khéo", "nông_thôn_mới"], ["giải_phóng_mặt_bằng", "bồi_thường"]] * 5
-    >>> result = fit_lda(docs, 2, random_state=0, max_df=1.0)
+    >>> result = fit_lda(docs, 2, random_state=0)
     >>> result.doc_topic_.shape
     (10, 2)
     """
@@ -595,18 +511,17 @@ def fit_lda(
 
     if vocabulary is None:
         # One read of the corpus: counts of every term, then the document-frequency filters.
-        X, vocabulary, term_frequency = _filtered_counts(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
+        X, vocab = document_term_matrix(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
         filters = {"min_df": min_df, "max_df": max_df, "keep_n": keep_n}
     else:
-        vocabulary = sorted(set(vocabulary))
+        X, vocab = document_term_matrix(documents, sorted(set(vocabulary)))
         filters = {"vocabulary": "given"}
-        term_frequency = None
-        X = doc_term_matrix(documents, vocabulary) if vocabulary else None
+    vocabulary = vocab.terms
     if not vocabulary:
         raise ValueError("the vocabulary is empty after filtering; lower min_df or raise max_df")
+    X = sp.csr_matrix(X, dtype=np.float64)
+    term_frequency = vocab.term_frequency
     n_docs, n_terms = X.shape
-    if term_frequency is None:
-        term_frequency = np.asarray(X.sum(axis=0)).ravel().astype(np.int64)
     doc_lengths = np.asarray(X.sum(axis=1)).ravel().astype(np.int64)
     n_tokens = int(doc_lengths.sum())
     if n_tokens == 0:
@@ -716,31 +631,16 @@ class _Sized:
         return iter(self.corpus)
 
 
-def _bow_chunks(corpus: BowCorpus, n_terms: int, chunksize: int):
-    """CSR count matrices of ``chunksize`` documents at a time, streamed from ``corpus``."""
-    indptr, indices, data = [0], [], []
-    for bow in corpus:
-        indices.extend(i for i, _ in bow)
-        data.extend(n for _, n in bow)
-        indptr.append(len(indices))
-        if len(indptr) - 1 == chunksize:
-            yield sp.csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64),
-                                 np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, n_terms))
-            indptr, indices, data = [0], [], []
-    if len(indptr) > 1:
-        yield sp.csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64),
-                             np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, n_terms))
-
-
 def _fit_gensim_streaming(documents, n_topics, *, random_state, passes, iterations, alpha, eta, min_df, max_df,
                           keep_n, vocabulary, topic_labels, chunksize) -> LdaResult:
     from gensim.models import LdaModel
 
     if vocabulary is None:
-        vocabulary, term_frequency, n_docs = build_vocabulary(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
+        vocab = build_vocabulary(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
+        vocabulary, term_frequency = vocab.terms, vocab.term_frequency
         filters = {"min_df": min_df, "max_df": max_df, "keep_n": keep_n}
     else:
-        vocabulary, term_frequency, n_docs = sorted(set(vocabulary)), None, None
+        vocabulary, term_frequency = sorted(set(vocabulary)), None
         filters = {"vocabulary": "given"}
     if not vocabulary:
         raise ValueError("the vocabulary is empty after filtering; lower min_df or raise max_df")
@@ -775,7 +675,7 @@ def _fit_gensim_streaming(documents, n_topics, *, random_state, passes, iteratio
     gamma = np.empty((n_docs, n_topics))
     frequency = np.zeros(n_terms)
     log_lik, start = 0.0, 0
-    for X in _bow_chunks(corpus, n_terms, settings["chunksize"]):
+    for X in _matrix_chunks(documents, vocabulary, settings["chunksize"]):
         g = infer_doc_topic(X, lam, result.alpha_)
         gamma[start:start + X.shape[0]] = g
         theta = g / g.sum(axis=1, keepdims=True)

@@ -31,7 +31,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 
-from toolkit.topics.lda import LdaResult, doc_term_matrix
+from toolkit.text.vocabulary import document_term_matrix
+from toolkit.topics.lda import LdaResult
 
 COHERENCE_MEASURES = ("npmi", "umass")
 
@@ -49,7 +50,7 @@ def top_term_lists(result: LdaResult, top_n: int = 10) -> list[list[str]]:
 
 
 def _binary_matrix(documents, vocabulary) -> sp.csc_matrix:
-    X = doc_term_matrix(documents, vocabulary)
+    X = sp.csr_matrix(document_term_matrix(documents, vocabulary)[0], dtype=np.float64)
     X.data[:] = 1.0
     return X.tocsc()
 
@@ -229,7 +230,7 @@ def heldout_loglik(result: LdaResult, documents: Sequence[Sequence[str]], *, ran
     docs = [[t for t in doc if t in index] for doc in documents]
     first, second = split_documents(docs, random_state)
     theta = result.transform(first)
-    X = doc_term_matrix(second, result.vocabulary_).tocoo()
+    X = document_term_matrix(second, result.vocabulary_)[0].tocoo()
     if X.nnz == 0:
         return float("nan")
     p = np.einsum("ij,ji->i", theta[X.row], result.topic_word_[:, X.col])

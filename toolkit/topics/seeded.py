@@ -22,7 +22,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from toolkit.topics.lda import LdaResult, _token_lists, build_vocabulary, default_labels, fit_lda
+from toolkit.text.vocabulary import MAX_DF, MIN_DF, build_vocabulary
+from toolkit.topics.lda import LdaResult, _token_lists, default_labels, fit_lda
 
 logger = logging.getLogger("toolkit.topics")
 
@@ -132,8 +133,8 @@ def fit_seeded_lda(
     *,
     random_state: int,
     seed_weight: float | None = None,
-    min_df: int | float = 2,
-    max_df: int | float = 0.9,
+    min_df: int | float = MIN_DF,
+    max_df: int | float = MAX_DF,
     keep_n: int | None = None,
     engine: str = "gensim",
     **kwargs,
@@ -176,7 +177,7 @@ def fit_seeded_lda(
     n_topics = int(n_topics)
     documents, doc_ids = _token_lists(documents, kwargs.pop("doc_ids", None))
     documents = documents if isinstance(documents, list) else [list(d) for d in documents]
-    vocabulary, _, _ = build_vocabulary(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
+    vocabulary = build_vocabulary(documents, min_df=min_df, max_df=max_df, keep_n=keep_n).terms
     seeds = {t for terms in themes.values() for t in terms}
     present = {t for doc in documents for t in doc if t in seeds}
     vocabulary = sorted(set(vocabulary) | present)
