@@ -365,3 +365,18 @@ def test_a_tiny_study_from_init_to_report(tmp_path, monkeypatch):
     assert not (out / "figures" / "planted_vs_recovered.png").exists()
     made = set(report.figures.loc[report.figures["made"], "figure"])
     assert {p.stem for p in (out / "figures").glob("*.png")} == made
+
+
+def test_the_sources_examples_are_valid_rules_once_uncommented(tmp_path):
+    import re
+
+    from toolkit.places import SourceMap
+
+    init_study(tmp_path / "s")
+    text = (tmp_path / "s" / "sources.toml").read_text(encoding="utf-8")
+    rules = re.sub(r"^# (\[\[source\]\]|match|province|district)", r"\1", text, flags=re.M)
+    sources = SourceMap.from_records(tomllib.loads(rules)["source"])
+    assert [e.match for e in sources.entries] == ["pages/longbien", "pages/bentre-*/**", "*.bacninh.gov.vn"]
+    assert sources.lookup(f"{tmp_path}/s/pages/longbien/2021/bai-1.txt").district == "Quận Long Biên"
+    assert sources.lookup(f"{tmp_path}/s/pages/bentre-2020/a/b.txt").district == "Huyện Châu Thành"
+    assert sources.lookup("x.html", "https://www.sonoivu.bacninh.gov.vn/tin/1").province == "Bắc Ninh"
