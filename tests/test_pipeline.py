@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -120,11 +121,13 @@ def test_figure_labels_qualify_only_same_named_districts():
 
 @pytest.mark.slow
 def test_own_corpus_from_a_table_without_the_formula_columns(tmp_path):
-    """`make figures CONFIG=my.toml` on a researcher's table: the run completes; effects are left out."""
+    """`make figures CONFIG=my.toml` on a researcher's table: a formula naming a column the table lacks stops the
+    run before any heavy work, with the fix; left unset, the formula fits the table and the run completes."""
     import pandas as pd
 
     from toolkit.config import EffectsConfig
     from toolkit.corpus import write_table
+    from toolkit.errors import UserError
     from toolkit.pipeline import load_demo
 
     docs = load_demo(160, random_state=3).documents
@@ -138,11 +141,19 @@ def test_own_corpus_from_a_table_without_the_formula_columns(tmp_path):
         effects=EffectsConfig(formula="~ C(no_such_column)", n_draws=5),
         figures=FiguresConfig(formats=("png",), dpi=40),
     )
-    summary = run_pipeline(config, output_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
+    with pytest.raises(UserError, match="no_such_column") as info:
+        run_pipeline(config, output_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
+    assert "remove the line" in info.value.fix
+    assert not (tmp_path / "out" / "index.html").exists()
+
+    summary = run_pipeline(replace(config, effects=EffectsConfig(n_draws=5)), output_dir=tmp_path / "out",
+                           cache_dir=tmp_path / "cache")
     assert summary.n_documents > 100
     assert (tmp_path / "out" / "index.html").exists()
     assert (tmp_path / "out" / "figures" / "topic_top_terms.png").exists()
-    assert not (tmp_path / "out" / "tables" / "effects.csv").exists()
+    choices = pd.read_csv(tmp_path / "out" / "tables" / "run_choices.csv").set_index("setting")
+    effects = tmp_path / "out" / "tables" / "effects.csv"
+    assert effects.exists() == (choices.loc["effects.formula", "value"] != "(none)")
     assert not (tmp_path / "out" / "tables" / "planted_vs_recovered.csv").exists()
 
 

@@ -112,7 +112,7 @@ def test_model_selection_and_seeded_topics_use_the_same_vocabulary(min_df, max_d
                                 passes=1, iterations=5, init="uniform", min_df=min_df, max_df=max_df)
     assert selection.results[(2, 0)].vocabulary_ == expected
     # seeded: the vocabulary plus the seed terms that occur at all
-    seeded = fit_seeded_lda(DOCS, {"religion": ["chùa", "đ"]}, 1, random_state=0, passes=1, iterations=5,
+    seeded = fit_seeded_lda(DOCS, {"religion": ["chùa", "đ"]}, 2, random_state=0, passes=1, iterations=5,
                             min_df=min_df, max_df=max_df)
     assert seeded.vocabulary_ == sorted(set(expected) | {"chùa", "đ"})
 

@@ -73,6 +73,10 @@ VERBS = {
     "prevalence_by_group": "toolkit.topics.effects",
     # report and the whole run
     "run_pipeline": "toolkit.pipeline",
+    # your own study: a study folder, the dry run, defaults that fit the corpus
+    "init_study": "toolkit.study.scaffold",
+    "check_run": "toolkit.study.check",
+    "adapt_defaults": "toolkit.study.adapt",
 }
 
 _getattr, __dir__, __all__ = attach(__name__, VERBS)

@@ -6,12 +6,15 @@ lexicons, the demo corpus and the reports live.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
 import tomllib
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
+
+from toolkit.errors import UserError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPORA_DIR = PROJECT_ROOT / "corpora"
@@ -121,6 +124,8 @@ class FiguresConfig:
     language: str = "en"
     formats: tuple[str, ...] = ("png", "svg")
     dpi: int = 300
+    #: Figures to make (registry names); empty: every figure the corpus supports.
+    include: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,8 @@ class RunConfig:
     name: str = "demo"
     random_state: int = 2024
     output_dir: str = "reports"
+    #: Where relative paths start: "" = the toolkit's checkout, "." = the folder of the config file.
+    root: str = ""
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
     preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
     themes: ThemesConfig = field(default_factory=ThemesConfig)
@@ -154,54 +161,207 @@ class RunConfig:
     effects: EffectsConfig = field(default_factory=EffectsConfig)
     figures: FiguresConfig = field(default_factory=FiguresConfig)
     collect: CollectConfig = field(default_factory=CollectConfig)
+    # Where the settings came from, not settings: left out of to_dict, the hash and equality.
+    #: The config file read by :func:`load_config` ("" when built in Python).
+    config_file: str = field(default="", compare=False, repr=False, metadata={"internal": True})
+    #: Settings the file wrote (``"section.key"``), even when equal to the default: never adapted.
+    set_in_file: tuple[str, ...] = field(default=(), compare=False, repr=False, metadata={"internal": True})
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return _as_dict(self)
 
     def hash(self) -> str:
         """Stable hash of every setting (no hidden defaults: defaults are included)."""
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
 
+    def base_dir(self) -> Path:
+        """The folder relative paths start from (see ``root``)."""
+        if not self.root:
+            return PROJECT_ROOT
+        root = Path(self.root)
+        if root.is_absolute():
+            return root
+        start = Path(self.config_file).resolve().parent if self.config_file else Path.cwd()
+        return (start / root).resolve()
+
     def resolve(self, path: str) -> Path:
-        """A path from the config, relative to the project root unless absolute."""
+        """A path from the config: absolute as written, else below :meth:`base_dir`."""
         p = Path(path)
-        return p if p.is_absolute() else PROJECT_ROOT / p
+        return p if p.is_absolute() else self.base_dir() / p
+
+    def value(self, key: str):
+        """The value of a setting by its key (``"effects.formula"``)."""
+        section, _, name = key.rpartition(".")
+        return getattr(getattr(self, section) if section else self, name)
+
+    def is_set(self, key: str) -> bool:
+        """Whether the researcher chose ``key`` (``"effects.formula"``): written in the config
+        file, or (for a config built in Python) different from the default."""
+        if key in self.set_in_file:
+            return True
+        return self.value(key) != RunConfig().value(key)
 
 
-def _build(cls, data: dict, where: str):
-    known = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        raise ValueError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+#: What each setting means: the comments of the config that ``python -m toolkit init`` writes
+#: (:func:`toolkit.study.config_template`). Every setting has one (tests/test_study.py checks it).
+SETTING_DOCS: dict[str, str] = {
+    "name": "name of the study, shown on the report page",
+    "random_state": "seeds every random choice of the run (same seed, same figures)",
+    "output_dir": "where figures/, tables/ and index.html are written",
+    "root": 'where relative paths start: "" = the toolkit\'s checkout, "." = the folder of this file',
+    "corpus.simulate": "true: the simulated demo corpus; false: read `paths`",
+    "corpus.n_pages": "size of the simulated demo corpus (simulate = true only)",
+    "corpus.paths": "folders (searched recursively), page files (.txt, .html) or tables (.csv, .jsonl, .parquet)",
+    "corpus.sources": "sources file: folders, globs or site domains -> province/district (\"\" = infer from the text)",
+    "corpus.text_field": "table inputs: column(s) with the text, comma-separated to join (\"\" = text/body/content)",
+    "corpus.title_field": "table inputs: column with the title (\"\" = title)",
+    "corpus.date_field": "table inputs: column with the publication date (\"\" = date)",
+    "corpus.id_field": "table inputs: column with a stable document id (\"\" = doc_id/id)",
+    "corpus.include_duplicates": "true: keep reposts (duplicate_of set) in counts and models",
+    "preprocess.keep_numbers": "keep numbers and dates as tokens",
+    "preprocess.remove_persons": "person names are listed per document, not modeled",
+    "preprocess.n_jobs": "worker processes for ingest and segmentation (-1 = all cores)",
+    "themes.file": "the theme dictionary (terms and sense rules per theme); edit your copy",
+    "themes.interval": 'share intervals: "jeffreys" or "wilson" (keep coverage in tiny and 0/100% cells), "bootstrap"',
+    "themes.n_boot": 'bootstrap replicates (interval = "bootstrap" only)',
+    "themes.min_docs": "cells with fewer documents are flagged small_cell",
+    "themes.validation_sheet": "your coded sheet (validate sample, coders' columns filled): its quality beside the theme figures",
+    "themes.devset_quality": "without a sheet: the dictionary's quality on the project's labelled articles (needs ../shared)",
+    "themes.periods": "periods of the locality x period heatmap: inclusive [first, last] years",
+    "keyness.group": 'column of the groups compared: "locality" (a district of its province), "province", "year", ...',
+    "keyness.n_terms": "terms shown per group",
+    "keyness.min_count": "terms rarer than this are not compared",
+    "topics.engine": '"gensim" (canonical, single process) or "tomotopy" (faster)',
+    "topics.n_topics_grid": "numbers of topics compared by model selection",
+    "topics.random_states": "seeds fitted at each number of topics (stability needs two or more)",
+    "topics.n_topics": "0 = the number recommended by model selection; else this many topics (seeded ones included)",
+    "topics.seeded": "seeded theme topics alongside free topics",
+    "topics.seed_themes": "themes seeded as topics ([] = every theme of the dictionary)",
+    "topics.n_terms": "top terms shown per topic",
+    "effects.formula": 'patsy formula on document-table columns (C(locality), year, bs(year, df=3), period); "" = no effects',
+    "effects.n_draws": "posterior draws of topic proportions (method of composition)",
+    "figures.language": 'labels: "en" or "vi"',
+    "figures.formats": "png (at dpi) plus svg and/or pdf",
+    "figures.dpi": "resolution of png files",
+    "figures.include": "figures to make (names of reports/figures/*); [] = every figure the corpus supports",
+    "collect.contact": "e-mail or URL named in the crawler's user agent: set it before crawling real portals",
+    "collect.delay": "seconds between two requests to one host (the site's Crawl-delay wins when longer)",
+    "collect.timeout": "seconds to wait for a server's answer",
+    "collect.retries": "further attempts after 429/5xx/timeouts (Retry-After, else exponential back-off)",
+    "collect.warc_max_bytes": "a new WARC file past this size (bytes)",
+    "collect.max_pause": "longest Retry-After/back-off waited for; a host asking for more is left for a later run",
+}
+
+#: Settings that, left unset, are chosen to fit the corpus (:func:`toolkit.study.adapt_defaults`).
+ADAPTIVE_SETTINGS: tuple[str, ...] = ("themes.periods", "keyness.group", "topics.n_topics_grid",
+                                      "effects.formula", "figures.include")
+
+
+def _public_fields(cls) -> list:
+    return [f for f in fields(cls) if not f.metadata.get("internal")]
+
+
+def _as_dict(obj) -> dict:
+    out = {}
+    for f in _public_fields(type(obj)):
+        value = getattr(obj, f.name)
+        out[f.name] = _as_dict(value) if is_dataclass(value) else (
+            [list(v) if isinstance(v, tuple) else v for v in value] if isinstance(value, tuple) else value)
+    return out
+
+
+def setting_keys(cls=None, prefix: str = "") -> list[str]:
+    """Every setting of the run config as ``"key"`` or ``"section.key"``, in file order."""
+    cls = RunConfig if cls is None else cls
+    keys = []
+    for f in _public_fields(cls):
+        default = getattr(cls(), f.name)
+        if is_dataclass(default):
+            keys.extend(setting_keys(type(default), f"{prefix}{f.name}."))
+        else:
+            keys.append(prefix + f.name)
+    return keys
+
+
+def _closest(name: str, candidates) -> str:
+    found = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
+    return f"did you mean {found[0]!r}?" if found else f"valid settings here: {', '.join(sorted(candidates))}"
+
+
+def _build(cls, data: dict, where: str, path: str, prefix: str = "", seen: list[str] | None = None):
+    seen = [] if seen is None else seen
+    known = {f.name: f for f in _public_fields(cls)}
+    section = f"[{prefix.rstrip('.')}]" if prefix else "the top level"
+    for name in sorted(set(data) - set(known)):
+        # a section name written at the top level, or a setting of another section
+        elsewhere = [k for k in setting_keys() if k.endswith("." + name)] if not prefix else []
+        hint = (f"{name!r} belongs in [{elsewhere[0].split('.')[0]}]" if elsewhere else _closest(name, known))
+        raise UserError(f"unknown setting {name!r} in {section}", path=path,
+                        fix=f"{hint} (every setting: python -m toolkit init DIR writes a documented config)")
     kwargs = {}
     for name, value in data.items():
-        default = getattr(cls(), name) if name in known else None
+        default = getattr(cls(), name)
         if is_dataclass(default):
             if not isinstance(value, dict):
-                raise ValueError(f"{where}: [{name}] must be a table")
-            kwargs[name] = _build(type(default), value, f"{where} [{name}]")
-        elif isinstance(default, tuple):
+                raise UserError(f"[{name}] must be a table", path=path, fix=f"write it as a section: [{name}]")
+            kwargs[name] = _build(type(default), value, where, path, f"{prefix}{name}.", seen)
+            continue
+        seen.append(prefix + name)
+        if isinstance(default, tuple):
+            if not isinstance(value, list):
+                raise UserError(f"{prefix}{name} = {value!r} should be a list", path=path,
+                                fix=f"write it as a list, like {name} = {toml_value(default)}")
             kwargs[name] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
         elif known[name].type == "int | float":  # a count (int) or a proportion (float): the type is the meaning
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"{where}: {name} = {value!r} should be an int or a float")
             kwargs[name] = value
         else:
-            if default is not None and not isinstance(value, type(default)) and not (
-                    isinstance(default, float) and isinstance(value, int)):
-                raise ValueError(f"{where}: {name} = {value!r} should be a {type(default).__name__}")
+            # bool is an int to Python, not to a config; an int is a fine float
+            ok = isinstance(value, type(default)) and (isinstance(value, bool) == isinstance(default, bool))
+            ok = ok or (isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool))
+            if not ok:
+                raise UserError(f"{prefix}{name} = {value!r} should be a {type(default).__name__}", path=path,
+                                fix=f"write it like the default: {name} = {toml_value(default)}")
             kwargs[name] = value
     return cls(**kwargs)
+
+
+def toml_value(value) -> str:
+    """``value`` as TOML writes it (``true``, ``"text"``, ``[[2015, 2019]]``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return repr(value)
 
 
 def load_config(path: str | os.PathLike | None = None) -> RunConfig:
     """Read a run configuration (TOML); unspecified settings keep their defaults.
 
-    Unknown keys are errors, so a typo never silently falls back to a default.
+    Reading is strict: an unknown or misspelled key, in any section, is a
+    :class:`~toolkit.errors.UserError` naming the key and the closest valid
+    one, so a typo never silently falls back to a default. The file's own
+    settings are remembered (:meth:`RunConfig.is_set`): only the others adapt
+    to the corpus (:func:`toolkit.study.adapt_defaults`).
     """
     if path is None:
         return RunConfig()
     path = Path(path)
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    return _build(RunConfig, data, str(path))
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise UserError("no such config file", path=path,
+                        fix="give the path of a config (python -m toolkit init DIR writes DIR/config.toml)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"not valid TOML: {exc}", path=path,
+                        fix="check quotes and brackets on that line (strings in \"double quotes\", lists in [ ])") \
+            from None
+    seen: list[str] = []
+    config = _build(RunConfig, data, str(path), str(path), "", seen)
+    from dataclasses import replace
+
+    return replace(config, config_file=str(path.resolve()), set_in_file=tuple(seen))

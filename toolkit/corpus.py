@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from toolkit.errors import UserError
+
 logger = logging.getLogger("toolkit.corpus")
 
 DOC_COLUMNS: tuple[str, ...] = (
@@ -135,8 +137,12 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     previous file untouched.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except (PermissionError, NotADirectoryError, FileExistsError) as exc:
+        raise UserError(f"cannot write {path.name} here: {exc.strerror}", path=path.parent,
+                        fix="choose an output folder you can write to (-o DIR, or output_dir in the config)") from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:

@@ -319,22 +319,27 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
     from toolkit import themes as th
     from toolkit.keyness import keyness_table, tfidf_top_terms
 
+    from toolkit.study import adapt_defaults, choices_paragraph, config_problems, corpus_problems, raise_problems
+
     seed = config.random_state
+    # The checks of `python -m toolkit check`, before any heavy work: a researcher's error stops the run here.
+    raise_problems(config_problems(config, output_dir=out), config)
     with _Timer(summary, "ingest"):
         documents, rejects, truth = load_documents(config, cache)
-    if documents.empty:
-        raise ValueError("no documents were read; see the rejects table")
+    raise_problems(corpus_problems(config, documents, rejects), config)
     with _Timer(summary, "preprocess"):
         tokens = tokenize_documents(config, documents, cache)
 
     docs = apply_repost_policy(documents, config.corpus.include_duplicates).reset_index(drop=True)
+    # Settings left unset fit the corpus (toolkit.study.adapt); the provenance keeps the config as given.
+    given_config, (config, choices) = config, adapt_defaults(config, docs)
     tokens = tokens.set_index("doc_id").loc[docs["doc_id"]].reset_index()
     summary.n_documents = len(docs)
     corpus_hash = frame_hash(docs[["doc_id", "title", "body", "province", "district", "year"]])
     lex = lexicon_version()
     themes_path = config.resolve(config.themes.file)
     provenance = {
-        "config_hash": config.hash(), "config_name": config.name, "corpus_hash": corpus_hash,
+        "config_hash": given_config.hash(), "config_name": config.name, "corpus_hash": corpus_hash,
         "lexicon_version": lex, "toolkit_code": code_version(), "git_commit": git_commit(),
         "toolkit_plots_code": code_version("presentation"),
         "packages": package_versions(), "random_state": seed,
@@ -383,6 +388,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
         dated, by = qualify_grouping(meta[meta["year"].notna()], ["district", "year"])
         counts = dated.groupby(by).size().rename("n_docs").reset_index()
         tables = {"documents_per_locality_year": counts, "rejects": rejects.reset_index(drop=True),
+                  "run_choices": choices,
                   **{n: t for n, t in theme_tables.items() if n != "theme_hits"},
                   **keyness_tables, **topic_tables}
         if truth is not None:
@@ -393,7 +399,8 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
             tables["theme_quality"] = quality
         from toolkit.report.registry import write_outputs
 
-        write_outputs(config, tables, out, provenance, summary)
+        write_outputs(config, tables, out, provenance, summary, figures=config.figures.include,
+                      notes=choices_paragraph(choices))
 
 
 def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, meta: pd.DataFrame,
@@ -470,8 +477,9 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
             # district and locality.
             covariates = meta.reset_index(drop=True)
             try:
-                out["effects"] = tp.estimate_effects(result, covariates, e.formula, n_draws=e.n_draws,
-                                                     random_state=seed)
+                if e.formula.strip():  # "" : no effects (toolkit.study.adapt_defaults says why)
+                    out["effects"] = tp.estimate_effects(result, covariates, e.formula, n_draws=e.n_draws,
+                                                         random_state=seed)
             except (ValueError, PatsyError) as exc:  # e.g. a corpus without the formula's columns
                 logger.warning("effects left out: %s (set [effects] formula to columns your corpus has)", exc)
             try:

@@ -43,7 +43,17 @@ def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug
 
 # Registration happens on import; order here is the order in --help.
 from toolkit.cli import collect, ingest, text, themes, validate, topics, effects, simulate, report  # noqa: E402,F401
+from toolkit.cli import study  # noqa: E402,F401
 
 
 def main() -> None:
-    app()
+    """The entry point: an error the researcher can fix is printed, without a traceback unless ``--verbose``."""
+    from toolkit.errors import UserError
+
+    try:
+        app()
+    except UserError as exc:
+        if logging.getLogger("toolkit").isEnabledFor(logging.DEBUG):  # --verbose
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None

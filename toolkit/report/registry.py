@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +57,8 @@ TABLE_CAPTIONS = {
     "planted_vs_recovered": "Recovered theme share by year beside the planted probability (demo corpus).",
     "theme_quality": "How far the theme measure can be trusted: precision, recall and F1 with 95% intervals against "
                      "human coding (source: a coded sheet of this corpus, or the project's labelled real articles).",
+    "run_choices": "What the run chose for the settings the config left unset (effects formula, periods, keyness "
+                   "groups, K grid, figures) and why; chosen_by: config, default or corpus.",
     "ingest_accuracy": "Ingest accuracy against the planted truth (demo corpus): share of pages whose date, year, "
                        "headline, province and district were read right, with 95 % Wilson intervals, for all "
                        "pages and per hard case; *_from_text: locality inferred from the text alone.",
@@ -282,8 +284,13 @@ def quality_sentence(quality: pd.DataFrame, labels: Mapping[str, str]) -> str:
 
 
 def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Path, provenance: Mapping,
-                  summary) -> None:
-    """Save tables and figures of a run under ``out`` and write ``out/index.html``."""
+                  summary, *, figures: Sequence[str] = (), notes: str = "") -> None:
+    """Save tables and figures of a run under ``out`` and write ``out/index.html``.
+
+    ``figures``: the names of the figures to draw (empty: every figure with
+    its table); ``notes``: a paragraph for the report page (what the run
+    chose and why).
+    """
     lang = config.figures.language
     figures_dir, tables_dir = out / "figures", out / "tables"
     figures_dir.mkdir(parents=True, exist_ok=True)
@@ -300,6 +307,9 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
            "n_topics": summary.n_topics, "keyness_group": config.keyness.group}
     plt.rcParams.update({"font.family": "DejaVu Sans", "svg.fonttype": "path"})
     for spec in FIGURES:
+        if figures and spec.name not in figures:
+            logger.info("figure %s left out (tables/run_choices.csv says why)", spec.name)
+            continue
         table = tables.get(spec.table)
         if table is None or table.empty:
             logger.info("figure %s skipped: no %s table", spec.name, spec.table)
@@ -330,6 +340,6 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
         provenance={k: v for k, v in provenance.items()},
         intro=("Every figure and table of this run, made by `python -m toolkit figures` from the configuration "
                "below. " + ("The corpus is the SIMULATED demo corpus; its planted truth is known."
-                            if config.corpus.simulate else "")))
+                            if config.corpus.simulate else "") + (" " + notes if notes else "")))
     summary.report = out / "index.html"
     write_text_atomic(summary.report, report)

@@ -79,6 +79,7 @@ import regex
 from tqdm.auto import tqdm
 
 from toolkit import config as _config
+from toolkit.errors import UserError
 from toolkit.places import qualify_grouping
 
 logger = logging.getLogger("toolkit.themes")
@@ -374,9 +375,19 @@ def load_themes(path: str | os.PathLike | None = None, *, tokenizer_config=None)
     (only stopwords, or only numbers) is skipped with a warning.
     """
     path = Path(path) if path is not None else _config.lexicon_dir() / THEMES_FILE
-    raw = path.read_bytes()
-    data = tomllib.loads(raw.decode("utf-8"))
-    themes = themes_from_mapping(data, tokenizer_config=tokenizer_config, source=str(path))
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError("no such themes file", path=path,
+                        fix="set [themes] file to your copy of corpora/lexicons/themes.toml") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+        themes = themes_from_mapping(data, tokenizer_config=tokenizer_config, source=str(path))
+    except ValueError as exc:  # a bad rule, bad TOML or bad UTF-8 in the researcher's file
+        message = str(exc)
+        raise UserError(message, path=None if message.startswith(str(path)) else path,
+                        fix="correct the named theme or rule in the themes file (README, 'Themes' says what "
+                            "each key means)") from exc
     themes.version = hashlib.sha256(raw).hexdigest()[:12]
     return themes
 

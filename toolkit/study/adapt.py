@@ -1,0 +1,336 @@
+"""Defaults that fit the corpus: what a run chooses for the settings the researcher left unset.
+
+:func:`adapt_defaults` is pure: a config and the document table in, the
+adapted config and a table of choices out. A setting the config file writes
+(or, for a config built in Python, one that differs from its default) is
+never changed; the table still says it was the config's choice, with a
+warning when the corpus cannot support it.
+
+The rules (one locality, a short span, no dates, few documents):
+
+``effects.formula``
+    ``C(locality)`` when the dated documents come from two or more
+    localities, none with one; the year as a spline ``bs(year, df=3)`` from
+    :data:`MIN_YEARS_SPLINE` distinct years on, as categories ``C(year)``
+    for a shorter span, no year term with fewer than two years; terms are
+    dropped (locality first) until there are :data:`DOCS_PER_COEFFICIENT`
+    documents per coefficient; no term left: ``""`` (no effects).
+``themes.periods``
+    the default periods when they hold every dated year, else the span cut
+    into three consecutive periods (one per year for three years or fewer).
+``keyness.group``
+    ``locality`` with two or more localities, else ``year`` with two or
+    more years, else no keyness.
+``topics.n_topics_grid``
+    the numbers of topics with at least :data:`DOCS_PER_TOPIC` documents
+    each; none: a smaller grid (and a warning).
+``figures.include``
+    every figure the corpus supports (:data:`FIGURE_NEEDS`); a list in the
+    config restricts them (a figure the corpus cannot support is left out
+    even when listed).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import pandas as pd
+
+from toolkit.config import RunConfig
+
+logger = logging.getLogger("toolkit.study")
+
+#: Distinct years from which the year enters the effects formula as a spline (fewer: categories).
+MIN_YEARS_SPLINE = 6
+#: Documents needed per coefficient of the effects formula.
+DOCS_PER_COEFFICIENT = 5
+#: Documents needed per topic of the K grid.
+DOCS_PER_TOPIC = 10
+
+#: Columns of the choices table (``tables/run_choices.csv``).
+CHOICE_COLUMNS = ("setting", "value", "chosen_by", "reason")
+
+#: What each figure of :data:`toolkit.report.registry.FIGURES` needs from the corpus and the run.
+FIGURE_NEEDS: dict[str, str] = {
+    "documents_per_locality_year": "dated documents",
+    "theme_share_by_period": "dated documents inside the periods",
+    "theme_trends": "dated documents in two or more years",
+    "topic_top_terms": "a topic model (always made)",
+    "topic_prevalence": "dated documents in two or more years",
+    "effects_forest": "an effects formula with at least one term",
+    "keyness": "two or more groups to compare",
+    "model_selection": "a grid of numbers of topics",
+    "planted_vs_recovered": "the simulated demo corpus (its planted truth)",
+}
+
+
+def corpus_facts(documents: pd.DataFrame) -> dict:
+    """What the choices depend on: documents, dated documents, years, localities."""
+    years = pd.to_numeric(documents["year"], errors="coerce") if "year" in documents else pd.Series(dtype=float)
+    localities = documents["locality"].fillna("").astype(str) if "locality" in documents \
+        else pd.Series([""] * len(documents))
+    dated = years.notna()
+    return {
+        "n_docs": len(documents),
+        "n_dated": int(dated.sum()),
+        "years": sorted(int(y) for y in years[dated].unique()),
+        "localities": sorted(set(localities[localities != ""])),
+        "dated_localities": sorted(set(localities[dated & (localities != "")])),
+    }
+
+
+def _row(setting: str, value, chosen_by: str, reason: str) -> dict:
+    if isinstance(value, tuple):
+        value = ", ".join("–".join(map(str, v)) if isinstance(v, tuple) else str(v) for v in value)
+    return {"setting": setting, "value": str(value), "chosen_by": chosen_by, "reason": reason}
+
+
+def _periods(years: list[int]) -> tuple[tuple[int, int], ...]:
+    first, last = years[0], years[-1]
+    span = last - first + 1
+    if span <= 3:
+        return tuple((y, y) for y in range(first, last + 1))
+    sizes = [span // 3 + (1 if i < span % 3 else 0) for i in range(3)]
+    out, start = [], first
+    for size in sizes:
+        out.append((start, start + size - 1))
+        start += size
+    return tuple(out)
+
+
+def _choose_periods(config: RunConfig, facts: dict) -> tuple[tuple, str, str]:
+    periods, years = config.themes.periods, facts["years"]
+    if config.is_set("themes.periods"):
+        outside = [y for y in years if not any(a <= y <= b for a, b in periods)]
+        note = f"; years outside every period: {', '.join(map(str, outside))}" if outside else ""
+        return periods, "config", "set in the config" + note
+    if not years:
+        return periods, "default", "no dated documents: no periods (the period figure is left out)"
+    if all(any(a <= y <= b for a, b in periods) for y in years):
+        return periods, "default", f"the default periods hold every dated year ({years[0]}–{years[-1]})"
+    chosen = _periods(years)
+    how = "one period per year" if len(chosen) == years[-1] - years[0] + 1 else "three consecutive periods"
+    return chosen, "corpus", (f"the dated years {years[0]}–{years[-1]} fall outside the default periods: "
+                              f"{how} over the span")
+
+
+def _choose_group(config: RunConfig, facts: dict) -> tuple[str, str, str]:
+    group = config.keyness.group
+    if config.is_set("keyness.group"):
+        return group, "config", "set in the config"
+    if group in ("locality", "district"):
+        n_loc = len(facts["localities"])
+        if n_loc >= 2:
+            return group, "default", f"{n_loc} localities to compare"
+        if len(facts["years"]) >= 2:
+            where = facts["localities"][0] if n_loc else "no known locality"
+            return "year", "corpus", f"one locality ({where}): terms are compared between years instead"
+        return group, "corpus", "one locality and fewer than two years: nothing to compare (keyness left out)"
+    return group, "default", "the default"
+
+
+def _choose_grid(config: RunConfig, facts: dict) -> tuple[tuple[int, ...], str, str, bool]:
+    """Grid, chosen_by, reason, and whether it is a warning."""
+    grid = tuple(config.topics.n_topics_grid)
+    n = facts["n_docs"]
+    max_k = n // DOCS_PER_TOPIC
+    if config.is_set("topics.n_topics_grid"):
+        too_big = [k for k in grid if k > max(max_k, 2)]
+        if too_big:
+            return grid, "config", (f"set in the config; {n} documents are few for K = "
+                                    f"{', '.join(map(str, too_big))} (under {DOCS_PER_TOPIC} per topic)"), True
+        return grid, "config", "set in the config", False
+    if not grid:
+        return grid, "default", "no model selection ([topics] n_topics is used)", False
+    kept = tuple(k for k in grid if k <= max_k)
+    if kept == grid:
+        return grid, "default", f"{n} documents: at least {DOCS_PER_TOPIC} per topic at every K", False
+    if kept:
+        dropped = ", ".join(str(k) for k in grid if k not in kept)
+        return kept, "corpus", (f"{n} documents: K = {dropped} left out (fewer than {DOCS_PER_TOPIC} documents "
+                                "per topic)"), True
+    smaller = tuple(sorted({max(2, max_k // 2), max(2, max_k)}))
+    return smaller, "corpus", (f"only {n} documents, too few for K = {', '.join(map(str, grid))} "
+                               f"({DOCS_PER_TOPIC} per topic): a smaller grid; topics of so few documents "
+                               "are a sketch, not a finding"), True
+
+
+def _choose_formula(config: RunConfig, facts: dict, documents: pd.DataFrame) -> tuple[str, str, str]:
+    formula = config.effects.formula
+    if config.is_set("effects.formula"):
+        return formula, "config", "set in the config"
+    years = facts["years"]
+    reasons = []
+    year_term, n_year_coef = "", 0
+    if not years:
+        reasons.append("no dated documents: no year term")
+    elif len(years) == 1:
+        reasons.append(f"every dated document is of {years[0]}: no year term")
+    elif len(years) < MIN_YEARS_SPLINE:
+        year_term, n_year_coef = "C(year)", len(years) - 1
+        reasons.append(f"a short span ({len(years)} distinct years): year as categories C(year)")
+    else:
+        year_term, n_year_coef = "bs(year, df=3)", 3
+        reasons.append(f"{len(years)} distinct years: year as a spline bs(year, df=3)")
+    localities = facts["dated_localities"] if year_term else facts["localities"]
+    loc_term, n_loc_coef = "", 0
+    if len(localities) >= 2:
+        loc_term, n_loc_coef = "C(locality)", len(localities) - 1
+        reasons.append(f"{len(localities)} localities: C(locality)")
+    else:
+        reasons.append(f"one locality ({localities[0]}): no locality term" if localities
+                       else "no known locality: no locality term")
+    n_complete = facts["n_dated"] if year_term else facts["n_docs"]
+    if loc_term:
+        loc = documents["locality"].fillna("").astype(str) != ""
+        if year_term:
+            loc &= pd.to_numeric(documents["year"], errors="coerce").notna()
+        n_complete = int(loc.sum())
+    while loc_term or year_term:
+        n_coef = 1 + n_loc_coef + n_year_coef
+        if n_complete >= DOCS_PER_COEFFICIENT * n_coef:
+            break
+        dropped = loc_term or year_term
+        reasons.append(f"{n_complete} documents for {n_coef} coefficients (fewer than {DOCS_PER_COEFFICIENT} "
+                       f"each): {dropped} left out")
+        if loc_term:
+            loc_term, n_loc_coef = "", 0
+            n_complete = facts["n_dated"] if year_term else facts["n_docs"]
+        else:
+            year_term, n_year_coef = "", 0
+    terms = [t for t in (loc_term, year_term) if t]
+    chosen = "~ " + " + ".join(terms) if terms else ""
+    if not terms:
+        reasons.append("no term left: effects are left out")
+    return chosen, ("default" if chosen == formula else "corpus"), "; ".join(reasons)
+
+
+def figure_plan(config: RunConfig, documents: pd.DataFrame) -> pd.DataFrame:
+    """Which figures the run makes and which it leaves out, and why.
+
+    ``config`` is the adapted config (:func:`adapt_defaults`). Columns
+    ``figure, made, reason`` in the order of :data:`FIGURE_NEEDS`.
+    """
+    facts = corpus_facts(documents)
+    years = facts["years"]
+    periods = config.themes.periods
+    in_periods = any(a <= y <= b for y in years for a, b in periods)
+    group = config.keyness.group
+    if group in ("locality", "district"):
+        n_groups = len(facts["localities"])
+    elif group in documents:
+        n_groups = documents[group].dropna().astype(str).replace("", pd.NA).dropna().nunique()
+    else:
+        n_groups = 0
+    selection = bool(config.topics.n_topics_grid) or config.topics.n_topics == 0
+    supported = {
+        "documents_per_locality_year": (facts["n_dated"] > 0, "no dated documents"),
+        "theme_share_by_period": (in_periods, "no dated document inside the periods"),
+        "theme_trends": (len(years) >= 2, f"dated documents in {len(years)} year(s): no trend to draw"),
+        "topic_top_terms": (True, ""),
+        "topic_prevalence": (len(years) >= 2, f"dated documents in {len(years)} year(s): no trend to draw"),
+        "effects_forest": (bool(config.effects.formula.strip()), "no effects formula (see effects.formula)"),
+        "keyness": (n_groups >= 2, f"{n_groups} group(s) of {group}: nothing to compare"),
+        "model_selection": (selection, "no K grid ([topics] n_topics fixed)"),
+        "planted_vs_recovered": (config.corpus.simulate, "not the simulated demo corpus"),
+    }
+    include = set(config.figures.include)
+    rows = []
+    for name, needs in FIGURE_NEEDS.items():
+        ok, why_not = supported[name]
+        if include and name not in include:
+            rows.append({"figure": name, "made": False, "reason": "not in [figures] include"})
+        elif ok:
+            rows.append({"figure": name, "made": True, "reason": f"needs {needs}: present"})
+        else:
+            rows.append({"figure": name, "made": False, "reason": why_not})
+    return pd.DataFrame(rows, columns=["figure", "made", "reason"])
+
+
+def adapt_defaults(config: RunConfig, documents: pd.DataFrame) -> tuple[RunConfig, pd.DataFrame]:
+    """The config with its unset settings chosen to fit ``documents``, and why.
+
+    Parameters
+    ----------
+    config
+        The run config; settings it sets (:meth:`~toolkit.config.RunConfig.is_set`)
+        are kept as they are.
+    documents
+        The documents the run counts and models (reposts left out), with
+        ``year`` and ``locality``.
+
+    Returns
+    -------
+    config : RunConfig
+        With ``effects.formula``, ``themes.periods``, ``keyness.group``,
+        ``topics.n_topics_grid`` and ``figures.include`` chosen.
+    choices : DataFrame
+        ``setting, value, chosen_by, reason``: one row per adaptive setting,
+        ``chosen_by`` one of ``config`` (the researcher's), ``default`` (the
+        default fits the corpus), ``corpus`` (changed to fit it); plus a
+        ``figures.left_out`` row per figure the corpus cannot support.
+        Sorted by setting.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"year": [2020, 2021, 2022] * 4, "locality": "Quận Long Biên, Hà Nội"})
+    >>> config, choices = adapt_defaults(RunConfig(), docs)
+    >>> config.effects.formula
+    '~ C(year)'
+    """
+    facts = corpus_facts(documents)
+    rows = []
+    periods, by, why = _choose_periods(config, facts)
+    rows.append(_row("themes.periods", periods, by, why))
+    group, by, why = _choose_group(config, facts)
+    rows.append(_row("keyness.group", group, by, why))
+    grid, by, why, warn = _choose_grid(config, facts)
+    if warn:
+        logger.warning("[topics] n_topics_grid: %s", why)
+    rows.append(_row("topics.n_topics_grid", grid, by, why))
+    formula, by, why = _choose_formula(config, facts, documents)
+    rows.append(_row("effects.formula", formula or "(none)", by, why))
+    adapted = replace(
+        config,
+        themes=replace(config.themes, periods=periods),
+        keyness=replace(config.keyness, group=group),
+        topics=replace(config.topics, n_topics_grid=grid),
+        effects=replace(config.effects, formula=formula),
+    )
+    plan = figure_plan(adapted, documents)
+    made = tuple(plan.loc[plan["made"], "figure"])
+    if config.figures.include:
+        rows.append(_row("figures.include", made, "config", "set in the config"))
+    else:
+        rows.append(_row("figures.include", made, "corpus" if len(made) < len(plan) else "default",
+                         "every figure the corpus supports"))
+    for figure in plan.itertuples(index=False):
+        if not figure.made:
+            rows.append(_row("figures.left_out", figure.figure, "corpus", figure.reason))
+    adapted = replace(adapted, figures=replace(adapted.figures, include=made))
+    choices = pd.DataFrame(rows, columns=list(CHOICE_COLUMNS))
+    choices = choices.sort_values(["setting", "value"], kind="stable", ignore_index=True)
+    return adapted, choices
+
+
+def choices_paragraph(choices: pd.DataFrame) -> str:
+    """The report page's paragraph on what the run chose and why (from the choices table)."""
+    if choices is None or choices.empty:
+        return ""
+    parts = []
+    for row in choices.itertuples(index=False):
+        if row.setting == "figures.left_out":
+            parts.append(f"figure {row.value} left out: {row.reason}")
+        elif row.setting != "figures.include":
+            who = {"config": "set in the config", "default": "the default", "corpus": "chosen to fit the corpus"}
+            label = who.get(row.chosen_by, row.chosen_by)
+            why = "" if row.reason == label else f": {row.reason}"
+            parts.append(f"{row.setting} = {row.value} ({label}{why})")
+    return ("Settings left unset were chosen to fit this corpus (tables/run_choices.csv): "
+            + "; ".join(parts) + ".")
+
+
+__all__ = ["CHOICE_COLUMNS", "DOCS_PER_COEFFICIENT", "DOCS_PER_TOPIC", "FIGURE_NEEDS", "MIN_YEARS_SPLINE",
+           "adapt_defaults", "choices_paragraph", "corpus_facts", "figure_plan"]

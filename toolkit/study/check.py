@@ -1,0 +1,439 @@
+"""A dry run of ``make figures``: what the run will read, choose, make and cost — in seconds.
+
+:func:`check_run` reads the inputs (all of them, or a seeded sample of the
+files for big folders), and returns a :class:`CheckReport` of tidy tables;
+``python -m toolkit check --config FILE`` prints it. The pipeline runs the
+same checks first (:func:`config_problems` before it reads anything,
+:func:`corpus_problems` right after ingest) and stops with a
+:class:`~toolkit.errors.UserError` that names the file and the fix.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import os
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from toolkit.config import RunConfig
+from toolkit.errors import UserError
+from toolkit.study.adapt import FIGURE_NEEDS, adapt_defaults, figure_plan
+
+logger = logging.getLogger("toolkit.study")
+
+#: How the document table's ``date_source`` values were found (README, "The document table").
+DATE_HOW = {
+    "header": "read from the page", "header-english": "read from the page", "markup": "read from the page",
+    "url": "read from the page", "table-field": "read from the page", "event": "event date in the opening",
+    "review-year": "year only", "title-year": "year only", "banner-year": "year only",
+}
+
+INTERVALS = ("jeffreys", "wilson", "bootstrap")
+ENGINES = ("gensim", "tomotopy")
+LANGUAGES = ("en", "vi")
+FORMATS = ("png", "svg", "pdf")
+
+
+def _config_path(config: RunConfig) -> str | None:
+    return config.config_file or None
+
+
+def _writable(folder: Path) -> bool:
+    probe = folder
+    while not probe.exists():
+        if probe.parent == probe:
+            return False
+        probe = probe.parent
+    return probe.is_dir() and os.access(probe, os.W_OK | os.X_OK)
+
+
+def config_problems(config: RunConfig, *, output_dir: str | os.PathLike | None = None) -> list[UserError]:
+    """Problems of ``config`` found without reading the corpus (fast).
+
+    Checks the input paths, the sources file, the themes file (every rule
+    compiled), ``seed_themes``, the validation sheet, the output folder
+    (writable), and the values of settings with a fixed set of choices.
+    """
+    where = _config_path(config)
+    problems: list[UserError] = []
+    c = config.corpus
+    if not c.simulate:
+        if not c.paths:
+            problems.append(UserError("[corpus] simulate = false but paths is empty", path=where,
+                                      fix='set paths = ["pages"] (a folder of .txt/.html pages or a table)'))
+        for raw in c.paths:
+            if not config.resolve(raw).exists():
+                problems.append(UserError(f"[corpus] paths: {config.resolve(raw)} does not exist", path=where,
+                                          fix="create the folder and drop your pages into it, or correct the path "
+                                              "(relative paths start at "
+                                              f"{config.base_dir()}, see `root`)"))
+        if c.sources:
+            sources = config.resolve(c.sources)
+            if not sources.exists():
+                problems.append(UserError(f"[corpus] sources: {sources} does not exist", path=where,
+                                          fix='create it (python -m toolkit init writes an example) or set sources = ""'))
+            else:
+                from toolkit.places import load_sources
+
+                try:
+                    load_sources(sources)
+                except ValueError as exc:
+                    problems.append(UserError(str(exc), fix="correct that [[source]] entry: match = a folder, glob "
+                                                            "or domain; province (and district) as the gazetteer "
+                                                            "writes them"))
+    problems.extend(_themes_problems(config))
+    if config.topics.n_topics == 0 and not config.topics.n_topics_grid:
+        problems.append(UserError("[topics] n_topics = 0 (choose by model selection) but n_topics_grid is empty",
+                                  path=where, fix="set n_topics to a number of topics, or remove n_topics_grid"))
+    t = config.themes
+    if t.validation_sheet and not config.resolve(t.validation_sheet).exists():
+        problems.append(UserError(f"[themes] validation_sheet: {config.resolve(t.validation_sheet)} does not exist",
+                                  path=where, fix='give your coded sheet (python -m toolkit validate sample) or set '
+                                                  'validation_sheet = ""'))
+    for key, value, allowed in (("themes.interval", t.interval, INTERVALS),
+                                ("topics.engine", config.topics.engine, ENGINES),
+                                ("figures.language", config.figures.language, LANGUAGES)):
+        if value not in allowed:
+            problems.append(UserError(f"{key} = {value!r} is not one of {', '.join(allowed)}", path=where,
+                                      fix=f"write one of {', '.join(repr(a) for a in allowed)}"))
+    bad = [f for f in config.figures.formats if f not in FORMATS]
+    if bad:
+        problems.append(UserError(f"figures.formats: unknown format(s) {', '.join(bad)}", path=where,
+                                  fix=f"use {', '.join(FORMATS)}"))
+    unknown = [f for f in config.figures.include if f not in FIGURE_NEEDS]
+    if unknown:
+        import difflib
+
+        close = [difflib.get_close_matches(f, list(FIGURE_NEEDS), n=1) for f in unknown]
+        hint = "; ".join(f"{f!r}: did you mean {c[0]!r}?" for f, c in zip(unknown, close) if c)
+        problems.append(UserError(f"figures.include: unknown figure(s) {', '.join(unknown)}", path=where,
+                                  fix=(hint + "; " if hint else "") + f"figures: {', '.join(FIGURE_NEEDS)}"))
+    out = Path(output_dir) if output_dir is not None else config.resolve(config.output_dir)
+    if out.exists() and not out.is_dir():
+        problems.append(UserError(f"the output folder {out} is a file", path=where,
+                                  fix="set output_dir to a folder (or pass -o DIR)"))
+    elif not _writable(out):
+        problems.append(UserError(f"the output folder {out} is not writable", path=where,
+                                  fix="set output_dir (or -o DIR) to a folder you can write to"))
+    return problems
+
+
+def _themes_problems(config: RunConfig) -> list[UserError]:
+    from toolkit.themes.dictionary import load_themes
+
+    path = config.resolve(config.themes.file)
+    try:
+        dictionary = load_themes(path)
+    except UserError as exc:
+        return [exc]
+    t = config.topics
+    if t.seeded and t.seed_themes:
+        unknown = sorted(set(t.seed_themes) - set(dictionary.ids))
+        if unknown:
+            import difflib
+
+            hints = [f"{u!r}: did you mean {m[0]!r}?" for u in unknown
+                     if (m := difflib.get_close_matches(u, sorted(dictionary.ids), n=1))]
+            return [UserError(f"[topics] seed_themes: {', '.join(unknown)} not in the themes file {path}",
+                              path=_config_path(config),
+                              fix="; ".join(hints) or f"themes of that file: {', '.join(sorted(dictionary.ids))}")]
+    return []
+
+
+def formula_names(formula: str) -> list[str]:
+    """Column names a patsy formula uses (``"~ C(locality) + bs(year, df=3)"`` → ``locality, year``).
+
+    Function names (``C``, ``bs``, ``np.log``) are not columns.
+
+    Examples
+    --------
+    >>> formula_names("~ C(locality) * bs(year, df=3) + np.log(views)")
+    ['locality', 'views', 'year']
+    """
+    import patsy
+
+    desc = patsy.ModelDesc.from_formula(formula if "~" in formula else "~ " + formula)
+    names: set[str] = set()
+    for term in desc.lhs_termlist + desc.rhs_termlist:
+        for factor in term.factors:
+            tree = ast.parse(factor.name(), mode="eval")
+            not_columns = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+            not_columns |= {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+            names.update(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in not_columns)
+    return sorted(names)
+
+
+def corpus_problems(config: RunConfig, documents: pd.DataFrame, rejects: pd.DataFrame, *,
+                    n_files: int | None = None) -> list[UserError]:
+    """Problems found once the inputs are read: nothing read, everything rejected, settings naming
+    columns the document table lacks."""
+    where = _config_path(config)
+    inputs = ", ".join(str(config.resolve(p)) for p in config.corpus.paths) or "the inputs"
+    problems: list[UserError] = []
+    if documents.empty:
+        if len(rejects):
+            reasons = Counter(rejects["reason"].astype(str))
+            common = "; ".join(f"{r} (×{n})" for r, n in reasons.most_common(3))
+            problems.append(UserError(f"all {len(rejects)} inputs were rejected: {common}", path=inputs,
+                                      fix="read the rejects (python -m toolkit check --config CONFIG -o DIR writes "
+                                          "DIR/rejects.csv): pages need article text; tables need a text column "
+                                          "([corpus] text_field)"))
+        else:
+            problems.append(UserError("no documents read: no input files", path=inputs,
+                                      fix="drop .txt or .html pages (or .csv/.jsonl tables) into that folder, or "
+                                          "collect them there with python -m toolkit collect"))
+        return problems
+    columns = set(documents.columns) | {"period"}
+    formula = config.effects.formula
+    if formula.strip():
+        import patsy
+
+        try:
+            missing = sorted(set(formula_names(formula)) - columns)
+        except (patsy.PatsyError, SyntaxError) as exc:
+            problems.append(UserError(f"[effects] formula {formula!r} is not a valid formula: {exc}", path=where,
+                                      fix='write it like "~ C(locality) + C(year)", or remove the line and the '
+                                          "run chooses one"))
+        else:
+            if missing:
+                problems.append(UserError(
+                    f"[effects] formula {formula!r} names {', '.join(missing)}, not a column of the document table",
+                    path=where, fix=f"use columns the corpus has (locality, province, district, year, period, "
+                                    f"category, …), or remove the line and the run chooses a formula"))
+    group = config.keyness.group
+    if group not in columns and group != "district":
+        problems.append(UserError(f"[keyness] group = {group!r} is not a column of the document table", path=where,
+                                  fix='use "locality", "province" or "year", or remove the line'))
+    return problems
+
+
+def raise_problems(problems: list[UserError], config: RunConfig) -> None:
+    """Raise the first problem, saying how many more there are and how to list them."""
+    if not problems:
+        return
+    first = problems[0]
+    if len(problems) > 1:
+        where = config.config_file or "CONFIG"
+        raise UserError(f"{first.message} (and {len(problems) - 1} more problem(s); "
+                        f"python -m toolkit check --config {where} lists them)", path=first.path, fix=first.fix)
+    raise first
+
+
+@dataclass
+class CheckReport:
+    """What :func:`check_run` found. Every table is tidy; ``errors`` stop a run, ``warnings`` do not.
+
+    Attributes
+    ----------
+    config : RunConfig
+        The config with its unset settings chosen to fit the corpus.
+    n_files, n_files_read : int
+        Input files found, and read (fewer when a sample was read).
+    n_documents : int
+        Documents read (reposts included).
+    by_locality_year : DataFrame
+        ``locality, year, n_docs, sparse`` (``year`` ``"undated"``, locality
+        ``"(unknown)"`` where missing; ``sparse``: fewer than ``[themes] min_docs``).
+    encodings, dates, localities : DataFrame
+        ``encoding, n_docs``; ``date_source, how, n_docs, share``;
+        ``how, n_docs, share`` (sources file, table columns, place names in
+        the text, unknown).
+    rejects, reposts : DataFrame
+        ``source, line, reason``; ``doc_id, source, duplicate_of``.
+    figures, choices, cost : DataFrame
+        ``figure, made, reason``; ``setting, value, chosen_by, reason``;
+        ``stage, n_documents, n_fits, note``.
+    """
+
+    config: RunConfig
+    errors: list[UserError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    n_files: int = 0
+    n_files_read: int = 0
+    n_documents: int = 0
+    by_locality_year: pd.DataFrame = field(default_factory=pd.DataFrame)
+    encodings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rejects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reposts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    localities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    figures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    choices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cost: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def sampled(self) -> bool:
+        return self.n_files_read < self.n_files
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The report's tables by name (what ``check -o DIR`` writes)."""
+        return {"by_locality_year": self.by_locality_year, "encodings": self.encodings, "rejects": self.rejects,
+                "reposts": self.reposts, "dates": self.dates, "localities": self.localities,
+                "figures": self.figures, "run_choices": self.choices, "cost": self.cost}
+
+
+def _share(table: pd.DataFrame, total: int) -> pd.DataFrame:
+    return table.assign(share=(table["n_docs"] / total).round(3) if total else 0.0)
+
+
+def by_locality_year(documents: pd.DataFrame, min_docs: int) -> pd.DataFrame:
+    """Documents per locality and year, sparse cells marked (``locality, year, n_docs, sparse``)."""
+    year = pd.to_numeric(documents["year"], errors="coerce")
+    table = pd.DataFrame({
+        "locality": documents["locality"].fillna("").astype(str).replace("", "(unknown)"),
+        "year": [str(int(y)) if pd.notna(y) else "undated" for y in year],
+    })
+    counts = table.groupby(["locality", "year"]).size().rename("n_docs").reset_index()
+    counts["sparse"] = counts["n_docs"] < min_docs
+    return counts.sort_values(["locality", "year"], ignore_index=True)
+
+
+def date_coverage(documents: pd.DataFrame) -> pd.DataFrame:
+    """How the dates were found: ``date_source, how, n_docs, share`` (``(undated)`` included)."""
+    source = documents["date_source"].fillna("").astype(str)
+    undated = pd.to_numeric(documents["year"], errors="coerce").isna()
+    source = source.where(~undated, "(undated)")
+    counts = source.value_counts().rename_axis("date_source").rename("n_docs").reset_index()
+    counts["how"] = [("undated" if s == "(undated)" else DATE_HOW.get(s, "event day, year inferred"
+                                                                      if s.startswith("event+") else "other"))
+                     for s in counts["date_source"]]
+    counts = counts.sort_values(["n_docs", "date_source"], ascending=[False, True], ignore_index=True)
+    return _share(counts[["date_source", "how", "n_docs"]], len(documents))
+
+
+def locality_coverage(documents: pd.DataFrame) -> pd.DataFrame:
+    """How the localities were found: ``how, n_docs, share``, from ``locality_evidence``."""
+    def how(evidence: str, locality: str, district: str) -> str:
+        if not locality:
+            return "unknown"
+        level = "district" if district else "province only"
+        if evidence.startswith("sources:"):
+            return f"sources file ({level})"
+        if evidence.startswith("table columns"):
+            return f"table columns ({level})"
+        return f"place names in the text ({level})"
+
+    kinds = [how(str(e), str(loc), str(d)) for e, loc, d in zip(documents["locality_evidence"].fillna(""),
+                                                                  documents["locality"].fillna(""),
+                                                                  documents["district"].fillna(""))]
+    counts = pd.Series(kinds, dtype=str).value_counts().rename_axis("how").rename("n_docs").reset_index()
+    counts = counts.sort_values(["n_docs", "how"], ascending=[False, True], ignore_index=True)
+    return _share(counts, len(documents))
+
+
+def run_cost(config: RunConfig, n_documents: int, *, estimated: bool) -> pd.DataFrame:
+    """What the heavy stages will cost: ``stage, n_documents, n_fits, note``."""
+    t = config.topics
+    grid, seeds = list(t.n_topics_grid), list(t.random_states)
+    n_select = len(grid) * len(seeds)
+    note = " (estimated from a sample of the files)" if estimated else ""
+    rows = [
+        {"stage": "ingest + preprocess", "n_documents": n_documents, "n_fits": 0,
+         "note": f"{n_documents} documents; segmentation ~300 news-length documents/s per core" + note},
+        {"stage": "select (K grid × seeds)", "n_documents": n_documents, "n_fits": n_select,
+         "note": (f"K in {grid} × seeds {seeds}: {n_select} fits of {n_documents} documents" if n_select
+                  else "no model selection") + note},
+        {"stage": "topics (final model)", "n_documents": n_documents, "n_fits": 1, "note": f"engine {t.engine}"},
+        {"stage": "effects", "n_documents": n_documents, "n_fits": 0,
+         "note": (f"{config.effects.n_draws} draws of {config.effects.formula}" if config.effects.formula
+                  else "left out (no formula)")},
+    ]
+    return pd.DataFrame(rows, columns=["stage", "n_documents", "n_fits", "note"])
+
+
+def check_run(config: RunConfig, *, sample: int | None = 2000, random_state: int = 0, n_jobs: int = -1,
+              output_dir: str | os.PathLike | None = None) -> CheckReport:
+    """Dry run of ``make figures`` on ``config``: read the inputs and say what the run will do.
+
+    Parameters
+    ----------
+    config
+        The run config (:func:`toolkit.config.load_config`: strict, so a
+        misspelled key never gets this far).
+    sample
+        Read at most this many input files, a seeded random sample of them
+        (``None``: all). Counts are then those of the sample; the cost is
+        extrapolated to every file.
+    random_state
+        Seed of the sample.
+    n_jobs
+        Worker processes for ingest (``-1``: all cores).
+    output_dir
+        The output folder the run will use (default: the config's).
+
+    Returns
+    -------
+    CheckReport
+    """
+    from toolkit.corpus import apply_repost_policy
+    from toolkit.ingest.core import ingest_files, iter_input_files
+    from toolkit.ingest.tables import FieldMap
+
+    report = CheckReport(config=config)
+    report.errors = config_problems(config, output_dir=output_dir)
+    if config.corpus.simulate:
+        report.warnings.append("[corpus] simulate = true: the run uses the simulated demo corpus, not your pages "
+                               "(set simulate = false and paths)")
+        return report
+    paths = [config.resolve(p) for p in config.corpus.paths]
+    if not paths or not all(p.exists() for p in paths):
+        return report
+    files = iter_input_files(paths)
+    report.n_files = len(files)
+    chosen = files
+    if sample is not None and len(files) > sample:
+        rng = np.random.default_rng(random_state)
+        picks = sorted(rng.choice(len(files), size=sample, replace=False).tolist())
+        chosen = [files[i] for i in picks]
+        report.warnings.append(f"{len(files)} input files: read a random sample of {sample} (random_state "
+                               f"{random_state}); counts below are the sample's, reposts only within it")
+    report.n_files_read = len(chosen)
+    sources = None
+    if config.corpus.sources:
+        from toolkit.places import load_sources
+
+        try:
+            sources = load_sources(config.resolve(config.corpus.sources))
+        except (OSError, ValueError):
+            pass  # in report.errors already (config_problems); the pages are read without it
+    c = config.corpus
+    fields = FieldMap(text=c.text_field or None, title=c.title_field or None, date=c.date_field or None,
+                      id=c.id_field or None)
+    result = ingest_files([p for p, _ in chosen], fields=fields, sources=sources, n_jobs=n_jobs, progress=False)
+    documents, rejects = result.documents, result.rejects
+    report.n_documents = len(documents)
+    report.rejects = rejects.sort_values(["source", "line"], ignore_index=True)
+    report.errors.extend(corpus_problems(config, documents, rejects, n_files=len(files)))
+    if documents.empty:
+        return report
+    report.by_locality_year = by_locality_year(documents, config.themes.min_docs)
+    report.encodings = (documents["encoding"].fillna("").astype(str).value_counts().rename_axis("encoding")
+                        .rename("n_docs").reset_index().sort_values(["n_docs", "encoding"], ascending=[False, True],
+                                                                    ignore_index=True))
+    dup = documents[documents["duplicate_of"].fillna("") != ""]
+    report.reposts = dup[["doc_id", "source", "duplicate_of"]].sort_values("source", ignore_index=True)
+    report.dates = date_coverage(documents)
+    report.localities = locality_coverage(documents)
+    docs = apply_repost_policy(documents, c.include_duplicates)
+    adapted, choices = adapt_defaults(config, docs)
+    report.config, report.choices = adapted, choices
+    # the plan under the config's own figure list: a figure left out says why, not "not included"
+    report.figures = figure_plan(replace(adapted, figures=config.figures), docs)
+    warned = choices[(choices["setting"] == "topics.n_topics_grid") & choices["reason"].str.contains("few")]
+    report.warnings.extend(f"[topics] n_topics_grid: {r}" for r in warned["reason"])
+    scale = len(files) / max(1, len(chosen))
+    report.cost = run_cost(adapted, int(round(len(docs) * scale)), estimated=scale > 1)
+    return report
+
+
+__all__ = ["CheckReport", "by_locality_year", "check_run", "config_problems", "corpus_problems", "date_coverage",
+           "formula_names", "locality_coverage", "raise_problems", "run_cost"]
