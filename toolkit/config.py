@@ -238,6 +238,9 @@ SETTING_DOCS: dict[str, str] = {
     "topics.seeded": "seeded theme topics alongside free topics",
     "topics.seed_themes": "themes seeded as topics ([] = every theme of the dictionary)",
     "topics.n_terms": "top terms shown per topic",
+    "topics.min_df": "vocabulary of every topic model: terms in at least this many documents (an integer) "
+                     "or this share of them (a float in [0, 1])",
+    "topics.max_df": "terms in at most this many documents (an integer) or this share of them (a float in [0, 1])",
     "effects.formula": 'patsy formula on document-table columns (C(locality), year, bs(year, df=3), period); "" = no effects',
     "effects.n_draws": "posterior draws of topic proportions (method of composition)",
     "figures.language": 'labels: "en" or "vi"',
