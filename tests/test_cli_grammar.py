@@ -303,3 +303,17 @@ def test_commands_refuse_a_token_table_of_another_corpus(tmp_path, command):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2, result.output
     assert "no row in" in result.output and "doc_id c" in result.output
+
+
+def test_the_command_line_loads_no_heavy_library_before_a_command_runs():
+    # `--help` and argument errors stay quick: libraries are imported inside the commands
+    import subprocess
+    import sys
+
+    from toolkit.config import PROJECT_ROOT
+
+    code = ("import sys, toolkit.cli; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'gensim', 'sklearn', 'matplotlib', 'pyvi') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT,
+                         env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": ""})
+    assert out.stdout.strip() == "[]"

@@ -64,7 +64,7 @@ class _PipelineOrder(TyperGroup):
 app = typer.Typer(
     cls=_PipelineOrder,
     help="Topic modeling and discourse analysis of Vietnamese political text. "
-         "Commands in pipeline order; every command writes its result to -o/--output.",
+         "Commands in pipeline order; -o/--output is the file or folder a command writes.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

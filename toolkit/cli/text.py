@@ -8,7 +8,6 @@ import typer
 
 from toolkit.cli import app, jobs_option
 from toolkit.cli._shared import TOKEN_CACHE
-from toolkit.corpus import read_documents, write_table
 
 
 @app.command("preprocess")
@@ -25,7 +24,7 @@ def preprocess_command(
     batch_size: int = typer.Option(2048, "--batch-size", help="Documents read from CORPUS at a time (memory stays flat)."),
 ) -> None:
     """Normalize and segment every document (title + body) into topic-model tokens."""
-    from toolkit.corpus import TableWriter, conform, iter_table_batches
+    from toolkit.corpus import TableWriter, conform, iter_table_batches, read_documents, write_table
     from toolkit.text.preprocess import empty_tokens, iter_preprocess, vocabulary_report
     from toolkit.text.segment import TokenizerConfig
 

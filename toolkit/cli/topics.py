@@ -35,7 +35,6 @@ import typer
 
 from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option, random_state_option
 from toolkit.cli._shared import load_documents, load_model, load_tokens, split_list
-from toolkit.corpus import write_table
 
 _CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
 
@@ -83,6 +82,7 @@ def topics_command(
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Fit LDA (or seeded LDA) and write topic terms, document topics and the model."""
+    from toolkit.corpus import write_table
     from toolkit.topics.lda import fit_lda
     from toolkit.topics.persist import save_result
 
@@ -139,6 +139,7 @@ def select_command(
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Fit a grid of K × seeds, score coherence, held-out fit, exclusivity and stability, recommend K."""
+    from toolkit.corpus import write_table
     from toolkit.topics.select import select_n_topics
 
     doc_ids, token_lists = _token_lists(corpus, tokens, jobs, include_duplicates)
@@ -171,6 +172,7 @@ def effects_command(
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Estimate covariate effects on topic prevalence (stm's estimateEffect)."""
+    from toolkit.corpus import write_table
     from toolkit.topics.effects import estimate_effects, prevalence_by_group
 
     result, documents = load_model(model_dir, corpus, include_duplicates)
