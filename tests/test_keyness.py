@@ -147,7 +147,7 @@ def test_tfidf_top_terms_groups_as_documents():
 
 
 def test_cli_keyness_and_collocations(tmp_path):
-    import toolkit.cli.themes  # noqa: F401
+    import toolkit.cli.keyness  # noqa: F401
     from toolkit.cli import app
     from toolkit.corpus import conform, read_table, write_table
 
@@ -171,7 +171,7 @@ def test_cli_keyness_and_collocations(tmp_path):
 
 
 def test_cli_keyness_same_named_districts(tmp_path):
-    import toolkit.cli.themes  # noqa: F401
+    import toolkit.cli.keyness  # noqa: F401
     from toolkit.cli import app
     from toolkit.corpus import read_table, write_table
 

@@ -379,7 +379,7 @@ def _saved_model(tmp_path, seed: int):
 def test_cli_effects_and_browse(tmp_path):
     from typer.testing import CliRunner
 
-    import toolkit.cli.effects  # noqa: F401
+    import toolkit.cli.topics  # noqa: F401
     from toolkit.cli import app
     from toolkit.corpus import conform, read_table, write_table
 
@@ -413,7 +413,7 @@ def test_cli_effects_and_browse(tmp_path):
 def test_cli_effects_same_named_districts(tmp_path):
     from typer.testing import CliRunner
 
-    import toolkit.cli.effects  # noqa: F401
+    import toolkit.cli.topics  # noqa: F401
     from toolkit.cli import app
     from toolkit.corpus import read_table, write_table
 

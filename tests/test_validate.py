@@ -268,7 +268,7 @@ def test_validate_commands_sample_code_score_train(tmp_path):
     runner = CliRunner()
     sheet_path = tmp_path / "sheet.csv"
     result = runner.invoke(app, ["validate", "sample", str(corpus), "-o", str(sheet_path), "--n", "30",
-                                 "--themes-file", str(themes_file), "--jobs", "1", "--random-state", "1"])
+                                 "--themes", str(themes_file), "--jobs", "1", "--random-state", "1"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "sheet.strata.csv").is_file()
     sheet = read_table(sheet_path)
@@ -291,7 +291,7 @@ def test_validate_commands_sample_code_score_train(tmp_path):
     terms = read_table(tmp_path / "report.terms.csv")
     assert int(terms.loc[(terms["theme"] == "site") & (terms["term"] == "(no term)"), "n_docs"].item()) == 1
     models = tmp_path / "models"
-    result = runner.invoke(app, ["validate", "train", str(sheet_path), "-o", str(models), "--themes", "site",
+    result = runner.invoke(app, ["validate", "train", str(sheet_path), "-o", str(models), "--theme-ids", "site",
                                  "--folds", "3", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert (models / "site.json").is_file() and read_table(models / "cv_report.csv")["theme"].tolist() == ["site"]

@@ -1,4 +1,4 @@
-"""``python -m toolkit ingest PATH... -o OUT``."""
+"""The ingest stage: ``python -m toolkit ingest PATH... -o OUT`` (raw pages and tables → the document table)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from pathlib import Path
 
 import typer
 
-from toolkit.cli import app
+from toolkit.cli import app, jobs_option
 
 
 @app.command("ingest")
 def ingest_command(
     paths: list[Path] = typer.Argument(..., help="Page files, folders (recursive) or tables."),
-    out: Path = typer.Option(..., "--out", "-o", help="Document table to write: .parquet, .csv or .jsonl."),
+    output: Path = typer.Option(..., "-o", "--output", help="Document table to write: .parquet, .csv or .jsonl."),
     rejects: Path | None = typer.Option(None, "--rejects", help="Write rejected inputs (source, line, reason) here (.csv)."),
     sources: Path | None = typer.Option(None, "--sources", help="TOML file mapping folders, globs or domains to localities ([[source]] match/province/district)."),
     text_field: str | None = typer.Option(None, "--text-field", help="Table column(s) with the text; comma-separated to join."),
@@ -21,7 +21,7 @@ def ingest_command(
     id_field: str | None = typer.Option(None, "--id-field", help="Table column with a stable document id."),
     url_field: str | None = typer.Option(None, "--url-field", help="Table column with the page URL (for --sources domains)."),
     dedup_threshold: float = typer.Option(0.8, "--dedup-threshold", help="Jaccard similarity above which a page is a repost."),
-    jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes (-1: all cores)."),
+    jobs: int = jobs_option("Worker processes reading the inputs"),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786); default: local processes."),
 ) -> None:
     """Read raw scraped pages and tables into one tidy document table."""
@@ -29,7 +29,7 @@ def ingest_command(
     from toolkit.ingest.core import ingest_files
     from toolkit.ingest.tables import FieldMap
 
-    table_suffix(out)  # fail before reading anything when OUT has no known format
+    table_suffix(output)  # fail before reading anything when OUTPUT has no known format
     fields = FieldMap(text=text_field, title=title_field, date=date_field, id=id_field, url=url_field)
     try:
         result = ingest_files(paths, fields=fields, sources=sources, dedup_threshold=dedup_threshold, n_jobs=jobs,
@@ -44,5 +44,5 @@ def ingest_command(
     if result.documents.empty:
         typer.echo("error: no document could be read from the inputs; see the rejects report", err=True)
         raise typer.Exit(1)
-    write_table(result.documents, out)
-    typer.echo(f"wrote {len(result.documents)} documents to {out}")
+    write_table(result.documents, output)
+    typer.echo(f"wrote {len(result.documents)} documents to {output}")

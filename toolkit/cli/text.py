@@ -1,4 +1,4 @@
-"""``python -m toolkit preprocess CORPUS -o TOKENS``: document table → token table."""
+"""The text stage: ``python -m toolkit preprocess CORPUS -o TOKENS`` (document table → token table)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,17 @@ from pathlib import Path
 
 import typer
 
-from toolkit.cli import app
-from toolkit.config import CACHE_DIR
-from toolkit.corpus import read_documents, write_table
+from toolkit.cli import app, jobs_option
+from toolkit.cli._shared import TOKEN_CACHE
 
 
 @app.command("preprocess")
 def preprocess_command(
     corpus: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl)."),
     output: Path = typer.Option(..., "-o", "--output", help="Token table to write (.parquet recommended, or .jsonl)."),
-    jobs: int = typer.Option(-1, "--jobs", "-j", help="Worker processes (-1 = all cores, 1 = inline)."),
+    jobs: int = jobs_option("Worker processes segmenting"),
     no_cache: bool = typer.Option(False, "--no-cache", help="Segment every document again; do not read or write the cache."),
-    cache_dir: Path = typer.Option(CACHE_DIR / "preprocess", "--cache-dir", help="Folder of the token cache."),
+    cache_dir: Path = typer.Option(TOKEN_CACHE, "--cache-dir", help="Folder of the token cache."),
     keep_numbers: bool = typer.Option(False, "--keep-numbers", help="Keep numbers, dates and times as tokens."),
     keep_persons: bool = typer.Option(False, "--keep-persons", help="Keep person names as tokens (nguyễn_văn_an)."),
     vocab_report: Path | None = typer.Option(None, "--vocab-report", help="Also write the lexicon survival table here."),
@@ -25,7 +24,7 @@ def preprocess_command(
     batch_size: int = typer.Option(2048, "--batch-size", help="Documents read from CORPUS at a time (memory stays flat)."),
 ) -> None:
     """Normalize and segment every document (title + body) into topic-model tokens."""
-    from toolkit.corpus import TableWriter, conform, iter_table_batches
+    from toolkit.corpus import TableWriter, conform, iter_table_batches, read_documents, write_table
     from toolkit.text.preprocess import empty_tokens, iter_preprocess, vocabulary_report
     from toolkit.text.segment import TokenizerConfig
 

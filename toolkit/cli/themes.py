@@ -1,9 +1,14 @@
-"""Rule-based analysis commands: ``themes``, ``validate-themes``, ``kwic``, ``keyness``, ``collocations``.
+"""The themes stage: ``themes``, ``validate-themes``, ``kwic`` and ``validate sample|score|train``.
 
 Each command reads a document table (CORPUS) and, optionally, its token table
 from ``python -m toolkit preprocess`` (``--tokens``); without it the documents
 are tokenized here (with the preprocess cache). Reposts (``duplicate_of`` set) are
 left out unless ``--include-duplicates`` (:func:`toolkit.corpus.apply_repost_policy`).
+
+``validate`` measures a theme dictionary against human coding (see
+:mod:`toolkit.themes.validate`): draw a coding sheet (``sample``), let one or two
+coders fill it in, score it (``score``), and where the dictionary is not good
+enough train a supervised measure from the same sheet (``train``).
 """
 
 from __future__ import annotations
@@ -12,44 +17,13 @@ from pathlib import Path
 
 import typer
 
-from toolkit.cli import INCLUDE_DUPLICATES, app
-from toolkit.config import CACHE_DIR
+from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option, random_state_option
+from toolkit.cli._shared import check_columns, load_documents, load_tokens, split_list
 
 _CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
-_TOKENS = typer.Option(None, "--tokens", help="Token table from `toolkit preprocess` (else the corpus is tokenized now).")
-_JOBS = typer.Option(-1, "--jobs", "-j", help="Worker processes when tokenizing (-1 = all cores, 1 = inline).")
-
-
-def _documents(corpus: Path, include_duplicates: bool):
-    from toolkit.corpus import apply_repost_policy, read_documents
-
-    return apply_repost_policy(read_documents(corpus), include_duplicates)
-
-
-def _split(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
-
-
-def _tokens_for(documents, tokens_path: Path | None, jobs: int, scheduler: str | None = None):
-    from toolkit.corpus import read_table
-    from toolkit.text.preprocess import preprocess
-
-    if tokens_path is not None:
-        tokens = read_table(tokens_path)
-        missing = set(documents["doc_id"].astype(str)) - set(tokens["doc_id"].astype(str))
-        if missing:
-            typer.echo(f"warning: {len(missing)} document(s) of the corpus are not in {tokens_path}", err=True)
-        # Only the corpus's documents (the repost policy applies to the token table too).
-        tokens = tokens[tokens["doc_id"].astype(str).isin(set(documents["doc_id"].astype(str)))].reset_index(drop=True)
-        tokens["tokens"] = tokens["tokens"].map(list)
-        return tokens
-    return preprocess(documents, n_jobs=jobs, cache_dir=CACHE_DIR / "preprocess", scheduler=scheduler)
-
-
-def _check_columns(documents, columns: list[str], hint: str) -> None:
-    missing = [c for c in columns if c not in documents.columns]
-    if missing:
-        raise typer.BadParameter(f"the corpus has no column(s) {', '.join(missing)}", param_hint=hint)
+_JOBS = jobs_option("Worker processes tokenizing and counting")
+_THEMES_FILE = typer.Option(None, "--themes", exists=True, dir_okay=False,
+                            help="Themes file (default corpora/lexicons/themes.toml).")
 
 
 @app.command("themes")
@@ -59,11 +33,11 @@ def themes_command(
     by: str = typer.Option("province,district,year", "--by",
                            help="Cell columns, comma-separated; district means the district of its province "
                                 "(cells keep province, district and locality)."),
-    tokens: Path | None = _TOKENS,
-    themes_file: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False, help="Themes file (default corpora/lexicons/themes.toml)."),
+    tokens: Path | None = TOKENS,
+    themes_file: Path | None = _THEMES_FILE,
     interval: str = typer.Option("jeffreys", "--interval", help="Share intervals: jeffreys, wilson (coverage kept in tiny and 0/100% cells) or bootstrap."),
     n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap replicates per cell (--interval bootstrap)."),
-    random_state: int = typer.Option(0, "--random-state", help="Seed of the bootstrap."),
+    random_state: int = random_state_option("the bootstrap (--interval bootstrap)"),
     min_docs: int = typer.Option(5, "--min-docs", help="Cells with fewer documents are flagged small_cell."),
     per_doc: Path | None = typer.Option(None, "--per-doc", help="Also write the per-document long table here."),
     jobs: int = _JOBS,
@@ -80,11 +54,11 @@ def themes_command(
     from toolkit.themes.shares import theme_shares
     from toolkit.themes.validate import ThemeClassifier, classifier_hits
 
-    documents = _documents(corpus, include_duplicates)
-    by_cols = _split(by)
-    _check_columns(documents, by_cols, "--by")
+    documents = load_documents(corpus, include_duplicates)
+    by_cols = split_list(by)
+    check_columns(documents, by_cols, "--by")
     themes = load_themes(themes_file)
-    token_table = _tokens_for(documents, tokens, jobs, scheduler)
+    token_table = load_tokens(documents, tokens, jobs, scheduler)
     hits = theme_hits_batched(token_table, themes, documents, n_jobs=jobs, scheduler=scheduler)
     hits["measure"] = "dictionary"
     if classifier is not None:
@@ -112,8 +86,8 @@ def validate_themes_command(
     corpus: Path = _CORPUS,
     output: Path = typer.Option(..., "-o", "--output", help="Table of document frequencies per theme term."),
     by: str = typer.Option("province", "--by", help="Group columns, comma-separated ('' for none)."),
-    tokens: Path | None = _TOKENS,
-    themes_file: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False, help="Themes file."),
+    tokens: Path | None = TOKENS,
+    themes_file: Path | None = _THEMES_FILE,
     jobs: int = _JOBS,
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
@@ -121,11 +95,11 @@ def validate_themes_command(
     from toolkit.corpus import write_table
     from toolkit.themes.dictionary import load_themes, validate_themes
 
-    documents = _documents(corpus, include_duplicates)
-    by_cols = _split(by)
-    _check_columns(documents, by_cols, "--by")
+    documents = load_documents(corpus, include_duplicates)
+    by_cols = split_list(by)
+    check_columns(documents, by_cols, "--by")
     themes = load_themes(themes_file)
-    table = validate_themes(_tokens_for(documents, tokens, jobs), documents, themes, by=by_cols)
+    table = validate_themes(load_tokens(documents, tokens, jobs), documents, themes, by=by_cols)
     write_table(table, output)
     never = table.loc[~table["occurs"], "term"].tolist()
     typer.echo(f"{output}: {len(table)} terms, {len(never)} never occur" + (f": {', '.join(never)}" if never else ""))
@@ -146,7 +120,7 @@ def kwic_command(
     from toolkit.themes.dictionary import load_themes
     from toolkit.themes.concordance import kwic
 
-    table = kwic(_documents(corpus, include_duplicates), term, window=window, themes=load_themes(themes_file))
+    table = kwic(load_documents(corpus, include_duplicates), term, window=window, themes=load_themes(themes_file))
     if output is not None:
         write_table(table, output)
         typer.echo(f"{output}: {len(table)} occurrences of {term!r}")
@@ -158,64 +132,123 @@ def kwic_command(
     typer.echo(f"-- {len(table)} occurrence(s) of {term!r}" + (f", {len(shown)} shown" if len(shown) < len(table) else ""))
 
 
-@app.command("keyness")
-def keyness_command(
-    corpus: Path = _CORPUS,
-    output: Path = typer.Option(..., "-o", "--output", help="Keyness table (group, term, log_odds, z, chi2, g2, ...)."),
-    group: str = typer.Option("district", "--group",
-                              help="Column defining the groups; district groups by locality (district, province)."),
-    target: str | None = typer.Option(None, "--target", help="One group (default: every group vs the rest); "
-                                      "a district as its locality, or its name when no other province has it."),
-    reference: str | None = typer.Option(None, "--reference", help="Compare the target with this group (default: the rest)."),
-    prior: str = typer.Option("informative", "--prior", help="informative or uniform Dirichlet prior."),
-    min_count: int = typer.Option(5, "--min-count", help="Report terms seen at least this often in the two corpora."),
-    tokens: Path | None = _TOKENS,
+validate_app = typer.Typer(help="Measure theme dictionaries against human coding: sample, score, train.",
+                           no_args_is_help=True)
+app.add_typer(validate_app, name="validate")
+
+
+def _companion(path: Path, suffix: str) -> Path:
+    """``sheet.csv`` → ``sheet.<suffix>.csv``."""
+    return path.with_name(f"{path.stem}.{suffix}{path.suffix or '.csv'}")
+
+
+@validate_app.command("sample")
+def sample_command(
+    corpus: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Coding sheet to write (.csv); the strata and weights go to <name>.strata.csv."),
+    n: int = typer.Option(200, "--n", help="Documents in the sample."),
+    theme_ids: str | None = typer.Option(None, "--theme-ids", help="Theme ids to code, comma-separated (default: every theme)."),
+    random_state: int = random_state_option("the draw"),
+    miss_fraction: float = typer.Option(0.3, "--miss-fraction", help="Share of the sample from documents the dictionary flags for no theme."),
+    coders: str = typer.Option("coder1,coder2", "--coders", help="Names of the empty coder columns."),
+    tokens: Path | None = TOKENS,
+    themes_file: Path | None = _THEMES_FILE,
     jobs: int = _JOBS,
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
-    """Distinctive terms of each group (weighted log-odds with informative prior)."""
+    """Draw a stratified sample of documents for coding, with the KWIC lines behind every hit."""
     from toolkit.corpus import write_table
-    from toolkit.keyness import keyness_table
-    from toolkit.places import resolve_locality
+    from toolkit.themes.dictionary import load_themes
+    from toolkit.themes.validate import validation_sample
 
-    documents = _documents(corpus, include_duplicates)
-    _check_columns(documents, [group], "--group")
-    # A district is a group of its province: the groups are localities.
-    values = documents["locality" if group == "district" else group].dropna()
-    # Group values from the command line are strings; match them to the column's type (year is an integer).
-    lookup = {str(v): v for v in values.unique()}
-    for name, value in (("--target", target), ("--reference", reference)):
-        if value is None or value in lookup:
-            continue
-        if group not in ("district", "locality"):
-            raise typer.BadParameter(f"{value!r} is not a value of {group}", param_hint=name)
+    documents = load_documents(corpus, include_duplicates)
+    dictionary = load_themes(themes_file)
+    try:
+        result = validation_sample(documents, load_tokens(documents, tokens, jobs), dictionary,
+                                   theme_ids=split_list(theme_ids) or None, n=n, miss_fraction=miss_fraction,
+                                   coders=split_list(coders), random_state=random_state)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    write_table(result.sheet, output)
+    strata_path = _companion(output, "strata")
+    write_table(result.strata, strata_path)
+    typer.echo(f"{output}: {len(result.sheet)} documents to code; strata and weights in {strata_path}")
+    typer.echo(result.strata.to_string(index=False))
+
+
+@validate_app.command("score")
+def score_command(
+    sheet: Path = typer.Argument(..., exists=True, dir_okay=False, help="A coded sheet from `validate sample`."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Report table (per theme P/R/F1 with intervals and agreement)."),
+    terms: Path | None = typer.Option(None, "--terms", help="Term table (default: <report>.terms.csv next to the report)."),
+    coder: str | None = typer.Option(None, "--coder", help="Reference coder column (default: <theme>__gold, else the first coder with labels)."),
+    measure: str = typer.Option("dictionary", "--measure", help="Column suffix of the measure scored (dictionary, classifier)."),
+    unweighted: bool = typer.Option(False, "--unweighted", help="Ignore the sampling weights (rates of the sample, not the corpus)."),
+    random_state: int = random_state_option("the F1 interval draws"),
+) -> None:
+    """Precision, recall and F1 of the dictionary against the coders, with intervals; agreement; term table."""
+    from toolkit.corpus import read_table, write_table
+    from toolkit.themes.validate import CODERS, SEP, agreement, score_sheet, sheet_themes, term_table
+
+    table = read_table(sheet)
+    try:
+        report = score_sheet(table, coder=coder, measure=measure, weighted=not unweighted, random_state=random_state)
+        themes = sheet_themes(table)
+        if all(f"{t}{SEP}{c}" in table.columns for t in themes for c in CODERS):
+            report = report.merge(agreement(table, themes=themes), on="theme", how="left")
+        term_rows = term_table(table, coder=coder) if measure == "dictionary" else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    shown = report[["theme", "n_coded", "precision", "precision_low", "precision_high", "recall", "recall_low",
+                    "recall_high", "f1", "f1_low", "f1_high"]]
+    typer.echo(shown.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    if output is not None:
+        write_table(report, output)
+        typer.echo(f"{output}: {len(report)} themes")
+    if term_rows is not None and (terms is not None or output is not None):
+        path = terms if terms is not None else _companion(output, "terms")
+        write_table(term_rows, path)
+        typer.echo(f"{path}: {len(term_rows)} terms (false positives and misses)")
+
+
+@validate_app.command("train")
+def train_command(
+    sheet: Path = typer.Argument(..., exists=True, dir_okay=False, help="A coded sheet from `validate sample` (its `text` column is tokenized)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Folder for the classifiers (<theme>.json) and cv_report.csv."),
+    theme_ids: str | None = typer.Option(None, "--theme-ids", help="Theme ids, comma-separated (default: every coded theme)."),
+    coder: str | None = typer.Option(None, "--coder", help="Reference coder column (default: <theme>__gold, else the first coder with labels)."),
+    c: float = typer.Option(4.0, "--c", help="Inverse regularization strength of the logistic regression."),
+    n_folds: int = typer.Option(5, "--folds", help="Cross-validation folds."),
+    random_state: int = random_state_option("the folds and the solver"),
+    jobs: int = jobs_option("Worker processes tokenizing the sheet"),
+) -> None:
+    """Fit a supervised theme measure on a coded sheet; report its cross-validated P/R/F1."""
+    import pandas as pd
+
+    from toolkit.corpus import read_table, write_table, write_text_atomic
+    from toolkit.themes.validate import SEP, coded, reference_column, sheet_themes, train_classifier
+
+    table = read_table(sheet)
+    if "text" not in table.columns:
+        raise typer.BadParameter("the sheet has no `text` column (draw it with `validate sample`)", param_hint="SHEET")
+    documents = pd.DataFrame({"doc_id": table["doc_id"].astype(str), "title": "",
+                              "body": table["text"].fillna("").astype(str)})
+    token_lists = load_tokens(documents, None, jobs)["tokens"].tolist()
+    weights = table["weight"].to_numpy(dtype=float) if "weight" in table.columns else None
+    output.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for theme in split_list(theme_ids) or sheet_themes(table):
         try:
-            lookup[value] = resolve_locality(value, lookup)
+            ref_col = reference_column(table, theme, coder)
+            model = train_classifier(token_lists, coded(table, ref_col),
+                                     theme=theme, weights=weights, c=c, n_folds=n_folds, random_state=random_state)
         except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint=name) from None
-    table = keyness_table(_tokens_for(documents, tokens, jobs), documents, group,
-                          target=lookup.get(target) if target is not None else None,
-                          reference=lookup.get(reference) if reference is not None else None,
-                          prior=prior, min_count=min_count)
-    write_table(table, output)
-    typer.echo(f"{output}: {len(table)} rows over {table['group'].nunique()} group(s)")
-
-
-@app.command("collocations")
-def collocations_command(
-    corpus: Path = _CORPUS,
-    output: Path = typer.Option(..., "-o", "--output", help="Candidate multiword terms (candidate, count, score, in_lexicon)."),
-    min_count: int = typer.Option(5, "--min-count", help="Minimum pair count."),
-    threshold: float = typer.Option(0.5, "--threshold", help="Minimum NPMI score."),
-    tokens: Path | None = _TOKENS,
-    jobs: int = _JOBS,
-    include_duplicates: bool = INCLUDE_DUPLICATES,
-) -> None:
-    """Propose multiword terms for corpora/lexicons/terms.txt (gensim Phrases, NPMI)."""
-    from toolkit.corpus import write_table
-    from toolkit.text.collocations import discover_collocations
-
-    documents = _documents(corpus, include_duplicates)
-    table = discover_collocations(_tokens_for(documents, tokens, jobs)["tokens"], min_count=min_count, threshold=threshold)
-    write_table(table, output)
-    typer.echo(f"{output}: {len(table)} candidates, {int((~table['in_lexicon']).sum())} not in the lexicon")
+            raise typer.BadParameter(str(exc)) from exc
+        model.settings["reference"] = ref_col.rpartition(SEP)[2]
+        write_text_atomic(output / f"{theme}.json", model.to_json())
+        rows.append({"theme": theme, "measure": "classifier", **model.cv})
+    report = pd.DataFrame(rows)
+    write_table(report, output / "cv_report.csv")
+    typer.echo(report[["theme", "n_coded", "precision", "recall", "f1", "f1_low", "f1_high"]]
+               .to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    typer.echo(f"{output}: {len(rows)} classifier(s); use them with `toolkit themes … --classifier {output}`")

@@ -1,4 +1,4 @@
-"""``python -m toolkit topics`` (fit a topic model) and ``python -m toolkit select`` (choose K).
+"""The topics stage: ``topics`` (fit a topic model), ``select`` (choose K) and ``effects`` (covariates).
 
 ``topics CORPUS -o DIR`` writes
 
@@ -13,9 +13,18 @@
 (``n_topics, random_state, measure, value``) and ``OUT.summary.csv``, and
 prints the recommended K with its reasoning.
 
+``effects MODEL_DIR CORPUS --formula "~ C(locality) + year" -o effects.csv``
+    covariate effects on topic prevalence (method of composition), and
+    optionally prevalence per group (``--prevalence OUT --by district,year``).
+    ``locality`` is the district of its province ("Huyện Châu Thành, Bến
+    Tre"), and ``--by district`` groups by it, so same-named districts of
+    different provinces stay apart. ``MODEL_DIR`` is the output folder of
+    ``topics``, matched to the document table ``CORPUS`` by ``doc_id``
+    (:func:`toolkit.cli._shared.load_model`).
+
 Reposts (``duplicate_of`` set) are left out unless ``--include-duplicates``. Tokens come from ``--tokens``
-(a token table from ``python -m toolkit preprocess``) or are computed with
-:func:`toolkit.text.preprocess.preprocess`.
+(a token table from ``python -m toolkit preprocess``) or are computed here with the preprocess cache
+(:func:`toolkit.cli._shared.load_tokens`).
 """
 
 from __future__ import annotations
@@ -24,28 +33,17 @@ from pathlib import Path
 
 import typer
 
-from toolkit.cli import INCLUDE_DUPLICATES, app
-from toolkit.corpus import apply_repost_policy, read_documents, read_table, write_table
+from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option, random_state_option
+from toolkit.cli._shared import load_documents, load_model, load_tokens, split_list
+
+_CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
 
 
-def _load_tokens(corpus: Path, tokens: Path | None, jobs: int,
+def _token_lists(corpus: Path, tokens: Path | None, jobs: int,
                  include_duplicates: bool) -> tuple[list[str], list[list[str]]]:
     """Doc ids and token lists of the documents of ``corpus`` the repost policy keeps, in corpus order."""
-    documents = apply_repost_policy(read_documents(corpus), include_duplicates)
-    if tokens is not None:
-        table = read_table(tokens)
-        missing = set(documents["doc_id"]) - set(table["doc_id"])
-        if missing:
-            raise typer.BadParameter(f"{len(missing)} documents of the corpus have no row in the token table "
-                                     f"(e.g. {sorted(missing)[0]}); rerun preprocess", param_hint="--tokens")
-        by_id = dict(zip(table["doc_id"], table["tokens"], strict=True))
-        token_lists = [list(by_id[d]) for d in documents["doc_id"]]
-    else:
-        from toolkit.text.preprocess import preprocess
-
-        table = preprocess(documents, n_jobs=jobs)
-        token_lists = [list(t) for t in table["tokens"]]
-    return documents["doc_id"].astype(str).tolist(), token_lists
+    table = load_tokens(load_documents(corpus, include_duplicates), tokens, jobs)
+    return table["doc_id"].tolist(), table["tokens"].tolist()
 
 
 def _load_themes(themes_file: Path | None) -> dict[str, list[str]]:
@@ -64,12 +62,11 @@ def _load_themes(themes_file: Path | None) -> dict[str, list[str]]:
 
 @app.command("topics")
 def topics_command(
-    corpus: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl)."),
+    corpus: Path = _CORPUS,
     n_topics: int = typer.Option(..., "--n-topics", "-k", min=1, help="Number of topics, seeded ones included (--seeded: at least themes + 1)."),
-    random_state: int = typer.Option(..., "--random-state", help="Seed of the model."),
+    random_state: int = random_state_option("the model"),
     output: Path = typer.Option(..., "-o", "--output", file_okay=False, help="Output folder."),
-    tokens: Path | None = typer.Option(None, "--tokens", exists=True, dir_okay=False,
-                                       help="Token table from `preprocess` (default: preprocess now)."),
+    tokens: Path | None = TOKENS,
     engine: str = typer.Option("gensim", "--engine", help="gensim (variational) or tomotopy (Gibbs)."),
     seeded: bool = typer.Option(False, "--seeded/--no-seeded", help="Theme topics first, seeded by the theme dictionary."),
     themes: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False, help="Theme dictionary file."),
@@ -81,16 +78,17 @@ def topics_command(
     min_df: int = typer.Option(2, "--min-df", help="Drop terms in fewer documents."),
     max_df: float = typer.Option(0.9, "--max-df", help="Drop terms in more than this share of documents."),
     n_terms: int = typer.Option(30, "--n-terms", help="Terms per topic in topic_terms.csv."),
-    jobs: int = typer.Option(-1, "--jobs", "-j", help="Preprocessing workers when --tokens is not given."),
+    jobs: int = jobs_option("Worker processes tokenizing when --tokens is not given"),
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Fit LDA (or seeded LDA) and write topic terms, document topics and the model."""
+    from toolkit.corpus import write_table
     from toolkit.topics.lda import fit_lda
     from toolkit.topics.persist import save_result
 
     if engine not in ("gensim", "tomotopy"):
         raise typer.BadParameter("use gensim or tomotopy", param_hint="--engine")
-    doc_ids, token_lists = _load_tokens(corpus, tokens, jobs, include_duplicates)
+    doc_ids, token_lists = _token_lists(corpus, tokens, jobs, include_duplicates)
     kwargs = {"random_state": random_state, "engine": engine, "passes": passes, "iterations": iterations,
               "min_df": min_df, "max_df": max_df, "doc_ids": doc_ids}
     if engine == "tomotopy":
@@ -128,26 +126,75 @@ def _int_list(text: str, name: str) -> list[int]:
 
 @app.command("select")
 def select_command(
-    corpus: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl)."),
+    corpus: Path = _CORPUS,
     grid: str = typer.Option("8,12,16", "--grid", help="Numbers of topics to compare, comma-separated."),
-    random_states: str = typer.Option("0,1,2", "--random-states", help="Seeds per K, comma-separated."),
+    random_states: str = typer.Option("0,1,2", "--random-states", help="Seeds of the models: every K is fitted with each, comma-separated."),
     output: Path = typer.Option(..., "-o", "--output", help="Score table to write (.csv)."),
-    tokens: Path | None = typer.Option(None, "--tokens", exists=True, dir_okay=False,
-                                       help="Token table from `preprocess` (default: preprocess now)."),
+    tokens: Path | None = TOKENS,
     engine: str = typer.Option("gensim", "--engine", help="gensim or tomotopy."),
     heldout_fraction: float = typer.Option(0.2, "--heldout-fraction", help="Share of documents held out."),
+    random_state: int = random_state_option("the held-out split (the same documents for every fit)"),
     coherence: str = typer.Option("npmi", "--coherence", help="npmi or umass (used in the recommendation)."),
-    jobs: int = typer.Option(-1, "--jobs", "-j", help="Worker processes (-1 = all cores, 1 = inline)."),
+    jobs: int = jobs_option("Worker processes fitting the grid (and tokenizing)"),
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Fit a grid of K × seeds, score coherence, held-out fit, exclusivity and stability, recommend K."""
+    from toolkit.corpus import write_table
     from toolkit.topics.select import select_n_topics
 
-    doc_ids, token_lists = _load_tokens(corpus, tokens, jobs, include_duplicates)
+    doc_ids, token_lists = _token_lists(corpus, tokens, jobs, include_duplicates)
     result = select_n_topics(token_lists, _int_list(grid, "--grid"), _int_list(random_states, "--random-states"),
-                             engine=engine, heldout_fraction=heldout_fraction, coherence=coherence, n_jobs=jobs)
+                             engine=engine, heldout_fraction=heldout_fraction, split_random_state=random_state,
+                             coherence=coherence, n_jobs=jobs)
     write_table(result.table, output)
     summary_path = output.with_name(output.name.removesuffix(output.suffix) + ".summary" + output.suffix)
     write_table(result.summary, summary_path)
     typer.echo(f"{output}: {len(result.table)} scores; {summary_path}: means per K")
     typer.echo(result.reasoning)
+
+
+@app.command("effects")
+def effects_command(
+    model_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="Output folder of `toolkit topics`."),
+    corpus: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document table with the covariates."),
+    output: Path = typer.Option(..., "-o", "--output", help="Effects table to write (.csv, .parquet, .jsonl)."),
+    formula: str = typer.Option("~ C(locality) + year", "--formula", "-f",
+                                help='patsy formula, e.g. "~ C(locality) + bs(year, df=3)" '
+                                     '(locality: the district of its province).'),
+    n_draws: int = typer.Option(50, "--n-draws", help="Posterior draws of the topic proportions."),
+    random_state: int = random_state_option("the posterior draws"),
+    ci: float = typer.Option(0.95, "--ci", help="Coverage of the intervals."),
+    cov_type: str | None = typer.Option(None, "--cov-type",
+                                        help="OLS covariance inside each draw: classical, HC0, HC1 or CR1 "
+                                             "(default: CR1 when clustered, else classical)."),
+    cluster: str = typer.Option("auto", "--cluster",
+                                help="Column whose documents share errors (cluster-robust CR1): auto = locality "
+                                     "unless the formula has locality fixed effects; none = never cluster."),
+    prevalence: Path | None = typer.Option(None, "--prevalence", help="Also write prevalence per group here."),
+    by: str = typer.Option("district,year", "--by",
+                           help="Grouping columns of --prevalence, comma-separated; district is grouped with its "
+                                "province (columns province, district, locality)."),
+    include_duplicates: bool = INCLUDE_DUPLICATES,
+) -> None:
+    """Estimate covariate effects on topic prevalence (stm's estimateEffect)."""
+    from toolkit.corpus import write_table
+    from toolkit.topics.effects import estimate_effects, prevalence_by_group
+
+    result, documents = load_model(model_dir, corpus, include_duplicates)
+    try:
+        table = estimate_effects(result, documents, formula, n_draws=n_draws, random_state=random_state,
+                                 ci=ci, cov_type=cov_type, cluster=None if cluster == "none" else cluster)
+    except Exception as exc:  # patsy errors name the offending term; show them plainly
+        raise typer.BadParameter(f"{type(exc).__name__}: {exc}", param_hint="--formula") from exc
+    write_table(table, output)
+    typer.echo(f"{output}: {table['topic'].nunique()} topics × {table['term'].nunique()} terms "
+               f"from {table.attrs.get('n_docs')} documents ({n_draws} draws)")
+    if prevalence is not None:
+        columns = split_list(by)
+        missing = [c for c in columns if c not in documents.columns]
+        if missing:
+            raise typer.BadParameter(f"not columns of the corpus: {missing}", param_hint="--by")
+        groups = prevalence_by_group(result, documents, by=columns, n_draws=n_draws,
+                                     random_state=random_state, ci=ci)
+        write_table(groups, prevalence)
+        typer.echo(f"{prevalence}: prevalence by {', '.join(columns) or 'corpus'} ({len(groups)} rows)")
