@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from toolkit.cli import app
+from toolkit.cli import app, random_state_option
 
 
 @app.command("init")
@@ -14,7 +14,7 @@ def init_command(
     directory: Path = typer.Argument(..., help="The study folder to create (config.toml, sources.toml, themes.toml, "
                                                "pages/, README.md, .gitignore)."),
     name: str | None = typer.Option(None, "--name", help="Name of the study (default: the folder's name)."),
-    random_state: int = typer.Option(0, "--random-state", help="Seed written into the config (default 0)."),
+    random_state: int = random_state_option("the study (written into its config)"),
     force: bool = typer.Option(False, "--force", help="Rewrite the files of an existing study (pages/ is kept)."),
 ) -> None:
     """Create a study folder: drop pages into DIR/pages/, then `check` and `make figures CONFIG=DIR/config.toml`."""
@@ -95,7 +95,7 @@ def check_command(
                                        help="Also write the check's tables (rejects.csv, run_choices.csv, …) here."),
     sample: int = typer.Option(2000, "--sample", help="Read at most this many input files, a random sample "
                                                       "(0: all)."),
-    random_state: int = typer.Option(0, "--random-state", help="Seed of the sample (default 0)."),
+    random_state: int = random_state_option("the sample of input files"),
     jobs: int = typer.Option(-1, "--jobs", "-j", help="Worker processes for reading (-1: all cores)."),
 ) -> None:
     """Dry run of `make figures`: what it will read, choose, make and cost, and what would stop it. Exit 1 on errors."""
