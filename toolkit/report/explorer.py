@@ -353,7 +353,7 @@ h3{font-size:1em;margin:.8em 0 .3em}
 #chooser select{font-size:1em;max-width:100%}
 #layout{display:flex;flex-wrap:wrap;gap:1.2em;align-items:flex-start}
 #left{flex:1 1 520px;min-width:320px}
-#right{flex:1 1 420px;min-width:320px}
+#right{flex:1 1 420px;min-width:320px;position:sticky;top:.5em;max-height:calc(100vh - 1em);overflow:auto}
 #trend-wrap{max-height:65vh;overflow:auto;border:1px solid #ddd}
 table.trend{border-collapse:collapse;font-size:.85em}
 table.trend th{position:sticky;top:0;background:#f4f4f4;padding:2px 6px;z-index:1}
@@ -372,7 +372,7 @@ table.trend small{display:block;color:#333;font-size:.8em;white-space:nowrap}
 .kwic-line:hover,.kwic-line:focus{background:#fff0b3}
 .kwic-line .kw{font-weight:bold;background:#ffe08a}
 .kwic-line .term{color:#666;font-size:.85em;margin-left:.5em}
-#doc-text{white-space:pre-wrap;line-height:1.45;border-top:1px solid #ddd;padding-top:.5em;max-height:60vh;overflow:auto}
+#doc-text{white-space:pre-wrap;line-height:1.45;border-top:1px solid #ddd;padding-top:.5em}
 #doc-text mark{background:#ffd24d}
 #doc-text mark.term{background:#cfe3f7}
 .chips span{display:inline-block;margin:2px;padding:1px 6px;border-radius:10px;background:#eee;font-size:.85em}
