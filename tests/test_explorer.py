@@ -250,3 +250,52 @@ def test_report_page_renders_markdown_and_links_the_explorer():
     assert html.escape("Xu hướng <1>") in page
     assert 'href="explorer.html"' in page
     assert 'href="explorer.html"' not in render_report(items, title="t", provenance={})
+
+
+# ---------------------------------------------------------------------------
+# CLI
+# ---------------------------------------------------------------------------
+
+
+def test_cli_explore_themes_and_model(tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import write_table
+
+    rng = np.random.default_rng(0)
+    phrases = ["Ban Dân vận gặp mặt chức sắc tôn giáo.", "Người dân đồng thuận giải phóng mặt bằng.",
+               "Hội nghị dân vận khéo ở xã.", "Chi trả bồi thường, hỗ trợ tái định cư.", "Tập huấn công tác tôn giáo."]
+    rows = []
+    for i in range(24):
+        body = " ".join(rng.choice(phrases, 4))
+        rows.append({"doc_id": f"d{i:02d}", "title": f"Tin số {i}", "date": f"{2019 + i % 2}-03-0{1 + i % 5}",
+                     "year": 2019 + i % 2, "province": ["Nam Định", "Bến Tre"][i % 3 == 0],
+                     "district": ["Huyện Giao Thủy", "Huyện Châu Thành"][i % 3 == 0], "source": f"p{i}.html",
+                     "body": body})
+    corpus = tmp_path / "corpus.parquet"
+    write_table(pd.DataFrame(rows), corpus)
+    runner = CliRunner()
+    res = runner.invoke(app, ["topics", str(corpus), "-k", "2", "--random-state", "0", "-o", str(tmp_path / "m"),
+                              "--min-df", "1", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "explorer.html"
+    args = ["explore", str(corpus), "--model", str(tmp_path / "m"), "--jobs", "1", "--n-draws", "5"]
+    res = runner.invoke(app, [*args, "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    data = _payload(page)
+    keys = [v["key"] for v in data["views"]]
+    assert "theme:religion" in keys and "topic:0" in keys and "topic:1" in keys
+    assert data["localities"] == ["Huyện Châu Thành, Bến Tre", "Huyện Giao Thủy, Nam Định"]
+    religion = _view(data, "theme:religion")
+    with_religion = {r["doc_id"] for r in rows if "tôn giáo" in r["body"]}
+    listed = {d for cell in religion["lists"].values() for d, _ in cell["docs"]}
+    assert listed == with_religion
+    assert all(data["kwic"]["religion"][d] for d in listed)
+    assert _view(data, "topic:0")["cells"] and data["topics"]["vocab"]
+    # the same inputs give the same bytes
+    assert runner.invoke(app, [*args, "-o", str(tmp_path / "again.html")]).exit_code == 0
+    assert (tmp_path / "again.html").read_bytes() == out.read_bytes()
+    res = runner.invoke(app, ["explore", str(corpus), "--model", str(tmp_path), "-o", str(out)])
+    assert res.exit_code != 0 and "toolkit topics" in res.output

@@ -43,6 +43,7 @@ def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug
 
 # Registration happens on import; order here is the order in --help.
 from toolkit.cli import ingest, text, themes, validate, topics, effects, simulate, report  # noqa: E402,F401
+from toolkit.cli import explore  # noqa: E402,F401
 
 
 def main() -> None:
