@@ -9,7 +9,7 @@ which a reader
    (theme) or mean proportion (topic), interval and number of documents;
 3. clicks a cell to list the documents in it (title, date, locality, source);
 4. clicks a document to see the keyword-in-context lines that made it count
-   for the theme (or the topic's top terms, marked in the text) and the
+   for the theme (or the topic's top terms, its FREX terms marked in the text) and the
    document's text; a click on a line marks it in the text.
 
 The topic view also holds the inter-topic map and the relevance slider
@@ -596,7 +596,8 @@ _JS = r"""
       why.appendChild(el("h3", "", "Topic " + view.label + (share !== null ? ": " + pct(share, 1) + " of this document" : "")));
       if (t && t.frex.length) { why.appendChild(el("div", "meta", "Top terms by FREX:")); why.appendChild(chips(t.frex.slice(0, 10))); }
       if (t && t.top.length) { why.appendChild(el("div", "meta", "Top terms by probability:")); why.appendChild(chips(t.top.slice(0, 10))); }
-      if (t) { highlight = t.frex.slice(0, 10).concat(t.top.slice(0, 10)); }
+      // Mark the distinctive terms (FREX) only: the most probable ones are often generic ("dân", "công tác").
+      if (t) { highlight = (t.frex.length ? t.frex : t.top).slice(0, 10); }
     }
     if (d.topics.length && data.topics) {
       why.appendChild(el("h3", "", "Main topics of this document"));
