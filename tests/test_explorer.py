@@ -299,3 +299,15 @@ def test_cli_explore_themes_and_model(tmp_path):
     assert (tmp_path / "again.html").read_bytes() == out.read_bytes()
     res = runner.invoke(app, ["explore", str(corpus), "--model", str(tmp_path), "-o", str(out)])
     assert res.exit_code != 0 and "toolkit topics" in res.output
+
+
+@pytest.mark.parametrize("sources, expected", [
+    (["/a/corpus/nam-dinh/x.html", "/a/corpus/ben-tre/y.txt"], ["nam-dinh/x.html", "ben-tre/y.txt"]),
+    (["/b/other/corpus/nam-dinh/x.html", "/b/other/corpus/ben-tre/y.txt"], ["nam-dinh/x.html", "ben-tre/y.txt"]),
+    (["/a/corpus/only.html"], ["only.html"]),
+    (["https://hshd.namdinh.gov.vn/tin/1", "", "table.csv:12"], ["https://hshd.namdinh.gov.vn/tin/1", "", "table.csv:12"]),
+])
+def test_relative_sources_do_not_depend_on_where_the_corpus_lies(sources, expected):
+    from toolkit.report.explorer import relative_sources
+
+    assert relative_sources(pd.Series(sources)).tolist() == expected

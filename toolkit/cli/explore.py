@@ -88,11 +88,13 @@ def explore_command(
 
     from toolkit.corpus import apply_repost_policy, read_documents, read_table, write_text_atomic
     from toolkit.places import with_locality
-    from toolkit.report.explorer import explorer_html
+    from toolkit.report.explorer import explorer_html, relative_sources
     from toolkit.themes import load_themes, theme_hits, theme_kwic, theme_shares
 
     documents = apply_repost_policy(read_documents(corpus), include_duplicates)
     documents = with_locality(documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id"))
+    if "source" in documents.columns:
+        documents = documents.assign(source=relative_sources(documents["source"]))
     if tokens is not None:
         table = read_table(tokens).assign(doc_id=lambda t: t["doc_id"].astype(str))
         missing = set(documents["doc_id"]) - set(table["doc_id"])

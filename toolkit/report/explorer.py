@@ -38,7 +38,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["explorer_html", "EXPLORER_CAPS"]
+__all__ = ["explorer_html", "relative_sources", "EXPLORER_CAPS"]
 
 #: Default caps of :func:`explorer_html` (documented in the README).
 EXPLORER_CAPS = {"max_docs_per_cell": 25, "max_documents": 3000, "max_chars": 3000, "max_kwic_per_doc": 5}
@@ -76,6 +76,32 @@ def _vi_sort_key(text: str) -> tuple[str, str]:
     """Sort key in Vietnamese alphabetical order (base letters first, "đ" after "d"); the text is unchanged."""
     base = "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
     return base.replace("đ", "d{"), text
+
+
+def relative_sources(sources: pd.Series) -> pd.Series:
+    """Local file paths shown relative to the folder they all share; URLs and other values unchanged.
+
+    The pages of a run are read from wherever the corpus (or the demo's
+    cache) lies; the explorer shows where a page is *within* the corpus, so
+    the same corpus gives the same page wherever it is stored.
+
+    Examples
+    --------
+    >>> relative_sources(pd.Series(["/data/c/pages/nam-dinh/2019/a.html", "/data/c/pages/ben-tre/b.txt",
+    ...                              "https://hshd.namdinh.gov.vn/tin/1"])).tolist()
+    ['nam-dinh/2019/a.html', 'ben-tre/b.txt', 'https://hshd.namdinh.gov.vn/tin/1']
+    """
+    import os.path
+
+    text = sources.map(_s)
+    local = text.map(lambda x: x.startswith("/") and "://" not in x)
+    if not local.any():
+        return text
+    paths = sorted(set(text[local]))
+    root = os.path.commonpath(paths)
+    if root in paths:  # one file: keep its name
+        root = os.path.dirname(root)
+    return text.where(~local, text[local].map(lambda x: os.path.relpath(x, root)))
 
 
 def _with_locality(table: pd.DataFrame) -> pd.DataFrame:

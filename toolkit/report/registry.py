@@ -25,7 +25,7 @@ from toolkit.corpus import write_text_atomic
 from toolkit.provenance import frame_hash
 from toolkit.report.files import save_figure, save_table
 from toolkit.places import with_locality
-from toolkit.report.explorer import explorer_html
+from toolkit.report.explorer import explorer_html, relative_sources
 from toolkit.report.page import ReportItem, render_report
 
 logger = logging.getLogger("toolkit.figures")
@@ -340,6 +340,8 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
     explorer = None
     if documents is not None:
         explorer = out / "explorer.html"
+        if "source" in documents.columns:  # where a page lies within the corpus, not on this machine
+            documents = documents.assign(source=relative_sources(documents["source"]))
         write_text_atomic(explorer, explorer_html(
             documents, theme_shares=tables.get("theme_shares_locality_year"), theme_hits=theme_hits,
             theme_kwic=tables.get("theme_kwic"), theme_labels=ctx["labels"], doc_topics=tables.get("doc_topics"),
