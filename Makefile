@@ -18,7 +18,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)  ## Create .venv with the toolkit (editable) and its dependencies
+install: $(STAMP)  ## Create .venv with the toolkit (editable) and its dependencies; chromium for the browser tests
+	@# The browser tests drive Debian's chromium (never `playwright install`, which downloads from a blocked host).
+	@# Tried only where it is missing and apt-get is usable; never fails the install: without it those tests skip.
+	@test -x /usr/bin/chromium || \
+	  { command -v apt-get >/dev/null 2>&1 && \
+	    { { sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || \
+	      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; }; } || \
+	  echo "no chromium: the browser tests (tests/test_browser.py) will skip"
 
 test: install  ## Run the whole test suite (notebooks included)
 	$(BIN)/python -m pytest
@@ -33,4 +40,4 @@ repro-check: install  ## Run `make figures` twice and compare output hashes
 	$(BIN)/python -m toolkit repro-check --config $(CONFIG)
 
 clean:  ## Remove generated reports and caches (never inputs)
-	rm -rf reports/figures reports/tables reports/index.html reports/models .cache .pytest_cache
+	rm -rf reports/figures reports/tables reports/index.html reports/explorer.html reports/models .cache .pytest_cache

@@ -263,7 +263,7 @@ def test_mds_coordinates():
 
 
 def _payload(page: str) -> dict:
-    match = re.search(r'<script type="application/json" id="topic-data">(.*?)</script>', page, re.S)
+    match = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', page, re.S)
     return json.loads(match.group(1))
 
 
@@ -283,19 +283,26 @@ def test_browser_offline_deterministic_and_escaped():
     for label in labels:
         assert html_mod.escape(label) in page
     assert "<title>Chủ đề &lt;thử&gt;</title>" in page
-    data = _payload(page)
+    data = _payload(page)["topics"]
     assert [t["label"] for t in data["topics"]] == labels
     assert data["n_terms"] == 5 and len(data["vocab"]) == len(data["p"]) == len(data["freq"])
-    titles = [d["title"] for t in data["topics"] for d in t["docs"]]
+    embedded = _payload(page)["documents"]
+    titles = [embedded[d]["title"] for t in data["topics"] for d, _ in t["docs"]]
     assert len(titles) == 9 and set(titles) <= set(docs["title"])
+    # each topic lists its 3 documents of highest proportion, highest first
+    theta = res.doc_topic_
+    for t in data["topics"]:
+        ids = [d for d, _ in t["docs"]]
+        expected = docs["doc_id"].astype(str).to_numpy()[np.argsort(-theta[:, t["id"]], kind="stable")[:3]]
+        assert ids == list(expected)
     assert page.count('class="topic-circle"') == 3
-    assert page.count('<li data-topic=') == 3
+    assert page.count('<option value="topic:') == 3
 
 
 def test_browser_without_documents_and_candidate_terms():
     res = _result()
     page = topic_browser_html(res, n_terms=3, lambda_=1.0)
-    data = _payload(page)
+    data = _payload(page)["topics"]
     assert all(t["docs"] == [] for t in data["topics"])
     # at λ = 1 the embedded candidates include the top-3 terms by probability
     for t in data["topics"]:

@@ -13,7 +13,8 @@ nothing changed only reads the cache:
 5. topics: choose K over a grid of K × seeds, then fit the final (seeded) model;
 6. effects: topic prevalence regressed on locality and year (method of
    composition) and prevalence by year with intervals;
-7. figures, tables (CSV + Parquet, JSON sidecars) and ``index.html``.
+7. figures, tables (CSV + Parquet, JSON sidecars), ``index.html`` and the
+   offline explorer ``explorer.html``.
 
 This module is an edge: it reads and writes files. The analyses it calls are
 pure functions on tables.
@@ -364,6 +365,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
                                                                 by=("province", "district", "period"), **common),
                 "theme_shares_year": th.theme_shares(hits, dated, by=("year",), **common),
                 "theme_validation": th.validate_themes(tokens, docs, dictionary, by=("province",)),
+                "theme_kwic": th.theme_kwic(docs, tokens, dictionary),
             }
         theme_tables = cache.tables("themes", _key(*base_key, config.themes, seed), themes_compute)
 
@@ -400,12 +402,13 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
         from toolkit.report.registry import write_outputs
 
         write_outputs(config, tables, out, provenance, summary, figures=config.figures.include,
-                      notes=choices_paragraph(choices))
+                      notes=choices_paragraph(choices), documents=docs, theme_hits=theme_tables["theme_hits"])
 
 
 def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, meta: pd.DataFrame,
                   cache: StageCache, summary: RunSummary, base_key: tuple, themes_path: Path) -> dict[str, pd.DataFrame]:
     from toolkit import topics as tp
+    from toolkit.topics.intertopic import relevance_terms, topic_map
     from toolkit.topics.persist import load_result, save_result
 
     t = config.topics
@@ -468,7 +471,8 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
                    "topic_terms_frex": tp.top_terms(result, n=t.n_terms, measure="frex"),
                    "topic_correlations": tp.topic_correlations(result),
                    "representative_documents": tp.representative_documents(result, docs, n=3),
-                   "doc_topics": doc_topics}
+                   "doc_topics": doc_topics,
+                   "topic_map": topic_map(result), "topic_relevance": relevance_terms(result, 30)}
             from patsy import PatsyError
 
             # estimate_effects and prevalence_by_group match the metadata to the

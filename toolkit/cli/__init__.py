@@ -112,7 +112,7 @@ def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug
 
 
 # Registration happens on import, stage by stage: this order is the order of --help.
-from toolkit.cli import collect, ingest, text, themes, keyness, topics, report, simulate, study  # noqa: E402,F401
+from toolkit.cli import collect, ingest, text, themes, keyness, topics, report, explore, simulate, study  # noqa: E402,F401
 
 
 def main() -> None:

@@ -3,8 +3,37 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+_CODE = re.compile(r"`([^`\n]+)`")
+_STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
+_EM = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
+
+
+def inline_markdown(text: str) -> str:
+    """HTML of ``text`` with Markdown's inline code, strong and emphasis; everything else escaped.
+
+    Only `` `code` ``, ``**strong**`` and ``*emphasis*`` are read (no links,
+    no raw HTML: any ``<`` is shown as text). Inside code nothing else is
+    read, and underscores never mean emphasis (tokens such as
+    ``giải_phóng`` keep them).
+
+    Examples
+    --------
+    >>> inline_markdown("made by `python -m toolkit figures` from *tôn giáo* <b>")
+    'made by <code>python -m toolkit figures</code> from <em>tôn giáo</em> &lt;b&gt;'
+    """
+    out = []
+    for i, part in enumerate(_CODE.split(text)):
+        if i % 2:
+            out.append(f"<code>{html.escape(part)}</code>")
+        else:
+            part = html.escape(part)
+            part = _STRONG.sub(r"<strong>\1</strong>", part)
+            out.append(_EM.sub(r"<em>\1</em>", part))
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -24,9 +53,15 @@ class ReportItem:
 
 
 def render_report(items: Sequence[ReportItem], *, title: str, provenance: Mapping[str, object],
-                  intro: str = "") -> str:
-    """A self-contained HTML page (no scripts, no external assets) listing ``items``."""
+                  intro: str = "", explorer: str | None = None) -> str:
+    """A self-contained HTML page (no scripts, no external assets) listing ``items``.
+
+    ``intro``, captions and methods may use Markdown's inline code and
+    emphasis (:func:`inline_markdown`); every other character is escaped.
+    ``explorer``: the path of the offline explorer, linked at the top.
+    """
     esc = html.escape
+    md = inline_markdown
     rows = "".join(
         f"<tr><th>{esc(str(k))}</th><td><code>{esc(str(v))}</code></td></tr>" for k, v in sorted(provenance.items())
         if not isinstance(v, Mapping))
@@ -40,9 +75,12 @@ def render_report(items: Sequence[ReportItem], *, title: str, provenance: Mappin
                 if item.kind == "figure" else f'<p class="table">Table: {links}</p>')
         sections.append(
             f'<section id="item-{number}"><h2>{number}. {esc(item.title)}</h2>{body}'
-            f"<p><strong>What it shows.</strong> {esc(item.caption)}</p>"
-            f"<p><strong>How it was made.</strong> {esc(item.method)}</p>"
+            f"<p><strong>What it shows.</strong> {md(item.caption)}</p>"
+            f"<p><strong>How it was made.</strong> {md(item.method)}</p>"
             f'<p class="files">Files: {links}</p></section>')
+    explorer_link = (f'<p class="explorer"><a id="explorer-link" href="{esc(explorer)}">Open the explorer</a>: '
+                     "choose a theme or topic, click a locality × year cell of its trend, and read the documents "
+                     "and the lines behind it (one offline file).</p>\n" if explorer else "")
     toc = "".join(f'<li><a href="#item-{n}">{esc(i.title)}</a></li>' for n, i in enumerate(items, start=1))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>
@@ -51,10 +89,12 @@ body {{ font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin
 img {{ max-width: 100%; border: 1px solid #ddd; }}
 section {{ margin: 2.5em 0; }} table.prov th {{ text-align: left; padding-right: 1em; }}
 .files, .table {{ font-size: 0.9em; color: #555; }}
+code {{ font-family: "DejaVu Sans Mono", monospace; font-size: 0.92em; background: #f3f3f3; padding: 0 .2em; }}
+.explorer {{ font-size: 1.05em; padding: .6em .8em; background: #eef4fa; border-left: 4px solid #3a6f9f; }}
 </style></head><body>
 <h1>{esc(title)}</h1>
-<p>{esc(intro)}</p>
-<ol>{toc}</ol>
+<p>{md(intro)}</p>
+{explorer_link}<ol>{toc}</ol>
 {''.join(sections)}
 <h2>Provenance</h2>
 <table class="prov">{rows}</table>

@@ -25,6 +25,7 @@ from toolkit.corpus import write_text_atomic
 from toolkit.provenance import frame_hash
 from toolkit.report.files import save_figure, save_table
 from toolkit.places import with_locality
+from toolkit.report.explorer import explorer_html, relative_sources
 from toolkit.report.page import ReportItem, render_report
 
 logger = logging.getLogger("toolkit.figures")
@@ -54,6 +55,11 @@ TABLE_CAPTIONS = {
     "topic_correlations": "Correlations between topic proportions across documents.",
     "representative_documents": "The documents with the highest proportion of each topic.",
     "doc_topics": "Topic proportions of every document.",
+    "theme_kwic": "The lines of original text that made each document count for each theme (keyword in context; "
+                  "at most 5 per document and theme).",
+    "topic_map": "Position of each topic on the inter-topic map (classical scaling of Jensen–Shannon distances), "
+                 "its prevalence and estimated tokens.",
+    "topic_relevance": "Candidate terms of each topic for the relevance slider: φ, corpus share and count.",
     "planted_vs_recovered": "Recovered theme share by year beside the planted probability (demo corpus).",
     "theme_quality": "How far the theme measure can be trusted: precision, recall and F1 with 95% intervals against "
                      "human coding (source: a coded sheet of this corpus, or the project's labelled real articles).",
@@ -284,12 +290,17 @@ def quality_sentence(quality: pd.DataFrame, labels: Mapping[str, str]) -> str:
 
 
 def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Path, provenance: Mapping,
-                  summary, *, figures: Sequence[str] = (), notes: str = "") -> None:
+                  summary, *, figures: Sequence[str] = (), notes: str = "",
+                  documents: pd.DataFrame | None = None, theme_hits: pd.DataFrame | None = None) -> None:
     """Save tables and figures of a run under ``out`` and write ``out/index.html``.
 
     ``figures``: the names of the figures to draw (empty: every figure with
     its table); ``notes``: a paragraph for the report page (what the run
-    chose and why).
+    chose and why). With ``documents`` (the run's document table) also writes
+    the offline explorer ``out/explorer.html``
+    (:func:`toolkit.report.explorer.explorer_html` of the run's tables,
+    ``theme_hits`` choosing the documents of each theme cell) and links it
+    from the report page.
     """
     lang = config.figures.language
     figures_dir, tables_dir = out / "figures", out / "tables"
@@ -335,8 +346,20 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
             method = f"{method} {quality_sentence(tables['theme_quality'], ctx['labels'])}"
         items.append(ReportItem("figure", plots.label(spec.title_key, lang), png, spec.caption, method,
                                 tuple(r for r in rel if r != png)))
+    explorer = None
+    if documents is not None:
+        explorer = out / "explorer.html"
+        if "source" in documents.columns:  # where a page lies within the corpus, not on this machine
+            documents = documents.assign(source=relative_sources(documents["source"]))
+        write_text_atomic(explorer, explorer_html(
+            documents, theme_shares=tables.get("theme_shares_locality_year"), theme_hits=theme_hits,
+            theme_kwic=tables.get("theme_kwic"), theme_labels=ctx["labels"], doc_topics=tables.get("doc_topics"),
+            topic_prevalence=tables.get("topic_prevalence_district_year"), topic_terms=tables.get("topic_terms"),
+            topic_terms_frex=tables.get("topic_terms_frex"), topic_map=tables.get("topic_map"),
+            topic_relevance=tables.get("topic_relevance"), title=f"Explorer: {config.name}"))
     report = render_report(
         items + table_items, title=f"Dân vận discourse: {config.name}",
+        explorer=explorer.name if explorer is not None else None,
         provenance={k: v for k, v in provenance.items()},
         intro=("Every figure and table of this run, made by `python -m toolkit figures` from the configuration "
                "below. " + ("The corpus is the SIMULATED demo corpus; its planted truth is known."

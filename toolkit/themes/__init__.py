@@ -20,6 +20,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "proportion_interval": "toolkit.themes.shares",
     "theme_shares": "toolkit.themes.shares",
     "kwic": "toolkit.themes.concordance",
+    "theme_kwic": "toolkit.themes.concordance",
     "validation_sample": "toolkit.themes.validate",
     "score_sheet": "toolkit.themes.validate",
     "agreement": "toolkit.themes.validate",

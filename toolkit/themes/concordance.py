@@ -2,15 +2,18 @@
 
 :func:`kwic` finds every surface form of a term (as written, abbreviated, with
 the syllables the tokenizer joins) in the documents' own text, so a reader sees
-what the dictionary counted.
+what the dictionary counted; :func:`theme_kwic` gives, for every document and
+theme, the lines of the terms that made the document count.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import unicodedata
 
+import numpy as np
 import pandas as pd
 import regex
 
@@ -33,10 +36,10 @@ def _surface_variants(term: str, tokenizer) -> list[list[str]]:
     is expanded), each abbreviation whose expansion the phrase contains (or
     that contains the phrase) put in its place, each typo of a phrase part.
     """
-    from toolkit.text.normalize import load_abbreviations, load_typos, normalize, normalize_tone_marks, to_nfc
+    from toolkit.text.normalize import load_abbreviations, load_typos, normalize
 
     def syl(text: str) -> list[str]:
-        return [s for s in regex.split(r"[\s,;\-–—]+", normalize_tone_marks(to_nfc(text)).lower()) if s]
+        return list(_syllable_split(text))
 
     base = [syl(term), syl(normalize(term))]
     variants = {tuple(v) for v in base if v}
@@ -49,6 +52,15 @@ def _surface_variants(term: str, tokenizer) -> list[list[str]]:
         for t in load_typos():
             variants.update(tuple(v) for v in _replace_all(phrase, syl(t.correction), syl(t.typo)))
     return sorted((list(v) for v in variants if v), key=lambda v: (-sum(map(len, v)), v))
+
+
+@functools.lru_cache(maxsize=4096)
+def _syllable_split(text: str) -> tuple[str, ...]:
+    """Lower-case syllables of ``text`` (NFC, the project's tone marks); cached: every term splits
+    the same abbreviation and typo lists again."""
+    from toolkit.text.normalize import normalize_tone_marks, to_nfc
+
+    return tuple(s for s in regex.split(_SEP, normalize_tone_marks(to_nfc(text)).lower()) if s)
 
 
 def _find(needle: list[str], hay: list[str]) -> int:
@@ -143,7 +155,8 @@ def kwic(
         return len(matcher.match(tokenizer.tokenize(text))) if text.strip() else 0
 
     texts = _document_texts(documents)
-    meta = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id").set_index("doc_id")
+    meta = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id")
+    places = {c: dict(zip(meta["doc_id"], meta[c])) for c in ("province", "district", "year") if c in meta.columns}
     rows = []
     for doc_id in sorted(texts):
         nfc = to_nfc(texts[doc_id])
@@ -159,12 +172,9 @@ def kwic(
             with_it = n_matches(f"{left_ctx} {search[s:e]} {right_ctx}")
             if with_it == 0 or with_it <= n_matches(f"{left_ctx} {right_ctx}"):
                 continue
-            row = meta.loc[doc_id]
             rows.append({
                 "doc_id": doc_id,
-                "province": row.get("province", pd.NA) if hasattr(row, "get") else pd.NA,
-                "district": row.get("district", pd.NA) if hasattr(row, "get") else pd.NA,
-                "year": row.get("year", pd.NA) if hasattr(row, "get") else pd.NA,
+                **{c: places[c].get(doc_id, pd.NA) if c in places else pd.NA for c in ("province", "district", "year")},
                 "left": " ".join(_words(shown[:s])[-window:]) if window > 0 else "",
                 "keyword": shown[s:e],
                 "right": " ".join(_words(shown[e:])[:window]) if window > 0 else "",
@@ -173,3 +183,69 @@ def kwic(
     out = pd.DataFrame(rows, columns=[*columns, "_pos"])
     out = out.sort_values(["doc_id", "_pos"], kind="mergesort", ignore_index=True).drop(columns="_pos")
     return out
+
+
+def theme_kwic(
+    documents: pd.DataFrame,
+    tokens: pd.DataFrame,
+    themes: ThemeDictionary,
+    *,
+    window: int = 8,
+    max_lines: int = 5,
+) -> pd.DataFrame:
+    """The lines that made each document count for each theme: :func:`kwic` of the terms that matched.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        Document table: ``doc_id``, ``title``, ``body`` (and ``date``/``year``
+        for the themes' date rules).
+    tokens : DataFrame
+        Token table of the same documents (``doc_id``, ``tokens``), as given
+        to :func:`~toolkit.themes.dictionary.theme_hits`.
+    themes : ThemeDictionary
+    window : int
+        Words of original text shown left and right.
+    max_lines : int
+        Most lines kept per document and theme (the first ones in the
+        dictionary's term order, then in text order).
+
+    Returns
+    -------
+    DataFrame
+        ``theme, term, doc_id, left, keyword, right``, sorted by theme (file
+        order), ``doc_id``, term (file order), position. Only terms that
+        counted for the document are searched (the counts of
+        :func:`~toolkit.themes.dictionary.theme_hits`, after the weak-term and
+        date rules), and only in those documents, so the cost grows with the
+        hits rather than with the dictionary. A hit found on tokens but not
+        confirmed in the original text (rare: ``pattern`` rules) has no line.
+    """
+    from toolkit.themes.dictionary import _tokenizers, apply_weak_terms, document_periods, term_counts
+
+    columns = ["theme", "term", "doc_id", "left", "keyword", "right"]
+    if tokens.empty or not themes.themes:
+        return pd.DataFrame(columns=columns)
+    doc_ids = tokens["doc_id"].astype(str).to_numpy()
+    counts = apply_weak_terms(term_counts(tokens, themes, documents, progress=False), themes,
+                              document_periods(doc_ids.tolist(), documents))
+    docs = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id").set_index("doc_id")
+    tokenizer, _ = _tokenizers(themes.tokenizer_config)
+    frames = []
+    for a, theme in enumerate(themes.themes):
+        for b, term in enumerate(theme.terms):
+            rows = np.flatnonzero(counts[:, themes.term_index(a, b)])
+            found = [d for d in doc_ids[rows] if d in docs.index]
+            if not found:
+                continue
+            lines = kwic(docs.loc[found].reset_index(), term, window=window, tokenizer=tokenizer, themes=themes)
+            if lines.empty:
+                continue
+            frames.append(lines[["doc_id", "left", "keyword", "right"]].assign(
+                theme=theme.id, term=term, _theme=a, _term=b, _line=np.arange(len(lines))))
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(frames, ignore_index=True)
+    out = out.sort_values(["_theme", "doc_id", "_term", "_line"], kind="mergesort", ignore_index=True)
+    out = out.groupby(["_theme", "doc_id"], sort=False).head(max(int(max_lines), 0))
+    return out[columns].reset_index(drop=True)

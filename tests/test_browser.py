@@ -1,0 +1,199 @@
+"""The explorer and the report page in a real browser: Debian's chromium driven by playwright, offline.
+
+The pages come from a small run of the main pipeline on the demo corpus
+(``explorer.html`` and ``index.html`` as ``make figures`` writes them). Every
+request that is not ``file:`` is aborted and recorded, and the test fails if
+one was attempted. Screenshots go to ``reports/screenshots/`` (shown in the
+README).
+
+Skips, saying why, only where no browser can be driven: no ``/usr/bin/chromium``
+(``make install`` installs it with apt-get where it can) or no ``playwright``
+(the dev extra). ``playwright install`` is never used: it downloads a browser
+build from a host this project cannot reach.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from toolkit.config import REPORTS_DIR, CorpusConfig, FiguresConfig, RunConfig, ThemesConfig, TopicsConfig
+
+CHROMIUM = Path(os.environ.get("TOOLKIT_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = REPORTS_DIR / "screenshots"
+
+if not CHROMIUM.exists():
+    pytest.skip(f"no browser: {CHROMIUM} is missing (Debian: apt-get install chromium; `make install` tries it)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
+
+CONFIG = RunConfig(
+    name="browser", random_state=11,
+    corpus=CorpusConfig(n_pages=200),
+    themes=ThemesConfig(n_boot=50),
+    topics=TopicsConfig(n_topics_grid=(), n_topics=6, random_states=(0,)),
+    figures=FiguresConfig(formats=("png",), dpi=50),
+)
+THEME = "religion"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """A small `make figures` run: (output folder, document table of the run)."""
+    from toolkit.pipeline import StageCache, load_documents, run_pipeline
+
+    root = tmp_path_factory.mktemp("browser")
+    run_pipeline(CONFIG, output_dir=root / "reports", cache_dir=root / "cache")
+    documents, _, _ = load_documents(CONFIG, StageCache(root / "cache"))
+    return root / "reports", documents.set_index("doc_id")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        # --no-sandbox: tests run as root in CI, where chromium's sandbox refuses to start.
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+class Page:
+    """A page that may load ``file:`` URLs only, recording console errors and attempted requests."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 950}, device_scale_factor=1)
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+
+        def route(r):
+            if r.request.url.startswith("file:"):
+                r.continue_()
+            else:
+                self.blocked.append(r.request.url)
+                r.abort()
+
+        self.context.route("**/*", route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def check_clean(self):
+        assert self.blocked == [], f"requests to the network were attempted: {self.blocked}"
+        assert self.errors == [], f"console errors: {self.errors}"
+
+
+def _theme_matches(text: str, theme_id: str) -> bool:
+    """Whether the words of ``text`` contain a match of a term of the theme (as the dictionary counts)."""
+    from toolkit.text.segment import get_tokenizer
+    from toolkit.themes import load_themes
+
+    themes = load_themes()
+    index = themes.ids.index(theme_id)
+    tokens = get_tokenizer(themes.tokenizer_config).tokenize(text)
+    return any(a == index for a, _, _, _ in themes.match(tokens))
+
+
+def test_explorer_from_a_trend_cell_to_a_document_and_a_kwic_line(run, browser):
+    out, documents = run
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    session = Page(browser)
+    page = session.page
+    page.goto((out / "explorer.html").as_uri())
+    page.wait_for_selector("body[data-ready]")
+
+    # 1. choose the theme; its trend shows one cell per locality × year with documents
+    page.select_option("#view-select", f"theme:{THEME}")
+    assert "Religion" in page.inner_text("#trend-title")
+    cells = page.query_selector_all("td.cell")
+    assert cells, "the theme's trend shows no cell"
+    values = [float(c.query_selector(".value").inner_text().rstrip("%")) for c in cells]
+    cell = cells[max(range(len(cells)), key=lambda i: (values[i], -i))]
+    assert max(values) > 0
+    locality, year = cell.get_attribute("data-locality"), int(cell.get_attribute("data-year"))
+    assert "[" in cell.inner_text() and "n = " in cell.inner_text()  # interval and cell size shown
+    page.screenshot(path=str(SCREENSHOTS / "explorer-trend.png"))
+
+    # 2. click the cell: its documents, each really from that locality and year
+    cell.click()
+    assert page.is_visible("#cell-panel")
+    assert locality in page.inner_text("#cell-title") and str(year) in page.inner_text("#cell-title")
+    items = page.query_selector_all("#cell-docs .doc-item")
+    assert items, "a cell with a positive share lists no document"
+    for item in items:
+        doc = documents.loc[item.get_attribute("data-doc")]
+        assert doc["locality"] == locality and int(doc["year"]) == year
+        meta = item.inner_text()
+        assert doc["title"] in meta and doc["date"] in meta and locality in meta
+
+    # 3. click a document: the lines that made it count, and its text
+    items[0].click()
+    doc_id = items[0].get_attribute("data-doc")
+    doc = documents.loc[doc_id]
+    assert page.inner_text("#doc-title") == doc["title"]
+    lines = page.query_selector_all(".kwic-line")
+    assert lines, "the document shows no keyword-in-context line"
+    body = unicodedata.normalize("NFC", doc["body"])
+    assert page.inner_text("#doc-text").strip()[:200] == body.strip()[:200]
+
+    # 4. click a KWIC line: it holds a term of the theme, and is marked in the text
+    line = lines[0]
+    keyword = line.query_selector(".kw").inner_text()
+    assert _theme_matches(keyword, THEME), keyword
+    line.click()
+    marks = page.query_selector_all("#doc-text mark")
+    if keyword in body:
+        assert [m.inner_text() for m in marks] == [keyword]
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / "explorer-document.png"))
+
+    # 5. the topic view: map, relevance slider, and a cell of its trend
+    page.select_option("#view-select", "topic:0")
+    assert page.is_visible("#topic-map") and page.query_selector_all("#terms tr")
+    page.fill("#lambda", "0.2")
+    page.dispatch_event("#lambda", "input")
+    assert page.inner_text("#lambda-value") == "0.20"
+    cells = page.query_selector_all("td.cell")
+    values = [float(c.query_selector(".value").inner_text().rstrip("%")) for c in cells]
+    cells[max(range(len(cells)), key=lambda i: (values[i], -i))].click()
+    page.click("#cell-docs .doc-item >> nth=0")
+    assert "of this document" in page.inner_text("#doc-why")
+    page.evaluate("window.scrollTo(0, document.getElementById('topic-panel').offsetTop)")
+    page.screenshot(path=str(SCREENSHOTS / "explorer-topic.png"))
+    session.check_clean()
+    session.context.close()
+
+
+def test_report_page_images_load_and_the_explorer_link_works(run, browser):
+    out, _ = run
+    session = Page(browser)
+    page = session.page
+    page.goto((out / "index.html").as_uri())
+    images = page.query_selector_all("img")
+    assert images
+    for img in images:
+        img.scroll_into_view_if_needed()
+        assert page.evaluate("(i) => i.complete && i.naturalWidth > 0", img), img.get_attribute("src")
+    assert "`" not in page.inner_text("body"), "Markdown backticks shown as text"
+    assert page.query_selector_all("code")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / "report-index.png"))
+    page.click("#explorer-link")
+    page.wait_for_selector("body[data-ready]")
+    assert page.url.endswith("/explorer.html")
+    assert page.query_selector_all("td.cell")
+    session.check_clean()
+    session.context.close()
+
+
+def test_blocked_requests_are_recorded(browser, tmp_path):
+    """The guard itself can fail: a page that asks for the network is caught."""
+    probe = tmp_path / "probe.html"
+    probe.write_text('<!DOCTYPE html><img src="https://example.invalid/x.png">', encoding="utf-8")
+    session = Page(browser)
+    session.page.goto(probe.as_uri())
+    session.page.wait_for_load_state("load")
+    assert session.blocked == ["https://example.invalid/x.png"]
+    session.context.close()
