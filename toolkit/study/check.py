@@ -203,8 +203,8 @@ def corpus_problems(config: RunConfig, documents: pd.DataFrame, rejects: pd.Data
             if missing:
                 problems.append(UserError(
                     f"[effects] formula {formula!r} names {', '.join(missing)}, not a column of the document table",
-                    path=where, fix=f"use columns the corpus has (locality, province, district, year, period, "
-                                    f"category, …), or remove the line and the run chooses a formula"))
+                    path=where, fix="use columns the corpus has (locality, province, district, year, period, "
+                                    "category, …), or remove the line and the run chooses a formula"))
     group = config.keyness.group
     if group not in columns and group != "district":
         problems.append(UserError(f"[keyness] group = {group!r} is not a column of the document table", path=where,
