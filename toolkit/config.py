@@ -117,6 +117,8 @@ class FiguresConfig:
     language: str = "en"
     formats: tuple[str, ...] = ("png", "svg")
     dpi: int = 300
+    #: Themes of the theme figures; empty: the seeded themes ([topics] seed_themes when seeded), else every theme.
+    themes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
