@@ -178,6 +178,17 @@ conc["keyword"].value_counts().head()
 # Quinn 2008) shrinks rare words toward the corpus rate, so a word used twice
 # does not top the list; `z` is its standardized score. χ² and G² are given
 # for comparison with older studies.
+#
+# A locality's own name is always its most distinctive "word" (*giao_thủy*,
+# *hải_hậu*, or the syllable *giao* split from it), which tells a reader
+# nothing. Place names known to the gazetteer, the syllables split from the
+# corpus's own place names, and person names are therefore left out of the
+# report by default; `keep_places=True` (on the command line `--keep-places`)
+# keeps them. For a reader without Vietnamese, distinctive terms of this genre
+# include *giải phóng mặt bằng* (site clearance), *bồi thường* (compensation),
+# *tái định cư* (resettlement), *vỉa hè* (pavement), *lấn chiếm* (encroachment),
+# *tôn giáo* (religion), *giáo xứ* (parish), *chức sắc* (religious dignitaries),
+# *nông thôn mới* (the "new countryside" programme).
 
 # %%
 key_terms = keyness_table(tokens, documents, "district", min_count=5)
