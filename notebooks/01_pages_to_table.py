@@ -16,7 +16,8 @@
 #
 # A study of local Party news starts from pages scraped from hundreds of
 # district, city and province portals. Every portal has its own template:
-# menus, search boxes, visitor counters (*Thống kê truy cập*, *Đang online*),
+# menus, search boxes, visitor counters (*Thống kê truy cập* "visitor statistics",
+# *Đang online* "online now"),
 # category crumbs, yearly banners, date and view lines, photo captions and
 # author lines all sit around the article. Dates come in several formats or
 # not at all; the locality is often never named (only its wards); older
@@ -66,7 +67,7 @@ print(raw.text[:1200])
 # `parse_page` applies the genre's rules: boilerplate lines are dropped,
 # captions and author lines moved to their own fields, and the publication
 # date read from the header — never from a document the article cites
-# (*Quyết định … ngày 5/11/2010*).
+# (*Quyết định … ngày 5/11/2010*, "Decision … of 5 November 2010").
 
 # %%
 fields = parse_page(raw.text).to_dict()
@@ -91,8 +92,9 @@ docs = result.documents
 docs[["doc_id", "date", "date_precision", "province", "district", "locality", "title"]].head()
 
 # %% [markdown]
-# `locality` names the district with its province (`"Huyện Đông Anh, Hà Nội"`):
-# district names repeat across provinces (Huyện Châu Thành exists in ten), so
+# `locality` names the district with its province (`"Huyện Đông Anh, Hà Nội"`:
+# *huyện* is a rural district, *quận* an urban one, *thành phố* a city, *thị xã*
+# a town): district names repeat across provinces (Huyện Châu Thành exists in ten), so
 # every grouping by district — theme shares, keyness, effects, figures — uses it.
 
 # %% [markdown]

@@ -20,7 +20,7 @@
 # analysis does — splitting text into words — is already a modelling decision.
 # This notebook shows, on sentences written for this course, what a
 # general-purpose segmenter (pyvi) does with the language of *công tác dân vận*
-# news, and what `toolkit.text.normalize` and `toolkit.text.segment` do instead.
+# (mass-mobilisation work) news, and what `toolkit.text.normalize` and `toolkit.text.segment` do instead.
 #
 # You will learn to
 #
@@ -49,22 +49,27 @@ pd.set_option("display.max_colwidth", 120)
 # ## 1. One word, many spellings
 #
 # Vietnamese has two conventions for where the tone mark sits in a syllable
-# (*hoà* and *hòa*, *Uỷ* and *Ủy*), and both occur in one and the same
-# article. Text may also arrive *decomposed* (NFD: a base letter followed by
+# (*hoà* and *hòa*, "harmony"; *Uỷ* and *Ủy*, as in *Ủy ban*, "committee"),
+# and both occur in one and the same article. Text may also arrive *decomposed* (NFD: a base letter followed by
 # combining marks), which looks identical on screen but compares unequal.
 
 # %%
+# "The ward People's Committee mediated successfully, 5th session" — old-style tone marks
 old_style = "Uỷ ban nhân dân phường hoà giải thành công, khoá họp thứ 5"
 nfd = unicodedata.normalize("NFD", "Ủy ban")
 print(old_style == normalize_tone_marks(old_style), normalize_tone_marks(old_style))
 print("NFD equals NFC?", nfd == "Ủy ban", "→ after to_nfc:", to_nfc(nfd) == "Ủy ban")
 
 # %% [markdown]
-# Abbreviations hide the terms researchers track: *GPMB* is site clearance,
-# *QCDC* the grassroots-democracy regulations, *MTTQ* the Fatherland Front. The
+# Abbreviations hide the terms researchers track: *GPMB* is *giải phóng mặt
+# bằng* (site clearance), *QCDC* *quy chế dân chủ* (the grassroots-democracy
+# regulations), *MTTQ* *Mặt trận Tổ quốc* (the Fatherland Front), *UBND*
+# *Ủy ban nhân dân* (People's Committee), *QU* *Quận ủy* (the district Party
+# committee of an urban district), *Đ/c* *đồng chí* (comrade). The
 # expansions live in `corpora/lexicons/abbreviations.tsv`, which you can edit.
-# Some are ambiguous: *TUV* is *Thành ủy viên* on a city page and *Tỉnh ủy
-# viên* on a province page, so expansion is level-aware.
+# Some are ambiguous: *TUV* is *Thành ủy viên* (member of the city Party
+# committee) on a city page and *Tỉnh ủy viên* (member of the province Party
+# committee) on a province page, so expansion is level-aware.
 
 # %%
 examples = [
@@ -73,7 +78,15 @@ examples = [
     "Đ/c Nguyễn Văn Bình, TUV, Bí thư Thành ủy dự hội nghị.",
     "Công tác giải phòng mặt bằng được Mặt trân Tổ quốc giám sát.",  # two typos
 ]
-pd.DataFrame({"raw": examples, "normalized": [normalize(t) for t in examples]})
+meaning = [
+    "The Mass Mobilisation Board of the district Party committee works with the ward People's Committee "
+    "to promote site clearance for the project.",
+    "Implement the grassroots-democracy regulations well; strengthen the role of the Fatherland Front.",
+    "Comrade Nguyễn Văn Bình, member of the city (or province) Party committee, Secretary of the city Party "
+    "committee, attends the conference.",
+    "Site-clearance work is supervised by the Fatherland Front (with two typos: phòng for phóng, trân for trận).",
+]
+pd.DataFrame({"raw": examples, "meaning": meaning, "normalized": [normalize(t) for t in examples]})
 
 # %% [markdown]
 # `normalize` is a pipeline of small steps (`repair_mojibake`, `to_nfc`,
@@ -85,6 +98,7 @@ pd.DataFrame({"raw": examples, "normalized": [normalize(t) for t in examples]})
 # %%
 text = examples[3]
 print(fix_typos(text))
+# "Comrade Secretary of the district Party committee directs site clearance"
 print(expand_abbreviations("Đ/c Bí thư QU chỉ đạo GPMB"))
 assert normalize(normalize(text)) == normalize(text)
 
@@ -98,12 +112,23 @@ assert normalize(normalize(text)) == normalize(text)
 # %%
 sentences = [
     "Vận động nhân dân bàn giao mặt bằng, phục vụ công tác giải phóng mặt bằng dự án đường Vành đai 4.",
-    "Triển khai Quy định số 290-QĐ/TW về quy chế dân chủ ở cơ sở trong hệ thống chính trị.",
+    "Triển khai Quy định số 290-QĐ/TW về Quy chế công tác dân vận của hệ thống chính trị.",
     "Phát huy vai trò của Mặt trận Tổ quốc và các đoàn thể chính trị - xã hội.",
     "Các chức sắc, chức việc tôn giáo cam kết sống tốt đời, đẹp đạo.",
     "Thực hiện phương châm dân biết, dân bàn, dân làm, dân kiểm tra.",
 ]
+meaning = [
+    "Persuade residents to hand over their land, for the site clearance of the Ring Road 4 project.",
+    "Implement Regulation 290-QĐ/TW (the Politburo's 2010 regulation on the mass-mobilisation work of the "
+    "political system).",
+    "Strengthen the role of the Fatherland Front and the socio-political mass organisations.",
+    "Religious dignitaries and office-holders pledge to 'live a good secular life and a beautiful religious "
+    "life' (a standard slogan).",
+    "Follow the motto 'the people know, the people discuss, the people act, the people inspect' "
+    "(the grassroots-democracy slogan).",
+]
 pd.DataFrame({
+    "meaning": meaning,
     "pyvi": [ViTokenizer.tokenize(s) for s in sentences],
     "toolkit": [" ".join(tokenize(s)) for s in sentences],
 })
@@ -118,8 +143,8 @@ pd.DataFrame({
 # * tokens are lower-case, and stopwords — a short list of function words
 #   plus a documented genre list of titles and formulaic verbs
 #   (`corpora/lexicons/stopwords_genre.txt`) — are removed. Level words
-#   (*quận*, *huyện*, *tỉnh*…) are treated symmetrically so that no locality
-#   type is favoured.
+#   (*quận* "urban district", *huyện* "rural district", *tỉnh* "province"…)
+#   are treated symmetrically so that no locality type is favoured.
 #
 # An abbreviation and its expansion give the same token:
 
@@ -131,11 +156,14 @@ tokenize("UBND")
 # %% [markdown]
 # ## 3. Person names
 #
-# Reports of meetings name officials ("đồng chí Nguyễn Văn A, Phó Bí thư…").
+# Reports of meetings name officials ("đồng chí Nguyễn Văn A, Phó Bí thư…":
+# "comrade Nguyễn Văn A, Deputy Secretary…").
 # Names say who spoke, not what was discussed; by default they are listed per
 # document and removed from topic-model tokens.
 
 # %%
+# "Attending the conference were comrade Trần Thị Hương, head of the Mass Mobilisation Board
+# of the district Party committee, and Mr Lê Văn Nam."
 s = "Dự hội nghị có đồng chí Trần Thị Hương, Trưởng Ban Dân vận Huyện ủy và ông Lê Văn Nam."
 print(find_persons(s))
 print(tokenize(s))

@@ -29,6 +29,7 @@ quick = False
 random_state = 2024
 
 # %%
+# %matplotlib inline
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -51,11 +52,11 @@ print(len(documents), "documents;", documents["locality"].nunique(), "localities
 # Themes live in `corpora/lexicons/themes.toml`, a file you are expected to
 # read and edit. Each theme lists plain Vietnamese phrases; each phrase goes
 # through the same normalizer and tokenizer as the documents, so *GPMB* in a
-# page counts as *giải phóng mặt bằng*. Ambiguous terms carry **exclusion
-# contexts** (*mặt bằng giá* is the price level, not site clearance; *dịch vụ*
-# is a service, not an epidemic; *phố Chùa Bộc* is a street, not a pagoda),
-# and **weak terms** count only next to an unambiguous one (*cách ly* alone is
-# not COVID-19).
+# page counts as *giải phóng mặt bằng* (site clearance). Ambiguous terms carry
+# **exclusion contexts** (*mặt bằng* "ground, site" in *mặt bằng giá* is the price
+# level, not site clearance; *dịch* "epidemic" in *dịch vụ* is a service; *chùa*
+# "pagoda" in *phố Chùa Bộc* is a street name), and **weak terms** count only next
+# to an unambiguous one (*cách ly* "quarantine" alone is not COVID-19).
 
 # %%
 themes = load_themes()
@@ -77,9 +78,9 @@ validation.sort_values("doc_freq", ascending=False).head(10)
 # %% [markdown]
 # ## 2b. Validate by reading: sample, code, score
 #
-# A term that occurs is not yet a theme that is there: *bồi thường* in a court
-# report is damages, not land compensation; *chùa* in a travel piece is a
-# landmark. Every theme of `themes.toml` carries a `definition` (the sense that
+# A term that occurs is not yet a theme that is there: *bồi thường*
+# ("compensation") in a court report is damages, not land compensation; *chùa*
+# ("pagoda") in a travel piece is a landmark. Every theme of `themes.toml` carries a `definition` (the sense that
 # counts). The validation workflow measures the dictionary against people who
 # read by that definition:
 #
@@ -155,7 +156,12 @@ plt.show()
 #
 # A count is only as good as its matches. `kwic` finds a term in the
 # **original** text, locating it through the normalized tokens, so searching
-# *giải phóng mặt bằng* also finds *GPMB* and the typo *giải phòng mặt bằng*.
+# *giải phóng mặt bằng* (site clearance) also finds its abbreviation *GPMB* and
+# the typo *giải phòng mặt bằng*. The `left` and `right` columns are the words
+# around it; for a reader without Vietnamese, the recurring ones in this genre
+# are *vận động* (persuade, mobilise), *người dân* / *nhân dân* (residents, the
+# people), *bàn giao mặt bằng* (hand over land), *bồi thường, hỗ trợ, tái định cư*
+# (compensation, support, resettlement) and *dự án* (project).
 
 # %%
 conc = kwic(documents, "giải phóng mặt bằng", window=8)
@@ -173,6 +179,17 @@ conc["keyword"].value_counts().head()
 # Quinn 2008) shrinks rare words toward the corpus rate, so a word used twice
 # does not top the list; `z` is its standardized score. χ² and G² are given
 # for comparison with older studies.
+#
+# A locality's own name is always its most distinctive "word" (*giao_thủy*,
+# *hải_hậu*, or the syllable *giao* split from it), which tells a reader
+# nothing. Place names known to the gazetteer, the syllables split from the
+# corpus's own place names, and person names are therefore left out of the
+# report by default; `keep_places=True` (on the command line `--keep-places`)
+# keeps them. For a reader without Vietnamese, distinctive terms of this genre
+# include *giải phóng mặt bằng* (site clearance), *bồi thường* (compensation),
+# *tái định cư* (resettlement), *vỉa hè* (pavement), *lấn chiếm* (encroachment),
+# *tôn giáo* (religion), *giáo xứ* (parish), *chức sắc* (religious dignitaries),
+# *nông thôn mới* (the "new countryside" programme).
 
 # %%
 key_terms = keyness_table(tokens, documents, "district", min_count=5)
@@ -198,8 +215,8 @@ discover_collocations([list(t) for t in tokens["tokens"]], min_count=10).head(15
 # %% [markdown]
 # ## Exercises
 #
-# 1. Use `kwic` on *mặt bằng* and find a passage that is **not** about site
-#    clearance. Is it excluded by a rule of `themes.toml`?
+# 1. Use `kwic` on *mặt bằng* ("ground, site") and find a passage that is
+#    **not** about site clearance. Is it excluded by a rule of `themes.toml`?
 # 2. Compute theme shares by `("province", "year")` and compare Nam Định with
 #    Hà Nội for religion. How wide are the intervals, and why?
 # 3. Run keyness for one district against **one** other district

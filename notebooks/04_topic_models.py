@@ -34,19 +34,24 @@ quick = False
 random_state = 2024
 
 # %%
+# %matplotlib inline
 from pathlib import Path
 import tempfile
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 from toolkit.config import TopicsConfig
 from toolkit.report import plots
 from toolkit.pipeline import load_demo
 from toolkit.text.vocabulary import build_vocabulary
 from toolkit.themes.dictionary import load_themes
-from toolkit.topics import fit_lda, fit_seeded_lda, seed_coverage, select_n_topics, stability, top_terms
+from toolkit.topics import (fit_lda, fit_seeded_lda, match_topics, representative_documents, seed_coverage,
+                            select_n_topics, stability, top_terms)
 from toolkit.report.browser import topic_browser_html
+
+pd.set_option("display.max_colwidth", 120)
 
 demo = load_demo(n_pages)
 token_lists = [list(t) for t in demo.tokens["tokens"]]
@@ -80,7 +85,11 @@ vocabulary.to_frame().sort_values("document_frequency", ascending=False).head(10
 #   not see;
 # * **exclusivity (FREX)** and **diversity** — are topics distinct?
 # * **stability** — topics matched across seeds by the Hungarian algorithm:
-#   a topic that appears only with one seed is not a finding.
+#   a topic that appears only with one seed is not a finding. Matching is
+#   needed because of **label switching**: a topic's number means nothing, and
+#   the topic that is number 3 with seed 0 may be number 7 with seed 1. Two
+#   runs are compared only after each topic of one is paired with its most
+#   similar topic of the other.
 
 # %%
 grid = (6, 8) if quick else (6, 10, 14)  # K ≥ 6: room for the four seeded themes of section 3
@@ -98,9 +107,11 @@ plt.show()
 # %% [markdown]
 # ## 2. Fit and read the topics
 #
-# Top terms by probability favour frequent words; **FREX** weighs frequency
-# against exclusivity (stm's default for labelling); **relevance** (λ, as in
-# LDAvis) moves between the two.
+# Top terms by probability favour frequent words (*công tác* "work, task",
+# *người dân* "residents", *nhân dân* "the people" head many topics and tell
+# them apart from nothing); **FREX** weighs frequency against exclusivity
+# (stm's default for labelling); **relevance** (λ, as in LDAvis) moves between
+# the two. The report's figures label topics with their FREX terms.
 
 # %%
 K = selection.recommended
@@ -109,6 +120,26 @@ print(result.settings_)
 top_terms(result, n=8, measure="frex").groupby("topic")["term"].apply(lambda s: ", ".join(s)).to_frame()
 
 # %% [markdown]
+# Terms are not enough: **read the documents** a topic describes best (stm's
+# `findThoughts`). `representative_documents` gives, for each topic, the
+# documents with the highest proportion of it, with their title and the start
+# of their text. Name a topic only after reading them. (The demo's pages are
+# written for this project; on a real corpus this is where a topic turns out
+# to be a template, a kind of meeting report or a real theme.)
+
+# %%
+reps = representative_documents(result, demo.documents, n=2, excerpt_length=160)
+reps[["topic", "rank", "proportion", "title", "excerpt"]].head(8)
+
+# %% [markdown]
+# For a reader without Vietnamese: the demo's headlines are of the genre's
+# usual kinds — *Hội nghị* (a conference or meeting), *Ban Dân vận Huyện ủy*
+# (the Mass Mobilisation Board of the district Party committee), *giải phóng
+# mặt bằng* (site clearance), *chức sắc tôn giáo* (religious dignitaries),
+# *quy chế dân chủ ở cơ sở* (grassroots-democracy regulations), *phòng, chống
+# dịch COVID-19* (COVID-19 prevention), *dân vận khéo* ("skilful mass
+# mobilisation", an emulation movement).
+# %% [markdown]
 # Same seed, same numbers — try it:
 
 # %%
@@ -116,11 +147,25 @@ again = fit_lda(token_lists, K, random_state=random_state, **filters)
 assert np.array_equal(result.topic_word_, again.topic_word_)
 
 # %% [markdown]
-# How stable are the topics across seeds? One row per pair of runs, the mean
-# cosine similarity of matched topics:
+# How stable are the topics across seeds? Because of label switching, the
+# topics of two runs are first paired one to one (the Hungarian algorithm
+# maximises the total cosine similarity of the pairs); here is the pairing of
+# seed 0's topics with seed 1's, and how similar each pair is:
 
 # %%
 runs = [fit_lda(token_lists, K, random_state=s, **filters) for s in seeds]
+# both runs share the corpus's vocabulary, so their topic-word matrices have the same columns
+assert list(runs[0].vocabulary_) == list(runs[1].vocabulary_)
+pairing, similarity = match_topics(runs[0].topic_word_, runs[1].topic_word_)
+pd.DataFrame({"topic (seed 0)": np.arange(K) + 1, "matched topic (seed 1)": pairing + 1,
+              "cosine similarity": similarity.round(2)})
+
+# %% [markdown]
+# `stability` does this for every pair of runs: one value per run, the mean
+# similarity of its topics to their matches in the other runs (1 = the same
+# topics every time). A topic whose best match is weak is not a finding.
+
+# %%
 stability(runs)
 
 # %% [markdown]
@@ -132,6 +177,7 @@ stability(runs)
 
 # %%
 themes = load_themes().token_terms()
+# site clearance, religion, grassroots-democracy regulations, COVID-19
 key = {k: themes[k] for k in ("site_clearance", "religion", "democracy_regulations", "covid")}
 seed_coverage(key, vocabulary)
 

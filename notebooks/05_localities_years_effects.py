@@ -34,6 +34,21 @@
 # metadata is matched to the model's documents by `doc_id`, so its row order
 # does not matter.
 #
+# **What these numbers are.** The effects are *descriptive associations*: how
+# much more of a topic the pages of one locality or year carry, other terms of
+# the formula held fixed. They are not causal effects — no locality was
+# assigned its policy, and a portal's habits (what it chooses to publish, its
+# templates) move the numbers as much as the world does.
+#
+# **What the intervals include and what they leave out.** They include the
+# posterior uncertainty of each document's topic proportions (the draws) and
+# the sampling uncertainty of the regression. They leave out everything that
+# was fixed before: the topics themselves (their word distributions are
+# taken as given), the chosen number of topics K, the random seed of the fit,
+# the preprocessing and the seed dictionary. Refitting with another K or seed
+# gives other topics and other effects; notebook 04's stability check is the
+# place to judge that, and a result worth reporting survives it.
+#
 # The demo corpus is simulated, so we know the truth and can check the
 # answers.
 
@@ -43,7 +58,9 @@ quick = False
 random_state = 2024
 
 # %%
+# %matplotlib inline
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from toolkit.config import TopicsConfig
@@ -56,6 +73,7 @@ from toolkit.topics import TopicEffects, estimate_effects, fit_seeded_lda, preva
 demo = load_demo(n_pages)
 docs = demo.documents.reset_index(drop=True)
 themes = load_themes().token_terms()
+# site clearance, religion, grassroots-democracy regulations, COVID-19
 key = {k: themes[k] for k in ("site_clearance", "religion", "democracy_regulations", "covid")}
 # 8 (quick) or 10 topics in all: the 4 seeded themes and 4 or 6 free topics.
 topics_config = TopicsConfig()  # the topic models' vocabulary, as in `make figures`
@@ -63,7 +81,6 @@ result = fit_seeded_lda(demo.tokens[["doc_id", "tokens"]], key, 8 if quick else 
                         min_df=topics_config.min_df, max_df=topics_config.max_df)
 meta = docs[["doc_id", "province", "district", "locality", "year"]].copy()
 meta["year"] = meta["year"].astype("Int64")   # pages whose year was not found stay NA; the models leave them out
-meta["after_law"] = (docs["date"].fillna("") >= "2023-07-01").astype(int)
 print(result.topic_labels_)
 
 # %% [markdown]
@@ -93,6 +110,42 @@ plt.show()
 #
 # A simple before/after indicator with locality fixed effects. The planted
 # truth raises the share of grassroots-democracy content after mid-2023.
+#
+# Which pages are "after 1 July 2023"? Not every page has a day: the document
+# table gives `date` (a full day, or empty), `year` and `date_precision`
+# (`day`, `month`, `year`, or empty when undated). Comparing date *strings*
+# (`date >= "2023-07-01"`) puts every page without a full day — undated,
+# year-only and month-only pages, even those of 2024 — silently into "before
+# the law". Instead each page's date is read as the **period** it is known to
+# (a day, or a whole year when only the year is known: the table keeps no
+# month) and compared with the law's date: after when the whole period is on
+# or after 1 July 2023, before when it ends before, and **unknown** when the
+# period straddles the date (a page of "2023") or the page is undated.
+# Unknown pages are left out of this model — they are not guessed — and the
+# count below says how many that is.
+
+# %%
+LAW_IN_FORCE = pd.Timestamp("2023-07-01")
+
+
+def after_law(date: str, year, law: pd.Timestamp = LAW_IN_FORCE) -> float:
+    """1.0 after the law, 0.0 before, NaN when the page's known period straddles it or it is undated."""
+    if date:
+        period = pd.Period(date, freq="D")
+    elif pd.notna(year):
+        period = pd.Period(year=int(year), freq="Y")
+    else:
+        return np.nan
+    if period.start_time >= law:
+        return 1.0
+    if period.end_time < law:
+        return 0.0
+    return np.nan
+
+
+meta["after_law"] = [after_law(d, y) for d, y in zip(docs["date"].fillna(""), docs["year"])]
+status = meta["after_law"].map({0.0: "before", 1.0: "after"}).fillna("unknown (left out)")
+pd.crosstab(docs["date_precision"].replace("", "undated"), status)
 
 # %%
 law = estimate_effects(result, meta, "~ C(locality) + year + after_law", n_draws=20 if quick else 50,
@@ -100,10 +153,18 @@ law = estimate_effects(result, meta, "~ C(locality) + year + after_law", n_draws
 law[law["term"] == "after_law"]
 
 # %% [markdown]
+# Read the row as: on pages of the same locality and the same yearly trend,
+# the topic's mean proportion is this much higher after the law than before —
+# a descriptive difference, with the caveats of the introduction.
+
+# %% [markdown]
 # ## 3. Predicted prevalence with intervals
 #
 # Coefficients of splines are hard to read; predictions are not. Predict the
-# proportion of each key topic for each year in two contrasting districts.
+# proportion of each key topic for each year in two contrasting districts:
+# Đông Anh, a rural district (*huyện*) on the edge of Hà Nội where land is
+# cleared for urban projects, and Hải Hậu, a coastal rural district of Nam
+# Định with many Catholic parishes.
 
 # %%
 years = sorted(int(y) for y in meta["year"].dropna().unique())
@@ -138,15 +199,25 @@ prev[prev["label"] == "religion"].pivot_table(index="province", columns="year", 
 
 # %% [markdown]
 # A **placebo**: a covariate with no relation to the text (random labels)
-# should have intervals that cover zero. If it does not, the intervals are too
-# narrow.
+# should have intervals that mostly cover zero. *Mostly*, not always: a 95%
+# interval misses a true zero one time in twenty, so with one placebo
+# coefficient per topic, some interval excluding zero is expected by chance —
+# with ten topics, about one run in three shows at least one (1 − 0.95¹⁰ ≈
+# 0.40), and one in ten topics excluding zero is no sign of trouble. Many
+# more than that would mean the intervals are too narrow. The same
+# arithmetic applies to every table of effects: among dozens of locality
+# coefficients, a few "significant" ones are expected even where nothing
+# differs.
 
 # %%
-import numpy as np
-
 meta["placebo"] = np.random.default_rng(random_state).choice(["a", "b"], size=len(meta))
 placebo = estimate_effects(result, meta, "~ C(placebo)", n_draws=20 if quick else 50, random_state=random_state)
-placebo[placebo["term"] != "Intercept"][["label", "term", "estimate", "ci_low", "ci_high"]]
+placebo_rows = placebo[placebo["term"] != "Intercept"][["label", "term", "estimate", "ci_low", "ci_high"]]
+excludes_zero = (placebo_rows["ci_low"] > 0) | (placebo_rows["ci_high"] < 0)
+n = len(placebo_rows)
+print(f"{int(excludes_zero.sum())} of {n} placebo intervals exclude zero; expected by chance: "
+      f"{0.05 * n:.1f}, and at least one with probability {1 - 0.95 ** n:.2f}")
+placebo_rows
 
 # %% [markdown]
 # ## 5. Check against the planted truth

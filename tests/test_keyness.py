@@ -193,3 +193,72 @@ def test_cli_keyness_same_named_districts(tmp_path):
                               "--tokens", str(tok_path), "--min-count", "1", "-o", str(tmp_path / "k3.csv")])
     assert res.exit_code == 0, res.output
     assert set(read_table(tmp_path / "k3.csv")["group"]) == {"Huyện Long Phú, Sóc Trăng"}
+
+
+def _places_corpus(kim_alone: int = 0):
+    """Giao Thủy (Nam Định) and Đông Anh (Hà Nội) pages whose most distinctive tokens are their own names."""
+    docs = pd.DataFrame({
+        "doc_id": ["g1", "g2", "d1", "d2"],
+        "province": ["Nam Định", "Nam Định", "Hà Nội", "Hà Nội"],
+        "district": ["Huyện Giao Thủy", "Huyện Giao Thủy", "Huyện Đông Anh", "Huyện Đông Anh"],
+    })
+    tokens = pd.DataFrame({
+        "doc_id": docs["doc_id"],
+        "tokens": [
+            ["giao_thủy"] * 3 + ["giao", "thủy"] * 2 + ["tôn_giáo"] * 3 + ["dân_vận"],
+            ["hải_hậu", "giao_thủy", "trần_thị_hương", "tôn_giáo", "tôn_giáo", "dân_vận"],
+            ["đông_anh"] * 3 + ["kim", "chung"] * 3 + ["kim"] * kim_alone + ["giải_phóng_mặt_bằng"] * 3 + ["dân"],
+            ["giải_phóng_mặt_bằng", "giải_phóng_mặt_bằng", "dân_vận", "dân", "dân"],
+        ],
+        "persons": [[], ["Trần Thị Hương"], [], []],
+    })
+    return tokens, docs
+
+
+@pytest.mark.parametrize("term, why", [
+    ("giao_thủy", "the corpus's own district"),
+    ("giao", "a syllable of the district's name"),
+    ("hải_hậu", "another district of the gazetteer"),
+    ("đông_anh", "the corpus's own district"),
+    ("kim", "a syllable split from a commune of the district (Xã Kim Chung)"),
+    ("chung", "a syllable split from a commune of the district (Xã Kim Chung)"),
+    ("trần_thị_hương", "a person of the persons column"),
+])
+def test_keyness_leaves_out_place_and_person_names_by_default(term, why):
+    tokens, docs = _places_corpus()
+    default = keyness_table(tokens, docs, "district", min_count=1)
+    kept = keyness_table(tokens, docs, "district", min_count=1, keep_places=True)
+    assert term in set(kept["term"])
+    assert term not in set(default["term"]), why
+    # the analysis terms stay, and the names still count in the totals (same z either way)
+    assert {"tôn_giáo", "giải_phóng_mặt_bằng", "dân_vận", "dân"} <= set(default["term"])
+    both = default.merge(kept, on=["group", "term"], suffixes=("", "_kept"))
+    assert np.allclose(both["z"], both["z_kept"])
+
+
+def test_a_common_word_that_is_also_part_of_a_name_stays_when_mostly_used_alone():
+    tokens, docs = _places_corpus(kim_alone=10)   # "kim" 13 times, 3 of them in "kim chung"
+    assert "kim" in set(keyness_table(tokens, docs, "district", min_count=1)["term"])
+    tokens, docs = _places_corpus(kim_alone=2)    # 5 times, 3 of them in a name
+    assert "kim" not in set(keyness_table(tokens, docs, "district", min_count=1)["term"])
+
+
+def test_cli_keyness_keep_places(tmp_path):
+    import toolkit.cli.themes  # noqa: F401
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+
+    tokens, docs = _places_corpus()
+    corpus = tmp_path / "docs.csv"
+    write_table(docs.assign(title="", body="văn bản"), corpus)
+    tok_path = tmp_path / "tokens.parquet"
+    write_table(tokens.assign(n_tokens=tokens["tokens"].map(len)), tok_path)
+    runner = CliRunner()
+    terms = {}
+    for flag in ([], ["--keep-places"]):
+        out = tmp_path / f"k{len(flag)}.csv"
+        res = runner.invoke(app, ["keyness", str(corpus), "--group", "district", "--tokens", str(tok_path),
+                                  "--min-count", "1", "-o", str(out), *flag])
+        assert res.exit_code == 0, res.output
+        terms[bool(flag)] = set(read_table(out)["term"])
+    assert "giao_thủy" in terms[True] and "giao_thủy" not in terms[False]

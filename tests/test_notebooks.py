@@ -1,22 +1,60 @@
-"""Every teaching notebook runs top to bottom on a small demo corpus.
+"""Every teaching notebook runs top to bottom on a small demo corpus and shows its figures.
 
 Notebooks are kept as jupytext ``# %%`` scripts (readable diffs, no outputs in
 git). Each is converted to ``.ipynb`` and executed by papermill with the
-``n_pages`` parameter lowered, so the whole set runs in a few minutes.
+``n_pages`` parameter lowered, so the whole set runs in a few minutes. A cell
+that draws a figure must leave an ``image/png`` output in the executed
+notebook: a backend switch (``matplotlib.use("Agg")`` on import) once hid
+every figure and nothing noticed (issue #13).
 """
 
 from __future__ import annotations
 
-import sys
+import re
 from pathlib import Path
 
 import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.py"))
 
+#: A code cell that draws: shows a figure, calls a plot function of the toolkit, or displays a figure.
+DRAWS = re.compile(r"plt\.show\(\)|\bplots\.\w+\(|display\(\s*fig")
+
+
+def drawing_cells_without_image(notebook) -> list[int]:
+    """Indices of executed code cells that draw a figure but have no ``image/png`` output."""
+    missing = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code" or not DRAWS.search(cell.source):
+            continue
+        if not any("image/png" in output.get("data", {}) for output in cell.get("outputs", [])):
+            missing.append(index)
+    return missing
+
 
 def test_all_five_notebooks_exist():
     assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
+
+
+@pytest.mark.parametrize("outputs, expected", [
+    ([{"output_type": "display_data", "data": {"image/png": "iVBOR", "text/plain": "<Figure>"}}], []),
+    ([{"output_type": "display_data", "data": {"text/plain": "<Figure size 640x480 with 1 Axes>"}}], [1]),
+    ([], [1]),
+])
+def test_a_drawing_cell_without_an_image_is_found(outputs, expected):
+    nbformat = pytest.importorskip("nbformat")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("x = 1"),
+                      nbformat.v4.new_code_cell("fig = plt.figure()\nplots.keyness_bars(t, fig=fig)\nplt.show()")]
+    notebook.cells[1].outputs = [nbformat.from_dict(o) for o in outputs]
+    assert drawing_cells_without_image(notebook) == expected
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebooks_that_draw_ask_for_inline_figures(path):
+    source = path.read_text(encoding="utf-8")
+    if DRAWS.search(source):
+        assert "# %matplotlib inline" in source, f"{path.name} draws figures but does not ask for the inline backend"
 
 
 @pytest.mark.slow
@@ -24,6 +62,7 @@ def test_all_five_notebooks_exist():
 def test_notebook_runs(path, tmp_path, monkeypatch):
     jupytext = pytest.importorskip("jupytext")
     papermill = pytest.importorskip("papermill")
+    nbformat = pytest.importorskip("nbformat")
     notebook = jupytext.read(path)
     tags = [c.metadata.get("tags", []) for c in notebook.cells]
     assert any("parameters" in t for t in tags), f"{path.name}: no cell tagged 'parameters'"
@@ -31,7 +70,13 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     jupytext.write(notebook, source)
     # Small corpus; caches of the test run stay in tmp_path, not in the checkout's .cache.
     monkeypatch.setenv("TOOLKIT_CACHE", str(tmp_path / "cache"))
-    papermill.execute_notebook(str(source), str(tmp_path / f"{path.stem}.out.ipynb"),
+    # The kernel starts as a Jupyter user's does (no MPLBACKEND: inline figures), even when this process's
+    # command line tests chose Agg (the kernel inherits the environment).
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    executed = tmp_path / f"{path.stem}.out.ipynb"
+    papermill.execute_notebook(str(source), str(executed),
                                parameters={"n_pages": 300, "quick": True}, kernel_name="python3",
                                cwd=str(path.parent), progress_bar=False, log_output=False,
                                execution_timeout=600)
+    missing = drawing_cells_without_image(nbformat.read(executed, as_version=4))
+    assert not missing, f"{path.name}: cells {missing} draw a figure but show no image (inline backend lost?)"

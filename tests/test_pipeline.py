@@ -172,3 +172,146 @@ def test_theme_figures_carry_the_measured_quality(runs):
     assert {"site_clearance", "religion", "democracy_regulations", "covid"} <= set(table["theme"])
     assert table["source"].str.contains("holdout").all()
     assert page.count("Measured quality of the measure against human coding") >= 2
+
+
+# --------------------------------------------------------------------------
+# Figures fit to print (issue #13): every registered figure, on the demo run and with long locality names
+# --------------------------------------------------------------------------
+
+LONG = " Mở Rộng Phía Tây Bắc Ven Sông Hồng Và Vùng Phụ Cận"
+
+
+def _run_tables(root):
+    import pandas as pd
+
+    return {p.stem: pd.read_parquet(p) for p in sorted((root / "a" / "tables").glob("*.parquet"))}
+
+
+def _lengthen(value, districts):
+    if not isinstance(value, str):
+        return value
+    for d in districts:
+        value = value.replace(d, d + LONG)
+    return value
+
+
+def _with_long_names(tables):
+    """The same tables with every district renamed to a 70-character name, and some tiny and empty theme cells."""
+    districts = sorted({d for t in tables.values() if "district" in t for d in t["district"].dropna().unique() if d})
+    out = {}
+    for name, table in tables.items():
+        table = table.copy()
+        for column in ("district", "locality", "group", "term"):
+            if column in table:
+                table[column] = [_lengthen(v, districts) for v in table[column]]
+        if name.startswith("theme_shares_locality"):
+            table.loc[table.index[:40:3], ["n_docs", "docs_with_theme", "share", "small_cell"]] = [2, 0, 0.0, True]
+        out[name] = table
+    return out
+
+
+def _misfits(fig):
+    """Texts drawn on ``fig`` that stick out of the figure, or are smaller than the minimum font size."""
+    from unittest import mock
+
+    import matplotlib.text
+
+    from toolkit.report.plots import MIN_FONT
+
+    drawn = []
+    draw = matplotlib.text.Text.draw
+
+    def record(text, renderer):  # only what is drawn counts (tick labels beyond the view are not)
+        draw(text, renderer)
+        if text.get_visible() and text.get_text().strip():
+            drawn.append((text, text.get_window_extent(renderer)))
+
+    with mock.patch.object(matplotlib.text.Text, "draw", record):
+        fig.canvas.draw()
+    box = fig.bbox
+    bad = []
+    for text, extent in drawn:
+        if extent.x0 < box.x0 - 0.5 or extent.y0 < box.y0 - 0.5 or extent.x1 > box.x1 + 0.5 or \
+                extent.y1 > box.y1 + 0.5:
+            bad.append(("outside", text.get_text()[:40]))
+        if text.get_fontsize() < MIN_FONT:
+            bad.append((f"{text.get_fontsize():.1f} pt", text.get_text()[:40]))
+    assert drawn, "nothing was drawn"
+    return bad
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("names", ["demo", "long"])
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_every_figure_fits_the_page_with_no_text_cut_off(runs, names, lang):
+    import matplotlib.pyplot as plt
+
+    from toolkit.report import plots
+    from toolkit.report.registry import draw_figure, figure_context
+
+    root, first, *_ = runs
+    tables = _run_tables(root)
+    if names == "long":
+        tables = _with_long_names(tables)
+    config = RunConfig(**{**CONFIG.__dict__, "figures": FiguresConfig(language=lang)})
+    ctx = figure_context(config, tables, first.n_topics)
+    drawn = 0
+    for spec in FIGURES:
+        fig = draw_figure(spec, tables, lang, ctx)
+        assert fig is not None, spec.name
+        drawn += 1
+        assert fig.get_size_inches()[0] <= plots.PAGE_WIDTH + 1e-6, spec.name
+        assert _misfits(fig) == [], spec.name
+        plt.close(fig)
+    assert drawn == len(FIGURES)
+
+
+@pytest.mark.slow
+def test_comparison_panels_share_one_scale(runs):
+    import matplotlib.pyplot as plt
+
+    from toolkit.report.registry import FIGURES as specs, draw_figure, figure_context
+
+    root, first, *_ = runs
+    tables = _run_tables(root)
+    ctx = figure_context(CONFIG, tables, first.n_topics)
+    by_name = {s.name: s for s in specs}
+    fig = draw_figure(by_name["theme_share_by_period"], tables, "en", ctx)
+    heatmaps = [ax for ax in fig.axes if ax.images]
+    assert len(heatmaps) == len(ctx["themes"]) > 1
+    assert len({ax.images[0].get_clim() for ax in heatmaps}) == 1       # one colour scale…
+    assert len(fig.axes) == len(heatmaps) + 1                           # …read off one colorbar
+    plt.close(fig)
+    fig = draw_figure(by_name["theme_trends"], tables, "en", ctx)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.lines]
+    assert len(panels) > 1 and len({ax.get_ylim() for ax in panels}) == 1
+    # the figure themes are the seeded ones, not every theme of the dictionary
+    assert {line.get_label() for line in panels[0].lines if not line.get_label().startswith("_")} == {
+        ctx["labels"][t] for t in CONFIG.topics.seed_themes}
+    plt.close(fig)
+
+
+def test_figure_themes_come_from_the_config():
+    from toolkit.report.registry import figure_themes
+
+    available = {"covid", "religion", "site_clearance", "tax"}
+    seeded = RunConfig(topics=TopicsConfig(seed_themes=("religion", "covid", "elections")))
+    assert figure_themes(seeded, available) == ["religion", "covid"]
+    assert figure_themes(RunConfig(topics=TopicsConfig(seeded=False)), available) == sorted(available)
+    assert figure_themes(RunConfig(topics=TopicsConfig(seed_themes=())), available) == sorted(available)
+    chosen = RunConfig(figures=FiguresConfig(themes=("tax",)))
+    assert figure_themes(chosen, available) == ["tax"]
+    with pytest.raises(ValueError, match="unknown theme.*no_such"):
+        figure_themes(RunConfig(figures=FiguresConfig(themes=("no_such",))), available)
+
+
+def test_topic_figure_labels_use_frex_terms():
+    import pandas as pd
+
+    from toolkit.report.registry import topic_figure_labels
+
+    frex = pd.DataFrame({"topic": [0, 0, 0, 0, 1, 1], "label": ["religion"] * 4 + ["topic_05"] * 2,
+                         "rank": [2, 1, 3, 4, 1, 2],
+                         "term": ["giáo_xứ", "chức_sắc", "linh_mục", "lễ", "vỉa_hè", "lấn_chiếm"]})
+    assert topic_figure_labels(frex, {"religion": "Religion"}) == {
+        "religion": "Religion: chức sắc, giáo xứ, linh mục", "topic_05": "topic_05: vỉa hè, lấn chiếm"}

@@ -126,6 +126,8 @@ class FiguresConfig:
     dpi: int = 300
     #: Figures to make (registry names); empty: every figure the corpus supports.
     include: tuple[str, ...] = ()
+    #: Themes of the theme figures; empty: the seeded themes ([topics] seed_themes when seeded), else every theme.
+    themes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,7 @@ SETTING_DOCS: dict[str, str] = {
     "figures.language": 'labels: "en" or "vi"',
     "figures.formats": "png (at dpi) plus svg and/or pdf",
     "figures.dpi": "resolution of png files",
+    "figures.themes": "themes of the theme figures; [] = the seeded themes ([topics] seed_themes), else every theme",
     "figures.include": "figures to make (names of reports/figures/*); [] = every figure the corpus supports",
     "collect.contact": "e-mail or URL named in the crawler's user agent: set it before crawling real portals",
     "collect.delay": "seconds between two requests to one host (the site's Crawl-delay wins when longer)",

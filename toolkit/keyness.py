@@ -21,18 +21,21 @@ lower-casing, no accent stripping). Collocations moved to
 from __future__ import annotations
 
 import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from toolkit.places import qualify_grouping, resolve_locality
+from toolkit.places import district_wards, place_names, qualify_grouping, resolve_locality
 from toolkit.text.vocabulary import MAX_DF, MIN_DF, document_term_matrix, tfidf_weights
 
 logger = logging.getLogger("toolkit.keyness")
 
-__all__ = ["group_term_counts", "keyness", "keyness_table", "tfidf_top_terms"]
+__all__ = ["group_term_counts", "keyness", "keyness_table", "name_terms", "tfidf_top_terms"]
 
 PRIORS = ("informative", "uniform")
 KEYNESS_COLUMNS = ["group", "term", "count_target", "count_reference", "log_odds", "z", "chi2", "g2", "p_value"]
@@ -208,6 +211,105 @@ def _qualified(documents: pd.DataFrame, group_col: str) -> tuple[pd.DataFrame, s
     return documents, "locality" if "locality" in documents.columns else group_col
 
 
+_UNIT_TYPE = re.compile(r"^(?:thành phố|thị xã|thị trấn|quận|huyện|phường|xã|tỉnh)\s+", re.IGNORECASE)
+#: A single-syllable token is a name fragment when at least this share of its occurrences sit inside a name.
+NAME_FRAGMENT_SHARE = 0.5
+
+
+def _syllables(name: str) -> tuple[str, ...]:
+    return tuple(_UNIT_TYPE.sub("", str(name).strip()).lower().split())
+
+
+def _local_place_names(documents: pd.DataFrame) -> set[tuple[str, ...]]:
+    """Names (as syllables) of the corpus's own provinces, districts and their communes and wards."""
+    names: set[tuple[str, ...]] = set()
+    if "province" not in documents.columns:
+        return names
+    districts = documents["district"] if "district" in documents.columns else pd.Series("", index=documents.index)
+    pairs = {(str(p), str(d) if pd.notna(d) else "") for p, d in zip(documents["province"], districts) if pd.notna(p) and str(p)}
+    for province, district in sorted(pairs):
+        names.add(_syllables(province))
+        if not district:
+            continue
+        names.add(_syllables(district))
+        try:
+            names.update(_syllables(w) for w in district_wards(province, district))
+        except ValueError as exc:  # a locality the gazetteer does not know: its own name still counts
+            logger.info("keyness: no communes for %s, %s (%s)", district, province, exc)
+    return {n for n in names if n}
+
+
+def name_terms(tokens: pd.DataFrame, documents: pd.DataFrame) -> frozenset[str]:
+    """Tokens that name places or persons, which :func:`keyness_table` leaves out by default.
+
+    A locality's own name is its most distinctive "term" and says nothing a
+    reader does not know (``giao_thủy`` for Huyện Giao Thủy), so:
+
+    * every place name of the gazetteer (:func:`toolkit.places.place_names`:
+      provinces, districts, communes and wards, before and after 2025) of two
+      syllables or more, as a token (``hải_hậu``, ``long_biên``);
+    * the names of the corpus's own localities (``documents``' ``province``
+      and ``district``, and the communes and wards of those districts), their
+      single-syllable names (``huế``) and every run of two or more syllables
+      of them (``giao_thủy``, ``xuân_trường``), and the single syllables of
+      the province and district names (``giao``, ``sơn``);
+    * person names of the token table's ``persons`` column (``Trần Thị
+      Hương`` → ``trần_thị_hương`` and its runs of two or more syllables);
+    * a single-syllable token (``kim``, ``phúc``) when at least
+      :data:`NAME_FRAGMENT_SHARE` of its occurrences in ``tokens`` sit inside
+      a place or person name of two or more syllables written over several
+      tokens (``kim`` + ``chung`` for Xã Kim Chung). Common words that also
+      occur in names (``dân``, ``đạo``, ``hòa``) mostly occur outside them,
+      so they stay.
+
+    Returns
+    -------
+    frozenset of str
+        Tokens as the token table writes them (lower-case, syllables joined by ``_``).
+    """
+    local = _local_place_names(documents)
+    persons: set[tuple[str, ...]] = set()
+    if "persons" in tokens.columns:
+        for names in tokens["persons"]:
+            if names is not None and not (isinstance(names, float) and np.isnan(names)):
+                persons.update(tuple(str(n).lower().split()) for n in names if str(n).strip())
+    whole = {tuple(n.split()) for n in place_names() if any(ch.isalpha() for ch in n)}
+    excluded: set[str] = {"_".join(n) for n in whole if len(n) > 1}
+    for name in local | persons:
+        if len(name) == 1 and name in local:
+            excluded.add(name[0])
+        for i in range(len(name)):
+            for j in range(i + 2, len(name) + 1):
+                excluded.add("_".join(name[i:j]))
+    for name in {_syllables(n) for n in (*documents.get("province", ()), *documents.get("district", ()))
+                 if isinstance(n, str)}:
+        excluded.update(name)
+    # Single syllables split from longer names: count how often each sits inside one
+    # (a name spans whole tokens: "kim" + "chung", never part of "kim_chung").
+    longer = {name for name in whole | local | persons if len(name) > 1}
+    longest = max(map(len, longer), default=0)
+    inside: Counter = Counter()
+    total: Counter = Counter()
+    for doc in tokens["tokens"]:
+        doc = [str(t).split("_") for t in doc]
+        covered: set[int] = set()
+        for k, parts in enumerate(doc):
+            if len(parts) == 1:
+                total[parts[0]] += 1
+            span = tuple(parts)
+            for m in range(k + 1, len(doc)):
+                span += tuple(doc[m])
+                if len(span) > longest:
+                    break
+                if span in longer:
+                    covered.update(range(k, m + 1))
+        for k in covered:
+            if len(doc[k]) == 1:
+                inside[doc[k][0]] += 1
+    excluded.update(t for t, n in inside.items() if n >= NAME_FRAGMENT_SHARE * total[t])
+    return frozenset(excluded)
+
+
 def keyness_table(
     tokens: pd.DataFrame,
     documents: pd.DataFrame,
@@ -221,6 +323,7 @@ def keyness_table(
     min_df: int | float = MIN_DF,
     max_df: int | float = MAX_DF,
     keep_n: int | None = None,
+    keep_places: bool = False,
 ) -> pd.DataFrame:
     """Distinctive terms of groups (districts, provinces, periods) by weighted log-odds.
 
@@ -250,6 +353,12 @@ def keyness_table(
     min_df, max_df, keep_n
         The vocabulary (see :func:`group_term_counts`); by default every
         term, so the totals and the prior are those of the whole corpus.
+    keep_places : bool
+        ``False`` (default): leave out of the report the tokens that name
+        places or persons (:func:`name_terms`: gazetteer names, the corpus's
+        own localities and their communes, the syllables split from them,
+        the ``persons`` of the token table). They still count in the totals
+        and the prior. ``True``: report every term.
 
     Returns
     -------
@@ -274,12 +383,18 @@ def keyness_table(
     else:
         targets = groups
     total = np.asarray(counts.sum(axis=0)).ravel()
+    reported = np.ones(len(vocab), dtype=bool)
+    if not keep_places:
+        names = name_terms(tokens, documents)
+        reported = np.array([t not in names for t in vocab], dtype=bool)
+        logger.info("keyness: %d place and person name tokens left out of the report (keep_places=True keeps them)",
+                    int((~reported).sum()))
     parts = []
     for g in targets:
         yi = counts[groups.index(g)].toarray().ravel()
         yj = counts[groups.index(reference)].toarray().ravel() if reference is not None else total - yi
         stats_ = keyness(yi, yj, prior=prior, alpha0=alpha0)
-        keep = (yi + yj) >= min_count
+        keep = ((yi + yj) >= min_count) & reported
         stats_ = stats_[keep]
         stats_.insert(0, "term", vocab_arr[keep])
         stats_.insert(0, "group", g)

@@ -399,7 +399,10 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
             tables["ingest_accuracy"] = ingest_accuracy_table(documents, truth, cache)
         if quality is not None:
             tables["theme_quality"] = quality
+        from toolkit.report.methods import corpus_summary
         from toolkit.report.registry import write_outputs
+
+        tables["corpus_summary"] = corpus_summary(documents, docs)
 
         write_outputs(config, tables, out, provenance, summary, figures=config.figures.include,
                       notes=choices_paragraph(choices), documents=docs, theme_hits=theme_tables["theme_hits"])

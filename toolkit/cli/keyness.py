@@ -29,6 +29,8 @@ def keyness_command(
     reference: str | None = typer.Option(None, "--reference", help="Compare the target with this group (default: the rest)."),
     prior: str = typer.Option("informative", "--prior", help="informative or uniform Dirichlet prior."),
     min_count: int = typer.Option(5, "--min-count", help="Report terms seen at least this often in the two corpora."),
+    keep_places: bool = typer.Option(False, "--keep-places",
+                                     help="Also report place and person names (left out by default)."),
     tokens: Path | None = TOKENS,
     jobs: int = _JOBS,
     include_duplicates: bool = INCLUDE_DUPLICATES,
@@ -56,7 +58,7 @@ def keyness_command(
     table = keyness_table(load_tokens(documents, tokens, jobs), documents, group,
                           target=lookup.get(target) if target is not None else None,
                           reference=lookup.get(reference) if reference is not None else None,
-                          prior=prior, min_count=min_count)
+                          prior=prior, min_count=min_count, keep_places=keep_places)
     write_table(table, output)
     typer.echo(f"{output}: {len(table)} rows over {table['group'].nunique()} group(s)")
 

@@ -1,10 +1,15 @@
 """Pure plotting functions: a tidy DataFrame in, a matplotlib ``Axes`` out.
 
-Nothing here reads or writes files (see :mod:`toolkit.figures`). Single-panel
+Nothing here reads or writes files (see :mod:`toolkit.report.files`). Single-panel
 plots take an optional ``ax``; small multiples take an optional ``fig`` and
 return the array of axes. Labels come from :data:`LABELS` in English or
 Vietnamese (``lang="en"``/``"vi"``); DejaVu Sans, which matplotlib ships,
 renders every Vietnamese diacritic.
+
+Made for print: small multiples are :data:`PAGE_WIDTH` inches wide with no
+text smaller than :data:`MIN_FONT` points, laid out by matplotlib's
+constrained layout so that no label is cut off (long locality names are
+wrapped); panels that are compared share one axis range or one colour scale.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ LABELS: dict[str, dict[str, str]] = {
         "keyness": "Distinctive terms",
         "selection": "Choosing the number of topics",
         "planted_vs_recovered": "Recovered vs planted theme trends",
+        "small_cell": "fewer than {n} documents",
+        "no_documents": "no documents",
     },
     "vi": {
         "year": "Năm",
@@ -69,8 +76,15 @@ LABELS: dict[str, dict[str, str]] = {
         "keyness": "Từ đặc trưng",
         "selection": "Chọn số chủ đề",
         "planted_vs_recovered": "Xu hướng ước lượng so với cài đặt",
+        "small_cell": "ít hơn {n} bài viết",
+        "no_documents": "không có bài viết",
     },
 }
+
+#: Width of a printed page's text block (inches): small multiples are drawn at this width.
+PAGE_WIDTH = 6.5
+#: Smallest font size (points) of any text of a figure drawn at :data:`PAGE_WIDTH`.
+MIN_FONT = 7
 
 
 def label(key: str, lang: str = "en") -> str:
@@ -79,34 +93,65 @@ def label(key: str, lang: str = "en") -> str:
 
 
 def _wrap(title: object, width: int = 28) -> str:
-    """Panel titles on at most a few short lines, so neighbours never overlap."""
-    return textwrap.fill(str(title), width)
+    """Labels on at most a few short lines, so neighbours never overlap and long names fit."""
+    return textwrap.fill(str(title), width, break_long_words=False)
 
 
-def _short(text: str, width: int = 30) -> str:
+def _short(text: str, width: int = 24) -> str:
     """A term label cut to ``width`` characters (the tables keep the full term)."""
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _axes(ax: Axes | None, figsize=(7, 4.5)) -> Axes:
+def _axes(ax: Axes | None, figsize=(PAGE_WIDTH, 4.0)) -> Axes:
     if ax is not None:
         return ax
-    _, ax = plt.subplots(figsize=figsize)
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
 
 
-def _grid(n_panels: int, fig: Figure | None, *, ncols: int = 3, panel=(3.2, 2.4), sharey=True):
+def _grid(n_panels: int, fig: Figure | None, *, ncols: int = 3, panel_height: float = 1.8, sharey=True,
+          sharex=True, extra_height: float = 0.8):
+    """A grid of panels :data:`PAGE_WIDTH` wide, laid out so that every label fits."""
     ncols = max(1, min(ncols, n_panels))
     nrows = max(1, math.ceil(n_panels / ncols))
-    size = (panel[0] * ncols, panel[1] * nrows + 0.8)
+    size = (PAGE_WIDTH, panel_height * nrows + extra_height)
     if fig is None:
-        fig = plt.figure(figsize=size)
+        fig = plt.figure(figsize=size, layout="constrained")
     else:  # the grid decides the layout, so it also decides the size
         fig.set_size_inches(*size)
-    axes = fig.subplots(nrows, ncols, sharex=True, sharey=sharey, squeeze=False).ravel()
+        fig.set_layout_engine("constrained")
+    axes = fig.subplots(nrows, ncols, sharex=sharex, sharey=sharey, squeeze=False).ravel()
     for extra in axes[n_panels:]:
         extra.set_visible(False)
     return fig, axes[:n_panels]
+
+
+def _chars(ncols: int, fontsize: float = MIN_FONT, margin: float = 24) -> int:
+    """How many characters of a panel title fit across one of ``ncols`` columns of the page."""
+    return max(10, int((PAGE_WIDTH * 72 / max(1, ncols) - margin) / (0.62 * fontsize)))
+
+
+def _row_height(labels: Sequence[str]) -> float:
+    """Inches per heatmap row: enough for the tallest wrapped label at :data:`MIN_FONT` points."""
+    lines = max((str(t).count("\n") + 1 for t in labels), default=1)
+    return max(0.3, 0.14 * lines + 0.06)
+
+
+def _legend_columns(labels: Sequence[str], most: int = 4) -> int:
+    """How many legend columns of these labels fit across the page at :data:`MIN_FONT` points."""
+    widest = max((max(len(line) for line in str(t).split("\n")) for t in labels), default=1)
+    per_column = widest * 0.6 * MIN_FONT + 30  # points: DejaVu Sans averages ~0.6 em per character, plus the marker
+    return max(1, min(most, len(labels), int(PAGE_WIDTH * 72 // per_column)))
+
+
+def _small_mask(table: pd.DataFrame, small: str | None, n_docs: str, min_docs: int | None) -> pd.Series:
+    """Rows whose cell is too small to read (flagged ``small``, or fewer than ``min_docs`` documents)."""
+    mask = pd.Series(False, index=table.index)
+    if small and small in table:
+        mask |= table[small].fillna(False).astype(bool)
+    if min_docs is not None and n_docs in table:
+        mask |= table[n_docs].fillna(0) < min_docs
+    return mask
 
 
 def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str = "year",
@@ -118,94 +163,191 @@ def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str 
     """
     table = counts.pivot_table(index=row, columns=col, values=value, aggfunc="sum", fill_value=0)
     table = table.sort_index().sort_index(axis=1)
-    ax = _axes(ax, figsize=(1.0 + 0.55 * table.shape[1], 1.0 + 0.4 * table.shape[0]))
+    rows = [_wrap(r, 34) for r in table.index]
+    ax = _axes(ax, figsize=(PAGE_WIDTH, 1.3 + _row_height(rows) * table.shape[0]))
     image = ax.imshow(table.to_numpy(), aspect="auto", cmap="Blues")
     vmax = table.to_numpy().max() if table.size else 0
     for (i, j), n in np.ndenumerate(table.to_numpy()):
-        ax.text(j, i, str(int(n)), ha="center", va="center", fontsize=7,
+        ax.text(j, i, str(int(n)), ha="center", va="center", fontsize=MIN_FONT,
                 color="white" if vmax and n > 0.6 * vmax else "black")
-    ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns], rotation=90)
-    ax.set_yticks(range(table.shape[0]), list(table.index))
-    ax.set_xlabel(label(col, lang))
-    ax.set_title(label("doc_counts", lang))
-    ax.figure.colorbar(image, ax=ax, label=label("documents", lang), shrink=0.8)
+    ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns], rotation=90, fontsize=MIN_FONT)
+    ax.set_yticks(range(table.shape[0]), rows, fontsize=MIN_FONT)
+    ax.set_xlabel(label(col, lang), fontsize=8)
+    ax.set_title(label("doc_counts", lang), fontsize=9)
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
+    bar.set_label(label("documents", lang), fontsize=MIN_FONT)
+    bar.ax.tick_params(labelsize=MIN_FONT)
     return ax
 
 
 def theme_share_heatmap(shares: pd.DataFrame, *, row: str = "district", col: str = "theme",
                         value: str = "share", ax: Axes | None = None, lang: str = "en",
-                        title: str | None = None) -> Axes:
-    """Share of documents per cell (e.g. locality × theme for one period), annotated."""
+                        title: str | None = None, vmax: float | None = None, colorbar: bool = True,
+                        small: str | None = "small_cell", n_docs: str = "n_docs",
+                        min_docs: int | None = None, title_width: int = 40):
+    """Share of documents per cell (e.g. locality × period for one theme), annotated in per cent.
+
+    Cells marked too small (the ``small`` column, or fewer than ``min_docs``
+    documents) are hatched and show their number of documents instead of a
+    share; cells without documents show "–". ``vmax`` fixes the top of the
+    colour scale (give every panel of a comparison the same one).
+    Returns the ``Axes``; the colour mapping is its first image.
+    """
     table = shares.pivot_table(index=row, columns=col, values=value, aggfunc="mean").sort_index().sort_index(axis=1)
-    ax = _axes(ax, figsize=(1.5 + 0.6 * table.shape[1], 1.0 + 0.4 * table.shape[0]))
+    mask = _small_mask(shares, small, n_docs, min_docs)
+    small_cells = shares.assign(_small=mask).pivot_table(index=row, columns=col, values="_small", aggfunc="max")
+    small_cells = small_cells.reindex(index=table.index, columns=table.columns).fillna(False).astype(bool)
+    counts = (shares.pivot_table(index=row, columns=col, values=n_docs, aggfunc="sum")
+              .reindex(index=table.index, columns=table.columns) if n_docs in shares else None)
+    rows = [_wrap(r, 34) for r in table.index]
+    ax = _axes(ax, figsize=(PAGE_WIDTH, 1.3 + _row_height(rows) * table.shape[0]))
     data = table.to_numpy(dtype=float)
-    image = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap="viridis", vmin=0,
-                      vmax=max(np.nanmax(data), 1e-9) if np.isfinite(data).any() else 1)
+    top = vmax if vmax is not None else (max(np.nanmax(data), 1e-9) if np.isfinite(data).any() else 1.0)
+    shown = np.ma.masked_where(~np.isfinite(data) | small_cells.to_numpy(), data)
+    image = ax.imshow(shown, aspect="auto", cmap="viridis", vmin=0, vmax=top)
+    ax.set_facecolor("#eeeeee")
     for (i, j), v in np.ndenumerate(data):
-        ax.text(j, i, "–" if not np.isfinite(v) else f"{v:.2f}", ha="center", va="center", fontsize=6,
-                color="white" if np.isfinite(v) and v < 0.6 * np.nanmax(data) else "black")
-    ax.set_xticks(range(table.shape[1]), list(table.columns), rotation=60, ha="right")
-    ax.set_yticks(range(table.shape[0]), list(table.index))
-    ax.set_title(title or label("theme_heatmap", lang))
-    ax.figure.colorbar(image, ax=ax, label=label("share", lang), shrink=0.8)
+        n = counts.iat[i, j] if counts is not None else np.nan
+        if not np.isfinite(v) or (np.isfinite(n) and n == 0):
+            text, color = "–", "black"
+        elif small_cells.iat[i, j]:
+            ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="////", edgecolor="#999999",
+                                       lw=0))
+            text, color = (f"n={int(n)}" if np.isfinite(n) else "?"), "black"
+        else:
+            text, color = f"{100 * v:.0f}", ("white" if v < 0.6 * top else "black")
+        ax.text(j, i, text, ha="center", va="center", fontsize=MIN_FONT, color=color)
+    ax.set_xticks(range(table.shape[1]), [_wrap(c, 14) for c in table.columns], rotation=90, fontsize=MIN_FONT)
+    ax.set_yticks(range(table.shape[0]), rows, fontsize=MIN_FONT)
+    ax.set_title(_wrap(title or label("theme_heatmap", lang), title_width), fontsize=8)
+    if colorbar:
+        bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
+        bar.set_label(label("share", lang) + " (%)", fontsize=MIN_FONT)
+        bar.ax.tick_params(labelsize=MIN_FONT)
+        bar.ax.yaxis.set_major_formatter(lambda x, _: f"{100 * x:.0f}")
     return ax
+
+
+def theme_share_panels(shares: pd.DataFrame, *, panel: str = "theme", row: str = "locality", col: str = "period",
+                       value: str = "share", fig: Figure | None = None, lang: str = "en", ncols: int = 4,
+                       min_docs: int | None = None, title: str | None = None) -> np.ndarray:
+    """One heatmap per theme (``row`` × ``col``, e.g. locality × period), on one shared colour scale.
+
+    Every panel uses the same colour for the same share, read off one
+    colorbar; small cells are hatched (see :func:`theme_share_heatmap`).
+    Drawn :data:`PAGE_WIDTH` wide with text of at least :data:`MIN_FONT` points.
+    """
+    panels = sorted(shares[panel].dropna().unique(), key=str)
+    n_rows = shares[row].nunique()
+    finite = shares[value][np.isfinite(shares[value].astype(float))]
+    if "small_cell" in shares or (min_docs is not None and "n_docs" in shares):
+        finite = shares.loc[~_small_mask(shares, "small_cell", "n_docs", min_docs), value].dropna()
+    vmax = float(finite.max()) if len(finite) and finite.max() > 0 else 1.0
+    row_height = _row_height([_wrap(r, 34) for r in shares[row].dropna().astype(str).unique()])
+    fig, axes = _grid(len(panels), fig, ncols=ncols, panel_height=0.9 + row_height * n_rows, sharey=True,
+                      sharex=True, extra_height=0.9)
+    for k, (ax, name) in enumerate(zip(axes, panels)):
+        theme_share_heatmap(shares[shares[panel] == name], row=row, col=col, value=value, ax=ax, lang=lang,
+                            title=str(name), vmax=vmax, colorbar=False, min_docs=min_docs,
+                            title_width=14 if min(ncols, len(panels)) >= 3 else 28)
+        if k % max(1, min(ncols, len(panels))):
+            ax.tick_params(axis="y", labelleft=False)
+    bar = fig.colorbar(axes[0].images[0], ax=list(axes), shrink=0.6, location="right")
+    bar.set_label(label("share", lang) + " (%)", fontsize=MIN_FONT)
+    bar.ax.tick_params(labelsize=MIN_FONT)
+    bar.ax.yaxis.set_major_formatter(lambda x, _: f"{100 * x:.0f}")
+    note = label("no_documents", lang)
+    if min_docs is not None:
+        note = f"n=…: {label('small_cell', lang).format(n=min_docs)} (hatched); –: {note}"
+    fig.supxlabel(note, fontsize=MIN_FONT)
+    fig.suptitle(title or label("theme_heatmap", lang), fontsize=10)
+    return axes
 
 
 def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", series: str = "theme",
                           x: str = "year", y: str = "share", ci: tuple[str, str] | None = ("ci_low", "ci_high"),
                           series_order: Sequence[str] | None = None, fig: Figure | None = None,
                           lang: str = "en", ylabel: str | None = None, title: str | None = None,
-                          ncols: int = 3) -> np.ndarray:
-    """One panel per ``panel`` value, one line per ``series`` over ``x``, with interval bands."""
-    panels = sorted(trends[panel].dropna().unique())
-    names = list(series_order) if series_order is not None else sorted(trends[series].dropna().unique())
+                          ncols: int = 3, min_docs: int | None = None) -> np.ndarray:
+    """One panel per ``panel`` value, one line per ``series`` over ``x``, with interval bands.
+
+    Every panel shares one y range (and one x range), so panels compare at a
+    glance. Points of cells marked too small (a ``small_cell`` column, or
+    fewer than ``min_docs`` documents) are drawn hollow; their intervals are
+    drawn like every other (wide, as they should be).
+    """
+    panels = sorted(trends[panel].dropna().unique(), key=str)
+    names = list(series_order) if series_order is not None else sorted(trends[series].dropna().unique(), key=str)
     colors = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
-    fig, axes = _grid(len(panels), fig, ncols=ncols)
+    fig, axes = _grid(len(panels), fig, ncols=ncols, sharey=True, extra_height=0.9 + 0.15 * math.ceil(len(names) / 3))
+    small_any = False
     for ax, value in zip(axes, panels):
         sub = trends[trends[panel] == value]
         for k, name in enumerate(names):
             line = sub[sub[series] == name].sort_values(x)
             if line.empty:
                 continue
-            ax.plot(line[x], line[y], marker="o", ms=2.5, lw=1.2, color=colors(k % colors.N), label=str(name))
+            color = colors(k % colors.N)
+            ax.plot(line[x], line[y], lw=1.2, marker="o", ms=2.5, color=color, label=str(name))
+            small = _small_mask(line, "small_cell", "n_docs", min_docs).to_numpy()
+            if small.any():
+                small_any = True
+                ax.plot(line[x][small], line[y][small], ls="none", marker="o", ms=3.5, mfc="white", color=color,
+                        label="_small")
             if ci is not None and ci[0] in line and line[ci[0]].notna().any():
-                ax.fill_between(line[x], line[ci[0]], line[ci[1]], color=colors(k % colors.N), alpha=0.15, lw=0)
-        ax.set_title(_wrap(value), fontsize=9)
-        ax.tick_params(labelsize=7)
-    for ax in axes:
-        ax.set_xlabel(label(x, lang), fontsize=8)
-    axes[0].set_ylabel(ylabel or label(y, lang), fontsize=8)
+                ax.fill_between(line[x], line[ci[0]], line[ci[1]], color=color, alpha=0.15, lw=0)
+        ax.set_title(_wrap(value, _chars(ncols, 8)), fontsize=8)
+        ax.tick_params(labelsize=MIN_FONT)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    ncols_used = max(1, min(ncols, len(panels)))
+    for k, ax in enumerate(axes):
+        if k >= len(axes) - ncols_used:
+            ax.set_xlabel(label(x, lang), fontsize=MIN_FONT)
+        if k % ncols_used == 0:
+            ax.set_ylabel(ylabel or label(y, lang), fontsize=MIN_FONT)
     handles, labels_ = axes[0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels_, loc="lower center", ncol=min(len(names), 6), fontsize=7, frameon=False)
-    fig.suptitle(title or label("theme_trends", lang), fontsize=11)
-    fig.tight_layout(rect=(0, 0.06 + 0.02 * math.ceil(len(names) / 6), 1, 0.97))
+    seen = dict(zip(labels_, handles))
+    for ax in axes[1:]:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+    if small_any:
+        from matplotlib.lines import Line2D
+
+        text = label("small_cell", lang).format(n=min_docs if min_docs is not None else "too few")
+        seen[text] = Line2D([], [], ls="none", marker="o", ms=3.5, mfc="white", color="grey")
+    if seen:
+        texts = [_wrap(t, 40) for t in seen]
+        fig.legend(list(seen.values()), texts, loc="outside lower center", ncol=_legend_columns(texts),
+                   fontsize=MIN_FONT, frameon=False)
+    fig.suptitle(title or label("theme_trends", lang), fontsize=10)
     return axes
 
 
 def top_terms_bars(terms: pd.DataFrame, *, topic: str = "topic", term: str = "term", weight: str = "weight",
-                   n_terms: int = 10, fig: Figure | None = None, lang: str = "en", ncols: int = 4,
-                   title: str | None = None) -> np.ndarray:
-    """Horizontal bars of each topic's top terms (``topic, term, weight``)."""
-    topics = sorted(terms[topic].unique(), key=lambda t: (str(type(t)), t))
-    fig, axes = _grid(len(topics), fig, ncols=ncols, panel=(4.2, 2.8), sharey=False)
+                   n_terms: int = 10, fig: Figure | None = None, lang: str = "en", ncols: int = 3,
+                   title: str | None = None, topic_order: Sequence | None = None) -> np.ndarray:
+    """Horizontal bars of each topic's top terms (``topic, term, weight``), panels in ``topic_order``."""
+    topics = list(topic_order) if topic_order is not None else sorted(terms[topic].unique(),
+                                                                        key=lambda t: (str(type(t)), t))
+    fig, axes = _grid(len(topics), fig, ncols=ncols, panel_height=0.5 + 0.13 * n_terms, sharey=False,
+                      sharex=False)
     for ax, name in zip(axes, topics):
         sub = terms[terms[topic] == name].nlargest(n_terms, weight).iloc[::-1]
         ax.barh(range(len(sub)), sub[weight], color="#4c72b0")
-        ax.set_yticks(range(len(sub)), [_short(t.replace("_", " ")) for t in sub[term]], fontsize=7)
-        ax.set_title(_wrap(name), fontsize=9)
-        ax.tick_params(axis="x", labelsize=6)
-    fig.suptitle(title or label("topic_terms", lang), fontsize=11)
-    fig.tight_layout()
+        ax.set_yticks(range(len(sub)), [_short(t.replace("_", " "), 20) for t in sub[term]], fontsize=MIN_FONT)
+        ax.set_title(_wrap(name, _chars(ncols)), fontsize=MIN_FONT, loc="right")
+        ax.tick_params(axis="x", labelsize=MIN_FONT)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(3))
+    fig.suptitle(title or label("topic_terms", lang), fontsize=10)
     return axes
 
 
 def forest_plot(effects: pd.DataFrame, *, term: str = "term", estimate: str = "estimate",
                 ci: tuple[str, str] = ("ci_low", "ci_high"), group: str | None = None,
-                ax: Axes | None = None, lang: str = "en", title: str | None = None) -> Axes:
+                ax: Axes | None = None, lang: str = "en", title: str | None = None, title_width: int = 40) -> Axes:
     """Point estimates with intervals, one row per ``term`` (optionally grouped), zero line."""
     data = effects.sort_values([c for c in (group, term) if c]).reset_index(drop=True)
-    ax = _axes(ax, figsize=(7, 1.0 + 0.25 * len(data)))
+    ax = _axes(ax, figsize=(PAGE_WIDTH, 1.0 + 0.22 * len(data)))
     y = np.arange(len(data))[::-1]
     colors = plt.get_cmap("tab10")
     groups = list(dict.fromkeys(data[group])) if group else [None]
@@ -215,30 +357,31 @@ def forest_plot(effects: pd.DataFrame, *, term: str = "term", estimate: str = "e
                     xerr=[data.loc[mask, estimate] - data.loc[mask, ci[0]], data.loc[mask, ci[1]] - data.loc[mask, estimate]],
                     fmt="o", ms=3, lw=1, capsize=2, color=colors(k % 10), label=None if name is None else str(name))
     ax.axvline(0, color="grey", lw=0.8, ls="--")
-    ax.set_yticks(y, [str(t) for t in data[term]], fontsize=7)
-    ax.set_xlabel(label("estimate", lang))
+    ax.set_yticks(y, [_wrap(t, 40) for t in data[term]], fontsize=MIN_FONT)
+    ax.set_xlabel(_wrap(label("estimate", lang), 24), fontsize=MIN_FONT)
+    ax.tick_params(axis="x", labelsize=MIN_FONT)
     if group:
-        ax.legend(fontsize=7, frameon=False, loc="best")
-    ax.set_title(title or label("effects", lang))
+        ax.legend(fontsize=MIN_FONT, frameon=False, loc="best")
+    ax.set_title(_wrap(title or label("effects", lang), title_width), fontsize=MIN_FONT)
     return ax
 
 
 def keyness_bars(keyness: pd.DataFrame, *, group: str = "group", term: str = "term", score: str = "z",
                  n_terms: int = 10, fig: Figure | None = None, lang: str = "en", ncols: int = 3,
                  title: str | None = None) -> np.ndarray:
-    """The most distinctive terms of each group, as bars of their score."""
-    groups = sorted(keyness[group].unique())
-    fig, axes = _grid(len(groups), fig, ncols=ncols, panel=(4.2, 2.8), sharey=False)
+    """The most distinctive terms of each group, as bars of their score (one x range for all panels)."""
+    groups = sorted(keyness[group].unique(), key=str)
+    fig, axes = _grid(len(groups), fig, ncols=ncols, panel_height=0.5 + 0.13 * n_terms, sharey=False, sharex=True)
     for ax, name in zip(axes, groups):
         sub = keyness[keyness[group] == name].nlargest(n_terms, score).iloc[::-1]
         ax.barh(range(len(sub)), sub[score], color="#dd8452")
-        ax.set_yticks(range(len(sub)), [_short(t.replace("_", " ")) for t in sub[term]], fontsize=7)
-        ax.set_title(_wrap(name), fontsize=9)
-        ax.tick_params(axis="x", labelsize=6)
-    for ax in axes:
-        ax.set_xlabel(label("z", lang), fontsize=7)
-    fig.suptitle(title or label("keyness", lang), fontsize=11)
-    fig.tight_layout()
+        ax.set_yticks(range(len(sub)), [_short(t.replace("_", " "), 20) for t in sub[term]], fontsize=MIN_FONT)
+        ax.set_title(_wrap(name, _chars(ncols)), fontsize=MIN_FONT, loc="right")
+        ax.tick_params(axis="x", labelsize=MIN_FONT, labelbottom=True)
+    ncols_used = max(1, min(ncols, len(groups)))
+    for ax in axes[-ncols_used:]:
+        ax.set_xlabel(label(score, lang), fontsize=MIN_FONT)
+    fig.suptitle(title or label("keyness", lang), fontsize=10)
     return axes
 
 
@@ -251,7 +394,7 @@ def selection_panels(selection: pd.DataFrame, *, x: str = "n_topics", metrics: S
     """
     metrics = list(metrics) if metrics is not None else [
         c for c in selection.columns if c not in (x, "random_state") and pd.api.types.is_numeric_dtype(selection[c])]
-    fig, axes = _grid(len(metrics), fig, ncols=min(3, len(metrics)), panel=(3.2, 2.5), sharey=False)
+    fig, axes = _grid(len(metrics), fig, ncols=min(3, len(metrics)), sharey=False)
     grouped = selection.groupby(x)
     for ax, metric in zip(axes, metrics):
         stats = grouped[metric].agg(["mean", "min", "max"]).sort_index()
@@ -259,11 +402,10 @@ def selection_panels(selection: pd.DataFrame, *, x: str = "n_topics", metrics: S
         ax.fill_between(stats.index, stats["min"], stats["max"], alpha=0.2, color="#4c72b0", lw=0)
         if chosen is not None:
             ax.axvline(chosen, color="#c44e52", lw=0.8, ls="--")
-        ax.set_title(metric.replace("_", " "), fontsize=9)
-        ax.set_xlabel(label(x, lang), fontsize=8)
-        ax.tick_params(labelsize=7)
-    fig.suptitle(title or label("selection", lang), fontsize=11)
-    fig.tight_layout()
+        ax.set_title(metric.replace("_", " "), fontsize=8)
+        ax.set_xlabel(label(x, lang), fontsize=MIN_FONT)
+        ax.tick_params(labelsize=MIN_FONT, labelbottom=True)
+    fig.suptitle(title or label("selection", lang), fontsize=10)
     return axes
 
 
@@ -272,17 +414,18 @@ def planted_vs_recovered(trends: pd.DataFrame, *, panel: str = "theme", x: str =
                          ci: tuple[str, str] | None = ("ci_low", "ci_high"), fig: Figure | None = None,
                          lang: str = "en", ncols: int = 4, title: str | None = None) -> np.ndarray:
     """Recovered trend with its interval against the planted truth, one panel per theme."""
-    panels = sorted(trends[panel].unique())
-    fig, axes = _grid(len(panels), fig, ncols=ncols, sharey=False)
+    panels = sorted(trends[panel].unique(), key=str)
+    fig, axes = _grid(len(panels), fig, ncols=ncols, sharey=False, panel_height=1.6)
     for ax, name in zip(axes, panels):
         sub = trends[trends[panel] == name].sort_values(x)
         ax.plot(sub[x], sub[planted], color="black", lw=1.2, ls="--", label=label("planted", lang))
         ax.plot(sub[x], sub[recovered], color="#c44e52", marker="o", ms=2.5, lw=1.2, label=label("recovered", lang))
         if ci is not None and ci[0] in sub:
             ax.fill_between(sub[x], sub[ci[0]], sub[ci[1]], color="#c44e52", alpha=0.15, lw=0)
-        ax.set_title(_wrap(name), fontsize=9)
-        ax.tick_params(labelsize=7)
-    axes[0].legend(fontsize=7, frameon=False)
-    fig.suptitle(title or label("planted_vs_recovered", lang), fontsize=11)
-    fig.tight_layout()
+        ax.set_title(_wrap(name, 22), fontsize=8)
+        ax.tick_params(labelsize=MIN_FONT)
+        ax.tick_params(axis="x", rotation=90)
+    handles, labels_ = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels_, loc="outside lower center", ncol=2, fontsize=MIN_FONT, frameon=False)
+    fig.suptitle(title or label("planted_vs_recovered", lang), fontsize=10)
     return axes

@@ -27,17 +27,18 @@ from toolkit.report.files import save_figure, save_table
 from toolkit.places import with_locality
 from toolkit.report.explorer import explorer_html, relative_sources
 from toolkit.report.page import ReportItem, render_report
+from toolkit.report.methods import methods_markdown
 
 logger = logging.getLogger("toolkit.figures")
-
-#: The themes shown where a figure has room for a few only (the issue's four).
-KEY_THEMES = ("site_clearance", "religion", "democracy_regulations", "covid")
 
 TABLE_CAPTIONS = {
     "documents_per_locality_year": "Documents per locality (province, district) and year (duplicates left out).",
     "rejects": "Input files or table rows that could not be read, with the reason.",
+    "corpus_summary": "Documents read, reposts among them, documents analysed, and analysed documents without a "
+                      "year or a locality.",
     "theme_shares_locality_year": "Share of documents mentioning each theme per province × district × year, "
-                                  "with bootstrap intervals; empty cells kept (n_docs = 0), small cells flagged.",
+                                  "with 95% intervals ([themes] interval); empty cells kept (n_docs = 0), small "
+                                  "cells flagged.",
     "theme_shares_locality_period": "The same per province × district × period.",
     "theme_shares_year": "The same per year for the whole corpus.",
     "theme_validation": "Seed-term validation: document frequency of every dictionary term by province; "
@@ -140,70 +141,143 @@ def _top_localities(t: pd.DataFrame, n: int, weight: str = "n_docs") -> pd.DataF
     return t[t["locality"].isin(set(keep))]
 
 
+def figure_themes(config: RunConfig, available) -> list[str]:
+    """The themes that theme figures show: ``[figures] themes``, else the seeded themes, else every theme.
+
+    ``available`` are the theme ids of the run's tables. A theme named in
+    ``[figures] themes`` that the run does not have is an error that lists the
+    known ones; the seeded themes (``[topics] seed_themes`` with ``seeded``)
+    are used as far as the run has them; with neither, every theme.
+    """
+    available = sorted(set(available))
+    chosen = list(config.figures.themes)
+    if chosen:
+        unknown = sorted(set(chosen) - set(available))
+        if unknown:
+            raise ValueError(f"[figures] themes: unknown theme(s) {', '.join(unknown)}; known: {', '.join(available)}")
+        return chosen
+    if config.topics.seeded and config.topics.seed_themes:
+        seeded = [t for t in config.topics.seed_themes if t in available]
+        if seeded:
+            return seeded
+    return available
+
+
+def _term_label(term: str) -> str:
+    """Readable label of a formula term: ``C(locality)[T.Huyện X, Y]`` → ``Huyện X, Y``, splines numbered."""
+    import re
+
+    level = re.fullmatch(r"C\((\w+)\)\[T\.(.*)\]", term)
+    if level:
+        return level.group(2)
+    spline = re.fullmatch(r"bs\((\w+),.*\)\[(\d+)\]", term)
+    if spline:
+        return f"{spline.group(1)} (spline {int(spline.group(2)) + 1})"
+    return term
+
+
+def topic_figure_labels(frex: pd.DataFrame | None, theme_names: Mapping[str, str], n: int = 3) -> dict[str, str]:
+    """Topic label → figure label from its FREX terms: ``"Site clearance: bồi thường, tái định cư, …"``.
+
+    Probable terms are shared by many topics (``công tác``, ``người dân``);
+    FREX terms (frequent *and* exclusive) tell topics apart. A seeded
+    topic's label is its theme's name.
+    """
+    if frex is None or frex.empty:
+        return {}
+    out = {}
+    for name, rows in frex.sort_values(["topic", "rank"]).groupby("label", sort=False):
+        terms = ", ".join(str(t).replace("_", " ") for t in rows["term"].head(n))
+        out[str(name)] = f"{theme_names.get(str(name), str(name))}: {terms}"
+    return out
+
+
 def _fig_counts(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     t = _top_localities(t, MAX_HEATMAP_ROWS).assign(year=lambda d: d["year"].astype(int))
     ax = plots.doc_counts_heatmap(t, row="locality", col="year", lang=lang)
     return ax.figure
 
 
+def _theme_rows(t: pd.DataFrame, ctx: dict) -> pd.DataFrame:
+    t = t[t["theme"].isin(ctx["themes"])]
+    return t.assign(theme=t["theme"].map(lambda x: ctx["labels"].get(x, x)))
+
+
 def _fig_theme_periods(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
-    t = _top_localities(t, MAX_HEATMAP_ROWS)
-    t = t.assign(theme=t["theme"].map(lambda x: ctx["labels"].get(x, x)))
-    periods = sorted(p for p in t["period"].unique() if p)
-    n_rows = t["locality"].nunique()
-    n_cols = t["theme"].nunique()
-    fig, axes = plt.subplots(1, len(periods), figsize=(len(periods) * (2.0 + 0.45 * n_cols), 1.8 + 0.4 * n_rows),
-                             squeeze=False)
-    for ax, period in zip(axes[0], periods):
-        plots.theme_share_heatmap(t[t["period"] == period], row="locality", col="theme", ax=ax, lang=lang,
-                                  title=f"{plots.label('period', lang)} {period}")
-    fig.suptitle(plots.label("theme_heatmap", lang))
-    fig.tight_layout()
+    t = _top_localities(_theme_rows(t, ctx), MAX_HEATMAP_ROWS)
+    t = t[t["period"].astype(str) != ""]
+    fig = plt.figure()
+    plots.theme_share_panels(t, panel="theme", row="locality", col="period", fig=fig, lang=lang,
+                             min_docs=ctx["min_docs"], ncols=min(4, max(1, t["theme"].nunique())))
     return fig
 
 
 def _fig_theme_trends(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
-    t = _top_localities(t[t["theme"].isin(KEY_THEMES)], MAX_PANELS)
-    t = t.assign(theme=t["theme"].map(lambda x: ctx["labels"].get(x, x)), year=t["year"].astype(int))
+    t = _top_localities(_theme_rows(t, ctx), MAX_PANELS).assign(year=lambda d: d["year"].astype(int))
     fig = plt.figure()
-    plots.trend_small_multiples(t, panel="locality", series="theme", x="year", y="share", fig=fig, lang=lang)
+    plots.trend_small_multiples(t, panel="locality", series="theme", x="year", y="share", fig=fig, lang=lang,
+                                min_docs=ctx["min_docs"])
     return fig
 
 
 def _fig_topic_terms(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
-    t = t.assign(topic=t["label"] if "label" in t else t["topic"])
+    names = t["label"].astype(str) if "label" in t else t["topic"].astype(str)
+    t = t.assign(panel=[ctx["topic_labels"].get(n, n) for n in names])
+    order = list(dict.fromkeys(t.sort_values("topic", kind="mergesort")["panel"]))
     fig = plt.figure()
-    plots.top_terms_bars(t, topic="topic", n_terms=ctx["n_terms"], fig=fig, lang=lang)
+    plots.top_terms_bars(t, topic="panel", n_terms=ctx["n_terms"], fig=fig, lang=lang, topic_order=order)
     return fig
 
 
-def _key_topics(t: pd.DataFrame) -> list[str]:
-    labels = sorted(t["label"].unique())
-    chosen = [x for x in labels if x in KEY_THEMES]
+def _key_topics(t: pd.DataFrame, ctx: dict) -> list[str]:
+    """The topics that stand for the figure themes (seeded topics), else the first few topics."""
+    labels = sorted(t["label"].astype(str).unique())
+    chosen = [x for x in ctx["themes"] if x in labels]
     return chosen or labels[:4]
 
 
 def _fig_topic_prevalence(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
-    t = _top_localities(t[t["label"].isin(_key_topics(t)) & (t["n_docs"] > 0)], MAX_PANELS)
-    t = t.assign(label=t["label"].map(lambda x: ctx["labels"].get(x, x)), year=t["year"].astype(int))
+    t = _top_localities(t[t["label"].isin(_key_topics(t, ctx)) & (t["n_docs"] > 0)], MAX_PANELS)
+    t = t.assign(label=t["label"].map(lambda x: ctx["topic_labels"].get(x, ctx["labels"].get(x, x))),
+                 year=t["year"].astype(int))
     fig = plt.figure()
     plots.trend_small_multiples(t, panel="locality", series="label", x="year", y="prevalence", fig=fig, lang=lang,
-                                ylabel=plots.label("prevalence", lang), title=plots.label("topic_prevalence", lang))
+                                ylabel=plots.label("prevalence", lang), title=plots.label("topic_prevalence", lang),
+                                min_docs=ctx["min_docs"])
     return fig
 
 
 def _fig_effects(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
-    t = t[t["label"].isin(_key_topics(t)) & (t["term"] != "Intercept")]
-    t = t.assign(label=t["label"].map(lambda x: ctx["labels"].get(x, x)))
+    # Spline coefficients of year are not readable one by one (the prevalence figure shows the trend).
+    t = t[t["label"].isin(_key_topics(t, ctx)) & (t["term"] != "Intercept") & ~t["term"].str.startswith("bs(")]
+    levels = sorted(t["term"].unique())
+    shown = {x: _term_label(x) for x in levels}
+    localities = ctx.get("localities", [])
+    short = dict(zip(localities, locality_labels(pd.Series(localities, dtype=object)))) if localities else {}
+    t = t.assign(label=t["label"].map(lambda x: ctx["topic_labels"].get(x, ctx["labels"].get(x, x))),
+                 term=t["term"].map(lambda x: short.get(shown[x], shown[x])))
     panels = sorted(t["label"].unique())
     n_terms = t["term"].nunique()
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 1.2 + 0.22 * n_terms), squeeze=False,
-                             sharey=True)
-    for ax, name in zip(axes[0], panels):
-        plots.forest_plot(t[t["label"] == name], ax=ax, lang=lang, title=str(name))
-    fig.suptitle(plots.label("effects", lang))
-    fig.tight_layout()
+    row = plots._row_height([plots._wrap(x, 40) for x in t["term"].unique()]) * 0.75
+    fig, axes = plt.subplots(1, len(panels), figsize=(plots.PAGE_WIDTH, 1.8 + row * n_terms), squeeze=False,
+                             sharey=True, sharex=True, layout="constrained")
+    for k, (ax, name) in enumerate(zip(axes[0], panels)):
+        plots.forest_plot(t[t["label"] == name], ax=ax, lang=lang, title=str(name),
+                          title_width=max(12, 72 // max(1, len(panels))))
+        if k:
+            ax.tick_params(axis="y", labelleft=False)
+    compared = {shown[x] for x in levels if x.startswith("C(")}
+    reference = [x for x in localities if x not in compared]
+    if compared and reference:
+        fig.supxlabel(_effects_note(reference[0], lang), fontsize=plots.MIN_FONT)
+    fig.suptitle(plots.label("effects", lang), fontsize=10)
     return fig
+
+
+def _effects_note(reference: str, lang: str) -> str:
+    if lang == "vi":
+        return f"Mỗi địa phương so với {reference}"
+    return f"Each locality compared with {reference}"
 
 
 def _fig_keyness(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
@@ -234,31 +308,38 @@ FIGURES: tuple[FigureSpec, ...] = (
                "later figures) are visible.",
                "Counts of the ingested document table, reposts (duplicate_of) left out.", _fig_counts),
     FigureSpec("theme_share_by_period", "theme_shares_locality_period", "theme_heatmap",
-               "Share of each locality's documents that mention each theme, per period (the 30 localities with "
-               "most documents when there are more; the table has all).",
-               "Theme dictionary (corpora/lexicons/themes.toml) matched on normalized tokens with exclusion "
-               "contexts; a document mentions a theme when at least one term matches.", _fig_theme_periods),
+               "Share of each locality's documents that mention {themes}, per period: one panel per theme on one "
+               "colour scale (the 30 localities with most documents when there are more; the table has all). "
+               "Hatched cells have fewer than {min_docs} documents and show their number instead of a share; "
+               "– marks a period without documents.",
+               "Theme dictionary ({theme_file}) matched on normalized tokens with exclusion contexts; a document "
+               "mentions a theme when at least one term matches. Shares in per cent.", _fig_theme_periods),
     FigureSpec("theme_trends", "theme_shares_locality_year", "theme_trends",
-               "Yearly share of documents mentioning site clearance, religion, grassroots-democracy regulations "
-               "and COVID-19, one panel per locality (the 12 with most documents when there are more), with 95% "
-               "intervals.",
-               "Dictionary matches per document; intervals are percentile bootstrap over documents within each "
-               "cell (seeded by the run's random_state).", _fig_theme_trends),
+               "Yearly share of documents mentioning {themes}, one panel per locality (the 12 with most documents "
+               "when there are more) on one y axis, with 95% intervals; hollow points: fewer than {min_docs} "
+               "documents.",
+               "Dictionary matches per document; {interval_text}", _fig_theme_trends),
     FigureSpec("topic_top_terms", "topic_terms", "topic_terms",
-               "The most probable terms of every topic of the final model (seeded theme topics carry the theme's id).",
+               "The most probable terms of every topic of the final model; each panel is titled with the topic's "
+               "FREX terms (frequent and exclusive), which tell topics apart better than the most probable ones. "
+               "Seeded topics carry their theme's name.",
                "gensim LdaModel (single process, seeded), K chosen by model selection; seeded topics get a prior "
                "on their dictionary terms.", _fig_topic_terms),
     FigureSpec("topic_prevalence", "topic_prevalence_district_year", "topic_prevalence",
-               "Mean proportion of the key topics per year in each locality (the 12 with most documents when there "
-               "are more), with 95% intervals.",
+               "Mean proportion of the topics seeded with {themes} per year in each locality (the 12 with most "
+               "documents when there are more) on one y axis, with 95% intervals; topics named by their FREX "
+               "terms.",
                "Posterior draws of document-topic proportions combined with a bootstrap over documents.",
                _fig_topic_prevalence),
     FigureSpec("effects_forest", "effects", "effects",
-               "Effects of locality and year (spline) terms on the proportion of the key topics, with 95% intervals.",
+               "Effects of locality and year (spline) terms on the proportion of the topics seeded with {themes}, "
+               "with 95% intervals, on one x axis. Descriptive associations, not causal effects.",
                "Method of composition: OLS of posterior draws of topic proportions on the formula of [effects], "
-               "coefficients drawn from their sampling distribution and pooled.", _fig_effects),
+               "coefficients drawn from their sampling distribution and pooled. The intervals carry the "
+               "uncertainty of the document-topic proportions and of the regression, not that of the topics "
+               "themselves, the chosen K or the seed.", _fig_effects),
     FigureSpec("keyness", "keyness", "keyness",
-               "The most distinctive terms of each locality against all others.",
+               "The most distinctive terms of each locality against all others; place and person names left out.",
                "Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); "
                "bars are z-scores.", _fig_keyness),
     FigureSpec("model_selection", "model_selection", "selection",
@@ -268,7 +349,7 @@ FIGURES: tuple[FigureSpec, ...] = (
                _fig_selection),
     FigureSpec("planted_vs_recovered", "planted_vs_recovered", "planted_vs_recovered",
                "For the simulated demo corpus: the recovered yearly theme shares against the planted truth.",
-               "Recovered: dictionary shares by year with bootstrap intervals; planted: the simulator's theme "
+               "Recovered: dictionary shares by year with 95% intervals; planted: the simulator's theme "
                "probabilities averaged over the documents of each year.", _fig_planted),
 )
 
@@ -287,6 +368,58 @@ def quality_sentence(quality: pd.DataFrame, labels: Mapping[str, str]) -> str:
         return ""
     source = str(quality["source"].iloc[0]) if "source" in quality.columns else "coded documents"
     return f"Measured quality of the measure against human coding ({source}; 95% intervals): " + "; ".join(parts) + "."
+
+
+INTERVAL_TEXT = {
+    "jeffreys": "intervals are 95% Jeffreys intervals of each cell's share (the Beta(½, ½) posterior): a cell where "
+                "no document mentions the theme still has an upper bound, and a cell of a few documents a wide one.",
+    "wilson": "intervals are 95% Wilson score intervals of each cell's share: a cell where no document mentions the "
+              "theme still has an upper bound, and a cell of a few documents a wide one.",
+    "bootstrap": "intervals are percentile bootstrap over documents within each cell ({n_boot} replicates, seeded by "
+                 "the run's random_state); a cell where no document mentions the theme gets a zero-width interval.",
+}
+
+
+def _themes_in(tables: Mapping[str, pd.DataFrame]) -> set[str]:
+    return {str(x) for name, t in tables.items() if name.startswith("theme_shares") and "theme" in t
+            for x in t["theme"].dropna().unique()}
+
+
+def _localities_in(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Every locality of the run's counts (sorted), so figure labels are short only where that stays unique."""
+    counts = tables.get("documents_per_locality_year")
+    if counts is None or counts.empty:
+        return []
+    if "locality" not in counts:
+        counts = with_locality(counts)
+    return sorted(x for x in counts["locality"].dropna().astype(str).unique() if x)
+
+
+def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topics: int) -> dict:
+    """What the figure functions need beside their table: labels, the figure themes, caption text."""
+    lang = config.figures.language
+    labels = theme_labels(config.resolve(config.themes.file), lang)
+    themes = figure_themes(config, _themes_in(tables) or set(labels))
+    names = [labels.get(t, t) for t in themes]
+    listed = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + (names[-1] if names else "")
+    return {
+        "labels": labels, "themes": themes, "n_terms": config.topics.n_terms, "n_topics": n_topics,
+        "keyness_group": config.keyness.group, "min_docs": config.themes.min_docs,
+        "topic_labels": topic_figure_labels(tables.get("topic_terms_frex"), labels),
+        "localities": _localities_in(tables),
+        "text": {"themes": listed or "each theme", "min_docs": config.themes.min_docs,
+                 "theme_file": config.themes.file,
+                 "interval_text": INTERVAL_TEXT.get(config.themes.interval, "95% intervals.").format(
+                     n_boot=config.themes.n_boot)},
+    }
+
+
+def draw_figure(spec: FigureSpec, tables: Mapping[str, pd.DataFrame], lang: str, ctx: dict) -> plt.Figure | None:
+    """The figure of ``spec`` drawn from the run's tables (``None`` when its table is missing or empty)."""
+    table = tables.get(spec.table)
+    if table is None or table.empty:
+        return None
+    return spec.draw(table, lang, ctx)
 
 
 def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Path, provenance: Mapping,
@@ -314,8 +447,7 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
         summary.tables.extend(save_table(table, tables_dir / name, provenance=provenance, caption=caption))
         table_items.append(ReportItem("table", name.replace("_", " "), f"tables/{name}.csv", caption,
                                       "See the figure captions and the README.", (f"tables/{name}.parquet",)))
-    ctx = {"labels": theme_labels(config.resolve(config.themes.file), lang), "n_terms": config.topics.n_terms,
-           "n_topics": summary.n_topics, "keyness_group": config.keyness.group}
+    ctx = figure_context(config, tables, summary.n_topics)
     plt.rcParams.update({"font.family": "DejaVu Sans", "svg.fonttype": "path"})
     for spec in FIGURES:
         if figures and spec.name not in figures:
@@ -334,17 +466,19 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
                 json.loads(sidecar.read_text()).get("inputs_hash") == inputs:
             logger.info("figure %s unchanged", spec.name)
         else:
-            fig = spec.draw(table, lang, ctx)
+            fig = draw_figure(spec, tables, lang, ctx)
             paths = save_figure(fig, stem, provenance={**provenance, "inputs_hash": inputs, "table": spec.table},
-                                caption=spec.caption, formats=config.figures.formats, dpi=config.figures.dpi)
+                                caption=spec.caption.format(**ctx["text"]), formats=config.figures.formats,
+                                dpi=config.figures.dpi)
             plt.close(fig)
         summary.figures.extend(paths)
         rel = [f"figures/{p.name}" for p in paths]
         png = next((r for r in rel if r.endswith(".png")), rel[0])
-        method = spec.method
+        method = spec.method.format(**ctx["text"])
         if spec.table.startswith("theme_shares") and "theme_quality" in tables:
             method = f"{method} {quality_sentence(tables['theme_quality'], ctx['labels'])}"
-        items.append(ReportItem("figure", plots.label(spec.title_key, lang), png, spec.caption, method,
+        items.append(ReportItem("figure", plots.label(spec.title_key, lang), png, spec.caption.format(**ctx["text"]),
+                                method,
                                 tuple(r for r in rel if r != png)))
     explorer = None
     if documents is not None:
@@ -366,3 +500,4 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
                             if config.corpus.simulate else "") + (" " + notes if notes else "")))
     summary.report = out / "index.html"
     write_text_atomic(summary.report, report)
+    write_text_atomic(out / "methods.md", methods_markdown(provenance, tables, config))

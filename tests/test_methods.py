@@ -1,0 +1,86 @@
+"""The methods appendix (reports/methods.md): a pure, deterministic function of provenance, tables and config."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from toolkit.config import CorpusConfig, RunConfig, TopicsConfig
+from toolkit.report.methods import corpus_summary, methods_markdown
+
+PROVENANCE = {
+    "config_hash": "cfg123", "config_name": "demo", "corpus_hash": "corp456", "lexicon_version": "lex789",
+    "toolkit_code": "code000", "toolkit_plots_code": "plot111", "git_commit": "abcdef0",
+    "packages": {"pyvi": "0.1.1", "gensim": "4.3.3", "numpy": "2.0.0"}, "random_state": 2024,
+}
+
+
+def _documents():
+    return pd.DataFrame({
+        "doc_id": ["a", "b", "c", "d", "e"],
+        "duplicate_of": ["", "", "a", "", ""],
+        "year": pd.array([2019, 2020, 2019, pd.NA, 2021], dtype="Int64"),
+        "locality": ["Huyện Hải Hậu, Nam Định", "Quận Long Biên, Hà Nội", "Huyện Hải Hậu, Nam Định", "", "Bến Tre"],
+    })
+
+
+def _tables(**changes):
+    documents = _documents()
+    analysed = documents[documents["duplicate_of"] == ""]
+    tables = {
+        "corpus_summary": corpus_summary(documents, analysed),
+        "rejects": pd.DataFrame({"source": ["x.txt", "y.csv"], "line": [0, 7], "reason": ["binary file", "empty text"]}),
+        "documents_per_locality_year": pd.DataFrame({
+            "province": ["Nam Định", "Hà Nội", "Hà Nội"], "district": ["Huyện Hải Hậu", "Quận Long Biên", "Quận Long Biên"],
+            "locality": ["Huyện Hải Hậu, Nam Định", "Quận Long Biên, Hà Nội", "Quận Long Biên, Hà Nội"],
+            "year": [2019, 2020, 2021], "n_docs": [1, 1, 3]}),
+        "theme_validation": pd.DataFrame({"theme": ["religion", "religion", "covid"],
+                                          "term": ["tôn_giáo", "chức_sắc", "covid-19"], "occurs": [True, False, True]}),
+        "theme_quality": pd.DataFrame({"theme": ["religion"], "item": ["full text"], "n_coded": [120],
+                                       "precision": [0.91], "precision_low": [0.8], "precision_high": [0.96],
+                                       "recall": [0.45], "recall_low": [0.33], "recall_high": [0.57], "f1": [0.6],
+                                       "f1_low": [0.49], "f1_high": [0.7], "source": ["coded sheet"]}),
+        "model_recommendation": pd.DataFrame({"recommended": [12], "reasoning": ["Recommended K = 12: stable."]}),
+        "effects": pd.DataFrame({"label": ["religion"], "term": ["year"], "estimate": [0.01]}),
+    }
+    tables.update(changes)
+    return tables
+
+
+def test_corpus_summary_counts_reposts_undated_and_unplaced():
+    documents = _documents()
+    summary = corpus_summary(documents, documents[documents["duplicate_of"] == ""])
+    assert summary.set_index("measure")["value"].to_dict() == {
+        "documents_read": 5, "reposts": 1, "documents_analysed": 4, "undated": 1, "without_locality": 1}
+
+
+def test_the_appendix_says_what_was_done_in_prose():
+    text = methods_markdown(PROVENANCE, _tables(), RunConfig())
+    for section in ("## Corpus", "## Preprocessing", "## Theme dictionary", "## Topic model",
+                    "## Effects of locality and year", "## Versions and hashes"):
+        assert section in text
+    for fact in ("**simulated**", "5 documents, of which 1 repost", "4 documents", "binary file (1)",
+                 "empty text (1)", "| Huyện Hải Hậu, Nam Định | 1 | 0 | 0 | 1 |", "lex789", "version 0.1.1", "2 themes and 3 terms", "1 term never occur",
+                 "| religion | full text | 120 | 0.91 |", "K ∈ {8, 12, 16}", "Chosen K = 12. Why: Recommended K = 12",
+                 "`~ C(locality) + bs(year, df=3)`", "descriptive associations", "the chosen K",
+                 "| gensim | 4.3.3 |", "cfg123", "corp456", "abcdef0"):
+        assert fact in text, fact
+
+
+@pytest.mark.parametrize("changes, config, expected", [
+    ({"theme_quality": pd.DataFrame()}, RunConfig(), "**Measured quality: none.**"),
+    ({"rejects": pd.DataFrame(columns=["source", "line", "reason"])}, RunConfig(), "No input was rejected."),
+    ({"effects": pd.DataFrame()}, RunConfig(), "No effects were estimated"),
+    ({}, RunConfig(topics=TopicsConfig(n_topics=9)), "K = 9 was set in the configuration"),
+    ({}, RunConfig(corpus=CorpusConfig(simulate=False, paths=("b/pages", "a/table.csv"))),
+     "read from `a/table.csv`, `b/pages`"),
+])
+def test_the_appendix_follows_the_run(changes, config, expected):
+    assert expected in methods_markdown(PROVENANCE, _tables(**changes), config)
+    assert expected not in methods_markdown(PROVENANCE, _tables(), RunConfig())
+
+
+def test_the_appendix_is_deterministic():
+    first = methods_markdown(PROVENANCE, _tables(), RunConfig())
+    shuffled = {name: table.sample(frac=1, random_state=1) for name, table in reversed(_tables().items())}
+    assert methods_markdown(dict(reversed(PROVENANCE.items())), shuffled, RunConfig()) == first

@@ -1,0 +1,269 @@
+"""The methods appendix of a run: ``reports/methods.md``, written by ``make figures``.
+
+:func:`methods_markdown` is a pure function of the run's provenance, tables
+and configuration: it returns Markdown prose a reviewer can read (corpus,
+preprocessing, the theme dictionary and its measured quality, the topic
+model, the effects model, versions and hashes). The same inputs give the
+same bytes — no clock, no machine names, every collection in sorted order.
+:func:`corpus_summary` computes the corpus counts the appendix reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from toolkit.config import RunConfig
+
+__all__ = ["corpus_summary", "methods_markdown"]
+
+#: Rows of :func:`corpus_summary`, in order.
+SUMMARY_MEASURES = ("documents_read", "reposts", "documents_analysed", "undated", "without_locality")
+
+
+def corpus_summary(documents: pd.DataFrame, analysed: pd.DataFrame) -> pd.DataFrame:
+    """Counts of the corpus as read and as analysed.
+
+    Parameters
+    ----------
+    documents
+        The ingested document table (reposts included, ``duplicate_of`` set on them).
+    analysed
+        The documents the run analyses (after the repost policy).
+
+    Returns
+    -------
+    DataFrame
+        ``measure, value`` with the measures of :data:`SUMMARY_MEASURES`:
+        documents read, reposts among them, documents analysed, analysed
+        documents without a year, analysed documents without a locality.
+    """
+    reposts = documents["duplicate_of"].fillna("").astype(str).ne("").sum() if "duplicate_of" in documents else 0
+    year = analysed["year"] if "year" in analysed else pd.Series(pd.NA, index=analysed.index)
+    locality = analysed["locality"] if "locality" in analysed else pd.Series("", index=analysed.index)
+    values = (len(documents), int(reposts), len(analysed), int(year.isna().sum()),
+              int(locality.fillna("").astype(str).eq("").sum()))
+    return pd.DataFrame({"measure": list(SUMMARY_MEASURES), "value": [int(v) for v in values]})
+
+
+def _n(value: int, one: str, many: str | None = None) -> str:
+    return f"{value:,} {one if value == 1 else (many or one + 's')}"
+
+
+def _summary_value(tables: Mapping[str, pd.DataFrame], measure: str) -> int | None:
+    summary = tables.get("corpus_summary")
+    if summary is None or summary.empty:
+        return None
+    row = summary[summary["measure"] == measure]
+    return int(row["value"].iat[0]) if len(row) else None
+
+
+def _table_md(frame: pd.DataFrame) -> str:
+    """A small DataFrame as a Markdown table (strings as they are, floats to 2 decimals)."""
+    def cell(value) -> str:
+        if isinstance(value, float):
+            return "" if pd.isna(value) else f"{value:.2f}"
+        return str(value).replace("|", "\\|")
+
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *rows])
+
+
+def _corpus(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    c = config.corpus
+    out = ["## Corpus", ""]
+    if c.simulate:
+        out.append(f"The corpus is the toolkit's **simulated** demo corpus ({_n(c.n_pages, 'page')}, "
+                   f"random_state {config.random_state}): pages written for this project that imitate district "
+                   "Party-committee portals, with planted theme trends. It is not real news; its figures check "
+                   "the method, not the world.")
+    else:
+        paths = ", ".join(f"`{p}`" for p in sorted(c.paths)) or "(none)"
+        sources = f"; localities from the sources file `{c.sources}`" if c.sources else \
+            "; localities from the tables' own columns or inferred from the place names in each page"
+        out.append(f"Pages and tables were read from {paths}{sources}.")
+    read, reposts = _summary_value(tables, "documents_read"), _summary_value(tables, "reposts")
+    analysed = _summary_value(tables, "documents_analysed")
+    if read is not None:
+        policy = ("Reposts were kept (`include_duplicates = true`)." if c.include_duplicates else
+                  "Reposts — the same article published again by another page — were left out of every count "
+                  "and model; each points to its earliest copy (`duplicate_of`).")
+        out.append("")
+        out.append(f"Ingest read {_n(read, 'document')}, of which {_n(reposts, 'repost')}. {policy} "
+                   f"The analyses use {_n(analysed, 'document')}; "
+                   f"{_n(_summary_value(tables, 'undated'), 'document')} without a year are left out of the "
+                   f"figures by year and {_n(_summary_value(tables, 'without_locality'), 'document')} without a "
+                   "locality out of the figures by locality.")
+    rejects = tables.get("rejects")
+    out.append("")
+    if rejects is None or rejects.empty:
+        out.append("No input was rejected.")
+    else:
+        reasons = rejects["reason"].astype(str).value_counts()
+        listed = "; ".join(f"{reason} ({count})" for reason, count in sorted(reasons.items()))
+        out.append(f"{_n(len(rejects), 'input was', 'inputs were')} rejected, each listed with its file, line and "
+                   f"reason in `tables/rejects.csv`: {listed}.")
+    counts = tables.get("documents_per_locality_year")
+    if counts is not None and not counts.empty:
+        key = "locality" if "locality" in counts else "district"
+        wide = counts.pivot_table(index=key, columns="year", values="n_docs", aggfunc="sum", fill_value=0)
+        wide = wide.sort_index().sort_index(axis=1)
+        wide.columns = [str(int(y)) for y in wide.columns]
+        wide["total"] = wide.sum(axis=1)
+        wide = wide.reset_index().rename(columns={key: "locality"})
+        out += ["", f"Documents per locality and year ({_n(len(wide), 'locality', 'localities')}, "
+                    f"{wide.columns[1]}–{wide.columns[-2]}):", "", _table_md(wide)]
+    return out
+
+
+def _preprocessing(config: RunConfig, provenance: Mapping) -> list[str]:
+    p = config.preprocess
+    packages = provenance.get("packages", {})
+    return [
+        "## Preprocessing", "",
+        "Text was normalized to NFC Unicode with new-style tone marks (`hòa`, `Ủy`); legacy font encodings "
+        "(TCVN3, VNI) were converted, abbreviations expanded and known typos fixed from the project's lexicons; "
+        "no diacritic was ever removed. Words were segmented with pyvi "
+        f"(version {packages.get('pyvi', 'unknown')}, replayed exactly by the toolkit's CRF reader), with the "
+        "multiword political terms of `corpora/lexicons/terms.txt` kept as one token and document codes "
+        "(`290-qđ/tw`) kept whole; tokens are lower-case and stopwords (function words and a documented genre "
+        f"list) removed. Numbers were {'kept' if p.keep_numbers else 'removed'}; person names were "
+        f"{'listed per document and removed from the tokens' if p.remove_persons else 'kept in the tokens'}. "
+        f"Lexicon version (a hash of every lexicon file): `{provenance.get('lexicon_version', 'unknown')}`.",
+    ]
+
+
+def _themes(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    t = config.themes
+    out = ["## Theme dictionary", ""]
+    validation = tables.get("theme_validation")
+    size = ""
+    if validation is not None and not validation.empty:
+        per_theme = validation.groupby("theme").size()
+        never = int((~validation["occurs"].astype(bool)).sum()) if "occurs" in validation else 0
+        size = (f" It has {_n(len(per_theme), 'theme')} and {_n(len(validation), 'term')}; "
+                f"{_n(never, 'term')} never occur in this corpus (`tables/theme_validation.csv`).")
+    interval = {"jeffreys": "Jeffreys intervals (the Beta(½, ½) posterior of the share), which keep their "
+                            "coverage in cells of a few documents and where no or every document mentions the theme",
+                "wilson": "Wilson score intervals, which keep their coverage in small cells and at 0 and 100%",
+                "bootstrap": f"percentile bootstrap intervals over documents ({t.n_boot} replicates)"}.get(
+        t.interval, f"{t.interval} intervals")
+    out.append(f"Themes were measured with the researcher-edited dictionary `{t.file}`: a document mentions a "
+               "theme when at least one of its terms matches the normalized tokens, outside the theme's exclusion "
+               f"contexts (weak terms count only beside an unambiguous one).{size} Shares per locality and year "
+               f"carry 95% {interval}; cells of fewer than {t.min_docs} documents are flagged as small.")
+    quality = tables.get("theme_quality")
+    out.append("")
+    if quality is None or quality.empty:
+        out.append("**Measured quality: none.** No coded validation sheet was given (`[themes] validation_sheet`) "
+                   "and the project's labelled articles were not available, so the precision and recall of the "
+                   "dictionary on this corpus are unknown. Code a sample (`python -m toolkit validate sample`) "
+                   "before reading the theme figures as measurements.")
+    else:
+        source = str(quality["source"].iloc[0]) if "source" in quality else "coded documents"
+        columns = [c for c in ("theme", "item", "n_coded", "precision", "precision_low", "precision_high", "recall",
+                               "recall_low", "recall_high", "f1", "f1_low", "f1_high") if c in quality]
+        shown = quality[columns].sort_values([c for c in ("theme", "item") if c in columns], kind="mergesort")
+        out += [f"Measured quality against human coding ({source}), with 95% intervals "
+                "(`tables/theme_quality.csv`):", "", _table_md(shown)]
+    return out
+
+
+def _model(config: RunConfig, tables: Mapping[str, pd.DataFrame], provenance: Mapping) -> list[str]:
+    t = config.topics
+    engine = {"gensim": "gensim's `LdaModel` (one process, so the same seed gives the same numbers)",
+              "tomotopy": "tomotopy's LDA (one worker)"}.get(t.engine, t.engine)
+    grid = ", ".join(map(str, t.n_topics_grid)) or "none"
+    seeds = ", ".join(map(str, t.random_states)) or "none"
+    out = ["## Topic model", "",
+           f"Engine: {engine}, version {provenance.get('packages', {}).get(t.engine, 'unknown')}. "
+           f"The number of topics K was chosen over the grid K ∈ {{{grid}}} with one model per K and seed "
+           f"(seeds {seeds}), each scored by NPMI and UMass coherence, held-out likelihood, exclusivity, topic "
+           "diversity and stability across seeds (topics matched one to one by the Hungarian algorithm, since "
+           "topic numbers are arbitrary across runs) (`tables/model_selection.csv`)."]
+    rec = tables.get("model_recommendation")
+    if t.n_topics > 0:
+        out.append(f"K = {t.n_topics} was set in the configuration (`[topics] n_topics`).")
+    elif rec is not None and not rec.empty:
+        out.append(f"Chosen K = {int(rec['recommended'].iat[0])}. Why: {str(rec['reasoning'].iat[0]).strip()}")
+    if t.seeded:
+        themes = ", ".join(t.seed_themes) if t.seed_themes else "every theme of the dictionary"
+        out.append(f"The final model is seeded: the topics of {themes} get a prior on their dictionary terms "
+                   "(K counts them), the remaining topics are free. It was fitted with the run's random_state "
+                   f"{config.random_state}. Topics are labelled in the figures by their FREX terms.")
+    else:
+        out.append(f"The final model is unseeded LDA, fitted with the run's random_state {config.random_state}.")
+    return out
+
+
+def _effects(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    e = config.effects
+    out = ["## Effects of locality and year", ""]
+    if tables.get("effects") is None or tables["effects"].empty:
+        out.append(f"No effects were estimated: the formula `{e.formula}` could not be fitted on this corpus "
+                   "(see the run's log).")
+        return out
+    out.append(f"Topic proportions were regressed on `{e.formula}` by the method of composition (as stm's "
+               f"`estimateEffect`): {e.n_draws} draws of every document's topic proportions from the model's "
+               "posterior, an ordinary least-squares fit on each draw, coefficients drawn from each fit's sampling "
+               "distribution and pooled into 95% intervals. Documents missing a covariate of the formula "
+               "(undated pages, unknown localities) are left out. The intervals include the uncertainty of the "
+               "document-topic proportions and of the regression; they leave out the uncertainty of the topics "
+               "themselves (held fixed), of the chosen K and of the seed, and of preprocessing and the dictionary. "
+               "The effects are descriptive associations between places, years and what their pages write about, "
+               "not causal effects. With many coefficients, some 95% intervals exclude zero by chance (one in "
+               "twenty when nothing differs).")
+    return out
+
+
+def _versions(config: RunConfig, provenance: Mapping) -> list[str]:
+    packages = provenance.get("packages", {})
+    rows = pd.DataFrame(sorted(packages.items()), columns=["package", "version"])
+    hashes = pd.DataFrame([
+        ("configuration", f"{provenance.get('config_name', config.name)} (hash {provenance.get('config_hash', config.hash())})"),
+        ("corpus (documents analysed)", provenance.get("corpus_hash", "")),
+        ("lexicons", provenance.get("lexicon_version", "")),
+        ("toolkit code", provenance.get("toolkit_code", "")),
+        ("toolkit figure code", provenance.get("toolkit_plots_code", "")),
+        ("git commit", provenance.get("git_commit", "")),
+        ("random_state", str(provenance.get("random_state", config.random_state))),
+    ], columns=["what", "identifier"])
+    return ["## Versions and hashes", "",
+            "Every figure and table has a JSON sidecar with these identifiers; "
+            "`python -m toolkit repro-check` reruns the whole pipeline twice and compares every output byte "
+            "for byte.", "", _table_md(hashes), "", _table_md(rows)]
+
+
+def methods_markdown(provenance: Mapping, tables: Mapping[str, pd.DataFrame], config: RunConfig) -> str:
+    """The methods appendix of a run as Markdown.
+
+    Parameters
+    ----------
+    provenance
+        The run's provenance (``config_hash``, ``corpus_hash``,
+        ``lexicon_version``, ``toolkit_code``, ``git_commit``, ``packages``,
+        ``random_state``), as recorded in every sidecar.
+    tables
+        The run's tables by name (``corpus_summary``, ``rejects``,
+        ``documents_per_locality_year``, ``theme_validation``,
+        ``theme_quality``, ``model_recommendation``, ``effects``…); absent
+        tables are said to be absent.
+    config
+        The run configuration.
+
+    Returns
+    -------
+    str
+        Markdown, identical for identical inputs.
+    """
+    sections = [
+        [f"# Methods: {config.name}", "",
+         "How the figures and tables of this run were made, generated by `python -m toolkit figures` from the "
+         "run's own configuration, tables and provenance."],
+        _corpus(config, tables), _preprocessing(config, provenance), _themes(config, tables),
+        _model(config, tables, provenance), _effects(config, tables), _versions(config, provenance),
+    ]
+    return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
