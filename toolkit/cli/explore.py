@@ -19,7 +19,8 @@ from pathlib import Path
 
 import typer
 
-from toolkit.cli import INCLUDE_DUPLICATES, app
+from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option, random_state_option
+from toolkit.cli._shared import load_documents, load_tokens
 
 logger = logging.getLogger("toolkit.cli.explore")
 
@@ -68,44 +69,33 @@ def _model_tables(model_dir: Path, documents, *, n_draws: int, random_state: int
 def explore_command(
     corpus: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl)."),
     output: Path = typer.Option(..., "-o", "--output", dir_okay=False, help="HTML file to write."),
-    tokens: Path | None = typer.Option(None, "--tokens", exists=True, dir_okay=False,
-                                       help="Token table from `preprocess` (default: preprocess now)."),
+    tokens: Path | None = TOKENS,
     model: Path | None = typer.Option(None, "--model", exists=True, file_okay=False,
                                       help="Output folder of `toolkit topics` (adds the topic views)."),
     themes: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False,
                                        help="Theme dictionary (default: corpora/lexicons/themes.toml)."),
-    random_state: int = typer.Option(0, "--random-state", help="Seed of the topic-prevalence draws."),
+    random_state: int = random_state_option("the share intervals and topic-prevalence draws"),
     n_draws: int = typer.Option(50, "--n-draws", help="Posterior draws of topic proportions (with --model)."),
     max_docs_per_cell: int = typer.Option(25, "--max-docs-per-cell", min=0, help="Documents listed per cell."),
     max_documents: int = typer.Option(3000, "--max-documents", min=0, help="Documents embedded in all."),
     max_chars: int = typer.Option(3000, "--max-chars", min=0, help="Characters of each text embedded."),
     title: str = typer.Option("Explorer", "--title", help="Page title."),
-    jobs: int = typer.Option(-1, "--jobs", "-j", help="Preprocessing workers when --tokens is not given."),
+    jobs: int = jobs_option("Workers for preprocessing when --tokens is not given"),
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Write the offline explorer: a theme's or topic's trend → a cell's documents → their lines and text."""
     import tomllib
 
-    from toolkit.corpus import apply_repost_policy, read_documents, read_table, write_text_atomic
+    from toolkit.corpus import write_text_atomic
     from toolkit.places import with_locality
     from toolkit.report.explorer import explorer_html, relative_sources
     from toolkit.themes import load_themes, theme_hits, theme_kwic, theme_shares
 
-    documents = apply_repost_policy(read_documents(corpus), include_duplicates)
+    documents = load_documents(corpus, include_duplicates)
     documents = with_locality(documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id"))
     if "source" in documents.columns:
         documents = documents.assign(source=relative_sources(documents["source"]))
-    if tokens is not None:
-        table = read_table(tokens).assign(doc_id=lambda t: t["doc_id"].astype(str))
-        missing = set(documents["doc_id"]) - set(table["doc_id"])
-        if missing:
-            raise typer.BadParameter(f"{len(missing)} documents of the corpus have no row in the token table "
-                                     f"(e.g. {sorted(missing)[0]}); rerun preprocess", param_hint="--tokens")
-        token_table = table.set_index("doc_id").loc[documents["doc_id"]].reset_index()
-    else:
-        from toolkit.text.preprocess import preprocess
-
-        token_table = preprocess(documents, n_jobs=jobs)
+    token_table = load_tokens(documents, tokens, jobs)
     try:
         dictionary = load_themes(themes) if themes is not None else load_themes()
     except (ValueError, OSError, tomllib.TOMLDecodeError) as exc:  # a theme-file problem: report it plainly
