@@ -28,7 +28,7 @@ INDIRECT = {"python-crfsuite", "sklearn-crfsuite"}
 USED_WITHOUT_IMPORT = {"ipykernel"}
 
 #: Our own top-level packages and the test helpers.
-OURS = {"toolkit", "bench", "tests", "conftest"}
+OURS = {"toolkit", "bench", "tests", "conftest", "portal"}  # portal: the fixture web portal of tests/portal.py
 
 
 def _canonical(name: str) -> str:
