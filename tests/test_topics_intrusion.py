@@ -179,3 +179,40 @@ def test_a_key_of_the_other_task_is_refused():
     topic = topic_intrusion_sheet(result, _documents(result.doc_ids), n=5, random_state=0)
     with pytest.raises(ValueError, match="key"):
         score_intrusion(word.sheet, topic.key)
+
+
+def test_command_line_writes_a_sheet_and_scores_it(tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+    from toolkit.topics.persist import save_result
+
+    result = _result()
+    result.topic_word_concentration_ = result.topic_word_ * 100
+    result.doc_topic_concentration_ = result.doc_topic_ * 10
+    result.alpha_ = np.full(5, 0.2)
+    result.eta_ = np.full(result.topic_word_.shape, 0.01)
+    result.term_frequency_ = np.ones(len(result.vocabulary_), dtype=np.int64)
+    result.doc_lengths_ = np.full(len(result.doc_ids), 50)
+    result.settings_ = {}
+    save_result(result, tmp_path / "run" / "model")
+    write_table(_documents(result.doc_ids), tmp_path / "docs.csv")
+    runner = CliRunner()
+    for task in ("word", "topic"):
+        sheet_path = tmp_path / f"{task}.csv"
+        out = runner.invoke(app, ["validate", "topics", str(tmp_path / "run"), "-o", str(sheet_path), "--task", task,
+                                  "--n", "10", "--corpus", str(tmp_path / "docs.csv")])
+        assert out.exit_code == 0, out.output
+        key = read_table(tmp_path / f"{task}.key.csv")
+        sheet = read_table(sheet_path)
+        assert "intruder_position" not in sheet.columns and len(sheet) == len(key) == 10
+        sheet["choice"] = key["intruder_position"].astype(str)
+        write_table(sheet, sheet_path)
+        out = runner.invoke(app, ["validate", "score-topics", str(sheet_path), "-o", str(tmp_path / f"{task}.r.csv")])
+        assert out.exit_code == 0, out.output
+        report = read_table(tmp_path / f"{task}.r.csv")
+        assert (report["precision"].astype(float) == 1.0).all(), report.to_string()
+    out = runner.invoke(app, ["validate", "topics", str(tmp_path / "run"), "-o", str(tmp_path / "x.csv"),
+                              "--task", "topic"])
+    assert out.exit_code != 0 and "--corpus" in out.output

@@ -339,7 +339,17 @@ def score_intrusion(sheet: pd.DataFrame, key: pd.DataFrame, *, ci: float = 0.95)
     if not choices:
         raise ValueError("the sheet has no choice column")
     options = _options(sheet, task)
-    keyed = key.assign(item_id=key["item_id"].astype(str)).set_index("item_id")
+    key = key.assign(item_id=key["item_id"].astype(str))
+    # A key read back from CSV is text: its numbers are made numbers again (a bad cell is an error naming it).
+    for column in [c for c in key.columns if c in ("topic", "intruder_position", "intruder_topic")
+                   or c.startswith(("option_", "theta_"))]:
+        values = pd.to_numeric(key[column], errors="coerce")
+        bad = values.isna()
+        if bad.any():
+            raise ValueError(f"key, item {key.loc[bad, 'item_id'].iloc[0]}, column {column}: "
+                             f"{key.loc[bad, column].iloc[0]!r} is not a number")
+        key[column] = values
+    keyed = key.set_index("item_id")
     missing = sorted(set(sheet["item_id"].astype(str)) - set(keyed.index))
     if missing:
         raise ValueError(f"items not in the key: {', '.join(missing[:5])}: is it this sheet's key?")
