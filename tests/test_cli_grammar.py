@@ -32,6 +32,7 @@ STOCHASTIC = {
     "validate sample": "the documents drawn for coding",
     "validate score": "F1 interval draws",
     "validate train": "cross-validation folds and the solver",
+    "validate topics": "the intrusion questions, intruders and shuffles",
     "topics": "the topic model",
     "select": "the held-out split",
     "effects": "posterior draws of the proportions",

@@ -5,17 +5,17 @@ One module per stage of the pipeline, each registering its commands on
 files. ``--help`` lists the commands in pipeline order (the order of the import
 line below):
 
-============  ============================================================
+============  ===============================================================================================
 module        commands
-============  ============================================================
+============  ===============================================================================================
 ``ingest``    ``ingest``
 ``text``      ``preprocess``
-``themes``    ``themes``, ``validate-themes``, ``kwic``, ``validate sample|score|train``
+``themes``    ``themes``, ``validate-themes``, ``kwic``, ``validate sample|score|train|topics|score-topics``
 ``keyness``   ``keyness``, ``collocations``
 ``topics``    ``topics``, ``select``, ``effects``
 ``report``    ``figures``, ``repro-check``, ``browse``
 ``simulate``  ``simulate``
-============  ============================================================
+============  ===============================================================================================
 
 The grammar every command follows (``tests/test_cli_grammar.py`` checks it):
 ``-o/--output`` names the file or folder a command writes; ``--jobs`` defaults

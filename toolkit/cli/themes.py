@@ -1,4 +1,4 @@
-"""The themes stage: ``themes``, ``validate-themes``, ``kwic`` and ``validate sample|score|train``.
+"""The themes stage: ``themes``, ``validate-themes``, ``kwic`` and ``validate sample|score|train|topics|score-topics``.
 
 Each command reads a document table (CORPUS) and, optionally, its token table
 from ``python -m toolkit preprocess`` (``--tokens``); without it the documents
@@ -8,7 +8,9 @@ left out unless ``--include-duplicates`` (:func:`toolkit.corpus.apply_repost_pol
 ``validate`` measures a theme dictionary against human coding (see
 :mod:`toolkit.themes.validate`): draw a coding sheet (``sample``), let one or two
 coders fill it in, score it (``score``), and where the dictionary is not good
-enough train a supervised measure from the same sheet (``train``).
+enough train a supervised measure from the same sheet (``train``). ``validate
+topics`` / ``score-topics`` do the same for a topic model: word- and
+topic-intrusion sheets (:mod:`toolkit.topics.intrusion`) and their scores.
 """
 
 from __future__ import annotations
@@ -132,7 +134,8 @@ def kwic_command(
     typer.echo(f"-- {len(table)} occurrence(s) of {term!r}" + (f", {len(shown)} shown" if len(shown) < len(table) else ""))
 
 
-validate_app = typer.Typer(help="Measure theme dictionaries against human coding: sample, score, train.",
+validate_app = typer.Typer(help="Measure theme dictionaries against human coding (sample, score, train) and topic "
+                                "models by intrusion tasks (topics, score-topics).",
                            no_args_is_help=True)
 app.add_typer(validate_app, name="validate")
 
@@ -252,3 +255,65 @@ def train_command(
     typer.echo(report[["theme", "n_coded", "precision", "recall", "f1", "f1_low", "f1_high"]]
                .to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     typer.echo(f"{output}: {len(rows)} classifier(s); use them with `toolkit themes … --classifier {output}`")
+
+
+@validate_app.command("topics")
+def topics_sheet_command(
+    model_dir: Path = typer.Argument(..., exists=True, file_okay=False,
+                                     help="A model folder: the output of `topics` (or its model/ folder)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Coding sheet to write (.csv); the answer key goes to <name>.key.csv."),
+    task: str = typer.Option("word", "--task", help="word (top words + an intruder word) or topic (a document + its top topics + an intruder topic)."),
+    n: int = typer.Option(20, "--n", min=1, help="Questions in the sheet (word: spread evenly over the topics; topic: documents)."),
+    corpus: Path | None = typer.Option(None, "--corpus", exists=True, dir_okay=False,
+                                       help="Document table with the texts (needed by --task topic: title and body)."),
+    random_state: int = random_state_option("the questions, intruders and shuffles"),
+) -> None:
+    """Write a word- or topic-intrusion sheet (Chang et al. 2009) and its answer key."""
+    from toolkit.corpus import read_documents, write_table
+    from toolkit.topics.intrusion import TASKS, topic_intrusion_sheet, word_intrusion_sheet
+    from toolkit.topics.persist import load_result
+
+    if task not in TASKS:
+        raise typer.BadParameter(f"{task!r}: use word or topic", param_hint="--task")
+    folder = model_dir / "model" if (model_dir / "model").is_dir() else model_dir
+    if not (folder / "model.json").is_file():
+        raise typer.BadParameter(f"no model.json in {folder}: is MODEL_DIR the output of `toolkit topics`?",
+                                 param_hint="MODEL_DIR")
+    result = load_result(folder)
+    try:
+        if task == "word":
+            made = word_intrusion_sheet(result, n=n, random_state=random_state)
+        else:
+            if corpus is None:
+                raise typer.BadParameter("--task topic shows documents: give their table with --corpus",
+                                         param_hint="--corpus")
+            made = topic_intrusion_sheet(result, read_documents(corpus), n=n, random_state=random_state)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    write_table(made.sheet, output)
+    key_path = _companion(output, "key")
+    write_table(made.key, key_path)
+    typer.echo(f"{output}: {len(made.sheet)} {task}-intrusion questions; answer key in {key_path} (keep it from coders)")
+
+
+@validate_app.command("score-topics")
+def score_topics_command(
+    sheet: Path = typer.Argument(..., exists=True, dir_okay=False, help="A filled sheet from `validate topics`."),
+    key: Path | None = typer.Option(None, "--key", exists=True, dir_okay=False, help="Its answer key (default: <sheet>.key.csv)."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Report table (per topic: precision with Wilson interval; topic task: log odds)."),
+) -> None:
+    """Model precision per topic (share of intruders found) and topic log odds of a filled intrusion sheet."""
+    from toolkit.corpus import read_table, write_table
+    from toolkit.topics.intrusion import score_intrusion
+
+    key_path = key if key is not None else _companion(sheet, "key")
+    if not key_path.is_file():
+        raise typer.BadParameter(f"{key_path} not found: give the sheet's answer key", param_hint="--key")
+    try:
+        report = score_intrusion(read_table(sheet).fillna(""), read_table(key_path))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(report.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    if output is not None:
+        write_table(report, output)
+        typer.echo(f"{output}: {len(report) - 1} topics and the total")

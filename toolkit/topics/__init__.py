@@ -6,11 +6,16 @@ Modules: :mod:`~toolkit.topics.lda` (fitting, :class:`LdaResult`),
 diversity, held-out fit, stability), :mod:`~toolkit.topics.effects` (prevalence
 and covariate effects: :class:`TopicEffects`), :mod:`~toolkit.topics.inspection` (top terms,
 representative documents, correlations), :mod:`~toolkit.topics.persist`
-(save/load) and :mod:`~toolkit.topics.synthetic` (planted corpora for tests).
+(save/load), :mod:`~toolkit.topics.synthetic` (planted corpora for tests),
+:mod:`~toolkit.topics.dmr` (covariates inside the model: DMR/GDMR),
+:mod:`~toolkit.topics.compare` (DMR against post-hoc effects on planted corpora)
+and :mod:`~toolkit.topics.intrusion` (word- and topic-intrusion tasks).
 """
 
+from toolkit.topics.dmr import dmr_coefficients, dmr_prevalence, fit_dmr
 from toolkit.topics.effects import TopicEffects, estimate_effects, prevalence_by_group
 from toolkit.topics.inspection import representative_documents, top_terms, topic_correlations
+from toolkit.topics.intrusion import score_intrusion, topic_intrusion_sheet, word_intrusion_sheet
 from toolkit.topics.lda import LdaResult, fit_lda, infer_doc_topic
 from toolkit.topics.metrics import (
     exclusivity,
@@ -26,6 +31,8 @@ from toolkit.topics.select import SelectionResult, select_n_topics
 from toolkit.topics.synthetic import SyntheticCorpus, generate_lda_corpus, match_topics, recovery_score
 
 __all__ = [
+    "dmr_coefficients", "dmr_prevalence", "fit_dmr", "score_intrusion", "topic_intrusion_sheet",
+    "word_intrusion_sheet",
     "LdaResult", "SelectionResult", "SyntheticCorpus", "TopicEffects", "check_n_topics", "estimate_effects",
     "exclusivity", "fit_lda", "fit_seeded_lda", "generate_lda_corpus", "gensim_coherence", "heldout_loglik",
     "infer_doc_topic", "load_result", "match_topics", "prevalence_by_group", "recovery_score",

@@ -41,6 +41,7 @@ class SyntheticCorpus:
     covariates: pd.DataFrame | None = None
     gamma: np.ndarray | None = None
     design_columns: list[str] = field(default_factory=list)
+    sigma: float | None = None
 
     def __getitem__(self, key):  # dict-style access as well
         return getattr(self, key)
@@ -143,7 +144,96 @@ def generate_lda_corpus(
             mask = z == k
             words[mask] = rng.choice(vocab_size, size=int(mask.sum()), p=topic_word[k])
         documents.append(vocab_arr[words].tolist())
-    return SyntheticCorpus(documents, topic_word, doc_topic, vocabulary, cov_out, gamma, design_columns)
+    return SyntheticCorpus(documents, topic_word, doc_topic, vocabulary, cov_out, gamma, design_columns,
+                           None if covariates is None else float(sigma))
+
+
+def generate_covariate_corpus(
+    n_docs: int,
+    n_topics: int,
+    vocab_size: int,
+    *,
+    n_localities: int = 6,
+    years: tuple[int, int] = (2016, 2021),
+    locality_scale: float = 0.8,
+    year_scale: float = 0.25,
+    sigma: float = 0.5,
+    doc_length: int | tuple[float, float] = 80,
+    beta: float = 0.05,
+    random_state=None,
+) -> SyntheticCorpus:
+    """A corpus with planted locality and year effects on topic prevalence.
+
+    The generator of the covariate comparisons (in-model DMR against post-hoc
+    effects): documents are spread evenly over ``n_localities`` localities
+    (``"Huyện 1, Tỉnh Mẫu"``... province-qualified like real ``locality``
+    keys) and the integer years ``years[0]..years[1]``, and θ follows
+    :func:`generate_lda_corpus`'s logistic-normal model with
+
+    * one effect per non-reference locality and topic drawn from
+      N(0, ``locality_scale``²) (the first sorted locality is the reference),
+    * one linear year effect per topic (per year, logistic scale), evenly
+      spaced in [−``year_scale``, ``year_scale``] and shuffled,
+
+    the last topic being the reference of the logistic normal (no effects).
+    The planted prevalence at any covariate values is
+    :func:`planted_prevalence`.
+
+    Returns
+    -------
+    SyntheticCorpus
+        ``covariates``: ``doc_id, locality, year``; ``gamma`` the planted
+        coefficients; ``sigma`` the noise.
+    """
+    rng = np.random.default_rng(random_state)
+    localities = [f"Huyện {i + 1}, Tỉnh Mẫu" for i in range(n_localities)]
+    first, last = int(years[0]), int(years[1])
+    n_years = last - first + 1
+    cells = np.arange(n_docs)
+    covariates = pd.DataFrame({
+        "doc_id": [f"d{i:05d}" for i in range(n_docs)],
+        "locality": [localities[c % n_localities] for c in cells],
+        "year": first + (cells // n_localities) % n_years,
+    })
+    effects = {}
+    for level in sorted(localities)[1:]:
+        for k in range(n_topics - 1):
+            effects[(f"locality[{level}]", k)] = float(rng.normal(0.0, locality_scale))
+    slopes = rng.permutation(np.linspace(-year_scale, year_scale, max(n_topics - 1, 1)))
+    for k in range(n_topics - 1):
+        effects[("year", k)] = float(slopes[k])
+    return generate_lda_corpus(n_docs, n_topics, vocab_size, doc_length=doc_length, beta=beta,
+                               random_state=rng, covariates=covariates, effects=effects, sigma=sigma)
+
+
+def planted_prevalence(corpus: SyntheticCorpus, newdata: pd.DataFrame, *, n_draws: int = 4000,
+                       random_state=0) -> np.ndarray:
+    """E[θ | x] of a covariate corpus at the rows of ``newdata``, shape (rows, K).
+
+    The expectation of softmax(x γ + ε) over the logistic-normal noise ε,
+    by Monte Carlo with ``n_draws`` common draws (seeded); ``x`` is built as
+    the generator built it (categorical levels of the corpus, numeric
+    columns centred on the corpus mean).
+    """
+    if corpus.covariates is None or corpus.gamma is None:
+        raise ValueError("the corpus has no planted covariate effects (generate it with covariates=)")
+    cov = corpus.covariates.drop(columns="doc_id")
+    X = np.zeros((len(newdata), len(corpus.design_columns)))
+    X[:, 0] = 1.0
+    for j, name in enumerate(corpus.design_columns[1:], start=1):
+        if name in cov.columns:
+            X[:, j] = newdata[name].to_numpy(dtype=float) - cov[name].to_numpy(dtype=float).mean()
+        else:
+            col, _, level = name.partition("[")
+            X[:, j] = (newdata[col].astype(str) == level[:-1]).to_numpy(dtype=float)
+    rng = np.random.default_rng(random_state)
+    noise = rng.normal(0.0, corpus.sigma or 0.0, size=(n_draws, corpus.gamma.shape[1]))
+    eta = (X @ corpus.gamma)[:, None, :] + noise[None, :, :]
+    eta[..., -1] = 0.0
+    eta -= eta.max(axis=2, keepdims=True)
+    theta = np.exp(eta)
+    theta /= theta.sum(axis=2, keepdims=True)
+    return theta.mean(axis=1)
 
 
 def _design(covariates: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
