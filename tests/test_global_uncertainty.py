@@ -301,3 +301,49 @@ def test_apply_model_measures_half_b_with_the_model_of_half_a(planted):
     assert effects.doc_ids_ == part_b["doc_id"].tolist() and effects.n_docs_ == len(part_b)
     with pytest.raises(ValueError, match="document ids"):
         apply_model(model, part_b["tokens"].tolist())
+
+
+# ---------------------------------------------------------------------------
+# the run: settings, split of the token table, captions
+# ---------------------------------------------------------------------------
+
+
+def test_run_settings_split_the_token_table_and_refuse_a_bad_share(tmp_path):
+    from toolkit.config import load_config
+    from toolkit.pipeline import _split_tokens
+
+    path = tmp_path / "config.toml"
+    path.write_text("[topics]\nsplit = 0.5\n[effects]\nglobal_seeds = []\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.topics.split == 0.5 and config.effects.global_seeds == ()
+    assert load_config(None).topics.split == 0 and load_config(None).effects.global_seeds == (0, 1, 2)
+    tokens = pd.DataFrame({"doc_id": _ids(9), "tokens": [["dân_vận", "hòa_giải"]] * 9})
+    same, none, no_table = _split_tokens(tokens, 0.0, 7)
+    assert same is tokens and none is None and no_table is None
+    a, b, table = _split_tokens(tokens, 0.5, 7)
+    assert len(a) + len(b) == 9 and not set(a["doc_id"]) & set(b["doc_id"])
+    assert a["doc_id"].tolist() == [d for d in tokens["doc_id"] if d in set(a["doc_id"])]  # row order kept
+    pd.testing.assert_frame_equal(table, split_sample(tokens["doc_id"], 0.5, random_state=7))
+    with pytest.raises(ValueError, match=r"\[topics\] split"):
+        _split_tokens(tokens, 1.5, 7)
+
+
+@pytest.mark.parametrize("tables, expected, absent", [
+    ({"effects": pd.DataFrame({"uncertainty": ["document"]})}, "document uncertainty", "Split"),
+    ({"effects": pd.DataFrame({"uncertainty": ["global"]}),
+      "topic_matching": pd.DataFrame({"model": [0, 1, 2], "random_state": [7, 0, 1], "similarity": [1, 0.9, 0.42],
+                                      "matched_by": ["reference", "hungarian", "hungarian"]})},
+     "seeds 0, 1 pooled", "document uncertainty"),
+    ({"effects": pd.DataFrame({"uncertainty": ["global"]}),
+      "topic_matching": pd.DataFrame({"model": [0, 1], "random_state": [7, 0], "similarity": [1, 0.42],
+                                      "matched_by": ["reference", "hungarian"]}),
+      "split": pd.DataFrame({"doc_id": ["a", "b", "c"], "half": ["A", "B", "B"]})},
+     "half A (1 documents), effects and prevalence estimated on half B (2", "document uncertainty"),
+])
+def test_captions_say_which_uncertainty(tables, expected, absent):
+    from toolkit.report.registry import uncertainty_sentence
+
+    sentence = uncertainty_sentence(tables)
+    assert expected in sentence and absent not in sentence
+    if "topic_matching" in tables:
+        assert "0.42" in sentence
