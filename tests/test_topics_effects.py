@@ -68,7 +68,9 @@ def test_exact_theta_recovers_beta_and_columns():
     meta, X, beta, theta = _linear_data(rng, n=2000)
     meta = meta.assign(year=meta["year"] - 2015)
     out = estimate_effects(_exact_result(theta), meta, "~ C(district) + year", n_draws=5, random_state=0)
-    assert list(out.columns) == ["topic", "label", "term", "estimate", "std_error", "ci_low", "ci_high"]
+    assert list(out.columns) == ["topic", "label", "term", "estimate", "std_error", "ci_low", "ci_high",
+                                 "uncertainty"]
+    assert (out["uncertainty"] == "document").all()
     assert out["term"].tolist()[:4] == ["Intercept", "C(district)[T.Sóc Sơn]", "C(district)[T.Đông Anh]", "year"]
     assert out["topic"].is_monotonic_increasing
     est = out.pivot(index="term", columns="topic", values="estimate").loc[out["term"].unique()[:4]].to_numpy()

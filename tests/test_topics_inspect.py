@@ -144,8 +144,11 @@ def test_representative_documents():
     assert out["proportion"].iloc[0] == pytest.approx(0.9)
     assert all(len(e) <= 201 for e in out["excerpt"]) and out["excerpt"].iloc[0].endswith("…")
     assert out["excerpt"].iloc[0].startswith("Bài số 0: Ủy ban")
-    with pytest.raises(ValueError, match="rows"):
+    with pytest.raises(ValueError, match="not in documents"):
         representative_documents(res, _documents(3))
+    # matched by doc_id, not by row position: shuffled rows give the same table
+    shuffled = _documents(4).sample(frac=1.0, random_state=1)
+    pd.testing.assert_frame_equal(representative_documents(res, shuffled, n=2), out)
 
 
 def test_topic_correlations_detects_cooccurrence():

@@ -111,12 +111,17 @@ class TopicsConfig:
     #: (toolkit.text.vocabulary): an int is a number of documents, a float in [0, 1] a proportion.
     min_df: int | float = 2
     max_df: int | float = 0.9
+    #: Split sample: share of documents (half A) on which K is chosen and the model fitted; the effects are
+    #: estimated on the others (half B). 0: no split.
+    split: float = 0.0
 
 
 @dataclass(frozen=True)
 class EffectsConfig:
     formula: str = "~ C(locality) + bs(year, df=3)"
     n_draws: int = 50
+    #: Refits of the run's model pooled into the effects (global uncertainty); (): one model only.
+    global_seeds: tuple[int, ...] = (0, 1, 2)
 
 
 @dataclass(frozen=True)
@@ -243,8 +248,12 @@ SETTING_DOCS: dict[str, str] = {
     "topics.min_df": "vocabulary of every topic model: terms in at least this many documents (an integer) "
                      "or this share of them (a float in [0, 1])",
     "topics.max_df": "terms in at most this many documents (an integer) or this share of them (a float in [0, 1])",
+    "topics.split": "share of documents (half A, seeded by random_state) on which K is chosen and the model fitted; "
+                    "effects are estimated on the rest (half B); 0 = no split",
     "effects.formula": 'patsy formula on document-table columns (C(locality), year, bs(year, df=3), period); "" = no effects',
     "effects.n_draws": "posterior draws of topic proportions (method of composition)",
+    "effects.global_seeds": "refits of the model at these seeds, matched to it and pooled into the effects "
+                            "(global uncertainty); [] = one model only (document uncertainty)",
     "figures.language": 'labels: "en" or "vi"',
     "figures.formats": "png (at dpi) plus svg and/or pdf",
     "figures.dpi": "resolution of png files",

@@ -416,6 +416,10 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
 
     t = config.topics
     seed = config.random_state
+    # Split sample ([topics] split): K, the model and its labels come from half A, the effects from half B.
+    tokens, measured_tokens, split_table = _split_tokens(tokens, t.split, seed)
+    if split_table is not None:
+        base_key = (*base_key, "split", t.split)
     filters = {"min_df": t.min_df, "max_df": t.max_df}  # the topic models' one vocabulary ([topics])
     token_lists = [list(x) for x in tokens["tokens"]]
     # n_topics counts every topic, the seeded ones included (README, "Conventions"); a K that cannot
@@ -469,11 +473,19 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
     with _Timer(summary, "effects"):
         def effects_compute() -> dict[str, pd.DataFrame]:
             e = config.effects
+            # Global uncertainty: refits at [effects] global_seeds, matched to the run's model (the reference).
+            models = [result] + [_refit(config, tokens, seeds, n_topics, s, cache, base_key)
+                                 for s in e.global_seeds if s != seed]
+            # With a split, every model measures the documents of half B.
+            measured = models if measured_tokens is None else [
+                tp.apply_model(m, measured_tokens[["doc_id", "tokens"]]) for m in models]
             doc_topics = result.doc_topic_frame()
             out = {"topic_terms": tp.top_terms(result, n=t.n_terms, measure="prob"),
                    "topic_terms_frex": tp.top_terms(result, n=t.n_terms, measure="frex"),
                    "topic_correlations": tp.topic_correlations(result),
-                   "representative_documents": tp.representative_documents(result, docs, n=3),
+                   # the model's own documents (half A with a split), in its row order
+                   "representative_documents": tp.representative_documents(
+                       result, docs.set_index("doc_id").loc[list(result.doc_ids)].reset_index(), n=3),
                    "doc_topics": doc_topics,
                    "topic_map": topic_map(result), "topic_relevance": relevance_terms(result, 30)}
             from patsy import PatsyError
@@ -483,20 +495,63 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
             # (undated pages, unknown localities); "district" groups by province,
             # district and locality.
             covariates = meta.reset_index(drop=True)
+            if len(models) > 1:
+                out["topic_matching"] = tp.match_refits(models)
+            if split_table is not None:
+                out["split"] = split_table
             try:
                 if e.formula.strip():  # "" : no effects (toolkit.study.adapt_defaults says why)
-                    out["effects"] = tp.estimate_effects(result, covariates, e.formula, n_draws=e.n_draws,
-                                                         random_state=seed)
+                    out["effects"] = tp.estimate_effects(measured if len(measured) > 1 else measured[0], covariates,
+                                                         e.formula, n_draws=e.n_draws, random_state=seed)
             except (ValueError, PatsyError) as exc:  # e.g. a corpus without the formula's columns
                 logger.warning("effects left out: %s (set [effects] formula to columns your corpus has)", exc)
             try:
                 out["topic_prevalence_district_year"] = tp.prevalence_by_group(
-                    result, covariates, by=("district", "year"), n_draws=e.n_draws, random_state=seed)
+                    measured[0], covariates, by=("district", "year"), n_draws=e.n_draws, random_state=seed)
             except ValueError as exc:
                 logger.warning("prevalence by locality and year left out: %s", exc)
             return out
         tables = cache.tables("effects", _key(*base_key, t, n_topics, seed, config.effects), effects_compute)
     return {**selected, **tables}
+
+
+def _split_tokens(tokens: pd.DataFrame, split: float, seed: int
+                  ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """``(tokens of half A, tokens of half B, the split table)``; without a split ``(tokens, None, None)``."""
+    from toolkit.topics.uncertainty import split_sample
+
+    if not split:
+        return tokens, None, None
+    try:
+        table = split_sample(tokens["doc_id"], split, random_state=seed)
+    except ValueError as exc:
+        raise ValueError(f"[topics] split: {exc}") from exc
+    half = tokens["doc_id"].astype(str).map(table.set_index("doc_id")["half"]).to_numpy()
+    logger.info("split sample: K and the model from %d documents (half A), effects from %d (half B)",
+                int((half == "A").sum()), int((half == "B").sum()))
+    return (tokens[half == "A"].reset_index(drop=True), tokens[half == "B"].reset_index(drop=True), table)
+
+
+def _refit(config: RunConfig, tokens: pd.DataFrame, seeds: dict, n_topics: int, random_state: int,
+           cache: StageCache, base_key: tuple):
+    """The run's model refitted at ``random_state`` (global uncertainty), cached like the model itself."""
+    from toolkit import topics as tp
+    from toolkit.topics.persist import load_result, save_result
+
+    t = config.topics
+    model_dir = cache.folder("model", _key(*base_key, t, n_topics, random_state))
+    if cache.enabled and (model_dir / "model.json").exists():
+        return load_result(model_dir)
+    filters = {"min_df": t.min_df, "max_df": t.max_df}
+    table = tokens[["doc_id", "tokens"]]
+    logger.info("effects: refitting the model at random_state=%d (global uncertainty)", random_state)
+    if seeds:
+        refit = tp.fit_seeded_lda(table, seeds, n_topics, random_state=random_state, engine=t.engine, **filters)
+    else:
+        refit = tp.fit_lda(table, n_topics, random_state=random_state, engine=t.engine, **filters)
+    if cache.enabled:
+        save_result(refit, model_dir)
+    return refit
 
 
 def _seed_themes(t, token_lists: list[list[str]], themes_path: Path) -> dict[str, list[str]]:

@@ -50,7 +50,13 @@ TABLE_CAPTIONS = {
     "model_recommendation": "The recommended number of topics and the reasoning.",
     "topic_terms": "Top terms of each topic by probability.",
     "topic_terms_frex": "Top terms of each topic by FREX (frequency and exclusivity).",
-    "effects": "Effects of locality and year on topic proportions (method of composition), with intervals.",
+    "effects": "Effects of locality and year on topic proportions (method of composition), with intervals; "
+               "uncertainty: global (pooled over refits at several seeds) or document (one fitted model).",
+    "topic_matching": "Global uncertainty: which topic of every refit (random_state) was pooled with which topic of "
+                      "the reported model (model 0), matched by theme (seeded topics) or by the Hungarian algorithm "
+                      "on topic-word cosine (free topics), with the similarity of each pair.",
+    "split": "Split sample: half A (K chosen, model fitted, topics labelled) or half B (effects and prevalence "
+             "estimated) of every document, drawn at random with the run's random_state.",
     "topic_prevalence_district_year": "Mean topic proportion per locality (province, district) × year with "
                                       "intervals.",
     "topic_correlations": "Correlations between topic proportions across documents.",
@@ -422,6 +428,35 @@ def draw_figure(spec: FigureSpec, tables: Mapping[str, pd.DataFrame], lang: str,
     return spec.draw(table, lang, ctx)
 
 
+def uncertainty_sentence(tables: Mapping[str, pd.DataFrame]) -> str:
+    """What the effects intervals include (global or document uncertainty, split sample), for captions."""
+    effects = tables.get("effects")
+    parts = []
+    if effects is not None and "uncertainty" in effects.columns and len(effects):
+        if effects["uncertainty"].iat[0] == "global" and "topic_matching" in tables:
+            matching = tables["topic_matching"]
+            seeds = ", ".join(str(s) for s in matching.loc[matching["model"] > 0, "random_state"].unique())
+            free = matching[matching["matched_by"] == "hungarian"]
+            lowest = f"; lowest cosine of a matched free topic {free['similarity'].min():.2f}" if len(free) else ""
+            parts.append(f"Intervals: global uncertainty, the reported model and its refits at seeds {seeds} pooled "
+                         f"(coefficient draws stacked) after matching their topics to the reported model's "
+                         f"(tables/topic_matching{lowest}).")
+        else:
+            parts.append("Intervals: document uncertainty, one fitted model (the choice of seed is left out).")
+    split = tables.get("split")
+    if split is not None and len(split):
+        counts = split["half"].value_counts()
+        parts.append(f"Split sample: K, the model and its labels from half A ({int(counts.get('A', 0))} documents), "
+                     f"effects and prevalence estimated on half B ({int(counts.get('B', 0))}; tables/split).")
+    return " ".join(parts)
+
+
+def _prevalence_sentence(tables: Mapping[str, pd.DataFrame]) -> str:
+    split = uncertainty_sentence({"split": tables["split"]}) if "split" in tables else ""
+    return ("Intervals: document uncertainty, the reported model only (refits are pooled in the effects only). "
+            + split).strip()
+
+
 def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Path, provenance: Mapping,
                   summary, *, figures: Sequence[str] = (), notes: str = "",
                   documents: pd.DataFrame | None = None, theme_hits: pd.DataFrame | None = None) -> None:
@@ -444,6 +479,10 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
     for name in sorted(tables):
         table = tables[name]
         caption = TABLE_CAPTIONS.get(name, name)
+        if name == "effects":
+            caption = f"{caption} {uncertainty_sentence(tables)}".strip()
+        elif name == "topic_prevalence_district_year":
+            caption = f"{caption} {_prevalence_sentence(tables)}"
         summary.tables.extend(save_table(table, tables_dir / name, provenance=provenance, caption=caption))
         table_items.append(ReportItem("table", name.replace("_", " "), f"tables/{name}.csv", caption,
                                       "See the figure captions and the README.", (f"tables/{name}.parquet",)))
@@ -458,8 +497,13 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
             logger.info("figure %s skipped: no %s table", spec.name, spec.table)
             continue
         stem = figures_dir / spec.name
+        caption = spec.caption.format(**ctx["text"])
+        if spec.table == "effects":
+            caption = f"{caption} {uncertainty_sentence(tables)}".strip()
+        elif spec.table == "topic_prevalence_district_year":
+            caption = f"{caption} {_prevalence_sentence(tables)}"
         inputs = hashlib.sha256(json.dumps([frame_hash(table), config.figures.__dict__, dict(provenance), ctx,
-                                            spec.name], sort_keys=True, default=str).encode()).hexdigest()[:16]
+                                            spec.name, caption], sort_keys=True, default=str).encode()).hexdigest()[:16]
         paths = [stem.with_suffix(f".{fmt}") for fmt in config.figures.formats]
         sidecar = stem.with_suffix(".json")
         if sidecar.exists() and all(p.exists() for p in paths) and \
@@ -468,8 +512,7 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
         else:
             fig = draw_figure(spec, tables, lang, ctx)
             paths = save_figure(fig, stem, provenance={**provenance, "inputs_hash": inputs, "table": spec.table},
-                                caption=spec.caption.format(**ctx["text"]), formats=config.figures.formats,
-                                dpi=config.figures.dpi)
+                                caption=caption, formats=config.figures.formats, dpi=config.figures.dpi)
             plt.close(fig)
         summary.figures.extend(paths)
         rel = [f"figures/{p.name}" for p in paths]
@@ -477,8 +520,7 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
         method = spec.method.format(**ctx["text"])
         if spec.table.startswith("theme_shares") and "theme_quality" in tables:
             method = f"{method} {quality_sentence(tables['theme_quality'], ctx['labels'])}"
-        items.append(ReportItem("figure", plots.label(spec.title_key, lang), png, spec.caption.format(**ctx["text"]),
-                                method,
+        items.append(ReportItem("figure", plots.label(spec.title_key, lang), png, caption, method,
                                 tuple(r for r in rel if r != png)))
     explorer = None
     if documents is not None:

@@ -25,6 +25,11 @@ cluster-robust (CR1, ``cluster=``): documents of one locality or portal share
 authors, templates and campaigns, and treating them as independent makes
 intervals too narrow.
 
+Fitted on several refits of one model (``fit([r0, r1, r2], metadata)``,
+``uncertainty="global"``), the draws of every refit are stacked after its
+topics are matched to the reference's (:func:`toolkit.topics.uncertainty.match_refits`),
+so the intervals also carry the spread between seeds.
+
 The design matrix comes from a patsy formula, so categorical terms
 (``C(locality)``: the district of its province, see
 :func:`toolkit.places.locality_key`), numeric terms (``year``), splines (``bs(year, df=3)``,
@@ -61,6 +66,7 @@ __all__ = [
 #: Upper bound on the floats of one chunk of θ draws held in memory at once.
 _CHUNK_FLOATS = 20_000_000
 _COV_TYPES = ("classical", "HC0", "HC1", "CR1")
+_UNCERTAINTIES = ("auto", "document", "global")
 #: Below this many clusters CR1 intervals are known to be too narrow (Cameron & Miller 2015): a warning says so.
 _FEW_CLUSTERS = 20
 
@@ -465,6 +471,48 @@ def _aligned_metadata(result, metadata: pd.DataFrame) -> pd.DataFrame:
     return metadata.iloc[rows].reset_index(drop=True)
 
 
+class _MatchedRefit:
+    """A refit seen through the reference: its documents in the reference's row order, its topics in the
+    order of the reference topics they are matched to."""
+
+    def __init__(self, result, rows: np.ndarray, topics: np.ndarray):
+        self._result, self._rows, self._topics = result, rows, topics
+        self.doc_topic_ = _doc_topic(result)[rows][:, topics]
+
+    def sample_doc_topic(self, n_draws: int, random_state=None) -> np.ndarray:
+        return draw_doc_topic(self._result, n_draws, random_state)[:, self._rows][:, :, self._topics]
+
+
+def _matched_refits(results: list) -> tuple[list, pd.DataFrame | None]:
+    """The reference and every other refit aligned to it (documents by ``doc_id``, topics matched)."""
+    if len(results) == 1:
+        return results, None
+    from toolkit.topics.uncertainty import match_refits
+
+    for m, r in enumerate(results):
+        if getattr(r, "topic_word_", None) is None or getattr(r, "vocabulary_", None) is None:
+            raise ValueError(f"refit {m} has no topic_word_/vocabulary_: its topics cannot be matched")
+    matching = match_refits(results)
+    ref_ids = pd.Index([str(d) for d in results[0].doc_ids])
+    models = [results[0]]
+    for m, r in enumerate(results[1:], start=1):
+        ids = getattr(r, "doc_ids", None)
+        if ids is None:
+            raise ValueError(f"refit {m} has no doc_ids")
+        ids = [str(d) for d in ids]
+        if len(ids) != _doc_topic(r).shape[0]:
+            raise ValueError(f"refit {m} has {len(ids)} doc_ids for {_doc_topic(r).shape[0]} documents")
+        rows = pd.Index(ids).get_indexer(ref_ids)
+        if (rows < 0).any() or len(ids) != len(ref_ids):
+            missing = [d for d, i in zip(ref_ids, rows) if i < 0]
+            raise ValueError(f"refit {m} was fitted on other documents than the reference "
+                             f"({len(ids)} vs {len(ref_ids)}; not in the refit: {', '.join(missing[:5])}): "
+                             "refit on the same token table")
+        topics = matching.loc[matching["model"] == m].sort_values("topic")["matched_topic"].to_numpy(dtype=int)
+        models.append(_MatchedRefit(r, rows, topics))
+    return models, matching
+
+
 class TopicEffects:
     """Covariate effects on topic prevalence, fitted once and read many ways.
 
@@ -507,6 +555,18 @@ class TopicEffects:
         the fixed effects take up what the documents of a locality share).
         ``None``: no clustering. A named column must exist. Documents with a
         missing cluster value are clusters of their own.
+    uncertainty : {"auto", "document", "global"}
+        ``"document"``: the intervals reflect one fitted model (the posterior
+        spread of θ and the regression's sampling error, given that model);
+        :meth:`fit` takes one result. ``"global"``: :meth:`fit` takes several
+        refits of one model at different seeds (e.g.
+        :func:`toolkit.topics.uncertainty.refit_models`); each refit's topics
+        are matched to the first one's (seeded topics by theme, free topics
+        by the Hungarian algorithm on topic-word cosine), the method of
+        composition runs on every refit with ``n_draws`` draws, and the
+        coefficient draws are stacked, so the intervals also carry the spread
+        between seeds. ``"auto"`` (default): ``"global"`` when fitted on
+        several results, ``"document"`` on one.
     random_state : int or numpy Generator
         Seed of all draws (default 0; never None, so a reported table is
         reproducible).
@@ -536,23 +596,34 @@ class TopicEffects:
         The covariance used.
     cluster_ : str or None
         The cluster column used; ``n_clusters_`` its number of clusters.
+    uncertainty_ : str
+        ``"document"`` or ``"global"``; ``n_models_`` the number of refits
+        pooled (1 for ``"document"``).
+    matching_ : DataFrame or None
+        Under ``"global"``: :func:`~toolkit.topics.uncertainty.match_refits`
+        of the refits (which topic of every refit was pooled with which
+        topic of the reference, and their cosine similarity).
 
     Examples
     --------
     >>> effects = TopicEffects("~ C(locality) + year", n_draws=25).fit(result, documents)  # doctest: +SKIP
     >>> effects.table().query("term == 'year'")  # doctest: +SKIP
     >>> effects.contrast("year", 2019, 2023)  # doctest: +SKIP
+    >>> refits = refit_models(tokens, 12, [0, 1, 2], themes=themes)  # doctest: +SKIP
+    >>> TopicEffects("~ C(locality) + year").fit(refits, documents).table()  # global  # doctest: +SKIP
     """
 
     def __init__(self, formula: str = "~ C(locality) + bs(year, df=3)", *,
                  topics: Sequence[int | str] | None = None, n_draws: int = 50, n_coef_draws: int = 10,
-                 cov_type: str | None = None, cluster: str | None = "auto", random_state=0, ci: float = 0.95):
+                 cov_type: str | None = None, cluster: str | None = "auto", uncertainty: str = "auto",
+                 random_state=0, ci: float = 0.95):
         self.formula = formula
         self.topics = topics
         self.n_draws = n_draws
         self.n_coef_draws = n_coef_draws
         self.cov_type = cov_type
         self.cluster = cluster
+        self.uncertainty = uncertainty
         self.random_state = random_state
         self.ci = ci
 
@@ -581,6 +652,8 @@ class TopicEffects:
             raise ValueError("cov_type='CR1' needs cluster= (a metadata column)")
         if self.cov_type not in (None, "CR1") and self.cluster not in (None, "auto"):
             raise ValueError(f"cluster={self.cluster!r} asks for clustered errors but cov_type={self.cov_type!r}")
+        if self.uncertainty not in _UNCERTAINTIES:
+            raise ValueError(f"uncertainty must be one of {_UNCERTAINTIES}, got {self.uncertainty!r}")
         if self.random_state is None:
             raise ValueError("random_state must be given (default 0): a reported table must be reproducible")
         _check_ci(self.ci)
@@ -591,10 +664,15 @@ class TopicEffects:
 
         Parameters
         ----------
-        result : fitted topic model
+        result : fitted topic model, or a list of refits of one model
             ``doc_topic_`` (D × K), ``doc_ids`` (D ids), and
             ``doc_topic_concentration_`` or ``sample_doc_topic`` (see
-            :func:`draw_doc_topic`); ``topic_labels_`` optional.
+            :func:`draw_doc_topic`); ``topic_labels_`` optional. A list (or
+            tuple) of refits at different seeds gives global uncertainty
+            (see ``uncertainty``): they need ``topic_word_`` and
+            ``vocabulary_`` too (to match topics) and the same documents;
+            the first is the reference whose topic order, labels and
+            documents the table reports.
         metadata : DataFrame
             A ``doc_id`` column and the formula's columns. Its rows are
             matched to the model's documents by ``doc_id`` (order does not
@@ -610,9 +688,13 @@ class TopicEffects:
         ------
         ValueError
             For a bad setting, formula, topic or cluster column, missing
-            ids, or a rank-deficient design — always before any θ is drawn.
+            ids, or a rank-deficient design, refits that do not fit
+            ``uncertainty`` or do not share the reference's documents — always
+            before any θ is drawn.
         """
         formula = self._check_settings()
+        results, uncertainty = self._results(result)
+        result = results[0]
         topic_idx = _resolve_topics(result, self.topics)
         aligned = _aligned_metadata(result, metadata)
         aligned = _with_formula_columns(aligned, formula)
@@ -623,9 +705,16 @@ class TopicEffects:
             self._check_absorbed(design, cluster)
             cluster = cluster if design.cluster_matrix is not None else None
         cov_type = self.cov_type or ("CR1" if cluster is not None else "classical")
+        models, matching = _matched_refits(results)
         rng = _rng(self.random_state)
-        self.coef_draws_ = _composition(result, design, topic_idx, int(self.n_draws), int(self.n_coef_draws),
-                                        cov_type, rng)
+        # The reference is drawn first with the same generator as a document-level fit, so its draws are
+        # exactly those of `uncertainty="document"` and the refits' draws are added to them.
+        self.coef_draws_ = np.concatenate([
+            _composition(model, design, topic_idx, int(self.n_draws), int(self.n_coef_draws), cov_type, rng)
+            for model in models], axis=0)
+        self.uncertainty_ = uncertainty
+        self.n_models_ = len(models)
+        self.matching_ = matching
         self._design = design
         self.formula_ = design.formula
         self.terms_ = list(design.columns)
@@ -646,6 +735,22 @@ class TopicEffects:
             logger.warning("effects: only %d %s clusters; cluster-robust intervals are too narrow with fewer than "
                            "about %d clusters", design.n_clusters, cluster, _FEW_CLUSTERS)
         return self
+
+    def _results(self, result) -> tuple[list, str]:
+        """The fitted models (the reference first) and the uncertainty they give."""
+        results = list(result) if isinstance(result, (list, tuple)) else [result]
+        if not results:
+            raise ValueError("fit needs a fitted result (or a list of refits), got an empty list")
+        uncertainty = self.uncertainty
+        if uncertainty == "auto":
+            uncertainty = "global" if len(results) > 1 else "document"
+        if uncertainty == "global" and len(results) < 2:
+            raise ValueError("uncertainty='global' pools refits of one model at different seeds: fit on a list of "
+                             "at least two (refit_models(tokens, n_topics, [0, 1, 2]))")
+        if uncertainty == "document" and len(results) > 1:
+            raise ValueError(f"uncertainty='document' reflects one fitted model, got {len(results)}: fit on one "
+                             "result, or use uncertainty='global' to pool the refits")
+        return results, uncertainty
 
     def _cluster_column(self, aligned: pd.DataFrame) -> str | None:
         """The cluster column to use (``locality`` is added to ``aligned`` when derived), or None."""
@@ -700,9 +805,11 @@ class TopicEffects:
             column name, e.g. ``Intercept``, ``C(locality)[T.Huyện Ba Vì, Hà Nội]``,
             ``year``), ``estimate`` (mean of the pooled draws), ``std_error``
             (their standard deviation), ``ci_low``, ``ci_high`` (percentile
-            interval); sorted by topic, then term in design-matrix order.
-            ``attrs`` records the formula, documents used, draws, covariance
-            and cluster column.
+            interval), ``uncertainty`` (``"document"``: one fitted model;
+            ``"global"``: pooled over refits at several seeds); sorted by
+            topic, then term in design-matrix order. ``attrs`` records the
+            formula, documents used, draws, covariance, cluster column and
+            the number of models pooled.
         """
         self._check_fitted()
         lo, hi = _check_ci(self.ci if ci is None else ci)
@@ -719,6 +826,7 @@ class TopicEffects:
             "std_error": se.T.ravel(),
             "ci_low": q_lo.T.ravel(),
             "ci_high": q_hi.T.ravel(),
+            "uncertainty": self.uncertainty_,
         })
         out.attrs.update(self._attrs(ci))
         return out
@@ -726,7 +834,8 @@ class TopicEffects:
     def _attrs(self, ci) -> dict:
         return {"formula": self.formula_, "n_docs": self.n_docs_, "n_draws": int(self.n_draws),
                 "n_coef_draws": int(self.n_coef_draws), "cov_type": self.cov_type_, "cluster": self.cluster_,
-                "n_clusters": self.n_clusters_, "ci": float(self.ci if ci is None else ci)}
+                "n_clusters": self.n_clusters_, "uncertainty": self.uncertainty_, "n_models": self.n_models_,
+                "ci": float(self.ci if ci is None else ci)}
 
     def _prediction_draws(self, newdata: pd.DataFrame) -> np.ndarray:
         """Predicted θ of every row of ``newdata`` in every pooled draw: (S, m, K)."""
@@ -851,6 +960,7 @@ def estimate_effects(
     n_coef_draws: int = 10,
     cov_type: str | None = None,
     cluster: str | None = "auto",
+    uncertainty: str = "auto",
     random_state=0,
     ci: float = 0.95,
 ) -> pd.DataFrame:
@@ -876,19 +986,20 @@ def estimate_effects(
 
     Parameters
     ----------
-    result : fitted topic model
-        See :meth:`TopicEffects.fit` (needs ``doc_ids``).
+    result : fitted topic model, or a list of refits of one model
+        See :meth:`TopicEffects.fit` (needs ``doc_ids``); a list pools the
+        refits (global uncertainty).
     metadata : DataFrame
         ``doc_id`` and the formula's columns; matched to the model's
         documents by ``doc_id``, never by position.
-    formula, topics, n_draws, n_coef_draws, cov_type, cluster, random_state, ci
+    formula, topics, n_draws, n_coef_draws, cov_type, cluster, uncertainty, random_state, ci
         As in :class:`TopicEffects`.
 
     Returns
     -------
     DataFrame
         :meth:`TopicEffects.table`: ``topic, label, term, estimate,
-        std_error, ci_low, ci_high``.
+        std_error, ci_low, ci_high, uncertainty``.
 
     Examples
     --------
@@ -896,7 +1007,8 @@ def estimate_effects(
     >>> effects.query("term == 'year'")  # doctest: +SKIP
     """
     return TopicEffects(formula, topics=topics, n_draws=n_draws, n_coef_draws=n_coef_draws, cov_type=cov_type,
-                        cluster=cluster, random_state=random_state, ci=ci).fit(result, metadata).table()
+                        cluster=cluster, uncertainty=uncertainty, random_state=random_state,
+                        ci=ci).fit(result, metadata).table()
 
 
 def prevalence_by_group(

@@ -159,10 +159,16 @@ def _excerpt(text, length: int = 200) -> str:
 
 def _align_documents(result, documents: pd.DataFrame) -> pd.DataFrame:
     n_docs = np.asarray(result.doc_topic_).shape[0]
-    doc_ids = getattr(result, "doc_ids_", None)
-    if doc_ids is not None and "doc_id" in documents.columns:
-        aligned = documents.drop_duplicates("doc_id").set_index("doc_id").reindex(list(doc_ids)).reset_index()
-        return aligned
+    doc_ids = getattr(result, "doc_ids", None)
+    by_position = (getattr(result, "settings_", None) or {}).get("doc_id_source") == "positions"
+    if doc_ids is not None and not by_position and "doc_id" in documents.columns:
+        # the model's documents by doc_id, in its row order (README, "Conventions": never by position)
+        table = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id").set_index("doc_id")
+        wanted = [str(d) for d in doc_ids]
+        missing = [d for d in wanted if d not in table.index]
+        if missing:
+            raise ValueError(f"{len(missing)} of the model's documents are not in documents (e.g. {missing[:3]})")
+        return table.loc[wanted].reset_index()
     if len(documents) != n_docs:
         raise ValueError(f"documents has {len(documents)} rows but the model has {n_docs} documents; "
                          "rows must be aligned with the model's documents")
