@@ -272,10 +272,15 @@ def _fig_effects(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
                           title_width=max(12, 72 // max(1, len(panels))))
         if k:
             ax.tick_params(axis="y", labelleft=False)
+    # One x label for the row of panels: a label under each narrow panel runs past its neighbours (and,
+    # with many panels, past the page) once translated.
+    xlabel = " ".join(axes[0][0].get_xlabel().split())
+    for ax in axes[0]:
+        ax.set_xlabel("")
     compared = {shown[x] for x in levels if x.startswith("C(")}
     reference = [x for x in localities if x not in compared]
-    if compared and reference:
-        fig.supxlabel(_effects_note(reference[0], lang), fontsize=plots.MIN_FONT)
+    note = _effects_note(reference[0], lang) if compared and reference else ""
+    fig.supxlabel("\n".join(x for x in (xlabel, note) if x), fontsize=plots.MIN_FONT)
     fig.suptitle(plots.label("effects", lang), fontsize=10)
     return fig
 
