@@ -445,3 +445,12 @@ def test_cli_keyness_top_n_min_docs_and_full(tmp_path):
 
     res = runner.invoke(app, base + ["--full", str(tmp_path / "full.csv"), "-o", str(tmp_path / "x.csv")])
     assert res.exit_code != 0 and "parquet" in res.output
+
+
+@pytest.mark.parametrize("unknown", ["", "  ", None])
+def test_documents_without_a_group_are_no_group(unknown):
+    tokens, docs = _corpus()
+    docs = docs.assign(district=docs["district"].where(docs["doc_id"] != "c1", unknown))
+    out = keyness_table(tokens, docs, "district", min_count=1, top_n=3)
+    assert set(out["group"]) == {"Ba Đình", "Cầu Giấy"}
+    assert tfidf_top_terms(tokens, docs, "district", n_terms=1)["group"].tolist() == ["Ba Đình", "Cầu Giấy"]

@@ -204,7 +204,7 @@ def group_term_counts(
     counts : csr_matrix (n_groups, n_terms)
         Sparse: a group's row holds only the terms it uses.
     groups : list
-        Sorted group levels (documents with a missing group are left out).
+        Sorted group levels (documents with a missing or empty group are left out).
     vocabulary : list of str
         Sorted terms.
     """
@@ -221,7 +221,9 @@ def _group_counts(tokens: pd.DataFrame, documents: pd.DataFrame, group_col: str,
         raise ValueError(f"documents have no column {group_col!r}")
     meta = documents[["doc_id", group_col]].assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id")
     df = tokens[["doc_id", "tokens"]].assign(doc_id=tokens["doc_id"].astype(str)).merge(meta, on="doc_id", how="inner")
-    missing = df[group_col].isna()
+    # An empty value (a document whose locality could not be read) is no group: "(unknown)" has no
+    # vocabulary of its own, and as the largest "group" of a corpus without localities it would lead every figure.
+    missing = df[group_col].isna() | (df[group_col].astype(str).str.strip() == "")
     if missing.any():
         logger.warning("%d document(s) without %s are left out", int(missing.sum()), group_col)
         df = df[~missing]
