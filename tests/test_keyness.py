@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from toolkit.keyness import keyness, keyness_table, tfidf_top_terms
+from toolkit.keyness import iter_keyness, keyness, keyness_table, tfidf_top_terms
 
 
 def test_log_odds_and_z_uniform_prior_by_hand():
@@ -113,7 +113,7 @@ def test_keyness_table_each_group_vs_rest_sorted():
     tokens, docs = _corpus()
     out = keyness_table(tokens, docs, "district", min_count=1)
     assert list(out.columns) == ["group", "term", "count_target", "count_reference", "log_odds", "z", "chi2", "g2",
-                                 "p_value"]
+                                 "p_value", "n_docs", "small_group"]
     # No province column: the groups are the districts as given.
     assert out["group"].unique().tolist() == ["Ba Đình", "Cầu Giấy", "Tây Hồ"]
     top = out.groupby("group").head(1).set_index("group")["term"].to_dict()
@@ -262,3 +262,265 @@ def test_cli_keyness_keep_places(tmp_path):
         assert res.exit_code == 0, res.output
         terms[bool(flag)] = set(read_table(out)["term"])
     assert "giao_thủy" in terms[True] and "giao_thủy" not in terms[False]
+
+
+# --------------------------------------------------------------------------
+# Sized by what a reader can use: top terms per group, small groups, the full table streamed
+# --------------------------------------------------------------------------
+
+SYLLABLES = ["dân", "vận", "chùa", "lúa", "dừa", "đường", "hội", "nghị", "thủy", "lợi", "hòa", "giải", "ủy", "ban"]
+
+
+def _random_corpus(n_groups: int, n_docs: int, random_state: int, n_terms: int = 40, doc_len: int = 12):
+    """Documents spread over groups (a few with one or two documents), terms with many tied counts."""
+    rng = np.random.default_rng(random_state)
+    terms = [f"{SYLLABLES[i % len(SYLLABLES)]}_{SYLLABLES[(i // len(SYLLABLES)) % len(SYLLABLES)]}{i}"
+             for i in range(n_terms)]
+    groups = [f"Huyện {SYLLABLES[g % len(SYLLABLES)].capitalize()} {g}" for g in range(n_groups)]
+    weights = np.linspace(1.0, 0.05, n_groups)
+    assign = rng.choice(n_groups, size=n_docs, p=weights / weights.sum())
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n_docs)], "district": [groups[g] for g in assign]})
+    # Each group prefers a few terms; small integer counts give many ties in z.
+    prefs = rng.dirichlet(np.full(n_terms, 0.3), size=n_groups)
+    tokens = pd.DataFrame({"doc_id": docs["doc_id"],
+                           "tokens": [list(rng.choice(terms, size=doc_len, p=prefs[g])) for g in assign]})
+    return tokens, docs
+
+
+def _head_per_group(full: pd.DataFrame, n: int) -> pd.DataFrame:
+    return full.groupby("group", sort=False).head(n).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("top_n, min_count, prior, seed", [
+    (1, 1, "informative", 0),
+    (3, 1, "informative", 1),
+    (5, 5, "informative", 2),
+    (5, 1, "uniform", 3),
+    (12, 2, "uniform", 4),
+    (39, 1, "informative", 5),   # nearly the whole vocabulary
+    (500, 1, "informative", 6),  # more than the vocabulary: the full table
+])
+def test_top_n_is_the_top_of_the_full_table(top_n, min_count, prior, seed):
+    tokens, docs = _random_corpus(n_groups=9, n_docs=60, random_state=seed)
+    full = keyness_table(tokens, docs, "district", min_count=min_count, prior=prior)
+    top = keyness_table(tokens, docs, "district", min_count=min_count, prior=prior, top_n=top_n)
+    expected = _head_per_group(full, top_n)
+    pd.testing.assert_frame_equal(top, expected)
+    assert top.groupby("group").size().max() <= top_n
+    assert len(full) > len(top) or top_n >= 39
+
+
+def test_top_n_breaks_ties_at_the_cut_by_the_term():
+    # Four terms used once by the target and never elsewhere: the same z; the cut falls inside the tie.
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "district": ["Quận Ba Đình", "Quận Tây Hồ"]})
+    tokens = pd.DataFrame({"doc_id": ["a", "b"],
+                           "tokens": [["đình", "chùa", "ao", "bến", "dân_vận"], ["dân_vận", "hồ", "hồ"]]})
+    top = keyness_table(tokens, docs, "district", min_count=1, top_n=2)
+    assert top[top["group"] == "Quận Ba Đình"]["term"].tolist() == sorted(["đình", "chùa", "ao", "bến"])[:2]
+
+
+def test_top_n_with_target_and_reference():
+    tokens, docs = _random_corpus(n_groups=4, n_docs=30, random_state=11)
+    groups = sorted(docs["district"].unique())
+    full = keyness_table(tokens, docs, "district", target=groups[0], reference=groups[1], min_count=1)
+    top = keyness_table(tokens, docs, "district", target=groups[0], reference=groups[1], min_count=1, top_n=4)
+    pd.testing.assert_frame_equal(top, full.head(4))
+
+
+@pytest.mark.parametrize("top_n", [0, -3])
+def test_top_n_must_be_positive(top_n):
+    tokens, docs = _corpus()
+    with pytest.raises(ValueError, match="top_n"):
+        keyness_table(tokens, docs, "district", top_n=top_n)
+
+
+@pytest.mark.parametrize("min_docs, small", [
+    (1, set()),
+    (2, {"Tây Hồ"}),
+    (3, {"Ba Đình", "Cầu Giấy", "Tây Hồ"}),
+])
+def test_small_groups_are_flagged_not_dropped(min_docs, small):
+    tokens, docs = _corpus()  # Ba Đình 2 documents, Cầu Giấy 2, Tây Hồ 1
+    out = keyness_table(tokens, docs, "district", min_count=1, top_n=2, min_docs=min_docs)
+    assert set(out["group"]) == {"Ba Đình", "Cầu Giấy", "Tây Hồ"}
+    per_group = out.groupby("group")[["n_docs", "small_group"]].agg(["min", "max"])
+    assert per_group[("n_docs", "min")].to_dict() == {"Ba Đình": 2, "Cầu Giấy": 2, "Tây Hồ": 1}
+    assert (per_group[("n_docs", "min")] == per_group[("n_docs", "max")]).all()
+    assert set(out.loc[out["small_group"], "group"]) == small
+    # Flagging changes no statistic: the small group's documents still count in the others' "rest".
+    base = keyness_table(tokens, docs, "district", min_count=1, top_n=2, min_docs=1)
+    pd.testing.assert_frame_equal(out.drop(columns="small_group"), base.drop(columns="small_group"))
+
+
+def test_n_docs_counts_documents_of_the_group_not_tokens():
+    tokens, docs = _same_named_corpus()
+    out = keyness_table(tokens, docs, "district", min_count=1, top_n=1)
+    assert out.set_index("group")["n_docs"].to_dict() == {
+        "Huyện Châu Thành, Bến Tre": 2, "Huyện Châu Thành, Tiền Giang": 2, "Huyện Long Phú, Sóc Trăng": 1}
+
+
+def test_year_groups_keep_their_type():
+    tokens, docs = _corpus()
+    docs = docs.assign(year=[2019, 2019, 2020, 2021, 2021])
+    out = keyness_table(tokens, docs, "year", min_count=1, top_n=2)
+    assert out["group"].tolist()[:1] == [2019] and out["group"].dtype.kind == "i"
+    assert out["group"].is_monotonic_increasing
+
+
+def test_iter_keyness_parts_concatenate_to_the_table():
+    tokens, docs = _random_corpus(n_groups=7, n_docs=50, random_state=3)
+    for top_n in (None, 3):
+        parts = list(iter_keyness(tokens, docs, "district", min_count=2, top_n=top_n))
+        assert all(p["group"].nunique() == 1 for p in parts)
+        assert [p["group"].iat[0] for p in parts] == sorted(p["group"].iat[0] for p in parts)
+        pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True),
+                                      keyness_table(tokens, docs, "district", min_count=2, top_n=top_n))
+
+
+def _many_groups(n_groups: int, n_terms: int, random_state: int = 0):
+    """Two documents per group; every term of the vocabulary used somewhere (sparse: ~30 terms a document)."""
+    rng = np.random.default_rng(random_state)
+    terms = np.array([f"từ_{j}" for j in range(n_terms)], dtype=object)
+    n_docs = 2 * n_groups
+    per_doc = -(-n_terms // n_docs) + 5
+    order = rng.permutation(np.resize(np.arange(n_terms), n_docs * per_doc)).reshape(n_docs, per_doc)
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n_docs)],
+                         "province": [f"Tỉnh {i // 2}" for i in range(n_docs)]})
+    tokens = pd.DataFrame({"doc_id": docs["doc_id"], "tokens": [terms[row].tolist() for row in order]})
+    return tokens, docs
+
+
+def test_no_dense_groups_by_vocabulary_array():
+    """2,000 groups × 50,000 terms: one dense float array of that shape alone would be 800 MB."""
+    import tracemalloc
+
+    n_groups, n_terms, top_n = 2_000, 50_000, 5
+    tokens, docs = _many_groups(n_groups, n_terms)
+    tracemalloc.start()
+    try:
+        out = keyness_table(tokens, docs, "province", min_count=1, top_n=top_n)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out["group"].nunique() == n_groups and len(out) == n_groups * top_n
+    dense = n_groups * n_terms * 8
+    assert peak < dense / 8, f"peak {peak / 2**20:.0f} MiB: something of groups × vocabulary was held"
+
+
+def test_tfidf_top_terms_holds_no_dense_groups_by_vocabulary_array():
+    import tracemalloc
+
+    tokens, docs = _many_groups(2_000, 50_000, random_state=1)
+    tracemalloc.start()
+    try:
+        out = tfidf_top_terms(tokens, docs, "province", n_terms=2)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(out) == 2 * 2_000
+    assert peak < 2_000 * 50_000 * 8 / 8
+
+
+def test_full_table_streamed_to_parquet_equals_the_table_in_memory(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from toolkit.report import files
+
+    tokens, docs = _random_corpus(n_groups=8, n_docs=70, random_state=5)
+    expected = keyness_table(tokens, docs, "district", min_count=1)
+    # Small row groups: the file is written in several pieces, as on a large corpus.
+    monkeypatch.setattr(files, "ROW_GROUP_ROWS", 50)
+    path = tmp_path / "keyness_full.parquet"
+    n_rows = files.write_keyness_parquet(path, iter_keyness(tokens, docs, "district", min_count=1))
+    assert n_rows == len(expected)
+    assert pq.ParquetFile(path).num_row_groups > 1
+    pd.testing.assert_frame_equal(pd.read_parquet(path), expected)
+
+
+def test_streamed_parquet_of_no_rows_is_a_valid_empty_table(tmp_path):
+    from toolkit.report.files import write_keyness_parquet
+
+    tokens, docs = _corpus()
+    path = tmp_path / "empty.parquet"
+    # No term reaches min_count: nothing to write, still a table with the columns.
+    assert write_keyness_parquet(path, iter_keyness(tokens, docs, "district", min_count=10_000)) == 0
+    assert list(pd.read_parquet(path).columns) == list(keyness_table(tokens, docs, "district", min_count=1).columns)
+
+
+def test_failed_stream_leaves_no_file(tmp_path):
+    from toolkit.report.files import write_keyness_parquet
+
+    tokens, docs = _corpus()
+
+    def broken():
+        yield from iter_keyness(tokens, docs, "district", min_count=1)
+        raise RuntimeError("disk gone")
+    with pytest.raises(RuntimeError):
+        write_keyness_parquet(tmp_path / "k.parquet", broken())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_keyness_figure_draws_a_bounded_number_of_panels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from toolkit.report.registry import MAX_PANELS, _fig_keyness
+
+    tokens, docs = _random_corpus(n_groups=40, n_docs=400, random_state=8)
+    table = keyness_table(tokens, docs, "district", min_count=1, top_n=4)
+    assert table["group"].nunique() == 40
+    fig = _fig_keyness(table, "en", {"keyness_group": "district", "n_terms": 10})
+    try:
+        # panel titles sit at the right of each panel, wrapped to its width
+        titled = [" ".join(ax.get_title(loc="right").split()) for ax in fig.axes if ax.get_title(loc="right")]
+        largest = (table.drop_duplicates("group").sort_values(["n_docs", "group"], ascending=[False, True])
+                   ["group"].head(MAX_PANELS))
+        assert sorted(titled) == sorted(largest)
+        assert all(len(ax.get_yticks()) <= 4 for ax in fig.axes if ax.get_title(loc="right"))
+    finally:
+        plt.close(fig)
+
+
+def test_cli_keyness_top_n_min_docs_and_full(tmp_path):
+    import toolkit.cli.keyness  # noqa: F401
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+
+    tokens, docs = _random_corpus(n_groups=6, n_docs=40, random_state=9)
+    corpus, tok_path = tmp_path / "docs.csv", tmp_path / "tokens.parquet"
+    write_table(docs.assign(title="", body="văn bản"), corpus)
+    write_table(tokens.assign(n_tokens=tokens["tokens"].map(len)), tok_path)
+    runner = CliRunner()
+    base = ["keyness", str(corpus), "--group", "district", "--tokens", str(tok_path), "--min-count", "1"]
+
+    res = runner.invoke(app, base + ["--top-n", "3", "--min-docs", "8", "-o", str(tmp_path / "top.parquet")])
+    assert res.exit_code == 0, res.output
+    top = read_table(tmp_path / "top.parquet")
+    expected = keyness_table(tokens, docs, "district", min_count=1, top_n=3, min_docs=8)
+    pd.testing.assert_frame_equal(top, expected)
+    assert top["small_group"].any() and not top["small_group"].all()
+
+    res = runner.invoke(app, base + ["--top-n", "3", "--min-docs", "8", "--full", str(tmp_path / "full.parquet"),
+                                     "-o", str(tmp_path / "top2.parquet")])
+    assert res.exit_code == 0, res.output
+    pd.testing.assert_frame_equal(read_table(tmp_path / "top2.parquet"), expected)
+    pd.testing.assert_frame_equal(read_table(tmp_path / "full.parquet"),
+                                  keyness_table(tokens, docs, "district", min_count=1, min_docs=8))
+
+    res = runner.invoke(app, base + ["--top-n", "0", "-o", str(tmp_path / "all.parquet")])
+    assert res.exit_code == 0, res.output
+    assert len(read_table(tmp_path / "all.parquet")) == len(keyness_table(tokens, docs, "district", min_count=1))
+
+    res = runner.invoke(app, base + ["--full", str(tmp_path / "full.csv"), "-o", str(tmp_path / "x.csv")])
+    assert res.exit_code != 0 and "parquet" in res.output
+
+
+@pytest.mark.parametrize("unknown", ["", "  ", None])
+def test_documents_without_a_group_are_no_group(unknown):
+    tokens, docs = _corpus()
+    docs = docs.assign(district=docs["district"].where(docs["doc_id"] != "c1", unknown))
+    out = keyness_table(tokens, docs, "district", min_count=1, top_n=3)
+    assert set(out["group"]) == {"Ba Đình", "Cầu Giấy"}
+    assert tfidf_top_terms(tokens, docs, "district", n_terms=1)["group"].tolist() == ["Ba Đình", "Cầu Giấy"]

@@ -101,6 +101,20 @@ def test_grouped_tables_carry_the_locality(runs):
     assert set(keyness["group"]) <= set(shares["locality"])
 
 
+@pytest.mark.slow
+def test_keyness_table_keeps_the_top_terms_of_each_group(runs):
+    import pandas as pd
+
+    root, *_ = runs
+    keyness = pd.read_parquet(root / "a" / "tables" / "keyness.parquet")
+    sizes = keyness.groupby("group").size()
+    assert sizes.max() == CONFIG.keyness.n_terms  # the top terms, not every term of every group
+    assert {"n_docs", "small_group"} <= set(keyness.columns)
+    assert (keyness["small_group"] == (keyness["n_docs"] < CONFIG.keyness.min_docs)).all()
+    for _, group in keyness.groupby("group"):
+        assert group["z"].is_monotonic_decreasing
+
+
 def test_figure_labels_qualify_only_same_named_districts():
     import pandas as pd
 

@@ -92,8 +92,11 @@ class ThemesConfig:
 class KeynessConfig:
     #: Column of the groups; "district" means the same (a district of its province).
     group: str = "locality"
+    #: Terms kept per group in tables/keyness (the most over-represented by z) and drawn in the figure.
     n_terms: int = 12
     min_count: int = 5
+    #: Groups with fewer documents are flagged small_group in tables/keyness (kept, not pooled).
+    min_docs: int = 5
 
 
 @dataclass(frozen=True)
@@ -236,8 +239,9 @@ SETTING_DOCS: dict[str, str] = {
     "themes.devset_quality": "without a sheet: the dictionary's quality on the project's labelled articles (needs ../shared)",
     "themes.periods": "periods of the locality x period heatmap: inclusive [first, last] years",
     "keyness.group": 'column of the groups compared: "locality" (a district of its province), "province", "year", ...',
-    "keyness.n_terms": "terms shown per group",
+    "keyness.n_terms": "terms kept per group in tables/keyness (the most over-represented, highest z) and drawn",
     "keyness.min_count": "terms rarer than this are not compared",
+    "keyness.min_docs": "groups with fewer documents are flagged small_group (kept, not pooled)",
     "topics.engine": '"gensim" (canonical, single process) or "tomotopy" (faster)',
     "topics.n_topics_grid": "numbers of topics compared by model selection",
     "topics.random_states": "seeds fitted at each number of topics (stability needs two or more)",

@@ -23,22 +23,25 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy import stats
+from scipy import special
 
 from toolkit.places import district_wards, place_names, qualify_grouping, resolve_locality
 from toolkit.text.vocabulary import MAX_DF, MIN_DF, document_term_matrix, tfidf_weights
 
 logger = logging.getLogger("toolkit.keyness")
 
-__all__ = ["group_term_counts", "keyness", "keyness_table", "name_terms", "tfidf_top_terms"]
+__all__ = ["group_term_counts", "iter_keyness", "keyness", "keyness_table", "name_terms", "tfidf_top_terms"]
 
 PRIORS = ("informative", "uniform")
-KEYNESS_COLUMNS = ["group", "term", "count_target", "count_reference", "log_odds", "z", "chi2", "g2", "p_value"]
+KEYNESS_COLUMNS = ["group", "term", "count_target", "count_reference", "log_odds", "z", "chi2", "g2", "p_value",
+                   "n_docs", "small_group"]
+#: Groups with fewer documents are flagged ``small_group`` (as theme shares flag ``small_cell``).
+MIN_DOCS = 5
 
 
 def keyness(
@@ -106,25 +109,8 @@ def keyness(
         raise ValueError("counts_target and counts_reference must be 1-d arrays of the same length")
     if (yi < 0).any() or (yj < 0).any():
         raise ValueError("counts must be non-negative")
-    n_terms = len(yi)
-    ni, nj = yi.sum(), yj.sum()
-    a0 = float(alpha0) if alpha0 is not None else float(max(n_terms, 1))
-    if prior == "informative":
-        background = yi + yj if prior_counts is None else np.asarray(prior_counts, dtype=float)
-        total = background.sum()
-        alpha = a0 * background / total if total > 0 else np.full(n_terms, a0 / max(n_terms, 1))
-        # A term absent from the background would get α = 0 and an infinite δ: give it a tiny floor.
-        alpha = np.maximum(alpha, 1e-9)
-    elif prior == "uniform":
-        alpha = np.full(n_terms, a0 / max(n_terms, 1))
-    else:
-        raise ValueError(f"prior={prior!r}: use one of {', '.join(PRIORS)}")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        delta = (np.log((yi + alpha) / (ni + a0 - yi - alpha))
-                 - np.log((yj + alpha) / (nj + a0 - yj - alpha)))
-        var = 1.0 / (yi + alpha) + 1.0 / (yj + alpha)
-        z = delta / np.sqrt(var)
-    chi2, g2 = _two_by_two(yi, yj, ni, nj)
+    delta, z = _log_odds(yi, yj, prior=prior, alpha0=alpha0, prior_counts=prior_counts)
+    chi2, g2 = _two_by_two(yi, yj, yi.sum(), yj.sum())
     return pd.DataFrame({
         "count_target": yi.astype(np.int64) if np.all(yi == np.round(yi)) else yi,
         "count_reference": yj.astype(np.int64) if np.all(yj == np.round(yj)) else yj,
@@ -132,8 +118,47 @@ def keyness(
         "z": z,
         "chi2": chi2,
         "g2": g2,
-        "p_value": 2.0 * stats.norm.sf(np.abs(z)),
+        "p_value": _p_value(z),
     })
+
+
+def _log_odds(yi: np.ndarray, yj: np.ndarray, *, prior: str, alpha0: float | None,
+              prior_counts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """δ and z of every term (Monroe et al. 2008, eq. 16, 18–22); vectors of the vocabulary's length."""
+    alpha, a0 = _prior(yi + yj if prior_counts is None else prior_counts, prior=prior, alpha0=alpha0)
+    return _delta_z(yi, yj, alpha, a0)
+
+
+def _prior(background: np.ndarray, *, prior: str, alpha0: float | None) -> tuple[np.ndarray, float]:
+    """The prior pseudo-counts α_w of every term and their total α0."""
+    background = np.asarray(background, dtype=float)
+    n_terms = len(background)
+    a0 = float(alpha0) if alpha0 is not None else float(max(n_terms, 1))
+    if prior == "informative":
+        total = background.sum()
+        alpha = a0 * background / total if total > 0 else np.full(n_terms, a0 / max(n_terms, 1))
+        # A term absent from the background would get α = 0 and an infinite δ: give it a tiny floor.
+        return np.maximum(alpha, 1e-9), a0
+    if prior == "uniform":
+        return np.full(n_terms, a0 / max(n_terms, 1)), a0
+    raise ValueError(f"prior={prior!r}: use one of {', '.join(PRIORS)}")
+
+
+def _delta_z(yi: np.ndarray, yj: np.ndarray, alpha: np.ndarray, a0: float) -> tuple[np.ndarray, np.ndarray]:
+    ni, nj = yi.sum(), yj.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = yi + alpha
+        b = yj + alpha
+        # δ = log(a / (n_i + α0 − a)) − log(b / (n_j + α0 − b)), one log per term (called once per group)
+        delta = np.log((a * (nj + a0 - b)) / ((ni + a0 - a) * b))
+        # z = δ / √(1/a + 1/b) = δ · √(ab / (a + b))
+        z = delta * np.sqrt(a * b / (a + b))
+    return delta, z
+
+
+def _p_value(z: np.ndarray) -> np.ndarray:
+    """Two-sided normal p-value, ``2 · scipy.stats.norm.sf(|z|)`` (``ndtr`` directly: no per-call overhead)."""
+    return 2.0 * special.ndtr(-np.abs(z))
 
 
 def _two_by_two(yi: np.ndarray, yj: np.ndarray, ni: float, nj: float) -> tuple[np.ndarray, np.ndarray]:
@@ -179,17 +204,28 @@ def group_term_counts(
     Returns
     -------
     counts : csr_matrix (n_groups, n_terms)
+        Sparse: a group's row holds only the terms it uses.
     groups : list
-        Sorted group levels (documents with a missing group are left out).
+        Sorted group levels (documents with a missing or empty group are left out).
     vocabulary : list of str
         Sorted terms.
     """
+    counts, groups, vocab, _ = _group_counts(tokens, documents, group_col, min_df=min_df, max_df=max_df,
+                                             keep_n=keep_n)
+    return counts, groups, vocab
+
+
+def _group_counts(tokens: pd.DataFrame, documents: pd.DataFrame, group_col: str, *, min_df, max_df,
+                  keep_n) -> tuple[sp.csr_matrix, list, list[str], np.ndarray]:
+    """:func:`group_term_counts` and the number of documents of each group."""
     documents, group_col = _qualified(documents, group_col)
     if group_col not in documents.columns:
         raise ValueError(f"documents have no column {group_col!r}")
     meta = documents[["doc_id", group_col]].assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id")
     df = tokens[["doc_id", "tokens"]].assign(doc_id=tokens["doc_id"].astype(str)).merge(meta, on="doc_id", how="inner")
-    missing = df[group_col].isna()
+    # An empty value (a document whose locality could not be read) is no group: "(unknown)" has no
+    # vocabulary of its own, and as the largest "group" of a corpus without localities it would lead every figure.
+    missing = df[group_col].isna() | (df[group_col].astype(str).str.strip() == "")
     if missing.any():
         logger.warning("%d document(s) without %s are left out", int(missing.sum()), group_col)
         df = df[~missing]
@@ -200,7 +236,8 @@ def group_term_counts(
     indicator = sp.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(len(groups), len(rows)))
     counts = (indicator @ X).tocsr()
     counts.data = np.rint(counts.data)
-    return counts.astype(np.int64), groups, vocab.terms
+    n_docs = np.bincount(rows, minlength=len(groups)).astype(np.int64)
+    return counts.astype(np.int64), groups, vocab.terms, n_docs
 
 
 def _qualified(documents: pd.DataFrame, group_col: str) -> tuple[pd.DataFrame, str]:
@@ -310,6 +347,39 @@ def name_terms(tokens: pd.DataFrame, documents: pd.DataFrame) -> frozenset[str]:
     return frozenset(excluded)
 
 
+def iter_keyness(
+    tokens: pd.DataFrame,
+    documents: pd.DataFrame,
+    group_col: str,
+    target=None,
+    reference=None,
+    *,
+    prior: str = "informative",
+    alpha0: float | None = None,
+    min_count: int = 5,
+    top_n: int | None = None,
+    min_docs: int = MIN_DOCS,
+    min_df: int | float = MIN_DF,
+    max_df: int | float = MAX_DF,
+    keep_n: int | None = None,
+    keep_places: bool = False,
+) -> Iterator[pd.DataFrame]:
+    """:func:`keyness_table` one group at a time, in group order.
+
+    Each part has the columns and the sort order of :func:`keyness_table`
+    and holds one group's rows (a group with no term left by ``min_count``
+    yields nothing); concatenated, the parts are :func:`keyness_table` with
+    the same arguments. Memory stays O(vocabulary + top_n) per part, so the
+    full table (``top_n=None``) of hundreds of groups can be streamed to
+    disk (:func:`toolkit.report.files.write_keyness_parquet`) without ever
+    being held.
+    """
+    for group, cols in _keyness_parts(tokens, documents, group_col, target, reference, prior=prior, alpha0=alpha0,
+                                      min_count=min_count, top_n=top_n, min_docs=min_docs, min_df=min_df,
+                                      max_df=max_df, keep_n=keep_n, keep_places=keep_places):
+        yield _part_frame(group, cols)
+
+
 def keyness_table(
     tokens: pd.DataFrame,
     documents: pd.DataFrame,
@@ -320,6 +390,8 @@ def keyness_table(
     prior: str = "informative",
     alpha0: float | None = None,
     min_count: int = 5,
+    top_n: int | None = None,
+    min_docs: int = MIN_DOCS,
     min_df: int | float = MIN_DF,
     max_df: int | float = MAX_DF,
     keep_n: int | None = None,
@@ -350,6 +422,20 @@ def keyness_table(
     min_count : int
         Report only terms with ``count_target + count_reference >= min_count``
         (all terms count in the totals and the prior).
+    top_n : int, optional
+        Keep the ``top_n`` most over-represented terms of each group (highest
+        ``z``; ties at the cut broken by the term, exactly the first rows of
+        the full table). ``None``: every term that passes ``min_count`` (the
+        full table: groups × vocabulary rows — on a large corpus stream it
+        with :func:`iter_keyness` instead). Each group is computed on its
+        own sparse row, so memory is O(vocabulary + groups × top_n) whatever
+        the number of groups.
+    min_docs : int
+        Groups with fewer documents are kept and flagged ``small_group``:
+        their terms are ranked on a handful of texts, so read them as
+        anecdotes. They are neither dropped nor pooled (a pool of unrelated
+        small localities has no distinctive vocabulary of its own), and their
+        documents always count in the "rest" of the other groups.
     min_df, max_df, keep_n
         The vocabulary (see :func:`group_term_counts`); by default every
         term, so the totals and the prior are those of the whole corpus.
@@ -365,45 +451,136 @@ def keyness_table(
     DataFrame
         ``group`` (the target), ``term``, ``count_target``,
         ``count_reference``, ``log_odds``, ``z``, ``chi2``, ``g2``,
-        ``p_value`` (see :func:`keyness`), sorted by ``group``, ``z``
-        descending, ``term``. Positive ``z``: over-represented in the group.
+        ``p_value`` (see :func:`keyness`), ``n_docs`` (documents of the
+        group), ``small_group`` (``n_docs < min_docs``), sorted by ``group``,
+        ``z`` descending, ``term``. Positive ``z``: over-represented in the
+        group.
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "province": ["Bến Tre", "Bến Tre", "Sóc Trăng"]})
+    >>> tokens = pd.DataFrame({"doc_id": ["a", "b", "c"],
+    ...                        "tokens": [["dừa", "dừa", "dân_vận"], ["dừa", "dân_vận"], ["lúa", "dân_vận"]]})
+    >>> keyness_table(tokens, docs, "province", min_count=1, top_n=1, min_docs=2)[["group", "term", "n_docs", "small_group"]]
+           group term  n_docs  small_group
+    0    Bến Tre  dừa       2        False
+    1  Sóc Trăng  lúa       1         True
     """
+    parts = list(_keyness_parts(tokens, documents, group_col, target, reference, prior=prior, alpha0=alpha0,
+                                min_count=min_count, top_n=top_n, min_docs=min_docs, min_df=min_df, max_df=max_df,
+                                keep_n=keep_n, keep_places=keep_places))
+    if not parts:
+        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    sizes = [len(cols["term"]) for _, cols in parts]
+    # One frame from the concatenated arrays: no per-group DataFrame to build and concatenate.
+    data = {"group": np.repeat(np.array([g for g, _ in parts], dtype=object), sizes)}
+    for column in KEYNESS_COLUMNS[1:]:
+        data[column] = np.concatenate([cols[column] for _, cols in parts])
+    out = pd.DataFrame(data, columns=KEYNESS_COLUMNS)
+    if not isinstance(parts[0][0], str):
+        out["group"] = out["group"].infer_objects()
+    return out
+
+
+def _part_frame(group, cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    frame = pd.DataFrame(cols, columns=KEYNESS_COLUMNS[1:])
+    frame.insert(0, "group", group)
+    return frame
+
+
+def _keyness_parts(tokens, documents, group_col, target, reference, *, prior, alpha0, min_count, top_n, min_docs,
+                   min_df, max_df, keep_n, keep_places) -> Iterator[tuple[object, dict[str, np.ndarray]]]:
+    """(group, columns) of each target group, in group order, its rows sorted by z descending then term."""
     if reference is not None and target is None:
         raise ValueError("reference needs a target")
-    counts, groups, vocab = group_term_counts(tokens, documents, group_col, min_df=min_df, max_df=max_df,
-                                              keep_n=keep_n)
+    if top_n is not None and top_n < 1:
+        raise ValueError(f"top_n={top_n!r}: use a positive number of terms, or None for every term")
+    if prior not in PRIORS:
+        raise ValueError(f"prior={prior!r}: use one of {', '.join(PRIORS)}")
+    counts, groups, vocab, n_docs = _group_counts(tokens, documents, group_col, min_df=min_df, max_df=max_df,
+                                                  keep_n=keep_n)
     vocab_arr = np.array(vocab, dtype=object)
+    index = {g: i for i, g in enumerate(groups)}
     if group_col in ("district", "locality"):
         target, reference = (resolve_locality(str(g), groups) if g is not None else None for g in (target, reference))
     if target is not None:
         for g in (target,) + ((reference,) if reference is not None else ()):
-            if g not in groups:
+            if g not in index:
                 raise ValueError(f"{group_col}={g!r} has no documents; groups: {groups[:20]}")
         targets = [target]
     else:
         targets = groups
-    total = np.asarray(counts.sum(axis=0)).ravel()
-    reported = np.ones(len(vocab), dtype=bool)
+    n_terms = counts.shape[1]
+    total = np.asarray(counts.sum(axis=0)).ravel().astype(float)
+    # Place and person names still count in the totals and the prior; they are only not reported.
+    reported = np.ones(n_terms, dtype=bool)
     if not keep_places:
         names = name_terms(tokens, documents)
-        reported = np.array([t not in names for t in vocab], dtype=bool)
+        reported = np.fromiter((t not in names for t in vocab), dtype=bool, count=n_terms)
         logger.info("keyness: %d place and person name tokens left out of the report (keep_places=True keeps them)",
                     int((~reported).sum()))
-    parts = []
+    # Each group against the rest: target + reference is the whole corpus for every group, so the
+    # informative prior and the terms passing min_count are the same for all (computed once).
+    shared = _prior(total, prior=prior, alpha0=alpha0) if reference is None else None
+    shared_terms = np.flatnonzero((total >= min_count) & reported) if reference is None else None
+    n_small = 0
     for g in targets:
-        yi = counts[groups.index(g)].toarray().ravel()
-        yj = counts[groups.index(reference)].toarray().ravel() if reference is not None else total - yi
-        stats_ = keyness(yi, yj, prior=prior, alpha0=alpha0)
-        keep = ((yi + yj) >= min_count) & reported
-        stats_ = stats_[keep]
-        stats_.insert(0, "term", vocab_arr[keep])
-        stats_.insert(0, "group", g)
-        parts.append(stats_)
-    if not parts:
-        return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    out = pd.concat(parts, ignore_index=True)
-    order = np.lexsort((out["term"].to_numpy(), -out["z"].to_numpy(), pd.factorize(out["group"], sort=True)[0]))
-    return out.iloc[order].reset_index(drop=True)[KEYNESS_COLUMNS]
+        # One sparse row at a time: vectors of the vocabulary's length, never groups × vocabulary.
+        yi = _dense_row(counts, index[g], n_terms)
+        if reference is None:
+            yj = total - yi
+            delta, z = _delta_z(yi, yj, *shared)
+            candidates = shared_terms
+        else:
+            yj = _dense_row(counts, index[reference], n_terms)
+            delta, z = _log_odds(yi, yj, prior=prior, alpha0=alpha0)
+            candidates = np.flatnonzero(((yi + yj) >= min_count) & reported)
+        rows = _top_rows(z, candidates, top_n)
+        if not len(rows):
+            continue
+        chi2, g2 = _two_by_two(yi[rows], yj[rows], yi.sum(), yj.sum())
+        small = int(n_docs[index[g]]) < min_docs
+        n_small += small
+        yield g, {
+            "term": vocab_arr[rows],
+            "count_target": yi[rows].astype(np.int64),
+            "count_reference": yj[rows].astype(np.int64),
+            "log_odds": delta[rows],
+            "z": z[rows],
+            "chi2": chi2,
+            "g2": g2,
+            "p_value": _p_value(z[rows]),
+            "n_docs": np.full(len(rows), n_docs[index[g]], dtype=np.int64),
+            "small_group": np.full(len(rows), small, dtype=bool),
+        }
+    if n_small:
+        logger.info("%d of %d group(s) have fewer than %d documents: flagged small_group", n_small, len(targets),
+                    min_docs)
+
+
+def _dense_row(counts: sp.csr_matrix, i: int, n_terms: int) -> np.ndarray:
+    row = np.zeros(n_terms)
+    start, stop = counts.indptr[i], counts.indptr[i + 1]
+    row[counts.indices[start:stop]] = counts.data[start:stop]
+    return row
+
+
+def _top_rows(z: np.ndarray, candidates: np.ndarray, top_n: int | None) -> np.ndarray:
+    """The candidate term indices in table order (z descending, then term), the first ``top_n`` of them.
+
+    The vocabulary is sorted, so the term order is the index order. With
+    ``top_n``, :func:`numpy.argpartition` finds the cut in O(vocabulary);
+    every candidate tied with the cut stays in until the final sort, so the
+    result is exactly the first ``top_n`` rows of the full sort.
+    """
+    if top_n is not None and len(candidates) > top_n:
+        # NaN z (degenerate tables) sort last, as in the full table.
+        key = z[candidates]  # a copy
+        key[np.isnan(key)] = -np.inf
+        cut = key[np.argpartition(-key, top_n - 1)[top_n - 1]]
+        candidates = candidates[key >= cut]
+    order = np.lexsort((candidates, -z[candidates]))
+    return candidates[order][:top_n]
 
 
 def tfidf_top_terms(
@@ -439,12 +616,17 @@ def tfidf_top_terms(
     columns = ["group", "term", "tfidf", "rank"]
     if not groups or not vocab:
         return pd.DataFrame(columns=columns)
-    weights = tfidf_weights(counts, sublinear_tf=sublinear_tf).toarray()
+    # Sparse rows: a group's weights are its own terms only, never a dense groups × vocabulary array.
+    weights = sp.csr_matrix(tfidf_weights(counts, sublinear_tf=sublinear_tf))
     vocab_arr = np.array(vocab, dtype=object)
     rows = []
-    for g, w in zip(groups, weights):
-        nz = np.flatnonzero(w > 0)
-        order = nz[np.lexsort((vocab_arr[nz], -w[nz]))][:n_terms]
+    for i, g in enumerate(groups):
+        start, stop = weights.indptr[i], weights.indptr[i + 1]
+        terms, w = weights.indices[start:stop], weights.data[start:stop]
+        positive = w > 0
+        terms, w = terms[positive], w[positive]
+        # The vocabulary is sorted: ties broken by the term are ties broken by its index.
+        order = np.lexsort((terms, -w))[:n_terms]
         for rank, j in enumerate(order, start=1):
-            rows.append((g, vocab_arr[j], float(w[j]), rank))
+            rows.append((g, vocab_arr[terms[j]], float(w[j]), rank))
     return pd.DataFrame(rows, columns=columns)

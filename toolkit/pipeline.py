@@ -377,7 +377,9 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
 
         def keyness_compute() -> dict[str, pd.DataFrame]:
             return {
-                "keyness": keyness_table(tokens, docs, k.group, min_count=k.min_count),
+                # The top terms of each group, not every term: the table stays proportional to what it reports.
+                "keyness": keyness_table(tokens, docs, k.group, min_count=k.min_count, top_n=k.n_terms,
+                                         min_docs=k.min_docs),
                 "tfidf_top_terms": tfidf_top_terms(tokens, docs, k.group, n_terms=k.n_terms),
             }
         keyness_tables = cache.tables("keyness", _key(*base_key, k), keyness_compute)

@@ -13,6 +13,10 @@ import typer
 
 from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option
 from toolkit.cli._shared import check_columns, load_documents, load_tokens
+from toolkit.config import KeynessConfig
+
+#: The defaults of ``[keyness]`` in the run config: one default per setting.
+_DEFAULTS = KeynessConfig()
 
 _CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
 _JOBS = jobs_option("Worker processes tokenizing")
@@ -31,14 +35,25 @@ def keyness_command(
     min_count: int = typer.Option(5, "--min-count", help="Report terms seen at least this often in the two corpora."),
     keep_places: bool = typer.Option(False, "--keep-places",
                                      help="Also report place and person names (left out by default)."),
+    top_n: int = typer.Option(_DEFAULTS.n_terms, "--top-n", min=0,
+                              help="Keep the N most over-represented terms of each group (highest z); "
+                                   "0 = every term (large on many groups: see --full)."),
+    min_docs: int = typer.Option(_DEFAULTS.min_docs, "--min-docs", min=0,
+                                 help="Groups with fewer documents are flagged small_group (kept, not pooled)."),
+    full: Path | None = typer.Option(None, "--full", dir_okay=False,
+                                     help="Also write the full table (every term of every group) to this .parquet "
+                                          "file, group by group, never held in memory."),
     tokens: Path | None = TOKENS,
     jobs: int = _JOBS,
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Distinctive terms of each group (weighted log-odds with informative prior)."""
+    import pandas as pd
+
     from toolkit.corpus import write_table
-    from toolkit.keyness import keyness_table
+    from toolkit.keyness import KEYNESS_COLUMNS, iter_keyness, keyness_table
     from toolkit.places import resolve_locality
+    from toolkit.report.files import write_keyness_parquet
 
     documents = load_documents(corpus, include_duplicates)
     check_columns(documents, [group], "--group")
@@ -55,10 +70,26 @@ def keyness_command(
             lookup[value] = resolve_locality(value, lookup)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint=name) from None
-    table = keyness_table(load_tokens(documents, tokens, jobs), documents, group,
-                          target=lookup.get(target) if target is not None else None,
-                          reference=lookup.get(reference) if reference is not None else None,
-                          prior=prior, min_count=min_count, keep_places=keep_places)
+    if full is not None and not full.name.endswith(".parquet"):
+        raise typer.BadParameter(f"{full.name}: the full table is written as .parquet", param_hint="--full")
+    token_table = load_tokens(documents, tokens, jobs)
+    options = dict(target=lookup.get(target) if target is not None else None,
+                   reference=lookup.get(reference) if reference is not None else None,
+                   prior=prior, min_count=min_count, min_docs=min_docs,
+                   keep_places=keep_places)
+    if full is None:
+        table = keyness_table(token_table, documents, group, top_n=top_n or None, **options)
+    else:
+        # One pass: each group's full part is streamed to --full, its first top_n rows kept for -o.
+        heads = []
+
+        def parts():
+            for part in iter_keyness(token_table, documents, group, **options):
+                heads.append(part.head(top_n) if top_n else part)
+                yield part
+        n_rows = write_keyness_parquet(full, parts())
+        typer.echo(f"{full}: {n_rows} rows (every term of every group)")
+        table = pd.concat(heads, ignore_index=True) if heads else pd.DataFrame(columns=KEYNESS_COLUMNS)
     write_table(table, output)
     typer.echo(f"{output}: {len(table)} rows over {table['group'].nunique()} group(s)")
 

@@ -15,6 +15,7 @@ from toolkit._lazy import attach
 __getattr__, __dir__, __all__ = attach(__name__, {
     "save_figure": "toolkit.report.files",
     "save_table": "toolkit.report.files",
+    "write_keyness_parquet": "toolkit.report.files",
     "write_outputs": "toolkit.report.registry",
     "render_report": "toolkit.report.page",
     "explorer_html": "toolkit.report.explorer",

@@ -18,6 +18,9 @@ from matplotlib.figure import Figure
 
 from toolkit.corpus import atomic_path, write_table, write_text_atomic
 
+#: Rows buffered before a Parquet row group is written by :func:`write_keyness_parquet`.
+ROW_GROUP_ROWS = 65_536
+
 _SAVE_OPTIONS = {
     "png": {"metadata": {"Software": None}},
     "svg": {"metadata": {"Date": None, "Creator": None}},
@@ -64,6 +67,65 @@ def save_table(df: pd.DataFrame, stem: str | Path, *, provenance: Mapping, capti
     _write_sidecar(stem, {"kind": "table", "files": [p.name for p in written], "caption": caption,
                           "rows": int(len(df)), "columns": list(map(str, df.columns)), **provenance})
     return written
+
+
+def write_keyness_parquet(path: str | Path, parts: Iterable[pd.DataFrame]) -> int:
+    """Write a keyness table to Parquet group by group, never holding it whole.
+
+    ``parts`` are the per-group frames of :func:`toolkit.keyness.iter_keyness`
+    (the full table: ``top_n=None``); they are written in the order given with
+    pyarrow's ``ParquetWriter``, a row group every :data:`ROW_GROUP_ROWS`
+    rows, so memory stays that of one group and one row group. The file
+    appears atomically when the last group is written (a failed run leaves
+    any previous file untouched); read back, it equals
+    :func:`toolkit.keyness.keyness_table` with the same arguments.
+
+    Returns
+    -------
+    int
+        Rows written.
+
+    Examples
+    --------
+    >>> from toolkit.keyness import iter_keyness
+    >>> write_keyness_parquet("keyness_full.parquet", iter_keyness(tokens, documents, "locality"))  # doctest: +SKIP
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from toolkit.keyness import KEYNESS_COLUMNS
+
+    n_rows = 0
+    with atomic_path(path) as tmp:
+        writer, buffer, buffered = None, [], 0
+        try:
+            for part in parts:
+                if part.empty:
+                    continue
+                buffer.append(part[KEYNESS_COLUMNS])
+                buffered += len(part)
+                if buffered < ROW_GROUP_ROWS:
+                    continue
+                writer = _write_row_group(writer, tmp, pd.concat(buffer, ignore_index=True), pa, pq)
+                n_rows += buffered
+                buffer, buffered = [], 0
+            if buffer:
+                writer = _write_row_group(writer, tmp, pd.concat(buffer, ignore_index=True), pa, pq)
+                n_rows += buffered
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:  # no row at all: still a valid table with the columns
+            pd.DataFrame(columns=KEYNESS_COLUMNS).to_parquet(tmp, index=False, engine="pyarrow")
+    return n_rows
+
+
+def _write_row_group(writer, tmp: Path, frame: pd.DataFrame, pa, pq):
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if writer is None:
+        writer = pq.ParquetWriter(tmp, table.schema)
+    writer.write_table(table.cast(writer.schema))
+    return writer
 
 
 def _write_sidecar(stem: Path, payload: Mapping) -> None:

@@ -291,11 +291,23 @@ def _effects_note(reference: str, lang: str) -> str:
     return f"Each locality compared with {reference}"
 
 
+#: Most terms a keyness panel shows (the pipeline's table holds [keyness] n_terms per group).
+MAX_KEYNESS_TERMS = 30
+
+
 def _fig_keyness(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
+    # Bounded whatever the corpus: the MAX_PANELS groups with most documents, ties by name.
+    sizes = (t.groupby("group")["n_docs"].max() if "n_docs" in t else t.groupby("group").size()).rename("size")
+    if len(sizes) > MAX_PANELS:
+        keep = sizes.reset_index().sort_values(["size", "group"], ascending=[False, True],
+                                               kind="mergesort")["group"].head(MAX_PANELS)
+        logger.info("keyness figure shows the %d groups with most documents of %d", MAX_PANELS, len(sizes))
+        t = t[t["group"].isin(set(keep))]
+    n_terms = min(int(t.groupby("group").size().max()), MAX_KEYNESS_TERMS)
     if ctx.get("keyness_group") in ("district", "locality"):
         t = t.assign(group=locality_labels(t["group"]))
     fig = plt.figure()
-    plots.keyness_bars(t, group="group", score="z", n_terms=ctx["n_terms"], fig=fig, lang=lang)
+    plots.keyness_bars(t, group="group", score="z", n_terms=n_terms, fig=fig, lang=lang)
     return fig
 
 
@@ -350,7 +362,9 @@ FIGURES: tuple[FigureSpec, ...] = (
                "uncertainty of the document-topic proportions and of the regression, not that of the topics "
                "themselves, the chosen K or the seed.", _fig_effects),
     FigureSpec("keyness", "keyness", "keyness",
-               "The most distinctive terms of each locality against all others; place and person names left out.",
+               "The most distinctive terms of each locality against all others, place and person names left out (the "
+               "12 localities with most documents when there are more; tables/keyness has the top terms of every "
+               "group, groups with few documents flagged small_group).",
                "Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); "
                "bars are z-scores.", _fig_keyness),
     FigureSpec("model_selection", "model_selection", "selection",
