@@ -482,3 +482,79 @@ def test_streamed_seeded_topics_capture_their_themes(seeded_corpus, init_sample)
     if init_sample >= len(c.documents):
         memory = fit_seeded_lda(c.documents, themes, 5, random_state=0, passes=10)
         np.testing.assert_array_equal(r.topic_word_, memory.topic_word_)
+
+
+def _write_vi_tables(tmp_path, tokens_order=None):
+    from toolkit.corpus import write_table
+
+    ids = [f"d{i:03d}" for i in range(len(VI_DOCS))] + ["dup"]
+    docs = pd.DataFrame({"doc_id": ids, "title": "", "body": "văn bản", "duplicate_of": [""] * len(VI_DOCS) + ["d000"]})
+    tokens = pd.DataFrame({"doc_id": ids + ["d001"], "tokens": VI_DOCS + [VI_DOCS[0], ["lặp_lại"]]})  # d001 repeats
+    if tokens_order is not None:
+        tokens = tokens.iloc[tokens_order]
+    write_table(docs, tmp_path / "docs.parquet")
+    write_table(tokens, tmp_path / "tokens.jsonl")
+    return ids
+
+
+def _topics(tmp_path, *args):
+    from typer.testing import CliRunner
+
+    import toolkit.cli.topics  # noqa: F401
+    from toolkit.cli import app
+
+    return CliRunner().invoke(app, ["topics", str(tmp_path / "docs.parquet"), "--n-topics", "3", "--max-df", "1.0",
+                                    "--passes", "5", *args])
+
+
+def test_topics_command_stream_gives_the_in_memory_model(tmp_path, monkeypatch):
+    ids = _write_vi_tables(tmp_path)
+    tokens = ["--tokens", str(tmp_path / "tokens.jsonl")]
+    res = _topics(tmp_path, *tokens, "-o", str(tmp_path / "memory"))
+    assert res.exit_code == 0, res.output
+    # --stream never loads a whole table
+    import toolkit.cli._shared
+    import toolkit.corpus
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a whole table was loaded")
+
+    monkeypatch.setattr(toolkit.corpus, "read_table", refuse)
+    monkeypatch.setattr(toolkit.cli._shared, "load_tokens", refuse)
+    res = _topics(tmp_path, *tokens, "--stream", "-o", str(tmp_path / "stream"))
+    assert res.exit_code == 0, res.output
+    monkeypatch.undo()
+    streamed, memory = (pd.read_parquet(tmp_path / d / "doc_topics.parquet") for d in ("stream", "memory"))
+    assert streamed["doc_id"].tolist() == ids[:-1]  # the repost is left out, a repeated token row read once
+    pd.testing.assert_frame_equal(streamed, memory)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "stream" / "topic_terms.csv"),
+                                  pd.read_csv(tmp_path / "memory" / "topic_terms.csv"))
+    model = load_result(tmp_path / "stream" / "model")
+    assert model.settings_["stream"] is True and model.doc_ids == ids[:-1]
+
+
+def test_topics_command_stream_follows_the_token_table_order(tmp_path):
+    n = len(VI_DOCS)
+    ids = _write_vi_tables(tmp_path, tokens_order=list(range(n + 1, -1, -1)))  # reversed
+    res = _topics(tmp_path, "--tokens", str(tmp_path / "tokens.jsonl"), "--stream", "-o", str(tmp_path / "o"))
+    assert res.exit_code == 0, res.output
+    doc_topics = pd.read_parquet(tmp_path / "o" / "doc_topics.parquet")
+    # reversed, the repeated row of d001 comes first: it is the one read (as `load_tokens` keeps the first)
+    expected = ["d001"] + [d for d in ids[:-1][::-1] if d != "d001"]
+    assert doc_topics["doc_id"].tolist() == expected
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--stream"], "toolkit preprocess"),  # no --tokens: says how to make it
+    (["--stream", "--engine", "tomotopy", "--tokens", "TOKENS"], "--engine gensim"),
+    (["--stream", "--tokens", "OTHER"], "have no row in"),
+])
+def test_topics_command_stream_usage_errors(tmp_path, args, message):
+    _write_vi_tables(tmp_path)
+    from toolkit.corpus import write_table
+
+    write_table(pd.DataFrame({"doc_id": ["d000"], "tokens": [["bồi_thường"]]}), tmp_path / "other.parquet")
+    paths = {"TOKENS": str(tmp_path / "tokens.jsonl"), "OTHER": str(tmp_path / "other.parquet")}
+    res = _topics(tmp_path, *[paths.get(a, a) for a in args], "-o", str(tmp_path / "o"))
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert not (tmp_path / "o").exists()
