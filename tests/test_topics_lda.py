@@ -427,6 +427,7 @@ def test_streamed_fit_starts_from_the_in_memory_clusters(planted):
     memory = fit_lda(planted.documents, 5, random_state=3, passes=4, min_df=1, max_df=1.0)
     streamed = fit_lda(_ListCorpus(planted.documents), 5, random_state=3, passes=4, min_df=1, max_df=1.0, stream=True)
     assert streamed.settings_["init"] == "clusters" and streamed.settings_["init_sample"] == len(planted.documents)
+    assert streamed.settings_["init_n_init"] == 3  # as in memory
     np.testing.assert_array_equal(streamed.topic_word_, memory.topic_word_)
     np.testing.assert_allclose(streamed.doc_topic_, memory.doc_topic_)
 
@@ -440,7 +441,7 @@ def test_streamed_fit_recovers_sparse_planted_topics_from_a_sample_start():
     settings = {"random_state": 0, "passes": 10, "iterations": 100, "min_df": 1, "max_df": 1.0}
     streamed = fit_lda(_ListCorpus(c.documents), 10, stream=True, init_sample=400, **settings)
     memory = fit_lda(c.documents, 10, **settings)
-    assert streamed.settings_["init_sample"] == 400
+    assert streamed.settings_["init_sample"] == 400 and streamed.settings_["init_n_init"] == 10
     scores = [recovery_score(c.topic_word, align_topic_word(r.topic_word_, r.vocabulary_, c.vocabulary))
               for r in (streamed, memory)]
     assert scores[0] >= 0.99 and scores[0] >= scores[1] - 0.005, scores
