@@ -390,6 +390,16 @@ class _DiskCorpus:
                 yield line.split()
 
 
+class _ListCorpus:
+    """A re-iterable corpus that is not a list (as a corpus streamed from disk)."""
+
+    def __init__(self, documents):
+        self.documents = documents
+
+    def __iter__(self):
+        return iter(self.documents)
+
+
 def test_streamed_fit_never_holds_the_corpus(tmp_path):
     c = generate_lda_corpus(1500, 5, 300, doc_length=80, alpha=0.1, beta=0.05, random_state=2)
     path = tmp_path / "corpus.txt"
@@ -410,3 +420,142 @@ def test_stream_needs_a_reiterable_gensim_corpus():
         fit_lda((d for d in VI_DOCS), 2, random_state=0, stream=True)
     with pytest.raises(ValueError, match="engine='gensim'"):
         fit_lda(VI_DOCS, 2, random_state=0, stream=True, engine="tomotopy")
+
+
+def test_streamed_fit_starts_from_the_in_memory_clusters(planted):
+    # When the start's sample holds the whole corpus, streaming changes nothing: the same start, the same arrays.
+    memory = fit_lda(planted.documents, 5, random_state=3, passes=4, min_df=1, max_df=1.0)
+    streamed = fit_lda(_ListCorpus(planted.documents), 5, random_state=3, passes=4, min_df=1, max_df=1.0, stream=True)
+    assert streamed.settings_["init"] == "clusters" and streamed.settings_["init_sample"] == len(planted.documents)
+    assert streamed.settings_["init_n_init"] == 3  # as in memory
+    np.testing.assert_array_equal(streamed.topic_word_, memory.topic_word_)
+    np.testing.assert_allclose(streamed.doc_topic_, memory.doc_topic_)
+
+
+def test_streamed_fit_recovers_sparse_planted_topics_from_a_sample_start():
+    # Sparse topics (beta = 0.01) are where gensim's own random start merges two
+    # topics and splits another (recovery ~0.82-0.92 on this corpus); k-means on
+    # a seeded sample of a fifth of the documents keeps them apart, as the
+    # in-memory fit's k-means on every document does.
+    c = generate_lda_corpus(2000, 10, 1000, doc_length=100, alpha=0.1, beta=0.01, random_state=1)
+    settings = {"random_state": 0, "passes": 10, "iterations": 100, "min_df": 1, "max_df": 1.0}
+    streamed = fit_lda(_ListCorpus(c.documents), 10, stream=True, init_sample=400, **settings)
+    memory = fit_lda(c.documents, 10, **settings)
+    assert streamed.settings_["init_sample"] == 400 and streamed.settings_["init_n_init"] == 10
+    scores = [recovery_score(c.topic_word, align_topic_word(r.topic_word_, r.vocabulary_, c.vocabulary))
+              for r in (streamed, memory)]
+    assert scores[0] >= 0.99 and scores[0] >= scores[1] - 0.005, scores
+
+
+@pytest.mark.parametrize("chunksize", [7, 64, 1000])
+def test_start_sample_is_seeded_uniform_and_independent_of_chunks(chunksize):
+    import scipy.sparse as sp
+
+    from toolkit.topics.lda import _RowSample
+
+    X = sp.csr_matrix(np.arange(300, dtype=float).reshape(-1, 1) + 1)  # row i holds i + 1
+    samples = []
+    for seed in (0, 0, 1):
+        sample = _RowSample(40, seed)
+        for start in range(0, 300, chunksize):
+            sample.add(X[start:start + chunksize])
+        samples.append(sample.rows.toarray().ravel() - 1)
+    reference = _RowSample(40, 0)
+    reference.add(X)  # one chunk
+    assert len(samples[0]) == 40 and len(set(samples[0])) == 40
+    assert np.all(np.diff(samples[0]) > 0)  # kept in stream order
+    np.testing.assert_array_equal(samples[0], samples[1])
+    np.testing.assert_array_equal(samples[0], reference.rows.toarray().ravel() - 1)
+    assert not np.array_equal(samples[0], samples[2])
+    assert samples[0].min() < 60 and samples[0].max() > 240  # spread over the stream, not its head
+
+
+@pytest.mark.parametrize("init_sample", [100, 20_000])
+def test_streamed_seeded_topics_capture_their_themes(seeded_corpus, init_sample):
+    # Seeded topics start from the sampled cluster richest in their seeds, as in memory.
+    c, themes = seeded_corpus
+    corpus = _ListCorpus(c.documents)
+    r = fit_seeded_lda(corpus, themes, 5, random_state=0, passes=10, stream=True, init_sample=init_sample)
+    assert r.settings_["stream"] is True and r.settings_["init_sample"] == min(init_sample, len(c.documents))
+    assert r.topic_labels_ == ["site_clearance", "mass_mobilization", "topic_02", "topic_03", "topic_04"]
+    sim = _cosine(c.topic_word, align_topic_word(r.topic_word_, r.vocabulary_, c.vocabulary))
+    assert sim[3, 0] >= 0.9 and sim[1, 1] >= 0.9
+    if init_sample >= len(c.documents):
+        memory = fit_seeded_lda(c.documents, themes, 5, random_state=0, passes=10)
+        np.testing.assert_array_equal(r.topic_word_, memory.topic_word_)
+
+
+def _write_vi_tables(tmp_path, tokens_order=None):
+    from toolkit.corpus import write_table
+
+    ids = [f"d{i:03d}" for i in range(len(VI_DOCS))] + ["dup"]
+    docs = pd.DataFrame({"doc_id": ids, "title": "", "body": "văn bản", "duplicate_of": [""] * len(VI_DOCS) + ["d000"]})
+    tokens = pd.DataFrame({"doc_id": ids + ["d001"], "tokens": VI_DOCS + [VI_DOCS[0], ["lặp_lại"]]})  # d001 repeats
+    if tokens_order is not None:
+        tokens = tokens.iloc[tokens_order]
+    write_table(docs, tmp_path / "docs.parquet")
+    write_table(tokens, tmp_path / "tokens.jsonl")
+    return ids
+
+
+def _topics(tmp_path, *args):
+    from typer.testing import CliRunner
+
+    import toolkit.cli.topics  # noqa: F401
+    from toolkit.cli import app
+
+    return CliRunner().invoke(app, ["topics", str(tmp_path / "docs.parquet"), "--n-topics", "3", "--max-df", "1.0",
+                                    "--passes", "5", *args])
+
+
+def test_topics_command_stream_gives_the_in_memory_model(tmp_path, monkeypatch):
+    ids = _write_vi_tables(tmp_path)
+    tokens = ["--tokens", str(tmp_path / "tokens.jsonl")]
+    res = _topics(tmp_path, *tokens, "-o", str(tmp_path / "memory"))
+    assert res.exit_code == 0, res.output
+    # --stream never loads a whole table
+    import toolkit.cli._shared
+    import toolkit.corpus
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a whole table was loaded")
+
+    monkeypatch.setattr(toolkit.corpus, "read_table", refuse)
+    monkeypatch.setattr(toolkit.cli._shared, "load_tokens", refuse)
+    res = _topics(tmp_path, *tokens, "--stream", "-o", str(tmp_path / "stream"))
+    assert res.exit_code == 0, res.output
+    monkeypatch.undo()
+    streamed, memory = (pd.read_parquet(tmp_path / d / "doc_topics.parquet") for d in ("stream", "memory"))
+    assert streamed["doc_id"].tolist() == ids[:-1]  # the repost is left out, a repeated token row read once
+    pd.testing.assert_frame_equal(streamed, memory)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "stream" / "topic_terms.csv"),
+                                  pd.read_csv(tmp_path / "memory" / "topic_terms.csv"))
+    model = load_result(tmp_path / "stream" / "model")
+    assert model.settings_["stream"] is True and model.doc_ids == ids[:-1]
+
+
+def test_topics_command_stream_follows_the_token_table_order(tmp_path):
+    n = len(VI_DOCS)
+    ids = _write_vi_tables(tmp_path, tokens_order=list(range(n + 1, -1, -1)))  # reversed
+    res = _topics(tmp_path, "--tokens", str(tmp_path / "tokens.jsonl"), "--stream", "-o", str(tmp_path / "o"))
+    assert res.exit_code == 0, res.output
+    doc_topics = pd.read_parquet(tmp_path / "o" / "doc_topics.parquet")
+    # reversed, the repeated row of d001 comes first: it is the one read (as `load_tokens` keeps the first)
+    expected = ["d001"] + [d for d in ids[:-1][::-1] if d != "d001"]
+    assert doc_topics["doc_id"].tolist() == expected
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--stream"], "toolkit preprocess"),  # no --tokens: says how to make it
+    (["--stream", "--engine", "tomotopy", "--tokens", "TOKENS"], "--engine gensim"),
+    (["--stream", "--tokens", "OTHER"], "have no row in"),
+])
+def test_topics_command_stream_usage_errors(tmp_path, args, message):
+    _write_vi_tables(tmp_path)
+    from toolkit.corpus import write_table
+
+    write_table(pd.DataFrame({"doc_id": ["d000"], "tokens": [["bồi_thường"]]}), tmp_path / "other.parquet")
+    paths = {"TOKENS": str(tmp_path / "tokens.jsonl"), "OTHER": str(tmp_path / "other.parquet")}
+    res = _topics(tmp_path, *[paths.get(a, a) for a in args], "-o", str(tmp_path / "o"))
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert not (tmp_path / "o").exists()

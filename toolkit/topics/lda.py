@@ -23,7 +23,10 @@ Convergence settings chosen when ``passes``/``iterations`` are ``None``
   k-means on TF-IDF rows, seeded: ``init="clusters"``), so topics begin far
   apart; with gensim's near-uniform start or a few random documents per
   topic, planted 20-topic corpora often ended with two topics merged and
-  another split (best-match cosine 0.88 instead of 0.999). Variational LDA and Gibbs
+  another split (best-match cosine 0.88 instead of 0.999). A streamed fit
+  (``stream=True``) clusters a seeded sample of at most ``init_sample``
+  documents (20 000) drawn while it counts document lengths, so it keeps the
+  protection with memory bounded. Variational LDA and Gibbs
   sampling can both still end in a local optimum (two topics merged, one
   split): compare seeds (:mod:`toolkit.topics.select` reports stability).
 * tomotopy ``iterations = clip(round(5e7 / n_tokens), 200, 2000)`` Gibbs
@@ -61,6 +64,10 @@ logger = logging.getLogger("toolkit.topics")
 
 ENGINES = ("gensim", "tomotopy")
 ALPHA_CHOICES = ("auto", "symmetric", "asymmetric")
+#: Documents of the seeded sample a streamed fit draws its start from (``init_sample``).
+INIT_SAMPLE = 20_000
+#: k-means restarts of the streamed start when it clusters a sample (3 on a whole corpus, as in memory).
+SAMPLE_N_INIT = 10
 
 
 # ----------------------------------------------------------------------------
@@ -404,6 +411,7 @@ def fit_lda(
     init: str = "clusters",
     stream: bool = False,
     doc_ids: Sequence[str] | None = None,
+    init_sample: int = INIT_SAMPLE,
 ) -> LdaResult:
     """Fit LDA to token lists.
 
@@ -458,8 +466,10 @@ def fit_lda(
         disk); it is read once for the vocabulary, once per pass, and once
         more for the document-topic proportions, in chunks. Memory then
         grows with the vocabulary and with the D × K proportions, not with
-        the corpus. The start is gensim's own (``init`` is ignored: the
-        clustered start needs the whole count matrix).
+        the corpus. The start follows ``init`` as in memory, drawn from a
+        seeded sample of ``init_sample`` documents collected on the second
+        read (the one that counts document lengths); a corpus of at most
+        ``init_sample`` documents gets exactly the in-memory fit's arrays.
     init : {"clusters", "documents", "uniform"}
         gensim start: ``"clusters"`` (default) gives each topic the word
         distribution of one k-means cluster of documents (TF-IDF rows,
@@ -471,6 +481,14 @@ def fit_lda(
         The ``doc_id`` of every document of ``documents`` (token lists), in
         order; unique. Without it (and without a token table) the ids are
         the row positions ``"0"``, ``"1"``...
+    init_sample : int
+        ``stream=True`` only: documents of the uniform sample (seeded by
+        ``random_state``) whose k-means clusters (``init="clusters"``) or
+        documents (``init="documents"``) start the topics; it bounds the
+        start's memory and time whatever the corpus size (default 20 000).
+        k-means on a sample that is not the whole corpus gets 10 restarts
+        instead of 3 (a sample merges planted topics more often). Recorded
+        as ``settings_["init_sample"]`` and ``settings_["init_n_init"]``.
 
     Returns
     -------
@@ -504,7 +522,7 @@ def fit_lda(
         result = _fit_gensim_streaming(
             documents, n_topics, random_state=random_state, passes=passes, iterations=iterations, alpha=alpha,
             eta=eta, min_df=min_df, max_df=max_df, keep_n=keep_n, vocabulary=vocabulary,
-            topic_labels=topic_labels, chunksize=chunksize)
+            topic_labels=topic_labels, chunksize=chunksize, init=init, init_sample=init_sample, seed_topics=seed_topics)
         result.doc_ids, result.settings_["doc_id_source"] = _check_doc_ids(doc_ids, result.doc_topic_.shape[0])
         return result
     documents = _reiterable(documents)
@@ -580,32 +598,7 @@ def _fit_gensim(result, documents, vocabulary, X, alpha, eta_arr, settings, seed
         random_state=result.random_state, passes=settings["passes"], iterations=settings["iterations"],
         chunksize=settings["chunksize"], update_every=1, eval_every=None, dtype=np.float64,
     )
-    if init == "clusters":
-        # Start each topic from one cluster of documents (spherical k-means on
-        # TF-IDF rows, seeded): topics begin far apart, so fewer runs end with
-        # two true topics merged and another split (the usual local optimum).
-        _init_from_clusters(model, X, n_topics, result.random_state, seed_topics, vocabulary)
-    elif init == "documents":
-        # lda-c's "seeded" start: each topic begins as the pooled counts of a
-        # few random documents, which breaks the symmetry of gensim's
-        # near-uniform start and avoids many poor local optima.
-        rng = np.random.default_rng(result.random_state)
-        n_docs = X.shape[0]
-        per_topic = int(np.clip(n_docs // (4 * n_topics), 1, 10))
-        picks = rng.choice(n_docs, size=(n_topics, per_topic), replace=n_docs < n_topics * per_topic)
-        for k in range(n_topics):
-            model.state.sstats[k] += np.asarray(X[picks[k]].sum(axis=0)).ravel()
-        model.expElogbeta = np.exp(_dirichlet_expectation(model.state.get_lambda()))
-    if seed_topics:
-        # Start seeded topics with their seeds' mass so the prior is not
-        # drowned by the random initialisation (eta alone is a pseudo-count).
-        index = {t: i for i, t in enumerate(vocabulary)}
-        sstats = model.state.sstats
-        for k, terms in seed_topics.items():
-            ids = [index[t] for t in terms if t in index]
-            if ids:
-                sstats[k, ids] += eta_arr[k, ids] * max(1.0, X.shape[0] / n_topics)
-        model.expElogbeta = np.exp(_dirichlet_expectation(model.state.get_lambda()))
+    _start_topics(model, X, X.shape[0], init, result.random_state, seed_topics, vocabulary, eta_arr)
     model.update(corpus, passes=settings["passes"], iterations=settings["iterations"],
                  chunksize=settings["chunksize"], update_every=1, eval_every=None)
     lam = model.state.get_lambda().astype(np.float64)
@@ -632,7 +625,7 @@ class _Sized:
 
 
 def _fit_gensim_streaming(documents, n_topics, *, random_state, passes, iterations, alpha, eta, min_df, max_df,
-                          keep_n, vocabulary, topic_labels, chunksize) -> LdaResult:
+                          keep_n, vocabulary, topic_labels, chunksize, init, init_sample, seed_topics) -> LdaResult:
     from gensim.models import LdaModel
 
     if vocabulary is None:
@@ -646,7 +639,14 @@ def _fit_gensim_streaming(documents, n_topics, *, random_state, passes, iteratio
         raise ValueError("the vocabulary is empty after filtering; lower min_df or raise max_df")
     corpus = BowCorpus(documents, vocabulary)
     n_terms = len(vocabulary)
-    lengths = np.fromiter((sum(n for _, n in bow) for bow in corpus), dtype=np.int64)
+    # One read: document lengths, and the seeded sample of documents the start is drawn from.
+    sample = _RowSample(init_sample, random_state)
+    lengths = []
+    for X in _matrix_chunks(documents, vocabulary, corpus.chunksize):
+        lengths.append(np.asarray(X.sum(axis=1)).ravel().astype(np.int64))
+        if init != "uniform":
+            sample.add(X)
+    lengths = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
     n_docs, n_tokens = len(lengths), int(lengths.sum())
     if n_tokens == 0:
         raise ValueError("no document has an in-vocabulary token")
@@ -657,13 +657,23 @@ def _fit_gensim_streaming(documents, n_topics, *, random_state, passes, iteratio
     eta_arr = _eta_matrix(eta, n_topics, n_terms, "gensim")
     settings.update({
         "engine": "gensim", "n_topics": int(n_topics), "random_state": random_state, "stream": True,
-        "init": "uniform", "alpha": alpha if isinstance(alpha, str) else np.asarray(alpha, dtype=float).tolist(),
+        "init": init, "init_sample": 0 if sample.rows is None else int(sample.rows.shape[0]),
+        "alpha": alpha if isinstance(alpha, str) else np.asarray(alpha, dtype=float).tolist(),
         "eta": None if eta is None else ("matrix" if np.ndim(eta) else float(eta)),
         "n_docs": int(n_docs), "n_terms": int(n_terms), "n_tokens": n_tokens, **filters,
     })
     gensim_alpha = alpha if isinstance(alpha, str) else _alpha_vector(alpha, n_topics)
+    # iterations go to the constructor: gensim's E-step reads self.iterations, not update()'s argument.
     model = LdaModel(num_topics=n_topics, id2word=dict(enumerate(vocabulary)), alpha=gensim_alpha, eta=eta_arr,
-                     random_state=random_state, dtype=np.float64)
+                     random_state=random_state, passes=settings["passes"], iterations=settings["iterations"],
+                     chunksize=settings["chunksize"], update_every=1, eval_every=None, dtype=np.float64)
+    # k-means on a sample of the corpus merges two planted topics more often than on every document
+    # (20 sparse topics, 20,000 of 100,000 documents: 2 of 3 seeds with 3 restarts, none with 10); the
+    # sample bounds the cost of more restarts. A sample that is the whole corpus starts as in memory.
+    n_init = 3 if sample.rows is None or sample.rows.shape[0] == n_docs else SAMPLE_N_INIT
+    settings["init_n_init"] = n_init if init == "clusters" else None
+    _start_topics(model, sample.rows, n_docs, init, random_state, seed_topics, vocabulary, eta_arr, n_init=n_init)
+    del sample  # the start is set: the sample's rows are not needed during the passes
     # A known length spares gensim a counting pass over the disk.
     model.update(_Sized(corpus, n_docs), passes=settings["passes"], iterations=settings["iterations"],
                  chunksize=settings["chunksize"], update_every=1, eval_every=None)
@@ -697,7 +707,77 @@ def _fit_gensim_streaming(documents, n_topics, *, random_state, passes, iteratio
     return result
 
 
-def _init_from_clusters(model, X, n_topics: int, random_state: int, seed_topics=None, vocabulary=()) -> None:
+def _start_topics(model, X, n_docs: int, init: str, random_state: int, seed_topics, vocabulary, eta_arr,
+                  n_init: int = 3) -> None:
+    """Set the starting topics of a fresh gensim ``model`` (both the in-memory and the streamed fit).
+
+    ``X`` holds the counts of the documents the start is drawn from: the
+    whole corpus in memory, or a seeded sample of a streamed one
+    (:class:`_RowSample`); ``n_docs`` is the size of the whole corpus.
+    ``n_init``: k-means restarts (the best inertia is kept).
+    """
+    n_topics = model.num_topics
+    if init == "clusters":
+        # Start each topic from one cluster of documents (spherical k-means on
+        # TF-IDF rows, seeded): topics begin far apart, so fewer runs end with
+        # two true topics merged and another split (the usual local optimum).
+        _init_from_clusters(model, X, n_topics, random_state, seed_topics, vocabulary, n_init=n_init)
+    elif init == "documents":
+        # lda-c's "seeded" start: each topic begins as the pooled counts of a
+        # few random documents, which breaks the symmetry of gensim's
+        # near-uniform start and avoids many poor local optima.
+        rng = np.random.default_rng(random_state)
+        n_rows = X.shape[0]
+        per_topic = int(np.clip(n_rows // (4 * n_topics), 1, 10))
+        picks = rng.choice(n_rows, size=(n_topics, per_topic), replace=n_rows < n_topics * per_topic)
+        for k in range(n_topics):
+            model.state.sstats[k] += np.asarray(X[picks[k]].sum(axis=0)).ravel()
+        model.expElogbeta = np.exp(_dirichlet_expectation(model.state.get_lambda()))
+    if seed_topics:
+        # Start seeded topics with their seeds' mass so the prior is not
+        # drowned by the random initialisation (eta alone is a pseudo-count).
+        index = {t: i for i, t in enumerate(vocabulary)}
+        sstats = model.state.sstats
+        for k, terms in seed_topics.items():
+            ids = [index[t] for t in terms if t in index]
+            if ids:
+                sstats[k, ids] += eta_arr[k, ids] * max(1.0, n_docs / n_topics)
+        model.expElogbeta = np.exp(_dirichlet_expectation(model.state.get_lambda()))
+
+
+class _RowSample:
+    """A seeded uniform sample of at most ``size`` rows of a stream of count matrices.
+
+    Every row gets a random key (drawn in stream order from
+    ``default_rng(random_state)``, so the sample does not depend on the chunk
+    size); the ``size`` rows with the smallest keys are kept (bottom-k
+    sampling), in stream order. Memory is bounded by ``size`` rows plus one
+    chunk. When the stream has at most ``size`` rows, the sample is all of
+    them, in order.
+    """
+
+    def __init__(self, size: int, random_state: int) -> None:
+        self.size = int(size)
+        self.rng = np.random.default_rng(random_state)
+        self.rows: sp.csr_matrix | None = None
+        self.keys = np.empty(0)
+        self.positions = np.empty(0, dtype=np.int64)
+        self.seen = 0
+
+    def add(self, X: sp.csr_matrix) -> None:
+        keys = self.rng.random(X.shape[0])
+        positions = np.arange(self.seen, self.seen + X.shape[0])
+        self.seen += X.shape[0]
+        rows = X if self.rows is None else sp.vstack([self.rows, X], format="csr")
+        keys, positions = np.concatenate([self.keys, keys]), np.concatenate([self.positions, positions])
+        if len(keys) > self.size:
+            keep = np.sort(np.argpartition(keys, self.size - 1)[:self.size])  # stays in stream order
+            rows, keys, positions = rows[keep], keys[keep], positions[keep]
+        self.rows, self.keys, self.positions = sp.csr_matrix(rows), keys, positions
+
+
+def _init_from_clusters(model, X, n_topics: int, random_state: int, seed_topics=None, vocabulary=(),
+                        n_init: int = 3) -> None:
     from scipy.optimize import linear_sum_assignment
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfTransformer
@@ -711,7 +791,7 @@ def _init_from_clusters(model, X, n_topics: int, random_state: int, seed_topics=
 
     # One thread: the same clusters on any machine, whatever its core count.
     with threadpool_limits(limits=1):
-        labels = KMeans(n_clusters=n_topics, n_init=3, random_state=random_state).fit_predict(rows)
+        labels = KMeans(n_clusters=n_topics, n_init=n_init, random_state=random_state).fit_predict(rows)
     clusters = np.zeros((n_topics, X.shape[1]))
     for c in range(n_topics):
         counts = np.asarray(X[labels == c].sum(axis=0)).ravel().astype(np.float64)

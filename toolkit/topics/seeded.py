@@ -161,6 +161,9 @@ def fit_seeded_lda(
     engine : {"gensim", "tomotopy"}
     **kwargs
         Passed to :func:`~toolkit.topics.lda.fit_lda` (e.g. ``doc_ids``).
+        With ``stream=True`` a re-iterable ``documents`` (e.g. read from disk)
+        is never held in memory: it is read twice here (vocabulary, seed
+        terms present) and then by the streamed fit.
 
     Returns
     -------
@@ -176,12 +179,16 @@ def fit_seeded_lda(
     check_n_topics(n_topics, len(themes))
     n_topics = int(n_topics)
     documents, doc_ids = _token_lists(documents, kwargs.pop("doc_ids", None))
-    documents = documents if isinstance(documents, list) else [list(d) for d in documents]
+    if not kwargs.get("stream"):  # a streamed corpus is re-read pass by pass, never held
+        documents = documents if isinstance(documents, list) else [list(d) for d in documents]
     vocabulary = build_vocabulary(documents, min_df=min_df, max_df=max_df, keep_n=keep_n).terms
     seeds = {t for terms in themes.values() for t in terms}
-    present = {t for doc in documents for t in doc if t in seeds}
+    present: set[str] = set()
+    n_tokens = 0
+    for doc in documents:
+        present.update(t for t in doc if t in seeds)
+        n_tokens += len(doc)
     vocabulary = sorted(set(vocabulary) | present)
-    n_tokens = sum(len(doc) for doc in documents)
     if seed_weight is None:
         seed_weight = max(1.0, 0.1 * n_tokens / (n_topics * max(len(vocabulary), 1)))
     eta, labels = seeded_eta(themes, vocabulary, n_topics, seed_weight=seed_weight,
