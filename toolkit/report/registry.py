@@ -18,6 +18,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from tqdm.auto import tqdm
 
 from toolkit.report import plots
 from toolkit.config import RunConfig
@@ -297,7 +298,7 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
     tables_dir.mkdir(parents=True, exist_ok=True)
     items: list[ReportItem] = []
     table_items: list[ReportItem] = []
-    for name in sorted(tables):
+    for name in tqdm(sorted(tables), desc="tables", unit="table", disable=None, leave=False):
         table = tables[name]
         caption = TABLE_CAPTIONS.get(name, name)
         summary.tables.extend(save_table(table, tables_dir / name, provenance=provenance, caption=caption))
@@ -306,7 +307,7 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
     ctx = {"labels": theme_labels(config.resolve(config.themes.file), lang), "n_terms": config.topics.n_terms,
            "n_topics": summary.n_topics, "keyness_group": config.keyness.group}
     plt.rcParams.update({"font.family": "DejaVu Sans", "svg.fonttype": "path"})
-    for spec in FIGURES:
+    for spec in tqdm(FIGURES, desc="figures", unit="figure", disable=None, leave=False):
         if figures and spec.name not in figures:
             logger.info("figure %s left out (tables/run_choices.csv says why)", spec.name)
             continue
