@@ -9,7 +9,8 @@ study would (a config that names the table and leaves the adaptive settings
 unset), in a fresh process. Reported per run:
 
 - per-stage wall time (``RunSummary.timings``; ``other`` is the rest of the
-  run, e.g. the theme-quality table and the checks);
+  run, e.g. the theme-quality table and the checks) and CPU seconds of the
+  process tree (steadier than wall time on a loaded machine);
 - per-stage peak memory: the resident memory of the whole process tree
   (the run and its worker processes) sampled every 0.2 s, highest value while
   the stage ran, and ``rise_mb``, how far it rose above the value at the
@@ -137,10 +138,13 @@ def write_sample_table(corpus: RealCorpus, n: int | None, target: Path, *, rando
 
 
 class _StageMemory(logging.Handler):
-    """Peak resident memory of this process and its children per pipeline stage.
+    """Peak resident memory and CPU seconds of this process and its children per pipeline stage.
 
-    The pipeline logs the start of each stage with ``extra={"stage": name}``;
-    a thread samples the process tree's RSS and keeps the maximum per stage.
+    The pipeline logs the start of each stage with ``extra={"stage": name}``
+    and its end with ``extra={"stage_done": name}``; a thread samples the
+    process tree's RSS and keeps the maximum per stage (``other`` between
+    stages). CPU seconds per stage: the tree's CPU time at each boundary
+    (steadier than wall time on a shared machine).
     """
 
     def __init__(self) -> None:
@@ -152,6 +156,8 @@ class _StageMemory(logging.Handler):
         self.peaks: dict[str, float] = {}
         self.starts: dict[str, float] = {}
         self.peak = 0.0
+        self.cpu: dict[str, float] = {}
+        self._cpu_mark = self.tree_cpu()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -166,13 +172,34 @@ class _StageMemory(logging.Handler):
                 pass
         return total / 2**20
 
+    def tree_cpu(self) -> float:
+        """CPU seconds of this process, its ended children and its live ones."""
+        import psutil
+
+        own = self.process.cpu_times()
+        total = own.user + own.system + own.children_user + own.children_system
+        for proc in self.process.children(recursive=True):
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                pass
+        return total
+
+    def _switch(self, stage: str) -> None:
+        cpu = self.tree_cpu()
+        self.cpu[self.current] = self.cpu.get(self.current, 0.0) + cpu - self._cpu_mark
+        self._cpu_mark = cpu
+        mb = self.tree_mb()
+        self.current = stage
+        self.starts.setdefault(stage, mb)
+        self._note(mb)
+
     def emit(self, record: logging.LogRecord) -> None:
-        stage = getattr(record, "stage", None)
-        if stage:
-            mb = self.tree_mb()
-            self.current = stage
-            self.starts.setdefault(stage, mb)
-            self._note(mb)
+        if getattr(record, "stage", None):
+            self._switch(record.stage)
+        elif getattr(record, "stage_done", None):
+            self._switch("other")
 
     def _note(self, mb: float) -> None:
         stage = self.current
@@ -192,6 +219,7 @@ class _StageMemory(logging.Handler):
         return self
 
     def __exit__(self, *exc):
+        self._switch("other")
         self._stop.set()
         self._thread.join()
         log = logging.getLogger("toolkit")
@@ -233,7 +261,10 @@ def whole_run(corpus: str, n: int | None, workdir: str):
         wall = time.perf_counter() - start
         timings = dict(summary.timings)
         timings["other"] = round(max(0.0, wall - sum(timings.values())), 3)
-        stages = {stage: {"wall_s": seconds, "peak_mb": round(memory.peaks.get(stage, 0.0), 1),
+        memory.cpu["other"] = memory.cpu.get("other", 0.0) + memory.cpu.pop("start", 0.0)
+        stages = {stage: {"wall_s": seconds, "cpu_s": round(memory.cpu.get(stage, 0.0), 1),
+                          "peak_mb": round(max(memory.peaks.get(stage, 0.0),
+                                               memory.peaks.get("start", 0.0) if stage == "other" else 0.0), 1),
                           "rise_mb": round(memory.peaks.get(stage, 0.0) - memory.starts.get(stage, 0.0), 1)}
                   for stage, seconds in timings.items()}
         return {"corpus": corpus, "rows": n_rows, "docs": summary.n_documents, "n_topics": summary.n_topics,
@@ -301,8 +332,8 @@ def format_run(row: dict) -> str:
     lines = [f"{row['name']}: wall {row['wall_s']:.0f} s, cpu {row['cpu_s']:.0f} s, peak {row['peak_rss_mb']:.0f} MB "
              f"(process tree), K = {row['n_topics']}"]
     for stage, s in row["stages"].items():
-        memory = f"peak {s['peak_mb']:7.0f} MB  rise {s['rise_mb']:+7.0f} MB" if s["peak_mb"] else "(between stages)"
-        lines.append(f"  {stage:<11} {s['wall_s']:8.1f} s  {memory}")
+        cpu = f"cpu {s['cpu_s']:8.1f} s" if "cpu_s" in s else ""
+        lines.append(f"  {stage:<11} {s['wall_s']:8.1f} s  {cpu}  peak {s['peak_mb']:7.0f} MB  rise {s['rise_mb']:+7.0f} MB")
     biggest = sorted(row["table_rows"].items(), key=lambda kv: (-kv[1], kv[0]))[:6]
     lines.append(f"  outputs: reports/ {row['reports_bytes'] / 2**20:.1f} MB (figures {row['figures_bytes'] / 2**20:.1f} MB"
                  f" in {row['n_figure_files']} files, tables {row['tables_bytes'] / 2**20:.1f} MB); largest tables: "

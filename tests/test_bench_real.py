@@ -88,3 +88,20 @@ def test_scaling_compares_smallest_and_largest_run_per_stage(large_select, met):
     assert ingest["time_ratio"] == 3.0 and ingest["memory_ratio"] == 1.12 and ingest["met"]
     assert select["time_ratio"] == round(large_select[0] / 10.0, 2)
     assert select["met"] is met
+
+
+def test_stage_memory_follows_the_pipelines_stage_records():
+    import logging
+
+    log = logging.getLogger("toolkit.pipeline")
+    with real._StageMemory() as memory:
+        log.info("stage %s …", "ingest", extra={"stage": "ingest"})
+        sum(i * i for i in range(300_000))  # some CPU inside the stage
+        log.info("stage %s: done", "ingest", extra={"stage_done": "ingest"})
+        log.info("stage %s …", "themes", extra={"stage": "themes"})
+    assert {"ingest", "other", "themes"} <= set(memory.peaks)
+    assert memory.peaks["ingest"] > 10  # MB of this Python process at least
+    assert memory.peak == max(memory.peaks.values())
+    assert memory.cpu["ingest"] > 0
+    assert memory.current == "other"  # the run's end closes the last stage
+    assert memory not in logging.getLogger("toolkit").handlers
