@@ -160,7 +160,7 @@ def _duration(seconds: float) -> str:
 #: 2-core development machine (README, "Benchmarks"); they only size the warning.
 CHARS_PER_TOKEN = 6.0            # characters of title + body per kept token (stopwords and numbers dropped)
 PREPROCESS_CHARS_PER_S = 450_000  # normalization + segmentation, per process
-FIT_S_PER_TOKEN = 12e-6          # one model-selection fit with its scores, per kept token, per process
+FIT_S_PER_TOKEN = 25e-6          # one model-selection fit with its scores, per kept token, per process
 
 
 def expected_cost(config: RunConfig, documents: pd.DataFrame) -> tuple[float, str]:
