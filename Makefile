@@ -33,7 +33,7 @@ test: install  ## Run the whole test suite (notebooks included)
 figures: install  ## Run the main pipeline on the demo corpus (CONFIG=configs/default.toml)
 	$(BIN)/python -m toolkit figures --config $(CONFIG)
 
-bench: install  ## Benchmarks against the bare engines (ratios, throughput, memory)
+bench: install  ## Benchmarks against the bare engines, and whole runs on ../shared/corpora (BENCH_REAL=quick|full|off)
 	$(BIN)/python -m bench
 
 repro-check: install  ## Run `make figures` twice and compare output hashes

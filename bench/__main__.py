@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bench.cases import BENCH_CACHE, DANTRI, VNTC
 from bench.harness import measure
+from bench.real import bench_real
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -123,10 +124,11 @@ def bench_stream(sizes, rows):
 
 
 BENCHES = {"tokenize": bench_tokenize, "lda": bench_lda, "tfidf": bench_tfidf, "end_to_end": bench_end_to_end,
-           "memory": bench_memory, "stream": bench_stream}
+           "memory": bench_memory, "stream": bench_stream, "real": bench_real}
 FULL = {"tokenize": 1000, "scaling": 8000, "lda": (10_000, 50_000), "tfidf": 50_000, "end_to_end": (1000, 10_000),
-        "memory": (10_000, 100_000), "lda_memory": (20_000, 100_000)}
-QUICK = {"tokenize": 200, "scaling": 600, "lda": (2000,), "tfidf": 5000, "end_to_end": (300,), "memory": (1000, 4000), "lda_memory": (2000, 10_000)}
+        "memory": (10_000, 100_000), "lda_memory": (20_000, 100_000),
+        "real_quick": False}
+QUICK = {"tokenize": 200, "scaling": 600, "lda": (2000,), "tfidf": 5000, "end_to_end": (300,), "memory": (1000, 4000), "lda_memory": (2000, 10_000), "real_quick": True}
 
 
 def _fmt(row) -> str:

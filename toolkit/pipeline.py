@@ -138,11 +138,61 @@ class _Timer:
 
     def __enter__(self):
         self.start = time.perf_counter()
-        logger.info("stage %s …", self.name)
+        # `extra`: a log handler can tell which stage runs (make bench measures memory per stage so)
+        logger.info("stage %s …", self.name, extra={"stage": self.name})
         return self
 
     def __exit__(self, *exc):
-        self.summary.timings[self.name] = round(time.perf_counter() - self.start, 3)
+        seconds = round(time.perf_counter() - self.start, 3)
+        self.summary.timings[self.name] = seconds
+        logger.info("stage %s: %s", self.name, _duration(seconds), extra={"stage_done": self.name})
+
+
+def _duration(seconds: float) -> str:
+    """``"42 s"``, ``"3.5 min"``, ``"1.2 h"``: a duration as a reader says it."""
+    if seconds < 90:
+        return f"{seconds:.1f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+#: Rough costs behind :func:`expected_cost`, measured on whole runs of real news text on the
+#: 2-core development machine (README, "Benchmarks"); they only size the warning.
+CHARS_PER_TOKEN = 6.0            # characters of title + body per kept token (stopwords and numbers dropped)
+PREPROCESS_CHARS_PER_S = 450_000  # normalization + segmentation, per process
+FIT_S_PER_TOKEN = 25e-6          # one model-selection fit with its scores, per kept token, per process
+
+
+def expected_cost(config: RunConfig, documents: pd.DataFrame) -> tuple[float, str]:
+    """A rough forecast of a run on ``documents``: ``(seconds, sentence)``.
+
+    From the number of documents and their length (tokens estimated from
+    characters) and the K grid × seeds of ``config``; the constants come from
+    measured whole runs and only say whether to expect minutes or hours.
+    """
+    from toolkit.distributed import n_workers
+
+    t = config.topics
+    chars = int(documents["title"].str.len().sum() + documents["body"].str.len().sum()) if len(documents) else 0
+    tokens = chars / CHARS_PER_TOKEN
+    grid = list(t.n_topics_grid) if t.n_topics == 0 or t.n_topics_grid else []
+    n_fits = len(grid) * len(t.random_states)
+    workers = n_workers(config.preprocess.n_jobs)
+    seconds = (chars / (PREPROCESS_CHARS_PER_S * workers)
+               + tokens * FIT_S_PER_TOKEN * (-(-n_fits // min(workers, n_fits)) if n_fits else 0)
+               + tokens * FIT_S_PER_TOKEN)  # the final model
+    fits = (f"× K grid {grid} × seeds {list(t.random_states)} = {n_fits} fits + the final model"
+            if n_fits else "× 1 model (no model selection)")
+    sentence = (f"{len(documents)} documents (~{tokens / 1e6:.1f} M tokens) {fits}; expect about "
+                f"{_duration(seconds)} on {workers} process(es) (a rough estimate from document length)")
+    return seconds, sentence
+
+
+def _announce(config: RunConfig, documents: pd.DataFrame) -> None:
+    """Say early how long the run will take; a warning when it is long."""
+    seconds, sentence = expected_cost(config, documents)
+    logger.log(logging.WARNING if seconds > 600 else logging.INFO, "%s", sentence)
 
 
 # --------------------------------------------------------------------------
@@ -328,6 +378,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
     with _Timer(summary, "ingest"):
         documents, rejects, truth = load_documents(config, cache)
     raise_problems(corpus_problems(config, documents, rejects), config)
+    _announce(config, documents)
     with _Timer(summary, "preprocess"):
         tokens = tokenize_documents(config, documents, cache)
 

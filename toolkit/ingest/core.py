@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing as mp
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -62,6 +63,8 @@ class IngestResult:
 class IngestOptions:
     fields: FieldMap = FieldMap()
     sources: SourceMap | None = None
+    #: A bar over the rows of a table (None: on a terminal), shown in the main process only.
+    progress: bool | None = None
 
 
 def iter_input_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, str]]:
@@ -129,7 +132,7 @@ def ingest_files(
     """
     if sources is not None and not isinstance(sources, SourceMap):
         sources = load_sources(sources)
-    options = IngestOptions(fields=fields or FieldMap(), sources=sources)
+    options = IngestOptions(fields=fields or FieldMap(), sources=sources, progress=progress)
     # a `collect` folder: its WARC files are read, its ledger is bookkeeping
     files = [(path, label) for path, label in iter_input_files(paths) if not is_collect_bookkeeping(path)]
     records: list[dict] = []
@@ -237,6 +240,10 @@ def _looks_like_html(text: str) -> bool:
 
 def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list[dict], list[dict]]:
     encoding, rows = iter_table_rows(path)
+    # a bar per table in the main process (one big table is read there); workers' bars would interleave
+    in_main = mp.parent_process() is None
+    rows = tqdm(rows, desc=label[-30:], unit="row", leave=False,
+                disable=(None if options.progress is None else not options.progress) if in_main else True)
     docs: list[dict] = []
     rejects: list[dict] = []
     for row in rows:

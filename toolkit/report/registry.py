@@ -18,6 +18,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from tqdm.auto import tqdm
 
 from toolkit.report import plots
 from toolkit.config import RunConfig
@@ -495,7 +496,7 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
     tables_dir.mkdir(parents=True, exist_ok=True)
     items: list[ReportItem] = []
     table_items: list[ReportItem] = []
-    for name in sorted(tables):
+    for name in tqdm(sorted(tables), desc="tables", unit="table", disable=None, leave=False):
         table = tables[name]
         caption = TABLE_CAPTIONS.get(name, name)
         if name == "effects":
@@ -507,7 +508,7 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
                                       "See the figure captions and the README.", (f"tables/{name}.parquet",)))
     ctx = figure_context(config, tables, summary.n_topics)
     plt.rcParams.update({"font.family": "DejaVu Sans", "svg.fonttype": "path"})
-    for spec in FIGURES:
+    for spec in tqdm(FIGURES, desc="figures", unit="figure", disable=None, leave=False):
         if figures and spec.name not in figures:
             logger.info("figure %s left out (tables/run_choices.csv says why)", spec.name)
             continue

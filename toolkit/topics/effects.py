@@ -52,6 +52,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 logger = logging.getLogger("toolkit.topics.effects")
 
@@ -411,7 +412,8 @@ def _composition(result, design: _Design, topics: np.ndarray, n_draws: int, n_co
     if n_coef_draws < 1:
         raise ValueError("n_coef_draws must be at least 1")
     pooled = []
-    for theta in _iter_draws(result, n_draws, rng):
+    for theta in tqdm(_iter_draws(result, n_draws, rng), total=n_draws, desc="effects draws", unit="draw",
+                      disable=None, leave=False):
         pooled.append(_coef_draws(design, theta[design.rows][:, topics], n_coef_draws, cov_type, rng))
     return np.concatenate(pooled, axis=0)
 
@@ -1119,7 +1121,8 @@ def prevalence_by_group(
         point = point / counts[:, None]
 
     reps = np.empty((n_draws, n_groups, len(topic_idx)))
-    for i, draw in enumerate(_iter_draws(result, n_draws, rng)):
+    for i, draw in enumerate(tqdm(_iter_draws(result, n_draws, rng), total=n_draws, desc="prevalence draws",
+                                  unit="draw", disable=None, leave=False)):
         w = rng.standard_exponential(len(rows))
         sums = _group_sums(group, draw[rows][:, topic_idx] * w[:, None], n_groups)
         wsum = np.bincount(group, weights=w, minlength=n_groups)

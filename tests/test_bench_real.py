@@ -1,0 +1,107 @@
+"""The whole-run benchmark's own logic: sizes, sample tables, scaling verdicts (no pipeline run here)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from bench import real
+from bench.real import RealCorpus, real_sizes, scaling_rows, write_sample_table
+
+
+@pytest.mark.parametrize("setting, quick, sizes", [
+    ("", False, (10_000, None)),
+    ("", True, (2_000, 5_000)),
+    ("quick", False, (2_000, 5_000)),
+    ("full", True, (10_000, None)),
+    ("off", False, ()),
+    ("10000,22000", False, (10_000, 22_000)),
+    ("10_000, full", False, (10_000, None)),
+])
+def test_sizes_of_bench_real(setting, quick, sizes):
+    assert real_sizes(quick, setting) == sizes
+
+
+@pytest.mark.parametrize("setting", ["ten", "-5", "0,5", "10000;20000"])
+def test_a_wrong_size_names_the_knob(setting):
+    with pytest.raises(ValueError, match="BENCH_REAL"):
+        real_sizes(setting=setting)
+
+
+def test_unknown_corpus_is_an_error():
+    with pytest.raises(ValueError, match="known: baomoi, vntc"):
+        real.present_corpora("vntc,dantri")
+
+
+def _corpus(tmp_path, n=50) -> RealCorpus:
+    path = tmp_path / "news.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        for i in range(n):
+            fh.write(json.dumps({"id": f"a{i}", "category": "Xã hội",
+                                 "text": f"Bài {i}: Ủy ban nhân dân xã họp bàn công tác dân vận."},
+                                ensure_ascii=False) + "\n")
+    return RealCorpus("news", path, ("id", "text"), "text")
+
+
+def _ids(path):
+    return [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_sample_is_seeded_keeps_order_and_only_the_named_columns(tmp_path):
+    corpus = _corpus(tmp_path)
+    a, b, c = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
+    assert write_sample_table(corpus, 20, a, random_state=1) == 20
+    write_sample_table(corpus, 20, b, random_state=1)
+    write_sample_table(corpus, 20, c, random_state=2)
+    ids = _ids(a)
+    assert ids == _ids(b) != _ids(c)
+    assert ids == sorted(ids, key=lambda s: int(s[1:]))       # the corpus' order
+    assert ids != [f"a{i}" for i in range(20)]               # a random sample, not the first rows
+    record = json.loads(a.read_text(encoding="utf-8").splitlines()[0])
+    assert set(record) == {"id", "text"} and "Ủy ban" in record["text"]
+
+
+@pytest.mark.parametrize("n", [None, 50, 80])
+def test_the_whole_corpus_when_asked_or_too_small(tmp_path, n):
+    target = tmp_path / "all.jsonl"
+    assert write_sample_table(_corpus(tmp_path), n, target) == 50
+    assert _ids(target) == [f"a{i}" for i in range(50)]
+
+
+def _run(corpus, docs, stages):
+    return {"corpus": corpus, "docs": docs,
+            "stages": {name: {"wall_s": t, "peak_mb": m, "rise_mb": 0.0} for name, (t, m) in stages.items()}}
+
+
+@pytest.mark.parametrize("large_select, met", [((35.0, 900.0), True), ((90.0, 900.0), False), ((35.0, 5000.0), False)])
+def test_scaling_compares_smallest_and_largest_run_per_stage(large_select, met):
+    runs = [_run("vntc", 10_000, {"ingest": (10.0, 400.0), "select": (10.0, 500.0)}),
+            _run("vntc", 20_000, {"ingest": (15.0, 420.0), "select": (25.0, 700.0)}),
+            _run("vntc", 40_000, {"ingest": (30.0, 450.0), "select": large_select}),
+            _run("baomoi", 10_000, {"ingest": (5.0, 300.0)})]
+    rows = scaling_rows(runs)
+    assert [(r["corpus"], r["stage"]) for r in rows] == [("vntc", "ingest"), ("vntc", "select")]
+    ingest, select = rows
+    assert ingest["docs"] == (10_000, 40_000) and ingest["docs_ratio"] == 4.0
+    assert ingest["time_ratio"] == 3.0 and ingest["memory_ratio"] == 1.12 and ingest["met"]
+    assert select["time_ratio"] == round(large_select[0] / 10.0, 2)
+    assert select["met"] is met
+
+
+def test_stage_memory_follows_the_pipelines_stage_records():
+    import logging
+
+    log = logging.getLogger("toolkit.pipeline")
+    with real._StageMemory() as memory:
+        log.info("stage %s …", "ingest", extra={"stage": "ingest"})
+        sum(i * i for i in range(300_000))  # some CPU inside the stage
+        log.info("stage %s: done", "ingest", extra={"stage_done": "ingest"})
+        log.info("stage %s …", "themes", extra={"stage": "themes"})
+    assert {"ingest", "other", "themes"} <= set(memory.peaks)
+    assert memory.peaks["ingest"] > 10  # MB of this Python process at least
+    assert memory.peak == max(memory.peaks.values())
+    assert memory.cpu["ingest"] > 0
+    assert memory.current == "other"  # the run's end closes the last stage
+    assert memory not in logging.getLogger("toolkit").handlers
