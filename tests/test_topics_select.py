@@ -284,3 +284,21 @@ def test_pipeline_selects_plain_lda_when_not_seeded(monkeypatch, tmp_path):
 
     call = _select_call(monkeypatch, tmp_path, TopicsConfig(seeded=False, selection="full"))
     assert call["themes"] is None and call["strategy"] == "full"
+
+
+def test_select_command_seeded_k_below_the_themes_is_an_error(tmp_path, easy_corpus):
+    from typer.testing import CliRunner
+
+    import toolkit.cli.topics  # noqa: F401
+    from toolkit.cli import app
+    from toolkit.corpus import write_table
+
+    ids = [f"d{i:03d}" for i in range(60)]
+    write_table(pd.DataFrame({"doc_id": ids, "body": "x"}), tmp_path / "docs.parquet")
+    write_table(pd.DataFrame({"doc_id": ids, "tokens": easy_corpus.documents[:60]}), tmp_path / "tokens.parquet")
+    res = CliRunner().invoke(app, ["select", str(tmp_path / "docs.parquet"), "--tokens", str(tmp_path / "tokens.parquet"),
+                                   "--grid", "2", "--random-states", "0", "--seeded", "-j", "1",
+                                   "-o", str(tmp_path / "scores.csv")])
+    assert res.exit_code == 2
+    assert "cannot be honoured" in res.output
+    assert not (tmp_path / "scores.csv").exists()
