@@ -260,9 +260,10 @@ def select_n_topics(
         n_train_full = n_corpus - n_held_full
         n_tokens_full = int(round(vocab.term_frequency.sum() * n_train_full / max(n_corpus, 1)))
         for key, value in default_settings(engine, n_train_full, n_tokens_full).items():
-            if key in ("passes", "iterations"):
-                fit_kwargs.setdefault(key, value)
-        fit_kwargs.setdefault("vocabulary", vocab.terms)
+            if key in ("passes", "iterations") and fit_kwargs.get(key) is None:
+                fit_kwargs[key] = value
+        if fit_kwargs.get("vocabulary") is None:
+            fit_kwargs["vocabulary"] = vocab.terms
         order = np.random.default_rng(split_random_state).permutation(n_corpus)
         documents = [documents[i] for i in np.sort(order[:size])]
     rng = np.random.default_rng(split_random_state)
