@@ -220,8 +220,8 @@ def select_n_topics(
     >>> docs = [["dân_vận", "khéo", "nông_thôn_mới"], ["giải_phóng_mặt_bằng", "bồi_thường"]] * 20
     >>> sel = select_n_topics(docs, (2, 3), (0, 1), strategy="sample", sample_size=30, n_jobs=1,
     ...                       measures=("npmi", "stability"), progress=False)
-    >>> sel.family, sel.n_documents, sorted(sel.table["n_docs"].unique().tolist())
-    ('lda', 30, [24])
+    >>> sel.family, sel.n_documents, sorted(sel.table["n_docs"].unique().tolist())  # no held-out share here
+    ('lda', 30, [30])
     """
     unknown = set(measures) - set(MEASURES)
     if unknown:
