@@ -99,7 +99,8 @@ def test_select_picks_true_k_gensim(easy_corpus):
     sel = select_n_topics(easy_corpus.documents, (3, 5, 8), (0, 1), n_jobs=2, progress=False)
     assert sel.recommended == 5, sel.reasoning
     assert "Recommended K = 5" in sel.reasoning
-    assert list(sel.table.columns) == ["n_topics", "random_state", "measure", "value"]
+    assert list(sel.table.columns) == ["n_topics", "random_state", "measure", "value", "family", "n_docs"]
+    assert set(sel.table["family"]) == {"lda"} and set(sel.table["n_docs"]) == {240}
     assert set(sel.table["measure"]) == {"npmi", "umass", "heldout", "exclusivity", "diversity", "stability"}
     assert len(sel.table) == 3 * 2 * 6
     assert list(sel.summary.columns) == ["n_topics", "measure", "mean", "sd", "n_runs", "z"]
