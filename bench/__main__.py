@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.cases import BENCH_CACHE, DANTRI, VNTC
+from bench.cases import BAOMOI, BENCH_CACHE, DANTRI, VNTC
 from bench.harness import measure
 from bench.real import bench_real
 
@@ -123,12 +123,25 @@ def bench_stream(sizes, rows):
                      met=a["recovery_cosine"] >= memory["recovery_cosine"] - 0.01))
 
 
+def bench_selection(sizes, rows):
+    n = sizes["selection"]
+    for source in ["planted"] + (["baomoi"] if BAOMOI.exists() else []):
+        full = measure("bench.cases:selection", source=source, n_docs=n, strategy="full")
+        fast = measure("bench.cases:selection", source=source, n_docs=n, strategy="sample")
+        ratio = full["wall_s"] / fast["wall_s"]
+        agree = full["recommended"] == fast["recommended"]
+        rows.append(_row(f"select[{source} {n}] strategy=full", full))
+        rows.append(_row(f"select[{source} {n}] strategy=sample", fast, speedup=ratio, same_k=agree,
+                         target="≥ 3× the full grid, same recommended K", met=ratio >= 3 and agree))
+
+
 BENCHES = {"tokenize": bench_tokenize, "lda": bench_lda, "tfidf": bench_tfidf, "end_to_end": bench_end_to_end,
-           "memory": bench_memory, "stream": bench_stream, "real": bench_real}
+           "memory": bench_memory, "stream": bench_stream, "real": bench_real, "selection": bench_selection}
 FULL = {"tokenize": 1000, "scaling": 8000, "lda": (10_000, 50_000), "tfidf": 50_000, "end_to_end": (1000, 10_000),
         "memory": (10_000, 100_000), "lda_memory": (20_000, 100_000),
-        "real_quick": False}
-QUICK = {"tokenize": 200, "scaling": 600, "lda": (2000,), "tfidf": 5000, "end_to_end": (300,), "memory": (1000, 4000), "lda_memory": (2000, 10_000), "real_quick": True}
+        "real_quick": False, "selection": 20_000}
+QUICK = {"tokenize": 200, "scaling": 600, "lda": (2000,), "tfidf": 5000, "end_to_end": (300,), "memory": (1000, 4000), "lda_memory": (2000, 10_000), "real_quick": True,
+         "selection": 6000}
 
 
 def _fmt(row) -> str:
@@ -139,6 +152,10 @@ def _fmt(row) -> str:
     for key in ("speedup", "ratio"):
         if key in row:
             parts.append(f"{key} {row[key]:.2f}")
+    if "recommended" in row:
+        parts.append(f"K {row['recommended']} on {row['n_docs_scored']} docs")
+    if "same_k" in row:
+        parts.append(f"same K: {'yes' if row['same_k'] else 'NO'}")
     if "recovery_cosine" in row:
         parts.append(f"recovery {row['recovery_cosine']:.3f}")
     if "target" in row:

@@ -104,6 +104,10 @@ class TopicsConfig:
     engine: str = "gensim"
     n_topics_grid: tuple[int, ...] = (8, 12, 16)
     random_states: tuple[int, ...] = (0, 1, 2)
+    #: Model selection: "sample" fits every K × seed on a seeded sample of ``selection_sample`` documents,
+    #: "full" on the whole corpus (toolkit.topics.select).
+    selection: str = "sample"
+    selection_sample: int = 5000
     #: 0: take the K recommended by model selection.
     n_topics: int = 0
     seeded: bool = True
@@ -245,6 +249,10 @@ SETTING_DOCS: dict[str, str] = {
     "topics.engine": '"gensim" (canonical, single process) or "tomotopy" (faster)',
     "topics.n_topics_grid": "numbers of topics compared by model selection",
     "topics.random_states": "seeds fitted at each number of topics (stability needs two or more)",
+    "topics.selection": 'model selection: "sample" (every K x seed fitted on a seeded sample of documents, a few '
+                        'times faster on large corpora) or "full" (on every document); the model family is the '
+                        'reported one (seeded when seeded = true)',
+    "topics.selection_sample": 'documents of the "sample" selection (the whole corpus when it is smaller)',
     "topics.n_topics": "0 = the number recommended by model selection; else this many topics (seeded ones included)",
     "topics.seeded": "seeded theme topics alongside free topics",
     "topics.seed_themes": "themes seeded as topics ([] = every theme of the dictionary)",

@@ -486,19 +486,25 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
             raise ValueError(f"[topics] {where}: {exc} (seeded themes: {', '.join(seeds)})") from exc
     with _Timer(summary, "select"):
         def select_compute() -> dict[str, pd.DataFrame]:
+            # Selection scores the family that is reported: the seeded model, with the same themes and
+            # filters, when [topics] seeded (issue #16 item 3).
             selection = tp.select_n_topics(token_lists, n_topics_grid=t.n_topics_grid, random_states=t.random_states,
-                                           engine=t.engine, n_jobs=config.preprocess.n_jobs, **filters)
-            wide = selection.table.pivot_table(index=["n_topics", "random_state"], columns="measure",
+                                           strategy=t.selection, sample_size=t.selection_sample,
+                                           themes=seeds or None, engine=t.engine, n_jobs=config.preprocess.n_jobs,
+                                           **filters)
+            wide = selection.table.pivot_table(index=["n_topics", "random_state", "family"], columns="measure",
                                                values="value").reset_index()
             wide.columns.name = None
-            rec = pd.DataFrame({"recommended": [int(selection.recommended)], "reasoning": [selection.reasoning]})
+            rec = pd.DataFrame({"recommended": [int(selection.recommended)], "reasoning": [selection.reasoning],
+                                "family": [selection.family], "strategy": [selection.strategy],
+                                "n_documents": [selection.n_documents]})
             return {"model_selection": wide, "model_recommendation": rec}
         if t.n_topics > 0 and len(t.n_topics_grid) == 0:
             selected = {}
             n_topics = t.n_topics
         else:
-            selected = cache.tables("select", _key(*base_key, t.n_topics_grid, t.random_states, t.engine, filters),
-                                    select_compute)
+            selected = cache.tables("select", _key(*base_key, t.n_topics_grid, t.random_states, t.engine, filters,
+                                                   t.selection, t.selection_sample, seeds), select_compute)
             n_topics = t.n_topics or int(selected["model_recommendation"]["recommended"].iat[0])
     summary.n_topics = n_topics
 

@@ -220,6 +220,15 @@ def select_command(
     heldout_fraction: float = typer.Option(0.2, "--heldout-fraction", help="Share of documents held out."),
     random_state: int = random_state_option("the held-out split (the same documents for every fit)"),
     coherence: str = typer.Option("npmi", "--coherence", help="npmi or umass (used in the recommendation)."),
+    strategy: str = typer.Option("sample", "--strategy",
+                                 help="sample (every fit on a seeded sample of --sample-size documents) or full."),
+    sample_size: int = typer.Option(5000, "--sample-size", min=2, help="Documents of --strategy sample."),
+    seeded: bool = typer.Option(False, "--seeded/--no-seeded",
+                                help="Score the seeded model (theme topics first; K counts them)."),
+    themes: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False,
+                                       help="Theme dictionary file (with --seeded)."),
+    min_df: int = typer.Option(2, "--min-df", help="Drop terms in fewer documents."),
+    max_df: float = typer.Option(0.9, "--max-df", help="Drop terms in more than this share of documents."),
     jobs: int = jobs_option("Worker processes fitting the grid (and tokenizing)"),
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
@@ -228,9 +237,15 @@ def select_command(
     from toolkit.topics.select import select_n_topics
 
     doc_ids, token_lists = _token_lists(corpus, tokens, jobs, include_duplicates)
-    result = select_n_topics(token_lists, _int_list(grid, "--grid"), _int_list(random_states, "--random-states"),
-                             engine=engine, heldout_fraction=heldout_fraction, split_random_state=random_state,
-                             coherence=coherence, n_jobs=jobs)
+    try:
+        result = select_n_topics(token_lists, _int_list(grid, "--grid"), _int_list(random_states, "--random-states"),
+                                 strategy=strategy, sample_size=sample_size,
+                                 themes=_load_themes(themes) if seeded else None, engine=engine,
+                                 heldout_fraction=heldout_fraction, split_random_state=random_state,
+                                 coherence=coherence, n_jobs=jobs, min_df=min_df, max_df=max_df)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     write_table(result.table, output)
     summary_path = output.with_name(output.name.removesuffix(output.suffix) + ".summary" + output.suffix)
     write_table(result.summary, summary_path)

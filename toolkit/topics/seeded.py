@@ -136,6 +136,7 @@ def fit_seeded_lda(
     min_df: int | float = MIN_DF,
     max_df: int | float = MAX_DF,
     keep_n: int | None = None,
+    vocabulary: Sequence[str] | None = None,
     engine: str = "gensim",
     **kwargs,
 ) -> LdaResult:
@@ -158,6 +159,10 @@ def fit_seeded_lda(
         corpus grows.
     min_df, max_df, keep_n
         Vocabulary filters; seed terms are always kept if they occur at all.
+    vocabulary : list of str, optional
+        Use these terms (plus the seed terms that occur) instead of filtering
+        ``documents``' own: model selection on a sample of documents passes
+        the whole corpus's vocabulary.
     engine : {"gensim", "tomotopy"}
     **kwargs
         Passed to :func:`~toolkit.topics.lda.fit_lda` (e.g. ``doc_ids``).
@@ -181,7 +186,8 @@ def fit_seeded_lda(
     documents, doc_ids = _token_lists(documents, kwargs.pop("doc_ids", None))
     if not kwargs.get("stream"):  # a streamed corpus is re-read pass by pass, never held
         documents = documents if isinstance(documents, list) else [list(d) for d in documents]
-    vocabulary = build_vocabulary(documents, min_df=min_df, max_df=max_df, keep_n=keep_n).terms
+    if vocabulary is None:
+        vocabulary = build_vocabulary(documents, min_df=min_df, max_df=max_df, keep_n=keep_n).terms
     seeds = {t for terms in themes.values() for t in terms}
     present: set[str] = set()
     n_tokens = 0
