@@ -41,10 +41,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-import lxml.html
 from lxml import etree
 
 from toolkit.collect.urls import looks_like_file, resolve_link, url_key
+from toolkit.ingest.htmlpage import html_tree
 
 __all__ = ["PageReading", "XmlReading", "classify_page", "read_page", "read_xml", "page_number",
            "ARTICLE_MIN_CHARS"]
@@ -129,16 +129,6 @@ def _headline_like(text: str) -> bool:
     return len(words) >= 4 and len(text) >= 20 and not _PAGER_TEXT.match(text)
 
 
-def _tree(html: str):
-    html = re.sub(r"^\s*<\?xml[^>]*>", "", html or "")
-    if not html.strip():
-        return None
-    try:
-        return lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return None
-
-
 def _in_chrome(element) -> bool:
     return any(isinstance(a.tag, str) and a.tag in _CHROME for a in element.iterancestors())
 
@@ -156,7 +146,7 @@ def read_page(html: str, url: str, *, has_date: bool | None = None) -> PageReadi
         Whether the page shows a publication date; None: find out with
         :func:`toolkit.ingest.htmlpage.parse_html`.
     """
-    tree = _tree(html)
+    tree = html_tree(html)
     if tree is None:
         return PageReading(kind="other", reason="empty or unreadable HTML")
     base = url

@@ -69,7 +69,8 @@ _SITE_PART_RE = re.compile(
 )
 
 
-def _tree(html: str) -> lxml.html.HtmlElement | None:
+def html_tree(html: str) -> lxml.html.HtmlElement | None:
+    """The parsed page (an XML declaration dropped), or ``None`` for an empty or unparsable one."""
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html or "")
     if not html.strip():
         return None
@@ -91,7 +92,7 @@ def html_to_text(html: str) -> str:
     >>> html_to_text("<body><p>Một</p><p>Hai<br>Ba</p><img src='a.jpg'><script>x()</script></body>")
     'Một\\nHai\\nBa\\n[Ảnh]'
     """
-    tree = _tree(html)
+    tree = html_tree(html)
     if tree is None:
         return ""
     return _render(tree)
@@ -118,7 +119,7 @@ def _render(tree: lxml.html.HtmlElement) -> str:
 
 def html_captions(html: str) -> list[str]:
     """Photo captions marked up as such (``<figcaption>``, caption classes, image tables)."""
-    tree = _tree(html)
+    tree = html_tree(html)
     return _captions(tree) if tree is not None else []
 
 
@@ -253,7 +254,7 @@ def markup_date(html: str) -> tuple[str, str] | None:
     >>> markup_date('<html><body><article><time datetime="2020-01-08">8/1</time><p>x</p></article></body></html>')
     ('2020-01-08', 'day')
     """
-    tree = _tree(html)
+    tree = html_tree(html)
     return _markup_date(tree, html) if tree is not None else None
 
 
@@ -352,7 +353,7 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
         ``date_source`` says which. ``body`` is empty when nothing but
         boilerplate is found.
     """
-    tree = _tree(html)
+    tree = html_tree(html)
     if tree is None:
         return PageFields(url=url)
     full_text = _render(tree)

@@ -37,10 +37,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
-from toolkit.text.vocabulary import MAX_DF, MIN_DF, document_term_matrix
-from toolkit.topics.lda import LdaResult, _check_doc_ids, _token_lists, default_labels, default_settings
+from toolkit.text.vocabulary import MAX_DF, MIN_DF
+from toolkit.topics.lda import LdaResult, _check_doc_ids, _token_lists, count_matrix, default_labels, default_settings
 
 logger = logging.getLogger("toolkit.topics")
 
@@ -195,16 +194,8 @@ def fit_dmr(
     frame = _aligned(metadata, ids, covariates)
     numeric, cats = _kinds(frame, covariates, categorical)
 
-    if vocabulary is None:
-        X, vocab = document_term_matrix(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
-        filters = {"min_df": min_df, "max_df": max_df, "keep_n": keep_n}
-    else:
-        X, vocab = document_term_matrix(documents, sorted(set(vocabulary)))
-        filters = {"vocabulary": "given"}
+    X, vocab, filters = count_matrix(documents, vocabulary, min_df=min_df, max_df=max_df, keep_n=keep_n)
     terms = vocab.terms
-    if not terms:
-        raise ValueError("the vocabulary is empty after filtering; lower min_df or raise max_df")
-    X = sp.csr_matrix(X, dtype=np.float64)
     n_docs, n_terms = X.shape
     doc_lengths = np.asarray(X.sum(axis=1)).ravel().astype(np.int64)
     n_tokens = int(doc_lengths.sum())

@@ -390,6 +390,23 @@ def default_settings(engine: str, n_docs: int, n_tokens: int) -> dict:
     return {"iterations": int(math.ceil(iterations / 10) * 10)}
 
 
+def count_matrix(documents, vocabulary=None, *, min_df, max_df, keep_n):
+    """The float64 CSR counts every engine fits on, its ``Vocabulary`` and the filters used (for ``settings_``).
+
+    One read of the corpus: counts of every term, then the document-frequency filters; or the
+    counts of a given ``vocabulary``. An empty vocabulary is an error.
+    """
+    if vocabulary is None:
+        X, vocab = document_term_matrix(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
+        filters = {"min_df": min_df, "max_df": max_df, "keep_n": keep_n}
+    else:
+        X, vocab = document_term_matrix(documents, sorted(set(vocabulary)))
+        filters = {"vocabulary": "given"}
+    if not vocab.terms:
+        raise ValueError("the vocabulary is empty after filtering; lower min_df or raise max_df")
+    return sp.csr_matrix(X, dtype=np.float64), vocab, filters
+
+
 def fit_lda(
     documents: Iterable[Sequence[str]],
     n_topics: int,
@@ -527,17 +544,8 @@ def fit_lda(
         return result
     documents = _reiterable(documents)
 
-    if vocabulary is None:
-        # One read of the corpus: counts of every term, then the document-frequency filters.
-        X, vocab = document_term_matrix(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
-        filters = {"min_df": min_df, "max_df": max_df, "keep_n": keep_n}
-    else:
-        X, vocab = document_term_matrix(documents, sorted(set(vocabulary)))
-        filters = {"vocabulary": "given"}
+    X, vocab, filters = count_matrix(documents, vocabulary, min_df=min_df, max_df=max_df, keep_n=keep_n)
     vocabulary = vocab.terms
-    if not vocabulary:
-        raise ValueError("the vocabulary is empty after filtering; lower min_df or raise max_df")
-    X = sp.csr_matrix(X, dtype=np.float64)
     term_frequency = vocab.term_frequency
     n_docs, n_terms = X.shape
     doc_lengths = np.asarray(X.sum(axis=1)).ravel().astype(np.int64)
