@@ -194,13 +194,10 @@ def fit_dmr(
     frame = _aligned(metadata, ids, covariates)
     numeric, cats = _kinds(frame, covariates, categorical)
 
-    X, vocab, filters = count_matrix(documents, vocabulary, min_df=min_df, max_df=max_df, keep_n=keep_n)
+    X, vocab, filters, doc_lengths = count_matrix(documents, vocabulary, min_df=min_df, max_df=max_df, keep_n=keep_n)
     terms = vocab.terms
     n_docs, n_terms = X.shape
-    doc_lengths = np.asarray(X.sum(axis=1)).ravel().astype(np.int64)
     n_tokens = int(doc_lengths.sum())
-    if n_tokens == 0:
-        raise ValueError("no document has an in-vocabulary token")
 
     settings = default_settings("tomotopy", n_docs, n_tokens)
     if iterations is not None:

@@ -391,10 +391,11 @@ def default_settings(engine: str, n_docs: int, n_tokens: int) -> dict:
 
 
 def count_matrix(documents, vocabulary=None, *, min_df, max_df, keep_n):
-    """The float64 CSR counts every engine fits on, its ``Vocabulary`` and the filters used (for ``settings_``).
+    """The float64 CSR counts every engine fits on, its ``Vocabulary``, the filters used (for ``settings_``)
+    and the documents' in-vocabulary lengths.
 
     One read of the corpus: counts of every term, then the document-frequency filters; or the
-    counts of a given ``vocabulary``. An empty vocabulary is an error.
+    counts of a given ``vocabulary``. An empty vocabulary, or no in-vocabulary token at all, is an error.
     """
     if vocabulary is None:
         X, vocab = document_term_matrix(documents, min_df=min_df, max_df=max_df, keep_n=keep_n)
@@ -404,7 +405,11 @@ def count_matrix(documents, vocabulary=None, *, min_df, max_df, keep_n):
         filters = {"vocabulary": "given"}
     if not vocab.terms:
         raise ValueError("the vocabulary is empty after filtering; lower min_df or raise max_df")
-    return sp.csr_matrix(X, dtype=np.float64), vocab, filters
+    X = sp.csr_matrix(X, dtype=np.float64)
+    doc_lengths = np.asarray(X.sum(axis=1)).ravel().astype(np.int64)
+    if not doc_lengths.any():
+        raise ValueError("no document has an in-vocabulary token")
+    return X, vocab, filters, doc_lengths
 
 
 def fit_lda(
@@ -544,14 +549,11 @@ def fit_lda(
         return result
     documents = _reiterable(documents)
 
-    X, vocab, filters = count_matrix(documents, vocabulary, min_df=min_df, max_df=max_df, keep_n=keep_n)
+    X, vocab, filters, doc_lengths = count_matrix(documents, vocabulary, min_df=min_df, max_df=max_df, keep_n=keep_n)
     vocabulary = vocab.terms
     term_frequency = vocab.term_frequency
     n_docs, n_terms = X.shape
-    doc_lengths = np.asarray(X.sum(axis=1)).ravel().astype(np.int64)
     n_tokens = int(doc_lengths.sum())
-    if n_tokens == 0:
-        raise ValueError("no document has an in-vocabulary token")
     ids, id_source = _check_doc_ids(doc_ids, n_docs)
 
     settings = default_settings(engine, n_docs, n_tokens)
