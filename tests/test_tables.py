@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import unicodedata
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +184,99 @@ def test_a_tables_own_province_and_district_columns_give_the_locality(tmp_path):
     assert docs.loc[0, "locality_evidence"] == "table columns province/district"
     # an unknown province is not invented: the text decides (it names Đông Anh, Hà Nội)
     assert docs.loc[2, "district"] == "Huyện Đông Anh"
+
+
+# --- tables are decoded line by line: any size, legacy encodings, located errors -----------------------------
+
+def _rows(n: int = 3) -> list[dict]:
+    return [{"id": f"r{i}", "title": f"Giao ban quý {i}", "text": f"{SENT_1} {SENT_2}\n{SENT_3}"} for i in range(n)]
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni", "cp1258", "tcvn3-in-unicode"])
+@pytest.mark.parametrize("name", ["rows.jsonl", "rows.csv"])
+def test_legacy_encoded_table_reads_like_unicode_row_by_row(tmp_path, encoding, name):
+    import pandas as pd
+
+    from toolkit.ingest.encoding import encode_text
+
+    def write(path, frame):
+        if path.suffix == ".csv":
+            return frame.to_csv(index=False)
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in frame.to_dict("records"))
+
+    frame = pd.DataFrame(_rows())
+    (tmp_path / "u").mkdir()
+    (tmp_path / "l").mkdir()
+    (tmp_path / "u" / name).write_text(write(Path(name), frame), encoding="utf-8")
+    (tmp_path / "l" / name).write_bytes(encode_text(write(Path(name), frame), encoding))
+    unicode_docs = ingest_files([tmp_path / "u" / name]).documents
+    legacy = ingest_files([tmp_path / "l" / name])
+    assert legacy.rejects.empty, legacy.rejects.to_dict("records")
+    assert set(legacy.documents["encoding"]) == {encoding}
+    for column in ("doc_id", "title", "body", "district"):
+        assert legacy.documents[column].tolist() == unicode_docs[column].tolist()
+
+
+def test_no_decoding_sees_more_than_one_line_of_a_table(tmp_path, monkeypatch):
+    """A table of any size is decoded, and repaired, one line at a time (memory of one row)."""
+    import toolkit.ingest.tables as tables
+
+    seen = []
+    real = tables.decode_bytes
+    monkeypatch.setattr(tables, "decode_bytes", lambda data: seen.append(data) or real(data))
+    rows = _rows(50)
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    # NFD text takes the repairing path of the decoder
+    (tmp_path / "rows.jsonl").write_bytes("".join(unicodedata.normalize("NFD", line) + "\n" for line in lines).encode())
+    result = ingest_files([tmp_path / "rows.jsonl"])
+    assert len(result.documents) == 50
+    assert set(result.documents["encoding"]) == {"utf-8-nfd"}
+    assert len(seen) == 50 and all(b"\n" not in data for data in seen)
+    assert result.documents["title"].tolist() == [r["title"] for r in rows]
+
+
+def test_an_undecodable_line_rejects_its_row_not_the_table(tmp_path):
+    lines = [json.dumps(r, ensure_ascii=False).encode() for r in _rows(3)]
+    garbage = bytes(i for i in range(1, 256) if i != 10) * 2  # control and high bytes: text in no encoding
+    (tmp_path / "rows.jsonl").write_bytes(b"\n".join([lines[0], garbage, lines[1], lines[2]]) + b"\n")
+    result = ingest_files([tmp_path / "rows.jsonl"])
+    assert result.documents["doc_id"].tolist() == ["r0", "r1", "r2"]
+    assert result.rejects["line"].tolist() == [2]
+    assert "binary" in result.rejects["reason"].iloc[0]
+
+    csv_lines = ["id,text", f'c0,"{SENT_1}"', f'c1,"{SENT_2}', f'{SENT_3}"', f'c2,"{SENT_3}"']
+    data = [line.encode() for line in csv_lines]
+    # the second line of a quoted record; without bytes that are CSV syntax (a quote or "\r" would change the rows)
+    data[3] = bytes(b for b in garbage if b not in b'"\r') + data[3]
+    (tmp_path / "rows.csv").write_bytes(b"\n".join(data) + b"\n")
+    result = ingest_files([tmp_path / "rows.csv"])
+    assert result.documents["doc_id"].tolist() == ["c0", "c2"]
+    assert result.rejects["line"].tolist() == [3]
+    assert result.rejects["reason"].iloc[0].startswith("line 4: binary")
+
+
+def test_a_gzip_table_cut_short_keeps_its_rows_and_says_where(tmp_path):
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _rows(400)).encode()
+    packed = gzip.compress(data, mtime=0)
+    (tmp_path / "cut.jsonl.gz").write_bytes(packed[: len(packed) * 2 // 3])
+    result = ingest_files([tmp_path / "cut.jsonl.gz"])
+    assert 0 < len(result.documents) < 400
+    assert len(result.rejects) == 1
+    assert "corrupt gzip" in result.rejects["reason"].iloc[0]
+    assert result.rejects["line"].iloc[0] > len(result.documents)
+    (tmp_path / "not.jsonl.gz").write_bytes(data)
+    result = ingest_files([tmp_path / "not.jsonl.gz"])
+    assert result.documents.empty and "corrupt gzip" in result.rejects["reason"].iloc[0]
+    assert result.rejects["line"].tolist() == [0]
+
+
+def test_utf16_and_empty_tables(tmp_path):
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _rows(3))
+    (tmp_path / "u16.jsonl").write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    (tmp_path / "blank.csv").write_bytes(b"\n\n  \n")
+    result = ingest_files([tmp_path])
+    assert result.documents["doc_id"].tolist() == ["r0", "r1", "r2"]
+    assert set(result.documents["encoding"]) == {"utf-16"}
+    reasons = {Path(r.source).name: r.reason for r in result.rejects.itertuples()}
+    assert reasons == {"empty.jsonl": "empty file", "blank.csv": "table has no rows"}

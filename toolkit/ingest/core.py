@@ -239,7 +239,7 @@ def _looks_like_html(text: str) -> bool:
 
 
 def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list[dict], list[dict]]:
-    encoding, rows = iter_table_rows(path)
+    rows = iter_table_rows(path)
     # a bar per table in the main process (one big table is read there); workers' bars would interleave
     in_main = mp.parent_process() is None
     rows = tqdm(rows, desc=label[-30:], unit="row", leave=False,
@@ -283,7 +283,7 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
             continue
         given_id = resolved.get(row.record, "id")
         doc_id = given_id or hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:16]
-        docs.append(_document(fields, doc_id=doc_id, source=source, encoding=encoding,
+        docs.append(_document(fields, doc_id=doc_id, source=source, encoding=row.encoding,
                               url=resolved.get(row.record, "url") or None, options=options,
                               locality=_table_locality(row.record, source)))
     if not docs and not rejects:

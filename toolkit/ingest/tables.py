@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -149,40 +150,114 @@ class ResolvedFields:
 
 @dataclass(frozen=True)
 class TableRow:
-    """One row of a table: its 1-based position and either the record or why it is bad."""
+    """One row of a table: its 1-based line, either the record or why it is bad, and how its text was read."""
 
     line: int
     record: dict | None
     error: str = ""
+    #: The row's text encoding (one of :data:`toolkit.ingest.encoding.ENCODINGS`, ``+`` repairs), "" when unknown.
+    encoding: str = ""
 
 
-def _decoded_text(path: Path) -> tuple[str, str]:
-    data = path.read_bytes()
-    if table_suffix(path) == ".jsonl.gz":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise UndecodableError(f"corrupt gzip file: {exc}") from exc
-    decoded = decode_bytes(data)
-    return decoded.text, decoded.encoding
+# How much of a table is looked at to tell UTF-16 (read whole) from byte-oriented encodings (read line by line).
+_SNIFF_BYTES = 1 << 16
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def iter_table_rows(path: str | Path) -> tuple[str, Iterator[TableRow]]:
-    """Return the file's text encoding and an iterator over its rows.
+@dataclass(frozen=True)
+class _Line:
+    number: int
+    text: str  # without its line end
+    end: str  # "\n", "\r\n" or "" (the last line)
+    encoding: str = ""
+    error: str = ""
+
+
+def iter_table_rows(path: str | Path) -> Iterator[TableRow]:
+    """The rows of a table file, streamed: memory stays that of one row, whatever the file's size.
+
+    JSONL and CSV are read line by line and each line is decoded on its own
+    (:func:`~toolkit.ingest.encoding.decode_bytes`: UTF-8, legacy Vietnamese
+    encodings and their repairs), so a table of any size is never held, nor
+    repaired, as one string, and an undecodable line rejects its row, not the
+    file. UTF-16 tables (rare) are decoded whole.
 
     Raises
     ------
     UndecodableError
-        When the file as a whole cannot be read (the caller rejects the file).
+        When the file as a whole cannot be read (empty, binary, not gzip,
+        unreadable Parquet): the caller rejects the file.
     """
     path = Path(path)
     suffix = table_suffix(path)
     if suffix == ".parquet":
-        return "utf-8", _iter_parquet(path)
-    text, encoding = _decoded_text(path)
-    if suffix == ".csv":
-        return encoding, _iter_csv(text)
-    return encoding, _iter_jsonl(text)
+        return _iter_parquet(path)
+    lines = _decoded_lines(path)
+    first = next(lines, None)  # reads the head now, so a file-level error is raised here
+    if first is None:
+        raise UndecodableError("empty file")
+    lines = itertools.chain([first], lines)
+    return _iter_csv(lines) if suffix == ".csv" else _iter_jsonl(lines)
+
+
+def _open_binary(path: Path):
+    if table_suffix(path) == ".jsonl.gz":
+        return gzip.open(path, "rb")
+    return open(path, "rb", buffering=_SNIFF_BYTES)
+
+
+def _split_end(raw: bytes) -> tuple[bytes, str]:
+    if raw.endswith(b"\r\n"):
+        return raw[:-2], "\r\n"
+    if raw.endswith(b"\n"):
+        return raw[:-1], "\n"
+    return raw, ""
+
+
+def _decoded_lines(path: Path) -> Iterator[_Line]:
+    """The file's physical lines (ended by ``"\\n"`` only), each decoded on its own; blank lines kept."""
+    try:
+        stream = _open_binary(path)
+        head = stream.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]  # at least one byte unless the file is empty
+    except (OSError, EOFError) as exc:
+        if table_suffix(path) == ".jsonl.gz":
+            raise UndecodableError(f"corrupt gzip file: {exc}") from exc
+        raise
+    with stream:
+        if not head:
+            raise UndecodableError("empty file")
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+            yield from _utf16_lines(stream)
+            return
+        bom = head.startswith(_UTF8_BOM)
+        number = 0
+        try:
+            for raw in stream:
+                number += 1
+                if number == 1 and bom:
+                    raw = raw[len(_UTF8_BOM):]
+                content, end = _split_end(raw)
+                if not content.strip():
+                    yield _Line(number, content.decode("latin-1"), end)
+                    continue
+                try:
+                    decoded = decode_bytes(content)
+                except UndecodableError as exc:
+                    # Latin-1 keeps every byte, so the quotes and commas of a CSV line stay where the file has them.
+                    yield _Line(number, content.decode("latin-1"), end, error=str(exc))
+                    continue
+                label = decoded.encoding
+                if bom and label.startswith("utf-8") and not label.startswith("utf-8-sig"):
+                    label = "utf-8-sig" + label[len("utf-8"):]
+                yield _Line(number, decoded.text, end, label)
+        except (OSError, EOFError) as exc:  # a gzip stream that breaks off part way
+            yield _Line(number + 1, "", "", error=f"corrupt gzip file from here on: {exc}")
+
+
+def _utf16_lines(stream) -> Iterator[_Line]:
+    decoded = decode_bytes(stream.read())  # raises for binary files
+    for number, line in _physical_lines(decoded.text):
+        yield _Line(number, line, "\n", decoded.encoding)
 
 
 def _physical_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -198,25 +273,40 @@ def _physical_lines(text: str) -> Iterator[tuple[int, str]]:
         start = end + 1
 
 
-def _iter_jsonl(text: str) -> Iterator[TableRow]:
-    # Not str.splitlines(): it also ends lines at U+2028, U+0085, \x0b... found inside JSON strings.
-    for number, line in _physical_lines(text):
-        if not line.strip():
+def _iter_jsonl(lines: Iterator[_Line]) -> Iterator[TableRow]:
+    # Lines end at "\n" only, not where str.splitlines() would (U+2028, U+0085, \x0b... inside JSON strings).
+    for line in lines:
+        if line.error:
+            yield TableRow(line.number, None, line.error)
+            continue
+        if not line.text.strip():
             continue
         try:
             # strict=False: raw control characters (tabs, \x0b, \x0c) inside strings, as scrapers write them.
-            record = json.loads(line, strict=False)
+            record = json.loads(line.text, strict=False)
         except json.JSONDecodeError as exc:
-            yield TableRow(number, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            yield TableRow(line.number, None, f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue
         if not isinstance(record, dict):
-            yield TableRow(number, None, f"a JSON {type(record).__name__}, not an object")
+            yield TableRow(line.number, None, f"a JSON {type(record).__name__}, not an object")
             continue
-        yield TableRow(number, record)
+        yield TableRow(line.number, record, encoding=line.encoding)
 
 
-def _iter_csv(text: str) -> Iterator[TableRow]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _iter_csv(lines: Iterator[_Line]) -> Iterator[TableRow]:
+    # Lines as the csv module counts them (a lone "\r" ends one too) -> the physical line they are part of,
+    # with its encoding and why it could not be decoded, kept until the rows that span them are read.
+    seen: dict[int, _Line] = {}
+
+    def text_lines() -> Iterator[str]:
+        counted = 0
+        for line in lines:
+            for piece in io.StringIO(line.text + line.end, newline=""):
+                counted += 1
+                seen[counted] = line
+                yield piece
+
+    reader = csv.reader(text_lines())
     try:
         header = next(reader)
     except StopIteration:
@@ -225,21 +315,28 @@ def _iter_csv(text: str) -> Iterator[TableRow]:
         yield TableRow(1, None, f"unreadable CSV header: {exc}")
         return
     header = [h.strip().lstrip("\ufeff") for h in header]
+    for number in range(1, reader.line_num + 1):
+        seen.pop(number, None)
     while True:
         start = reader.line_num + 1
         try:
-            values = next(reader)
+            values, error = next(reader), ""
         except StopIteration:
             return
         except csv.Error as exc:
-            yield TableRow(start, None, f"malformed CSV row: {exc}")
+            values, error = [], f"malformed CSV row: {exc}"
+        spanned = [seen.pop(n) for n in range(start, reader.line_num + 1) if n in seen]
+        first = spanned[0].number if spanned else start  # the file's physical line, not the csv module's count
+        undecodable = next((f"line {line.number}: {line.error}" for line in spanned if line.error), "")
+        if undecodable or error:
+            yield TableRow(first, None, undecodable or error)
             continue
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            yield TableRow(start, None, f"{len(values)} fields where the header has {len(header)}")
+            yield TableRow(first, None, f"{len(values)} fields where the header has {len(header)}")
             continue
-        yield TableRow(start, dict(zip(header, values)))
+        yield TableRow(first, dict(zip(header, values)), encoding=spanned[0].encoding if spanned else "")
 
 
 def _iter_parquet(path: Path) -> Iterator[TableRow]:
@@ -253,5 +350,5 @@ def _iter_parquet(path: Path) -> Iterator[TableRow]:
     for batch in parquet.iter_batches(batch_size=2048):
         for record in batch.to_pylist():
             number += 1
-            yield TableRow(number, record)
+            yield TableRow(number, record, encoding="utf-8")
 
