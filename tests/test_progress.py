@@ -52,6 +52,19 @@ def test_forecast_grows_with_documents_length_and_fits():
     assert expected_cost(_config(n_jobs=1), _documents(100))[0] > base
 
 
+def test_forecast_counts_the_sampled_selection_on_its_sample():
+    sampled = _config()
+    full = RunConfig(corpus=sampled.corpus, preprocess=sampled.preprocess,
+                     topics=TopicsConfig(selection="full"))
+    docs = _documents(20_000)
+    seconds, sentence = expected_cost(sampled, docs)
+    full_seconds, full_sentence = expected_cost(full, docs)
+    assert "9 fits on a sample of 5000 documents" in sentence and "sample" not in full_sentence
+    assert seconds < full_seconds / 2
+    # a corpus smaller than the sample is fitted whole either way
+    assert expected_cost(sampled, _documents(100))[0] == expected_cost(full, _documents(100))[0]
+
+
 def test_empty_corpus_forecasts_nothing():
     seconds, sentence = expected_cost(_config(), _documents(0))
     assert seconds == 0 and sentence.startswith("0 documents")

@@ -12,12 +12,12 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from toolkit.config import (ADAPTIVE_SETTINGS, PROJECT_ROOT, SETTING_DOCS, EffectsConfig, RunConfig, TopicsConfig,
-                            load_config, setting_keys)
+from toolkit.config import (ADAPTIVE_SETTINGS, PROJECT_ROOT, SETTING_DOCS, EffectsConfig, FiguresConfig, RunConfig,
+                            TopicsConfig, load_config, setting_keys)
 from toolkit.errors import UserError
 from toolkit.study import (adapt_defaults, check_run, config_problems, config_template, corpus_problems,
                            init_study, study_config)
-from toolkit.study.adapt import FIGURE_NEEDS, choices_paragraph
+from toolkit.study.adapt import FIGURE_NEEDS, MIN_DATED_SHARE, choices_paragraph
 from toolkit.study.check import formula_names
 
 # --------------------------------------------------------------------------
@@ -178,6 +178,48 @@ def test_no_dates_no_year_terms_and_no_year_figures():
     left_out = set(choices.loc[choices["setting"] == "figures.left_out", "value"])
     assert {"documents_per_locality_year", "theme_trends", "topic_prevalence", "theme_share_by_period"} <= left_out
     assert "no dated documents" in choices.set_index("setting").loc["themes.periods", "reason"]
+
+
+def test_no_dates_still_shows_documents_and_theme_shares_per_locality():
+    docs = _docs([2020], LOCALITIES, 10).assign(year=pd.array([pd.NA] * 30, dtype="Int64"))
+    config, _ = adapt_defaults(RunConfig(), docs)
+    assert {"documents_per_locality", "theme_share_by_locality", "topic_top_terms", "keyness",
+            "effects_forest"} <= set(config.figures.include)
+    # all dated: the dated/undated counts add nothing to the counts per year
+    config, choices = adapt_defaults(RunConfig(), _docs([2020, 2021], LOCALITIES, 10))
+    assert "documents_per_locality" not in config.figures.include
+    assert "documents_per_locality_year" in config.figures.include
+
+
+def test_a_few_dated_documents_do_not_make_time_figures_or_a_year_term():
+    """Dates found in 10% of a corpus (e.g. in the text of undated news) describe that 10%, not the corpus."""
+    docs = _docs(range(2001, 2011), LOCALITIES, 10)  # 300 documents, 10 years
+    undated = docs["doc_id"].str.endswith(tuple(str(j) for j in range(1, 10)))
+    docs.loc[undated, "year"] = pd.NA
+    assert 0.05 < docs["year"].notna().mean() < MIN_DATED_SHARE
+    config, choices = adapt_defaults(RunConfig(), docs)
+    assert config.effects.formula == "~ C(locality)"
+    assert "carry a date" in choices.set_index("setting").loc["effects.formula", "reason"]
+    time_figures = {"documents_per_locality_year", "theme_share_by_period", "theme_trends", "topic_prevalence"}
+    assert not time_figures & set(config.figures.include)
+    left_out = choices[choices["setting"] == "figures.left_out"].set_index("value")["reason"]
+    assert all("only 30 of 300 documents (10%) carry a date" in left_out[f] for f in time_figures)
+    assert {"documents_per_locality", "theme_share_by_locality"} <= set(config.figures.include)
+    # listed in the config, a time figure is drawn anyway
+    listed = RunConfig(figures=FiguresConfig(include=("theme_trends", "theme_share_by_locality")))
+    assert adapt_defaults(listed, docs)[0].figures.include == ("theme_share_by_locality", "theme_trends")
+    # at the threshold and above, dates count
+    docs["year"] = _docs(range(2001, 2011), LOCALITIES, 10)["year"].where(~undated | (docs.index % 3 == 0))
+    assert docs["year"].notna().mean() >= MIN_DATED_SHARE
+    assert "bs(year" in adapt_defaults(RunConfig(), docs)[0].effects.formula
+
+
+def test_a_formula_of_the_year_spline_alone_has_no_effects_figure():
+    path_config = RunConfig(effects=EffectsConfig(formula="~ bs(year, df=3)"))
+    config, choices = adapt_defaults(path_config, _docs(range(2015, 2024), LOCALITIES[:1], 20))
+    assert "effects_forest" not in config.figures.include
+    reason = choices[choices["value"] == "effects_forest"]["reason"].iloc[0]
+    assert "only the year spline" in reason
 
 
 @pytest.mark.parametrize("years, periods", [

@@ -179,10 +179,14 @@ def expected_cost(config: RunConfig, documents: pd.DataFrame) -> tuple[float, st
     grid = list(t.n_topics_grid) if t.n_topics == 0 or t.n_topics_grid else []
     n_fits = len(grid) * len(t.random_states)
     workers = n_workers(config.preprocess.n_jobs)
+    # the "sample" selection fits the grid on at most selection_sample documents
+    sampled = t.selection == "sample" and len(documents) > t.selection_sample
+    share = t.selection_sample / len(documents) if sampled else 1.0
     seconds = (chars / (PREPROCESS_CHARS_PER_S * workers)
-               + tokens * FIT_S_PER_TOKEN * (-(-n_fits // min(workers, n_fits)) if n_fits else 0)
+               + tokens * share * FIT_S_PER_TOKEN * (-(-n_fits // min(workers, n_fits)) if n_fits else 0)
                + tokens * FIT_S_PER_TOKEN)  # the final model
-    fits = (f"× K grid {grid} × seeds {list(t.random_states)} = {n_fits} fits + the final model"
+    on = f" on a sample of {t.selection_sample} documents" if sampled else ""
+    fits = (f"× K grid {grid} × seeds {list(t.random_states)} = {n_fits} fits{on} + the final model"
             if n_fits else "× 1 model (no model selection)")
     sentence = (f"{len(documents)} documents (~{tokens / 1e6:.1f} M tokens) {fits}; expect about "
                 f"{_duration(seconds)} on {workers} process(es) (a rough estimate from document length)")
@@ -415,6 +419,8 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
                 "theme_shares_locality_period": th.theme_shares(hits, dated[dated["period"] != ""],
                                                                 by=("province", "district", "period"), **common),
                 "theme_shares_year": th.theme_shares(hits, dated, by=("year",), **common),
+                # every document, dated or not: what a corpus without dates can still show
+                "theme_shares_locality": th.theme_shares(hits, meta, by=("province", "district"), **common),
                 "theme_validation": th.validate_themes(tokens, docs, dictionary, by=("province",)),
                 "theme_kwic": th.theme_kwic(docs, tokens, dictionary),
             }
@@ -442,7 +448,8 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
     with _Timer(summary, "figures"):
         dated, by = qualify_grouping(meta[meta["year"].notna()], ["district", "year"])
         counts = dated.groupby(by).size().rename("n_docs").reset_index()
-        tables = {"documents_per_locality_year": counts, "rejects": rejects.reset_index(drop=True),
+        tables = {"documents_per_locality_year": counts, "documents_per_locality": documents_per_locality(meta),
+                  "rejects": rejects.reset_index(drop=True),
                   "run_choices": choices,
                   **{n: t for n, t in theme_tables.items() if n != "theme_hits"},
                   **keyness_tables, **topic_tables}
@@ -459,6 +466,18 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
 
         write_outputs(config, tables, out, provenance, summary, figures=config.figures.include,
                       notes=choices_paragraph(choices), documents=docs, theme_hits=theme_tables["theme_hits"])
+
+
+def documents_per_locality(meta: pd.DataFrame) -> pd.DataFrame:
+    """Documents per locality, dated or not: ``province, district, locality, n_docs, n_dated``.
+
+    Every document counts (an unknown locality is the row with empty place
+    columns), so a corpus without dates still shows where its documents come
+    from. Sorted by locality.
+    """
+    table, by = qualify_grouping(meta.assign(_dated=meta["year"].notna()), ["district"])
+    counts = table.groupby(by, sort=True).agg(n_docs=("_dated", "size"), n_dated=("_dated", "sum")).reset_index()
+    return counts.astype({"n_docs": "int64", "n_dated": "int64"})
 
 
 def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, meta: pd.DataFrame,

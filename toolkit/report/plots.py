@@ -42,6 +42,11 @@ LABELS: dict[str, dict[str, str]] = {
         "recovered": "recovered",
         "n_topics": "Number of topics (K)",
         "doc_counts": "Documents per locality and year",
+        "doc_counts_locality": "Documents per locality, dated and undated",
+        "dated": "dated",
+        "undated": "undated",
+        "dating": "Date",
+        "theme_heatmap_locality": "Share of each locality's documents mentioning each theme",
         "theme_heatmap": "Share of documents mentioning each theme",
         "theme_trends": "Theme trends by year",
         "topic_terms": "Top terms per topic",
@@ -68,6 +73,11 @@ LABELS: dict[str, dict[str, str]] = {
         "recovered": "ước lượng",
         "n_topics": "Số chủ đề (K)",
         "doc_counts": "Số bài viết theo địa phương và năm",
+        "doc_counts_locality": "Số bài viết theo địa phương, có và không có ngày",
+        "dated": "có ngày",
+        "undated": "không có ngày",
+        "dating": "Ngày đăng",
+        "theme_heatmap_locality": "Tỷ lệ bài viết của mỗi địa phương nhắc đến từng chủ đề",
         "theme_heatmap": "Tỷ lệ bài viết nhắc đến từng chủ đề",
         "theme_trends": "Xu hướng chủ đề theo năm",
         "topic_terms": "Từ tiêu biểu của mỗi chủ đề",
@@ -155,8 +165,9 @@ def _small_mask(table: pd.DataFrame, small: str | None, n_docs: str, min_docs: i
 
 
 def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str = "year",
-                       value: str = "n_docs", ax: Axes | None = None, lang: str = "en") -> Axes:
-    """Documents per locality × year, with every count written in its cell.
+                       value: str = "n_docs", ax: Axes | None = None, lang: str = "en",
+                       title: str | None = None) -> Axes:
+    """Documents per locality × year (or any ``col``), with every count written in its cell.
 
     ``counts`` is long: ``row, col, value`` (e.g. ``district, year, n_docs``);
     cells missing from it are shown as 0 so sparse cells are visible.
@@ -172,8 +183,8 @@ def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str 
                 color="white" if vmax and n > 0.6 * vmax else "black")
     ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns], rotation=90, fontsize=MIN_FONT)
     ax.set_yticks(range(table.shape[0]), rows, fontsize=MIN_FONT)
-    ax.set_xlabel(label(col, lang), fontsize=8)
-    ax.set_title(label("doc_counts", lang), fontsize=9)
+    ax.set_xlabel(label(col, lang) if col in LABELS[lang] else "", fontsize=8)
+    ax.set_title(_wrap(title or label("doc_counts", lang), 36), fontsize=9)
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
     bar.set_label(label("documents", lang), fontsize=MIN_FONT)
     bar.ax.tick_params(labelsize=MIN_FONT)

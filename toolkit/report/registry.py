@@ -34,6 +34,9 @@ logger = logging.getLogger("toolkit.figures")
 
 TABLE_CAPTIONS = {
     "documents_per_locality_year": "Documents per locality (province, district) and year (duplicates left out).",
+    "documents_per_locality": "Documents per locality (province, district), dated or not: n_docs and how many of "
+                              "them carry a date (n_dated); the row with empty place columns counts documents of "
+                              "unknown locality (duplicates left out).",
     "rejects": "Input files or table rows that could not be read, with the reason.",
     "corpus_summary": "Documents read, reposts among them, documents analysed, and analysed documents without a "
                       "year or a locality.",
@@ -42,6 +45,7 @@ TABLE_CAPTIONS = {
                                   "cells flagged.",
     "theme_shares_locality_period": "The same per province × district × period.",
     "theme_shares_year": "The same per year for the whole corpus.",
+    "theme_shares_locality": "The same per province × district over every document, dated or not.",
     "theme_validation": "Seed-term validation: document frequency of every dictionary term by province; "
                         "terms that never occur are listed with occurs = false.",
     "keyness": "Distinctive terms of each group against all others: weighted log-odds with an informative "
@@ -86,7 +90,7 @@ class FigureSpec:
     title_key: str
     caption: str
     method: str
-    draw: Callable[[pd.DataFrame, str, dict], plt.Figure]
+    draw: Callable[[pd.DataFrame, str, dict], plt.Figure | None]
 
 
 def theme_labels(path: Path, lang: str) -> dict[str, str]:
@@ -205,6 +209,16 @@ def _fig_counts(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     return ax.figure
 
 
+def _fig_counts_dated(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
+    t = _top_localities(t, MAX_HEATMAP_ROWS)
+    dating = {"dated": plots.label("dated", lang), "undated": plots.label("undated", lang)}
+    long = pd.concat([t.assign(dating=dating["dated"], n=t["n_dated"]),
+                      t.assign(dating=dating["undated"], n=t["n_docs"] - t["n_dated"])])
+    ax = plots.doc_counts_heatmap(long, row="locality", col="dating", value="n", lang=lang,
+                                  title=plots.label("doc_counts_locality", lang))
+    return ax.figure
+
+
 def _theme_rows(t: pd.DataFrame, ctx: dict) -> pd.DataFrame:
     t = t[t["theme"].isin(ctx["themes"])]
     return t.assign(theme=t["theme"].map(lambda x: ctx["labels"].get(x, x)))
@@ -217,6 +231,13 @@ def _fig_theme_periods(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     plots.theme_share_panels(t, panel="theme", row="locality", col="period", fig=fig, lang=lang,
                              min_docs=ctx["min_docs"], ncols=min(4, max(1, t["theme"].nunique())))
     return fig
+
+
+def _fig_theme_localities(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
+    t = _top_localities(_theme_rows(t, ctx), MAX_HEATMAP_ROWS)
+    ax = plots.theme_share_heatmap(t, row="locality", col="theme", lang=lang, min_docs=ctx["min_docs"],
+                                   title=plots.label("theme_heatmap_locality", lang))
+    return ax.figure
 
 
 def _fig_theme_trends(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
@@ -254,9 +275,12 @@ def _fig_topic_prevalence(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     return fig
 
 
-def _fig_effects(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
+def _fig_effects(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure | None:
     # Spline coefficients of year are not readable one by one (the prevalence figure shows the trend).
     t = t[t["label"].isin(_key_topics(t, ctx)) & (t["term"] != "Intercept") & ~t["term"].str.startswith("bs(")]
+    if t.empty:
+        return None
+    t = _top_effect_terms(t, ctx.get("locality_sizes", {}), MAX_HEATMAP_ROWS)
     levels = sorted(t["term"].unique())
     shown = {x: _term_label(x) for x in levels}
     localities = ctx.get("localities", [])
@@ -284,6 +308,27 @@ def _fig_effects(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     fig.supxlabel("\n".join(x for x in (xlabel, note) if x), fontsize=plots.MIN_FONT)
     fig.suptitle(plots.label("effects", lang), fontsize=10)
     return fig
+
+
+def _top_effect_terms(t: pd.DataFrame, sizes: Mapping[str, int], n: int) -> pd.DataFrame:
+    """At most ``n`` terms: the locality levels of the localities with most documents, then the others."""
+    terms = sorted(t["term"].unique())
+    if len(terms) <= n:
+        return t
+
+    def size(term: str) -> int:
+        level = _term_label(term)
+        return sizes.get(level, 0) if term.startswith("C(locality") else 1 << 62  # non-locality terms first
+    keep = sorted(terms, key=lambda x: (-size(x), x))[:n]
+    logger.info("effects figure shows %d of %d terms (the localities with most documents)", n, len(terms))
+    return t[t["term"].isin(set(keep))]
+
+
+#: Why a figure whose table is not empty can still have nothing to draw.
+NOTHING_TO_DRAW = {
+    "effects_forest": "the effects of the figure's topics are only the intercept and the year spline, whose "
+                      "coefficients are not readable one by one (topic_prevalence shows the trend)",
+}
 
 
 def _effects_note(reference: str, lang: str) -> str:
@@ -331,6 +376,17 @@ FIGURES: tuple[FigureSpec, ...] = (
                "there are more); every cell shows its count, so sparse cells (and the uncertainty they bring to "
                "later figures) are visible.",
                "Counts of the ingested document table, reposts (duplicate_of) left out.", _fig_counts),
+    FigureSpec("documents_per_locality", "documents_per_locality", "doc_counts_locality",
+               "How many documents each locality published, dated and undated (the 30 localities with most "
+               "documents when there are more; (unknown): no locality found); drawn when some documents carry no "
+               "date, which the figures over time leave out.",
+               "Counts of the ingested document table, reposts (duplicate_of) left out.", _fig_counts_dated),
+    FigureSpec("theme_share_by_locality", "theme_shares_locality", "theme_heatmap_locality",
+               "Share of each locality's documents that mention {themes}, over every document, dated or not (the "
+               "30 localities with most documents when there are more; the table has all). Hatched cells have "
+               "fewer than {min_docs} documents and show their number instead of a share.",
+               "Theme dictionary ({theme_file}) matched on normalized tokens with exclusion contexts; a document "
+               "mentions a theme when at least one term matches. Shares in per cent.", _fig_theme_localities),
     FigureSpec("theme_share_by_period", "theme_shares_locality_period", "theme_heatmap",
                "Share of each locality's documents that mention {themes}, per period: one panel per theme on one "
                "colour scale (the 30 localities with most documents when there are more; the table has all). "
@@ -413,12 +469,26 @@ def _themes_in(tables: Mapping[str, pd.DataFrame]) -> set[str]:
 
 def _localities_in(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     """Every locality of the run's counts (sorted), so figure labels are short only where that stays unique."""
-    counts = tables.get("documents_per_locality_year")
+    counts = tables.get("documents_per_locality")
+    if counts is None or counts.empty:
+        counts = tables.get("documents_per_locality_year")
     if counts is None or counts.empty:
         return []
     if "locality" not in counts:
         counts = with_locality(counts)
     return sorted(x for x in counts["locality"].dropna().astype(str).unique() if x)
+
+
+def _locality_sizes(tables: Mapping[str, pd.DataFrame]) -> dict[str, int]:
+    """Documents per locality (full name), to keep the largest where a figure cannot show them all."""
+    counts = tables.get("documents_per_locality")
+    if counts is None or counts.empty:
+        counts = tables.get("documents_per_locality_year")
+    if counts is None or counts.empty:
+        return {}
+    if "locality" not in counts:
+        counts = with_locality(counts)
+    return {str(k): int(v) for k, v in counts.groupby("locality")["n_docs"].sum().items() if k}
 
 
 def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topics: int) -> dict:
@@ -433,6 +503,7 @@ def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topi
         "keyness_group": config.keyness.group, "min_docs": config.themes.min_docs,
         "topic_labels": topic_figure_labels(tables.get("topic_terms_frex"), labels),
         "localities": _localities_in(tables),
+        "locality_sizes": _locality_sizes(tables),
         "text": {"themes": listed or "each theme", "min_docs": config.themes.min_docs,
                  "theme_file": config.themes.file,
                  "interval_text": INTERVAL_TEXT.get(config.themes.interval, "95% intervals.").format(
@@ -441,7 +512,11 @@ def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topi
 
 
 def draw_figure(spec: FigureSpec, tables: Mapping[str, pd.DataFrame], lang: str, ctx: dict) -> plt.Figure | None:
-    """The figure of ``spec`` drawn from the run's tables (``None`` when its table is missing or empty)."""
+    """The figure of ``spec`` drawn from the run's tables.
+
+    ``None`` when its table is missing or empty, or leaves nothing to draw
+    (:data:`NOTHING_TO_DRAW` says why).
+    """
     table = tables.get(spec.table)
     if table is None or table.empty:
         return None
@@ -507,6 +582,7 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
         table_items.append(ReportItem("table", name.replace("_", " "), f"tables/{name}.csv", caption,
                                       "See the figure captions and the README.", (f"tables/{name}.parquet",)))
     ctx = figure_context(config, tables, summary.n_topics)
+    left_out: list[str] = []
     plt.rcParams.update({"font.family": "DejaVu Sans", "svg.fonttype": "path"})
     for spec in tqdm(FIGURES, desc="figures", unit="figure", disable=None, leave=False):
         if figures and spec.name not in figures:
@@ -531,6 +607,11 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
             logger.info("figure %s unchanged", spec.name)
         else:
             fig = draw_figure(spec, tables, lang, ctx)
+            if fig is None:
+                reason = NOTHING_TO_DRAW.get(spec.name, "nothing in its table to draw")
+                logger.warning("figure %s not drawn: %s", spec.name, reason)
+                left_out.append(f"figure {spec.name} not drawn: {reason}")
+                continue
             paths = save_figure(fig, stem, provenance={**provenance, "inputs_hash": inputs, "table": spec.table},
                                 caption=caption, formats=config.figures.formats, dpi=config.figures.dpi)
             plt.close(fig)
@@ -559,7 +640,8 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
         provenance={k: v for k, v in provenance.items()},
         intro=("Every figure and table of this run, made by `python -m toolkit figures` from the configuration "
                "below. " + ("The corpus is the SIMULATED demo corpus; its planted truth is known."
-                            if config.corpus.simulate else "") + (" " + notes if notes else "")))
+                            if config.corpus.simulate else "") + (" " + notes if notes else "")
+               + (" " + "; ".join(left_out) + "." if left_out else "")))
     summary.report = out / "index.html"
     write_text_atomic(summary.report, report)
     write_text_atomic(out / "methods.md", methods_markdown(provenance, tables, config))

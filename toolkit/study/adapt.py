@@ -12,7 +12,8 @@ The rules (one locality, a short span, no dates, few documents):
     ``C(locality)`` when the dated documents come from two or more
     localities, none with one; the year as a spline ``bs(year, df=3)`` from
     :data:`MIN_YEARS_SPLINE` distinct years on, as categories ``C(year)``
-    for a shorter span, no year term with fewer than two years; terms are
+    for a shorter span, no year term with fewer than two years or when
+    fewer than :data:`MIN_DATED_SHARE` of the documents are dated; terms are
     dropped (locality first) until there are :data:`DOCS_PER_COEFFICIENT`
     documents per coefficient; no term left: ``""`` (no effects).
 ``themes.periods``
@@ -27,7 +28,9 @@ The rules (one locality, a short span, no dates, few documents):
 ``figures.include``
     every figure the corpus supports (:data:`FIGURE_NEEDS`); a list in the
     config restricts them (a figure the corpus cannot support is left out
-    even when listed).
+    even when listed). With fewer than :data:`MIN_DATED_SHARE` of the
+    documents dated, the figures over time are left out unless listed;
+    documents and theme shares per locality (dated or not) stand in for them.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ MIN_YEARS_SPLINE = 6
 DOCS_PER_COEFFICIENT = 5
 #: Documents needed per topic of the K grid.
 DOCS_PER_TOPIC = 10
+#: Share of the documents that must carry a date before the figures over time (and the year term of the
+#: effects) describe the corpus: below it they would describe a small, unrepresentative part of it.
+MIN_DATED_SHARE = 0.2
 
 #: Columns of the choices table (``tables/run_choices.csv``).
 CHOICE_COLUMNS = ("setting", "value", "chosen_by", "reason")
@@ -54,11 +60,13 @@ CHOICE_COLUMNS = ("setting", "value", "chosen_by", "reason")
 #: What each figure of :data:`toolkit.report.registry.FIGURES` needs from the corpus and the run.
 FIGURE_NEEDS: dict[str, str] = {
     "documents_per_locality_year": "dated documents",
+    "documents_per_locality": "documents with a locality, some of them undated",
+    "theme_share_by_locality": "documents with a locality",
     "theme_share_by_period": "dated documents inside the periods",
     "theme_trends": "dated documents in two or more years",
     "topic_top_terms": "a topic model (always made)",
     "topic_prevalence": "dated documents in two or more years",
-    "effects_forest": "an effects formula with at least one term",
+    "effects_forest": "an effects formula with a term besides the year spline",
     "keyness": "two or more groups to compare",
     "model_selection": "a grid of numbers of topics",
     "planted_vs_recovered": "the simulated demo corpus (its planted truth)",
@@ -74,6 +82,9 @@ def corpus_facts(documents: pd.DataFrame) -> dict:
     return {
         "n_docs": len(documents),
         "n_dated": int(dated.sum()),
+        "dated_share": float(dated.mean()) if len(documents) else 0.0,
+        "n_localized": int((localities != "").sum()),
+        "n_undated_localized": int(((localities != "") & ~dated).sum()),
         "years": sorted(int(y) for y in years[dated].unique()),
         "localities": sorted(set(localities[localities != ""])),
         "dated_localities": sorted(set(localities[dated & (localities != "")])),
@@ -165,6 +176,8 @@ def _choose_formula(config: RunConfig, facts: dict, documents: pd.DataFrame) -> 
     year_term, n_year_coef = "", 0
     if not years:
         reasons.append("no dated documents: no year term")
+    elif facts["dated_share"] < MIN_DATED_SHARE:
+        reasons.append(f"{_dated_note(facts)}: no year term")
     elif len(years) == 1:
         reasons.append(f"every dated document is of {years[0]}: no year term")
     elif len(years) < MIN_YEARS_SPLINE:
@@ -206,6 +219,16 @@ def _choose_formula(config: RunConfig, facts: dict, documents: pd.DataFrame) -> 
     return chosen, ("default" if chosen == formula else "corpus"), "; ".join(reasons)
 
 
+def _dated_note(facts: dict) -> str:
+    return (f"only {facts['n_dated']} of {facts['n_docs']} documents ({100 * facts['dated_share']:.0f}%) carry a "
+            f"date, under the {100 * MIN_DATED_SHARE:.0f}% needed to describe the corpus over time")
+
+
+def _only_year_spline(formula: str) -> bool:
+    terms = [t.strip() for t in formula.replace("~", " ", 1).split("+") if t.strip()]
+    return bool(terms) and all(t.startswith("bs(") for t in terms)
+
+
 def figure_plan(config: RunConfig, documents: pd.DataFrame) -> pd.DataFrame:
     """Which figures the run makes and which it leaves out, and why.
 
@@ -224,17 +247,31 @@ def figure_plan(config: RunConfig, documents: pd.DataFrame) -> pd.DataFrame:
     else:
         n_groups = 0
     selection = bool(config.topics.n_topics_grid) or config.topics.n_topics == 0
+    formula = config.effects.formula.strip()
     supported = {
         "documents_per_locality_year": (facts["n_dated"] > 0, "no dated documents"),
+        "documents_per_locality": (facts["n_undated_localized"] > 0,
+                                   "no undated document with a locality (documents_per_locality_year has them all)"
+                                   if facts["n_localized"] else "no document with a known locality"),
+        "theme_share_by_locality": (facts["n_localized"] > 0, "no document with a known locality"),
         "theme_share_by_period": (in_periods, "no dated document inside the periods"),
         "theme_trends": (len(years) >= 2, f"dated documents in {len(years)} year(s): no trend to draw"),
         "topic_top_terms": (True, ""),
         "topic_prevalence": (len(years) >= 2, f"dated documents in {len(years)} year(s): no trend to draw"),
-        "effects_forest": (bool(config.effects.formula.strip()), "no effects formula (see effects.formula)"),
+        "effects_forest": (bool(formula) and not _only_year_spline(formula),
+                           "the effects formula has only the year spline, whose coefficients are not readable one "
+                           "by one (topic_prevalence shows the trend)" if formula
+                           else "no effects formula (see effects.formula)"),
         "keyness": (n_groups >= 2, f"{n_groups} group(s) of {group}: nothing to compare"),
         "model_selection": (selection, "no K grid ([topics] n_topics fixed)"),
         "planted_vs_recovered": (config.corpus.simulate, "not the simulated demo corpus"),
     }
+    if facts["n_dated"] and facts["dated_share"] < MIN_DATED_SHARE:
+        # a time figure of a few dated documents says little about the corpus; the config may still list it
+        for name in ("documents_per_locality_year", "theme_share_by_period", "theme_trends", "topic_prevalence"):
+            if supported[name][0]:
+                supported[name] = (name in config.figures.include,
+                                   f"{_dated_note(facts)} (list it in [figures] include to draw it anyway)")
     include = set(config.figures.include)
     rows = []
     for name, needs in FIGURE_NEEDS.items():
@@ -332,5 +369,6 @@ def choices_paragraph(choices: pd.DataFrame) -> str:
             + "; ".join(parts) + ".")
 
 
-__all__ = ["CHOICE_COLUMNS", "DOCS_PER_COEFFICIENT", "DOCS_PER_TOPIC", "FIGURE_NEEDS", "MIN_YEARS_SPLINE",
+__all__ = ["CHOICE_COLUMNS", "DOCS_PER_COEFFICIENT", "DOCS_PER_TOPIC", "FIGURE_NEEDS", "MIN_DATED_SHARE",
+           "MIN_YEARS_SPLINE",
            "adapt_defaults", "choices_paragraph", "corpus_facts", "figure_plan"]
