@@ -370,30 +370,32 @@ def _fig_planted(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     return fig
 
 
+COUNTS_METHOD = "Counts of the ingested document table, reposts (duplicate_of) left out."
+THEME_SHARE_METHOD = ("Theme dictionary ({theme_file}) matched on normalized tokens with exclusion contexts; a document "
+                      "mentions a theme when at least one term matches. Shares in per cent.")
+
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("documents_per_locality_year", "documents_per_locality_year", "doc_counts",
                "How many documents each locality published per year (the 30 localities with most documents when "
                "there are more); every cell shows its count, so sparse cells (and the uncertainty they bring to "
                "later figures) are visible.",
-               "Counts of the ingested document table, reposts (duplicate_of) left out.", _fig_counts),
+               COUNTS_METHOD, _fig_counts),
     FigureSpec("documents_per_locality", "documents_per_locality", "doc_counts_locality",
                "How many documents each locality published, dated and undated (the 30 localities with most "
                "documents when there are more; (unknown): no locality found); drawn when some documents carry no "
                "date, which the figures over time leave out.",
-               "Counts of the ingested document table, reposts (duplicate_of) left out.", _fig_counts_dated),
+               COUNTS_METHOD, _fig_counts_dated),
     FigureSpec("theme_share_by_locality", "theme_shares_locality", "theme_heatmap_locality",
                "Share of each locality's documents that mention {themes}, over every document, dated or not (the "
                "30 localities with most documents when there are more; the table has all). Hatched cells have "
                "fewer than {min_docs} documents and show their number instead of a share.",
-               "Theme dictionary ({theme_file}) matched on normalized tokens with exclusion contexts; a document "
-               "mentions a theme when at least one term matches. Shares in per cent.", _fig_theme_localities),
+               THEME_SHARE_METHOD, _fig_theme_localities),
     FigureSpec("theme_share_by_period", "theme_shares_locality_period", "theme_heatmap",
                "Share of each locality's documents that mention {themes}, per period: one panel per theme on one "
                "colour scale (the 30 localities with most documents when there are more; the table has all). "
                "Hatched cells have fewer than {min_docs} documents and show their number instead of a share; "
                "– marks a period without documents.",
-               "Theme dictionary ({theme_file}) matched on normalized tokens with exclusion contexts; a document "
-               "mentions a theme when at least one term matches. Shares in per cent.", _fig_theme_periods),
+               THEME_SHARE_METHOD, _fig_theme_periods),
     FigureSpec("theme_trends", "theme_shares_locality_year", "theme_trends",
                "Yearly share of documents mentioning {themes}, one panel per locality (the 12 with most documents "
                "when there are more) on one y axis, with 95% intervals; hollow points: fewer than {min_docs} "
