@@ -123,3 +123,31 @@ def test_importing_the_toolkit_never_switches_the_matplotlib_backend():
             "import toolkit.report.plots, toolkit.report.registry, toolkit.pipeline; print(matplotlib.get_backend())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "svg"
+
+
+def _effects(terms: list[str]) -> pd.DataFrame:
+    rows = [{"label": "religion", "term": term, "estimate": 0.01 * k, "ci_low": 0.0, "ci_high": 0.02 * k + 0.01}
+            for k, term in enumerate(["Intercept", *terms])]
+    return pd.DataFrame(rows)
+
+
+def _effects_context(localities: list[str]) -> dict:
+    return {"themes": ["religion"], "labels": {"religion": "Religion"}, "topic_labels": {},
+            "localities": sorted(localities), "locality_sizes": {x: i + 1 for i, x in enumerate(localities)}}
+
+
+def test_effects_figure_of_the_year_spline_alone_is_not_drawn_and_many_localities_are_capped():
+    from toolkit.report.registry import MAX_HEATMAP_ROWS, NOTHING_TO_DRAW, _fig_effects
+
+    spline = [f"bs(year, df=3)[{i}]" for i in range(3)]
+    assert _fig_effects(_effects(spline), "en", _effects_context([])) is None
+    assert "year spline" in NOTHING_TO_DRAW["effects_forest"]
+
+    localities = [f"Huyện Số {i:03d}, Tỉnh Thử" for i in range(80)]  # sizes grow with i
+    terms = [f"C(locality)[T.{x}]" for x in localities] + spline
+    fig = _fig_effects(_effects(terms), "en", _effects_context(localities))
+    labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}
+    plt.close(fig)
+    assert len(labels) == MAX_HEATMAP_ROWS
+    # the localities with most documents are the ones shown
+    assert any("079" in x for x in labels) and not any("000" in x for x in labels)
