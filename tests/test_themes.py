@@ -209,6 +209,11 @@ def test_bare_religion_word_in_a_generic_list_is_not_religion(themes):
     ("Di dời 30 hộ dân khỏi vùng sạt lở trước bão.", 0),                   # evacuation
     ("Huyện thu hồi đất, bồi thường cho 30 hộ dân để làm đường.", 2),     # acquisition + its compensation
     ("Vận động nhân dân bàn giao mặt bằng cho dự án.", 1),
+    # resettlement after a disaster, of refugees: not for a project's land
+    ("Tái định cư cho các hộ dân vùng sạt lở ven sông.", 0),
+    ("Mỹ và Úc thỏa thuận tái định cư cho người tị nạn.", 0),
+    ("Xây khu tái định cư cho các hộ dân nhường đất làm đường cao tốc.", 1),
+    ("Nhà nước lo nguồn đất sạch, doanh nghiệp xây nhà ở xã hội.", 0),    # land supply, not acquisition
 ])
 def test_site_clearance_senses(themes, text, expected):
     assert _hits_of({"a": text}, themes, "site_clearance")["a"] == expected
@@ -238,6 +243,14 @@ def test_democracy_regulations_abbreviation(themes):
     ("Tiền đạo giải hạn bàn thắng sau ba trận.", False),
     ("Đảng Dân chủ Thiên Chúa giáo thắng cử ở Đức.", False),
     ("Sau lễ cưới, nhà trai mang lễ vật sang nhà gái.", False),
+    ("Rủi ro chính trị gia tăng lên đồng bảng Anh.", False),
+    ("Uống rượu trong 3 tháng đầu thai kỳ tăng nguy cơ sảy thai.", False),
+    ("Tai nạn trên đoạn từ cầu An Phú Đông đến ngã tư Ga.", False),
+    ("Xe buýt gặp nạn sau kỳ nghỉ lễ Phục sinh.", False),
+    ("Căn hộ phải có chỗ thờ cúng tổ tiên, ban công, kho.", False),
+    ("Ngôi tháp mang kiến trúc Phật giáo độc đáo.", False),
+    ("Tăng ni các chùa bước vào mùa an cư kiết hạ.", True),
+    ("Người dân xếp hàng mua vàng ngày vía Thần Tài.", True),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
@@ -259,6 +272,12 @@ def test_religion_senses_of_general_news(themes, text, expected):
     ("Chặng đua F1 tại Hà Nội thu hút khán giả.", "2021-03-01", False),
     ("Bệnh nhân được xét nghiệm viêm gan B.", "2021-04-28", False),
     ("Giới khoa học cách ly chủng vi khuẩn mới trên trạm vũ trụ.", "2021-03-17", False),
+    ("Siêu sao Ronaldo bị phong tỏa chặt trong trận đấu.", "2021-04-25", False),
+    ("Bác sĩ đã mổ nhiều ca bệnh u não.", "2020-10-01", False),
+    ("Trong đại dịch hạch năm 1665, dân làng tự cách ly.", "2021-03-27", False),
+    # a variant and close contacts in the pandemic years
+    ("Biến chủng kép lây lan rất nhanh.", "2021-04-28", True),
+    ("Những người tiếp xúc gần cần liên hệ cơ quan y tế.", "2021-04-29", True),
     # words that are COVID-19 on their own, dated or not
     ("Thực hiện giãn cách xã hội theo Chỉ thị 16.", None, True),
 ])
@@ -280,6 +299,13 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Trước 2 ngày niêm yết danh sách ứng cử viên đại biểu Quốc hội.", False),
     ("Cần dựa vào vai trò giám sát của nhân dân để chống tham nhũng.", False),
     ("Bộ không cần hỏi ý kiến người dân về giá điện.", False),
+    # disclosure, consultation and dialogue next to the residents, in other wordings
+    ("Phường công khai kế hoạch sử dụng đất để người dân biết và góp ý.", True),
+    ("Xã tổ chức đối thoại, lắng nghe bà con phản ánh.", True),
+    ("Thành phố lấy ý kiến người dân về thiết kế nhà ở giá rẻ.", True),
+    ("Tòa án xét xử công khai vụ án tham nhũng.", False),
+    ("Thủ tướng đối thoại với doanh nghiệp.", False),
+    ("Người dân ngang nhiên công khai bán hàng lậu.", False),
 ])
 def test_democracy_regulations_senses(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "democracy_regulations")["a"] > 0) == expected
