@@ -249,6 +249,9 @@ def test_democracy_regulations_abbreviation(themes):
     ("Xe buýt gặp nạn sau kỳ nghỉ lễ Phục sinh.", False),
     ("Căn hộ phải có chỗ thờ cúng tổ tiên, ban công, kho.", False),
     ("Ngôi tháp mang kiến trúc Phật giáo độc đáo.", False),
+    ("Tuyển dụng không có sự phân biệt tôn giáo, tín ngưỡng, màu da.", False),
+    ("Chúng tôi chào đón các bạn, bất kể các bạn theo tín ngưỡng nào.", False),
+    ("Hãng thông tấn Cộng hòa Hồi giáo Iran đưa tin.", False),
     ("Tăng ni các chùa bước vào mùa an cư kiết hạ.", True),
     ("Người dân xếp hàng mua vàng ngày vía Thần Tài.", True),
 ])
