@@ -1,8 +1,9 @@
 """The theme dictionary against the labelled development set (real articles; needs ../shared).
 
-Quality is reported on round 3 (``holdout``), coded by readers who never saw the
-dictionary while its author never saw these documents; these bounds guard against
-regressions and sit a little below what was measured (README, "Measured quality").
+Quality is reported on rounds 5 and 6 (``holdout``, 629 articles), coded by readers who
+never saw the dictionary, each scored once with the dictionary frozen before its labels
+were read; these bounds guard against regressions and sit a little below what was
+measured (README, "Measured quality").
 They are checked on the labels, never tuned on the holdout.
 """
 
@@ -35,12 +36,15 @@ def quality():
 
 def test_holdout_has_the_designed_size():
     dev = read_devset(split="holdout")
-    assert len(dev) == 418 and dev["doc_id"].is_unique and (dev["round"] == 3).all()
-    assert (dev[["religion", "covid"]].sum() >= 40).all() and dev["site_clearance"].sum() >= 10
+    assert len(dev) == 629 and dev["doc_id"].is_unique and set(dev["round"]) == {5, 6}
+    assert (dev[["site_clearance", "religion", "covid"]].sum() >= 45).all()
+    # no document is in two rounds: a holdout document was never read while the dictionary was edited
+    every = read_devset()
+    assert every["doc_id"].is_unique and len(every) == 2420
 
 
 def test_site_clearance_and_covid_agree_with_readers(quality):
-    for theme, floor in (("site_clearance", 0.7), ("covid", 0.9)):  # measured: 0.79 (13 positives), 0.97
+    for theme, floor in (("site_clearance", 0.85), ("covid", 0.9)):  # measured: 0.93 (49 positives), 0.95
         row = quality.loc[(theme, "full text")]
         assert row["f1"] >= floor, row
         assert row["f1_low"] < row["f1"] < row["f1_high"]
@@ -48,15 +52,15 @@ def test_site_clearance_and_covid_agree_with_readers(quality):
 
 def test_covid_on_short_items_and_never_before_2020(quality):
     short = quality.loc[("covid", "title + description")]
-    assert short["precision"] >= 0.9 and short["recall"] >= 0.9, short  # measured: 1.00, 0.92
+    assert short["precision"] >= 0.9 and short["recall"] >= 0.9, short  # measured: 0.97, 1.00
     assert quality.loc[("covid", "full text"), "flagged_before_2020"] == 0
 
 
 def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
-    # Religion in general news is broad (rites abroad, mythology, temples as sights): measured
-    # precision 0.74, recall 0.86 on round 3, what the README reports.
+    # Religion in general news is broad (passing mentions of faith, rites abroad, mythology, temples
+    # as sights): measured precision 0.79, recall 0.71 on rounds 5-6, what the README reports.
     religion = quality.loc[("religion", "full text")]
-    assert religion["precision"] >= 0.65 and religion["recall"] >= 0.78, religion
+    assert religion["precision"] >= 0.7 and religion["recall"] >= 0.62, religion
     democracy = quality.loc[("democracy_regulations", "full text")]
-    assert democracy["tp"] + democracy["fn"] == 3          # too few positives to measure well,
-    assert democracy["f1_high"] - democracy["f1_low"] > 0.4  # and the interval says so
+    assert democracy["tp"] + democracy["fn"] == 14         # few positives in general news,
+    assert democracy["f1_high"] - democracy["f1_low"] > 0.25  # and the interval says so
