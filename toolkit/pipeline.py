@@ -37,6 +37,7 @@ import pandas as pd
 
 from toolkit.config import CACHE_DIR, RunConfig, lexicon_version
 from toolkit.corpus import apply_repost_policy, read_table, write_table, write_text_atomic
+from toolkit.distributed import release_memory
 from toolkit.provenance import frame_hash, git_commit, package_versions
 from toolkit.places import qualify_grouping
 
@@ -143,6 +144,8 @@ class _Timer:
         return self
 
     def __exit__(self, *exc):
+        # The stage's temporary objects go back to the system: the next stage starts from what is kept.
+        release_memory()
         seconds = round(time.perf_counter() - self.start, 3)
         self.summary.timings[self.name] = seconds
         logger.info("stage %s: %s", self.name, _duration(seconds), extra={"stage_done": self.name})
@@ -387,6 +390,14 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
         tokens = tokenize_documents(config, documents, cache)
 
     docs = apply_repost_policy(documents, config.corpus.include_duplicates).reset_index(drop=True)
+    # What the outputs need of the whole ingested table (reposts included), taken now: the table itself
+    # (every text twice over with `docs`) is let go before the heavy stages.
+    from toolkit.report.methods import corpus_summary
+
+    summary_table = corpus_summary(documents, docs)
+    accuracy = ingest_accuracy_table(documents, truth, cache) if truth is not None else None
+    del documents
+    release_memory()
     # Settings left unset fit the corpus (toolkit.study.adapt); the provenance keeps the config as given.
     given_config, (config, choices) = config, adapt_defaults(config, docs)
     tokens = tokens.set_index("doc_id").loc[docs["doc_id"]].reset_index()
@@ -456,13 +467,12 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
         if truth is not None:
             tables["planted_vs_recovered"] = planted_vs_recovered_table(
                 theme_tables["theme_shares_year"], truth, docs)
-            tables["ingest_accuracy"] = ingest_accuracy_table(documents, truth, cache)
+            tables["ingest_accuracy"] = accuracy
         if quality is not None:
             tables["theme_quality"] = quality
-        from toolkit.report.methods import corpus_summary
         from toolkit.report.registry import write_outputs
 
-        tables["corpus_summary"] = corpus_summary(documents, docs)
+        tables["corpus_summary"] = summary_table
 
         write_outputs(config, tables, out, provenance, summary, figures=config.figures.include,
                       notes=choices_paragraph(choices), documents=docs, theme_hits=theme_tables["theme_hits"])

@@ -870,8 +870,23 @@ def _fit_tomotopy(result, documents, vocabulary, X, alpha, eta_arr, settings) ->
     result.log_perplexity_ = float(model.ll_per_word)
 
 
+def mixture_probabilities(theta: np.ndarray, beta: np.ndarray, rows: np.ndarray, cols: np.ndarray, *,
+                          chunk: int = 1 << 18) -> np.ndarray:
+    """``Σ_k θ[rows[i], k] · β[k, cols[i]]`` for every pair ``i`` (the model's probability of a token).
+
+    Computed ``chunk`` pairs at a time: one nnz × K array for a corpus of
+    80,000 news articles is 1.5 GB, and two of them were the largest memory
+    peak of a whole run. Each value is computed exactly as in one piece.
+    """
+    out = np.empty(len(rows), dtype=np.float64)
+    for start in range(0, len(rows), chunk):
+        stop = start + chunk
+        out[start:stop] = np.einsum("ij,ji->i", theta[rows[start:stop]], beta[:, cols[start:stop]])
+    return out
+
+
 def _log_likelihood_per_token(X: sp.csr_matrix, theta: np.ndarray, beta: np.ndarray) -> float:
     coo = X.tocoo()
-    p = np.einsum("ij,ji->i", theta[coo.row], beta[:, coo.col])
+    p = mixture_probabilities(theta, beta, coo.row, coo.col)
     total = X.sum()
     return float((coo.data * np.log(np.maximum(p, 1e-300))).sum() / total) if total else float("nan")

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 
 from toolkit.text.vocabulary import document_term_matrix
-from toolkit.topics.lda import LdaResult
+from toolkit.topics.lda import LdaResult, mixture_probabilities
 
 COHERENCE_MEASURES = ("npmi", "umass")
 
@@ -233,7 +233,7 @@ def heldout_loglik(result: LdaResult, documents: Sequence[Sequence[str]], *, ran
     X = document_term_matrix(second, result.vocabulary_)[0].tocoo()
     if X.nnz == 0:
         return float("nan")
-    p = np.einsum("ij,ji->i", theta[X.row], result.topic_word_[:, X.col])
+    p = mixture_probabilities(theta, result.topic_word_, X.row, X.col)
     return float((X.data * np.log(np.maximum(p, 1e-300))).sum() / X.data.sum())
 
 

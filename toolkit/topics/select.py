@@ -292,7 +292,9 @@ def select_n_topics(
             finally:
                 _WORKER.clear()
     else:
-        with concurrent.futures.ProcessPoolExecutor(workers, initializer=_init_worker,
+        from toolkit.distributed import process_context
+
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=process_context(), initializer=_init_worker,
                                                     initargs=init_args) as pool:
             for out in pool.map(_score_one, jobs):
                 outputs.append(out)
