@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from toolkit.distributed import BatchRunner, n_workers
+from toolkit.distributed import BatchRunner, n_workers, process_context, release_memory
 from toolkit.text.preprocess import preprocess
 
 
@@ -80,3 +80,19 @@ def test_ingest_on_dask_cluster_equals_inline(cluster, tmp_path):
     remote = ingest_files([tmp_path], scheduler=cluster)
     pd.testing.assert_frame_equal(inline.documents, remote.documents)
     assert len(inline.documents) == 6
+
+
+def test_workers_start_from_a_small_process_not_from_the_caller():
+    import multiprocessing
+
+    ctx = process_context()
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        assert ctx.get_start_method() == "forkserver"   # never a fork of a run's multi-gigabyte heap
+    else:
+        assert ctx.get_start_method() == multiprocessing.get_start_method()
+
+
+def test_release_memory_keeps_live_objects():
+    kept = [list(range(1000)) for _ in range(100)]
+    release_memory()
+    assert len(kept) == 100 and kept[-1][-1] == 999

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.topics.lda import fit_lda
+from toolkit.topics.lda import fit_lda, mixture_probabilities
 from toolkit.topics.persist import load_result, save_result
 from toolkit.topics.seeded import check_n_topics, fit_seeded_lda, seed_coverage, seeded_eta
 from toolkit.topics.synthetic import _cosine, align_topic_word, generate_lda_corpus, match_topics, recovery_score
@@ -559,3 +559,14 @@ def test_topics_command_stream_usage_errors(tmp_path, args, message):
     res = _topics(tmp_path, *[paths.get(a, a) for a in args], "-o", str(tmp_path / "o"))
     assert res.exit_code == 2 and message in res.output, res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_mixture_probabilities_in_chunks_equal_the_one_piece_values():
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    theta, beta = rng.dirichlet(np.ones(7), size=300), rng.dirichlet(np.ones(2000), size=7)
+    X = sp.random(300, 2000, density=0.05, format="coo", random_state=1)
+    whole = np.einsum("ij,ji->i", theta[X.row], beta[:, X.col])
+    for chunk in (1, 997, X.nnz, 10 * X.nnz):
+        assert np.array_equal(mixture_probabilities(theta, beta, X.row, X.col, chunk=chunk), whole)
