@@ -22,17 +22,38 @@ def _rss_kib() -> int:
     return max(self_, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 
+def _descendants_cpu() -> float:
+    """CPU seconds of the live descendants and of the processes they reaped.
+
+    The workers of a forkserver are its children, not this process's, so
+    ``RUSAGE_CHILDREN`` never sees them: their time is the forkserver's
+    ``children_*`` time, read while it is alive.
+    """
+    import psutil
+
+    total = 0.0
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            t = proc.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+        except psutil.Error:
+            pass
+    return total
+
+
 def _child(target: str, kwargs: dict, queue) -> None:
     try:
         module, name = target.split(":")
         run = getattr(importlib.import_module(module), name)(**kwargs)
         setup_kib = _rss_kib()
         children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        live0 = _descendants_cpu()
         wall0, cpu0 = time.perf_counter(), time.process_time()
         extra = run() or {}
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         child_cpu = (children.ru_utime - children0.ru_utime) + (children.ru_stime - children0.ru_stime)
+        child_cpu += _descendants_cpu() - live0
         queue.put({"ok": True, "wall_s": wall, "cpu_s": cpu + child_cpu,
                    "setup_rss_mb": setup_kib / 1024, "peak_rss_mb": _rss_kib() / 1024, **extra})
     except BaseException:  # report, never leave the parent waiting

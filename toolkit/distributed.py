@@ -48,8 +48,17 @@ def process_context():
     only its batch. Elsewhere the platform's default (``spawn`` on macOS and
     Windows) already starts workers small.
     """
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context()
+    ctx = multiprocessing.get_context("forkserver")
+    # The server imports what workers run, once: a worker then starts in a fork's time, not an import's.
+    ctx.set_forkserver_preload(list(WORKER_MODULES))
+    return ctx
+
+
+#: The module the local workers of preprocessing run, imported once by the forkserver (ingest and model
+#: selection import theirs in each worker: trafilatura and gensim would slow every small run's first pool).
+WORKER_MODULES = ("toolkit.text.preprocess",)
 
 
 def release_memory() -> None:
