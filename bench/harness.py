@@ -22,7 +22,7 @@ def _rss_kib() -> int:
     return max(self_, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 
-def _descendants_cpu() -> float:
+def descendants_cpu() -> float:
     """CPU seconds of the live descendants and of the processes they reaped.
 
     The workers of a forkserver are its children, not this process's, so
@@ -47,13 +47,13 @@ def _child(target: str, kwargs: dict, queue) -> None:
         run = getattr(importlib.import_module(module), name)(**kwargs)
         setup_kib = _rss_kib()
         children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        live0 = _descendants_cpu()
+        live0 = descendants_cpu()
         wall0, cpu0 = time.perf_counter(), time.process_time()
         extra = run() or {}
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         child_cpu = (children.ru_utime - children0.ru_utime) + (children.ru_stime - children0.ru_stime)
-        child_cpu += _descendants_cpu() - live0
+        child_cpu += descendants_cpu() - live0
         queue.put({"ok": True, "wall_s": wall, "cpu_s": cpu + child_cpu,
                    "setup_rss_mb": setup_kib / 1024, "peak_rss_mb": _rss_kib() / 1024, **extra})
     except BaseException:  # report, never leave the parent waiting

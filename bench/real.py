@@ -173,22 +173,11 @@ class _StageMemory(logging.Handler):
         return total / 2**20
 
     def tree_cpu(self) -> float:
-        """CPU seconds of this process and its descendants, live or ended.
+        """CPU seconds of this process and its descendants, live or ended (forkserver workers included)."""
+        from bench.harness import descendants_cpu
 
-        A process's ``children_*`` times are those of the children it reaped:
-        this process's own ended workers, and the workers a live descendant
-        reaped (a forkserver's, whose workers are its children, not ours).
-        """
-        import psutil
-
-        total = 0.0
-        for proc in [self.process, *self.process.children(recursive=True)]:
-            try:
-                times = proc.cpu_times()
-                total += times.user + times.system + times.children_user + times.children_system
-            except psutil.Error:
-                pass
-        return total
+        own = self.process.cpu_times()
+        return own.user + own.system + own.children_user + own.children_system + descendants_cpu()
 
     def _switch(self, stage: str) -> None:
         cpu = self.tree_cpu()
