@@ -727,8 +727,9 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache)
         table = va.dictionary_quality(dev, th.theme_hits(tokens, dictionary, docs),
                                       th.theme_hits(short_tokens, dictionary, short), theme_ids=ids,
                                       random_state=config.random_state)
-        rounds = ", ".join(str(r) for r in sorted(dev["round"].unique()))
-        return table.assign(source=f"corpora/validation round {rounds} holdout ({len(dev)} real articles)")
+        rounds = sorted(dev["round"].unique())
+        named = ("rounds " if len(rounds) > 1 else "round ") + " and ".join(str(r) for r in rounds)
+        return table.assign(source=f"corpora/validation {named}, the holdout ({len(dev)} real articles)")
     return cache.table("theme_quality", key, compute)
 
 
