@@ -486,12 +486,29 @@ def test_kwic_old_tone_style_and_confirmation_by_tokens(themes):
     out = kwic(docs, "tổ hòa giải", window=2)
     assert out["keyword"].tolist() == ["tổ hoà giải"]
     out = kwic(docs, "dịch", window=2)
-    # "dịch vụ" is an ordinary word, not "dịch"; the epidemic in "phòng chống dịch" is;
-    # inside the lexicon term "dịch vụ công" only the themes' exclusion rules tell them apart
-    assert out["doc_id"].tolist() == ["b", "c"]
+    # "dịch vụ" is an ordinary word, not "dịch"; the epidemic in "phòng chống dịch" is; inside the
+    # lexicon term "dịch vụ công" a match may only start or end where a word of it does (dịch_vụ | công)
+    assert out["doc_id"].tolist() == ["b"]
     assert out["left"].iat[0] == "Phòng chống"
     out = kwic(docs, "dịch", window=2, themes=themes)
     assert out["doc_id"].tolist() == ["b"]
+
+
+def test_matches_inside_multiword_terms_keep_to_their_words():
+    """A term may start or end inside a multiword lexicon term only where one of its words does."""
+    themes = themes_from_mapping({"themes": {"t": {"terms": ["giáo đoàn", "mặt bằng", "quy chế dân chủ", "dịch"]}}})
+    assert themes.compounds["ban_tuyên_giáo"] == frozenset({0, 1})  # ban | tuyên_giáo
+    tokens = {
+        # "giáo" ends the word "tuyên_giáo" and "đoàn" starts "đoàn_đại_biểu": not the term "giáo đoàn"
+        "a": ["trưởng", "ban_tuyên_giáo", "đoàn_đại_biểu_quốc_hội"],
+        # a whole word inside the multiword term: giải_phóng | mặt_bằng
+        "b": ["công_tác", "giải_phóng_mặt_bằng"],
+        "c": ["thực_hiện_quy_chế_dân_chủ_ở_cơ_sở"],
+        # "dịch" is half of the word "dịch_bệnh" inside "phòng_chống_dịch_bệnh"
+        "d": ["phòng_chống_dịch_bệnh"],
+    }
+    found = {doc: [themes.themes[0].terms[b] for _, b, _, _ in themes.match(toks)] for doc, toks in tokens.items()}
+    assert found == {"a": [], "b": ["mặt bằng"], "c": ["quy chế dân chủ"], "d": []}
 
 
 # -- seeds -------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import regex
 
-from toolkit.themes.dictionary import Theme, ThemeDictionary, _document_texts, _syllables
+from toolkit.themes.dictionary import Theme, ThemeDictionary, _document_texts, _syllables, compound_words
 
 logger = logging.getLogger("toolkit.themes")
 
@@ -142,7 +142,7 @@ def kwic(
         return pd.DataFrame(columns=columns)
     key = unicodedata.normalize("NFC", term.strip())
     rules = {key: t.excludes[key] for t in (themes.themes if themes is not None else ()) if key in t.excludes}
-    matcher = ThemeDictionary((Theme("term", term, term, (key,), (syls,), rules),), frozenset(tokenizer.terms),
+    matcher = ThemeDictionary((Theme("term", term, term, (key,), (syls,), rules),), compound_words(tokenizer.terms),
                               tokenizer.stopwords, tokenizer_config=tokenizer.config)
     variants = _surface_variants(term, tokenizer)
     pattern = regex.compile(

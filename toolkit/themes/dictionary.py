@@ -20,11 +20,14 @@ A document's tokens (``giải_phóng_mặt_bằng``, ``dự_án``) are read as a
 sequence of syllables. A term (its syllables, stopword tokens removed as in
 the documents) matches a run of syllables that starts at the start of a
 token and ends at the end of one, except that inside a multiword term of
-``terms.txt`` (a phrase whose parts keep their meaning) a match may start or
-end anywhere: ``mặt bằng`` matches inside ``giải_phóng_mặt_bằng`` and
+``terms.txt`` (a phrase whose parts keep their meaning) a match may also start
+or end where one of the phrase's own words starts or ends (pyvi's segmentation
+of the phrase): ``mặt bằng`` matches inside ``giải_phóng_mặt_bằng`` and
 ``quy chế dân chủ`` inside ``thực_hiện_quy_chế_dân_chủ_ở_cơ_sở``, while
 ``dịch`` never matches inside the ordinary words ``dịch_vụ`` or
-``phiên_dịch_viên``. Within one theme the longest term wins and matches do
+``phiên_dịch_viên``, and ``giáo đoàn`` never matches across
+``ban_tuyên_giáo đoàn_đại_biểu_quốc_hội`` (``giáo`` ends the word
+``tuyên_giáo``, it does not start one). Within one theme the longest term wins and matches do
 not overlap: ``giải phóng mặt bằng`` is one hit, not also a hit of
 ``mặt bằng``.
 
@@ -61,15 +64,17 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import itertools
 import logging
 import os
 import string
 import tomllib
+import types
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,8 +196,9 @@ class ThemeDictionary:
     ----------
     themes : tuple of Theme
         In file order.
-    compounds : frozenset of str
-        Tokens inside which a term may match (the multiword terms of ``terms.txt``).
+    compounds : mapping of str to frozenset of int
+        Tokens inside which a term may match (the multiword terms of ``terms.txt``),
+        each with the syllable offsets where one of its words starts (0 included).
     stopwords : frozenset of str
     source : str
         Path of the themes file (``"<inline>"`` when built from a mapping).
@@ -203,7 +209,7 @@ class ThemeDictionary:
     """
 
     themes: tuple[Theme, ...]
-    compounds: frozenset
+    compounds: Mapping[str, frozenset]
     stopwords: frozenset
     source: str = "<inline>"
     version: str = ""
@@ -258,12 +264,12 @@ class ThemeDictionary:
         end_ok: list[bool] = []
         for tok in tokens:
             parts = tok.split("_")
-            inner = tok in self.compounds
+            starts = self.compounds.get(tok, ())
             last = len(parts) - 1
             for k, part in enumerate(parts):
                 syllables.append(part)
-                start_ok.append(k == 0 or inner)
-                end_ok.append(k == last or inner)
+                start_ok.append(k == 0 or k in starts)
+                end_ok.append(k == last or k + 1 in starts)
         return syllables, start_ok, end_ok
 
     def match(self, tokens: Sequence[str]) -> list[tuple[int, int, int, int]]:
@@ -336,6 +342,27 @@ def _tokenizers(tokenizer_config=None):
 
     cfg = tokenizer_config if tokenizer_config is not None else TokenizerConfig()
     return get_tokenizer(cfg), get_tokenizer(dataclasses.replace(cfg, remove_stopwords=False))
+
+
+def compound_words(tokens) -> Mapping[str, frozenset]:
+    """Multiword terms of ``terms.txt`` → syllable offsets where one of their words starts.
+
+    The words are pyvi's segmentation of the phrase: ``ban_tuyên_giáo`` →
+    ``{0, 1}`` (``ban`` + ``tuyên_giáo``), so a match may start at ``tuyên``
+    but never at ``giáo``.
+    """
+    return dict(_compound_words(frozenset(t for t in tokens if "_" in t)))  # a copy: picklable, unshared
+
+
+@functools.lru_cache(maxsize=8)
+def _compound_words(tokens: frozenset) -> Mapping[str, frozenset]:
+    from toolkit.text import crf
+
+    tokens = sorted(tokens)
+    out = {}
+    for token, (_, ids) in zip(tokens, crf.word_ids_many([t.split("_") for t in tokens])):
+        out[token] = frozenset(k for k in range(len(ids)) if k == 0 or ids[k] != ids[k - 1])
+    return types.MappingProxyType(out)
 
 
 def _syllables(phrase: str, tokenizer, stopwords: frozenset) -> tuple[str, ...]:
@@ -462,7 +489,7 @@ def themes_from_mapping(data: dict, *, tokenizer_config=None, source: str = "<in
                          not_before=not_before))
     if not out:
         raise ValueError(f"{source}: no [themes.<id>] tables")
-    return ThemeDictionary(tuple(out), frozenset(tokenizer.terms), stopwords, source=source,
+    return ThemeDictionary(tuple(out), compound_words(tokenizer.terms), stopwords, source=source,
                            tokenizer_config=tokenizer.config)
 
 
