@@ -254,6 +254,13 @@ def test_democracy_regulations_abbreviation(themes):
     ("Hãng thông tấn Cộng hòa Hồi giáo Iran đưa tin.", False),
     ("Tăng ni các chùa bước vào mùa an cư kiết hạ.", True),
     ("Người dân xếp hàng mua vàng ngày vía Thần Tài.", True),
+    # state commemorations and a faculty in a CV are not religion; incense at a pagoda is
+    ("Đoàn đại biểu dâng hương tưởng niệm Chủ tịch Hồ Chí Minh.", False),
+    ("Lãnh đạo tỉnh thắp hương tri ân các anh hùng liệt sĩ tại Nghĩa trang liệt sĩ tỉnh.", False),
+    ("Ông từng là Trưởng khoa Dân tộc, Tôn giáo và Tín ngưỡng của Học viện.", False),
+    ("Phật tử dâng hương lễ Phật tại chùa.", True),
+    # "giáo" ends the word "tuyên_giáo": no "giáo đoàn" (a congregation) here
+    ("Ông là Trưởng Ban Tuyên giáo, Trưởng Đoàn đại biểu Quốc hội tỉnh.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
@@ -309,6 +316,9 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Tòa án xét xử công khai vụ án tham nhũng.", False),
     ("Thủ tướng đối thoại với doanh nghiệp.", False),
     ("Người dân ngang nhiên công khai bán hàng lậu.", False),
+    # community COVID-19 monitoring teams
+    ("Tổ giám sát cộng đồng rà soát người về từ vùng dịch.", False),
+    ("Tăng cường giám sát cộng đồng đối với các công trình ở xã.", True),
 ])
 def test_democracy_regulations_senses(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "democracy_regulations")["a"] > 0) == expected
