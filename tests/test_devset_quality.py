@@ -1,9 +1,11 @@
 """The theme dictionary against the labelled development set (real articles; needs ../shared).
 
-Quality is reported on rounds 5 and 6 (``holdout``, 629 articles), coded by readers who
-never saw the dictionary, each scored once with the dictionary frozen before its labels
-were read; these bounds guard against regressions and sit a little below what was
-measured (README, "Measured quality").
+Quality is reported on the ``holdout`` rounds 5-7 (918 articles), coded by readers who never
+saw the dictionary, each round scored once with the dictionary frozen before its labels were
+read; each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-7
+for site clearance and COVID-19, round 7 alone for religion and grassroots democracy, whose
+round 5-6 errors were read). These bounds guard against regressions and sit a little below
+what was measured (README, "Measured quality").
 They are checked on the labels, never tuned on the holdout.
 """
 
@@ -16,7 +18,7 @@ from tests.conftest import needs_corpora
 from toolkit.config import CACHE_DIR
 from toolkit.text.preprocess import preprocess
 from toolkit.themes.dictionary import load_themes, theme_hits
-from toolkit.themes.validate import dictionary_quality, read_devset
+from toolkit.themes.validate import dictionary_quality, heldout_rounds, read_devset
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow, needs_corpora]
 
@@ -31,36 +33,42 @@ def quality():
     cache = CACHE_DIR / "preprocess"
     hits = theme_hits(preprocess(docs, n_jobs=-1, cache_dir=cache, progress=False), themes, docs)
     short_hits = theme_hits(preprocess(short, n_jobs=-1, cache_dir=cache, progress=False), themes, short)
-    return dictionary_quality(dev, hits, short_hits).set_index(["theme", "item"])
+    return dictionary_quality(dev, hits, short_hits, rounds=heldout_rounds()).set_index(["theme", "item"])
 
 
 def test_holdout_has_the_designed_size():
     dev = read_devset(split="holdout")
-    assert len(dev) == 629 and dev["doc_id"].is_unique and set(dev["round"]) == {5, 6}
+    assert len(dev) == 918 and dev["doc_id"].is_unique and set(dev["round"]) == {5, 6, 7}
     assert (dev[["site_clearance", "religion", "covid"]].sum() >= 45).all()
     # no document is in two rounds: a holdout document was never read while the dictionary was edited
     every = read_devset()
-    assert every["doc_id"].is_unique and len(every) == 2420
+    assert every["doc_id"].is_unique and len(every) == 2709
+    # a theme's held-out rounds are holdout rounds, and the latest round is held out for every theme
+    rounds = heldout_rounds()
+    assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
+    assert all(set(r) <= {5, 6, 7} and 7 in r for r in rounds.values())
 
 
 def test_site_clearance_and_covid_agree_with_readers(quality):
-    for theme, floor in (("site_clearance", 0.85), ("covid", 0.9)):  # measured: 0.93 (49 positives), 0.95
+    for theme, floor in (("site_clearance", 0.85), ("covid", 0.9)):  # measured: 0.92 (59 positives), 0.96
         row = quality.loc[(theme, "full text")]
+        assert row["rounds"] == "5, 6, 7"
         assert row["f1"] >= floor, row
         assert row["f1_low"] < row["f1"] < row["f1_high"]
 
 
 def test_covid_on_short_items_and_never_before_2020(quality):
     short = quality.loc[("covid", "title + description")]
-    assert short["precision"] >= 0.9 and short["recall"] >= 0.9, short  # measured: 0.97, 1.00
+    assert short["precision"] >= 0.9 and short["recall"] >= 0.9, short  # measured: 0.98, 1.00
     assert quality.loc[("covid", "full text"), "flagged_before_2020"] == 0
 
 
 def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
     # Religion in general news is broad (passing mentions of faith, rites abroad, mythology, temples
-    # as sights): measured precision 0.80, recall 0.71 on rounds 5-6, what the README reports.
+    # as sights): measured on round 7 alone precision 0.82, recall 0.77, what the README reports.
     religion = quality.loc[("religion", "full text")]
-    assert religion["precision"] >= 0.7 and religion["recall"] >= 0.62, religion
+    assert religion["rounds"] == "7" and religion["n_coded"] == 289
+    assert religion["precision"] >= 0.72 and religion["recall"] >= 0.67, religion
     democracy = quality.loc[("democracy_regulations", "full text")]
-    assert democracy["tp"] + democracy["fn"] == 14         # few positives in general news,
+    assert democracy["tp"] + democracy["fn"] == 4          # few positives in general news,
     assert democracy["f1_high"] - democracy["f1_low"] > 0.25  # and the interval says so

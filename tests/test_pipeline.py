@@ -188,7 +188,8 @@ def test_theme_figures_carry_the_measured_quality(runs):
 
     table = pd.read_csv(quality)
     assert {"site_clearance", "religion", "democracy_regulations", "covid"} <= set(table["theme"])
-    assert table["source"].str.contains("holdout").all()
+    assert table["source"].str.contains("held out").all()
+    assert set(table["rounds"].astype(str)) >= {"7"}  # each theme on the rounds held out for it
     assert page.count("Measured quality of the measure against human coding") >= 2
 
 

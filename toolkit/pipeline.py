@@ -693,7 +693,8 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache)
     devset_quality`` and ``../shared/corpora`` present — from the project's
     labelled holdout of real articles (:func:`toolkit.themes.validate.dictionary_quality`
     on the ``holdout`` split of ``corpora/validation/devset.csv``, coded after the dictionary
-    was frozen). ``source`` says which.
+    was frozen, each theme on the rounds held out for it: ``heldout.csv``). ``source`` says
+    which, per row.
     """
     from toolkit import themes as th
     from toolkit.themes import validate as va
@@ -724,12 +725,18 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache)
         short = docs.assign(title="", body=dev["short"])
         tokens = tokenize_documents(config, docs, cache)
         short_tokens = tokenize_documents(config, short, cache)
+        # Each theme on the rounds held out for it (corpora/validation/heldout.csv).
         table = va.dictionary_quality(dev, th.theme_hits(tokens, dictionary, docs),
                                       th.theme_hits(short_tokens, dictionary, short), theme_ids=ids,
-                                      random_state=config.random_state)
-        rounds = sorted(dev["round"].unique())
-        named = ("rounds " if len(rounds) > 1 else "round ") + " and ".join(str(r) for r in rounds)
-        return table.assign(source=f"corpora/validation {named}, the holdout ({len(dev)} real articles)")
+                                      rounds=va.heldout_rounds(), random_state=config.random_state)
+
+        def source(rounds: str, n: int) -> str:
+            parts = rounds.split(", ")
+            named = ("rounds " if len(parts) > 1 else "round ") + ", ".join(parts[:-1]) + \
+                (" and " if len(parts) > 1 else "") + parts[-1]
+            return f"corpora/validation {named}, held out ({n} real articles)"
+
+        return table.assign(source=[source(r, int(n)) for r, n in zip(table["rounds"], table["n_coded"])])
     return cache.table("theme_quality", key, compute)
 
 

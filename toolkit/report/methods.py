@@ -163,8 +163,10 @@ def _themes(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]:
                    "dictionary on this corpus are unknown. Code a sample (`python -m toolkit validate sample`) "
                    "before reading the theme figures as measurements.")
     else:
-        source = str(quality["source"].iloc[0]) if "source" in quality else "coded documents"
-        columns = [c for c in ("theme", "item", "n_coded", "precision", "precision_low", "precision_high", "recall",
+        from toolkit.report.registry import source_of
+
+        source = source_of(quality)
+        columns = [c for c in ("theme", "item", "rounds", "n_coded", "precision", "precision_low", "precision_high", "recall",
                                "recall_low", "recall_high", "f1", "f1_low", "f1_high") if c in quality]
         shown = quality[columns].sort_values([c for c in ("theme", "item") if c in columns], kind="mergesort")
         out += [f"Measured quality against human coding ({source}), with 95% intervals "

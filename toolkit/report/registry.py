@@ -438,19 +438,31 @@ FIGURES: tuple[FigureSpec, ...] = (
 )
 
 
+def source_of(quality: pd.DataFrame) -> str:
+    """Where a theme-quality table's numbers come from, in one phrase."""
+    if "source" not in quality.columns or quality.empty:
+        return "coded documents"
+    sources = quality["source"].astype(str).unique()
+    if len(sources) == 1:
+        return sources[0]
+    return "corpora/validation, each theme on the labelled real articles held out for it"
+
+
 def quality_sentence(quality: pd.DataFrame, labels: Mapping[str, str]) -> str:
     """One sentence on the measured quality of the themes, for the captions of theme figures."""
     parts = []
+    per_row = "source" in quality.columns and quality["source"].nunique() > 1 and "rounds" in quality.columns
     for row in quality.itertuples(index=False):
         item = getattr(row, "item", "full text")
         name = labels.get(row.theme, row.theme) + ("" if item == "full text" else f" ({item})")
         if pd.isna(row.f1):
             continue
-        parts.append(f"{name}: precision {row.precision:.2f}, recall {row.recall:.2f}, "
+        where = f" (round{'s' if ',' in str(row.rounds) else ''} {row.rounds})" if per_row else ""
+        parts.append(f"{name}{where}: precision {row.precision:.2f}, recall {row.recall:.2f}, "
                      f"F1 {row.f1:.2f} [{row.f1_low:.2f}–{row.f1_high:.2f}], n = {row.n_coded}")
     if not parts:
         return ""
-    source = str(quality["source"].iloc[0]) if "source" in quality.columns else "coded documents"
+    source = source_of(quality)
     return f"Measured quality of the measure against human coding ({source}; 95% intervals): " + "; ".join(parts) + "."
 
 

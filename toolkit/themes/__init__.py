@@ -29,4 +29,5 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "classifier_hits": "toolkit.themes.validate",
     "dictionary_quality": "toolkit.themes.validate",
     "read_devset": "toolkit.themes.validate",
+    "heldout_rounds": "toolkit.themes.validate",
 })

@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -735,6 +735,17 @@ def devset_path():
     return PROJECT_ROOT / "corpora" / "validation" / "devset.csv"
 
 
+def heldout_rounds() -> dict[str, tuple[int, ...]]:
+    """Theme → the devset rounds held out for it (``corpora/validation/heldout.csv``).
+
+    A round is held out for a theme when it was scored once with the dictionary
+    frozen and its errors for that theme have not informed the dictionary
+    since; the file says, per theme, which rounds those are and why.
+    """
+    table = pd.read_csv(devset_path().with_name("heldout.csv"), dtype=str, keep_default_na=False)
+    return {theme: tuple(int(r) for r in rounds.split()) for theme, rounds in zip(table["theme"], table["rounds"])}
+
+
 def read_devset(shared_corpora=None, *, split: str | None = None) -> pd.DataFrame:
     """The labelled development set joined with its texts from the shared corpora (I/O).
 
@@ -815,6 +826,7 @@ def dictionary_quality(
     *,
     theme_ids: Sequence[str] = DEVSET_THEMES,
     weighted: bool = False,
+    rounds: Mapping[str, Sequence[int]] | None = None,
     ci: float = 0.95,
     random_state: int = 0,
 ) -> pd.DataFrame:
@@ -833,13 +845,18 @@ def dictionary_quality(
     weighted : bool
         Weight by the sampling weights (corpus-level rates) instead of the
         labelled sample's own rates.
+    rounds : mapping of theme id to rounds, optional
+        Score a theme only on the devset's documents of these rounds
+        (:func:`heldout_rounds`: the rounds whose errors never informed that
+        theme's terms); a theme not in the mapping uses every row given.
 
     Returns
     -------
     DataFrame
-        ``theme, item, measure, weighted`` and the columns of
-        :func:`score_predictions`, plus ``flagged_before_2020`` (documents
-        dated before 2020 flagged for COVID-19; NaN for other rows).
+        ``theme, item, measure, weighted, rounds`` (the rounds scored, e.g.
+        ``"5, 6, 7"``) and the columns of :func:`score_predictions`, plus
+        ``flagged_before_2020`` (documents dated before 2020 flagged for
+        COVID-19; NaN for other rows).
     """
     def present(table: pd.DataFrame, theme: str) -> np.ndarray:
         sub = table[table["theme"] == theme].set_index("doc_id")["present"]
@@ -852,11 +869,16 @@ def dictionary_quality(
     if short_hits is not None and "covid" in theme_ids and "covid_short" in devset.columns:
         items.append(("title + description", short_hits, "covid", "covid_short"))
     before = (devset["year"].fillna(9999).to_numpy() < 2020) if "year" in devset.columns else np.zeros(len(devset), bool)
+    all_rounds = devset["round"].to_numpy() if "round" in devset.columns else np.zeros(len(devset), int)
     for item, table, theme, label in items:
+        keep = np.ones(len(devset), bool)
+        if rounds is not None and theme in rounds:
+            keep = np.isin(all_rounds, list(rounds[theme]))
         pred = present(table, theme)
-        row = {"theme": theme, "item": item, "measure": measure, "weighted": weighted}
-        row.update(score_predictions(pred, devset[label].to_numpy(dtype=float), weights, ci=ci,
-                                     random_state=random_state))
-        row["flagged_before_2020"] = int(pred[before].sum()) if theme == "covid" else math.nan
+        row = {"theme": theme, "item": item, "measure": measure, "weighted": weighted,
+               "rounds": ", ".join(str(r) for r in sorted(set(all_rounds[keep].tolist())))}
+        row.update(score_predictions(pred[keep], devset[label].to_numpy(dtype=float)[keep],
+                                     None if weights is None else weights[keep], ci=ci, random_state=random_state))
+        row["flagged_before_2020"] = int(pred[keep & before].sum()) if theme == "covid" else math.nan
         rows.append(row)
     return pd.DataFrame(rows)
