@@ -107,6 +107,13 @@ def test_only_stopword_term_warns(caplog):
     assert th.count_terms(["và", "chùa"]).total() == 1
 
 
+def test_the_shipped_themes_file_loads_without_warnings(caplog):
+    # a warning there is a rule that silently never applies (a stopword context, a term that cannot match)
+    with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
+        load_themes()
+    assert caplog.text == ""
+
+
 @pytest.mark.parametrize("bad, message", [
     ({"themes": {"t": {"terms": ["chùa"], "colour": "red"}}}, "unknown key"),
     ({"themes": {"t": {"terms": []}}}, "non-empty"),
