@@ -738,3 +738,23 @@ def test_a_term_that_stopwords_shrink_to_one_syllable_is_warned(caplog):
         themes_from_mapping({"themes": {"religion": {"terms": ["bà đồng", "lên đồng", "tôn giáo"]}}})
     warned = [r.getMessage() for r in caplog.records if "alone once its stopwords" in r.getMessage()]
     assert len(warned) == 1 and "'bà đồng'" in warned[0] and "'đồng'" in warned[0]
+
+
+def test_one_term_count_serves_hits_term_table_and_kwic(themes):
+    """The costly count is shared (counts=) and gives what each function computes on its own."""
+    from toolkit.themes import theme_kwic
+    from toolkit.themes.dictionary import term_counts
+
+    texts = {"a": "Xã hoàn thành giải phóng mặt bằng dự án. Nhà thờ giáo xứ tổ chức thánh lễ.",
+             "b": "Mặt bằng giá tăng; thuê mặt bằng kinh doanh.", "c": ""}
+    docs = _documents(texts)
+    tokens = _tokens(texts)
+    counts = term_counts(tokens, themes, docs)
+    assert counts.dtype == np.int32 and counts.shape == (3, themes.n_terms)
+    pd.testing.assert_frame_equal(theme_hits(tokens, themes, docs, counts=counts), theme_hits(tokens, themes, docs))
+    pd.testing.assert_frame_equal(validate_themes(tokens, docs, themes, by=(), counts=counts),
+                                  validate_themes(tokens, docs, themes, by=()))
+    pd.testing.assert_frame_equal(theme_kwic(docs, tokens, themes, counts=counts), theme_kwic(docs, tokens, themes))
+    with pytest.raises(ValueError, match="term_counts"):
+        theme_hits(tokens, themes, docs, counts=counts[:2])
+

@@ -375,6 +375,7 @@ def run_pipeline(config: RunConfig, *, output_dir: str | os.PathLike | None = No
 
 def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -> None:
     from toolkit import themes as th
+    from toolkit.themes.dictionary import term_counts
     from toolkit.keyness import keyness_table, tfidf_top_terms
 
     from toolkit.study import adapt_defaults, choices_paragraph, config_problems, corpus_problems, raise_problems
@@ -420,7 +421,9 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
     with _Timer(summary, "themes"):
         def themes_compute() -> dict[str, pd.DataFrame]:
             dictionary = th.load_themes(themes_path)
-            hits = th.theme_hits(tokens, dictionary, documents=docs)
+            # One count of every term serves the hits, the term table and the KWIC lines.
+            counts = term_counts(tokens, dictionary, docs)
+            hits = th.theme_hits(tokens, dictionary, documents=docs, counts=counts)
             t = config.themes
             common = dict(n_boot=t.n_boot, random_state=seed, min_docs=t.min_docs, interval=t.interval)
             dated = meta[meta["year"].notna()]
@@ -432,8 +435,8 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
                 "theme_shares_year": th.theme_shares(hits, dated, by=("year",), **common),
                 # every document, dated or not: what a corpus without dates can still show
                 "theme_shares_locality": th.theme_shares(hits, meta, by=("province", "district"), **common),
-                "theme_validation": th.validate_themes(tokens, docs, dictionary, by=("province",)),
-                "theme_kwic": th.theme_kwic(docs, tokens, dictionary),
+                "theme_validation": th.validate_themes(tokens, docs, dictionary, by=("province",), counts=counts),
+                "theme_kwic": th.theme_kwic(docs, tokens, dictionary, counts=counts),
             }
         theme_tables = cache.tables("themes", _key(*base_key, config.themes, seed), themes_compute)
 

@@ -90,6 +90,7 @@ def explore_command(
     from toolkit.places import with_locality
     from toolkit.report.explorer import explorer_html, relative_sources
     from toolkit.themes import load_themes, theme_hits, theme_kwic, theme_shares
+    from toolkit.themes.dictionary import term_counts
 
     documents = load_documents(corpus, include_duplicates)
     documents = with_locality(documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id"))
@@ -101,10 +102,11 @@ def explore_command(
     except (ValueError, OSError, tomllib.TOMLDecodeError) as exc:  # a theme-file problem: report it plainly
         typer.echo(f"error: could not read the theme dictionary{f' {themes}' if themes else ''}: {exc}", err=True)
         raise typer.Exit(2) from exc
-    hits = theme_hits(token_table, dictionary, documents=documents)
+    counts = term_counts(token_table, dictionary, documents)  # one count for the hits and the KWIC lines
+    hits = theme_hits(token_table, dictionary, documents=documents, counts=counts)
     dated = documents[documents["year"].notna()]
     shares = theme_shares(hits, dated, by=("province", "district", "year"), random_state=random_state)
-    lines = theme_kwic(documents, token_table, dictionary)
+    lines = theme_kwic(documents, token_table, dictionary, counts=counts)
     labels = {t.id: t.label_en or t.id for t in dictionary.themes}
     topic_tables = (_model_tables(model, documents, n_draws=n_draws, random_state=random_state)
                     if model is not None else {})

@@ -192,6 +192,7 @@ def theme_kwic(
     *,
     window: int = 8,
     max_lines: int = 5,
+    counts: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The lines that made each document count for each theme: :func:`kwic` of the terms that matched.
 
@@ -209,6 +210,9 @@ def theme_kwic(
     max_lines : int
         Most lines kept per document and theme (the first ones in the
         dictionary's term order, then in text order).
+    counts : array, optional
+        :func:`~toolkit.themes.dictionary.term_counts` of these tokens,
+        themes and documents, when already computed.
 
     Returns
     -------
@@ -221,13 +225,13 @@ def theme_kwic(
         hits rather than with the dictionary. A hit found on tokens but not
         confirmed in the original text (rare: ``pattern`` rules) has no line.
     """
-    from toolkit.themes.dictionary import _tokenizers, apply_weak_terms, document_periods, term_counts
+    from toolkit.themes.dictionary import _given_counts, _tokenizers, apply_weak_terms, document_periods
 
     columns = ["theme", "term", "doc_id", "left", "keyword", "right"]
     if tokens.empty or not themes.themes:
         return pd.DataFrame(columns=columns)
     doc_ids = tokens["doc_id"].astype(str).to_numpy()
-    counts = apply_weak_terms(term_counts(tokens, themes, documents, progress=False), themes,
+    counts = apply_weak_terms(_given_counts(counts, tokens, themes, documents, progress=False), themes,
                               document_periods(doc_ids.tolist(), documents))
     docs = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id").set_index("doc_id")
     tokenizer, _ = _tokenizers(themes.tokenizer_config)

@@ -610,13 +610,16 @@ def term_counts(
     *,
     progress: bool | None = None,
 ) -> np.ndarray:
-    """Occurrences of every term in every document: array (n_documents, n_terms).
+    """Occurrences of every term in every document: int32 array (n_documents, n_terms).
 
     Rows follow ``tokens``; columns follow :meth:`ThemeDictionary.to_frame`.
     ``documents`` (with ``doc_id``, ``title``, ``body``) enables the
-    ``pattern`` exclusion rules.
+    ``pattern`` exclusion rules. Counting is the costly step of the theme
+    stage: :func:`theme_hits`, :func:`validate_themes` and
+    :func:`~toolkit.themes.concordance.theme_kwic` accept its result as
+    ``counts=`` so that one count serves all three.
     """
-    counts = np.zeros((len(tokens), themes.n_terms), dtype=np.int64)
+    counts = np.zeros((len(tokens), themes.n_terms), dtype=np.int32)
     for row, toks in enumerate(tqdm(tokens["tokens"], desc="themes", unit="doc", disable=None if progress is None else not progress)):
         for col, c in themes.count_terms(list(toks)).items():
             counts[row, col] = c
@@ -655,6 +658,18 @@ def term_counts(
                             if (a2, b2) == (a, b) and covered.issuperset(range(i, j)))
             col = themes.term_index(a, b)
             counts[row, col] = max(0, counts[row, col] - cancelled)
+    return counts
+
+
+def _given_counts(counts: np.ndarray | None, tokens: pd.DataFrame, themes: ThemeDictionary,
+                  documents: pd.DataFrame | None, progress: bool | None = None) -> np.ndarray:
+    """``counts`` checked against ``tokens`` and ``themes``, or :func:`term_counts` when not given."""
+    if counts is None:
+        return term_counts(tokens, themes, documents, progress=progress)
+    counts = np.asarray(counts)
+    if counts.shape != (len(tokens), themes.n_terms):
+        raise ValueError(f"counts has shape {counts.shape}; expected (documents, terms) = "
+                         f"({len(tokens)}, {themes.n_terms}): term_counts() of these tokens and themes")
     return counts
 
 
@@ -711,6 +726,7 @@ def theme_hits(
     documents: pd.DataFrame | None = None,
     *,
     progress: bool | None = None,
+    counts: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Theme occurrences per document, long format.
 
@@ -728,6 +744,9 @@ def theme_hits(
         ``not_before``).
     progress : bool, optional
         tqdm bar; ``None``: on a terminal only.
+    counts : array, optional
+        :func:`term_counts` of these tokens, themes and documents, when
+        already computed.
 
     Returns
     -------
@@ -739,7 +758,7 @@ def theme_hits(
         ``doc_id``, ``theme``.
     """
     periods = document_periods(tokens["doc_id"].astype(str).tolist(), documents)
-    counts = apply_weak_terms(term_counts(tokens, themes, documents, progress=progress), themes, periods)
+    counts = apply_weak_terms(_given_counts(counts, tokens, themes, documents, progress), themes, periods)
     offsets = themes._offsets
     per_theme = np.add.reduceat(counts, offsets[:-1], axis=1) if counts.shape[1] else np.zeros((len(tokens), 0), int)
     n_tok = _n_tokens(tokens)
@@ -810,6 +829,7 @@ def validate_themes(
     by: Sequence[str] = ("province",),
     *,
     progress: bool | None = None,
+    counts: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Document frequency of every theme term, overall and per group.
 
@@ -824,6 +844,9 @@ def validate_themes(
     by : sequence of str
         Group columns of ``documents`` (``district`` qualified by its
         province, as in :func:`theme_shares`).
+    counts : array, optional
+        :func:`term_counts` of these tokens, themes and documents, when
+        already computed.
 
     Returns
     -------
@@ -838,8 +861,7 @@ def validate_themes(
         a term the tokenizer splits differently, or a term absent from
         this corpus.
     """
-    counts = term_counts(tokens, themes, documents, progress=progress)
-    present = counts > 0
+    present = _given_counts(counts, tokens, themes, documents, progress) > 0
     frame = themes.to_frame()[["theme", "term", "syllables"]]
     frame["doc_freq"] = present.sum(axis=0).astype(np.int64)
     frame["occurs"] = frame["doc_freq"] > 0
