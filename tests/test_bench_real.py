@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bench import real
-from bench.real import RealCorpus, real_sizes, scaling_rows, write_sample_table
+from bench.real import RealCorpus, per_million_rows, real_sizes, scaling_rows, write_sample_table
 
 
 @pytest.mark.parametrize("setting, quick, sizes", [
@@ -88,6 +88,16 @@ def test_scaling_compares_smallest_and_largest_run_per_stage(large_select, met):
     assert ingest["time_ratio"] == 3.0 and ingest["memory_ratio"] == 1.12 and ingest["met"]
     assert select["time_ratio"] == round(large_select[0] / 10.0, 2)
     assert select["met"] is met
+
+
+def test_per_million_documents_comes_from_the_largest_whole_run():
+    runs = [{**_run("vntc", 10_000, {"ingest": (60.0, 400.0)}), "wall_s": 100.0, "cpu_s": 150.0},
+            {**_run("vntc", 80_000, {"ingest": (300.0, 900.0), "themes": (120.0, 900.0)}), "wall_s": 1200.0,
+             "cpu_s": 1500.0}]
+    rows = {r["stage"]: r for r in per_million_rows(runs)}
+    assert set(rows) == {"ingest", "themes", "whole run"} and rows["ingest"]["docs"] == 80_000
+    assert rows["ingest"]["wall_min_per_million"] == round(300.0 / 80_000 * 1e6 / 60, 1)  # 62.5 min
+    assert rows["whole run"]["wall_min_per_million"] == 250.0 and rows["whole run"]["cpu_min_per_million"] == 312.5
 
 
 def test_stage_memory_follows_the_pipelines_stage_records():
