@@ -758,3 +758,22 @@ def test_one_term_count_serves_hits_term_table_and_kwic(themes):
     with pytest.raises(ValueError, match="term_counts"):
         theme_hits(tokens, themes, docs, counts=counts[:2])
 
+
+def test_kwic_stops_at_max_per_doc_and_theme_kwic_keeps_the_first_lines(themes):
+    from toolkit.themes import theme_kwic
+
+    texts = {"a": "Giải phóng mặt bằng xong. Lại giải phóng mặt bằng. Bồi thường, hỗ trợ, tái định cư cho dân. "
+                  "Giải phóng mặt bằng lần ba.",
+             "b": "Tái định cư cho các hộ dân. Giải phóng mặt bằng đường mới."}
+    docs = _documents(texts)
+    every = kwic(docs, "giải phóng mặt bằng")
+    assert every["doc_id"].tolist() == ["a", "a", "a", "b"]
+    first = kwic(docs, "giải phóng mặt bằng", max_per_doc=1)
+    pd.testing.assert_frame_equal(first, every.groupby("doc_id").head(1).reset_index(drop=True))
+    assert kwic(docs, "giải phóng mặt bằng", max_per_doc=0).empty
+    # a document's lines: terms in file order, then text order, at most max_lines of them
+    lines = theme_kwic(docs, _tokens(texts), themes, max_lines=2)
+    site = lines[lines["theme"] == "site_clearance"]
+    assert site.groupby("doc_id").size().to_dict() == {"a": 2, "b": 2}
+    assert site.loc[site["doc_id"] == "a", "keyword"].str.lower().tolist() == ["giải phóng mặt bằng"] * 2
+

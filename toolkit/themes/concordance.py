@@ -90,6 +90,7 @@ def kwic(
     window: int = 8,
     tokenizer=None,
     themes: ThemeDictionary | None = None,
+    max_per_doc: int | None = None,
 ) -> pd.DataFrame:
     """Keyword in context: every occurrence of ``term`` in the original text.
 
@@ -108,6 +109,10 @@ def kwic(
         When ``term`` is one of its terms, its ``before``/``after`` exclusion
         rules apply, so KWIC shows what :func:`theme_hits` counts
         (``pattern`` rules are not applied here).
+    max_per_doc : int, optional
+        At most this many lines per document, the first in text order
+        (``None``: every occurrence). Later candidates are not confirmed at
+        all, which is what makes long documents cheap.
 
     Returns
     -------
@@ -158,11 +163,17 @@ def kwic(
     meta = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id")
     places = {c: dict(zip(meta["doc_id"], meta[c])) for c in ("province", "district", "year") if c in meta.columns}
     rows = []
+    limit = None if max_per_doc is None else max(int(max_per_doc), 0)
     for doc_id in sorted(texts):
+        if limit == 0:
+            break
         nfc = to_nfc(texts[doc_id])
         search = normalize_tone_marks(nfc)
         shown = nfc if len(nfc) == len(search) else search
+        kept = 0
         for m in pattern.finditer(search):
+            if limit is not None and kept >= limit:
+                break
             s, e = m.span()
             line_start = search.rfind("\n", 0, s) + 1
             line_end = search.find("\n", e)
@@ -180,6 +191,7 @@ def kwic(
                 "right": " ".join(_words(shown[e:])[:window]) if window > 0 else "",
                 "_pos": s,
             })
+            kept += 1
     out = pd.DataFrame(rows, columns=[*columns, "_pos"])
     out = out.sort_values(["doc_id", "_pos"], kind="mergesort", ignore_index=True).drop(columns="_pos")
     return out
@@ -235,18 +247,27 @@ def theme_kwic(
                               document_periods(doc_ids.tolist(), documents))
     docs = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id").set_index("doc_id")
     tokenizer, _ = _tokenizers(themes.tokenizer_config)
+    cap = max(int(max_lines), 0)
     frames = []
     for a, theme in enumerate(themes.themes):
+        # Lines still wanted per document for this theme: terms come in file order, so once a
+        # document has its max_lines lines, the theme's later terms are not searched in it at all.
+        wanted: dict[str, int] = {}
         for b, term in enumerate(theme.terms):
             rows = np.flatnonzero(counts[:, themes.term_index(a, b)])
-            found = [d for d in doc_ids[rows] if d in docs.index]
+            found = [d for d in doc_ids[rows] if d in docs.index and wanted.get(d, cap) > 0]
             if not found:
                 continue
-            lines = kwic(docs.loc[found].reset_index(), term, window=window, tokenizer=tokenizer, themes=themes)
-            if lines.empty:
-                continue
-            frames.append(lines[["doc_id", "left", "keyword", "right"]].assign(
-                theme=theme.id, term=term, _theme=a, _term=b, _line=np.arange(len(lines))))
+            for need in sorted({wanted.get(d, cap) for d in found}):
+                group = [d for d in found if wanted.get(d, cap) == need]
+                lines = kwic(docs.loc[group].reset_index(), term, window=window, tokenizer=tokenizer, themes=themes,
+                             max_per_doc=need)
+                if lines.empty:
+                    continue
+                for doc_id, n in lines["doc_id"].value_counts().items():
+                    wanted[doc_id] = wanted.get(doc_id, cap) - int(n)
+                frames.append(lines[["doc_id", "left", "keyword", "right"]].assign(
+                    theme=theme.id, term=term, _theme=a, _term=b, _line=np.arange(len(lines))))
     if not frames:
         return pd.DataFrame(columns=columns)
     out = pd.concat(frames, ignore_index=True)
