@@ -777,3 +777,19 @@ def test_kwic_stops_at_max_per_doc_and_theme_kwic_keeps_the_first_lines(themes):
     assert site.groupby("doc_id").size().to_dict() == {"a": 2, "b": 2}
     assert site.loc[site["doc_id"] == "a", "keyword"].str.lower().tolist() == ["giải phóng mặt bằng"] * 2
 
+
+
+def test_theme_kwic_shows_every_hit_whose_near_context_is_a_few_words_away(themes):
+    """A term that counts only near a phrase (``đối thoại`` near ``người dân``) gets its line in KWIC
+    even when the phrase is more words away than the few that confirm a plain term."""
+    from toolkit.themes import theme_kwic
+
+    texts = {"a": "Chủ tịch xã tham gia buổi đối thoại trực tuyến trên mạng với người dân về quy hoạch.",
+             "b": "Hai nước tiếp tục đối thoại chiến lược về an ninh khu vực."}
+    docs, tokens = _documents(texts), _tokens(texts)
+    hits = theme_hits(tokens, themes, docs)
+    counted = set(hits.loc[hits["present"] & (hits["theme"] == "democracy_regulations"), "doc_id"])
+    assert counted == {"a"}  # the residents make it count; diplomacy does not
+    lines = theme_kwic(docs, tokens, themes)
+    lines = lines[lines["theme"] == "democracy_regulations"]
+    assert lines["doc_id"].tolist() == ["a"] and lines["keyword"].tolist() == ["đối thoại"]
