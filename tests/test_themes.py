@@ -226,6 +226,23 @@ def test_site_clearance_senses(themes, text, expected):
     assert _hits_of({"a": text}, themes, "site_clearance")["a"] == expected
 
 
+def test_the_fronts_enumeration_of_society_is_no_occurrence_of_religion(themes):
+    """``tôn giáo`` in "các giai cấp, tầng lớp, dân tộc, tôn giáo" is not counted (nor shown in KWIC)."""
+    from toolkit.themes.dictionary import term_counts
+
+    texts = {"a": "Mặt trận đoàn kết các giai cấp, tầng lớp xã hội, dân tộc, tôn giáo. Linh mục dự họp.",
+             "b": "Linh mục dự họp bàn về tôn giáo và đời sống."}
+    counts = term_counts(_tokens(texts), themes, _documents(texts))
+    col = themes.to_frame().query("theme == 'religion' and term == 'tôn giáo'").index[0]
+    assert counts[:, col].tolist() == [0, 1]
+
+
+def test_discipline_for_undemocratic_leadership_is_not_grassroots_democracy(themes):
+    texts = {"a": "Ông bị kỷ luật vì lãnh đạo độc đoán, mất dân chủ nội bộ, trù dập cán bộ.",
+             "b": "Người dân phản ánh cán bộ thôn mất dân chủ khi chia đất công ích."}
+    assert _hits_of(texts, themes, "democracy_regulations") == {"a": 0, "b": 1}
+
+
 def test_democracy_regulations_abbreviation(themes):
     texts = {"a": "Thực hiện tốt QCDC ở cơ sở.", "b": "Phát huy dân chủ, dân biết, dân bàn, dân làm, dân kiểm tra."}
     got = _hits_of(texts, themes, "democracy_regulations")
@@ -268,6 +285,16 @@ def test_democracy_regulations_abbreviation(themes):
     ("Phật tử dâng hương lễ Phật tại chùa.", True),
     # "giáo" ends the word "tuyên_giáo": no "giáo đoàn" (a congregation) here
     ("Ông là Trưởng Ban Tuyên giáo, Trưởng Đoàn đại biểu Quốc hội tỉnh.", False),
+    # secular processions and the Front's enumeration of society are not religion; a palanquin
+    # procession and the religious compatriots themselves are
+    ("Lễ rước ảnh Bác từ nhà lưu niệm ra quảng trường mở đầu lễ hội.", False),
+    ("Các em thiếu nhi tham gia lễ rước đèn trung thu quanh phường.", False),
+    ("Dân làng tổ chức lễ rước kiệu Thánh Mẫu về đền.", True),
+    ("Ủy ban Mặt trận gặp mặt chức sắc, chức việc các tôn giáo trên địa bàn.", True),
+    # the press's idiom; a tie in the Senate read across a dropped comma and stopwords; a monk's title
+    ("Báo chí là vũ khí sắc bén trong sự nghiệp phò chính trừ tà.", False),
+    ("Cuộc bỏ phiếu lâm vào thế hòa khi thượng nghị sĩ Collins bỏ phiếu chống.", False),
+    ("Hòa thượng Thích Trí Quảng chủ trì đại lễ tại chùa.", True),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected

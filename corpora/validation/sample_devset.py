@@ -6,7 +6,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py          # round 1
     .venv/bin/python corpora/validation/sample_devset.py --round 2  # round 2
     .venv/bin/python corpora/validation/sample_devset.py --round 3  # round 3
-    .venv/bin/python corpora/validation/sample_devset.py --round 4  # round 4 (rounds 5-8: --round 5 … --round 8)
+    .venv/bin/python corpora/validation/sample_devset.py --round 4  # round 4 (rounds 5-9: --round 5 … --round 9)
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -76,8 +76,11 @@ ROUND7_EMPHASIS = {"religion_clear": 2.0, "religion_amb": 1.6, "democracy_regula
 ROUND8_EMPHASIS = {"religion_clear": 2.0, "religion_amb": 1.6, "democracy_regulations_clear": 2.4,
                    "democracy_regulations_amb": 2.2, "site_clearance_clear": 0.4, "site_clearance_amb": 0.4,
                    "covid_clear": 0.4, "covid_amb": 0.4, "rest": 0.4}
+# Round 9 (same design as round 8) re-measures religion and grassroots democracy after the
+# dictionary was edited from rounds 7-8's errors (secular processions, the Front's enumeration of
+# society, idioms, undemocratic leadership in disciplinary decisions).
 EMPHASIS = {3: ROUND3_EMPHASIS, 4: ROUND4_EMPHASIS, 5: ROUND4_EMPHASIS, 6: ROUND6_EMPHASIS, 7: ROUND7_EMPHASIS,
-            8: ROUND8_EMPHASIS}
+            8: ROUND8_EMPHASIS, 9: ROUND8_EMPHASIS}
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
 # Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
