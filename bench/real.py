@@ -17,9 +17,11 @@ unset), in a fresh process. Reported per run:
   stage's start;
 - output sizes: rows of every table in ``reports/tables``, bytes of
   ``reports/`` (figures, tables, report page);
-- scaling from the smallest to the largest size of the same corpus: time and
-  peak-memory ratio per stage beside the ratio of documents (at most linear
-  is the target), and whole-run peak memory under 4 GB at the largest size.
+- scaling from the smallest to the largest size of the same corpus: time
+  (wall, and CPU beside it) and peak-memory ratio per stage beside the ratio
+  of its input (rows read for ingest and preprocessing, documents analysed
+  after; at most linear is the target), and whole-run peak memory under 4 GB
+  at the largest size.
 
 Sizes: ``BENCH_REAL`` = ``full`` (default: 10,000 and the whole corpus),
 ``quick`` (2,000 and 5,000: a smoke test; also ``python -m bench --quick``),
@@ -265,22 +267,38 @@ def whole_run(corpus: str, n: int | None, workdir: str):
     return run
 
 
+#: Stages that work on every row read (reposts and rejects included); later stages work on the
+#: documents analysed, so their growth is compared with that count.
+ROW_STAGES = ("ingest", "preprocess")
+
+
 def scaling_rows(runs: list[dict]) -> list[dict]:
-    """Smallest against largest run of each corpus: per-stage time and memory ratios against the documents'."""
+    """Smallest against largest run of each corpus: per-stage time and memory ratios against the input's.
+
+    A stage's input is the rows read for :data:`ROW_STAGES` (when the runs
+    record ``rows``) and the documents analysed for the others: vntc's
+    84,132 rows are 80,215 documents once reposts are set aside, and
+    preprocessing segments all 84,132. ``cpu_ratio`` (process-tree CPU
+    seconds) is reported beside the wall-time ratio; the target is judged
+    on wall time and peak memory.
+    """
     out = []
     for corpus in sorted({r["corpus"] for r in runs}):
         mine = sorted((r for r in runs if r["corpus"] == corpus), key=lambda r: r["docs"])
         if len(mine) < 2:
             continue
         small, large = mine[0], mine[-1]
-        docs_ratio = large["docs"] / small["docs"]
-        limit = docs_ratio * LINEAR_TOLERANCE
         for stage in [s for s in large["stages"] if s in small["stages"]]:
+            unit = "rows" if stage in ROW_STAGES and small.get("rows") and large.get("rows") else "docs"
+            size_ratio = large[unit] / small[unit]
+            limit = size_ratio * LINEAR_TOLERANCE
             a, b = small["stages"][stage], large["stages"][stage]
             time_ratio = b["wall_s"] / a["wall_s"] if a["wall_s"] > 0 else float("nan")
+            cpu_ratio = b["cpu_s"] / a["cpu_s"] if a.get("cpu_s") and b.get("cpu_s") else float("nan")
             memory_ratio = b["peak_mb"] / a["peak_mb"] if a["peak_mb"] > 0 else 0.0  # "other": no memory of its own
-            out.append({"corpus": corpus, "stage": stage, "docs": (small["docs"], large["docs"]),
-                        "docs_ratio": round(docs_ratio, 2), "time_ratio": round(time_ratio, 2),
+            out.append({"corpus": corpus, "stage": stage, "unit": "rows" if unit == "rows" else "documents",
+                        "docs": (small[unit], large[unit]), "docs_ratio": round(size_ratio, 2),
+                        "time_ratio": round(time_ratio, 2), "cpu_ratio": round(cpu_ratio, 2),
                         "memory_ratio": round(memory_ratio, 2),
                         "met": bool(time_ratio <= limit and memory_ratio <= limit)})
     return out
@@ -332,12 +350,12 @@ def bench_real(sizes: dict, rows: list[dict]) -> None:
             runs.append(row)
             print(format_run(row), flush=True)
     for s in scaling_rows(runs):
-        print(f"scaling[{s['corpus']} {s['docs'][0]}→{s['docs'][1]}] {s['stage']:<10} time ×{s['time_ratio']:<6} "
-              f"memory ×{s['memory_ratio']:<6} documents ×{s['docs_ratio']}  "
-              f"[at most linear: {'met' if s['met'] else 'NOT met'}]", flush=True)
+        print(f"scaling[{s['corpus']} {s['docs'][0]}→{s['docs'][1]} {s['unit']}] {s['stage']:<10} "
+              f"time ×{s['time_ratio']:<6} (cpu ×{s['cpu_ratio']:<6}) memory ×{s['memory_ratio']:<6} "
+              f"{s['unit']} ×{s['docs_ratio']}  [at most linear: {'met' if s['met'] else 'NOT met'}]", flush=True)
         rows.append({"name": f"scaling[{s['corpus']}] {s['stage']}", "wall_s": float("nan"), "cpu_s": float("nan"),
                      "peak_rss_mb": float("nan"), **s, "ratio": s["time_ratio"],
-                     "target": "time and peak memory ≤ documents' ratio"})
+                     "target": f"time and peak memory ≤ {s['unit']}' ratio"})
     for s in per_million_rows(runs):
         print(f"per million documents[{s['corpus']}, linear from {s['docs']:,}] {s['stage']:<10} "
               f"wall {s['wall_min_per_million']:8.1f} min  cpu {s['cpu_min_per_million']:8.1f} min", flush=True)

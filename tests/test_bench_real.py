@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 
+import numpy as np
 import pytest
 
 from bench import real
@@ -88,6 +89,21 @@ def test_scaling_compares_smallest_and_largest_run_per_stage(large_select, met):
     assert ingest["time_ratio"] == 3.0 and ingest["memory_ratio"] == 1.12 and ingest["met"]
     assert select["time_ratio"] == round(large_select[0] / 10.0, 2)
     assert select["met"] is met
+
+
+def test_scaling_of_row_stages_is_against_the_rows_read():
+    """Ingest and preprocessing work on every row read (reposts too); later stages on the analysed documents."""
+    def run(rows, docs, preprocess_s, topics_s):
+        return {**_run("vntc", docs, {"preprocess": (preprocess_s, 900.0), "topics": (topics_s, 900.0)}), "rows": rows}
+
+    # 84,132 rows, 80,215 documents: preprocessing ×8.9 is linear in rows (×8.41 × 1.10), not in documents
+    rows = {r["stage"]: r for r in scaling_rows([run(10_000, 9_933, 17.0, 60.0), run(84_132, 80_215, 151.6, 480.0)])}
+    assert rows["preprocess"]["unit"] == "rows" and rows["preprocess"]["docs"] == (10_000, 84_132)
+    assert rows["preprocess"]["docs_ratio"] == 8.41 and rows["preprocess"]["met"]
+    assert rows["topics"]["unit"] == "documents" and rows["topics"]["docs_ratio"] == 8.08
+    assert rows["topics"]["met"] is (480.0 / 60.0 <= 8.08 * 1.10)
+    # CPU seconds are reported beside wall time when the runs have them
+    assert np.isnan(rows["preprocess"]["cpu_ratio"])
 
 
 def test_per_million_documents_comes_from_the_largest_whole_run():
