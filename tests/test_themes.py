@@ -107,6 +107,22 @@ def test_only_stopword_term_warns(caplog):
     assert th.count_terms(["và", "chùa"]).total() == 1
 
 
+def test_a_term_that_loses_its_negation_warns_until_a_pattern_guards_it(caplog):
+    """``không`` is a stopword: ``xây dựng không phép`` would also match ``xây dựng được phép``."""
+    spec = {"label_en": "", "label_vi": "", "terms": ["xây dựng không phép"]}
+    with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
+        themes_from_mapping({"themes": {"t": spec}})
+    assert "loses its negation 'không'" in caplog.text
+    caplog.clear()
+    guard = {"term": "xây dựng không phép", "pattern": [r"(?i)xây dựng\s+(?!không\b)(?:\S+\s+){0,2}phép"]}
+    with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
+        th = themes_from_mapping({"themes": {"t": {**spec, "exclude": [guard]}}})
+    assert caplog.text == ""
+    texts = {"a": "Phát hiện công trình xây dựng không phép trên đất nông nghiệp.",
+             "b": "Luật Xây dựng cho phép chủ đầu tư điều chỉnh thiết kế."}
+    assert _hits_of(texts, th, "t") == {"a": 1, "b": 0}
+
+
 def test_the_shipped_themes_file_loads_without_warnings(caplog):
     # a warning there is a rule that silently never applies (a stopword context, a term that cannot match)
     with caplog.at_level(logging.WARNING, logger="toolkit.themes"):

@@ -365,6 +365,11 @@ def _compound_words(tokens: frozenset) -> Mapping[str, frozenset]:
     return types.MappingProxyType(out)
 
 
+#: Negations. When one is a stopword, a term that contains it loses it with the other stopwords and
+#: matches its own opposite: ``xây dựng không phép`` (unlicensed) would count ``xây dựng được phép``.
+NEGATIONS = frozenset({"không", "chưa", "chẳng", "chả", "chớ", "đừng", "chẳng_hề", "không_hề", "chưa_hề"})
+
+
 def _syllables(phrase: str, tokenizer, stopwords: frozenset) -> tuple[str, ...]:
     """Syllables of ``phrase`` tokenized like a document, stopword tokens removed."""
     tokens = [t for t in tokenizer.tokenize(phrase) if t not in stopwords]
@@ -462,6 +467,11 @@ def themes_from_mapping(data: dict, *, tokenizer_config=None, source: str = "<in
             if term not in terms:
                 raise ValueError(f"{where}: exclude rule for {term!r}, which is not among the theme's terms")
             excludes[term] = _compile_rule(term, rule, tokenizer, stopwords, macros, where, excludes.get(term))
+        for term in terms:
+            lost = sorted(NEGATIONS & stopwords & set(plain.tokenize(term)))
+            if lost and not (term in excludes and excludes[term].patterns):
+                logger.warning("%s: term %r loses its negation %r with the stopwords and also matches the "
+                               "opposite wording; add a `pattern` exclusion for it", where, term, lost[0])
         weak = {unicodedata.normalize("NFC", str(w).strip()) for w in spec.get("weak_terms", [])}
         if weak - set(terms):
             raise ValueError(f"{where}: weak_terms {sorted(weak - set(terms))} are not among the theme's terms")
