@@ -145,12 +145,19 @@ QUICK = {"tokenize": 200, "scaling": 600, "lda": (2000,), "tfidf": 5000, "end_to
 
 
 def _fmt(row) -> str:
-    parts = [f"{row['name']:<52}", f"wall {row['wall_s']:8.2f}s", f"cpu {row['cpu_s']:8.2f}s",
-             f"peak {row['peak_rss_mb']:7.0f} MB"]
+    if "time_ratio" in row:  # a whole-run scaling verdict: ratios, no times of its own
+        parts = [f"{row['name']:<52}", f"time ×{row['time_ratio']:<6}", f"cpu ×{row['cpu_ratio']:<6}",
+                 f"memory ×{row['memory_ratio']:<6}", f"{row['unit']} ×{row['docs_ratio']}"]
+    elif "wall_min_per_million" in row:  # an extrapolation from the largest whole run: no target
+        return "  ".join([f"{row['name']:<52}", f"wall {row['wall_min_per_million']:8.1f} min",
+                          f"cpu {row['cpu_min_per_million']:8.1f} min", "per million documents (linear)"])
+    else:
+        parts = [f"{row['name']:<52}", f"wall {row['wall_s']:8.2f}s", f"cpu {row['cpu_s']:8.2f}s",
+                 f"peak {row['peak_rss_mb']:7.0f} MB"]
     if "docs_per_s" in row:
         parts.append(f"{row['docs_per_s']:7.1f} docs/s")
     for key in ("speedup", "ratio"):
-        if key in row:
+        if key in row and "time_ratio" not in row:
             parts.append(f"{key} {row[key]:.2f}")
     if "recommended" in row:
         parts.append(f"K {row['recommended']} on {row['n_docs_scored']} docs")
@@ -158,7 +165,7 @@ def _fmt(row) -> str:
         parts.append(f"same K: {'yes' if row['same_k'] else 'NO'}")
     if "recovery_cosine" in row:
         parts.append(f"recovery {row['recovery_cosine']:.3f}")
-    if "target" in row:
+    if "target" in row and "met" in row:
         parts.append(f"[{row['target']}: {'met' if row['met'] else 'NOT met'}]")
     return "  ".join(parts)
 

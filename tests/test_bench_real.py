@@ -106,6 +106,26 @@ def test_scaling_of_row_stages_is_against_the_rows_read():
     assert np.isnan(rows["preprocess"]["cpu_ratio"])
 
 
+def test_every_summary_row_of_the_whole_runs_prints():
+    """The summary at the end of ``make bench`` formats every row the whole-run case adds (it once
+    stopped there with a KeyError on the per-million rows, which have no target)."""
+    from bench.__main__ import _fmt
+
+    runs = [{**_run("vntc", docs, {"ingest": (t, 500.0), "topics": (2 * t, 800.0)}), "rows": docs + 400,
+             "wall_s": 3 * t, "cpu_s": 4 * t} for docs, t in ((10_000, 30.0), (80_000, 250.0))]
+    for run in runs:
+        for stage in run["stages"].values():
+            stage["cpu_s"] = stage["wall_s"] * 1.1
+    pairs = real.summary_rows(runs)
+    assert {row["name"] for _, row in pairs} >= {"scaling[vntc] ingest", "per million[vntc] whole run"}
+    for line, row in pairs:
+        text = _fmt(row)
+        assert row["name"] in text and line
+        assert ("met" in text) is ("met" in row)  # a verdict only where there is a target
+    ingest = _fmt(next(row for _, row in pairs if row["name"] == "scaling[vntc] ingest"))
+    assert "rows ×7.73" in ingest and "cpu ×8.33" in ingest and ingest.endswith("[time and peak memory ≤ rows' ratio: met]")
+
+
 def test_per_million_documents_comes_from_the_largest_whole_run():
     runs = [{**_run("vntc", 10_000, {"ingest": (60.0, 400.0)}), "wall_s": 100.0, "cpu_s": 150.0},
             {**_run("vntc", 80_000, {"ingest": (300.0, 900.0), "themes": (120.0, 900.0)}), "wall_s": 1200.0,
