@@ -101,7 +101,7 @@ def test_scaling_of_row_stages_is_against_the_rows_read():
     assert rows["preprocess"]["unit"] == "rows" and rows["preprocess"]["docs"] == (10_000, 84_132)
     assert rows["preprocess"]["docs_ratio"] == 8.41 and rows["preprocess"]["met"]
     assert rows["topics"]["unit"] == "documents" and rows["topics"]["docs_ratio"] == 8.08
-    assert rows["topics"]["met"] is (480.0 / 60.0 <= 8.08 * 1.10)
+    assert rows["topics"]["met"]  # ×8.0 against documents ×8.08
     # CPU seconds are reported beside wall time when the runs have them
     assert np.isnan(rows["preprocess"]["cpu_ratio"])
 
