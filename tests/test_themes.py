@@ -311,6 +311,13 @@ def test_democracy_regulations_abbreviation(themes):
     ("Báo chí là vũ khí sắc bén trong sự nghiệp phò chính trừ tà.", False),
     ("Cuộc bỏ phiếu lâm vào thế hòa khi thượng nghị sĩ Collins bỏ phiếu chống.", False),
     ("Hòa thượng Thích Trí Quảng chủ trì đại lễ tại chùa.", True),
+    # a figurative talisman alone; a Catholic newspaper named as a source
+    ("Nhiều đơn vị nắm lấy lá bùa hộ mệnh này để kéo dài thời gian.", False),
+    ("Thầy cúng yểm bùa, phát bùa hộ mệnh cho con nhang.", True),
+    ("Nhật báo Thiên Chúa giáo Trouw nhận xét về cuộc trưng cầu.", False),
+    # closing religious venues in an epidemic is not religion; closing those that back extremism is
+    ("Tạm dừng hoạt động tại các cơ sở tôn giáo để phòng dịch.", False),
+    ("Dự luật cho phép đóng cửa các cơ sở tôn giáo ủng hộ chủ nghĩa cực đoan.", True),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
@@ -365,6 +372,9 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Thành phố lấy ý kiến người dân về thiết kế nhà ở giá rẻ.", True),
     ("Tòa án xét xử công khai vụ án tham nhũng.", False),
     ("Thủ tướng đối thoại với doanh nghiệp.", False),
+    # the people consulted on the Party congress's political report: a national campaign
+    ("Việc tổ chức lấy ý kiến nhân dân cho dự thảo Báo cáo Chính trị trình Đại hội.", False),
+    ("Ban Bí thư công bố Báo cáo Chính trị trình Đại hội X để lấy ý kiến nhân dân.", False),
     ("Người dân ngang nhiên công khai bán hàng lậu.", False),
     # community COVID-19 monitoring teams
     ("Tổ giám sát cộng đồng rà soát người về từ vùng dịch.", False),
