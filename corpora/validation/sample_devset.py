@@ -7,6 +7,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 2  # round 2
     .venv/bin/python corpora/validation/sample_devset.py --round 3  # round 3
     .venv/bin/python corpora/validation/sample_devset.py --round 4  # round 4 (rounds 5-9: --round 5 … --round 9)
+    .venv/bin/python corpora/validation/sample_devset.py --round 10  # political and local-governance news
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -81,6 +82,20 @@ ROUND8_EMPHASIS = {"religion_clear": 2.0, "religion_amb": 1.6, "democracy_regula
 # society, idioms, undemocratic leadership in disciplinary decisions).
 EMPHASIS = {3: ROUND3_EMPHASIS, 4: ROUND4_EMPHASIS, 5: ROUND4_EMPHASIS, 6: ROUND6_EMPHASIS, 7: ROUND7_EMPHASIS,
             8: ROUND8_EMPHASIS, 9: ROUND8_EMPHASIS}
+
+# Round 10 draws only from political and local-governance news, the nearest the shared corpora come
+# to the toolkit's genre (the news of Party committees, the Front and the mass organisations about
+# "công tác dân vận"): documents that name the Party's or the Front's bodies, the mass organisations
+# or mass mobilisation itself. Strata are the same keyword pools within that population
+# ("genre_<pool>"), and weights refer to it. Quotas are totals per pool, shared between the corpora
+# in proportion to their documents there.
+GENRE = regex.compile(r"dân vận|mặt trận tổ quốc|cấp [ủu]y|đảng [ủu]y|huyện [ủu]y|tỉnh [ủu]y|thành [ủu]y|"
+                      r"quận [ủu]y|thị [ủu]y|chi bộ|đảng bộ|hội nông dân|hội cựu chiến binh|"
+                      r"hội liên hiệp phụ nữ|đoàn thể|chính quyền cơ sở|bí thư")
+GENRE_ROUNDS = {10}
+GENRE_QUOTA = {"religion_clear": 40, "religion_amb": 40, "democracy_regulations_clear": 20,
+               "democracy_regulations_amb": 50, "site_clearance_clear": 30, "site_clearance_amb": 20,
+               "covid_clear": 10, "covid_amb": 15, "rest": 70}
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
 # Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
@@ -140,20 +155,26 @@ def main() -> int:
             if doc_id in seen or (corpus, doc_id) in taken:  # repeated id in the source, or drawn before
                 continue
             seen.add(doc_id)
+            if round_ in GENRE_ROUNDS and not GENRE.search(text.lower()):
+                continue
             rows.append((corpus, doc_id, stratum_of(text)))
     frame = pd.DataFrame(rows, columns=["corpus", "doc_id", "stratum"])
     rng = np.random.default_rng(SEED + round_ - 1)
     share = {1: 1.0, 2: 0.7}.get(round_, 0.7)
     picked = []
     for (stratum, corpus), group in sorted(frame.groupby(["stratum", "corpus"]), key=lambda kv: kv[0]):
-        quota = QUOTA[stratum][corpus] * share * EMPHASIS.get(round_, {}).get(stratum, 1.0)
+        if round_ in GENRE_ROUNDS:
+            quota = max(GENRE_QUOTA[stratum] * len(group) / int((frame["stratum"] == stratum).sum()), 1)
+        else:
+            quota = QUOTA[stratum][corpus] * share * EMPHASIS.get(round_, {}).get(stratum, 1.0)
         n = min(int(round(quota)), len(group))
         ids = sorted(group["doc_id"])
         chosen = sorted(rng.choice(len(ids), size=n, replace=False)) if n else []
         halves = rng.permutation(n)
         for rank, idx in zip(halves, chosen):
             picked.append({
-                "corpus": corpus, "doc_id": ids[idx], "stratum": stratum,
+                "corpus": corpus, "doc_id": ids[idx],
+                "stratum": f"genre_{stratum}" if round_ in GENRE_ROUNDS else stratum,
                 "stratum_size": len(group), "stratum_n": n, "weight": len(group) / n,
                 "split": ("tune" if rank % 2 == 0 else "test") if round_ == 1 else "holdout",
             })
