@@ -237,6 +237,10 @@ def test_bare_religion_word_in_a_generic_list_is_not_religion(themes):
     ("Mỹ và Úc thỏa thuận tái định cư cho người tị nạn.", 0),
     ("Xây khu tái định cư cho các hộ dân nhường đất làm đường cao tốc.", 1),
     ("Nhà nước lo nguồn đất sạch, doanh nghiệp xây nhà ở xã hội.", 0),    # land supply, not acquisition
+    # the office in an official's title is not its work; the office at work is
+    ("Ông từng là Phó Giám đốc Trung tâm Phát triển quỹ đất tỉnh, nay nghỉ hưu.", 0),
+    ("Ông Mẫn, Phó Trưởng phòng Thu hồi đất, bị phê bình.", 0),
+    ("Trung tâm Phát triển quỹ đất quận chi trả tiền bồi thường cho các hộ.", 2),
 ])
 def test_site_clearance_senses(themes, text, expected):
     assert _hits_of({"a": text}, themes, "site_clearance")["a"] == expected
@@ -318,6 +322,13 @@ def test_democracy_regulations_abbreviation(themes):
     # closing religious venues in an epidemic is not religion; closing those that back extremism is
     ("Tạm dừng hoạt động tại các cơ sở tôn giáo để phòng dịch.", False),
     ("Dự luật cho phép đóng cửa các cơ sở tôn giáo ủng hộ chủ nghĩa cực đoan.", True),
+    # ethnic and religious affairs named together: policy and work with religious communities
+    ("Các chính sách dân tộc, tôn giáo được thực hiện ngày càng tốt hơn.", True),
+    ("Mặt trận vận động đồng bào các dân tộc, tôn giáo trên địa bàn.", True),
+    ("Ông Thắng, Trưởng ban Tôn giáo tỉnh, nghỉ hưu theo chế độ.", False),
+    # state commemorations: wreaths laid with the incense; festivals as crowds in an epidemic
+    ("Đoàn đã đặt vòng hoa và dâng hương. Ảnh: TTXVN", False),
+    ("Tỉnh quản lý chặt các hoạt động lễ hội, tập trung đông người để phòng dịch.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
@@ -375,6 +386,12 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     # the people consulted on the Party congress's political report: a national campaign
     ("Việc tổ chức lấy ý kiến nhân dân cho dự thảo Báo cáo Chính trị trình Đại hội.", False),
     ("Ban Bí thư công bố Báo cáo Chính trị trình Đại hội X để lấy ý kiến nhân dân.", False),
+    # dialogue with complainants; voters at a deputies' meeting; "openly"; the Front's functions
+    ("Chính quyền phải lắng nghe, đối thoại, giải quyết kịp thời khiếu nại của công dân.", True),
+    ("Tại buổi đối thoại, nhiều cử tri bày tỏ bức xúc về ô nhiễm.", False),
+    ("Người dân có thể bày tỏ công khai mong muốn của mình qua báo chí.", False),
+    ("Mặt trận phát huy dân chủ, đại diện, bảo vệ quyền lợi của nhân dân.", False),
+    ("Một bộ phận cán bộ còn quan liêu, mất dân chủ với dân.", False),
     ("Người dân ngang nhiên công khai bán hàng lậu.", False),
     # community COVID-19 monitoring teams
     ("Tổ giám sát cộng đồng rà soát người về từ vùng dịch.", False),
@@ -846,3 +863,18 @@ def test_theme_kwic_shows_every_hit_whose_near_context_is_a_few_words_away(theme
     lines = theme_kwic(docs, tokens, themes)
     lines = lines[lines["theme"] == "democracy_regulations"]
     assert lines["doc_id"].tolist() == ["a"] and lines["keyword"].tolist() == ["đối thoại"]
+
+
+def test_a_pattern_cancels_only_the_occurrences_inside_its_match():
+    """A context named by a pattern ("Phó Giám đốc <office>") leaves the office's other mentions counted."""
+    themes = themes_from_mapping({"themes": {"site": {
+        "terms": ["Trung tâm phát triển quỹ đất"],
+        "exclude": [{"term": "Trung tâm phát triển quỹ đất",
+                     "pattern": ["[Gg]iám đốc Trung tâm [Pp]hát triển [Qq]uỹ đất"]}]}}})
+    texts = {"title_only": "Ông Tuấn, Phó Giám đốc Trung tâm Phát triển quỹ đất, phát biểu.",
+             "both": "Ông Tuấn, Phó Giám đốc Trung tâm Phát triển quỹ đất, cho biết Trung tâm Phát triển quỹ đất "
+                     "đã chi trả tiền bồi thường.",
+             "work_first": "Trung tâm Phát triển quỹ đất đã chi trả. Ông Tuấn, Giám đốc Trung tâm Phát triển quỹ đất, "
+                           "cho biết."}
+    counts = _hits_of(texts, themes, "site")
+    assert counts == {"title_only": 0, "both": 1, "work_first": 1}

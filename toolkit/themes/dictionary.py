@@ -663,7 +663,7 @@ def term_counts(
             for pattern in rule.patterns:
                 for m in pattern.finditer(text):
                     span = [s for t in tokenizer.tokenize(m.group(0)) for s in t.split("_") if s]
-                    covered.update(_occurrences(span, syllables))
+                    covered.update(_occurrences_in(span, syllables, text, m.start(), m.end()))
             cancelled = sum(1 for a2, b2, i, j in matches
                             if (a2, b2) == (a, b) and covered.issuperset(range(i, j)))
             col = themes.term_index(a, b)
@@ -683,17 +683,37 @@ def _given_counts(counts: np.ndarray | None, tokens: pd.DataFrame, themes: Theme
     return counts
 
 
-def _occurrences(needle: list[str], hay: list[str]) -> set[int]:
-    """Positions of ``hay`` covered by some occurrence of ``needle``."""
-    out: set[int] = set()
+def _starts(needle: list[str], hay: list[str]) -> list[int]:
+    """Start positions of ``needle`` in ``hay``, in order."""
     k = len(needle)
     if not k:
-        return out
+        return []
     first = needle[0]
-    for i in range(len(hay) - k + 1):
-        if hay[i] == first and hay[i:i + k] == needle:
-            out.update(range(i, i + k))
-    return out
+    return [i for i in range(len(hay) - k + 1) if hay[i] == first and hay[i:i + k] == needle]
+
+
+def _occurrences_in(needle: list[str], hay: list[str], text: str, start: int, end: int) -> set[int]:
+    """Positions of ``hay`` (the document's syllables) covered by the occurrences of ``needle``
+    that lie in ``text[start:end]``.
+
+    The syllables have lost the text's offsets, so occurrences are paired in order: the q-th time
+    the needle's syllables stand in the text (words apart only by spaces or punctuation) is its
+    q-th occurrence among the syllables. When the two counts differ (a stopword between the
+    syllables in the text, an abbreviation expanded), every occurrence is covered, as when a
+    pattern names the context of all of them.
+    """
+    starts = _starts(needle, hay)
+    if not starts:
+        return set()
+    k = len(needle)
+    surface = regex.compile(r"(?<!\w)" + r"[\W_]+".join(regex.escape(s) for s in needle) + r"(?!\w)",
+                            regex.IGNORECASE)
+    found = [(m.start(), m.end()) for m in surface.finditer(text)]
+    if len(found) != len(starts):
+        chosen = starts
+    else:
+        chosen = [i for i, (a, b) in zip(starts, found) if a >= start and b <= end]
+    return {p for i in chosen for p in range(i, i + k)}
 
 
 def apply_weak_terms(counts: np.ndarray, themes: ThemeDictionary, periods: np.ndarray | None = None) -> np.ndarray:
