@@ -241,6 +241,9 @@ def test_bare_religion_word_in_a_generic_list_is_not_religion(themes):
     ("Ông từng là Phó Giám đốc Trung tâm Phát triển quỹ đất tỉnh, nay nghỉ hưu.", 0),
     ("Ông Mẫn, Phó Trưởng phòng Thu hồi đất, bị phê bình.", 0),
     ("Trung tâm Phát triển quỹ đất quận chi trả tiền bồi thường cho các hộ.", 2),
+    ("Ông Mẫn (Phó Trưởng phòng Thu hồi đất, Trung tâm Phát triển quỹ đất) bị phê bình.", 0),
+    # land revoked for violating the Land Law: not acquisition
+    ("Tỉnh ban hành 4 quyết định thu hồi đất đối với các dự án chậm tiến độ.", 0),
 ])
 def test_site_clearance_senses(themes, text, expected):
     assert _hits_of({"a": text}, themes, "site_clearance")["a"] == expected
@@ -329,6 +332,10 @@ def test_democracy_regulations_abbreviation(themes):
     # state commemorations: wreaths laid with the incense; festivals as crowds in an epidemic
     ("Đoàn đã đặt vòng hoa và dâng hương. Ảnh: TTXVN", False),
     ("Tỉnh quản lý chặt các hoạt động lễ hội, tập trung đông người để phòng dịch.", False),
+    # a temple's seal rite, a festival's sacrifices; temples and pagodas listed as a village's heritage
+    ("Đền Trần tổ chức lễ khai ấn đầu xuân.", True),
+    ("Làng đã bỏ lễ hội chém lợn từ nhiều năm nay.", True),
+    ("Làng cổ còn giữ nguyên đình chùa, cổng làng, giếng nước.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
@@ -391,6 +398,7 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Tại buổi đối thoại, nhiều cử tri bày tỏ bức xúc về ô nhiễm.", False),
     ("Người dân có thể bày tỏ công khai mong muốn của mình qua báo chí.", False),
     ("Mặt trận phát huy dân chủ, đại diện, bảo vệ quyền lợi của nhân dân.", False),
+    ("Đoàn tổ chức hội nghị lấy ý kiến chuẩn bị Báo cáo chính trị Đại hội, bà con góp ý nhiều.", False),
     ("Một bộ phận cán bộ còn quan liêu, mất dân chủ với dân.", False),
     ("Người dân ngang nhiên công khai bán hàng lậu.", False),
     # community COVID-19 monitoring teams
