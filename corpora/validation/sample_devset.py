@@ -92,7 +92,7 @@ EMPHASIS = {3: ROUND3_EMPHASIS, 4: ROUND4_EMPHASIS, 5: ROUND4_EMPHASIS, 6: ROUND
 GENRE = regex.compile(r"dân vận|mặt trận tổ quốc|cấp [ủu]y|đảng [ủu]y|huyện [ủu]y|tỉnh [ủu]y|thành [ủu]y|"
                       r"quận [ủu]y|thị [ủu]y|chi bộ|đảng bộ|hội nông dân|hội cựu chiến binh|"
                       r"hội liên hiệp phụ nữ|đoàn thể|chính quyền cơ sở|bí thư")
-GENRE_ROUNDS = {10, 11}
+GENRE_ROUNDS = {10, 11, 12}
 GENRE_QUOTA = {"religion_clear": 40, "religion_amb": 40, "democracy_regulations_clear": 20,
                "democracy_regulations_amb": 50, "site_clearance_clear": 30, "site_clearance_amb": 20,
                "covid_clear": 10, "covid_amb": 15, "rest": 70}
