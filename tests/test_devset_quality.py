@@ -1,10 +1,10 @@
 """The theme dictionary against the labelled development set (real articles; needs ../shared).
 
-Quality is reported on the ``holdout`` rounds 5-11 (1,994 articles; rounds 10-11 are political
+Quality is reported on the ``holdout`` rounds 5-12 (2,227 articles; rounds 10-12 are political
 and local-governance news), coded by readers who never saw the dictionary, each round scored
 once with the dictionary frozen before its labels were read; each theme is scored on the rounds
-still held out for it (``heldout.csv``: rounds 5-11 for COVID-19, 5-9 and 11 for site clearance,
-round 11 alone for religion and grassroots democracy, whose round 5-10 errors were read). These bounds guard against regressions and sit a little below
+still held out for it (``heldout.csv``: rounds 5-12 for COVID-19, 5-9 and 12 for site clearance,
+round 12 alone for religion and grassroots democracy, whose round 5-11 errors were read). These bounds guard against regressions and sit a little below
 what was measured (README, "Measured quality").
 They are checked on the labels, never tuned on the holdout.
 """
@@ -38,20 +38,20 @@ def quality():
 
 def test_holdout_has_the_designed_size():
     dev = read_devset(split="holdout")
-    assert len(dev) == 1994 and dev["doc_id"].is_unique and set(dev["round"]) == {5, 6, 7, 8, 9, 10, 11}
+    assert len(dev) == 2227 and dev["doc_id"].is_unique and set(dev["round"]) == {5, 6, 7, 8, 9, 10, 11, 12}
     assert (dev[["site_clearance", "religion", "covid"]].sum() >= 45).all()
     # no document is in two rounds: a holdout document was never read while the dictionary was edited
     every = read_devset()
-    assert every["doc_id"].is_unique and len(every) == 3785
+    assert every["doc_id"].is_unique and len(every) == 4018
     # a theme's held-out rounds are holdout rounds, and the latest round is held out for every theme
     rounds = heldout_rounds()
     assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
-    assert all(set(r) <= {5, 6, 7, 8, 9, 10, 11} and 11 in r for r in rounds.values())
+    assert all(set(r) <= set(range(5, 13)) and 12 in r for r in rounds.values())
 
 
 def test_site_clearance_and_covid_agree_with_readers(quality):
-    for theme, floor, rounds in (("site_clearance", 0.85, "5, 6, 7, 8, 9, 11"),  # measured: 0.90 (108 positives)
-                                 ("covid", 0.9, "5, 6, 7, 8, 9, 10, 11")):       # 0.97
+    for theme, floor, rounds in (("site_clearance", 0.85, "5, 6, 7, 8, 9, 12"),  # measured: 0.89 (117 positives)
+                                 ("covid", 0.9, "5, 6, 7, 8, 9, 10, 11, 12")):   # 0.97
         row = quality.loc[(theme, "full text")]
         assert row["rounds"] == rounds
         assert row["f1"] >= floor, row
@@ -65,12 +65,12 @@ def test_covid_on_short_items_and_never_before_2020(quality):
 
 
 def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
-    # Religion is broad even in political news (ethnic and religious policy named in passing, faith
-    # in a biography, rites at state ceremonies): measured on round 11 alone precision 0.88, recall
-    # 0.76, what the README reports.
+    # Religion is held out on round 12 alone (the dictionary was edited from rounds 5-11): 8 of
+    # 233 political articles, all found, none flagged wrongly; so few that the interval is wide.
     religion = quality.loc[("religion", "full text")]
-    assert religion["rounds"] == "11" and religion["n_coded"] == 266
-    assert religion["precision"] >= 0.8 and religion["recall"] >= 0.7, religion
+    assert religion["rounds"] == "12" and religion["n_coded"] == 233
+    assert religion["tp"] + religion["fn"] == 8 and religion["precision"] >= 0.85 and religion["recall"] >= 0.85
+    assert religion["f1_high"] - religion["f1_low"] > 0.15, religion
     democracy = quality.loc[("democracy_regulations", "full text")]
-    assert democracy["tp"] + democracy["fn"] == 11            # few positives even in political news,
+    assert democracy["tp"] + democracy["fn"] == 12            # few positives even in political news,
     assert democracy["f1_high"] - democracy["f1_low"] > 0.25  # and the interval says so
