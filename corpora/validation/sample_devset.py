@@ -7,7 +7,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 2  # round 2
     .venv/bin/python corpora/validation/sample_devset.py --round 3  # round 3
     .venv/bin/python corpora/validation/sample_devset.py --round 4  # round 4 (rounds 5-9: --round 5 … --round 9)
-    .venv/bin/python corpora/validation/sample_devset.py --round 10  # political and local-governance news
+    .venv/bin/python corpora/validation/sample_devset.py --round 10  # political and local-governance news (also 11, 12)
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
