@@ -8,6 +8,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 3  # round 3
     .venv/bin/python corpora/validation/sample_devset.py --round 4  # round 4 (rounds 5-9: --round 5 … --round 9)
     .venv/bin/python corpora/validation/sample_devset.py --round 10  # political and local-governance news (also 11, 12)
+    .venv/bin/python corpora/validation/sample_devset.py --round 13  # local-government news, more religion
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -92,10 +93,18 @@ EMPHASIS = {3: ROUND3_EMPHASIS, 4: ROUND4_EMPHASIS, 5: ROUND4_EMPHASIS, 6: ROUND
 GENRE = regex.compile(r"dân vận|mặt trận tổ quốc|cấp [ủu]y|đảng [ủu]y|huyện [ủu]y|tỉnh [ủu]y|thành [ủu]y|"
                       r"quận [ủu]y|thị [ủu]y|chi bộ|đảng bộ|hội nông dân|hội cựu chiến binh|"
                       r"hội liên hiệp phụ nữ|đoàn thể|chính quyền cơ sở|bí thư")
-GENRE_ROUNDS = {10, 11, 12}
+# Round 13 widens the population to local-government news (people's committees and councils,
+# residential groups, hamlet heads), since rounds 10-12 had nearly used up the religion keywords of
+# the political news, and re-weights it towards religion and grassroots democracy.
+LOCAL = regex.compile(GENRE.pattern + r"|ủy ban nhân dân|uỷ ban nhân dân|\bubnd\b|hội đồng nhân dân|\bhđnd\b|"
+                      r"chính quyền địa phương|tổ dân phố|trưởng thôn|trưởng ấp|trưởng bản|khu dân cư")
+GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, 13: LOCAL}
 GENRE_QUOTA = {"religion_clear": 40, "religion_amb": 40, "democracy_regulations_clear": 20,
                "democracy_regulations_amb": 50, "site_clearance_clear": 30, "site_clearance_amb": 20,
                "covid_clear": 10, "covid_amb": 15, "rest": 70}
+ROUND13_QUOTA = {"religion_clear": 60, "religion_amb": 50, "democracy_regulations_clear": 20,
+                 "democracy_regulations_amb": 50, "site_clearance_clear": 20, "site_clearance_amb": 15,
+                 "covid_clear": 10, "covid_amb": 10, "rest": 35}
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
 # Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
@@ -155,7 +164,7 @@ def main() -> int:
             if doc_id in seen or (corpus, doc_id) in taken:  # repeated id in the source, or drawn before
                 continue
             seen.add(doc_id)
-            if round_ in GENRE_ROUNDS and not GENRE.search(text.lower()):
+            if round_ in GENRE_ROUNDS and not GENRE_ROUNDS[round_].search(text.lower()):
                 continue
             rows.append((corpus, doc_id, stratum_of(text)))
     frame = pd.DataFrame(rows, columns=["corpus", "doc_id", "stratum"])
@@ -164,7 +173,8 @@ def main() -> int:
     picked = []
     for (stratum, corpus), group in sorted(frame.groupby(["stratum", "corpus"]), key=lambda kv: kv[0]):
         if round_ in GENRE_ROUNDS:
-            quota = max(GENRE_QUOTA[stratum] * len(group) / int((frame["stratum"] == stratum).sum()), 1)
+            quotas = ROUND13_QUOTA if round_ == 13 else GENRE_QUOTA
+            quota = max(quotas[stratum] * len(group) / int((frame["stratum"] == stratum).sum()), 1)
         else:
             quota = QUOTA[stratum][corpus] * share * EMPHASIS.get(round_, {}).get(stratum, 1.0)
         n = min(int(round(quota)), len(group))
