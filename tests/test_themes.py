@@ -399,6 +399,10 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Người dân có thể bày tỏ công khai mong muốn của mình qua báo chí.", False),
     ("Mặt trận phát huy dân chủ, đại diện, bảo vệ quyền lợi của nhân dân.", False),
     ("Đoàn tổ chức hội nghị lấy ý kiến chuẩn bị Báo cáo chính trị Đại hội, bà con góp ý nhiều.", False),
+    # disclosing land-use plans; dialogue with workers, but not with their company
+    ("Thành phố công khai quy hoạch sử dụng đất đến từng phường.", True),
+    ("Chủ tịch UBND thành phố đối thoại với công nhân các khu công nghiệp.", True),
+    ("Tỉnh tiếp tục đối thoại với doanh nghiệp để giải quyết việc công nhân ngừng việc.", False),
     ("Một bộ phận cán bộ còn quan liêu, mất dân chủ với dân.", False),
     ("Người dân ngang nhiên công khai bán hàng lậu.", False),
     # community COVID-19 monitoring teams
