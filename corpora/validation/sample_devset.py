@@ -9,6 +9,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 4  # round 4 (rounds 5-9: --round 5 … --round 9)
     .venv/bin/python corpora/validation/sample_devset.py --round 10  # political and local-governance news (also 11, 12)
     .venv/bin/python corpora/validation/sample_devset.py --round 13  # local-government news, more religion
+    .venv/bin/python corpora/validation/sample_devset.py --round 14  # local-government news, more democracy
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -98,13 +99,19 @@ GENRE = regex.compile(r"dân vận|mặt trận tổ quốc|cấp [ủu]y|đản
 # the political news, and re-weights it towards religion and grassroots democracy.
 LOCAL = regex.compile(GENRE.pattern + r"|ủy ban nhân dân|uỷ ban nhân dân|\bubnd\b|hội đồng nhân dân|\bhđnd\b|"
                       r"chính quyền địa phương|tổ dân phố|trưởng thôn|trưởng ấp|trưởng bản|khu dân cư")
-GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, 13: LOCAL}
+GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, 13: LOCAL, 14: LOCAL}
 GENRE_QUOTA = {"religion_clear": 40, "religion_amb": 40, "democracy_regulations_clear": 20,
                "democracy_regulations_amb": 50, "site_clearance_clear": 30, "site_clearance_amb": 20,
                "covid_clear": 10, "covid_amb": 15, "rest": 70}
 ROUND13_QUOTA = {"religion_clear": 60, "religion_amb": 50, "democracy_regulations_clear": 20,
                  "democracy_regulations_amb": 50, "site_clearance_clear": 20, "site_clearance_amb": 15,
                  "covid_clear": 10, "covid_amb": 10, "rest": 35}
+# Round 14 re-measures grassroots democracy after the edits from rounds 12-13 (its words' pools
+# weigh most), in the same local-government population.
+ROUND14_QUOTA = {"religion_clear": 20, "religion_amb": 40, "democracy_regulations_clear": 20,
+                 "democracy_regulations_amb": 90, "site_clearance_clear": 20, "site_clearance_amb": 15,
+                 "covid_clear": 10, "covid_amb": 10, "rest": 35}
+GENRE_QUOTAS = {13: ROUND13_QUOTA, 14: ROUND14_QUOTA}
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
 # Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
@@ -173,7 +180,7 @@ def main() -> int:
     picked = []
     for (stratum, corpus), group in sorted(frame.groupby(["stratum", "corpus"]), key=lambda kv: kv[0]):
         if round_ in GENRE_ROUNDS:
-            quotas = ROUND13_QUOTA if round_ == 13 else GENRE_QUOTA
+            quotas = GENRE_QUOTAS.get(round_, GENRE_QUOTA)
             quota = max(quotas[stratum] * len(group) / int((frame["stratum"] == stratum).sum()), 1)
         else:
             quota = QUOTA[stratum][corpus] * share * EMPHASIS.get(round_, {}).get(stratum, 1.0)
