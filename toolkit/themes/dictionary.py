@@ -656,6 +656,7 @@ def term_counts(
         toks = list(doc_tokens[row])
         syllables = themes.syllabify(toks)[0]
         matches = themes.match(toks)
+        located: dict[tuple[str, ...], tuple[list[int], list[tuple[int, int]]]] = {}
         for a, b, rule in live:
             # Locate each pattern match in the document's syllables (syllables do not depend on
             # where the segmenter put word boundaries) and cancel the occurrences inside it.
@@ -663,7 +664,7 @@ def term_counts(
             for pattern in rule.patterns:
                 for m in pattern.finditer(text):
                     span = [s for t in tokenizer.tokenize(m.group(0)) for s in t.split("_") if s]
-                    covered.update(_occurrences_in(span, syllables, text, m.start(), m.end()))
+                    covered.update(_occurrences_in(span, syllables, text, m.start(), m.end(), located))
             cancelled = sum(1 for a2, b2, i, j in matches
                             if (a2, b2) == (a, b) and covered.issuperset(range(i, j)))
             col = themes.term_index(a, b)
@@ -692,7 +693,8 @@ def _starts(needle: list[str], hay: list[str]) -> list[int]:
     return [i for i in range(len(hay) - k + 1) if hay[i] == first and hay[i:i + k] == needle]
 
 
-def _occurrences_in(needle: list[str], hay: list[str], text: str, start: int, end: int) -> set[int]:
+def _occurrences_in(needle: list[str], hay: list[str], text: str, start: int, end: int,
+                     located: dict | None = None) -> set[int]:
     """Positions of ``hay`` (the document's syllables) covered by the occurrences of ``needle``
     that lie in ``text[start:end]``.
 
@@ -700,15 +702,23 @@ def _occurrences_in(needle: list[str], hay: list[str], text: str, start: int, en
     the needle's syllables stand in the text (words apart only by spaces or punctuation) is its
     q-th occurrence among the syllables. When the two counts differ (a stopword between the
     syllables in the text, an abbreviation expanded), every occurrence is covered, as when a
-    pattern names the context of all of them.
+    pattern names the context of all of them. ``located`` caches, per needle, its positions in
+    ``hay`` and ``text`` (one document's matches of a pattern share them).
     """
-    starts = _starts(needle, hay)
+    located = {} if located is None else located
+    key = tuple(needle)
+    if key not in located:
+        starts = _starts(needle, hay)
+        found: list[tuple[int, int]] = []
+        if starts:
+            surface = regex.compile(r"(?<!\w)" + r"[\W_]+".join(regex.escape(s) for s in needle) + r"(?!\w)",
+                                    regex.IGNORECASE)
+            found = [(m.start(), m.end()) for m in surface.finditer(text)]
+        located[key] = (starts, found)
+    starts, found = located[key]
     if not starts:
         return set()
     k = len(needle)
-    surface = regex.compile(r"(?<!\w)" + r"[\W_]+".join(regex.escape(s) for s in needle) + r"(?!\w)",
-                            regex.IGNORECASE)
-    found = [(m.start(), m.end()) for m in surface.finditer(text)]
     if len(found) != len(starts):
         chosen = starts
     else:
