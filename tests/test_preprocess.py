@@ -97,6 +97,17 @@ def test_config_change_misses_the_cache(tmp_path):
     assert kept.attrs["n_cached"] == 0
 
 
+def test_a_change_to_the_normalizer_or_segmenter_code_invalidates_the_cache(tmp_path, monkeypatch):
+    import toolkit.text.preprocess as pp
+
+    docs = make_docs()
+    preprocess(docs, n_jobs=1, cache_dir=tmp_path)
+    assert pp.code_version() == pp.code_version() and len(pp.code_version()) == 16
+    monkeypatch.setattr(pp, "code_version", lambda: "edited-normalizer")
+    after = preprocess(docs, n_jobs=1, cache_dir=tmp_path)
+    assert after.attrs["n_cached"] == 0
+
+
 def test_lexicon_change_invalidates_the_cache(tmp_path):
     lex = tmp_path / "lexicons"
     shutil.copytree(lexicon_dir(), lex)

@@ -757,13 +757,15 @@ def _fix_typos(text: str, matcher: tuple[re.Pattern | None, dict[str, str]]) -> 
 # 7. Abbreviations
 # --------------------------------------------------------------------------
 
-# Party committees named in a page, by level. "Quận ủy", "QU" → district, etc.
+# Party committees named in a page, by level. "Quận ủy", "QU" → district, etc. Not "Thành Ủy ban
+# nhân dân": the word "ủy ban" (a committee) after a place word, which the expansion of "Thành UBND"
+# writes; counting it would let a second normalization expand what the first left (idempotence).
 _LEVEL_MARKERS_RE = regex.compile(
     r"(?<![\p{L}\p{N}/-])(?:"
     r"(?P<district>(?:Quận|Huyện|Thị|QUẬN|HUYỆN|THỊ) (?:ủy|uỷ|Ủy|Uỷ|ỦY|UỶ)|QU|HU|QUV|HUV|BTVQU|BTVHU)"
     r"|(?P<city>(?:Thành|THÀNH) (?:ủy|uỷ|Ủy|Uỷ|ỦY|UỶ))"
     r"|(?P<province>(?:Tỉnh|TỈNH) (?:ủy|uỷ|Ủy|Uỷ|ỦY|UỶ))"
-    r")(?![\p{L}\p{N}/])"
+    r")(?![\p{L}\p{N}/])(?!(?i:\s+ban\s+(?:nhân dân|mặt trận|kiểm tra|thường vụ quốc hội)))"
 )
 
 

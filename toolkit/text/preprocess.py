@@ -12,14 +12,16 @@ The token table has one row per document:
 
 Rows keep the order of the input. The cache (one SQLite database under
 ``cache_dir``, each chunk written in one transaction) is keyed by the text's
-hash, the lexicon version, the tokenizer config's fingerprint and the toolkit
-version, so a re-run only segments documents whose text, lexicons, settings
-or toolkit changed. It stores JSON, never pickles.
+hash, the lexicon version, the tokenizer config's fingerprint, the toolkit
+version and a hash of the normalizer's and segmenter's source
+(:func:`code_version`), so a re-run only segments documents whose text,
+lexicons, settings or tokenizing code changed. It stores JSON, never pickles.
 """
 
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import json
 import logging
@@ -92,10 +94,26 @@ class TokenCache:
             return conn.execute("SELECT COUNT(*) FROM tokens").fetchone()[0]
 
 
-def cache_key(text: str, tokenizer: Tokenizer) -> str:
-    """Text hash + lexicon version + tokenizer fingerprint + toolkit version."""
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """Hash of the source of the modules that turn text into tokens (normalizer, segmenter, CRF).
+
+    Part of every token-cache key: a change to how text is normalized or segmented invalidates the
+    cached tokens even when the toolkit's version number stays the same.
+    """
+    from toolkit.text import crf, normalize, segment
+
     digest = hashlib.sha256()
-    for part in (toolkit.__version__, tokenizer.lexicon_version, tokenizer.config.fingerprint(), text):
+    for module in (normalize, segment, crf):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_key(text: str, tokenizer: Tokenizer) -> str:
+    """Text hash + lexicon version + tokenizer fingerprint + toolkit version + :func:`code_version`."""
+    digest = hashlib.sha256()
+    for part in (toolkit.__version__, code_version(), tokenizer.lexicon_version, tokenizer.config.fingerprint(),
+                 text):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()
