@@ -197,9 +197,10 @@ def main() -> int:
             })
     out = pd.DataFrame(picked).sort_values(["corpus", "stratum", "doc_id"]).reset_index(drop=True)
     out.insert(2, "round", round_)
-    out.to_csv(OUT if round_ == 1 else OUT.with_name(f"devset_sample_round{round_}.csv"), index=False)
+    path = OUT if round_ == 1 else OUT.with_name(f"devset_sample_round{round_}.csv")
+    out.to_csv(path, index=False)
     print(out.groupby(["stratum", "corpus"]).agg(n=("doc_id", "size"), N=("stratum_size", "first")).to_string())
-    print(len(out), "documents ->", OUT)
+    print(len(out), "documents ->", path)
     return 0
 
 
