@@ -107,6 +107,16 @@ def test_only_stopword_term_warns(caplog):
     assert th.count_terms(["và", "chùa"]).total() == 1
 
 
+def test_a_long_term_reduced_to_a_broad_word_by_its_stopwords_warns(caplog):
+    # "thực hiện", "ở", "xã", "phường", "thị trấn" are stopwords of the genre: the term would count every "dân chủ"
+    spec = {"label_en": "", "label_vi": "", "terms": ["thực hiện dân chủ ở xã, phường, thị trấn",
+                                                      "Ban Thanh tra nhân dân"]}
+    with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
+        themes_from_mapping({"themes": {"t": spec}})
+    assert "'thực hiện dân chủ ở xã, phường, thị trấn' matches as 'dân chủ' alone" in caplog.text
+    assert "Thanh tra" not in caplog.text
+
+
 def test_a_term_that_loses_its_negation_warns_until_a_pattern_guards_it(caplog):
     """``không`` is a stopword: ``xây dựng không phép`` would also match ``xây dựng được phép``."""
     spec = {"label_en": "", "label_vi": "", "terms": ["xây dựng không phép"]}
@@ -336,6 +346,11 @@ def test_democracy_regulations_abbreviation(themes):
     ("Đền Trần tổ chức lễ khai ấn đầu xuân.", True),
     ("Làng đã bỏ lễ hội chém lợn từ nhiều năm nay.", True),
     ("Làng cổ còn giữ nguyên đình chùa, cổng làng, giếng nước.", False),
+    # the religions' mottos of patriotic religious life; clergy and followers named together
+    ("Phong trào Tốt đời, đẹp đạo được hưởng ứng rộng rãi.", True),
+    ("Xây dựng mô hình dân vận khéo Tôn giáo đồng hành cùng dân tộc.", True),
+    ("Đại hội có đại biểu là chức sắc và tín đồ các dân tộc thiểu số.", True),
+    ("Báo chí luôn đồng hành cùng dân tộc trong sự nghiệp đổi mới.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
@@ -408,6 +423,18 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     # community COVID-19 monitoring teams
     ("Tổ giám sát cộng đồng rà soát người về từ vùng dịch.", False),
     ("Tăng cường giám sát cộng đồng đối với các công trình ở xã.", True),
+    # the genre's own wordings: leaders' dialogue under the Party's rule, matters residents decide,
+    # democracy in state agencies and at workplaces
+    ("Huyện ủy tổ chức đối thoại giữa người đứng đầu cấp ủy, chính quyền với Nhân dân.", True),
+    ("Người đứng đầu cấp ủy có trách nhiệm tiếp dân, đối thoại trực tiếp với dân.", True),
+    ("Nhân dân được bàn và quyết định trực tiếp mức đóng góp xây dựng nhà văn hóa.", True),
+    ("Trưởng thôn tổ chức họp thôn để nhân dân bàn bạc phương án làm đường.", True),
+    ("Các cơ quan thực hiện dân chủ trong hoạt động của cơ quan hành chính nhà nước.", True),
+    ("Doanh nghiệp thực hiện dân chủ tại nơi làm việc theo Nghị định 145.", True),
+    # dialogue with the head of government; democratic centralism; a public apology
+    ("Doanh nghiệp cả nước đối thoại với người đứng đầu Chính phủ.", False),
+    ("Giữ vững nguyên tắc tập trung dân chủ trong sinh hoạt Đảng.", False),
+    ("Tòa án nhân dân huyện đã công khai xin lỗi người dân bị kết án oan.", False),
 ])
 def test_democracy_regulations_senses(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "democracy_regulations")["a"] > 0) == expected

@@ -453,10 +453,12 @@ def themes_from_mapping(data: dict, *, tokenizer_config=None, source: str = "<in
             if not syls:
                 logger.warning("%s: term %r is only stopwords or numbers after tokenization; it can never match",
                                where, term)
-            elif len(syls) == 1 and len(_syllables(term, plain, frozenset())) > 1:
-                # `bà đồng` would count every `đồng` (currency): the stopword took the sense with it
+            elif (n_full := len(_syllables(term, plain, frozenset()))) > len(syls) and (
+                    len(syls) == 1 or (len(syls) == 2 and n_full > 4)):
+                # `bà đồng` would count every `đồng` (currency), `thực hiện dân chủ ở xã, phường, thị trấn`
+                # every `dân chủ`: the stopwords took the sense with them
                 logger.warning("%s: term %r matches as %r alone once its stopwords are removed (a broader sense); "
-                               "write a longer phrase or use a `pattern`", where, term, syls[0])
+                               "write a longer phrase or use a `pattern`", where, term, " ".join(syls))
             syllables.append(syls)
         excludes = {}
         for rule in spec.get("exclude", []):
