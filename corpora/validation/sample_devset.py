@@ -10,6 +10,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 10  # political and local-governance news (also 11, 12)
     .venv/bin/python corpora/validation/sample_devset.py --round 13  # local-government news, more religion
     .venv/bin/python corpora/validation/sample_devset.py --round 14  # local-government news, more democracy
+    .venv/bin/python corpora/validation/sample_devset.py --round 15  # every article naming dân vận, and round 14's design
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -111,7 +112,15 @@ ROUND13_QUOTA = {"religion_clear": 60, "religion_amb": 50, "democracy_regulation
 ROUND14_QUOTA = {"religion_clear": 20, "religion_amb": 40, "democracy_regulations_clear": 20,
                  "democracy_regulations_amb": 90, "site_clearance_clear": 20, "site_clearance_amb": 15,
                  "covid_clear": 10, "covid_amb": 10, "rest": 35}
-GENRE_QUOTAS = {13: ROUND13_QUOTA, 14: ROUND14_QUOTA}
+# Round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
+# toolkit's genre is Ban Dân vận news), a census stratum ``genre_danvan`` of weight 1, and samples the rest
+# of the local-government population as round 14 did (democracy's pools weigh most).
+ROUND15_QUOTA = {"religion_clear": 20, "religion_amb": 35, "democracy_regulations_clear": 25,
+                 "democracy_regulations_amb": 80, "site_clearance_clear": 10, "site_clearance_amb": 10,
+                 "covid_clear": 5, "covid_amb": 5, "rest": 30}
+GENRE_QUOTAS = {13: ROUND13_QUOTA, 14: ROUND14_QUOTA, 15: ROUND15_QUOTA}
+GENRE_ROUNDS[15] = LOCAL
+CENSUS = {15: ("danvan", regex.compile(r"dân vận"))}
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
 # Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
@@ -173,7 +182,9 @@ def main() -> int:
             seen.add(doc_id)
             if round_ in GENRE_ROUNDS and not GENRE_ROUNDS[round_].search(text.lower()):
                 continue
-            rows.append((corpus, doc_id, stratum_of(text)))
+            census = CENSUS.get(round_)
+            stratum = census[0] if census and census[1].search(text.lower()) else stratum_of(text)
+            rows.append((corpus, doc_id, stratum))
     frame = pd.DataFrame(rows, columns=["corpus", "doc_id", "stratum"])
     rng = np.random.default_rng(SEED + round_ - 1)
     share = {1: 1.0, 2: 0.7}.get(round_, 0.7)
@@ -181,7 +192,10 @@ def main() -> int:
     for (stratum, corpus), group in sorted(frame.groupby(["stratum", "corpus"]), key=lambda kv: kv[0]):
         if round_ in GENRE_ROUNDS:
             quotas = GENRE_QUOTAS.get(round_, GENRE_QUOTA)
-            quota = max(quotas[stratum] * len(group) / int((frame["stratum"] == stratum).sum()), 1)
+            if round_ in CENSUS and stratum == CENSUS[round_][0]:
+                quota = len(group)  # taken whole
+            else:
+                quota = max(quotas[stratum] * len(group) / int((frame["stratum"] == stratum).sum()), 1)
         else:
             quota = QUOTA[stratum][corpus] * share * EMPHASIS.get(round_, {}).get(stratum, 1.0)
         n = min(int(round(quota)), len(group))
