@@ -435,6 +435,10 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Doanh nghiệp cả nước đối thoại với người đứng đầu Chính phủ.", False),
     ("Giữ vững nguyên tắc tập trung dân chủ trong sinh hoạt Đảng.", False),
     ("Tòa án nhân dân huyện đã công khai xin lỗi người dân bị kết án oan.", False),
+    # dialogue with "Nhân dân" as a word of its own, not a people's committee's or two countries' people
+    ("Xã tổ chức đối thoại giữa Chủ tịch UBND xã với Nhân dân về quản lý đất đai.", True),
+    ("Ủy ban nhân dân tỉnh và các bên liên quan đã có cuộc đối thoại nảy lửa.", False),
+    ("Hai bên thúc đẩy đối thoại chiến lược vì lợi ích của nhân dân hai nước.", False),
 ])
 def test_democracy_regulations_senses(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "democracy_regulations")["a"] > 0) == expected
@@ -759,6 +763,26 @@ def test_near_rule_counts_an_ambiguous_term_only_in_context():
              "c": "Bồi thường cho các hộ dân nằm trong vùng quy hoạch khu công nghiệp mới của huyện nhà có đất."}
     got = {d: int(h) for d, h in theme_hits(_tokens(texts), themes).set_index("doc_id")["hits"].items()}
     assert got == {"a": 1, "b": 0, "c": 0}
+
+
+def test_a_context_written_with_underscores_is_a_whole_word():
+    # "nhân dân" as syllables also ends "ủy_ban_nhân_dân" and "hội_đồng_nhân_dân"; "nhân_dân" is the people alone
+    def themes_with(word, side="near"):
+        rule = {"term": "đối thoại", side: [word]} | ({"window": 6} if side == "near" else {})
+        return themes_from_mapping({"themes": {"t": {"label_en": "", "label_vi": "", "terms": ["đối thoại"],
+                                                     "exclude": [rule]}}})
+    texts = {"people": "Chủ tịch xã mở hội nghị đối thoại, lắng nghe Nhân dân về quy hoạch.",
+             "committee": "Ủy ban nhân dân tỉnh đã đối thoại với các bên.",
+             "council": "Đại biểu Hội đồng nhân dân đối thoại trên truyền hình."}
+    syllables = {d: int(h) for d, h in theme_hits(_tokens(texts), themes_with("nhân dân")).set_index("doc_id")["hits"].items()}
+    assert syllables == {"people": 1, "committee": 1, "council": 1}
+    words = {d: int(h) for d, h in theme_hits(_tokens(texts), themes_with("nhân_dân")).set_index("doc_id")["hits"].items()}
+    assert words == {"people": 1, "committee": 0, "council": 0}
+    # as a `before` context too: only the whole word cancels
+    before = themes_with("nhân_dân", side="before")
+    got = {d: int(h) for d, h in theme_hits(_tokens({"a": "Nhân dân đối thoại.", "b": "Ủy ban nhân dân đối thoại."}),
+                                             before).set_index("doc_id")["hits"].items()}
+    assert got == {"a": 0, "b": 1}
 
 
 @pytest.mark.parametrize("spec, message", [

@@ -131,6 +131,10 @@ class ExcludeRule:
         stands within ``window`` syllables of it (``bồi thường`` near ``đất``).
     window : int
         Syllables on each side searched for ``near``.
+    words : frozenset of tuple of str
+        Contexts written as whole words (``nhân_dân``): they count only where a
+        token starts and ends, so ``nhân_dân`` (the people) is not the end of
+        ``ủy_ban_nhân_dân`` (a people's committee).
     """
 
     term: str
@@ -139,29 +143,42 @@ class ExcludeRule:
     patterns: tuple = ()
     near: tuple[tuple[str, ...], ...] = ()
     window: int = 10
+    words: frozenset = frozenset()
 
-    def _has_near(self, syllables: Sequence[str], start: int, end: int) -> bool:
+    def _at(self, ctx: tuple[str, ...], i: int, syllables: Sequence[str], bounds) -> bool:
+        """Whether ``ctx`` stands at syllable ``i`` (as whole words, when it is one of ``words``)."""
+        k = len(ctx)
+        if i < 0 or i + k > len(syllables) or syllables[i] != ctx[0] or tuple(syllables[i:i + k]) != ctx:
+            return False
+        if ctx in self.words and bounds is not None:
+            token_start, token_end = bounds
+            return token_start[i] and token_end[i + k - 1]
+        return True
+
+    def _has_near(self, syllables: Sequence[str], start: int, end: int, bounds=None) -> bool:
         lo, hi = max(0, start - self.window), min(len(syllables), end + self.window)
         for ctx in self.near:
             k = len(ctx)
             for i in range(lo, hi - k + 1):
                 if start <= i < end or start < i + k <= end:
                     continue  # inside the occurrence itself
-                if syllables[i] == ctx[0] and tuple(syllables[i:i + k]) == ctx:
+                if self._at(ctx, i, syllables, bounds):
                     return True
         return False
 
-    def cancels(self, syllables: Sequence[str], start: int, end: int) -> bool:
-        """Whether a ``before``/``after`` context surrounds ``syllables[start:end]``, or no ``near`` context is close."""
-        if self.near and not self._has_near(syllables, start, end):
+    def cancels(self, syllables: Sequence[str], start: int, end: int, bounds=None) -> bool:
+        """Whether a ``before``/``after`` context surrounds ``syllables[start:end]``, or no ``near`` context is close.
+
+        ``bounds`` = (token_start, token_end): per syllable, whether a token starts / ends there;
+        without it whole-word contexts match like the others.
+        """
+        if self.near and not self._has_near(syllables, start, end, bounds):
             return True
         for ctx in self.before:
-            k = len(ctx)
-            if start >= k and tuple(syllables[start - k:start]) == ctx:
+            if self._at(ctx, start - len(ctx), syllables, bounds):
                 return True
         for ctx in self.after:
-            k = len(ctx)
-            if end + k <= len(syllables) and tuple(syllables[end:end + k]) == ctx:
+            if self._at(ctx, end, syllables, bounds):
                 return True
         return False
 
@@ -259,9 +276,15 @@ class ThemeDictionary:
 
     def syllabify(self, tokens: Sequence[str]) -> tuple[list[str], list[bool], list[bool]]:
         """Syllables of ``tokens``, and where a match may start / end (see the module docstring)."""
+        return self._syllabify(tokens)[:3]
+
+    def _syllabify(self, tokens: Sequence[str]):
+        """:meth:`syllabify`, and per syllable whether a token starts / ends there."""
         syllables: list[str] = []
         start_ok: list[bool] = []
         end_ok: list[bool] = []
+        token_start: list[bool] = []
+        token_end: list[bool] = []
         for tok in tokens:
             parts = tok.split("_")
             starts = self.compounds.get(tok, ())
@@ -270,7 +293,9 @@ class ThemeDictionary:
                 syllables.append(part)
                 start_ok.append(k == 0 or k in starts)
                 end_ok.append(k == last or k + 1 in starts)
-        return syllables, start_ok, end_ok
+                token_start.append(k == 0)
+                token_end.append(k == last)
+        return syllables, start_ok, end_ok, token_start, token_end
 
     def match(self, tokens: Sequence[str]) -> list[tuple[int, int, int, int]]:
         """Accepted matches ``(theme, term, start, end)`` over the syllables of ``tokens``.
@@ -278,7 +303,8 @@ class ThemeDictionary:
         Exclusion contexts (``before``/``after``) are applied; pattern rules are not
         (they need the text: see :func:`theme_hits`).
         """
-        syllables, start_ok, end_ok = self.syllabify(tokens)
+        syllables, start_ok, end_ok, token_start, token_end = self._syllabify(tokens)
+        bounds = (token_start, token_end)
         first = self._first
         if not any(s in first for s in syllables):
             return []
@@ -295,7 +321,7 @@ class ThemeDictionary:
                 if length > 1 and tuple(syllables[i:j]) != syls:
                     continue
                 rule = self.themes[a].excludes.get(self.themes[a].terms[b])
-                if rule is not None and rule.cancels(syllables, i, j):
+                if rule is not None and rule.cancels(syllables, i, j, bounds):
                     continue
                 found.append((a, b, i, j))
         if not found:
@@ -568,15 +594,20 @@ def _as_list(value) -> list[str]:
 
 def _compile_rule(term, rule, tokenizer, stopwords, macros, where, previous: ExcludeRule | None) -> ExcludeRule:
     contexts = {}
+    words = set()
     for side in ("before", "after", "near"):
         seqs = []
         for phrase in _as_list(rule.get(side)):
-            syls = tuple(s for t in tokenizer.tokenize(phrase) for s in t.split("_") if s)
+            # `nhân_dân`: the whole word, never the end of `ủy_ban_nhân_dân`
+            whole = "_" in phrase
+            syls = tuple(s for t in tokenizer.tokenize(phrase.replace("_", " ")) for s in t.split("_") if s)
             if not syls:
                 logger.warning("%s: %s context %r of %r is only stopwords: it never applies; use a `pattern`",
                                where, side, phrase, term)
                 continue
             seqs.append(syls)
+            if whole:
+                words.add(syls)
         contexts[side] = tuple(seqs)
     patterns = []
     for source in _as_list(rule.get("pattern")):
@@ -592,8 +623,10 @@ def _compile_rule(term, rule, tokenizer, stopwords, macros, where, previous: Exc
         raise ValueError(f"{where}: window of {term!r} needs `near` phrases")
     if previous is not None:  # several rules for one term add up
         return ExcludeRule(term, previous.before + contexts["before"], previous.after + contexts["after"],
-                           previous.patterns + tuple(patterns), previous.near + contexts["near"], window)
-    return ExcludeRule(term, contexts["before"], contexts["after"], tuple(patterns), contexts["near"], window)
+                           previous.patterns + tuple(patterns), previous.near + contexts["near"], window,
+                           previous.words | frozenset(words))
+    return ExcludeRule(term, contexts["before"], contexts["after"], tuple(patterns), contexts["near"], window,
+                       frozenset(words))
 
 
 # --------------------------------------------------------------------------
