@@ -1,3 +1,5 @@
+import stat
+
 import pandas as pd
 import pytest
 
@@ -43,6 +45,15 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path):
             raise RuntimeError("boom")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
+
+
+def test_atomic_write_gives_the_mode_of_any_new_file(tmp_path):
+    # a temporary file is private (0600); the renamed output must be readable like any file the user writes
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x", encoding="utf-8")
+    target = tmp_path / "t.csv"
+    write_table(pd.DataFrame({"a": [1]}), target)
+    assert stat.S_IMODE(target.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
 
 
 def test_read_table_csv_keeps_strings(tmp_path):

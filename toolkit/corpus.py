@@ -129,6 +129,15 @@ def apply_repost_policy(documents: pd.DataFrame, include_duplicates: bool = Fals
     return documents[~repost.to_numpy()].reset_index(drop=True)
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it: set and restore (once, at import)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it over ``path`` on success.
@@ -147,6 +156,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        # mkstemp makes the file private (0600); give it the mode any new file of the user gets
+        os.chmod(tmp_path, 0o666 & ~_UMASK)
         os.replace(tmp_path, path)
     finally:
         if tmp_path.exists():
