@@ -315,6 +315,15 @@ def test_config_problems_name_the_file_and_the_fix(tmp_path):
     assert all(p.fix for p in problems)
 
 
+def test_config_problems_check_the_model_selection_keys(tmp_path):
+    (tmp_path / "pages").mkdir()
+    config = _study_config(tmp_path, root=str(tmp_path), output_dir=str(tmp_path / "reports"),
+                           topics=TopicsConfig(selection="whole", selection_sample=0))
+    messages = "\n".join(str(p) for p in config_problems(config))
+    assert "topics.selection = 'whole' is not one of sample, full" in messages
+    assert "selection_sample = 0" in messages
+
+
 def test_a_write_into_an_unwritable_place_says_so(tmp_path):
     from toolkit.corpus import write_text_atomic
 

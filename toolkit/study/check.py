@@ -35,6 +35,7 @@ DATE_HOW = {
 
 INTERVALS = ("jeffreys", "wilson", "bootstrap")
 ENGINES = ("gensim", "tomotopy")
+SELECTIONS = ("sample", "full")
 LANGUAGES = ("en", "vi")
 FORMATS = ("png", "svg", "pdf")
 
@@ -87,6 +88,11 @@ def config_problems(config: RunConfig, *, output_dir: str | os.PathLike | None =
                                                             "or domain; province (and district) as the gazetteer "
                                                             "writes them"))
     problems.extend(_themes_problems(config))
+    if config.topics.selection_sample < 1:
+        problems.append(UserError(f"[topics] selection_sample = {config.topics.selection_sample}: model selection "
+                                  "needs at least one document", path=where,
+                                  fix='set selection_sample to a number of documents (5000 by default), or '
+                                      'selection = "full"'))
     if config.topics.n_topics == 0 and not config.topics.n_topics_grid:
         problems.append(UserError("[topics] n_topics = 0 (choose by model selection) but n_topics_grid is empty",
                                   path=where, fix="set n_topics to a number of topics, or remove n_topics_grid"))
@@ -97,6 +103,7 @@ def config_problems(config: RunConfig, *, output_dir: str | os.PathLike | None =
                                                   'validation_sheet = ""'))
     for key, value, allowed in (("themes.interval", t.interval, INTERVALS),
                                 ("topics.engine", config.topics.engine, ENGINES),
+                                ("topics.selection", config.topics.selection, SELECTIONS),
                                 ("figures.language", config.figures.language, LANGUAGES)):
         if value not in allowed:
             problems.append(UserError(f"{key} = {value!r} is not one of {', '.join(allowed)}", path=where,
