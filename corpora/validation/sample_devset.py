@@ -11,6 +11,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 13  # local-government news, more religion
     .venv/bin/python corpora/validation/sample_devset.py --round 14  # local-government news, more democracy
     .venv/bin/python corpora/validation/sample_devset.py --round 15  # every article naming dân vận, and round 14's design
+    .venv/bin/python corpora/validation/sample_devset.py --round 16  # local-government news, democracy and religion
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -118,8 +119,13 @@ ROUND14_QUOTA = {"religion_clear": 20, "religion_amb": 40, "democracy_regulation
 ROUND15_QUOTA = {"religion_clear": 20, "religion_amb": 35, "democracy_regulations_clear": 25,
                  "democracy_regulations_amb": 80, "site_clearance_clear": 10, "site_clearance_amb": 10,
                  "covid_clear": 5, "covid_amb": 5, "rest": 30}
-GENRE_QUOTAS = {13: ROUND13_QUOTA, 14: ROUND14_QUOTA, 15: ROUND15_QUOTA}
-GENRE_ROUNDS[15] = LOCAL
+# Round 16 re-measures grassroots democracy on a fresh round (round 15's errors were read) and religion,
+# in the same population, after the whole-word `nhân_dân` context was added.
+ROUND16_QUOTA = {"religion_clear": 5, "religion_amb": 60, "democracy_regulations_clear": 5,
+                 "democracy_regulations_amb": 100, "site_clearance_clear": 20, "site_clearance_amb": 15,
+                 "covid_clear": 10, "covid_amb": 10, "rest": 40}
+GENRE_QUOTAS = {13: ROUND13_QUOTA, 14: ROUND14_QUOTA, 15: ROUND15_QUOTA, 16: ROUND16_QUOTA}
+GENRE_ROUNDS[15] = GENRE_ROUNDS[16] = LOCAL
 CENSUS = {15: ("danvan", regex.compile(r"dân vận"))}
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
