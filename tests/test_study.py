@@ -220,6 +220,13 @@ def test_a_formula_of_the_year_spline_alone_has_no_effects_figure():
     assert "effects_forest" not in config.figures.include
     reason = choices[choices["value"] == "effects_forest"]["reason"].iloc[0]
     assert "only the year spline" in reason
+    # the terms are read as patsy reads them: a `+` inside the spline's call is not a second term,
+    # a categorical term beside the spline is
+    for formula, forest in (("~ bs(year + 0.5, df=3)", False), ("~ bs(year, df=3) * C(locality)", True),
+                            ("~ C(locality):bs(year, df=3)", True)):
+        config, _ = adapt_defaults(RunConfig(effects=EffectsConfig(formula=formula)),
+                                   _docs(range(2015, 2024), LOCALITIES[:1], 20))
+        assert ("effects_forest" in config.figures.include) == forest, formula
 
 
 @pytest.mark.parametrize("years, periods", [

@@ -225,8 +225,19 @@ def _dated_note(facts: dict) -> str:
 
 
 def _only_year_spline(formula: str) -> bool:
-    terms = [t.strip() for t in formula.replace("~", " ", 1).split("+") if t.strip()]
-    return bool(terms) and all(t.startswith("bs(") for t in terms)
+    """Whether every term of the formula's right side is a spline (``bs(...)``): nothing to draw as a forest.
+
+    Parsed as patsy parses it, so ``bs(year, df=3) + C(locality)`` has a categorical term and
+    ``bs(year + 0.5, df=3)`` is one spline; an unparsable formula is left to the effects stage's error.
+    """
+    import patsy
+
+    try:
+        desc = patsy.ModelDesc.from_formula(formula if "~" in formula else "~ " + formula)
+    except patsy.PatsyError:
+        return False
+    factors = [f.name() for term in desc.rhs_termlist for f in term.factors]
+    return bool(factors) and all(name.replace(" ", "").startswith("bs(") for name in factors)
 
 
 def figure_plan(config: RunConfig, documents: pd.DataFrame) -> pd.DataFrame:
