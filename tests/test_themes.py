@@ -351,6 +351,19 @@ def test_democracy_regulations_abbreviation(themes):
     ("Xây dựng mô hình dân vận khéo Tôn giáo đồng hành cùng dân tộc.", True),
     ("Đại hội có đại biểu là chức sắc và tín đồ các dân tộc thiểu số.", True),
     ("Báo chí luôn đồng hành cùng dân tộc trong sự nghiệp đổi mới.", False),
+    # religious establishments in a distance rule and in the Land Law's list of land users; a street,
+    # an address, a cemetery named Thánh Mẫu; a newspaper's name; an idiom; the rule of law's "thần linh"
+    ("Quán karaoke phải cách trường học, bệnh viện, cơ sở tôn giáo... từ 200 m trở lên.", False),
+    ("Sở cấp giấy chứng nhận cho tổ chức, cơ sở tôn giáo, người Việt Nam định cư ở nước ngoài.", False),
+    ("Khách đi dọc đường Thánh Mẫu tìm vườn dâu.", False),
+    ("Tang vật được tìm thấy tại nghĩa trang Thánh Mẫu.", False),
+    ("Báo Công giáo và Dân tộc nhiều lần phản ánh sai phạm của dự án.", False),
+    ("Tin lành đồn xa, anh được nhiều nơi mời đến làm cầu.", False),
+    ("Bác dạy: Trăm điều phải có thần linh pháp quyền.", False),
+    # sorcery, merit release, mass mobilisation in the religious field
+    ("Dân làng nghi hai vợ chồng ém bùa làm chết gia súc.", True),
+    ("Thành phố cấm bán chim phóng sinh ở các đền, chùa.", True),
+    ("Quan tâm công tác dân vận, nhất là trong lĩnh vực tôn giáo, dân tộc.", True),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
