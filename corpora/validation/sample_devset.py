@@ -12,6 +12,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 14  # local-government news, more democracy
     .venv/bin/python corpora/validation/sample_devset.py --round 15  # every article naming dân vận, and round 14's design
     .venv/bin/python corpora/validation/sample_devset.py --round 16  # local-government news, democracy and religion
+    .venv/bin/python corpora/validation/sample_devset.py --round 17  # local-government news, religion first
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -124,8 +125,13 @@ ROUND15_QUOTA = {"religion_clear": 20, "religion_amb": 35, "democracy_regulation
 ROUND16_QUOTA = {"religion_clear": 5, "religion_amb": 60, "democracy_regulations_clear": 5,
                  "democracy_regulations_amb": 100, "site_clearance_clear": 20, "site_clearance_amb": 15,
                  "covid_clear": 10, "covid_amb": 10, "rest": 40}
-GENRE_QUOTAS = {13: ROUND13_QUOTA, 14: ROUND14_QUOTA, 15: ROUND15_QUOTA, 16: ROUND16_QUOTA}
-GENRE_ROUNDS[15] = GENRE_ROUNDS[16] = LOCAL
+# Round 17 measures religion after the edits from rounds 12-16's errors (d28a851), and grassroots
+# democracy on a round whose errors nobody has read, in the same population.
+ROUND17_QUOTA = {"religion_clear": 5, "religion_amb": 90, "democracy_regulations_clear": 5,
+                 "democracy_regulations_amb": 60, "site_clearance_clear": 20, "site_clearance_amb": 15,
+                 "covid_clear": 10, "covid_amb": 10, "rest": 40}
+GENRE_QUOTAS = {13: ROUND13_QUOTA, 14: ROUND14_QUOTA, 15: ROUND15_QUOTA, 16: ROUND16_QUOTA, 17: ROUND17_QUOTA}
+GENRE_ROUNDS[15] = GENRE_ROUNDS[16] = GENRE_ROUNDS[17] = LOCAL
 CENSUS = {15: ("danvan", regex.compile(r"dân vận"))}
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
