@@ -162,7 +162,7 @@ class ExcludeRule:
             for i in range(lo, hi - k + 1):
                 if start <= i < end or start < i + k <= end:
                     continue  # inside the occurrence itself
-                if self._at(ctx, i, syllables, bounds):
+                if syllables[i] == ctx[0] and self._at(ctx, i, syllables, bounds):
                     return True
         return False
 
@@ -174,11 +174,13 @@ class ExcludeRule:
         """
         if self.near and not self._has_near(syllables, start, end, bounds):
             return True
+        n = len(syllables)
         for ctx in self.before:
-            if self._at(ctx, start - len(ctx), syllables, bounds):
+            i = start - len(ctx)
+            if i >= 0 and syllables[i] == ctx[0] and self._at(ctx, i, syllables, bounds):
                 return True
         for ctx in self.after:
-            if self._at(ctx, end, syllables, bounds):
+            if end < n and syllables[end] == ctx[0] and self._at(ctx, end, syllables, bounds):
                 return True
         return False
 
@@ -285,9 +287,17 @@ class ThemeDictionary:
         end_ok: list[bool] = []
         token_start: list[bool] = []
         token_end: list[bool] = []
+        compounds = self.compounds
         for tok in tokens:
+            if "_" not in tok:  # one syllable: a word of its own
+                syllables.append(tok)
+                start_ok.append(True)
+                end_ok.append(True)
+                token_start.append(True)
+                token_end.append(True)
+                continue
             parts = tok.split("_")
-            starts = self.compounds.get(tok, ())
+            starts = compounds.get(tok, ())
             last = len(parts) - 1
             for k, part in enumerate(parts):
                 syllables.append(part)
