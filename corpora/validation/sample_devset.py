@@ -13,6 +13,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 15  # every article naming dân vận, and round 14's design
     .venv/bin/python corpora/validation/sample_devset.py --round 16  # local-government news, democracy and religion
     .venv/bin/python corpora/validation/sample_devset.py --round 17  # local-government news, religion first
+    .venv/bin/python corpora/validation/sample_devset.py --round 18  # the same, dictionary unchanged since 17
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -130,8 +131,14 @@ ROUND16_QUOTA = {"religion_clear": 5, "religion_amb": 60, "democracy_regulations
 ROUND17_QUOTA = {"religion_clear": 5, "religion_amb": 90, "democracy_regulations_clear": 5,
                  "democracy_regulations_amb": 60, "site_clearance_clear": 20, "site_clearance_amb": 15,
                  "covid_clear": 10, "covid_amb": 10, "rest": 40}
-GENRE_QUOTAS = {13: ROUND13_QUOTA, 14: ROUND14_QUOTA, 15: ROUND15_QUOTA, 16: ROUND16_QUOTA, 17: ROUND17_QUOTA}
-GENRE_ROUNDS[15] = GENRE_ROUNDS[16] = GENRE_ROUNDS[17] = LOCAL
+# Round 18 adds held-out documents for religion and grassroots democracy with the dictionary unchanged
+# since round 17 was scored (no errors of round 17 were read).
+ROUND18_QUOTA = {"religion_clear": 5, "religion_amb": 100, "democracy_regulations_clear": 5,
+                 "democracy_regulations_amb": 50, "site_clearance_clear": 15, "site_clearance_amb": 10,
+                 "covid_clear": 5, "covid_amb": 5, "rest": 40}
+GENRE_QUOTAS = {13: ROUND13_QUOTA, 14: ROUND14_QUOTA, 15: ROUND15_QUOTA, 16: ROUND16_QUOTA, 17: ROUND17_QUOTA,
+                18: ROUND18_QUOTA}
+GENRE_ROUNDS[15] = GENRE_ROUNDS[16] = GENRE_ROUNDS[17] = GENRE_ROUNDS[18] = LOCAL
 CENSUS = {15: ("danvan", regex.compile(r"dân vận"))}
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
