@@ -3,7 +3,9 @@ import stat
 import pandas as pd
 import pytest
 
-from toolkit.corpus import DOC_COLUMNS, atomic_path, conform, read_documents, read_table, table_suffix, write_table
+from toolkit.corpus import (DOC_COLUMNS, TokenTableStream, atomic_path, conform, read_documents, read_table,
+                            table_suffix, write_table)
+from toolkit.errors import UserError
 
 
 @pytest.mark.parametrize("name", ["docs.parquet", "docs.csv", "docs.jsonl", "docs.jsonl.gz"])
@@ -60,3 +62,18 @@ def test_read_table_csv_keeps_strings(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("doc_id,year\n007,2019\n", encoding="utf-8")
     assert read_table(path)["doc_id"].iloc[0] == "007"
+
+
+def test_token_table_stream_yields_the_kept_documents_on_every_pass(tmp_path):
+    path = tmp_path / "tokens.parquet"
+    write_table(pd.DataFrame({"doc_id": ["a", "b", "a", "c"],
+                              "tokens": [["giải_phóng_mặt_bằng"], ["chùa"], ["lặp"], ["ở", "xã"]]}), path)
+    stream = TokenTableStream.open(path, {"a", "c"}, batch_size=1)
+    assert stream.doc_ids == ["a", "c"]                     # the first row of a repeated id
+    assert list(stream) == [["giải_phóng_mặt_bằng"], ["ở", "xã"]] == list(stream)
+    with pytest.raises(UserError, match="have no row in") as err:
+        TokenTableStream.open(path, {"a", "z"})
+    assert "toolkit preprocess" in err.value.fix
+    write_table(pd.DataFrame({"doc_id": ["a"], "body": ["x"]}), tmp_path / "docs.parquet")
+    with pytest.raises(UserError, match="not a token table"):
+        TokenTableStream.open(tmp_path / "docs.parquet", {"a"})

@@ -299,3 +299,61 @@ class TableWriter:
         if exc_type is None and self.suffix == ".parquet" and self.n_rows == 0:
             pd.DataFrame().to_parquet(self._tmp, index=False)
         self._ctx.__exit__(exc_type, exc, tb)
+
+
+class TokenTableStream:
+    """Token lists of a token table, read batch by batch on every pass (``topics --stream``).
+
+    :meth:`open` reads the ``doc_id`` column once to find the row of every
+    kept document (the first row of an id, as :func:`toolkit.cli._shared.load_tokens` keeps);
+    each iteration then reads ``doc_id, tokens`` in batches of ``batch_size``
+    rows (:func:`toolkit.corpus.iter_table_batches`) and yields the kept rows'
+    tokens in table order. Memory: one batch, the kept ids and one byte per
+    row of the table, never the tokens of the whole table. (``topics --stream``
+    reads its token table this way; it lived in ``toolkit.cli.topics``, which still exports it.)
+    """
+
+    def __init__(self, path: str | os.PathLike, rows, doc_ids: list[str], batch_size: int = 2048) -> None:
+        self.path, self.rows, self.doc_ids, self.batch_size = path, rows, doc_ids, batch_size
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, keep: set[str], batch_size: int = 2048) -> TokenTableStream:
+        """Index the rows of the token table ``path`` that hold the documents ``keep``.
+
+        Raises
+        ------
+        toolkit.errors.UserError
+            When ``path`` has no ``doc_id``/``tokens`` column, or lacks a document of ``keep``.
+        """
+        import numpy as np
+
+        path = Path(path)
+        batches = iter_table_batches(path, 1)
+        first = next(batches, None)
+        batches.close()
+        absent = [c for c in ("doc_id", "tokens") if first is None or c not in first.columns]
+        if absent:
+            raise UserError(f"{path} is not a token table (no column {', '.join(absent)})",
+                            fix="write one with `toolkit preprocess`")
+        rows, doc_ids, seen = [], [], set()
+        for batch in iter_table_batches(path, batch_size, columns=["doc_id"]):
+            for doc_id in batch["doc_id"].astype(str):
+                use = doc_id in keep and doc_id not in seen
+                rows.append(use)
+                if use:
+                    seen.add(doc_id)
+                    doc_ids.append(doc_id)
+        missing = sorted(keep - seen)
+        if missing:
+            raise UserError(f"{len(missing)} of the corpus's {len(keep)} documents have no row in {path} "
+                            f"(e.g. doc_id {missing[0]})",
+                            fix="give the token table of this corpus, or rerun `toolkit preprocess`")
+        return cls(path, np.array(rows, dtype=bool), doc_ids, batch_size)
+
+    def __iter__(self):
+        start = 0
+        for batch in iter_table_batches(self.path, self.batch_size, columns=["doc_id", "tokens"]):
+            use = self.rows[start:start + len(batch)]
+            start += len(batch)
+            for tokens in batch["tokens"][use]:
+                yield list(tokens)

@@ -23,7 +23,7 @@ prints the recommended K with its reasoning.
     (:func:`toolkit.cli._shared.load_model`).
 
 ``topics --stream --tokens TOKENS`` never loads the token table: it reads it batch by batch on every
-pass (:class:`TokenTableStream`, :func:`toolkit.topics.lda.fit_lda` with ``stream=True``), and the
+pass (:class:`toolkit.corpus.TokenTableStream`, :func:`toolkit.topics.lda.fit_lda` with ``stream=True``), and the
 document table batch by batch for the ids the repost policy keeps; ``doc_topics.parquet`` then lists
 the documents in the token table's order.
 
@@ -40,6 +40,8 @@ import typer
 
 from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option, random_state_option
 from toolkit.cli._shared import load_documents, load_model, load_tokens, split_list
+from toolkit.corpus import TokenTableStream  # noqa: F401  (lived here; kept importable)
+from toolkit.errors import UserError
 
 _CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
 
@@ -49,60 +51,6 @@ def _token_lists(corpus: Path, tokens: Path | None, jobs: int,
     """Doc ids and token lists of the documents of ``corpus`` the repost policy keeps, in corpus order."""
     table = load_tokens(load_documents(corpus, include_duplicates), tokens, jobs)
     return table["doc_id"].tolist(), table["tokens"].tolist()
-
-
-class TokenTableStream:
-    """Token lists of a token table, read batch by batch on every pass (``topics --stream``).
-
-    :meth:`open` reads the ``doc_id`` column once to find the row of every
-    kept document (the first row of an id, as :func:`load_tokens` keeps);
-    each iteration then reads ``doc_id, tokens`` in batches of ``batch_size``
-    rows (:func:`toolkit.corpus.iter_table_batches`) and yields the kept rows'
-    tokens in table order. Memory: one batch, the kept ids and one byte per
-    row of the table, never the tokens of the whole table.
-    """
-
-    def __init__(self, path: Path, rows, doc_ids: list[str], batch_size: int = 2048) -> None:
-        self.path, self.rows, self.doc_ids, self.batch_size = path, rows, doc_ids, batch_size
-
-    @classmethod
-    def open(cls, path: Path, keep: set[str], batch_size: int = 2048) -> TokenTableStream:
-        import numpy as np
-
-        from toolkit.corpus import iter_table_batches
-
-        batches = iter_table_batches(path, 1)
-        first = next(batches, None)
-        batches.close()
-        absent = [c for c in ("doc_id", "tokens") if first is None or c not in first.columns]
-        if absent:
-            raise typer.BadParameter(f"{path} is not a token table (no column {', '.join(absent)}); "
-                                     "write one with `toolkit preprocess`", param_hint="--tokens")
-        rows, doc_ids, seen = [], [], set()
-        for batch in iter_table_batches(path, batch_size, columns=["doc_id"]):
-            for doc_id in batch["doc_id"].astype(str):
-                use = doc_id in keep and doc_id not in seen
-                rows.append(use)
-                if use:
-                    seen.add(doc_id)
-                    doc_ids.append(doc_id)
-        missing = sorted(keep - seen)
-        if missing:
-            raise typer.BadParameter(
-                f"{len(missing)} of the corpus's {len(keep)} documents have no row in {path} "
-                f"(e.g. doc_id {missing[0]}): give the token table of this corpus, or rerun `toolkit preprocess`",
-                param_hint="--tokens")
-        return cls(path, np.array(rows, dtype=bool), doc_ids, batch_size)
-
-    def __iter__(self):
-        from toolkit.corpus import iter_table_batches
-
-        start = 0
-        for batch in iter_table_batches(self.path, self.batch_size, columns=["doc_id", "tokens"]):
-            use = self.rows[start:start + len(batch)]
-            start += len(batch)
-            for tokens in batch["tokens"][use]:
-                yield list(tokens)
 
 
 def _kept_doc_ids(corpus: Path, include_duplicates: bool) -> set[str]:
@@ -168,7 +116,10 @@ def topics_command(
         if engine != "gensim":
             raise typer.BadParameter("--stream needs --engine gensim (tomotopy holds its documents in memory)",
                                      param_hint="--engine")
-        token_lists = TokenTableStream.open(tokens, _kept_doc_ids(corpus, include_duplicates))
+        try:
+            token_lists = TokenTableStream.open(tokens, _kept_doc_ids(corpus, include_duplicates))
+        except UserError as exc:  # a usage error of --tokens (exit status 2), not a failed run
+            raise typer.BadParameter(f"{exc.message}: {exc.fix}", param_hint="--tokens") from None
         doc_ids = token_lists.doc_ids
     else:
         doc_ids, token_lists = _token_lists(corpus, tokens, jobs, include_duplicates)
