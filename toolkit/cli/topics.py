@@ -40,8 +40,6 @@ import typer
 
 from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option, random_state_option
 from toolkit.cli._shared import load_documents, load_model, load_tokens, split_list
-from toolkit.corpus import TokenTableStream  # noqa: F401  (lived here; kept importable)
-from toolkit.errors import UserError
 
 _CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
 
@@ -51,6 +49,16 @@ def _token_lists(corpus: Path, tokens: Path | None, jobs: int,
     """Doc ids and token lists of the documents of ``corpus`` the repost policy keeps, in corpus order."""
     table = load_tokens(load_documents(corpus, include_duplicates), tokens, jobs)
     return table["doc_id"].tolist(), table["tokens"].tolist()
+
+
+def __getattr__(name: str):
+    # TokenTableStream lived here; it is still importable from this module, without loading pandas
+    # when the command line starts (the CLI imports no heavy library before a command runs)
+    if name == "TokenTableStream":
+        from toolkit.corpus import TokenTableStream
+
+        return TokenTableStream
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _kept_doc_ids(corpus: Path, include_duplicates: bool) -> set[str]:
@@ -116,6 +124,9 @@ def topics_command(
         if engine != "gensim":
             raise typer.BadParameter("--stream needs --engine gensim (tomotopy holds its documents in memory)",
                                      param_hint="--engine")
+        from toolkit.corpus import TokenTableStream
+        from toolkit.errors import UserError
+
         try:
             token_lists = TokenTableStream.open(tokens, _kept_doc_ids(corpus, include_duplicates))
         except UserError as exc:  # a usage error of --tokens (exit status 2), not a failed run
