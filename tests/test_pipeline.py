@@ -137,6 +137,25 @@ def test_figure_labels_qualify_only_same_named_districts():
     assert shown["locality"].tolist() == ["Huyện Châu Thành, Bến Tre", "Huyện Châu Thành, Tiền Giang"]
 
 
+def test_locality_figures_keep_a_provinces_districts_together():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from toolkit.report import plots
+    from toolkit.report.registry import _row_order, _top_localities
+
+    counts = pd.DataFrame({
+        "locality": ["Thành phố Huế, Thừa Thiên Huế", "Thành phố Từ Sơn, Bắc Ninh", "Quận Ba Đình, Hà Nội",
+                     "Thành phố Bắc Ninh, Bắc Ninh", "", "Quận Long Biên, Hà Nội"],
+        "year": 2020, "n_docs": [4, 3, 2, 5, 1, 6]})
+    shown = _top_localities(counts, 30)
+    order = ["Thành phố Bắc Ninh", "Thành phố Từ Sơn", "Quận Ba Đình", "Quận Long Biên", "Thành phố Huế", "(unknown)"]
+    assert _row_order(shown) == order                   # by province, then district; unknown last
+    ax = plots.doc_counts_heatmap(shown, row="locality", col="year", row_order=_row_order(shown))
+    assert [t.get_text() for t in ax.get_yticklabels()] == order
+    plt.close(ax.figure)
+
+
 @pytest.mark.slow
 def test_own_corpus_from_a_table_without_the_formula_columns(tmp_path):
     """`make figures CONFIG=my.toml` on a researcher's table: a formula naming a column the table lacks stops the

@@ -164,16 +164,28 @@ def _small_mask(table: pd.DataFrame, small: str | None, n_docs: str, min_docs: i
     return mask
 
 
+def _ordered_rows(table: pd.DataFrame, row_order: Sequence | None) -> pd.DataFrame:
+    """``table`` with its rows in ``row_order`` (rows it does not name follow, sorted), else sorted."""
+    table = table.sort_index(axis=1)
+    if row_order is None:
+        return table.sort_index()
+    named = [r for r in dict.fromkeys(row_order) if r in table.index]
+    rest = sorted((r for r in table.index if r not in set(named)), key=str)
+    return table.reindex(named + rest)
+
+
 def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str = "year",
                        value: str = "n_docs", ax: Axes | None = None, lang: str = "en",
-                       title: str | None = None) -> Axes:
+                       title: str | None = None, row_order: Sequence | None = None) -> Axes:
     """Documents per locality × year (or any ``col``), with every count written in its cell.
 
     ``counts`` is long: ``row, col, value`` (e.g. ``district, year, n_docs``);
-    cells missing from it are shown as 0 so sparse cells are visible.
+    cells missing from it are shown as 0 so sparse cells are visible. Rows
+    follow ``row_order`` when given (a province's districts together), else
+    sort by name.
     """
     table = counts.pivot_table(index=row, columns=col, values=value, aggfunc="sum", fill_value=0)
-    table = table.sort_index().sort_index(axis=1)
+    table = _ordered_rows(table, row_order)
     rows = [_wrap(r, 34) for r in table.index]
     ax = _axes(ax, figsize=(PAGE_WIDTH, 1.3 + _row_height(rows) * table.shape[0]))
     image = ax.imshow(table.to_numpy(), aspect="auto", cmap="Blues")
@@ -195,16 +207,17 @@ def theme_share_heatmap(shares: pd.DataFrame, *, row: str = "district", col: str
                         value: str = "share", ax: Axes | None = None, lang: str = "en",
                         title: str | None = None, vmax: float | None = None, colorbar: bool = True,
                         small: str | None = "small_cell", n_docs: str = "n_docs",
-                        min_docs: int | None = None, title_width: int = 40):
+                        min_docs: int | None = None, title_width: int = 40, row_order: Sequence | None = None):
     """Share of documents per cell (e.g. locality × period for one theme), annotated in per cent.
 
     Cells marked too small (the ``small`` column, or fewer than ``min_docs``
     documents) are hatched and show their number of documents instead of a
     share; cells without documents show "–". ``vmax`` fixes the top of the
-    colour scale (give every panel of a comparison the same one).
+    colour scale (give every panel of a comparison the same one). Rows follow
+    ``row_order`` when given, else sort by name.
     Returns the ``Axes``; the colour mapping is its first image.
     """
-    table = shares.pivot_table(index=row, columns=col, values=value, aggfunc="mean").sort_index().sort_index(axis=1)
+    table = _ordered_rows(shares.pivot_table(index=row, columns=col, values=value, aggfunc="mean"), row_order)
     mask = _small_mask(shares, small, n_docs, min_docs)
     small_cells = shares.assign(_small=mask).pivot_table(index=row, columns=col, values="_small", aggfunc="max")
     small_cells = small_cells.reindex(index=table.index, columns=table.columns).fillna(False).astype(bool)
@@ -241,7 +254,8 @@ def theme_share_heatmap(shares: pd.DataFrame, *, row: str = "district", col: str
 
 def theme_share_panels(shares: pd.DataFrame, *, panel: str = "theme", row: str = "locality", col: str = "period",
                        value: str = "share", fig: Figure | None = None, lang: str = "en", ncols: int = 4,
-                       min_docs: int | None = None, title: str | None = None) -> np.ndarray:
+                       min_docs: int | None = None, title: str | None = None,
+                       row_order: Sequence | None = None) -> np.ndarray:
     """One heatmap per theme (``row`` × ``col``, e.g. locality × period), on one shared colour scale.
 
     Every panel uses the same colour for the same share, read off one
@@ -260,7 +274,7 @@ def theme_share_panels(shares: pd.DataFrame, *, panel: str = "theme", row: str =
     for k, (ax, name) in enumerate(zip(axes, panels)):
         theme_share_heatmap(shares[shares[panel] == name], row=row, col=col, value=value, ax=ax, lang=lang,
                             title=str(name), vmax=vmax, colorbar=False, min_docs=min_docs,
-                            title_width=14 if min(ncols, len(panels)) >= 3 else 28)
+                            title_width=14 if min(ncols, len(panels)) >= 3 else 28, row_order=row_order)
         if k % max(1, min(ncols, len(panels))):
             ax.tick_params(axis="y", labelleft=False)
     bar = fig.colorbar(axes[0].images[0], ax=list(axes), shrink=0.6, location="right")
@@ -279,15 +293,20 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
                           x: str = "year", y: str = "share", ci: tuple[str, str] | None = ("ci_low", "ci_high"),
                           series_order: Sequence[str] | None = None, fig: Figure | None = None,
                           lang: str = "en", ylabel: str | None = None, title: str | None = None,
-                          ncols: int = 3, min_docs: int | None = None) -> np.ndarray:
+                          ncols: int = 3, min_docs: int | None = None,
+                          panel_order: Sequence | None = None) -> np.ndarray:
     """One panel per ``panel`` value, one line per ``series`` over ``x``, with interval bands.
 
     Every panel shares one y range (and one x range), so panels compare at a
     glance. Points of cells marked too small (a ``small_cell`` column, or
     fewer than ``min_docs`` documents) are drawn hollow; their intervals are
-    drawn like every other (wide, as they should be).
+    drawn like every other (wide, as they should be). Panels follow
+    ``panel_order`` when given (values it does not name follow, sorted), else
+    sort by name.
     """
-    panels = sorted(trends[panel].dropna().unique(), key=str)
+    present = set(trends[panel].dropna().unique())
+    named = [p for p in dict.fromkeys(panel_order or ()) if p in present]
+    panels = named + sorted(present - set(named), key=str)
     names = list(series_order) if series_order is not None else sorted(trends[series].dropna().unique(), key=str)
     colors = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
     fig, axes = _grid(len(panels), fig, ncols=ncols, sharey=True, extra_height=0.9 + 0.15 * math.ceil(len(names) / 3))

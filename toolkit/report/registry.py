@@ -138,9 +138,30 @@ MAX_HEATMAP_ROWS = 30
 MAX_PANELS = 12
 
 
+def _province_rank(localities: pd.Series) -> pd.Series:
+    """Rank of each full locality ("<district>, <province>") in province, then district order; unknown last."""
+    full = localities.fillna("").astype(str)
+    parts = full.str.rsplit(", ", n=1)
+    province = parts.map(lambda p: p[-1])
+    district = parts.map(lambda p: p[0] if len(p) > 1 else "")
+    keys = pd.DataFrame({"unknown": full == "", "province": province, "district": district, "full": full})
+    order = keys.drop_duplicates("full").sort_values(["unknown", "province", "district"], kind="mergesort")["full"]
+    return full.map({f: k for k, f in enumerate(order)})
+
+
+def _row_order(t: pd.DataFrame) -> list[str]:
+    """Figure labels of ``t``'s localities with a province's districts together (see :func:`_top_localities`)."""
+    return t.drop_duplicates("locality").sort_values("locality_rank", kind="mergesort")["locality"].tolist()
+
+
 def _top_localities(t: pd.DataFrame, n: int, weight: str = "n_docs") -> pd.DataFrame:
-    """Rows of the ``n`` localities with the most documents (all when there are fewer)."""
-    t = t.assign(locality=_locality(t))
+    """Rows of the ``n`` localities with the most documents (all when there are fewer).
+
+    ``locality`` becomes the figure label; ``locality_rank`` orders the rows by province, then
+    district (:func:`_row_order`), so a province's districts stand together in a figure.
+    """
+    full = (t if "locality" in t else with_locality(t))["locality"]
+    t = t.assign(locality=_locality(t), locality_rank=_province_rank(full).to_numpy())
     if t["locality"].nunique() <= n:
         return t
     if weight in t:
@@ -205,7 +226,7 @@ def topic_figure_labels(frex: pd.DataFrame | None, theme_names: Mapping[str, str
 
 def _fig_counts(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     t = _top_localities(t, MAX_HEATMAP_ROWS).assign(year=lambda d: d["year"].astype(int))
-    ax = plots.doc_counts_heatmap(t, row="locality", col="year", lang=lang)
+    ax = plots.doc_counts_heatmap(t, row="locality", col="year", lang=lang, row_order=_row_order(t))
     return ax.figure
 
 
@@ -215,7 +236,7 @@ def _fig_counts_dated(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     long = pd.concat([t.assign(dating=dating["dated"], n=t["n_dated"]),
                       t.assign(dating=dating["undated"], n=t["n_docs"] - t["n_dated"])])
     ax = plots.doc_counts_heatmap(long, row="locality", col="dating", value="n", lang=lang,
-                                  title=plots.label("doc_counts_locality", lang))
+                                  title=plots.label("doc_counts_locality", lang), row_order=_row_order(t))
     return ax.figure
 
 
@@ -229,14 +250,15 @@ def _fig_theme_periods(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     t = t[t["period"].astype(str) != ""]
     fig = plt.figure()
     plots.theme_share_panels(t, panel="theme", row="locality", col="period", fig=fig, lang=lang,
-                             min_docs=ctx["min_docs"], ncols=min(4, max(1, t["theme"].nunique())))
+                             min_docs=ctx["min_docs"], ncols=min(4, max(1, t["theme"].nunique())),
+                             row_order=_row_order(t))
     return fig
 
 
 def _fig_theme_localities(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     t = _top_localities(_theme_rows(t, ctx), MAX_HEATMAP_ROWS)
     ax = plots.theme_share_heatmap(t, row="locality", col="theme", lang=lang, min_docs=ctx["min_docs"],
-                                   title=plots.label("theme_heatmap_locality", lang))
+                                   title=plots.label("theme_heatmap_locality", lang), row_order=_row_order(t))
     return ax.figure
 
 
@@ -244,7 +266,7 @@ def _fig_theme_trends(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     t = _top_localities(_theme_rows(t, ctx), MAX_PANELS).assign(year=lambda d: d["year"].astype(int))
     fig = plt.figure()
     plots.trend_small_multiples(t, panel="locality", series="theme", x="year", y="share", fig=fig, lang=lang,
-                                min_docs=ctx["min_docs"])
+                                min_docs=ctx["min_docs"], panel_order=_row_order(t))
     return fig
 
 
@@ -271,7 +293,7 @@ def _fig_topic_prevalence(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     fig = plt.figure()
     plots.trend_small_multiples(t, panel="locality", series="label", x="year", y="prevalence", fig=fig, lang=lang,
                                 ylabel=plots.label("prevalence", lang), title=plots.label("topic_prevalence", lang),
-                                min_docs=ctx["min_docs"])
+                                min_docs=ctx["min_docs"], panel_order=_row_order(t))
     return fig
 
 
