@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 
 import numpy as np
 import pytest
@@ -142,7 +143,11 @@ def test_stage_memory_follows_the_pipelines_stage_records():
     log = logging.getLogger("toolkit.pipeline")
     with real._StageMemory() as memory:
         log.info("stage %s …", "ingest", extra={"stage": "ingest"})
-        sum(i * i for i in range(300_000))  # some CPU inside the stage
+        # CPU inside the stage: at least 50 ms, whatever the machine's speed (psutil counts 10 ms clock ticks;
+        # a fixed loop of 300,000 squares once took less than one tick on CI)
+        started = time.process_time()
+        while time.process_time() - started < 0.05:
+            sum(i * i for i in range(10_000))
         log.info("stage %s: done", "ingest", extra={"stage_done": "ingest"})
         log.info("stage %s …", "themes", extra={"stage": "themes"})
     assert {"ingest", "other", "themes"} <= set(memory.peaks)
