@@ -164,14 +164,17 @@ def _small_mask(table: pd.DataFrame, small: str | None, n_docs: str, min_docs: i
     return mask
 
 
+def _in_order(values, order: Sequence | None) -> list:
+    """The distinct ``values`` in ``order``; those it does not name follow, sorted by name."""
+    present = set(values)
+    named = [v for v in dict.fromkeys(order or ()) if v in present]
+    return named + sorted(present - set(named), key=str)
+
+
 def _ordered_rows(table: pd.DataFrame, row_order: Sequence | None) -> pd.DataFrame:
-    """``table`` with its rows in ``row_order`` (rows it does not name follow, sorted), else sorted."""
+    """``table`` with its columns sorted and its rows in ``row_order`` (see :func:`_in_order`), else sorted."""
     table = table.sort_index(axis=1)
-    if row_order is None:
-        return table.sort_index()
-    named = [r for r in dict.fromkeys(row_order) if r in table.index]
-    rest = sorted((r for r in table.index if r not in set(named)), key=str)
-    return table.reindex(named + rest)
+    return table.sort_index() if row_order is None else table.reindex(_in_order(table.index, row_order))
 
 
 def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str = "year",
@@ -304,9 +307,7 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
     ``panel_order`` when given (values it does not name follow, sorted), else
     sort by name.
     """
-    present = set(trends[panel].dropna().unique())
-    named = [p for p in dict.fromkeys(panel_order or ()) if p in present]
-    panels = named + sorted(present - set(named), key=str)
+    panels = _in_order(trends[panel].dropna().unique(), panel_order)
     names = list(series_order) if series_order is not None else sorted(trends[series].dropna().unique(), key=str)
     colors = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
     fig, axes = _grid(len(panels), fig, ncols=ncols, sharey=True, extra_height=0.9 + 0.15 * math.ceil(len(names) / 3))
