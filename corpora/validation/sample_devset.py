@@ -103,42 +103,32 @@ GENRE = regex.compile(r"dân vận|mặt trận tổ quốc|cấp [ủu]y|đản
 # the political news, and re-weights it towards religion and grassroots democracy.
 LOCAL = regex.compile(GENRE.pattern + r"|ủy ban nhân dân|uỷ ban nhân dân|\bubnd\b|hội đồng nhân dân|\bhđnd\b|"
                       r"chính quyền địa phương|tổ dân phố|trưởng thôn|trưởng ấp|trưởng bản|khu dân cư")
-GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, 13: LOCAL, 14: LOCAL}
-GENRE_QUOTA = {"religion_clear": 40, "religion_amb": 40, "democracy_regulations_clear": 20,
-               "democracy_regulations_amb": 50, "site_clearance_clear": 30, "site_clearance_amb": 20,
-               "covid_clear": 10, "covid_amb": 15, "rest": 70}
-ROUND13_QUOTA = {"religion_clear": 60, "religion_amb": 50, "democracy_regulations_clear": 20,
-                 "democracy_regulations_amb": 50, "site_clearance_clear": 20, "site_clearance_amb": 15,
-                 "covid_clear": 10, "covid_amb": 10, "rest": 35}
-# Round 14 re-measures grassroots democracy after the edits from rounds 12-13 (its words' pools
-# weigh most), in the same local-government population.
-ROUND14_QUOTA = {"religion_clear": 20, "religion_amb": 40, "democracy_regulations_clear": 20,
-                 "democracy_regulations_amb": 90, "site_clearance_clear": 20, "site_clearance_amb": 15,
-                 "covid_clear": 10, "covid_amb": 10, "rest": 35}
+GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 19)}}
+# Documents to draw per keyword pool in each genre round (totals, shared between the corpora by size):
+GENRE_POOLS = ("religion_clear", "religion_amb", "democracy_regulations_clear", "democracy_regulations_amb",
+               "site_clearance_clear", "site_clearance_amb", "covid_clear", "covid_amb", "rest")
+GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
+    #    religion   democracy  site cl.  COVID-19  rest
+    10: (40, 40,    20, 50,    30, 20,   10, 15,   70),  # rounds 10-12: political news
+    11: (40, 40,    20, 50,    30, 20,   10, 15,   70),
+    12: (40, 40,    20, 50,    30, 20,   10, 15,   70),
+    # 13: local-government news (rounds 10-12 had nearly used up the political news's religion keywords),
+    # leaning to religion and grassroots democracy
+    13: (60, 50,    20, 50,    20, 15,   10, 10,   35),
+    # 14: grassroots democracy re-measured after the edits from rounds 12-13
+    14: (20, 40,    20, 90,    20, 15,   10, 10,   35),
+    # 15: as 14, beside the census stratum of every article naming `dân vận` (``CENSUS``)
+    15: (20, 35,    25, 80,    10, 10,    5,  5,   30),
+    # 16: democracy on a fresh round (round 15's errors were read) and religion, after the whole-word
+    # `nhân_dân` context
+    16: (5, 60,      5, 100,   20, 15,   10, 10,   40),
+    # 17: religion after the edits from rounds 12-16's errors (d28a851), democracy on an unread round
+    17: (5, 90,      5, 60,    20, 15,   10, 10,   40),
+    # 18: more held-out documents for religion and democracy, the dictionary unchanged since round 17
+    18: (5, 100,     5, 50,    15, 10,    5,  5,   40),
+}.items()}
 # Round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
-# toolkit's genre is Ban Dân vận news), a census stratum ``genre_danvan`` of weight 1, and samples the rest
-# of the local-government population as round 14 did (democracy's pools weigh most).
-ROUND15_QUOTA = {"religion_clear": 20, "religion_amb": 35, "democracy_regulations_clear": 25,
-                 "democracy_regulations_amb": 80, "site_clearance_clear": 10, "site_clearance_amb": 10,
-                 "covid_clear": 5, "covid_amb": 5, "rest": 30}
-# Round 16 re-measures grassroots democracy on a fresh round (round 15's errors were read) and religion,
-# in the same population, after the whole-word `nhân_dân` context was added.
-ROUND16_QUOTA = {"religion_clear": 5, "religion_amb": 60, "democracy_regulations_clear": 5,
-                 "democracy_regulations_amb": 100, "site_clearance_clear": 20, "site_clearance_amb": 15,
-                 "covid_clear": 10, "covid_amb": 10, "rest": 40}
-# Round 17 measures religion after the edits from rounds 12-16's errors (d28a851), and grassroots
-# democracy on a round whose errors nobody has read, in the same population.
-ROUND17_QUOTA = {"religion_clear": 5, "religion_amb": 90, "democracy_regulations_clear": 5,
-                 "democracy_regulations_amb": 60, "site_clearance_clear": 20, "site_clearance_amb": 15,
-                 "covid_clear": 10, "covid_amb": 10, "rest": 40}
-# Round 18 adds held-out documents for religion and grassroots democracy with the dictionary unchanged
-# since round 17 was scored (no errors of round 17 were read).
-ROUND18_QUOTA = {"religion_clear": 5, "religion_amb": 100, "democracy_regulations_clear": 5,
-                 "democracy_regulations_amb": 50, "site_clearance_clear": 15, "site_clearance_amb": 10,
-                 "covid_clear": 5, "covid_amb": 5, "rest": 40}
-GENRE_QUOTAS = {13: ROUND13_QUOTA, 14: ROUND14_QUOTA, 15: ROUND15_QUOTA, 16: ROUND16_QUOTA, 17: ROUND17_QUOTA,
-                18: ROUND18_QUOTA}
-GENRE_ROUNDS[15] = GENRE_ROUNDS[16] = GENRE_ROUNDS[17] = GENRE_ROUNDS[18] = LOCAL
+# toolkit's genre is Ban Dân vận news), a census stratum ``genre_danvan`` of weight 1.
 CENSUS = {15: ("danvan", regex.compile(r"dân vận"))}
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
@@ -210,7 +200,7 @@ def main() -> int:
     picked = []
     for (stratum, corpus), group in sorted(frame.groupby(["stratum", "corpus"]), key=lambda kv: kv[0]):
         if round_ in GENRE_ROUNDS:
-            quotas = GENRE_QUOTAS.get(round_, GENRE_QUOTA)
+            quotas = GENRE_QUOTAS[round_]
             if round_ in CENSUS and stratum == CENSUS[round_][0]:
                 quota = len(group)  # taken whole
             else:
