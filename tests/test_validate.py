@@ -14,6 +14,7 @@ from toolkit.themes.validate import (
     ThemeClassifier,
     agreement,
     classifier_hits,
+    coded_themes,
     proportion_interval,
     score_predictions,
     score_sheet,
@@ -116,6 +117,20 @@ def test_score_sheet_rejects_a_bad_label_with_its_row():
     sheet.loc[3, f"site{SEP}coder1"] = "yes"
     with pytest.raises(ValueError, match="row 5"):
         score_sheet(sheet)
+
+
+def test_only_the_coded_themes_are_scored_by_default():
+    # a sheet drawn for every theme of the dictionary, coded for one of them
+    sheet = _sheet().assign(**{f"faith{SEP}dictionary": [0, 1, 0, 0, 0, 0], f"faith{SEP}terms": "",
+                               f"faith{SEP}coder1": pd.NA, f"faith{SEP}coder2": pd.NA})
+    assert coded_themes(sheet) == ["site"]
+    assert score_sheet(sheet)["theme"].tolist() == ["site"]
+    assert term_table(sheet)["theme"].unique().tolist() == ["site"]
+    with pytest.raises(ValueError, match="'faith': no coded column"):
+        score_sheet(sheet, themes=["site", "faith"])
+    empty = sheet.assign(**{f"site{SEP}coder1": pd.NA, f"site{SEP}coder2": pd.NA})
+    with pytest.raises(ValueError, match="no theme of the sheet is coded yet"):
+        score_sheet(empty)
 
 
 def test_agreement_kappa_and_alpha():
@@ -280,6 +295,15 @@ def test_validate_commands_sample_code_score_train(tmp_path):
     sheet.loc[miss, "site__coder1"] = 1
     sheet["site__coder2"] = sheet["site__coder1"]
     sheet["faith__coder2"] = sheet["faith__coder1"]
+    # coded for "site" only: the uncoded theme is left out, and said so
+    only_site = tmp_path / "only_site.csv"
+    write_table(sheet.assign(faith__coder1=pd.NA, faith__coder2=pd.NA), only_site)
+    result = runner.invoke(app, ["validate", "score", str(only_site), "-o", str(tmp_path / "only.csv")])
+    assert result.exit_code == 0, result.output
+    assert "not coded, left out: faith" in result.output
+    assert read_table(tmp_path / "only.csv")["theme"].tolist() == ["site"]
+    result = runner.invoke(app, ["validate", "score", str(only_site), "--theme-ids", "site,faith"])
+    assert result.exit_code == 2 and "faith" in result.output
     write_table(sheet, sheet_path)
     report_path = tmp_path / "report.csv"
     result = runner.invoke(app, ["validate", "score", str(sheet_path), "-o", str(report_path)])

@@ -187,21 +187,29 @@ def score_command(
     coder: str | None = typer.Option(None, "--coder", help="Reference coder column (default: <theme>__gold, else the first coder with labels)."),
     measure: str = typer.Option("dictionary", "--measure", help="Column suffix of the measure scored (dictionary, classifier)."),
     unweighted: bool = typer.Option(False, "--unweighted", help="Ignore the sampling weights (rates of the sample, not the corpus)."),
+    theme_ids: str | None = typer.Option(None, "--theme-ids", help="Theme ids, comma-separated (default: every theme with labels; uncoded themes are left out)."),
     random_state: int = random_state_option("the F1 interval draws"),
 ) -> None:
     """Precision, recall and F1 of the dictionary against the coders, with intervals; agreement; term table."""
     from toolkit.corpus import read_table, write_table
-    from toolkit.themes.validate import CODERS, SEP, agreement, score_sheet, sheet_themes, term_table
+    from toolkit.themes.validate import CODERS, SEP, agreement, coded_themes, score_sheet, sheet_themes, term_table
 
     table = read_table(sheet)
     try:
-        report = score_sheet(table, coder=coder, measure=measure, weighted=not unweighted, random_state=random_state)
-        themes = sheet_themes(table)
+        themes = split_list(theme_ids) or coded_themes(table, coder)
+        unknown = sorted(set(themes) - set(sheet_themes(table)))
+        if unknown:
+            raise ValueError(f"the sheet has no coder columns for {', '.join(unknown)}")
+        left_out = sorted(set(sheet_themes(table)) - set(themes))
+        report = score_sheet(table, themes=themes, coder=coder, measure=measure, weighted=not unweighted,
+                             random_state=random_state)
         if all(f"{t}{SEP}{c}" in table.columns for t in themes for c in CODERS):
             report = report.merge(agreement(table, themes=themes), on="theme", how="left")
-        term_rows = term_table(table, coder=coder) if measure == "dictionary" else None
+        term_rows = term_table(table, themes=themes, coder=coder) if measure == "dictionary" else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    if left_out and not theme_ids:
+        typer.echo(f"not coded, left out: {', '.join(left_out)}")
     shown = report[["theme", "n_coded", "precision", "precision_low", "precision_high", "recall", "recall_low",
                     "recall_high", "f1", "f1_low", "f1_high"]]
     typer.echo(shown.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
@@ -218,7 +226,7 @@ def score_command(
 def train_command(
     sheet: Path = typer.Argument(..., exists=True, dir_okay=False, help="A coded sheet from `validate sample` (its `text` column is tokenized)."),
     output: Path = typer.Option(..., "-o", "--output", help="Folder for the classifiers (<theme>.json) and cv_report.csv."),
-    theme_ids: str | None = typer.Option(None, "--theme-ids", help="Theme ids, comma-separated (default: every coded theme)."),
+    theme_ids: str | None = typer.Option(None, "--theme-ids", help="Theme ids, comma-separated (default: every theme with labels)."),
     coder: str | None = typer.Option(None, "--coder", help="Reference coder column (default: <theme>__gold, else the first coder with labels)."),
     c: float = typer.Option(4.0, "--c", help="Inverse regularization strength of the logistic regression."),
     n_folds: int = typer.Option(5, "--folds", help="Cross-validation folds."),
@@ -229,7 +237,7 @@ def train_command(
     import pandas as pd
 
     from toolkit.corpus import read_table, write_table, write_text_atomic
-    from toolkit.themes.validate import SEP, coded, reference_column, sheet_themes, train_classifier
+    from toolkit.themes.validate import SEP, coded, coded_themes, reference_column, train_classifier
 
     table = read_table(sheet)
     if "text" not in table.columns:
@@ -239,8 +247,12 @@ def train_command(
     token_lists = load_tokens(documents, None, jobs)["tokens"].tolist()
     weights = table["weight"].to_numpy(dtype=float) if "weight" in table.columns else None
     output.mkdir(parents=True, exist_ok=True)
+    try:
+        themes = split_list(theme_ids) or coded_themes(table, coder)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     rows = []
-    for theme in split_list(theme_ids) or sheet_themes(table):
+    for theme in themes:
         try:
             ref_col = reference_column(table, theme, coder)
             model = train_classifier(token_lists, coded(table, ref_col),

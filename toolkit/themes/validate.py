@@ -301,6 +301,36 @@ def sheet_themes(sheet: pd.DataFrame) -> list[str]:
     return sorted(found)
 
 
+def coded_themes(sheet: pd.DataFrame, coder: str | None = None) -> list[str]:
+    """The sheet's themes that have labels in their reference column (see :func:`reference_column`).
+
+    A sheet drawn for every theme of the dictionary usually gets coded for a
+    few: scoring, agreement, the term table and training default to those.
+    Raises ``ValueError`` when no theme has a label yet.
+    """
+    found = []
+    for t in sheet_themes(sheet):
+        # a bad label raises here, naming its row, as scoring would
+        if any(col in sheet.columns and _labels(sheet, col).notna().any()
+               for col in _reference_candidates(sheet, t, coder)):
+            found.append(t)
+    if not found:
+        raise ValueError("no theme of the sheet is coded yet: fill <theme>__coder1 (or <theme>__gold) "
+                         "with 1 or 0 for the themes you read the documents for")
+    return found
+
+
+def _default_themes(sheet: pd.DataFrame, themes: Sequence[str] | None, coder: str | None) -> list[str]:
+    """``themes`` as given (each must be coded: its error names it), else the coded themes, logging the others."""
+    if themes:
+        return list(themes)
+    found = coded_themes(sheet, coder)
+    left = sorted(set(sheet_themes(sheet)) - set(found))
+    if left:
+        logger.info("not coded, left out: %s", ", ".join(left))
+    return found
+
+
 def _labels(sheet: pd.DataFrame, column: str) -> pd.Series:
     """A 0/1 column as nullable integers; blanks are NaN; anything else is an error that names the row."""
     values = sheet[column]
@@ -318,6 +348,13 @@ def coded(sheet: pd.DataFrame, column: str) -> np.ndarray:
     return _labels(sheet, column).to_numpy(dtype=float, na_value=np.nan)
 
 
+def _reference_candidates(sheet: pd.DataFrame, theme: str, coder: str | None) -> list[str]:
+    """The columns that may hold a theme's reference labels, in order of preference."""
+    if coder is not None:
+        return [f"{theme}{SEP}{coder}"]
+    return [f"{theme}{SEP}gold"] + [c for c in sheet.columns if c.startswith(f"{theme}{SEP}coder")]
+
+
 def reference_column(sheet: pd.DataFrame, theme: str, coder: str | None = None) -> str:
     """The column scored against: ``coder`` if given, else ``t__gold``, else the first coder column with labels."""
     if coder is not None:
@@ -325,8 +362,7 @@ def reference_column(sheet: pd.DataFrame, theme: str, coder: str | None = None) 
         if col not in sheet.columns:
             raise ValueError(f"the sheet has no column {col!r}")
         return col
-    candidates = [f"{theme}{SEP}gold"] + [c for c in sheet.columns if c.startswith(f"{theme}{SEP}coder")]
-    for col in candidates:
+    for col in _reference_candidates(sheet, theme, None):
         if col in sheet.columns and _labels(sheet, col).notna().any():
             return col
     raise ValueError(f"theme {theme!r}: no coded column ({theme}{SEP}gold or {theme}{SEP}coder1 …) has labels")
@@ -406,7 +442,9 @@ def score_sheet(
     sheet : DataFrame
         A coded sheet (from :func:`validation_sample`, coder columns filled in).
     themes : sequence of str, optional
-        Default: every theme with coder columns.
+        Default: every theme with labels in its reference column; themes
+        nobody coded are left out (and logged). A theme named here must be
+        coded.
     coder : str, optional
         Reference coder column suffix (``"coder2"``); default: ``t__gold``
         when present, else the first coder column with labels.
@@ -428,7 +466,7 @@ def score_sheet(
         f1_low, f1_high, prevalence, prevalence_low, prevalence_high,
         measured_share`` — counts unweighted, rates weighted; sorted by theme.
     """
-    themes = list(themes) if themes else sheet_themes(sheet)
+    themes = _default_themes(sheet, themes, coder)
     weights = sheet["weight"].to_numpy(dtype=float) if weighted and "weight" in sheet.columns else None
     rows = []
     for t in themes:
@@ -499,7 +537,7 @@ def term_table(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
         their ids: the vocabulary the dictionary lacks is in them. Sorted by
         theme, then false positives (most first), then term.
     """
-    themes = list(themes) if themes else sheet_themes(sheet)
+    themes = _default_themes(sheet, themes, coder)
     rows = []
     for t in themes:
         ref = coded(sheet, reference_column(sheet, t, coder))
