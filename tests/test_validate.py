@@ -79,6 +79,17 @@ def test_perfect_scores_keep_an_honest_interval():
     assert s["precision_low"] < 0.9 and s["recall_low"] < 0.9 and s["f1_low"] < 0.95
 
 
+def test_f1_of_a_measure_that_flags_nothing_has_an_upper_bound():
+    # nothing predicted: F1 is 0; with precision at its best, F1 = 2R/(1 + R) bounds it
+    s = score_predictions([0] * 10, [1, 1] + [0] * 8)
+    assert s["f1"] == 0 and s["f1_low"] == 0 and np.isnan(s["precision"])
+    assert s["f1_high"] == pytest.approx(2 * s["recall_high"] / (1 + s["recall_high"]))
+    assert 0 < s["f1_high"] < 1
+    # no reference positive, two flagged: bounded by precision's upper bound
+    s = score_predictions([1, 1] + [0] * 8, [0] * 10)
+    assert s["f1"] == 0 and s["f1_high"] == pytest.approx(2 * s["precision_high"] / (1 + s["precision_high"]))
+
+
 def test_weights_move_recall_to_the_corpus():
     # 4 sampled misses stand for 100 documents each: one missed positive there weighs 100.
     pred = [1, 1, 0, 0, 0, 0]

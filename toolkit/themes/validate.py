@@ -392,6 +392,9 @@ def score_predictions(
     denominator; F1 gets the percentile interval of ``2PR/(P+R)`` with P and
     R drawn from their Jeffreys (Beta(k + ½, n − k + ½)) posteriors on those
     effective sizes. No interval collapses to a point when a rate is 0 or 1.
+    A measure that flags nothing (or a sample with no reference positive) has
+    F1 = 0, bounded above by 2R/(1 + R) at recall's upper bound (2P/(1 + P)
+    at precision's).
     """
     pred = np.asarray(predicted, dtype=float)
     ref = np.asarray(reference, dtype=float)
@@ -411,8 +414,11 @@ def score_predictions(
         if pred.any() and ref.any():
             draws = _f1_draws(p, _kish(w[pred]), r, _kish(w[ref]), np.random.default_rng(random_state), n_draws)
             f_lo, f_hi = (float(x) for x in np.quantile(draws, [(1 - ci) / 2, (1 + ci) / 2]))
-        else:  # no predicted or no reference positive: F1 is 0 and nothing bounds it away from 0
-            f_lo, f_hi = 0.0, math.nan
+        else:
+            # no predicted (or no reference) positive: F1 is 0, and with the undefined rate at its best (1)
+            # F1 = 2R/(1 + R) (or 2P/(1 + P)) is bounded above by the defined rate's upper bound
+            hi = r_hi if not pred.any() else p_hi
+            f_lo, f_hi = 0.0, 2 * hi / (1 + hi)
     else:
         f1 = f_lo = f_hi = math.nan
     out.update({
