@@ -305,7 +305,8 @@ def test_commands_refuse_a_token_table_of_another_corpus(tmp_path, command):
     write_table(_token_table(["a", "b"]), tmp_path / "tokens.parquet")
     n_words = 2 if command[0] == "validate" else 1  # the command's name, then its options
     args = [*command[:n_words], str(tmp_path / "docs.parquet"), *command[n_words:],
-            "--tokens", str(tmp_path / "tokens.parquet"), "-o", str(tmp_path / "out"), "--jobs", "1"]
+            "--tokens", str(tmp_path / "tokens.parquet"),
+            "-o", str(tmp_path / ("out" if command[0] == "topics" else "out.csv")), "--jobs", "1"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2, result.output
     assert "no row in" in result.output and "doc_id c" in result.output
@@ -323,3 +324,51 @@ def test_the_command_line_loads_no_heavy_library_before_a_command_runs():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT,
                          env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": ""})
     assert out.stdout.strip() == "[]"
+
+
+#: Every option that names a table to write: its format comes from the extension, checked when the command
+#: line is read (a long run must not end in an unknown-format error at its last step).
+TABLE_OUTPUTS = [
+    ("ingest", "--output"), ("ingest", "--rejects"), ("preprocess", "--output"), ("preprocess", "--vocab-report"),
+    ("themes", "--output"), ("themes", "--per-doc"), ("validate-themes", "--output"), ("kwic", "--output"),
+    ("keyness", "--output"), ("collocations", "--output"), ("validate sample", "--output"),
+    ("validate score", "--output"), ("validate score", "--terms"), ("validate topics", "--output"),
+    ("validate score-topics", "--output"), ("select", "--output"), ("effects", "--output"),
+    ("effects", "--prevalence"),
+]
+
+
+@pytest.mark.parametrize("path, option", TABLE_OUTPUTS)
+def test_a_table_output_without_a_known_extension_is_a_usage_error_before_any_work(tmp_path, path, option):
+    from toolkit.corpus import write_table
+
+    corpus = tmp_path / "docs.parquet"
+    write_table(DOCS, corpus)
+    model = tmp_path / "model"
+    model.mkdir()
+    arguments = {"ingest": [str(corpus)], "preprocess": [str(corpus)], "themes": [str(corpus)],
+                 "validate-themes": [str(corpus)], "kwic": [str(corpus), "tôn giáo"], "keyness": [str(corpus)],
+                 "collocations": [str(corpus)], "validate sample": [str(corpus)], "validate score": [str(corpus)],
+                 "validate topics": [str(model)], "validate score-topics": [str(corpus)], "select": [str(corpus)],
+                 "effects": [str(model), str(corpus)]}[path]
+    bad = tmp_path / "out.xlsx"
+    argv = path.split() + arguments + [option, str(bad)]
+    if option != "--output":
+        argv += ["--output", str(tmp_path / "main.csv")]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    assert "unknown table format" in result.output and ".parquet" in result.output
+    assert not bad.exists() and not (tmp_path / "main.csv").exists()
+
+
+def test_every_table_output_is_checked_when_the_command_line_is_read():
+    from toolkit.cli._shared import table_path
+
+    commands = dict(_commands(typer.main.get_command(app)))
+    for path, option in TABLE_OUTPUTS:
+        params = [p for p in commands[path].params if option in getattr(p, "opts", [])]
+        assert params and params[0].callback is not None, (path, option)
+        with pytest.raises(typer.BadParameter, match="unknown table format"):
+            params[0].callback(None, params[0], "out.xlsx")
+        assert str(params[0].callback(None, params[0], "out.jsonl.gz")) == "out.jsonl.gz"
+    assert table_path(None) is None

@@ -33,8 +33,11 @@ def test_conform_adds_missing_columns_in_schema_order():
 
 
 def test_unknown_table_format_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="unknown table format"):
+    from toolkit.errors import UserError
+
+    with pytest.raises(UserError, match="unknown table format") as err:
         table_suffix(tmp_path / "docs.xlsx")
+    assert err.value.path.endswith("docs.xlsx") and ".parquet" in err.value.fix
     assert table_suffix("a/b.JSONL.GZ") == ".jsonl.gz"
 
 

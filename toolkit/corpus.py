@@ -57,7 +57,7 @@ def table_suffix(path: str | os.PathLike) -> str:
     for suffix in sorted(TABLE_SUFFIXES, key=len, reverse=True):
         if name.endswith(suffix):
             return suffix
-    raise ValueError(f"{path}: unknown table format; use one of {', '.join(TABLE_SUFFIXES)}")
+    raise UserError("unknown table format", path=path, fix=f"a table file ends in one of {', '.join(TABLE_SUFFIXES)}")
 
 
 def empty_documents() -> pd.DataFrame:

@@ -137,3 +137,20 @@ def load_model(model_dir: Path, corpus: Path, include_duplicates: bool):
     documents = apply_repost_policy(documents, include_duplicates)
     aligned = documents.set_index("doc_id").reindex(doc_ids).reset_index()
     return result, aligned
+
+
+def table_path(value: Path | None) -> Path | None:
+    """Option callback: a table to write must name its format (``.parquet``, ``.csv``, ``.jsonl``, ``.jsonl.gz``).
+
+    Checked when the command line is read, so a long run does not end in an
+    unknown-format error at its last step.
+    """
+    if value is None:
+        return value
+    from toolkit.corpus import table_suffix
+
+    try:
+        table_suffix(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    return value

@@ -7,13 +7,14 @@ from pathlib import Path
 import typer
 
 from toolkit.cli import app, jobs_option
+from toolkit.cli._shared import table_path
 
 
 @app.command("ingest")
 def ingest_command(
     paths: list[Path] = typer.Argument(..., help="Page files, folders (recursive) or tables."),
-    output: Path = typer.Option(..., "-o", "--output", help="Document table to write: .parquet, .csv or .jsonl."),
-    rejects: Path | None = typer.Option(None, "--rejects", help="Write rejected inputs (source, line, reason) here (.csv)."),
+    output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Document table to write: .parquet, .csv or .jsonl."),
+    rejects: Path | None = typer.Option(None, "--rejects", callback=table_path, help="Write rejected inputs (source, line, reason) here (.csv)."),
     sources: Path | None = typer.Option(None, "--sources", help="TOML file mapping folders, globs or domains to localities ([[source]] match/province/district)."),
     text_field: str | None = typer.Option(None, "--text-field", help="Table column(s) with the text; comma-separated to join."),
     title_field: str | None = typer.Option(None, "--title-field", help="Table column with the title."),

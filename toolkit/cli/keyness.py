@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option
-from toolkit.cli._shared import check_columns, load_documents, load_tokens
+from toolkit.cli._shared import check_columns, load_documents, load_tokens, table_path
 from toolkit.config import KeynessConfig
 
 #: The defaults of ``[keyness]`` in the run config: one default per setting.
@@ -25,7 +25,7 @@ _JOBS = jobs_option("Worker processes tokenizing")
 @app.command("keyness")
 def keyness_command(
     corpus: Path = _CORPUS,
-    output: Path = typer.Option(..., "-o", "--output", help="Keyness table (group, term, log_odds, z, chi2, g2, ...)."),
+    output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Keyness table (group, term, log_odds, z, chi2, g2, ...)."),
     group: str = typer.Option("district", "--group",
                               help="Column defining the groups; district groups by locality (district, province)."),
     target: str | None = typer.Option(None, "--target", help="One group (default: every group vs the rest); "
@@ -97,7 +97,7 @@ def keyness_command(
 @app.command("collocations")
 def collocations_command(
     corpus: Path = _CORPUS,
-    output: Path = typer.Option(..., "-o", "--output", help="Candidate multiword terms (candidate, count, score, in_lexicon)."),
+    output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Candidate multiword terms (candidate, count, score, in_lexicon)."),
     min_count: int = typer.Option(5, "--min-count", help="Minimum pair count."),
     threshold: float = typer.Option(0.5, "--threshold", help="Minimum NPMI score."),
     tokens: Path | None = TOKENS,

@@ -7,19 +7,19 @@ from pathlib import Path
 import typer
 
 from toolkit.cli import app, jobs_option
-from toolkit.cli._shared import TOKEN_CACHE
+from toolkit.cli._shared import TOKEN_CACHE, table_path
 
 
 @app.command("preprocess")
 def preprocess_command(
     corpus: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl)."),
-    output: Path = typer.Option(..., "-o", "--output", help="Token table to write (.parquet recommended, or .jsonl)."),
+    output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Token table to write (.parquet recommended, or .jsonl)."),
     jobs: int = jobs_option("Worker processes segmenting"),
     no_cache: bool = typer.Option(False, "--no-cache", help="Segment every document again; do not read or write the cache."),
     cache_dir: Path = typer.Option(TOKEN_CACHE, "--cache-dir", help="Folder of the token cache."),
     keep_numbers: bool = typer.Option(False, "--keep-numbers", help="Keep numbers, dates and times as tokens."),
     keep_persons: bool = typer.Option(False, "--keep-persons", help="Keep person names as tokens (nguyễn_văn_an)."),
-    vocab_report: Path | None = typer.Option(None, "--vocab-report", help="Also write the lexicon survival table here."),
+    vocab_report: Path | None = typer.Option(None, "--vocab-report", callback=table_path, help="Also write the lexicon survival table here."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786); default: local processes."),
     batch_size: int = typer.Option(2048, "--batch-size", help="Documents read from CORPUS at a time (memory stays flat)."),
 ) -> None:

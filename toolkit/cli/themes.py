@@ -20,7 +20,7 @@ from pathlib import Path
 import typer
 
 from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option, random_state_option
-from toolkit.cli._shared import check_columns, load_documents, load_tokens, split_list
+from toolkit.cli._shared import check_columns, load_documents, load_tokens, split_list, table_path
 
 _CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
 _JOBS = jobs_option("Worker processes tokenizing and counting")
@@ -31,7 +31,7 @@ _THEMES_FILE = typer.Option(None, "--themes", exists=True, dir_okay=False,
 @app.command("themes")
 def themes_command(
     corpus: Path = _CORPUS,
-    output: Path = typer.Option(..., "-o", "--output", help="Aggregated table: theme shares per cell with intervals."),
+    output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Aggregated table: theme shares per cell with intervals."),
     by: str = typer.Option("province,district,year", "--by",
                            help="Cell columns, comma-separated; district means the district of its province "
                                 "(cells keep province, district and locality)."),
@@ -41,7 +41,7 @@ def themes_command(
     n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap replicates per cell (--interval bootstrap)."),
     random_state: int = random_state_option("the bootstrap (--interval bootstrap)"),
     min_docs: int = typer.Option(5, "--min-docs", help="Cells with fewer documents are flagged small_cell."),
-    per_doc: Path | None = typer.Option(None, "--per-doc", help="Also write the per-document long table here."),
+    per_doc: Path | None = typer.Option(None, "--per-doc", callback=table_path, help="Also write the per-document long table here."),
     jobs: int = _JOBS,
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786) for tokenizing and counting; default: local processes."),
     include_duplicates: bool = INCLUDE_DUPLICATES,
@@ -86,7 +86,7 @@ def themes_command(
 @app.command("validate-themes")
 def validate_themes_command(
     corpus: Path = _CORPUS,
-    output: Path = typer.Option(..., "-o", "--output", help="Table of document frequencies per theme term."),
+    output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Table of document frequencies per theme term."),
     by: str = typer.Option("province", "--by", help="Group columns, comma-separated ('' for none)."),
     tokens: Path | None = TOKENS,
     themes_file: Path | None = _THEMES_FILE,
@@ -112,7 +112,7 @@ def kwic_command(
     corpus: Path = _CORPUS,
     term: str = typer.Argument(..., help='A phrase, as in the themes file ("giải phóng mặt bằng").'),
     window: int = typer.Option(8, "--window", "-w", help="Words of context on each side."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the table here instead of printing it."),
+    output: Path | None = typer.Option(None, "-o", "--output", callback=table_path, help="Write the table here instead of printing it."),
     limit: int = typer.Option(50, "--limit", help="Rows printed to the terminal (0: all)."),
     themes_file: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False, help="Themes file whose exclusion rules apply to TERM."),
     include_duplicates: bool = INCLUDE_DUPLICATES,
@@ -148,7 +148,7 @@ def _companion(path: Path, suffix: str) -> Path:
 @validate_app.command("sample")
 def sample_command(
     corpus: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl)."),
-    output: Path = typer.Option(..., "-o", "--output", help="Coding sheet to write (.csv); the strata and weights go to <name>.strata.csv."),
+    output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Coding sheet to write (.csv); the strata and weights go to <name>.strata.csv."),
     n: int = typer.Option(200, "--n", help="Documents in the sample."),
     theme_ids: str | None = typer.Option(None, "--theme-ids", help="Theme ids to code, comma-separated (default: every theme)."),
     random_state: int = random_state_option("the draw"),
@@ -182,8 +182,8 @@ def sample_command(
 @validate_app.command("score")
 def score_command(
     sheet: Path = typer.Argument(..., exists=True, dir_okay=False, help="A coded sheet from `validate sample`."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Report table (per theme P/R/F1 with intervals and agreement)."),
-    terms: Path | None = typer.Option(None, "--terms", help="Term table (default: <report>.terms.csv next to the report)."),
+    output: Path | None = typer.Option(None, "-o", "--output", callback=table_path, help="Report table (per theme P/R/F1 with intervals and agreement)."),
+    terms: Path | None = typer.Option(None, "--terms", callback=table_path, help="Term table (default: <report>.terms.csv next to the report)."),
     coder: str | None = typer.Option(None, "--coder", help="Reference coder column (default: <theme>__gold, else the first coder with labels)."),
     measure: str = typer.Option("dictionary", "--measure", help="Column suffix of the measure scored (dictionary, classifier)."),
     unweighted: bool = typer.Option(False, "--unweighted", help="Ignore the sampling weights (rates of the sample, not the corpus)."),
@@ -273,7 +273,7 @@ def train_command(
 def topics_sheet_command(
     model_dir: Path = typer.Argument(..., exists=True, file_okay=False,
                                      help="A model folder: the output of `topics` (or its model/ folder)."),
-    output: Path = typer.Option(..., "-o", "--output", help="Coding sheet to write (.csv); the answer key goes to <name>.key.csv."),
+    output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Coding sheet to write (.csv); the answer key goes to <name>.key.csv."),
     task: str = typer.Option("word", "--task", help="word (top words + an intruder word) or topic (a document + its top topics + an intruder topic)."),
     n: int = typer.Option(20, "--n", min=1, help="Questions in the sheet (word: spread evenly over the topics; topic: documents)."),
     corpus: Path | None = typer.Option(None, "--corpus", exists=True, dir_okay=False,
@@ -312,7 +312,7 @@ def topics_sheet_command(
 def score_topics_command(
     sheet: Path = typer.Argument(..., exists=True, dir_okay=False, help="A filled sheet from `validate topics`."),
     key: Path | None = typer.Option(None, "--key", exists=True, dir_okay=False, help="Its answer key (default: <sheet>.key.csv)."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Report table (per topic: precision with Wilson interval; topic task: log odds)."),
+    output: Path | None = typer.Option(None, "-o", "--output", callback=table_path, help="Report table (per topic: precision with Wilson interval; topic task: log odds)."),
 ) -> None:
     """Model precision per topic (share of intruders found) and topic log odds of a filled intrusion sheet."""
     from toolkit.corpus import read_table, write_table

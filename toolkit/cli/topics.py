@@ -39,7 +39,7 @@ from pathlib import Path
 import typer
 
 from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option, random_state_option
-from toolkit.cli._shared import load_documents, load_model, load_tokens, split_list
+from toolkit.cli._shared import load_documents, load_model, load_tokens, split_list, table_path
 
 _CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
 
@@ -176,7 +176,7 @@ def select_command(
     corpus: Path = _CORPUS,
     grid: str = typer.Option("8,12,16", "--grid", help="Numbers of topics to compare, comma-separated."),
     random_states: str = typer.Option("0,1,2", "--random-states", help="Seeds of the models: every K is fitted with each, comma-separated."),
-    output: Path = typer.Option(..., "-o", "--output", help="Score table to write (.csv)."),
+    output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Score table to write (.csv)."),
     tokens: Path | None = TOKENS,
     engine: str = typer.Option("gensim", "--engine", help="gensim or tomotopy."),
     heldout_fraction: float = typer.Option(0.2, "--heldout-fraction", help="Share of documents held out."),
@@ -219,7 +219,7 @@ def select_command(
 def effects_command(
     model_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="Output folder of `toolkit topics`."),
     corpus: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document table with the covariates."),
-    output: Path = typer.Option(..., "-o", "--output", help="Effects table to write (.csv, .parquet, .jsonl)."),
+    output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Effects table to write (.csv, .parquet, .jsonl)."),
     formula: str = typer.Option("~ C(locality) + year", "--formula", "-f",
                                 help='patsy formula, e.g. "~ C(locality) + bs(year, df=3)" '
                                      '(locality: the district of its province).'),
@@ -232,7 +232,7 @@ def effects_command(
     cluster: str = typer.Option("auto", "--cluster",
                                 help="Column whose documents share errors (cluster-robust CR1): auto = locality "
                                      "unless the formula has locality fixed effects; none = never cluster."),
-    prevalence: Path | None = typer.Option(None, "--prevalence", help="Also write prevalence per group here."),
+    prevalence: Path | None = typer.Option(None, "--prevalence", callback=table_path, help="Also write prevalence per group here."),
     by: str = typer.Option("district,year", "--by",
                            help="Grouping columns of --prevalence, comma-separated; district is grouped with its "
                                 "province (columns province, district, locality)."),
