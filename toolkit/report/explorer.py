@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import html
 import json
-import unicodedata
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+
+from toolkit.text.collate import vi_sort_key
 
 __all__ = ["explorer_html", "relative_sources", "EXPLORER_CAPS"]
 
@@ -70,12 +71,6 @@ def _json_for_script(data) -> str:
     # element nor open a comment or another script (as Django's json_script).
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def _vi_sort_key(text: str) -> tuple[str, str]:
-    """Sort key in Vietnamese alphabetical order (base letters first, "đ" after "d"); the text is unchanged."""
-    base = "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
-    return base.replace("đ", "d{"), text
 
 
 def relative_sources(sources: pd.Series) -> pd.Series:
@@ -158,7 +153,7 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
     if topic_prevalence is not None and not topic_prevalence.empty:
         topic_prevalence = _with_locality(topic_prevalence).assign(year=lambda t: _years(t["year"]))
         trend_tables.append(topic_prevalence)
-    localities = sorted({_s(x) for t in trend_tables for x in t["locality"]}, key=_vi_sort_key)
+    localities = sorted({_s(x) for t in trend_tables for x in t["locality"]}, key=vi_sort_key)
     years = sorted({int(y) for t in trend_tables for y in t["year"].dropna()})
     loc_index = {x: i for i, x in enumerate(localities)}
     year_index = {y: i for i, y in enumerate(years)}

@@ -26,6 +26,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from toolkit.text.collate import vi_sort_key
+
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "year": "Year",
@@ -165,16 +167,16 @@ def _small_mask(table: pd.DataFrame, small: str | None, n_docs: str, min_docs: i
 
 
 def _in_order(values, order: Sequence | None) -> list:
-    """The distinct ``values`` in ``order``; those it does not name follow, sorted by name."""
+    """The distinct ``values`` in ``order``; those it does not name follow, in Vietnamese alphabetical order."""
     present = set(values)
     named = [v for v in dict.fromkeys(order or ()) if v in present]
-    return named + sorted(present - set(named), key=str)
+    return named + sorted(present - set(named), key=vi_sort_key)
 
 
 def _ordered_rows(table: pd.DataFrame, row_order: Sequence | None) -> pd.DataFrame:
     """``table`` with its columns sorted and its rows in ``row_order`` (see :func:`_in_order`), else sorted."""
     table = table.sort_index(axis=1)
-    return table.sort_index() if row_order is None else table.reindex(_in_order(table.index, row_order))
+    return table.reindex(_in_order(table.index, row_order))
 
 
 def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str = "year",
@@ -185,7 +187,7 @@ def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str 
     ``counts`` is long: ``row, col, value`` (e.g. ``district, year, n_docs``);
     cells missing from it are shown as 0 so sparse cells are visible. Rows
     follow ``row_order`` when given (a province's districts together), else
-    sort by name.
+    in Vietnamese alphabetical order (``vi_sort_key``).
     """
     table = counts.pivot_table(index=row, columns=col, values=value, aggfunc="sum", fill_value=0)
     table = _ordered_rows(table, row_order)
@@ -217,7 +219,7 @@ def theme_share_heatmap(shares: pd.DataFrame, *, row: str = "district", col: str
     documents) are hatched and show their number of documents instead of a
     share; cells without documents show "–". ``vmax`` fixes the top of the
     colour scale (give every panel of a comparison the same one). Rows follow
-    ``row_order`` when given, else sort by name.
+    ``row_order`` when given, else in Vietnamese alphabetical order (``vi_sort_key``).
     Returns the ``Axes``; the colour mapping is its first image.
     """
     table = _ordered_rows(shares.pivot_table(index=row, columns=col, values=value, aggfunc="mean"), row_order)
@@ -265,7 +267,7 @@ def theme_share_panels(shares: pd.DataFrame, *, panel: str = "theme", row: str =
     colorbar; small cells are hatched (see :func:`theme_share_heatmap`).
     Drawn :data:`PAGE_WIDTH` wide with text of at least :data:`MIN_FONT` points.
     """
-    panels = sorted(shares[panel].dropna().unique(), key=str)
+    panels = sorted(shares[panel].dropna().unique(), key=vi_sort_key)
     n_rows = shares[row].nunique()
     finite = shares[value][np.isfinite(shares[value].astype(float))]
     if "small_cell" in shares or (min_docs is not None and "n_docs" in shares):
@@ -305,10 +307,10 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
     fewer than ``min_docs`` documents) are drawn hollow; their intervals are
     drawn like every other (wide, as they should be). Panels follow
     ``panel_order`` when given (values it does not name follow, sorted), else
-    sort by name.
+    in Vietnamese alphabetical order (``vi_sort_key``).
     """
     panels = _in_order(trends[panel].dropna().unique(), panel_order)
-    names = list(series_order) if series_order is not None else sorted(trends[series].dropna().unique(), key=str)
+    names = list(series_order) if series_order is not None else sorted(trends[series].dropna().unique(), key=vi_sort_key)
     colors = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
     fig, axes = _grid(len(panels), fig, ncols=ncols, sharey=True, extra_height=0.9 + 0.15 * math.ceil(len(names) / 3))
     small_any = False
@@ -401,7 +403,7 @@ def keyness_bars(keyness: pd.DataFrame, *, group: str = "group", term: str = "te
                  n_terms: int = 10, fig: Figure | None = None, lang: str = "en", ncols: int = 3,
                  title: str | None = None) -> np.ndarray:
     """The most distinctive terms of each group, as bars of their score (one x range for all panels)."""
-    groups = sorted(keyness[group].unique(), key=str)
+    groups = sorted(keyness[group].unique(), key=vi_sort_key)
     fig, axes = _grid(len(groups), fig, ncols=ncols, panel_height=0.5 + 0.13 * n_terms, sharey=False, sharex=True)
     for ax, name in zip(axes, groups):
         sub = keyness[keyness[group] == name].nlargest(n_terms, score).iloc[::-1]
@@ -445,7 +447,7 @@ def planted_vs_recovered(trends: pd.DataFrame, *, panel: str = "theme", x: str =
                          ci: tuple[str, str] | None = ("ci_low", "ci_high"), fig: Figure | None = None,
                          lang: str = "en", ncols: int = 4, title: str | None = None) -> np.ndarray:
     """Recovered trend with its interval against the planted truth, one panel per theme."""
-    panels = sorted(trends[panel].unique(), key=str)
+    panels = sorted(trends[panel].unique(), key=vi_sort_key)
     fig, axes = _grid(len(panels), fig, ncols=ncols, sharey=False, panel_height=1.6)
     for ax, name in zip(axes, panels):
         sub = trends[trends[panel] == name].sort_values(x)

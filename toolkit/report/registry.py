@@ -26,6 +26,7 @@ from toolkit.corpus import write_text_atomic
 from toolkit.provenance import frame_hash
 from toolkit.report.files import save_figure, save_table
 from toolkit.places import with_locality
+from toolkit.text.collate import vi_sort_key
 from toolkit.report.explorer import explorer_html, relative_sources
 from toolkit.report.page import ReportItem, render_report
 from toolkit.report.methods import methods_markdown
@@ -139,13 +140,14 @@ MAX_PANELS = 12
 
 
 def _province_rank(localities: pd.Series) -> pd.Series:
-    """Rank of each full locality ("<district>, <province>") in province, then district order; unknown last."""
+    """Rank of each full locality ("<district>, <province>"): by province, then district, in Vietnamese
+    alphabetical order (:func:`~toolkit.text.collate.vi_sort_key`: "Đà Nẵng" after "Cà Mau"); unknown last."""
     full = localities.fillna("").astype(str)
     parts = full.str.rsplit(", ", n=1)
     province = parts.map(lambda p: p[-1])
     district = parts.map(lambda p: p[0] if len(p) > 1 else "")
-    keys = pd.DataFrame({"unknown": full == "", "province": province, "district": district, "full": full})
-    order = keys.drop_duplicates("full").sort_values(["unknown", "province", "district"], kind="mergesort")["full"]
+    keys = {f: (f == "", vi_sort_key(p), vi_sort_key(d)) for f, p, d in zip(full, province, district)}
+    order = sorted(keys, key=keys.__getitem__)
     return full.map({f: k for k, f in enumerate(order)})
 
 
