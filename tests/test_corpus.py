@@ -80,3 +80,35 @@ def test_token_table_stream_yields_the_kept_documents_on_every_pass(tmp_path):
     write_table(pd.DataFrame({"doc_id": ["a"], "body": ["x"]}), tmp_path / "docs.parquet")
     with pytest.raises(UserError, match="not a token table"):
         TokenTableStream.open(tmp_path / "docs.parquet", {"a"})
+
+
+def test_a_coding_sheet_opens_in_a_spreadsheet_and_comes_back(tmp_path, caplog):
+    import logging
+
+    from toolkit.corpus import EXCEL_CELL_LIMIT, read_table, write_sheet
+
+    sheet = pd.DataFrame({"doc_id": ["a", "b"], "title": ["Đà Nẵng", "Ủy ban"],
+                          "text": ["ngắn", "x" * (EXCEL_CELL_LIMIT + 1)], "religion__coder1": ["", ""]})
+    path = tmp_path / "sheet.csv"
+    with caplog.at_level(logging.WARNING, logger="toolkit.corpus"):
+        write_sheet(sheet, path)
+    # a byte order mark, so Excel reads UTF-8 (not the legacy code page)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf" + b"doc_id,")
+    back = read_table(path)
+    assert back.columns.tolist() == sheet.columns.tolist() and back["title"].tolist() == ["Đà Nẵng", "Ủy ban"]
+    assert len(back.loc[1, "text"]) == EXCEL_CELL_LIMIT + 1   # written whole, with a warning naming the row
+    assert any("longer than 32767 characters" in r.getMessage() and "doc_id b" in r.getMessage()
+               for r in caplog.records)
+    # saved by Excel in a Vietnamese (or European) locale: semicolons, a BOM, CRLF
+    saved = "\ufeffdoc_id;title;religion__coder1\r\na;Đà Nẵng, quận Hải Châu;1\r\nb;Ủy ban;0\r\n"
+    (tmp_path / "coded.csv").write_bytes(saved.encode("utf-8"))
+    coded = read_table(tmp_path / "coded.csv")
+    assert coded.columns.tolist() == ["doc_id", "title", "religion__coder1"]
+    assert coded["title"].tolist() == ["Đà Nẵng, quận Hải Châu", "Ủy ban"] and coded["religion__coder1"].tolist() == ["1", "0"]
+
+
+def test_analysis_tables_stay_plain_utf8(tmp_path):
+    from toolkit.corpus import write_table
+
+    write_table(pd.DataFrame({"doc_id": ["a"]}), tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_bytes() == b"doc_id\na\n"

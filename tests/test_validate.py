@@ -297,6 +297,7 @@ def test_validate_commands_sample_code_score_train(tmp_path):
                                  "--themes", str(themes_file), "--jobs", "1", "--random-state", "1"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "sheet.strata.csv").is_file()
+    assert sheet_path.read_bytes()[:3] == b"\xef\xbb\xbf"   # opens in Excel as UTF-8
     sheet = read_table(sheet_path)
     assert len(sheet) == 30 and {"site__coder1", "faith__kwic", "weight", "text"} <= set(sheet.columns)
     # a coder reads: site clearance is the road projects; one "miss" is a case the dictionary lacks

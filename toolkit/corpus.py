@@ -170,19 +170,48 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+#: The most characters a spreadsheet cell holds in Excel (longer texts are cut when a sheet is opened there).
+EXCEL_CELL_LIMIT = 32_767
+
+
 def write_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write a table atomically; the format follows the extension.
 
     ``.parquet`` (pyarrow), ``.csv`` (UTF-8), ``.jsonl`` / ``.jsonl.gz``
     (one JSON object per line, non-ASCII kept as is).
     """
+    return _write_table(df, Path(path), bom=False)
+
+
+def write_sheet(df: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a sheet that people open in a spreadsheet to code it (``validate sample``, ``validate topics``).
+
+    As :func:`write_table`, but a ``.csv`` starts with a UTF-8 byte order
+    mark, without which Excel reads the file in the system's legacy code page
+    and shows Vietnamese as mojibake ("ÄÃ  Náºµng" for "Đà Nẵng"); every
+    reader of the toolkit, pandas, R's readr and LibreOffice skip it. Cells
+    longer than Excel's limit (:data:`EXCEL_CELL_LIMIT` characters) are
+    written whole, with a warning naming their rows: Excel would show them cut.
+    """
     path = Path(path)
+    text_columns = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+    for column in text_columns:
+        long = df[column].astype(str).str.len() > EXCEL_CELL_LIMIT
+        if long.any():
+            ids = df.loc[long, "doc_id"].astype(str).tolist() if "doc_id" in df.columns else []
+            logger.warning("%s: %d cell(s) of column %r are longer than %d characters, which Excel cuts when it "
+                           "opens the sheet (LibreOffice does not)%s", path, int(long.sum()), column,
+                           EXCEL_CELL_LIMIT, f": doc_id {', '.join(ids[:5])}" if ids else "")
+    return _write_table(df, path, bom=True)
+
+
+def _write_table(df: pd.DataFrame, path: Path, *, bom: bool) -> Path:
     suffix = table_suffix(path)
     with atomic_path(path) as tmp:
         if suffix == ".parquet":
             df.to_parquet(tmp, index=False, engine="pyarrow")
         elif suffix == ".csv":
-            df.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+            df.to_csv(tmp, index=False, encoding="utf-8-sig" if bom else "utf-8", lineterminator="\n")
         else:
             opener = gzip.open if suffix == ".jsonl.gz" else open
             with opener(tmp, "wt", encoding="utf-8", newline="\n") as fh:
@@ -213,8 +242,20 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     if suffix == ".parquet":
         return pd.read_parquet(path, engine="pyarrow")
     if suffix == ".csv":
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", sep=csv_separator(path))
     return pd.read_json(path, lines=True, dtype=False, compression="gzip" if suffix.endswith(".gz") else None)
+
+
+def csv_separator(path: str | os.PathLike) -> str:
+    """``,``, or ``;`` when the header line holds more semicolons than commas.
+
+    A spreadsheet saves CSV with the list separator of its locale: Excel in
+    Vietnamese (and most European) settings writes ``;``, so a coding sheet
+    opened, coded and saved there comes back semicolon-separated.
+    """
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        header = fh.readline()
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 def read_documents(path: str | os.PathLike) -> pd.DataFrame:
@@ -237,7 +278,7 @@ def iter_table_batches(path: str | os.PathLike, batch_size: int = 2048,
             yield batch.to_pandas()
     elif suffix == ".csv":
         for chunk in pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", chunksize=batch_size,
-                                 usecols=columns):
+                                 usecols=columns, sep=csv_separator(path)):
             yield chunk
     else:
         with pd.read_json(path, lines=True, dtype=False, chunksize=batch_size,

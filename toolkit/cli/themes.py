@@ -160,7 +160,7 @@ def sample_command(
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
     """Draw a stratified sample of documents for coding, with the KWIC lines behind every hit."""
-    from toolkit.corpus import write_table
+    from toolkit.corpus import write_sheet, write_table
     from toolkit.themes.dictionary import load_themes
     from toolkit.themes.validate import validation_sample
 
@@ -172,7 +172,7 @@ def sample_command(
                                    coders=split_list(coders), random_state=random_state)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    write_table(result.sheet, output)
+    write_sheet(result.sheet, output)
     strata_path = _companion(output, "strata")
     write_table(result.strata, strata_path)
     typer.echo(f"{output}: {len(result.sheet)} documents to code; strata and weights in {strata_path}")
@@ -281,7 +281,7 @@ def topics_sheet_command(
     random_state: int = random_state_option("the questions, intruders and shuffles"),
 ) -> None:
     """Write a word- or topic-intrusion sheet (Chang et al. 2009) and its answer key."""
-    from toolkit.corpus import read_documents, write_table
+    from toolkit.corpus import read_documents, write_sheet, write_table
     from toolkit.topics.intrusion import TASKS, topic_intrusion_sheet, word_intrusion_sheet
     from toolkit.topics.persist import load_result
 
@@ -302,7 +302,7 @@ def topics_sheet_command(
             made = topic_intrusion_sheet(result, read_documents(corpus), n=n, random_state=random_state)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    write_table(made.sheet, output)
+    write_sheet(made.sheet, output)
     key_path = _companion(output, "key")
     write_table(made.key, key_path)
     typer.echo(f"{output}: {len(made.sheet)} {task}-intrusion questions; answer key in {key_path} (keep it from coders)")
