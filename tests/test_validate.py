@@ -144,6 +144,22 @@ def test_only_the_coded_themes_are_scored_by_default():
         score_sheet(empty)
 
 
+def test_a_sheet_saved_by_excel_in_a_vietnamese_locale_is_scored(tmp_path):
+    from toolkit.corpus import read_table
+
+    # semicolons, decimal commas, a byte-order mark, CRLF: "CSV UTF-8" of Excel with Vietnamese settings
+    rows = ["doc_id;weight;site__dictionary;site__terms;site__coder1",
+            "a;1;1;giải phóng mặt bằng (2);1", "b;1;1;mặt bằng (1);0", "c;12,5;0;;1", "d;12,5;0;;0"]
+    (tmp_path / "coded.csv").write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
+    sheet = read_table(tmp_path / "coded.csv")
+    row = score_sheet(sheet).iloc[0]
+    assert (row["tp"], row["fp"], row["fn"], row["tn"]) == (1, 1, 1, 1)
+    assert row["recall"] == pytest.approx(1 / 13.5)   # the miss weighs 12.5
+    sheet.loc[2, "weight"] = "nhiều"
+    with pytest.raises(ValueError, match="'weight', sheet row 4"):
+        score_sheet(sheet)
+
+
 def test_agreement_kappa_and_alpha():
     sheet = _sheet()
     table = agreement(sheet).iloc[0]

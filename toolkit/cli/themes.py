@@ -237,7 +237,7 @@ def train_command(
     import pandas as pd
 
     from toolkit.corpus import read_table, write_table, write_text_atomic
-    from toolkit.themes.validate import SEP, coded, coded_themes, reference_column, train_classifier
+    from toolkit.themes.validate import SEP, coded, coded_themes, reference_column, sheet_weights, train_classifier
 
     table = read_table(sheet)
     if "text" not in table.columns:
@@ -245,7 +245,10 @@ def train_command(
     documents = pd.DataFrame({"doc_id": table["doc_id"].astype(str), "title": "",
                               "body": table["text"].fillna("").astype(str)})
     token_lists = load_tokens(documents, None, jobs)["tokens"].tolist()
-    weights = table["weight"].to_numpy(dtype=float) if "weight" in table.columns else None
+    try:
+        weights = sheet_weights(table)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     output.mkdir(parents=True, exist_ok=True)
     try:
         themes = split_list(theme_ids) or coded_themes(table, coder)

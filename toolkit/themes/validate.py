@@ -331,6 +331,26 @@ def _default_themes(sheet: pd.DataFrame, themes: Sequence[str] | None, coder: st
     return found
 
 
+def sheet_weights(sheet: pd.DataFrame) -> np.ndarray | None:
+    """The sheet's sampling weights as floats (``None`` without a ``weight`` column).
+
+    A sheet saved by a spreadsheet in a Vietnamese or European locale writes
+    decimals with a comma (``12,5``): read as 12.5. Anything else that is not
+    a number is an error that names the row.
+    """
+    if "weight" not in sheet.columns:
+        return None
+    raw = sheet["weight"]
+    text = raw.astype(str).str.strip().str.replace(r"^(\d+),(\d+)$", r"\1.\2", regex=True)
+    values = pd.to_numeric(text, errors="coerce")
+    bad = values.isna() | (values < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"column 'weight', sheet row {row + 2}: {raw.iloc[row]!r} is not a sampling weight "
+                         "(a number ≥ 0, as `validate sample` wrote it)")
+    return values.to_numpy(dtype=float)
+
+
 def _labels(sheet: pd.DataFrame, column: str) -> pd.Series:
     """A 0/1 column as nullable integers; blanks are NaN; anything else is an error that names the row."""
     values = sheet[column]
@@ -473,7 +493,7 @@ def score_sheet(
         measured_share`` — counts unweighted, rates weighted; sorted by theme.
     """
     themes = _default_themes(sheet, themes, coder)
-    weights = sheet["weight"].to_numpy(dtype=float) if weighted and "weight" in sheet.columns else None
+    weights = sheet_weights(sheet) if weighted else None
     rows = []
     for t in themes:
         col = f"{t}{SEP}{measure}"
