@@ -14,6 +14,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 16  # local-government news, democracy and religion
     .venv/bin/python corpora/validation/sample_devset.py --round 17  # local-government news, religion first
     .venv/bin/python corpora/validation/sample_devset.py --round 18  # the same, dictionary unchanged since 17
+    .venv/bin/python corpora/validation/sample_devset.py --round 19  # the same, and a democracy stratum first
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -103,7 +104,7 @@ GENRE = regex.compile(r"dân vận|mặt trận tổ quốc|cấp [ủu]y|đản
 # the political news, and re-weights it towards religion and grassroots democracy.
 LOCAL = regex.compile(GENRE.pattern + r"|ủy ban nhân dân|uỷ ban nhân dân|\bubnd\b|hội đồng nhân dân|\bhđnd\b|"
                       r"chính quyền địa phương|tổ dân phố|trưởng thôn|trưởng ấp|trưởng bản|khu dân cư")
-GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 19)}}
+GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 20)}}
 # Documents to draw per keyword pool in each genre round (totals, shared between the corpora by size):
 GENRE_POOLS = ("religion_clear", "religion_amb", "democracy_regulations_clear", "democracy_regulations_amb",
                "site_clearance_clear", "site_clearance_amb", "covid_clear", "covid_amb", "rest")
@@ -117,7 +118,7 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     13: (60, 50,    20, 50,    20, 15,   10, 10,   35),
     # 14: grassroots democracy re-measured after the edits from rounds 12-13
     14: (20, 40,    20, 90,    20, 15,   10, 10,   35),
-    # 15: as 14, beside the census stratum of every article naming `dân vận` (``CENSUS``)
+    # 15: as 14, beside the census stratum of every article naming `dân vận` (``FIRST``)
     15: (20, 35,    25, 80,    10, 10,    5,  5,   30),
     # 16: democracy on a fresh round (round 15's errors were read) and religion, after the whole-word
     # `nhân_dân` context
@@ -126,10 +127,20 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     17: (5, 90,      5, 60,    20, 15,   10, 10,   40),
     # 18: more held-out documents for religion and democracy, the dictionary unchanged since round 17
     18: (5, 100,     5, 50,    15, 10,    5,  5,   40),
+    # 19: as 18 (the dictionary unchanged since round 17): more held-out documents for every theme, and
+    # grassroots democracy from its own stratum (``FIRST``: the keyword pools have no democracy left)
+    19: (5, 100,     5, 60,    15, 10,    5,  5,   40),
 }.items()}
-# Round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
-# toolkit's genre is Ban Dân vận news), a census stratum ``genre_danvan`` of weight 1.
-CENSUS = {15: ("danvan", regex.compile(r"dân vận"))}
+# A stratum checked before the keyword pools, with its quota (None: taken whole, a census of weight 1):
+# round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
+# toolkit's genre is Ban Dân vận news), stratum ``genre_danvan``; round 19 draws grassroots democracy from
+# the articles that name its practices anywhere (``genre_democracy_ctx``: disclosing, dialogue,
+# consulting residents, posting lists, village meetings, the regulations), since those words mostly stand
+# in articles an earlier pool (COVID-19's `dịch`, site clearance's `mặt bằng`, a temple) has taken.
+FIRST = {15: ("danvan", regex.compile(r"dân vận"), None),
+         19: ("democracy_ctx", regex.compile(r"công khai|đối thoại|lấy ý kiến|niêm yết|họp dân|"
+                                             r"giám sát của (?:nhân|người) dân|quy chế dân chủ|dân chủ ở cơ sở|"
+                                             r"hương ước|thanh tra nhân dân"), 80)}
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
 # Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
@@ -191,8 +202,8 @@ def main() -> int:
             seen.add(doc_id)
             if round_ in GENRE_ROUNDS and not GENRE_ROUNDS[round_].search(text.lower()):
                 continue
-            census = CENSUS.get(round_)
-            stratum = census[0] if census and census[1].search(text.lower()) else stratum_of(text)
+            first = FIRST.get(round_)
+            stratum = first[0] if first and first[1].search(text.lower()) else stratum_of(text)
             rows.append((corpus, doc_id, stratum))
     frame = pd.DataFrame(rows, columns=["corpus", "doc_id", "stratum"])
     rng = np.random.default_rng(SEED + round_ - 1)
@@ -201,8 +212,10 @@ def main() -> int:
     for (stratum, corpus), group in sorted(frame.groupby(["stratum", "corpus"]), key=lambda kv: kv[0]):
         if round_ in GENRE_ROUNDS:
             quotas = GENRE_QUOTAS[round_]
-            if round_ in CENSUS and stratum == CENSUS[round_][0]:
-                quota = len(group)  # taken whole
+            if round_ in FIRST and stratum == FIRST[round_][0]:
+                total = FIRST[round_][2]
+                # taken whole (a census), or the quota shared between the corpora by size
+                quota = len(group) if total is None else max(total * len(group) / int((frame["stratum"] == stratum).sum()), 1)
             else:
                 quota = max(quotas[stratum] * len(group) / int((frame["stratum"] == stratum).sum()), 1)
         else:
