@@ -941,6 +941,24 @@ def test_theme_kwic_shows_every_hit_whose_near_context_is_a_few_words_away(theme
     assert lines["doc_id"].tolist() == ["a"] and lines["keyword"].tolist() == ["đối thoại"]
 
 
+def test_kwic_shows_a_term_whose_stopwords_the_text_writes_otherwise():
+    """The tokens drop stopwords, so "lấy ý kiến của người dân" counts for "lấy ý kiến người dân" and "công
+    khai để người dân biết" for "công khai cho người dân": KWIC shows those lines too, as written, and not a
+    phrase whose extra words are not stopwords."""
+    texts = {"a": "Thành phố đã lấy ý kiến của người dân về hệ thống loa.",
+             "b": "Kết luận sẽ được công khai để người dân biết.",
+             "c": "Xã lấy ý kiến chuyên gia, người dân chưa được hỏi."}
+    docs = _documents(texts)
+    out = kwic(docs, "lấy ý kiến người dân", window=2)
+    assert out["doc_id"].tolist() == ["a"] and out["keyword"].tolist() == ["lấy ý kiến của người dân"]
+    out = kwic(docs, "công khai cho người dân", window=2)
+    assert out["doc_id"].tolist() == ["b"] and out["keyword"].tolist() == ["công khai để người dân"]
+    # what KWIC shows is what the dictionary counts
+    themes = themes_from_mapping({"themes": {"d": {"terms": ["lấy ý kiến người dân", "công khai cho người dân"]}}})
+    counted = set(theme_hits(_tokens(texts), themes, docs).query("present")["doc_id"])
+    assert counted == {"a", "b"}
+
+
 def test_a_pattern_cancels_only_the_occurrences_inside_its_match():
     """A context named by a pattern ("Phó Giám đốc <office>") leaves the office's other mentions counted."""
     themes = themes_from_mapping({"themes": {"site": {
