@@ -142,7 +142,7 @@ def test_locality_figures_keep_a_provinces_districts_together():
     import pandas as pd
 
     from toolkit.report import plots
-    from toolkit.report.registry import _row_order, _top_localities
+    from toolkit.report.registry import _row_groups, _row_order, _top_localities
 
     counts = pd.DataFrame({
         "locality": ["Thành phố Huế, Thừa Thiên Huế", "Thành phố Từ Sơn, Bắc Ninh", "Quận Ba Đình, Hà Nội",
@@ -154,8 +154,20 @@ def test_locality_figures_keep_a_provinces_districts_together():
     # by province, then district, in Vietnamese alphabetical order ("Đà Nẵng" between "Bắc Ninh" and "Hà Nội",
     # not after "Thừa Thiên Huế" as code points would put it); unknown last
     assert _row_order(shown) == order
-    ax = plots.doc_counts_heatmap(shown, row="locality", col="year", row_order=_row_order(shown))
+    ax = plots.doc_counts_heatmap(shown, row="locality", col="year", row_order=_row_order(shown),
+                                  row_groups=_row_groups(shown))
     assert [t.get_text() for t in ax.get_yticklabels()] == order
+    # a line parts the provinces, and each is named on the right, beside its rows
+    rules = [line.get_ydata()[0] for line in ax.get_lines()]
+    assert rules == [1.5, 2.5, 4.5, 5.5]
+    right = ax.child_axes[0]
+    assert [t.get_text() for t in right.get_yticklabels()] == ["Bắc Ninh", "Đà Nẵng", "Hà Nội", "Thừa Thiên Huế", ""]
+    assert list(right.get_yticks()) == [0.5, 2.0, 3.5, 5.0, 6.0]
+    plt.close(ax.figure)
+    # one province: nothing to part or name
+    one = shown[shown["locality_group"] == "Hà Nội"]
+    ax = plots.doc_counts_heatmap(one, row="locality", col="year", row_groups=_row_groups(one))
+    assert not ax.get_lines() and not ax.child_axes
     plt.close(ax.figure)
 
 

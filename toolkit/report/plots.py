@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 # No matplotlib.use() here: importing a library must change nothing global (a backend
 # switch hides every inline figure of a notebook). The command line chooses Agg for itself.
@@ -179,15 +179,41 @@ def _ordered_rows(table: pd.DataFrame, row_order: Sequence | None) -> pd.DataFra
     return table.reindex(_in_order(table.index, row_order))
 
 
+def _mark_row_groups(ax: Axes, rows: Sequence, groups: Mapping | None, *, names: bool = True) -> None:
+    """Rule a line between consecutive heatmap rows of different groups (a district's province) and, with
+    ``names``, name each group on the right, beside its rows. Nothing when the rows are one group."""
+    if not groups:
+        return
+    spans: list[list] = []  # [group, first row, last row]
+    for i, r in enumerate(rows):
+        g = groups.get(r, "")
+        if spans and spans[-1][0] == g:
+            spans[-1][2] = i
+        else:
+            spans.append([g, i, i])
+    if len(spans) < 2:
+        return
+    for _, first, _ in spans[1:]:
+        ax.axhline(first - 0.5, color="black", lw=1.0)
+    if names:
+        right = ax.secondary_yaxis("right")
+        right.set_yticks([(a + b) / 2 for _, a, b in spans], [_wrap(g, 16) for g, _, _ in spans],
+                         fontsize=MIN_FONT, fontstyle="italic")
+        right.tick_params(length=0)
+
+
 def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str = "year",
                        value: str = "n_docs", ax: Axes | None = None, lang: str = "en",
-                       title: str | None = None, row_order: Sequence | None = None) -> Axes:
+                       title: str | None = None, row_order: Sequence | None = None,
+                       row_groups: Mapping | None = None) -> Axes:
     """Documents per locality × year (or any ``col``), with every count written in its cell.
 
     ``counts`` is long: ``row, col, value`` (e.g. ``district, year, n_docs``);
     cells missing from it are shown as 0 so sparse cells are visible. Rows
     follow ``row_order`` when given (a province's districts together), else
-    in Vietnamese alphabetical order (``vi_sort_key``).
+    in Vietnamese alphabetical order (``vi_sort_key``). ``row_groups`` maps
+    a row to its group (a district to its province): a line parts the groups
+    and each is named on the right.
     """
     table = counts.pivot_table(index=row, columns=col, values=value, aggfunc="sum", fill_value=0)
     table = _ordered_rows(table, row_order)
@@ -202,6 +228,7 @@ def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str 
     ax.set_yticks(range(table.shape[0]), rows, fontsize=MIN_FONT)
     ax.set_xlabel(label(col, lang) if col in LABELS[lang] else "", fontsize=8)
     ax.set_title(_wrap(title or label("doc_counts", lang), 36), fontsize=9)
+    _mark_row_groups(ax, table.index, row_groups)
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
     bar.set_label(label("documents", lang), fontsize=MIN_FONT)
     bar.ax.tick_params(labelsize=MIN_FONT)
@@ -212,15 +239,17 @@ def theme_share_heatmap(shares: pd.DataFrame, *, row: str = "district", col: str
                         value: str = "share", ax: Axes | None = None, lang: str = "en",
                         title: str | None = None, vmax: float | None = None, colorbar: bool = True,
                         small: str | None = "small_cell", n_docs: str = "n_docs",
-                        min_docs: int | None = None, title_width: int = 40, row_order: Sequence | None = None):
+                        min_docs: int | None = None, title_width: int = 40, row_order: Sequence | None = None,
+                        row_groups: Mapping | None = None, group_names: bool = True):
     """Share of documents per cell (e.g. locality × period for one theme), annotated in per cent.
 
     Cells marked too small (the ``small`` column, or fewer than ``min_docs``
     documents) are hatched and show their number of documents instead of a
     share; cells without documents show "–". ``vmax`` fixes the top of the
     colour scale (give every panel of a comparison the same one). Rows follow
-    ``row_order`` when given, else in Vietnamese alphabetical order (``vi_sort_key``).
-    Returns the ``Axes``; the colour mapping is its first image.
+    ``row_order`` when given, else in Vietnamese alphabetical order (``vi_sort_key``);
+    ``row_groups`` parts and (with ``group_names``) names groups of rows as in
+    :func:`doc_counts_heatmap`. Returns the ``Axes``; the colour mapping is its first image.
     """
     table = _ordered_rows(shares.pivot_table(index=row, columns=col, values=value, aggfunc="mean"), row_order)
     mask = _small_mask(shares, small, n_docs, min_docs)
@@ -249,6 +278,7 @@ def theme_share_heatmap(shares: pd.DataFrame, *, row: str = "district", col: str
     ax.set_xticks(range(table.shape[1]), [_wrap(c, 14) for c in table.columns], rotation=90, fontsize=MIN_FONT)
     ax.set_yticks(range(table.shape[0]), rows, fontsize=MIN_FONT)
     ax.set_title(_wrap(title or label("theme_heatmap", lang), title_width), fontsize=8)
+    _mark_row_groups(ax, table.index, row_groups, names=group_names)
     if colorbar:
         bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
         bar.set_label(label("share", lang) + " (%)", fontsize=MIN_FONT)
@@ -260,11 +290,13 @@ def theme_share_heatmap(shares: pd.DataFrame, *, row: str = "district", col: str
 def theme_share_panels(shares: pd.DataFrame, *, panel: str = "theme", row: str = "locality", col: str = "period",
                        value: str = "share", fig: Figure | None = None, lang: str = "en", ncols: int = 4,
                        min_docs: int | None = None, title: str | None = None,
-                       row_order: Sequence | None = None) -> np.ndarray:
+                       row_order: Sequence | None = None, row_groups: Mapping | None = None) -> np.ndarray:
     """One heatmap per theme (``row`` × ``col``, e.g. locality × period), on one shared colour scale.
 
     Every panel uses the same colour for the same share, read off one
     colorbar; small cells are hatched (see :func:`theme_share_heatmap`).
+    ``row_groups`` parts groups of rows in every panel and names them beside
+    the last panel of each line of panels.
     Drawn :data:`PAGE_WIDTH` wide with text of at least :data:`MIN_FONT` points.
     """
     panels = sorted(shares[panel].dropna().unique(), key=vi_sort_key)
@@ -276,10 +308,12 @@ def theme_share_panels(shares: pd.DataFrame, *, panel: str = "theme", row: str =
     row_height = _row_height([_wrap(r, 34) for r in shares[row].dropna().astype(str).unique()])
     fig, axes = _grid(len(panels), fig, ncols=ncols, panel_height=0.9 + row_height * n_rows, sharey=True,
                       sharex=True, extra_height=0.9)
+    per_line = max(1, min(ncols, len(panels)))
     for k, (ax, name) in enumerate(zip(axes, panels)):
         theme_share_heatmap(shares[shares[panel] == name], row=row, col=col, value=value, ax=ax, lang=lang,
                             title=str(name), vmax=vmax, colorbar=False, min_docs=min_docs,
-                            title_width=14 if min(ncols, len(panels)) >= 3 else 28, row_order=row_order)
+                            title_width=14 if min(ncols, len(panels)) >= 3 else 28, row_order=row_order,
+                            row_groups=row_groups, group_names=k % per_line == per_line - 1 or k == len(panels) - 1)
         if k % max(1, min(ncols, len(panels))):
             ax.tick_params(axis="y", labelleft=False)
     bar = fig.colorbar(axes[0].images[0], ax=list(axes), shrink=0.6, location="right")

@@ -151,6 +151,11 @@ def _province_rank(localities: pd.Series) -> pd.Series:
     return full.map({f: k for k, f in enumerate(order)})
 
 
+def _row_groups(t: pd.DataFrame) -> dict[str, str]:
+    """Each figure label's province (see :func:`_top_localities`), to part and name a province's rows."""
+    return dict(zip(t["locality"], t["locality_group"]))
+
+
 def _row_order(t: pd.DataFrame) -> list[str]:
     """Figure labels of ``t``'s localities with a province's districts together (see :func:`_top_localities`)."""
     return t.drop_duplicates("locality").sort_values("locality_rank", kind="mergesort")["locality"].tolist()
@@ -160,10 +165,13 @@ def _top_localities(t: pd.DataFrame, n: int, weight: str = "n_docs") -> pd.DataF
     """Rows of the ``n`` localities with the most documents (all when there are fewer).
 
     ``locality`` becomes the figure label; ``locality_rank`` orders the rows by province, then
-    district (:func:`_row_order`), so a province's districts stand together in a figure.
+    district (:func:`_row_order`), so a province's districts stand together in a figure;
+    ``locality_group`` is the province (:func:`_row_groups`).
     """
     full = (t if "locality" in t else with_locality(t))["locality"]
-    t = t.assign(locality=_locality(t), locality_rank=_province_rank(full).to_numpy())
+    province = full.fillna("").astype(str).str.rsplit(", ", n=1).str[-1]
+    t = t.assign(locality=_locality(t), locality_rank=_province_rank(full).to_numpy(),
+                 locality_group=province.to_numpy())
     if t["locality"].nunique() <= n:
         return t
     if weight in t:
@@ -228,7 +236,8 @@ def topic_figure_labels(frex: pd.DataFrame | None, theme_names: Mapping[str, str
 
 def _fig_counts(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     t = _top_localities(t, MAX_HEATMAP_ROWS).assign(year=lambda d: d["year"].astype(int))
-    ax = plots.doc_counts_heatmap(t, row="locality", col="year", lang=lang, row_order=_row_order(t))
+    ax = plots.doc_counts_heatmap(t, row="locality", col="year", lang=lang, row_order=_row_order(t),
+                                  row_groups=_row_groups(t))
     return ax.figure
 
 
@@ -238,7 +247,8 @@ def _fig_counts_dated(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     long = pd.concat([t.assign(dating=dating["dated"], n=t["n_dated"]),
                       t.assign(dating=dating["undated"], n=t["n_docs"] - t["n_dated"])])
     ax = plots.doc_counts_heatmap(long, row="locality", col="dating", value="n", lang=lang,
-                                  title=plots.label("doc_counts_locality", lang), row_order=_row_order(t))
+                                  title=plots.label("doc_counts_locality", lang), row_order=_row_order(t),
+                                  row_groups=_row_groups(t))
     return ax.figure
 
 
@@ -253,14 +263,15 @@ def _fig_theme_periods(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     fig = plt.figure()
     plots.theme_share_panels(t, panel="theme", row="locality", col="period", fig=fig, lang=lang,
                              min_docs=ctx["min_docs"], ncols=min(4, max(1, t["theme"].nunique())),
-                             row_order=_row_order(t))
+                             row_order=_row_order(t), row_groups=_row_groups(t))
     return fig
 
 
 def _fig_theme_localities(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     t = _top_localities(_theme_rows(t, ctx), MAX_HEATMAP_ROWS)
     ax = plots.theme_share_heatmap(t, row="locality", col="theme", lang=lang, min_docs=ctx["min_docs"],
-                                   title=plots.label("theme_heatmap_locality", lang), row_order=_row_order(t))
+                                   title=plots.label("theme_heatmap_locality", lang), row_order=_row_order(t),
+                                   row_groups=_row_groups(t))
     return ax.figure
 
 
