@@ -349,6 +349,29 @@ def test_validate_commands_sample_code_score_train(tmp_path):
     assert (models / "site.json").is_file() and read_table(models / "cv_report.csv")["theme"].tolist() == ["site"]
 
 
+def test_validate_sample_takes_theme_ids_as_the_issue_wrote_them(tmp_path):
+    """`validate sample CORPUS -o sheet.csv --themes site_clearance,religion` (issue #12's spelling) chooses
+    themes of the default themes file, as --theme-ids does; a --themes that is neither a file nor theme ids
+    is a usage error that says both."""
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+
+    docs, _ = _corpus(40)
+    corpus = tmp_path / "docs.parquet"
+    write_table(docs, corpus)
+    runner = CliRunner()
+    result = runner.invoke(app, ["validate", "sample", str(corpus), "-o", str(tmp_path / "a.csv"), "--n", "12",
+                                 "--themes", "site_clearance,religion", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    drawn = read_table(tmp_path / "a.csv").columns
+    assert sorted(c[:-len("__dictionary")] for c in drawn if c.endswith("__dictionary")) == ["religion", "site_clearance"]
+    result = runner.invoke(app, ["validate", "sample", str(corpus), "-o", str(tmp_path / "b.csv"),
+                                 "--themes", "nothere.toml", "--jobs", "1"])
+    assert result.exit_code == 2 and "--theme-ids" in result.output
+
+
 def test_themes_command_takes_classifiers_and_says_which_measure(tmp_path):
     from typer.testing import CliRunner
 

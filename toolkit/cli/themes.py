@@ -15,6 +15,7 @@ topic-intrusion sheets (:mod:`toolkit.topics.intrusion`) and their scores.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import typer
@@ -23,6 +24,7 @@ from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option, random_sta
 from toolkit.cli._shared import check_columns, load_documents, load_tokens, split_list, table_path
 
 _CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
+logger = logging.getLogger("toolkit.cli")
 _JOBS = jobs_option("Worker processes tokenizing and counting")
 _THEMES_FILE = typer.Option(None, "--themes", exists=True, dir_okay=False,
                             help="Themes file (default corpora/lexicons/themes.toml).")
@@ -155,7 +157,10 @@ def sample_command(
     miss_fraction: float = typer.Option(0.3, "--miss-fraction", help="Share of the sample from documents the dictionary flags for no theme."),
     coders: str = typer.Option("coder1,coder2", "--coders", help="Names of the empty coder columns."),
     tokens: Path | None = TOKENS,
-    themes_file: Path | None = _THEMES_FILE,
+    themes_file: Path | None = typer.Option(
+        None, "--themes", dir_okay=False,
+        help="Themes file (default corpora/lexicons/themes.toml); a list of the default file's theme ids "
+             "(site_clearance,religion), which is not a file, chooses themes as --theme-ids does."),
     jobs: int = _JOBS,
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
@@ -164,6 +169,17 @@ def sample_command(
     from toolkit.themes.dictionary import load_themes
     from toolkit.themes.validate import validation_sample
 
+    if themes_file is not None and not themes_file.is_file():
+        # `validate sample … --themes site_clearance,religion` (the spelling of issue #12) chooses themes
+        ids = split_list(str(themes_file))
+        known = load_themes().ids
+        if theme_ids is None and ids and all(i in known for i in ids):
+            logger.info("--themes %s: theme ids of the default themes file (as --theme-ids)", themes_file)
+            theme_ids, themes_file = ",".join(ids), None
+        else:
+            raise typer.BadParameter(f"file {str(themes_file)!r} does not exist (--themes names a themes file, "
+                                     "or theme ids of the default one; --theme-ids chooses themes)",
+                                     param_hint="--themes")
     documents = load_documents(corpus, include_duplicates)
     dictionary = load_themes(themes_file)
     try:
