@@ -188,7 +188,7 @@ def write_sheet(df: pd.DataFrame, path: str | os.PathLike) -> Path:
 
     As :func:`write_table`, but a ``.csv`` starts with a UTF-8 byte order
     mark, without which Excel reads the file in the system's legacy code page
-    and shows Vietnamese as mojibake ("ÄÃ  Náºµng" for "Đà Nẵng"); every
+    and shows Vietnamese as mojibake ("Náºµng" for "Nẵng"); every
     reader of the toolkit, pandas, R's readr and LibreOffice skip it. Cells
     longer than Excel's limit (:data:`EXCEL_CELL_LIMIT` characters) are
     written whole, with a warning naming their rows: Excel would show them cut.
