@@ -23,8 +23,8 @@ import typer
 from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option, random_state_option
 from toolkit.cli._shared import check_columns, load_documents, load_tokens, split_list, table_path
 
-_CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
 logger = logging.getLogger("toolkit.cli")
+_CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
 _JOBS = jobs_option("Worker processes tokenizing and counting")
 _THEMES_FILE = typer.Option(None, "--themes", exists=True, dir_okay=False,
                             help="Themes file (default corpora/lexicons/themes.toml).")
