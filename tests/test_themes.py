@@ -447,6 +447,9 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     # dialogue with the head of government; democratic centralism; a public apology
     ("Doanh nghiệp cả nước đối thoại với người đứng đầu Chính phủ.", False),
     ("Giữ vững nguyên tắc tập trung dân chủ trong sinh hoạt Đảng.", False),
+    # "dân chủ" then "cơ quan" with only stopwords (or a comma) between: not democracy in agencies
+    ("Nguyên tắc tập trung dân chủ, cơ quan nhà nước làm việc theo quy định.", False),
+    ("Ban hành quy chế thực hiện dân chủ trong cơ quan.", True),
     ("Tòa án nhân dân huyện đã công khai xin lỗi người dân bị kết án oan.", False),
     # dialogue with "Nhân dân" as a word of its own, not a people's committee's or two countries' people
     ("Xã tổ chức đối thoại giữa Chủ tịch UBND xã với Nhân dân về quản lý đất đai.", True),
