@@ -447,6 +447,15 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     # dialogue with the head of government; democratic centralism; a public apology
     ("Doanh nghiệp cả nước đối thoại với người đứng đầu Chính phủ.", False),
     ("Giữ vững nguyên tắc tập trung dân chủ trong sinh hoạt Đảng.", False),
+    # what a commune discloses to residents and consults them on: the poor-household list, contributions,
+    # receipts and spending, a local draft (a national draft is not grassroots democracy)
+    ("Xã niêm yết công khai danh sách hộ nghèo tại nhà văn hóa thôn để nhân dân biết, giám sát.", True),
+    ("Việc bình xét hộ nghèo được thực hiện công khai, dân chủ tại các thôn.", True),
+    ("UBND xã công khai các khoản thu, chi ngân sách và các khoản đóng góp của nhân dân.", True),
+    ("Chính quyền xã tổ chức hội nghị lấy ý kiến Nhân dân về dự thảo hương ước thôn.", True),
+    ("Tổ chức lấy ý kiến nhân dân về dự thảo Luật Đất đai (sửa đổi) tại các khu dân cư.", False),
+    ("Trường công khai thu chi tài chính để phụ huynh cùng giám sát.", False),
+    ("Cục Thuế công khai danh sách doanh nghiệp nợ thuế.", False),
     # "dân chủ" then "cơ quan" with only stopwords (or a comma) between: not democracy in agencies
     ("Nguyên tắc tập trung dân chủ, cơ quan nhà nước làm việc theo quy định.", False),
     ("Ban hành quy chế thực hiện dân chủ trong cơ quan.", True),
