@@ -364,6 +364,11 @@ def test_democracy_regulations_abbreviation(themes):
     ("Dân làng nghi hai vợ chồng ém bùa làm chết gia súc.", True),
     ("Thành phố cấm bán chim phóng sinh ở các đền, chùa.", True),
     ("Quan tâm công tác dân vận, nhất là trong lĩnh vực tôn giáo, dân tộc.", True),
+    # proselytizing and the religious situation, as the genre reports them; lists are not
+    ("Kịp thời phát hiện hoạt động truyền đạo trái pháp luật trên địa bàn.", True),
+    ("Ban Dân vận nắm tình hình tôn giáo, dân tộc ở cơ sở.", True),
+    ("Du khách đến Cuba để tham gia các hoạt động tôn giáo, nghệ thuật, báo chí.", False),
+    ("Bài báo bị tố đạo văn của tác giả nước ngoài.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
