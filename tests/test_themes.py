@@ -254,6 +254,10 @@ def test_bare_religion_word_in_a_generic_list_is_not_religion(themes):
     ("Ông Mẫn (Phó Trưởng phòng Thu hồi đất, Trung tâm Phát triển quỹ đất) bị phê bình.", 0),
     # land revoked for violating the Land Law: not acquisition
     ("Tỉnh ban hành 4 quyết định thu hồi đất đối với các dự án chậm tiến độ.", 0),
+    # the genre's steps of acquisition; land donated for a road is not acquisition
+    ("Thực hiện cưỡng chế kiểm đếm đối với 3 hộ không chấp hành.", 1),
+    ("Vận động nhân dân di dời mồ mả để bàn giao cho dự án.", 1),
+    ("Nhiều hộ dân tự nguyện hiến đất làm đường giao thông nông thôn.", 0),
 ])
 def test_site_clearance_senses(themes, text, expected):
     assert _hits_of({"a": text}, themes, "site_clearance")["a"] == expected
