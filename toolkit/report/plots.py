@@ -314,7 +314,7 @@ def theme_share_panels(shares: pd.DataFrame, *, panel: str = "theme", row: str =
                             title=str(name), vmax=vmax, colorbar=False, min_docs=min_docs,
                             title_width=14 if min(ncols, len(panels)) >= 3 else 28, row_order=row_order,
                             row_groups=row_groups, group_names=k % per_line == per_line - 1 or k == len(panels) - 1)
-        if k % max(1, min(ncols, len(panels))):
+        if k % per_line:
             ax.tick_params(axis="y", labelleft=False)
     bar = fig.colorbar(axes[0].images[0], ax=list(axes), shrink=0.6, location="right")
     bar.set_label(label("share", lang) + " (%)", fontsize=MIN_FONT)

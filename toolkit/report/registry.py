@@ -139,13 +139,17 @@ MAX_HEATMAP_ROWS = 30
 MAX_PANELS = 12
 
 
+def _province_and_district(localities: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The province and the district ("" without one) of each full locality ("<district>, <province>")."""
+    parts = localities.fillna("").astype(str).str.rsplit(", ", n=1)
+    return parts.map(lambda p: p[-1]), parts.map(lambda p: p[0] if len(p) > 1 else "")
+
+
 def _province_rank(localities: pd.Series) -> pd.Series:
     """Rank of each full locality ("<district>, <province>"): by province, then district, in Vietnamese
     alphabetical order (:func:`~toolkit.text.collate.vi_sort_key`: "Đà Nẵng" after "Cà Mau"); unknown last."""
     full = localities.fillna("").astype(str)
-    parts = full.str.rsplit(", ", n=1)
-    province = parts.map(lambda p: p[-1])
-    district = parts.map(lambda p: p[0] if len(p) > 1 else "")
+    province, district = _province_and_district(full)
     keys = {f: (f == "", vi_sort_key(p), vi_sort_key(d)) for f, p, d in zip(full, province, district)}
     order = sorted(keys, key=keys.__getitem__)
     return full.map({f: k for k, f in enumerate(order)})
@@ -169,7 +173,7 @@ def _top_localities(t: pd.DataFrame, n: int, weight: str = "n_docs") -> pd.DataF
     ``locality_group`` is the province (:func:`_row_groups`).
     """
     full = (t if "locality" in t else with_locality(t))["locality"]
-    province = full.fillna("").astype(str).str.rsplit(", ", n=1).str[-1]
+    province, _ = _province_and_district(full)
     t = t.assign(locality=_locality(t), locality_rank=_province_rank(full).to_numpy(),
                  locality_group=province.to_numpy())
     if t["locality"].nunique() <= n:
