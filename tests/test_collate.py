@@ -6,7 +6,8 @@ import random
 
 from toolkit.text.collate import vi_sort_key
 
-#: The 63 provinces (without the two whose names start "Thành phố") as Vietnamese lists print them.
+#: 62 of the 63 provinces, as Vietnamese lists print them (Hồ Chí Minh City is left out: lists file it under
+#: "Thành phố" or under "H").
 PROVINCES = [
     "An Giang", "Bà Rịa – Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre", "Bình Dương",
     "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ", "Đà Nẵng", "Đắk Lắk", "Đắk Nông",
