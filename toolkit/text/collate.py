@@ -1,16 +1,17 @@
 """Vietnamese alphabetical order for names in figures, tables and the explorer.
 
 Python sorts strings by code point: "Đà Nẵng" (U+0110) comes after "Yên Bái",
-and "Ân Thi" after "Ứng Hòa". Vietnamese dictionaries and gazetteers order
+and "Ứng Hòa" after "Yên Mỹ". Vietnamese dictionaries and gazetteers order
 by the Vietnamese alphabet, letter by letter —
 
     a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y
 
 (the Latin letters f, j, w, z of foreign names stand where Latin puts them) —
 and, between words that differ only in tone, by tone: ngang, huyền, hỏi,
-ngã, sắc, nặng (the order of Hoàng Phê's *Từ điển tiếng Việt*). Case counts
-last. ICU's Vietnamese collation does the same; it is not a dependency of
-the toolkit for this one key.
+ngã, sắc, nặng (the order of Hoàng Phê's *Từ điển tiếng Việt*), word by word
+("Ba Vì" before "Bà Rịa"). Case counts last. ICU's Vietnamese collation has
+the same alphabet but weighs tones only after every letter of the string; it
+is not a dependency of the toolkit for this one key.
 """
 
 from __future__ import annotations
