@@ -239,6 +239,33 @@ def test_periods_cover_the_dated_years(years, periods):
     assert config.themes.periods == periods
 
 
+def _docs_per_year(counts: dict[int, int]) -> pd.DataFrame:
+    return pd.concat([_docs([year], LOCALITIES[:1], n) for year, n in counts.items()], ignore_index=True)
+
+
+@pytest.mark.parametrize("counts, periods, why", [
+    # dantri 2019-2021: the default 2015-2019 would be a column of 2 documents beside 2,649
+    ({2019: 2, 2020: 200, 2021: 2449}, ((2019, 2020), (2021, 2021)),
+     "the default period 2015–2019 (2 documents) would hold under 5% of the 2651 dated documents"),
+    # all in one default period: one column would compare nothing
+    ({2020: 100, 2021: 100, 2022: 100}, ((2020, 2020), (2021, 2021), (2022, 2022)),
+     "fall in one default period: one period per year"),
+    # three periods over the span, the sparse last one merged into its neighbour
+    ({2001: 300, 2004: 300, 2007: 300, 2010: 10}, ((2001, 2004), (2005, 2010)), "2005–2010: 310"),
+    # a sparse middle period goes to its smaller neighbour; an empty one is left as it is
+    ({2001: 300, 2005: 10, 2010: 100}, ((2001, 2004), (2005, 2010)), "2001–2004: 300, 2005–2010: 110"),
+    ({2005: 300, 2007: 300}, ((2005, 2005), (2006, 2006), (2007, 2007)), "one period per year"),
+    ({2024: 50}, ((2024, 2024),), "one dated year (2024)"),
+    # the defaults, sparse years inside a well-filled period
+    ({2015: 500, 2016: 500, 2017: 10, 2018: 10, 2019: 10, 2020: 400}, ((2015, 2019), (2020, 2022), (2023, 2024)),
+     "the default periods hold every dated year"),
+])
+def test_periods_are_never_a_column_of_a_few_documents(counts, periods, why):
+    config, choices = adapt_defaults(RunConfig(), _docs_per_year(counts))
+    assert config.themes.periods == periods
+    assert why in choices.set_index("setting").loc["themes.periods", "reason"]
+
+
 @pytest.mark.parametrize("n_docs, grid", [(400, (8, 12, 16)), (100, (8,)), (7, (2,)), (50, (2, 5))])
 def test_a_small_corpus_gets_a_smaller_grid_and_a_warning(caplog, n_docs, grid):
     docs = _docs([2020], ["Huyện Đại Từ, Thái Nguyên"], n_docs)

@@ -17,8 +17,13 @@ The rules (one locality, a short span, no dates, few documents):
     dropped (locality first) until there are :data:`DOCS_PER_COEFFICIENT`
     documents per coefficient; no term left: ``""`` (no effects).
 ``themes.periods``
-    the default periods when they hold every dated year, else the span cut
-    into three consecutive periods (one per year for three years or fewer).
+    the default periods when they hold every dated year, two or more of them
+    hold documents and none that does holds fewer than
+    :data:`MIN_PERIOD_SHARE` of the dated documents; else the span cut into
+    three consecutive periods (one per year for three years or fewer), a
+    period under that share merged into its smaller neighbour (a corpus of
+    2, 200 and 2,449 documents in 2019, 2020, 2021 gets 2019–2020 and 2021,
+    not a column of two documents).
 ``keyness.group``
     ``locality`` with two or more localities, else ``year`` with two or
     more years, else no keyness.
@@ -53,6 +58,9 @@ DOCS_PER_TOPIC = 10
 #: Share of the documents that must carry a date before the figures over time (and the year term of the
 #: effects) describe the corpus: below it they would describe a small, unrepresentative part of it.
 MIN_DATED_SHARE = 0.2
+#: Share of the dated documents a period of the locality x period figure must hold: a sparser one is a
+#: column of a few documents beside the others (merged into a neighbour when the run chooses the periods).
+MIN_PERIOD_SHARE = 0.05
 
 #: Columns of the choices table (``tables/run_choices.csv``).
 CHOICE_COLUMNS = ("setting", "value", "chosen_by", "reason")
@@ -86,6 +94,7 @@ def corpus_facts(documents: pd.DataFrame) -> dict:
         "n_localized": int((localities != "").sum()),
         "n_undated_localized": int(((localities != "") & ~dated).sum()),
         "years": sorted(int(y) for y in years[dated].unique()),
+        "year_counts": {int(y): int(n) for y, n in sorted(years[dated].value_counts().items())},
         "localities": sorted(set(localities[localities != ""])),
         "dated_localities": sorted(set(localities[dated & (localities != "")])),
     }
@@ -97,16 +106,38 @@ def _row(setting: str, value, chosen_by: str, reason: str) -> dict:
     return {"setting": setting, "value": str(value), "chosen_by": chosen_by, "reason": reason}
 
 
-def _periods(years: list[int]) -> tuple[tuple[int, int], ...]:
+def _period_docs(period: tuple[int, int], year_counts: dict[int, int]) -> int:
+    return sum(n for year, n in year_counts.items() if period[0] <= year <= period[1])
+
+
+def _periods(year_counts: dict[int, int]) -> tuple[tuple[int, int], ...]:
+    years = sorted(year_counts)
     first, last = years[0], years[-1]
     span = last - first + 1
     if span <= 3:
-        return tuple((y, y) for y in range(first, last + 1))
-    sizes = [span // 3 + (1 if i < span % 3 else 0) for i in range(3)]
-    out, start = [], first
-    for size in sizes:
-        out.append((start, start + size - 1))
-        start += size
+        out = [(y, y) for y in range(first, last + 1)]
+    else:
+        sizes = [span // 3 + (1 if i < span % 3 else 0) for i in range(3)]
+        out, start = [], first
+        for size in sizes:
+            out.append((start, start + size - 1))
+            start += size
+    # merge the sparsest period holding documents into the smaller of its nearest neighbours holding
+    # documents (and the empty periods between) until each holds its share; empty periods stay as they are
+    total = sum(year_counts.values())
+    while True:
+        docs = [_period_docs(p, year_counts) for p in out]
+        full = [k for k in range(len(out)) if docs[k]]
+        if len(full) < 2:
+            break
+        i = min(full, key=lambda k: (docs[k], k))
+        if docs[i] >= MIN_PERIOD_SHARE * total:
+            break
+        at = full.index(i)
+        sides = [full[at + d] for d in (-1, 1) if 0 <= at + d < len(full)]
+        j = min(sides, key=lambda k: (docs[k], k))
+        a, b = min(i, j), max(i, j)
+        out[a:b + 1] = [(out[a][0], out[b][1])]
     return tuple(out)
 
 
@@ -118,12 +149,32 @@ def _choose_periods(config: RunConfig, facts: dict) -> tuple[tuple, str, str]:
         return periods, "config", "set in the config" + note
     if not years:
         return periods, "default", "no dated documents: no periods (the period figure is left out)"
+    counts = facts["year_counts"]
+    total = sum(counts.values())
+    held = {p: _period_docs(p, counts) for p in periods}
+    held = {p: n for p, n in held.items() if n}
+    if len(years) == 1:
+        return ((years[0], years[0]),), "corpus", f"one dated year ({years[0]}): one period"
     if all(any(a <= y <= b for a, b in periods) for y in years):
-        return periods, "default", f"the default periods hold every dated year ({years[0]}–{years[-1]})"
-    chosen = _periods(years)
-    how = "one period per year" if len(chosen) == years[-1] - years[0] + 1 else "three consecutive periods"
-    return chosen, "corpus", (f"the dated years {years[0]}–{years[-1]} fall outside the default periods: "
-                              f"{how} over the span")
+        if len(held) >= 2 and min(held.values()) >= MIN_PERIOD_SHARE * total:
+            return periods, "default", f"the default periods hold every dated year ({years[0]}–{years[-1]})"
+        if len(held) < 2:
+            why = f"the dated years {years[0]}–{years[-1]} fall in one default period"
+        else:
+            sparse = [p for p, n in held.items() if n < MIN_PERIOD_SHARE * total]
+            why = ("the default period" + "s" * (len(sparse) > 1) + " " + ", ".join(f"{a}–{b} ({held[(a, b)]} documents)" for a, b in sparse)
+                   + f" would hold under {MIN_PERIOD_SHARE:.0%} of the {total} dated documents")
+    else:
+        why = f"the dated years {years[0]}–{years[-1]} fall outside the default periods"
+    chosen = _periods(counts)
+    if len(chosen) == years[-1] - years[0] + 1:
+        how = "one period per year"
+    elif len(chosen) == min(3, years[-1] - years[0] + 1):
+        how = "three consecutive periods"
+    else:
+        how = f"consecutive periods, each with at least {MIN_PERIOD_SHARE:.0%} of the dated documents,"
+    label = ", ".join(f"{a if a == b else f'{a}–{b}'}: {_period_docs((a, b), counts)}" for a, b in chosen)
+    return chosen, "corpus", f"{why}: {how} over the span (documents {label})"
 
 
 def _choose_group(config: RunConfig, facts: dict) -> tuple[str, str, str]:
