@@ -151,3 +151,32 @@ def test_effects_figure_of_the_year_spline_alone_is_not_drawn_and_many_localitie
     assert len(labels) == MAX_HEATMAP_ROWS
     # the localities with most documents are the ones shown
     assert any("079" in x for x in labels) and not any("000" in x for x in labels)
+
+
+def test_effects_figure_names_each_variables_reference_level():
+    from toolkit.report.registry import MAX_HEATMAP_ROWS, _effect_levels, _fig_effects
+
+    # dantri 2019-2021 with `~ C(year)`: the levels read as years, compared with the first year of the model
+    counts = pd.DataFrame({"province": ["", "", "", "Hà Nội"], "district": ["", "", "", ""],
+                           "year": [2019.0, 2020.0, 2021.0, 2021.0], "n_docs": [2, 146, 2000, 300]})
+    ctx = {**_effects_context([]), "effect_levels": _effect_levels({"documents_per_locality_year": counts})}
+    fig = _fig_effects(_effects(["C(year)[T.2020.0]", "C(year)[T.2021.0]"]), "en", ctx)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    note = fig.get_supxlabel()
+    plt.close(fig)
+    assert sorted(labels) == ["2020", "2021"]
+    assert "Each year compared with 2019" in note and "locality" not in note
+
+    # localities and years: the reference locality is the one no term names, even when the figure shows
+    # only the largest localities; the reference year that of the documents with a locality
+    localities = [f"Huyện Số {i:03d}, Tỉnh Thử" for i in range(60)]
+    counts = pd.DataFrame({"province": "Tỉnh Thử", "district": [x.split(",")[0] for x in localities],
+                           "year": [2016.0 + (i % 3) for i in range(60)], "n_docs": 5})
+    counts = pd.concat([counts, pd.DataFrame({"province": [""], "district": [""], "year": [2015.0], "n_docs": [9]})])
+    terms = [f"C(locality)[T.{x}]" for x in localities[1:]] + ["C(year)[T.2017.0]", "C(year)[T.2018.0]"]
+    ctx = {**_effects_context(localities), "effect_levels": _effect_levels({"documents_per_locality_year": counts})}
+    fig = _fig_effects(_effects(terms), "vi", ctx)
+    note = fig.get_supxlabel()
+    plt.close(fig)
+    assert len(terms) > MAX_HEATMAP_ROWS
+    assert "Mỗi địa phương so với Huyện Số 000, Tỉnh Thử; mỗi năm so với 2016" in note, note

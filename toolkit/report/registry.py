@@ -215,7 +215,7 @@ def _term_label(term: str) -> str:
 
     level = re.fullmatch(r"C\((\w+)\)\[T\.(.*)\]", term)
     if level:
-        return level.group(2)
+        return re.sub(r"^(-?\d+)\.0$", r"\1", level.group(2))  # a year level of a float column: 2020.0
     spline = re.fullmatch(r"bs\((\w+),.*\)\[(\d+)\]", term)
     if spline:
         return f"{spline.group(1)} (spline {int(spline.group(2)) + 1})"
@@ -319,6 +319,9 @@ def _fig_effects(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure | None:
     t = t[t["label"].isin(_key_topics(t, ctx)) & (t["term"] != "Intercept") & ~t["term"].str.startswith("bs(")]
     if t.empty:
         return None
+    # the reference levels are those no term names, among every term (the figure may show only some)
+    every = sorted(t["term"].unique())
+    references = _effect_references(every, {x: _term_label(x) for x in every}, ctx.get("effect_levels", {}))
     t = _top_effect_terms(t, ctx.get("locality_sizes", {}), MAX_HEATMAP_ROWS)
     levels = sorted(t["term"].unique())
     shown = {x: _term_label(x) for x in levels}
@@ -341,9 +344,7 @@ def _fig_effects(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure | None:
     xlabel = " ".join(axes[0][0].get_xlabel().split())
     for ax in axes[0]:
         ax.set_xlabel("")
-    compared = {shown[x] for x in levels if x.startswith("C(")}
-    reference = [x for x in localities if x not in compared]
-    note = _effects_note(reference[0], lang) if compared and reference else ""
+    note = _effects_note(references, lang)
     fig.supxlabel("\n".join(x for x in (xlabel, note) if x), fontsize=plots.MIN_FONT)
     fig.suptitle(plots.label("effects", lang), fontsize=10)
     return fig
@@ -370,10 +371,71 @@ NOTHING_TO_DRAW = {
 }
 
 
-def _effects_note(reference: str, lang: str) -> str:
+def _effect_references(levels: list[str], shown: Mapping[str, str],
+                       values: Mapping[str, list[str]]) -> dict[str, str]:
+    """The reference level of each categorical variable of the figure's terms (``C(locality)``, ``C(year)``).
+
+    patsy's treatment coding compares every level with the first of the sorted
+    values of the documents in the model; ``values`` holds those values per
+    variable (sorted as patsy sorts them). A variable without them gets no note.
+    """
+    import re
+
+    compared: dict[str, set[str]] = {}
+    for term in levels:
+        m = re.fullmatch(r"C\((\w+)\)\[T\.(.*)\]", term)
+        if m:
+            compared.setdefault(m.group(1), set()).add(shown[term])
+    out = {}
+    for var, seen in compared.items():
+        # a year term beside locality terms: the model's documents have both
+        key = "year_with_locality" if var == "year" and "locality" in compared else var
+        rest = [v for v in values.get(key, []) if v not in seen]
+        if rest:
+            out[var] = rest[0]
+    return out
+
+
+#: How the effects figure names a variable's levels in its note ("each locality compared with …").
+EFFECT_LEVEL_NAMES = {"en": {"locality": "locality", "year": "year", "province": "province", "period": "period"},
+                      "vi": {"locality": "địa phương", "year": "năm", "province": "tỉnh", "period": "giai đoạn"}}
+
+
+def _effects_note(references: Mapping[str, str], lang: str) -> str:
+    """``Each locality compared with An Giang; each year with 2019`` (in the figure's language)."""
+    names = EFFECT_LEVEL_NAMES["vi" if lang == "vi" else "en"]
+    parts = [(names.get(var, var), ref) for var, ref in sorted(references.items(), key=lambda kv: kv[0] != "locality")]
+    if not parts:
+        return ""
     if lang == "vi":
-        return f"Mỗi địa phương so với {reference}"
-    return f"Each locality compared with {reference}"
+        text = "; ".join(f"mỗi {name} so với {ref}" for name, ref in parts)
+    else:
+        text = "; ".join(f"each {name} compared with {ref}" if i == 0 else f"each {name} with {ref}"
+                         for i, (name, ref) in enumerate(parts))
+    return text[0].upper() + text[1:]
+
+
+def _effect_levels(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """Sorted values of the effects' categorical variables among the dated documents with a locality.
+
+    The effects leave out documents with a missing covariate; the dated documents of
+    ``documents_per_locality_year`` stand for them (with a locality: the formula's locality terms need one).
+    """
+    counts = tables.get("documents_per_locality_year")
+    if counts is None or counts.empty or "year" not in counts:
+        return {}
+    if "locality" not in counts:
+        counts = with_locality(counts)
+    dated = counts[pd.to_numeric(counts["year"], errors="coerce").notna() & (counts["n_docs"] > 0)]
+    placed = dated[dated["locality"].fillna("").astype(str) != ""]
+    out = {"locality": sorted(placed["locality"].astype(str).unique())}
+    if "province" in placed:
+        out["province"] = sorted(x for x in placed["province"].dropna().astype(str).unique() if x)
+    # years in the model: those of documents with a locality when the figure compares localities too
+    # (its rows need both); patsy sorts numbers numerically
+    for name, frame in (("year", dated), ("year_with_locality", placed)):
+        out[name] = [str(int(y)) for y in sorted(pd.to_numeric(frame["year"]).unique())]
+    return out
 
 
 #: Most terms a keyness panel shows (the pipeline's table holds [keyness] n_terms per group).
@@ -557,6 +619,7 @@ def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topi
         "topic_labels": topic_figure_labels(tables.get("topic_terms_frex"), labels),
         "localities": _localities_in(tables),
         "locality_sizes": _locality_sizes(tables),
+        "effect_levels": _effect_levels(tables),
         "text": {"themes": listed or "each theme", "min_docs": config.themes.min_docs,
                  "theme_file": config.themes.file,
                  "interval_text": INTERVAL_TEXT.get(config.themes.interval, "95% intervals.").format(

@@ -157,6 +157,22 @@ def _prepare_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Complete float columns of whole numbers as integers: ``C(year)`` levels read ``2020``, not ``2020.0``.
+
+    The document table's ``year`` is a float column (an undated document is
+    NaN); once the incomplete rows are gone its values are whole years.
+    Numeric terms (``year``, ``bs(year, df=3)``) compute the same on either.
+    """
+    out = frame
+    for col in frame.columns:
+        s = frame[col]
+        if s.dtype == "float64" and len(s) and s.notna().all() and bool(np.all(np.mod(s.to_numpy(), 1) == 0)) \
+                and bool(np.all(np.abs(s.to_numpy()) < 2 ** 53)):
+            out = out.assign(**{col: s.astype("int64")})
+    return out
+
+
 def draw_doc_topic(result, n_draws: int, random_state=0) -> np.ndarray:
     """Draw document-topic proportions θ from each document's approximate posterior.
 
@@ -282,7 +298,7 @@ class _Design:
         frame = _prepare_frame(metadata[used] if used else metadata)
         # Drop incomplete rows before patsy sees them: stateful transforms such
         # as bs() would otherwise compute their knots from NaN.
-        frame = frame.loc[frame[used].notna().all(axis=1)] if used else frame
+        frame = _whole_numbers(frame.loc[frame[used].notna().all(axis=1)] if used else frame)
         try:
             design = patsy.dmatrix(formula, frame, return_type="dataframe", NA_action="drop")
         except patsy.PatsyError as exc:  # an unknown column or function: say which, with the columns there are
@@ -353,7 +369,7 @@ class _Design:
     def new(self, newdata: pd.DataFrame) -> np.ndarray:
         import patsy
 
-        frame = _prepare_frame(newdata)
+        frame = _whole_numbers(_prepare_frame(newdata))
         try:
             (mat,) = patsy.build_design_matrices([self.design_info], frame, return_type="dataframe",
                                                  NA_action="raise")
