@@ -372,3 +372,18 @@ def test_topic_figure_labels_use_frex_terms():
                          "term": ["giáo_xứ", "chức_sắc", "linh_mục", "lễ", "vỉa_hè", "lấn_chiếm"]})
     assert topic_figure_labels(frex, {"religion": "Religion"}) == {
         "religion": "Religion: chức sắc, giáo xứ, linh mục", "topic_05": "topic_05: vỉa hè, lấn chiếm"}
+    # a seeded topic whose seed terms are gone from its top terms says so, in the figure's language
+    assert topic_figure_labels(frex, {"religion": "Religion"}, lost=["religion"])["religion"] == \
+        "Religion (seed terms lost): chức sắc, giáo xứ, linh mục"
+    assert topic_figure_labels(frex, {"religion": "Tôn giáo"}, lost=["religion"], lang="vi")["religion"] == \
+        "Tôn giáo (lệch khỏi từ khóa gốc): chức sắc, giáo xứ, linh mục"
+
+
+@pytest.mark.slow
+def test_the_demos_seeded_topics_hold_their_seeds(runs):
+    import pandas as pd
+
+    root, *_ = runs
+    retention = pd.read_csv(root / "a" / "tables" / "seed_retention.csv")
+    assert list(retention["label"]) == ["site_clearance", "religion", "democracy_regulations", "covid"]
+    assert retention["held"].all() and (retention["lift"] > 2).all(), retention

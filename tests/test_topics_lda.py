@@ -363,6 +363,8 @@ def test_topics_command_seeded_with_theme_dictionary(tmp_path, monkeypatch):
     terms = pd.read_csv(tmp_path / "o" / "topic_terms.csv")
     # --n-topics counts every topic: 2 seeded themes (one left out) + 2 free
     assert terms.drop_duplicates("topic")["label"].tolist() == ["site_clearance", "religion", "topic_02", "topic_03"]
+    retention = pd.read_csv(tmp_path / "o" / "seed_retention.csv")
+    assert retention["label"].tolist() == ["site_clearance", "religion"] and "held" in retention
     res = CliRunner().invoke(app, args[:5] + ["2"] + args[6:] + ["--skip-missing-themes"])
     assert res.exit_code == 2 and "n_topics=2 cannot be honoured: 2 seeded theme(s) need at least 3" in res.output
 
@@ -570,3 +572,36 @@ def test_mixture_probabilities_in_chunks_equal_the_one_piece_values():
     whole = np.einsum("ij,ji->i", theta[X.row], beta[:, X.col])
     for chunk in (1, 997, X.nnz, 10 * X.nnz):
         assert np.array_equal(mixture_probabilities(theta, beta, X.row, X.col, chunk=chunk), whole)
+
+
+def test_seed_retention_says_which_seeded_topics_kept_their_seeds(seeded_corpus):
+    from types import SimpleNamespace
+
+    from toolkit.topics.seeded import seed_retention
+
+    # by hand: seeds "a" and "b" are 0.5 of topic 0's words and 0.25 of the corpus's tokens, in its top terms;
+    # "e" is 0.01 of topic 1's words, not among its 2 most probable terms
+    model = SimpleNamespace(settings_={"themes": {"one": ["a", "b", "zz"], "two": ["e"]}},
+                            topic_labels_=["one", "two", "topic_02"], vocabulary_=["a", "b", "c", "d", "e"],
+                            term_frequency_=np.array([10, 10, 30, 30, 0]),
+                            topic_word_=np.array([[0.3, 0.2, 0.3, 0.2, 0.0], [0.0, 0.0, 0.5, 0.49, 0.01],
+                                                  [0.2, 0.2, 0.2, 0.2, 0.2]]))
+    table = seed_retention(model, n_top=2)
+    assert table["label"].tolist() == ["one", "two"] and table["n_seeds"].tolist() == [3, 1]
+    assert table["n_seeds_in_vocabulary"].tolist() == [2, 1]
+    np.testing.assert_allclose(table["seed_mass"], [0.5, 0.01])
+    np.testing.assert_allclose(table["corpus_seed_mass"], [0.25, 0.0])
+    assert table["lift"].iloc[0] == pytest.approx(2.0) and np.isnan(table["lift"].iloc[1])
+    assert table["seeds_in_top_terms"].tolist() == ["a", ""] and table["held"].tolist() == [True, False]
+    # an unseeded model has no seeded topics
+    assert seed_retention(SimpleNamespace(settings_={})).empty
+
+    # fitted: a theme seeded with a planted topic's words holds; one seeded with the corpus's rarest words
+    # (a theme the corpus hardly has) is taken over by other words and says so
+    c, themes = seeded_corpus
+    counts = pd.Series([t for doc in c.documents for t in doc]).value_counts()
+    rare = counts[counts >= 2].index[-3:].tolist()
+    r = fit_seeded_lda(c.documents, {"site_clearance": themes["site_clearance"], "rare": rare}, 5, random_state=0)
+    table = seed_retention(r).set_index("label")
+    assert table.loc["site_clearance", "held"] and table.loc["site_clearance", "seed_mass"] > 0.2
+    assert not table.loc["rare", "held"] and table.loc["rare", "seed_mass"] < 0.01, table

@@ -586,6 +586,8 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
             # (undated pages, unknown localities); "district" groups by province,
             # district and locality.
             covariates = meta.reset_index(drop=True)
+            if seeds:
+                out["seed_retention"] = tp.seed_retention(result)
             if len(models) > 1:
                 out["topic_matching"] = tp.match_refits(models)
             if split_table is not None:
@@ -603,7 +605,25 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
                 logger.warning("prevalence by locality and year left out: %s", exc)
             return out
         tables = cache.tables("effects", _key(*base_key, t, n_topics, seed, config.effects), effects_compute)
+    _warn_lost_seeds(tables.get("seed_retention"), tables.get("topic_terms_frex"))
     return {**selected, **tables}
+
+
+def _warn_lost_seeds(retention: pd.DataFrame | None, frex: pd.DataFrame | None) -> None:
+    """A warning per seeded topic that carries its theme's name but not its seed terms."""
+    from toolkit.topics.seeded import RETENTION_TOP_N
+
+    if retention is None or retention.empty:
+        return
+    for row in retention[~retention["held"].astype(bool)].itertuples():
+        words = ""
+        if frex is not None and not frex.empty:
+            terms = frex[frex["label"].astype(str) == row.label].sort_values("rank")["term"].head(5)
+            words = f"; it is about {', '.join(str(x).replace('_', ' ') for x in terms)}"
+        logger.warning("seeded topic %s: none of its seed terms is among its %d most probable terms (they are "
+                       "%.2f%% of its words)%s: the theme's name is not its content (tables/seed_retention.csv; the "
+                       "corpus may have too few documents of the theme to hold a topic)", row.label, RETENTION_TOP_N,
+                       100 * row.seed_mass, words)
 
 
 def _split_tokens(tokens: pd.DataFrame, split: float, seed: int

@@ -6,6 +6,9 @@
     ``topic, label, rank, term, weight`` (top 30 terms per topic);
 ``DIR/doc_topics.parquet``
     ``doc_id, topic_0 ... topic_{K-1}`` (proportions, rows sum to 1);
+``DIR/seed_retention.csv``
+    with ``--seeded``: whether each seeded topic kept its seed terms
+    (:func:`toolkit.topics.seed_retention`);
 ``DIR/model/``
     the fitted model (:func:`toolkit.topics.persist.save_result`).
 
@@ -159,6 +162,15 @@ def topics_command(
         raise typer.Exit(2) from exc
     write_table(result.top_terms(n_terms), output / "topic_terms.csv")
     write_table(result.doc_topic_frame(doc_ids), output / "doc_topics.parquet")
+    if seeded:
+        from toolkit.topics.seeded import seed_retention
+
+        retention = seed_retention(result)
+        write_table(retention, output / "seed_retention.csv")
+        for row in retention[~retention["held"]].itertuples():
+            typer.echo(f"warning: seeded topic {row.label}: none of its seed terms is among its most probable "
+                       f"terms ({100 * row.seed_mass:.2f}% of its words): its name is not its content "
+                       "(seed_retention.csv)", err=True)
     save_result(result, output / "model")
     typer.echo(f"{output}: {result.n_topics} topics over {len(doc_ids)} documents, "
                f"{len(result.vocabulary_)} terms ({engine}, random_state={random_state})")

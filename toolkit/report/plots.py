@@ -59,6 +59,7 @@ LABELS: dict[str, dict[str, str]] = {
         "planted_vs_recovered": "Recovered vs planted theme trends",
         "small_cell": "fewer than {n} documents",
         "no_documents": "no documents",
+        "seeds_lost": "seed terms lost",
     },
     "vi": {
         "year": "Năm",
@@ -90,6 +91,7 @@ LABELS: dict[str, dict[str, str]] = {
         "planted_vs_recovered": "Xu hướng ước lượng so với cài đặt",
         "small_cell": "ít hơn {n} bài viết",
         "no_documents": "không có bài viết",
+        "seeds_lost": "lệch khỏi từ khóa gốc",
     },
 }
 

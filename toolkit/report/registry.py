@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,20 +222,32 @@ def _term_label(term: str) -> str:
     return term
 
 
-def topic_figure_labels(frex: pd.DataFrame | None, theme_names: Mapping[str, str], n: int = 3) -> dict[str, str]:
+def topic_figure_labels(frex: pd.DataFrame | None, theme_names: Mapping[str, str], n: int = 3,
+                        lost: Collection[str] = (), lang: str = "en") -> dict[str, str]:
     """Topic label → figure label from its FREX terms: ``"Site clearance: bồi thường, tái định cư, …"``.
 
     Probable terms are shared by many topics (``công tác``, ``người dân``);
     FREX terms (frequent *and* exclusive) tell topics apart. A seeded
-    topic's label is its theme's name.
+    topic's label is its theme's name; a seeded topic in ``lost`` (none of
+    its seed terms among its most probable ones, :func:`toolkit.topics.seed_retention`)
+    says so: ``"Grassroots democracy regulations (seed terms lost): tổng thống, ukraine, biden"``.
     """
     if frex is None or frex.empty:
         return {}
     out = {}
     for name, rows in frex.sort_values(["topic", "rank"]).groupby("label", sort=False):
         terms = ", ".join(str(t).replace("_", " ") for t in rows["term"].head(n))
-        out[str(name)] = f"{theme_names.get(str(name), str(name))}: {terms}"
+        mark = f" ({plots.label('seeds_lost', lang)})" if str(name) in lost else ""
+        out[str(name)] = f"{theme_names.get(str(name), str(name))}{mark}: {terms}"
     return out
+
+
+def lost_seeded_topics(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Seeded topics whose seed terms are not among their most probable terms (``seed_retention``)."""
+    table = tables.get("seed_retention")
+    if table is None or table.empty or "held" not in table:
+        return []
+    return sorted(table.loc[~table["held"].astype(bool), "label"].astype(str))
 
 
 def _fig_counts(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
@@ -616,7 +628,8 @@ def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topi
     return {
         "labels": labels, "themes": themes, "n_terms": config.topics.n_terms, "n_topics": n_topics,
         "keyness_group": config.keyness.group, "min_docs": config.themes.min_docs,
-        "topic_labels": topic_figure_labels(tables.get("topic_terms_frex"), labels),
+        "topic_labels": topic_figure_labels(tables.get("topic_terms_frex"), labels, lost=lost_seeded_topics(tables),
+                                            lang=lang),
         "localities": _localities_in(tables),
         "locality_sizes": _locality_sizes(tables),
         "effect_levels": _effect_levels(tables),

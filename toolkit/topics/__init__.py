@@ -27,7 +27,9 @@ from toolkit.topics.metrics import (
     topic_diversity,
 )
 from toolkit.topics.persist import load_result, save_result
-from toolkit.topics.seeded import check_n_topics, fit_seeded_lda, seed_coverage, seeded_eta
+from toolkit.topics.seeded import (
+    RETENTION_TOP_N, check_n_topics, fit_seeded_lda, seed_coverage, seed_retention, seeded_eta,
+)
 from toolkit.topics.select import SelectionResult, select_n_topics
 from toolkit.topics.synthetic import SyntheticCorpus, generate_lda_corpus, match_topics, recovery_score
 from toolkit.topics.uncertainty import apply_model, match_refits, refit_models, split_sample
@@ -38,7 +40,7 @@ __all__ = [
     "LdaResult", "SelectionResult", "SyntheticCorpus", "TopicEffects", "apply_model", "check_n_topics",
     "estimate_effects", "exclusivity", "fit_lda", "fit_seeded_lda", "generate_lda_corpus", "gensim_coherence",
     "heldout_loglik", "infer_doc_topic", "load_result", "match_refits", "match_topics", "prevalence_by_group",
-    "recovery_score", "refit_models", "representative_documents", "save_result", "seed_coverage", "seeded_eta",
-    "select_n_topics", "split_sample", "stability", "top_terms", "topic_coherence", "topic_correlations",
+    "recovery_score", "refit_models", "representative_documents", "save_result", "seed_coverage", "seed_retention",
+    "seeded_eta", "select_n_topics", "split_sample", "stability", "top_terms", "topic_coherence", "topic_correlations",
     "topic_diversity",
 ]
