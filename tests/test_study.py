@@ -465,3 +465,12 @@ def test_the_sources_examples_are_valid_rules_once_uncommented(tmp_path):
     assert sources.lookup(f"{tmp_path}/s/pages/longbien/2021/bai-1.txt").district == "Quận Long Biên"
     assert sources.lookup(f"{tmp_path}/s/pages/bentre-2020/a/b.txt").district == "Huyện Châu Thành"
     assert sources.lookup("x.html", "https://www.sonoivu.bacninh.gov.vn/tin/1").province == "Bắc Ninh"
+
+
+def test_a_one_year_period_reads_as_its_year():
+    from toolkit.pipeline import _period_label
+
+    config, choices = adapt_defaults(RunConfig(), _docs_per_year({2019: 2, 2020: 200, 2021: 2449}))
+    assert choices.set_index("setting").loc["themes.periods", "value"] == "2019–2020, 2021"
+    assert [_period_label(y, config.themes.periods) for y in (2019, 2020, 2021, 2022)] == \
+        ["2019–2020", "2019–2020", "2021", ""]

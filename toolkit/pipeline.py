@@ -330,7 +330,7 @@ def load_demo(n_pages: int = 2000, *, random_state: int = 2024, duplicates: bool
 def _period_label(year: float, periods) -> str:
     for first, last in periods:
         if first <= year <= last:
-            return f"{first}–{last}"
+            return f"{first}" if first == last else f"{first}–{last}"  # a one-year period: "2021"
     return ""
 
 
