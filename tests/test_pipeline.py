@@ -387,3 +387,24 @@ def test_the_demos_seeded_topics_hold_their_seeds(runs):
     retention = pd.read_csv(root / "a" / "tables" / "seed_retention.csv")
     assert list(retention["label"]) == ["site_clearance", "religion", "democracy_regulations", "covid"]
     assert retention["held"].all() and (retention["lift"] > 2).all(), retention
+
+
+def test_a_lost_seeded_topic_is_named_in_the_caption_and_its_label():
+    import pandas as pd
+
+    from toolkit.report.registry import FIGURES, figure_context
+
+    frex = pd.DataFrame({"topic": [0, 0, 1, 1], "label": ["religion"] * 2 + ["democracy_regulations"] * 2,
+                         "rank": [1, 2, 1, 2], "term": ["giáo_xứ", "linh_mục", "tổng_thống", "ukraine"]})
+    retention = pd.DataFrame({"topic": [0, 1], "label": ["religion", "democracy_regulations"],
+                              "held": [True, False]})
+    ctx = figure_context(RunConfig(), {"topic_terms_frex": frex, "seed_retention": retention}, 2)
+    assert ctx["topic_labels"]["democracy_regulations"].startswith(
+        "Grassroots democracy regulations (seed terms lost): tổng thống")
+    assert "lost" not in ctx["topic_labels"]["religion"]
+    caption = next(s for s in FIGURES if s.name == "topic_top_terms").caption.format(**ctx["text"])
+    assert 'Marked "seed terms lost" (Grassroots democracy regulations)' in caption
+    # every seeded topic held: the caption says nothing more
+    ctx = figure_context(RunConfig(), {"topic_terms_frex": frex, "seed_retention": retention.assign(held=True)}, 2)
+    assert next(s for s in FIGURES if s.name == "topic_top_terms").caption.format(**ctx["text"]).endswith(
+        "Seeded topics carry their theme's name.")

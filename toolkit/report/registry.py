@@ -242,6 +242,16 @@ def topic_figure_labels(frex: pd.DataFrame | None, theme_names: Mapping[str, str
     return out
 
 
+def _seeds_lost_text(lost: Sequence[str], names: Mapping[str, str]) -> str:
+    """The caption's sentence on seeded topics that kept none of their seed terms ("" when all held)."""
+    if not lost:
+        return ""
+    which = ", ".join(names.get(x, x) for x in lost)
+    return (f" Marked \"seed terms lost\" ({which}): no seed term among the topic's 20 most probable terms "
+            "(tables/seed_retention); the corpus has too few documents of the theme to hold a topic: read its "
+            "words, not its name.")
+
+
 def lost_seeded_topics(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     """Seeded topics whose seed terms are not among their most probable terms (``seed_retention``)."""
     table = tables.get("seed_retention")
@@ -517,7 +527,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("topic_top_terms", "topic_terms", "topic_terms",
                "The most probable terms of every topic of the final model; each panel is titled with the topic's "
                "FREX terms (frequent and exclusive), which tell topics apart better than the most probable ones. "
-               "Seeded topics carry their theme's name.",
+               "Seeded topics carry their theme's name.{seeds_lost}",
                "gensim LdaModel (single process, seeded), K chosen by model selection; seeded topics get a prior "
                "on their dictionary terms.", _fig_topic_terms),
     FigureSpec("topic_prevalence", "topic_prevalence_district_year", "topic_prevalence",
@@ -625,15 +635,16 @@ def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topi
     themes = figure_themes(config, _themes_in(tables) or set(labels))
     names = [labels.get(t, t) for t in themes]
     listed = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + (names[-1] if names else "")
+    lost = lost_seeded_topics(tables)
     return {
         "labels": labels, "themes": themes, "n_terms": config.topics.n_terms, "n_topics": n_topics,
         "keyness_group": config.keyness.group, "min_docs": config.themes.min_docs,
-        "topic_labels": topic_figure_labels(tables.get("topic_terms_frex"), labels, lost=lost_seeded_topics(tables),
-                                            lang=lang),
+        "topic_labels": topic_figure_labels(tables.get("topic_terms_frex"), labels, lost=lost, lang=lang),
         "localities": _localities_in(tables),
         "locality_sizes": _locality_sizes(tables),
         "effect_levels": _effect_levels(tables),
         "text": {"themes": listed or "each theme", "min_docs": config.themes.min_docs,
+                 "seeds_lost": _seeds_lost_text(lost, labels),
                  "theme_file": config.themes.file,
                  "interval_text": INTERVAL_TEXT.get(config.themes.interval, "95% intervals.").format(
                      n_boot=config.themes.n_boot)},
