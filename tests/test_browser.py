@@ -197,3 +197,38 @@ def test_blocked_requests_are_recorded(browser, tmp_path):
     session.page.wait_for_load_state("load")
     assert session.blocked == ["https://example.invalid/x.png"]
     session.context.close()
+
+
+def test_explorer_intervals_round_outwards_and_topics_carry_their_figure_names(browser, tmp_path):
+    """A 0% cell of 1,603 documents reads [0–0.2%], not [0–0%]; a seeded topic that lost its seeds says so."""
+    import pandas as pd
+
+    from toolkit.report.explorer import explorer_html
+
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "title": ["A", "B"], "date": ["2021-01-02", "2021-03-04"],
+                         "year": [2021, 2021], "province": ["Hà Nội"] * 2, "district": ["Quận Ba Đình"] * 2,
+                         "body": ["Một.", "Hai."]})
+    shares = pd.DataFrame({"province": ["Hà Nội"] * 2, "district": ["Quận Ba Đình"] * 2, "year": [2021, 2021],
+                           "theme": ["covid", "religion"], "n_docs": [1603, 40], "docs_with_theme": [0, 5],
+                           "share": [0.0, 0.125], "ci_low": [0.0, 0.0466], "ci_high": [0.0015, 0.2571],
+                           "small_cell": [False, False]})
+    doc_topics = pd.DataFrame({"doc_id": ["a", "b"], "topic_0": [0.9, 0.2], "topic_1": [0.1, 0.8]})
+    terms = pd.DataFrame({"topic": [0, 1], "label": ["democracy_regulations", "topic_01"], "rank": [1, 1],
+                          "term": ["tổng_thống", "bóng_đá"], "weight": [0.1, 0.1]})
+    path = tmp_path / "explorer.html"
+    path.write_text(explorer_html(
+        docs, theme_shares=shares, theme_labels={"covid": "COVID-19", "religion": "Religion"}, doc_topics=doc_topics,
+        topic_terms=terms, topic_labels={"democracy_regulations": "Grassroots democracy (seed terms lost): tổng thống"}),
+        encoding="utf-8")
+    session = Page(browser)
+    page = session.page
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready]")
+    page.select_option("#view-select", "theme:covid")
+    assert "[0–0.2%]" in page.inner_text("td.cell")
+    page.select_option("#view-select", "theme:religion")
+    assert "[4–26%]" in page.inner_text("td.cell")  # 4.66% down, 25.71% up
+    options = page.inner_text("#view-select")
+    assert "1. Grassroots democracy (seed terms lost): tổng thống" in options and "2. topic_01" in options
+    session.check_clean()
+    session.context.close()

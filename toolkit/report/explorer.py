@@ -139,7 +139,7 @@ class _Docs:
 
 def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_labels, doc_topics, topic_prevalence,
                    topic_terms, topic_terms_frex, topic_map, topic_relevance, caps, n_terms, lambda_,
-                   n_top_docs) -> dict:
+                   n_top_docs, topic_labels=None) -> dict:
     docs = _with_locality(documents.assign(doc_id=documents["doc_id"].map(_s)).drop_duplicates("doc_id"))
     docs = docs.assign(year=_years(docs["year"]) if "year" in docs.columns else pd.array([pd.NA] * len(docs), "Int64"))
     docs = docs.sort_values("doc_id", kind="mergesort").reset_index(drop=True)
@@ -214,6 +214,8 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
     if theta is not None:
         for k in range(theta.shape[1]):
             topic_label.setdefault(k, f"Topic {k + 1}")
+    # the figures' names of the topics (a seeded topic's theme and FREX terms, "seed terms lost" where so)
+    topic_label = {k: _s((topic_labels or {}).get(lab, lab)) for k, lab in topic_label.items()}
     topic_ids = sorted(topic_label)
     reps: dict[int, list] = {}
     for k in topic_ids:
@@ -426,8 +428,13 @@ _JS = r"""
   }
   function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
   function pct(x, digits) { return x === null || x === undefined ? "–" : (100 * x).toFixed(digits) + "%"; }
+  // an interval's bounds in per cent, rounded outwards (a bound under 1% keeps one decimal: [0–0.2%], never [0–0%])
+  function bound(x, up) {
+    var v = 100 * x, digits = v > 0 && v < 1 ? 1 : 0, f = Math.pow(10, digits);
+    return ((up ? Math.ceil(v * f - 1e-9) : Math.floor(v * f + 1e-9)) / f).toFixed(digits);
+  }
   function interval(lo, hi) {
-    return lo === null || lo === undefined ? "" : "[" + (100 * lo).toFixed(0) + "–" + (100 * hi).toFixed(0) + "%]";
+    return lo === null || lo === undefined ? "" : "[" + bound(lo, false) + "–" + bound(hi, true) + "%]";
   }
   function activate(node, handler) {
     node.tabIndex = 0;
@@ -739,6 +746,7 @@ def explorer_html(
     topic_terms_frex: pd.DataFrame | None = None,
     topic_map: pd.DataFrame | None = None,
     topic_relevance: pd.DataFrame | None = None,
+    topic_labels: Mapping[str, str] | None = None,
     max_docs_per_cell: int = EXPLORER_CAPS["max_docs_per_cell"],
     max_documents: int = EXPLORER_CAPS["max_documents"],
     max_chars: int = EXPLORER_CAPS["max_chars"],
@@ -788,6 +796,10 @@ def explorer_html(
     topic_relevance : DataFrame, optional
         :func:`toolkit.topics.intertopic.relevance_terms` (``topic, term,
         phi, p_w, frequency``): the relevance slider's terms.
+    topic_labels : mapping, optional
+        A topic table's ``label`` (``religion``, ``topic_05``) → the name the
+        page shows (the figures' ``Religion: giáo xứ, linh mục, …``, with
+        "seed terms lost" for a seeded topic that kept none of its seeds).
     max_docs_per_cell, max_documents, max_chars, max_kwic_per_doc : int
         Caps that bound the file (stated on the page): documents listed per
         cell; documents embedded in all (chosen rank by rank across cells);
@@ -826,7 +838,7 @@ def explorer_html(
                           theme_labels=theme_labels, doc_topics=doc_topics, topic_prevalence=topic_prevalence,
                           topic_terms=topic_terms, topic_terms_frex=topic_terms_frex, topic_map=topic_map,
                           topic_relevance=topic_relevance, caps=caps, n_terms=int(n_terms), lambda_=float(lambda_),
-                          n_top_docs=int(n_top_docs))
+                          n_top_docs=int(n_top_docs), topic_labels=topic_labels)
     esc = html.escape
     groups = []
     for kind, name in (("theme", "Themes"), ("topic", "Topics")):

@@ -773,7 +773,8 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
             theme_kwic=tables.get("theme_kwic"), theme_labels=ctx["labels"], doc_topics=tables.get("doc_topics"),
             topic_prevalence=tables.get("topic_prevalence_district_year"), topic_terms=tables.get("topic_terms"),
             topic_terms_frex=tables.get("topic_terms_frex"), topic_map=tables.get("topic_map"),
-            topic_relevance=tables.get("topic_relevance"), title=f"Explorer: {config.name}"))
+            topic_relevance=tables.get("topic_relevance"), topic_labels=ctx["topic_labels"],
+            title=f"Explorer: {config.name}"))
     report = render_report(
         items + table_items, title=f"Dân vận discourse: {config.name}",
         explorer=explorer.name if explorer is not None else None,
