@@ -242,12 +242,12 @@ def topic_figure_labels(frex: pd.DataFrame | None, theme_names: Mapping[str, str
     return out
 
 
-def _seeds_lost_text(lost: Sequence[str], names: Mapping[str, str]) -> str:
-    """The caption's sentence on seeded topics that kept none of their seed terms ("" when all held)."""
+def _seeds_lost_text(lost: Sequence[str], names: Mapping[str, str], lead: str = 'Marked "seed terms lost"') -> str:
+    """The sentence on seeded topics that kept none of their seed terms ("" when all held)."""
     if not lost:
         return ""
     which = ", ".join(names.get(x, x) for x in lost)
-    return (f" Marked \"seed terms lost\" ({which}): no seed term among the topic's 20 most probable terms "
+    return (f" {lead} ({which}): no seed term among the topic's 20 most probable terms "
             "(tables/seed_retention); the corpus has too few documents of the theme to hold a topic: read its "
             "words, not its name.")
 
@@ -782,6 +782,8 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
         intro=("Every figure and table of this run, made by `python -m toolkit figures` from the configuration "
                "below. " + ("The corpus is the SIMULATED demo corpus; its planted truth is known."
                             if config.corpus.simulate else "") + (" " + notes if notes else "")
+               + _seeds_lost_text(lost_seeded_topics(tables), ctx["labels"],
+                                  lead="Seeded topics that lost their seed terms")
                + (" " + "; ".join(left_out) + "." if left_out else "")))
     summary.report = out / "index.html"
     write_text_atomic(summary.report, report)
