@@ -428,11 +428,20 @@ def test_a_tiny_study_from_init_to_report(tmp_path, monkeypatch):
     assert set(report.encodings["encoding"]) == {"utf-8", "tcvn3"}
     assert report.rejects["reason"].tolist() == ["empty file"]
     assert "(undated)" in set(report.dates["date_source"])
+    assert not any("dated from their text" in w for w in report.warnings)  # date lines, or no date at all
     assert report.by_locality_year["sparse"].all()
     assert set(report.by_locality_year["locality"]) == {"Huyện Đại Từ, Thái Nguyên"}
     choices = report.choices.set_index("setting")
     assert choices.loc["keyness.group", "value"] == "year"
     assert choices.loc["topics.n_topics_grid", "chosen_by"] == "corpus"
+    # a page without a date line, dated from its text: the check says how far such dates can be trusted
+    extra = tmp_path / "extra"
+    write_pages(extra)
+    (extra / "hoi-nghi.txt").write_text("Hội nghị giao ban khối dân vận\n\nSáng 8/1/2023, Ban Dân vận Huyện ủy Đại Từ "
+                                        "tổ chức hội nghị giao ban khối dân vận quý I.\n", encoding="utf-8")
+    warned = check_run(replace(load_config(study / "config.toml"), corpus=replace(
+        load_config(study / "config.toml").corpus, paths=(str(extra),))), n_jobs=1).warnings
+    assert any(w.startswith("1 of 7 documents are dated from their text") and "0.55" in w for w in warned), warned
     printed = runner.invoke(app, ["check", "--config", str(study / "config.toml"), "--jobs", "1",
                                   "-o", str(tmp_path / "check")])
     assert printed.exit_code == 0, printed.output

@@ -441,6 +441,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
         theme_tables = cache.tables("themes", _key(*base_key, config.themes, seed), themes_compute)
 
     quality = theme_quality_table(config, themes_path, cache)
+    dates_quality = date_quality_table(config, cache)
 
     # ---- keyness ---------------------------------------------------------
     with _Timer(summary, "keyness"):
@@ -473,6 +474,8 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
             tables["ingest_accuracy"] = accuracy
         if quality is not None:
             tables["theme_quality"] = quality
+        if dates_quality is not None:
+            tables["date_quality"] = dates_quality
         from toolkit.report.registry import write_outputs
 
         tables["corpus_summary"] = summary_table
@@ -706,6 +709,33 @@ def planted_vs_recovered_table(shares_year: pd.DataFrame, truth: Path, docs: pd.
     rec["year"] = rec["year"].astype("int64")
     table = rec.merge(by_year[["theme", "year", "planted_share"]], on=["theme", "year"], how="inner")
     return table.sort_values(["theme", "year"], ignore_index=True)
+
+
+#: Dated real articles on which the date rules are measured (``../shared``; its dates are hidden, then compared).
+DATE_QUALITY_CORPUS = ("unc-dantri", "unc_dantri.jsonl")
+
+
+def date_quality_table(config: RunConfig, cache: StageCache) -> pd.DataFrame | None:
+    """How often the date rules give the right year to a page without a date line, or None.
+
+    With ``[themes] devset_quality`` and ``../shared/corpora`` present: the
+    2,653 dantri articles of 2019–21 ingested with their dates and addresses
+    hidden, so that they are dated from their text only, and compared with
+    their publication dates (:func:`toolkit.ingest.accuracy.date_accuracy`).
+    """
+    from toolkit.config import SHARED_DIR
+    from toolkit.ingest.accuracy import date_accuracy, date_rules_without_dates
+
+    path = SHARED_DIR / "corpora" / Path(*DATE_QUALITY_CORPUS)
+    if not config.themes.devset_quality or not path.is_file():
+        return None
+    key = _key("date_quality", hashlib.sha256(path.read_bytes()).hexdigest()[:16], code_version())
+
+    def compute() -> pd.DataFrame:
+        documents, truth = date_rules_without_dates(path, n_jobs=config.preprocess.n_jobs)
+        return date_accuracy(documents, truth).assign(
+            source=f"{len(truth)} dantri articles of 2019-21 (../shared), dates and addresses hidden")
+    return cache.table("date_quality", key, compute)
 
 
 def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache) -> pd.DataFrame | None:

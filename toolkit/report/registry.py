@@ -76,6 +76,11 @@ TABLE_CAPTIONS = {
     "planted_vs_recovered": "Recovered theme share by year beside the planted probability (demo corpus).",
     "theme_quality": "How far the theme measure can be trusted: precision, recall and F1 with 95% intervals against "
                      "human coding (source: a coded sheet of this corpus, or the project's labelled real articles).",
+    "date_quality": "How far dates read from a page's text can be trusted: real articles whose publication date "
+                    "is known, ingested with their dates and addresses hidden, per date_source: share whose year "
+                    "(and day) is the publication year (day), with 95% Wilson intervals. A date from the text is the "
+                    "date of an event the page reports, often days or months before it was published; filter on "
+                    "date_source to keep the dates read from the page (header, markup, url, table-field).",
     "run_choices": "What the run chose for the settings the config left unset (effects formula, periods, keyness "
                    "groups, K grid, figures) and why; chosen_by: config, default or corpus.",
     "ingest_accuracy": "Ingest accuracy against the planted truth (demo corpus): share of pages whose date, year, "
