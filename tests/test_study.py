@@ -483,3 +483,13 @@ def test_a_one_year_period_reads_as_its_year():
     assert choices.set_index("setting").loc["themes.periods", "value"] == "2019–2020, 2021"
     assert [_period_label(y, config.themes.periods) for y in (2019, 2020, 2021, 2022)] == \
         ["2019–2020", "2019–2020", "2021", ""]
+
+
+def test_without_an_effects_formula_no_refits_are_fitted_or_announced():
+    from toolkit.study.check import run_cost
+
+    effects = run_cost(RunConfig(effects=EffectsConfig(formula="")), 500, estimated=False).set_index("stage")
+    assert effects.loc["effects", "n_fits"] == 0 and effects.loc["effects", "note"] == "left out (no formula): no refits"
+    effects = run_cost(RunConfig(random_state=0, effects=EffectsConfig(formula="~ C(locality)")), 500,
+                       estimated=False).set_index("stage")
+    assert effects.loc["effects", "n_fits"] == 2 and "refits at seeds [0, 1, 2]" in effects.loc["effects", "note"]

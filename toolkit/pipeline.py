@@ -567,9 +567,10 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
     with _Timer(summary, "effects"):
         def effects_compute() -> dict[str, pd.DataFrame]:
             e = config.effects
-            # Global uncertainty: refits at [effects] global_seeds, matched to the run's model (the reference).
-            models = [result] + [_refit(config, tokens, seeds, n_topics, s, cache, base_key)
-                                 for s in e.global_seeds if s != seed]
+            # Global uncertainty: refits at [effects] global_seeds, matched to the run's model (the reference);
+            # without an effects formula nothing would use them
+            models = [result] + ([_refit(config, tokens, seeds, n_topics, s, cache, base_key)
+                                  for s in e.global_seeds if s != seed] if e.formula.strip() else [])
             # With a split, every model measures the documents of half B.
             measured = models if measured_tokens is None else [
                 tp.apply_model(m, measured_tokens[["doc_id", "tokens"]]) for m in models]

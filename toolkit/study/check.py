@@ -351,11 +351,12 @@ def run_cost(config: RunConfig, n_documents: int, *, estimated: bool) -> pd.Data
                   else "no model selection") + note},
         {"stage": "topics (final model)", "n_documents": n_documents, "n_fits": 1, "note": f"engine {t.engine}"},
         {"stage": "effects", "n_documents": n_documents,
-         "n_fits": len(set(config.effects.global_seeds) - {config.random_state}),
-         "note": (f"{config.effects.n_draws} draws of {config.effects.formula}" if config.effects.formula
-                  else "left out (no formula)")
-                 + (f"; refits at seeds {list(config.effects.global_seeds)} (global uncertainty)"
-                    if config.effects.global_seeds else "")},
+         "n_fits": len(set(config.effects.global_seeds) - {config.random_state}) if config.effects.formula.strip()
+         else 0,
+         "note": (f"{config.effects.n_draws} draws of {config.effects.formula}"
+                  + (f"; refits at seeds {list(config.effects.global_seeds)} (global uncertainty)"
+                     if config.effects.global_seeds else "")) if config.effects.formula.strip()
+         else "left out (no formula): no refits"},
     ]
     return pd.DataFrame(rows, columns=["stage", "n_documents", "n_fits", "note"])
 
