@@ -180,3 +180,18 @@ def test_effects_figure_names_each_variables_reference_level():
     plt.close(fig)
     assert len(terms) > MAX_HEATMAP_ROWS
     assert "Mỗi địa phương so với Huyện Số 000, Tỉnh Thử; mỗi năm so với 2016" in note, note
+
+
+def test_documents_of_no_known_locality_do_not_set_the_colour_scale():
+    counts = pd.DataFrame({"locality": ["Huyện A", "Huyện B", "(unknown)"], "year": [2017] * 3,
+                           "n_docs": [12, 151, 1669]})
+    ax = plots.doc_counts_heatmap(counts, row="locality", col="year", unscaled_rows=["(unknown)"])
+    image = ax.images[0]
+    assert image.norm.vmax == 151 and image.norm.vmin == 0
+    assert "1669" in {t.get_text() for t in ax.texts}  # still written in its cell
+    assert ax.figure.axes[-1].get_label() == "<colorbar>"
+    plt.close(ax.figure)
+    # without the option, or with nothing above the known rows, the scale is the table's
+    ax = plots.doc_counts_heatmap(counts, row="locality", col="year")
+    assert ax.images[0].norm.vmax == 1669
+    plt.close(ax.figure)

@@ -207,7 +207,7 @@ def _mark_row_groups(ax: Axes, rows: Sequence, groups: Mapping | None, *, names:
 def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str = "year",
                        value: str = "n_docs", ax: Axes | None = None, lang: str = "en",
                        title: str | None = None, row_order: Sequence | None = None,
-                       row_groups: Mapping | None = None) -> Axes:
+                       row_groups: Mapping | None = None, unscaled_rows: Sequence = ()) -> Axes:
     """Documents per locality × year (or any ``col``), with every count written in its cell.
 
     ``counts`` is long: ``row, col, value`` (e.g. ``district, year, n_docs``);
@@ -215,14 +215,20 @@ def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str 
     follow ``row_order`` when given (a province's districts together), else
     in Vietnamese alphabetical order (``vi_sort_key``). ``row_groups`` maps
     a row to its group (a district to its province): a line parts the groups
-    and each is named on the right.
+    and each is named on the right. ``unscaled_rows`` (the documents of no
+    known locality) do not set the colour scale: 1,669 of them would leave
+    every locality's cells white; their cells above it are drawn at its top
+    (the colour bar's arrow) and still show their count.
     """
     table = counts.pivot_table(index=row, columns=col, values=value, aggfunc="sum", fill_value=0)
     table = _ordered_rows(table, row_order)
     rows = [_wrap(r, 34) for r in table.index]
     ax = _axes(ax, figsize=(PAGE_WIDTH, 1.3 + _row_height(rows) * table.shape[0]))
-    image = ax.imshow(table.to_numpy(), aspect="auto", cmap="Blues")
-    vmax = table.to_numpy().max() if table.size else 0
+    scaled = table[~table.index.isin(list(unscaled_rows))]
+    top = scaled.to_numpy().max() if scaled.size else (table.to_numpy().max() if table.size else 0)
+    above = bool(table.size) and table.to_numpy().max() > top
+    image = ax.imshow(table.to_numpy(), aspect="auto", cmap="Blues", vmin=0, vmax=max(top, 1))
+    vmax = max(top, 1)
     for (i, j), n in np.ndenumerate(table.to_numpy()):
         ax.text(j, i, str(int(n)), ha="center", va="center", fontsize=MIN_FONT,
                 color="white" if vmax and n > 0.6 * vmax else "black")
@@ -231,7 +237,7 @@ def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str 
     ax.set_xlabel(label(col, lang) if col in LABELS[lang] else "", fontsize=8)
     ax.set_title(_wrap(title or label("doc_counts", lang), 36), fontsize=9)
     _mark_row_groups(ax, table.index, row_groups)
-    bar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.8, extend="max" if above else "neither")
     bar.set_label(label("documents", lang), fontsize=MIN_FONT)
     bar.ax.tick_params(labelsize=MIN_FONT)
     return ax

@@ -136,7 +136,11 @@ def locality_labels(localities: pd.Series) -> pd.Series:
     # How many localities of the table use each name (a name alone counts as one, "Bến Tre" as its own).
     users = full.drop_duplicates().str.rsplit(", ", n=1).str[0].value_counts()
     unique = name.map(users).fillna(0) <= 1
-    return full.where(~(qualified & unique), name).replace("", "(unknown)")
+    return full.where(~(qualified & unique), name).replace("", UNKNOWN_LOCALITY)
+
+
+#: Figure label of the documents of no known locality.
+UNKNOWN_LOCALITY = "(unknown)"
 
 
 #: Most localities a figure shows (the tables keep all of them).
@@ -268,7 +272,7 @@ def lost_seeded_topics(tables: Mapping[str, pd.DataFrame]) -> list[str]:
 def _fig_counts(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     t = _top_localities(t, MAX_HEATMAP_ROWS).assign(year=lambda d: d["year"].astype(int))
     ax = plots.doc_counts_heatmap(t, row="locality", col="year", lang=lang, row_order=_row_order(t),
-                                  row_groups=_row_groups(t))
+                                  row_groups=_row_groups(t), unscaled_rows=[UNKNOWN_LOCALITY])
     return ax.figure
 
 
@@ -279,7 +283,7 @@ def _fig_counts_dated(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
                       t.assign(dating=dating["undated"], n=t["n_docs"] - t["n_dated"])])
     ax = plots.doc_counts_heatmap(long, row="locality", col="dating", value="n", lang=lang,
                                   title=plots.label("doc_counts_locality", lang), row_order=_row_order(t),
-                                  row_groups=_row_groups(t))
+                                  row_groups=_row_groups(t), unscaled_rows=[UNKNOWN_LOCALITY])
     return ax.figure
 
 
@@ -510,8 +514,8 @@ FIGURES: tuple[FigureSpec, ...] = (
                COUNTS_METHOD, _fig_counts),
     FigureSpec("documents_per_locality", "documents_per_locality", "doc_counts_locality",
                "How many documents each locality published, dated and undated (the 30 localities with most "
-               "documents when there are more; (unknown): no locality found); drawn when some documents carry no "
-               "date, which the figures over time leave out.",
+               "documents when there are more; (unknown): no locality found, its count shown but not setting the "
+               "colour scale); drawn when some documents carry no date, which the figures over time leave out.",
                COUNTS_METHOD, _fig_counts_dated),
     FigureSpec("theme_share_by_locality", "theme_shares_locality", "theme_heatmap_locality",
                "Share of each locality's documents that mention {themes}, over every document, dated or not (the "
