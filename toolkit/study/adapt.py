@@ -167,8 +167,9 @@ def _choose_periods(config: RunConfig, facts: dict) -> tuple[tuple, str, str]:
             why = f"the dated years {years[0]}–{years[-1]} fall in one default period"
         else:
             sparse = [p for p, n in held.items() if n < MIN_PERIOD_SHARE * total]
-            why = ("the default period" + "s" * (len(sparse) > 1) + " " + ", ".join(f"{a}–{b} ({held[(a, b)]} documents)" for a, b in sparse)
-                   + f" would hold under {MIN_PERIOD_SHARE:.0%} of the {total} dated documents")
+            named = ", ".join(f"{a}–{b} ({held[(a, b)]} documents)" for a, b in sparse)
+            why = (f"the default period{'s' * (len(sparse) > 1)} {named} would hold under {MIN_PERIOD_SHARE:.0%} "
+                   f"of the {total} dated documents")
     else:
         why = f"the dated years {years[0]}–{years[-1]} fall outside the default periods"
     chosen = _periods(counts)

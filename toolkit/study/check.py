@@ -435,11 +435,14 @@ def check_run(config: RunConfig, *, sample: int | None = 2000, random_state: int
     report.dates = date_coverage(documents)
     from_text = int(report.dates.loc[~report.dates["how"].isin(["read from the page", "undated"]), "n_docs"].sum())
     if from_text:
+        from toolkit.ingest.accuracy import MEASURED_FROM_TEXT as m
+
         report.warnings.append(
             f"{from_text} of {len(documents)} documents are dated from their text, not a date line: on real news "
-            "such a date gives the publication year about half the time (0.55, 0.50-0.61, on 319 dantri articles; "
-            "README, 'How far a date read from the text can be trusted'); check a sample, or keep the dates read "
-            "from the page for figures over years")
+            f"such a date gives the publication year about half the time ({m['year_accuracy']:.2f}, "
+            f"{m['year_low']:.2f}-{m['year_high']:.2f}, on {m['n_docs']} dantri articles; README, 'How far a date "
+            "read from the text can be trusted'); check a sample, or keep the dates read from the page for figures "
+            "over years")
     report.localities = locality_coverage(documents)
     docs = apply_repost_policy(documents, c.include_duplicates)
     adapted, choices = adapt_defaults(config, docs)

@@ -92,8 +92,8 @@ def seed_retention(result: LdaResult, n_top: int = RETENTION_TOP_N) -> pd.DataFr
         ids = sorted({index[t] for t in seeds if t in index})
         phi = result.topic_word_[k]
         mass, base = float(phi[ids].sum()), float(corpus[ids].sum())
-        top = np.argsort(-phi, kind="stable")[:n_top]
-        in_top = [result.vocabulary_[i] for i in top if i in set(ids)]
+        top, seed_ids = np.argsort(-phi, kind="stable")[:n_top], set(ids)
+        in_top = [result.vocabulary_[i] for i in top if i in seed_ids]
         rows.append((k, theme, len(set(seeds)), len(ids), mass, base, mass / base if base > 0 else np.nan,
                      "; ".join(in_top), bool(in_top)))
     return pd.DataFrame(rows, columns=columns).sort_values("topic", kind="mergesort").reset_index(drop=True)
