@@ -88,6 +88,12 @@ class ThemesConfig:
     periods: tuple[tuple[int, int], ...] = ((2015, 2019), (2020, 2022), (2023, 2024))
 
 
+def period_label(period: tuple[int, int]) -> str:
+    """How a period is named in tables and figures: ``(2019, 2020)`` → ``2019–2020``, ``(2021, 2021)`` → ``2021``."""
+    first, last = period
+    return f"{first}" if first == last else f"{first}–{last}"
+
+
 @dataclass(frozen=True)
 class KeynessConfig:
     #: Column of the groups; "district" means the same (a district of its province).

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.config import CACHE_DIR, RunConfig, lexicon_version
+from toolkit.config import CACHE_DIR, RunConfig, lexicon_version, period_label
 from toolkit.corpus import apply_repost_policy, read_table, write_table, write_text_atomic
 from toolkit.distributed import release_memory
 from toolkit.provenance import frame_hash, git_commit, package_versions
@@ -330,7 +330,7 @@ def load_demo(n_pages: int = 2000, *, random_state: int = 2024, duplicates: bool
 def _period_label(year: float, periods) -> str:
     for first, last in periods:
         if first <= year <= last:
-            return f"{first}" if first == last else f"{first}–{last}"  # a one-year period: "2021"
+            return period_label((first, last))
     return ""
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit.ingest.dates import PAGE_DATE_SOURCES
+
 __all__ = ["date_accuracy", "date_rules_without_dates", "DATE_QUALITY_COLUMNS", "MEASURED_FROM_TEXT"]
 
 #: What ``(from the text)`` of :func:`date_accuracy` measured on the dantri articles of ``../shared``
@@ -90,11 +92,10 @@ def date_accuracy(documents: pd.DataFrame, truth: pd.DataFrame, *, ci: float = 0
     days = (pd.to_datetime(frame["true"], errors="coerce")
             - pd.to_datetime(frame["day"].where(frame["day"] != ""), errors="coerce")).dt.days.abs()
     frame["days_off"] = days
-    read = {"header", "header-english", "markup", "url", "table-field"}
     groups = [(name, g) for name, g in frame.groupby("source", sort=False)]
     groups.sort(key=lambda item: (-len(item[1]), item[0]))
     dated = frame[frame["source"] != "(undated)"]
-    groups += [("(all dated)", dated), ("(from the text)", dated[~dated["source"].isin(read)])]
+    groups += [("(all dated)", dated), ("(from the text)", dated[~dated["source"].isin(PAGE_DATE_SOURCES)])]
     rows = []
     for name, g in groups:
         n, n_day = len(g), int(g["day"].ne("").sum())

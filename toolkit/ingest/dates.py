@@ -55,6 +55,7 @@ __all__ = [
     "parse_url_date",
     "DateInference",
     "DATE_SOURCES",
+    "PAGE_DATE_SOURCES",
     "infer_date",
 ]
 
@@ -689,9 +690,12 @@ class DateInference(NamedTuple):
     source: str
 
 
+#: The ``date_source`` values of a date read from the page or its table (a date line, the markup, the address, a
+#: date column), not inferred from the text.
+PAGE_DATE_SOURCES = ("header", "header-english", "markup", "url", "table-field")
+
 #: The ``date_source`` vocabulary (see README, "The document table").
-DATE_SOURCES = (
-    "header", "header-english", "markup", "url", "table-field",
+DATE_SOURCES = PAGE_DATE_SOURCES + (
     "event", "event+header-year", "event+markup-year", "event+url-year", "event+review-year",
     "event+title-year", "event+hint-year", "event+text-year", "event+banner-year",
     "review-year", "title-year", "banner-year",

@@ -45,7 +45,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from toolkit.config import RunConfig
+from toolkit.config import RunConfig, period_label
 
 logger = logging.getLogger("toolkit.study")
 
@@ -100,14 +100,9 @@ def corpus_facts(documents: pd.DataFrame) -> dict:
     }
 
 
-def _span(period: tuple) -> str:
-    """``(2019, 2020)`` → ``2019–2020``; a one-year period ``(2021, 2021)`` → ``2021``."""
-    return str(period[0]) if len(set(period)) == 1 else "–".join(map(str, period))
-
-
 def _row(setting: str, value, chosen_by: str, reason: str) -> dict:
     if isinstance(value, tuple):
-        value = ", ".join(_span(v) if isinstance(v, tuple) else str(v) for v in value)
+        value = ", ".join(period_label(v) if isinstance(v, tuple) else str(v) for v in value)
     return {"setting": setting, "value": str(value), "chosen_by": chosen_by, "reason": reason}
 
 
@@ -179,7 +174,7 @@ def _choose_periods(config: RunConfig, facts: dict) -> tuple[tuple, str, str]:
         how = "three consecutive periods"
     else:
         how = f"consecutive periods, each with at least {MIN_PERIOD_SHARE:.0%} of the dated documents,"
-    label = ", ".join(f"{_span((a, b))}: {_period_docs((a, b), counts)}" for a, b in chosen)
+    label = ", ".join(f"{period_label((a, b))}: {_period_docs((a, b), counts)}" for a, b in chosen)
     return chosen, "corpus", f"{why}: {how} over the span (documents {label})"
 
 

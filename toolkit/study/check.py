@@ -22,14 +22,14 @@ import pandas as pd
 
 from toolkit.config import RunConfig
 from toolkit.errors import UserError
+from toolkit.ingest.dates import PAGE_DATE_SOURCES
 from toolkit.study.adapt import FIGURE_NEEDS, adapt_defaults, figure_plan
 
 logger = logging.getLogger("toolkit.study")
 
 #: How the document table's ``date_source`` values were found (README, "The document table").
 DATE_HOW = {
-    "header": "read from the page", "header-english": "read from the page", "markup": "read from the page",
-    "url": "read from the page", "table-field": "read from the page", "event": "event date in the opening",
+    **dict.fromkeys(PAGE_DATE_SOURCES, "read from the page"), "event": "event date in the opening",
     "review-year": "year only", "title-year": "year only", "banner-year": "year only",
 }
 
