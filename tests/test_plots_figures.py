@@ -156,11 +156,11 @@ def test_effects_figure_of_the_year_spline_alone_is_not_drawn_and_many_localitie
 def test_effects_figure_names_each_variables_reference_level():
     from toolkit.report.registry import MAX_HEATMAP_ROWS, _effect_levels, _fig_effects
 
-    # dantri 2019-2021 with `~ C(year)`: the levels read as years, compared with the first year of the model
+    # dantri 2019-2021 with `~ C(year)`: compared with the first year of the model
     counts = pd.DataFrame({"province": ["", "", "", "Hà Nội"], "district": ["", "", "", ""],
                            "year": [2019.0, 2020.0, 2021.0, 2021.0], "n_docs": [2, 146, 2000, 300]})
     ctx = {**_effects_context([]), "effect_levels": _effect_levels({"documents_per_locality_year": counts})}
-    fig = _fig_effects(_effects(["C(year)[T.2020.0]", "C(year)[T.2021.0]"]), "en", ctx)
+    fig = _fig_effects(_effects(["C(year)[T.2020]", "C(year)[T.2021]"]), "en", ctx)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     note = fig.get_supxlabel()
     plt.close(fig)
@@ -173,7 +173,7 @@ def test_effects_figure_names_each_variables_reference_level():
     counts = pd.DataFrame({"province": "Tỉnh Thử", "district": [x.split(",")[0] for x in localities],
                            "year": [2016.0 + (i % 3) for i in range(60)], "n_docs": 5})
     counts = pd.concat([counts, pd.DataFrame({"province": [""], "district": [""], "year": [2015.0], "n_docs": [9]})])
-    terms = [f"C(locality)[T.{x}]" for x in localities[1:]] + ["C(year)[T.2017.0]", "C(year)[T.2018.0]"]
+    terms = [f"C(locality)[T.{x}]" for x in localities[1:]] + ["C(year)[T.2017]", "C(year)[T.2018]"]
     ctx = {**_effects_context(localities), "effect_levels": _effect_levels({"documents_per_locality_year": counts})}
     fig = _fig_effects(_effects(terms), "vi", ctx)
     note = fig.get_supxlabel()

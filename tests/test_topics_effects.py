@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 
 import numpy as np
@@ -126,6 +127,23 @@ def test_splines_nullable_year_and_missing_district():
     assert out.attrs["n_docs"] == len(meta) - 2
     assert "C(district)[T.]" not in set(out["term"])
     assert sum(t.startswith("bs(year") for t in out["term"].unique()) == 3
+
+
+def test_year_levels_read_as_years_though_the_column_is_float():
+    # the document table's year is a float column once an undated document is in it: C(year)[T.2020], not 2020.0
+    rng = np.random.default_rng(5)
+    meta, X, beta, theta = _linear_data(rng)
+    meta["year"] = meta["year"].astype(float)
+    meta.loc[0, "year"] = np.nan
+    out = estimate_effects(_exact_result(theta), meta, "~ C(year)", n_draws=3, random_state=0)
+    years = sorted(t for t in out["term"].unique() if t.startswith("C(year)"))
+    assert years and all(re.fullmatch(r"C\(year\)\[T\.\d{4}\]", t) for t in years), years
+    # and the fitted object predicts at float or integer years alike
+    fit = TopicEffects("~ C(year)", n_draws=3, random_state=0).fit(_exact_result(theta), meta)
+    last = meta["year"].max()
+    pred = fit.predict(pd.DataFrame({"year": [float(last), int(last)]}))
+    k = theta.shape[1]
+    np.testing.assert_allclose(pred["estimate"].iloc[:k].to_numpy(), pred["estimate"].iloc[k:].to_numpy())
 
 
 def test_deterministic_given_seed_and_errors():

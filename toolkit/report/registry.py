@@ -224,7 +224,7 @@ def _term_label(term: str) -> str:
 
     level = re.fullmatch(r"C\((\w+)\)\[T\.(.*)\]", term)
     if level:
-        return re.sub(r"^(-?\d+)\.0$", r"\1", level.group(2))  # a year level of a float column: 2020.0
+        return level.group(2)
     spline = re.fullmatch(r"bs\((\w+),.*\)\[(\d+)\]", term)
     if spline:
         return f"{spline.group(1)} (spline {int(spline.group(2)) + 1})"
@@ -651,7 +651,7 @@ def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topi
         "topic_labels": topic_figure_labels(tables.get("topic_terms_frex"), labels, lost=lost, lang=lang),
         "localities": _localities_in(tables),
         "locality_sizes": _locality_sizes(tables),
-        "effect_levels": _effect_levels(tables),
+        "effect_levels": _effect_levels(tables), "lost_seeds": lost,
         "text": {"themes": listed or "each theme", "min_docs": config.themes.min_docs,
                  "seeds_lost": _seeds_lost_text(lost, labels),
                  "theme_file": config.themes.file,
@@ -791,8 +791,7 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
         intro=("Every figure and table of this run, made by `python -m toolkit figures` from the configuration "
                "below. " + ("The corpus is the SIMULATED demo corpus; its planted truth is known."
                             if config.corpus.simulate else "") + (" " + notes if notes else "")
-               + _seeds_lost_text(lost_seeded_topics(tables), ctx["labels"],
-                                  lead="Seeded topics that lost their seed terms")
+               + _seeds_lost_text(ctx["lost_seeds"], ctx["labels"], lead="Seeded topics that lost their seed terms")
                + (" " + "; ".join(left_out) + "." if left_out else "")))
     summary.report = out / "index.html"
     write_text_atomic(summary.report, report)
