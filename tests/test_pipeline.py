@@ -408,3 +408,19 @@ def test_a_lost_seeded_topic_is_named_in_the_caption_and_its_label():
     ctx = figure_context(RunConfig(), {"topic_terms_frex": frex, "seed_retention": retention.assign(held=True)}, 2)
     assert next(s for s in FIGURES if s.name == "topic_top_terms").caption.format(**ctx["text"]).endswith(
         "Seeded topics carry their theme's name.")
+
+
+@pytest.mark.slow
+def test_no_effects_formula_fits_no_refits(tmp_path, monkeypatch):
+    from toolkit.config import EffectsConfig
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a refit was fitted though the run has no effects formula")
+
+    monkeypatch.setattr("toolkit.pipeline._refit", refused)
+    config = replace(CONFIG, corpus=CorpusConfig(n_pages=120), themes=ThemesConfig(n_boot=20, devset_quality=False),
+                     topics=TopicsConfig(n_topics_grid=(), n_topics=5, random_states=(0,)),
+                     effects=EffectsConfig(formula=""), figures=FiguresConfig(formats=("png",), dpi=40))
+    run_pipeline(config, output_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
+    assert not (tmp_path / "out" / "tables" / "topic_matching.csv").exists()
+    assert not (tmp_path / "out" / "tables" / "effects.csv").exists()
