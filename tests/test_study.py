@@ -439,8 +439,8 @@ def test_a_tiny_study_from_init_to_report(tmp_path, monkeypatch):
     write_pages(extra)
     (extra / "hoi-nghi.txt").write_text("Hội nghị giao ban khối dân vận\n\nSáng 8/1/2023, Ban Dân vận Huyện ủy Đại Từ "
                                         "tổ chức hội nghị giao ban khối dân vận quý I.\n", encoding="utf-8")
-    warned = check_run(replace(load_config(study / "config.toml"), corpus=replace(
-        load_config(study / "config.toml").corpus, paths=(str(extra),))), n_jobs=1).warnings
+    config = load_config(study / "config.toml")
+    warned = check_run(replace(config, corpus=replace(config.corpus, paths=(str(extra),))), n_jobs=1).warnings
     assert any(w.startswith("1 of 7 documents are dated from their text") and "0.55" in w for w in warned), warned
     printed = runner.invoke(app, ["check", "--config", str(study / "config.toml"), "--jobs", "1",
                                   "-o", str(tmp_path / "check")])

@@ -82,7 +82,8 @@ class ThemesConfig:
     min_docs: int = 5
     #: A coded sheet of this corpus (`validate sample`, coder columns filled): its scores go beside the theme figures.
     validation_sheet: str = ""
-    #: Without a sheet: score the dictionary on the project's labelled holdout (needs ../shared/corpora).
+    #: Without a sheet: score the dictionary on the project's labelled holdout, and the date rules on dated real
+    #: articles (tables/date_quality) (needs ../shared/corpora).
     devset_quality: bool = True
     #: Periods for the locality × period heatmap: inclusive [first, last] years.
     periods: tuple[tuple[int, int], ...] = ((2015, 2019), (2020, 2022), (2023, 2024))
@@ -246,7 +247,8 @@ SETTING_DOCS: dict[str, str] = {
     "themes.n_boot": 'bootstrap replicates (interval = "bootstrap" only)',
     "themes.min_docs": "cells with fewer documents are flagged small_cell",
     "themes.validation_sheet": "your coded sheet (validate sample, coders' columns filled): its quality beside the theme figures",
-    "themes.devset_quality": "without a sheet: the dictionary's quality on the project's labelled articles (needs ../shared)",
+    "themes.devset_quality": "without a sheet: the dictionary's quality on the project's labelled articles, and the "
+                             "date rules' on dated real articles (tables/date_quality) (needs ../shared)",
     "themes.periods": "periods of the locality x period heatmap: inclusive [first, last] years",
     "keyness.group": 'column of the groups compared: "locality" (a district of its province), "province", "year", ...',
     "keyness.n_terms": "terms kept per group in tables/keyness (the most over-represented, highest z) and drawn",
