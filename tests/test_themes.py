@@ -373,6 +373,11 @@ def test_democracy_regulations_abbreviation(themes):
     ("Ban Dân vận nắm tình hình tôn giáo, dân tộc ở cơ sở.", True),
     ("Du khách đến Cuba để tham gia các hoạt động tôn giáo, nghệ thuật, báo chí.", False),
     ("Bài báo bị tố đạo văn của tác giả nước ngoài.", False),
+    # a pilgrimage counts alone; a civic one to Hồ Chí Minh's home or the fallen does not; the Land Law's
+    # kinds of land
+    ("Hàng vạn người hành hương lên núi dịp đầu xuân.", True),
+    ("Đoàn viên thanh niên hành hương về quê Chủ tịch Hồ Chí Minh.", False),
+    ("Giá đất nông nghiệp, đất do các cơ sở tôn giáo sử dụng, đất nghĩa trang được quy định riêng.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
@@ -473,6 +478,13 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Xã tổ chức đối thoại giữa Chủ tịch UBND xã với Nhân dân về quản lý đất đai.", True),
     ("Ủy ban nhân dân tỉnh và các bên liên quan đã có cuộc đối thoại nảy lửa.", False),
     ("Hai bên thúc đẩy đối thoại chiến lược vì lợi ích của nhân dân hai nước.", False),
+    # a meeting called to investigate a crime, forged minutes; an investor's talks with its buyers; the
+    # chairman's dialogue with citizens
+    ("Xã đã tổ chức họp dân để điều tra, xác minh vụ trộm.", False),
+    ("Cán bộ xã làm giả biên bản họp dân để vay vốn.", False),
+    ("Chủ đầu tư đã đối thoại với cư dân về phí dịch vụ chung cư.", False),
+    ("UBND phường, chủ đầu tư và người dân đã đối thoại về phương án bồi thường.", True),
+    ("Chủ tịch UBND huyện đối thoại với công dân về bồi thường đất.", True),
 ])
 def test_democracy_regulations_senses(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "democracy_regulations")["a"] > 0) == expected
