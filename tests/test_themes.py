@@ -378,6 +378,10 @@ def test_democracy_regulations_abbreviation(themes):
     ("Hàng vạn người hành hương lên núi dịp đầu xuân.", True),
     ("Đoàn viên thanh niên hành hương về quê Chủ tịch Hồ Chí Minh.", False),
     ("Giá đất nông nghiệp, đất do các cơ sở tôn giáo sử dụng, đất nghĩa trang được quy định riêng.", False),
+    # worship at a temple or a shrine, merit work at a pagoda, the mountain saint's festival
+    ("Cán bộ đi lễ đền trong giờ hành chính.", True),
+    ("Bà thường lên chùa làm công quả.", True),
+    ("Huyện khai hội Tản Viên Sơn Thánh đầu xuân.", True),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
@@ -485,6 +489,8 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Chủ đầu tư đã đối thoại với cư dân về phí dịch vụ chung cư.", False),
     ("UBND phường, chủ đầu tư và người dân đã đối thoại về phương án bồi thường.", True),
     ("Chủ tịch UBND huyện đối thoại với công dân về bồi thường đất.", True),
+    # the residents' opinion of a candidate where the candidate lives: vetting for a post
+    ("Tiểu ban nhân sự lấy ý kiến cấp ủy, lấy ý kiến nhân dân nơi người đó sinh sống.", False),
 ])
 def test_democracy_regulations_senses(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "democracy_regulations")["a"] > 0) == expected
