@@ -18,7 +18,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 20  # the same, religion first
     .venv/bin/python corpora/validation/sample_devset.py --round 21  # the same, dictionary unchanged since 20
     .venv/bin/python corpora/validation/sample_devset.py --round 22  # the same, drawn before the edits from 17-21
-    .venv/bin/python corpora/validation/sample_devset.py --round 23  # the same, after the edits from 17-22 (also 24)
+    .venv/bin/python corpora/validation/sample_devset.py --round 23  # the same, after the edits from 17-22 (also 24-28)
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -108,7 +108,7 @@ GENRE = regex.compile(r"dân vận|mặt trận tổ quốc|cấp [ủu]y|đản
 # the political news, and re-weights it towards religion and grassroots democracy.
 LOCAL = regex.compile(GENRE.pattern + r"|ủy ban nhân dân|uỷ ban nhân dân|\bubnd\b|hội đồng nhân dân|\bhđnd\b|"
                       r"chính quyền địa phương|tổ dân phố|trưởng thôn|trưởng ấp|trưởng bản|khu dân cư")
-GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 25)}}
+GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 29)}}
 # Documents to draw per keyword pool in each genre round (totals, shared between the corpora by size):
 GENRE_POOLS = ("religion_clear", "religion_amb", "democracy_regulations_clear", "democracy_regulations_amb",
                "site_clearance_clear", "site_clearance_amb", "covid_clear", "covid_amb", "rest")
@@ -143,10 +143,9 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     # 22: as 21, drawn and coded before the dictionary edits from rounds 17-21's errors were frozen, scored
     # once with them: a held-out round for the edited religion and grassroots democracy
     22: (5, 120,     5, 60,    15, 10,    5,  5,   40),
-    # 23, 24: as 22, drawn after the edits from rounds 17-22's errors were frozen (3c607f2): the held-out
+    # 23-28: as 22, drawn after the edits from rounds 17-22's errors were frozen (3c607f2): the held-out
     # rounds of the shipped religion and grassroots democracy
-    23: (5, 120,     5, 60,    15, 10,    5,  5,   40),
-    24: (5, 120,     5, 60,    15, 10,    5,  5,   40),
+    **{round_: (5, 120,     5, 60,    15, 10,    5,  5,   40) for round_ in range(23, 29)},
 }.items()}
 # A stratum checked before the keyword pools, with its quota (None: taken whole, a census of weight 1):
 # round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
@@ -158,7 +157,7 @@ FIRST = {15: ("danvan", regex.compile(r"dân vận"), None),
          19: ("democracy_ctx", regex.compile(r"công khai|đối thoại|lấy ý kiến|niêm yết|họp dân|"
                                              r"giám sát của (?:nhân|người) dân|quy chế dân chủ|dân chủ ở cơ sở|"
                                              r"hương ước|thanh tra nhân dân"), 80)}
-FIRST[20] = FIRST[21] = FIRST[22] = FIRST[23] = FIRST[24] = FIRST[19]
+FIRST.update({round_: FIRST[19] for round_ in range(20, 29)})
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
 # Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
