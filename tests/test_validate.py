@@ -419,3 +419,16 @@ def test_second_coding_of_the_devset_agrees_with_the_first():
     kappa = agreement(genre, themes=["site_clearance", "religion", "democracy_regulations", "covid"]).set_index("theme")
     assert kappa.loc["religion", "cohen_kappa"] >= 0.9 and kappa.loc["democracy_regulations", "cohen_kappa"] >= 0.85
     assert kappa.loc["covid", "cohen_kappa"] == 1.0 and kappa.loc["site_clearance", "cohen_kappa"] >= 0.95
+
+
+@pytest.mark.parametrize("rounds, expected", [
+    ("5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26", "5–9, 12–26"),
+    ("23, 24, 25, 26", "23–26"),
+    ("23, 24", "23, 24"),
+    ("7", "7"),
+    ("1, 3, 4, 5, 9", "1, 3–5, 9"),
+])
+def test_rounds_label_reads_runs_as_ranges(rounds, expected):
+    from toolkit.themes.validate import rounds_label
+
+    assert rounds_label(rounds) == expected

@@ -785,9 +785,7 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache)
                                       rounds=va.heldout_rounds(), random_state=config.random_state)
 
         def source(rounds: str, n: int) -> str:
-            parts = rounds.split(", ")
-            named = ("rounds " if len(parts) > 1 else "round ") + ", ".join(parts[:-1]) + \
-                (" and " if len(parts) > 1 else "") + parts[-1]
+            named = ("rounds " if "," in rounds else "round ") + va.rounds_label(rounds)
             return f"corpora/validation {named}, held out ({n} real articles)"
 
         return table.assign(source=[source(r, int(n)) for r, n in zip(table["rounds"], table["n_coded"])])

@@ -169,6 +169,10 @@ def _themes(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]:
         columns = [c for c in ("theme", "item", "rounds", "n_coded", "precision", "precision_low", "precision_high", "recall",
                                "recall_low", "recall_high", "f1", "f1_low", "f1_high") if c in quality]
         shown = quality[columns].sort_values([c for c in ("theme", "item") if c in columns], kind="mergesort")
+        if "rounds" in shown:
+            from toolkit.themes.validate import rounds_label
+
+            shown = shown.assign(rounds=shown["rounds"].map(lambda r: rounds_label(r) if pd.notna(r) and str(r) else r))
         out += [f"Measured quality against human coding ({source}), with 95% intervals "
                 "(`tables/theme_quality.csv`):", "", _table_md(shown)]
     return out

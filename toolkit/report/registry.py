@@ -582,6 +582,8 @@ def source_of(quality: pd.DataFrame) -> str:
 
 def quality_sentence(quality: pd.DataFrame, labels: Mapping[str, str]) -> str:
     """One sentence on the measured quality of the themes, for the captions of theme figures."""
+    from toolkit.themes.validate import rounds_label
+
     parts = []
     per_row = "source" in quality.columns and quality["source"].nunique() > 1 and "rounds" in quality.columns
     for row in quality.itertuples(index=False):
@@ -589,7 +591,7 @@ def quality_sentence(quality: pd.DataFrame, labels: Mapping[str, str]) -> str:
         name = labels.get(row.theme, row.theme) + ("" if item == "full text" else f" ({item})")
         if pd.isna(row.f1):
             continue
-        where = f" (round{'s' if ',' in str(row.rounds) else ''} {row.rounds})" if per_row else ""
+        where = f" (round{'s' if ',' in str(row.rounds) else ''} {rounds_label(str(row.rounds))})" if per_row else ""
         parts.append(f"{name}{where}: precision {row.precision:.2f}, recall {row.recall:.2f}, "
                      f"F1 {row.f1:.2f} [{row.f1_low:.2f}–{row.f1_high:.2f}], n = {row.n_coded}")
     if not parts:

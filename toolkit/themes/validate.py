@@ -799,6 +799,25 @@ def devset_path():
     return PROJECT_ROOT / "corpora" / "validation" / "devset.csv"
 
 
+def rounds_label(rounds: str) -> str:
+    """The ``rounds`` of :func:`dictionary_quality` for a reader: runs of consecutive rounds as ranges.
+
+    >>> rounds_label("5, 6, 7, 8, 9, 12, 13, 14, 26")
+    '5–9, 12–14, 26'
+    >>> rounds_label("23, 24")
+    '23, 24'
+    """
+    numbers = sorted({int(r) for r in str(rounds).replace(",", " ").split()})
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    # three or more consecutive rounds read as a range; two stay as two
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
 def heldout_rounds() -> dict[str, tuple[int, ...]]:
     """Theme → the devset rounds held out for it (``corpora/validation/heldout.csv``).
 
