@@ -18,7 +18,8 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 20  # the same, religion first
     .venv/bin/python corpora/validation/sample_devset.py --round 21  # the same, dictionary unchanged since 20
     .venv/bin/python corpora/validation/sample_devset.py --round 22  # the same, drawn before the edits from 17-21
-    .venv/bin/python corpora/validation/sample_devset.py --round 23  # the same, after the edits from 17-22 (also 24-28)
+    .venv/bin/python corpora/validation/sample_devset.py --round 23  # the same, after the edits from 17-22 (also 24-26)
+    .venv/bin/python corpora/validation/sample_devset.py --round 27  # land stories first, dictionary of 3c607f2 (also 28)
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -145,7 +146,10 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     22: (5, 120,     5, 60,    15, 10,    5,  5,   40),
     # 23-28: as 22, drawn after the edits from rounds 17-22's errors were frozen (3c607f2): the held-out
     # rounds of the shipped religion and grassroots democracy
-    **{round_: (5, 120,     5, 60,    15, 10,    5,  5,   40) for round_ in range(23, 29)},
+    **{round_: (5, 120,     5, 60,    15, 10,    5,  5,   40) for round_ in range(23, 27)},
+    # 27, 28: religion's and democracy's strata used up, the land stories (where readers find grassroots
+    # democracy most often: disclosure and dialogue over compensation) and the rest, the dictionary of 3c607f2
+    **{round_: (5, 5,       5, 5,     120, 80,   5, 20,   40) for round_ in range(27, 29)},
 }.items()}
 # A stratum checked before the keyword pools, with its quota (None: taken whole, a census of weight 1):
 # round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
