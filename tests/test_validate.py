@@ -427,6 +427,8 @@ def test_second_coding_of_the_devset_agrees_with_the_first():
     ("23, 24", "23, 24"),
     ("7", "7"),
     ("1, 3, 4, 5, 9", "1, 3–5, 9"),
+    ("", ""),
+    ("nan", "nan"),
 ])
 def test_rounds_label_reads_runs_as_ranges(rounds, expected):
     from toolkit.themes.validate import rounds_label

@@ -807,7 +807,10 @@ def rounds_label(rounds: str) -> str:
     >>> rounds_label("23, 24")
     '23, 24'
     """
-    numbers = sorted({int(r) for r in str(rounds).replace(",", " ").split()})
+    parts = str(rounds).replace(",", " ").split()
+    if not parts or not all(p.isdigit() for p in parts):  # not a list of rounds (missing, a sheet's own label)
+        return str(rounds)
+    numbers = sorted({int(p) for p in parts})
     runs: list[list[int]] = []
     for n in numbers:
         if runs and n == runs[-1][-1] + 1:
