@@ -5,8 +5,8 @@ news, rounds 13-28 local-government news, round 15 also every article naming ``d
 by readers who never saw the dictionary, each round scored once with the dictionary frozen before
 its labels were read; each theme is scored on the rounds still held out for it (``heldout.csv``:
 rounds 5-28 for COVID-19, 5-9 and 12-28 for site clearance, rounds 23-28 for religion and for
-grassroots democracy, drawn after the dictionary shipped was committed). These bounds guard against regressions and sit a little below
-what was measured (README, "Measured quality").
+grassroots democracy, drawn after the dictionary shipped was committed). These bounds guard
+against regressions and sit a little below what was measured (README, "Measured quality").
 They are checked on the labels, never tuned on the holdout.
 """
 

@@ -144,8 +144,8 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     # 22: as 21, drawn and coded before the dictionary edits from rounds 17-21's errors were frozen, scored
     # once with them: a held-out round for the edited religion and grassroots democracy
     22: (5, 120,     5, 60,    15, 10,    5,  5,   40),
-    # 23-28: as 22, drawn after the edits from rounds 17-22's errors were frozen (3c607f2): the held-out
-    # rounds of the shipped religion and grassroots democracy
+    # 23-26: as 22, drawn after the edits from rounds 17-22's errors were frozen (3c607f2): the held-out
+    # rounds of the shipped religion and grassroots democracy (25-26 take what 23-24 left of their strata)
     **{round_: (5, 120,     5, 60,    15, 10,    5,  5,   40) for round_ in range(23, 27)},
     # 27, 28: religion's and democracy's strata used up, the land stories (where readers find grassroots
     # democracy most often: disclosure and dialogue over compensation) and the rest, the dictionary of 3c607f2
