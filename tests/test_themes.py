@@ -382,6 +382,14 @@ def test_democracy_regulations_abbreviation(themes):
     ("Cán bộ đi lễ đền trong giờ hành chính.", True),
     ("Bà thường lên chùa làm công quả.", True),
     ("Huyện khai hội Tản Viên Sơn Thánh đầu xuân.", True),
+    # the Mother Goddess cult's mediums, Saint Trần's rite; a style of roof; religious bodies among those a
+    # land project displaces
+    ("Ban tổ chức cấm hát văn, nhảy đồng trong khuôn viên lễ hội.", True),
+    ("Hàng vạn người dự lễ phát lương tại đền Trần Thương.", True),
+    ("Du khách đổ về núi Sam dịp lễ vía Bà.", True),
+    ("Phố nhan nhản nhà chóp kiểu đạo Hồi.", False),
+    ("Dự án ảnh hưởng 1.500 hộ dân và 26 tổ chức, gồm các tổ chức tôn giáo, trụ sở cơ quan, trường học.", False),
+    ("Ban Dân vận gặp mặt các tổ chức tôn giáo trên địa bàn.", True),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
@@ -489,6 +497,9 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Chủ đầu tư đã đối thoại với cư dân về phí dịch vụ chung cư.", False),
     ("UBND phường, chủ đầu tư và người dân đã đối thoại về phương án bồi thường.", True),
     ("Chủ tịch UBND huyện đối thoại với công dân về bồi thường đất.", True),
+    # a land project's compensation plan disclosed to the households it affects
+    ("Nhà nước sẽ lập và công khai phương án đền bù, hỗ trợ, tái định cư.", True),
+    ("Huyện niêm yết công khai phương án bồi thường tại trụ sở UBND xã.", True),
     # the residents' opinion of a candidate where the candidate lives: vetting for a post
     ("Tiểu ban nhân sự lấy ý kiến cấp ủy, lấy ý kiến nhân dân nơi người đó sinh sống.", False),
 ])
