@@ -20,6 +20,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 22  # the same, drawn before the edits from 17-21
     .venv/bin/python corpora/validation/sample_devset.py --round 23  # the same, after the edits from 17-22 (also 24-26)
     .venv/bin/python corpora/validation/sample_devset.py --round 27  # land stories first, dictionary of 3c607f2 (also 28)
+    .venv/bin/python corpora/validation/sample_devset.py --round 29  # domestic news outside local government (also 30)
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -110,6 +111,22 @@ GENRE = regex.compile(r"dân vận|mặt trận tổ quốc|cấp [ủu]y|đản
 LOCAL = regex.compile(GENRE.pattern + r"|ủy ban nhân dân|uỷ ban nhân dân|\bubnd\b|hội đồng nhân dân|\bhđnd\b|"
                       r"chính quyền địa phương|tổ dân phố|trưởng thôn|trưởng ấp|trưởng bản|khu dân cư")
 GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 29)}}
+# Rounds 29-30 draw from what local-government news left: the domestic news that names no Party, Front or
+# local-government body (religion's and grassroots democracy's strata of the local-government news were
+# used up by round 26). Domestic: vntc's world, sport, IT and science sections and dantri's world, sport,
+# tech, science and entertainment sections are left out (baomoi 2017 carries no section). Strata are
+# ``general_<pool>``, weights refer to this population.
+GENERAL_ROUNDS = {29, 30}
+FOREIGN_SECTIONS = {"vntc": ("TG_", "TT_", "VT_", "KH_"),
+                    "dantri": ("news_world_", "news_sport_", "news_tech_", "news_science_", "news_entertainment_")}
+
+
+def in_general_population(corpus: str, doc_id: str, low: str) -> bool:
+    """Domestic news outside the local-government population (rounds 29-30)."""
+    return not LOCAL.search(low) and not doc_id.startswith(FOREIGN_SECTIONS.get(corpus, ()))
+
+
+
 # Documents to draw per keyword pool in each genre round (totals, shared between the corpora by size):
 GENRE_POOLS = ("religion_clear", "religion_amb", "democracy_regulations_clear", "democracy_regulations_amb",
                "site_clearance_clear", "site_clearance_amb", "covid_clear", "covid_amb", "rest")
@@ -150,6 +167,9 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     # 27, 28: religion's and democracy's strata used up, the land stories (where readers find grassroots
     # democracy most often: disclosure and dialogue over compensation) and the rest, the dictionary of 3c607f2
     **{round_: (5, 5,       5, 5,     120, 80,   5, 20,   40) for round_ in range(27, 29)},
+    # 29, 30: domestic news outside local government (``GENERAL_ROUNDS``), religion and grassroots democracy
+    # after the edits from rounds 5, 14 and 25-28 (9680501), beside a uniform stratum of the rest
+    **{round_: (70, 100,   10, 10,    15, 10,   5, 10,   40) for round_ in (29, 30)},
 }.items()}
 # A stratum checked before the keyword pools, with its quota (None: taken whole, a census of weight 1):
 # round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
@@ -161,7 +181,9 @@ FIRST = {15: ("danvan", regex.compile(r"dân vận"), None),
          19: ("democracy_ctx", regex.compile(r"công khai|đối thoại|lấy ý kiến|niêm yết|họp dân|"
                                              r"giám sát của (?:nhân|người) dân|quy chế dân chủ|dân chủ ở cơ sở|"
                                              r"hương ước|thanh tra nhân dân"), 80)}
-FIRST.update({round_: FIRST[19] for round_ in range(20, 29)})
+FIRST.update({round_: FIRST[19] for round_ in range(20, 31)})
+# rounds 29-30 draw fewer from it (general news says "công khai" and "đối thoại" in many senses)
+FIRST.update({round_: FIRST[19][:2] + (100,) for round_ in GENERAL_ROUNDS})
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
 # Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
@@ -223,6 +245,8 @@ def main() -> int:
             seen.add(doc_id)
             if round_ in GENRE_ROUNDS and not GENRE_ROUNDS[round_].search(text.lower()):
                 continue
+            if round_ in GENERAL_ROUNDS and not in_general_population(corpus, doc_id, text.lower()):
+                continue
             first = FIRST.get(round_)
             stratum = first[0] if first and first[1].search(text.lower()) else stratum_of(text)
             rows.append((corpus, doc_id, stratum))
@@ -231,7 +255,7 @@ def main() -> int:
     share = {1: 1.0, 2: 0.7}.get(round_, 0.7)
     picked = []
     for (stratum, corpus), group in sorted(frame.groupby(["stratum", "corpus"]), key=lambda kv: kv[0]):
-        if round_ in GENRE_ROUNDS:
+        if round_ in GENRE_ROUNDS or round_ in GENERAL_ROUNDS:
             quotas = GENRE_QUOTAS[round_]
             if round_ in FIRST and stratum == FIRST[round_][0]:
                 total = FIRST[round_][2]
@@ -248,7 +272,8 @@ def main() -> int:
         for rank, idx in zip(halves, chosen):
             picked.append({
                 "corpus": corpus, "doc_id": ids[idx],
-                "stratum": f"genre_{stratum}" if round_ in GENRE_ROUNDS else stratum,
+                "stratum": (f"genre_{stratum}" if round_ in GENRE_ROUNDS
+                            else f"general_{stratum}" if round_ in GENERAL_ROUNDS else stratum),
                 "stratum_size": len(group), "stratum_n": n, "weight": len(group) / n,
                 "split": ("tune" if rank % 2 == 0 else "test") if round_ == 1 else "holdout",
             })
