@@ -20,7 +20,8 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 22  # the same, drawn before the edits from 17-21
     .venv/bin/python corpora/validation/sample_devset.py --round 23  # the same, after the edits from 17-22 (also 24-26)
     .venv/bin/python corpora/validation/sample_devset.py --round 27  # land stories first, dictionary of 3c607f2 (also 28)
-    .venv/bin/python corpora/validation/sample_devset.py --round 29  # domestic news outside local government (also 30)
+    .venv/bin/python corpora/validation/sample_devset.py --round 29  # domestic news outside local government
+    .venv/bin/python corpora/validation/sample_devset.py --round 30  # the same, dictionary unchanged since 29
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -167,9 +168,12 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     # 27, 28: religion's and democracy's strata used up, the land stories (where readers find grassroots
     # democracy most often: disclosure and dialogue over compensation) and the rest, the dictionary of 3c607f2
     **{round_: (5, 5,       5, 5,     120, 80,   5, 20,   40) for round_ in range(27, 29)},
-    # 29, 30: domestic news outside local government (``GENERAL_ROUNDS``), religion and grassroots democracy
+    # 29: domestic news outside local government (``GENERAL_ROUNDS``), religion and grassroots democracy
     # after the edits from rounds 5, 14 and 25-28 (9680501), beside a uniform stratum of the rest
-    **{round_: (70, 100,   10, 10,    15, 10,   5, 10,   40) for round_ in (29, 30)},
+    29: (70, 100,   10, 10,    15, 10,   5, 10,   40),
+    # 30: as 29, the dictionary unchanged (readers found grassroots democracy in 1 of round 29's 362 articles,
+    # so fewer from its stratum, more for religion)
+    30: (80, 130,   10, 10,    15, 10,   5, 10,   40),
 }.items()}
 # A stratum checked before the keyword pools, with its quota (None: taken whole, a census of weight 1):
 # round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
@@ -183,7 +187,7 @@ FIRST = {15: ("danvan", regex.compile(r"dân vận"), None),
                                              r"hương ước|thanh tra nhân dân"), 80)}
 FIRST.update({round_: FIRST[19] for round_ in range(20, 31)})
 # rounds 29-30 draw fewer from it (general news says "công khai" and "đối thoại" in many senses)
-FIRST.update({round_: FIRST[19][:2] + (100,) for round_ in GENERAL_ROUNDS})
+FIRST.update({29: FIRST[19][:2] + (100,), 30: FIRST[19][:2] + (50,)})
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
 # Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
