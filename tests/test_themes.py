@@ -386,7 +386,8 @@ def test_democracy_regulations_abbreviation(themes):
     # land project displaces
     ("Ban tổ chức cấm hát văn, nhảy đồng trong khuôn viên lễ hội.", True),
     ("Hàng vạn người dự lễ phát lương tại đền Trần Thương.", True),
-    ("Du khách đổ về núi Sam dịp lễ vía Bà.", True),
+    ("Du khách đổ về núi Sam dự lễ hội vía Bà Chúa Xứ.", True),
+    ("Tiếng nổ khiến cả xóm sợ khiếp vía.", False),
     ("Phố nhan nhản nhà chóp kiểu đạo Hồi.", False),
     ("Dự án ảnh hưởng 1.500 hộ dân và 26 tổ chức, gồm các tổ chức tôn giáo, trụ sở cơ quan, trường học.", False),
     ("Ban Dân vận gặp mặt các tổ chức tôn giáo trên địa bàn.", True),
