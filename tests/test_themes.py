@@ -391,6 +391,18 @@ def test_democracy_regulations_abbreviation(themes):
     ("Phố nhan nhản nhà chóp kiểu đạo Hồi.", False),
     ("Dự án ảnh hưởng 1.500 hộ dân và 26 tổ chức, gồm các tổ chức tôn giáo, trụ sở cơ quan, trường học.", False),
     ("Ban Dân vận gặp mặt các tổ chức tôn giáo trên địa bàn.", True),
+    # words of religion used of other things: a football match, a scapegoat, the Gregorian calendar, a
+    # teacher from a region, the theatre's "temple", a devotee of cosmetic surgery; a temple as a landmark
+    ("Barcelona vượt qua trận cầu siêu bạo lực trước Atletico.", False),
+    ("Nhà chùa tổ chức lễ cầu siêu cho các nạn nhân.", True),
+    ("Real đã tìm được vật tế thần cho vụ Mbappe.", False),
+    ("Ngày 8/3 theo lịch Công giáo, nữ công nhân xuống đường.", False),
+    ("Cô giáo xứ Quảng gây ấn tượng từ phút đầu.", False),
+    ("Linh mục giáo xứ Thái Hà dâng thánh lễ.", True),
+    ("Với anh, sân khấu là thánh đường sân khấu thiêng liêng.", False),
+    ("Chị trở thành tín đồ của phương pháp làm đẹp bằng dao kéo.", False),
+    ("Xe còn cách chùa Cao Đài (phường Linh Xuân) khoảng 200m thì giảm tốc.", False),
+    ("Tín đồ Cao Đài dự lễ tại Tòa Thánh Tây Ninh.", True),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
