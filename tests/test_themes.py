@@ -403,6 +403,10 @@ def test_democracy_regulations_abbreviation(themes):
     ("Chị trở thành tín đồ của phương pháp làm đẹp bằng dao kéo.", False),
     ("Xe còn cách chùa Cao Đài (phường Linh Xuân) khoảng 200m thì giảm tốc.", False),
     ("Tín đồ Cao Đài dự lễ tại Tòa Thánh Tây Ninh.", True),
+    # building a pagoda; faith as religion, not faith in anything
+    ("Ông ủng hộ 20 tỷ đồng xây dựng chùa Hưng Long.", True),
+    ("Vì đức tin tôn giáo, anh không cầm súng.", True),
+    ("Tắm onsen là đức tin về một sức mạnh thần bí của người Nhật.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
