@@ -22,6 +22,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 27  # land stories first, dictionary of 3c607f2 (also 28)
     .venv/bin/python corpora/validation/sample_devset.py --round 29  # domestic news outside local government
     .venv/bin/python corpora/validation/sample_devset.py --round 30  # the same, dictionary unchanged since 29
+    .venv/bin/python corpora/validation/sample_devset.py --round 31  # the same, religion, after 300085a (also 32)
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -112,18 +113,18 @@ GENRE = regex.compile(r"dân vận|mặt trận tổ quốc|cấp [ủu]y|đản
 LOCAL = regex.compile(GENRE.pattern + r"|ủy ban nhân dân|uỷ ban nhân dân|\bubnd\b|hội đồng nhân dân|\bhđnd\b|"
                       r"chính quyền địa phương|tổ dân phố|trưởng thôn|trưởng ấp|trưởng bản|khu dân cư")
 GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 29)}}
-# Rounds 29-30 draw from what local-government news left: the domestic news that names no Party, Front or
+# Rounds 29-32 draw from what local-government news left: the domestic news that names no Party, Front or
 # local-government body (religion's and grassroots democracy's strata of the local-government news were
 # used up by round 26). Domestic: vntc's world, sport, IT and science sections and dantri's world, sport,
 # tech, science and entertainment sections are left out (baomoi 2017 carries no section). Strata are
 # ``general_<pool>``, weights refer to this population.
-GENERAL_ROUNDS = {29, 30}
+GENERAL_ROUNDS = {29, 30, 31, 32}
 FOREIGN_SECTIONS = {"vntc": ("TG_", "TT_", "VT_", "KH_"),
                     "dantri": ("news_world_", "news_sport_", "news_tech_", "news_science_", "news_entertainment_")}
 
 
 def in_general_population(corpus: str, doc_id: str, low: str) -> bool:
-    """Domestic news outside the local-government population (rounds 29-30)."""
+    """Domestic news outside the local-government population (rounds 29-32)."""
     return not LOCAL.search(low) and not doc_id.startswith(FOREIGN_SECTIONS.get(corpus, ()))
 
 
@@ -174,6 +175,8 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     # 30: as 29, the dictionary unchanged (readers found grassroots democracy in 1 of round 29's 362 articles,
     # so fewer from its stratum, more for religion)
     30: (80, 130,   10, 10,    15, 10,   5, 10,   40),
+    # 31, 32: as 30, religion after the edits from rounds 29-30's errors (a5e1d85, 300085a)
+    **{round_: (90, 150,   5, 5,    15, 10,   5, 10,   40) for round_ in (31, 32)},
 }.items()}
 # A stratum checked before the keyword pools, with its quota (None: taken whole, a census of weight 1):
 # round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
@@ -186,8 +189,9 @@ FIRST = {15: ("danvan", regex.compile(r"dân vận"), None),
                                              r"giám sát của (?:nhân|người) dân|quy chế dân chủ|dân chủ ở cơ sở|"
                                              r"hương ước|thanh tra nhân dân"), 80)}
 FIRST.update({round_: FIRST[19] for round_ in range(20, 31)})
-# rounds 29-30 draw fewer from it (general news says "công khai" and "đối thoại" in many senses)
-FIRST.update({29: FIRST[19][:2] + (100,), 30: FIRST[19][:2] + (50,)})
+# rounds 29-32 draw fewer from it (general news says "công khai" and "đối thoại" in many senses)
+FIRST.update({29: FIRST[19][:2] + (100,), 30: FIRST[19][:2] + (50,), 31: FIRST[19][:2] + (30,),
+              32: FIRST[19][:2] + (30,)})
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
 # Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
