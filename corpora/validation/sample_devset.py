@@ -23,6 +23,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 29  # domestic news outside local government
     .venv/bin/python corpora/validation/sample_devset.py --round 30  # the same, dictionary unchanged since 29
     .venv/bin/python corpora/validation/sample_devset.py --round 31  # the same, religion, after 300085a (also 32)
+    .venv/bin/python corpora/validation/sample_devset.py --round 33  # local-government news naming religion's words, after 300085a
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -112,7 +113,7 @@ GENRE = regex.compile(r"dân vận|mặt trận tổ quốc|cấp [ủu]y|đản
 # the political news, and re-weights it towards religion and grassroots democracy.
 LOCAL = regex.compile(GENRE.pattern + r"|ủy ban nhân dân|uỷ ban nhân dân|\bubnd\b|hội đồng nhân dân|\bhđnd\b|"
                       r"chính quyền địa phương|tổ dân phố|trưởng thôn|trưởng ấp|trưởng bản|khu dân cư")
-GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 29)}}
+GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 29)}, 33: LOCAL}
 # Rounds 29-32 draw from what local-government news left: the domestic news that names no Party, Front or
 # local-government body (religion's and grassroots democracy's strata of the local-government news were
 # used up by round 26). Domestic: vntc's world, sport, IT and science sections and dantri's world, sport,
@@ -177,6 +178,8 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     30: (80, 130,   10, 10,    15, 10,   5, 10,   40),
     # 31, 32: as 30, religion after the edits from rounds 29-30's errors (a5e1d85, 300085a)
     **{round_: (90, 150,   5, 5,    15, 10,   5, 10,   40) for round_ in (31, 32)},
+    # 33: local-government news again, religion's census first (``FIRST``), a few of the rest
+    33: (0, 0,     0, 0,      10, 10,   0, 10,   20),
 }.items()}
 # A stratum checked before the keyword pools, with its quota (None: taken whole, a census of weight 1):
 # round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
@@ -192,6 +195,12 @@ FIRST.update({round_: FIRST[19] for round_ in range(20, 31)})
 # rounds 29-32 draw fewer from it (general news says "công khai" and "đối thoại" in many senses)
 FIRST.update({29: FIRST[19][:2] + (100,), 30: FIRST[19][:2] + (50,), 31: FIRST[19][:2] + (30,),
               32: FIRST[19][:2] + (30,)})
+# round 33 takes every local-government article not drawn before that names religion's keywords: they stood in
+# the pools checked before religion's (COVID-19's `dịch`, site clearance's `mặt bằng`), which rounds 13-28 drew
+# little from, so religion's pools looked used up while these were not (``genre_religion_words``, weight 1;
+# "đền bù", "đền ơn đáp nghĩa" are not temples)
+FIRST[33] = ("religion_words", regex.compile(POOLS["religion_clear"] + "|"
+                                             + POOLS["religion_amb"].replace(r"\bđền\b", r"\bđền\b(?! bù| ơn| bồi)")), None)
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
 # Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
