@@ -253,6 +253,12 @@ def main() -> int:
     if round_ > 1:
         done = pd.read_csv(OUT.parent / "devset.csv", dtype={"doc_id": str})
         taken = set(zip(done["corpus"], done["doc_id"]))
+        # and any other round drawn here but not yet coded into devset.csv: a round drawn before the last one's
+        # labels were merged must not draw its documents again
+        for other in sorted(OUT.parent.glob("devset_sample_round*.csv")):
+            if other.name != f"devset_sample_round{round_}.csv":
+                drawn = pd.read_csv(other, dtype={"doc_id": str})
+                taken |= set(zip(drawn["corpus"], drawn["doc_id"]))
     rows = []
     for corpus in ("baomoi", "dantri", "vntc"):
         seen = set()
