@@ -24,6 +24,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 30  # the same, dictionary unchanged since 29
     .venv/bin/python corpora/validation/sample_devset.py --round 31  # the same, religion, after 300085a (also 32)
     .venv/bin/python corpora/validation/sample_devset.py --round 33  # local-government news naming religion's words, after 300085a
+    .venv/bin/python corpora/validation/sample_devset.py --round 34  # other news naming a commune or ward and democracy's practices
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -119,13 +120,13 @@ GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 
 # used up by round 26). Domestic: vntc's world, sport, IT and science sections and dantri's world, sport,
 # tech, science and entertainment sections are left out (baomoi 2017 carries no section). Strata are
 # ``general_<pool>``, weights refer to this population.
-GENERAL_ROUNDS = {29, 30, 31, 32}
+GENERAL_ROUNDS = {29, 30, 31, 32, 34}
 FOREIGN_SECTIONS = {"vntc": ("TG_", "TT_", "VT_", "KH_"),
                     "dantri": ("news_world_", "news_sport_", "news_tech_", "news_science_", "news_entertainment_")}
 
 
 def in_general_population(corpus: str, doc_id: str, low: str) -> bool:
-    """Domestic news outside the local-government population (rounds 29-32)."""
+    """Domestic news outside the local-government population (rounds 29-32, 34)."""
     return not LOCAL.search(low) and not doc_id.startswith(FOREIGN_SECTIONS.get(corpus, ()))
 
 
@@ -180,6 +181,8 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     **{round_: (90, 150,   5, 5,    15, 10,   5, 10,   40) for round_ in (31, 32)},
     # 33: local-government news again, religion's census first (``FIRST``), a few of the rest
     33: (0, 0,     0, 0,      10, 10,   0, 10,   20),
+    # 34: the other domestic news again, grassroots democracy's census first (``FIRST``), a few of the rest
+    34: (5, 5,     0, 0,      5, 5,     0, 5,    20),
 }.items()}
 # A stratum checked before the keyword pools, with its quota (None: taken whole, a census of weight 1):
 # round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
@@ -199,6 +202,12 @@ FIRST.update({29: FIRST[19][:2] + (100,), 30: FIRST[19][:2] + (50,), 31: FIRST[1
 # the pools checked before religion's (COVID-19's `dịch`, site clearance's `mặt bằng`), which rounds 13-28 drew
 # little from, so religion's pools looked used up while these were not (``genre_religion_words``, weight 1;
 # "đền bù", "đền ơn đáp nghĩa" are not temples)
+# round 34 takes every article of the other domestic news not drawn before that names a commune's or a ward's
+# authorities and one of democracy's practices (``general_democracy_local``, weight 1): where grassroots
+# democracy can stand outside the local-government population, which has none left
+FIRST[34] = ("democracy_local", regex.compile(
+    r"(?s)^(?=.*(?:(?:chủ tịch|lãnh đạo|chính quyền|cán bộ) (?:xã|phường|quận|huyện|thị trấn|thành phố|tỉnh)"
+    r"|\bxã\b(?! hội)|\bphường\b))(?=.*(?:" + FIRST[19][1].pattern + "))"), None)
 FIRST[33] = ("religion_words", regex.compile(POOLS["religion_clear"] + "|"
                                              + POOLS["religion_amb"].replace(r"\bđền\b", r"\bđền\b(?! bù| ơn| bồi)")), None)
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
