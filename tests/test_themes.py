@@ -519,6 +519,14 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Huyện niêm yết công khai phương án bồi thường tại trụ sở UBND xã.", True),
     # the residents' opinion of a candidate where the candidate lives: vetting for a post
     ("Tiểu ban nhân sự lấy ý kiến cấp ủy, lấy ý kiến nhân dân nơi người đó sinh sống.", False),
+    # every wording of consulting residents shares the national-draft and vetting rules
+    ("Cách thức lấy ý kiến người dân đóng góp cho dự luật còn nặng hình thức.", False),
+    ("Đảng ủy lấy ý kiến người dân nơi người đó cư trú.", False),
+    ("Phường lấy ý kiến người dân về phương án chỉnh trang khu phố.", True),
+    # a meeting the police or a court calls for an apology or for crime reports; a commune's meeting to decide
+    ("Công an huyện tổ chức họp dân, buộc bị cáo nhận lỗi trước bà con.", False),
+    ("Viện kiểm sát về xã họp dân để xin lỗi và minh oan cho ông Thành.", False),
+    ("Xã tổ chức họp dân để bàn phương án làm đường liên thôn.", True),
 ])
 def test_democracy_regulations_senses(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "democracy_regulations")["a"] > 0) == expected
@@ -843,6 +851,21 @@ def test_near_rule_counts_an_ambiguous_term_only_in_context():
              "c": "Bồi thường cho các hộ dân nằm trong vùng quy hoạch khu công nghiệp mới của huyện nhà có đất."}
     got = {d: int(h) for d, h in theme_hits(_tokens(texts), themes).set_index("doc_id")["hits"].items()}
     assert got == {"a": 1, "b": 0, "c": 0}
+
+
+def test_one_exclude_rule_serves_a_list_of_terms():
+    # the variants of one wording share a rule; every name in the list must be a term of the theme
+    spec = {"label_en": "Site", "label_vi": "GPMB", "terms": ["bồi thường", "đền bù", "giải tỏa"],
+            "exclude": [{"term": ["bồi thường", "đền bù"], "near": ["đất"], "window": 6}]}
+    themes = themes_from_mapping({"themes": {"site": spec}})
+    texts = {"a": "Bồi thường cho hộ dân có đất bị thu hồi.", "b": "Bị cáo phải bồi thường cho người bị hại.",
+             "c": "Công ty phải đền bù cho khách hàng.", "d": "Đền bù đất cho các hộ dân.",
+             "e": "Giải tỏa ách tắc giao thông."}
+    got = {d: int(h) for d, h in theme_hits(_tokens(texts), themes).set_index("doc_id")["hits"].items()}
+    assert got == {"a": 1, "b": 0, "c": 0, "d": 1, "e": 1}
+    bad = {**spec, "exclude": [{"term": ["bồi thường", "di dời"], "near": ["đất"]}]}
+    with pytest.raises(ValueError, match="exclude rule for 'di dời'"):
+        themes_from_mapping({"themes": {"site": bad}})
 
 
 def test_a_context_written_with_underscores_is_a_whole_word():

@@ -501,10 +501,12 @@ def themes_from_mapping(data: dict, *, tokenizer_config=None, source: str = "<in
             bad = set(rule) - _EXCLUDE_KEYS
             if bad:
                 raise ValueError(f"{where}: exclude rule with unknown key(s) {sorted(bad)}; allowed: {sorted(_EXCLUDE_KEYS)}")
-            term = unicodedata.normalize("NFC", str(rule.get("term", "")).strip())
-            if term not in terms:
-                raise ValueError(f"{where}: exclude rule for {term!r}, which is not among the theme's terms")
-            excludes[term] = _compile_rule(term, rule, tokenizer, stopwords, macros, where, excludes.get(term))
+            # one term, or a list of terms that share the rule (the variants of one wording)
+            names = [unicodedata.normalize("NFC", name.strip()) for name in _as_list(rule.get("term"))] or [""]
+            for term in names:
+                if term not in terms:
+                    raise ValueError(f"{where}: exclude rule for {term!r}, which is not among the theme's terms")
+                excludes[term] = _compile_rule(term, rule, tokenizer, stopwords, macros, where, excludes.get(term))
         for term in terms:
             lost = sorted(NEGATIONS & stopwords & set(plain.tokenize(term)))
             if lost and not (term in excludes and excludes[term].patterns):
