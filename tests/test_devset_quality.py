@@ -5,8 +5,8 @@ news, rounds 13-28 and 33 local-government news, round 15 also every article nam
 rounds 29-32 and 34 domestic news outside local government), coded by readers who never saw the
 dictionary, each round scored once with the dictionary frozen before its labels were read; each
 theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-34 for COVID-19, 5-9
-and 12-34 for site clearance, rounds 31-34 for religion and 23-34 for grassroots democracy, drawn
-after the dictionary edits that could change them were committed). These bounds guard
+and 12-34 for site clearance, rounds 31-34 for religion and 23-28 and 30-33 for grassroots democracy,
+drawn after the dictionary edits that could change them were committed). These bounds guard
 against regressions and sit a little below what was measured (README, "Measured quality").
 They are checked on the labels, never tuned on the holdout.
 """
@@ -45,10 +45,13 @@ def test_holdout_has_the_designed_size():
     # no document is in two rounds: a holdout document was never read while the dictionary was edited
     every = read_devset()
     assert every["doc_id"].is_unique and len(every) == 10143
-    # a theme's held-out rounds are holdout rounds, and the latest round is held out for every theme
+    # a theme's held-out rounds are holdout rounds; the latest round is held out for every theme but grassroots
+    # democracy, which was edited from its errors (ad2daed)
     rounds = heldout_rounds()
     assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
-    assert all(set(r) <= set(range(5, 35)) and 34 in r for r in rounds.values())
+    assert all(set(r) <= set(range(5, 35)) for r in rounds.values())
+    assert all(34 in rounds[theme] for theme in ("site_clearance", "religion", "covid"))
+    assert 34 not in rounds["democracy_regulations"] and 33 in rounds["democracy_regulations"]
 
 
 def test_site_clearance_and_covid_agree_with_readers(quality):
@@ -76,12 +79,12 @@ def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
     assert religion["rounds"] == "31, 32, 33, 34" and religion["n_coded"] == 1440
     assert religion["tp"] + religion["fn"] == 214
     assert religion["precision"] >= 0.82 and religion["recall"] >= 0.82 and religion["f1"] >= 0.85, religion
-    # Grassroots democracy is the weaker measure (rounds 23-34: F1 0.54 on 72 positives, 20 of them in
-    # general news): what it misses and what it flags wrongly are borderline calls (disclosure and dialogue in
-    # land and complaint stories) and, in general news, meetings and dialogue that are not a local authority's
-    # with residents (police meetings for an apology, employers', foreign leaders').
+    # Grassroots democracy is the weaker measure (rounds 23-28 and 30-33: F1 0.62 on 58 positives; 0.54 on
+    # rounds 23-34 as first scored, before ad2daed was edited from rounds 29 and 34's errors): what it misses and
+    # what it flags wrongly are borderline calls (disclosure and dialogue in land and complaint stories) and, in
+    # general news, meetings and dialogue that are not a local authority's with residents.
     democracy = quality.loc[("democracy_regulations", "full text")]
-    assert democracy["rounds"] == ", ".join(str(r) for r in range(23, 35))
-    assert democracy["tp"] + democracy["fn"] == 72
-    assert democracy["f1"] >= 0.5, democracy
+    assert democracy["rounds"] == "23, 24, 25, 26, 27, 28, 30, 31, 32, 33"
+    assert democracy["tp"] + democracy["fn"] == 58
+    assert democracy["f1"] >= 0.55, democracy
     assert democracy["f1_high"] - democracy["f1_low"] > 0.1   # its interval says how little is known
