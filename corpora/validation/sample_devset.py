@@ -25,6 +25,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 31  # the same, religion, after 300085a (also 32)
     .venv/bin/python corpora/validation/sample_devset.py --round 33  # local-government news naming religion's words, after 300085a
     .venv/bin/python corpora/validation/sample_devset.py --round 34  # other news naming a commune or ward and democracy's practices
+    .venv/bin/python corpora/validation/sample_devset.py --round 35  # other news naming democracy's practices beside residents
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -120,13 +121,13 @@ GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 
 # used up by round 26). Domestic: vntc's world, sport, IT and science sections and dantri's world, sport,
 # tech, science and entertainment sections are left out (baomoi 2017 carries no section). Strata are
 # ``general_<pool>``, weights refer to this population.
-GENERAL_ROUNDS = {29, 30, 31, 32, 34}
+GENERAL_ROUNDS = {29, 30, 31, 32, 34, 35}
 FOREIGN_SECTIONS = {"vntc": ("TG_", "TT_", "VT_", "KH_"),
                     "dantri": ("news_world_", "news_sport_", "news_tech_", "news_science_", "news_entertainment_")}
 
 
 def in_general_population(corpus: str, doc_id: str, low: str) -> bool:
-    """Domestic news outside the local-government population (rounds 29-32, 34)."""
+    """Domestic news outside the local-government population (rounds 29-32, 34-35)."""
     return not LOCAL.search(low) and not doc_id.startswith(FOREIGN_SECTIONS.get(corpus, ()))
 
 
@@ -183,6 +184,10 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     33: (0, 0,     0, 0,      10, 10,   0, 10,   20),
     # 34: the other domestic news again, grassroots democracy's census first (``FIRST``), a few of the rest
     34: (5, 5,     0, 0,      5, 5,     0, 5,    20),
+    # 35: the other domestic news, grassroots democracy's residents census first (``FIRST``), religion and
+    # democracy's keyword pools, a few of the rest; drawn before the edits from rounds 1-34's errors were
+    # frozen, coded blind, scored once with them
+    35: (40, 40,   20, 30,    10, 10,   0, 5,    30),
 }.items()}
 # A stratum checked before the keyword pools, with its quota (None: taken whole, a census of weight 1):
 # round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
@@ -210,6 +215,15 @@ FIRST[34] = ("democracy_local", regex.compile(
     r"|\bxã\b(?! hội)|\bphường\b))(?=.*(?:" + FIRST[19][1].pattern + "))"), None)
 FIRST[33] = ("religion_words", regex.compile(POOLS["religion_clear"] + "|"
                                              + POOLS["religion_amb"].replace(r"\bđền\b", r"\bđền\b(?! bù| ơn| bồi)")), None)
+# round 35 takes every article of the other domestic news not drawn before where a practice of democracy
+# (disclosing, dialogue, consulting, posting, supervising) stands in one sentence with the residents
+# (``general_democracy_residents``, weight 1): what round 34's census left, which needed a commune's or a
+# ward's authorities named
+FIRST[35] = ("democracy_residents", regex.compile(
+    r"(?:công khai|đối thoại|lấy ý kiến|niêm yết|tham vấn|giám sát)[^.;:!?]{0,60}"
+    r"(?:người dân|hộ dân|bà con|cư dân|cộng đồng dân cư|nhân dân)"
+    r"|(?:người dân|hộ dân|bà con|cư dân|cộng đồng dân cư)[^.;:!?]{0,60}"
+    r"(?:công khai|đối thoại|lấy ý kiến|niêm yết|tham vấn|giám sát)"), None)
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
 # Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
