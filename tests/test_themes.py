@@ -527,9 +527,35 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Công an huyện tổ chức họp dân, buộc bị cáo nhận lỗi trước bà con.", False),
     ("Viện kiểm sát về xã họp dân để xin lỗi và minh oan cho ông Thành.", False),
     ("Xã tổ chức họp dân để bàn phương án làm đường liên thôn.", True),
+    # foreign politics: a president's or a foreign government's dialogue with and consultation of its people; a
+    # country's name before a capitalised syllable is a Vietnamese place
+    ("Tổng thống đối thoại trực tuyến với người dân về giá năng lượng.", False),
+    ("Chính quyền cũ bị chỉ trích vì chưa tham vấn người dân Hàn Quốc về hệ thống tên lửa.", False),
+    ("Chính phủ Anh cam kết công khai dự luật cho người dân biết.", False),
+    ("Chính quyền Nga Sơn đối thoại với người dân về phương án bồi thường.", True),
+    ("Phường lấy ý kiến người dân Mỹ Đình về phương án chỉnh trang hè phố.", True),
+    # consultation on a national draft or by the National Assembly; the whole country consulted at once
+    ("Bộ luật Hình sự năm 2015 đã được Quốc hội tổ chức lấy ý kiến nhân dân.", False),
+    ("Dự luật sẽ được đăng tải để lấy ý kiến của người dân trong hai tháng.", False),
+    ("Căn cứ Luật Đất đai, xã lấy ý kiến người dân về phương án bồi thường.", True),
+    # "openly": gambling dens, a firm's selling price
+    ("Các sòng bạc hoạt động công khai khiến người dân bất bình.", False),
+    ("Doanh nghiệp phải công khai giá bán cho người dân.", False),
 ])
 def test_democracy_regulations_senses(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "democracy_regulations")["a"] > 0) == expected
+
+
+def test_democracy_practices_in_an_article_titled_for_a_foreign_leader(themes):
+    """An article whose title names a foreign head of state: its dialogue with "người dân" is foreign politics,
+    in every sentence; the same body under a Vietnamese title stays."""
+    body = "Cuộc đối thoại trực tuyến với người dân bắt đầu lúc trưa và kéo dài bốn giờ."
+    docs = pd.DataFrame({"doc_id": ["foreign", "local"], "body": [body, body],
+                         "title": ["Tổng thống nhận hai triệu câu hỏi", "Chủ tịch huyện nhận hai trăm câu hỏi"]})
+    texts = {d: f"{t}\n\n{body}" for d, t in zip(docs["doc_id"], docs["title"])}
+    hits = theme_hits(_tokens(texts), themes, docs)
+    present = hits[hits["theme"] == "democracy_regulations"].set_index("doc_id")["present"]
+    assert not present["foreign"] and present["local"]
 
 
 # -- shares and bootstrap --------------------------------------------------------------
