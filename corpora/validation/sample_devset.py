@@ -26,6 +26,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 33  # local-government news naming religion's words, after 300085a
     .venv/bin/python corpora/validation/sample_devset.py --round 34  # other news naming a commune or ward and democracy's practices
     .venv/bin/python corpora/validation/sample_devset.py --round 35  # other news naming democracy's practices beside residents
+    .venv/bin/python corpora/validation/sample_devset.py --round 36  # other news the dictionary flags for democracy, and not
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -121,13 +122,13 @@ GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 
 # used up by round 26). Domestic: vntc's world, sport, IT and science sections and dantri's world, sport,
 # tech, science and entertainment sections are left out (baomoi 2017 carries no section). Strata are
 # ``general_<pool>``, weights refer to this population.
-GENERAL_ROUNDS = {29, 30, 31, 32, 34, 35}
+GENERAL_ROUNDS = {29, 30, 31, 32, 34, 35, 36}
 FOREIGN_SECTIONS = {"vntc": ("TG_", "TT_", "VT_", "KH_"),
                     "dantri": ("news_world_", "news_sport_", "news_tech_", "news_science_", "news_entertainment_")}
 
 
 def in_general_population(corpus: str, doc_id: str, low: str) -> bool:
-    """Domestic news outside the local-government population (rounds 29-32, 34-35)."""
+    """Domestic news outside the local-government population (rounds 29-32, 34-36)."""
     return not LOCAL.search(low) and not doc_id.startswith(FOREIGN_SECTIONS.get(corpus, ()))
 
 
@@ -188,6 +189,10 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     # democracy's keyword pools, a few of the rest; drawn before the edits from rounds 1-34's errors were
     # frozen, coded blind, scored once with them
     35: (40, 40,   20, 30,    10, 10,   0, 5,    30),
+    # 36: the other domestic news, the dictionary's grassroots-democracy flags first (``FLAGGED``) and its
+    # unflagged practice words (``SECOND``), religion's pools, a few of the rest; drawn after the edit from
+    # round 35's errors (0b955e0) was committed, scored once with it
+    36: (40, 40,   0, 10,     10, 10,   0, 5,    30),
 }.items()}
 # A stratum checked before the keyword pools, with its quota (None: taken whole, a census of weight 1):
 # round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
@@ -224,6 +229,15 @@ FIRST[35] = ("democracy_residents", regex.compile(
     r"(?:người dân|hộ dân|bà con|cư dân|cộng đồng dân cư|nhân dân)"
     r"|(?:người dân|hộ dân|bà con|cư dân|cộng đồng dân cư)[^.;:!?]{0,60}"
     r"(?:công khai|đối thoại|lấy ý kiến|niêm yết|tham vấn|giám sát)"), None)
+# round 36 takes every article of the other domestic news not drawn before that the shipped dictionary flags for
+# grassroots democracy (``general_democracy_flagged``, weight 1: its precision where it is weakest), then a sample
+# of the articles left that name democracy's practice words (``general_democracy_ctx``: its misses)
+FLAGGED = {36: ("democracy_flagged", "democracy_regulations")}
+SECOND = {36: ("democracy_ctx", FIRST[19][1], 120)}
+# every word a grassroots-democracy term starts from: the articles without any cannot be flagged, and are not
+# tokenized (tokenizing all 73,000 would take minutes for nothing)
+DEMOCRACY_WORDS = regex.compile(r"dân chủ|làm chủ|dân biết|thụ hưởng|thanh tra nhân dân|giám sát|hương ước|quy ước|ý kiến|"
+                                r"đối thoại|niêm yết|công khai|tham vấn|họp dân|bàn và quyết định|bàn bạc|người đứng đầu")
 COMPILED = {name: regex.compile(pattern) for name, pattern in POOLS.items()}
 
 # Documents to draw per (corpus, stratum); a stratum smaller than its quota is taken whole.
@@ -267,6 +281,21 @@ def stratum_of(text: str) -> str:
     return "rest"
 
 
+def flagged_by_dictionary(texts: dict[tuple[str, str], str], theme: str) -> set[tuple[str, str]]:
+    """The (corpus, doc_id) keys whose text the shipped theme dictionary flags for ``theme``."""
+    sys.path.insert(0, str(ROOT))
+    from toolkit.config import CACHE_DIR
+    from toolkit.text.preprocess import preprocess
+    from toolkit.themes.dictionary import load_themes, theme_hits
+
+    keys = sorted(texts)
+    docs = pd.DataFrame({"doc_id": [f"{c}:{d}" for c, d in keys], "title": "", "body": [texts[k] for k in keys]})
+    tokens = preprocess(docs, n_jobs=1, cache_dir=CACHE_DIR / "preprocess", progress=False)
+    hits = theme_hits(tokens, load_themes(), docs)
+    present = set(hits.loc[(hits["theme"] == theme) & hits["present"], "doc_id"])
+    return {k for k in keys if f"{k[0]}:{k[1]}" in present}
+
+
 def main() -> int:
     if not SHARED.is_dir():
         print(f"needs {SHARED}", file=sys.stderr)
@@ -283,6 +312,7 @@ def main() -> int:
                 drawn = pd.read_csv(other, dtype={"doc_id": str})
                 taken |= set(zip(drawn["corpus"], drawn["doc_id"]))
     rows = []
+    candidates: dict[tuple[str, str], str] = {}
     for corpus in ("baomoi", "dantri", "vntc"):
         seen = set()
         for doc_id, text in read_corpus(corpus):
@@ -296,16 +326,29 @@ def main() -> int:
                 continue
             first = FIRST.get(round_)
             stratum = first[0] if first and first[1].search(low) else stratum_of(text)
+            if round_ in SECOND and SECOND[round_][1].search(low):
+                stratum = SECOND[round_][0]
+            if round_ in FLAGGED and DEMOCRACY_WORDS.search(low):
+                candidates[(corpus, doc_id)] = text
             rows.append((corpus, doc_id, stratum))
     frame = pd.DataFrame(rows, columns=["corpus", "doc_id", "stratum"])
+    if round_ in FLAGGED:
+        name, theme = FLAGGED[round_]
+        flagged = flagged_by_dictionary(candidates, theme)
+        frame.loc[[k in flagged for k in zip(frame["corpus"], frame["doc_id"])], "stratum"] = name
     rng = np.random.default_rng(SEED + round_ - 1)
     share = {1: 1.0, 2: 0.7}.get(round_, 0.7)
     picked = []
     for (stratum, corpus), group in sorted(frame.groupby(["stratum", "corpus"]), key=lambda kv: kv[0]):
         if round_ in GENRE_ROUNDS or round_ in GENERAL_ROUNDS:
             quotas = GENRE_QUOTAS[round_]
-            if round_ in FIRST and stratum == FIRST[round_][0]:
-                total = FIRST[round_][2]
+            census = {FLAGGED[round_][0]: None} if round_ in FLAGGED else {}
+            if round_ in FIRST:
+                census[FIRST[round_][0]] = FIRST[round_][2]
+            if round_ in SECOND:
+                census[SECOND[round_][0]] = SECOND[round_][2]
+            if stratum in census:
+                total = census[stratum]
                 # taken whole (a census), or the quota shared between the corpora by size
                 quota = len(group) if total is None else max(total * len(group) / int((frame["stratum"] == stratum).sum()), 1)
             else:
