@@ -541,6 +541,14 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     # "openly": gambling dens, a firm's selling price
     ("Các sòng bạc hoạt động công khai khiến người dân bất bình.", False),
     ("Doanh nghiệp phải công khai giá bán cho người dân.", False),
+    # disease surveillance in the community; democratic centralism a comma from "làm việc"; a recorded
+    # conversation; a public tender offer for shares
+    ("Trung tâm y tế điều tra, giám sát tại cộng đồng các ca sốt xuất huyết.", False),
+    ("Ủy ban hoạt động theo nguyên tắc tập trung dân chủ, làm việc theo chế độ tập thể.", False),
+    ("Luật sư đề nghị nghe lại băng ghi âm cuộc đối thoại giữa hai bị cáo, người dân dự phiên tòa bức xúc.", False),
+    ("Công ty đã chào mua công khai 12 triệu cổ phần, người dân nắm giữ phần còn lại.", False),
+    ("Ban giám sát đầu tư của cộng đồng xã giám sát công trình, người dân đồng tình.", True),
+    ("Công ty thực hiện dân chủ tại nơi làm việc, đối thoại định kỳ với người lao động.", True),
 ])
 def test_democracy_regulations_senses(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "democracy_regulations")["a"] > 0) == expected
