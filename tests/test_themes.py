@@ -538,6 +538,9 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Bộ luật Hình sự năm 2015 đã được Quốc hội tổ chức lấy ý kiến nhân dân.", False),
     ("Dự luật sẽ được đăng tải để lấy ý kiến của người dân trong hai tháng.", False),
     ("Căn cứ Luật Đất đai, xã lấy ý kiến người dân về phương án bồi thường.", True),
+    ("Quốc hội đã thảo luận kỹ và lấy ý kiến nhân dân trước khi quyết định.", False),
+    # the residents of a commune consulted on merging it, under the Standing Committee's resolution
+    ("Thực hiện Nghị quyết của Ủy ban Thường vụ Quốc hội, xã tổ chức lấy ý kiến nhân dân về việc sáp nhập thôn.", True),
     # "openly": gambling dens, a firm's selling price
     ("Các sòng bạc hoạt động công khai khiến người dân bất bình.", False),
     ("Doanh nghiệp phải công khai giá bán cho người dân.", False),
