@@ -534,6 +534,7 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Chính phủ Anh cam kết công khai dự luật cho người dân biết.", False),
     ("Chính quyền Nga Sơn đối thoại với người dân về phương án bồi thường.", True),
     ("Phường lấy ý kiến người dân Mỹ Đình về phương án chỉnh trang hè phố.", True),
+    ("Ban quản lý dự án cùng chính quyền sở tại đối thoại với người dân về phương án bồi thường.", True),
     # consultation on a national draft or by the National Assembly; the whole country consulted at once
     ("Bộ luật Hình sự năm 2015 đã được Quốc hội tổ chức lấy ý kiến nhân dân.", False),
     ("Dự luật sẽ được đăng tải để lấy ý kiến của người dân trong hai tháng.", False),
