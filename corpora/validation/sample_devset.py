@@ -48,7 +48,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -186,8 +188,7 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     # 34: the other domestic news again, grassroots democracy's census first (``FIRST``), a few of the rest
     34: (5, 5,     0, 0,      5, 5,     0, 5,    20),
     # 35: the other domestic news, grassroots democracy's residents census first (``FIRST``), religion and
-    # democracy's keyword pools, a few of the rest; drawn before the edits from rounds 1-34's errors were
-    # frozen, coded blind, scored once with them
+    # democracy's keyword pools, a few of the rest; drawn after ad2daed, coded blind, scored once with it
     35: (40, 40,   20, 30,    10, 10,   0, 5,    30),
     # 36: the other domestic news, the dictionary's grassroots-democracy flags first (``FLAGGED``) and its
     # unflagged practice words (``SECOND``), religion's pools, a few of the rest; drawn after the edit from
@@ -229,10 +230,11 @@ FIRST[35] = ("democracy_residents", regex.compile(
     r"(?:người dân|hộ dân|bà con|cư dân|cộng đồng dân cư|nhân dân)"
     r"|(?:người dân|hộ dân|bà con|cư dân|cộng đồng dân cư)[^.;:!?]{0,60}"
     r"(?:công khai|đối thoại|lấy ý kiến|niêm yết|tham vấn|giám sát)"), None)
-# round 36 takes every article of the other domestic news not drawn before that the shipped dictionary flags for
-# grassroots democracy (``general_democracy_flagged``, weight 1: its precision where it is weakest), then a sample
-# of the articles left that name democracy's practice words (``general_democracy_ctx``: its misses)
-FLAGGED = {36: ("democracy_flagged", "democracy_regulations")}
+# round 36 takes every article of the other domestic news not drawn before that the dictionary of 0b955e0 (the one
+# shipped when it was drawn; later edits only take flags away) flags for grassroots democracy
+# (``general_democracy_flagged``, weight 1: its precision where it is weakest), then a sample of the articles left
+# that name democracy's practice words (``general_democracy_ctx``: its misses)
+FLAGGED = {36: ("democracy_flagged", "democracy_regulations", "0b955e0")}
 SECOND = {36: ("democracy_ctx", FIRST[19][1], 120)}
 # every word a grassroots-democracy term starts from: the articles without any cannot be flagged, and are not
 # tokenized (tokenizing all 73,000 would take minutes for nothing)
@@ -281,17 +283,24 @@ def stratum_of(text: str) -> str:
     return "rest"
 
 
-def flagged_by_dictionary(texts: dict[tuple[str, str], str], theme: str) -> set[tuple[str, str]]:
-    """The (corpus, doc_id) keys whose text the shipped theme dictionary flags for ``theme``."""
+def flagged_by_dictionary(texts: dict[tuple[str, str], str], theme: str, revision: str | None = None) -> set[tuple[str, str]]:
+    """The (corpus, doc_id) keys whose text the theme dictionary flags for ``theme``: the themes file of git
+    ``revision`` (the one a round was drawn with, so the round can be drawn again), or the working tree's."""
     sys.path.insert(0, str(ROOT))
     from toolkit.config import CACHE_DIR
     from toolkit.text.preprocess import preprocess
-    from toolkit.themes.dictionary import load_themes, theme_hits
+    from toolkit.themes.dictionary import load_themes, theme_hits, themes_from_mapping
 
+    if revision is None:
+        themes = load_themes()
+    else:
+        source = f"{revision}:corpora/lexicons/themes.toml"
+        text = subprocess.run(["git", "show", source], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+        themes = themes_from_mapping(tomllib.loads(text), source=source)
     keys = sorted(texts)
     docs = pd.DataFrame({"doc_id": [f"{c}:{d}" for c, d in keys], "title": "", "body": [texts[k] for k in keys]})
     tokens = preprocess(docs, n_jobs=1, cache_dir=CACHE_DIR / "preprocess", progress=False)
-    hits = theme_hits(tokens, load_themes(), docs)
+    hits = theme_hits(tokens, themes, docs)
     present = set(hits.loc[(hits["theme"] == theme) & hits["present"], "doc_id"])
     return {k for k in keys if f"{k[0]}:{k[1]}" in present}
 
@@ -333,8 +342,8 @@ def main() -> int:
             rows.append((corpus, doc_id, stratum))
     frame = pd.DataFrame(rows, columns=["corpus", "doc_id", "stratum"])
     if round_ in FLAGGED:
-        name, theme = FLAGGED[round_]
-        flagged = flagged_by_dictionary(candidates, theme)
+        name, theme, revision = FLAGGED[round_]
+        flagged = flagged_by_dictionary(candidates, theme, revision)
         frame.loc[[k in flagged for k in zip(frame["corpus"], frame["doc_id"])], "stratum"] = name
     rng = np.random.default_rng(SEED + round_ - 1)
     share = {1: 1.0, 2: 0.7}.get(round_, 0.7)
