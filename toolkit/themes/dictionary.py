@@ -704,14 +704,19 @@ def term_counts(
         syllables = themes.syllabify(toks)[0]
         matches = themes.match(toks)
         located: dict[tuple[str, ...], tuple[list[int], list[tuple[int, int]]]] = {}
+        # a pattern shared by several terms (a rule naming a list of terms) is searched once per document
+        found: dict[regex.Pattern, list[tuple[int, int, list[str]]]] = {}
         for a, b, rule in live:
             # Locate each pattern match in the document's syllables (syllables do not depend on
             # where the segmenter put word boundaries) and cancel the occurrences inside it.
             covered: set[int] = set()
             for pattern in rule.patterns:
-                for m in pattern.finditer(text):
-                    span = [s for t in tokenizer.tokenize(m.group(0)) for s in t.split("_") if s]
-                    covered.update(_occurrences_in(span, syllables, text, m.start(), m.end(), located))
+                if pattern not in found:
+                    found[pattern] = [(m.start(), m.end(), [s for t in tokenizer.tokenize(m.group(0))
+                                                            for s in t.split("_") if s])
+                                      for m in pattern.finditer(text)]
+                for start, end, span in found[pattern]:
+                    covered.update(_occurrences_in(span, syllables, text, start, end, located))
             cancelled = sum(1 for a2, b2, i, j in matches
                             if (a2, b2) == (a, b) and covered.issuperset(range(i, j)))
             col = themes.term_index(a, b)
