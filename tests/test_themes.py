@@ -133,6 +133,71 @@ def test_a_term_that_loses_its_negation_warns_until_a_pattern_guards_it(caplog):
     assert _hits_of(texts, th, "t") == {"a": 1, "b": 0}
 
 
+def test_a_theme_wide_pattern_does_not_silence_the_negation_warning(caplog):
+    """``term = "*"`` gives every term a pattern about something else (foreign politics): the term
+    that loses its negation still needs a guard of its own."""
+    spec = {"label_en": "", "label_vi": "", "terms": ["xây dựng không phép", "lấn chiếm"],
+            "exclude": [{"term": "*", "pattern": "Thủ đô Viêng Chăn[^.]*"}]}
+    with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
+        themes_from_mapping({"themes": {"t": spec}})
+    assert "'xây dựng không phép' loses its negation 'không'" in caplog.text
+
+
+def _theme_wide(extra_term: str | None = None):
+    terms = ["đối thoại với nhân dân", "lấy ý kiến nhân dân"] + ([extra_term] if extra_term else [])
+    rule = {"term": "*", "pattern": r"(?m)(?:^|(?<=[.!?]))[^.!?\n]*Tổng thống[^.!?\n]*",
+            "title": ["Nhà Trắng", "Điện Kremlin"]}
+    return themes_from_mapping({"themes": {"t": {"label_en": "", "label_vi": "", "terms": terms, "exclude": [rule]}}})
+
+
+def _titled_hits(themes, rows: dict[str, tuple[str, str]], *, with_documents=True) -> dict[str, int]:
+    docs = pd.DataFrame({"doc_id": list(rows), "title": [t for t, _ in rows.values()],
+                         "body": [b for _, b in rows.values()]})
+    texts = {d: f"{t}\n\n{b}" if t else b for d, (t, b) in rows.items()}
+    h = theme_hits(_tokens(texts), themes, docs if with_documents else None)
+    return h[h["theme"] == "t"].set_index("doc_id")["hits"].to_dict()
+
+
+def test_a_theme_wide_rule_reaches_every_term_including_one_added_later():
+    rows = {"us": ("Bầu cử", "Tổng thống đối thoại với nhân dân. Tổng thống lấy ý kiến nhân dân."),
+            "vn": ("Bầu cử", "Chủ tịch xã đối thoại với nhân dân. Huyện lấy ý kiến nhân dân.")}
+    assert _titled_hits(_theme_wide(), rows) == {"us": 0, "vn": 2}
+    later = {"us": ("Bầu cử", "Tổng thống công khai cho người dân."), "vn": ("Bầu cử", "Xã công khai cho người dân.")}
+    assert _titled_hits(_theme_wide("công khai cho người dân"), later) == {"us": 0, "vn": 1}
+
+
+def test_a_theme_wide_rule_names_no_other_term():
+    rule = {"term": ["*", "lấy ý kiến nhân dân"], "pattern": "Tổng thống"}
+    with pytest.raises(ValueError, match="every term"):
+        themes_from_mapping({"themes": {"t": {"label_en": "", "label_vi": "", "terms": ["lấy ý kiến nhân dân"],
+                                              "exclude": [rule]}}})
+
+
+def test_a_title_rule_cancels_every_occurrence_only_when_the_title_matches(caplog):
+    body = "Buổi đối thoại với nhân dân kéo dài bốn giờ. Sau đó lấy ý kiến nhân dân về dự thảo."
+    rows = {"headed": ("Nhà Trắng công bố lịch làm việc", body),
+            # the same words in the body are not the title: only the sentence rule could cancel them
+            "body_only": ("Lịch làm việc tuần tới", "Đoàn thăm Nhà Trắng. " + body),
+            # a table without titles: the first line of the text is the headline of a scraped page
+            "untitled": ("", "Điện Kremlin công bố lịch làm việc\n" + body),
+            "untitled_body": ("", "Lịch làm việc tuần tới\nĐoàn thăm Điện Kremlin. " + body),
+            # a title-only item (title + description with no body)
+            "short": ("Điện Kremlin đối thoại với nhân dân", "")}
+    got = _titled_hits(_theme_wide(), rows)
+    assert got == {"headed": 0, "body_only": 2, "untitled": 0, "untitled_body": 2, "short": 0}
+    # like `pattern`, a `title` rule needs the document table: without it, a warning and no cancelling
+    with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
+        without = _titled_hits(_theme_wide(), {"headed": rows["headed"]}, with_documents=False)
+    assert without == {"headed": 2} and "NOT applied" in caplog.text
+
+
+def test_a_bad_title_regex_names_its_key():
+    rule = {"term": "lấy ý kiến nhân dân", "title": "Tổng thống ("}
+    with pytest.raises(ValueError, match="title 'Tổng thống \\(' of 'lấy ý kiến nhân dân' is not a valid regex"):
+        themes_from_mapping({"themes": {"t": {"label_en": "", "label_vi": "", "terms": ["lấy ý kiến nhân dân"],
+                                              "exclude": [rule]}}})
+
+
 def test_the_shipped_themes_file_loads_without_warnings(caplog):
     # a warning there is a rule that silently never applies (a stopword context, a term that cannot match)
     with caplog.at_level(logging.WARNING, logger="toolkit.themes"):

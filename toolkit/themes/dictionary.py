@@ -49,8 +49,11 @@ plain rules.
 document (title + body, so they see capitals and stopwords such as
 ``phường``); each match is tokenized on its own and the occurrences of the
 term inside it are subtracted from the document's count (never below 0).
-This needs the document table; without it pattern rules are skipped with a
-warning.
+``title`` regular expressions are searched in the document's title (the
+first line of that text); a match cancels every occurrence of the term in the
+document (an article headed by a foreign head of state). Like ``pattern``
+rules they need the document table; without it they are skipped with a
+warning. ``term = "*"`` gives a rule to every term of its theme.
 
 Examples
 --------
@@ -106,7 +109,7 @@ _ID_RE = regex.compile(r"[a-z][a-z0-9_]*")
 _THEME_KEYS = {"label_en", "label_vi", "definition", "terms", "exclude", "weak_terms", "weak_alone_between",
                "weak_alone_terms", "not_before"}
 _DATE_RE = regex.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
-_EXCLUDE_KEYS = {"term", "before", "after", "pattern", "near", "window"}
+_EXCLUDE_KEYS = {"term", "before", "after", "pattern", "title", "near", "window"}
 
 
 # --------------------------------------------------------------------------
@@ -126,6 +129,9 @@ class ExcludeRule:
         Syllable sequences that, adjacent to the occurrence, cancel it.
     patterns : tuple of regex.Pattern
         Searched in the normalized document text; occurrences inside a match are cancelled.
+    titles : tuple of regex.Pattern
+        Searched in the normalized document title; when one matches, every occurrence of the
+        term in the document is cancelled (an article headed by a foreign head of state).
     near : tuple of tuple of str
         When set, an occurrence counts only if one of these syllable sequences
         stands within ``window`` syllables of it (``bồi thường`` near ``đất``).
@@ -144,6 +150,7 @@ class ExcludeRule:
     near: tuple[tuple[str, ...], ...] = ()
     window: int = 10
     words: frozenset = frozenset()
+    titles: tuple = ()
 
     def _at(self, ctx: tuple[str, ...], i: int, syllables: Sequence[str], bounds) -> bool:
         """Whether ``ctx`` stands at syllable ``i`` (as whole words, when it is one of ``words``)."""
@@ -270,7 +277,8 @@ class ThemeDictionary:
                 rows.append({
                     "theme": t.id, "label_en": t.label_en, "label_vi": t.label_vi, "term": term,
                     "syllables": " ".join(syls),
-                    "n_rules": 0 if rule is None else len(rule.before) + len(rule.after) + len(rule.patterns) + len(rule.near),
+                    "n_rules": 0 if rule is None else (len(rule.before) + len(rule.after) + len(rule.patterns)
+                                                        + len(rule.titles) + len(rule.near)),
                 })
         return pd.DataFrame(rows, columns=["theme", "label_en", "label_vi", "term", "syllables", "n_rules"])
 
@@ -497,19 +505,26 @@ def themes_from_mapping(data: dict, *, tokenizer_config=None, source: str = "<in
                                "write a longer phrase or use a `pattern`", where, term, " ".join(syls))
             syllables.append(syls)
         excludes = {}
+        named_patterns = set()  # terms with a `pattern` rule of their own (not only a theme-wide one)
         for rule in spec.get("exclude", []):
             bad = set(rule) - _EXCLUDE_KEYS
             if bad:
                 raise ValueError(f"{where}: exclude rule with unknown key(s) {sorted(bad)}; allowed: {sorted(_EXCLUDE_KEYS)}")
             # one term, or a list of terms that share the rule (the variants of one wording)
             names = [unicodedata.normalize("NFC", name.strip()) for name in _as_list(rule.get("term"))] or [""]
+            if "*" in names:  # every term of the theme, including those added later
+                if len(names) > 1:
+                    raise ValueError(f"{where}: exclude rule for '*' (every term) names other terms too")
+                names = list(terms)
+            elif rule.get("pattern"):
+                named_patterns.update(names)
             for term in names:
                 if term not in terms:
                     raise ValueError(f"{where}: exclude rule for {term!r}, which is not among the theme's terms")
                 excludes[term] = _compile_rule(term, rule, tokenizer, stopwords, macros, where, excludes.get(term))
         for term in terms:
             lost = sorted(NEGATIONS & stopwords & set(plain.tokenize(term)))
-            if lost and not (term in excludes and excludes[term].patterns):
+            if lost and term not in named_patterns:
                 logger.warning("%s: term %r loses its negation %r with the stopwords and also matches the "
                                "opposite wording; add a `pattern` exclusion for it", where, term, lost[0])
         weak = {unicodedata.normalize("NFC", str(w).strip()) for w in spec.get("weak_terms", [])}
@@ -621,13 +636,16 @@ def _compile_rule(term, rule, tokenizer, stopwords, macros, where, previous: Exc
             if whole:
                 words.add(syls)
         contexts[side] = tuple(seqs)
-    patterns = []
-    for source in _as_list(rule.get("pattern")):
-        expanded = string.Template(source).safe_substitute(macros)
-        try:
-            patterns.append(regex.compile(expanded))
-        except regex.error as exc:
-            raise ValueError(f"{where}: pattern {source!r} of {term!r} is not a valid regex: {exc}") from exc
+    compiled = {}
+    for key in ("pattern", "title"):
+        compiled[key] = []
+        for source in _as_list(rule.get(key)):
+            expanded = string.Template(source).safe_substitute(macros)
+            try:
+                compiled[key].append(regex.compile(expanded))
+            except regex.error as exc:
+                raise ValueError(f"{where}: {key} {source!r} of {term!r} is not a valid regex: {exc}") from exc
+    patterns, titles = compiled["pattern"], compiled["title"]
     window = rule.get("window", previous.window if previous is not None else 10)
     if not isinstance(window, int) or isinstance(window, bool) or window < 1:
         raise ValueError(f"{where}: window of {term!r} must be a positive whole number of syllables")
@@ -636,9 +654,9 @@ def _compile_rule(term, rule, tokenizer, stopwords, macros, where, previous: Exc
     if previous is not None:  # several rules for one term add up
         return ExcludeRule(term, previous.before + contexts["before"], previous.after + contexts["after"],
                            previous.patterns + tuple(patterns), previous.near + contexts["near"], window,
-                           previous.words | frozenset(words))
+                           previous.words | frozenset(words), previous.titles + tuple(titles))
     return ExcludeRule(term, contexts["before"], contexts["after"], tuple(patterns), contexts["near"], window,
-                       frozenset(words))
+                       frozenset(words), tuple(titles))
 
 
 # --------------------------------------------------------------------------
@@ -658,6 +676,12 @@ def _document_texts(documents: pd.DataFrame) -> dict[str, str]:
     titles = documents["title"].fillna("").astype(str) if "title" in documents else [""] * len(documents)
     bodies = documents["body"].fillna("").astype(str)
     return {str(d): document_text(t, b) for d, t, b in zip(documents["doc_id"], titles, bodies)}
+
+
+def _title(text: str) -> str:
+    """A document's title in its :func:`_document_texts` text: the first line (the body's first line,
+    its headline in scraped pages, when the table has no title)."""
+    return text.partition("\n")[0]
 
 
 def term_counts(
@@ -681,11 +705,11 @@ def term_counts(
         for col, c in themes.count_terms(list(toks)).items():
             counts[row, col] = c
     pattern_cols = [(a, b, rule) for a, t in enumerate(themes.themes) for b, term in enumerate(t.terms)
-                    if (rule := t.excludes.get(term)) is not None and rule.patterns]
+                    if (rule := t.excludes.get(term)) is not None and (rule.patterns or rule.titles)]
     if not pattern_cols:
         return counts
     if documents is None:
-        logger.warning("themes: %d term(s) have text `pattern` exclusions (%s) that need the document table; "
+        logger.warning("themes: %d term(s) have text `pattern`/`title` exclusions (%s) that need the document table; "
                        "they are NOT applied", len(pattern_cols),
                        ", ".join(sorted({themes.themes[a].terms[b] for a, b, _ in pattern_cols})))
         return counts
@@ -700,6 +724,19 @@ def term_counts(
         if not live or doc_id not in texts:
             continue
         text = normalize(texts[doc_id])
+        title = _title(text)
+        # a title pattern shared by several terms is tried once per document
+        headed: dict[regex.Pattern, bool] = {}
+        for a, b, rule in live:
+            for pattern in rule.titles:
+                if pattern not in headed:
+                    headed[pattern] = pattern.search(title) is not None
+                if headed[pattern]:
+                    counts[row, themes.term_index(a, b)] = 0
+                    break
+        live = [(a, b, rule) for a, b, rule in live if rule.patterns and counts[row, themes.term_index(a, b)] > 0]
+        if not live:
+            continue
         toks = list(doc_tokens[row])
         syllables = themes.syllabify(toks)[0]
         matches = themes.match(toks)
