@@ -321,11 +321,15 @@ class ThemeDictionary:
         Exclusion contexts (``before``/``after``) are applied; pattern rules are not
         (they need the text: see :func:`theme_hits`).
         """
+        return self._match(tokens)[1]
+
+    def _match(self, tokens: Sequence[str]) -> tuple[list[str], list[tuple[int, int, int, int]]]:
+        """The syllables of ``tokens`` and :meth:`match` over them (one syllabification serves both)."""
         syllables, start_ok, end_ok, token_start, token_end = self._syllabify(tokens)
         bounds = (token_start, token_end)
         first = self._first
         if not any(s in first for s in syllables):
-            return []
+            return syllables, []
         n = len(syllables)
         found = []
         for i, syl in enumerate(syllables):
@@ -343,7 +347,7 @@ class ThemeDictionary:
                     continue
                 found.append((a, b, i, j))
         if not found:
-            return []
+            return syllables, []
         # Per theme: longest first, then leftmost; no overlaps.
         found.sort(key=lambda m: (m[0], -(m[3] - m[2]), m[2]))
         accepted = []
@@ -355,7 +359,7 @@ class ThemeDictionary:
                     taken.update(span)
                     accepted.append((a, b, i, j))
         accepted.sort(key=lambda m: (m[2], m[0], m[1]))
-        return accepted
+        return syllables, accepted
 
     def token_terms(self, *, weak: bool = False) -> dict[str, list[str]]:
         """Theme id → its terms as tokens (syllables joined by ``_``), for seeding topic models.
@@ -695,70 +699,74 @@ def term_counts(
 
     Rows follow ``tokens``; columns follow :meth:`ThemeDictionary.to_frame`.
     ``documents`` (with ``doc_id``, ``title``, ``body``) enables the
-    ``pattern`` exclusion rules. Counting is the costly step of the theme
+    ``pattern`` and ``title`` exclusion rules. Counting is the costly step of the theme
     stage: :func:`theme_hits`, :func:`validate_themes` and
     :func:`~toolkit.themes.concordance.theme_kwic` accept its result as
     ``counts=`` so that one count serves all three.
     """
     counts = np.zeros((len(tokens), themes.n_terms), dtype=np.int32)
-    for row, toks in enumerate(tqdm(tokens["tokens"], desc="themes", unit="doc", disable=None if progress is None else not progress)):
-        for col, c in themes.count_terms(list(toks)).items():
-            counts[row, col] = c
     pattern_cols = [(a, b, rule) for a, t in enumerate(themes.themes) for b, term in enumerate(t.terms)
                     if (rule := t.excludes.get(term)) is not None and (rule.patterns or rule.titles)]
-    if not pattern_cols:
-        return counts
-    if documents is None:
+    if pattern_cols and documents is None:
         logger.warning("themes: %d term(s) have text `pattern`/`title` exclusions (%s) that need the document table; "
                        "they are NOT applied", len(pattern_cols),
                        ", ".join(sorted({themes.themes[a].terms[b] for a, b, _ in pattern_cols})))
-        return counts
-    from toolkit.text.normalize import normalize
+        pattern_cols = []
+    if pattern_cols:
+        from toolkit.text.normalize import make_normalizer
 
-    tokenizer, _ = _tokenizers(themes.tokenizer_config)
-    texts = _document_texts(documents)
-    doc_ids = tokens["doc_id"].astype(str).tolist()
-    doc_tokens = tokens["tokens"].tolist()
-    for row, doc_id in enumerate(doc_ids):
-        live = [(a, b, rule) for a, b, rule in pattern_cols if counts[row, themes.term_index(a, b)] > 0]
-        if not live or doc_id not in texts:
+        normalize = make_normalizer()  # one snapshot of the lexicons for the whole table
+        tokenizer, _ = _tokenizers(themes.tokenizer_config)
+        texts = _document_texts(documents)
+        doc_ids = tokens["doc_id"].astype(str).tolist()
+        pattern_index = np.array([themes.term_index(a, b) for a, b, _ in pattern_cols])
+    for row, toks in enumerate(tqdm(tokens["tokens"], desc="themes", unit="doc",
+                                    disable=None if progress is None else not progress)):
+        syllables, matches = themes._match(list(toks))
+        for col, c in Counter(themes.term_index(a, b) for a, b, _, _ in matches).items():
+            counts[row, col] = c
+        if not pattern_cols:
             continue
-        text = normalize(texts[doc_id])
-        title = _title(text)
-        # a title pattern shared by several terms is tried once per document
-        headed: dict[regex.Pattern, bool] = {}
-        for a, b, rule in live:
-            for pattern in rule.titles:
-                if pattern not in headed:
-                    headed[pattern] = pattern.search(title) is not None
-                if headed[pattern]:
-                    counts[row, themes.term_index(a, b)] = 0
-                    break
-        live = [(a, b, rule) for a, b, rule in live if rule.patterns and counts[row, themes.term_index(a, b)] > 0]
-        if not live:
-            continue
-        toks = list(doc_tokens[row])
-        syllables = themes.syllabify(toks)[0]
-        matches = themes.match(toks)
-        located: dict[tuple[str, ...], tuple[list[int], list[tuple[int, int]]]] = {}
-        # a pattern shared by several terms (a rule naming a list of terms) is searched once per document
-        found: dict[regex.Pattern, list[tuple[int, int, list[str]]]] = {}
-        for a, b, rule in live:
-            # Locate each pattern match in the document's syllables (syllables do not depend on
-            # where the segmenter put word boundaries) and cancel the occurrences inside it.
-            covered: set[int] = set()
-            for pattern in rule.patterns:
-                if pattern not in found:
-                    found[pattern] = [(m.start(), m.end(), [s for t in tokenizer.tokenize(m.group(0))
-                                                            for s in t.split("_") if s])
-                                      for m in pattern.finditer(text)]
-                for start, end, span in found[pattern]:
-                    covered.update(_occurrences_in(span, syllables, text, start, end, located))
-            cancelled = sum(1 for a2, b2, i, j in matches
-                            if (a2, b2) == (a, b) and covered.issuperset(range(i, j)))
-            col = themes.term_index(a, b)
-            counts[row, col] = max(0, counts[row, col] - cancelled)
+        live = [pattern_cols[k] for k in np.flatnonzero(counts[row, pattern_index] > 0)]
+        if live and doc_ids[row] in texts:
+            _cancel_in_text(counts[row], live, normalize(texts[doc_ids[row]]), syllables, matches, themes, tokenizer)
     return counts
+
+
+def _cancel_in_text(counts: np.ndarray, live: list, text: str, syllables: list[str], matches: list,
+                    themes: ThemeDictionary, tokenizer) -> None:
+    """Apply the ``title`` and ``pattern`` rules of the ``live`` (theme, term, rule) of one document to its
+    row of ``counts``, in place. ``text`` is the document's normalized text, ``syllables``/``matches`` its
+    :meth:`ThemeDictionary._match`."""
+    title = _title(text)
+    # a title pattern shared by several terms is tried once per document
+    headed: dict[regex.Pattern, bool] = {}
+    for a, b, rule in live:
+        for pattern in rule.titles:
+            if pattern not in headed:
+                headed[pattern] = pattern.search(title) is not None
+            if headed[pattern]:
+                counts[themes.term_index(a, b)] = 0
+                break
+    live = [(a, b, rule) for a, b, rule in live if rule.patterns and counts[themes.term_index(a, b)] > 0]
+    located: dict[tuple[str, ...], tuple[list[int], list[tuple[int, int]]]] = {}
+    # a pattern shared by several terms (a rule naming a list of terms) is searched once per document
+    found: dict[regex.Pattern, list[tuple[int, int, list[str]]]] = {}
+    for a, b, rule in live:
+        # Locate each pattern match in the document's syllables (syllables do not depend on
+        # where the segmenter put word boundaries) and cancel the occurrences inside it.
+        covered: set[int] = set()
+        for pattern in rule.patterns:
+            if pattern not in found:
+                found[pattern] = [(m.start(), m.end(), [s for t in tokenizer.tokenize(m.group(0))
+                                                        for s in t.split("_") if s])
+                                  for m in pattern.finditer(text)]
+            for start, end, span in found[pattern]:
+                covered.update(_occurrences_in(span, syllables, text, start, end, located))
+        cancelled = sum(1 for a2, b2, i, j in matches
+                        if (a2, b2) == (a, b) and covered.issuperset(range(i, j)))
+        col = themes.term_index(a, b)
+        counts[col] = max(0, counts[col] - cancelled)
 
 
 def _given_counts(counts: np.ndarray | None, tokens: pd.DataFrame, themes: ThemeDictionary,
