@@ -6,7 +6,7 @@ ratio against the baseline measured in this same run, with the target from
 the benchmark issue. Results are also written to ``bench/results/latest.json``.
 
 Options: ``--quick`` (small sizes, for a smoke test), ``--only NAME`` (repeatable: tokenize, lda, tfidf,
-end_to_end, memory, stream).
+end_to_end, memory, stream, real, selection, themes).
 """
 
 from __future__ import annotations
@@ -135,13 +135,32 @@ def bench_selection(sizes, rows):
                          target="≥ 3× the full grid, same recommended K", met=ratio >= 3 and agree))
 
 
+def bench_themes(sizes, rows):
+    """The theme stage alone, on real news and on the dense genre pages of the demo corpus: a slow
+    exclusion rule shows here (one pattern of 2026 made the demo's ratio 27×)."""
+    n = sizes["themes"]
+    for source in (["baomoi"] if BAOMOI.exists() else []) + ["demo"]:
+        keywords = measure("bench.cases:themes_keywords", source=source, n_docs=n)
+        bare = measure("bench.cases:themes_toolkit", source=source, n_docs=n, rules=False)
+        full = measure("bench.cases:themes_toolkit", source=source, n_docs=n, rules=True)
+        rows.append(_row(f"themes[{source} {n}] keyword search of the terms (bare)", keywords,
+                         docs_per_s=keywords["docs"] / keywords["wall_s"]))
+        rows.append(_row(f"themes[{source} {n}] theme_hits without exclude rules", bare,
+                         docs_per_s=bare["docs"] / bare["wall_s"], ratio=bare["wall_s"] / keywords["wall_s"]))
+        ratio = full["wall_s"] / bare["wall_s"]
+        rows.append(_row(f"themes[{source} {n}] theme_hits, shipped rules", full,
+                         docs_per_s=full["docs"] / full["wall_s"], ratio=ratio,
+                         target="≤ 5× the same terms without exclude rules", met=ratio <= 5.0))
+
+
 BENCHES = {"tokenize": bench_tokenize, "lda": bench_lda, "tfidf": bench_tfidf, "end_to_end": bench_end_to_end,
-           "memory": bench_memory, "stream": bench_stream, "real": bench_real, "selection": bench_selection}
+           "memory": bench_memory, "stream": bench_stream, "real": bench_real, "selection": bench_selection,
+           "themes": bench_themes}
 FULL = {"tokenize": 1000, "scaling": 8000, "lda": (10_000, 50_000), "tfidf": 50_000, "end_to_end": (1000, 10_000),
         "memory": (10_000, 100_000), "lda_memory": (20_000, 100_000),
-        "real_quick": False, "selection": 20_000}
+        "real_quick": False, "selection": 20_000, "themes": 5000}
 QUICK = {"tokenize": 200, "scaling": 600, "lda": (2000,), "tfidf": 5000, "end_to_end": (300,), "memory": (1000, 4000), "lda_memory": (2000, 10_000), "real_quick": True,
-         "selection": 6000}
+         "selection": 6000, "themes": 500}
 
 
 def _fmt(row) -> str:

@@ -357,6 +357,77 @@ def lda_in_memory(path: str, n_docs: int):
 
 #: K grid × seeds of the selection benchmark: the planted corpus has 20 topics; the real corpus gets the
 #: run config's default grid.
+# --------------------------------------------------------------------------
+# 7. Theme dictionary
+# --------------------------------------------------------------------------
+
+
+def theme_documents(source: str, n_docs: int):
+    """Documents and their token table for the theme benchmark: ``baomoi`` (real 2017 news, segmented by
+    the toolkit; cached on disk, never copied into the project) or ``demo`` (simulated genre pages)."""
+    import gzip
+
+    import pandas as pd
+
+    from toolkit.corpus import read_table, write_table
+    from toolkit.text.preprocess import preprocess
+
+    docs_path, tokens_path = (BENCH_CACHE / f"themes-{source}-{n_docs}-{kind}.parquet" for kind in ("docs", "tokens"))
+    if not (docs_path.exists() and tokens_path.exists()):
+        if source == "baomoi":
+            with gzip.open(BAOMOI, "rt", encoding="utf-8") as fh:
+                rows = [json.loads(line) for line in itertools.islice(fh, n_docs)]
+            docs = pd.DataFrame({"doc_id": [str(r["id"]) for r in rows],
+                                 "title": [r.get("title") or "" for r in rows],
+                                 "body": [f"{r.get('sapo') or ''}\n{r.get('body') or ''}" for r in rows]})
+        else:
+            docs = demo_documents(n_docs)[["doc_id", "title", "body"]].reset_index(drop=True)
+        tokens = preprocess(docs, n_jobs=-1, cache_dir=None, progress=False)
+        BENCH_CACHE.mkdir(parents=True, exist_ok=True)
+        write_table(docs, docs_path)
+        write_table(tokens[["doc_id", "tokens", "n_tokens"]], tokens_path)
+    return read_table(docs_path), read_table(tokens_path)
+
+
+def themes_keywords(source: str, n_docs: int):
+    """Baseline: the shipped dictionary's terms as one case-insensitive keyword search of the text, the count
+    a researcher writes by hand (no word segmentation, no senses)."""
+    import regex
+
+    from toolkit.text.normalize import normalize
+    from toolkit.themes.dictionary import load_themes
+
+    docs, _ = theme_documents(source, n_docs)
+    terms = sorted({t for theme in load_themes().themes for t in theme.terms}, key=len, reverse=True)
+    search = regex.compile(r"(?<!\w)(?:" + "|".join(regex.escape(t) for t in terms) + r")(?!\w)", regex.IGNORECASE)
+    texts = [normalize(f"{t}\n\n{b}") for t, b in zip(docs["title"], docs["body"])]
+
+    def run():
+        return {"docs": len(texts), "hits": sum(len(search.findall(text)) for text in texts)}
+    return run
+
+
+def themes_toolkit(source: str, n_docs: int, rules: bool = True):
+    """``theme_hits`` of the shipped dictionary on tokens computed in set-up; ``rules=False`` drops every
+    ``exclude`` rule (what the sense rules cost on top of term matching)."""
+    import tomllib
+
+    from toolkit.config import lexicon_dir
+    from toolkit.themes.dictionary import THEMES_FILE, theme_hits, themes_from_mapping
+
+    docs, tokens = theme_documents(source, n_docs)
+    data = tomllib.loads((lexicon_dir() / THEMES_FILE).read_text(encoding="utf-8"))
+    if not rules:
+        data["themes"] = {k: {key: v for key, v in spec.items() if key != "exclude"}
+                          for k, spec in data["themes"].items()}
+    themes = themes_from_mapping(data, source="bench")
+
+    def run():
+        hits = theme_hits(tokens, themes, docs, progress=False)
+        return {"docs": len(tokens), "present": int(hits["present"].sum())}
+    return run
+
+
 SELECTION_GRIDS = {"planted": (16, 20, 24), "baomoi": (8, 12, 16)}
 SELECTION_SEEDS = (0, 1, 2)
 
