@@ -472,6 +472,14 @@ def test_democracy_regulations_abbreviation(themes):
     ("Ông ủng hộ 20 tỷ đồng xây dựng chùa Hưng Long.", True),
     ("Vì đức tin tôn giáo, anh không cầm súng.", True),
     ("Tắm onsen là đức tin về một sức mạnh thần bí của người Nhật.", False),
+    # a trophy parade; a singer or a dancer "like a medium in trance"; the habit that does not make the monk
+    ("Câu lạc bộ hủy lễ rước cúp vì lo ngại an ninh.", False),
+    ("Dân làng tổ chức lễ rước kiệu Thánh Mẫu quanh làng.", True),
+    ("Ông múa say sưa, y như đang lên đồng.", False),
+    ("Cô hát như lên đồng suốt hai giờ.", False),
+    ("Cơ quan chức năng xử lý nhóm người tổ chức lên đồng trái phép.", True),
+    ("Chiếc áo không làm nên thầy tu, nhưng hàng hiệu làm nên dáng vẻ.", False),
+    ("Vị thầy tu sống ẩn dật trong núi suốt ba mươi năm.", True),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
