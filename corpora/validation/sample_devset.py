@@ -29,6 +29,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 36  # other news the dictionary flags for democracy, and not
     .venv/bin/python corpora/validation/sample_devset.py --round 37  # other news, religion's pools, religion unchanged since 31
     .venv/bin/python corpora/validation/sample_devset.py --round 38  # the same, the dictionary unchanged since 37
+    .venv/bin/python corpora/validation/sample_devset.py --round 39  # the same, twice the size, after the edit from 37-38
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -126,13 +127,13 @@ GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 
 # used up by round 26). Domestic: vntc's world, sport, IT and science sections and dantri's world, sport,
 # tech, science and entertainment sections are left out (baomoi 2017 carries no section). Strata are
 # ``general_<pool>``, weights refer to this population.
-GENERAL_ROUNDS = {29, 30, 31, 32, 34, 35, 36, 37, 38}
+GENERAL_ROUNDS = {29, 30, 31, 32, 34, 35, 36, 37, 38, 39}
 FOREIGN_SECTIONS = {"vntc": ("TG_", "TT_", "VT_", "KH_"),
                     "dantri": ("news_world_", "news_sport_", "news_tech_", "news_science_", "news_entertainment_")}
 
 
 def in_general_population(corpus: str, doc_id: str, low: str) -> bool:
-    """Domestic news outside the local-government population (rounds 29-32, 34-38)."""
+    """Domestic news outside the local-government population (rounds 29-32, 34-39)."""
     return not LOCAL.search(low) and not doc_id.startswith(FOREIGN_SECTIONS.get(corpus, ()))
 
 
@@ -202,6 +203,9 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     37: (90, 160,  0, 10,     10, 10,   0, 5,    25),
     # 38: as 37, the dictionary unchanged since it (8202d38; round 37's errors were read, not edited from)
     38: (90, 160,  0, 10,     10, 10,   0, 5,    25),
+    # 39: as 38, twice its size (religion's clear pool taken whole), drawn after the edit from rounds 37-38's errors
+    # (bb86c30), scored once with it: the held-out round of the edited religion
+    39: (180, 320, 0, 20,     20, 20,   0, 10,   50),
 }.items()}
 # A stratum checked before the keyword pools, with its quota (None: taken whole, a census of weight 1):
 # round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
