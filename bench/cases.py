@@ -357,6 +357,48 @@ def lda_in_memory(path: str, n_docs: int):
 
 #: K grid × seeds of the selection benchmark: the planted corpus has 20 topics; the real corpus gets the
 #: run config's default grid.
+SELECTION_GRIDS = {"planted": (16, 20, 24), "baomoi": (8, 12, 16)}
+SELECTION_SEEDS = (0, 1, 2)
+
+
+def selection_documents(source: str, n_docs: int) -> list[list[str]]:
+    """Token lists for the selection benchmark: ``planted`` (LDA with 20 topics) or ``baomoi`` (real news,
+    segmented by the toolkit; cached on disk, never copied into the project)."""
+    if source == "planted":
+        return synthetic_lda(n_docs).documents
+    import gzip
+
+    import pandas as pd
+
+    from toolkit.corpus import read_table, write_table
+    from toolkit.text.preprocess import preprocess
+
+    path = BENCH_CACHE / f"{source}-tokens-{n_docs}.parquet"
+    if not path.exists():
+        with gzip.open(BAOMOI, "rt", encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in itertools.islice(fh, n_docs)]
+        docs = pd.DataFrame({"doc_id": [str(r["id"]) for r in rows], "title": [r.get("title") or "" for r in rows],
+                             "body": [f"{r.get('sapo') or ''}\n{r.get('body') or ''}" for r in rows]})
+        tokens = preprocess(docs, n_jobs=-1, cache_dir=None, progress=False)
+        BENCH_CACHE.mkdir(parents=True, exist_ok=True)
+        write_table(tokens[["doc_id", "tokens"]], path)
+    return [list(t) for t in read_table(path)["tokens"]]
+
+
+def selection(source: str, n_docs: int, strategy: str):
+    """``select_n_topics`` over the K × seed grid with ``strategy`` (``"full"`` or ``"sample"``, its default
+    sample), as the pipeline runs it: gensim, every core, the run config's vocabulary filters."""
+    from toolkit.topics.select import select_n_topics
+
+    documents = selection_documents(source, n_docs)
+
+    def run():
+        sel = select_n_topics(documents, SELECTION_GRIDS[source], SELECTION_SEEDS, strategy=strategy, n_jobs=-1,
+                              min_df=2, max_df=0.9, progress=False)
+        return {"docs": len(documents), "recommended": sel.recommended, "n_docs_scored": sel.n_documents}
+    return run
+
+
 # --------------------------------------------------------------------------
 # 7. Theme dictionary
 # --------------------------------------------------------------------------
@@ -425,46 +467,4 @@ def themes_toolkit(source: str, n_docs: int, rules: bool = True):
     def run():
         hits = theme_hits(tokens, themes, docs, progress=False)
         return {"docs": len(tokens), "present": int(hits["present"].sum())}
-    return run
-
-
-SELECTION_GRIDS = {"planted": (16, 20, 24), "baomoi": (8, 12, 16)}
-SELECTION_SEEDS = (0, 1, 2)
-
-
-def selection_documents(source: str, n_docs: int) -> list[list[str]]:
-    """Token lists for the selection benchmark: ``planted`` (LDA with 20 topics) or ``baomoi`` (real news,
-    segmented by the toolkit; cached on disk, never copied into the project)."""
-    if source == "planted":
-        return synthetic_lda(n_docs).documents
-    import gzip
-
-    import pandas as pd
-
-    from toolkit.corpus import read_table, write_table
-    from toolkit.text.preprocess import preprocess
-
-    path = BENCH_CACHE / f"{source}-tokens-{n_docs}.parquet"
-    if not path.exists():
-        with gzip.open(BAOMOI, "rt", encoding="utf-8") as fh:
-            rows = [json.loads(line) for line in itertools.islice(fh, n_docs)]
-        docs = pd.DataFrame({"doc_id": [str(r["id"]) for r in rows], "title": [r.get("title") or "" for r in rows],
-                             "body": [f"{r.get('sapo') or ''}\n{r.get('body') or ''}" for r in rows]})
-        tokens = preprocess(docs, n_jobs=-1, cache_dir=None, progress=False)
-        BENCH_CACHE.mkdir(parents=True, exist_ok=True)
-        write_table(tokens[["doc_id", "tokens"]], path)
-    return [list(t) for t in read_table(path)["tokens"]]
-
-
-def selection(source: str, n_docs: int, strategy: str):
-    """``select_n_topics`` over the K × seed grid with ``strategy`` (``"full"`` or ``"sample"``, its default
-    sample), as the pipeline runs it: gensim, every core, the run config's vocabulary filters."""
-    from toolkit.topics.select import select_n_topics
-
-    documents = selection_documents(source, n_docs)
-
-    def run():
-        sel = select_n_topics(documents, SELECTION_GRIDS[source], SELECTION_SEEDS, strategy=strategy, n_jobs=-1,
-                              min_df=2, max_df=0.9, progress=False)
-        return {"docs": len(documents), "recommended": sel.recommended, "n_docs_scored": sel.n_documents}
     return run
