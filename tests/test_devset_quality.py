@@ -6,8 +6,7 @@ rounds 29-32 and 34-39 domestic news outside local government), coded by readers
 dictionary, each round scored once with the dictionary frozen before its labels were read; each
 theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-39 for COVID-19, 5-9
 and 12-39 for site clearance, rounds 31-36 and 39 for religion and 23-28, 30-33 and 37-39 for grassroots
-democracy,
-drawn after the dictionary edits that could change them were committed). These bounds guard
+democracy, drawn after the dictionary edits that could change them were committed). These bounds guard
 against regressions and sit a little below what was measured (README, "Measured quality").
 They are checked on the labels, never tuned on the holdout.
 """
