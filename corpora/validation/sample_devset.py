@@ -325,6 +325,9 @@ def main() -> int:
     taken: set[tuple[str, str]] = set()
     if round_ > 1:
         done = pd.read_csv(OUT.parent / "devset.csv", dtype={"doc_id": str})
+        # the rounds before this one: drawing a round again after its labels (and later rounds') were merged
+        # gives the same documents
+        done = done[done["round"] < round_]
         taken = set(zip(done["corpus"], done["doc_id"]))
         # and any other round drawn here but not yet coded into devset.csv: a round drawn before the last one's
         # labels were merged must not draw its documents again
