@@ -58,6 +58,19 @@ def demo_documents(n_pages: int):
     return documents
 
 
+def baomoi_documents(n_docs: int):
+    """The first ``n_docs`` articles of the baomoi corpus (``../shared``) as a document table: ``doc_id``,
+    ``title``, ``body`` (description, then text)."""
+    import gzip
+
+    import pandas as pd
+
+    with gzip.open(BAOMOI, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in itertools.islice(fh, n_docs)]
+    return pd.DataFrame({"doc_id": [str(r["id"]) for r in rows], "title": [r.get("title") or "" for r in rows],
+                         "body": [f"{r.get('sapo') or ''}\n{r.get('body') or ''}" for r in rows]})
+
+
 def synthetic_lda(n_docs: int, n_topics: int = 20, vocab_size: int = 5000, random_state: int = 0):
     from toolkit.topics.synthetic import generate_lda_corpus
 
@@ -366,20 +379,12 @@ def selection_documents(source: str, n_docs: int) -> list[list[str]]:
     segmented by the toolkit; cached on disk, never copied into the project)."""
     if source == "planted":
         return synthetic_lda(n_docs).documents
-    import gzip
-
-    import pandas as pd
-
     from toolkit.corpus import read_table, write_table
     from toolkit.text.preprocess import preprocess
 
     path = BENCH_CACHE / f"{source}-tokens-{n_docs}.parquet"
     if not path.exists():
-        with gzip.open(BAOMOI, "rt", encoding="utf-8") as fh:
-            rows = [json.loads(line) for line in itertools.islice(fh, n_docs)]
-        docs = pd.DataFrame({"doc_id": [str(r["id"]) for r in rows], "title": [r.get("title") or "" for r in rows],
-                             "body": [f"{r.get('sapo') or ''}\n{r.get('body') or ''}" for r in rows]})
-        tokens = preprocess(docs, n_jobs=-1, cache_dir=None, progress=False)
+        tokens = preprocess(baomoi_documents(n_docs), n_jobs=-1, cache_dir=None, progress=False)
         BENCH_CACHE.mkdir(parents=True, exist_ok=True)
         write_table(tokens[["doc_id", "tokens"]], path)
     return [list(t) for t in read_table(path)["tokens"]]
@@ -407,21 +412,13 @@ def selection(source: str, n_docs: int, strategy: str):
 def theme_documents(source: str, n_docs: int):
     """Documents and their token table for the theme benchmark: ``baomoi`` (real 2017 news, segmented by
     the toolkit; cached on disk, never copied into the project) or ``demo`` (simulated genre pages)."""
-    import gzip
-
-    import pandas as pd
-
     from toolkit.corpus import read_table, write_table
     from toolkit.text.preprocess import preprocess
 
     docs_path, tokens_path = (BENCH_CACHE / f"themes-{source}-{n_docs}-{kind}.parquet" for kind in ("docs", "tokens"))
     if not (docs_path.exists() and tokens_path.exists()):
         if source == "baomoi":
-            with gzip.open(BAOMOI, "rt", encoding="utf-8") as fh:
-                rows = [json.loads(line) for line in itertools.islice(fh, n_docs)]
-            docs = pd.DataFrame({"doc_id": [str(r["id"]) for r in rows],
-                                 "title": [r.get("title") or "" for r in rows],
-                                 "body": [f"{r.get('sapo') or ''}\n{r.get('body') or ''}" for r in rows]})
+            docs = baomoi_documents(n_docs)
         else:
             docs = demo_documents(n_docs)[["doc_id", "title", "body"]].reset_index(drop=True)
         tokens = preprocess(docs, n_jobs=-1, cache_dir=None, progress=False)
