@@ -376,7 +376,11 @@ class ThemeDictionary:
 
     def count_terms(self, tokens: Sequence[str]) -> Counter:
         """Occurrences per flat term index (see :meth:`term_index`)."""
-        return Counter(self.term_index(a, b) for a, b, _, _ in self.match(tokens))
+        return self._count(self.match(tokens))
+
+    def _count(self, matches: list[tuple[int, int, int, int]]) -> Counter:
+        """Occurrences per flat term index of :meth:`match`'s matches."""
+        return Counter(self.term_index(a, b) for a, b, _, _ in matches)
 
 
 # --------------------------------------------------------------------------
@@ -723,7 +727,7 @@ def term_counts(
     for row, toks in enumerate(tqdm(tokens["tokens"], desc="themes", unit="doc",
                                     disable=None if progress is None else not progress)):
         syllables, matches = themes._match(list(toks))
-        for col, c in Counter(themes.term_index(a, b) for a, b, _, _ in matches).items():
+        for col, c in themes._count(matches).items():
             counts[row, col] = c
         if not pattern_cols:
             continue
