@@ -8,7 +8,8 @@ theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-3
 and 12-39 for site clearance, rounds 31-36 and 39 for religion and 23-28, 30-33 and 37-39 for grassroots
 democracy, drawn after the dictionary edits that could change them were committed). These bounds guard
 against regressions and sit a little below what was measured (README, "Measured quality").
-They are checked on the labels, never tuned on the holdout.
+They are checked on the labels, never tuned on the holdout. The labels are the gold labels
+(``read_devset()``): the majority of three readings where the first two readers part.
 """
 
 from __future__ import annotations
@@ -76,21 +77,22 @@ def test_covid_on_short_items_and_never_before_2020(quality):
 def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
     # Religion is held out on rounds 31-36 and 39 (its terms were edited from rounds 5-30's errors, the last time
     # in a5e1d85 and 300085a, and from rounds 37-38's, bb86c30, which changes no document of rounds 31-36; round 39
-    # was drawn after it): 454 positives in 2,650 articles (426 in rounds 31-32, 34-36 and 39 of domestic news
-    # outside local government, 28 in round 33 of local-government news); measured precision 0.85, recall 0.83,
-    # F1 0.84 (0.81-0.86), below the 0.85 target (round 39 alone 0.81: passing mentions, temples and churches as
-    # sights abroad, "Muslim-majority countries" of a travel ban) (README, "Measured quality").
+    # was drawn after it): 456 positives in 2,650 articles (428 in rounds 31-32, 34-36 and 39 of domestic news
+    # outside local government, 28 in round 33 of local-government news); measured precision 0.86, recall 0.83,
+    # F1 0.84 (0.82-0.87), below the 0.85 target (round 39 alone 0.82: passing mentions, temples and churches as
+    # sights abroad, "Muslim-majority countries" of a travel ban) (README, "Measured quality"); against the
+    # first reader's labels alone 454 positives, F1 0.84 (0.81-0.86).
     religion = quality.loc[("religion", "full text")]
     assert religion["rounds"] == "31, 32, 33, 34, 35, 36, 39" and religion["n_coded"] == 2650
-    assert religion["tp"] + religion["fn"] == 454
+    assert religion["tp"] + religion["fn"] == 456
     assert religion["precision"] >= 0.82 and religion["recall"] >= 0.8 and religion["f1"] >= 0.82, religion
-    # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-39: F1 0.62 on 59 positives; 0.45 on
+    # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-39: F1 0.63 on 63 positives; 0.45 on
     # rounds 23-36 as first scored, before ad2daed, 0b955e0 and the edit after round 36 were made from rounds 29,
     # 34, 35 and 36's errors): what it misses and what it flags wrongly are borderline calls (disclosure and dialogue in land
     # and complaint stories) and, in general news, meetings, dialogue and disclosure that are not a local
     # authority's with residents (foreign leaders', national drafts', "openly").
     democracy = quality.loc[("democracy_regulations", "full text")]
     assert democracy["rounds"] == "23, 24, 25, 26, 27, 28, 30, 31, 32, 33, 37, 38, 39"
-    assert democracy["tp"] + democracy["fn"] == 59
+    assert democracy["tp"] + democracy["fn"] == 63
     assert democracy["f1"] >= 0.55, democracy
     assert democracy["f1_high"] - democracy["f1_low"] > 0.1   # its interval says how little is known

@@ -395,6 +395,65 @@ def test_themes_command_takes_classifiers_and_says_which_measure(tmp_path):
     assert measure["site_clearance"] == "classifier" and measure["religion"] == "dictionary"
 
 
+def _readings(rows):
+    return pd.DataFrame(rows, columns=["corpus", "doc_id", "religion", "covid"])
+
+
+def test_majority_labels_let_a_third_reading_settle_what_two_readers_split_on():
+    from toolkit.themes.validate import majority_labels
+
+    first = _readings([("a", "1", 1, 0), ("a", "2", 0, 0), ("b", "3", 1, 1), ("b", "4", 0, 1)])
+    first["reason"] = ["r1", "r2", "r3", "r4"]
+    # document 4 was read once; 1-3 twice: 1 agrees, 2 and 3 part on religion
+    second = _readings([("b", "3", 0, 1), ("a", "1", 1, 0), ("a", "2", 1, 0)])
+    # the third reading sides with the second on 2, with the first on 3; its covid on 3 (0) does not count,
+    # the first two agree there
+    third = _readings([("a", "2", 1, 0), ("b", "3", 1, 0)])
+    gold = majority_labels(first, second, third, labels=["religion", "covid"])
+    assert gold["doc_id"].tolist() == ["1", "2", "3", "4"] and gold["reason"].tolist() == ["r1", "r2", "r3", "r4"]
+    assert gold["religion"].tolist() == [1, 1, 1, 0] and gold["covid"].tolist() == [0, 0, 1, 1]
+    assert gold["relabelled"].tolist() == ["", "religion", "", ""]
+    # the inputs are not changed
+    assert first["religion"].tolist() == [1, 0, 1, 0]
+
+
+@pytest.mark.parametrize("second, third, message", [
+    ([("a", "2", 1, 0)], [], "disagree on 1 document"),            # a split nobody settled
+    ([("a", "2", 1, 0), ("a", "2", 1, 0)], [("a", "2", 1, 0)], "listed twice"),
+    ([("a", "2", 2, 0)], [("a", "2", 1, 0)], "must be 0 or 1"),
+])
+def test_majority_labels_refuse_readings_that_do_not_settle_the_gold(second, third, message):
+    from toolkit.themes.validate import majority_labels
+
+    first = _readings([("a", "1", 1, 0), ("a", "2", 0, 0)])
+    with pytest.raises(ValueError, match=message):
+        majority_labels(first, _readings(second), _readings(third), labels=["religion", "covid"])
+
+
+def test_the_devset_gold_is_the_majority_of_three_readings_where_two_split():
+    """Every document the first two readers part on was read a third time, blind; its majority is the gold."""
+    from toolkit.themes.validate import DEVSET_LABELS, devset_labels, devset_path
+
+    first = pd.read_csv(devset_path(), dtype={"doc_id": str})
+    second = pd.read_csv(devset_path().with_name("devset_second_coder.csv"), dtype={"doc_id": str})
+    third = pd.read_csv(devset_path().with_name("devset_third_coder.csv"), dtype={"doc_id": str})
+    both = first.merge(second, on=["corpus", "doc_id"], suffixes=("", "__2"))
+    split = np.zeros(len(both), bool)
+    for col in DEVSET_LABELS:
+        split |= (both[col] != both[col + "__2"]).to_numpy()
+    # the third reader read exactly those documents (163 of rounds 7-39), and nothing else
+    assert set(zip(third["corpus"], third["doc_id"])) == set(zip(both.loc[split, "corpus"], both.loc[split, "doc_id"]))
+    assert len(third) == 163 and third[list(DEVSET_LABELS)].isin([0, 1]).all().all()
+    gold = devset_labels()
+    assert len(gold) == len(first) and (gold["doc_id"] == first["doc_id"]).all()
+    changed = gold["relabelled"] != ""
+    # only documents the first two readers split on can change, and only on a label they split on
+    assert set(zip(gold.loc[changed, "corpus"], gold.loc[changed, "doc_id"])) <= set(zip(third["corpus"], third["doc_id"]))
+    for col in DEVSET_LABELS:
+        moved = gold[col] != first[col]
+        assert (gold.loc[moved, "relabelled"].str.split(",").map(lambda r: col in r)).all()
+
+
 def test_second_coding_of_the_devset_agrees_with_the_first():
     """How far two readers agree sets the ceiling a measure can reach (labels only: no texts needed)."""
     from toolkit.themes.validate import agreement, devset_path

@@ -771,7 +771,9 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache)
     if not ids:
         return None
     key = _key("theme_quality_devset", hashlib.sha256(themes_path.read_bytes()).hexdigest()[:16],
-               hashlib.sha256(va.devset_path().read_bytes()).hexdigest()[:16], code_version(), ids)
+               *(hashlib.sha256(va.devset_path().with_name(name).read_bytes()).hexdigest()[:16]
+                 for name in ("devset.csv", "devset_second_coder.csv", "devset_third_coder.csv")),
+               code_version(), ids)
 
     def compute() -> pd.DataFrame:
         dev = va.read_devset(corpora, split="holdout")

@@ -29,5 +29,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "classifier_hits": "toolkit.themes.validate",
     "dictionary_quality": "toolkit.themes.validate",
     "read_devset": "toolkit.themes.validate",
+    "devset_labels": "toolkit.themes.validate",
+    "majority_labels": "toolkit.themes.validate",
     "heldout_rounds": "toolkit.themes.validate",
 })

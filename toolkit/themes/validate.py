@@ -790,6 +790,68 @@ def classifier_hits(tokens: pd.DataFrame, classifiers: Sequence[ThemeClassifier]
 # --------------------------------------------------------------------------
 
 DEVSET_THEMES = ("site_clearance", "religion", "democracy_regulations", "covid")
+# the development set's label columns: each theme on the full text, and COVID-19 on the short item alone
+DEVSET_LABELS = (*DEVSET_THEMES, "covid_short")
+
+
+def majority_labels(first: pd.DataFrame, second: pd.DataFrame, third: pd.DataFrame, *,
+                    labels: Sequence[str] = DEVSET_LABELS) -> pd.DataFrame:
+    """Gold labels of documents read by up to three coders: the readings where the first two agree, else the majority.
+
+    Parameters
+    ----------
+    first : DataFrame
+        One row per document: ``corpus, doc_id`` and the 0/1 ``labels`` of the first reading (every document).
+    second : DataFrame
+        ``corpus, doc_id`` and ``labels`` of an independent second reading (some or all documents).
+    third : DataFrame
+        ``corpus, doc_id`` and ``labels`` of a third reading, blind to the first two, of every document where
+        they part on some label.
+
+    Returns
+    -------
+    DataFrame
+        ``first`` with each label replaced by the majority of the readings where the first two disagree (the
+        third reading decides), in the same row order, plus ``relabelled``: the labels whose gold differs from
+        the first reading, comma-separated ("" for none).
+
+    Raises
+    ------
+    ValueError
+        When the first two readings disagree on a document the third did not read, when a document is read
+        twice by the same coder, or when a label is not 0 or 1, naming the documents.
+    """
+    key = ["corpus", "doc_id"]
+    for name, table in (("first", first), ("second", second), ("third", third)):
+        dup = table[table.duplicated(key, keep=False)]
+        if len(dup):
+            raise ValueError(f"{name} reading: documents listed twice: {dup[key].drop_duplicates().values.tolist()[:5]}")
+        for col in labels:
+            bad = table[~table[col].isin([0, 1])]
+            if len(bad):
+                raise ValueError(f"{name} reading: {col} must be 0 or 1; documents "
+                                 f"{bad[key].values.tolist()[:5]} have {sorted(map(str, set(bad[col])))[:5]}")
+    cols = key + list(labels)
+    both = first[cols].merge(second[cols], on=key, how="left", suffixes=("", "__2"), validate="1:1")
+    both = both.merge(third[cols].rename(columns={c: c + "__3" for c in labels}), on=key, how="left", validate="1:1")
+    out = first.copy()
+    relabelled = [[] for _ in range(len(out))]
+    for col in labels:
+        one = both[col].to_numpy(dtype=float)
+        two = both[col + "__2"].to_numpy(dtype=float)
+        three = both[col + "__3"].to_numpy(dtype=float)
+        split = ~np.isnan(two) & (one != two)
+        unread = split & np.isnan(three)
+        if unread.any():
+            raise ValueError(f"{col}: the first two readings disagree on {int(unread.sum())} document(s) the third did "
+                             f"not read, e.g. {both.loc[unread, key].values.tolist()[:5]}")
+        # one of the first two readings is 1 and the other 0: the third is the majority
+        gold = np.where(split, three, one).astype(int)
+        for i in np.flatnonzero(gold != one):
+            relabelled[i].append(col)
+        out[col] = gold
+    out["relabelled"] = [",".join(r) for r in relabelled]
+    return out
 
 
 def devset_path():
@@ -832,7 +894,15 @@ def heldout_rounds() -> dict[str, tuple[int, ...]]:
     return {theme: tuple(int(r) for r in rounds.split()) for theme, rounds in zip(table["theme"], table["rounds"])}
 
 
-def read_devset(shared_corpora=None, *, split: str | None = None) -> pd.DataFrame:
+def devset_labels() -> pd.DataFrame:
+    """``devset.csv`` with its gold labels (no text): :func:`majority_labels` of the three readings (I/O)."""
+    first = pd.read_csv(devset_path(), dtype={"doc_id": str})
+    second, third = (pd.read_csv(devset_path().with_name(f"devset_{n}_coder.csv"), dtype={"doc_id": str})
+                     for n in ("second", "third"))
+    return majority_labels(first, second, third)
+
+
+def read_devset(shared_corpora=None, *, split: str | None = None, labels: str = "majority") -> pd.DataFrame:
     """The labelled development set joined with its texts from the shared corpora (I/O).
 
     Parameters
@@ -842,6 +912,11 @@ def read_devset(shared_corpora=None, *, split: str | None = None) -> pd.DataFram
         (default: ``../shared/corpora`` beside the project).
     split : {"tune", "test", "reviewed", "holdout"}, optional
         One half only.
+    labels : {"majority", "first"}
+        ``"majority"`` (the gold standard): where a second reading
+        (``devset_second_coder.csv``) disagrees with the first, the third
+        reading (``devset_third_coder.csv``) decides, :func:`majority_labels`;
+        ``"first"``: the first coder's labels (``devset.csv``) as read.
 
     Returns
     -------
@@ -850,7 +925,9 @@ def read_devset(shared_corpora=None, *, split: str | None = None) -> pd.DataFram
         after the title), ``short`` (title + description), ``date``
         (``YYYY-MM-DD`` for dantri, ``2017`` for baomoi, empty for the
         undated vntc), ``year``,
-        ``stratum``, ``weight``, ``split``, the label columns and ``reason``.
+        ``stratum``, ``weight``, ``split``, the label columns, ``reason`` (the
+        first coder's) and, with ``labels="majority"``, ``relabelled`` (the
+        labels whose gold differs from the first reading).
 
     Raises
     ------
@@ -863,9 +940,12 @@ def read_devset(shared_corpora=None, *, split: str | None = None) -> pd.DataFram
     from toolkit.config import SHARED_DIR
 
     root = Path(shared_corpora) if shared_corpora is not None else SHARED_DIR / "corpora"
-    labels = pd.read_csv(devset_path(), dtype={"doc_id": str})
+    if labels not in ("majority", "first"):
+        raise ValueError(f"labels must be 'majority' or 'first', not {labels!r}")
+    coded = devset_labels() if labels == "majority" else pd.read_csv(devset_path(), dtype={"doc_id": str})
     if split is not None:
-        labels = labels[labels["split"] == split]
+        coded = coded[coded["split"] == split]
+    labels = coded
     wanted = {c: set(g["doc_id"]) for c, g in labels.groupby("corpus")}
     texts: dict[tuple[str, str], tuple[str, str, str, object]] = {}
 
