@@ -480,6 +480,19 @@ def test_democracy_regulations_abbreviation(themes):
     ("Cơ quan chức năng xử lý nhóm người tổ chức lên đồng trái phép.", True),
     ("Chiếc áo không làm nên thầy tu, nhưng hàng hiệu làm nên dáng vẻ.", False),
     ("Vị thầy tu sống ẩn dật trong núi suốt ba mươi năm.", True),
+    # bare "tôn giáo" counts alone; not as a field or a trait in a list, a figure of speech or a denial, a CV's
+    # field, an office in a title, a category of delegates, a kind of land
+    ("Cô cho biết đã tìm thấy sự bình yên nhờ tôn giáo.", True),
+    ("Huyện quan tâm giải quyết các vấn đề liên quan đến tôn giáo ở cơ sở.", True),
+    ("Những vấn đề nhạy cảm như tôn giáo, dân tộc, cán bộ phải xuống nghe dân.", True),
+    ("Châu Á đa dạng về tôn giáo, văn hóa, sắc tộc.", False),
+    ("Ông đọc sách về triết học, tôn giáo và lập trình mỗi ngày.", False),
+    ("Ở Brazil, bóng đá như một tôn giáo bất khả xâm phạm.", False),
+    ("Yoga không phải là một tôn giáo mà là một chuỗi bài tập.", False),
+    ("Dân tộc: Kinh. Tôn giáo: Không. Trình độ: Tiến sĩ Kinh tế.", False),
+    ("Bà Hoa, Trưởng ban Dân tộc - Tôn giáo Hội Liên hiệp Phụ nữ, phát biểu.", False),
+    ("Đại biểu của các giới, các dân tộc, tôn giáo đóng góp nhiều ý kiến cho đại hội.", False),
+    ("Khu quy hoạch gồm đất ở, đất quân sự, cây xanh và đất tôn giáo.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected

@@ -30,6 +30,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 37  # other news, religion's pools, religion unchanged since 31
     .venv/bin/python corpora/validation/sample_devset.py --round 38  # the same, the dictionary unchanged since 37
     .venv/bin/python corpora/validation/sample_devset.py --round 39  # the same, twice the size, after the edit from 37-38
+    .venv/bin/python corpora/validation/sample_devset.py --round 40  # world news and the rest of the other news, religion's pools
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -137,6 +138,20 @@ def in_general_population(corpus: str, doc_id: str, low: str) -> bool:
     return not LOCAL.search(low) and not doc_id.startswith(FOREIGN_SECTIONS.get(corpus, ()))
 
 
+# Round 40 draws from everything outside the local-government population that no round took: the other domestic
+# news (strata ``general_<pool>``) and, for the first time since round 9, the world, sport, IT and science sections
+# (strata ``world_<pool>``), which hold the last articles naming religion's clear keywords (bare `tôn giáo` among
+# them) that no round drew. Drawn after the religion edit that lets bare `tôn giáo` count alone was committed.
+WORLD_ROUNDS = {40}
+
+
+def world_stratum(corpus: str, doc_id: str, low: str, stratum: str) -> str | None:
+    """The round-40 stratum of a document (None: outside the population)."""
+    if LOCAL.search(low):
+        return None
+    return f"{'world' if doc_id.startswith(FOREIGN_SECTIONS.get(corpus, ())) else 'general'}_{stratum}"
+
+
 # Documents to draw per keyword pool in each genre round and general round (totals, shared between the corpora
 # by size):
 GENRE_POOLS = ("religion_clear", "religion_amb", "democracy_regulations_clear", "democracy_regulations_amb",
@@ -207,6 +222,11 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     # (bb86c30), scored once with it: the held-out round of the edited religion
     39: (180, 320, 0, 20,     20, 20,   0, 10,   50),
 }.items()}
+# Round 40's totals per stratum, shared between the corpora by size; None takes a stratum whole (every stratum not
+# named gets one document per corpus): the world sections' clear religion keywords whole, their ambiguous ones and the
+# other domestic news's ambiguous ones (temples, festivals) sampled, a uniform stratum of the rest of each
+WORLD_QUOTAS = {40: {"world_religion_clear": None, "world_religion_amb": 80, "general_religion_amb": 220,
+                     "world_rest": 30, "general_rest": 30}}
 # A stratum checked before the keyword pools, with its quota (None: taken whole, a census of weight 1):
 # round 15 takes every article not drawn before that names mass mobilisation itself (`dân vận`: the
 # toolkit's genre is Ban Dân vận news), stratum ``genre_danvan``; round 19 draws grassroots democracy from
@@ -350,6 +370,10 @@ def main() -> int:
                 continue
             first = FIRST.get(round_)
             stratum = first[0] if first and first[1].search(low) else stratum_of(text)
+            if round_ in WORLD_ROUNDS:
+                stratum = world_stratum(corpus, doc_id, low, stratum)
+                if stratum is None:
+                    continue
             if round_ in SECOND and SECOND[round_][1].search(low):
                 stratum = SECOND[round_][0]
             if round_ in FLAGGED and DEMOCRACY_WORDS.search(low):
@@ -364,7 +388,10 @@ def main() -> int:
     share = {1: 1.0, 2: 0.7}.get(round_, 0.7)
     picked = []
     for (stratum, corpus), group in sorted(frame.groupby(["stratum", "corpus"]), key=lambda kv: kv[0]):
-        if round_ in GENRE_ROUNDS or round_ in GENERAL_ROUNDS:
+        if round_ in WORLD_ROUNDS:
+            total = WORLD_QUOTAS[round_].get(stratum, 0)
+            quota = len(group) if total is None else max(total * len(group) / int((frame["stratum"] == stratum).sum()), 1)
+        elif round_ in GENRE_ROUNDS or round_ in GENERAL_ROUNDS:
             quotas = GENRE_QUOTAS[round_]
             census = {FLAGGED[round_][0]: None} if round_ in FLAGGED else {}
             if round_ in FIRST:
