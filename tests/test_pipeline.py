@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import hashlib
 import json
 from dataclasses import replace
@@ -233,6 +235,13 @@ def test_theme_figures_carry_the_measured_quality(runs):
     from toolkit.themes.validate import rounds_label
 
     assert f"(rounds {rounds_label(held['covid'])})" in page and "(rounds 5, 6," not in page
+    # what a reader must know about a theme's held-out rounds (heldout.csv's note) stands beside its scores
+    from toolkit.themes.validate import heldout_notes
+
+    notes = heldout_notes()
+    assert notes and dict(zip(table["theme"], table["note"].fillna(""))) == {t: notes.get(t, "") for t in table["theme"]}
+    for note in notes.values():
+        assert html.escape(note) in page
 
 
 # --------------------------------------------------------------------------

@@ -454,6 +454,32 @@ def test_the_devset_gold_is_the_majority_of_three_readings_where_two_split():
         assert (gold.loc[moved, "relabelled"].str.split(",").map(lambda r: col in r)).all()
 
 
+def test_heldout_notes_say_what_a_reader_must_know_about_the_rounds(tmp_path, monkeypatch):
+    from toolkit.themes import validate
+
+    assert "religion" in validate.heldout_notes()  # round 40 is mostly world news
+    (tmp_path / "heldout.csv").write_text("theme,rounds,why\nreligion,40,x\n", encoding="utf-8")
+    monkeypatch.setattr(validate, "devset_path", lambda: tmp_path / "devset.csv")
+    assert validate.heldout_notes() == {} and validate.heldout_rounds() == {"religion": (40,)}
+    (tmp_path / "heldout.csv").write_text("theme,rounds,why,note\nreligion,40,x,world news\ncovid,5 6,y,\n",
+                                          encoding="utf-8")
+    assert validate.heldout_notes() == {"religion": "world news"}
+
+
+def test_quality_sentence_carries_a_themes_note():
+    from toolkit.report.registry import quality_sentence
+
+    row = dict(item="full text", precision=0.9, recall=0.9, f1=0.9, f1_low=0.8, f1_high=0.95, n_coded=100,
+               source="corpora/validation round 40, held out (100 real articles)")
+    quality = pd.DataFrame([dict(row, theme="religion", rounds="40", note="mostly world news"),
+                            dict(row, theme="covid", rounds="5, 6, 7", note="", source="other")])
+    text = quality_sentence(quality, {"religion": "Religion", "covid": "COVID-19"})
+    assert "Religion (round 40): precision 0.90, recall 0.90, F1 0.90 [0.80–0.95], n = 100 (mostly world news)" in text
+    assert text.endswith("COVID-19 (rounds 5–7): precision 0.90, recall 0.90, F1 0.90 [0.80–0.95], n = 100.")
+    # a sheet's table has no note column
+    assert "(mostly" not in quality_sentence(quality.drop(columns="note"), {})
+
+
 def test_second_coding_of_the_devset_agrees_with_the_first():
     """How far two readers agree sets the ceiling a measure can reach (labels only: no texts needed)."""
     from toolkit.themes.validate import agreement, devset_path

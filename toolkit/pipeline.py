@@ -772,7 +772,7 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache)
         return None
     key = _key("theme_quality_devset", hashlib.sha256(themes_path.read_bytes()).hexdigest()[:16],
                *(hashlib.sha256(va.devset_path().with_name(name).read_bytes()).hexdigest()[:16]
-                 for name in ("devset.csv", "devset_second_coder.csv", "devset_third_coder.csv")),
+                 for name in ("devset.csv", "devset_second_coder.csv", "devset_third_coder.csv", "heldout.csv")),
                code_version(), ids)
 
     def compute() -> pd.DataFrame:
@@ -790,7 +790,10 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache)
             named = ("rounds " if "," in rounds else "round ") + va.rounds_label(rounds)
             return f"corpora/validation {named}, held out ({n} real articles)"
 
-        return table.assign(source=[source(r, int(n)) for r, n in zip(table["rounds"], table["n_coded"])])
+        # what a reader must know about a theme's held-out rounds (heldout.csv's note), beside its scores
+        notes = va.heldout_notes()
+        return table.assign(source=[source(r, int(n)) for r, n in zip(table["rounds"], table["n_coded"])],
+                            note=[notes.get(theme, "") for theme in table["theme"]])
     return cache.table("theme_quality", key, compute)
 
 

@@ -175,6 +175,11 @@ def _themes(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]:
             shown = shown.assign(rounds=shown["rounds"].map(lambda r: rounds_label(r) if pd.notna(r) and str(r) else r))
         out += [f"Measured quality against human coding ({source}), with 95% intervals "
                 "(`tables/theme_quality.csv`):", "", _table_md(shown)]
+        if "note" in quality:
+            # what a reader must know about a theme's held-out rounds (corpora/validation/heldout.csv)
+            notes = quality.drop_duplicates("theme").sort_values("theme", kind="mergesort")
+            out += [""] + [f"- {row.theme}: {row.note}" for row in notes.itertuples(index=False)
+                           if isinstance(row.note, str) and row.note.strip()]
     return out
 
 

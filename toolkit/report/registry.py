@@ -592,8 +592,10 @@ def quality_sentence(quality: pd.DataFrame, labels: Mapping[str, str]) -> str:
         if pd.isna(row.f1):
             continue
         where = f" (round{'s' if ',' in str(row.rounds) else ''} {rounds_label(str(row.rounds))})" if per_row else ""
+        note = getattr(row, "note", "")
+        note = f" ({note})" if isinstance(note, str) and note.strip() and item == "full text" else ""
         parts.append(f"{name}{where}: precision {row.precision:.2f}, recall {row.recall:.2f}, "
-                     f"F1 {row.f1:.2f} [{row.f1_low:.2f}–{row.f1_high:.2f}], n = {row.n_coded}")
+                     f"F1 {row.f1:.2f} [{row.f1_low:.2f}–{row.f1_high:.2f}], n = {row.n_coded}{note}")
     if not parts:
         return ""
     source = source_of(quality)

@@ -894,6 +894,15 @@ def heldout_rounds() -> dict[str, tuple[int, ...]]:
     return {theme: tuple(int(r) for r in rounds.split()) for theme, rounds in zip(table["theme"], table["rounds"])}
 
 
+def heldout_notes() -> dict[str, str]:
+    """Theme → what a reader must know about its held-out rounds (``heldout.csv``'s ``note``; themes without one
+    are left out): where the rounds' population differs from the genre the measure is used on, for instance."""
+    table = pd.read_csv(devset_path().with_name("heldout.csv"), dtype=str, keep_default_na=False)
+    if "note" not in table:
+        return {}
+    return {theme: note.strip() for theme, note in zip(table["theme"], table["note"]) if note.strip()}
+
+
 def devset_labels() -> pd.DataFrame:
     """``devset.csv`` with its gold labels (no text): :func:`majority_labels` of the three readings (I/O)."""
     first = pd.read_csv(devset_path(), dtype={"doc_id": str})
