@@ -954,8 +954,7 @@ def read_devset(shared_corpora=None, *, split: str | None = None, labels: str = 
     coded = devset_labels() if labels == "majority" else pd.read_csv(devset_path(), dtype={"doc_id": str})
     if split is not None:
         coded = coded[coded["split"] == split]
-    labels = coded
-    wanted = {c: set(g["doc_id"]) for c, g in labels.groupby("corpus")}
+    wanted = {c: set(g["doc_id"]) for c, g in coded.groupby("corpus")}
     texts: dict[tuple[str, str], tuple[str, str, str, object]] = {}
 
     def lines_of(path: Path, opener):
@@ -980,11 +979,11 @@ def read_devset(shared_corpora=None, *, split: str | None = None, labels: str = 
             parts = [x for x in r["text"].split("\n") if x.strip()]
             texts["vntc", r["id"]] = (parts[0] if parts else "", "\n".join(parts[1:]),
                                       parts[1] if len(parts) > 1 else "", pd.NA)
-    missing = [(c, d) for c, d in zip(labels["corpus"], labels["doc_id"]) if (c, d) not in texts]
+    missing = [(c, d) for c, d in zip(coded["corpus"], coded["doc_id"]) if (c, d) not in texts]
     if missing:
         raise ValueError(f"{len(missing)} development-set documents are not in the shared corpora, e.g. {missing[:3]}")
-    rows = [texts[c, d] for c, d in zip(labels["corpus"], labels["doc_id"])]
-    out = labels.rename(columns={"doc_id": "id"}).reset_index(drop=True)
+    rows = [texts[c, d] for c, d in zip(coded["corpus"], coded["doc_id"])]
+    out = coded.rename(columns={"doc_id": "id"}).reset_index(drop=True)
     out.insert(0, "doc_id", out["corpus"] + ":" + out["id"])
     out["title"] = [r[0] for r in rows]
     out["body"] = [r[1] for r in rows]
