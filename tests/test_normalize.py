@@ -371,6 +371,12 @@ def test_fix_typos_never_hits_correct_text(text):
         ("Chủ tịch HĐND quận", "Chủ tịch Hội đồng nhân dân quận"),
         ("thực hiện QCDC ở cơ sở", "thực hiện quy chế dân chủ ở cơ sở"),
         ("ban hành 6 QCDC", "ban hành 6 quy chế dân chủ"),
+        ("thực hiện QCDCCS", "thực hiện quy chế dân chủ ở cơ sở"),
+        ("triển khai Luật THDCCS", "triển khai Luật thực hiện dân chủ ở cơ sở"),
+        ("Ban TTND xã và Trưởng ban TTND", "Ban Thanh tra nhân dân xã và Trưởng ban Thanh tra nhân dân"),
+        ("Ban GSĐTCĐ và Ban GSĐTCCĐ", "Ban giám sát đầu tư của cộng đồng và Ban giám sát đầu tư của cộng đồng"),
+        ("Hội đồng BTGPMB huyện", "Hội đồng bồi thường, giải phóng mặt bằng huyện"),
+        ("công tác DVCQ", "công tác dân vận chính quyền"),
         ("vận động GPMB dự án", "vận động giải phóng mặt bằng dự án"),
         ("đồng chí A - UVTV, Trưởng ban", "đồng chí A - Ủy viên Ban Thường vụ, Trưởng ban"),
         ("Ủy viên BTV Quận ủy", "Ủy viên Ban Thường vụ Quận ủy"),
@@ -446,6 +452,9 @@ def test_expand_abbreviations_level_aware(text, level, expanded):
         "TU BỔ ĐÌNH CHÙA",  # headline: TU is also a word
         "TƯ TƯỞNG HỒ CHÍ MINH",
         "UBNDX và XUBND",
+        "GS.TS.TTND Nguyễn Văn Mùi",  # TTND alone is also a title, Thầy thuốc nhân dân
+        "Bác sĩ TTND Lê Văn A",
+        "Kế hoạch 12/KH-BTTND",
     ],
 )
 def test_expand_abbreviations_leaves_codes_and_lookalikes(text):
@@ -573,7 +582,8 @@ def test_make_pipeline_composes_left_to_right():
 REQUIRED_ABBREVIATIONS = (
     "MTTQ MTTQVN UBMTTQ UBND HĐND QCDC GPMB UVTV UVBTV BTV BTVQU BTVHU BTVTU TUV HUV QUV CTĐ CCB QU HU TU ĐU "
     "Đ/c đ/c BCĐ BCH BTG BDV DVK CCHC NTM TDP KDC KP CTXH CT-XH HLHPN LHPN HND ĐTN TNCS LĐLĐ CNVCLĐ ATGT "
-    "ANTT ANQP TTATXH VSMT VSATTP BHYT BHXH KT-XH CNH-HĐH HTX THCS THPT TW TƯ CP QH ĐBQH BCHQS PCCC PCTT"
+    "ANTT ANQP TTATXH VSMT VSATTP BHYT BHXH KT-XH CNH-HĐH HTX THCS THPT TW TƯ CP QH ĐBQH BCHQS PCCC PCTT "
+    "QCDCCS THDCCS GSĐTCĐ GSĐTCCĐ BTGPMB DVCQ"
 ).split()
 
 

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import SEEDS_DIR, needs_seeds
+from toolkit.text.normalize import normalize
 from toolkit.text.segment import tokenize
 from toolkit.themes.dictionary import load_themes, theme_hits, themes_from_mapping, validate_themes
 from toolkit.themes.concordance import kwic
@@ -349,6 +350,26 @@ def test_democracy_regulations_abbreviation(themes):
     texts = {"a": "Thực hiện tốt QCDC ở cơ sở.", "b": "Phát huy dân chủ, dân biết, dân bàn, dân làm, dân kiểm tra."}
     got = _hits_of(texts, themes, "democracy_regulations")
     assert got == {"a": 1, "b": 1}
+
+
+def test_genre_abbreviations_and_short_names_reach_their_themes(themes):
+    """How Ban Dân vận pages write the regulations' bodies and laws (the normalizer expands them)."""
+    texts = {"qcdccs": "Đẩy mạnh thực hiện QCDCCS tại các xã.", "law": "Triển khai Luật THDCCS năm 2022.",
+             "ttnd": "Ban TTND phường đã giám sát 4 vụ việc.", "gsdt": "Ban GSĐTCĐ giám sát 3 công trình.",
+             "ordinance": "Xã tiếp tục thực hiện Pháp lệnh dân chủ ở xã, phường, thị trấn.",
+             "title": "GS.TS.TTND Nguyễn Văn A khám bệnh cho người cao tuổi."}
+    docs = _documents(texts)
+    docs["body"] = docs["body"].map(normalize)
+    toks = pd.DataFrame({"doc_id": list(texts), "tokens": [tokenize(t) for t in docs["body"]]})
+    toks["n_tokens"] = toks["tokens"].map(len)
+    h = theme_hits(toks, themes, docs)
+    got = h[h["theme"] == "democracy_regulations"].set_index("doc_id")["hits"].to_dict()
+    assert {k: v > 0 for k, v in got.items()} == {
+        "qcdccs": True, "law": True, "ttnd": True, "gsdt": True, "ordinance": True, "title": False}
+    site = h[h["theme"] == "site_clearance"].set_index("doc_id")["hits"]
+    assert (site == 0).all()
+    one = {"council": normalize("Hội đồng BTGPMB huyện họp với các hộ.")}
+    assert _hits_of(one, themes, "site_clearance")["council"] > 0
 
 
 @pytest.mark.parametrize("text, expected", [
