@@ -376,6 +376,7 @@ def test_fix_typos_never_hits_correct_text(text):
         ("Ban TTND xã và Trưởng ban TTND", "Ban Thanh tra nhân dân xã và Trưởng ban Thanh tra nhân dân"),
         ("Ban GSĐTCĐ và Ban GSĐTCCĐ", "Ban giám sát đầu tư của cộng đồng và Ban giám sát đầu tư của cộng đồng"),
         ("Hội đồng BTGPMB huyện", "Hội đồng bồi thường, giải phóng mặt bằng huyện"),
+        ("3 KTĐC chưa có điện", "3 khu tái định cư chưa có điện"),
         ("công tác DVCQ", "công tác dân vận chính quyền"),
         ("vận động GPMB dự án", "vận động giải phóng mặt bằng dự án"),
         ("đồng chí A - UVTV, Trưởng ban", "đồng chí A - Ủy viên Ban Thường vụ, Trưởng ban"),
@@ -583,7 +584,7 @@ REQUIRED_ABBREVIATIONS = (
     "MTTQ MTTQVN UBMTTQ UBND HĐND QCDC GPMB UVTV UVBTV BTV BTVQU BTVHU BTVTU TUV HUV QUV CTĐ CCB QU HU TU ĐU "
     "Đ/c đ/c BCĐ BCH BTG BDV DVK CCHC NTM TDP KDC KP CTXH CT-XH HLHPN LHPN HND ĐTN TNCS LĐLĐ CNVCLĐ ATGT "
     "ANTT ANQP TTATXH VSMT VSATTP BHYT BHXH KT-XH CNH-HĐH HTX THCS THPT TW TƯ CP QH ĐBQH BCHQS PCCC PCTT "
-    "QCDCCS THDCCS GSĐTCĐ GSĐTCCĐ BTGPMB DVCQ"
+    "QCDCCS THDCCS GSĐTCĐ GSĐTCCĐ BTGPMB KTĐC DVCQ"
 ).split()
 
 
