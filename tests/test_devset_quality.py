@@ -1,12 +1,13 @@
 """The theme dictionary against the labelled development set (real articles; needs ../shared).
 
-Quality is reported on the ``holdout`` rounds 5-40 (11,275 articles; rounds 10-12 are political
+Quality is reported on the ``holdout`` rounds 5-41 (11,908 articles; rounds 10-12 are political
 news, rounds 13-28 and 33 local-government news, round 15 also every article naming ``dân vận``,
-rounds 29-32 and 34-39 domestic news outside local government, round 40 mostly world news naming
-religion's clear keywords), coded by readers who never saw the dictionary, each round scored once with
-the dictionary frozen before its labels were read; each theme is scored on the rounds still held out
-for it (``heldout.csv``: rounds 5-40 for COVID-19, 5-9 and 12-40 for site clearance, round 40 for
-religion and 23-28, 30-33 and 37-40 for grassroots democracy, drawn after the dictionary edits that
+rounds 29-32, 34-39 and 41 domestic news outside local government, round 40 mostly world news naming
+religion's clear keywords, round 41 domestic news naming temples and festivals), coded by readers who
+never saw the dictionary, each round scored once with the dictionary frozen before its labels were read;
+each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-41 for COVID-19, 5-9
+and 12-41 for site clearance, rounds 40-41 for religion and 23-28, 30-33 and 37-41 for grassroots
+democracy, drawn after the dictionary edits that
 could change them were committed). These bounds guard
 against regressions and sit a little below what was measured (README, "Measured quality").
 They are checked on the labels, never tuned on the holdout. The labels are the gold labels
@@ -47,26 +48,26 @@ def quality(scored):
 
 def test_holdout_has_the_designed_size():
     dev = read_devset(split="holdout")
-    assert len(dev) == 11275 and dev["doc_id"].is_unique and set(dev["round"]) == set(range(5, 41))
+    assert len(dev) == 11908 and dev["doc_id"].is_unique and set(dev["round"]) == set(range(5, 42))
     assert (dev[["site_clearance", "religion", "covid"]].sum() >= 45).all()
     # no document is in two rounds: a holdout document was never read while the dictionary was edited
     every = read_devset()
-    assert every["doc_id"].is_unique and len(every) == 13066
+    assert every["doc_id"].is_unique and len(every) == 13699
     # a theme's held-out rounds are holdout rounds; the latest round is held out for every theme; grassroots
     # democracy was edited from its errors of rounds 29 and 34-36 (ad2daed from rounds 29 and 34's, 0b955e0 from
     # round 35's, then from round 36's)
     rounds = heldout_rounds()
     assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
-    assert all(set(r) <= set(range(5, 41)) for r in rounds.values())
-    assert all(40 in rounds[theme] for theme in rounds)
+    assert all(set(r) <= set(range(5, 42)) for r in rounds.values())
+    assert all(41 in rounds[theme] for theme in rounds)
     # religion was edited from rounds 37-38's errors (a trophy parade, "like a medium", the monk's habit), then
-    # (3e52339, bare "tôn giáo") with rounds 31-36 and 39's in view: round 40, drawn after it, is its holdout
-    assert rounds["religion"] == (40,)
+    # (3e52339, bare "tôn giáo") with rounds 31-36 and 39's in view: rounds 40-41, drawn after it, are its holdout
+    assert rounds["religion"] == (40, 41)
     assert not {29, 34, 35, 36} & set(rounds["democracy_regulations"]) and 33 in rounds["democracy_regulations"]
 
 
 def test_site_clearance_and_covid_agree_with_readers(quality):
-    every = ", ".join(str(r) for r in range(5, 41))
+    every = ", ".join(str(r) for r in range(5, 42))
     for theme, floor, rounds in (("site_clearance", 0.85, every.replace("10, 11, ", "")),  # 0.89
                                  ("covid", 0.9, every)):  # 0.98
         row = quality.loc[(theme, "full text")]
@@ -82,24 +83,36 @@ def test_covid_on_short_items_and_never_before_2020(quality):
 
 
 def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
-    # Religion is held out on round 40 (drawn after 3e52339, which lets bare "tôn giáo" count alone, was committed):
-    # 654 positives in 1,087 articles, 619 of them among the 710 world-news articles naming religion's clear
-    # keywords, the last no round had drawn; measured precision 0.95, recall 0.94, F1 0.95 (0.93-0.96); the
-    # dictionary before 3e52339 scores 0.90 there (README, "Measured quality").
+    # Religion is held out on rounds 40-41 (drawn after 3e52339, which lets bare "tôn giáo" count alone, was
+    # committed): 727 positives in 1,720 articles, 619 of them among round 40's 710 world-news articles naming
+    # religion's clear keywords; measured precision 0.93, recall 0.92, F1 0.92 (0.91-0.93). Round 41 alone, the
+    # domestic news naming temples and festivals, is far weaker (next test).
     religion = quality.loc[("religion", "full text")]
-    assert religion["rounds"] == "40" and religion["n_coded"] == 1087
-    assert religion["tp"] + religion["fn"] == 654
-    assert religion["precision"] >= 0.92 and religion["recall"] >= 0.9 and religion["f1"] >= 0.92, religion
-    # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-40: F1 0.62 on 63 positives; 0.45 on
+    assert religion["rounds"] == "40, 41" and religion["n_coded"] == 1720
+    assert religion["tp"] + religion["fn"] == 727
+    assert religion["precision"] >= 0.9 and religion["recall"] >= 0.89 and religion["f1"] >= 0.9, religion
+    # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-41: F1 0.62 on 64 positives; 0.45 on
     # rounds 23-36 as first scored, before ad2daed, 0b955e0 and the edit after round 36 were made from rounds 29,
     # 34, 35 and 36's errors): what it misses and what it flags wrongly are borderline calls (disclosure and dialogue in land
     # and complaint stories) and, in general news, meetings, dialogue and disclosure that are not a local
     # authority's with residents (foreign leaders', national drafts', "openly").
     democracy = quality.loc[("democracy_regulations", "full text")]
-    assert democracy["rounds"] == "23, 24, 25, 26, 27, 28, 30, 31, 32, 33, 37, 38, 39, 40"
-    assert democracy["tp"] + democracy["fn"] == 63
+    assert democracy["rounds"] == "23, 24, 25, 26, 27, 28, 30, 31, 32, 33, 37, 38, 39, 40, 41"
+    assert democracy["tp"] + democracy["fn"] == 64
     assert democracy["f1"] >= 0.55, democracy
     assert democracy["f1_high"] - democracy["f1_low"] > 0.1   # its interval says how little is known
+
+
+def test_religion_on_domestic_news_naming_temples_and_festivals(scored):
+    """Round 41: 600 of the domestic news's articles naming temples, festivals or the Buddha (73 positives).
+
+    Held out (drawn after 901d0b5, scored once with it): precision 0.73, recall 0.66, F1 0.69 (0.60-0.76). What it
+    misses are passing belief practices in lifestyle and culture news (offerings to ancestors, fortune tellers,
+    praying at a pagoda); what it flags wrongly are temples and churches as venues, sights or figures of speech.
+    """
+    religion = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [41]}).iloc[0]
+    assert religion["n_coded"] == 633 and religion["tp"] + religion["fn"] == 73
+    assert religion["precision"] >= 0.65 and religion["recall"] >= 0.6 and religion["f1"] >= 0.62, religion
 
 
 def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):

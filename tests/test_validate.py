@@ -441,9 +441,9 @@ def test_the_devset_gold_is_the_majority_of_three_readings_where_two_split():
     split = np.zeros(len(both), bool)
     for col in DEVSET_LABELS:
         split |= (both[col] != both[col + "__2"]).to_numpy()
-    # the third reader read exactly those documents (204 of rounds 7-40), and nothing else
+    # the third reader read exactly those documents (208 of rounds 7-41), and nothing else
     assert set(zip(third["corpus"], third["doc_id"])) == set(zip(both.loc[split, "corpus"], both.loc[split, "doc_id"]))
-    assert len(third) == 204 and third[list(DEVSET_LABELS)].isin([0, 1]).all().all()
+    assert len(third) == 208 and third[list(DEVSET_LABELS)].isin([0, 1]).all().all()
     gold = devset_labels()
     assert len(gold) == len(first) and (gold["doc_id"] == first["doc_id"]).all()
     changed = gold["relabelled"] != ""
@@ -457,7 +457,7 @@ def test_the_devset_gold_is_the_majority_of_three_readings_where_two_split():
 def test_heldout_notes_say_what_a_reader_must_know_about_the_rounds(tmp_path, monkeypatch):
     from toolkit.themes import validate
 
-    assert "religion" in validate.heldout_notes()  # round 40 is mostly world news
+    assert "religion" in validate.heldout_notes()  # round 40 is mostly world news, round 41 domestic
     (tmp_path / "heldout.csv").write_text("theme,rounds,why\nreligion,40,x\n", encoding="utf-8")
     monkeypatch.setattr(validate, "devset_path", lambda: tmp_path / "devset.csv")
     assert validate.heldout_notes() == {} and validate.heldout_rounds() == {"religion": (40,)}
@@ -487,7 +487,7 @@ def test_second_coding_of_the_devset_agrees_with_the_first():
     first = pd.read_csv(devset_path(), dtype={"doc_id": str})
     second = pd.read_csv(devset_path().with_name("devset_second_coder.csv"), dtype={"doc_id": str})
     both = second.merge(first, on=["corpus", "doc_id"], suffixes=("__coder2", "__coder1"), validate="1:1")
-    assert set(both["round"]) == {2, 7, 8, *range(10, 41)} and (both["round"] == 7).sum() == 119 and (both["round"] == 8).sum() == 119
+    assert set(both["round"]) == {2, 7, 8, *range(10, 42)} and (both["round"] == 7).sum() == 119 and (both["round"] == 8).sum() == 119
     round7 = agreement(both[both["round"] == 7], themes=["site_clearance", "religion", "covid", "covid_short"])
     kappa = round7.set_index("theme")["cohen_kappa"]
     # religion: the two readers parted on 4 of 119 articles, each a borderline call (kappa 0.88)
@@ -497,10 +497,10 @@ def test_second_coding_of_the_devset_agrees_with_the_first():
                                                           "covid", "covid_short"])
     assert (round8["percent_agreement"] == 1.0).all() and (round8["n_both"] == 119).all(), round8
     assert both.loc[both["round"] == 8, "religion__coder2"].sum() == 14
-    # rounds 10-40 (political, local-government and, in 29-32 and 34-40, other domestic and world news) were coded twice in
-    # full: readers part on 131 borderline religion calls of 9,822 articles, 55 democracy and 13 site-clearance calls
-    genre = both[both["round"].between(10, 40)]
-    assert len(genre) == 9822
+    # rounds 10-41 (political, local-government and, in 29-32 and 34-41, other domestic and world news) were coded twice in
+    # full: readers part on 135 borderline religion calls of 10,455 articles, 55 democracy and 13 site-clearance calls
+    genre = both[both["round"].between(10, 41)]
+    assert len(genre) == 10455
     kappa = agreement(genre, themes=["site_clearance", "religion", "democracy_regulations", "covid"]).set_index("theme")
     assert kappa.loc["religion", "cohen_kappa"] >= 0.9 and kappa.loc["democracy_regulations", "cohen_kappa"] >= 0.85
     assert kappa.loc["covid", "cohen_kappa"] == 1.0 and kappa.loc["site_clearance", "cohen_kappa"] >= 0.95
