@@ -373,6 +373,11 @@ def test_genre_abbreviations_and_short_names_reach_their_themes(themes):
         "title": False, "centralism": False}
     site = h[h["theme"] == "site_clearance"].set_index("doc_id")["hits"]
     assert (site == 0).all()
+    faith = {"field": "Thực hiện tốt công tác dân vận trong vùng đồng bào dân tộc thiểu số và có đạo.",
+             "ethics": "Thanh niên dân tộc thiểu số và có đạo đức tốt được kết nạp Đảng.",
+             "director": "Đồng bào dân tộc thiểu số, đạo diễn trẻ và nghệ sĩ tham gia liên hoan."}
+    assert {k: v > 0 for k, v in _hits_of(faith, themes, "religion").items()} == {
+        "field": True, "ethics": False, "director": False}
     one = {"council": normalize("Hội đồng BTGPMB huyện họp với các hộ."),
            "price": "Đối thoại với các hộ dân về giá đất bồi thường.",
            "damages": "Kiến nghị bồi thường thiệt hại do thi công làm nứt nhà dân."}
