@@ -454,6 +454,25 @@ def test_the_devset_gold_is_the_majority_of_three_readings_where_two_split():
         assert (gold.loc[moved, "relabelled"].str.split(",").map(lambda r: col in r)).all()
 
 
+def test_a_fourth_reading_of_the_split_documents_mostly_sides_with_the_third():
+    """The third reader settled most splits positive; a fourth, blind to every other reading, was asked again."""
+    from toolkit.themes.validate import DEVSET_LABELS, devset_path
+
+    third, fourth = (pd.read_csv(devset_path().with_name(f"devset_{n}_coder.csv"), dtype={"doc_id": str})
+                     for n in ("third", "fourth"))
+    assert list(fourth.columns) == list(third.columns) and len(fourth) == 208
+    assert list(zip(fourth["corpus"], fourth["doc_id"])) == list(zip(third["corpus"], third["doc_id"]))
+    assert fourth[list(DEVSET_LABELS)].isin([0, 1]).all().all()
+    first = pd.read_csv(devset_path(), dtype={"doc_id": str})
+    second = pd.read_csv(devset_path().with_name("devset_second_coder.csv"), dtype={"doc_id": str})
+    both = first.merge(second, on=["corpus", "doc_id"], suffixes=("", "__2")).merge(
+        third, on=["corpus", "doc_id"], suffixes=("", "__3")).merge(fourth, on=["corpus", "doc_id"], suffixes=("", "__4"))
+    split = both[both["religion"] != both["religion__2"]]
+    # religion: 139 splits; the third counts 106 positive, the fourth 111, and they agree on 112
+    assert len(split) == 139 and split["religion__3"].sum() == 106 and split["religion__4"].sum() == 111
+    assert (split["religion__3"] == split["religion__4"]).sum() == 112
+
+
 def test_heldout_notes_say_what_a_reader_must_know_about_the_rounds(tmp_path, monkeypatch):
     from toolkit.themes import validate
 
