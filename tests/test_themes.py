@@ -361,7 +361,14 @@ def test_genre_abbreviations_and_short_names_reach_their_themes(themes):
              "no_o": "Ban Chỉ đạo thực hiện dân chủ cơ sở huyện kiểm tra tại 5 xã.",
              "slogan": "Chính quyền công khai các chủ trương để Nhân dân biết, bàn, kiểm tra, giám sát.",
              "title": "GS.TS.TTND Nguyễn Văn A khám bệnh cho người cao tuổi.",
-             "centralism": "Các chi bộ thực hiện nghiêm nguyên tắc tập trung dân chủ trong sinh hoạt đảng."}
+             "centralism": "Các chi bộ thực hiện nghiêm nguyên tắc tập trung dân chủ trong sinh hoạt đảng.",
+             # the village meeting, the residents' election of their hamlet head and vote, consulting them on a
+             # local plan (not on the Constitution: a national draft)
+             "meeting": "UBND xã tổ chức hội nghị nhân dân tại 12 thôn để bầu trưởng thôn nhiệm kỳ 2022-2025.",
+             "vote": "Nhân dân bàn và biểu quyết mức đóng góp xây dựng nhà văn hóa thôn.",
+             "plan": "Tổ chức lấy ý kiến góp ý của Nhân dân vào dự thảo quy hoạch chung xây dựng xã.",
+             "constitution": "Tổ chức lấy ý kiến góp ý của Nhân dân vào dự thảo sửa đổi Hiến pháp năm 2013.",
+             "council": "Hội nghị Ủy ban nhân dân tỉnh thông qua kế hoạch."}
     docs = _documents(texts)
     docs["body"] = docs["body"].map(normalize)
     toks = pd.DataFrame({"doc_id": list(texts), "tokens": [tokenize(t) for t in docs["body"]]})
@@ -370,7 +377,8 @@ def test_genre_abbreviations_and_short_names_reach_their_themes(themes):
     got = h[h["theme"] == "democracy_regulations"].set_index("doc_id")["hits"].to_dict()
     assert {k: v > 0 for k, v in got.items()} == {
         "qcdccs": True, "law": True, "ttnd": True, "gsdt": True, "ordinance": True, "no_o": True, "slogan": True,
-        "title": False, "centralism": False}
+        "title": False, "centralism": False, "meeting": True, "vote": True, "plan": True, "constitution": False,
+        "council": False}
     site = h[h["theme"] == "site_clearance"].set_index("doc_id")["hits"]
     assert (site == 0).all()
     faith = {"field": "Thực hiện tốt công tác dân vận trong vùng đồng bào dân tộc thiểu số và có đạo.",
