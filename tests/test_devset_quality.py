@@ -23,7 +23,7 @@ from tests.conftest import needs_corpora
 from toolkit.config import CACHE_DIR
 from toolkit.text.preprocess import preprocess
 from toolkit.themes.dictionary import load_themes, theme_hits
-from toolkit.themes.validate import dictionary_quality, heldout_rounds, majority_labels, read_devset
+from toolkit.themes.validate import dictionary_quality, heldout_rounds, read_devset
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow, needs_corpora]
 
@@ -132,12 +132,9 @@ def test_the_scores_do_not_hinge_on_the_reader_who_breaks_a_tie(scored, quality)
     the third: religion on rounds 40-41 keeps 666 / 53 / 61 (F1 0.92), grassroots democracy 32 / 14 / 29 (0.60
     against 0.62), site clearance 0.89. The fourth reader counts 111 of the 139 religion splits positive, the third
     106: the lean to passing mentions is the documents', not one reader's."""
-    from toolkit.themes.validate import devset_path
+    from toolkit.themes.validate import devset_labels
 
-    first = pd.read_csv(devset_path(), dtype={"doc_id": str})
-    second, fourth = (pd.read_csv(devset_path().with_name(f"devset_{n}_coder.csv"), dtype={"doc_id": str})
-                      for n in ("second", "fourth"))
-    alt = majority_labels(first, second, fourth)
+    alt = devset_labels(tie_breaker="fourth")
     alt.index = alt["corpus"] + ":" + alt["doc_id"]
     dev, hits, short_hits = scored
     dev = dev.copy()

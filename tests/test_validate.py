@@ -456,7 +456,7 @@ def test_the_devset_gold_is_the_majority_of_three_readings_where_two_split():
 
 def test_a_fourth_reading_of_the_split_documents_mostly_sides_with_the_third():
     """The third reader settled most splits positive; a fourth, blind to every other reading, was asked again."""
-    from toolkit.themes.validate import DEVSET_LABELS, devset_path
+    from toolkit.themes.validate import DEVSET_LABELS, devset_labels, devset_path
 
     third, fourth = (pd.read_csv(devset_path().with_name(f"devset_{n}_coder.csv"), dtype={"doc_id": str})
                      for n in ("third", "fourth"))
@@ -471,6 +471,8 @@ def test_a_fourth_reading_of_the_split_documents_mostly_sides_with_the_third():
     # religion: 139 splits; the third counts 106 positive, the fourth 111, and they agree on 112
     assert len(split) == 139 and split["religion__3"].sum() == 106 and split["religion__4"].sum() == 111
     assert (split["religion__3"] == split["religion__4"]).sum() == 112
+    with pytest.raises(ValueError, match="tie_breaker"):
+        devset_labels(tie_breaker="second")
 
 
 def test_heldout_notes_say_what_a_reader_must_know_about_the_rounds(tmp_path, monkeypatch):

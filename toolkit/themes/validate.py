@@ -903,11 +903,18 @@ def heldout_notes() -> dict[str, str]:
     return {theme: note.strip() for theme, note in zip(table["theme"], table["note"]) if note.strip()}
 
 
-def devset_labels() -> pd.DataFrame:
-    """``devset.csv`` with its gold labels (no text): :func:`majority_labels` of the three readings (I/O)."""
+def devset_labels(tie_breaker: str = "third") -> pd.DataFrame:
+    """``devset.csv`` with its gold labels (no text): :func:`majority_labels` of the three readings (I/O).
+
+    ``tie_breaker="fourth"`` lets the fourth reading of the same split documents (``devset_fourth_coder.csv``)
+    break the ties instead of the third: how far the scores hinge on that one reader. The gold labels are the
+    third's.
+    """
+    if tie_breaker not in ("third", "fourth"):
+        raise ValueError(f"tie_breaker is 'third' or 'fourth', got {tie_breaker!r}")
     first = pd.read_csv(devset_path(), dtype={"doc_id": str})
     second, third = (pd.read_csv(devset_path().with_name(f"devset_{n}_coder.csv"), dtype={"doc_id": str})
-                     for n in ("second", "third"))
+                     for n in ("second", tie_breaker))
     return majority_labels(first, second, third)
 
 
