@@ -67,6 +67,29 @@ def test_read_table_csv_keeps_strings(tmp_path):
     assert read_table(path)["doc_id"].iloc[0] == "007"
 
 
+def test_a_csv_in_a_legacy_code_page_or_utf16_is_a_located_error(tmp_path):
+    # Excel's plain "CSV" in Vietnamese settings writes cp1258 (here "Đà" is 0xd0 0xe0); its "Unicode Text" UTF-16
+    legacy = tmp_path / "cp1258.csv"
+    legacy.write_bytes("doc_id,title\n1,abc\n2,Đà Nẵng\n".encode("cp1258", errors="replace"))
+    with pytest.raises(UserError, match=r"line 3: byte 0x.. is not UTF-8") as err:
+        read_table(legacy)
+    assert "CSV UTF-8" in err.value.fix and err.value.path == str(legacy)
+    wide = tmp_path / "utf16.csv"
+    wide.write_bytes("doc_id\tnotes\n1\tĐà Nẵng\n".encode("utf-16"))
+    with pytest.raises(UserError, match="UTF-16"):
+        read_table(wide)
+    # a character split across the reader's 1 MiB chunks is not an error; a bad byte after it is found on its line
+    long = tmp_path / "long.csv"
+    head = "doc_id,title\n1,"
+    data = (head + "a" * (2 ** 20 - 1 - len(head)) + "ẵ\n").encode("utf-8")   # "ẵ" is bytes 2**20 - 1 to 2**20 + 1
+    assert data[2 ** 20 - 1:2 ** 20 + 2].decode("utf-8") == "ẵ"
+    long.write_bytes(data + b"2,\xe3\n")
+    with pytest.raises(UserError, match="line 3:"):
+        read_table(long)
+    long.write_bytes(data)
+    assert read_table(long)["title"].iloc[0].endswith("aẵ")
+
+
 def test_token_table_stream_yields_the_kept_documents_on_every_pass(tmp_path):
     path = tmp_path / "tokens.parquet"
     write_table(pd.DataFrame({"doc_id": ["a", "b", "a", "c"],

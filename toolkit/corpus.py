@@ -242,8 +242,47 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     if suffix == ".parquet":
         return pd.read_parquet(path, engine="pyarrow")
     if suffix == ".csv":
+        _check_utf8(path)
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", sep=csv_separator(path))
     return pd.read_json(path, lines=True, dtype=False, compression="gzip" if suffix.endswith(".gz") else None)
+
+
+_SAVE_AS_UTF8 = ("save it again as \"CSV UTF-8 (Comma delimited)\" (Excel: File > Save As; LibreOffice: "
+                 "character set Unicode (UTF-8))")
+
+
+def _check_utf8(path: Path) -> None:
+    """Raise a :class:`UserError` naming the line unless a CSV file is UTF-8 text (with or without a BOM).
+
+    Excel's plain "CSV" writes the Windows code page of its locale (cp1258 in
+    Vietnamese settings) and its "Unicode Text" UTF-16 with tabs; neither can
+    be read as UTF-8, and guessing a code page would garble Vietnamese
+    silently.
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 1
+    with open(path, "rb") as fh:
+        first = True
+        while True:
+            chunk = fh.read(1 << 20)
+            if first and chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise UserError("the file is UTF-16 text (Excel's \"Unicode Text\"), not a UTF-8 CSV", path=path,
+                                fix=_SAVE_AS_UTF8)
+            first = False
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                # exc.start counts in the decoder's input: bytes held over from the last chunk, then this one
+                at = max(0, exc.start - (len(exc.object) - len(chunk)))
+                line = lines + chunk.count(b"\n", 0, at)
+                raise UserError(f"line {line}: byte 0x{exc.object[exc.start]:02x} is not UTF-8 (the file was saved "
+                                "in a legacy code page, such as Excel's plain \"CSV\" in Vietnamese settings, "
+                                "cp1258)", path=path, fix=_SAVE_AS_UTF8) from None
+            if not chunk:
+                return
+            lines += chunk.count(b"\n")
 
 
 def csv_separator(path: str | os.PathLike) -> str:
