@@ -164,6 +164,8 @@ def test_tables_with_field_mapping_and_segmented_text(tmp_path):
         assert docs["date"].tolist() == ["2019-09-15", "2020-11-03"]
         assert docs["year"].tolist() == [2019, 2020]
         assert "_" not in docs["body"].iloc[0] and "Ban Dân vận Quận ủy tổ chức" in docs["body"].iloc[0]
+        # the table's address column is kept: a coder opens the article from the coding sheet
+        assert docs["url"].tolist() == ["https://longbien.hanoi.gov.vn/tin/1", ""]
 
 
 def test_missing_mapped_field_is_a_located_reject(tmp_path):
@@ -262,3 +264,4 @@ def test_html_page_file_gets_markup_and_address_dates(tmp_path):
                                 f"</head><body><article><h1>Hội nghị tổng kết công tác dân vận năm 2019</h1>{body}</article></body></html>")
     docs = ingest(tmp_path)
     assert docs[["date", "date_source"]].values.tolist() == [["2020-01-09", "markup"], ["2020-01-10", "url"]]
+    assert docs["url"].tolist() == ["", "https://dv.example.vn/tin/2020/01/10/tong-ket.html"]   # its canonical link

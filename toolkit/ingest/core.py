@@ -150,7 +150,9 @@ def ingest_files(
     bar.close()
 
     documents = conform(pd.DataFrame(records)) if records else empty_documents()
-    for column in ("url", "fetched_at"):  # WARC rows only; empty for pages and tables read beside them
+    # url: where the input gives one (a WARC record, an HTML page's canonical link, a table's url column);
+    # fetched_at: WARC rows only; empty for the other rows
+    for column in ("url", "fetched_at"):
         if column in documents.columns:
             documents[column] = documents[column].fillna("").astype(str)
     if len(documents):
@@ -211,9 +213,10 @@ def _process_page(path: Path, label: str, options: IngestOptions) -> tuple[list[
         fields = parse_page(decoded.text).to_dict()
     if not fields.get("body", "").strip():
         return [], [_reject(label, 0, "no article text left after removing boilerplate")]
+    url = fields.get("url") or None
     doc = _document(fields, doc_id=hashlib.sha256(data).hexdigest()[:16], source=label,
-                    encoding=decoded.encoding, url=fields.get("url") or None, options=options)
-    return [doc], []
+                    encoding=decoded.encoding, url=url, options=options)
+    return [{**doc, "url": url} if url else doc], []
 
 
 def _process_warc(path: Path, label: str, options: IngestOptions) -> tuple[list[dict], list[dict]]:
@@ -283,9 +286,10 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
             continue
         given_id = resolved.get(row.record, "id")
         doc_id = given_id or hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:16]
-        docs.append(_document(fields, doc_id=doc_id, source=source, encoding=row.encoding,
-                              url=resolved.get(row.record, "url") or None, options=options,
-                              locality=_table_locality(row.record, source)))
+        url = resolved.get(row.record, "url") or None
+        doc = _document(fields, doc_id=doc_id, source=source, encoding=row.encoding, url=url, options=options,
+                        locality=_table_locality(row.record, source))
+        docs.append({**doc, "url": url} if url else doc)
     if not docs and not rejects:
         rejects.append(_reject(label, 0, "table has no rows"))
     return docs, rejects
