@@ -437,3 +437,18 @@ def test_no_effects_formula_fits_no_refits(tmp_path, monkeypatch):
     run_pipeline(config, output_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
     assert not (tmp_path / "out" / "tables" / "topic_matching.csv").exists()
     assert not (tmp_path / "out" / "tables" / "effects.csv").exists()
+
+
+def test_a_researchers_bad_validation_sheet_stops_the_run_naming_the_sheet_and_rows(tmp_path):
+    from toolkit.errors import UserError
+    from toolkit.pipeline import StageCache, theme_quality_table
+
+    sheet = tmp_path / "coded.csv"
+    sheet.write_text("doc_id,weight,site__dictionary,site__coder1\na,1,1,1\na,1,0,0\nb,1,0,1\n", encoding="utf-8")
+    config = RunConfig(themes=ThemesConfig(validation_sheet=str(sheet)))
+    with pytest.raises(UserError, match=r"doc_id 'a' is on sheet rows 2, 3") as info:
+        theme_quality_table(config, None, StageCache(tmp_path / "cache"))
+    assert info.value.path == str(sheet) and "validate score" in info.value.fix
+    sheet.write_text("doc_id,weight,site__dictionary,site__coder1\na,1,1,1\nc,1,0,0\nb,1,0,1\n", encoding="utf-8")
+    table = theme_quality_table(config, None, StageCache(tmp_path / "cache"))
+    assert table[["theme", "tp", "fn", "source"]].values.tolist() == [["site", 1, 1, str(sheet)]]

@@ -160,6 +160,56 @@ def test_a_sheet_saved_by_excel_in_a_vietnamese_locale_is_scored(tmp_path):
         score_sheet(sheet)
 
 
+def test_a_sheet_must_hold_each_document_once():
+    from toolkit.themes.validate import check_sheet
+
+    sheet = _sheet()
+    sheet.loc[4, "doc_id"] = "d"          # an id typed over another: sheet rows 5 and 6
+    with pytest.raises(ValueError, match=r"doc_id 'd' is on sheet rows 5, 6"):
+        score_sheet(sheet)
+    with pytest.raises(ValueError, match="no `doc_id` column"):
+        score_sheet(_sheet().drop(columns="doc_id"))
+    blank = _sheet()
+    blank.loc[1, "doc_id"] = ""
+    with pytest.raises(ValueError, match="sheet row.s. 3: no document id"):
+        check_sheet(blank)
+    check_sheet(_sheet())
+
+
+def test_a_label_left_blank_is_named_not_dropped_silently(caplog):
+    sheet = _sheet()
+    sheet[f"site{SEP}coder1"] = sheet[f"site{SEP}coder1"].astype(object)
+    sheet.loc[2, f"site{SEP}coder1"] = ""
+    with caplog.at_level("WARNING", logger="toolkit"):
+        row = score_sheet(sheet).iloc[0]
+    assert row["n_coded"] == 5
+    assert "1 of 6 documents have no label in 'site__coder1' (sheet row(s) 4; doc_id c)" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="toolkit"):
+        score_sheet(_sheet())
+    assert "no label" not in caplog.text     # coder1 is complete; coder2's blank is not the reference
+
+
+def test_scores_say_when_they_are_not_weighted_or_use_another_reference(caplog):
+    with caplog.at_level("WARNING", logger="toolkit"):
+        score_sheet(_sheet().drop(columns="weight"))
+    assert "no `weight` column" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="toolkit"):
+        score_sheet(_sheet(), weighted=False)
+    assert "weight" not in caplog.text
+    # the adjudicated column exists but is empty: the first coder is the reference, and the log says so
+    gold = _sheet().assign(**{f"site{SEP}gold": pd.NA})
+    with caplog.at_level("WARNING", logger="toolkit"):
+        assert score_sheet(gold).iloc[0]["reference"] == "coder1"
+    assert "scored against 'site__coder1': 'site__gold' has no label" in caplog.text
+
+
+def test_an_unknown_coder_names_the_coders_of_the_sheet():
+    with pytest.raises(ValueError, match="no coder column named 'coder3'.*its coders: coder1, coder2"):
+        coded_themes(_sheet(), "coder3")
+
+
 def test_agreement_kappa_and_alpha():
     sheet = _sheet()
     table = agreement(sheet).iloc[0]
@@ -239,6 +289,19 @@ def test_validation_sample_strata_weights_and_sheet(sample_inputs):
     assert set(other["doc_id"]) != set(sheet["doc_id"])
 
 
+def test_the_sheet_writes_years_as_years_beside_undated_documents(sample_inputs, tmp_path):
+    from toolkit.corpus import read_table, write_sheet
+
+    docs, tokens, themes = sample_inputs
+    docs = docs.assign(year=docs["year"].astype(float))
+    docs.loc[3, "year"] = np.nan                       # an undated document
+    sheet = validation_sample(docs, tokens, themes, n=60, random_state=0).sheet
+    assert str(sheet["year"].dtype) == "Int64"
+    write_sheet(sheet, tmp_path / "s.csv")
+    years = set(read_table(tmp_path / "s.csv")["year"])
+    assert years == {"", "2018", "2019", "2020"}
+
+
 def test_validation_sample_spreads_over_localities_and_years(sample_inputs):
     docs, tokens, themes = sample_inputs
     sheet = validation_sample(docs, tokens, themes, n=30, random_state=0).sheet
@@ -288,6 +351,25 @@ def test_train_classifier_needs_both_classes():
     docs, _ = _labelled(10)
     with pytest.raises(ValueError, match="positive and 2 negative"):
         train_classifier(docs, [1] + [0] * 9, theme="site")
+
+
+def test_cross_validation_does_not_depend_on_how_the_sheet_was_sorted():
+    # noisy documents, so that which fold a document falls in changes the errors
+    rng = np.random.default_rng(3)
+    pos, neg = ["thu_hồi", "đất", "bồi_thường", "tái_định_cư"], ["văn_nghệ", "thể_thao", "học_sinh", "trường"]
+    docs, labels = [], []
+    for i in range(60):
+        y = int(rng.random() < 0.4)
+        own, other = (pos, neg) if y else (neg, pos)
+        docs.append([str(w) for w in rng.choice(own, 3)] + [str(w) for w in rng.choice(other, 3)])
+        labels.append(y)
+    ids = [f"doc{i:02d}" for i in range(60)]
+    first = train_classifier(docs, labels, theme="site", doc_ids=ids, random_state=0)
+    back = train_classifier(docs[::-1], labels[::-1], theme="site", doc_ids=ids[::-1], random_state=0)
+    assert first.cv == back.cv
+    np.testing.assert_allclose(first.coef, back.coef, rtol=1e-6, atol=1e-9)
+    with pytest.raises(ValueError, match="59 doc_ids for 60 labels"):
+        train_classifier(docs, labels, theme="site", doc_ids=ids[:-1])
 
 
 # -- the commands, as a researcher runs them ---------------------------------------
@@ -347,6 +429,21 @@ def test_validate_commands_sample_code_score_train(tmp_path):
                                  "--folds", "3", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert (models / "site.json").is_file() and read_table(models / "cv_report.csv")["theme"].tolist() == ["site"]
+    # the printout gives the reference and the counts beside the rates
+    result = runner.invoke(app, ["validate", "score", str(sheet_path)])
+    header = [line for line in result.output.splitlines() if "reference" in line][0].split()
+    assert header[:6] == ["theme", "reference", "n", "tp", "fp", "fn"] and "kappa" in header
+    # a theme id the sheet does not have: the sheet's themes are named, and nothing is written
+    result = runner.invoke(app, ["validate", "train", str(sheet_path), "-o", str(tmp_path / "typo"),
+                                 "--theme-ids", "sitee", "--jobs", "1"])
+    assert result.exit_code == 2 and "its themes: faith, site" in result.output.replace("\n", " ")
+    assert not (tmp_path / "typo").exists()
+    # a theme that cannot be fitted (no positive) leaves no folder half-full for `themes --classifier`
+    write_table(sheet.assign(faith__coder1=0), tmp_path / "nofaith.csv")
+    result = runner.invoke(app, ["validate", "train", str(tmp_path / "nofaith.csv"), "-o", str(tmp_path / "half"),
+                                 "--folds", "3", "--jobs", "1"])
+    assert result.exit_code == 2 and "positive and 2 negative" in result.output
+    assert not (tmp_path / "half").exists()
 
 
 def test_validate_sample_takes_theme_ids_as_the_issue_wrote_them(tmp_path):

@@ -38,6 +38,7 @@ import pandas as pd
 from toolkit.config import CACHE_DIR, RunConfig, lexicon_version, period_label
 from toolkit.corpus import apply_repost_policy, read_table, write_table, write_text_atomic
 from toolkit.distributed import release_memory
+from toolkit.errors import UserError
 from toolkit.provenance import frame_hash, git_commit, package_versions
 from toolkit.places import qualify_grouping
 
@@ -760,7 +761,14 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache)
         sheet_path = config.resolve(t.validation_sheet)
         sheet = read_table(sheet_path)
         key = _key("theme_quality_sheet", frame_hash(sheet), code_version())
-        table = cache.table("theme_quality", key, lambda: va.score_sheet(sheet, random_state=config.random_state))
+        def score() -> pd.DataFrame:
+            try:
+                return va.score_sheet(sheet, random_state=config.random_state)
+            except ValueError as exc:  # a bad label, a repeated doc_id: named by row, in the researcher's sheet
+                raise UserError(str(exc), path=sheet_path,
+                                fix="mend the sheet (or check it with `python -m toolkit validate score`)") from None
+
+        table = cache.table("theme_quality", key, score)
         return table.assign(source=str(t.validation_sheet))
     corpora = SHARED_DIR / "corpora"
     if not t.devset_quality or not corpora.is_dir():

@@ -208,14 +208,15 @@ def score_command(
 ) -> None:
     """Precision, recall and F1 of the dictionary against the coders, with intervals; agreement; term table."""
     from toolkit.corpus import read_table, write_table
-    from toolkit.themes.validate import CODERS, SEP, agreement, coded_themes, score_sheet, sheet_themes, term_table
+    from toolkit.themes.validate import (
+        CODERS, SEP, agreement, check_sheet, coded_themes, score_sheet, sheet_themes, term_table,
+    )
 
     table = read_table(sheet)
     try:
+        check_sheet(table)
         themes = split_list(theme_ids) or coded_themes(table, coder)
-        unknown = sorted(set(themes) - set(sheet_themes(table)))
-        if unknown:
-            raise ValueError(f"the sheet has no coder columns for {', '.join(unknown)}")
+        _check_theme_ids(themes, sheet_themes(table))
         left_out = sorted(set(sheet_themes(table)) - set(themes))
         report = score_sheet(table, themes=themes, coder=coder, measure=measure, weighted=not unweighted,
                              random_state=random_state)
@@ -223,12 +224,12 @@ def score_command(
             report = report.merge(agreement(table, themes=themes), on="theme", how="left")
         term_rows = term_table(table, themes=themes, coder=coder) if measure == "dictionary" else None
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        raise typer.BadParameter(f"{sheet}: {exc}") from exc
     if left_out and not theme_ids:
         typer.echo(f"not coded, left out: {', '.join(left_out)}")
-    shown = report[["theme", "n_coded", "precision", "precision_low", "precision_high", "recall", "recall_low",
-                    "recall_high", "f1", "f1_low", "f1_high"]]
-    typer.echo(shown.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    typer.echo(_score_summary(report).to_string(index=False))
+    if not unweighted and "weight" in table.columns:
+        typer.echo("rates weighted back to the corpus with the sampling weights; counts are the sample's")
     if output is not None:
         write_table(report, output)
         typer.echo(f"{output}: {len(report)} themes")
@@ -236,6 +237,35 @@ def score_command(
         path = terms if terms is not None else _companion(output, "terms")
         write_table(term_rows, path)
         typer.echo(f"{path}: {len(term_rows)} terms (false positives and misses)")
+
+
+def _check_theme_ids(asked, known) -> None:
+    """Raise ``ValueError`` naming the theme ids the sheet does not have, and those it has."""
+    unknown = sorted(set(asked) - set(known))
+    if unknown:
+        raise ValueError(f"the sheet has no coder columns for {', '.join(unknown)}; its themes: "
+                         + (", ".join(known) or "none"))
+
+
+def _interval(value, low, high) -> str:
+    return "–" if value != value else f"{value:.3f} ({low:.2f}–{high:.2f})"
+
+
+def _score_summary(report):
+    """The score report as the terminal shows it: counts, rates with their intervals, agreement when coded twice."""
+    import pandas as pd
+
+    out = pd.DataFrame({
+        "theme": report["theme"], "reference": report["reference"], "n": report["n_coded"],
+        "tp": report["tp"], "fp": report["fp"], "fn": report["fn"],
+        "precision": [_interval(*r) for r in report[["precision", "precision_low", "precision_high"]].to_numpy()],
+        "recall": [_interval(*r) for r in report[["recall", "recall_low", "recall_high"]].to_numpy()],
+        "F1": [_interval(*r) for r in report[["f1", "f1_low", "f1_high"]].to_numpy()],
+    })
+    if "cohen_kappa" in report.columns:
+        out["kappa"] = [("–" if v != v else f"{v:.2f}") for v in report["cohen_kappa"]]
+        out["alpha"] = [("–" if v != v else f"{v:.2f}") for v in report["krippendorff_alpha"]]
+    return out
 
 
 @validate_app.command("train")
@@ -253,38 +283,48 @@ def train_command(
     import pandas as pd
 
     from toolkit.corpus import read_table, write_table, write_text_atomic
-    from toolkit.themes.validate import SEP, coded, coded_themes, reference_column, sheet_weights, train_classifier
+    from toolkit.themes.validate import (
+        SEP, check_sheet, coded, coded_themes, reference_column, sheet_themes, sheet_weights, train_classifier,
+        warn_blanks,
+    )
 
     table = read_table(sheet)
     if "text" not in table.columns:
         raise typer.BadParameter("the sheet has no `text` column (draw it with `validate sample`)", param_hint="SHEET")
+    try:
+        check_sheet(table)
+        weights = sheet_weights(table)
+        themes = split_list(theme_ids) or coded_themes(table, coder)
+        _check_theme_ids(themes, sheet_themes(table))
+        references = {theme: reference_column(table, theme, coder) for theme in themes}
+    except ValueError as exc:
+        raise typer.BadParameter(f"{sheet}: {exc}") from exc
     documents = pd.DataFrame({"doc_id": table["doc_id"].astype(str), "title": "",
                               "body": table["text"].fillna("").astype(str)})
     token_lists = load_tokens(documents, None, jobs)["tokens"].tolist()
-    try:
-        weights = sheet_weights(table)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    output.mkdir(parents=True, exist_ok=True)
-    try:
-        themes = split_list(theme_ids) or coded_themes(table, coder)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    rows = []
+    # every theme is fitted before anything is written: a theme that cannot be fitted leaves no folder half-full
+    models, rows = [], []
     for theme in themes:
+        ref_col = references[theme]
+        warn_blanks(table, theme, [ref_col], "the training")
         try:
-            ref_col = reference_column(table, theme, coder)
-            model = train_classifier(token_lists, coded(table, ref_col),
-                                     theme=theme, weights=weights, c=c, n_folds=n_folds, random_state=random_state)
+            model = train_classifier(token_lists, coded(table, ref_col), theme=theme, weights=weights,
+                                     doc_ids=documents["doc_id"], c=c, n_folds=n_folds, random_state=random_state)
         except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from exc
+            raise typer.BadParameter(f"{sheet}: {exc}") from exc
         model.settings["reference"] = ref_col.rpartition(SEP)[2]
-        write_text_atomic(output / f"{theme}.json", model.to_json())
-        rows.append({"theme": theme, "measure": "classifier", **model.cv})
+        models.append(model)
+        rows.append({"theme": theme, "measure": "classifier", "reference": model.settings["reference"], **model.cv})
     report = pd.DataFrame(rows)
+    output.mkdir(parents=True, exist_ok=True)
+    for model in models:
+        write_text_atomic(output / f"{model.theme}.json", model.to_json())
     write_table(report, output / "cv_report.csv")
-    typer.echo(report[["theme", "n_coded", "precision", "recall", "f1", "f1_low", "f1_high"]]
-               .to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    stale = sorted(p.name for p in output.glob("*.json") if p.stem not in set(themes))
+    if stale:
+        logger.warning("%s also holds %s from an earlier run: `themes --classifier %s` uses every classifier of "
+                       "the folder", output, ", ".join(stale), output)
+    typer.echo(_score_summary(report).to_string(index=False))
     typer.echo(f"{output}: {len(rows)} classifier(s); use them with `toolkit themes … --classifier {output}`")
 
 

@@ -253,6 +253,8 @@ def validation_sample(
     for col in ("source", "url", "title", "date", "year", "province", "district", "locality"):
         if col in docs.columns:
             sheet[col] = sample["doc_id"].map(docs[col]).to_numpy()
+    if "year" in sheet.columns:  # a nullable integer (2021, not 2021.0 beside an undated document's blank)
+        sheet["year"] = pd.to_numeric(sheet["year"], errors="coerce").round().astype("Int64")
     sheet["stratum"] = sample["stratum"].to_numpy()
     sheet["weight"] = sample["weight"].to_numpy()
     terms = themes.to_frame()["term"].tolist()
@@ -290,6 +292,56 @@ def validation_sample(
 # --------------------------------------------------------------------------
 
 
+def check_sheet(sheet: pd.DataFrame) -> None:
+    """Raise ``ValueError`` (naming the column or the rows) unless every row of a coding sheet is one document.
+
+    A sheet needs its ``doc_id`` column, and each id once: a row copied in a
+    spreadsheet, or an id typed over another, would be scored twice, and
+    ``validate train`` would tokenize the first row's text for both. Sheet
+    rows are counted as a spreadsheet shows them (the header is row 1).
+    """
+    if "doc_id" not in sheet.columns:
+        raise ValueError("the sheet has no `doc_id` column (the documents' ids, as `validate sample` wrote them)")
+    ids = sheet["doc_id"].astype(str).str.strip()
+    blank = ids.isin(["", "nan", "<NA>", "None"])
+    if blank.any():
+        rows = np.flatnonzero(blank.to_numpy())
+        raise ValueError(f"column 'doc_id', sheet row(s) {_sheet_rows(rows)}: no document id")
+    repeated = ids[ids.duplicated(keep=False)]
+    if len(repeated):
+        first = repeated.iloc[0]
+        rows = np.flatnonzero((ids == first).to_numpy())
+        others = repeated.nunique() - 1
+        raise ValueError(f"doc_id {first!r} is on sheet rows {_sheet_rows(rows)}: each document once (a row "
+                         f"copied, or an id typed over another?)"
+                         + (f"; {others} other id(s) repeat too" if others else ""))
+
+
+def _sheet_rows(rows, limit: int = 8) -> str:
+    """0-based data rows as a spreadsheet numbers them (header = row 1): ``"3, 9, 12"``, cut after ``limit``."""
+    shown = ", ".join(str(int(r) + 2) for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def blank_cells(sheet: pd.DataFrame, column: str) -> np.ndarray:
+    """0-based rows whose ``column`` is empty while other rows of it hold a label (a cell the coder skipped)."""
+    values = coded(sheet, column)
+    missing = np.isnan(values)
+    return np.flatnonzero(missing) if (~missing).any() else np.array([], dtype=int)
+
+
+def warn_blanks(sheet: pd.DataFrame, theme: str, columns: Sequence[str], what: str) -> None:
+    """Log, per column, the documents left without a label while others have one (rows and ids named)."""
+    for column in columns:
+        rows = blank_cells(sheet, column)
+        if len(rows):
+            ids = sheet["doc_id"].astype(str).to_numpy()[rows] if "doc_id" in sheet.columns else []
+            logger.warning("theme %s: %d of %d documents have no label in %r (sheet row(s) %s%s): left out of %s",
+                           theme, len(rows), len(sheet), column, _sheet_rows(rows),
+                           f"; doc_id {', '.join(ids[:5])}" + (" …" if len(ids) > 5 else "") if len(ids) else "",
+                           what)
+
+
 def sheet_themes(sheet: pd.DataFrame) -> list[str]:
     """Themes of a coding sheet: every ``t`` with a ``t__<coder>`` or ``t__gold`` column."""
     found = set()
@@ -301,6 +353,17 @@ def sheet_themes(sheet: pd.DataFrame) -> list[str]:
     return sorted(found)
 
 
+def sheet_coders(sheet: pd.DataFrame) -> list[str]:
+    """The coder names of a sheet's ``t__<coder>`` columns (``gold`` included), sorted."""
+    found = set()
+    for col in sheet.columns:
+        if SEP in col:
+            kind = col.rpartition(SEP)[2]
+            if kind not in ("dictionary", "terms", "kwic", "classifier"):
+                found.add(kind)
+    return sorted(found)
+
+
 def coded_themes(sheet: pd.DataFrame, coder: str | None = None) -> list[str]:
     """The sheet's themes that have labels in their reference column (see :func:`reference_column`).
 
@@ -308,6 +371,9 @@ def coded_themes(sheet: pd.DataFrame, coder: str | None = None) -> list[str]:
     few: scoring, agreement, the term table and training default to those.
     Raises ``ValueError`` when no theme has a label yet.
     """
+    if coder is not None and not any(f"{t}{SEP}{coder}" in sheet.columns for t in sheet_themes(sheet)):
+        raise ValueError(f"the sheet has no coder column named {coder!r} (<theme>{SEP}{coder}); its coders: "
+                         + (", ".join(sheet_coders(sheet)) or "none"))
     found = []
     for t in sheet_themes(sheet):
         # a bad label raises here, naming its row, as scoring would
@@ -386,6 +452,15 @@ def reference_column(sheet: pd.DataFrame, theme: str, coder: str | None = None) 
         if col in sheet.columns and _labels(sheet, col).notna().any():
             return col
     raise ValueError(f"theme {theme!r}: no coded column ({theme}{SEP}gold or {theme}{SEP}coder1 …) has labels")
+
+
+def _warn_reference(sheet: pd.DataFrame, theme: str, ref_col: str, coder: str | None) -> None:
+    """Log when a theme's reference is not its first candidate column (that one has no label yet)."""
+    if coder is not None:
+        return
+    present = [c for c in _reference_candidates(sheet, theme, None) if c in sheet.columns]
+    if present and present[0] != ref_col:
+        logger.warning("theme %s: scored against %r: %r has no label", theme, ref_col, present[0])
 
 
 def _f1_draws(p: float, n_p: float, r: float, n_r: float, rng: np.random.Generator, n_draws: int) -> np.ndarray:
@@ -492,14 +567,20 @@ def score_sheet(
         f1_low, f1_high, prevalence, prevalence_low, prevalence_high,
         measured_share`` — counts unweighted, rates weighted; sorted by theme.
     """
+    check_sheet(sheet)
     themes = _default_themes(sheet, themes, coder)
     weights = sheet_weights(sheet) if weighted else None
+    if weighted and weights is None:
+        logger.warning("the sheet has no `weight` column: rates are those of the sample, not weighted back to the "
+                       "corpus (as with --unweighted); `validate sample` writes the weights")
     rows = []
     for t in themes:
         col = f"{t}{SEP}{measure}"
         if col not in sheet.columns:
             raise ValueError(f"the sheet has no column {col!r}")
         ref_col = reference_column(sheet, t, coder)
+        _warn_reference(sheet, t, ref_col, coder)
+        warn_blanks(sheet, t, [ref_col, col], "the score")
         ref = coded(sheet, ref_col)
         pred = coded(sheet, col)
         row = {"theme": t, "measure": measure, "reference": ref_col.rpartition(SEP)[2]}
@@ -690,6 +771,7 @@ def train_classifier(
     *,
     theme: str,
     weights=None,
+    doc_ids=None,
     c: float = 4.0,
     min_df: int | float = 2,
     max_df: int | float = MAX_DF,
@@ -709,6 +791,11 @@ def train_classifier(
     weights : array-like, optional
         Sampling weights: used to weight the cross-validated scores back to
         the corpus (the fit itself uses balanced class weights).
+    doc_ids : sequence of str, optional
+        The documents' ids. Given, the documents are put in id order before
+        the folds are drawn, so the cross-validated scores do not depend on
+        how the sheet's rows were sorted (a sheet sorted in a spreadsheet
+        gives the same folds); without them, the order given.
     c : float
         Inverse regularization strength of the logistic regression.
     min_df, max_df : int or float
@@ -733,9 +820,16 @@ def train_classifier(
 
     y = np.asarray(pd.to_numeric(pd.Series(labels), errors="coerce"), dtype=float)
     keep = ~np.isnan(y)
-    docs = [list(t) for t, k in zip(token_lists, keep) if k]
-    y = y[keep].astype(int)
-    w = None if weights is None else np.asarray(weights, dtype=float)[keep]
+    order = np.flatnonzero(keep)
+    if doc_ids is not None:
+        ids = np.asarray([str(d) for d in doc_ids], dtype=object)
+        if len(ids) != len(y):
+            raise ValueError(f"theme {theme!r}: {len(ids)} doc_ids for {len(y)} labels")
+        order = order[np.argsort(ids[order], kind="stable")]
+    token_lists = list(token_lists)
+    docs = [list(token_lists[i]) for i in order]
+    y = y[order].astype(int)
+    w = None if weights is None else np.asarray(weights, dtype=float)[order]
     n_pos = int(y.sum())
     if n_pos < 2 or len(y) - n_pos < 2:
         raise ValueError(f"theme {theme!r}: need at least 2 positive and 2 negative coded documents "
