@@ -462,6 +462,37 @@ def test_expand_abbreviations_leaves_codes_and_lookalikes(text):
     assert expand_abbreviations(text, level="city") == text
 
 
+@pytest.mark.parametrize(
+    ("text", "expanded"),
+    [
+        # the page defines TĐC as the standards agency: every TĐC of the page is left as written
+        ("Tổng cục Tiêu chuẩn Đo lường Chất lượng (TĐC) cho biết. Trung tâm Mã số mã vạch thuộc TĐC; Chi cục TĐC "
+         "tỉnh kiểm tra.", None),
+        # the page defines it as the lexicon does: expanded as usual
+        ("Quỹ nhà tái định cư (TĐC) của thành phố; các tòa nhà TĐC xuống cấp.",
+         "Quỹ nhà tái định cư (tái định cư) của thành phố; các tòa nhà tái định cư xuống cấp."),
+        # a place name between the name and its definition
+        ("Ủy ban nhân dân thành phố Hồ Chí Minh (UBND) chỉ đạo; UBND quận họp.",
+         "Ủy ban nhân dân thành phố Hồ Chí Minh (Ủy ban nhân dân) chỉ đạo; Ủy ban nhân dân quận họp."),
+        # the name written with a hyphen, with another abbreviation, or with a campaign's quoted name between
+        ("Chỉ thị về công tác phòng cháy-chữa cháy (PCCC); đội PCCC xã.",
+         "Chỉ thị về công tác phòng cháy-chữa cháy (phòng cháy, chữa cháy); đội phòng cháy, chữa cháy xã."),
+        ("cho thôi làm nhiệm vụ đại biểu QH (ĐBQH); ĐBQH tỉnh.",
+         "cho thôi làm nhiệm vụ đại biểu Quốc hội (đại biểu Quốc hội); đại biểu Quốc hội tỉnh."),
+        ("Cuộc vận động “Xứng danh Bộ đội Cụ Hồ” (CVĐ); CVĐ được triển khai.",
+         "Cuộc vận động “Xứng danh Bộ đội Cụ Hồ” (Cuộc vận động); Cuộc vận động được triển khai."),
+        # shares, not the Government ("Công ty CP" is settled by its own entry)
+        ("đầu tư mua cổ phần (CP) của công ty; CP giảm giá.", None),
+        # another abbreviation of the page defined otherwise leaves the others alone
+        ("Hội Chữ thập đỏ (CTĐ) và UBND xã phối hợp GPMB.", "Hội Chữ thập đỏ (CTĐ) và Ủy ban nhân dân xã phối hợp "
+         "giải phóng mặt bằng."),
+    ],
+)
+def test_an_abbreviation_the_page_defines_otherwise_is_left_as_written(text, expanded):
+    assert expand_abbreviations(text, level="district") == (text if expanded is None else expanded)
+    assert normalize(normalize(text)) == normalize(text)
+
+
 def test_expand_abbreviations_rejects_unknown_level():
     with pytest.raises(ValueError, match="level"):
         expand_abbreviations("UBND", level="commune")

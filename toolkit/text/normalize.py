@@ -911,7 +911,10 @@ def expand_abbreviations(text: str, *, level: str | None = None) -> str:
     Huế``, a quarter on Huế street). Expansions written in lower case are
     capitalized at the start of a sentence. Abbreviations that are also
     Vietnamese words (``TU``, ``TƯ``, ``ĐU``) are not expanded next to a word
-    in capitals (headlines such as ``TU BỔ``, ``TƯ TƯỞNG``).
+    in capitals (headlines such as ``TU BỔ``, ``TƯ TƯỞNG``). An
+    abbreviation the page defines in another sense — ``(X)`` after a name
+    that is none of the lexicon's expansions of ``X``: "Tổng cục Tiêu chuẩn
+    Đo lường Chất lượng (TĐC)" — is left as written throughout the page.
 
     Parameters
     ----------
@@ -926,25 +929,78 @@ def expand_abbreviations(text: str, *, level: str | None = None) -> str:
     'Ủy ban Mặt trận Tổ quốc phối hợp giải phóng mặt bằng; đồng chí A, Tỉnh ủy viên'
     >>> expand_abbreviations("thực hiện QCDC ở cơ sở")
     'thực hiện quy chế dân chủ ở cơ sở'
+    >>> expand_abbreviations("Tổng cục Tiêu chuẩn Đo lường Chất lượng (TĐC) ... Chi cục TĐC tỉnh")
+    'Tổng cục Tiêu chuẩn Đo lường Chất lượng (TĐC) ... Chi cục TĐC tỉnh'
     """
     if level is not None and level not in LEVELS:
         raise ValueError(f"level must be None or one of {', '.join(LEVELS)}, got {level!r}")
     return _expand_abbreviations(text, _abbreviation_matcher(*_file_key(None, ABBREVIATIONS_FILE)), level)
 
 
-def _expand_abbreviations(text: str, matcher: _AbbreviationMatcher, level: str | None) -> str:
+_DEFINED_RE = regex.compile(r"\(([^()\s]{2,12})\)")
+#: Words before a definition "(X)" searched for the lexicon's expansion of X (as many and 8 more: a place name
+#: may stand between, "Ủy ban nhân dân thành phố Hồ Chí Minh (UBND)").
+_DEFINITION_SLACK = 8
+
+
+def _redefined(text: str, matcher: _AbbreviationMatcher, used: set[str]) -> frozenset[str]:
+    """Abbreviations the text itself defines in another sense: left as written throughout the text.
+
+    News defines an abbreviation at its first use, in parentheses after the
+    name: "Tổng cục Tiêu chuẩn Đo lường Chất lượng (TĐC)". When none of the
+    lexicon's expansions of ``X`` (any level) stands among the words right
+    before any ``(X)`` of the text, the page uses ``X`` in its own sense, and
+    the lexicon's expansion ("tái định cư") would put a theme's term into it.
+    """
+    if "(" not in text:
+        return frozenset()
+    defined, agreed = set(), set()
+    for m in _DEFINED_RE.finditer(text):
+        abbreviation = m.group(1)
+        if abbreviation not in used or abbreviation not in matcher.expansions:
+            continue
+        expansions = [_definition_words(e) for e in matcher.expansions[abbreviation].values()]
+        width = max(len(e) for e in expansions) + _DEFINITION_SLACK
+        # the name a campaign or a document is given in quotes stands between ("Cuộc vận động “…” (CVĐ)")
+        head = _QUOTED_END_RE.sub("", text[max(0, m.start() - 400):m.start()])
+        # the other abbreviations of the name written out ("đại biểu QH (ĐBQH)")
+        head = _expand_abbreviations(head[-24 * width:], matcher, None, definitions=False)
+        before = _definition_words(head)[-width:]
+        defined.add(abbreviation)
+        if any(_contains(before, e) for e in expansions):
+            agreed.add(abbreviation)
+    return frozenset(defined - agreed)
+
+
+_QUOTED_END_RE = regex.compile(r"\s*[“\"«][^“”\"«»]{1,200}[”\"»]\s*$")
+_WORD_SPLIT_RE = regex.compile(r"[^\p{L}\p{N}&]+")
+
+
+def _definition_words(text: str) -> tuple[str, ...]:
+    """Case-folded words, hyphens and punctuation dropped ("phòng cháy-chữa cháy" = "phòng cháy, chữa cháy")."""
+    return tuple(w.casefold() for w in _WORD_SPLIT_RE.split(text) if w)
+
+
+def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
+    k = len(phrase)
+    return any(tuple(words[i:i + k]) == phrase for i in range(len(words) - k + 1))
+
+
+def _expand_abbreviations(text: str, matcher: _AbbreviationMatcher, level: str | None, *,
+                          definitions: bool = True) -> str:
     if matcher.pattern is None:
         return text
     matches = list(matcher.pattern.finditer(text))
     if not matches:
         return text
+    redefined = _redefined(text, matcher, {m.group() for m in matches}) if definitions else frozenset()
     protected = _Protected(text)
     levels: list[str] | None = None
     out: list[str] = []
     pos = 0
     for m in matches:
         start, end = m.span()
-        if protected.overlaps(start, end):
+        if protected.overlaps(start, end) or m.group() in redefined:
             continue
         by_level = matcher.expansions[m.group()]
         expansion = by_level.get("")
