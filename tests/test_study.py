@@ -358,6 +358,18 @@ def test_config_problems_check_the_model_selection_keys(tmp_path):
     assert "selection_sample = 0" in messages
 
 
+def test_a_theme_of_the_figures_that_the_themes_file_lacks_stops_the_check_not_the_last_stage(tmp_path):
+    # `check` said "no errors" and `figures` died with a traceback in its figure stage, minutes later
+    import shutil
+
+    shutil.copy(PROJECT_ROOT / "corpora" / "lexicons" / "themes.toml", tmp_path / "themes.toml")
+    config = _study_config(tmp_path, output_dir=str(tmp_path / "reports"),
+                           figures=FiguresConfig(themes=("relgion", "covid")))
+    (problem,) = [p for p in config_problems(config) if "[figures] themes" in p.message]
+    assert "relgion not in the themes file" in problem.message and "did you mean 'religion'?" in problem.fix
+    assert problem.path == config.config_file
+
+
 def test_a_write_into_an_unwritable_place_says_so(tmp_path):
     from toolkit.corpus import write_text_atomic
 

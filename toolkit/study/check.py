@@ -138,18 +138,20 @@ def _themes_problems(config: RunConfig) -> list[UserError]:
         dictionary = load_themes(path)
     except UserError as exc:
         return [exc]
-    t = config.topics
-    if t.seeded and t.seed_themes:
-        unknown = sorted(set(t.seed_themes) - set(dictionary.ids))
-        if unknown:
-            import difflib
+    import difflib
 
+    problems = []
+    t = config.topics
+    named = [("[topics] seed_themes", t.seed_themes if t.seeded else ()), ("[figures] themes", config.figures.themes)]
+    for setting, ids in named:
+        unknown = sorted(set(ids) - set(dictionary.ids))
+        if unknown:
             hints = [f"{u!r}: did you mean {m[0]!r}?" for u in unknown
                      if (m := difflib.get_close_matches(u, sorted(dictionary.ids), n=1))]
-            return [UserError(f"[topics] seed_themes: {', '.join(unknown)} not in the themes file {path}",
-                              path=_config_path(config),
-                              fix="; ".join(hints) or f"themes of that file: {', '.join(sorted(dictionary.ids))}")]
-    return []
+            problems.append(UserError(f"{setting}: {', '.join(unknown)} not in the themes file {path}",
+                                      path=_config_path(config),
+                                      fix="; ".join(hints) or f"themes of that file: {', '.join(sorted(dictionary.ids))}"))
+    return problems
 
 
 def formula_names(formula: str) -> list[str]:
