@@ -202,13 +202,17 @@ def test_contrast_sign():
     assert out.loc[0, "ci_low"] > 0.02 and out.loc[1, "ci_high"] < -0.02  # β = +0.05, −0.04
 
 
-def test_prevalence_by_group_empty_cells_and_means():
+def test_prevalence_by_group_empty_cells_and_means(caplog):
     theta = np.array([[0.8, 0.2], [0.6, 0.4], [0.1, 0.9], [0.3, 0.7], [0.5, 0.5]])
     meta = pd.DataFrame({"doc_id": _ids(5), "district": ["Ba Vì", "Ba Vì", "Sóc Sơn", "Sóc Sơn", ""],
                          "year": pd.array([2020, 2020, 2020, 2021, 2021], dtype="Int64")})
     res = types.SimpleNamespace(doc_topic_=theta, doc_topic_concentration_=theta * 100, topic_labels_=["x", "y"],
                                 doc_ids=_ids(5))
-    out = prevalence_by_group(res, meta, n_draws=30, random_state=0)
+    with caplog.at_level("WARNING", logger="toolkit.topics.effects"):
+        out = prevalence_by_group(res, meta, n_draws=30, random_state=0)
+    # the log names the table the undistricted document leaves, not the model (a researcher read it as the effects)
+    assert "topic prevalence by district/year: 1 of 5 documents have no district or year" in caplog.text
+    assert "not of the model or its effects" in caplog.text
     # No province column: nothing to qualify the district with.
     assert list(out.columns) == ["district", "year", "topic", "label", "n_docs", "prevalence", "ci_low", "ci_high"]
     assert len(out) == 2 * 2 * 2  # 2 districts × 2 years × 2 topics; "" is missing

@@ -1111,7 +1111,9 @@ def prevalence_by_group(
             frame[col] = s.where(s.astype(str).ne("") & s.notna())
     complete = frame.notna().all(axis=1).to_numpy() if by else np.ones(n_docs_total, bool)
     if (~complete).any():
-        logger.warning("%d documents have a missing %s and are left out", int((~complete).sum()), "/".join(by))
+        logger.warning("topic prevalence by %s: %d of %d documents have no %s and are left out of this table "
+                       "(not of the model or its effects)", "/".join(by), int((~complete).sum()), n_docs_total,
+                       " or ".join(c for c in by if c not in described) or "/".join(by))
     rows = np.flatnonzero(complete)
 
     if by:
