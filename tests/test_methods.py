@@ -74,6 +74,17 @@ def test_the_appendix_says_what_was_done_in_prose():
     ({}, RunConfig(topics=TopicsConfig(n_topics=9)), "K = 9 was set in the configuration"),
     ({}, RunConfig(corpus=CorpusConfig(simulate=False, paths=("b/pages", "a/table.csv"))),
      "read from `a/table.csv`, `b/pages`"),
+    # a sources file whose entries may match no page does not claim every locality
+    ({}, RunConfig(corpus=CorpusConfig(simulate=False, paths=("pages",), sources="sources.toml")),
+     "localities from the sources file `sources.toml` for the pages one of its entries matches, else from"),
+    # effects pooled over refits include the topics' uncertainty, and say so
+    ({"effects": pd.DataFrame({"label": ["religion"], "term": ["year"], "estimate": [0.01],
+                               "uncertainty": ["global"]})}, RunConfig(),
+     "the draws pool refits of the model at the seeds of `[effects] global_seeds` (0, 1, 2)"),
+    # the documents whose locality was not found are a row of their own, not counted as a locality
+    ({"documents_per_locality_year": pd.DataFrame({"locality": ["Huyện Hải Hậu, Nam Định", ""], "year": [2019, 2019],
+                                                   "n_docs": [1, 4]})}, RunConfig(),
+     "(1 locality, and the documents whose locality was not found, 2019–2019):"),
 ])
 def test_the_appendix_follows_the_run(changes, config, expected):
     assert expected in methods_markdown(PROVENANCE, _tables(**changes), config)

@@ -19,6 +19,8 @@ from toolkit.config import RunConfig
 __all__ = ["corpus_summary", "methods_markdown"]
 
 #: Rows of :func:`corpus_summary`, in order.
+#: The row of the documents-per-locality table for the documents whose locality was not found.
+UNKNOWN_LOCALITY = "(locality not found)"
 SUMMARY_MEASURES = ("documents_read", "reposts", "documents_analysed", "undated", "without_locality")
 
 
@@ -82,8 +84,9 @@ def _corpus(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]:
                    "the method, not the world.")
     else:
         paths = ", ".join(f"`{p}`" for p in sorted(c.paths)) or "(none)"
-        sources = f"; localities from the sources file `{c.sources}`" if c.sources else \
-            "; localities from the tables' own columns or inferred from the place names in each page"
+        sources = (f"; localities from the sources file `{c.sources}` for the pages one of its entries matches, "
+                   "else from the tables' own columns or inferred from the place names in each page") if c.sources \
+            else "; localities from the tables' own columns or inferred from the place names in each page"
         out.append(f"Pages and tables were read from {paths}{sources}.")
     read, reposts = _summary_value(tables, "documents_read"), _summary_value(tables, "reposts")
     analysed = _summary_value(tables, "documents_analysed")
@@ -109,13 +112,18 @@ def _corpus(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]:
     counts = tables.get("documents_per_locality_year")
     if counts is not None and not counts.empty:
         key = "locality" if "locality" in counts else "district"
+        # documents whose locality was not found are a row of their own, last, and not a locality
+        counts = counts.assign(**{key: counts[key].fillna("").astype(str)})
         wide = counts.pivot_table(index=key, columns="year", values="n_docs", aggfunc="sum", fill_value=0)
         wide = wide.sort_index().sort_index(axis=1)
         wide.columns = [str(int(y)) for y in wide.columns]
         wide["total"] = wide.sum(axis=1)
-        wide = wide.reset_index().rename(columns={key: "locality"})
-        out += ["", f"Documents per locality and year ({_n(len(wide), 'locality', 'localities')}, "
-                    f"{wide.columns[1]}–{wide.columns[-2]}):", "", _table_md(wide)]
+        unknown = wide.index == ""
+        wide = pd.concat([wide[~unknown], wide[unknown].rename(index={"": UNKNOWN_LOCALITY})])
+        wide = wide.reset_index().rename(columns={key: "locality", "index": "locality"})
+        out += ["", f"Documents per locality and year ({_n(int((~unknown).sum()), 'locality', 'localities')}"
+                    + (", and the documents whose locality was not found" if unknown.any() else "")
+                    + f", {wide.columns[1]}–{wide.columns[-2]}):", "", _table_md(wide)]
     return out
 
 
@@ -221,13 +229,25 @@ def _effects(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]
                f"`estimateEffect`): {e.n_draws} draws of every document's topic proportions from the model's "
                "posterior, an ordinary least-squares fit on each draw, coefficients drawn from each fit's sampling "
                "distribution and pooled into 95% intervals. Documents missing a covariate of the formula "
-               "(undated pages, unknown localities) are left out. The intervals include the uncertainty of the "
-               "document-topic proportions and of the regression; they leave out the uncertainty of the topics "
-               "themselves (held fixed), of the chosen K and of the seed, and of preprocessing and the dictionary. "
+               f"(undated pages, unknown localities) are left out. {_effects_uncertainty(config, tables['effects'])} "
                "The effects are descriptive associations between places, years and what their pages write about, "
                "not causal effects. With many coefficients, some 95% intervals exclude zero by chance (one in "
                "twenty when nothing differs).")
     return out
+
+
+def _effects_uncertainty(config: RunConfig, effects: pd.DataFrame) -> str:
+    """What the effects' intervals include, as the table says it was estimated (``uncertainty``)."""
+    kinds = set(effects["uncertainty"].dropna().astype(str)) if "uncertainty" in effects.columns else set()
+    if kinds == {"global"}:
+        seeds = ", ".join(map(str, sorted(set(config.effects.global_seeds))))
+        return ("The intervals include the uncertainty of the document-topic proportions, of the regression and of "
+                f"the topics themselves: the draws pool refits of the model at the seeds of `[effects] global_seeds` "
+                f"({seeds}), each refit's topics matched one to one to the run's model. They leave out the "
+                "uncertainty of the chosen K and of preprocessing and the dictionary.")
+    return ("The intervals include the uncertainty of the document-topic proportions and of the regression; they "
+            "leave out the uncertainty of the topics themselves (held fixed), of the chosen K and of the seed, and "
+            "of preprocessing and the dictionary.")
 
 
 def _versions(config: RunConfig, provenance: Mapping) -> list[str]:
