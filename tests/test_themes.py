@@ -939,6 +939,10 @@ def test_cli_themes_kwic_validate(tmp_path):
     res = runner.invoke(app, ["kwic", str(corpus), "giải phóng mặt bằng", "--window", "3"])
     assert res.exit_code == 0, res.output
     assert "[GPMB]" in res.output and "[Giải phóng mặt bằng]" in res.output
+    # a theme id is not a phrase of the text: no lines, and the reason
+    res = runner.invoke(app, ["kwic", str(corpus), "site_clearance"])
+    assert res.exit_code == 0 and "0 occurrence(s)" in res.output
+    assert "'site_clearance' is a theme id, not a phrase" in res.output and "kwic" in res.output
     res = runner.invoke(app, ["validate-themes", str(corpus), "-o", str(tmp_path / "terms.csv"), "--jobs", "1"])
     assert res.exit_code == 0, res.output
     assert "never occur" in res.output

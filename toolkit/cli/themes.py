@@ -124,7 +124,13 @@ def kwic_command(
     from toolkit.themes.dictionary import load_themes
     from toolkit.themes.concordance import kwic
 
-    table = kwic(load_documents(corpus, include_duplicates), term, window=window, themes=load_themes(themes_file))
+    dictionary = load_themes(themes_file)
+    table = kwic(load_documents(corpus, include_duplicates), term, window=window, themes=dictionary)
+    if table.empty and term in dictionary.ids:
+        # `kwic CORPUS religion`: a theme id, not a phrase of the text
+        first = dictionary.themes[dictionary.ids.index(term)].terms[0]
+        typer.echo(f"{term!r} is a theme id, not a phrase: kwic looks for a phrase of the text, such as one of "
+                   f"the theme's terms: python -m toolkit kwic {corpus} {first!r}", err=True)
     if output is not None:
         write_table(table, output)
         typer.echo(f"{output}: {len(table)} occurrences of {term!r}")
