@@ -241,7 +241,7 @@ SETTING_DOCS: dict[str, str] = {
     "corpus.include_duplicates": "true: keep reposts (duplicate_of set) in counts and models",
     "preprocess.keep_numbers": "keep numbers and dates as tokens",
     "preprocess.remove_persons": "person names are listed per document, not modeled",
-    "preprocess.n_jobs": "worker processes for ingest and segmentation (-1 = all cores)",
+    "preprocess.n_jobs": "worker processes for ingest, segmentation and the model-selection fits (-1 = all cores)",
     "themes.file": "the theme dictionary (terms and sense rules per theme); edit your copy",
     "themes.interval": 'share intervals: "jeffreys" or "wilson" (keep coverage in tiny and 0/100% cells), "bootstrap"',
     "themes.n_boot": 'bootstrap replicates (interval = "bootstrap" only)',
