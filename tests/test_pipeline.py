@@ -41,6 +41,8 @@ def runs(tmp_path_factory):
 def test_every_figure_table_and_the_report(runs):
     root, first, *_ = runs
     out = root / "a"
+    # the measured-quality tables are a timed stage of their own (they segment the labelled articles)
+    assert {"ingest", "preprocess", "themes", "quality", "figures", "topics"} <= set(first.timings)
     # every demo page is dated: the dated/undated counts per locality have nothing to add
     made = [spec.name for spec in FIGURES if spec.name != "documents_per_locality"]
     for name in made:

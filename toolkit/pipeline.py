@@ -441,8 +441,11 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
             }
         theme_tables = cache.tables("themes", _key(*base_key, config.themes, seed), themes_compute)
 
-    quality = theme_quality_table(config, themes_path, cache)
-    dates_quality = date_quality_table(config, cache)
+    # the measured quality of the themes and the dates: the project's labelled articles are segmented here
+    # (once, then cached), a stage of its own in the timings
+    with _Timer(summary, "quality"):
+        quality = theme_quality_table(config, themes_path, cache)
+        dates_quality = date_quality_table(config, cache)
 
     # ---- keyness ---------------------------------------------------------
     with _Timer(summary, "keyness"):
