@@ -267,6 +267,24 @@ def test_tokens_that_miss_documents_are_a_usage_error(tmp_path, ids, expected):
     assert expected in str(err.value)
 
 
+def test_tokens_of_another_text_of_a_document_are_a_usage_error(tmp_path):
+    # a researcher's stale token table: the same doc_ids, texts edited (or truncated) since `preprocess`
+    from toolkit.cli._shared import load_tokens
+    from toolkit.corpus import write_table
+    from toolkit.text.preprocess import preprocess
+
+    path = tmp_path / "tokens.parquet"
+    write_table(preprocess(DOCS, n_jobs=1), path)
+    assert load_tokens(DOCS, path, jobs=1)["doc_id"].tolist() == ["a", "b", "c"]
+    edited = DOCS.assign(body=DOCS["body"].where(DOCS["doc_id"] != "b", "Công tác giải phóng mặt bằng."))
+    with pytest.raises(typer.BadParameter, match="1 of the corpus's 3 documents have another text") as err:
+        load_tokens(edited, path, jobs=1)
+    assert "doc_id b" in str(err.value) and "rerun `toolkit preprocess`" in str(err.value)
+    # a token table written before the digest was kept is used as before
+    write_table(preprocess(DOCS, n_jobs=1).drop(columns="text_hash"), path)
+    assert load_tokens(edited, path, jobs=1)["doc_id"].tolist() == ["a", "b", "c"]
+
+
 def test_a_table_that_is_not_a_token_table_is_a_usage_error(tmp_path):
     from toolkit.cli._shared import load_tokens
     from toolkit.corpus import write_table

@@ -57,7 +57,8 @@ def load_tokens(documents, tokens_path: Path | None, jobs: int, scheduler: str |
         Documents with a ``doc_id`` column (after the repost policy).
     tokens_path : Path or None
         A token table from ``preprocess`` (``--tokens``). Every document must
-        have a row in it, else :class:`typer.BadParameter` names how many do not
+        have a row in it, made from its present text (the table's ``text_hash``,
+        when it has one), else :class:`typer.BadParameter` names how many do not
         and one of them; rows of other documents (reposts left out, another
         corpus's documents) are ignored. ``None``: the documents are tokenized
         now with :func:`toolkit.text.preprocess.preprocess`, through the
@@ -86,6 +87,7 @@ def load_tokens(documents, tokens_path: Path | None, jobs: int, scheduler: str |
                 f"{len(missing)} of the corpus's {len(doc_ids)} documents have no row in {tokens_path} "
                 f"(e.g. doc_id {missing[0]}): give the token table of this corpus, or rerun `toolkit preprocess`",
                 param_hint="--tokens")
+        _check_texts(documents, table, tokens_path)
         logger.info("tokens of %d documents read from %s", len(doc_ids), tokens_path)
     else:
         from toolkit.text.preprocess import preprocess
@@ -97,6 +99,26 @@ def load_tokens(documents, tokens_path: Path | None, jobs: int, scheduler: str |
     tokens = table.set_index("doc_id").loc[doc_ids.tolist()].reset_index()
     tokens["tokens"] = tokens["tokens"].map(list)
     return tokens
+
+
+def _check_texts(documents, table, tokens_path: Path) -> None:
+    """Raise unless the token table was made from these documents' texts (its ``text_hash``), when it says."""
+    from toolkit.text.preprocess import document_text, text_hash
+
+    if "text_hash" not in table.columns:
+        logger.info("%s has no text_hash column (written before it was added): its tokens cannot be checked "
+                    "against the corpus's texts", tokens_path)
+        return
+    made_from = table.set_index("doc_id")["text_hash"]
+    ids = documents["doc_id"].astype(str).tolist()
+    titles = documents["title"].fillna("").astype(str) if "title" in documents else [""] * len(ids)
+    now = [text_hash(document_text(t, b)) for t, b in zip(titles, documents["body"].fillna("").astype(str))]
+    changed = [d for d, h in zip(ids, now) if made_from.get(d) not in (h, None, "")]
+    if changed:
+        raise typer.BadParameter(
+            f"{len(changed)} of the corpus's {len(ids)} documents have another text than the one {tokens_path} was "
+            f"made from (e.g. doc_id {changed[0]}): rerun `toolkit preprocess` on this corpus",
+            param_hint="--tokens")
 
 
 def load_model(model_dir: Path, corpus: Path, include_duplicates: bool):

@@ -40,8 +40,18 @@ from toolkit.text.segment import Tokenizer, TokenizerConfig, get_tokenizer
 
 logger = logging.getLogger("toolkit.text.preprocess")
 
-TOKEN_COLUMNS = ("doc_id", "tokens", "n_tokens", "persons", "lexicon_version")
+TOKEN_COLUMNS = ("doc_id", "tokens", "n_tokens", "persons", "lexicon_version", "text_hash")
 CACHE_FILE = "tokens.sqlite"
+
+
+def text_hash(text: str) -> str:
+    """The digest a token table keeps of the text it was made from (16 hex digits of SHA-256).
+
+    ``text_hash(document_text(title, body))``: a token table given with
+    ``--tokens`` is checked against the corpus's texts, so tokens of an older
+    or truncated copy of a document are not used for it.
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def document_text(title: str, body: str) -> str:
@@ -205,14 +215,14 @@ def iter_preprocess(
             for key, text in zip(keys, texts):
                 if key not in done:
                     todo.setdefault(key, text)  # identical texts in a chunk are segmented once
-            prepared.append((chunk, keys, done, list(todo)))
+            prepared.append((chunk, keys, done, list(todo), [text_hash(t) for t in texts]))
             yield list(todo.values())
 
     runner = BatchRunner(n_jobs=n_jobs if scheduler is None else 1, scheduler=scheduler, shared=tokenizer)
     try:
         with runner:
             for results in runner.map(_analyze_batch, batches()):
-                chunk, keys, done, todo_keys = prepared.popleft()
+                chunk, keys, done, todo_keys, digests = prepared.popleft()
                 fresh = {k: (_split(t), _split(p)) for k, (t, p) in zip(todo_keys, results)}
                 if cache is not None and fresh:
                     cache.put_many(fresh)
@@ -226,6 +236,7 @@ def iter_preprocess(
                     "n_tokens": [len(done[k][0]) for k in keys],
                     "persons": [list(done[k][1]) for k in keys],
                     "lexicon_version": tokenizer.lexicon_version,
+                    "text_hash": digests,
                 })
                 out["n_tokens"] = out["n_tokens"].astype("int64")
                 out.attrs["n_processed"] = n_processed
@@ -241,7 +252,7 @@ def empty_tokens() -> pd.DataFrame:
     return pd.DataFrame({
         "doc_id": pd.Series([], dtype=str), "tokens": pd.Series([], dtype=object),
         "n_tokens": pd.Series([], dtype="int64"), "persons": pd.Series([], dtype=object),
-        "lexicon_version": pd.Series([], dtype=str),
+        "lexicon_version": pd.Series([], dtype=str), "text_hash": pd.Series([], dtype=str),
     })
 
 
