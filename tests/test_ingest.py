@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from conftest import CORPORA_DIR, SEEDS_DIR, needs_corpora, needs_seeds
 from toolkit.cli import app
 from toolkit.corpus import DOC_COLUMNS, read_documents, read_table
+from toolkit.errors import UserError
 from toolkit.ingest.core import ingest, ingest_files
 from toolkit.ingest.encoding import encode_text
 from toolkit.ingest.tables import FieldMap
@@ -168,12 +169,94 @@ def test_tables_with_field_mapping_and_segmented_text(tmp_path):
         assert docs["url"].tolist() == ["https://longbien.hanoi.gov.vn/tin/1", ""]
 
 
-def test_missing_mapped_field_is_a_located_reject(tmp_path):
-    _write(tmp_path / "t.jsonl", '{"id": "1", "text": "Hội nghị dân vận."}\n')
-    result = ingest_files([tmp_path], fields=FieldMap(text="noi_dung"))
-    assert result.documents.empty
-    assert result.rejects["line"].tolist() == [1]
-    assert "noi_dung" in result.rejects["reason"].iloc[0]
+ROWS = [
+    {"id": "a1", "title": "Giao ban khối dân vận quý I",
+     "content": "Sáng 12/3, Ban Dân vận Huyện ủy Đông Anh tổ chức giao ban khối dân vận quý I năm 2021.",
+     "date": "15/03/2021"},
+    {"id": "a2", "title": "Đối thoại với nhân dân",
+     "content": "Ủy ban nhân dân phường Long Biên tổ chức đối thoại với nhân dân về giải phóng mặt bằng.",
+     "date": "03/11/2020"},
+]
+
+
+def _jsonl(path, rows):
+    return _write(path, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+
+
+def test_cli_text_field_naming_no_column_is_a_usage_error(tmp_path):
+    table = _jsonl(tmp_path / "t.jsonl", ROWS)
+    out = tmp_path / "d.parquet"
+    result = CliRunner().invoke(app, ["ingest", str(table), "-o", str(out), "--text-field", "contnet", "-j", "1"])
+    assert result.exit_code == 2, result.output
+    assert str(table) in result.output and "'contnet'" in result.output and "--text-field" in result.output
+    assert "id, title, content, date" in result.output  # the table's columns
+    assert "did you mean --text-field content?" in result.output
+    assert "rejected" not in result.output and "rejects report" not in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("option, column", [("title", "headline"), ("date", "published"), ("id", "ma"),
+                                            ("url", "link"), ("category", "chuyen_muc")])
+def test_optional_field_naming_no_column_is_a_usage_error(tmp_path, option, column):
+    table = _jsonl(tmp_path / "t.jsonl", ROWS)
+    with pytest.raises(UserError) as raised:
+        ingest_files([table], fields=FieldMap(**{option: column}))
+    assert raised.value.path == str(table)
+    assert f"'{column}'" in str(raised.value) and f"--{option}-field" in str(raised.value)
+    assert "id, title, content, date" in str(raised.value)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_named_column_is_looked_up_in_the_header_or_schema(tmp_path, suffix):
+    table = tmp_path / f"t{suffix}"
+    frame = pd.DataFrame(ROWS)
+    frame.to_csv(table, index=False) if suffix == ".csv" else frame.to_parquet(table, index=False)
+    with pytest.raises(UserError, match="'noi_dung'"):
+        ingest_files([table], fields=FieldMap(text="noi_dung"))
+    assert len(ingest_files([table], fields=FieldMap(text="content")).documents) == 2
+
+
+def test_several_tables_error_names_each_table_lacking_the_column(tmp_path):
+    _jsonl(tmp_path / "a.jsonl", ROWS)
+    _jsonl(tmp_path / "b.jsonl", [{**row, "ngay": row["date"]} for row in ROWS])
+    _jsonl(tmp_path / "c.jsonl", [{"id": "c1", "body": ROWS[0]["content"]}])
+    with pytest.raises(UserError) as raised:
+        ingest_files([tmp_path], fields=FieldMap(date="ngay"))
+    message = str(raised.value)
+    assert "2 of 3 tables" in message
+    assert f"{tmp_path}/a.jsonl: no column 'ngay'" in message and f"{tmp_path}/c.jsonl: no column 'ngay'" in message
+    assert "b.jsonl" not in message
+
+
+def test_row_without_text_stays_a_located_reject(tmp_path):
+    # The column exists in the table; one row has it empty, one (JSON Lines keys vary) lacks it.
+    rows = [ROWS[0], {**ROWS[1], "content": ""}, {"id": "a3", "title": "Tin ảnh"},
+            {"id": "a4", "content": "Hội Nông dân xã Cổ Loa tập huấn kỹ thuật trồng rau an toàn.", "ngay": "02/03/2020"}]
+    table = _jsonl(tmp_path / "t.jsonl", rows)
+    # `ngay` is in a later record only: a column of the table all the same
+    result = ingest_files([table], fields=FieldMap(text="content", date="ngay"))
+    assert sorted(result.documents["doc_id"]) == ["a1", "a4"]
+    assert result.documents.set_index("doc_id").loc["a4", "date"] == "2020-03-02"
+    assert dict(zip(result.rejects["line"], result.rejects["reason"])) == {
+        2: "empty text", 3: "no text: the row has no column content"}
+
+
+def test_table_category_is_kept(tmp_path):
+    rows = [{**row, "chuyen_muc": "Tin hoạt động", "muc": "Dân vận khéo"} for row in ROWS]
+    table = _jsonl(tmp_path / "t.jsonl", rows)
+    assert ingest(table)["category"].tolist() == ["Tin hoạt động", "Tin hoạt động"]  # a usual name
+    assert ingest(table, fields=FieldMap(category="muc"))["category"].tolist() == ["Dân vận khéo"] * 2
+    csv_table = tmp_path / "t.csv"
+    pd.DataFrame([{**row, "category": "Thời sự"} for row in ROWS]).to_csv(csv_table, index=False)
+    assert ingest(csv_table)["category"].tolist() == ["Thời sự", "Thời sự"]
+
+
+def test_cli_category_field(tmp_path):
+    table = _jsonl(tmp_path / "t.jsonl", [{**row, "muc": "Dân vận khéo"} for row in ROWS])
+    out = tmp_path / "d.jsonl"
+    result = CliRunner().invoke(app, ["ingest", str(table), "-o", str(out), "--category-field", "muc", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert read_documents(out)["category"].tolist() == ["Dân vận khéo", "Dân vận khéo"]
 
 
 def test_sources_file_sets_the_locality(tmp_path):

@@ -370,6 +370,20 @@ def test_a_theme_of_the_figures_that_the_themes_file_lacks_stops_the_check_not_t
     assert problem.path == config.config_file
 
 
+def test_a_text_field_naming_no_column_is_a_check_error_in_the_configs_words(tmp_path):
+    from toolkit.config import CorpusConfig
+
+    table = tmp_path / "bai.jsonl"
+    table.write_text('{"id": "1", "title": "Hội nghị", "content": "Ban Dân vận tổ chức hội nghị."}\n',
+                     encoding="utf-8")
+    config = _study_config(tmp_path, output_dir=str(tmp_path / "reports"),
+                           corpus=CorpusConfig(simulate=False, paths=(str(table),), sources="", text_field="contnet"))
+    report = check_run(config, n_jobs=1)
+    (error,) = [e for e in report.errors if "contnet" in e.message]
+    assert "no column 'contnet' ([corpus] text_field); its columns: id, title, content" in error.message
+    assert "[corpus] text_field content" in error.fix and "--text-field" not in str(error)
+
+
 def test_a_write_into_an_unwritable_place_says_so(tmp_path):
     from toolkit.corpus import write_text_atomic
 

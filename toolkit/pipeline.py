@@ -263,7 +263,12 @@ def load_documents(config: RunConfig, cache: StageCache) -> tuple[pd.DataFrame, 
                [c.text_field, c.title_field, c.date_field, c.id_field], code_version())
 
     def compute() -> dict[str, pd.DataFrame]:
-        result = ingest_files(paths, fields=fields, sources=sources, n_jobs=config.preprocess.n_jobs)
+        from toolkit.study.check import as_config_error
+
+        try:
+            result = ingest_files(paths, fields=fields, sources=sources, n_jobs=config.preprocess.n_jobs)
+        except UserError as exc:  # a [corpus] *_field naming no column of a table
+            raise as_config_error(exc) from None
         return {"documents": result.documents, "rejects": result.rejects.astype({"line": "int64"})}
 
     out = cache.tables("ingest", key, compute)

@@ -21,6 +21,7 @@ def ingest_command(
     date_field: str | None = typer.Option(None, "--date-field", help="Table column with the publication date."),
     id_field: str | None = typer.Option(None, "--id-field", help="Table column with a stable document id."),
     url_field: str | None = typer.Option(None, "--url-field", help="Table column with the page URL (for --sources domains)."),
+    category_field: str | None = typer.Option(None, "--category-field", help="Table column with the portal's category (chuyên mục)."),
     dedup_threshold: float = typer.Option(0.8, "--dedup-threshold", help="Jaccard similarity above which a page is a repost."),
     jobs: int = jobs_option("Worker processes reading the inputs"),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786); default: local processes."),
@@ -31,11 +32,12 @@ def ingest_command(
     from toolkit.ingest.tables import FieldMap
 
     table_suffix(output)  # fail before reading anything when OUTPUT has no known format
-    fields = FieldMap(text=text_field, title=title_field, date=date_field, id=id_field, url=url_field)
+    fields = FieldMap(text=text_field, title=title_field, date=date_field, id=id_field, url=url_field,
+                      category=category_field)
     try:
         result = ingest_files(paths, fields=fields, sources=sources, dedup_threshold=dedup_threshold, n_jobs=jobs,
                               scheduler=scheduler)
-    except (FileNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ValueError) as exc:  # also a UserError: a --*-field naming no column of a table
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     if rejects is not None:

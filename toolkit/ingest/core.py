@@ -1,7 +1,9 @@
 """Walk raw inputs and build the document table.
 
 Every input file is read, never modified. A file or row that cannot be used
-goes to the rejects table (``source, line, reason``) and the run goes on.
+goes to the rejects table (``source, line, reason``) and the run goes on. A
+column named by the field mapping that a table lacks is a usage error, raised
+before any input is parsed.
 
 Document ids are stable: the SHA-256 of a page file's raw bytes, or for a
 table row the value of its id field (else the hash of its title and text),
@@ -31,7 +33,7 @@ from toolkit.ingest.dedup import find_near_duplicates
 from toolkit.ingest.encoding import UndecodableError, decode_bytes
 from toolkit.ingest.htmlpage import parse_html
 from toolkit.ingest.pages import parse_page, unsegment
-from toolkit.ingest.tables import FieldMap, iter_table_rows
+from toolkit.ingest.tables import FieldMap, check_named_columns, iter_table_rows
 from toolkit.ingest.warc import WarcReject, is_collect_bookkeeping, is_warc, iter_warc_pages
 from toolkit.places import (
     Locality,
@@ -129,12 +131,23 @@ def ingest_files(
     IngestResult
         ``documents`` conforms to :data:`toolkit.corpus.DOC_COLUMNS`, sorted
         by ``source``; ``rejects`` lists ``source, line, reason``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When a path does not exist.
+    UserError
+        Before anything is parsed, when ``fields`` names a column that a table
+        does not have (:func:`~toolkit.ingest.tables.check_named_columns`):
+        every table must have every named column; the error names each table
+        lacking one, the column and the table's columns.
     """
     if sources is not None and not isinstance(sources, SourceMap):
         sources = load_sources(sources)
     options = IngestOptions(fields=fields or FieldMap(), sources=sources, progress=progress)
     # a `collect` folder: its WARC files are read, its ledger is bookkeeping
     files = [(path, label) for path, label in iter_input_files(paths) if not is_collect_bookkeeping(path)]
+    check_named_columns([(path, label) for path, label in files if _is_table(label)], options.fields)
     records: list[dict] = []
     rejects: list[dict] = []
     bar = tqdm(total=len(files), desc="ingest", unit="file", disable=None if progress is None else not progress)
@@ -191,11 +204,15 @@ def _process_file(path: Path, label: str, options: IngestOptions) -> tuple[list[
     try:
         if is_warc(label):
             return _process_warc(path, label, options)
-        if label.lower().endswith(TABLE_SUFFIXES):
+        if _is_table(label):
             return _process_table(path, label, options)
         return _process_page(path, label, options)
     except (UndecodableError, OSError) as exc:
         return [], [_reject(label, 0, str(exc))]
+
+
+def _is_table(label: str) -> bool:
+    return not is_warc(label) and label.lower().endswith(TABLE_SUFFIXES)
 
 
 def _reject(source: str, line: int, reason: str) -> dict:
@@ -254,13 +271,14 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
         if row.record is None:
             rejects.append(_reject(label, row.line, row.error))
             continue
-        try:
-            resolved = options.fields.resolve(list(row.record))
-        except KeyError as exc:
-            rejects.append(_reject(label, row.line, str(exc.args[0])))
-            continue
+        # Named columns are the table's (checked before reading); the usual names are looked up per row,
+        # as the records of a JSON Lines table need not share their keys.
+        resolved = options.fields.resolve(row.record)
         if not resolved.text:
             rejects.append(_reject(label, row.line, "no text column (set --text-field)"))
+            continue
+        if not any(column in row.record for column in resolved.text):
+            rejects.append(_reject(label, row.line, f"no text: the row has no column {', '.join(resolved.text)}"))
             continue
         text = unsegment(resolved.get(row.record, "text"))
         if not text.strip():
@@ -269,6 +287,9 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
         title = unsegment(resolved.get(row.record, "title"))
         # A known headline is not looked for in the text (nor left in the body) and dates the page like one.
         fields = parse_page(text, title=title or None, url=resolved.get(row.record, "url") or None).to_dict()
+        category = resolved.get(row.record, "category")
+        if category:  # the table's own category, else one the text opens with
+            fields["category"] = category
         date_value = resolved.get(row.record, "date")
         if date_value:
             parsed = _parse_date_field(date_value)

@@ -1,8 +1,10 @@
 """Table inputs (CSV, JSONL, JSONL.gz, Parquet) with field mapping.
 
 Each row of a table is one document. Which column holds the text, title, date,
-id and URL is set by a :class:`FieldMap`; unset fields are looked up among
-common column names. Rows are streamed (never the whole table in memory at
+id, URL and category is set by a :class:`FieldMap`; unset fields are looked up
+among common column names. A column named explicitly must be a column of every
+table (:func:`check_named_columns`: a usage error before any row is read, not
+one reject per row). Rows are streamed (never the whole table in memory at
 once for JSONL/CSV/Parquet), and every malformed row is reported with its
 line number instead of stopping the run.
 
@@ -16,18 +18,20 @@ document they then become line breaks (:func:`normalize_line_breaks`).
 from __future__ import annotations
 
 import csv
+import difflib
 import gzip
 import io
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import regex
 
 from toolkit.corpus import table_suffix
+from toolkit.errors import UserError
 from toolkit.ingest.encoding import UndecodableError, decode_bytes
 
 TEXT_CANDIDATES = ("text", "body", "content", "noi_dung", "article")
@@ -35,6 +39,20 @@ TITLE_CANDIDATES = ("title", "tieu_de", "headline")
 DATE_CANDIDATES = ("date", "published", "publish_date", "pub_date", "ngay_dang")
 ID_CANDIDATES = ("doc_id", "id")
 URL_CANDIDATES = ("url", "link")
+CATEGORY_CANDIDATES = ("category", "chuyen_muc", "section")
+
+#: The fields of a :class:`FieldMap` (option ``--<field>-field``) and the usual column names of each.
+FIELD_CANDIDATES = {
+    "text": TEXT_CANDIDATES,
+    "title": TITLE_CANDIDATES,
+    "date": DATE_CANDIDATES,
+    "id": ID_CANDIDATES,
+    "url": URL_CANDIDATES,
+    "category": CATEGORY_CANDIDATES,
+}
+
+# How many records of a JSON Lines table give its columns (records need not all have the same keys).
+_COLUMN_SNIFF_RECORDS = 1000
 
 # CSV fields of real scraped pages exceed the csv module's 128 KiB default.
 csv.field_size_limit(2**31 - 1)
@@ -82,10 +100,24 @@ def one_line(text: str) -> str:
 class FieldMap:
     """Which table columns hold the document's fields.
 
-    ``text`` may name several columns separated by commas (``"sapo,body"``);
-    they are joined as paragraphs. ``None`` means: the first present column
-    among the usual names (``text``/``body``/``content``…, ``title``…,
-    ``date``…, ``doc_id``/``id``, ``url``).
+    Each field may name several columns separated by commas (``"sapo,body"``);
+    their values are joined as paragraphs. ``None`` means: the first present
+    column among the usual names (:data:`FIELD_CANDIDATES`: ``text``/``body``/
+    ``content``…, ``title``…, ``date``…, ``doc_id``/``id``, ``url``/``link``,
+    ``category``/``chuyen_muc``/``section``).
+
+    A column named here must be a column of the table, even for an optional
+    field (title, date, id, URL, category): :func:`check_named_columns` stops
+    the run otherwise. A row that has the column but no value in it has no
+    value for the field (no text: the row is rejected).
+
+    Examples
+    --------
+    >>> fields = FieldMap(text="sapo,noi_dung", category="muc")
+    >>> fields.named()
+    {'text': ('sapo', 'noi_dung'), 'category': ('muc',)}
+    >>> fields.resolve(["sapo", "noi_dung", "tieu_de", "muc"]).title
+    ('tieu_de',)
     """
 
     text: str | None = None
@@ -93,28 +125,146 @@ class FieldMap:
     date: str | None = None
     id: str | None = None
     url: str | None = None
+    category: str | None = None
 
-    def resolve(self, columns: list[str]) -> "ResolvedFields":
+    def named(self) -> dict[str, tuple[str, ...]]:
+        """The columns of each field set explicitly, by field (unset fields left out)."""
+        named = {}
+        for name in FIELD_CANDIDATES:
+            value = getattr(self, name)
+            if value:
+                named[name] = tuple(c.strip() for c in value.split(",") if c.strip())
+        return named
+
+    def resolve(self, columns: Iterable[str]) -> "ResolvedFields":
+        """The columns of each field for a record (or table) with ``columns``.
+
+        A field set explicitly keeps its columns, whether or not ``columns``
+        has them (a record without them has no value for the field; whether the
+        table has them is :func:`check_named_columns`'s business); an unset field
+        gets the first of its usual names among ``columns``, else none.
+        """
         present = set(columns)
+        named = self.named()
+        return ResolvedFields(**{
+            name: named[name] if name in named else next(((c,) for c in candidates if c in present), ())
+            for name, candidates in FIELD_CANDIDATES.items()
+        })
 
-        def pick(explicit: str | None, candidates: tuple[str, ...], name: str) -> tuple[str, ...]:
-            if explicit:
-                wanted = tuple(c.strip() for c in explicit.split(",") if c.strip())
-                missing = [c for c in wanted if c not in present]
-                if missing:
-                    raise KeyError(
-                        f"--{name}-field {','.join(missing)} not among the columns: {', '.join(columns)}"
-                    )
-                return wanted
-            return next(((c,) for c in candidates if c in present), ())
 
-        return ResolvedFields(
-            text=pick(self.text, TEXT_CANDIDATES, "text"),
-            title=pick(self.title, TITLE_CANDIDATES, "title"),
-            date=pick(self.date, DATE_CANDIDATES, "date"),
-            id=pick(self.id, ID_CANDIDATES, "id"),
-            url=pick(self.url, URL_CANDIDATES, "url"),
-        )
+def table_columns(path: str | Path, wanted: Collection[str] = ()) -> list[str]:
+    """The column names of a table file, in the table's order.
+
+    A CSV file's header, a Parquet file's schema; for JSON Lines, whose records
+    need not share their keys, the keys of its records in order of first
+    appearance, read until every column of ``wanted`` has been seen or after
+    1,000 records (so a column first used further down counts as absent).
+
+    Raises
+    ------
+    UndecodableError, OSError, csv.Error
+        When the file cannot be read (the caller rejects it when reading its rows).
+    """
+    path = Path(path)
+    suffix = table_suffix(path)
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return list(pq.ParquetFile(path).schema_arrow.names)
+        except Exception as exc:  # pyarrow raises several types for corrupt files
+            raise UndecodableError(f"unreadable Parquet file: {exc}") from exc
+    lines = _decoded_lines(path)
+    try:
+        if suffix == ".csv":
+            pieces = (piece for line in lines for piece in io.StringIO(line.text + line.end, newline=""))
+            return _clean_header(next(csv.reader(pieces), []))
+        columns: dict[str, None] = {}
+        for row in itertools.islice(_iter_jsonl(lines), _COLUMN_SNIFF_RECORDS):
+            columns.update(dict.fromkeys(row.record or ()))
+            if wanted and set(wanted) <= columns.keys():
+                break
+        return list(columns)
+    finally:
+        lines.close()
+
+
+def check_named_columns(tables: Iterable[tuple[str | Path, str]], fields: FieldMap) -> None:
+    """Stop when a column named by ``fields`` is not a column of a table (:func:`table_columns`).
+
+    A misspelt ``--text-field`` would otherwise reject every row with the same
+    reason, and a misspelt optional field (``--title-field``, ``--date-field``…)
+    would reject or empty every row of the table. When several tables are read
+    at once, every table must have every named column: a table lacking one is
+    not read with the usual names instead (its rows would be mapped unlike the
+    others'), and the error names each table lacking a column, with the
+    table's columns and the closest name. Tables whose columns cannot be read
+    (empty, binary, no record) are left to the rejects report.
+
+    Parameters
+    ----------
+    tables
+        ``(path, label)`` of each table; the label names it in the message.
+    fields
+        The field mapping; only explicitly set fields are checked.
+
+    Raises
+    ------
+    UserError
+        Naming each table that lacks a named column (as ``path`` when it is
+        the only one), the missing columns and their options, the table's
+        columns and the closest column names.
+
+    Examples
+    --------
+    >>> check_named_columns([("bai_viet.jsonl", "bai_viet.jsonl")], FieldMap(text="contnet"))  # doctest: +SKIP
+    Traceback (most recent call last):
+    toolkit.errors.UserError: bai_viet.jsonl: no column 'contnet' (--text-field); its columns: id, title, content, date
+      fix: did you mean --text-field content?
+    """
+    named = fields.named()
+    if not named:
+        return
+    wanted = {c for columns in named.values() for c in columns}
+    tables = list(tables)
+    lacking: dict[str, tuple[list[str], list[tuple[str, str]]]] = {}  # label -> its columns, (option, column)
+    for path, label in tables:
+        try:
+            columns = table_columns(path, wanted)
+        except (UndecodableError, OSError, csv.Error):
+            continue  # rejected with its reason when its rows are read
+        if not columns:
+            continue  # no header or no record: its rows, if any, are rejected with their reasons
+        missing = [(f"--{name}-field", c) for name, cols in named.items() for c in cols if c not in columns]
+        if missing:
+            lacking[label] = (columns, missing)
+    if not lacking:
+        return
+
+    def describe(columns: list[str], missing: list[tuple[str, str]]) -> tuple[str, list[str]]:
+        what = ", ".join(f"{column!r} ({option})" for option, column in missing)
+        guesses = [f"{option} {close[0]}" for option, column in missing
+                   if (close := difflib.get_close_matches(column, columns, n=1, cutoff=0.6))]
+        return f"no column {what}; its columns: {', '.join(columns)}", guesses
+
+    if len(lacking) == 1:
+        label, (columns, missing) = next(iter(lacking.items()))
+        message, guesses = describe(columns, missing)
+        options = sorted({option for option, _ in missing})
+        optional = [o for o in options if o != "--text-field"]
+        fix = (f"did you mean {' '.join(guesses)}?" if guesses else
+               f"name one of its columns with {' / '.join(options)}"
+               + (f", or leave {' and '.join(optional)} out (optional; the usual column names are then used)"
+                  if optional else ""))
+        raise UserError(message, path=label, fix=fix)
+    lines = []
+    for label, (columns, missing) in lacking.items():
+        message, guesses = describe(columns, missing)
+        lines.append(f"  {label}: {message}" + (f"; did you mean {' '.join(guesses)}?" if guesses else ""))
+    raise UserError(
+        f"{len(lacking)} of {len(tables)} tables lack a column named by an option:\n" + "\n".join(lines),
+        fix="name columns that every table has, or read the tables with other columns in a run of their own, "
+            "with their own options")
 
 
 @dataclass(frozen=True)
@@ -124,13 +274,15 @@ class ResolvedFields:
     date: tuple[str, ...]
     id: tuple[str, ...]
     url: tuple[str, ...]
+    category: tuple[str, ...] = ()
 
     def get(self, row: dict, name: str) -> str:
         """The field ``name`` of ``row``: its columns' values, stripped, joined as paragraphs.
 
         Line breaks of every kind become ``"\\n"`` in ``text``
-        (:func:`normalize_line_breaks`) and a space in ``title``
-        (:func:`one_line`); ``date``, ``id`` and ``url`` are only stripped.
+        (:func:`normalize_line_breaks`) and a space in ``title`` and
+        ``category`` (:func:`one_line`); ``date``, ``id`` and ``url`` are only
+        stripped. A column the row does not have gives nothing.
         """
         parts = []
         for column in getattr(self, name):
@@ -140,7 +292,7 @@ class ResolvedFields:
             value = str(value)
             if name == "text":
                 value = normalize_line_breaks(value)
-            elif name == "title":
+            elif name in ("title", "category"):
                 value = one_line(value)
             value = value.strip()
             if value:
@@ -314,7 +466,7 @@ def _iter_csv(lines: Iterator[_Line]) -> Iterator[TableRow]:
     except csv.Error as exc:
         yield TableRow(1, None, f"unreadable CSV header: {exc}")
         return
-    header = [h.strip().lstrip("\ufeff") for h in header]
+    header = _clean_header(header)
     for number in range(1, reader.line_num + 1):
         seen.pop(number, None)
     while True:
@@ -337,6 +489,10 @@ def _iter_csv(lines: Iterator[_Line]) -> Iterator[TableRow]:
             yield TableRow(first, None, f"{len(values)} fields where the header has {len(header)}")
             continue
         yield TableRow(first, dict(zip(header, values)), encoding=spanned[0].encoding if spanned else "")
+
+
+def _clean_header(header: list[str]) -> list[str]:
+    return [h.strip().lstrip("\ufeff") for h in header]
 
 
 def _iter_parquet(path: Path) -> Iterator[TableRow]:

@@ -130,6 +130,16 @@ def config_problems(config: RunConfig, *, output_dir: str | os.PathLike | None =
     return problems
 
 
+def as_config_error(exc: UserError) -> UserError:
+    """An ingest error worded for the run's configuration: ``--text-field`` → ``[corpus] text_field``."""
+    import re
+
+    def wording(text: str) -> str:
+        return re.sub(r"--(text|title|date|id)-field", r"[corpus] \1_field", text)
+
+    return UserError(wording(exc.message), path=exc.path, fix=wording(exc.fix))
+
+
 def _themes_problems(config: RunConfig) -> list[UserError]:
     from toolkit.themes.dictionary import load_themes
 
@@ -421,7 +431,11 @@ def check_run(config: RunConfig, *, sample: int | None = 2000, random_state: int
     c = config.corpus
     fields = FieldMap(text=c.text_field or None, title=c.title_field or None, date=c.date_field or None,
                       id=c.id_field or None)
-    result = ingest_files([p for p, _ in chosen], fields=fields, sources=sources, n_jobs=n_jobs, progress=False)
+    try:
+        result = ingest_files([p for p, _ in chosen], fields=fields, sources=sources, n_jobs=n_jobs, progress=False)
+    except UserError as exc:  # a [corpus] *_field naming no column of a table: listed with the other errors
+        report.errors.append(as_config_error(exc))
+        return report
     documents, rejects = result.documents, result.rejects
     report.n_documents = len(documents)
     report.rejects = rejects.sort_values(["source", "line"], ignore_index=True)
