@@ -348,3 +348,16 @@ def test_html_page_file_gets_markup_and_address_dates(tmp_path):
     docs = ingest(tmp_path)
     assert docs[["date", "date_source"]].values.tolist() == [["2020-01-09", "markup"], ["2020-01-10", "url"]]
     assert docs["url"].tolist() == ["", "https://dv.example.vn/tin/2020/01/10/tong-ket.html"]   # its canonical link
+
+
+def test_character_references_left_by_a_scraper_are_decoded(tmp_path):
+    # dantri's export writes "lúc&nbsp11h", "tin&nbsptức": left alone they were the tokens nbsp11h, nbsptức
+    rows = [{"id": "a", "title": "Tin&nbsptức dân vận",
+             "text": "Cụ thể, lúc&nbsp11h hôm nay, Ban Dân vận và Công ty R&D, F&amp;B họp; &#272;ảng ủy dự."}]
+    _write(tmp_path / "t.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    _write(tmp_path / "p.txt", "Tin hoạt động\n\nSáng 4/11, Hội Nông dân&nbspxã tổ chức hội nghị &amp; tập huấn.\n")
+    docs = ingest(tmp_path).set_index("doc_id")
+    table_row = docs.loc["a"]
+    assert table_row["title"] == "Tin tức dân vận"
+    assert "lúc 11h" in table_row["body"] and "R&D, F&B" in table_row["body"] and "Đảng ủy" in table_row["body"]
+    assert "nbsp" not in " ".join(docs["body"]) and "&amp;" not in " ".join(docs["body"])

@@ -32,7 +32,7 @@ from toolkit.ingest.dates import parse_header_date
 from toolkit.ingest.dedup import find_near_duplicates
 from toolkit.ingest.encoding import UndecodableError, decode_bytes
 from toolkit.ingest.htmlpage import parse_html
-from toolkit.ingest.pages import parse_page, unsegment
+from toolkit.ingest.pages import parse_page, unescape_entities, unsegment
 from toolkit.ingest.tables import FieldMap, check_named_columns, iter_table_rows
 from toolkit.ingest.warc import WarcReject, is_collect_bookkeeping, is_warc, iter_warc_pages
 from toolkit.places import (
@@ -227,7 +227,7 @@ def _process_page(path: Path, label: str, options: IngestOptions) -> tuple[list[
     if label.lower().endswith(HTML_SUFFIXES) or _looks_like_html(decoded.text):
         fields = parse_html(decoded.text).to_dict()
     else:
-        fields = parse_page(decoded.text).to_dict()
+        fields = parse_page(unescape_entities(decoded.text)).to_dict()
     if not fields.get("body", "").strip():
         return [], [_reject(label, 0, "no article text left after removing boilerplate")]
     url = fields.get("url") or None
@@ -280,11 +280,11 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
         if not any(column in row.record for column in resolved.text):
             rejects.append(_reject(label, row.line, f"no text: the row has no column {', '.join(resolved.text)}"))
             continue
-        text = unsegment(resolved.get(row.record, "text"))
+        text = unescape_entities(unsegment(resolved.get(row.record, "text")))
         if not text.strip():
             rejects.append(_reject(label, row.line, "empty text"))
             continue
-        title = unsegment(resolved.get(row.record, "title"))
+        title = unescape_entities(unsegment(resolved.get(row.record, "title")))
         # A known headline is not looked for in the text (nor left in the body) and dates the page like one.
         fields = parse_page(text, title=title or None, url=resolved.get(row.record, "url") or None).to_dict()
         category = resolved.get(row.record, "category")

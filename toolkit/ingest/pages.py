@@ -35,6 +35,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -123,6 +124,30 @@ def split_lines(text: str) -> list[str]:
 _SEG_TOKEN_RE = re.compile(r"(?<![\w/@.\-])([^\W\d_]+(?:_[^\W\d_]+)+)(?![\w/@]|[.\-]\w)")
 _SEG_PUNCT_BEFORE_RE = re.compile(r"(?<=\w) +([.,;:!?)\]”’…]+)(?=\s|$)")
 _SEG_PUNCT_AFTER_RE = re.compile(r"([(\[“‘]) +(?=\w)")
+
+
+# An HTML character reference left in scraped text: numeric, named with its semicolon, or one of the five a
+# page most often writes without it ("lúc&nbsp11h", "F&amp B").
+_ENTITY_RE = regex.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};|(?:nbsp|amp|quot|lt|gt)(?![A-Za-z0-9]*;))")
+
+
+def unescape_entities(text: str) -> str:
+    """Decode the HTML character references a scraper left in plain text (``&nbsp;``, ``&#7897;``, ``&nbsp``).
+
+    Tables and text files exported from portals carry them; left as they are,
+    ``lúc&nbsp11h`` becomes the token ``nbsp11h`` and ``tin&nbsptức`` the
+    token ``nbsptức``. Only character references are decoded (never a bare
+    ``&``: "R&D", "Công ty A&B"); a name HTML does not know stays as written.
+
+    Examples
+    --------
+    >>> unescape_entities("lúc&nbsp11h, F&amp;B, R&D, &#272;&#7843;ng")
+    'lúc 11h, F&B, R&D, Đảng'
+    """
+    if "&" not in text:
+        return text
+    # a no-break space is written as the space it stands for
+    return _ENTITY_RE.sub(lambda m: html.unescape(m[0]).replace("\xa0", " "), text)
 
 
 def unsegment(text: str) -> str:
