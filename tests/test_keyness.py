@@ -206,7 +206,7 @@ def _places_corpus(kim_alone: int = 0):
         "doc_id": docs["doc_id"],
         "tokens": [
             ["giao_thủy"] * 3 + ["giao", "thủy"] * 2 + ["tôn_giáo"] * 3 + ["dân_vận"],
-            ["hải_hậu", "giao_thủy", "trần_thị_hương", "tôn_giáo", "tôn_giáo", "dân_vận"],
+            ["hải_hậu", "giao_thủy", "trần_thị_hương", "tôn_giáo", "tôn_giáo", "dân_vận", "tp", "hcm"],
             ["đông_anh"] * 3 + ["kim", "chung"] * 3 + ["kim"] * kim_alone + ["giải_phóng_mặt_bằng"] * 3 + ["dân"],
             ["giải_phóng_mặt_bằng", "giải_phóng_mặt_bằng", "dân_vận", "dân", "dân"],
         ],
@@ -223,6 +223,7 @@ def _places_corpus(kim_alone: int = 0):
     ("kim", "a syllable split from a commune of the district (Xã Kim Chung)"),
     ("chung", "a syllable split from a commune of the district (Xã Kim Chung)"),
     ("trần_thị_hương", "a person of the persons column"),
+    ("hcm", "Ho Chi Minh City as the press abbreviates it (TP.HCM)"),
 ])
 def test_keyness_leaves_out_place_and_person_names_by_default(term, why):
     tokens, docs = _places_corpus()

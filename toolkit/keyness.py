@@ -276,6 +276,11 @@ def _local_place_names(documents: pd.DataFrame) -> set[tuple[str, ...]]:
     return {n for n in names if n}
 
 
+#: Ho Chi Minh City as the press abbreviates it ("TP.HCM", "TPHCM"): the abbreviation expander keeps it as
+#: written (README: "TP" is ambiguous), so its tokens are not the gazetteer's hồ_chí_minh.
+PLACE_ABBREVIATIONS = frozenset({"hcm", "tphcm", "tp.hcm"})
+
+
 def name_terms(tokens: pd.DataFrame, documents: pd.DataFrame) -> frozenset[str]:
     """Tokens that name places or persons, which :func:`keyness_table` leaves out by default.
 
@@ -290,6 +295,8 @@ def name_terms(tokens: pd.DataFrame, documents: pd.DataFrame) -> frozenset[str]:
       single-syllable names (``huế``) and every run of two or more syllables
       of them (``giao_thủy``, ``xuân_trường``), and the single syllables of
       the province and district names (``giao``, ``sơn``);
+    * Ho Chi Minh City's abbreviations (:data:`PLACE_ABBREVIATIONS`: ``hcm``,
+      ``tphcm``);
     * person names of the token table's ``persons`` column (``Trần Thị
       Hương`` → ``trần_thị_hương`` and its runs of two or more syllables);
     * a single-syllable token (``kim``, ``phúc``) when at least
@@ -321,6 +328,7 @@ def name_terms(tokens: pd.DataFrame, documents: pd.DataFrame) -> frozenset[str]:
     for name in {_syllables(n) for n in (*documents.get("province", ()), *documents.get("district", ()))
                  if isinstance(n, str)}:
         excluded.update(name)
+    excluded.update(PLACE_ABBREVIATIONS)
     # Single syllables split from longer names: count how often each sits inside one
     # (a name spans whole tokens: "kim" + "chung", never part of "kim_chung").
     longer = {name for name in whole | local | persons if len(name) > 1}
