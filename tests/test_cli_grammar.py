@@ -220,6 +220,16 @@ def test_every_command_shows_its_help(path):
     assert "--output" in result.output or path in READ_ONLY or path in OUTPUT_ARGUMENT
 
 
+@pytest.mark.parametrize("path", sorted(COMMANDS))
+def test_bracketed_config_sections_survive_the_help_markup(path):
+    # Rich reads "[collect]" as a style tag and prints "(default:  delay, 2)": a section name is written "\\[collect]"
+    import re
+
+    texts = [COMMANDS[path].help or ""] + [getattr(p, "help", None) or "" for p in COMMANDS[path].params]
+    unescaped = [t for t in texts if re.search(r"(?<!\\)\[\[?[a-z_]+\]", t)]
+    assert unescaped == []
+
+
 @pytest.mark.parametrize("old", ["toolkit.cli.effects", "toolkit.cli.validate", "toolkit.cli.figures",
                                  "toolkit.cli.preprocess"])
 def test_merged_cli_modules_are_gone(old):

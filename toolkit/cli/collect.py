@@ -14,15 +14,15 @@ from toolkit.cli import app
 def collect_command(
     urls: list[str] = typer.Argument(..., help="Seed URLs: a portal's home page or category listings."),
     output: Path = typer.Option(..., "--output", "-o", help="Crawl folder (WARC files + ledger.sqlite); the same folder resumes."),
-    delay: float | None = typer.Option(None, "--delay", min=0.0, help="Seconds between two requests to one host (default: [collect] delay, 2). The site's Crawl-delay wins when longer."),
+    delay: float | None = typer.Option(None, "--delay", min=0.0, help="Seconds between two requests to one host (default: \\[collect] delay, 2). The site's Crawl-delay wins when longer."),
     max_pages: int | None = typer.Option(None, "--max-pages", min=1, help="Stop after storing N HTML pages in this run."),
     user_agent: str | None = typer.Option(None, "--user-agent", help="User agent (default: danvan-toolkit/VERSION with the contact)."),
-    contact: str | None = typer.Option(None, "--contact", help="E-mail or URL for the default user agent (default: [collect] contact)."),
+    contact: str | None = typer.Option(None, "--contact", help="E-mail or URL for the default user agent (default: \\[collect] contact)."),
     timeout: float | None = typer.Option(None, "--timeout", min=0.1, help="Seconds to connect and per read (default 30)."),
     retries: int | None = typer.Option(None, "--retries", min=0, help="Further attempts after 429/5xx/timeouts (default 3)."),
     scope: list[str] = typer.Option([], "--scope", help="URL pattern to follow (repeatable; * wildcard; !PATTERN excludes). Default: the seeds' hosts."),
     refresh: bool = typer.Option(False, "--refresh", help="Fetch stored listings, sitemaps and feeds again to find new articles."),
-    config: Path | None = typer.Option(None, "--config", "-c", exists=True, dir_okay=False, help="Run config whose [collect] section gives the defaults."),
+    config: Path | None = typer.Option(None, "--config", "-c", exists=True, dir_okay=False, help="Run config whose \\[collect] section gives the defaults."),
 ) -> None:
     """Crawl portals politely into WARC files and a ledger; rerun to resume."""
     from toolkit.collect import collect, default_user_agent

@@ -15,7 +15,7 @@ def ingest_command(
     paths: list[Path] = typer.Argument(..., help="Page files, folders (recursive) or tables."),
     output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Document table to write: .parquet, .csv or .jsonl."),
     rejects: Path | None = typer.Option(None, "--rejects", callback=table_path, help="Write rejected inputs (source, line, reason) here (.csv)."),
-    sources: Path | None = typer.Option(None, "--sources", help="TOML file mapping folders, globs or domains to localities ([[source]] match/province/district)."),
+    sources: Path | None = typer.Option(None, "--sources", help="TOML file mapping folders, globs or domains to localities (\\[\\[source]] match/province/district)."),
     text_field: str | None = typer.Option(None, "--text-field", help="Table column(s) with the text; comma-separated to join."),
     title_field: str | None = typer.Option(None, "--title-field", help="Table column with the title."),
     date_field: str | None = typer.Option(None, "--date-field", help="Table column with the publication date."),
