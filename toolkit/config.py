@@ -163,6 +163,8 @@ class CollectConfig:
     warc_max_bytes: int = 1_000_000_000
     #: Longest Retry-After/back-off waited for; a host asking for more is left for a later run.
     max_pause: float = 600.0
+    #: List pages stored per address pattern before its further pages are not followed (calendar traps); 0: no cap.
+    max_listings_per_pattern: int = 500
 
 
 @dataclass(frozen=True)
@@ -285,6 +287,9 @@ SETTING_DOCS: dict[str, str] = {
     "collect.retries": "further attempts after 429/5xx/timeouts (Retry-After, else exponential back-off)",
     "collect.warc_max_bytes": "a new WARC file past this size (bytes)",
     "collect.max_pause": "longest Retry-After/back-off waited for; a host asking for more is left for a later run",
+    "collect.max_listings_per_pattern": "list pages stored per address pattern (numbers and query values taken out) "
+                                        "before its further pages are not followed: ends calendar and search traps; "
+                                        "0 = no cap",
 }
 
 #: Settings that, left unset, are chosen to fit the corpus (:func:`toolkit.study.adapt_defaults`).

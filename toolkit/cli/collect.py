@@ -22,6 +22,7 @@ def collect_command(
     retries: int | None = typer.Option(None, "--retries", min=0, help="Further attempts after 429/5xx/timeouts (default 3)."),
     scope: list[str] = typer.Option([], "--scope", help="URL pattern to follow (repeatable; * wildcard; !PATTERN excludes). Default: the seeds' hosts."),
     refresh: bool = typer.Option(False, "--refresh", help="Fetch stored listings, sitemaps and feeds again to find new articles."),
+    max_listings: int | None = typer.Option(None, "--max-listings-per-pattern", min=0, help="List pages stored per address pattern (numbers and query values taken out) before its further pages are not followed: ends calendar and search traps; 0: no cap (default: \\[collect] max_listings_per_pattern, 500)."),
     config: Path | None = typer.Option(None, "--config", "-c", exists=True, dir_okay=False, help="Run config whose \\[collect] section gives the defaults."),
 ) -> None:
     """Crawl portals politely into WARC files and a ledger; rerun to resume."""
@@ -44,13 +45,18 @@ def collect_command(
             timeout=settings.timeout if timeout is None else timeout,
             retries=settings.retries if retries is None else retries,
             scope=scope or None, refresh=refresh,
-            warc_max_bytes=settings.warc_max_bytes, max_pause=settings.max_pause)
+            warc_max_bytes=settings.warc_max_bytes, max_pause=settings.max_pause,
+            max_listings_per_pattern=settings.max_listings_per_pattern if max_listings is None else max_listings)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     stored = ", ".join(f"{n} {kind}" for kind, n in summary.stored.items()) or "nothing"
     typer.echo(f"run {summary.run} {summary.stopped}: {summary.n_requests} requests; stored {stored}; "
-               f"{summary.failed} failed, {summary.disallowed} disallowed by robots.txt, {summary.queued} queued "
-               f"for the next run; WARC: {', '.join(summary.warc_files) or 'none'} in {output}")
+               f"{summary.failed} failed, {summary.redirects} redirects, {summary.disallowed} disallowed by "
+               f"robots.txt, {summary.queued} queued for the next run; WARC: {', '.join(summary.warc_files) or 'none'} "
+               f"in {output}")
+    for pattern, n in summary.capped.items():
+        typer.echo(f"capped: {pattern} had its share of list pages; {n} further link(s) of it not followed "
+                   "(--max-listings-per-pattern)")
     if summary.stopped == "interrupted":
         raise typer.Exit(130)

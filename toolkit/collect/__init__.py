@@ -46,6 +46,7 @@ def collect(
     refresh: bool = False,
     warc_max_bytes: int = 1_000_000_000,
     max_pause: float = 600.0,
+    max_listings_per_pattern: int | None = 500,
 ) -> CollectSummary:
     """Crawl from ``seeds`` into ``output_dir``, politely, resuming any earlier run there.
 
@@ -90,6 +91,14 @@ def collect(
     max_pause
         Longest pause (Retry-After or back-off) waited for; a host asking for
         more is left for a later run.
+    max_listings_per_pattern
+        List pages stored per pattern (:func:`toolkit.collect.urls.listing_pattern`:
+        the address with its numbers and query values taken out, which a
+        pager's or a calendar's next pages share), this run's and earlier
+        runs' together; past it, a list page's links of its own pattern are
+        not followed (the articles it links to still are), the pattern is
+        logged as a warning and counted in ``CollectSummary.capped``. It ends
+        calendar and search traps, which have no last page. None or 0: no cap.
 
     Returns
     -------
@@ -107,10 +116,12 @@ def collect(
         seeds = [seeds]
     if max_pages is not None and max_pages < 1:
         raise ValueError("max_pages must be at least 1")
+    if max_listings_per_pattern is not None and max_listings_per_pattern < 0:
+        raise ValueError("max_listings_per_pattern must be 0 (no cap) or more")
     crawler = Crawler(list(seeds), output_dir, delay=delay, max_pages=max_pages,
                       user_agent=user_agent or default_user_agent(contact), timeout=timeout, retries=retries,
                       scope=list(scope) if scope else None, refresh=refresh, warc_max_bytes=warc_max_bytes,
-                      max_pause=max_pause)
+                      max_pause=max_pause, max_listings_per_pattern=max_listings_per_pattern)
     return crawler.run()
 
 

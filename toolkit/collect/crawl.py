@@ -14,6 +14,7 @@ import logging
 import os
 import time
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -27,7 +28,7 @@ from toolkit.collect.fetch import RETRY_STATUSES, Exchange, HostPaused, PoliteFe
 from toolkit.collect.ledger import Ledger, read_ledger
 from toolkit.collect.pages import read_page, read_xml
 from toolkit.collect.robots import RobotsRules
-from toolkit.collect.urls import Scope, host_of, request_url, resolve_link, url_key
+from toolkit.collect.urls import Scope, host_of, listing_pattern, request_url, resolve_link, url_key
 
 __all__ = ["CollectSummary", "Crawler", "default_user_agent"]
 
@@ -83,6 +84,9 @@ class CollectSummary:
     redirects: int = 0
     queued: int = 0
     warc_files: list[str] = field(default_factory=list)
+    #: List-page patterns (:func:`~toolkit.collect.urls.listing_pattern`) that reached
+    #: ``max_listings_per_pattern`` in this run → the links of that pattern not followed.
+    capped: dict[str, int] = field(default_factory=dict)
 
     def ledger(self) -> pd.DataFrame:
         """The crawl's ``pages`` ledger (all runs) as a DataFrame."""
@@ -105,7 +109,7 @@ class Crawler:
     def __init__(self, seeds: list[str], output_dir: str | os.PathLike, *, delay: float, max_pages: int | None,
                  user_agent: str, timeout: float, retries: int, scope: list[str] | None, refresh: bool,
                  warc_max_bytes: int, max_pause: float, guess_sitemap: bool = True,
-                 fetcher: PoliteFetcher | None = None):
+                 max_listings_per_pattern: int | None = None, fetcher: PoliteFetcher | None = None):
         if not seeds:
             raise ValueError("collect needs at least one seed URL")
         self.seeds = [request_url(seed) for seed in seeds]
@@ -117,7 +121,11 @@ class Crawler:
         self.guess_sitemap = guess_sitemap
         self.settings = {"delay": delay, "max_pages": max_pages, "timeout": timeout, "retries": retries,
                          "scope": list(scope or []), "scope_rule": self.scope.describe(), "refresh": refresh,
-                         "warc_max_bytes": warc_max_bytes, "max_pause": max_pause}
+                         "warc_max_bytes": warc_max_bytes, "max_pause": max_pause,
+                         "max_listings_per_pattern": max_listings_per_pattern}
+        self.max_listings = max_listings_per_pattern or None
+        self.listings_per_pattern: Counter = Counter()
+        self.capped: dict[str, set[str]] = {}
         self.fetcher = fetcher or PoliteFetcher(user_agent, delay=delay, timeout=timeout, retries=retries,
                                                 max_pause=max_pause)
         self.fetcher.on_exchange = self._on_exchange
@@ -168,7 +176,8 @@ class Crawler:
         summary = CollectSummary(output_dir=self.output_dir, run=self.run_id, stopped=stopped,
                                  n_requests=self.fetcher.n_requests, stored=dict(sorted(self.stored.items())),
                                  failed=self.counts["failed"], disallowed=self.counts["disallowed"],
-                                 redirects=self.counts["redirects"], queued=queued, warc_files=list(self.archive.files))
+                                 redirects=self.counts["redirects"], queued=queued, warc_files=list(self.archive.files),
+                                 capped={p: len(links) for p, links in sorted(self.capped.items())})
         logger.info("run %d %s: %d requests, stored %s, %d failed, %d disallowed, %d queued for a next run",
                     self.run_id, stopped, summary.n_requests, summary.stored, summary.failed, summary.disallowed,
                     summary.queued)
@@ -180,6 +189,9 @@ class Crawler:
             key = url_key(seed)
             if not ledger.add(key, seed, kind="page", priority=PRIORITY["page"], seed=True):
                 ledger.update(key, seed=1)
+        # list pages stored by earlier runs count towards their pattern's cap
+        for (url,) in ledger.db.execute("SELECT url FROM pages WHERE state = 'stored' AND kind = 'listing'"):
+            self.listings_per_pattern[listing_pattern(url)] += 1
         retried = ledger.requeue_retryable()
         if retried:
             logger.info("%d URLs that failed for a passing reason are tried again", retried)
@@ -415,12 +427,31 @@ class Crawler:
         reading = read_page(text, url)
         for feed in reading.feeds:
             self._discover(feed, "feed", url)
+        full = None  # this list page's pattern, when it has had its share of list pages
+        if reading.kind == "listing" and self.max_listings:
+            pattern = listing_pattern(url)
+            self.listings_per_pattern[pattern] += 1
+            if self.listings_per_pattern[pattern] >= self.max_listings:
+                full = pattern
         if reading.kind != "article" or row["seed"]:
             for link in reading.links:
+                if full is not None and listing_pattern(link) == full:
+                    self._cap(full, link)
+                    continue
                 self._discover(link, "page", url)
         self.ledger.update(key, state="stored", kind=reading.kind, run=self.run_id, failure=None, **fields)
         self._count(reading.kind)
         logger.info("%s %s: %s", reading.kind, url, reading.reason)
+
+    def _cap(self, pattern: str, link: str) -> None:
+        """A link of a list-page pattern that has had its share: not followed (a calendar or search trap)."""
+        if pattern not in self.capped:
+            self.capped[pattern] = set()
+            logger.warning("%s: %d list pages of this pattern stored; its further pages are not followed (a calendar "
+                           "or search trap has no last page; a longer real pagination needs a higher "
+                           "--max-listings-per-pattern, and a trap can be left out with --scope '!PATTERN')",
+                           pattern, self.listings_per_pattern[pattern])
+        self.capped[pattern].add(url_key(link))
 
     def _count(self, kind: str) -> None:
         self.stored[kind] = self.stored.get(kind, 0) + 1

@@ -93,6 +93,30 @@ def url_key(url: str) -> str:
     return urlunsplit((parts.scheme, decode_punycode(parts.netloc), path or "/", query, ""))
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def listing_pattern(url: str) -> str:
+    """The address of a list page with its numbers and query values taken out: what its next pages share.
+
+    A calendar walks day by day (``/lich?ngay=2023-05-01`` → ``…05-02``), a
+    pager page by page (``?page=7``), a date archive month by month
+    (``/2021/05/``): each keeps its pattern. The crawler caps the list pages
+    stored per pattern (:func:`toolkit.collect.collect`, ``max_listings_per_pattern``),
+    which ends a trap that has no last page.
+
+    Examples
+    --------
+    >>> listing_pattern("https://dv.example.vn/lich-su-kien?ngay=2023-05-01&loai=2")
+    'dv.example.vn/lich-su-kien?loai&ngay'
+    >>> listing_pattern("https://dv.example.vn/tin-tuc/2021/05/trang-3.html")
+    'dv.example.vn/tin-tuc/#/#/trang-#.html'
+    """
+    parts = urlsplit(url)
+    names = sorted({pair.split("=", 1)[0] for pair in parts.query.split("&") if pair})
+    return f"{parts.netloc.lower()}{_DIGITS.sub('#', parts.path)}" + (f"?{'&'.join(names)}" if names else "")
+
+
 def host_of(url: str) -> str:
     """``host[:port]`` of a URL, lower-case: the unit of politeness (one robots.txt, one clock)."""
     return urlsplit(url).netloc.lower()
