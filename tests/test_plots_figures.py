@@ -57,8 +57,131 @@ def test_small_multiples_have_one_panel_per_group(trends):
     selection = pd.DataFrame({"n_topics": [5, 5, 10, 10], "random_state": [0, 1, 0, 1],
                               "npmi": [0.1, 0.12, 0.15, 0.14], "stability": [0.9, 0.9, 0.8, 0.85]})
     axes = plots.selection_panels(selection, chosen=10)
-    assert [ax.get_title() for ax in axes] == ["npmi", "stability"]
+    assert [ax.get_title().replace("\n", " ") for ax in axes] == ["Coherence, NPMI (higher is better)",
+                                                                   "Stability across seeds (higher is better)"]
     plt.close("all")
+
+
+SELECTION = pd.DataFrame({"n_topics": [6, 6, 8, 8], "random_state": [0, 1, 0, 1], "family": "seeded",
+                          "heldout": [-7.51, -7.49, -7.39, -7.43], "npmi": [0.23, 0.24, 0.24, 0.28],
+                          "perplexity_like": [1.0, 1.1, 0.9, 0.8]})
+
+
+def test_selection_ticks_k_at_whole_numbers_only():
+    # a grid of 6 and 8 was ticked at 6.5, 7.0 and 7.5: K is a whole number of topics
+    axes = plots.selection_panels(SELECTION, chosen=8)
+    ax = axes[0]
+    ax.figure.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert ticks == [6, 8]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["6", "8"]
+    plt.close("all")
+    # a long grid: whole numbers, not every value
+    grid = pd.DataFrame({"n_topics": list(range(5, 41, 2)), "npmi": np.linspace(0.1, 0.3, 18)})
+    ax = plots.selection_panels(grid)[0]
+    ax.figure.canvas.draw()
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+    plt.close("all")
+
+
+def test_selection_names_each_measure_with_its_better_direction_and_the_chosen_k():
+    axes = plots.selection_panels(SELECTION, chosen=8)
+    titles = [ax.get_title().replace("\n", " ") for ax in axes]
+    # heldout is a log-likelihood per held-out token (toolkit.topics.metrics.heldout_loglik): higher is better
+    assert titles == ["Held-out log-likelihood per token (higher is better)", "Coherence, NPMI (higher is better)",
+                      "perplexity like"]
+    legend = axes[0].figure.legends[0]
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert "chosen K = 8" in texts
+    # the legend's entry is the dashed line drawn at K = 8
+    line = legend.legend_handles[texts.index("chosen K = 8")]
+    assert line.get_linestyle() == "--"
+    assert any(list(l.get_xdata()) == [8, 8] and l.get_linestyle() == "--" for l in axes[0].get_lines())
+    plt.close("all")
+    axes = plots.selection_panels(SELECTION, chosen=8, lang="vi")
+    import unicodedata
+
+    texts = [t.get_text() for t in axes[0].figure.legends[0].get_texts()] + [ax.get_title() for ax in axes]
+    assert "K được chọn = 8" in texts and all(unicodedata.is_normalized("NFC", t) for t in texts)
+    assert "Độ mạch lạc NPMI" in texts[-2]
+    plt.close("all")
+
+
+def _one_year_and_two(n_themes: int = 3) -> pd.DataFrame:
+    """Shares of one locality with a single dated year (2021, the year before without documents) and one with two."""
+    rows = []
+    for k, theme in enumerate(THEMES[:n_themes]):
+        rows.append({"district": "Huyện Lý Nhân", "theme": theme, "year": 2020, "n_docs": 0, "share": np.nan,
+                     "ci_low": np.nan, "ci_high": np.nan, "small_cell": True})
+        share = [1.0, 0.0, 0.0][k]
+        rows.append({"district": "Huyện Lý Nhân", "theme": theme, "year": 2021, "n_docs": 26, "share": share,
+                     "ci_low": [0.91, 0.0, 0.0][k], "ci_high": [1.0, 0.09, 0.09][k], "small_cell": False})
+        for year, s in ((2020, 0.2), (2021, 0.3)):
+            rows.append({"district": "Hà Nội", "theme": theme, "year": year, "n_docs": 50, "share": s + 0.1 * k,
+                         "ci_low": s + 0.1 * k - 0.1, "ci_high": s + 0.1 * k + 0.1, "small_cell": False})
+    return pd.DataFrame(rows)
+
+
+def _error_bars(ax) -> list[tuple[float, float]]:
+    """(low, high) of every vertical error bar drawn on ``ax``."""
+    from matplotlib.container import ErrorbarContainer
+
+    spans = []
+    for c in ax.containers:
+        if isinstance(c, ErrorbarContainer):
+            for collection in c.lines[2]:
+                spans.extend((float(seg[0][1]), float(seg[1][1])) for seg in collection.get_segments())
+    return sorted(spans)
+
+
+def test_a_single_year_series_shows_its_interval_as_an_error_bar():
+    axes = plots.trend_small_multiples(_one_year_and_two(), panel="district", series="theme")
+    single = next(ax for ax in axes if ax.get_title() == "Huyện Lý Nhân")
+    # one bar per theme, each the interval of the table (100 % with 0.91–1.00)
+    assert np.ravel(_error_bars(single)) == pytest.approx([0.0, 0.09, 0.0, 0.09, 0.91, 1.0])
+    # the bars of one year are set apart, so they do not hide each other
+    single.figure.canvas.draw()
+    xs = {round(float(c.lines[2][0].get_transform().transform(c.lines[2][0].get_segments()[0])[0][0]), 3)
+          for c in single.containers}
+    assert len(xs) == 3
+    # the multi-year panel keeps its bands and has no error bar
+    multi = next(ax for ax in axes if ax.get_title() == "Hà Nội")
+    assert _error_bars(multi) == [] and len(multi.collections) == 3
+    plt.close("all")
+
+
+def test_interval_bands_are_faint_and_edged_so_overlapping_lines_stay_readable():
+    axes = plots.trend_small_multiples(_one_year_and_two(), panel="district", series="theme")
+    multi = next(ax for ax in axes if ax.get_title() == "Hà Nội")
+    for band in multi.collections:
+        face, edge = band.get_facecolor()[0], band.get_edgecolor()[0]
+        assert face[3] <= 0.08  # four overlapping bands stay light, not an opaque brown
+        assert edge[3] >= 0.3 and band.get_linewidth()[0] > 0  # each band's extent still visible
+    # the lines are above the bands, unchanged
+    assert len(multi.get_lines()) == 3 and all(l.get_alpha() in (None, 1) for l in multi.get_lines())
+    plt.close("all")
+
+
+def test_locality_heatmap_hatches_small_cells_and_says_so_like_the_period_panels():
+    from matplotlib.patches import Rectangle
+
+    from toolkit.report.registry import _fig_theme_localities
+
+    shares = pd.DataFrame({"province": ["Hà Nam", "Hà Nam", "Hà Nội", "Hà Nội"],
+                           "district": ["Huyện Lý Nhân", "Huyện Lý Nhân", "", ""],
+                           "theme": ["covid", "religion"] * 2, "n_docs": [2, 2, 105, 105],
+                           "share": [1.0, 0.0, 0.27, 0.0], "small_cell": [True, True, False, False]})
+    ctx = {"themes": ["covid", "religion"], "labels": {"covid": "COVID-19", "religion": "Tôn giáo"}, "min_docs": 5}
+    fig = _fig_theme_localities(shares, "en", ctx)
+    ax = fig.axes[0]
+    hatched = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_hatch()]
+    assert len(hatched) == 2 and {t.get_text() for t in ax.texts} >= {"n=2", "27"}
+    assert fig.get_supxlabel() == "n=…: fewer than 5 documents (hatched); –: no documents"
+    plt.close(fig)
+    # nothing to explain: no key
+    fig = _fig_theme_localities(shares.assign(n_docs=105, small_cell=False), "en", ctx)
+    assert fig.get_supxlabel() == ""
+    plt.close(fig)
 
 
 def _figure():

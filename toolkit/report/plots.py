@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from toolkit.text.collate import vi_sort_key
@@ -60,6 +61,15 @@ LABELS: dict[str, dict[str, str]] = {
         "small_cell": "fewer than {n} documents",
         "no_documents": "no documents",
         "seeds_lost": "seed terms lost",
+        "chosen_n_topics": "chosen K = {k}",
+        "mean_over_seeds": "mean over seeds (band: min–max)",
+        # the measures of toolkit.topics.select (toolkit.topics.metrics); all of them: higher is better
+        "selection_npmi": "Coherence, NPMI (higher is better)",
+        "selection_umass": "Coherence, UMass (higher is better)",
+        "selection_heldout": "Held-out log-likelihood per token (higher is better)",
+        "selection_exclusivity": "Exclusivity, FREX of top 10 terms (higher is better)",
+        "selection_diversity": "Diversity, unique top-25 terms (higher: less overlap)",
+        "selection_stability": "Stability across seeds (higher is better)",
     },
     "vi": {
         "year": "Năm",
@@ -92,6 +102,14 @@ LABELS: dict[str, dict[str, str]] = {
         "small_cell": "ít hơn {n} bài viết",
         "no_documents": "không có bài viết",
         "seeds_lost": "lệch khỏi từ khóa gốc",
+        "chosen_n_topics": "K được chọn = {k}",
+        "mean_over_seeds": "trung bình qua các seed (dải: nhỏ nhất–lớn nhất)",
+        "selection_npmi": "Độ mạch lạc NPMI (càng cao càng tốt)",
+        "selection_umass": "Độ mạch lạc UMass (càng cao càng tốt)",
+        "selection_heldout": "Log-likelihood mỗi từ trên dữ liệu giữ lại (càng cao càng tốt)",
+        "selection_exclusivity": "Độ đặc trưng, FREX của 10 từ đầu (càng cao càng tốt)",
+        "selection_diversity": "Độ đa dạng, từ không trùng trong 25 từ đầu (càng cao càng ít trùng)",
+        "selection_stability": "Độ ổn định giữa các seed (càng cao càng tốt)",
     },
 }
 
@@ -295,6 +313,14 @@ def theme_share_heatmap(shares: pd.DataFrame, *, row: str = "district", col: str
     return ax
 
 
+def small_cell_note(lang: str = "en", min_docs: int | None = None) -> str:
+    """The key of a share heatmap's marks: hatched cells with their n (under ``min_docs``), "–" without documents."""
+    note = label("no_documents", lang)
+    if min_docs is not None:
+        note = f"n=…: {label('small_cell', lang).format(n=min_docs)} (hatched); –: {note}"
+    return note
+
+
 def theme_share_panels(shares: pd.DataFrame, *, panel: str = "theme", row: str = "locality", col: str = "period",
                        value: str = "share", fig: Figure | None = None, lang: str = "en", ncols: int = 4,
                        min_docs: int | None = None, title: str | None = None,
@@ -328,12 +354,26 @@ def theme_share_panels(shares: pd.DataFrame, *, panel: str = "theme", row: str =
     bar.set_label(label("share", lang) + " (%)", fontsize=MIN_FONT)
     bar.ax.tick_params(labelsize=MIN_FONT)
     bar.ax.yaxis.set_major_formatter(lambda x, _: f"{100 * x:.0f}")
-    note = label("no_documents", lang)
-    if min_docs is not None:
-        note = f"n=…: {label('small_cell', lang).format(n=min_docs)} (hatched); –: {note}"
-    fig.supxlabel(note, fontsize=MIN_FONT)
+    fig.supxlabel(small_cell_note(lang, min_docs), fontsize=MIN_FONT)
     fig.suptitle(title or label("theme_heatmap", lang), fontsize=10)
     return axes
+
+
+def _alone(y: np.ndarray) -> np.ndarray:
+    """Points of a series with no neighbour to join (a single year, or years without documents either side)."""
+    shown = np.isfinite(y)
+    return shown & ~np.r_[False, shown[:-1]] & ~np.r_[shown[1:], False]
+
+
+#: Points between the error bars of neighbouring series at one x (see :func:`_dodge`).
+DODGE = 3.5
+
+
+def _dodge(ax: Axes, k: int, n: int):
+    """Data coordinates shifted :data:`DODGE` points sideways per series, so lone error bars at one x stay apart."""
+    from matplotlib.transforms import ScaledTranslation
+
+    return ax.transData + ScaledTranslation((k - (n - 1) / 2) * DODGE / 72, 0, ax.figure.dpi_scale_trans)
 
 
 def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", series: str = "theme",
@@ -342,12 +382,14 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
                           lang: str = "en", ylabel: str | None = None, title: str | None = None,
                           ncols: int = 3, min_docs: int | None = None,
                           panel_order: Sequence | None = None) -> np.ndarray:
-    """One panel per ``panel`` value, one line per ``series`` over ``x``, with interval bands.
+    """One panel per ``panel`` value, one line per ``series`` over ``x``, with its intervals.
 
-    Every panel shares one y range (and one x range), so panels compare at a
-    glance. Points of cells marked too small (a ``small_cell`` column, or
-    fewer than ``min_docs`` documents) are drawn hollow; their intervals are
-    drawn like every other (wide, as they should be). Panels follow
+    Intervals are faint, edged bands; a point without a neighbour (a series of
+    a single year) shows its interval as an error bar, set a few points aside
+    per series. Every panel shares one y range (and one x range), so panels
+    compare at a glance. Points of cells marked too small (a ``small_cell``
+    column, or fewer than ``min_docs`` documents) are drawn hollow; their
+    intervals are drawn like every other (wide, as they should be). Panels follow
     ``panel_order`` when given (values it does not name follow, sorted), else
     in Vietnamese alphabetical order (``vi_sort_key``).
     """
@@ -355,7 +397,7 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
     names = list(series_order) if series_order is not None else sorted(trends[series].dropna().unique(), key=vi_sort_key)
     colors = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
     fig, axes = _grid(len(panels), fig, ncols=ncols, sharey=True, extra_height=0.9 + 0.15 * math.ceil(len(names) / 3))
-    small_any = False
+    small_any = any_alone = False
     for ax, value in zip(axes, panels):
         sub = trends[trends[panel] == value]
         for k, name in enumerate(names):
@@ -363,18 +405,43 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
             if line.empty:
                 continue
             color = colors(k % colors.N)
-            ax.plot(line[x], line[y], lw=1.2, marker="o", ms=2.5, color=color, label=str(name))
+            xs, ys = line[x].to_numpy(dtype=float), line[y].to_numpy(dtype=float)
+            # A band needs two neighbouring points: a lone point shows its interval as an error bar, drawn
+            # a little aside per series so that the bars of several series at one x do not hide each other.
+            alone = _alone(ys)
+            beside = _dodge(ax, k, len(names))
             small = _small_mask(line, "small_cell", "n_docs", min_docs).to_numpy()
+            ax.plot(xs, np.where(alone, np.nan, ys), lw=1.2, marker="o", ms=2.5, color=color, label=str(name))
+            if alone.any():
+                any_alone = True
+                ax.plot(xs[alone], ys[alone], ls="none", marker="o", ms=2.5, color=color, transform=beside,
+                        label="_alone")
             if small.any():
                 small_any = True
-                ax.plot(line[x][small], line[y][small], ls="none", marker="o", ms=3.5, mfc="white", color=color,
-                        label="_small")
+                for part, where in ((small & ~alone, ax.transData), (small & alone, beside)):
+                    if part.any():
+                        ax.plot(xs[part], ys[part], ls="none", marker="o", ms=3.5, mfc="white", color=color,
+                                transform=where, label="_small")
             if ci is not None and ci[0] in line and line[ci[0]].notna().any():
-                ax.fill_between(line[x], line[ci[0]], line[ci[1]], color=color, alpha=0.15, lw=0)
+                low, high = line[ci[0]].to_numpy(dtype=float), line[ci[1]].to_numpy(dtype=float)
+                # faint, with an edge: where several series' bands overlap, every line stays readable
+                ax.fill_between(xs, np.where(alone, np.nan, low), np.where(alone, np.nan, high),
+                                facecolor=to_rgba(color, 0.06), edgecolor=to_rgba(color, 0.5), lw=0.5,
+                                label="_interval")
+                bar = alone & np.isfinite(low) & np.isfinite(high)
+                if bar.any():
+                    ax.errorbar(xs[bar], ys[bar], yerr=[np.maximum(ys - low, 0)[bar], np.maximum(high - ys, 0)[bar]],
+                                fmt="none", ecolor=color, elinewidth=1.0, capsize=2, transform=beside,
+                                label="_interval")
         ax.set_title(_wrap(value, _chars(ncols, 8)), fontsize=8)
         ax.tick_params(labelsize=MIN_FONT)
         ax.xaxis.get_major_locator().set_params(integer=True)
     ncols_used = max(1, min(ncols, len(panels)))
+    if any_alone:  # room at either end for the error bars set aside (see _dodge)
+        reach = ((len(names) - 1) / 2 * DODGE + 4) / 72
+        width = 0.8 * PAGE_WIDTH / ncols_used
+        for ax in axes:
+            ax.margins(x=max(0.05, reach / max(width - 2 * reach, 0.1)))
     for k, ax in enumerate(axes):
         if k >= len(axes) - ncols_used:
             ax.set_xlabel(label(x, lang), fontsize=MIN_FONT)
@@ -465,21 +532,39 @@ def selection_panels(selection: pd.DataFrame, *, x: str = "n_topics", metrics: S
                      title: str | None = None) -> np.ndarray:
     """Model-selection metrics against K: mean over seeds with min–max range.
 
-    ``selection`` has one row per K × seed and a column per metric.
+    ``selection`` has one row per K × seed and a column per metric (those of
+    :func:`toolkit.topics.select.select_n_topics`, titled with what they measure and which
+    direction is better). K is ticked at the values of the grid; ``chosen``
+    (the K of the reported model) is a dashed line named in the legend.
     """
     metrics = list(metrics) if metrics is not None else [
         c for c in selection.columns if c not in (x, "random_state") and pd.api.types.is_numeric_dtype(selection[c])]
-    fig, axes = _grid(len(metrics), fig, ncols=min(3, len(metrics)), sharey=False)
+    ncols = min(3, len(metrics))
+    fig, axes = _grid(len(metrics), fig, ncols=ncols, sharey=False)
     grouped = selection.groupby(x)
+    grid = sorted(int(k) for k in selection[x].dropna().unique())
+    handles: dict[str, object] = {}
     for ax, metric in zip(axes, metrics):
         stats = grouped[metric].agg(["mean", "min", "max"]).sort_index()
-        ax.plot(stats.index, stats["mean"], marker="o", ms=3, color="#4c72b0")
+        (mean,) = ax.plot(stats.index, stats["mean"], marker="o", ms=3, color="#4c72b0")
+        handles.setdefault(label("mean_over_seeds", lang), mean)
         ax.fill_between(stats.index, stats["min"], stats["max"], alpha=0.2, color="#4c72b0", lw=0)
         if chosen is not None:
-            ax.axvline(chosen, color="#c44e52", lw=0.8, ls="--")
-        ax.set_title(metric.replace("_", " "), fontsize=8)
+            line = ax.axvline(chosen, color="#c44e52", lw=0.8, ls="--")
+            handles.setdefault(label("chosen_n_topics", lang).format(k=chosen), line)
+        key = f"selection_{metric}"
+        name = label(key, lang) if key in LABELS["en"] else metric.replace("_", " ")
+        ax.set_title(_wrap(name, _chars(ncols, 7)), fontsize=8)
         ax.set_xlabel(label(x, lang), fontsize=MIN_FONT)
         ax.tick_params(labelsize=MIN_FONT, labelbottom=True)
+        # K is a whole number: tick the grid's values (a long grid: whole numbers only)
+        if len(grid) <= 12:
+            ax.set_xticks(grid, [str(k) for k in grid])
+        else:
+            ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    if handles:
+        fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=len(handles),
+                   fontsize=MIN_FONT, frameon=False)
     fig.suptitle(title or label("selection", lang), fontsize=10)
     return axes
 

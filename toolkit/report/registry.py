@@ -307,6 +307,10 @@ def _fig_theme_localities(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     ax = plots.theme_share_heatmap(t, row="locality", col="theme", lang=lang, min_docs=ctx["min_docs"],
                                    title=plots.label("theme_heatmap_locality", lang), row_order=_row_order(t),
                                    row_groups=_row_groups(t))
+    # the key the period panels carry, where this figure has a cell it explains
+    empty = t["n_docs"] == 0 if "n_docs" in t else False
+    if (plots._small_mask(t, "small_cell", "n_docs", ctx["min_docs"]) | empty).any():
+        ax.figure.supxlabel(plots.small_cell_note(lang, ctx["min_docs"]), fontsize=plots.MIN_FONT)
     return ax.figure
 
 
