@@ -361,3 +361,16 @@ def test_character_references_left_by_a_scraper_are_decoded(tmp_path):
     assert table_row["title"] == "Tin tức dân vận"
     assert "lúc 11h" in table_row["body"] and "R&D, F&B" in table_row["body"] and "Đảng ủy" in table_row["body"]
     assert "nbsp" not in " ".join(docs["body"]) and "&amp;" not in " ".join(docs["body"])
+
+
+def test_many_rejects_are_logged_a_few_then_counted_by_reason(tmp_path, caplog):
+    # a crawl folder rejects its listings by the hundred: a few lines, then a count per reason
+    for i in range(25):
+        _write(tmp_path / f"trong-{i:02d}.txt", "")
+    with caplog.at_level("DEBUG", logger="toolkit"):
+        result = ingest_files([tmp_path])
+    assert len(result.rejects) == 25
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len([m for m in warnings if m.startswith("rejected ")]) == 10
+    assert "25 rejected inputs in all (the first 10 above, every one in the rejects table): empty file (×25)" in warnings
+    assert len([r for r in caplog.records if r.getMessage().startswith("rejected ")]) == 25   # the rest at debug

@@ -103,3 +103,23 @@ def test_warc_rows_beside_text_pages_leave_url_empty_for_the_pages(tmp_path):
     docs = ingest_files([tmp_path]).documents.set_index("source")
     assert docs["url"].tolist().count("") == 1 and docs["fetched_at"].tolist().count("") == 1
     assert (docs["url"] != "").sum() == 1
+
+
+def test_an_error_page_archived_as_a_revisit_is_rejected_as_the_error_it_is(tmp_path):
+    # a site's one "not found" page, archived once as a response and then as revisits of it
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    body = "<html><body>Không tìm thấy trang</body></html>".encode()
+    first = writer.create_warc_record(f"{HOST}/bai-cu.html", "response", payload=BytesIO(body), length=len(body),
+                                      http_headers=StatusAndHeaders("404 Not Found", [("Content-Type", "text/html")],
+                                                                    protocol="HTTP/1.1"))
+    writer.write_record(first)
+    again = writer.create_revisit_record(f"{HOST}/bai-khac.html", first.rec_headers.get_header("WARC-Payload-Digest"),
+                                         f"{HOST}/bai-cu.html", first.rec_headers.get_header("WARC-Date"),
+                                         http_headers=StatusAndHeaders("404 Not Found",
+                                                                       [("Content-Type", "text/html")],
+                                                                       protocol="HTTP/1.1"))
+    writer.write_record(again)
+    (tmp_path / "crawl.warc.gz").write_bytes(buffer.getvalue())
+    reasons = sorted(ingest_files([tmp_path / "crawl.warc.gz"]).rejects["reason"])
+    assert reasons == [f"HTTP 404 response for {HOST}/bai-cu.html", f"HTTP 404 response for {HOST}/bai-khac.html"]

@@ -19,6 +19,7 @@ import logging
 import multiprocessing as mp
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,12 +173,27 @@ def ingest_files(
         documents["doc_id"] = _unique_ids(documents["doc_id"].tolist())
         documents["duplicate_of"] = _duplicates(documents, dedup_threshold)
     reject_table = pd.DataFrame(rejects, columns=list(REJECT_COLUMNS))
-    for reject in rejects:
-        logger.warning("rejected %s%s: %s", reject["source"],
-                       f" line {reject['line']}" if reject["line"] else "", reject["reason"])
+    _log_rejects(rejects)
     logger.info("ingested %d documents from %d files (%d rejected inputs, %d marked as duplicates)",
                 len(documents), len(files), len(rejects), int((documents["duplicate_of"] != "").sum()))
     return IngestResult(documents=documents, rejects=reject_table)
+
+
+#: Rejects logged one by one as warnings; the others at debug level, all of them counted by reason.
+LOGGED_REJECTS = 10
+_URL_RE = re.compile(r"https?://\S+")
+
+
+def _log_rejects(rejects: list[dict]) -> None:
+    """The first rejects one by one, then a count per reason (a crawl folder rejects its listings by the hundred)."""
+    for k, reject in enumerate(rejects):
+        logger.log(logging.WARNING if k < LOGGED_REJECTS else logging.DEBUG, "rejected %s%s: %s", reject["source"],
+                   f" line {reject['line']}" if reject["line"] else "", reject["reason"])
+    if len(rejects) > LOGGED_REJECTS:
+        reasons = Counter(_URL_RE.sub("…", str(r["reason"])) for r in rejects)
+        listed = "; ".join(f"{reason} (×{n})" for reason, n in sorted(reasons.items(), key=lambda x: (-x[1], x[0]))[:8])
+        logger.warning("%d rejected inputs in all (the first %d above, every one in the rejects table): %s%s",
+                       len(rejects), LOGGED_REJECTS, listed, "; …" if len(reasons) > 8 else "")
 
 
 def ingest(paths: Iterable[str | os.PathLike] | str | os.PathLike, **options) -> pd.DataFrame:

@@ -114,10 +114,14 @@ def _read_record(record, label: str, ledger: dict[str, str] | None, seen_urls: d
     record_id = (headers.get_header("WARC-Record-ID") or "").strip("<>")
     source = f"{label}#{record_id}"
     url = headers.get_header("WARC-Target-URI") or ""
+    http = record.http_headers
     if kind == "revisit":
+        # an error page whose body repeats another's (a site's one 404 page) is still the error it is
+        status = http.get_statuscode() if http is not None else "200"
+        if status != "200":
+            return WarcReject(source, f"HTTP {status} response for {url}")
         return WarcReject(source, f"revisit record: the payload of {url} is identical to "
                                   f"{headers.get_header('WARC-Refers-To-Target-URI') or 'an earlier response'}")
-    http = record.http_headers
     if http is None:
         return WarcReject(source, f"response without HTTP headers for {url}")
     status = http.get_statuscode()
