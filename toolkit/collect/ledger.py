@@ -18,7 +18,7 @@ Tables (read them with :func:`read_ledger` or any SQLite client):
 ``requests`` — every HTTP request of every run: ``run, url, started_at, attempt, status,
     error, warc_file, warc_offset, warc_record_id``.
 ``runs`` — ``run, started_at, finished_at, stopped`` (``done``, ``max-pages``,
-    ``interrupted``), ``user_agent, seeds, settings`` (JSON), ``warc_files`` (JSON).
+    ``interrupted``; ``crashed``, set by the next run, when a run never finished), ``user_agent, seeds, settings`` (JSON), ``warc_files`` (JSON).
 ``hosts`` — ``host, last_request_at`` (epoch seconds), ``robots``, ``crawl_delay``:
     the next run waits out the gap after the previous run's last request.
 
@@ -123,6 +123,8 @@ class Ledger:
     # -- runs -------------------------------------------------------------------------------------------
 
     def start_run(self, *, started_at: str, user_agent: str, seeds: list[str], settings: dict) -> int:
+        # an earlier run that never finished was killed hard (kill -9, a power cut): say so
+        self.db.execute("UPDATE runs SET stopped = 'crashed' WHERE finished_at IS NULL AND stopped IS NULL")
         cursor = self.db.execute(
             "INSERT INTO runs (started_at, user_agent, seeds, settings) VALUES (?, ?, ?, ?)",
             (started_at, user_agent, json.dumps(seeds, ensure_ascii=False), json.dumps(settings, sort_keys=True)))
