@@ -384,6 +384,20 @@ def test_a_text_field_naming_no_column_is_a_check_error_in_the_configs_words(tmp
     assert "[corpus] text_field content" in error.fix and "--text-field" not in str(error)
 
 
+def test_check_counts_the_input_files_ingest_reads_not_a_crawls_ledger(tmp_path):
+    from toolkit.config import CorpusConfig
+
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    (crawl / "trang.txt").write_text("Tin hoạt động\n\nHội nghị\nNgày đăng: 05/11/2021\n\nSáng 4/11, Hội Cựu chiến binh "
+                                     "phường tổ chức gặp mặt 25 hội viên mới và phổ biến điều lệ hội.\n", encoding="utf-8")
+    (crawl / "ledger.sqlite").write_bytes(b"")   # collect's bookkeeping beside the pages
+    config = _study_config(tmp_path, output_dir=str(tmp_path / "reports"),
+                           corpus=CorpusConfig(simulate=False, paths=(str(crawl),), sources=""))
+    report = check_run(config, n_jobs=1)
+    assert report.n_files == 1 and report.n_documents == 1
+
+
 def test_a_write_into_an_unwritable_place_says_so(tmp_path):
     from toolkit.corpus import write_text_atomic
 

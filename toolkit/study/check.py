@@ -410,7 +410,10 @@ def check_run(config: RunConfig, *, sample: int | None = 2000, random_state: int
     paths = [config.resolve(p) for p in config.corpus.paths]
     if not paths or not all(p.exists() for p in paths):
         return report
-    files = iter_input_files(paths)
+    from toolkit.ingest.warc import is_collect_bookkeeping
+
+    # the files ingest reads: a crawl folder's ledger is bookkeeping, not an input
+    files = [(path, label) for path, label in iter_input_files(paths) if not is_collect_bookkeeping(path)]
     report.n_files = len(files)
     chosen = files
     if sample is not None and len(files) > sample:
