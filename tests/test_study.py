@@ -398,6 +398,23 @@ def test_check_counts_the_input_files_ingest_reads_not_a_crawls_ledger(tmp_path)
     assert report.n_files == 1 and report.n_documents == 1
 
 
+def test_a_source_entry_that_matches_no_page_is_a_check_warning(tmp_path):
+    from toolkit.config import CorpusConfig
+
+    pages = tmp_path / "pages" / "daitu"
+    pages.mkdir(parents=True)
+    (pages / "trang.txt").write_text("Tin hoạt động\n\nHội nghị\nNgày đăng: 05/11/2021\n\nSáng 4/11, Hội Cựu chiến binh "
+                                     "xã tổ chức gặp mặt 25 hội viên mới và phổ biến điều lệ hội.\n", encoding="utf-8")
+    (tmp_path / "sources.toml").write_text(
+        '[[source]]\nmatch = "pages/daitu"\nprovince = "Thái Nguyên"\ndistrict = "Huyện Đại Từ"\n'
+        '[[source]]\nmatch = "pages/dai-tu"\nprovince = "Thái Nguyên"\ndistrict = "Huyện Đại Từ"\n', encoding="utf-8")
+    config = _study_config(tmp_path, output_dir=str(tmp_path / "reports"),
+                           corpus=CorpusConfig(simulate=False, paths=(str(tmp_path / "pages"),),
+                                               sources=str(tmp_path / "sources.toml")))
+    warnings = [w for w in check_run(config, n_jobs=1).warnings if "[[source]]" in w]
+    assert len(warnings) == 1 and "match = 'pages/dai-tu'" in warnings[0] and "matched none of the 1 documents" in warnings[0]
+
+
 def test_a_write_into_an_unwritable_place_says_so(tmp_path):
     from toolkit.corpus import write_text_atomic
 

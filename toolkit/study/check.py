@@ -463,6 +463,15 @@ def check_run(config: RunConfig, *, sample: int | None = 2000, random_state: int
             "read from the text can be trusted'); check a sample, or keep the dates read from the page for figures "
             "over years")
     report.localities = locality_coverage(documents)
+    if sources is not None:
+        used = set(documents["locality_evidence"].fillna("").astype(str))
+        for entry in sources.entries:
+            if entry.locality.evidence not in used:
+                report.warnings.append(
+                    f"[[source]] match = {entry.match!r} ({config.resolve(c.sources)}) matched none of the "
+                    f"{len(documents)} documents read{' (a sample)' if report.sampled else ''}: a typo? A site rule "
+                    "needs the pages' addresses (a crawl, HTML pages with a canonical link, a table's url column); "
+                    "plain text files match by folder or file name")
     docs = apply_repost_policy(documents, c.include_duplicates)
     adapted, choices = adapt_defaults(config, docs)
     report.config, report.choices = adapted, choices
