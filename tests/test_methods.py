@@ -84,7 +84,7 @@ def test_the_appendix_says_what_was_done_in_prose():
     # the documents whose locality was not found are a row of their own, not counted as a locality
     ({"documents_per_locality_year": pd.DataFrame({"locality": ["Huyện Hải Hậu, Nam Định", ""], "year": [2019, 2019],
                                                    "n_docs": [1, 4]})}, RunConfig(),
-     "(1 locality, and the documents whose locality was not found, 2019–2019):"),
+     "(1 locality, and (unknown): the documents whose locality was not found, 2019–2019):"),
 ])
 def test_the_appendix_follows_the_run(changes, config, expected):
     assert expected in methods_markdown(PROVENANCE, _tables(**changes), config)

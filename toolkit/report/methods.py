@@ -19,8 +19,9 @@ from toolkit.config import RunConfig
 __all__ = ["corpus_summary", "methods_markdown"]
 
 #: Rows of :func:`corpus_summary`, in order.
-#: The row of the documents-per-locality table for the documents whose locality was not found.
-UNKNOWN_LOCALITY = "(locality not found)"
+#: The row of the documents-per-locality table for the documents whose locality was not found (as the figures
+#: label them: :data:`toolkit.report.registry.UNKNOWN_LOCALITY`).
+UNKNOWN_LOCALITY = "(unknown)"
 SUMMARY_MEASURES = ("documents_read", "reposts", "documents_analysed", "undated", "without_locality")
 
 
@@ -122,7 +123,7 @@ def _corpus(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]:
         wide = pd.concat([wide[~unknown], wide[unknown].rename(index={"": UNKNOWN_LOCALITY})])
         wide = wide.reset_index().rename(columns={key: "locality", "index": "locality"})
         out += ["", f"Documents per locality and year ({_n(int((~unknown).sum()), 'locality', 'localities')}"
-                    + (", and the documents whose locality was not found" if unknown.any() else "")
+                    + (f", and {UNKNOWN_LOCALITY}: the documents whose locality was not found" if unknown.any() else "")
                     + f", {wide.columns[1]}–{wide.columns[-2]}):", "", _table_md(wide)]
     return out
 
