@@ -318,3 +318,11 @@ def test_documents_of_no_known_locality_do_not_set_the_colour_scale():
     ax = plots.doc_counts_heatmap(counts, row="locality", col="year")
     assert ax.images[0].norm.vmax == 1669
     plt.close(ax.figure)
+
+
+def test_the_small_cell_key_is_written_in_the_figures_language():
+    from toolkit.report.plots import LABELS, small_cell_note
+
+    assert set(LABELS["vi"]) == set(LABELS["en"])          # every label has its Vietnamese
+    assert small_cell_note("vi", 5) == "n=…: ít hơn 5 bài viết (ô gạch chéo); –: không có bài viết"
+    assert "hatched" not in small_cell_note("vi", 5)

@@ -59,6 +59,7 @@ LABELS: dict[str, dict[str, str]] = {
         "selection": "Choosing the number of topics",
         "planted_vs_recovered": "Recovered vs planted theme trends",
         "small_cell": "fewer than {n} documents",
+        "hatched": "hatched",
         "no_documents": "no documents",
         "seeds_lost": "seed terms lost",
         "chosen_n_topics": "chosen K = {k}",
@@ -100,6 +101,7 @@ LABELS: dict[str, dict[str, str]] = {
         "selection": "Chọn số chủ đề",
         "planted_vs_recovered": "Xu hướng ước lượng so với cài đặt",
         "small_cell": "ít hơn {n} bài viết",
+        "hatched": "ô gạch chéo",
         "no_documents": "không có bài viết",
         "seeds_lost": "lệch khỏi từ khóa gốc",
         "chosen_n_topics": "K được chọn = {k}",
@@ -317,7 +319,7 @@ def small_cell_note(lang: str = "en", min_docs: int | None = None) -> str:
     """The key of a share heatmap's marks: hatched cells with their n (under ``min_docs``), "–" without documents."""
     note = label("no_documents", lang)
     if min_docs is not None:
-        note = f"n=…: {label('small_cell', lang).format(n=min_docs)} (hatched); –: {note}"
+        note = f"n=…: {label('small_cell', lang).format(n=min_docs)} ({label('hatched', lang)}); –: {note}"
     return note
 
 
