@@ -326,3 +326,21 @@ def test_the_small_cell_key_is_written_in_the_figures_language():
     assert set(LABELS["vi"]) == set(LABELS["en"])          # every label has its Vietnamese
     assert small_cell_note("vi", 5) == "n=…: ít hơn 5 bài viết (ô gạch chéo); –: không có bài viết"
     assert "hatched" not in small_cell_note("vi", 5)
+
+
+def test_the_unknown_locality_is_named_in_the_figures_language():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from toolkit.report.plots import UNKNOWN_LOCALITY, theme_share_heatmap, trend_small_multiples
+
+    trends = pd.DataFrame({"district": [UNKNOWN_LOCALITY, "Huyện Đại Từ"], "theme": ["religion", "religion"],
+                           "year": [2021, 2021], "share": [0.2, 0.1], "ci_low": [0.1, 0.0], "ci_high": [0.3, 0.2]})
+    for lang, shown in (("en", "(unknown)"), ("vi", "(không rõ)")):
+        axes = trend_small_multiples(trends, lang=lang)
+        assert shown in {ax.get_title() for ax in axes}
+        plt.close(axes[0].figure)
+        ax = theme_share_heatmap(trends.rename(columns={"district": "locality"}), row="locality", col="theme",
+                                 lang=lang)
+        assert shown in {t.get_text() for t in ax.get_yticklabels()}
+        plt.close(ax.figure)

@@ -60,6 +60,7 @@ LABELS: dict[str, dict[str, str]] = {
         "planted_vs_recovered": "Recovered vs planted theme trends",
         "small_cell": "fewer than {n} documents",
         "hatched": "hatched",
+        "unknown_locality": "(unknown)",
         "no_documents": "no documents",
         "seeds_lost": "seed terms lost",
         "chosen_n_topics": "chosen K = {k}",
@@ -102,6 +103,7 @@ LABELS: dict[str, dict[str, str]] = {
         "planted_vs_recovered": "Xu hướng ước lượng so với cài đặt",
         "small_cell": "ít hơn {n} bài viết",
         "hatched": "ô gạch chéo",
+        "unknown_locality": "(không rõ)",
         "no_documents": "không có bài viết",
         "seeds_lost": "lệch khỏi từ khóa gốc",
         "chosen_n_topics": "K được chọn = {k}",
@@ -242,7 +244,7 @@ def doc_counts_heatmap(counts: pd.DataFrame, *, row: str = "district", col: str 
     """
     table = counts.pivot_table(index=row, columns=col, values=value, aggfunc="sum", fill_value=0)
     table = _ordered_rows(table, row_order)
-    rows = [_wrap(r, 34) for r in table.index]
+    rows = [_wrap(_shown(r, lang), 34) for r in table.index]
     ax = _axes(ax, figsize=(PAGE_WIDTH, 1.3 + _row_height(rows) * table.shape[0]))
     scaled = table[~table.index.isin(list(unscaled_rows))]
     top = scaled.to_numpy().max() if scaled.size else (table.to_numpy().max() if table.size else 0)
@@ -285,7 +287,7 @@ def theme_share_heatmap(shares: pd.DataFrame, *, row: str = "district", col: str
     small_cells = small_cells.reindex(index=table.index, columns=table.columns).fillna(False).astype(bool)
     counts = (shares.pivot_table(index=row, columns=col, values=n_docs, aggfunc="sum")
               .reindex(index=table.index, columns=table.columns) if n_docs in shares else None)
-    rows = [_wrap(r, 34) for r in table.index]
+    rows = [_wrap(_shown(r, lang), 34) for r in table.index]
     ax = _axes(ax, figsize=(PAGE_WIDTH, 1.3 + _row_height(rows) * table.shape[0]))
     data = table.to_numpy(dtype=float)
     top = vmax if vmax is not None else (max(np.nanmax(data), 1e-9) if np.isfinite(data).any() else 1.0)
@@ -313,6 +315,16 @@ def theme_share_heatmap(shares: pd.DataFrame, *, row: str = "district", col: str
         bar.ax.tick_params(labelsize=MIN_FONT)
         bar.ax.yaxis.set_major_formatter(lambda x, _: f"{100 * x:.0f}")
     return ax
+
+
+#: The label of the documents of no known locality in the tables the figures draw (``locality_labels``);
+#: drawn in the figure's language.
+UNKNOWN_LOCALITY = "(unknown)"
+
+
+def _shown(value, lang: str) -> str:
+    """A row or panel value as the figure writes it: the unknown locality in the figure's language."""
+    return label("unknown_locality", lang) if value == UNKNOWN_LOCALITY else str(value)
 
 
 def small_cell_note(lang: str = "en", min_docs: int | None = None) -> str:
@@ -435,7 +447,7 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
                     ax.errorbar(xs[bar], ys[bar], yerr=[np.maximum(ys - low, 0)[bar], np.maximum(high - ys, 0)[bar]],
                                 fmt="none", ecolor=color, elinewidth=1.0, capsize=2, transform=beside,
                                 label="_interval")
-        ax.set_title(_wrap(value, _chars(ncols, 8)), fontsize=8)
+        ax.set_title(_wrap(_shown(value, lang), _chars(ncols, 8)), fontsize=8)
         ax.tick_params(labelsize=MIN_FONT)
         ax.xaxis.get_major_locator().set_params(integer=True)
     ncols_used = max(1, min(ncols, len(panels)))

@@ -139,8 +139,8 @@ def locality_labels(localities: pd.Series) -> pd.Series:
     return full.where(~(qualified & unique), name).replace("", UNKNOWN_LOCALITY)
 
 
-#: Figure label of the documents of no known locality.
-UNKNOWN_LOCALITY = "(unknown)"
+#: Figure label of the documents of no known locality (drawn in the figure's language: ``plots._shown``).
+UNKNOWN_LOCALITY = plots.UNKNOWN_LOCALITY
 
 
 #: Most localities a figure shows (the tables keep all of them).
