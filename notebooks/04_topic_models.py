@@ -183,8 +183,9 @@ seed_coverage(key, vocabulary)
 
 # %% [markdown]
 # K counts **every** topic, the seeded ones included: with the four themes
-# above and K = 10, the model has 4 seeded and 6 free topics. A K that leaves
-# no free topic (here below 5) is refused with an error, never raised quietly.
+# above, the model has 4 seeded and K − 4 free topics (K = 10: 6 free; the K
+# chosen above gives `K - 4`). A K that leaves no free topic (here below 5) is
+# refused with an error, never raised quietly.
 # Fitting on the token table (not bare token lists) gives the model the
 # documents' `doc_id`s, by which effects and prevalence find their metadata.
 

@@ -202,7 +202,7 @@ prev[prev["label"] == "religion"].pivot_table(index="province", columns="year", 
 # should have intervals that mostly cover zero. *Mostly*, not always: a 95%
 # interval misses a true zero one time in twenty, so with one placebo
 # coefficient per topic, some interval excluding zero is expected by chance —
-# with ten topics, about one run in three shows at least one (1 − 0.95¹⁰ ≈
+# with ten topics, about two runs in five show at least one (1 − 0.95¹⁰ ≈
 # 0.40), and one in ten topics excluding zero is no sign of trouble. Many
 # more than that would mean the intervals are too narrow. The same
 # arithmetic applies to every table of effects: among dozens of locality

@@ -227,6 +227,9 @@ def _places_corpus(kim_alone: int = 0):
 ])
 def test_keyness_leaves_out_place_and_person_names_by_default(term, why):
     tokens, docs = _places_corpus()
+    # the TF-IDF top terms too (weighed, not reported)
+    assert term in set(tfidf_top_terms(tokens, docs, "district", n_terms=50, min_df=1, keep_places=True)["term"])
+    assert term not in set(tfidf_top_terms(tokens, docs, "district", n_terms=50, min_df=1)["term"]), why
     default = keyness_table(tokens, docs, "district", min_count=1)
     kept = keyness_table(tokens, docs, "district", min_count=1, keep_places=True)
     assert term in set(kept["term"])

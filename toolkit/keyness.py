@@ -601,6 +601,7 @@ def tfidf_top_terms(
     min_df: int | float = MIN_DF,
     max_df: int | float = MAX_DF,
     keep_n: int | None = None,
+    keep_places: bool = False,
 ) -> pd.DataFrame:
     """The ``n_terms`` highest TF-IDF terms of each group, groups as documents.
 
@@ -611,7 +612,10 @@ def tfidf_top_terms(
     used by every group gets the lowest idf, so the top terms are those a
     group uses a lot and few other groups use. ``min_df``, ``max_df``,
     ``keep_n`` choose the vocabulary over the documents (not the groups), as
-    in :func:`group_term_counts`.
+    in :func:`group_term_counts`. As in :func:`keyness_table`, place and person
+    names (:func:`name_terms`) are weighed but not reported unless
+    ``keep_places``: a group's own name is its top TF-IDF term and tells a
+    reader nothing.
 
     Returns
     -------
@@ -627,11 +631,13 @@ def tfidf_top_terms(
     # Sparse rows: a group's weights are its own terms only, never a dense groups × vocabulary array.
     weights = sp.csr_matrix(tfidf_weights(counts, sublinear_tf=sublinear_tf))
     vocab_arr = np.array(vocab, dtype=object)
+    names = frozenset() if keep_places else name_terms(tokens, documents)
+    reported = np.fromiter((t not in names for t in vocab), dtype=bool, count=len(vocab))
     rows = []
     for i, g in enumerate(groups):
         start, stop = weights.indptr[i], weights.indptr[i + 1]
         terms, w = weights.indices[start:stop], weights.data[start:stop]
-        positive = w > 0
+        positive = (w > 0) & reported[terms]
         terms, w = terms[positive], w[positive]
         # The vocabulary is sorted: ties broken by the term are ties broken by its index.
         order = np.lexsort((terms, -w))[:n_terms]
