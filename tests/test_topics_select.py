@@ -303,3 +303,20 @@ def test_select_command_seeded_k_below_the_themes_is_an_error(tmp_path, easy_cor
     assert res.exit_code == 2
     assert "cannot be honoured" in res.output
     assert not (tmp_path / "scores.csv").exists()
+
+
+def test_a_recommended_k_at_the_end_of_the_grid_says_to_extend_it(caplog):
+    from toolkit.topics.select import _recommend
+
+    rows = [(k, s, m, v) for k in (6, 10, 14) for s in (0, 1)
+            for m, v in (("npmi", 0.01 * k), ("heldout", -8 + 0.05 * k), ("stability", 0.95))]
+    table = pd.DataFrame(rows, columns=["n_topics", "random_state", "measure", "value"])
+    with caplog.at_level("WARNING", logger="toolkit"):
+        _, best, reasoning = _recommend(table, "npmi", 0.6)
+    assert best == 14 and "K = 14 is the largest K of the grid: the best may lie beyond it" in reasoning
+    assert "extend the grid" in caplog.text
+    # a best K inside the grid: no such note
+    inside = table.assign(value=np.where(table["measure"] == "npmi", -abs(table["n_topics"] - 10), table["value"]))
+    inside.loc[inside["measure"] == "heldout", "value"] = -abs(inside["n_topics"] - 10)
+    _, best, reasoning = _recommend(inside, "npmi", 0.6)
+    assert best == 10 and "of the grid" not in reasoning

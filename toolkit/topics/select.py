@@ -349,6 +349,15 @@ def _recommend(table: pd.DataFrame, coherence: str, stability_threshold: float) 
     best = max(eligible, key=lambda k: (round(float(score[k]), 12), -k))
     parts = ", ".join(f"{m} {wide.at[best, m]:.3f}" for m in used)
     ranking = "; ".join(f"K={k}: {score[k]:+.2f}" for k in wide.index)
+    grid = sorted(wide.index)
+    if len(grid) > 2 and best in (grid[0], grid[-1]):
+        # the best K at an end of the grid: the scores may keep improving past it
+        side = "largest" if best == grid[-1] else "smallest"
+        further = "larger" if best == grid[-1] else "smaller"
+        note += (f" K = {best} is the {side} K of the grid: the best may lie beyond it; score a grid that "
+                 f"reaches {further} K before settling.")
+        logger.warning("model selection: the recommended K = %d is the %s of the grid %s; extend the grid",
+                       best, side, grid)
     reasoning = (f"Recommended K = {best}: the best mean standardised score over {', '.join(used)} "
                  f"(averaged over seeds; {ranking}). At K = {best}: {parts}.{note} "
                  "Read the top terms of the neighbouring K before settling.")
