@@ -43,6 +43,10 @@ def test_every_figure_table_and_the_report(runs):
     out = root / "a"
     # the measured-quality tables are a timed stage of their own (they segment the labelled articles)
     assert {"ingest", "preprocess", "themes", "quality", "figures", "topics"} <= set(first.timings)
+    # every table the report lists says what it holds
+    from toolkit.report.registry import TABLE_CAPTIONS
+
+    assert sorted(p.stem for p in (out / "tables").glob("*.csv") if p.stem not in TABLE_CAPTIONS) == []
     # every demo page is dated: the dated/undated counts per locality have nothing to add
     made = [spec.name for spec in FIGURES if spec.name != "documents_per_locality"]
     for name in made:

@@ -74,6 +74,10 @@ TABLE_CAPTIONS = {
                  "its prevalence and estimated tokens.",
     "topic_relevance": "Candidate terms of each topic for the relevance slider: φ, corpus share and count.",
     "planted_vs_recovered": "Recovered theme share by year beside the planted probability (demo corpus).",
+    "seed_retention": "Whether each seeded topic is still about its seed terms once fitted: the seeds' share of "
+                      "the topic's words (seed_mass) against their share of the corpus (lift), the seeds among its "
+                      "20 most probable terms, and held (at least one of them there). A topic that is not held "
+                      "carries its theme's name but not its content.",
     "theme_quality": "How far the theme measure can be trusted: precision, recall and F1 with 95% intervals against "
                      "human coding (source: a coded sheet of this corpus, or the project's labelled real articles).",
     "date_quality": "How far dates read from a page's text can be trusted: real articles whose publication date "
