@@ -344,3 +344,19 @@ def test_the_unknown_locality_is_named_in_the_figures_language():
                                  lang=lang)
         assert shown in {t.get_text() for t in ax.get_yticklabels()}
         plt.close(ax.figure)
+
+
+def test_planted_vs_recovered_ticks_whole_years_and_names_its_axes():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from toolkit.report.plots import planted_vs_recovered
+
+    trends = pd.DataFrame({"theme": ["covid"] * 9, "year": list(range(2015, 2024)), "share": [0.1] * 9,
+                           "planted_share": [0.1] * 9, "ci_low": [0.05] * 9, "ci_high": [0.15] * 9})
+    axes = planted_vs_recovered(trends)
+    axes[0].figure.canvas.draw()
+    ticks = [t for t in axes[0].get_xticks() if 2015 <= t <= 2023]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    assert axes[0].get_xlabel() and axes[0].get_ylabel()
+    plt.close(axes[0].figure)

@@ -599,6 +599,13 @@ def planted_vs_recovered(trends: pd.DataFrame, *, panel: str = "theme", x: str =
         ax.set_title(_wrap(name, 22), fontsize=8)
         ax.tick_params(labelsize=MIN_FONT)
         ax.tick_params(axis="x", rotation=90)
+        ax.xaxis.get_major_locator().set_params(integer=True)   # years, never 2017.5
+    per_line = max(1, min(ncols, len(panels)))
+    for k, ax in enumerate(axes):
+        if k >= len(axes) - per_line:
+            ax.set_xlabel(label(x, lang), fontsize=MIN_FONT)
+        if k % per_line == 0:
+            ax.set_ylabel(label("share", lang), fontsize=MIN_FONT)
     handles, labels_ = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels_, loc="outside lower center", ncol=2, fontsize=MIN_FONT, frameon=False)
     fig.suptitle(title or label("planted_vs_recovered", lang), fontsize=10)
