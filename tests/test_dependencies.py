@@ -24,8 +24,9 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 #: and wrapper, pinned because pyvi does not pin them and their releases change its segmentation.
 INDIRECT = {"python-crfsuite", "sklearn-crfsuite"}
 
-#: Development tools used without an import: the Jupyter kernel papermill runs the notebooks in.
-USED_WITHOUT_IMPORT = {"ipykernel"}
+#: Development tools used without an import: the Jupyter kernel papermill runs the notebooks in, and the widgets
+#: tqdm.auto draws the notebooks' progress bars with (tests/test_notebooks.py checks that it can).
+USED_WITHOUT_IMPORT = {"ipykernel", "ipywidgets"}
 
 #: Our own top-level packages and the test helpers.
 OURS = {"toolkit", "bench", "tests", "conftest", "portal"}  # portal: the fixture web portal of tests/portal.py

@@ -78,5 +78,9 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
                                parameters={"n_pages": 300, "quick": True}, kernel_name="python3",
                                cwd=str(path.parent), progress_bar=False, log_output=False,
                                execution_timeout=600)
-    missing = drawing_cells_without_image(nbformat.read(executed, as_version=4))
+    ran = nbformat.read(executed, as_version=4)
+    missing = drawing_cells_without_image(ran)
     assert not missing, f"{path.name}: cells {missing} draw a figure but show no image (inline backend lost?)"
+    # what a student reads: no warning that the progress bars cannot be drawn (ipywidgets is installed)
+    printed = [o.get("text", "") for c in ran.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [t for t in printed if "IProgress not found" in str(t)], f"{path.name}: tqdm cannot draw its bars"
