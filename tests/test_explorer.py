@@ -119,6 +119,15 @@ def test_documents_carry_their_metadata_kwic_lines_and_text():
     assert "d4" not in data["documents"]  # in no cell's list
 
 
+def test_a_document_without_a_title_is_listed_by_its_opening_words():
+    # a template without a headline: the list showed the hash id ("7143bba0fdea7d3f")
+    untitled = DOCS.assign(title=DOCS["title"].where(DOCS["doc_id"] != "d3", ""),
+                           body=DOCS["body"].where(DOCS["doc_id"] != "d3", "Người dân đồng thuận " * 10))
+    d3 = _payload(explorer_html(untitled, theme_shares=_shares(), theme_hits=HITS, theme_kwic=KWIC))["documents"]["d3"]
+    assert d3["title"].startswith("Người dân đồng thuận Người dân") and d3["title"].endswith("…")
+    assert len(d3["title"]) <= 91 and not d3["title"][:-1].endswith(" ")
+
+
 def test_untrusted_text_is_escaped_and_nothing_is_fetched():
     page = _page(title="Khám phá <b>dân vận</b>")
     assert page.count("<script") == 2 and page.count("</script>") == 2

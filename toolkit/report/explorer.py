@@ -277,7 +277,8 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
         body = _s(getattr(r, "body", ""))
         source = _s(getattr(r, "url", "")) or _s(getattr(r, "source", ""))
         documents_out[r.doc_id] = {
-            "title": _s(getattr(r, "title", "")), "date": _s(getattr(r, "date", "")),
+            # a page whose template has no headline is listed by its opening words, not by its hash id
+            "title": _s(getattr(r, "title", "")) or _opening(body), "date": _s(getattr(r, "date", "")),
             "year": None if pd.isna(r.year) else int(r.year), "locality": _s(r.locality), "source": source,
             "text": body[:caps["max_chars"]], "chars": len(body), "topics": doc_top_topics.get(r.doc_id, []),
         }
@@ -731,6 +732,15 @@ _JS = r"""
   document.body.setAttribute("data-ready", "1");
 })();
 """
+
+
+def _opening(body: str, n_chars: int = 90) -> str:
+    """The first words of a text, cut at a word, with "…" when cut (the listed name of an untitled document)."""
+    text = " ".join(body.split())
+    if len(text) <= n_chars:
+        return text
+    cut = text[:n_chars].rsplit(" ", 1)[0]
+    return (cut or text[:n_chars]) + "…"
 
 
 def explorer_html(
