@@ -54,8 +54,11 @@ sorted(p.name for p in workdir.iterdir())
 # ## 1. What a raw page looks like
 #
 # Pages are stored as the scraper saved them, one folder per district. Here is
-# the start of one: note the navigation, the banner and the date line before
-# the headline.
+# the start of one: note what stands around the article's text. Templates
+# differ: some open with navigation, a yearly banner or a category line before
+# the headline, some have a date and views line only, some no headline at all
+# (the document table then has an empty `title`); print `pages[5]` or
+# `pages[40]` to see others.
 
 # %%
 pages = sorted((workdir / "pages").rglob("*.txt"))
