@@ -48,7 +48,9 @@ def discover_collocations(
         ``candidate`` (the pair joined with ``_``: ``giải_phóng`` +
         ``mặt_bằng`` → ``giải_phóng_mặt_bằng``), ``count`` (pair
         occurrences), ``score``, ``in_lexicon``; sorted by ``in_lexicon``
-        (new candidates first), ``score`` descending, ``candidate``.
+        (new candidates first), ``score`` descending, ``count`` descending
+        (NPMI is 1 for every pair whose words never occur apart: the frequent
+        ones first), ``candidate``.
     """
     from gensim.models.phrases import Phrases
 
@@ -67,5 +69,7 @@ def discover_collocations(
     out = pd.DataFrame(rows, columns=["candidate", "count", "score", "in_lexicon"])
     if out.empty:
         return out.astype({"count": "int64", "score": "float64", "in_lexicon": "bool"})
-    order = np.lexsort((out["candidate"].to_numpy(), -out["score"].to_numpy(), out["in_lexicon"].to_numpy()))
+    # ties of score (NPMI is 1 for every pair whose words never occur apart) go to the more frequent pair
+    order = np.lexsort((out["candidate"].to_numpy(), -out["count"].to_numpy(), -out["score"].to_numpy(),
+                        out["in_lexicon"].to_numpy()))
     return out.iloc[order].reset_index(drop=True)
