@@ -42,6 +42,8 @@ from toolkit.text.collate import vi_sort_key
 __all__ = ["explorer_html", "relative_sources", "EXPLORER_CAPS"]
 
 #: Default caps of :func:`explorer_html` (documented in the README).
+#: Least proportion of a topic in a document for the document to be listed in the topic's cells.
+MIN_TOPIC_SHARE = 0.1
 EXPLORER_CAPS = {"max_docs_per_cell": 25, "max_documents": 3000, "max_chars": 3000, "max_kwic_per_doc": 5}
 
 
@@ -232,7 +234,8 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
             by_cell = {}
             for i, d in enumerate(topic_docs):
                 loc, year = doc_cell.get(d, (None, None))
-                if loc in loc_index and year in year_index:
+                # a cell lists the documents the topic is a real part of, not every document of the cell
+                if loc in loc_index and year in year_index and theta[i, k] >= MIN_TOPIC_SHARE:
                     by_cell.setdefault((loc_index[loc], year_index[year]), []).append((-theta[i, k], d))
             for key in sorted(by_cell):
                 order = sorted(by_cell[key])
@@ -323,7 +326,9 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
             })
 
     notes = [f"Cells list at most {caps['max_docs_per_cell']} documents each (the most relevant first: most theme "
-             f"hits, or highest topic proportion)."]
+             f"hits, or highest topic proportion; a topic's cells list the documents it is at least "
+             f"{100 * MIN_TOPIC_SHARE:.0f}% of), and at most {caps['max_kwic_per_doc']} lines of text per document "
+             "and theme."]
     if n_listed > len(chosen):
         notes.append(f"To keep the file small, {len(chosen)} of the {n_listed} documents in cells are embedded "
                      f"(max_documents = {caps['max_documents']}); every cell keeps its first documents.")
