@@ -226,8 +226,11 @@ def test_explorer_intervals_round_outwards_and_topics_carry_their_figure_names(b
     page.wait_for_selector("body[data-ready]")
     page.select_option("#view-select", "theme:covid")
     assert "[0–0.2%]" in page.inner_text("td.cell")
+    # a theme no document mentions says so, not "Colour: 0 to 0%"
+    assert page.inner_text("#trend-legend").startswith("No document of any cell mentions this theme")
     page.select_option("#view-select", "theme:religion")
     assert "[4–26%]" in page.inner_text("td.cell")  # 4.66% down, 25.71% up
+    assert page.inner_text("#trend-legend").startswith("Colour: 0 to 13% (darkest)")
     options = page.inner_text("#view-select")
     assert "1. Grassroots democracy (seed terms lost): tổng thống" in options and "2. topic_01" in options
     session.check_clean()

@@ -472,8 +472,9 @@ _JS = r"""
     }
     var max = 0;
     view.cells.forEach(function (c) { if (c[2] !== null) { max = Math.max(max, c[2]); } });
-    $("trend-legend").textContent = "Colour: 0 to " + pct(max, 0) + " (darkest); [interval], n = documents in the cell." +
-      (view.kind === "theme" ? " Dashed: small cell (few documents)." : "");
+    $("trend-legend").textContent = (max > 0 ? "Colour: 0 to " + pct(max, 0) + " (darkest); " :
+      (view.kind === "theme" ? "No document of any cell mentions this theme; " : "This topic is 0 in every cell; ")) +
+      "[interval], n = documents in the cell." + (view.kind === "theme" ? " Dashed: small cell (few documents)." : "");
     var byKey = {};
     view.cells.forEach(function (c) { byKey[c[0] + ":" + c[1]] = c; });
     var table = el("table", "trend"), head = el("tr");
