@@ -301,6 +301,7 @@ def _fig_theme_periods(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     t = t[t["period"].astype(str) != ""]
     fig = plt.figure()
     plots.theme_share_panels(t, panel="theme", row="locality", col="period", fig=fig, lang=lang,
+                             title=plots.label("theme_heatmap_period", lang),
                              min_docs=ctx["min_docs"], ncols=min(4, max(1, t["theme"].nunique())),
                              row_order=_row_order(t), row_groups=_row_groups(t))
     return fig
@@ -530,7 +531,7 @@ FIGURES: tuple[FigureSpec, ...] = (
                "30 localities with most documents when there are more; the table has all). Hatched cells have "
                "fewer than {min_docs} documents and show their number instead of a share.",
                THEME_SHARE_METHOD, _fig_theme_localities),
-    FigureSpec("theme_share_by_period", "theme_shares_locality_period", "theme_heatmap",
+    FigureSpec("theme_share_by_period", "theme_shares_locality_period", "theme_heatmap_period",
                "Share of each locality's documents that mention {themes}, per period: one panel per theme on one "
                "colour scale (the 30 localities with most documents when there are more; the table has all). "
                "Hatched cells have fewer than {min_docs} documents and show their number instead of a share; "
