@@ -14,7 +14,6 @@ import logging
 import os
 import time
 import zlib
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -124,7 +123,8 @@ class Crawler:
                          "warc_max_bytes": warc_max_bytes, "max_pause": max_pause,
                          "max_listings_per_pattern": max_listings_per_pattern}
         self.max_listings = max_listings_per_pattern or None
-        self.listings_per_pattern: Counter = Counter()
+        # list pages stored per pattern, by key: a page fetched again (--refresh) counts once
+        self.listings_per_pattern: dict[str, set[str]] = {}
         self.capped: dict[str, set[str]] = {}
         self.fetcher = fetcher or PoliteFetcher(user_agent, delay=delay, timeout=timeout, retries=retries,
                                                 max_pause=max_pause)
@@ -190,8 +190,9 @@ class Crawler:
             if not ledger.add(key, seed, kind="page", priority=PRIORITY["page"], seed=True):
                 ledger.update(key, seed=1)
         # list pages stored by earlier runs count towards their pattern's cap
-        for (url,) in ledger.db.execute("SELECT url FROM pages WHERE state = 'stored' AND kind = 'listing'"):
-            self.listings_per_pattern[listing_pattern(url)] += 1
+        for key, url in ledger.db.execute(
+                "SELECT normalized_url, url FROM pages WHERE state = 'stored' AND kind = 'listing'"):
+            self.listings_per_pattern.setdefault(listing_pattern(url), set()).add(key)
         retried = ledger.requeue_retryable()
         if retried:
             logger.info("%d URLs that failed for a passing reason are tried again", retried)
@@ -430,8 +431,9 @@ class Crawler:
         full = None  # this list page's pattern, when it has had its share of list pages
         if reading.kind == "listing" and self.max_listings:
             pattern = listing_pattern(url)
-            self.listings_per_pattern[pattern] += 1
-            if self.listings_per_pattern[pattern] >= self.max_listings:
+            stored = self.listings_per_pattern.setdefault(pattern, set())
+            stored.add(key)
+            if len(stored) >= self.max_listings:
                 full = pattern
         if reading.kind != "article" or row["seed"]:
             for link in reading.links:
@@ -450,7 +452,7 @@ class Crawler:
             logger.warning("%s: %d list pages of this pattern stored; its further pages are not followed (a calendar "
                            "or search trap has no last page; a longer real pagination needs a higher "
                            "--max-listings-per-pattern, and a trap can be left out with --scope '!PATTERN')",
-                           pattern, self.listings_per_pattern[pattern])
+                           pattern, len(self.listings_per_pattern[pattern]))
         self.capped[pattern].add(url_key(link))
 
     def _count(self, kind: str) -> None:
