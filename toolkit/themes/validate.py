@@ -342,26 +342,24 @@ def warn_blanks(sheet: pd.DataFrame, theme: str, columns: Sequence[str], what: s
                            what)
 
 
+#: Column suffixes of a sheet that are not coders: what a measure said and why.
+MEASURE_COLUMNS = ("dictionary", "terms", "kwic", "classifier")
+
+
+def _coder_columns(sheet: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(theme, coder)`` of every ``<theme>__<coder>`` column (``gold`` is a coder here)."""
+    pairs = (col.rpartition(SEP) for col in sheet.columns if SEP in col)
+    return [(theme, kind) for theme, _, kind in pairs if theme and kind not in MEASURE_COLUMNS]
+
+
 def sheet_themes(sheet: pd.DataFrame) -> list[str]:
     """Themes of a coding sheet: every ``t`` with a ``t__<coder>`` or ``t__gold`` column."""
-    found = set()
-    for col in sheet.columns:
-        if SEP in col:
-            theme, _, kind = col.rpartition(SEP)
-            if kind not in ("dictionary", "terms", "kwic") and theme:
-                found.add(theme)
-    return sorted(found)
+    return sorted({theme for theme, _ in _coder_columns(sheet)})
 
 
 def sheet_coders(sheet: pd.DataFrame) -> list[str]:
     """The coder names of a sheet's ``t__<coder>`` columns (``gold`` included), sorted."""
-    found = set()
-    for col in sheet.columns:
-        if SEP in col:
-            kind = col.rpartition(SEP)[2]
-            if kind not in ("dictionary", "terms", "kwic", "classifier"):
-                found.add(kind)
-    return sorted(found)
+    return sorted({coder for _, coder in _coder_columns(sheet)})
 
 
 def coded_themes(sheet: pd.DataFrame, coder: str | None = None) -> list[str]:
