@@ -171,8 +171,8 @@ def test_budget_keeps_the_first_document_of_every_cell():
 
 
 def test_topic_views_list_documents_by_proportion():
-    # d1 is 0.3 and d2 0.2 of topic 0 and 1; d3 0.04 of topic 1: not one of its documents, never listed in its cells
-    theta = np.array([[0.7, 0.3], [0.2, 0.8], [0.96, 0.04], [0.5, 0.5], [0.1, 0.9]])
+    # d1 is 0.04 of topic 1: in topic 1's Giao Thủy 2019 cell, but not one of its documents (under 10%)
+    theta = np.array([[0.96, 0.04], [0.2, 0.8], [0.6, 0.4], [0.5, 0.5], [0.1, 0.9]])
     doc_topics = pd.DataFrame(theta, columns=["topic_0", "topic_1"]).assign(doc_id=DOCS["doc_id"])
     prevalence = pd.DataFrame({
         "province": ["Nam Định", "Nam Định"], "district": ["Huyện Giao Thủy"] * 2,
@@ -186,9 +186,8 @@ def test_topic_views_list_documents_by_proportion():
     assert [v["key"] for v in data["views"]] == ["topic:0", "topic:1"]
     t1 = _view(data, "topic:1")
     assert t1["cells"] == [[0, 0, 0.55, 0.3, 0.8, 2]]
-    assert t1["lists"]["0:0"]["docs"] == [["d2", 0.8], ["d1", 0.3]]  # Giao Thủy 2019
-    assert t1["lists"]["0:1"]["total"] == 0 if "0:1" in t1["lists"] else True   # Giao Thủy 2020: d3 (0.04) only
-    assert "d3" not in {d for lst in t1["lists"].values() for d, _ in lst["docs"]}
+    assert t1["lists"]["0:0"] == {"docs": [["d2", 0.8]], "total": 1}  # Giao Thủy 2019: d1 (0.04) left out
+    assert _view(data, "topic:0")["lists"]["0:0"]["docs"] == [["d1", 0.96], ["d2", 0.2]]
     assert any("at least 10% of" in note for note in data["notes"])
     assert data["topics"]["topics"][0]["top"] == ["tôn_giáo", "giáo_xứ"]
     assert [d for d, _ in data["topics"]["topics"][1]["docs"]] == ["d5", "d2"]
