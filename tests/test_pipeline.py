@@ -423,6 +423,17 @@ def test_a_lost_seeded_topic_is_named_in_the_caption_and_its_label():
     assert "lost" not in ctx["topic_labels"]["religion"]
     caption = next(s for s in FIGURES if s.name == "topic_top_terms").caption.format(**ctx["text"])
     assert 'Marked "seed terms lost" (Grassroots democracy regulations)' in caption
+    # a topic whose seeds are among its top terms but mostly in another topic's occurrences says where they went
+    moved = pd.DataFrame({"topic": [0, 1], "label": ["religion", "democracy_regulations"], "held": [True, False],
+                          "seeds_in_top_terms": ["giáo_xứ", "công_khai"], "seed_capture": [0.9, 0.11],
+                          "main_seed_topic": ["religion", "topic_13"], "main_seed_capture": [0.9, 0.62]})
+    ctx = figure_context(RunConfig(), {"topic_terms_frex": frex, "seed_retention": moved}, 2)
+    assert ctx["topic_labels"]["democracy_regulations"].startswith(
+        "Grassroots democracy regulations (seed terms mostly elsewhere): tổng thống")
+    caption = next(s for s in FIGURES if s.name == "topic_top_terms").caption.format(**ctx["text"])
+    assert ('Marked "seed terms mostly elsewhere" (Grassroots democracy regulations: 62% of its seed terms\' '
+            "occurrences in topic_13, 11% in the seeded topic") in caption
+    assert "seed terms lost" not in caption
     # every seeded topic held: the caption says nothing more
     ctx = figure_context(RunConfig(), {"topic_terms_frex": frex, "seed_retention": retention.assign(held=True)}, 2)
     assert next(s for s in FIGURES if s.name == "topic_top_terms").caption.format(**ctx["text"]).endswith(

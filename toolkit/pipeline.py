@@ -623,8 +623,8 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
 
 
 def _warn_lost_seeds(retention: pd.DataFrame | None, frex: pd.DataFrame | None) -> None:
-    """A warning per seeded topic that carries its theme's name but not its seed terms."""
-    from toolkit.topics.seeded import RETENTION_TOP_N
+    """A warning per seeded topic that carries its theme's name but is not held by its seed terms."""
+    from toolkit.topics.seeded import not_held_reason
 
     if retention is None or retention.empty:
         return
@@ -632,11 +632,8 @@ def _warn_lost_seeds(retention: pd.DataFrame | None, frex: pd.DataFrame | None) 
         words = ""
         if frex is not None and not frex.empty:
             terms = frex[frex["label"].astype(str) == row.label].sort_values("rank")["term"].head(5)
-            words = f"; it is about {', '.join(str(x).replace('_', ' ') for x in terms)}"
-        logger.warning("seeded topic %s: none of its seed terms is among its %d most probable terms (they are "
-                       "%.2f%% of its words)%s: the theme's name is not its content (tables/seed_retention.csv; the "
-                       "corpus may have too few documents of the theme to hold a topic)", row.label, RETENTION_TOP_N,
-                       100 * row.seed_mass, words)
+            words = f" (its words: {', '.join(str(x).replace('_', ' ') for x in terms)})"
+        logger.warning("seeded topic %s%s: %s (tables/seed_retention.csv)", row.label, words, not_held_reason(row))
 
 
 def _split_tokens(tokens: pd.DataFrame, split: float, seed: int

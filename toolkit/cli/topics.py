@@ -163,14 +163,12 @@ def topics_command(
     write_table(result.top_terms(n_terms), output / "topic_terms.csv")
     write_table(result.doc_topic_frame(doc_ids), output / "doc_topics.parquet")
     if seeded:
-        from toolkit.topics.seeded import seed_retention
+        from toolkit.topics.seeded import not_held_reason, seed_retention
 
         retention = seed_retention(result)
         write_table(retention, output / "seed_retention.csv")
         for row in retention[~retention["held"]].itertuples():
-            typer.echo(f"warning: seeded topic {row.label}: none of its seed terms is among its most probable "
-                       f"terms ({100 * row.seed_mass:.2f}% of its words): its name is not its content "
-                       "(seed_retention.csv)", err=True)
+            typer.echo(f"warning: seeded topic {row.label}: {not_held_reason(row)} (seed_retention.csv)", err=True)
     save_result(result, output / "model")
     typer.echo(f"{output}: {result.n_topics} topics over {len(doc_ids)} documents, "
                f"{len(result.vocabulary_)} terms ({engine}, random_state={random_state})")

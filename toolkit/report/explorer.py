@@ -815,7 +815,7 @@ def explorer_html(
     topic_labels : mapping, optional
         A topic table's ``label`` (``religion``, ``topic_05``) → the name the
         page shows (the figures' ``Religion: giáo xứ, linh mục, …``, with
-        "seed terms lost" for a seeded topic that kept none of its seeds).
+        "seed terms lost" or "seed terms mostly elsewhere" for a seeded topic not held by its seeds).
     max_docs_per_cell, max_documents, max_chars, max_kwic_per_doc : int
         Caps that bound the file (stated on the page): documents listed per
         cell; documents embedded in all (chosen rank by rank across cells);

@@ -64,6 +64,7 @@ LABELS: dict[str, dict[str, str]] = {
         "unknown_locality": "(unknown)",
         "no_documents": "no documents",
         "seeds_lost": "seed terms lost",
+        "seeds_elsewhere": "seed terms mostly elsewhere",
         "chosen_n_topics": "chosen K = {k}",
         "mean_over_seeds": "mean over seeds (band: min–max)",
         # the measures of toolkit.topics.select (toolkit.topics.metrics); all of them: higher is better
@@ -108,6 +109,7 @@ LABELS: dict[str, dict[str, str]] = {
         "unknown_locality": "(không rõ)",
         "no_documents": "không có bài viết",
         "seeds_lost": "lệch khỏi từ khóa gốc",
+        "seeds_elsewhere": "từ khóa gốc phần lớn ở chủ đề khác",
         "chosen_n_topics": "K được chọn = {k}",
         "mean_over_seeds": "trung bình qua các seed (dải: nhỏ nhất–lớn nhất)",
         "selection_npmi": "Độ mạch lạc NPMI (càng cao càng tốt)",

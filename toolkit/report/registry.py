@@ -76,8 +76,10 @@ TABLE_CAPTIONS = {
     "planted_vs_recovered": "Recovered theme share by year beside the planted probability (demo corpus).",
     "seed_retention": "Whether each seeded topic is still about its seed terms once fitted: the seeds' share of "
                       "the topic's words (seed_mass) against their share of the corpus (lift), the seeds among its "
-                      "20 most probable terms, and held (at least one of them there). A topic that is not held "
-                      "carries its theme's name but not its content.",
+                      "20 most probable terms, the share of the seeds' occurrences the topic takes (seed_capture) "
+                      "and the topic that takes most (main_seed_topic), and held (a seed among its top terms and no "
+                      "topic taking more of the seeds' occurrences). A topic that is not held carries its theme's "
+                      "name but not its content, or not most of it.",
     "theme_quality": "How far the theme measure can be trusted: precision, recall and F1 with 95% intervals against "
                      "human coding (source: a coded sheet of this corpus, or the project's labelled real articles).",
     "date_quality": "How far dates read from a page's text can be trusted: real articles whose publication date "
@@ -236,41 +238,80 @@ def _term_label(term: str) -> str:
 
 
 def topic_figure_labels(frex: pd.DataFrame | None, theme_names: Mapping[str, str], n: int = 3,
-                        lost: Collection[str] = (), lang: str = "en") -> dict[str, str]:
+                        lost: Collection[str] | Mapping[str, str] = (), lang: str = "en") -> dict[str, str]:
     """Topic label → figure label from its FREX terms: ``"Site clearance: bồi thường, tái định cư, …"``.
 
     Probable terms are shared by many topics (``công tác``, ``người dân``);
     FREX terms (frequent *and* exclusive) tell topics apart. A seeded
-    topic's label is its theme's name; a seeded topic in ``lost`` (none of
-    its seed terms among its most probable ones, :func:`toolkit.topics.seed_retention`)
-    says so: ``"Grassroots democracy regulations (seed terms lost): tổng thống, ukraine, biden"``.
+    topic's label is its theme's name; a seeded topic in ``lost`` (not held
+    by its seeds, :func:`toolkit.topics.seed_retention`) says so:
+    ``"Grassroots democracy regulations (seed terms lost): tổng thống, ukraine, biden"``.
+    ``lost`` may map a label to its mark (:func:`seed_marks`: ``seeds_lost``
+    or ``seeds_elsewhere``); a plain collection marks ``seeds_lost``.
     """
     if frex is None or frex.empty:
         return {}
+    marks = dict(lost) if isinstance(lost, Mapping) else dict.fromkeys(lost, "seeds_lost")
     out = {}
     for name, rows in frex.sort_values(["topic", "rank"]).groupby("label", sort=False):
         terms = ", ".join(str(t).replace("_", " ") for t in rows["term"].head(n))
-        mark = f" ({plots.label('seeds_lost', lang)})" if str(name) in lost else ""
+        mark = f" ({plots.label(marks[str(name)], lang)})" if str(name) in marks else ""
         out[str(name)] = f"{theme_names.get(str(name), str(name))}{mark}: {terms}"
     return out
 
 
-def _seeds_lost_text(lost: Sequence[str], names: Mapping[str, str], lead: str = 'Marked "seed terms lost"') -> str:
-    """The sentence on seeded topics that kept none of their seed terms ("" when all held)."""
+def _seeds_lost_text(lost: Sequence[str], names: Mapping[str, str], lead: str = "Marked",
+                     retention: pd.DataFrame | None = None) -> str:
+    """The sentences on seeded topics their seeds do not hold ("" when all held).
+
+    Two reasons (``seed_retention``): no seed term among the topic's 20 most
+    probable terms ("seed terms lost"), or another topic takes more of the
+    seed terms' occurrences ("seed terms mostly elsewhere": the theme went to
+    another topic, or is split, and the seeded topic's share understates it).
+    """
     if not lost:
         return ""
-    which = ", ".join(names.get(x, x) for x in lost)
-    return (f" {lead} ({which}): no seed term among the topic's 20 most probable terms "
-            "(tables/seed_retention); the corpus has too few documents of the theme to hold a topic: read its "
-            "words, not its name.")
+    marks = seed_marks({"seed_retention": retention}) if retention is not None else {}
+    gone = [x for x in lost if marks.get(x, "seeds_lost") == "seeds_lost"]
+    moved = [x for x in lost if marks.get(x) == "seeds_elsewhere"]
+    out = ""
+    if gone:
+        which = ", ".join(names.get(x, x) for x in gone)
+        out += (f' {lead} "seed terms lost" ({which}): no seed term among the topic\'s 20 most probable terms '
+                "(tables/seed_retention); the corpus has too few documents of the theme to hold a topic: read its "
+                "words, not its name.")
+    if moved:
+        rows = retention.set_index("label")
+        parts = [f"{names.get(x, x)}: {100 * rows.at[x, 'main_seed_capture']:.0f}% of its seed terms' occurrences "
+                 f"in {rows.at[x, 'main_seed_topic']}, {100 * rows.at[x, 'seed_capture']:.0f}% in the seeded topic"
+                 for x in moved]
+        out += (f' {lead} "seed terms mostly elsewhere" ({"; ".join(parts)}; tables/seed_retention): another '
+                "topic took most of the theme, so the seeded topic's share understates it: read both topics' words.")
+    return out
 
 
 def lost_seeded_topics(tables: Mapping[str, pd.DataFrame]) -> list[str]:
-    """Seeded topics whose seed terms are not among their most probable terms (``seed_retention``)."""
+    """Seeded topics their seed terms do not hold (``seed_retention``'s ``held`` is false)."""
     table = tables.get("seed_retention")
     if table is None or table.empty or "held" not in table:
         return []
     return sorted(table.loc[~table["held"].astype(bool), "label"].astype(str))
+
+
+def seed_marks(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """Label → mark of every seeded topic not held: ``seeds_lost`` or ``seeds_elsewhere``.
+
+    ``seeds_lost``: none of its seed terms among its most probable terms;
+    ``seeds_elsewhere``: they are, but another topic (``main_seed_topic``)
+    takes more of their occurrences.
+    """
+    table = tables.get("seed_retention")
+    out = {}
+    for label in lost_seeded_topics(tables):
+        row = table[table["label"].astype(str) == label].iloc[0]
+        in_top = row.get("seeds_in_top_terms")
+        out[label] = "seeds_elsewhere" if isinstance(in_top, str) and in_top else "seeds_lost"
+    return out
 
 
 def _fig_counts(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
@@ -661,12 +702,14 @@ def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topi
     return {
         "labels": labels, "themes": themes, "n_terms": config.topics.n_terms, "n_topics": n_topics,
         "keyness_group": config.keyness.group, "min_docs": config.themes.min_docs,
-        "topic_labels": topic_figure_labels(tables.get("topic_terms_frex"), labels, lost=lost, lang=lang),
+        "topic_labels": topic_figure_labels(tables.get("topic_terms_frex"), labels, lost=seed_marks(tables),
+                                            lang=lang),
         "localities": _localities_in(tables),
         "locality_sizes": _locality_sizes(tables),
         "effect_levels": _effect_levels(tables), "lost_seeds": lost,
+        "seed_retention": tables.get("seed_retention"),
         "text": {"themes": listed or "each theme", "min_docs": config.themes.min_docs,
-                 "seeds_lost": _seeds_lost_text(lost, labels),
+                 "seeds_lost": _seeds_lost_text(lost, labels, retention=tables.get("seed_retention")),
                  "theme_file": config.themes.file,
                  "interval_text": INTERVAL_TEXT.get(config.themes.interval, "95% intervals.").format(
                      n_boot=config.themes.n_boot)},
@@ -804,7 +847,8 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
         intro=("Every figure and table of this run, made by `python -m toolkit figures` from the configuration "
                "below. " + ("The corpus is the SIMULATED demo corpus; its planted truth is known."
                             if config.corpus.simulate else "") + (" " + notes if notes else "")
-               + _seeds_lost_text(ctx["lost_seeds"], ctx["labels"], lead="Seeded topics that lost their seed terms")
+               + _seeds_lost_text(ctx["lost_seeds"], ctx["labels"], lead="Seeded topics not held by their seeds:",
+                                 retention=ctx["seed_retention"])
                + (" " + "; ".join(left_out) + "." if left_out else "")))
     summary.report = out / "index.html"
     write_text_atomic(summary.report, report)

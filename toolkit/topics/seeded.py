@@ -62,8 +62,18 @@ def seed_retention(result: LdaResult, n_top: int = RETENTION_TOP_N) -> pd.DataFr
     A seed prior steers a topic; on a corpus where the theme is rare (a
     national news site for grassroots democracy) the data win and the topic
     that carries the theme's name is about something else (foreign presidents).
-    A seeded topic is **held** when at least one of its seed terms is among
-    its ``n_top`` most probable terms.
+    Where the theme is common the fit can also give it to a free topic and
+    leave the seeded one nearly empty, its top terms still the seeds (the
+    prior is most of what it has). A seeded topic is **held** when
+
+    * at least one of its seed terms is among its ``n_top`` most probable
+      terms, and
+    * no other topic takes more of its seed terms' occurrences than it does.
+
+    A term's occurrences are shared among the topics by p(topic | term) ∝
+    φ_k,w · N_k, with N_k = Σ_d θ_dk · length_d the topic's estimated tokens
+    (the quantity LDAvis draws); the seeded topic's ``seed_capture`` is its
+    share of the seed terms' occurrences, weighted by their corpus counts.
 
     Returns
     -------
@@ -73,10 +83,15 @@ def seed_retention(result: LdaResult, n_top: int = RETENTION_TOP_N) -> pd.DataFr
         topic's words), ``corpus_seed_mass`` (their share of the corpus's
         tokens), ``lift`` (the ratio), ``seeds_in_top_terms`` (the seed
         terms among its ``n_top`` most probable terms, in rank order,
-        ``"; "``-joined) and ``held``. Empty for an unseeded model.
+        ``"; "``-joined), ``seed_capture`` (its share of the seed terms'
+        occurrences), ``main_seed_topic`` and ``main_seed_capture`` (the
+        topic that takes most of them, itself when it is held, and its
+        share) and ``held``. Without document-topic proportions (``doc_topic_``)
+        the three capture columns are missing values and ``held`` is the
+        top-terms rule alone. Empty for an unseeded model.
     """
     columns = ["topic", "label", "n_seeds", "n_seeds_in_vocabulary", "seed_mass", "corpus_seed_mass", "lift",
-               "seeds_in_top_terms", "held"]
+               "seeds_in_top_terms", "seed_capture", "main_seed_topic", "main_seed_capture", "held"]
     themes = (getattr(result, "settings_", None) or {}).get("themes") or {}
     if not themes:
         return pd.DataFrame(columns=columns)
@@ -84,19 +99,65 @@ def seed_retention(result: LdaResult, n_top: int = RETENTION_TOP_N) -> pd.DataFr
     index = {term: i for i, term in enumerate(result.vocabulary_)}
     frequency = np.asarray(result.term_frequency_, dtype=float)
     corpus = frequency / frequency.sum() if frequency.sum() > 0 else frequency
+    phi_all = np.asarray(result.topic_word_, dtype=float)
+    topic_tokens = _topic_tokens(result)
     rows = []
     for theme, seeds in themes.items():
         if theme not in labels:
             continue
         k = labels.index(theme)
         ids = sorted({index[t] for t in seeds if t in index})
-        phi = result.topic_word_[k]
+        phi = phi_all[k]
         mass, base = float(phi[ids].sum()), float(corpus[ids].sum())
         top, seed_ids = np.argsort(-phi, kind="stable")[:n_top], set(ids)
         in_top = [result.vocabulary_[i] for i in top if i in seed_ids]
+        capture, main, main_capture = _seed_capture(phi_all, topic_tokens, frequency, ids, k)
+        held = bool(in_top) and (main is None or main == k)
         rows.append((k, theme, len(set(seeds)), len(ids), mass, base, mass / base if base > 0 else np.nan,
-                     "; ".join(in_top), bool(in_top)))
+                     "; ".join(in_top), capture, labels[main] if main is not None else None, main_capture, held))
     return pd.DataFrame(rows, columns=columns).sort_values("topic", kind="mergesort").reset_index(drop=True)
+
+
+def not_held_reason(row, n_top: int = RETENTION_TOP_N) -> str:
+    """Why a seeded topic (a row of :func:`seed_retention`) is not held, in one clause for warnings."""
+    if not row.seeds_in_top_terms:
+        return (f"none of its seed terms is among its {n_top} most probable terms (they are "
+                f"{100 * row.seed_mass:.2f}% of its words): the theme's name is not its content; the corpus may have "
+                "too few documents of the theme to hold a topic")
+    return (f"{row.main_seed_topic} takes {100 * row.main_seed_capture:.0f}% of its seed terms' occurrences and it "
+            f"{100 * row.seed_capture:.0f}%: the theme went to another topic or is split, and the seeded topic's "
+            "share understates it; read both topics' words")
+
+
+def _topic_tokens(result) -> np.ndarray | None:
+    """Estimated tokens of every topic (Σ_d θ_dk · length_d), or None without θ."""
+    theta = getattr(result, "doc_topic_", None)
+    if theta is None:
+        return None
+    theta = np.asarray(theta, dtype=float)
+    lengths = getattr(result, "doc_lengths_", None)
+    lengths = (np.asarray(lengths, dtype=float) if lengths is not None and len(lengths) == theta.shape[0]
+               else np.ones(theta.shape[0]))
+    return theta.T @ lengths
+
+
+def _seed_capture(phi: np.ndarray, topic_tokens: np.ndarray | None, frequency: np.ndarray, ids: Sequence[int],
+                  k: int) -> tuple[float, int | None, float]:
+    """``(topic k's share, the topic with the largest share, that share)`` of the seed terms' occurrences.
+
+    Ties go to topic ``k``, then to the lower topic number. NaN and None
+    without topic sizes or without a seed term that occurs.
+    """
+    counts = frequency[list(ids)]
+    if topic_tokens is None or not len(ids) or counts.sum() <= 0:
+        return np.nan, None, np.nan
+    joint = phi[:, list(ids)] * topic_tokens[:, None]          # ∝ p(topic, term)
+    total = joint.sum(axis=0)
+    share = np.divide(joint, total, out=np.zeros_like(joint), where=total > 0)   # p(topic | term)
+    captured = share @ counts / counts.sum()
+    best = int(np.argmax(captured))
+    main = k if captured[k] >= captured[best] else best
+    return float(captured[k]), main, float(captured[main])
 
 
 def _check_coverage(themes: Mapping[str, Sequence[str]], vocabulary: Sequence[str]) -> None:
