@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import types
 
 import numpy as np
@@ -128,7 +129,7 @@ def test_match_refits_recovers_a_permutation(permutation):
     assert (table.loc[table["model"] == 0, "matched_by"] == "reference").all()
 
 
-def test_seeded_topics_keep_their_theme_whatever_their_similarity():
+def test_seeded_topics_keep_their_theme_whatever_their_similarity(caplog):
     """Seed i ↔ seed i: a theme topic is matched by its label even when a free topic resembles it more."""
     rng = np.random.default_rng(2)
     themes = {"giải_phóng_mặt_bằng": ["bồi_thường"], "tôn_giáo": ["giáo_xứ"]}
@@ -139,9 +140,14 @@ def test_seeded_topics_keep_their_theme_whatever_their_similarity():
     # the refit's theme topic 1 looks like the reference's free topic 3, and its free topics are swapped
     refit_beta = beta[[0, 3, 3, 2]]
     refit = _exact_refit(theta, refit_beta, _ids(6), seed=1, labels=labels, themes=themes)
-    row = match_refits([reference, refit]).query("model == 1").set_index("label")
+    with caplog.at_level(logging.WARNING, logger="toolkit.topics.uncertainty"):
+        row = match_refits([reference, refit]).query("model == 1").set_index("label")
     assert row.loc["giải_phóng_mặt_bằng", "matched_topic"] == 0
     assert row.loc["tôn_giáo", "matched_topic"] == 1 and row.loc["tôn_giáo", "matched_by"] == "seed"
+    # a seeded topic whose refit is another topic is matched all the same, and said to mix different topics
+    assert row.loc["tôn_giáo", "similarity"] < 0.5
+    assert "topic tôn_giáo seeded with the same theme but with cosine" in caplog.text
+    assert "topic giải_phóng_mặt_bằng" not in caplog.text
     assert row.loc["topic_03", "matched_topic"] == 2 and row.loc["topic_02", "matched_topic"] == 3
     assert (row.loc[["topic_02", "topic_03"], "matched_by"] == "hungarian").all()
     other_themes = _exact_refit(theta, beta, _ids(6), seed=2, labels=["tôn_giáo", "x", "topic_02", "topic_03"],
@@ -326,6 +332,20 @@ def test_run_settings_split_the_token_table_and_refuse_a_bad_share(tmp_path):
     pd.testing.assert_frame_equal(table, split_sample(tokens["doc_id"], 0.5, random_state=7))
     with pytest.raises(ValueError, match=r"\[topics\] split"):
         _split_tokens(tokens, 1.5, 7)
+
+
+def test_captions_name_seeded_topics_whose_refits_disagree():
+    from toolkit.report.registry import uncertainty_sentence
+
+    matching = pd.DataFrame({"model": [0, 0, 1, 1, 2, 2], "random_state": [7, 7, 0, 0, 1, 1],
+                             "label": ["democracy_regulations", "topic_01"] * 3,
+                             "similarity": [1, 1, 0.31, 0.9, 0.12, 0.8],
+                             "matched_by": ["reference"] * 2 + ["seed", "hungarian"] * 2})
+    sentence = uncertainty_sentence({"effects": pd.DataFrame({"uncertainty": ["global"]}), "topic_matching": matching})
+    assert "seeded topics whose refits disagree: democracy_regulations (cosine 0.12 at seed 1)" in sentence
+    agree = matching.assign(similarity=[1, 1, 0.95, 0.9, 0.9, 0.8])
+    assert "disagree" not in uncertainty_sentence({"effects": pd.DataFrame({"uncertainty": ["global"]}),
+                                                   "topic_matching": agree})
 
 
 @pytest.mark.parametrize("tables, expected, absent", [

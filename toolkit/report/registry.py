@@ -738,6 +738,13 @@ def uncertainty_sentence(tables: Mapping[str, pd.DataFrame]) -> str:
             seeds = ", ".join(str(s) for s in matching.loc[matching["model"] > 0, "random_state"].unique())
             free = matching[matching["matched_by"] == "hungarian"]
             lowest = f"; lowest cosine of a matched free topic {free['similarity'].min():.2f}" if len(free) else ""
+            from toolkit.topics.uncertainty import WEAK_MATCH
+
+            seeded = matching[(matching["matched_by"] == "seed") & (matching["similarity"] < WEAK_MATCH)]
+            if len(seeded):
+                worst = seeded.loc[seeded.groupby("label")["similarity"].idxmin()]
+                lowest += "; seeded topics whose refits disagree: " + ", ".join(
+                    f"{r.label} (cosine {r.similarity:.2f} at seed {r.random_state})" for r in worst.itertuples())
             parts.append(f"Intervals: global uncertainty, the reported model and its refits at seeds {seeds} pooled "
                          f"(coefficient draws stacked) after matching their topics to the reported model's "
                          f"(tables/topic_matching{lowest}).")

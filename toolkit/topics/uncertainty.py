@@ -31,7 +31,8 @@ logger = logging.getLogger("toolkit.topics.uncertainty")
 
 __all__ = ["apply_model", "match_refits", "refit_models", "split_sample"]
 
-#: Below this cosine similarity a matched free topic is reported as not found again in a refit.
+#: Below this cosine similarity a matched topic is reported as not found again in a refit (a free topic matched
+#: by the Hungarian algorithm, or a seeded topic whose refit gave its theme's words to another topic).
 WEAK_MATCH = 0.5
 
 
@@ -192,10 +193,11 @@ def match_refits(results: Sequence) -> pd.DataFrame:
             rows.append((m, seed, i, ref_labels[i], int(matched[i]), float(sim[i, matched[i]]), how[i]))
     table = pd.DataFrame(rows, columns=["model", "random_state", "topic", "label", "matched_topic", "similarity",
                                         "matched_by"])
-    weak = table[(table["matched_by"] == "hungarian") & (table["similarity"] < WEAK_MATCH)]
+    weak = table[table["matched_by"].isin(["hungarian", "seed"]) & (table["similarity"] < WEAK_MATCH)]
     for row in weak.itertuples(index=False):
-        logger.warning("refit %d (random_state=%s): topic %s matched with cosine %.2f only; its pooled effects "
-                       "mix different topics", row.model, row.random_state, row.label, row.similarity)
+        how = "seeded with the same theme but" if row.matched_by == "seed" else "matched"
+        logger.warning("refit %d (random_state=%s): topic %s %s with cosine %.2f only; its pooled effects "
+                       "mix different topics", row.model, row.random_state, row.label, how, row.similarity)
     return table
 
 
