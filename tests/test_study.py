@@ -266,13 +266,20 @@ def test_periods_are_never_a_column_of_a_few_documents(counts, periods, why):
     assert why in choices.set_index("setting").loc["themes.periods", "reason"]
 
 
-@pytest.mark.parametrize("n_docs, grid", [(400, (8, 12, 16)), (100, (8,)), (7, (2,)), (50, (2, 5))])
-def test_a_small_corpus_gets_a_smaller_grid_and_a_warning(caplog, n_docs, grid):
+@pytest.mark.parametrize("n_docs, seeded, grid", [(400, True, (8, 12, 16)), (100, True, (8,)), (7, False, (2,)),
+                                                   (50, False, (2, 5)),
+                                                   # the 4 seeded themes and a free topic need K ≥ 5, however few
+                                                   # the documents (K = 2 stopped the run after its ingest)
+                                                   (7, True, (5,)), (40, True, (5,)), (120, True, (8, 12))])
+def test_a_small_corpus_gets_a_smaller_grid_and_a_warning(caplog, n_docs, seeded, grid):
     docs = _docs([2020], ["Huyện Đại Từ, Thái Nguyên"], n_docs)
+    base = RunConfig() if seeded else RunConfig(topics=replace(RunConfig().topics, seeded=False))
     with caplog.at_level(logging.WARNING, logger="toolkit.study"):
-        config, choices = adapt_defaults(RunConfig(), docs)
+        config, choices = adapt_defaults(base, docs)
     assert config.topics.n_topics_grid == grid
     assert ("n_topics_grid" in caplog.text) == (grid != (8, 12, 16))
+    why = choices.set_index("setting").at["topics.n_topics_grid", "reason"]
+    assert ("cannot hold the 4 seeded themes" in why) == (seeded and n_docs < 50), why
 
 
 def test_settings_the_config_sets_are_kept(tmp_path):
@@ -356,6 +363,26 @@ def test_config_problems_check_the_model_selection_keys(tmp_path):
     messages = "\n".join(str(p) for p in config_problems(config))
     assert "topics.selection = 'whole' is not one of sample, full" in messages
     assert "selection_sample = 0" in messages
+
+
+@pytest.mark.parametrize("topics, expected", [
+    (TopicsConfig(n_topics_grid=(2, 8)), "[topics] n_topics_grid: K = 2 cannot hold the 4 seeded themes"),
+    (TopicsConfig(n_topics=4), "[topics] n_topics = 4: 4 seeded themes need at least 5 topics"),
+    (TopicsConfig(n_topics=3, seed_themes=("covid",)), None),
+    (TopicsConfig(n_topics_grid=(2, 3), seeded=False), None),
+])
+def test_a_k_that_cannot_hold_the_seeded_themes_stops_the_check_not_the_topics_stage(tmp_path, topics, expected):
+    # `check` said "no errors" and `figures` stopped with a traceback after ingest, preprocessing and themes
+    import shutil
+
+    shutil.copy(PROJECT_ROOT / "corpora" / "lexicons" / "themes.toml", tmp_path / "themes.toml")
+    config = _study_config(tmp_path, output_dir=str(tmp_path / "reports"), topics=topics)
+    found = [p for p in config_problems(config) if "seeded themes" in p.message]
+    if expected is None:
+        assert not found
+    else:
+        (problem,) = found
+        assert expected in problem.message and "at least 5" in problem.fix and problem.path == config.config_file
 
 
 def test_a_theme_of_the_figures_that_the_themes_file_lacks_stops_the_check_not_the_last_stage(tmp_path):

@@ -29,7 +29,9 @@ The rules (one locality, a short span, no dates, few documents):
     more years, else no keyness.
 ``topics.n_topics_grid``
     the numbers of topics with at least :data:`DOCS_PER_TOPIC` documents
-    each; none: a smaller grid (and a warning).
+    each and room for the seeded themes plus one free topic
+    (:func:`seeded_min_topics`); none: a smaller grid, never below that
+    (and a warning).
 ``figures.include``
     every figure the corpus supports (:data:`FIGURE_NEEDS`); a list in the
     config restricts them (a figure the corpus cannot support is left out
@@ -193,11 +195,34 @@ def _choose_group(config: RunConfig, facts: dict) -> tuple[str, str, str]:
     return group, "default", "the default"
 
 
+def seeded_min_topics(config: RunConfig) -> int:
+    """The smallest K the run can fit: its seeded themes plus one free topic (2 when nothing is seeded).
+
+    The seeded themes are ``[topics] seed_themes``, or every theme of the
+    themes file when that list is empty (a theme without a seed term in the
+    vocabulary is left out at run time, which only lowers the need).
+    """
+    t = config.topics
+    if not t.seeded:
+        return 2
+    n_themes = len(set(t.seed_themes))
+    if not n_themes:
+        from toolkit.errors import UserError
+        from toolkit.themes.dictionary import load_themes
+
+        try:
+            n_themes = len(load_themes(config.resolve(config.themes.file)).ids)
+        except (UserError, OSError, ValueError):
+            n_themes = 0  # reported by config_problems
+    return max(2, n_themes + 1)
+
+
 def _choose_grid(config: RunConfig, facts: dict) -> tuple[tuple[int, ...], str, str, bool]:
     """Grid, chosen_by, reason, and whether it is a warning."""
     grid = tuple(config.topics.n_topics_grid)
     n = facts["n_docs"]
     max_k = n // DOCS_PER_TOPIC
+    min_k = seeded_min_topics(config)
     if config.is_set("topics.n_topics_grid"):
         too_big = [k for k in grid if k > max(max_k, 2)]
         if too_big:
@@ -206,17 +231,18 @@ def _choose_grid(config: RunConfig, facts: dict) -> tuple[tuple[int, ...], str, 
         return grid, "config", "set in the config", False
     if not grid:
         return grid, "default", "no model selection ([topics] n_topics is used)", False
-    kept = tuple(k for k in grid if k <= max_k)
+    seeded = f"; K below {min_k} cannot hold the {min_k - 1} seeded themes and a free topic"
+    kept = tuple(k for k in grid if min_k <= k <= max_k)
     if kept == grid:
         return grid, "default", f"{n} documents: at least {DOCS_PER_TOPIC} per topic at every K", False
     if kept:
         dropped = ", ".join(str(k) for k in grid if k not in kept)
         return kept, "corpus", (f"{n} documents: K = {dropped} left out (fewer than {DOCS_PER_TOPIC} documents "
-                                "per topic)"), True
-    smaller = tuple(sorted({max(2, max_k // 2), max(2, max_k)}))
+                                f"per topic{seeded if any(k < min_k for k in grid) else ''})"), True
+    smaller = tuple(sorted({max(min_k, max_k // 2), max(min_k, max_k)}))
     return smaller, "corpus", (f"only {n} documents, too few for K = {', '.join(map(str, grid))} "
-                               f"({DOCS_PER_TOPIC} per topic): a smaller grid; topics of so few documents "
-                               "are a sketch, not a finding"), True
+                               f"({DOCS_PER_TOPIC} per topic): a smaller grid{seeded if max_k < min_k else ''}; "
+                               "topics of so few documents are a sketch, not a finding"), True
 
 
 def _choose_formula(config: RunConfig, facts: dict, documents: pd.DataFrame) -> tuple[str, str, str]:

@@ -96,6 +96,7 @@ def config_problems(config: RunConfig, *, output_dir: str | os.PathLike | None =
     if config.topics.n_topics == 0 and not config.topics.n_topics_grid:
         problems.append(UserError("[topics] n_topics = 0 (choose by model selection) but n_topics_grid is empty",
                                   path=where, fix="set n_topics to a number of topics, or remove n_topics_grid"))
+    problems.extend(_seeded_k_problems(config, where))
     t = config.themes
     if t.validation_sheet and not config.resolve(t.validation_sheet).exists():
         problems.append(UserError(f"[themes] validation_sheet: {config.resolve(t.validation_sheet)} does not exist",
@@ -162,6 +163,27 @@ def _themes_problems(config: RunConfig) -> list[UserError]:
                                       path=_config_path(config),
                                       fix="; ".join(hints) or f"themes of that file: {', '.join(sorted(dictionary.ids))}"))
     return problems
+
+
+def _seeded_k_problems(config: RunConfig, where) -> list[UserError]:
+    """A K the config sets that cannot hold the seeded themes plus one free topic (found before any fit)."""
+    from toolkit.study.adapt import seeded_min_topics
+
+    t = config.topics
+    min_k = seeded_min_topics(config)
+    if min_k <= 2:
+        return []
+    fix = (f"set K to at least {min_k} (n_topics counts every topic, the {min_k - 1} seeded themes and at least one "
+           "free topic), seed fewer themes ([topics] seed_themes) or set seeded = false")
+    if t.n_topics > 0 and t.n_topics < min_k:
+        return [UserError(f"[topics] n_topics = {t.n_topics}: {min_k - 1} seeded themes need at least {min_k} topics",
+                          path=where, fix=fix)]
+    small = [k for k in t.n_topics_grid if k < min_k]
+    if t.n_topics == 0 and small and config.is_set("topics.n_topics_grid"):
+        return [UserError(f"[topics] n_topics_grid: K = {', '.join(map(str, small))} cannot hold the {min_k - 1} "
+                          f"seeded themes and a free topic (at least {min_k} topics)", path=where,
+                          fix=fix + "; or leave n_topics_grid out and the run chooses a grid for the corpus")]
+    return []
 
 
 def formula_names(formula: str) -> list[str]:
