@@ -374,3 +374,154 @@ def test_many_rejects_are_logged_a_few_then_counted_by_reason(tmp_path, caplog):
     assert len([m for m in warnings if m.startswith("rejected ")]) == 10
     assert "25 rejected inputs in all (the first 10 above, every one in the rejects table): empty file (×25)" in warnings
     assert len([r for r in caplog.records if r.getMessage().startswith("rejected ")]) == 25   # the rest at debug
+
+
+# --- a province-only [[source]] rule and the district the text names ------------------------------------------------
+
+def _sources(tmp_path, *entries):
+    text = "".join(f'[[source]]\nmatch = "{m}"\nprovince = "{p}"\n' + (f'district = "{d}"\n' if d else "")
+                   for m, p, d in entries)
+    return _write(tmp_path / "sources.toml", text)
+
+
+@pytest.mark.parametrize("rule, expected", [
+    # the rule gives the province, the communes of the text the district; the evidence names both
+    (("pages/hn", "Hà Nội", ""), ("Hà Nội", "Huyện Đông Anh", "sources: match 'pages/hn' (province); text (district): ")),
+    # the text points to another province: the rule wins, no district
+    (("pages/hn", "Bắc Ninh", ""), ("Bắc Ninh", "", "sources: match 'pages/hn'")),
+    # a rule naming a district wins outright
+    (("pages/hn", "Hà Nội", "Sóc Sơn"), ("Hà Nội", "Huyện Sóc Sơn", "sources: match 'pages/hn'")),
+])
+def test_province_only_rule_keeps_the_district_the_text_names(tmp_path, rule, expected):
+    _write(tmp_path / "pages" / "hn" / "a.txt", PAGE)
+    doc = ingest(tmp_path / "pages", sources=_sources(tmp_path, rule)).iloc[0]
+    province, district, evidence = expected
+    assert (doc["province"], doc["district"]) == (province, district)
+    assert doc["locality"] == (f"{district}, {province}" if district else province)
+    if evidence.endswith(": "):
+        assert doc["locality_evidence"].startswith(evidence) and "Kim Chung" in doc["locality_evidence"]
+    else:
+        assert doc["locality_evidence"] == evidence
+
+
+def test_province_only_site_rule_on_html_pages_keeps_the_inferred_district(tmp_path):
+    # the README's own kind of rule (match = "*.<province>.gov.vn"), matched through the page's canonical link
+    page = ('<html><head><link rel="canonical" href="https://donganh.hanoi.gov.vn/tin-tuc/so-ket-dan-van-123.html">'
+            '</head><body><article><h1>Huyện ủy Đông Anh sơ kết công tác dân vận 6 tháng đầu năm 2021</h1>'
+            '<p>Ngày đăng 15/07/2021</p>'
+            '<p>Sáng ngày 14/7/2021, Ban Dân vận Huyện ủy tổ chức hội nghị sơ kết công tác dân vận 6 tháng đầu năm, '
+            'triển khai nhiệm vụ 6 tháng cuối năm 2021.</p>'
+            '<p>Khối dân vận đã phối hợp với UBND các xã Kim Chung, Đại Mạch và Võng La tuyên truyền, vận động nhân '
+            'dân bàn giao mặt bằng cho các dự án trọng điểm.</p></article></body></html>')
+    _write(tmp_path / "pages" / "a.html", page)
+    sources = _sources(tmp_path, ("*.hanoi.gov.vn", "Hà Nội", ""))
+    with_rule = ingest(tmp_path / "pages", sources=sources).iloc[0]
+    without = ingest(tmp_path / "pages").iloc[0]
+    assert without["district"] == "Huyện Đông Anh"
+    assert (with_rule["province"], with_rule["district"]) == ("Hà Nội", "Huyện Đông Anh")
+    assert with_rule["locality_evidence"].startswith("sources: match '*.hanoi.gov.vn' (province); text (district): ")
+
+
+# --- saved HTML pages: the crawler's reading says what is a listing -----------------------------------------------
+
+_CHROME = ('<div class="header"><div class="logo">HUYỆN ỦY SÓC SƠN</div></div>'
+           '<ul class="menu"><li><a href="/">Trang chủ</a></li><li><a href="/gioi-thieu">Giới thiệu</a></li>'
+           '<li><a href="/tin-tuc">Tin tức</a></li><li><a href="/lien-he">Liên hệ</a></li></ul>')
+_LATEST = ('<div class="box-news"><h3>Tin mới nhất</h3><ul>'
+           '<li><a href="/tin/41">Hội Cựu chiến binh xã Minh Trí gặp mặt hội viên mới năm 2022</a></li>'
+           '<li><a href="/tin/42">Ban Dân vận Huyện ủy giao ban khối dân vận tháng 4 năm 2022</a></li>'
+           '<li><a href="/tin/43">Xã Phù Linh đối thoại với nhân dân về dồn điền đổi thửa</a></li>'
+           '<li><a href="/tin/44">Mặt trận xã Tân Hưng vận động quỹ vì người nghèo</a></li>'
+           '</ul></div>')
+_TEASER = ('<div class="item"><h2><a href="/tin/{n}">{title}</a></h2><p class="date">{date}</p>'
+           '<p>{teaser}</p><p><a href="/tin/{n}">Xem tiếp...</a></p></div>')
+LISTING_PAGE = ('<html><head><meta charset="utf-8"><title>Dân vận - Huyện ủy Sóc Sơn</title></head><body>' + _CHROME
+                + '<div class="blog"><h2>Dân vận</h2>' + "".join(_TEASER.format(n=n, title=t, date=d, teaser=s) for n, t, d, s in [
+                    (31, "Xã Minh Trí vận động nhân dân hiến đất mở rộng đường liên thôn", "Thứ Hai, 09/05/2022 - 08:15",
+                     "Sáng 7/5, Ban Dân vận Đảng ủy xã Minh Trí phối hợp với Mặt trận và các đoàn thể tổ chức gặp gỡ "
+                     "các hộ dân có đất nằm trong phạm vi mở rộng tuyến đường liên thôn..."),
+                    (30, "Giao ban khối dân vận huyện tháng 4 năm 2022", "Thứ Sáu, 29/04/2022 - 15:40",
+                     "Chiều 28/4, Ban Dân vận Huyện ủy chủ trì giao ban khối dân vận tháng 4, đánh giá kết quả "
+                     "thực hiện quy chế dân chủ ở cơ sở..."),
+                    (29, "Hội Nông dân xã Phù Linh tập huấn trồng rau hữu cơ", "Thứ Ba, 26/04/2022 - 09:00",
+                     "Ngày 25/4, Hội Nông dân xã Phù Linh mở lớp tập huấn kỹ thuật trồng rau hữu cơ cho 70 hội viên "
+                     "trên địa bàn các thôn..."),
+                ]) + '<div class="pagination"><p>Trang 1 / 18</p><ul><li><a>1</a></li>'
+                '<li><a href="/dan-van?start=5">2</a></li><li><a href="/dan-van?start=5">Trang sau</a></li></ul></div>'
+                '</div></body></html>')
+NOT_FOUND_PAGE = ('<html><head><meta charset="utf-8"><title>404 - Không tìm thấy trang | Huyện ủy Sóc Sơn</title></head><body>'
+                  + _CHROME + '<div class="content"><h1>404</h1><h2>Xin lỗi, trang bạn tìm không có.</h2>'
+                  '<p>Địa chỉ có thể đã đổi hoặc bài viết đã được gỡ xuống. Mời bạn kiểm tra lại đường dẫn hoặc trở về '
+                  'trang chủ để xem các tin về hoạt động của Đảng bộ và nhân dân trong huyện.</p>'
+                  '<p><a href="/">Về trang chủ</a></p></div>' + _LATEST + '</body></html>')
+_ARTICLE_TEXT = ('<p>Sáng 12/5, Ban Dân vận Đảng ủy xã Minh Trí phối hợp với Ủy ban Mặt trận Tổ quốc xã tổ chức hội nghị '
+                 'đối thoại với các hộ dân thôn Đồng Chầm về việc hiến đất mở rộng tuyến đường liên thôn. Tại hội nghị, '
+                 'các hộ dân được nghe phổ biến chủ trương, phương án bồi thường và cách thức tổ chức thi công. '
+                 'Nhiều ý kiến của bà con về lối đi chung, mương thoát nước đã được cán bộ xã tiếp thu, giải đáp cụ thể. '
+                 'Kết thúc hội nghị, 23 hộ đã ký cam kết tự nguyện hiến đất, tháo dỡ tường rào để bàn giao mặt bằng.</p>')
+#: an undated article with a box of latest news: the crawler needs a date to store an article, ingest does not
+UNDATED_ARTICLE = ('<html><head><meta charset="utf-8"></head><body>' + _CHROME
+                   + '<div class="detail"><h1>Xã Minh Trí đối thoại với nhân dân về hiến đất làm đường</h1>'
+                   + _ARTICLE_TEXT + '</div>' + _LATEST + '</body></html>')
+#: a photo story: a short lead and captions, no block of running text
+PHOTO_STORY = ('<html><head><meta charset="utf-8"></head><body>' + _CHROME
+               + '<div class="detail"><h1>Ảnh: Ngày hội đại đoàn kết ở thôn Đồng Chầm</h1><p>Ngày đăng: 18/11/2022</p>'
+               '<p class="sapo">Ngày hội đại đoàn kết toàn dân tộc ở thôn Đồng Chầm, xã Minh Trí diễn ra vui tươi.</p>'
+               '<figure><img src="/a1.jpg"><figcaption>Các đại biểu dự ngày hội</figcaption></figure>'
+               '<figure><img src="/a2.jpg"><figcaption>Trao quà cho hộ nghèo trong thôn</figcaption></figure>'
+               '</div></body></html>')
+
+
+def test_saved_listing_and_error_pages_are_rejected_with_the_crawlers_reason(tmp_path):
+    _write(tmp_path / "pages" / "dan-van.html", LISTING_PAGE)
+    _write(tmp_path / "pages" / "loi-404.html", NOT_FOUND_PAGE)
+    _write(tmp_path / "pages" / "luu-lai.txt", LISTING_PAGE)   # HTML saved under another extension is HTML
+    _write(tmp_path / "pages" / "bai.html", ('<html><head><meta charset="utf-8"></head><body>' + _CHROME
+                                             + '<div class="detail"><h1>Xã Minh Trí đối thoại với nhân dân về hiến đất '
+                                             'làm đường</h1><p>Thứ Sáu, 13/05/2022 - 10:20</p>' + _ARTICLE_TEXT
+                                             + '</div>' + _LATEST + '</body></html>'))
+    result = ingest_files([tmp_path / "pages"])
+    rejects = {r.source.rsplit("/", 1)[-1]: (r.line, r.reason) for r in result.rejects.itertuples()}
+    assert set(rejects) == {"dan-van.html", "loi-404.html", "luu-lai.txt"}
+    for line, reason in rejects.values():
+        assert line == 0 and reason.startswith("listing page, not an article (")
+    assert "pagination links" in rejects["dan-van.html"][1]
+    assert [s.rsplit("/", 1)[-1] for s in result.documents["source"]] == ["bai.html"]
+    assert result.documents["date"].tolist() == ["2022-05-13"]
+
+
+def test_saved_listing_with_a_canonical_address_names_it(tmp_path):
+    page = LISTING_PAGE.replace("</title>", '</title><link rel="canonical" href="https://socson.hanoi.gov.vn/dan-van">')
+    _write(tmp_path / "dan-van.html", page)
+    reason = ingest_files([tmp_path]).rejects["reason"].tolist()
+    assert len(reason) == 1 and reason[0].endswith("): https://socson.hanoi.gov.vn/dan-van")
+
+
+def test_saved_later_page_of_a_list_is_a_listing(tmp_path):
+    # its canonical link says which page of the list it is, as the crawler reads it
+    one = LISTING_PAGE.replace("</title>", '</title><link rel="canonical" href="https://socson.hanoi.gov.vn/dan-van?page=3">')
+    _write(tmp_path / "trang-3.html", one)
+    assert "page 3 of a paginated list" in ingest_files([tmp_path]).rejects["reason"].iat[0]
+
+
+@pytest.mark.parametrize("name, page", [("khong-ngay.html", UNDATED_ARTICLE), ("anh.html", PHOTO_STORY)])
+def test_saved_articles_the_crawler_would_not_call_articles_are_kept(tmp_path, name, page):
+    # undated (the crawler wants a date; ingest keeps the page with an empty date) or without a block of running
+    # text (a photo story): not listings, so read as before
+    _write(tmp_path / name, page)
+    result = ingest_files([tmp_path])
+    assert result.rejects.empty
+    assert len(result.documents) == 1 and "Minh Trí" in result.documents["body"].iat[0]
+
+
+def test_cli_rejects_report_lists_a_saved_listing(tmp_path):
+    _write(tmp_path / "raw" / "a.txt", PAGE)
+    _write(tmp_path / "raw" / "dan-van.html", LISTING_PAGE)
+    out, rejects = tmp_path / "docs.parquet", tmp_path / "rejects.csv"
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "raw"), "-o", str(out), "--rejects", str(rejects),
+                                      "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert len(read_documents(out)) == 1
+    table = read_table(rejects)
+    assert table["source"].tolist() == [f"{tmp_path}/raw/dan-van.html"]
+    assert table["reason"].str.startswith("listing page, not an article").all()

@@ -442,6 +442,26 @@ def test_a_source_entry_that_matches_no_page_is_a_check_warning(tmp_path):
     assert len(warnings) == 1 and "match = 'pages/dai-tu'" in warnings[0] and "matched none of the 1 documents" in warnings[0]
 
 
+def test_a_province_only_source_completed_by_the_texts_district_counts_as_matched(tmp_path):
+    # ingest keeps the district the text names inside a province-only rule's province; the check took the
+    # completed evidence for another rule's and warned that the rule matched nothing
+    from toolkit.config import CorpusConfig
+
+    pages = tmp_path / "pages" / "thainguyen"
+    pages.mkdir(parents=True)
+    (pages / "trang.txt").write_text("Tin hoạt động\n\nHội nghị\nNgày đăng: 05/11/2021\n\nSáng 4/11, Ban Dân vận Huyện "
+                                     "ủy Đại Từ phối hợp với xã Quân Chu, huyện Đại Từ tổ chức hội nghị đối thoại "
+                                     "với nhân dân.\n", encoding="utf-8")
+    (tmp_path / "sources.toml").write_text('[[source]]\nmatch = "pages/thainguyen"\nprovince = "Thái Nguyên"\n',
+                                           encoding="utf-8")
+    config = _study_config(tmp_path, output_dir=str(tmp_path / "reports"),
+                           corpus=CorpusConfig(simulate=False, paths=(str(tmp_path / "pages"),),
+                                               sources=str(tmp_path / "sources.toml")))
+    report = check_run(config, n_jobs=1)
+    assert not [w for w in report.warnings if "[[source]]" in w], report.warnings
+    assert report.localities["how"].tolist() == ["sources file (province), place names in the text (district)"]
+
+
 def test_a_write_into_an_unwritable_place_says_so(tmp_path):
     from toolkit.corpus import write_text_atomic
 

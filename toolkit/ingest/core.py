@@ -23,10 +23,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 from tqdm.auto import tqdm
 
+from toolkit.collect.pages import PageReading, read_page
 from toolkit.corpus import TABLE_SUFFIXES, conform, empty_documents
 from toolkit.distributed import BatchRunner
 from toolkit.ingest.dates import parse_header_date
@@ -109,13 +111,17 @@ def ingest_files(
     paths
         Files or folders (searched recursively). Text pages (any other
         extension), HTML pages (``.html``/``.htm``…) and tables
-        (``.csv``, ``.jsonl``, ``.jsonl.gz``, ``.parquet``).
+        (``.csv``, ``.jsonl``, ``.jsonl.gz``, ``.parquet``). An HTML page
+        that the crawler's reading calls a listing is rejected
+        (:func:`saved_page_reading`).
     fields
         Column mapping for tables (see :class:`~toolkit.ingest.tables.FieldMap`).
     sources
         A :class:`~toolkit.places.SourceMap` or the path of a sources file
         mapping folders, globs or site domains to localities. Documents it
-        does not cover get their locality inferred from the text.
+        does not cover get their locality inferred from the text; an entry
+        naming only the province keeps the district inferred from the text
+        when it lies in that province (:func:`district_within_rule`).
     dedup_threshold
         Estimated Jaccard similarity of word 5-shingles above which a
         document is marked as a repost (``duplicate_of``) of an earlier one.
@@ -242,6 +248,10 @@ def _process_page(path: Path, label: str, options: IngestOptions) -> tuple[list[
     decoded = decode_bytes(data)
     if label.lower().endswith(HTML_SUFFIXES) or _looks_like_html(decoded.text):
         fields = parse_html(decoded.text).to_dict()
+        reading = saved_page_reading(decoded.text, fields.get("url") or None)
+        if reading.kind == "listing":
+            where = f": {fields['url']}" if fields.get("url") else ""
+            return [], [_reject(label, 0, f"listing page, not an article ({reading.reason}){where}")]
     else:
         fields = parse_page(unescape_entities(decoded.text)).to_dict()
     if not fields.get("body", "").strip():
@@ -267,6 +277,44 @@ def _process_warc(path: Path, label: str, options: IngestOptions) -> tuple[list[
                         options=options)
         docs.append({**doc, "url": item.url, "fetched_at": item.fetched_at})
     return docs, rejects
+
+
+#: Where a saved page without a usable canonical link is taken to sit: its relative links resolve there, and the
+#: address itself (reserved, never a real site) says nothing about a page number.
+SAVED_PAGE_URL = "http://saved-page.invalid/"
+
+
+def saved_page_reading(html: str, url: str | None = None) -> PageReading:
+    """The crawler's reading (:func:`toolkit.collect.pages.read_page`) of a page saved as a file.
+
+    The same structure decides, so ingest and ``collect`` agree on what a
+    listing is (headline links, teasers, pagination, a later page of a
+    list). The date is left out of the decision: the crawler needs one to
+    call a page an article, ingest keeps an undated article with an empty
+    ``date``. ``kind`` is ``listing`` for a page to reject; ``article`` or
+    ``other`` (a page whose running text the crawler does not see as one
+    story, e.g. a photo story) are read as before.
+
+    Parameters
+    ----------
+    html
+        The decoded page.
+    url
+        Its canonical address when it gives one (a later page of a list,
+        ``?start=10``, is then a listing); else :data:`SAVED_PAGE_URL`.
+
+    Examples
+    --------
+    >>> page = ('<html><body><h2>Tin hoạt động</h2><ul>'
+    ...         '<li><a href="/tin/1">Hội nghị giao ban công tác dân vận quý I năm 2021</a></li>'
+    ...         '<li><a href="/tin/2">Xã Quân Chu ra mắt mô hình dòng họ tự quản</a></li>'
+    ...         '</ul><a href="?page=2">Trang sau</a></body></html>')
+    >>> saved_page_reading(page).kind
+    'listing'
+    """
+    if not (url and url.lower().startswith(("http://", "https://")) and urlsplit(url).hostname):
+        url = SAVED_PAGE_URL
+    return read_page(html, url, has_date=True)
 
 
 def _looks_like_html(text: str) -> bool:
@@ -366,12 +414,10 @@ def _document(fields: dict, *, doc_id: str, source: str, encoding: str, url: str
     # the row's own columns, then the sources file, then the place names of the text
     if locality is None and options.sources:
         locality = options.sources.lookup(source.split("#", 1)[0], url)
+        if locality is not None and not locality.district:
+            locality = district_within_rule(locality, _inferred_locality(fields), source=source)
     if locality is None:
-        locality = infer_locality(
-            "\n\n".join(part for part in (fields.get("body", ""), fields.get("captions", "")) if part),
-            title=fields.get("title", ""),
-            issuer=fields.get("issuer", ""),
-        )
+        locality = _inferred_locality(fields)
     return {
         "doc_id": doc_id,
         "source": source,
@@ -394,6 +440,46 @@ def _document(fields: dict, *, doc_id: str, source: str, encoding: str, url: str
         "duplicate_of": "",
         "encoding": encoding,
     }
+
+
+def _inferred_locality(fields: dict) -> Locality:
+    return infer_locality(
+        "\n\n".join(part for part in (fields.get("body", ""), fields.get("captions", "")) if part),
+        title=fields.get("title", ""),
+        issuer=fields.get("issuer", ""),
+    )
+
+
+def district_within_rule(rule: Locality, inferred: Locality, *, source: str = "") -> Locality:
+    """A province-only sources rule, completed by the district the text names in that province.
+
+    A rule such as ``match = "*.thainguyen.gov.vn"`` says the province, not
+    the district: the district inferred from the page's place names is kept
+    when its province is the rule's, and ``locality_evidence`` names both
+    (the rule for the province, the text for the district). When the text
+    points to another province the rule wins and the district stays empty.
+    A rule naming a district is not passed here: it wins outright.
+
+    Examples
+    --------
+    >>> from toolkit.places import Locality
+    >>> rule = Locality("Quảng Trị", "", "Quảng Trị", "sources: match '*.quangtri.gov.vn'", 1.0)
+    >>> text = Locality("Quảng Trị", "Huyện Hướng Hóa", "Quảng Trị", "wards: Hướng Phùng, Hướng Lộc", 4.0)
+    >>> found = district_within_rule(rule, text)
+    >>> found.district
+    'Huyện Hướng Hóa'
+    >>> found.evidence
+    "sources: match '*.quangtri.gov.vn' (province); text (district): wards: Hướng Phùng, Hướng Lộc"
+    """
+    if not inferred.district:
+        return rule
+    if inferred.province != rule.province:
+        logger.debug("%s: the text names %s, %s; the sources rule says %s (%s): district left empty", source,
+                     inferred.district, inferred.province, rule.province, rule.evidence)
+        return rule
+    return Locality(province=rule.province, district=inferred.district, province_2025=rule.province_2025,
+                    evidence=f"{rule.evidence} (province); text (district): {inferred.evidence}",
+                    score=inferred.score)
 
 
 def _unique_ids(ids: Sequence[str]) -> list[str]:

@@ -358,6 +358,8 @@ def locality_coverage(documents: pd.DataFrame) -> pd.DataFrame:
             return "unknown"
         level = "district" if district else "province only"
         if evidence.startswith("sources:"):
+            if "; text (district): " in evidence:  # a province-only rule, the district from the page's text
+                return "sources file (province), place names in the text (district)"
             return f"sources file ({level})"
         if evidence.startswith("table columns"):
             return f"table columns ({level})"
@@ -486,7 +488,9 @@ def check_run(config: RunConfig, *, sample: int | None = 2000, random_state: int
             "over years")
     report.localities = locality_coverage(documents)
     if sources is not None:
-        used = set(documents["locality_evidence"].fillna("").astype(str))
+        # a province-only rule completed by the text's district reads "<rule's evidence> (province); text …"
+        used = {str(e).split(" (province); text (district): ", 1)[0]
+                for e in documents["locality_evidence"].fillna("")}
         for entry in sources.entries:
             if entry.locality.evidence not in used:
                 report.warnings.append(
