@@ -469,3 +469,32 @@ def test_a_researchers_bad_validation_sheet_stops_the_run_naming_the_sheet_and_r
     sheet.write_text("doc_id,weight,site__dictionary,site__coder1\na,1,1,1\nc,1,0,0\nb,1,0,1\n", encoding="utf-8")
     table = theme_quality_table(config, None, StageCache(tmp_path / "cache"))
     assert table[["theme", "tp", "fn", "source"]].values.tolist() == [["site", 1, 1, str(sheet)]]
+
+
+def test_a_coded_sheet_is_scored_with_the_runs_dictionary_not_the_one_it_was_drawn_with(caplog):
+    # the themes file was edited after the sheet was drawn: the report showed the old dictionary's precision
+    # beside the new dictionary's shares
+    import logging
+
+    import pandas as pd
+
+    from toolkit.pipeline import sheet_with_run_flags
+
+    sheet = pd.DataFrame({"doc_id": ["a", "b", "c", "z"], "weight": [1.0, 1.0, 2.0, 2.0],
+                          "complaints__dictionary": [1, 1, 0, 1], "complaints__coder1": [1, 0, 0, 1],
+                          "covid__dictionary": [0, 0, 0, 0]})
+    hits = pd.DataFrame({"doc_id": ["a", "b", "c"] * 2, "theme": ["complaints"] * 3 + ["covid"] * 3,
+                         "present": [True, False, False, False, False, False]})
+    with caplog.at_level(logging.WARNING, logger="toolkit"):
+        out = sheet_with_run_flags(sheet, hits)
+    # b is no longer flagged (an exclusion added since); z, not in this run's corpus, keeps the sheet's flag
+    assert out["complaints__dictionary"].tolist() == [1, 0, 0, 1]
+    assert out["covid__dictionary"].tolist() == [0, 0, 0, 0]
+    assert out["complaints__coder1"].tolist() == [1, 0, 0, 1] and sheet["complaints__dictionary"].tolist() == [1, 1, 0, 1]
+    assert "1 of the coded sheet's documents are not in this run's corpus" in caplog.text
+    assert "flags 1 complaints coded document(s) otherwise" in caplog.text
+    # the same dictionary: nothing said, nothing changed
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="toolkit"):
+        same = sheet_with_run_flags(sheet.iloc[:3].assign(complaints__dictionary=[1, 0, 0]), hits)
+    assert same["complaints__dictionary"].tolist() == [1, 0, 0] and caplog.text == ""

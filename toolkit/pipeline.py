@@ -449,7 +449,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
     # the measured quality of the themes and the dates: the project's labelled articles are segmented here
     # (once, then cached), a stage of its own in the timings
     with _Timer(summary, "quality"):
-        quality = theme_quality_table(config, themes_path, cache)
+        quality = theme_quality_table(config, themes_path, cache, hits=theme_tables["theme_hits"])
         dates_quality = date_quality_table(config, cache)
 
     # ---- keyness ---------------------------------------------------------
@@ -745,7 +745,48 @@ def date_quality_table(config: RunConfig, cache: StageCache) -> pd.DataFrame | N
     return cache.table("date_quality", key, compute)
 
 
-def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache) -> pd.DataFrame | None:
+def sheet_with_run_flags(sheet: pd.DataFrame, hits: pd.DataFrame | None) -> pd.DataFrame:
+    """A coded sheet whose ``t__dictionary`` columns are what this run's dictionary says.
+
+    The sheet stores the flags of the dictionary it was drawn with; once the
+    themes file is edited they are stale, and scoring them would report the
+    old dictionary's quality beside the new one's figures. Each flag of a
+    sheet document the run's ``theme_hits`` has is replaced by the run's;
+    a document the run's corpus lacks keeps the sheet's flag (a warning
+    counts them). The sampling weights stay valid: they are the documents'
+    chances of being drawn, whatever the dictionary now says of them.
+    """
+    from toolkit.themes.validate import SEP
+
+    if hits is None or hits.empty or "doc_id" not in sheet.columns:
+        return sheet
+    present = hits.pivot_table(index="doc_id", columns="theme", values="present", aggfunc="max")
+    ids = sheet["doc_id"].astype(str)
+    out = sheet.copy()
+    changed, missing = {}, set()
+    for theme in present.columns:
+        column = f"{theme}{SEP}dictionary"
+        if column not in out.columns:
+            continue
+        run = ids.map(present[theme].astype(int))
+        missing |= set(ids[run.isna()])
+        old = pd.to_numeric(out[column], errors="coerce")
+        new = run.fillna(old)
+        changed[str(theme)] = int((new.notna() & old.notna() & (new != old)).sum())
+        out[column] = new.astype("Int64")
+    if missing:
+        logger.warning("theme quality: %d of the coded sheet's documents are not in this run's corpus; their "
+                       "dictionary flags are the sheet's", len(missing))
+    edited = {t: n for t, n in sorted(changed.items()) if n}
+    if edited:
+        logger.warning("theme quality: the dictionary now flags %s coded document(s) otherwise than when the sheet "
+                       "was drawn (the themes file was edited); scored with this run's dictionary",
+                       ", ".join(f"{n} {t}" for t, n in edited.items()))
+    return out
+
+
+def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache,
+                        hits: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """How far the theme measure can be trusted: precision, recall and F1 with intervals, or None.
 
     From the researcher's coded sheet (``[themes] validation_sheet``, scored
@@ -764,7 +805,8 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache)
     t = config.themes
     if t.validation_sheet:
         sheet_path = config.resolve(t.validation_sheet)
-        sheet = read_table(sheet_path)
+        # scored with this run's dictionary, not the one the sheet was drawn with
+        sheet = sheet_with_run_flags(read_table(sheet_path), hits)
         key = _key("theme_quality_sheet", frame_hash(sheet), code_version())
         def score() -> pd.DataFrame:
             try:
