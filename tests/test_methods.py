@@ -10,6 +10,7 @@ from toolkit.report.methods import corpus_summary, methods_markdown
 
 PROVENANCE = {
     "config_hash": "cfg123", "config_name": "demo", "corpus_hash": "corp456", "lexicon_version": "lex789",
+    "themes_version": "thm2a2b2c2d",
     "toolkit_code": "code000", "toolkit_plots_code": "plot111", "git_commit": "abcdef0",
     "packages": {"pyvi": "0.1.1", "gensim": "4.3.3", "numpy": "2.0.0"}, "random_state": 2024,
 }
@@ -63,7 +64,9 @@ def test_the_appendix_says_what_was_done_in_prose():
                  "empty text (1)", "| Huyện Hải Hậu, Nam Định | 1 | 0 | 0 | 1 |", "lex789", "version 0.1.1", "2 themes and 3 terms", "1 term never occur",
                  "| religion | full text | 120 | 0.91 |", "K ∈ {8, 12, 16}", "Chosen K = 12. Why: Recommended K = 12",
                  "`~ C(locality) + bs(year, df=3)`", "descriptive associations", "the chosen K",
-                 "| gensim | 4.3.3 |", "cfg123", "corp456", "abcdef0"):
+                 "| gensim | 4.3.3 |", "cfg123", "corp456", "abcdef0",
+                 # a study's own copy of the themes file is identified (the lexicon version does not cover it)
+                 "(version `thm2a2b2c2d`, a hash of the file)", "| theme dictionary | corpora/lexicons/themes.toml (version thm2a2b2c2d) |"):
         assert fact in text, fact
 
 

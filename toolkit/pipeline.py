@@ -414,7 +414,10 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
     themes_path = config.resolve(config.themes.file)
     provenance = {
         "config_hash": given_config.hash(), "config_name": config.name, "corpus_hash": corpus_hash,
-        "lexicon_version": lex, "toolkit_code": code_version(), "git_commit": git_commit(),
+        "lexicon_version": lex,
+        # the run's themes file (a study's own copy lies outside the lexicon folder): the version `themes` prints
+        "themes_version": hashlib.sha256(themes_path.read_bytes()).hexdigest()[:12],
+        "toolkit_code": code_version(), "git_commit": git_commit(),
         "toolkit_plots_code": code_version("presentation"),
         "packages": package_versions(), "random_state": seed,
     }
