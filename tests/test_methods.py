@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from toolkit.config import CorpusConfig, RunConfig, TopicsConfig
+from toolkit.config import CorpusConfig, EffectsConfig, RunConfig, TopicsConfig
 from toolkit.report.methods import corpus_summary, methods_markdown
 
 PROVENANCE = {
@@ -74,6 +74,12 @@ def test_the_appendix_says_what_was_done_in_prose():
     ({"theme_quality": pd.DataFrame()}, RunConfig(), "**Measured quality: none.**"),
     ({"rejects": pd.DataFrame(columns=["source", "line", "reason"])}, RunConfig(), "No input was rejected."),
     ({"effects": pd.DataFrame()}, RunConfig(), "No effects were estimated"),
+    # no formula at all: said so, not "the formula `` could not be fitted"
+    ({"effects": pd.DataFrame()}, RunConfig(effects=EffectsConfig(formula="")), "the run has no effects formula"),
+    # a seeded theme left out of the model (no seed term in its vocabulary) is not claimed to be seeded
+    ({"seed_retention": pd.DataFrame({"label": ["site_clearance", "religion", "democracy_regulations"]})},
+     RunConfig(), "the topics of site_clearance, religion, democracy_regulations get a prior on their dictionary "
+                  "terms (K counts them), the remaining topics are free. covid was left out"),
     ({}, RunConfig(topics=TopicsConfig(n_topics=9)), "K = 9 was set in the configuration"),
     ({}, RunConfig(corpus=CorpusConfig(simulate=False, paths=("b/pages", "a/table.csv"))),
      "read from `a/table.csv`, `b/pages`"),
@@ -98,3 +104,19 @@ def test_the_appendix_is_deterministic():
     first = methods_markdown(PROVENANCE, _tables(), RunConfig())
     shuffled = {name: table.sample(frac=1, random_state=1) for name, table in reversed(_tables().items())}
     assert methods_markdown(dict(reversed(PROVENANCE.items())), shuffled, RunConfig()) == first
+
+
+def test_the_appendix_gives_each_figure_themes_definition_and_the_report_links_it():
+    # a researcher's new theme, with its definition in the themes file, appeared nowhere in the report
+    from toolkit.report.page import render_report
+
+    text = methods_markdown(PROVENANCE, _tables(), RunConfig(),
+                            definitions={"complaints": "citizens' complaints and denunciations received by the state",
+                                         "land": ""},
+                            labels={"complaints": "Complaints"})
+    assert "- **Complaints** (`complaints`): citizens' complaints and denunciations received by the state" in text
+    assert "- **land** (`land`): (no definition in the themes file)" in text
+    assert "What each theme of the figures counts" not in methods_markdown(PROVENANCE, _tables(), RunConfig())
+    page = render_report([], title="t", provenance={}, methods="methods.md")
+    assert 'id="methods-link" href="methods.md"' in page and "methods-link" not in render_report([], title="t",
+                                                                                                  provenance={})

@@ -598,6 +598,21 @@ def test_quality_sentence_carries_a_themes_note():
     assert "(mostly" not in quality_sentence(quality.drop(columns="note"), {})
 
 
+def test_quality_sentence_gives_every_rates_interval_says_weighted_and_names_the_unmeasured_themes():
+    # a researcher's sheet: recall 0.15 was printed without its 0.01-0.81 interval, the weighting unsaid, and the
+    # second theme of the figure had no word at all
+    from toolkit.report.registry import quality_sentence
+
+    quality = pd.DataFrame([dict(theme="complaints", item="full text", weighted=True, n_coded=60, precision=0.60,
+                                 precision_low=0.44, precision_high=0.74, recall=0.15, recall_low=0.01,
+                                 recall_high=0.81, f1=0.24, f1_low=0.01, f1_high=0.72, source="sheet.csv")])
+    text = quality_sentence(quality, {"complaints": "Complaints", "land": "Land"}, ["complaints", "land"])
+    assert ("Complaints: precision 0.60 [0.44–0.74], recall 0.15 [0.01–0.81], F1 0.24 [0.01–0.72], n = 60, "
+            "weighted to the corpus.") in text
+    assert text.endswith("Not measured: Land (no coded documents of it).")
+    assert quality_sentence(quality.iloc[:0], {}, ["land"]) == "Not measured against human coding: land."
+
+
 def test_second_coding_of_the_devset_agrees_with_the_first():
     """How far two readers agree sets the ceiling a measure can reach (labels only: no texts needed)."""
     from toolkit.themes.validate import agreement, devset_path

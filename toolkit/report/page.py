@@ -53,12 +53,14 @@ class ReportItem:
 
 
 def render_report(items: Sequence[ReportItem], *, title: str, provenance: Mapping[str, object],
-                  intro: str = "", explorer: str | None = None) -> str:
+                  intro: str = "", explorer: str | None = None, methods: str | None = None) -> str:
     """A self-contained HTML page (no scripts, no external assets) listing ``items``.
 
     ``intro``, captions and methods may use Markdown's inline code and
     emphasis (:func:`inline_markdown`); every other character is escaped.
-    ``explorer``: the path of the offline explorer, linked at the top.
+    ``explorer``: the path of the offline explorer, linked at the top;
+    ``methods``: the path of the methods appendix (the themes' definitions,
+    the model, versions and hashes), linked beside it.
     """
     esc = html.escape
     md = inline_markdown
@@ -81,6 +83,9 @@ def render_report(items: Sequence[ReportItem], *, title: str, provenance: Mappin
     explorer_link = (f'<p class="explorer"><a id="explorer-link" href="{esc(explorer)}">Open the explorer</a>: '
                      "choose a theme or topic, click a locality × year cell of its trend, and read the documents "
                      "and the lines behind it (one offline file).</p>\n" if explorer else "")
+    methods_link = (f'<p class="methods"><a id="methods-link" href="{esc(methods)}">Methods appendix</a>: what each '
+                    "theme means (its definition), how it was measured and how well, the topic model, versions and "
+                    "hashes.</p>\n" if methods else "")
     toc = "".join(f'<li><a href="#item-{n}">{esc(i.title)}</a></li>' for n, i in enumerate(items, start=1))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>
@@ -94,7 +99,7 @@ code {{ font-family: "DejaVu Sans Mono", monospace; font-size: 0.92em; backgroun
 </style></head><body>
 <h1>{esc(title)}</h1>
 <p>{md(intro)}</p>
-{explorer_link}<ol>{toc}</ol>
+{explorer_link}{methods_link}<ol>{toc}</ol>
 {''.join(sections)}
 <h2>Provenance</h2>
 <table class="prov">{rows}</table>

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -117,6 +118,17 @@ def theme_labels(path: Path, lang: str) -> dict[str, str]:
         if isinstance(spec, dict):
             out[theme_id] = spec.get(f"label_{lang}") or spec.get("label_en") or theme_id
     return out
+
+
+def theme_definitions(path: Path) -> dict[str, str]:
+    """Theme id → its ``definition`` in the theme dictionary file (the sense that counts; "" when none)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    themes = data.get("themes", data)
+    return {theme_id: " ".join(str(spec.get("definition", "")).split())
+            for theme_id, spec in themes.items() if isinstance(spec, dict)}
 
 
 def _locality(df: pd.DataFrame) -> pd.Series:
@@ -630,26 +642,44 @@ def source_of(quality: pd.DataFrame) -> str:
     return "corpora/validation, each theme on the labelled real articles held out for it"
 
 
-def quality_sentence(quality: pd.DataFrame, labels: Mapping[str, str]) -> str:
-    """One sentence on the measured quality of the themes, for the captions of theme figures."""
+def quality_sentence(quality: pd.DataFrame, labels: Mapping[str, str], themes: Sequence[str] = ()) -> str:
+    """One sentence on the measured quality of the themes, for the captions of theme figures.
+
+    Precision, recall and F1 with their intervals where the table has them
+    ("weighted" when the rates are weighted back to the corpus with the
+    sampling weights), and every theme of ``themes`` (the figure's) without a
+    measure named as not measured.
+    """
     from toolkit.themes.validate import rounds_label
 
-    parts = []
+    def interval(row, name: str) -> str:
+        low, high = getattr(row, f"{name}_low", np.nan), getattr(row, f"{name}_high", np.nan)
+        return f" [{low:.2f}–{high:.2f}]" if pd.notna(low) and pd.notna(high) else ""
+
+    parts, measured = [], set()
     per_row = "source" in quality.columns and quality["source"].nunique() > 1 and "rounds" in quality.columns
     for row in quality.itertuples(index=False):
         item = getattr(row, "item", "full text")
         name = labels.get(row.theme, row.theme) + ("" if item == "full text" else f" ({item})")
         if pd.isna(row.f1):
             continue
+        measured.add(str(row.theme))
         where = f" (round{'s' if ',' in str(row.rounds) else ''} {rounds_label(str(row.rounds))})" if per_row else ""
         note = getattr(row, "note", "")
         note = f" ({note})" if isinstance(note, str) and note.strip() and item == "full text" else ""
-        parts.append(f"{name}{where}: precision {row.precision:.2f}, recall {row.recall:.2f}, "
-                     f"F1 {row.f1:.2f} [{row.f1_low:.2f}–{row.f1_high:.2f}], n = {row.n_coded}{note}")
+        w = getattr(row, "weighted", False)
+        weighted = ", weighted to the corpus" if isinstance(w, (bool, np.bool_)) and w else ""
+        parts.append(f"{name}{where}: precision {row.precision:.2f}{interval(row, 'precision')}, "
+                     f"recall {row.recall:.2f}{interval(row, 'recall')}, "
+                     f"F1 {row.f1:.2f}{interval(row, 'f1')}, n = {row.n_coded}{weighted}{note}")
+    unmeasured = [labels.get(t, t) for t in themes if str(t) not in measured]
     if not parts:
-        return ""
+        return (f"Not measured against human coding: {', '.join(unmeasured)}." if unmeasured else "")
     source = source_of(quality)
-    return f"Measured quality of the measure against human coding ({source}; 95% intervals): " + "; ".join(parts) + "."
+    text = f"Measured quality of the measure against human coding ({source}; 95% intervals): " + "; ".join(parts) + "."
+    if unmeasured:
+        text += f" Not measured: {', '.join(unmeasured)} (no coded documents of {'it' if len(unmeasured) == 1 else 'them'})."
+    return text
 
 
 INTERVAL_TEXT = {
@@ -708,6 +738,7 @@ def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topi
         "locality_sizes": _locality_sizes(tables),
         "effect_levels": _effect_levels(tables), "lost_seeds": lost,
         "seed_retention": tables.get("seed_retention"),
+        "definitions": {t: d for t, d in theme_definitions(config.resolve(config.themes.file)).items() if t in themes},
         "text": {"themes": listed or "each theme", "min_docs": config.themes.min_docs,
                  "seeds_lost": _seeds_lost_text(lost, labels, retention=tables.get("seed_retention")),
                  "theme_file": config.themes.file,
@@ -832,7 +863,7 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
         png = next((r for r in rel if r.endswith(".png")), rel[0])
         method = spec.method.format(**ctx["text"])
         if spec.table.startswith("theme_shares") and "theme_quality" in tables:
-            method = f"{method} {quality_sentence(tables['theme_quality'], ctx['labels'])}"
+            method = f"{method} {quality_sentence(tables['theme_quality'], ctx['labels'], ctx['themes'])}"
         items.append(ReportItem("figure", plots.label(spec.title_key, lang), png, caption, method,
                                 tuple(r for r in rel if r != png)))
     explorer = None
@@ -849,7 +880,7 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
             title=f"Explorer: {config.name}"))
     report = render_report(
         items + table_items, title=f"Dân vận discourse: {config.name}",
-        explorer=explorer.name if explorer is not None else None,
+        explorer=explorer.name if explorer is not None else None, methods="methods.md",
         provenance={k: v for k, v in provenance.items()},
         intro=("Every figure and table of this run, made by `python -m toolkit figures` from the configuration "
                "below. " + ("The corpus is the SIMULATED demo corpus; its planted truth is known."
@@ -859,4 +890,5 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
                + (" " + "; ".join(left_out) + "." if left_out else "")))
     summary.report = out / "index.html"
     write_text_atomic(summary.report, report)
-    write_text_atomic(out / "methods.md", methods_markdown(provenance, tables, config))
+    write_text_atomic(out / "methods.md", methods_markdown(provenance, tables, config,
+                                                           definitions=ctx["definitions"], labels=ctx["labels"]))
