@@ -900,3 +900,212 @@ def test_html_category_h1_without_markup_titles():
 )
 def test_markup_date(head, body, expected):
     assert markup_date(f"<html><head>{head}</head><body>{body}<p>Nội dung.</p></body></html>") == expected
+
+
+# --------------------------------------------------------------------------
+# A list of other articles placed before the article
+# --------------------------------------------------------------------------
+
+SIDEBAR_BOX = """<div class="box"><div class="box-title">TIN NỔI BẬT</div>
+<div class="item"><a href="/tin/501">Hội Nông dân huyện tổ chức hội thi nhà nông đua tài năm 2022</a>
+<div class="d">14/09/2022</div><p>Sáng 13/9, hơn 200 hội viên nông dân đến từ 18 xã đã tham gia hội thi với nhiều phần thi sôi nổi...</p></div>
+<div class="item"><a href="/tin/498">Xã Tân Phong ra mắt tổ hòa giải ở cơ sở kiểu mẫu</a><div class="d">12/09/2022</div></div>
+</div>"""
+SIDEBAR_ARTICLE = """<div class="crumb">Trang chủ &gt; Tin tức &gt; Mặt trận</div>
+<div class="tieu-de">Mặt trận xã Hòa Bình vận động nhân dân chỉnh trang nhà văn hóa thôn</div>
+<div class="ngay">Ngày đăng: 09/09/2022</div>
+<div class="noi-dung">
+<p>Sáng 8/9, Ủy ban MTTQ xã Hòa Bình tổ chức ra quân vận động nhân dân góp công, góp sức chỉnh trang nhà văn hóa các thôn.</p>
+<p>Sau một ngày ra quân, bà con đã dọn vệ sinh khuôn viên, sơn lại tường rào và trồng hơn 300 cây xanh quanh nhà văn hóa.</p>
+<p>Ủy ban MTTQ xã đề nghị các ban công tác Mặt trận tiếp tục vận động nhân dân giữ gìn, sử dụng hiệu quả các thiết chế văn hóa.</p>
+</div>"""
+SIDEBAR_PAGES = {
+    "divs": f"""<html><head><meta charset="utf-8"><title>Tin chi tiết</title></head><body>
+<div id="head">BAN DÂN VẬN HUYỆN ỦY</div><div class="left">{SIDEBAR_BOX}</div>
+<div class="main">{SIDEBAR_ARTICLE}</div><div id="foot">Địa chỉ: thị trấn Hòa Bình</div></body></html>""",
+    "table": f"""<html><head><meta charset="utf-8"><title>Tin chi tiết</title></head><body>
+<div id="head">BAN DÂN VẬN HUYỆN ỦY</div><table><tr><td class="left">{SIDEBAR_BOX}</td>
+<td class="main">{SIDEBAR_ARTICLE}</td></tr></table><div id="foot">Địa chỉ: thị trấn Hòa Bình</div></body></html>""",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(SIDEBAR_PAGES))
+def test_a_list_of_other_articles_before_the_article_gives_neither_title_nor_date(layout):
+    fields = parse_html(SIDEBAR_PAGES[layout])
+    assert fields.title == "Mặt trận xã Hòa Bình vận động nhân dân chỉnh trang nhà văn hóa thôn"
+    assert (fields.date, fields.date_source) == ("2022-09-09", "header")
+    assert fields.issuer == "Ủy ban MTTQ xã Hòa Bình"
+    paragraphs = fields.body.split("\n\n")
+    assert len(paragraphs) == 3 and paragraphs[0].startswith("Sáng 8/9, Ủy ban MTTQ xã Hòa Bình")
+    assert "hội thi" not in fields.body and "Tân Phong" not in fields.body
+
+
+def test_a_linked_headline_alone_is_still_the_headline():
+    page = ("Tin tức\n\nChi bộ thôn Đông tổ chức sinh hoạt chuyên đề về dân vận\nNgày đăng: 03/03/2023\n\n"
+            "Tối 2/3, Chi bộ thôn Đông tổ chức sinh hoạt chuyên đề về công tác dân vận với 40 đảng viên tham dự.\n\n"
+            "Các đảng viên thảo luận cách vận động nhân dân hiến đất mở rộng đường thôn.\n")
+    fields = parse_page(page, links={"Chi bộ thôn Đông tổ chức sinh hoạt chuyên đề về dân vận"})
+    assert (fields.title, fields.date) == ("Chi bộ thôn Đông tổ chức sinh hoạt chuyên đề về dân vận", "2023-03-03")
+    assert fields.body.startswith("Tối 2/3")
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        # 23:30 in London on New Year's Eve is 06:30 on 1 January in Vietnam: another day, another year.
+        ('<meta property="article:published_time" content="2021-12-31T23:30:00+00:00">', "", "2022-01-01"),
+        ('<script type="application/ld+json">{"datePublished": "2021-12-31T18:05:00Z"}</script>', "", "2022-01-01"),
+        ("", '<article><time datetime="2021-12-31T20:00:00-05:00">x</time><p>x</p></article>', "2022-01-01"),
+        ('<meta property="article:published_time" content="2021-12-31T16:59:59.500+0000">', "", "2021-12-31"),
+        ('<meta property="article:published_time" content="2021-12-31T23:30:00+07:00">', "", "2021-12-31"),
+        ('<meta property="article:published_time" content="2021-12-31T23:30:00">', "", "2021-12-31"),  # no offset
+    ],
+)
+def test_markup_timestamps_are_dated_in_vietnam(head, body, expected):
+    assert markup_date(f"<html><head>{head}</head><body>{body}<p>Nội dung.</p></body></html>") == (expected, "day")
+
+
+# --------------------------------------------------------------------------
+# Layout tables: the article in a <td> with the rest of the page
+# --------------------------------------------------------------------------
+
+TABLE_CELL_ARTICLE = """<div class="news-title">Phường Ngọc Lâm ra mắt mô hình tổ dân phố không rác thải nhựa</div>
+<div class="news-date">Ngày 21 tháng 4 năm 2022 &nbsp;|&nbsp; Số lần xem: 268</div>
+<p>Sáng 20/4, Khối dân vận phường Ngọc Lâm phối hợp với Hội Liên hiệp Phụ nữ phường ra mắt mô hình tổ dân phố không rác thải nhựa tại tổ dân phố số 7.</p>
+<p>Mô hình có 85 hộ gia đình tham gia, mỗi hộ cam kết dùng túi vải khi đi chợ, phân loại rác tại nguồn và không vứt rác bừa bãi.</p>
+<p><img src="/anh/ra-mat.jpg"></p>
+<p><em>Hội viên phụ nữ nhận túi vải tại buổi ra mắt</em></p>
+<p>Phường sẽ nhân rộng mô hình ra các tổ dân phố còn lại trong năm 2022.</p>
+<p align="right"><b>Thanh Hương</b></p>
+<div class="other"><b>Các tin khác:</b><br>
+» <a href="/tin/77">Phường Gia Thụy đối thoại với nhân dân về chỉnh trang đô thị</a> (15/04/2022)<br>
+» <a href="/tin/75">Khối dân vận phường Bồ Đề sơ kết quý I năm 2022</a> (08/04/2022)<br></div>"""
+TABLE_LAYOUT_PAGES = {
+    "one-cell": f"""<html><head><title>Tin tức</title></head><body><form>
+<div class="menu"><a href="/">Trang chủ</a> | <a href="/gt">Giới thiệu</a> | <a href="/vb">Văn bản</a></div>
+<table><tr><td class="ContentPane">{TABLE_CELL_ARTICLE}</td>
+<td class="RightPane"><div class="box-title">Liên kết website</div><select><option>Thành ủy</option></select>
+<div class="box-title">Thống kê truy cập</div><div>Online: 9<br>Tổng: 456.789</div></td></tr></table>
+<div class="footer"><p>Địa chỉ: số 2 phố Ngọc Lâm | ĐT: 024 0000 0000</p></div></form></body></html>""",
+    "nested-tables": f"""<html><head><title>Ban Dan van</title></head><body>
+<table width="980"><tr><td colspan="2"><a href="/">Trang chủ</a> | <a href="/vb">Văn bản</a></td></tr>
+<tr><td width="200"><table><tr><td><b>DANH MỤC</b></td></tr><tr><td>» <a href="/1">Tin hoạt động</a><br>» <a href="/2">Gương điển hình</a></td></tr></table></td>
+<td><table><tr><td>{TABLE_CELL_ARTICLE}</td></tr></table></td></tr>
+<tr><td colspan="2">BAN DÂN VẬN QUẬN ỦY<br>Địa chỉ: số 2 phố Ngọc Lâm - ĐT: 024 0000 0000</td></tr></table>
+</body></html>""",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(TABLE_LAYOUT_PAGES))
+def test_an_article_in_a_layout_table_cell_keeps_only_its_paragraphs_in_the_body(layout):
+    fields = parse_html(TABLE_LAYOUT_PAGES[layout])
+    assert fields.title == "Phường Ngọc Lâm ra mắt mô hình tổ dân phố không rác thải nhựa"
+    assert (fields.date, fields.views, fields.author) == ("2022-04-21", 268, "Thanh Hương")
+    assert fields.captions == "Hội viên phụ nữ nhận túi vải tại buổi ra mắt"
+    paragraphs = fields.body.split("\n\n")
+    assert len(paragraphs) == 3
+    assert paragraphs[0].startswith("Sáng 20/4, Khối dân vận phường Ngọc Lâm")
+    assert paragraphs[-1] == "Phường sẽ nhân rộng mô hình ra các tổ dân phố còn lại trong năm 2022."
+    assert "\\" not in fields.body and "|" not in fields.body
+
+
+def test_untable_drops_the_markdown_escape_of_a_pipe_in_a_cell():
+    assert html_module._untable("| Thôn Đông \\| Thôn Tây | 120 hộ |\nTổ 3 \\| Tổ 4") == (
+        "Thôn Đông | Thôn Tây\n120 hộ\nTổ 3 | Tổ 4")
+
+
+def test_a_tin_moi_box_after_the_article_ends_it():
+    page = ("Tin tức\n\nĐoàn Thanh niên xã Phú Cường ra quân làm sạch kênh mương\nNgày đăng: 06/03/2023\n\n"
+            "Sáng 5/3, hơn 100 đoàn viên xã Phú Cường ra quân nạo vét, làm sạch 3 km kênh mương nội đồng.\n\n"
+            "Đoàn xã cũng trao 20 suất quà cho thanh niên có hoàn cảnh khó khăn.\n\nMinh Tâm\n\nTIN MỚI\n"
+            "Hội Phụ nữ thị trấn tổ chức ngày hội áo dài\n05/03/2023\n"
+            "Chiều 4/3, hơn 300 hội viên phụ nữ thị trấn đã tham gia đồng diễn áo dài...\n")
+    fields = parse_page(page)
+    assert fields.body.endswith("có hoàn cảnh khó khăn.") and fields.author == "Minh Tâm"
+
+
+def test_a_known_headline_starts_the_article_only_above_its_paragraphs():
+    title = "Xã Minh Tân tổ chức hội nghị đối thoại với nhân dân"
+    article = ("Sáng 10/5, UBND xã Minh Tân tổ chức hội nghị đối thoại với nhân dân về công tác dồn điền đổi thửa.\n\n"
+               "Lãnh đạo xã đã tiếp thu, trả lời 14 ý kiến của bà con các thôn.\n\n"
+               "Xã sẽ công khai kết quả giải quyết các kiến nghị tại nhà văn hóa các thôn.\n")
+    teaser = "Chiều 9/5, Hội Nông dân huyện tổ chức tập huấn kỹ thuật trồng lúa cho 80 hội viên...\n"
+    # A sidebar's teaser above the headline is not the article.
+    above = parse_page(f"{teaser}\n{title}\nNgày đăng: 11/05/2023\n\n{article}", title=title)
+    assert above.body.startswith("Sáng 10/5") and "tập huấn" not in above.body
+    # The article listed again under its own text (the headline trafilatura left out) leaves the text alone.
+    below = parse_page(f"{article}\n{title}\n11/05/2023\n{teaser}", title=title)
+    assert below.body.startswith("Sáng 10/5")
+
+
+PHOTO_STORY = """<html><head><meta charset="utf-8"><title>Ảnh: Ngày hội văn hóa các dân tộc ở xã Cát Lâm</title></head><body>
+<div class="site">HUYỆN ỦY PHÙ CÁT</div>
+<div class="article"><h1>Ảnh: Ngày hội văn hóa các dân tộc ở xã Cát Lâm</h1>
+<div class="meta">Thứ Hai, 22/11/2021, 08:30</div>
+<p class="sapo">Ngày hội văn hóa các dân tộc năm 2021 của xã Cát Lâm thu hút hơn 500 người dân các thôn tham gia.</p>
+<figure><img src="/a1.jpg"><figcaption>Đội cồng chiêng thôn Hà Nhe biểu diễn khai mạc ngày hội.</figcaption></figure>
+<figure><img src="/a2.jpg"><figcaption>Thi giã gạo giữa các đội nữ của thôn Đồng Tre và thôn Hà Nhe.</figcaption></figure>
+<figure><img src="/a3.jpg"><figcaption>Trẻ em thôn Đồng Tre tham gia trò chơi dân gian.</figcaption></figure>
+<figure><img src="/a4.jpg"><figcaption>Lãnh đạo xã trao giải cho các đội đạt thành tích cao. Ảnh: Hữu Phước</figcaption></figure>
+</div>
+<div class="related"><h3>Tin liên quan</h3>
+<figure><img src="/b.jpg"><figcaption>Nông dân xã Cát Sơn thu hoạch lúa vụ mùa</figcaption></figure></div>
+</body></html>"""
+
+
+def test_every_caption_of_a_photo_story_is_kept():
+    fields = parse_html(PHOTO_STORY)
+    assert fields.captions.split("\n") == [
+        "Đội cồng chiêng thôn Hà Nhe biểu diễn khai mạc ngày hội.",
+        "Thi giã gạo giữa các đội nữ của thôn Đồng Tre và thôn Hà Nhe.",
+        "Trẻ em thôn Đồng Tre tham gia trò chơi dân gian.",
+        "Lãnh đạo xã trao giải cho các đội đạt thành tích cao. Ảnh: Hữu Phước",
+    ]
+    assert fields.body.startswith("Ngày hội văn hóa các dân tộc năm 2021") and "Đội cồng chiêng" not in fields.body
+
+
+# --------------------------------------------------------------------------
+# The byline under the article: its date, its author, and the site's footer after it
+# --------------------------------------------------------------------------
+
+BOTTOM_BYLINE = """<html><head><meta charset="utf-8"><title>Yên Phong: Khối dân vận vận động nhân dân hiến đất mở đường</title></head><body>
+<div class="top">HUYỆN ỦY YÊN PHONG</div>
+<div class="article"><h1>Khối dân vận vận động nhân dân hiến đất mở đường</h1>
+<div class="content">
+<p>Ngày 3/8/2021, Khối dân vận xã Đông Thọ tổ chức hội nghị vận động nhân dân hiến đất mở rộng đường trục thôn Đông Xuyên.</p>
+<p>Sau hội nghị, 46 hộ dân đã tự nguyện hiến gần 900 mét vuông đất, tháo dỡ tường rào để mở rộng mặt đường lên 6 mét.</p>
+</div>
+<div class="byline">Trần Thị Mai (Ban Dân vận Huyện ủy) - 05/08/2021</div></div>
+<div class="footer">Huyện ủy Yên Phong - Tỉnh Bắc Ninh</div>
+</body></html>"""
+
+
+def test_a_byline_date_under_the_article_beats_the_event_date_and_the_footer_is_no_author():
+    fields = parse_html(BOTTOM_BYLINE)
+    assert (fields.date, fields.date_source) == ("2021-08-05", "header")
+    assert fields.author == "Trần Thị Mai - Ban Dân vận Huyện ủy"
+    assert fields.body.endswith("lên 6 mét.")
+
+
+def test_a_document_dateline_under_the_article_is_no_byline():
+    page = ("Tin hoạt động\n\nHuyện ủy ban hành kế hoạch về công tác dân vận\n\n"
+            "Ngày 9/10/2020, Ban Thường vụ Huyện ủy ban hành kế hoạch thực hiện công tác dân vận năm 2021.\n\n"
+            "Kế hoạch giao các chi bộ, đảng bộ cơ sở triển khai trong quý I.\n\nĐông Anh, ngày 12 tháng 10 năm 2020\n")
+    assert (parse_page(page).date, parse_page(page).date_source) == ("2020-10-09", "event")
+
+
+@pytest.mark.parametrize("footer", ["Cổng thông tin điện tử huyện Krông Búk, tỉnh Đắk Lắk",
+                                    "Huyện ủy Krông Búk - Tỉnh Đắk Lắk"])
+def test_the_site_footer_is_not_glued_to_the_author(footer):
+    page = ("Tin hoạt động\n\nHội Phụ nữ xã Ea Ngai tặng quà hội viên nghèo\nNgày đăng: 02/12/2022\n\n"
+            "Sáng 1/12, Hội Liên hiệp Phụ nữ xã Ea Ngai trao 30 suất quà cho hội viên có hoàn cảnh khó khăn.\n\n"
+            f"H'Lim Mlô - Hội LHPN xã\n\n{footer}\n")
+    assert parse_page(page).author == "H'Lim Mlô - Hội LHPN xã"
+
+
+def test_the_writers_body_under_the_signature_stays_in_the_author():
+    # the footer rule first took "Ban Dân vận Thành ủy" for the portal's name and cut it from 70 demo signatures
+    page = ("Tin hoạt động\n\nKiểm tra công tác dân vận tại phường Đồng Kỵ\nNgày đăng: 09/08/2017\n\n"
+            "Ngày 9/8/2017, Ban Dân vận Thành ủy tổ chức kiểm tra công tác dân vận tại phường Đồng Kỵ.\n\n"
+            "Thanh Tâm\nBan Dân vận Thành ủy\n\nThống kê truy cập\nĐang online16\n")
+    assert parse_page(page).author == "Thanh Tâm - Ban Dân vận Thành ủy"

@@ -9,8 +9,11 @@
   whole page rendered as text (header date and view lines, breadcrumbs, which
   trafilatura drops as furniture).
 
-When trafilatura finds no main text, the page rendered as text goes through
-:func:`~toolkit.ingest.pages.parse_page` alone. The result is deterministic.
+trafilatura writes a table cell on one line; a layout table's cell (headline,
+date line, paragraphs, sidebars) is split again into the page's own lines
+before the genre rules read it. When trafilatura finds no main text, the page
+rendered as text goes through :func:`~toolkit.ingest.pages.parse_page` alone.
+The result is deterministic.
 
 Examples
 --------
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta, timezone
 
 import lxml.html
 from lxml import etree
@@ -36,6 +40,7 @@ from lxml import etree
 from toolkit.ingest.dates import find_date, infer_date
 from toolkit.ingest.pages import (
     BANNER,
+    IMAGE,
     PARAGRAPH_SEP,
     PageFields,
     _classify,
@@ -183,21 +188,83 @@ def _h1(tree: lxml.html.HtmlElement) -> str:
     return ""
 
 
+def _link_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
+    """The texts of the page's links that read like headlines (four words or more), as rendered lines."""
+    found = set()
+    for element in tree.iter("a"):
+        text = " ".join(line for line in split_lines(element.text_content()) if line)
+        if len(text.split()) >= 4:
+            found.add(text)
+    return frozenset(found)
+
+
 _TABLE_RULE_RE = re.compile(r"^\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$")
 
 
 def _untable(text: str) -> str:
-    """One line per cell for the ``| a | b |`` rows trafilatura writes for tables."""
+    """One line per cell for the ``| a | b |`` rows trafilatura writes for tables, without its ``\\|`` escapes."""
     out = []
     for line in text.split("\n"):
         stripped = line.strip()
-        if stripped.startswith("|") or stripped.endswith("|"):
+        if stripped.startswith("|") or (stripped.endswith("|") and not stripped.endswith("\\|")):
             if _TABLE_RULE_RE.match(stripped):
                 continue
             out.extend(cell.strip() for cell in stripped.strip("|").split(" | ") if cell.strip())
         else:
             out.append(line)
+    # A pipe inside a cell is escaped for Markdown tables; the page shows a plain one.
+    return "\n".join(out).replace("\\|", "|")
+
+
+def _unflatten(main_text: str, full_text: str) -> str:
+    """The main text with every table cell trafilatura wrote on one line split into the page's own lines.
+
+    trafilatura joins the blocks of a table cell with spaces, so a layout
+    table's cell (headline, date and views line, paragraphs, captions,
+    signature, sidebar boxes, counters) arrives as one paragraph. The page
+    rendered block by block (:func:`_render`) has them apart: a line of the
+    main text that is a run of rendered lines joined by spaces is replaced by
+    those lines, with the image markers standing between them (they cue the
+    captions), so the genre rules of
+    :func:`~toolkit.ingest.pages.parse_page` see the same lines as on any
+    other template. Other lines are kept as they are.
+    """
+    rendered = [line for line in full_text.split("\n") if line]
+    by_first: dict[str, list[int]] = {}
+    for j, line in enumerate(rendered):
+        by_first.setdefault(line.split(" ", 1)[0], []).append(j)
+    shown = set(rendered)
+    out = []
+    for line in main_text.split("\n"):
+        normal = " ".join(part for part in split_lines(line) if part)
+        covered = None if not normal or normal in shown else _cover(normal, rendered, by_first)
+        if covered is None or len(covered) < 2:
+            out.append(line)
+            continue
+        for k, j in enumerate(covered):
+            if k and j > covered[k - 1]:
+                out.extend(rendered[m] for m in range(covered[k - 1] + 1, j) if _classify(rendered[m]).kind == IMAGE)
+            out.append(rendered[j])
     return "\n".join(out)
+
+
+def _cover(text: str, rendered: list[str], by_first: dict[str, list[int]]) -> list[int] | None:
+    """Indices of rendered lines that, joined by spaces, make ``text`` (each the next in page order
+    where it can be), or ``None``."""
+    found: list[int] = []
+    pos = 0
+    while pos < len(text):
+        rest = text[pos:]
+        matches = [j for j in by_first.get(rest.split(" ", 1)[0], ())
+                   if rest.startswith(rendered[j]) and rest[len(rendered[j]):len(rendered[j]) + 1] in ("", " ")]
+        if not matches:
+            return None
+        previous = found[-1] if found else -1
+        later = [j for j in matches if j > previous]
+        j = min(later) if later else max(matches, key=lambda m: len(rendered[m]))
+        found.append(j)
+        pos += len(rendered[j]) + 1
+    return found
 
 
 def _headline_like(text: str) -> bool:
@@ -258,7 +325,45 @@ def markup_date(html: str) -> tuple[str, str] | None:
     return _markup_date(tree, html) if tree is not None else None
 
 
+#: Vietnam's offset (Asia/Ho_Chi_Minh, UTC+7 without daylight saving since 1975): a page's day is its day there.
+_VIETNAM_TZ = timezone(timedelta(hours=7))
+_OFFSET_TIMESTAMP_RE = re.compile(
+    r"^\s*(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)\s*$",
+    re.IGNORECASE)
+
+
+def _vietnam_day(value: str) -> str | None:
+    """The day in Vietnam (UTC+7) of a timestamp written with a time zone offset, else ``None``.
+
+    A timestamp without an offset is not converted (it is read as written).
+
+    Examples
+    --------
+    >>> _vietnam_day("2021-12-31T23:30:00+00:00"), _vietnam_day("2022-06-09T23:15Z")
+    ('2022-01-01', '2022-06-10')
+    >>> _vietnam_day("2022-06-10T06:15:00+07:00"), _vietnam_day("2021-12-31T23:30:00") is None
+    ('2022-06-10', True)
+    """
+    match = _OFFSET_TIMESTAMP_RE.match(value)
+    if not match:
+        return None
+    day, clock, offset = match.groups()
+    offset = "+00:00" if offset.upper() == "Z" else offset
+    if len(offset) == 3:
+        offset += ":00"
+    elif ":" not in offset:
+        offset = f"{offset[:3]}:{offset[3:]}"
+    try:
+        moment = datetime.fromisoformat(f"{day}T{re.split('[.,]', clock)[0]}{offset}")
+    except ValueError:
+        return None
+    return moment.astimezone(_VIETNAM_TZ).date().isoformat()
+
+
 def _parsed(value: str | None) -> tuple[str, str] | None:
+    day = _vietnam_day(value) if value else None
+    if day:
+        return day, "day"
     found = find_date(value.strip()) if value and value.strip() else None
     return (found.iso, found.precision) if found is not None and found.precision != "year" else None
 
@@ -359,9 +464,11 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     full_text = _render(tree)
     doc = _extract(html, url)
     page_url = url or _attr(doc, "url") or _canonical_url(tree)
-    full = parse_page(full_text, url=page_url)
+    h1 = _h1(tree)
+    links = _link_texts(tree) - {h1} - {_clean(t) for t in _markup_titles(tree)}
+    full = parse_page(full_text, url=page_url, links=links)
     marked_captions = _captions(tree)
-    main_text = _untable(_attr(doc, "text") or "").strip()
+    main_text = _unflatten(_untable(_attr(doc, "text") or ""), full_text).strip()
 
     # trafilatura's own date is not used: it falls back to modification times and the address.
     markup = _markup_date(tree, html)
@@ -373,8 +480,8 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
 
     sitename = _attr(doc, "sitename")
     meta_titles = [_clean_title(t, sitename) for t in [_attr(doc, "title") or ""] + _markup_titles(tree)]
-    title = _choose_title(_h1(tree), meta_titles, full.title, full_text)
-    main = parse_page(main_text, title=title, url=page_url)
+    title = _choose_title(h1, meta_titles, full.title, full_text)
+    main = parse_page(main_text, title=title, url=page_url, links=links)
 
     fields = PageFields(title=title, url=page_url)
     fields.body = main.body
@@ -383,7 +490,9 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     fields.views = full.views if full.views is not None else main.views
     categories = _attr(doc, "categories") or []
     fields.category = full.category or (_clean(categories[0]) if categories else "") or main.category
-    _add_captions(fields, [c for c in marked_captions if c in main_text or c in full.captions])
+    # A caption marked up inside the article; trafilatura drops figures, so the page's own reading says where it is.
+    in_article = "\n".join((main_text, full.body, full.captions))
+    _add_captions(fields, [c for c in marked_captions if c in main_text or _shown_in(c, in_article)])
 
     opening = fields.body.split(PARAGRAPH_SEP, 1)[0] if fields.body else ""
     _date_html(fields, full, main, markup, full_text)
@@ -415,6 +524,12 @@ def _copy_date(target: PageFields, source: PageFields) -> None:
     target.date_precision = source.date_precision
     target.year = source.year
     target.date_source = source.date_source
+
+
+def _shown_in(text: str, lines: str) -> bool:
+    """Whether ``text``, as the page's lines are written (NFC, tone marks, spaces), is in ``lines``."""
+    text = " ".join(part for part in split_lines(text) if part)
+    return bool(text) and text in lines
 
 
 def _add_captions(fields: PageFields, captions: list[str]) -> None:

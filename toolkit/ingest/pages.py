@@ -239,6 +239,7 @@ _STOP_RE = re.compile(
     r"|các tin khác|tin khác|các bài khác|các bài viết khác|bài viết khác|tin bài khác|các tin bài khác"
     r"|tin cùng chuyên mục|cùng chuyên mục|bài cùng chuyên mục|tin cùng loại|các tin cùng chuyên mục"
     r"|tin đã đưa|các tin đã đưa|tin đã đăng|các tin đã đăng|tin mới hơn|tin cũ hơn|các tin mới|các tin cũ"
+    r"|tin mới(?=\s*[:：]?\s*$)"
     r"|các tin mới hơn|các tin cũ hơn|tin mới đăng|tin tức khác|xem thêm|xem tiếp|đọc thêm|có thể bạn quan tâm"
     r"|tin cùng chủ đề|bài viết cùng chủ đề|cùng chủ đề|tin bài cùng chuyên mục|tin mới nhất|tin xem nhiều"
     r"|tin đọc nhiều|đọc nhiều nhất|xem nhiều nhất|tin nổi bật|tin tiêu điểm|tin ảnh|video nổi bật"
@@ -302,7 +303,7 @@ _INLINE_AUTHOR_RE = re.compile(
 _NOT_AUTHORS = frozenset({"admin", "administrator", "quản trị", "quản trị viên", "biên tập viên", "btv", "webmaster",
                           "editor", "user", "người dùng", "ban biên tập", "bbt"})
 _UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
-_NAME_WORD = rf"(?:[{_UPPER}][^\W\d_]*\.?|[{_UPPER}]\.)"
+_NAME_WORD = rf"(?:[{_UPPER}](?:'[{_UPPER}])?[^\W\d_]*\.?|[{_UPPER}]\.)"  # also Ê Đê and Gia Rai names: H'Bla
 _NAME = rf"{_NAME_WORD}(?: {_NAME_WORD}){{1,4}}"
 _ABBR = rf"[{_UPPER}]{{2,8}}"
 _INITIALS = rf"[{_UPPER}]\.\s?(?:[{_UPPER}]\.\s?)*[{_UPPER}][^\W\d_]*"
@@ -508,11 +509,34 @@ def _meta_line(text: str) -> _Line | None:
         author = author or rest
     elif _category_words(rest):  # "Tin hoạt động | 15/11/2022"
         category = rest
+    elif found is not None and views_match is None and not labelled and (signed := _dated_signature(text, date_text)):
+        author = author or signed  # "Nguyễn Văn An (Ban Dân vận Huyện ủy) - 12/10/2020"
     else:
         return None
     return _Line(text, META, n_words, date=(found.iso, found.precision) if found else None,
                  views=_to_int(next(g for g in views_match.groups() if g)) if views_match else None,
                  labelled=labelled, english=english, author=author, category=category)
+
+
+def _dated_signature(text: str, date_text: str) -> str:
+    """The author of a signature line that ends (or starts) with a date, else ``""``."""
+    rest = text.replace(date_text, " ", 1)
+    rest = _TIME_RE.sub(" ", rest)
+    rest = _SPACES_RE.sub(" ", rest).strip(" -–—|,·•")
+    n_words = _n_words(rest)
+    return _author_like(_Line(rest, TEXT, n_words), allow_org=False) if 2 <= n_words <= 14 else ""
+
+
+# "Đông Anh, ngày 12 tháng 10 năm 2020": the place and date a quoted document was signed, not a byline.
+_DATELINE_RE = re.compile(r"^[^,\d]{2,40},\s*ngày\s+\d", _I)
+
+
+def _byline(lines: list[_Line], i: int, last_prose: int | None) -> bool:
+    """Whether date line ``i`` is the byline right under the article's last paragraph (signatures between)."""
+    if last_prose is None or i <= last_prose or not lines[i].author or _DATELINE_RE.match(lines[i].text):
+        return False
+    return all(lines[k].kind in (BLANK, AUTHOR, IMAGE) or _author_like(lines[k], allow_org=True)
+               for k in range(last_prose + 1, i))
 
 
 def _category_words(text: str) -> bool:
@@ -597,9 +621,23 @@ def _author_like(line: _Line, *, allow_org: bool) -> str:
     if name_org and (_ORG_LINE_RE.match(name_org["org"]) or _ABBR_LINE_RE.match(name_org["org"])
                      or _ORGAN_RE.search(name_org["org"])):
         return f"{name_org['name']} - {name_org['org'].strip(' ()')}"
-    if allow_org and _ORG_LINE_RE.match(text) and line.n_words <= 12:
+    if allow_org and _ORG_LINE_RE.match(text) and line.n_words <= 12 and not _site_line(text):
         return text.strip("()")
     return ""
+
+
+# "…, tỉnh Bình Định", "… - Thành phố Hà Nội": a place with its province after a separator, as a site's name is written.
+_PROVINCE_AFTER_RE = regex.compile(r"[-–—,|]\s*(?:tỉnh|thành phố|tp\.)\s+\p{Lu}", regex.IGNORECASE)
+
+
+# A portal's own name ("Cổng thông tin điện tử huyện Tuy Phước"). Not "Ban Dân vận Thành ủy" alone: the genre's
+# signature is the writer's name over that line.
+_PORTAL_RE = re.compile(r"^(?:cổng thông tin|trang thông tin|trang tin|website|báo điện tử|tạp chí)\b", _I)
+
+
+def _site_line(text: str) -> bool:
+    """Whether an organization line names the portal (its footer or header), not the article's author."""
+    return bool(_PORTAL_RE.match(text)) or bool(_PROVINCE_AFTER_RE.search(text))
 
 
 def _caption_like(line: _Line, *, after_image: bool) -> bool:
@@ -778,7 +816,8 @@ def _join_unique(parts: list[str], sep: str) -> str:
     return sep.join(seen)
 
 
-def parse_page(text: str, *, title: str | None = None, url: str | None = None) -> PageFields:
+def parse_page(text: str, *, title: str | None = None, url: str | None = None,
+               links: frozenset[str] | set[str] = frozenset()) -> PageFields:
     """Parse a text-saved news page into :class:`PageFields`.
 
     Parameters
@@ -788,10 +827,16 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None) -
         scraper). Word-segmented text is not undone here (see :func:`unsegment`).
     title
         The headline when it is already known (from HTML markup): then no line
-        is taken as the headline and lines equal to it are dropped.
+        is taken as the headline and lines equal to it are dropped; the
+        article starts under the line showing it, unless more of the text's
+        prose stands above that line than below it.
     url
         Address of the page when known (a date in it dates the page); else a
         bare address line in the page's header (``https://…``, ``URL: …``).
+    links
+        Headlines the page shows as links (from HTML): a run of them, with
+        their date and teaser lines, is a list of other articles, and before
+        the article it gives neither the headline nor the date.
 
     Returns
     -------
@@ -824,6 +869,17 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None) -
         lines.append(line)
 
     prose = [i for i, line in enumerate(lines) if _is_prose(line)]
+    listed = _link_list_lines(lines, links) if links else set()
+    if listed:
+        # A sidebar of other articles placed before the article: its headlines, dates and teasers are furniture.
+        first = next((i for i in prose if i not in listed), len(lines))
+        for i in listed:
+            if i < first:
+                lines[i].kind = DROP
+        prose = [i for i in prose if i >= first]
+    known_title = _shown_headline(lines, prose, title) if title is not None else None
+    if known_title is not None:
+        prose = [i for i in prose if i > known_title]
     # A headline written as a sentence ("… năm 2019.") above the date line or under a category line.
     punctuated_title = None
     if title is None and prose and _punctuated_headline(lines, prose):
@@ -905,7 +961,7 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None) -
             views = line.views
         if header_date is None and line.date is not None:
             near = abs(i - anchor_idx) <= 4 or (first_prose is not None and 0 <= first_prose - i <= 4)
-            if line.labelled or near:
+            if line.labelled or near or _byline(lines, i, last_prose):
                 header_date = line.date
                 header_english = line.english
         if line.author:
@@ -916,7 +972,7 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None) -
 
     # The article: from after the headline (or the first prose line) to the end.
     if title is not None:
-        start = 0
+        start = known_title + 1 if known_title is not None else 0
     else:
         start = title_idx + 1 if title_idx is not None else (first_prose if first_prose is not None else 0)
     has_structure = title_idx is not None or first_prose is not None or bool(metas) or bool(title)
@@ -979,6 +1035,29 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None) -
     return fields
 
 
+def _shown_headline(lines: list[_Line], prose: list[int], title: str) -> int | None:
+    """The line showing a known headline above the article, or ``None``.
+
+    The article starts after its headline, and what stands above it is the
+    page's furniture (a sidebar's teasers in a layout table's cell). Of the
+    lines equal to the headline, the last one with more prose after it than
+    before it is that line; one with less (the article listed again in a
+    sidebar under it) is not.
+    """
+    wanted = _SPACES_RE.sub(" ", title.strip()).casefold()
+    total = sum(lines[i].n_words for i in prose)
+    before = 0
+    found = None
+    k = 0
+    for t, line in enumerate(lines):
+        while k < len(prose) and prose[k] < t:
+            before += lines[prose[k]].n_words
+            k += 1
+        if line.kind == TEXT and line.text.casefold() == wanted and total - before > before:
+            found = t
+    return found
+
+
 def _punctuated_headline(lines: list[_Line], prose: list[int]) -> bool:
     """Whether the first prose line is a headline ending in a full stop.
 
@@ -1032,6 +1111,51 @@ def banner_year(banners) -> int | None:
         if years:
             return max(years)
     return None
+
+
+# Lines between two linked headlines of one list: a date, a teaser, a views line.
+_ITEM_GAP = 3
+
+
+def _link_list_lines(lines: list[_Line], links) -> set[int]:
+    """Indices of the lines of lists of links to other articles (``Tin mới``, ``Tin nổi bật`` boxes).
+
+    A list is a run of two or more linked headlines at most :data:`_ITEM_GAP`
+    lines apart; the lines between them (each item's date and teaser) belong
+    to it, and so do the date lines and a one-paragraph teaser after its last
+    headline. A linked headline standing alone (an article's own headline
+    written as a link to itself) is no list.
+    """
+    linked = [i for i, line in enumerate(lines)
+              if line.kind == TEXT and line.n_words >= 4 and line.text in links and _is_title_candidate(line)]
+    listed: set[int] = set()
+    for a, b in zip(linked, linked[1:]):
+        if sum(lines[k].kind != BLANK for k in range(a + 1, b)) <= _ITEM_GAP:
+            listed.update(range(a, b + 1))
+    heads = set(linked)
+    for i in sorted(listed):
+        if i + 1 in listed or i not in heads:
+            continue
+        # The last headline of a list: its date lines and a teaser that no other paragraph follows.
+        j = i + 1
+        taken = 0
+        while j < len(lines) and taken < _ITEM_GAP:
+            line = lines[j]
+            if line.kind == BLANK:
+                j += 1
+                continue
+            if line.kind == META and line.date is not None and not line.labelled:
+                listed.add(j)
+            elif _is_prose(line):
+                after = _next_index(lines, j + 1, 1, len(lines), (BLANK,))
+                if after is not None and _is_prose(lines[after]):
+                    break
+                listed.add(j)
+            else:
+                break
+            taken += 1
+            j += 1
+    return listed
 
 
 _DATED_LINK_RE = re.compile(r"[(\[]\s*\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?(?:\s+\d{1,2}[:h]\d{2})?\s*[)\]]$")
