@@ -276,8 +276,8 @@ def _seeds_lost_text(lost: Sequence[str], names: Mapping[str, str], lead: str = 
                      retention: pd.DataFrame | None = None) -> str:
     """The sentences on seeded topics their seeds do not hold ("" when all held).
 
-    Two reasons (``seed_retention``): no seed term among the topic's 20 most
-    probable terms ("seed terms lost"), or another topic takes more of the
+    Two reasons (``seed_retention``): fewer than two seed terms among the
+    topic's 20 most probable terms ("seed terms lost"), or another topic takes more of the
     seed terms' occurrences ("seed terms mostly elsewhere": the theme went to
     another topic, or is split, and the seeded topic's share understates it).
     """
@@ -289,9 +289,9 @@ def _seeds_lost_text(lost: Sequence[str], names: Mapping[str, str], lead: str = 
     out = ""
     if gone:
         which = ", ".join(names.get(x, x) for x in gone)
-        out += (f' {lead} "seed terms lost" ({which}): no seed term among the topic\'s 20 most probable terms '
-                "(tables/seed_retention); the corpus has too few documents of the theme to hold a topic: read its "
-                "words, not its name.")
+        out += (f' {lead} "seed terms lost" ({which}): fewer than two of its seed terms among the topic\'s 20 most '
+                "probable terms (tables/seed_retention); the corpus has too few documents of the theme to hold a "
+                "topic: read its words, not its name.")
     if moved:
         rows = retention.set_index("label")
         parts = [f"{names.get(x, x)}: {100 * rows.at[x, 'main_seed_capture']:.0f}% of its seed terms' occurrences "
@@ -317,12 +317,17 @@ def seed_marks(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
     ``seeds_elsewhere``: they are, but another topic (``main_seed_topic``)
     takes more of their occurrences.
     """
+    from toolkit.topics.seeded import enough_seeds_in_top
+
     table = tables.get("seed_retention")
     out = {}
     for label in lost_seeded_topics(tables):
         row = table[table["label"].astype(str) == label].iloc[0]
         in_top = row.get("seeds_in_top_terms")
-        out[label] = "seeds_elsewhere" if isinstance(in_top, str) and in_top else "seeds_lost"
+        n_in_top = len([t for t in in_top.split("; ") if t]) if isinstance(in_top, str) else 0
+        n_vocab = row.get("n_seeds_in_vocabulary")
+        enough = enough_seeds_in_top(n_in_top, int(n_vocab)) if pd.notna(n_vocab) else n_in_top > 0
+        out[label] = "seeds_elsewhere" if enough else "seeds_lost"
     return out
 
 

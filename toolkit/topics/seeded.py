@@ -54,6 +54,15 @@ def seed_coverage(themes: Mapping[str, Sequence[str]], vocabulary: Sequence[str]
 #: Most probable terms of a seeded topic among which one of its seed terms must stand for the topic to be
 #: held by its seeds (:func:`seed_retention`).
 RETENTION_TOP_N = 20
+#: Seed terms that must stand among those most probable terms (fewer when the theme has fewer in the vocabulary):
+#: one alone can be a word the topic shares with something else ("lễ hội" at the top of a topic of holiday
+#: beaches, seeded with religion).
+RETENTION_MIN_SEEDS = 2
+
+
+def enough_seeds_in_top(n_in_top: int, n_in_vocabulary: int) -> bool:
+    """Whether ``n_in_top`` seed terms among the top terms hold a topic with ``n_in_vocabulary`` seeds in the vocabulary."""
+    return n_in_top >= max(1, min(RETENTION_MIN_SEEDS, n_in_vocabulary))
 
 
 def seed_retention(result: LdaResult, n_top: int = RETENTION_TOP_N) -> pd.DataFrame:
@@ -66,8 +75,9 @@ def seed_retention(result: LdaResult, n_top: int = RETENTION_TOP_N) -> pd.DataFr
     leave the seeded one nearly empty, its top terms still the seeds (the
     prior is most of what it has). A seeded topic is **held** when
 
-    * at least one of its seed terms is among its ``n_top`` most probable
-      terms, and
+    * at least two of its seed terms (one when it has one in the
+      vocabulary: :data:`RETENTION_MIN_SEEDS`) are among its ``n_top`` most
+      probable terms, and
     * no other topic takes more of its seed terms' occurrences than it does.
 
     A term's occurrences are shared among the topics by p(topic | term) ∝
@@ -112,7 +122,7 @@ def seed_retention(result: LdaResult, n_top: int = RETENTION_TOP_N) -> pd.DataFr
         top, seed_ids = np.argsort(-phi, kind="stable")[:n_top], set(ids)
         in_top = [result.vocabulary_[i] for i in top if i in seed_ids]
         capture, main, main_capture = _seed_capture(phi_all, topic_tokens, frequency, ids, k)
-        held = bool(in_top) and (main is None or main == k)
+        held = enough_seeds_in_top(len(in_top), len(ids)) and (main is None or main == k)
         rows.append((k, theme, len(set(seeds)), len(ids), mass, base, mass / base if base > 0 else np.nan,
                      "; ".join(in_top), capture, labels[main] if main is not None else None, main_capture, held))
     return pd.DataFrame(rows, columns=columns).sort_values("topic", kind="mergesort").reset_index(drop=True)
@@ -120,8 +130,10 @@ def seed_retention(result: LdaResult, n_top: int = RETENTION_TOP_N) -> pd.DataFr
 
 def not_held_reason(row, n_top: int = RETENTION_TOP_N) -> str:
     """Why a seeded topic (a row of :func:`seed_retention`) is not held, in one clause for warnings."""
-    if not row.seeds_in_top_terms:
-        return (f"none of its seed terms is among its {n_top} most probable terms (they are "
+    in_top = [t for t in str(row.seeds_in_top_terms or "").split("; ") if t]
+    if not enough_seeds_in_top(len(in_top), int(row.n_seeds_in_vocabulary)):
+        which = f"only {in_top[0].replace('_', ' ')} of its seed terms is" if in_top else "none of its seed terms is"
+        return (f"{which} among its {n_top} most probable terms (they are "
                 f"{100 * row.seed_mass:.2f}% of its words): the theme's name is not its content; the corpus may have "
                 "too few documents of the theme to hold a topic")
     return (f"{row.main_seed_topic} takes {100 * row.main_seed_capture:.0f}% of its seed terms' occurrences and it "
