@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import types
 
@@ -144,6 +145,25 @@ def test_year_levels_read_as_years_though_the_column_is_float():
     pred = fit.predict(pd.DataFrame({"year": [float(last), int(last)]}))
     k = theta.shape[1]
     np.testing.assert_allclose(pred["estimate"].iloc[:k].to_numpy(), pred["estimate"].iloc[k:].to_numpy())
+
+
+def test_a_categorical_level_of_a_few_documents_is_warned_about(caplog):
+    # dantri 2019-21: "~ C(year)" compared every year with 2019's 2 documents, whose clustered variance was ~0
+    rng = np.random.default_rng(3)
+    meta, X, beta, theta = _linear_data(rng)
+    meta["year"] = np.where(np.arange(len(meta)) < 2, 2009, np.where(np.arange(len(meta)) < 5, 2030, 2015))
+    with caplog.at_level(logging.WARNING, logger="toolkit.topics.effects"):
+        TopicEffects("~ C(year)", n_draws=2, random_state=0, cov_type="HC1").fit(_exact_result(theta), meta)
+    assert ("year = 2009, the reference level every other level of year is compared with, has 2 document(s); under "
+            "HC1 covariance") in caplog.text
+    assert "C(year, Treatment(reference=…))" in caplog.text
+    assert "year = 2030 has 3 document(s): its coefficient rests on them" in caplog.text
+    assert "2015" not in caplog.text
+    caplog.clear()
+    meta["year"] = 2015 + np.arange(len(meta)) % 3
+    with caplog.at_level(logging.WARNING, logger="toolkit.topics.effects"):
+        TopicEffects("~ C(year)", n_draws=2, random_state=0).fit(_exact_result(theta), meta)
+    assert "document(s)" not in caplog.text
 
 
 def test_deterministic_given_seed_and_errors():

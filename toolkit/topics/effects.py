@@ -47,6 +47,7 @@ method ``sample_doc_topic(n_draws, random_state)``.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -285,6 +286,41 @@ def _with_formula_columns(metadata: pd.DataFrame, formula: str, *, warn: bool = 
     return metadata
 
 
+#: A level of a categorical covariate with fewer documents than this gets a warning: its coefficient (or, for the
+#: reference level, the intercept every other level is compared with) rests on a handful of documents, and robust
+#: (HC, CR) variances computed from so few residuals can be near zero when those documents agree.
+MIN_LEVEL_DOCS = 5
+
+
+def _small_levels(design_info, frame: pd.DataFrame) -> list[tuple[str, str, int, bool]]:
+    """``(variable, level, n_documents, is_reference)`` of every categorical level with fewer than
+    :data:`MIN_LEVEL_DOCS` documents among the rows used."""
+    out = []
+    for factor, info in design_info.factor_infos.items():
+        if info.type != "categorical":
+            continue
+        try:
+            values = factor.eval(info.state, frame)
+        except Exception:  # noqa: BLE001 - a factor patsy evaluated already; counting is best effort
+            continue
+        values = getattr(values, "data", values)  # C(x) evaluates to a box around the values
+        counts = pd.Series(np.asarray(values).ravel()).value_counts()
+        reference = info.categories[0] if len(info.categories) else None
+        for level in info.categories:
+            n = int(counts.get(level, 0))
+            if 0 < n < MIN_LEVEL_DOCS:
+                name = re.match(r"^C\(\s*([^,)\s]+)", factor.name())
+                out.append((name.group(1) if name else factor.name(), _level_text(level), n, level == reference))
+    return out
+
+
+def _level_text(level) -> str:
+    """A level as written: ``2019`` for a whole-number float."""
+    if isinstance(level, float) and level.is_integer():
+        return str(int(level))
+    return str(level)
+
+
 class _Design:
     """A patsy design matrix restricted to complete rows, with identifiability checks."""
 
@@ -328,6 +364,7 @@ class _Design:
                              f"{self.columns}); remove collinear terms (with an intercept, write cr()/cc() splines as "
                              "cr(year, df=3, constraints='center'))")
         self.X = X
+        self.small_levels = _small_levels(design.design_info, frame.loc[design.index])
         q, r = np.linalg.qr(X)
         self.q = q
         r_inv = np.linalg.solve(r, np.eye(p))
@@ -723,6 +760,16 @@ class TopicEffects:
             self._check_absorbed(design, cluster)
             cluster = cluster if design.cluster_matrix is not None else None
         cov_type = self.cov_type or ("CR1" if cluster is not None else "classical")
+        for variable, level, n, reference in design.small_levels:
+            robust = (f"; under {cov_type} covariance its interval comes from those residuals alone and can be "
+                      "near zero when they agree" if cov_type != "classical" else "")
+            if reference:
+                logger.warning("effects: %s = %s, the reference level every other level of %s is compared with, has "
+                               "%d document(s)%s; compare with a larger level (C(%s, Treatment(reference=…))) or "
+                               "leave the level's documents out", variable, level, variable, n, robust, variable)
+            else:
+                logger.warning("effects: %s = %s has %d document(s): its coefficient rests on them%s", variable,
+                               level, n, robust)
         models, matching = _matched_refits(results)
         rng = _rng(self.random_state)
         # The reference is drawn first with the same generator as a document-level fit, so its draws are
