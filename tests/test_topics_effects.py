@@ -166,6 +166,32 @@ def test_a_categorical_level_of_a_few_documents_is_warned_about(caplog):
     assert "document(s)" not in caplog.text
 
 
+def test_predictions_outside_the_documents_say_they_extrapolate(caplog):
+    # dantri: business × 2019 (no document) predicted COVID at -0.17, year 2030 at 0.69 [0.38, 1.03], silently
+    rng = np.random.default_rng(4)
+    meta, X, beta, theta = _linear_data(rng)
+    meta = meta.assign(district=np.where(meta["year"] > 2012, meta["district"], DISTRICTS[0]))
+    fit = TopicEffects("~ C(district) + year", n_draws=2, random_state=0).fit(_exact_result(theta), meta)
+    with caplog.at_level(logging.WARNING, logger="toolkit.topics.effects"):
+        fit.predict(pd.DataFrame({"district": [DISTRICTS[1]], "year": [2015]}))
+    assert caplog.text == ""
+    with caplog.at_level(logging.WARNING, logger="toolkit.topics.effects"):
+        fit.predict(pd.DataFrame({"district": [DISTRICTS[1]], "year": [2040]}))
+        fit.contrast("year", 2000, 2015)
+    assert "year = 2040 lies outside the documents' range 2010–2020" in caplog.text
+    assert "year = 2000 lies outside" in caplog.text
+    caplog.clear()
+    cells = TopicEffects("~ C(district) + C(year)", n_draws=2, random_state=0).fit(_exact_result(theta), meta)
+    with caplog.at_level(logging.WARNING, logger="toolkit.topics.effects"):
+        cells.predict(pd.DataFrame({"district": [DISTRICTS[1], DISTRICTS[0]], "year": [2011, 2011]}))
+    assert f"no document of the fit has district = {DISTRICTS[1]}, year = 2011" in caplog.text
+    assert f"district = {DISTRICTS[0]}, year = 2011:" not in caplog.text
+    # a linear model on θ can leave [0, 1]: the count is said
+    far = fit.predict(pd.DataFrame({"district": [DISTRICTS[1]] * 2, "year": [1000, 3000]}))
+    n = int(((far["estimate"] < 0) | (far["estimate"] > 1)).sum())
+    assert n and f"{n} of {len(far)} predicted proportions fall outside [0, 1]" in caplog.text
+
+
 def test_deterministic_given_seed_and_errors():
     rng = np.random.default_rng(6)
     meta, X, beta, theta = _linear_data(rng)

@@ -791,6 +791,13 @@ class TopicEffects:
         self._levels = {v: set(used[v].dropna().tolist()) for v in self.variables_
                         if not pd.api.types.is_numeric_dtype(used[v].dtype)
                         or pd.api.types.is_bool_dtype(used[v].dtype)}
+        # what the documents cover, so that a prediction outside it says it extrapolates
+        self._ranges = {v: (used[v].min(), used[v].max()) for v in self.variables_ if v not in self._levels}
+        categorical = [v for v in self.variables_
+                       if v in self._levels or re.search(rf"\bC\(\s*{re.escape(v)}\b", self.formula_)]
+        self._cell_variables = categorical if len(categorical) >= 2 else []
+        self._cells = (set(used[categorical].dropna().itertuples(index=False, name=None))
+                       if self._cell_variables else set())
         self.doc_ids_ = [str(result.doc_ids[r]) for r in design.rows]
         self.n_docs_ = int(len(design.rows))
         self.cov_type_ = cov_type
@@ -916,7 +923,27 @@ class TopicEffects:
             if unseen:
                 raise ValueError(f"{v} = {', '.join(map(repr, unseen[:5]))} does not occur among the documents "
                                  "of the fit")
+        self._warn_extrapolation(frame)
         return np.einsum("mp,spk->smk", self._design.new(frame), self.coef_draws_)
+
+    def _warn_extrapolation(self, frame: pd.DataFrame) -> None:
+        """A warning for covariate values outside the documents' range and for cells no document fills."""
+        for v, (low, high) in getattr(self, "_ranges", {}).items():
+            values = pd.to_numeric(frame[v], errors="coerce")
+            outside = sorted({_level_text(float(x)) for x in values[(values < low) | (values > high)].dropna()})
+            if outside:
+                logger.warning("effects: %s = %s lies outside the documents' range %s–%s: the prediction is an "
+                               "extrapolation of the formula", v, ", ".join(outside[:5]), _level_text(float(low)),
+                               _level_text(float(high)))
+        if getattr(self, "_cell_variables", None):
+            rows = frame[self._cell_variables].itertuples(index=False, name=None)
+            empty = sorted({r for r in rows if r not in self._cells}, key=str)
+            if empty:
+                shown = "; ".join(", ".join(f"{v} = {_level_text(x)}" for v, x in zip(self._cell_variables, r))
+                                  for r in empty[:3])
+                logger.warning("effects: no document of the fit has %s%s: the prediction adds up the terms' "
+                               "effects where no document was observed (an extrapolation)", shown,
+                               f" (and {len(empty) - 3} more such cells)" if len(empty) > 3 else "")
 
     def predict(self, newdata: pd.DataFrame, *, ci: float | None = None) -> pd.DataFrame:
         """Expected topic prevalence at given covariate values.
@@ -954,6 +981,10 @@ class TopicEffects:
         base["ci_low"] = q_lo.ravel()
         base["ci_high"] = q_hi.ravel()
         base.attrs.update(self._attrs(ci))
+        outside = int(((base["estimate"] < 0) | (base["estimate"] > 1)).sum())
+        if outside:
+            logger.warning("effects: %d of %d predicted proportions fall outside [0, 1] (the regression is linear "
+                           "in θ): read them as extrapolations, not prevalences", outside, len(base))
         return base
 
     def contrast(self, variable: str, value_a, value_b, *, at: dict[str, Any] | None = None,
