@@ -498,3 +498,44 @@ def test_a_coded_sheet_is_scored_with_the_runs_dictionary_not_the_one_it_was_dra
     with caplog.at_level(logging.WARNING, logger="toolkit"):
         same = sheet_with_run_flags(sheet.iloc[:3].assign(complaints__dictionary=[1, 0, 0]), hits)
     assert same["complaints__dictionary"].tolist() == [1, 0, 0] and caplog.text == ""
+
+
+def test_the_effects_figure_names_the_formula_and_a_variable_it_has_no_levels_of():
+    # dantri with "~ C(category) + C(year)": the caption said "locality and year (spline) terms" and the note
+    # named only the year's reference, not the category's (business)
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from toolkit.config import EffectsConfig
+    from toolkit.report.registry import FIGURES, _effect_levels, _fig_effects, figure_context
+
+    terms = ["C(category)[T.health]", "C(category)[T.science]", "C(year)[T.2020]", "C(year)[T.2021]"]
+    effects = pd.DataFrame([{"label": "religion", "term": t, "estimate": 0.01, "ci_low": 0.0, "ci_high": 0.02}
+                            for t in ["Intercept", *terms]])
+    counts = pd.DataFrame({"province": [""] * 3, "district": [""] * 3, "year": [2019.0, 2020.0, 2021.0],
+                           "n_docs": [2, 146, 2000]})
+    ctx = {"themes": ["religion"], "labels": {"religion": "Religion"}, "topic_labels": {}, "localities": [],
+           "locality_sizes": {}, "effect_levels": _effect_levels({"documents_per_locality_year": counts})}
+    fig = _fig_effects(effects, "en", ctx)
+    note = fig.get_supxlabel()
+    plt.close(fig)
+    assert "Each category compared with the level no term names (the first in sorted order)" in note, note
+    assert "each year with 2019" in note
+    config = RunConfig(effects=EffectsConfig(formula="~ C(category) + C(year)"))
+    text = figure_context(config, {}, 2)["text"]
+    caption = next(s for s in FIGURES if s.name == "effects_forest").caption.format(**text)
+    assert caption.startswith("Effects of the terms of `~ C(category) + C(year)` on the proportion")
+
+
+def test_the_topic_prevalence_caption_says_how_many_documents_its_cells_hold():
+    # dantri: the cells held 900 of 2,651 documents (no locality), said only in a log line
+    import pandas as pd
+
+    from toolkit.report.registry import _prevalence_sentence
+
+    prevalence = pd.DataFrame({"topic": [0, 0, 1, 1], "n_docs": [600, 300, 600, 300]})
+    doc_topics = pd.DataFrame({"doc_id": [f"d{i}" for i in range(2651)]})
+    sentence = _prevalence_sentence({"topic_prevalence_district_year": prevalence, "doc_topics": doc_topics})
+    assert "The cells hold 900 of the model's 2651 documents (34%)" in sentence
+    full = _prevalence_sentence({"topic_prevalence_district_year": prevalence, "doc_topics": doc_topics.head(900)})
+    assert "The cells hold" not in full

@@ -475,7 +475,9 @@ def _effect_references(levels: list[str], shown: Mapping[str, str],
 
     patsy's treatment coding compares every level with the first of the sorted
     values of the documents in the model; ``values`` holds those values per
-    variable (sorted as patsy sorts them). A variable without them gets no note.
+    variable (sorted as patsy sorts them). A variable without them (a
+    ``category`` column of the researcher's table) gets ``""``: the note then
+    says its reference is the level no term names.
     """
     import re
 
@@ -489,8 +491,7 @@ def _effect_references(levels: list[str], shown: Mapping[str, str],
         # a year term beside locality terms: the model's documents have both
         key = "year_with_locality" if var == "year" and "locality" in compared else var
         rest = [v for v in values.get(key, []) if v not in seen]
-        if rest:
-            out[var] = rest[0]
+        out[var] = rest[0] if rest else ""
     return out
 
 
@@ -505,6 +506,9 @@ def _effects_note(references: Mapping[str, str], lang: str) -> str:
     parts = [(names.get(var, var), ref) for var, ref in sorted(references.items(), key=lambda kv: kv[0] != "locality")]
     if not parts:
         return ""
+    unnamed = {"en": "the level no term names (the first in sorted order)",
+               "vi": "mức không có hệ số riêng (mức đầu tiên theo thứ tự)"}["vi" if lang == "vi" else "en"]
+    parts = [(name, ref or unnamed) for name, ref in parts]
     if lang == "vi":
         text = "; ".join(f"mỗi {name} so với {ref}" for name, ref in parts)
     else:
@@ -613,8 +617,9 @@ FIGURES: tuple[FigureSpec, ...] = (
                "Posterior draws of document-topic proportions combined with a bootstrap over documents.",
                _fig_topic_prevalence),
     FigureSpec("effects_forest", "effects", "effects",
-               "Effects of locality and year (spline) terms on the proportion of the topics seeded with {themes}, "
-               "with 95% intervals, on one x axis. Descriptive associations, not causal effects.",
+               "Effects of the terms of {formula} on the proportion of the topics seeded with {themes} (spline "
+               "terms of year left out: the prevalence figure shows the trend), with 95% intervals, on one x axis. "
+               "Descriptive associations, not causal effects.",
                "Method of composition: OLS of posterior draws of topic proportions on the formula of [effects], "
                "coefficients drawn from their sampling distribution and pooled. The intervals carry the "
                "uncertainty of the document-topic proportions and of the regression, not that of the topics "
@@ -745,6 +750,7 @@ def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topi
         "seed_retention": tables.get("seed_retention"),
         "definitions": {t: d for t, d in theme_definitions(config.resolve(config.themes.file)).items() if t in themes},
         "text": {"themes": listed or "each theme", "min_docs": config.themes.min_docs,
+                 "formula": f"`{config.effects.formula.strip()}`" if config.effects.formula.strip() else "the formula",
                  "seeds_lost": _seeds_lost_text(lost, labels, retention=tables.get("seed_retention")),
                  "theme_file": config.themes.file,
                  "interval_text": INTERVAL_TEXT.get(config.themes.interval, "95% intervals.").format(
@@ -797,7 +803,22 @@ def uncertainty_sentence(tables: Mapping[str, pd.DataFrame]) -> str:
 def _prevalence_sentence(tables: Mapping[str, pd.DataFrame]) -> str:
     split = uncertainty_sentence({"split": tables["split"]}) if "split" in tables else ""
     return ("Intervals: document uncertainty, the reported model only (refits are pooled in the effects only). "
-            + split).strip()
+            + _prevalence_coverage(tables) + split).strip()
+
+
+def _prevalence_coverage(tables: Mapping[str, pd.DataFrame]) -> str:
+    """How many of the model's documents the locality × year cells hold ("" when all of them)."""
+    prevalence, doc_topics = tables.get("topic_prevalence_district_year"), tables.get("doc_topics")
+    if (prevalence is None or prevalence.empty or doc_topics is None or "n_docs" not in prevalence
+            or "split" in tables):  # with a split the cells hold half B, the model half A
+        return ""
+    first = prevalence[prevalence["topic"] == prevalence["topic"].min()]
+    covered, total = int(first["n_docs"].sum()), int(doc_topics["doc_id"].nunique()) if "doc_id" in doc_topics \
+        else len(doc_topics)
+    if covered >= total:
+        return ""
+    return (f"The cells hold {covered} of the model's {total} documents ({100 * covered / total:.0f}%): a document "
+            "without a known locality or a year is in none (the theme figures keep an (unknown) row). ")
 
 
 def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Path, provenance: Mapping,
