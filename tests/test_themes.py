@@ -874,8 +874,10 @@ def test_kwic_old_tone_style_and_confirmation_by_tokens(themes):
     # lexicon term "dịch vụ công" a match may only start or end where a word of it does (dịch_vụ | công)
     assert out["doc_id"].tolist() == ["b"]
     assert out["left"].iat[0] == "Phòng chống"
-    out = kwic(docs, "dịch", window=2, themes=themes)
-    assert out["doc_id"].tolist() == ["b"]
+    # with the themes, the longest term of the theme takes the occurrence, as in counting: "phòng chống dịch"
+    # is one occurrence of that COVID-19 term, not also one of "dịch"
+    assert kwic(docs, "dịch", window=2, themes=themes).empty
+    assert kwic(docs, "phòng chống dịch", window=2, themes=themes)["doc_id"].tolist() == ["b"]
 
 
 def test_matches_inside_multiword_terms_keep_to_their_words():
@@ -1232,3 +1234,203 @@ def test_a_pattern_cancels_only_the_occurrences_inside_its_match():
                            "cho biết."}
     counts = _hits_of(texts, themes, "site")
     assert counts == {"title_only": 0, "both": 1, "work_first": 1}
+
+
+# -- KWIC shows what counts; rules that cannot fire fail on load -------------------------------
+
+
+def _foreign_rule_themes():
+    """A theme whose `tố cáo` does not count in a sentence, or a document headed, about a foreign head of state."""
+    return themes_from_mapping({
+        "patterns": {"foreign_state": "(?:Tổng thống|Nhà Trắng)"},
+        "themes": {"t": {"terms": ["tố cáo"], "exclude": [
+            {"term": "tố cáo", "pattern": r"[^.!?\n]*${foreign_state}[^.!?\n]*", "title": "${foreign_state}"}]}}})
+
+
+def test_kwic_lines_are_the_occurrences_that_pattern_and_title_rules_leave_counted():
+    """KWIC shows exactly what counts: not the occurrence a `pattern` cancels, nor any in a document whose
+    `title` rule matches (alone, with the token table, and in theme_kwic)."""
+    from toolkit.themes import theme_kwic
+
+    themes = _foreign_rule_themes()
+    rows = {"mixed": ("Tiếp dân ở xã", "Bà Hoa tố cáo cán bộ địa chính. Tổng thống nước bạn tố cáo báo chí. "
+                                       "Ông Tư tố cáo chủ tịch xã."),
+            "headed": ("Nhà Trắng đáp lời", "Bà Hoa tố cáo cán bộ địa chính."),
+            "plain": ("Tiếp dân ở phường", "Ông Tư tố cáo cán bộ phường.")}
+    docs = pd.DataFrame({"doc_id": list(rows), "title": [t for t, _ in rows.values()],
+                         "body": [b for _, b in rows.values()]})
+    tokens = _tokens({d: f"{t}\n\n{b}" for d, (t, b) in rows.items()})
+    assert theme_hits(tokens, themes, docs).set_index("doc_id")["hits"].to_dict() == {
+        "headed": 0, "mixed": 2, "plain": 1}
+    for lines in (kwic(docs, "tố cáo", window=2, themes=themes),
+                  kwic(docs, "tố cáo", window=2, themes=themes, tokens=tokens),
+                  theme_kwic(docs, tokens, themes, window=2)):
+        assert lines["doc_id"].tolist() == ["mixed", "mixed", "plain"]
+        assert lines["left"].tolist() == ["Bà Hoa", "Ông Tư", "Ông Tư"]
+    # without the dictionary, every occurrence of the phrase
+    assert len(kwic(docs, "tố cáo", window=2)) == 5
+
+
+def test_kwic_pairs_its_lines_with_the_counted_occurrences_by_context():
+    """When KWIC confirms fewer lines than the tokens hold occurrences, each line goes to the occurrence whose
+    syllables around it agree, so the line of a cancelled occurrence is not shown in place of a counted one."""
+    from toolkit.text.segment import get_tokenizer
+    from toolkit.themes.concordance import _counted_lines
+
+    tokenizer = get_tokenizer()
+    syllables = [s for t in tokenize("Bà Hoa tố cáo cán bộ địa chính. Tổng thống nước bạn tố cáo báo chí. "
+                                     "Ông Tư tố cáo chủ tịch xã.") for s in t.split("_")]
+    starts = [i for i in range(len(syllables) - 1) if syllables[i:i + 2] == ["tố", "cáo"]]
+    assert len(starts) == 3
+    occurrences = [(True, starts[0], starts[0] + 2), (False, starts[1], starts[1] + 2), (True, starts[2], starts[2] + 2)]
+    # the first occurrence had no line; the second is cancelled (a pattern), the third counts
+    lines = [(0, 0, "Tổng thống nước bạn", "báo chí."), (1, 1, "báo chí. Ông Tư", "chủ tịch xã.")]
+    assert _counted_lines(lines, syllables, occurrences, tokenizer) == [lines[1]]
+    # as many lines as occurrences: paired in order
+    every = [(0, 0, "Bà Hoa", "cán bộ"), *lines]
+    assert _counted_lines(every, syllables, occurrences, tokenizer) == [every[0], every[2]]
+
+
+def test_kwic_gives_an_occurrence_to_the_longest_term_of_its_theme_and_reads_through_quotes():
+    """As in counting, "đền, chùa" is one occurrence of the term "đền chùa", not also one of "đền"; a term
+    written between quotes ("Dân vận khéo") is found."""
+    themes = themes_from_mapping({"themes": {
+        "faith": {"terms": ["đền", "đền chùa"]},
+        "kheo": {"terms": ["phong trào thi đua Dân vận khéo"]}}})
+    texts = {"a": "Du khách đi lễ đền, chùa đầu năm. Người dân dâng hương ở đền làng.",
+             "b": "Xã phát động phong trào thi đua “Dân vận khéo” năm 2024."}
+    docs = _documents(texts)
+    counts = theme_hits(_tokens(texts), themes, docs).set_index(["doc_id", "theme"])["hits"]
+    assert counts["a", "faith"] == 2 and counts["b", "kheo"] == 1
+    assert kwic(docs, "đền", themes=themes, window=2)["right"].tolist() == ["làng."]
+    assert kwic(docs, "đền chùa", themes=themes, window=2)["keyword"].tolist() == ["đền, chùa"]
+    assert len(kwic(docs, "đền", window=2)) == 2  # the phrase alone, with no theme around it
+    assert kwic(docs, "phong trào thi đua Dân vận khéo", themes=themes)["doc_id"].tolist() == ["b"]
+
+
+def test_kwic_applies_the_rules_of_the_theme_it_is_asked_for():
+    """A term of two themes: `theme=` chooses whose rules apply (default: the first in the file)."""
+    themes = themes_from_mapping({"themes": {
+        "complaints": {"terms": ["tố cáo"]},
+        "citizens": {"terms": ["tố cáo"], "exclude": [{"term": "tố cáo", "pattern": "[^.]*Tổng thống[^.]*"}]}}})
+    docs = _documents({"a": "Tổng thống tố cáo báo chí."})
+    assert len(kwic(docs, "tố cáo", themes=themes)) == 1
+    assert len(kwic(docs, "tố cáo", themes=themes, theme="complaints")) == 1
+    assert kwic(docs, "tố cáo", themes=themes, theme="citizens").empty
+    with pytest.raises(ValueError, match="unknown theme 'citizen'"):
+        kwic(docs, "tố cáo", themes=themes, theme="citizen")
+    with pytest.raises(ValueError, match="'khiếu nại' is not a term of theme 'citizens'"):
+        kwic(docs, "khiếu nại", themes=themes, theme="citizens")
+
+
+def _themes_file(tmp_path, text: str):
+    path = tmp_path / "themes.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_an_unknown_pattern_name_is_a_load_error_that_suggests_the_defined_one(tmp_path):
+    """A misspelt ${name} would stay in the regex, which then never matches: the file is refused."""
+    from toolkit.errors import UserError
+
+    path = _themes_file(tmp_path, """
+[patterns]
+foreign_state = '(?:Tổng thống|Nhà Trắng)'
+
+[themes.x]
+terms = ["tố cáo", "khiếu nại"]
+
+[[themes.x.exclude]]
+term = "khiếu nại"
+after = ["đông người"]
+
+[[themes.x.exclude]]
+term = "tố cáo"
+pattern = ['[^.]*${foreign_stat}[^.]*']
+""")
+    with pytest.raises(UserError) as err:
+        load_themes(path)
+    assert err.value.path is None and err.value.message.startswith(str(path))  # the file, named once
+    for part in ("[themes.x], exclude rule #2", "pattern '[^.]*${foreign_stat}[^.]*' of 'tố cáo'",
+                 "${foreign_stat}", "did you mean ${foreign_state}?"):
+        assert part in err.value.message
+    # in a title too, and a name that is no name at all; a `$` that is the regex's own end of line stays
+    spec = {"terms": ["tố cáo"], "exclude": [{"term": "tố cáo", "title": "${Nhà Trắng}"}]}
+    with pytest.raises(ValueError, match=r"title '\$\{Nhà Trắng\}' of 'tố cáo' uses \$\{Nhà Trắng\}.*no \[patterns\]"):
+        themes_from_mapping({"themes": {"x": spec}})
+    spec = {"terms": ["tố cáo"], "exclude": [{"term": "tố cáo", "pattern": "tố cáo$", "title": "${place}"}]}
+    themes = themes_from_mapping({"patterns": {"place": "Phường"}, "themes": {"x": spec}})
+    assert [p.pattern for p in themes.themes[0].excludes["tố cáo"].patterns] == ["tố cáo$"]
+
+
+@pytest.mark.parametrize("rule, message", [
+    ({"term": "tố cáo"}, r"exclude rule #1 \(term 'tố cáo'\) names no context.*`before`, `after`, `pattern`"),
+    ({"term": ["tố cáo", "khiếu nại"]}, "names no context"),
+    ({"term": "*", "near": []}, r"\(term '\*'\) has an empty `near`"),
+    ({"term": "tố cáo", "near": [], "window": 5}, "has an empty `near`"),
+    ({"term": "tố cáo", "after": ["đông người"], "pattern": []}, "has an empty `pattern`"),
+])
+def test_an_exclude_rule_that_can_never_fire_is_a_load_error(rule, message):
+    with pytest.raises(ValueError, match=message):
+        themes_from_mapping({"themes": {"x": {"terms": ["tố cáo", "khiếu nại"], "exclude": [rule]}}})
+
+
+def test_the_themes_file_header_documents_every_key_and_load_errors_point_to_it(tmp_path):
+    """Every key a themes file may have is in the header of the project's file, which a load error names
+    with the README section that explains how a term counts."""
+    import re
+    from pathlib import Path
+
+    from toolkit import config
+    from toolkit.errors import UserError
+    from toolkit.themes.dictionary import _EXCLUDE_KEYS, _THEME_KEYS
+
+    text = (config.lexicon_dir() / "themes.toml").read_text(encoding="utf-8")
+    header = "\n".join(line for line in text.split("\n[", 1)[0].splitlines() if line.startswith("#"))
+    undocumented = [k for k in sorted(_THEME_KEYS | _EXCLUDE_KEYS) if not re.search(rf"(?:#\s+|<id>\.){k}[\s\]]", header)]
+    assert undocumented == []
+    assert "a weak term is also written in `terms`" in " ".join(header.replace("#", " ").split()).lower()
+    path = _themes_file(tmp_path, '[themes.x]\nterms = ["tố cáo"]\nweak_terms = ["khiếu nại"]\n')
+    with pytest.raises(UserError, match="not among the theme's terms") as err:
+        load_themes(path)
+    assert "corpora/lexicons/themes.toml" in err.value.fix
+    section, paragraph = re.search(r"README, section `([^`]+)`, '([^']+)'", err.value.fix).groups()
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"### `{section} " in readme and f"\n{paragraph} (" in readme
+
+
+def test_the_miss_stratum_is_described_as_no_flag_for_the_chosen_themes():
+    import inspect
+
+    from toolkit.cli.themes import sample_command
+
+    help_text = inspect.signature(sample_command).parameters["miss_fraction"].default.help
+    assert "none of the chosen themes" in help_text and "no theme" not in help_text
+
+
+def test_cli_kwic_prints_only_the_lines_the_themes_file_counts(tmp_path):
+    import toolkit.cli.themes  # noqa: F401  (registers the commands)
+    from toolkit.cli import app
+    from toolkit.corpus import conform, write_table
+
+    path = _themes_file(tmp_path, """
+[patterns]
+foreign_state = '(?:Tổng thống|Nhà Trắng)'
+
+[themes.x]
+terms = ["tố cáo"]
+
+[[themes.x.exclude]]
+term = "tố cáo"
+pattern = ['[^.!?\\n]*${foreign_state}[^.!?\\n]*']
+""")
+    corpus = tmp_path / "docs.parquet"
+    write_table(conform(_documents({"a": "Bà Hoa tố cáo cán bộ xã. Tổng thống nước bạn tố cáo báo chí."},
+                                   province="Hà Nội", district="A", year=2021)), corpus)
+    runner = CliRunner()
+    res = runner.invoke(app, ["kwic", str(corpus), "tố cáo", "--themes", str(path), "--window", "3"])
+    assert res.exit_code == 0, res.output
+    assert "1 occurrence(s)" in res.output and "Bà Hoa [tố cáo] cán bộ xã." in res.output
+    assert "bạn [tố cáo]" not in res.output  # the foreign president's line, which did not count
+    res = runner.invoke(app, ["kwic", str(corpus), "tố cáo", "--themes", str(path), "--theme-id", "y"])
+    assert res.exit_code == 2 and "unknown theme 'y'" in res.output

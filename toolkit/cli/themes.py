@@ -116,16 +116,26 @@ def kwic_command(
     window: int = typer.Option(8, "--window", "-w", help="Words of context on each side."),
     output: Path | None = typer.Option(None, "-o", "--output", callback=table_path, help="Write the table here instead of printing it."),
     limit: int = typer.Option(50, "--limit", help="Rows printed to the terminal (0: all)."),
-    themes_file: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False, help="Themes file whose exclusion rules apply to TERM."),
+    themes_file: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False, help="Themes file whose rules apply to TERM: the lines are the occurrences its themes count."),
+    theme_id: str | None = typer.Option(None, "--theme-id", help="Theme whose rules apply, for a term of several themes (default: the first in the file)."),
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
-    """Show every occurrence of TERM in the original text, with context."""
+    """Show every occurrence of TERM in the original text that the theme dictionary counts, with context."""
+    import unicodedata
+
     from toolkit.corpus import write_table
     from toolkit.themes.dictionary import load_themes
     from toolkit.themes.concordance import kwic
 
     dictionary = load_themes(themes_file)
-    table = kwic(load_documents(corpus, include_duplicates), term, window=window, themes=dictionary)
+    documents = load_documents(corpus, include_duplicates)
+    if theme_id is not None:
+        if theme_id not in dictionary.ids:
+            raise typer.BadParameter(f"unknown theme {theme_id!r}; the themes file has {', '.join(dictionary.ids)}",
+                                     param_hint="--theme-id")
+        if unicodedata.normalize("NFC", term.strip()) not in dictionary.themes[dictionary.ids.index(theme_id)].terms:
+            raise typer.BadParameter(f"{term!r} is not a term of theme {theme_id!r}", param_hint="--theme-id")
+    table = kwic(documents, term, window=window, themes=dictionary, theme=theme_id)
     if table.empty and term in dictionary.ids:
         # `kwic CORPUS religion`: a theme id, not a phrase of the text
         first = dictionary.themes[dictionary.ids.index(term)].terms[0]
@@ -160,7 +170,7 @@ def sample_command(
     n: int = typer.Option(200, "--n", help="Documents in the sample."),
     theme_ids: str | None = typer.Option(None, "--theme-ids", help="Theme ids to code, comma-separated (default: every theme)."),
     random_state: int = random_state_option("the draw"),
-    miss_fraction: float = typer.Option(0.3, "--miss-fraction", help="Share of the sample from documents the dictionary flags for no theme."),
+    miss_fraction: float = typer.Option(0.3, "--miss-fraction", help="Share of the sample from documents the dictionary flags for none of the chosen themes (--theme-ids; stratum miss)."),
     coders: str = typer.Option("coder1,coder2", "--coders", help="Names of the empty coder columns."),
     tokens: Path | None = TOKENS,
     themes_file: Path | None = typer.Option(

@@ -16,6 +16,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "themes_from_mapping": "toolkit.themes.dictionary",
     "theme_hits": "toolkit.themes.dictionary",
     "theme_hits_batched": "toolkit.themes.dictionary",
+    "document_matches": "toolkit.themes.dictionary",
     "validate_themes": "toolkit.themes.dictionary",
     "proportion_interval": "toolkit.themes.shares",
     "theme_shares": "toolkit.themes.shares",

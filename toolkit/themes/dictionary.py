@@ -67,6 +67,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import hashlib
 import itertools
@@ -101,6 +102,7 @@ __all__ = [
     "theme_hits",
     "theme_hits_batched",
     "validate_themes",
+    "document_matches",
 ]
 
 THEMES_FILE = "themes.toml"
@@ -318,8 +320,8 @@ class ThemeDictionary:
     def match(self, tokens: Sequence[str]) -> list[tuple[int, int, int, int]]:
         """Accepted matches ``(theme, term, start, end)`` over the syllables of ``tokens``.
 
-        Exclusion contexts (``before``/``after``) are applied; pattern rules are not
-        (they need the text: see :func:`theme_hits`).
+        Exclusion contexts (``before``/``after``/``near``) are applied; ``pattern`` and
+        ``title`` rules are not (they need the text: see :func:`document_matches`).
         """
         return self._match(tokens)[1]
 
@@ -444,9 +446,13 @@ def load_themes(path: str | os.PathLike | None = None, *, tokenizer_config=None)
 
     Raises
     ------
-    ValueError
-        On a malformed file: unknown keys, a theme without terms, an
-        exclusion for a term the theme does not list, a bad regex.
+    toolkit.errors.UserError
+        (a ``ValueError``) On a malformed file, naming the file, the theme
+        and the rule: unknown keys, a theme without terms, an exclusion for a
+        term the theme does not list, a rule that could cancel nothing (no
+        context key, or an empty one: ``near = []``), a bad regex, a
+        ``${name}`` that ``[patterns]`` does not define (with the closest
+        name that it does).
 
     Notes
     -----
@@ -470,8 +476,9 @@ def load_themes(path: str | os.PathLike | None = None, *, tokenizer_config=None)
     except ValueError as exc:  # a bad rule, bad TOML or bad UTF-8 in the researcher's file
         message = str(exc)
         raise UserError(message, path=None if message.startswith(str(path)) else path,
-                        fix="correct the named theme or rule in the themes file (README, 'Themes' says what "
-                            "each key means)") from exc
+                        fix="correct the named theme or rule in the themes file: the comments at the top of "
+                            "corpora/lexicons/themes.toml say what each key means (README, section `python -m "
+                            "toolkit themes`, 'How a term counts')") from exc
     themes.version = hashlib.sha256(raw).hexdigest()[:12]
     return themes
 
@@ -514,10 +521,12 @@ def themes_from_mapping(data: dict, *, tokenizer_config=None, source: str = "<in
             syllables.append(syls)
         excludes = {}
         named_patterns = set()  # terms with a `pattern` rule of their own (not only a theme-wide one)
-        for rule in spec.get("exclude", []):
+        for n, rule in enumerate(spec.get("exclude", []), 1):
             bad = set(rule) - _EXCLUDE_KEYS
             if bad:
                 raise ValueError(f"{where}: exclude rule with unknown key(s) {sorted(bad)}; allowed: {sorted(_EXCLUDE_KEYS)}")
+            rule_where = f"{where}, exclude rule #{n}"  # the n-th [[themes.<id>.exclude]] of the theme
+            _check_contexts(rule, rule_where)
             # one term, or a list of terms that share the rule (the variants of one wording)
             names = [unicodedata.normalize("NFC", name.strip()) for name in _as_list(rule.get("term"))] or [""]
             if "*" in names:  # every term of the theme, including those added later
@@ -529,7 +538,8 @@ def themes_from_mapping(data: dict, *, tokenizer_config=None, source: str = "<in
             for term in names:
                 if term not in terms:
                     raise ValueError(f"{where}: exclude rule for {term!r}, which is not among the theme's terms")
-                excludes[term] = _compile_rule(term, rule, tokenizer, stopwords, macros, where, excludes.get(term))
+                excludes[term] = _compile_rule(term, rule, tokenizer, stopwords, macros, rule_where,
+                                               excludes.get(term))
         for term in terms:
             lost = sorted(NEGATIONS & stopwords & set(plain.tokenize(term)))
             if lost and term not in named_patterns:
@@ -627,6 +637,45 @@ def _as_list(value) -> list[str]:
     return [str(v) for v in value]
 
 
+#: The keys of an exclude rule that name contexts; a rule needs at least one (`window` only sizes `near`).
+_CONTEXT_KEYS = ("before", "after", "pattern", "title", "near")
+
+
+def _check_contexts(rule: Mapping, where: str) -> None:
+    """Raise ``ValueError`` for an exclude rule that could never cancel anything: no context key at all
+    (only ``term``), or a context key with nothing in it (``near = []``)."""
+    name = f"(term {rule.get('term')!r})"
+    empty = [k for k in _CONTEXT_KEYS if k in rule and not any(str(v).strip() for v in _as_list(rule[k]))]
+    if empty:
+        raise ValueError(f"{where} {name} has an empty `{empty[0]}`, so the rule cancels nothing; list the "
+                         f"{'phrases' if empty[0] in ('before', 'after', 'near') else 'regular expressions'} "
+                         f"of `{empty[0]}` or remove the key")
+    if "window" not in rule and not any(k in rule for k in _CONTEXT_KEYS):
+        raise ValueError(f"{where} {name} names no context, so it cancels nothing; give it at least one of "
+                         + ", ".join(f"`{k}`" for k in _CONTEXT_KEYS))
+
+
+def _expand_macros(source: str, macros: Mapping[str, str], key: str, term: str, where: str) -> str:
+    """``source`` with every ``${name}`` replaced by the regex of ``[patterns].name``.
+
+    A ``${name}`` that ``[patterns]`` does not define is an error (it would stay in the regex, which then
+    never matches); a ``$`` not followed by ``{`` is the regex's own (an end-of-line anchor).
+    """
+    for m in string.Template.pattern.finditer(source):
+        name = m.group("braced")
+        if name is None and m.group("invalid") is not None and source[m.end():m.end() + 1] == "{":
+            name = source[m.end() + 1:].partition("}")[0]  # `${foreign state}`: not a name at all
+        if name is None or name in macros:
+            continue
+        close = difflib.get_close_matches(name, list(macros), n=1, cutoff=0.6)
+        hint = (f"did you mean ${{{close[0]}}}?" if close
+                else f"[patterns] defines {', '.join(sorted(macros))}" if macros
+                else "the file has no [patterns] table")
+        raise ValueError(f"{where}: {key} {source!r} of {term!r} uses ${{{name}}}, "
+                         f"which [patterns] does not define; {hint}")
+    return string.Template(source).safe_substitute(macros)
+
+
 def _compile_rule(term, rule, tokenizer, stopwords, macros, where, previous: ExcludeRule | None) -> ExcludeRule:
     contexts = {}
     words = set()
@@ -648,7 +697,7 @@ def _compile_rule(term, rule, tokenizer, stopwords, macros, where, previous: Exc
     for key in ("pattern", "title"):
         compiled[key] = []
         for source in _as_list(rule.get(key)):
-            expanded = string.Template(source).safe_substitute(macros)
+            expanded = _expand_macros(source, macros, key, term, where)
             try:
                 compiled[key].append(regex.compile(expanded))
             except regex.error as exc:
@@ -709,54 +758,121 @@ def term_counts(
     ``counts=`` so that one count serves all three.
     """
     counts = np.zeros((len(tokens), themes.n_terms), dtype=np.int32)
-    pattern_cols = [(a, b, rule) for a, t in enumerate(themes.themes) for b, term in enumerate(t.terms)
-                    if (rule := t.excludes.get(term)) is not None and (rule.patterns or rule.titles)]
-    if pattern_cols and documents is None:
+    text_rules = _text_rules(themes)
+    if text_rules and documents is None:
         logger.warning("themes: %d term(s) have text `pattern`/`title` exclusions (%s) that need the document table; "
-                       "they are NOT applied", len(pattern_cols),
-                       ", ".join(sorted({themes.themes[a].terms[b] for a, b, _ in pattern_cols})))
-        pattern_cols = []
-    if pattern_cols:
+                       "they are NOT applied", len(text_rules),
+                       ", ".join(sorted({themes.themes[a].terms[b] for a, b in text_rules})))
+        text_rules = {}
+    texts: dict[str, str] = {}
+    normalize = tokenizer = None
+    if text_rules:
         from toolkit.text.normalize import make_normalizer
 
         normalize = make_normalizer()  # one snapshot of the lexicons for the whole table
         tokenizer, _ = _tokenizers(themes.tokenizer_config)
         texts = _document_texts(documents)
-        doc_ids = tokens["doc_id"].astype(str).tolist()
-        pattern_index = np.array([themes.term_index(a, b) for a, b, _ in pattern_cols])
+    doc_ids = tokens["doc_id"].astype(str).tolist()
     for row, toks in enumerate(tqdm(tokens["tokens"], desc="themes", unit="doc",
                                     disable=None if progress is None else not progress)):
-        syllables, matches = themes._match(list(toks))
-        for col, c in themes._count(matches).items():
+        _, matches, cancelled = document_matches(themes, toks, texts.get(doc_ids[row]), text_rules=text_rules,
+                                                 normalize=normalize, tokenizer=tokenizer)
+        counted = [m for k, m in enumerate(matches) if k not in cancelled] if cancelled else matches
+        for col, c in themes._count(counted).items():
             counts[row, col] = c
-        if not pattern_cols:
-            continue
-        live = [pattern_cols[k] for k in np.flatnonzero(counts[row, pattern_index] > 0)]
-        if live and doc_ids[row] in texts:
-            _cancel_in_text(counts[row], live, normalize(texts[doc_ids[row]]), syllables, matches, themes, tokenizer)
     return counts
 
 
-def _cancel_in_text(counts: np.ndarray, live: list, text: str, syllables: list[str], matches: list,
-                    themes: ThemeDictionary, tokenizer) -> None:
-    """Apply the ``title`` and ``pattern`` rules of the ``live`` (theme, term, rule) of one document to its
-    row of ``counts``, in place. ``text`` is the document's normalized text, ``syllables``/``matches`` its
-    :meth:`ThemeDictionary._match`."""
+def _text_rules(themes: ThemeDictionary) -> dict[tuple[int, int], ExcludeRule]:
+    """(theme, term) → its exclusion rule, for the terms whose rule has ``pattern`` or ``title`` regexes."""
+    return {(a, b): rule for a, t in enumerate(themes.themes) for b, term in enumerate(t.terms)
+            if (rule := t.excludes.get(term)) is not None and (rule.patterns or rule.titles)}
+
+
+def document_matches(
+    themes: ThemeDictionary,
+    tokens: Sequence[str],
+    text: str | None = None,
+    *,
+    text_rules: Mapping[tuple[int, int], ExcludeRule] | None = None,
+    normalize=None,
+    tokenizer=None,
+) -> tuple[list[str], list[tuple[int, int, int, int]], set[int]]:
+    """The occurrences of the terms in one document, and those that its text's ``title``/``pattern`` rules cancel.
+
+    The one definition of what counts, shared by :func:`term_counts` (hence
+    :func:`theme_hits`) and the KWIC of :mod:`toolkit.themes.concordance`: an
+    occurrence counts when it is among ``matches`` (the ``before``/``after``/
+    ``near`` rules and the longest-term rule already applied) and not in
+    ``cancelled``. The weak-term and date rules, which take or leave a
+    document's terms whole, come after (:func:`apply_weak_terms`).
+
+    Parameters
+    ----------
+    themes : ThemeDictionary
+    tokens : sequence of str
+        The document's tokens (a row of the token table).
+    text : str, optional
+        The document's text as :func:`toolkit.text.preprocess.document_text`
+        writes it (title, blank line, body), not yet normalized. ``None``: the
+        text rules are not applied.
+    text_rules : mapping, optional
+        (theme, term) → rule, the rules to apply (default: every term's
+        ``title``/``pattern`` rule).
+    normalize, tokenizer : optional
+        The normalizer the text goes through and the tokenizer of the pattern
+        matches (default: :func:`toolkit.text.normalize.make_normalizer` and
+        the dictionary's tokenizer); a caller counting many documents passes
+        one of each.
+
+    Returns
+    -------
+    syllables : list of str
+        The document's syllables.
+    matches : list of (theme, term, start, end)
+        :meth:`ThemeDictionary.match` over them, in text order.
+    cancelled : set of int
+        Positions in ``matches`` of the occurrences that a ``title`` rule (every
+        occurrence of its term) or a ``pattern`` rule (those inside a match)
+        cancels.
+    """
+    syllables, matches = themes._match(list(tokens))
+    text_rules = _text_rules(themes) if text_rules is None else text_rules
+    if text is None or not text_rules or not any((a, b) in text_rules for a, b, _, _ in matches):
+        return syllables, matches, set()
+    if normalize is None:
+        from toolkit.text.normalize import make_normalizer
+
+        normalize = make_normalizer()
+    if tokenizer is None:
+        tokenizer, _ = _tokenizers(themes.tokenizer_config)
+    return syllables, matches, _cancelled_in_text(text_rules, normalize(text), syllables, matches, tokenizer)
+
+
+def _cancelled_in_text(text_rules: Mapping[tuple[int, int], ExcludeRule], text: str, syllables: list[str],
+                       matches: list, tokenizer) -> set[int]:
+    """Positions in ``matches`` (:meth:`ThemeDictionary._match` of one document) of the occurrences that the
+    ``title`` and ``pattern`` rules of ``text_rules`` cancel. ``text`` is the document's normalized text."""
+    live = sorted({(a, b) for a, b, _, _ in matches if (a, b) in text_rules})
     title = _title(text)
     # a title pattern shared by several terms is tried once per document
     headed: dict[regex.Pattern, bool] = {}
-    for a, b, rule in live:
-        for pattern in rule.titles:
+    cancelled_terms = set()
+    for a, b in live:
+        for pattern in text_rules[a, b].titles:
             if pattern not in headed:
                 headed[pattern] = pattern.search(title) is not None
             if headed[pattern]:
-                counts[themes.term_index(a, b)] = 0
+                cancelled_terms.add((a, b))
                 break
-    live = [(a, b, rule) for a, b, rule in live if rule.patterns and counts[themes.term_index(a, b)] > 0]
+    out = {k for k, (a, b, _, _) in enumerate(matches) if (a, b) in cancelled_terms}
     located: dict[tuple[str, ...], tuple[list[int], list[tuple[int, int]]]] = {}
     # a pattern shared by several terms (a rule naming a list of terms) is searched once per document
     found: dict[regex.Pattern, list[tuple[int, int, list[str]]]] = {}
-    for a, b, rule in live:
+    for a, b in live:
+        rule = text_rules[a, b]
+        if (a, b) in cancelled_terms or not rule.patterns:
+            continue
         # Locate each pattern match in the document's syllables (syllables do not depend on
         # where the segmenter put word boundaries) and cancel the occurrences inside it.
         covered: set[int] = set()
@@ -767,10 +883,9 @@ def _cancel_in_text(counts: np.ndarray, live: list, text: str, syllables: list[s
                                   for m in pattern.finditer(text)]
             for start, end, span in found[pattern]:
                 covered.update(_occurrences_in(span, syllables, text, start, end, located))
-        cancelled = sum(1 for a2, b2, i, j in matches
-                        if (a2, b2) == (a, b) and covered.issuperset(range(i, j)))
-        col = themes.term_index(a, b)
-        counts[col] = max(0, counts[col] - cancelled)
+        out.update(k for k, (a2, b2, i, j) in enumerate(matches)
+                   if (a2, b2) == (a, b) and covered.issuperset(range(i, j)))
+    return out
 
 
 def _given_counts(counts: np.ndarray | None, tokens: pd.DataFrame, themes: ThemeDictionary,

@@ -270,7 +270,8 @@ def validation_sample(
         for j in np.flatnonzero(sub.sum(axis=0)):
             term = terms[a + j]
             with_term = set(sheet.loc[sub[:, j] > 0, "doc_id"])
-            table = kwic(sample_docs[sample_docs["doc_id"].isin(with_term)], term, window=window, themes=themes)
+            table = kwic(sample_docs[sample_docs["doc_id"].isin(with_term)], term, window=window, themes=themes,
+                         theme=t, tokens=tokens)
             for r in table.itertuples(index=False):
                 lines.setdefault(r.doc_id, []).append(f"{r.left} [{r.keyword}] {r.right}".strip())
         sheet[f"{t}{SEP}kwic"] = [" | ".join(lines.get(d, [])) for d in sheet["doc_id"]]
