@@ -235,3 +235,44 @@ def test_explorer_intervals_round_outwards_and_topics_carry_their_figure_names(b
     assert "1. Grassroots democracy (seed terms lost): tổng thống" in options and "2. topic_01" in options
     session.check_clean()
     session.context.close()
+
+
+def test_topic_cells_of_few_documents_are_dashed_like_small_theme_cells(browser, tmp_path):
+    """A topic's mean over one document (Đắk Nông 2021: 40% [31–48%]) is marked as a small theme cell is."""
+    import pandas as pd
+
+    from toolkit.report.explorer import explorer_html
+
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "title": ["A", "B"], "date": ["2021-01-02", "2021-03-04"],
+                         "year": [2021, 2021], "province": ["Đắk Nông", "Hà Nội"], "district": ["", "Quận Ba Đình"],
+                         "body": ["Một.", "Hai."]})
+    doc_topics = pd.DataFrame({"doc_id": ["a", "b"], "topic_0": [0.4, 0.3], "topic_1": [0.6, 0.7]})
+    prevalence = pd.DataFrame({"province": ["Đắk Nông", "Hà Nội"], "district": ["", "Quận Ba Đình"],
+                               "year": [2021, 2021], "topic": [0, 0], "label": ["covid", "covid"],
+                               "n_docs": [1, 500], "prevalence": [0.40, 0.30], "ci_low": [0.31, 0.28],
+                               "ci_high": [0.48, 0.32]})
+    shares = pd.DataFrame({"province": ["Đắk Nông", "Hà Nội"], "district": ["", "Quận Ba Đình"], "year": [2021, 2021],
+                           "theme": ["covid", "covid"], "n_docs": [1, 500], "docs_with_theme": [1, 150],
+                           "share": [1.0, 0.3], "ci_low": [0.15, 0.26], "ci_high": [1.0, 0.34],
+                           "small_cell": [True, False]})
+    path = tmp_path / "explorer.html"
+    path.write_text(explorer_html(docs, theme_shares=shares, doc_topics=doc_topics, topic_prevalence=prevalence),
+                    encoding="utf-8")
+    session = Page(browser)
+    page = session.page
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready]")
+
+    def borders() -> dict[str, str]:
+        return {c.get_attribute("data-locality"): c.evaluate("(td) => getComputedStyle(td).borderTopStyle")
+                for c in page.query_selector_all("td.cell")}
+
+    page.select_option("#view-select", "theme:covid")
+    theme = borders()
+    assert theme == {"Đắk Nông": "dashed", "Quận Ba Đình, Hà Nội": "solid"}
+    page.select_option("#view-select", "topic:0")
+    assert borders() == theme  # the topic's cell of one document is dashed as the theme's
+    assert "40.0%" in page.inner_text("td.cell.small")
+    assert "Dashed: small cell (fewer than 5 documents)." in page.inner_text("#trend-legend")
+    session.check_clean()
+    session.context.close()

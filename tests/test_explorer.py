@@ -163,6 +163,45 @@ def test_caps_bound_the_file_and_are_stated(caps, check):
     assert check(data), data["notes"]
 
 
+def test_the_note_on_documents_left_out_names_the_cap_that_left_them_out():
+    # "1469 of the 2651 documents in cells are embedded (max_documents = 3000)": 3000 was never reached,
+    # the documents past the first 25 of their cells were left out by max_docs_per_cell
+    per_cell = [n for n in _payload(_page(max_docs_per_cell=1))["notes"] if "embedded" in n]
+    assert per_cell == ["3 of the 4 documents in cells are embedded: 1 is past the first document of every cell "
+                        "that lists it (max_docs_per_cell = 1); every cell keeps its first documents."]
+    budget = [n for n in _payload(_page(max_documents=2))["notes"] if "embedded" in n]
+    assert budget == ["2 of the 4 documents in cells are embedded: 2 are left out to keep the file small "
+                      "(max_documents = 2); every cell keeps its first documents."]
+    both = [n for n in _payload(_page(max_docs_per_cell=1, max_documents=2))["notes"] if "embedded" in n]
+    assert both == ["2 of the 4 documents in cells are embedded: 1 is past the first document of every cell that "
+                    "lists it (max_docs_per_cell = 1), and 1 is left out to keep the file small (max_documents = 2); "
+                    "every cell keeps its first documents."]
+    assert not [n for n in _payload(_page())["notes"] if "embedded" in n]  # nothing left out, nothing said
+
+
+def test_topic_cells_of_few_documents_are_small_as_theme_cells_are():
+    # Đắk Nông 2021, one document: 0.40 [0.31–0.48] looked as firm as a cell of 500
+    doc_topics = pd.DataFrame({"doc_id": DOCS["doc_id"], "topic_0": [0.4, 0.5, 0.6, 0.7, 0.2],
+                               "topic_1": [0.6, 0.5, 0.4, 0.3, 0.8]})
+    prevalence = pd.DataFrame({
+        "locality": ["Huyện Giao Thủy, Nam Định", "Huyện Châu Thành, Bến Tre", "Huyện Châu Thành, Bến Tre"],
+        "year": [2019, 2019, 2020], "topic": [0, 0, 0], "label": ["topic_00"] * 3, "n_docs": [500, 1, 0],
+        "prevalence": [0.3, 0.4, np.nan], "ci_low": [0.28, 0.31, np.nan], "ci_high": [0.32, 0.48, np.nan]})
+    data = _payload(explorer_html(DOCS, doc_topics=doc_topics, topic_prevalence=prevalence))
+    cells = {(c[0], c[1]): c for c in _view(data, "topic:0")["cells"]}
+    assert cells[(1, 0)][5:] == [500, None, 0] and cells[(0, 0)][5:] == [1, None, 1]
+    assert data["min_docs"] == 5
+    # the threshold is the page's: themes without a small_cell column follow it too
+    data = _payload(explorer_html(DOCS, doc_topics=doc_topics, topic_prevalence=prevalence, min_docs=1,
+                                  theme_shares=_shares().drop(columns="small_cell"), theme_hits=HITS))
+    assert {c[7] for c in _view(data, "topic:0")["cells"] if c[5]} == {0}
+    assert [c[7] for c in _view(data, "theme:religion")["cells"]] == [0, 0, 1, 0, 0]  # only the empty cell
+    # a theme table's own flag wins (its min_docs is the run's [themes] min_docs)
+    data = _payload(explorer_html(DOCS, theme_shares=_shares(), theme_hits=HITS, min_docs=1))
+    assert [c[7] for c in _view(data, "theme:religion")["cells"]] == [1, 1, 1, 1, 1]
+    # how the page draws them: tests/test_browser.py
+
+
 def test_budget_keeps_the_first_document_of_every_cell():
     data = _payload(_page(max_documents=3))
     for view in data["views"]:
@@ -185,7 +224,7 @@ def test_topic_views_list_documents_by_proportion():
                                   n_top_docs=2))
     assert [v["key"] for v in data["views"]] == ["topic:0", "topic:1"]
     t1 = _view(data, "topic:1")
-    assert t1["cells"] == [[0, 0, 0.55, 0.3, 0.8, 2]]
+    assert t1["cells"] == [[0, 0, 0.55, 0.3, 0.8, 2, None, 1]]  # laid out as a theme's cell; 2 documents: small
     assert t1["lists"]["0:0"] == {"docs": [["d2", 0.8]], "total": 1}  # Giao Thủy 2019: d1 (0.04) left out
     assert _view(data, "topic:0")["lists"]["0:0"]["docs"] == [["d1", 0.96], ["d2", 0.2]]
     assert any("at least 10% of" in note for note in data["notes"])
@@ -323,3 +362,84 @@ def test_relative_sources_do_not_depend_on_where_the_corpus_lies(sources, expect
     from toolkit.report.explorer import relative_sources
 
     assert relative_sources(pd.Series(sources)).tolist() == expected
+
+
+# ---------------------------------------------------------------------------
+# seeded topics not held by their seeds are marked, as in the report's figures
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded_model(tmp_path_factory):
+    """A seeded model (as `toolkit topics` writes it) whose `democracy_regulations` topic, seeded with two words of
+    one document each, is not held by its seeds; `site_clearance`, seeded with words of a third of the corpus, is."""
+    from toolkit.corpus import write_table
+    from toolkit.topics import seed_retention
+    from toolkit.topics.persist import save_result
+    from toolkit.topics.seeded import fit_seeded_lda
+
+    words = {
+        "land": "giải_phóng_mặt_bằng bồi_thường thu_hồi_đất tái_định_cư dự_án hộ_dân đền_bù".split(),
+        "religion": "tôn_giáo chức_sắc đồng_bào giáo_xứ linh_mục nhà_thờ chùa".split(),
+        "covid": "cách_ly tiêm_chủng vắc_xin phong_tỏa xét_nghiệm ca_nhiễm giãn_cách".split(),
+    }
+    # 40 words a group, more than the 20 top terms that decide whether seeds hold a topic
+    words = {k: v + [f"{v[0]}_{i}" for i in range(40 - len(v))] for k, v in words.items()}
+    rng = np.random.default_rng(0)
+    tokens = [list(rng.choice(group, 30)) for group in words.values() for _ in range(20)]
+    tokens[0].append("quy_chế_dân_chủ")
+    tokens[21].append("hương_ước")
+    doc_ids = [f"d{i:02d}" for i in range(len(tokens))]
+    result = fit_seeded_lda(pd.DataFrame({"doc_id": doc_ids, "tokens": tokens}),
+                            {"site_clearance": words["land"][:4], "democracy_regulations": ["quy_chế_dân_chủ", "hương_ước"]},
+                            4, random_state=0, max_df=1.0, min_df=1)
+    retention = seed_retention(result).set_index("label")["held"]
+    assert retention.to_dict() == {"site_clearance": True, "democracy_regulations": False}  # the fixture's premise
+    root = tmp_path_factory.mktemp("seeded")
+    save_result(result, root / "m" / "model")
+    write_table(result.doc_topic_frame(doc_ids), root / "m" / "doc_topics.parquet")
+    documents = pd.DataFrame({
+        "doc_id": doc_ids, "title": [f"Tin số {i}" for i in range(len(doc_ids))],
+        "date": [f"{2020 + i % 2}-05-0{1 + i % 5}" for i in range(len(doc_ids))],
+        "year": [2020 + i % 2 for i in range(len(doc_ids))], "province": ["Hà Nam"] * len(doc_ids),
+        "district": ["Huyện Lý Nhân", "Huyện Kim Bảng"] * (len(doc_ids) // 2), "source": "p.html",
+        "body": [" ".join(t).replace("_", " ") + "." for t in tokens]})
+    write_table(documents, root / "corpus.parquet")
+    return root, result
+
+
+def _topic_labels(page: str) -> list[str]:
+    return [v["label"] for v in _payload(page)["views"] if v["kind"] == "topic"]
+
+
+def test_browse_marks_a_seeded_topic_its_seeds_do_not_hold(seeded_model, tmp_path):
+    # browse labelled it "2. democracy_regulations", read as the theme although the data took the topic elsewhere
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.report.browser import seeded_topic_labels
+
+    root, result = seeded_model
+    assert seeded_topic_labels(result) == {"democracy_regulations": "democracy_regulations (seed terms lost)"}
+    assert seeded_topic_labels(result, "vi") == {"democracy_regulations": "democracy_regulations (lệch khỏi từ khóa gốc)"}
+    out = tmp_path / "topics.html"
+    res = CliRunner().invoke(app, ["browse", str(root / "m"), str(root / "corpus.parquet"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    labels = _topic_labels(out.read_text(encoding="utf-8"))
+    assert labels == ["1. site_clearance", "2. democracy_regulations (seed terms lost)", "3. topic_02", "4. topic_03"]
+    assert [t["label"] for t in _payload(out.read_text(encoding="utf-8"))["topics"]["topics"]][1] == \
+        "democracy_regulations (seed terms lost)"  # the map's and the document's topic names too
+
+
+def test_explore_with_a_model_marks_a_seeded_topic_its_seeds_do_not_hold(seeded_model, tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    root, _ = seeded_model
+    out = tmp_path / "explorer.html"
+    res = CliRunner().invoke(app, ["explore", str(root / "corpus.parquet"), "--model", str(root / "m"), "--jobs", "1",
+                                   "--n-draws", "5", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    labels = _topic_labels(out.read_text(encoding="utf-8"))
+    assert labels == ["1. site_clearance", "2. democracy_regulations (seed terms lost)", "3. topic_02", "4. topic_03"]

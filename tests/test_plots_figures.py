@@ -360,3 +360,81 @@ def test_planted_vs_recovered_ticks_whole_years_and_names_its_axes():
     assert ticks and all(float(t).is_integer() for t in ticks)
     assert axes[0].get_xlabel() and axes[0].get_ylabel()
     plt.close(axes[0].figure)
+
+
+def _prevalence_with_a_lone_high_point() -> pd.DataFrame:
+    """Topic prevalence as the walk-through's: Huyện Lý Nhân dated in 2021 only, COVID 0.876 [0.83, 0.92] of 34
+    documents, far above every other panel's bands; Đắk Nông 2021 a cell of one document."""
+    rows = []
+    for k, (label, p, lo, hi) in enumerate((("covid", 0.876, 0.83, 0.92), ("religion", 0.05, 0.03, 0.07),
+                                            ("site_clearance", 0.01, 0.0, 0.04))):
+        rows.append({"province": "Hà Nam", "district": "Huyện Lý Nhân", "year": 2020, "label": label, "topic": k,
+                     "n_docs": 0, "prevalence": np.nan, "ci_low": np.nan, "ci_high": np.nan})
+        rows.append({"province": "Hà Nam", "district": "Huyện Lý Nhân", "year": 2021, "label": label, "topic": k,
+                     "n_docs": 34, "prevalence": p, "ci_low": lo, "ci_high": hi})
+        for year, s, n in ((2020, 0.2, 40), (2021, 0.3, 1)):
+            rows.append({"province": "Đắk Nông", "district": "", "year": year, "label": label, "topic": k,
+                         "n_docs": n, "prevalence": s, "ci_low": s - 0.1, "ci_high": s + 0.1})
+    return pd.DataFrame(rows)
+
+
+def _drawn_outside(ax) -> list:
+    """Display points of the lines and error bars drawn on ``ax`` that lie outside its window."""
+    ax.figure.canvas.draw()
+    box = ax.get_window_extent()
+    outside = []
+    artists = [line for line in ax.get_lines() if line.get_label() != "_child"] + list(ax.collections)
+    for artist in artists:
+        if hasattr(artist, "get_xydata"):
+            points = [artist.get_transform().transform(artist.get_xydata())]
+        elif hasattr(artist, "get_segments") and artist.get_segments():
+            points = [artist.get_transform().transform(seg) for seg in artist.get_segments()]
+        else:
+            continue
+        for p in np.concatenate(points):
+            if np.isfinite(p).all() and not (box.x0 - 0.5 <= p[0] <= box.x1 + 0.5 and box.y0 - 0.5 <= p[1] <= box.y1 + 0.5):
+                outside.append((artist.get_label(), tuple(p)))
+    return outside
+
+
+def test_lone_points_and_their_error_bars_lie_inside_the_shared_axes():
+    # topic_prevalence.png: a lone 0.876 [0.83, 0.92] showed only its lower cap at the top edge, because the
+    # points set aside by _dodge (an offset transform) were left out of the y axis' autoscaling
+    from toolkit.report.registry import _fig_topic_prevalence
+
+    table = _prevalence_with_a_lone_high_point()
+    ctx = {"themes": ["covid", "religion", "site_clearance"], "topic_labels": {}, "labels": {}, "min_docs": 5}
+    fig = _fig_topic_prevalence(table, "en", ctx)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    single = next(ax for ax in axes if ax.get_title() == "Huyện Lý Nhân")
+    assert np.ravel(_error_bars(single)) == pytest.approx([0.0, 0.04, 0.03, 0.07, 0.83, 0.92])
+    for ax in axes:
+        low, high = ax.get_ylim()
+        assert low <= table["ci_low"].min() and high >= table["ci_high"].max(), (ax.get_title(), ax.get_ylim())
+        assert _drawn_outside(ax) == [], ax.get_title()
+    plt.close(fig)
+    # the same for the theme trends, and for a figure of lone points only (no band to set the range)
+    trends = _one_year_and_two().assign(share=lambda t: t["share"].where(t["district"] != "Hà Nội", t["share"] - 0.15),
+                                        ci_low=lambda t: t["ci_low"].where(t["district"] != "Hà Nội", 0.0),
+                                        ci_high=lambda t: t["ci_high"].where(t["district"] != "Hà Nội", 0.4))
+    for data in (trends, trends[trends["district"] == "Huyện Lý Nhân"]):
+        axes = plots.trend_small_multiples(data, panel="district", series="theme")
+        for ax in axes:
+            assert ax.get_ylim()[1] >= 1.0 and ax.get_ylim()[0] <= 0.0, (ax.get_title(), ax.get_ylim())
+            assert _drawn_outside(ax) == [], ax.get_title()
+        plt.close("all")
+
+
+def test_topic_prevalence_marks_cells_of_few_documents_hollow_like_the_theme_trends():
+    from toolkit.report.registry import _fig_topic_prevalence
+
+    ctx = {"themes": ["covid", "religion", "site_clearance"], "topic_labels": {}, "labels": {}, "min_docs": 5}
+    fig = _fig_topic_prevalence(_prevalence_with_a_lone_high_point(), "en", ctx)
+    panel = next(ax for ax in fig.axes if ax.get_title() == "Đắk Nông")
+    hollow = [line for line in panel.get_lines() if line.get_label() == "_small"]
+    # one hollow point per topic, at the 2021 cell of one document; the cell of 40 is solid
+    assert len(hollow) == 3 and all(list(line.get_xdata()) == [2021] for line in hollow)
+    assert all(line.get_markerfacecolor() == "white" for line in hollow)
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "fewer than 5 documents" in texts
+    plt.close(fig)

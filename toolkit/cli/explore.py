@@ -30,6 +30,7 @@ def _model_tables(model_dir: Path, documents, *, n_draws: int, random_state: int
     import pandas as pd
 
     from toolkit.corpus import read_table
+    from toolkit.report.browser import seeded_topic_labels
     from toolkit.topics import prevalence_by_group, top_terms
     from toolkit.topics.intertopic import relevance_terms, topic_map
     from toolkit.topics.persist import load_result
@@ -62,6 +63,8 @@ def _model_tables(model_dir: Path, documents, *, n_draws: int, random_state: int
         "topic_terms_frex": top_terms(result, 30, measure="frex"),
         "topic_map": topic_map(result),
         "topic_relevance": relevance_terms(result, 30),
+        # a seeded topic its seeds do not hold says so, as in the report's figures ("seed terms lost")
+        "topic_labels": seeded_topic_labels(result),
     }
 
 
@@ -88,7 +91,7 @@ def explore_command(
 
     from toolkit.corpus import write_text_atomic
     from toolkit.places import with_locality
-    from toolkit.report.explorer import explorer_html, relative_sources
+    from toolkit.report.explorer import MIN_DOCS, explorer_html, relative_sources
     from toolkit.themes import load_themes, theme_hits, theme_kwic, theme_shares
     from toolkit.themes.dictionary import term_counts
 
@@ -105,14 +108,15 @@ def explore_command(
     counts = term_counts(token_table, dictionary, documents)  # one count for the hits and the KWIC lines
     hits = theme_hits(token_table, dictionary, documents=documents, counts=counts)
     dated = documents[documents["year"].notna()]
-    shares = theme_shares(hits, dated, by=("province", "district", "year"), random_state=random_state)
+    shares = theme_shares(hits, dated, by=("province", "district", "year"), random_state=random_state,
+                          min_docs=MIN_DOCS)
     lines = theme_kwic(documents, token_table, dictionary, counts=counts)
     labels = {t.id: t.label_en or t.id for t in dictionary.themes}
     topic_tables = (_model_tables(model, documents, n_draws=n_draws, random_state=random_state)
                     if model is not None else {})
     page = explorer_html(documents, theme_shares=shares, theme_hits=hits, theme_kwic=lines, theme_labels=labels,
                          max_docs_per_cell=max_docs_per_cell, max_documents=max_documents, max_chars=max_chars,
-                         title=title, **topic_tables)
+                         min_docs=MIN_DOCS, title=title, **topic_tables)
     write_text_atomic(output, page)
     n_topics = topic_tables["doc_topics"].shape[1] - 1 if topic_tables else 0
     typer.echo(f"{output}: {len(documents)} documents, {len(dictionary.themes)} themes, {n_topics} topics, "

@@ -27,7 +27,25 @@ from toolkit.report.explorer import explorer_html
 from toolkit.topics.inspection import top_terms
 from toolkit.topics.intertopic import jensen_shannon_distances, relevance_terms, topic_coordinates, topic_map
 
-__all__ = ["topic_browser_html", "topic_coordinates", "jensen_shannon_distances"]
+__all__ = ["topic_browser_html", "seeded_topic_labels", "topic_coordinates", "jensen_shannon_distances"]
+
+
+def seeded_topic_labels(result, lang: str = "en") -> dict[str, str]:
+    """Label → shown label of every seeded topic its seeds do not hold, marked as the report's figures mark it.
+
+    ``"site_clearance"`` → ``"site_clearance (seed terms lost)"`` (or "seed
+    terms mostly elsewhere"), from :func:`toolkit.topics.seed_retention` and
+    :func:`toolkit.report.registry.seed_marks`; empty for an unseeded model
+    or one whose seeded topics are all held. Pass it as ``topic_labels`` to
+    :func:`toolkit.report.explorer.explorer_html`, so that a topic named
+    after its theme is not read as the theme when the data took it elsewhere.
+    """
+    from toolkit.report.plots import label
+    from toolkit.report.registry import seed_marks
+    from toolkit.topics import seed_retention
+
+    marks = seed_marks({"seed_retention": seed_retention(result)})
+    return {name: f"{name} ({label(mark, lang)})" for name, mark in sorted(marks.items())}
 
 
 def topic_browser_html(
@@ -80,5 +98,5 @@ def topic_browser_html(
     return explorer_html(
         documents, doc_topics=doc_topics, topic_map=topic_map(result),
         topic_relevance=relevance_terms(result, n_terms), topic_terms=top_terms(result, n_terms),
-        topic_terms_frex=top_terms(result, n_terms, measure="frex"), n_terms=n_terms, lambda_=lambda_,
-        n_top_docs=n_docs, max_docs_per_cell=max(n_docs, 1), title=title)
+        topic_terms_frex=top_terms(result, n_terms, measure="frex"), topic_labels=seeded_topic_labels(result),
+        n_terms=n_terms, lambda_=lambda_, n_top_docs=n_docs, max_docs_per_cell=max(n_docs, 1), title=title)

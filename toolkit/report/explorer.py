@@ -45,6 +45,8 @@ __all__ = ["explorer_html", "relative_sources", "EXPLORER_CAPS"]
 #: Least proportion of a topic in a document for the document to be listed in the topic's cells.
 MIN_TOPIC_SHARE = 0.1
 EXPLORER_CAPS = {"max_docs_per_cell": 25, "max_documents": 3000, "max_chars": 3000, "max_kwic_per_doc": 5}
+#: Cells of fewer documents are small (dashed on the page): the default of ``[themes] min_docs``.
+MIN_DOCS = 5
 
 
 # --------------------------------------------------------------------------
@@ -141,7 +143,7 @@ class _Docs:
 
 def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_labels, doc_topics, topic_prevalence,
                    topic_terms, topic_terms_frex, topic_map, topic_relevance, caps, n_terms, lambda_,
-                   n_top_docs, topic_labels=None) -> dict:
+                   n_top_docs, topic_labels=None, min_docs=MIN_DOCS) -> dict:
     docs = _with_locality(documents.assign(doc_id=documents["doc_id"].map(_s)).drop_duplicates("doc_id"))
     docs = docs.assign(year=_years(docs["year"]) if "year" in docs.columns else pd.array([pd.NA] * len(docs), "Int64"))
     docs = docs.sort_values("doc_id", kind="mergesort").reset_index(drop=True)
@@ -182,10 +184,13 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
             if pd.isna(r.year) or _s(r.locality) not in loc_index:
                 continue
             n = int(r.n_docs)
+            # the table's own flag where it has one (its min_docs), else the page's threshold
+            small = getattr(r, "small_cell", None)
+            small = n < min_docs if small is None or pd.isna(small) else bool(small)
             cells.append([loc_index[_s(r.locality)], year_index[int(r.year)],
                           _r(r.share, 4) if n else None, _r(r.ci_low, 4) if n else None,
                           _r(r.ci_high, 4) if n else None, n, int(getattr(r, "docs_with_theme", 0) or 0),
-                          int(bool(getattr(r, "small_cell", False)))])
+                          int(small)])
         lists: dict[str, list] = {}
         hits = present[present["theme"] == theme]
         by_cell: dict[tuple, list] = {}
@@ -228,8 +233,11 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
                 if pd.isna(r.year) or _s(r.locality) not in loc_index:
                     continue
                 n = int(r.n_docs)
+                # laid out as a theme's cell (no count of documents mentioning it), small as a theme's: a
+                # topic's mean over one document reads as firmly as one over 500 otherwise
                 cells.append([loc_index[_s(r.locality)], year_index[int(r.year)], _r(r.prevalence, 4) if n else None,
-                              _r(r.ci_low, 4) if n else None, _r(r.ci_high, 4) if n else None, n])
+                              _r(r.ci_low, 4) if n else None, _r(r.ci_high, 4) if n else None, n, None,
+                              int(n < min_docs)])
         if theta is not None and k < theta.shape[1]:
             by_cell = {}
             for i, d in enumerate(topic_docs):
@@ -250,6 +258,8 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
     ranked.lists = [[d for d in lst if d in known] for lst in ranked.lists]
     chosen = ranked.choose(caps["max_docs_per_cell"], caps["max_documents"])
     n_listed = len({d for lst in ranked.lists for d in lst})
+    # the documents within the first max_docs_per_cell of some list: those max_documents chooses from
+    n_in_reach = len({d for lst in ranked.lists for d in lst[:caps["max_docs_per_cell"]]})
 
     def shown(entry) -> dict:
         index, scores = entry
@@ -330,11 +340,23 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
              f"{100 * MIN_TOPIC_SHARE:.0f}% of), and at most {caps['max_kwic_per_doc']} lines of text per document "
              "and theme."]
     if n_listed > len(chosen):
-        notes.append(f"To keep the file small, {len(chosen)} of the {n_listed} documents in cells are embedded "
-                     f"(max_documents = {caps['max_documents']}); every cell keeps its first documents.")
+        # Two caps leave documents out: say which did, and how many each (max_documents was blamed for
+        # 1,182 documents that max_docs_per_cell had left out while 1,531 places of 3,000 stayed free).
+        per_cell, n_past, n_cut = caps["max_docs_per_cell"], n_listed - n_in_reach, n_in_reach - len(chosen)
+        reasons = []
+        if n_past:
+            first = "document" if per_cell == 1 else f"{per_cell} documents"
+            reasons.append(f"{n_past} {'is' if n_past == 1 else 'are'} past the first {first} of every cell that "
+                           f"lists {'it' if n_past == 1 else 'them'} (max_docs_per_cell = {per_cell})")
+        if n_cut:
+            reasons.append(f"{n_cut} {'is' if n_cut == 1 else 'are'} left out to keep the file small "
+                           f"(max_documents = {caps['max_documents']})")
+        where = "in cells or among a topic's top documents" if reps else "in cells"
+        notes.append(f"{len(chosen)} of the {n_listed} documents {where} are embedded: {', and '.join(reasons)}; "
+                     "every cell keeps its first documents.")
     if any(v["chars"] > caps["max_chars"] for v in documents_out.values()):
         notes.append(f"Texts are cut at {caps['max_chars']} characters (marked where cut).")
-    return {"caps": dict(caps), "localities": localities, "years": years, "views": views,
+    return {"caps": dict(caps), "min_docs": int(min_docs), "localities": localities, "years": years, "views": views,
             "documents": documents_out, "kwic": kwic, "topics": topics, "notes": notes}
 
 
@@ -474,7 +496,7 @@ _JS = r"""
     view.cells.forEach(function (c) { if (c[2] !== null) { max = Math.max(max, c[2]); } });
     $("trend-legend").textContent = (max > 0 ? "Colour: 0 to " + pct(max, 0) + " (darkest); " :
       (view.kind === "theme" ? "No document of any cell mentions this theme; " : "This topic is 0 in every cell; ")) +
-      "[interval], n = documents in the cell." + (view.kind === "theme" ? " Dashed: small cell (few documents)." : "");
+      "[interval], n = documents in the cell. Dashed: small cell (fewer than " + data.min_docs + " documents).";
     var byKey = {};
     view.cells.forEach(function (c) { byKey[c[0] + ":" + c[1]] = c; });
     var table = el("table", "trend"), head = el("tr");
@@ -763,6 +785,7 @@ def explorer_html(
     topic_map: pd.DataFrame | None = None,
     topic_relevance: pd.DataFrame | None = None,
     topic_labels: Mapping[str, str] | None = None,
+    min_docs: int = MIN_DOCS,
     max_docs_per_cell: int = EXPLORER_CAPS["max_docs_per_cell"],
     max_documents: int = EXPLORER_CAPS["max_documents"],
     max_chars: int = EXPLORER_CAPS["max_chars"],
@@ -816,6 +839,10 @@ def explorer_html(
         A topic table's ``label`` (``religion``, ``topic_05``) → the name the
         page shows (the figures' ``Religion: giáo xứ, linh mục, …``, with
         "seed terms lost" or "seed terms mostly elsewhere" for a seeded topic not held by its seeds).
+    min_docs : int
+        Cells of fewer documents are small, dashed on the page as in the
+        figures: every topic cell, and the theme cells of a ``theme_shares``
+        without ``small_cell`` (its flag, set by ``[themes] min_docs``, wins).
     max_docs_per_cell, max_documents, max_chars, max_kwic_per_doc : int
         Caps that bound the file (stated on the page): documents listed per
         cell; documents embedded in all (chosen rank by rank across cells);
@@ -845,6 +872,8 @@ def explorer_html(
     """
     if not 0 <= lambda_ <= 1:
         raise ValueError(f"lambda_ must be in [0, 1], got {lambda_}")
+    if min_docs < 0:
+        raise ValueError(f"min_docs must be >= 0, got {min_docs}")
     caps = {"max_docs_per_cell": int(max_docs_per_cell), "max_documents": int(max_documents),
             "max_chars": int(max_chars), "max_kwic_per_doc": int(max_kwic_per_doc)}
     for name, value in caps.items():
@@ -854,7 +883,7 @@ def explorer_html(
                           theme_labels=theme_labels, doc_topics=doc_topics, topic_prevalence=topic_prevalence,
                           topic_terms=topic_terms, topic_terms_frex=topic_terms_frex, topic_map=topic_map,
                           topic_relevance=topic_relevance, caps=caps, n_terms=int(n_terms), lambda_=float(lambda_),
-                          n_top_docs=int(n_top_docs), topic_labels=topic_labels)
+                          n_top_docs=int(n_top_docs), topic_labels=topic_labels, min_docs=int(min_docs))
     esc = html.escape
     groups = []
     for kind, name in (("theme", "Themes"), ("topic", "Topics")):

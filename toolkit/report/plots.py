@@ -416,6 +416,7 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
     colors = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
     fig, axes = _grid(len(panels), fig, ncols=ncols, sharey=True, extra_height=0.9 + 0.15 * math.ceil(len(names) / 3))
     small_any = any_alone = False
+    lone: dict[Axes, list[np.ndarray]] = {ax: [] for ax in axes}  # lone points and their bars' ends
     for ax, value in zip(axes, panels):
         sub = trends[trends[panel] == value]
         for k, name in enumerate(names):
@@ -440,6 +441,8 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
                     if part.any():
                         ax.plot(xs[part], ys[part], ls="none", marker="o", ms=3.5, mfc="white", color=color,
                                 transform=where, label="_small")
+            if alone.any():
+                lone[ax].append(np.column_stack([xs[alone], ys[alone]]))
             if ci is not None and ci[0] in line and line[ci[0]].notna().any():
                 low, high = line[ci[0]].to_numpy(dtype=float), line[ci[1]].to_numpy(dtype=float)
                 # faint, with an edge: where several series' bands overlap, every line stays readable
@@ -451,9 +454,20 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
                     ax.errorbar(xs[bar], ys[bar], yerr=[np.maximum(ys - low, 0)[bar], np.maximum(high - ys, 0)[bar]],
                                 fmt="none", ecolor=color, elinewidth=1.0, capsize=2, transform=beside,
                                 label="_interval")
+                    lone[ax].append(np.column_stack([xs[bar], low[bar]]))
+                    lone[ax].append(np.column_stack([xs[bar], high[bar]]))
         ax.set_title(_wrap(_shown(value, lang), _chars(ncols, 8)), fontsize=8)
         ax.tick_params(labelsize=MIN_FONT)
         ax.xaxis.get_major_locator().set_params(integer=True)
+    # Autoscaling leaves out artists drawn with another transform than the data's (the lone points and
+    # error bars set aside by _dodge): put their data into the limits, or a lone 0.88 [0.83, 0.92] falls
+    # off the top of a panel. The shared y axis then covers every panel's points.
+    for ax, parts in lone.items():
+        if parts:
+            points = np.concatenate(parts)
+            ax.update_datalim(points[np.isfinite(points).all(axis=1)])
+    for ax in axes:
+        ax.autoscale_view()
     ncols_used = max(1, min(ncols, len(panels)))
     if any_alone:  # room at either end for the error bars set aside (see _dodge)
         reach = ((len(names) - 1) / 2 * DODGE + 4) / 72

@@ -903,7 +903,7 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
             topic_prevalence=tables.get("topic_prevalence_district_year"), topic_terms=tables.get("topic_terms"),
             topic_terms_frex=tables.get("topic_terms_frex"), topic_map=tables.get("topic_map"),
             topic_relevance=tables.get("topic_relevance"), topic_labels=ctx["topic_labels"],
-            title=f"Explorer: {config.name}"))
+            min_docs=config.themes.min_docs, title=f"Explorer: {config.name}"))
     report = render_report(
         items + table_items, title=f"Dân vận discourse: {config.name}",
         explorer=explorer.name if explorer is not None else None, methods="methods.md",
