@@ -404,6 +404,19 @@ def test_province_only_rule_keeps_the_district_the_text_names(tmp_path, rule, ex
         assert doc["locality_evidence"] == evidence
 
 
+@pytest.mark.parametrize("province", ["Bến Tre", "Tiền Giang"])
+def test_a_same_named_district_settles_in_the_province_only_rules_province(tmp_path, province):
+    # "Huyện ủy Châu Thành" names a district of ten provinces: alone it gives no locality, under a province-only
+    # rule it is that province's Châu Thành
+    page = ("Tin hoạt động\n\nĐối thoại với nhân dân về bồi thường\nNgày đăng: 12/03/2021\n\nSáng 12/3, Ban Dân "
+            "vận Huyện ủy Châu Thành tổ chức hội nghị đối thoại với nhân dân về phương án bồi thường.\n")
+    _write(tmp_path / "pages" / "ct" / "a.txt", page)
+    assert ingest(tmp_path / "pages").iloc[0]["district"] == ""
+    doc = ingest(tmp_path / "pages", sources=_sources(tmp_path, ("pages/ct", province, ""))).iloc[0]
+    assert (doc["province"], doc["district"]) == (province, "Huyện Châu Thành")
+    assert doc["locality_evidence"].endswith("(province); text (district): district: Huyện ủy Châu Thành")
+
+
 def test_province_only_site_rule_on_html_pages_keeps_the_inferred_district(tmp_path):
     # the README's own kind of rule (match = "*.<province>.gov.vn"), matched through the page's canonical link
     page = ('<html><head><link rel="canonical" href="https://donganh.hanoi.gov.vn/tin-tuc/so-ket-dan-van-123.html">'

@@ -649,7 +649,7 @@ def _scan(text: str, source: str, hints: dict[str, int]) -> list[_Mention]:
     return mentions
 
 
-def infer_locality(text: str, *, title: str = "", issuer: str = "") -> Locality:
+def infer_locality(text: str, *, title: str = "", issuer: str = "", province: str = "") -> Locality:
     """Province and district of a page, from the places it names.
 
     Parameters
@@ -659,6 +659,11 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "") -> Locality:
     title, issuer
         The page's title and issuing body ("Ban Dân vận Quận ủy Long Biên");
         names found there weigh more.
+    province
+        The province when it is known otherwise (a sources file's rule for
+        the page's site): only its districts are candidates, so a name that
+        ten provinces give a district ("Huyện ủy Châu Thành") settles on the
+        one in that province. Empty: every province is a candidate.
 
     Returns
     -------
@@ -678,6 +683,7 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "") -> Locality:
     >>> infer_locality("Đồng chí Nguyễn Hòa Bình dự hội nghị.").province
     ''
     """
+    known = province  # the name `province` is reused below
     hints: dict[str, int] = {}
     mentions = (_scan(_prepare(issuer), "issuer", hints) + _scan(_prepare(title), "title", hints)
                 + _scan(_prepare(text), "text", hints))
@@ -726,9 +732,14 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "") -> Locality:
             for key, w in m.weights.items():
                 if support.get(key):
                     district_score[key] += base * w
-    if not province_score:
+    if known:  # known otherwise: its districts alone compete
+        if not any(k[0] == known for k in district_score) and known not in province_score:
+            return Locality()
+        ranked = [(known, max(province_score.get(known, 0.0), _MIN_PROVINCE))]
+    elif not province_score:
         return Locality()
-    ranked = sorted(province_score.items(), key=lambda kv: (-kv[1], kv[0]))
+    else:
+        ranked = sorted(province_score.items(), key=lambda kv: (-kv[1], kv[0]))
     province, top = ranked[0]
     if len(ranked) > 1 and ranked[1][1] >= top - 1e-9:
         # Same-named districts ("huyện Châu Thành" is in ten provinces): of the

@@ -415,7 +415,10 @@ def _document(fields: dict, *, doc_id: str, source: str, encoding: str, url: str
     if locality is None and options.sources:
         locality = options.sources.lookup(source.split("#", 1)[0], url)
         if locality is not None and not locality.district:
-            locality = district_within_rule(locality, _inferred_locality(fields), source=source)
+            # the district inferred among the rule's province's districts only ("Huyện ủy Châu Thành" on a
+            # *.bentre.gov.vn page is Bến Tre's, not one of the nine others)
+            locality = district_within_rule(locality, _inferred_locality(fields, province=locality.province),
+                                            source=source)
     if locality is None:
         locality = _inferred_locality(fields)
     return {
@@ -442,11 +445,12 @@ def _document(fields: dict, *, doc_id: str, source: str, encoding: str, url: str
     }
 
 
-def _inferred_locality(fields: dict) -> Locality:
+def _inferred_locality(fields: dict, province: str = "") -> Locality:
     return infer_locality(
         "\n\n".join(part for part in (fields.get("body", ""), fields.get("captions", "")) if part),
         title=fields.get("title", ""),
         issuer=fields.get("issuer", ""),
+        province=province,
     )
 
 
