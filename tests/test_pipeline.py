@@ -539,3 +539,24 @@ def test_the_topic_prevalence_caption_says_how_many_documents_its_cells_hold():
     assert "The cells hold 900 of the model's 2651 documents (34%)" in sentence
     full = _prevalence_sentence({"topic_prevalence_district_year": prevalence, "doc_topics": doc_topics.head(900)})
     assert "The cells hold" not in full
+
+
+def test_the_runs_random_state_draws_model_selections_sample_and_split(tmp_path, monkeypatch):
+    # the config says random_state "seeds every random choice of the run"; model selection's held-out split was
+    # always drawn with seed 0
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def select(*args, **kwargs):
+        seen.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr("toolkit.topics.select_n_topics", select)
+    config = replace(CONFIG, random_state=7, corpus=CorpusConfig(n_pages=60),
+                     themes=ThemesConfig(n_boot=20, devset_quality=False),
+                     topics=TopicsConfig(n_topics_grid=(5, 6), random_states=(0,)))
+    with pytest.raises(Stop):
+        run_pipeline(config, output_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
+    assert seen["split_random_state"] == 7

@@ -22,6 +22,7 @@ pure functions on tables.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -52,8 +53,13 @@ PIPELINE_VERSION = "1"
 PRESENTATION_MODULES = ("report/", "cli/")
 
 
+@functools.lru_cache(maxsize=None)
 def code_version(part: str = "analysis") -> str:
     """Hash of the toolkit's source that ``part`` depends on.
+
+    Read once per process: the code a run executes is the code it loaded, so
+    a file edited while a run goes on cannot label the old code's results
+    with the new code's hash in the stage cache.
 
     ``"analysis"``: every module except the presentation ones (a change there
     invalidates the computed stages); ``"presentation"``: plotting and report
@@ -538,7 +544,8 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
             selection = tp.select_n_topics(token_lists, n_topics_grid=t.n_topics_grid, random_states=t.random_states,
                                            strategy=t.selection, sample_size=t.selection_sample,
                                            themes=seeds or None, engine=t.engine, n_jobs=config.preprocess.n_jobs,
-                                           **filters)
+                                           # the run's seed draws the sample and the held-out split too
+                                           split_random_state=seed, **filters)
             wide = selection.table.pivot_table(index=["n_topics", "random_state", "family"], columns="measure",
                                                values="value").reset_index()
             wide.columns.name = None
@@ -551,7 +558,7 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
             n_topics = t.n_topics
         else:
             selected = cache.tables("select", _key(*base_key, t.n_topics_grid, t.random_states, t.engine, filters,
-                                                   t.selection, t.selection_sample, seeds), select_compute)
+                                                   t.selection, t.selection_sample, seeds, seed), select_compute)
             n_topics = t.n_topics or int(selected["model_recommendation"]["recommended"].iat[0])
     summary.n_topics = n_topics
 

@@ -105,8 +105,11 @@ class TokenCache:
 
 
 @functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def code_version() -> str:
     """Hash of the source of the modules that turn text into tokens (normalizer, segmenter, CRF).
+
+    Read once per process (the code that runs is the code that was loaded).
 
     Part of every token-cache key: a change to how text is normalized or segmented invalidates the
     cached tokens even when the toolkit's version number stays the same.
