@@ -560,3 +560,51 @@ def test_the_runs_random_state_draws_model_selections_sample_and_split(tmp_path,
     with pytest.raises(Stop):
         run_pipeline(config, output_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
     assert seen["split_random_state"] == 7
+
+
+@pytest.mark.slow
+def test_a_run_leaves_a_manifest_its_inputs_and_no_file_of_an_earlier_run(tmp_path, monkeypatch):
+    # a reviewer found svg figures of an earlier seed beside this run's png, and, after a Ctrl-C, a report page of
+    # the earlier run over this run's tables
+    import hashlib
+
+    from toolkit.config import EffectsConfig
+
+    base = replace(CONFIG, corpus=CorpusConfig(n_pages=120), themes=ThemesConfig(n_boot=20, devset_quality=False),
+                   topics=TopicsConfig(n_topics_grid=(), n_topics=5, random_states=(0,)),
+                   effects=EffectsConfig(formula="", global_seeds=()))
+    out = tmp_path / "out"
+    run_pipeline(replace(base, figures=FiguresConfig(formats=("png", "svg"), dpi=40)), output_dir=out,
+                 cache_dir=tmp_path / "cache")
+    assert list((out / "figures").glob("*.svg"))
+    (out / "notes.txt").write_text("the researcher's own file", encoding="utf-8")
+    run_pipeline(replace(base, figures=FiguresConfig(formats=("png",), dpi=40)), output_dir=out,
+                 cache_dir=tmp_path / "cache")
+    assert not list((out / "figures").glob("*.svg")) and list((out / "figures").glob("*.png"))
+    assert (out / "notes.txt").exists()  # not the run's: left alone
+    # the manifest checks every file of the run, in sha256sum's format
+    lines = (out / "manifest.sha256").read_text(encoding="utf-8").splitlines()
+    listed = {line.split("  ", 1)[1]: line.split("  ", 1)[0] for line in lines}
+    assert {"index.html", "methods.md", "run_inputs/settings.json", "run_inputs/themes.toml"} <= set(listed)
+    assert all(hashlib.sha256((out / p).read_bytes()).hexdigest() == h for p, h in listed.items())
+    assert "notes.txt" not in listed
+    # the settings file is what config_hash hashes; the themes copy what themes_version hashes
+    sidecar = json.loads((out / "tables" / "corpus_summary.json").read_text(encoding="utf-8"))
+    provenance = sidecar.get("provenance", sidecar)
+    assert hashlib.sha256((out / "run_inputs" / "settings.json").read_bytes()).hexdigest()[:16] == \
+        provenance["config_hash"]
+    assert hashlib.sha256((out / "run_inputs" / "themes.toml").read_bytes()).hexdigest()[:12] == \
+        provenance["themes_version"]
+    assert provenance["python"].count(".") == 2
+
+    # a run stopped half-way leaves no report page over a mix of files
+    class Stop(Exception):
+        pass
+
+    def stop(*args, **kwargs):
+        raise Stop
+
+    monkeypatch.setattr("toolkit.report.registry.write_outputs", stop)
+    with pytest.raises(Stop):
+        run_pipeline(base, output_dir=out, cache_dir=tmp_path / "cache")
+    assert not (out / "index.html").exists() and not (out / "manifest.sha256").exists()

@@ -27,10 +27,11 @@ import hashlib
 import json
 import logging
 import os
+import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -395,6 +396,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
     seed = config.random_state
     # The checks of `python -m toolkit check`, before any heavy work: a researcher's error stops the run here.
     raise_problems(config_problems(config, output_dir=out), config)
+    _clear_report(out)
     with _Timer(summary, "ingest"):
         documents, rejects, truth = load_documents(config, cache)
     raise_problems(corpus_problems(config, documents, rejects), config)
@@ -425,7 +427,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
         "themes_version": hashlib.sha256(themes_path.read_bytes()).hexdigest()[:12],
         "toolkit_code": code_version(), "git_commit": git_commit(),
         "toolkit_plots_code": code_version("presentation"),
-        "packages": package_versions(), "random_state": seed,
+        "packages": package_versions(), "random_state": seed, "python": platform.python_version(),
     }
     base_key = (corpus_hash, lex, code_version(), hashlib.sha256(themes_path.read_bytes()).hexdigest()[:16])
     # Every metadata column of the document table can appear in the effects formula.
@@ -500,6 +502,79 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
 
         write_outputs(config, tables, out, provenance, summary, figures=config.figures.include,
                       notes=choices_paragraph(choices), documents=docs, theme_hits=theme_tables["theme_hits"])
+        inputs = write_run_inputs(given_config, themes_path, out)
+        _finish_outputs(out, summary, inputs)
+
+
+#: What a run writes at the top of its output folder last: removed when a run starts, so a run stopped half-way
+#: (Ctrl-C, a crash) leaves no report page that claims a complete run over a mix of old and new files.
+REPORT_FILES = ("index.html", "methods.md", "explorer.html", "manifest.sha256")
+#: Suffixes of the files a run writes under figures/ and tables/ (an earlier run's that this run did not write are
+#: removed at its end).
+OUTPUT_SUFFIXES = (".png", ".svg", ".pdf", ".json", ".csv", ".parquet")
+
+
+def _clear_report(out: Path) -> None:
+    removed = [name for name in REPORT_FILES if (out / name).is_file()]
+    for name in removed:
+        (out / name).unlink()
+    if removed:
+        logger.info("the previous run's %s removed from %s: rewritten when this run ends", ", ".join(removed), out)
+
+
+def write_run_inputs(config: RunConfig, themes_path: Path, out: Path) -> list[Path]:
+    """Copies of what a reviewer needs to rerun the study, in ``out/run_inputs``.
+
+    ``settings.json``: every setting of the run as given (defaults included),
+    the bytes whose SHA-256 (first 16 hex) is the sidecars' ``config_hash``;
+    ``config.toml`` (the file as written, when the run read one), the themes
+    file (its SHA-256, first 12 hex, is ``themes_version``) and the sources
+    file, when set.
+    """
+    from toolkit.corpus import write_text_atomic
+
+    folder = out / "run_inputs"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [folder / "settings.json"]
+    write_text_atomic(written[0], json.dumps(config.to_dict(), sort_keys=True))
+    copies = [(Path(config.config_file), "config.toml")] if config.config_file else []
+    copies.append((themes_path, "themes.toml"))
+    if config.corpus.sources:
+        copies.append((config.resolve(config.corpus.sources), "sources.toml"))
+    for source, name in copies:
+        if source.is_file():
+            target = folder / name
+            write_text_atomic(target, source.read_bytes().decode("utf-8"))
+            written.append(target)
+    return written
+
+
+def _finish_outputs(out: Path, summary: RunSummary, inputs: Sequence[Path]) -> None:
+    """Remove an earlier run's figure and table files this run did not write, then write ``manifest.sha256``.
+
+    The manifest lists every file of the run (``sha256sum`` format, sorted by
+    path): ``sha256sum -c manifest.sha256`` in the output folder checks a
+    published report, and two runs compare by their manifests.
+    """
+    from toolkit.corpus import write_text_atomic
+
+    written = {Path(p).resolve() for p in (*summary.figures, *summary.tables, *inputs)}
+    # every figure and table has a JSON sidecar beside it (provenance, caption)
+    written |= {p.with_suffix(".json") for p in list(written) if p.with_suffix(".json").is_file()}
+    for name in REPORT_FILES[:-1]:
+        if (out / name).is_file():
+            written.add((out / name).resolve())
+    stale = sorted(p for folder in ("figures", "tables", "run_inputs") if (out / folder).is_dir()
+                   for p in (out / folder).iterdir()
+                   if p.is_file() and p.suffix in (*OUTPUT_SUFFIXES, ".toml") and p.resolve() not in written)
+    for path in stale:
+        path.unlink()
+    if stale:
+        logger.warning("removed %d file(s) of an earlier run that this run did not write (%s%s)", len(stale),
+                       ", ".join(p.relative_to(out).as_posix() for p in stale[:5]), ", …" if len(stale) > 5 else "")
+    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(out.resolve()).as_posix()}"
+             for p in sorted(written, key=lambda q: q.relative_to(out.resolve()).as_posix())]
+    write_text_atomic(out / "manifest.sha256", "\n".join(lines) + "\n")
 
 
 def documents_per_locality(meta: pd.DataFrame) -> pd.DataFrame:
@@ -891,15 +966,32 @@ def ingest_accuracy_table(documents: pd.DataFrame, truth: Path, cache: StageCach
 def repro_check(config: RunConfig, *, workdir: str | os.PathLike | None = None) -> tuple[bool, list[str]]:
     """Run the pipeline twice into two folders and compare every output file's hash.
 
-    Both runs start from empty stage caches (the simulated corpus included),
-    so the check covers every computation, not the cache. Sidecars record the
-    git commit, so run it on one checkout. Returns ``(identical, differences)``.
+    Each run is a process of its own with its own ``PYTHONHASHSEED`` (so an
+    output that depends on set or dict order of strings, or on anything kept
+    in memory between runs, differs), and starts from an empty stage cache
+    (the simulated corpus included), so the check covers every computation,
+    not the cache. The runs' ``manifest.sha256`` files are compared, and every
+    file besides. Sidecars record the git commit, so run it on one checkout.
+    Returns ``(identical, differences)``.
     """
+    import pickle
+    import subprocess
+    import sys
+
     root = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="repro-"))
+    root.mkdir(parents=True, exist_ok=True)
+    spec = root / "config.pickle"
+    spec.write_bytes(pickle.dumps(config))
+    script = ("import pickle, sys; from pathlib import Path; from toolkit.pipeline import run_pipeline; "
+              "run_pipeline(pickle.loads(Path(sys.argv[1]).read_bytes()), output_dir=sys.argv[2], cache_dir=sys.argv[3])")
     hashes = []
-    for name in ("run1", "run2"):
+    for i, name in enumerate(("run1", "run2")):
+        env = {**os.environ, "PYTHONHASHSEED": str(i + 1)}
         # Each run gets its own empty stage cache: both compute everything.
-        run_pipeline(config, output_dir=root / name, cache_dir=root / f"cache-{name}")
+        done = subprocess.run([sys.executable, "-c", script, str(spec), str(root / name), str(root / f"cache-{name}")],
+                              env=env, check=False)
+        if done.returncode:
+            raise RuntimeError(f"repro-check: run {name} failed (exit status {done.returncode}); see its log above")
         hashes.append({p.relative_to(root / name).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
                        for p in sorted((root / name).rglob("*")) if p.is_file()})
     differences = sorted(k for k in set(hashes[0]) | set(hashes[1]) if hashes[0].get(k) != hashes[1].get(k))
