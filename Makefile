@@ -40,4 +40,4 @@ repro-check: install  ## Run `make figures` twice and compare output hashes
 	$(BIN)/python -m toolkit repro-check --config $(CONFIG)
 
 clean:  ## Remove generated reports and caches (never inputs)
-	rm -rf reports/figures reports/tables reports/index.html reports/explorer.html reports/methods.md reports/models .cache .pytest_cache
+	rm -rf reports/figures reports/tables reports/index.html reports/explorer.html reports/methods.md reports/models reports/run_inputs reports/manifest.sha256 .cache .pytest_cache
