@@ -1109,3 +1109,17 @@ def test_the_writers_body_under_the_signature_stays_in_the_author():
             "Ngày 9/8/2017, Ban Dân vận Thành ủy tổ chức kiểm tra công tác dân vận tại phường Đồng Kỵ.\n\n"
             "Thanh Tâm\nBan Dân vận Thành ủy\n\nThống kê truy cập\nĐang online16\n")
     assert parse_page(page).author == "Thanh Tâm - Ban Dân vận Thành ủy"
+
+
+def test_a_cms_login_in_the_byline_markup_is_no_author():
+    # WordPress: "bởi <a href="/author/bandanvan/">bandanvan</a>" came out as the author "Bởi Bandanvan"
+    page = ('<html><head><meta property="article:published_time" content="2022-06-10T08:00:00+07:00"></head><body>'
+            '<article><h1>Phú Lương ra mắt mô hình dân vận khéo</h1><span class="byline"> bởi <span class="author '
+            'vcard"><a class="url fn n" href="/author/bandanvan/">bandanvan</a></span></span>'
+            '<p>Sáng 9/6, Ban Dân vận Huyện ủy Phú Lương phối hợp với xã Yên Lạc ra mắt mô hình dân vận khéo '
+            '"Dòng họ tự quản về an ninh trật tự", với sự tham gia của 120 hộ gia đình trong xóm.</p>'
+            '<p>Mô hình giúp người dân tự hòa giải mâu thuẫn và giữ gìn vệ sinh môi trường.</p></article>'
+            '</body></html>')
+    assert parse_html(page).author == ""
+    named = page.replace('>bandanvan</a>', '>Thu Hà</a>')
+    assert parse_html(named).author == "Thu Hà"

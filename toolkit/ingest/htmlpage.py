@@ -427,6 +427,16 @@ def _extract(html: str, url: str | None):
         return None
 
 
+def _markup_author(author: str | None) -> str:
+    """The author the page's markup names, unless it is a CMS login ("bandanvan", "admin2"): one word, no space.
+
+    A Vietnamese writer's name has several syllables; a WordPress byline
+    ("bởi bandanvan") links the account's slug.
+    """
+    author = re.sub(r"^(?:đăng bởi|bởi|by|posted by)\s+", "", _clean(author or ""), flags=re.IGNORECASE)
+    return "" if re.fullmatch(r"[A-Za-z0-9_.\-]+", author) else author
+
+
 def _attr(doc, name: str):
     if doc is None:
         return None
@@ -486,7 +496,7 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     fields = PageFields(title=title, url=page_url)
     fields.body = main.body
     fields.captions = main.captions
-    fields.author = main.author or full.author or _clean(_attr(doc, "author") or "")
+    fields.author = main.author or full.author or _markup_author(_attr(doc, "author"))
     fields.views = full.views if full.views is not None else main.views
     categories = _attr(doc, "categories") or []
     fields.category = full.category or (_clean(categories[0]) if categories else "") or main.category
