@@ -438,3 +438,13 @@ def test_topic_prevalence_marks_cells_of_few_documents_hollow_like_the_theme_tre
     texts = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "fewer than 5 documents" in texts
     plt.close(fig)
+
+
+def test_a_share_that_rounds_to_zero_percent_reads_below_one_not_zero():
+    # 9 of 1,801 documents (0.5%) printed "0", as a cell where no document mentions the theme
+    shares = pd.DataFrame({"locality": ["A", "B", "C"], "theme": ["t"] * 3, "share": [0.004, 0.0, 0.2],
+                           "n_docs": [1801, 900, 500], "small_cell": [False] * 3})
+    ax = plots.theme_share_heatmap(shares, row="locality", col="theme")
+    texts = [t.get_text() for t in ax.texts]
+    plt.close(ax.figure)
+    assert texts == ["<1", "0", "20"]

@@ -307,7 +307,9 @@ def theme_share_heatmap(shares: pd.DataFrame, *, row: str = "district", col: str
                                        lw=0))
             text, color = (f"n={int(n)}" if np.isfinite(n) else "?"), "black"
         else:
-            text, color = f"{100 * v:.0f}", ("white" if v < 0.6 * top else "black")
+            # a share above zero that rounds to 0% reads "<1", not "0" (no document)
+            text = "<1" if 0 < v and round(100 * v) == 0 else f"{100 * v:.0f}"
+            color = "white" if v < 0.6 * top else "black"
         ax.text(j, i, text, ha="center", va="center", fontsize=MIN_FONT, color=color)
     ax.set_xticks(range(table.shape[1]), [_wrap(c, 14) for c in table.columns], rotation=90, fontsize=MIN_FONT)
     ax.set_yticks(range(table.shape[0]), rows, fontsize=MIN_FONT)
