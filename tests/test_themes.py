@@ -841,6 +841,10 @@ def test_validate_themes_reports_doc_freq_per_group_and_never_occurring_terms(ti
     assert row["doc_freq"] == 2 and row["P1"] == 1 and row["P2"] == 1
     assert not out.set_index("term").loc["thu hồi đất", "occurs"]
     assert "thu hồi đất" in caplog.text
+    # documents whose province was not found: a named column, not a blank header
+    unknown = validate_themes(tokens, docs.assign(province=["P1", "", None]), tiny, by=("province",))
+    assert "(unknown)" in unknown.columns and "" not in unknown.columns and "<NA>" not in unknown.columns
+    assert unknown.set_index("term").loc["chùa", "(unknown)"] == 1
 
 
 # -- KWIC -------------------------------------------------------------------------------------

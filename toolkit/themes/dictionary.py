@@ -1127,7 +1127,9 @@ def validate_themes(
         meta = meta.set_index("doc_id").reindex(tokens["doc_id"].astype(str))
         # The locality already names its province and district.
         shown = [c for c in by if not ("locality" in by and c in ("province", "district"))]
-        labels = meta[shown].astype("string").fillna("<NA>").agg(" / ".join, axis=1).to_numpy()
+        # a document whose group is unknown (no province found) gets a named column, not a blank header
+        labels = (meta[shown].astype("string").fillna("").replace("", "(unknown)")
+                  .agg(" / ".join, axis=1).to_numpy())
         for level in sorted(set(labels)):
             frame[level] = present[labels == level].sum(axis=0).astype(np.int64)
     never = frame.loc[~frame["occurs"], ["theme", "term"]]
