@@ -1123,3 +1123,60 @@ def test_a_cms_login_in_the_byline_markup_is_no_author():
     assert parse_html(page).author == ""
     named = page.replace('>bandanvan</a>', '>Thu Hà</a>')
     assert parse_html(named).author == "Thu Hà"
+
+
+def _article(middle: str, after: str = "<p>Dịp này, Ban Thường vụ Huyện ủy tặng giấy khen cho 8 tập thể có thành tích "
+                                        "xuất sắc trong công tác dân vận năm 2021.</p>") -> str:
+    return ('<html><body><div class="menu"><a href="/">Trang chủ</a></div><div class="detail"><h1>Huyện ủy Phú Tân '
+            'tổng kết công tác dân vận năm 2021</h1><div class="date">Ngày đăng: 12/01/2022</div>'
+            '<p>Sáng 11/1, Ban Dân vận Huyện ủy Phú Tân tổ chức hội nghị tổng kết công tác dân vận năm 2021, triển '
+            'khai nhiệm vụ năm 2022 với sự tham dự của lãnh đạo khối dân vận các xã, thị trấn.</p>'
+            '<p>Để thực hiện các nhiệm vụ trên, khối dân vận cần:</p>' + middle + after + '</div></body></html>')
+
+
+@pytest.mark.parametrize("middle, lines", [
+    ("<ol><li>Nắm chắc tình hình nhân dân, tình hình tôn giáo, nhất là trong dịp lễ hội.</li>"
+     "<li>Kiện toàn, nâng cao chất lượng hoạt động của tổ dân vận ấp.</li></ol>",
+     ["1. Nắm chắc tình hình nhân dân, tình hình tôn giáo, nhất là trong dịp lễ hội.",
+      "2. Kiện toàn, nâng cao chất lượng hoạt động của tổ dân vận ấp."]),
+    ("<ul><li>Vận động nhân dân hiến 12.000 m2 đất làm đường giao thông.</li>"
+     "<li>Xây dựng 45 mô hình Dân vận khéo.</li></ul>",
+     ["- Vận động nhân dân hiến 12.000 m2 đất làm đường giao thông.", "- Xây dựng 45 mô hình Dân vận khéo."]),
+    ("<h3>1. Kết quả đạt được</h3><p>Toàn huyện đã có 45 mô hình Dân vận khéo được công nhận trong năm qua.</p>",
+     ["1. Kết quả đạt được"]),
+])
+def test_the_articles_own_lists_and_sub_headings_stay_in_the_body(middle, lines):
+    # trafilatura dropped a plain <ol> of tasks between two kept paragraphs: the article lost its substance
+    body = parse_html(_article(middle)).body.split("\n\n")
+    for line in lines:
+        assert line in body, body
+    assert body.index(lines[0]) > body.index("Để thực hiện các nhiệm vụ trên, khối dân vận cần:")
+    # a list that ends the article after a colon comes back too
+    if middle.startswith("<ol>"):
+        assert lines[-1] in parse_html(_article(middle, after="")).body
+
+
+def test_a_list_of_links_between_paragraphs_stays_out_of_the_body():
+    related = ('<ul><li><a href="/tin/1">Hội nghị giao ban khối dân vận quý IV năm 2021</a></li>'
+               '<li><a href="/tin/2">Xã Phú Lâm ra mắt mô hình dân vận khéo</a></li></ul>')
+    assert "Hội nghị giao ban khối dân vận quý IV" not in parse_html(_article(related)).body
+
+
+def test_a_labelled_date_of_a_news_box_item_before_the_article_is_not_its_date():
+    # "Ngày đăng 27/09/2022" of the box's last item was taken for the article's 29/09/2022
+    box = "".join(f'<div class="item"><a href="/tin/{k}">{t}</a><div class="d">Ngày đăng {d} | 08:30</div>'
+                  f'<div class="teaser">{teaser}</div></div>'
+                  for k, (t, d, teaser) in enumerate([
+                      ("Hội nghị Quận ủy lần thứ 12 khóa VI", "28/09/2022",
+                       "Quận ủy tổ chức hội nghị lần thứ 12 bàn nhiệm vụ quý IV."),
+                      ("Long Biên ra quân làm sạch môi trường", "27/09/2022",
+                       "Các phường đồng loạt ra quân tổng vệ sinh môi trường khu dân cư.")]))
+    page = ('<html><body><div class="box"><div class="box-title">TIN MỚI</div>' + box + '</div>'
+            '<div class="detail"><div class="title">Ban Dân vận Quận ủy giám sát quy chế dân chủ tại phường Đức '
+            'Giang</div><div class="meta">Ngày đăng 29/09/2022 | 10:34 | Lượt xem: 1250</div>'
+            '<p>Sáng 28/9, Ban Dân vận Quận ủy Long Biên giám sát việc thực hiện quy chế dân chủ ở cơ sở tại phường '
+            'Đức Giang, nhất là việc công khai các khoản đóng góp của nhân dân.</p>'
+            '<p>Đoàn ghi nhận phường đã niêm yết công khai đầy đủ tại trụ sở và các tổ dân phố.</p></div>'
+            '</body></html>')
+    fields = parse_html(page)
+    assert fields.date == "2022-09-29" and fields.title.startswith("Ban Dân vận Quận ủy giám sát")

@@ -427,6 +427,62 @@ def _extract(html: str, url: str | None):
         return None
 
 
+_BLOCKS_DROPPED = ("ol", "ul", "h2", "h3", "h4", "h5", "h6")
+
+
+def _restore_dropped(tree: lxml.html.HtmlElement, main_text: str) -> str:
+    """Put back the article's lists and sub-headings that the extractor left out.
+
+    trafilatura keeps the paragraphs of an article but can drop a plain
+    ``<ol>``/``<ul>`` of short items ("khối dân vận cần: 1. Nắm chắc tình
+    hình… 2. Kiện toàn…") and an ``<h3>`` sub-heading between them. Such a
+    block is put back under the paragraph it follows when that paragraph was
+    kept and either the next paragraph was kept too or the block ends the
+    article after a colon; a list mostly of links (a related-news box) never
+    is. List items come back one per line with their numbers (``1.``) or a
+    dash.
+    """
+    if not main_text:
+        return main_text
+    kept = {_clean(line) for line in main_text.split("\n") if _clean(line)}
+    lines = main_text.split("\n")
+    inserts: dict[str, list[str]] = {}
+    for block in tree.iter(*_BLOCKS_DROPPED):
+        text = _clean(block.text_content())
+        if not text or text in kept or any(text in k for k in kept):
+            continue
+        before = block.getprevious()
+        after = block.getnext()
+        while after is not None and (not isinstance(after.tag, str) or not _clean(after.text_content())):
+            after = after.getnext()
+        if before is None or before.tag != "p" or _clean(before.text_content()) not in kept:
+            continue
+        ends = after is None or after.tag != "p"
+        if not ((after is not None and after.tag == "p" and _clean(after.text_content()) in kept)
+                or (ends and _clean(before.text_content()).endswith(":"))):
+            continue
+        if block.tag in ("ol", "ul"):
+            items = [li for li in block.iterchildren("li")]
+            if not items:
+                continue
+            linked = sum(len(_clean(a.text_content())) for li in items for a in li.iter("a"))
+            if linked > 0.5 * len(text):
+                continue  # a list of links: a related-news box, not the article's
+            out = [f"{k}. {_clean(li.text_content())}" if block.tag == "ol" else f"- {_clean(li.text_content())}"
+                   for k, li in enumerate(items, start=1) if _clean(li.text_content())]
+        else:
+            out = [text]
+        inserts.setdefault(_clean(before.text_content()), []).extend(out)
+    if not inserts:
+        return main_text
+    result = []
+    for line in lines:
+        result.append(line)
+        for extra in inserts.pop(_clean(line), []):
+            result.extend(["", extra])
+    return "\n".join(result)
+
+
 def _markup_author(author: str | None) -> str:
     """The author the page's markup names, unless it is a CMS login ("bandanvan", "admin2"): one word, no space.
 
@@ -478,7 +534,7 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     links = _link_texts(tree) - {h1} - {_clean(t) for t in _markup_titles(tree)}
     full = parse_page(full_text, url=page_url, links=links)
     marked_captions = _captions(tree)
-    main_text = _unflatten(_untable(_attr(doc, "text") or ""), full_text).strip()
+    main_text = _restore_dropped(tree, _unflatten(_untable(_attr(doc, "text") or ""), full_text).strip())
 
     # trafilatura's own date is not used: it falls back to modification times and the address.
     markup = _markup_date(tree, html)

@@ -1144,7 +1144,7 @@ def _link_list_lines(lines: list[_Line], links) -> set[int]:
             if line.kind == BLANK:
                 j += 1
                 continue
-            if line.kind == META and line.date is not None and not line.labelled:
+            if line.kind == META and line.date is not None:  # the item's date line, "Ngày đăng …" too
                 listed.add(j)
             elif _is_prose(line):
                 after = _next_index(lines, j + 1, 1, len(lines), (BLANK,))
