@@ -518,8 +518,15 @@ def _meta_line(text: str) -> _Line | None:
                  labelled=labelled, english=english, author=author, category=category)
 
 
+# A list item ("- Thời gian: …", "+ …", "1. …"), a labelled field or an event's date ("vào ngày 28/5") is no byline.
+_NOT_SIGNATURE_RE = re.compile(r"^\s*(?:[-+•*–]\s|\d+[.)]\s)|:|\b(?:ngày|vào|từ|đến|lúc)\b", _I)
+
+
 def _dated_signature(text: str, date_text: str) -> str:
     """The author of a signature line that ends (or starts) with a date, else ``""``."""
+    stripped = text.strip(" .")
+    if _NOT_SIGNATURE_RE.search(text) or not (stripped.endswith(date_text) or stripped.startswith(date_text)):
+        return ""
     rest = text.replace(date_text, " ", 1)
     rest = _TIME_RE.sub(" ", rest)
     rest = _SPACES_RE.sub(" ", rest).strip(" -–—|,·•")
@@ -533,7 +540,8 @@ _DATELINE_RE = re.compile(r"^[^,\d]{2,40},\s*ngày\s+\d", _I)
 
 def _byline(lines: list[_Line], i: int, last_prose: int | None) -> bool:
     """Whether date line ``i`` is the byline right under the article's last paragraph (signatures between)."""
-    if last_prose is None or i <= last_prose or not lines[i].author or _DATELINE_RE.match(lines[i].text):
+    if (last_prose is None or i <= last_prose or not lines[i].author or _DATELINE_RE.match(lines[i].text)
+            or _NOT_SIGNATURE_RE.search(lines[i].text)):
         return False
     return all(lines[k].kind in (BLANK, AUTHOR, IMAGE) or _author_like(lines[k], allow_org=True)
                for k in range(last_prose + 1, i))
@@ -879,7 +887,9 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None,
         prose = [i for i in prose if i >= first]
     known_title = _shown_headline(lines, prose, title) if title is not None else None
     if known_title is not None:
-        prose = [i for i in prose if i > known_title]
+        # the headline's own line stays where the header ends, as when it is found by the structure: the date
+        # lines "near" it are those around it, not those of the article's opening
+        prose = [i for i in prose if i >= known_title]
     # A headline written as a sentence ("… năm 2019.") above the date line or under a category line.
     punctuated_title = None
     if title is None and prose and _punctuated_headline(lines, prose):
