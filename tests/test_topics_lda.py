@@ -615,6 +615,14 @@ def test_seed_retention_says_which_seeded_topics_kept_their_seeds(seeded_corpus)
     big = SimpleNamespace(**vars(model), doc_topic_=np.array([[0.9, 0.0, 0.1]]), doc_lengths_=np.array([100]))
     row = seed_retention(big, n_top=4).set_index("label").loc["one"]
     assert row["held"] and row["main_seed_topic"] == "one" and row["seed_capture"] == row["main_seed_capture"]
+    # one seed alone among its top terms holds a topic that takes most of the seeds' occurrences (the rarer seeds
+    # below its top; a demo COVID-19 topic took 93%), not one that takes less (dantri's religion topic of holiday
+    # beaches took 70% with "lễ hội" alone)
+    alone = seed_retention(big, n_top=2).set_index("label").loc["one"]
+    assert alone["seeds_in_top_terms"] == "a" and alone["seed_capture"] >= 0.8 and alone["held"]
+    weak = SimpleNamespace(**vars(model), doc_topic_=np.array([[0.6, 0.0, 0.4]]), doc_lengths_=np.array([100]))
+    row = seed_retention(weak, n_top=2).set_index("label").loc["one"]
+    assert row["main_seed_topic"] == "one" and row["seed_capture"] < 0.8 and not row["held"]
     # "e" never occurs: nothing to capture, the top-terms rule alone
     assert pd.isna(seed_retention(big, n_top=2).set_index("label").at["two", "seed_capture"])
     # an unseeded model has no seeded topics

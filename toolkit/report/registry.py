@@ -326,7 +326,9 @@ def seed_marks(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
         in_top = row.get("seeds_in_top_terms")
         n_in_top = len([t for t in in_top.split("; ") if t]) if isinstance(in_top, str) else 0
         n_vocab = row.get("n_seeds_in_vocabulary")
-        enough = enough_seeds_in_top(n_in_top, int(n_vocab)) if pd.notna(n_vocab) else n_in_top > 0
+        capture = row.get("seed_capture")
+        capture = float(capture) if capture is not None and pd.notna(capture) else None
+        enough = enough_seeds_in_top(n_in_top, int(n_vocab), capture) if pd.notna(n_vocab) else n_in_top > 0
         out[label] = "seeds_elsewhere" if enough else "seeds_lost"
     return out
 
