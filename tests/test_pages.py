@@ -1180,3 +1180,17 @@ def test_a_labelled_date_of_a_news_box_item_before_the_article_is_not_its_date()
             '</body></html>')
     fields = parse_html(page)
     assert fields.date == "2022-09-29" and fields.title.startswith("Ban Dân vận Quận ủy giám sát")
+
+
+@pytest.mark.parametrize("opening, issuer", [
+    ("Sáng 12/3, Ban Thường vụ Huyện ủy Châu Thành tổ chức hội nghị.", "Ban Thường vụ Huyện ủy Châu Thành"),
+    ("Ban Dân vận Huyện ủy Lý Nhân tổ chức hội nghị giao ban.", "Ban Dân vận Huyện ủy Lý Nhân"),
+    ("Huyện ủy Gia Lâm Thành ủy Hà Nội chỉ đạo tổng kết.", "Huyện ủy Gia Lâm"),
+    ("Ban Dân vận Thị ủy Sơn Tây tổ chức hội nghị.", "Ban Dân vận Thị ủy Sơn Tây"),
+])
+def test_an_issuers_place_name_is_whole(opening, issuer):
+    # "Châu Thành", "Lý Nhân" were cut at the syllable that can also open a body ("Thành ủy", "Nhân dân"): the
+    # demo's Châu Thành pages were issued by "Ban Dân vận Huyện ủy Châu"
+    from toolkit.ingest.pages import find_issuer
+
+    assert find_issuer(opening=opening) == issuer

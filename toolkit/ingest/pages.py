@@ -365,8 +365,11 @@ _ORGAN_RE = regex.compile(
     r"\s+(?:huyện|quận|thành phố|thị xã|tỉnh|xã|phường|thị trấn|tp\.?))"
     r"|(?i:huyện đoàn|quận đoàn|thành đoàn|tỉnh đoàn)"
     r")"
-    r"(?P<place>(?:\s+(?!(?:Hội|Ban|UBND|MTTQ|HĐND|Ủy|Đảng|Đoàn|Tổ|Mặt|Nhân|Sở|Phòng|Chi|Thường|Huyện|Quận|Tỉnh"
-    r"|Thành|Thị|Khối|Trưởng|Phó|Bí|Chủ|Cựu|Công|Lãnh|Đồng|Các|Trung|Văn|Về|Tại|Trong|Năm|Ngày|Sáng|Chiều|Lần)\b)"
+    # a place's words; "Thành", "Nhân", "Thị", "Phòng" end it only as the start of the next body ("Thành ủy",
+    # "Nhân dân", "Thị xã", "Phòng Nội vụ"): "Huyện ủy Châu Thành", "Huyện ủy Lý Nhân" keep their whole name
+    r"(?P<place>(?:\s+(?!(?:Hội|Ban|UBND|MTTQ|HĐND|Ủy|Đảng|Đoàn|Tổ|Mặt|Nhân\s+(?i:dân)|Sở|Phòng\s+\p{Lu}|Chi|Thường"
+    r"|Huyện|Quận|Tỉnh|Thành\s+(?i:ủy|uỷ|phố|đoàn)|Thị\s+(?i:xã|trấn|ủy|uỷ)|Khối|Trưởng|Phó|Bí|Chủ|Cựu|Công|Lãnh"
+    r"|Đồng|Các|Trung|Văn|Về|Tại|Trong|Năm|Ngày|Sáng|Chiều|Lần)\b)"
     r"\p{Lu}[\p{Ll}\p{M}]*(?![\p{L}\p{N}])){0,3})"
 )
 _ORGAN_CANON = (
