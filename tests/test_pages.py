@@ -1194,3 +1194,14 @@ def test_an_issuers_place_name_is_whole(opening, issuer):
     from toolkit.ingest.pages import find_issuer
 
     assert find_issuer(opening=opening) == issuer
+
+
+def test_a_linked_headline_of_a_list_after_the_article_is_no_author():
+    # a video page without a byline got the last item of its "Video khác" list as its author
+    page = ('<html><body><div class="detail"><h1>Video: Huyện Tân Châu ra mắt mô hình dân vận khéo</h1>'
+            '<div class="date">Ngày đăng: 05/07/2022</div>'
+            '<p>Sáng 4/7, Ban Dân vận Huyện ủy Tân Châu ra mắt mô hình dân vận khéo "Ấp văn hóa kiểu mẫu" tại xã '
+            'Tân Hòa, với sự tham gia của đông đảo bà con nhân dân trong ấp.</p></div>'
+            '<div class="other"><h3>Video khác</h3><ul><li><a href="/v/1">Hội nghị tổng kết công tác dân vận năm '
+            '2021</a></li><li><a href="/v/2">Hội thi dân vận khéo năm 2022</a></li></ul></div></body></html>')
+    assert parse_html(page).author == ""

@@ -1012,7 +1012,8 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None,
         if _caption_like(line, after_image=after_image):
             captions.append(line.text)
         elif in_head or in_tail:
-            signature = _author_like(line, allow_org=in_tail)
+            # a linked headline of a list after the article ("Video khác", "Bài viết mới") is nobody's signature
+            signature = "" if line.text in links else _author_like(line, allow_org=in_tail)
             if signature:
                 authors.append(signature)
             elif (in_tail and _LIST_ITEM_RE.match(line.text)) or (
