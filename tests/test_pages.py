@@ -1205,3 +1205,15 @@ def test_a_linked_headline_of_a_list_after_the_article_is_no_author():
             '<div class="other"><h3>Video khác</h3><ul><li><a href="/v/1">Hội nghị tổng kết công tác dân vận năm '
             '2021</a></li><li><a href="/v/2">Hội thi dân vận khéo năm 2022</a></li></ul></div></body></html>')
     assert parse_html(page).author == ""
+
+
+def test_a_list_the_extractor_kept_is_not_put_back_twice():
+    from toolkit.ingest.htmlpage import _restore_dropped, html_tree
+
+    tree = html_tree("<html><body><div><p>Khối dân vận cần:</p><ol><li>Nắm chắc tình hình nhân dân.</li>"
+                     "<li>Kiện toàn tổ dân vận.</li></ol><p>Dịp này tặng giấy khen.</p></div></body></html>")
+    kept = "Khối dân vận cần:\n\n- Nắm chắc tình hình nhân dân.\n\n- Kiện toàn tổ dân vận.\n\nDịp này tặng giấy khen."
+    assert _restore_dropped(tree, kept) == kept
+    dropped = _restore_dropped(tree, "Khối dân vận cần:\n\nDịp này tặng giấy khen.")
+    assert dropped.split("\n\n") == ["Khối dân vận cần:", "1. Nắm chắc tình hình nhân dân.", "2. Kiện toàn tổ dân vận.",
+                                     "Dịp này tặng giấy khen."]

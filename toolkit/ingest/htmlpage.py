@@ -465,6 +465,9 @@ def _restore_dropped(tree: lxml.html.HtmlElement, main_text: str) -> str:
             items = [li for li in block.iterchildren("li")]
             if not items:
                 continue
+            texts = [_clean(li.text_content()) for li in items]
+            if any(t and any(t in k for k in kept) for t in texts):
+                continue  # the extractor kept the list (item by item): nothing to put back
             linked = sum(len(_clean(a.text_content())) for li in items for a in li.iter("a"))
             if linked > 0.5 * len(text):
                 continue  # a list of links: a related-news box, not the article's
