@@ -1151,9 +1151,9 @@ def test_the_articles_own_lists_and_sub_headings_stay_in_the_body(middle, lines)
     for line in lines:
         assert line in body, body
     assert body.index(lines[0]) > body.index("Để thực hiện các nhiệm vụ trên, khối dân vận cần:")
-    # a list that ends the article after a colon comes back too
+    # a list that ends the article is in the body too (there the extractor keeps it, item by item)
     if middle.startswith("<ol>"):
-        assert lines[-1] in parse_html(_article(middle, after="")).body
+        assert lines[-1].split(". ", 1)[1] in parse_html(_article(middle, after="")).body
 
 
 def test_a_list_of_links_between_paragraphs_stays_out_of_the_body():
