@@ -317,20 +317,11 @@ def seed_marks(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
     ``seeds_elsewhere``: they are, but another topic (``main_seed_topic``)
     takes more of their occurrences.
     """
-    from toolkit.topics.seeded import enough_seeds_in_top
+    from toolkit.topics.seeded import not_held_kind
 
     table = tables.get("seed_retention")
-    out = {}
-    for label in lost_seeded_topics(tables):
-        row = table[table["label"].astype(str) == label].iloc[0]
-        in_top = row.get("seeds_in_top_terms")
-        n_in_top = len([t for t in in_top.split("; ") if t]) if isinstance(in_top, str) else 0
-        n_vocab = row.get("n_seeds_in_vocabulary")
-        capture = row.get("seed_capture")
-        capture = float(capture) if capture is not None and pd.notna(capture) else None
-        enough = enough_seeds_in_top(n_in_top, int(n_vocab), capture) if pd.notna(n_vocab) else n_in_top > 0
-        out[label] = "seeds_elsewhere" if enough else "seeds_lost"
-    return out
+    return {label: f"seeds_{not_held_kind(table[table['label'].astype(str) == label].iloc[0]) or 'lost'}"
+            for label in lost_seeded_topics(tables)}
 
 
 def _fig_counts(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:

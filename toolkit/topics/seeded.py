@@ -137,12 +137,28 @@ def seed_retention(result: LdaResult, n_top: int = RETENTION_TOP_N) -> pd.DataFr
     return pd.DataFrame(rows, columns=columns).sort_values("topic", kind="mergesort").reset_index(drop=True)
 
 
+def not_held_kind(row) -> str:
+    """Why a seeded topic (a row of :func:`seed_retention`, a mapping or a named tuple) is not held:
+    ``"lost"`` (too few seed terms among its top terms), ``"elsewhere"`` (another topic takes more of
+    their occurrences), or ``""`` when it is held. A row without ``n_seeds_in_vocabulary`` (an older
+    table) counts any seed among the top terms as enough."""
+    def get(name):
+        value = row.get(name) if hasattr(row, "get") else getattr(row, name, None)
+        return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+    if bool(get("held")):
+        return ""
+    in_top = [t for t in str(get("seeds_in_top_terms") or "").split("; ") if t]
+    n_vocabulary, capture = get("n_seeds_in_vocabulary"), get("seed_capture")
+    enough = (enough_seeds_in_top(len(in_top), int(n_vocabulary), None if capture is None else float(capture))
+              if n_vocabulary is not None else bool(in_top))
+    return "elsewhere" if enough else "lost"
+
+
 def not_held_reason(row, n_top: int = RETENTION_TOP_N) -> str:
     """Why a seeded topic (a row of :func:`seed_retention`) is not held, in one clause for warnings."""
     in_top = [t for t in str(row.seeds_in_top_terms or "").split("; ") if t]
-    capture = getattr(row, "seed_capture", None)
-    capture = None if capture is None or pd.isna(capture) else float(capture)
-    if not enough_seeds_in_top(len(in_top), int(row.n_seeds_in_vocabulary), capture):
+    if not_held_kind(row) == "lost":
         which = f"only {in_top[0].replace('_', ' ')} of its seed terms is" if in_top else "none of its seed terms is"
         return (f"{which} among its {n_top} most probable terms (they are "
                 f"{100 * row.seed_mass:.2f}% of its words): the theme's name is not its content; the corpus may have "
