@@ -37,6 +37,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from toolkit.config import ThemesConfig
 from toolkit.text.collate import vi_sort_key
 
 __all__ = ["explorer_html", "relative_sources", "EXPLORER_CAPS"]
@@ -46,7 +47,7 @@ __all__ = ["explorer_html", "relative_sources", "EXPLORER_CAPS"]
 MIN_TOPIC_SHARE = 0.1
 EXPLORER_CAPS = {"max_docs_per_cell": 25, "max_documents": 3000, "max_chars": 3000, "max_kwic_per_doc": 5}
 #: Cells of fewer documents are small (dashed on the page): the default of ``[themes] min_docs``.
-MIN_DOCS = 5
+MIN_DOCS = ThemesConfig().min_docs
 
 
 # --------------------------------------------------------------------------
