@@ -1217,3 +1217,56 @@ def test_a_list_the_extractor_kept_is_not_put_back_twice():
     dropped = _restore_dropped(tree, "Khối dân vận cần:\n\nDịp này tặng giấy khen.")
     assert dropped.split("\n\n") == ["Khối dân vận cần:", "1. Nắm chắc tình hình nhân dân.", "2. Kiện toàn tổ dân vận.",
                                      "Dịp này tặng giấy khen."]
+
+
+_LEAD = ("Sáng 13/3, Ban Thường vụ Huyện ủy Tam Nông tổ chức hội nghị đối thoại giữa người đứng đầu cấp ủy, chính "
+         "quyền với nhân dân xã Phú Thành A về công tác bồi thường, hỗ trợ, tái định cư dự án đường tỉnh 844.")
+_LEAD_BODY = ('<p>Tham dự hội nghị có đồng chí Bí thư Huyện ủy cùng đại diện các phòng, ban, ngành huyện và hơn 120 '
+              'hộ dân có đất bị thu hồi để làm dự án.</p><p>Tại hội nghị, người dân đã nêu 15 ý kiến, tập trung vào '
+              'giá bồi thường đất nông nghiệp và bố trí đất tái định cư; các ý kiến đều được trả lời cụ thể.</p>'
+              '<p>Đồng chí Bí thư đề nghị các ngành tiếp tục rà soát, giải quyết dứt điểm kiến nghị của người dân.</p>')
+
+
+def _lead_page(lead_box: str, before_headline: str = "", head: str = "", headline: str = "h1") -> str:
+    return (f'<html><head><meta charset="utf-8">{head}</head><body><div class="menu"><a href="/">Trang chủ</a></div>'
+            f'{before_headline}<div class="journal-content-article"><{headline}>Huyện ủy Tam Nông đối thoại với nhân '
+            f'dân về bồi thường, tái định cư</{headline}><div class="date">Thứ Năm, 14/03/2024 08:30</div>{lead_box}'
+            f'<div class="content">{_LEAD_BODY}</div></div></body></html>')
+
+
+@pytest.mark.parametrize("lead_box", [
+    f'<div class="sapo"><strong>{_LEAD}</strong></div>',  # Liferay portals
+    f'<div class="clearfix"><div class="hometext m-bottom">{_LEAD}</div><figure><img src="a.jpg"><figcaption>'
+    'Quang cảnh hội nghị đối thoại tại xã Phú Thành A</figcaption></figure></div>',  # NukeViet 4
+    f'<h2 class="detail-sapo">{_LEAD}</h2>',
+    f'<p class="news-sapo">{_LEAD}</p>',
+    f'<div class="col-12"><b>{_LEAD}</b></div>',  # no lead class: the page's description meta names it
+])
+def test_a_lead_outside_the_bodys_container_opens_the_body(lead_box):
+    # the extractor keeps only the body's container: the lead, often the only sentence that names the event,
+    # its date and its commune, was lost
+    head = f'<meta name="description" content="{_LEAD[:120]}...">'
+    body = parse_html(_lead_page(lead_box, head=head)).body.split("\n\n")
+    assert body[0] == _LEAD, body[:2]
+    assert body[1].startswith("Tham dự hội nghị") and body.count(_LEAD) == 1
+    assert not any("Quang cảnh hội nghị" in paragraph for paragraph in body)
+
+
+def test_a_lead_the_extractor_kept_is_not_put_back_twice():
+    page = _lead_page("").replace('<div class="content">', f'<div class="content"><p class="lead">{_LEAD}</p>')
+    body = parse_html(page).body.split("\n\n")
+    assert body[0] == _LEAD and body.count(_LEAD) == 1
+
+
+@pytest.mark.parametrize("headline", ["h1", "h2"])
+def test_another_articles_teaser_is_no_lead(headline):
+    # a box of other news above the article (teasers under linked headlines) and below it
+    teaser = ("Sáng 20/7, Ban Chỉ đạo thực hiện quy chế dân chủ ở cơ sở huyện tổ chức hội nghị sơ kết 6 tháng đầu "
+              "năm với sự tham dự của đại diện các xã.")
+    box = (f'<div class="featured"><div class="item"><h3><a href="/f1">Hội nghị sơ kết 6 tháng thực hiện Luật Thực '
+           f'hiện dân chủ ở cơ sở</a></h3><div class="sapo">{teaser}</div></div></div>')
+    inline = f'<div class="item"><a href="/f1">Hội nghị sơ kết thực hiện dân chủ</a><p class="sapo">{teaser}</p></div>'
+    for page in (_lead_page("", before_headline=box, headline=headline),
+                 _lead_page(inline, headline=headline).replace(inline, "").replace("</body>", inline + "</body>")):
+        body = parse_html(page).body
+        assert teaser not in body and body.startswith("Tham dự hội nghị"), body[:80]

@@ -486,6 +486,100 @@ def _restore_dropped(tree: lxml.html.HtmlElement, main_text: str) -> str:
     return "\n".join(result)
 
 
+_LEAD_CLASS_RE = re.compile(
+    r"(?:^|[-_])(?:sapo|lead|hometext|summary|chapeau|tomtat|tom-tat|tom_tat|description|desc|intro|introtext"
+    r"|excerpt|abstract|teaser|brief|mota|mo-ta|trichyeu|trich-yeu|headline-desc)(?:$|[-_])",
+    re.IGNORECASE,
+)
+_LEAD_TAGS = frozenset("div p h2 h3 h4 h5 h6 span strong b em i section header td blockquote".split())
+_LEAD_MIN_WORDS = 12
+_LEAD_MAX_WORDS = 250
+_LEAD_MAX_DEPTH = 5
+
+
+def _lead_class(element: lxml.html.HtmlElement) -> bool:
+    """Whether the element's class or id names a lead ("sapo", "news-sapo", "hometext", "summary", "lead"…)."""
+    return any(name and _LEAD_CLASS_RE.search(name)
+               for name in (element.get("class") or "").split() + [element.get("id") or ""])
+
+
+def _is_description(text: str, descriptions: list[str]) -> bool:
+    """Whether ``text`` is the page's description meta: the same, or the text that a cut description begins."""
+    for description in descriptions:
+        stem = description.rstrip(" .…")
+        if len(stem) < 60:
+            continue
+        if text.rstrip(" .…") == stem or (description.endswith(("…", "...")) and text.startswith(stem)):
+            return True
+    return False
+
+
+def _restore_lead(tree: lxml.html.HtmlElement, main_text: str) -> str:
+    """Put back the article's lead (sapo) when the extractor left it out.
+
+    Portals often print the lead in its own container beside the body's
+    (Liferay ``sapo``/``summary``, NukeViet ``hometext``, ``news-sapo``,
+    ``lead``), and trafilatura keeps only the body's container; the lead is
+    often the only sentence naming the event, its date or its commune. An
+    element marked up as a lead (a lead class or id, or the text of the page's
+    ``description`` meta) comes back as the first paragraph when it stands
+    after the headline and before the first kept paragraph, near it in the
+    page (within five levels of a common container), outside lists, links and
+    boxes that hold another article's linked headline, is mostly not link text
+    and is not in the main text already.
+    """
+    lines = [_clean(line) for line in main_text.split("\n") if _clean(line)]
+    if not lines:
+        return main_text
+    order = {element: k for k, element in enumerate(tree.iter())}
+    body = None
+    for line in lines[:3]:
+        matches = [e for e in tree.iter(*_BLOCK_TAGS) if _clean(e.text_content()) == line]
+        if matches:
+            body = matches[-1]  # the innermost element that holds just this paragraph
+            break
+    if body is None:
+        return main_text
+    headlines = [e for e in tree.iter("h1") if order[e] < order[body] and len(_clean(e.text_content()).split()) >= 3]
+    headline = headlines[-1] if headlines else None  # the article's, after any portal name in the logo
+    descriptions = [_clean(e.get("content") or "") for e in tree.iter("meta")
+                    if (e.get("name") or e.get("property") or "").lower() in ("description", "og:description")]
+    body_chain = set(body.iterancestors()) | {body}
+    marked, described = [], []
+    for element in tree.iter(*_LEAD_TAGS):
+        if not order[element] < order[body] or element in body_chain:
+            continue
+        if headline is not None and (order[element] < order[headline] or headline in set(element.iterdescendants())):
+            continue
+        text = _clean(element.text_content())
+        if not _LEAD_MIN_WORDS <= len(text.split()) <= _LEAD_MAX_WORDS:
+            continue
+        by_class = _lead_class(element)
+        if not by_class and not _is_description(text, descriptions):
+            continue
+        ancestors = list(element.iterancestors())
+        if any(a.tag in ("li", "a", "nav", "aside", "footer") for a in ancestors):
+            continue
+        if sum(len(_clean(a.text_content())) for a in element.iter("a")) > 0.3 * len(text):
+            continue
+        common = next((k for k, a in enumerate(ancestors) if a in body_chain), None)
+        if common is None or common >= _LEAD_MAX_DEPTH:
+            continue
+        if any(len(_clean(link.text_content()).split()) >= 4 for box in ancestors[:common] for link in box.iter("a")):
+            continue  # a teaser of another article, beside its linked headline
+        if any(text in line or line in text for line in lines):
+            return main_text  # the extractor kept it (or part of it)
+        (marked if by_class else described).append((element, text))
+    # A lead class marks the lead's whole container (the outermost of nested ones); the description's
+    # text is the innermost element that holds it, not a box that also holds a photo and its caption.
+    chosen = [(e, t) for e, t in marked if not any(o in set(e.iterancestors()) for o, _ in marked)]
+    if not chosen:
+        chosen = [(e, t) for e, t in described if not any(e in set(o.iterancestors()) for o, _ in described)]
+    if not chosen:
+        return main_text
+    return chosen[-1][1] + "\n" + main_text
+
+
 def _markup_author(author: str | None) -> str:
     """The author the page's markup names, unless it is a CMS login ("bandanvan", "admin2"): one word, no space.
 
@@ -537,7 +631,7 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     links = _link_texts(tree) - {h1} - {_clean(t) for t in _markup_titles(tree)}
     full = parse_page(full_text, url=page_url, links=links)
     marked_captions = _captions(tree)
-    main_text = _restore_dropped(tree, _unflatten(_untable(_attr(doc, "text") or ""), full_text).strip())
+    main_text = _restore_lead(tree, _restore_dropped(tree, _unflatten(_untable(_attr(doc, "text") or ""), full_text).strip()))
 
     # trafilatura's own date is not used: it falls back to modification times and the address.
     markup = _markup_date(tree, html)
