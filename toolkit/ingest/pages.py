@@ -303,7 +303,7 @@ _INLINE_AUTHOR_RE = re.compile(
 _NOT_AUTHORS = frozenset({"admin", "administrator", "quản trị", "quản trị viên", "biên tập viên", "btv", "webmaster",
                           "editor", "user", "người dùng", "ban biên tập", "bbt"})
 _UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
-_NAME_WORD = rf"(?:[{_UPPER}](?:'[{_UPPER}])?[^\W\d_]*\.?|[{_UPPER}]\.)"  # also Ê Đê and Gia Rai names: H'Bla
+_NAME_WORD = rf"(?:[{_UPPER}](?:['’ʼ][{_UPPER}])?[^\W\d_]*\.?|[{_UPPER}]\.)"  # also Ê Đê and Gia Rai names: H'Bla
 _NAME = rf"{_NAME_WORD}(?: {_NAME_WORD}){{1,4}}"
 _ABBR = rf"[{_UPPER}]{{2,8}}"
 _INITIALS = rf"[{_UPPER}]\.\s?(?:[{_UPPER}]\.\s?)*[{_UPPER}][^\W\d_]*"
