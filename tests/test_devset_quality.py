@@ -1,12 +1,12 @@
 """The theme dictionary against the labelled development set (real articles; needs ../shared).
 
-Quality is reported on the ``holdout`` rounds 5-41 (11,908 articles; rounds 10-12 are political
+Quality is reported on the ``holdout`` rounds 5-42 (12,231 articles; rounds 10-12 are political
 news, rounds 13-28 and 33 local-government news, round 15 also every article naming ``dân vận``,
-rounds 29-32, 34-39 and 41 domestic news outside local government, round 40 mostly world news naming
-religion's clear keywords, round 41 domestic news naming temples and festivals), coded by readers who
+rounds 29-32, 34-39 and 41-42 domestic news outside local government, round 40 mostly world news naming
+religion's clear keywords, rounds 41-42 domestic news naming temples and festivals), coded by readers who
 never saw the dictionary, each round scored once with the dictionary frozen before its labels were read;
-each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-41 for COVID-19, 5-9
-and 12-41 for site clearance, rounds 40-41 for religion and 23-28, 30-33 and 37-41 for grassroots
+each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-42 for COVID-19, 5-9
+and 12-42 for site clearance, rounds 40-42 for religion and 23-28, 30-33 and 37-42 for grassroots
 democracy, drawn after the dictionary edits that
 could change them were committed). These bounds guard
 against regressions and sit a little below what was measured (README, "Measured quality").
@@ -48,26 +48,26 @@ def quality(scored):
 
 def test_holdout_has_the_designed_size():
     dev = read_devset(split="holdout")
-    assert len(dev) == 11908 and dev["doc_id"].is_unique and set(dev["round"]) == set(range(5, 42))
+    assert len(dev) == 12231 and dev["doc_id"].is_unique and set(dev["round"]) == set(range(5, 43))
     assert (dev[["site_clearance", "religion", "covid"]].sum() >= 45).all()
     # no document is in two rounds: a holdout document was never read while the dictionary was edited
     every = read_devset()
-    assert every["doc_id"].is_unique and len(every) == 13699
+    assert every["doc_id"].is_unique and len(every) == 14022
     # a theme's held-out rounds are holdout rounds; the latest round is held out for every theme; grassroots
     # democracy was edited from its errors of rounds 29 and 34-36 (ad2daed from rounds 29 and 34's, 0b955e0 from
     # round 35's, then from round 36's)
     rounds = heldout_rounds()
     assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
-    assert all(set(r) <= set(range(5, 42)) for r in rounds.values())
-    assert all(41 in rounds[theme] for theme in rounds)
+    assert all(set(r) <= set(range(5, 43)) for r in rounds.values())
+    assert all(42 in rounds[theme] for theme in rounds)
     # religion was edited from rounds 37-38's errors (a trophy parade, "like a medium", the monk's habit), then
-    # (3e52339, bare "tôn giáo") with rounds 31-36 and 39's in view: rounds 40-41, drawn after it, are its holdout
-    assert rounds["religion"] == (40, 41)
+    # (3e52339, bare "tôn giáo") with rounds 31-36 and 39's in view: rounds 40-42, drawn after it, are its holdout
+    assert rounds["religion"] == (40, 41, 42)
     assert not {29, 34, 35, 36} & set(rounds["democracy_regulations"]) and 33 in rounds["democracy_regulations"]
 
 
 def test_site_clearance_and_covid_agree_with_readers(quality):
-    every = ", ".join(str(r) for r in range(5, 42))
+    every = ", ".join(str(r) for r in range(5, 43))
     for theme, floor, rounds in (("site_clearance", 0.85, every.replace("10, 11, ", "")),  # 0.89
                                  ("covid", 0.9, every)):  # 0.98
         row = quality.loc[(theme, "full text")]
@@ -83,21 +83,21 @@ def test_covid_on_short_items_and_never_before_2020(quality):
 
 
 def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
-    # Religion is held out on rounds 40-41 (drawn after 3e52339, which lets bare "tôn giáo" count alone, was
-    # committed): 727 positives in 1,720 articles, 619 of them among round 40's 710 world-news articles naming
-    # religion's clear keywords; measured precision 0.93, recall 0.92, F1 0.92 (0.91-0.93). Round 41 alone, the
-    # domestic news naming temples and festivals, is far weaker (next test).
+    # Religion is held out on rounds 40-42 (drawn after 3e52339, which lets bare "tôn giáo" count alone, was
+    # committed): 761 positives in 2,043 articles, 619 of them among round 40's 710 world-news articles naming
+    # religion's clear keywords; measured precision 0.92, recall 0.91, F1 0.92 (0.90-0.93). Rounds 41-42, the
+    # domestic news naming temples and festivals, are far weaker (next test).
     religion = quality.loc[("religion", "full text")]
-    assert religion["rounds"] == "40, 41" and religion["n_coded"] == 1720
-    assert religion["tp"] + religion["fn"] == 727
+    assert religion["rounds"] == "40, 41, 42" and religion["n_coded"] == 2043
+    assert religion["tp"] + religion["fn"] == 761
     assert religion["precision"] >= 0.9 and religion["recall"] >= 0.89 and religion["f1"] >= 0.9, religion
-    # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-41: F1 0.62 on 64 positives; 0.45 on
+    # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-42: F1 0.62 on 64 positives; 0.45 on
     # rounds 23-36 as first scored, before ad2daed, 0b955e0 and the edit after round 36 were made from rounds 29,
     # 34, 35 and 36's errors): what it misses and what it flags wrongly are borderline calls (disclosure and dialogue in land
     # and complaint stories) and, in general news, meetings, dialogue and disclosure that are not a local
     # authority's with residents (foreign leaders', national drafts', "openly").
     democracy = quality.loc[("democracy_regulations", "full text")]
-    assert democracy["rounds"] == "23, 24, 25, 26, 27, 28, 30, 31, 32, 33, 37, 38, 39, 40, 41"
+    assert democracy["rounds"] == "23, 24, 25, 26, 27, 28, 30, 31, 32, 33, 37, 38, 39, 40, 41, 42"
     assert democracy["tp"] + democracy["fn"] == 64
     assert democracy["f1"] >= 0.55, democracy
     assert democracy["f1_high"] - democracy["f1_low"] > 0.1   # its interval says how little is known
@@ -115,6 +115,19 @@ def test_religion_on_domestic_news_naming_temples_and_festivals(scored):
     assert religion["precision"] >= 0.65 and religion["recall"] >= 0.6 and religion["f1"] >= 0.62, religion
 
 
+def test_religion_on_a_second_round_of_domestic_news_naming_temples_and_festivals(scored):
+    """Round 42: 300 more of round 41's population (34 positives), drawn after d231640 and scored once with it.
+
+    No religion term was edited between rounds 41 and 42, so it measures the same dictionary on fresh articles:
+    precision 0.86, recall 0.74, F1 0.79 (0.67-0.87); rounds 41-42 together 0.72 (0.66-0.78), below the 0.85 target.
+    """
+    religion = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [42]}).iloc[0]
+    assert religion["n_coded"] == 323 and religion["tp"] + religion["fn"] == 34
+    assert religion["precision"] >= 0.78 and religion["recall"] >= 0.65 and religion["f1"] >= 0.72, religion
+    both = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [41, 42]}).iloc[0]
+    assert both["tp"] + both["fn"] == 107 and both["f1"] >= 0.66 and both["f1_high"] < 0.85, both
+
+
 def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):
     """Rounds 31-36 and 39 (domestic news, 456 positives) guard the population nearest the genre from regressions.
 
@@ -128,10 +141,10 @@ def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):
 
 
 def test_the_scores_do_not_hinge_on_the_reader_who_breaks_a_tie(scored, quality):
-    """A fourth blind reading of the 208 split documents (``devset_fourth_coder.csv``) breaking the ties instead of
-    the third: religion on rounds 40-41 keeps 666 / 53 / 61 (F1 0.92), grassroots democracy 32 / 14 / 29 (0.60
-    against 0.62), site clearance 0.89. The fourth reader counts 111 of the 139 religion splits positive, the third
-    106: the lean to passing mentions is the documents', not one reader's."""
+    """A fourth blind reading of the 212 split documents (``devset_fourth_coder.csv``) breaking the ties instead of
+    the third: religion on rounds 40-42 keeps 691 / 57 / 70 (F1 0.92), grassroots democracy 32 / 14 / 29 (0.60
+    against 0.62), site clearance 0.89. The fourth reader counts 115 of the 143 religion splits positive, the third
+    110: the lean to passing mentions is the documents', not one reader's."""
     from toolkit.themes.validate import devset_labels
 
     alt = devset_labels(tie_breaker="fourth")
