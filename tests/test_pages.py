@@ -1243,14 +1243,17 @@ def _lead_page(lead_box: str, before_headline: str = "", head: str = "", headlin
     f'<p class="news-sapo">{_LEAD}</p>',
     f'<div class="col-12"><b>{_LEAD}</b></div>',  # no lead class: the page's description meta names it
 ])
-def test_a_lead_outside_the_bodys_container_opens_the_body(lead_box):
+@pytest.mark.parametrize("headline", ["h1", "h3"])  # an h3 headline the extractor keeps above the body
+def test_a_lead_outside_the_bodys_container_opens_the_body(lead_box, headline):
     # the extractor keeps only the body's container: the lead, often the only sentence that names the event,
     # its date and its commune, was lost
     head = f'<meta name="description" content="{_LEAD[:120]}...">'
-    body = parse_html(_lead_page(lead_box, head=head)).body.split("\n\n")
+    fields = parse_html(_lead_page(lead_box, head=head, headline=headline))
+    body = fields.body.split("\n\n")
     assert body[0] == _LEAD, body[:2]
     assert body[1].startswith("Tham dự hội nghị") and body.count(_LEAD) == 1
     assert not any("Quang cảnh hội nghị" in paragraph for paragraph in body)
+    assert fields.title == "Huyện ủy Tam Nông đối thoại với nhân dân về bồi thường, tái định cư"
 
 
 def test_a_lead_the_extractor_kept_is_not_put_back_twice():

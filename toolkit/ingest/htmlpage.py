@@ -522,8 +522,9 @@ def _restore_lead(tree: lxml.html.HtmlElement, main_text: str) -> str:
     ``lead``), and trafilatura keeps only the body's container; the lead is
     often the only sentence naming the event, its date or its commune. An
     element marked up as a lead (a lead class or id, or the text of the page's
-    ``description`` meta) comes back as the first paragraph when it stands
-    after the headline and before the first kept paragraph, near it in the
+    ``description`` meta) comes back before the first kept paragraph (after a
+    headline or date line the extractor kept) when it stands after the
+    headline and before that paragraph, near it in the
     page (within five levels of a common container), outside lists, links and
     boxes that hold another article's linked headline, is mostly not link text
     and is not in the main text already.
@@ -532,12 +533,14 @@ def _restore_lead(tree: lxml.html.HtmlElement, main_text: str) -> str:
     if not lines:
         return main_text
     order = {element: k for k, element in enumerate(tree.iter())}
-    body = None
-    for line in lines[:3]:
+    body = body_line = None
+    for line in lines[:4]:
+        if len(line.split()) < _LEAD_MIN_WORDS or not line.endswith((".", "!", "?", "…", ":", '"', "”", ")")):
+            continue  # a headline or a date line the extractor kept above the body
         matches = [e for e in tree.iter(*_BLOCK_TAGS) if _clean(e.text_content()) == line]
-        if matches:
-            body = matches[-1]  # the innermost element that holds just this paragraph
-            break
+        if matches and matches[-1].tag not in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            body, body_line = matches[-1], line  # the innermost element that holds just this paragraph
+        break
     if body is None:
         return main_text
     headlines = [e for e in tree.iter("h1") if order[e] < order[body] and len(_clean(e.text_content()).split()) >= 3]
@@ -577,7 +580,9 @@ def _restore_lead(tree: lxml.html.HtmlElement, main_text: str) -> str:
         chosen = [(e, t) for e, t in described if not any(e in set(o.iterancestors()) for o, _ in described)]
     if not chosen:
         return main_text
-    return chosen[-1][1] + "\n" + main_text
+    out = main_text.split("\n")
+    at = next(k for k, line in enumerate(out) if _clean(line) == body_line)
+    return "\n".join(out[:at] + [chosen[-1][1]] + out[at:])
 
 
 def _markup_author(author: str | None) -> str:
