@@ -1274,3 +1274,15 @@ def test_another_articles_teaser_is_no_lead(headline):
                  _lead_page(inline, headline=headline).replace(inline, "").replace("</body>", inline + "</body>")):
         body = parse_html(page).body
         assert teaser not in body and body.startswith("Tham dự hội nghị"), body[:80]
+
+
+def test_a_lead_goes_after_a_headline_the_extractor_kept():
+    # a Liferay box: trafilatura kept its h3 headline as the first line, and the lead stands after it in the page
+    from toolkit.ingest.htmlpage import _restore_lead, html_tree
+
+    headline = "Huyện ủy Tam Nông đối thoại với nhân dân về bồi thường, tái định cư dự án đường tỉnh 844"
+    page = _lead_page(f'<div class="sapo"><strong>{_LEAD}</strong></div>', headline="h3").replace(
+        "Huyện ủy Tam Nông đối thoại với nhân dân về bồi thường, tái định cư", headline)
+    kept = [headline, "Tham dự hội nghị có đồng chí Bí thư Huyện ủy cùng đại diện các phòng, ban, ngành huyện và hơn "
+                      "120 hộ dân có đất bị thu hồi để làm dự án."]
+    assert _restore_lead(html_tree(page), "\n".join(kept)).split("\n") == [kept[0], _LEAD, kept[1]]
