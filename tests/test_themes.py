@@ -681,6 +681,10 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     ("Công ty đã chào mua công khai 12 triệu cổ phần, người dân nắm giữ phần còn lại.", False),
     ("Ban giám sát đầu tư của cộng đồng xã giám sát công trình, người dân đồng tình.", True),
     ("Công ty thực hiện dân chủ tại nơi làm việc, đối thoại định kỳ với người lao động.", True),
+    # "bản" and "khu phố" are stopwords: "bầu trưởng bản" was any "bầu trưởng", a hunting team's head among them
+    ("Bầu trưởng (người đứng đầu nhóm) dẫn cả đội vào rừng tìm trầm.", False),
+    ("Thôn tổ chức hội nghị bầu trưởng bản nhiệm kỳ mới.", True),
+    ("Khu phố 3 tổ chức bầu trưởng khu phố mới.", True),
 ])
 def test_democracy_regulations_senses(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "democracy_regulations")["a"] > 0) == expected
