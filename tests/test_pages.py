@@ -1286,3 +1286,27 @@ def test_a_lead_goes_after_a_headline_the_extractor_kept():
     kept = [headline, "Tham dự hội nghị có đồng chí Bí thư Huyện ủy cùng đại diện các phòng, ban, ngành huyện và hơn "
                       "120 hộ dân có đất bị thu hồi để làm dự án."]
     assert _restore_lead(html_tree(page), "\n".join(kept)).split("\n") == [kept[0], _LEAD, kept[1]]
+
+
+@pytest.mark.parametrize("label", ["Danh mục", "Chuyên mục"])
+def test_a_labelled_category_is_the_category_without_its_label_and_a_byline_is_none(label):
+    # Joomla's article info: "Viết bởi Minh Đức", "Danh mục: Công tác dân vận" ("Danh mục: …" was the category,
+    # label and all; once the header date was read, the byline above the headline was)
+    page = ('<html><body><div class="item-page"><div class="page-header"><h2><a href="/a/412">Nâng cao vai trò tổ dân '
+            'vận trong thực hiện quy chế dân chủ ở cơ sở</a></h2></div><dl class="article-info"><dt>Chi tiết</dt>'
+            '<dd class="createdby">Viết bởi <span>Minh Đức</span></dd>'
+            f'<dd class="category-name">{label}: <a href="/c">Công tác dân vận</a></dd>'
+            '<dd class="published">Ngày đăng: 10/11/2020 09:15</dd><dd class="hits">Lượt xem: 412</dd></dl>'
+            '<div itemprop="articleBody"><p>Ngày 9/11/2020, Ban Dân vận Quận ủy Hoàng Mai tổ chức hội nghị chuyên đề '
+            'về vai trò của tổ dân vận trong thực hiện quy chế dân chủ ở cơ sở.</p><p>Các phường chia sẻ cách làm '
+            'công khai các khoản đóng góp của nhân dân trên bảng tin tổ dân phố.</p></div></div></body></html>')
+    fields = parse_html(page)
+    assert fields.category == "Công tác dân vận" and fields.date == "2020-11-10", fields
+
+
+def test_category_text_drops_the_label():
+    from toolkit.ingest.pages import category_text
+
+    assert category_text("Danh mục: Công tác dân vận") == "Công tác dân vận"
+    assert category_text("Chuyên mục：Dân chủ cơ sở") == "Dân chủ cơ sở"
+    assert category_text("Tin tức - Sự kiện") == "Tin tức - Sự kiện"

@@ -47,6 +47,7 @@ from toolkit.ingest.pages import (
     _is_title_candidate,
     _set_date,
     banner_year,
+    category_text,
     find_issuer,
     parse_page,
     split_lines,
@@ -657,7 +658,7 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     fields.author = main.author or full.author or _markup_author(_attr(doc, "author"))
     fields.views = full.views if full.views is not None else main.views
     categories = _attr(doc, "categories") or []
-    fields.category = full.category or (_clean(categories[0]) if categories else "") or main.category
+    fields.category = full.category or (category_text(_clean(categories[0])) if categories else "") or main.category
     # A caption marked up inside the article; trafilatura drops figures, so the page's own reading says where it is.
     in_article = "\n".join((main_text, full.body, full.captions))
     _add_captions(fields, [c for c in marked_captions if c in main_text or _shown_in(c, in_article)])

@@ -776,6 +776,20 @@ def _find_issuer(author: str, title: str, opening: str) -> str:
 # --------------------------------------------------------------------------
 
 
+# a byline (Joomla's "Viết bởi Minh Đức") is no category
+_BYLINE_START_RE = re.compile(r"^(?:viết bởi|đăng bởi|người viết|người đăng|tác giả|posted by|written by|by)\b", _I)
+_CATEGORY_LABEL_RE = re.compile(r"^(?:danh mục|chuyên mục|chuyên đề|thể loại|mục|category|categories)\s*[:：]\s*", _I)
+
+
+def category_text(text: str) -> str:
+    """A category as the portal names it, without its label ("Danh mục: Công tác dân vận" → "Công tác dân vận").
+
+    >>> category_text("Chuyên mục: Dân chủ cơ sở")
+    'Dân chủ cơ sở'
+    """
+    return _CATEGORY_LABEL_RE.sub("", text or "").strip()
+
+
 def _crumb_category(text: str, title: str) -> str:
     parts = [p.strip(" |") for p in _CRUMB_SPLIT_RE.split(text) if p.strip(" |")]
     parts = [p for p in parts if p.lower() not in ("trang chủ", "home", "trang nhất")]
@@ -957,7 +971,7 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None,
         if above is not None:
             candidate = lines[above]
             if (candidate.kind == TEXT and (candidate.n_words <= 6 or is_category_line(candidate.text))
-                    and not _TERMINAL_RE.search(candidate.text)
+                    and not _TERMINAL_RE.search(candidate.text) and not _BYLINE_START_RE.match(candidate.text)
                     and not _NAME_RE.match(candidate.text) and not _site_name(candidate.text)):
                 fields.category = candidate.text
 
@@ -982,6 +996,10 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None,
     fields.views = views
     if not fields.category:
         fields.category = next((lines[i].category for i in header_metas if lines[i].category), "")
+    if not fields.category:  # a labelled category line of the header ("Danh mục: Công tác dân vận")
+        fields.category = next((category_text(line.text) for line in lines[:header_end]
+                                if _CATEGORY_LABEL_RE.match(line.text) and 1 <= _n_words(category_text(line.text)) <= 8),
+                               "")
 
     # The article: from after the headline (or the first prose line) to the end.
     if title is not None:
@@ -1033,6 +1051,7 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None,
         body[-1], signature = _strip_trailing_author(body[-1])
         if signature:
             authors.append(signature)
+    fields.category = category_text(fields.category)
     fields.body = PARAGRAPH_SEP.join(p for p in body if p)
     fields.captions = _join_unique(captions, "\n")
     fields.author = _join_unique(authors, " - ")
