@@ -1310,3 +1310,28 @@ def test_category_text_drops_the_label():
     assert category_text("Danh mục: Công tác dân vận") == "Công tác dân vận"
     assert category_text("Chuyên mục：Dân chủ cơ sở") == "Dân chủ cơ sở"
     assert category_text("Tin tức - Sự kiện") == "Tin tức - Sự kiện"
+
+
+def test_table_cells_split_at_every_pipe_and_a_signature_is_no_caption():
+    from toolkit.ingest.htmlpage import _untable
+
+    # an empty cell before a caption left "| Quang cảnh…" as a second copy of the caption
+    assert _untable("|  | | Quang cảnh hội nghị | Tại hội nghị, đại biểu thảo luận \\| đề xuất. |").split("\n") == [
+        "Quang cảnh hội nghị", "Tại hội nghị, đại biểu thảo luận | đề xuất."]
+    # the signature in the last cell of a photo table came out as the author and as a caption
+    photo = ('<table width="100%"><tr><td align="center"><img src="/a.jpg" width="560"></td></tr><tr><td align="center">'
+             '<i>{}</i></td></tr></table>')
+    page = ('<html><body><table width="960"><tr><td colspan="2" class="banner">HUYỆN ỦY KRÔNG PẮC - TỈNH ĐẮK LẮK</td>'
+            '</tr><tr><td width="700" valign="top"><table width="100%" class="tblNews"><tr><td class="tdTitle">Krông '
+            'Pắc tăng cường công tác vận động đồng bào theo đạo Tin Lành</td></tr><tr><td class="tdDate">(14/09/2020)'
+            '</td></tr><tr><td class="tdBody">'
+            + photo.format("Cán bộ Ban Dân vận Huyện ủy gặp gỡ ban chấp sự chi hội Tin Lành buôn Ea Yông")
+            + '<p>Những năm qua, Ban Dân vận Huyện ủy Krông Pắc thường xuyên gặp gỡ mục sư, ban chấp sự các chi hội '
+            'Tin Lành để thông tin về chủ trương, chính sách của Đảng và Nhà nước.</p>'
+            + '<p>Nhiều chi hội đã vận động tín đồ hiến đất làm đường, tham gia tuần tra bảo vệ buôn làng.</p>'
+            + photo.format("Tín đồ chi hội Tin Lành Ea Kly hiến đất làm đường")
+            + '<p align="right"><b>Y Khoa Byă</b></p></td></tr></table></td><td width="260" valign="top"><table><tr><td>'
+            '<b>TIN ĐỌC NHIỀU</b></td></tr><tr><td><a href="?id=501">Hội nghị Ban Chấp hành Đảng bộ huyện lần thứ 22'
+            '</a><br><font size="1">(10/09/2020)</font></td></tr></table></td></tr></table></body></html>')
+    fields = parse_html(page)
+    assert fields.author == "Y Khoa Byă" and "Y Khoa Byă" not in fields.captions.split("\n"), fields

@@ -210,7 +210,8 @@ def _untable(text: str) -> str:
         if stripped.startswith("|") or (stripped.endswith("|") and not stripped.endswith("\\|")):
             if _TABLE_RULE_RE.match(stripped):
                 continue
-            out.extend(cell.strip() for cell in stripped.strip("|").split(" | ") if cell.strip())
+            # cells split at every unescaped pipe: an empty cell ("|  | | text |") leaves no stray "| " behind
+            out.extend(cell.strip() for cell in re.split(r"(?<!\\)\|", stripped.strip("|")) if cell.strip())
         else:
             out.append(line)
     # A pipe inside a cell is escaped for Markdown tables; the page shows a plain one.
@@ -663,6 +664,9 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     in_article = "\n".join((main_text, full.body, full.captions))
     _add_captions(fields, [c for c in marked_captions if c in main_text or _shown_in(c, in_article)])
 
+    if fields.author and fields.captions:  # a signature in the photo table's last cell is no caption
+        signed = {part.strip() for part in fields.author.split(" - ")} | {fields.author}
+        fields.captions = "\n".join(c for c in fields.captions.split("\n") if c.strip() not in signed)
     opening = fields.body.split(PARAGRAPH_SEP, 1)[0] if fields.body else ""
     _date_html(fields, full, main, markup, full_text)
     fields.issuer = find_issuer(author=fields.author, title=fields.title, opening=opening)
