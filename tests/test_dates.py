@@ -55,7 +55,8 @@ def test_header_date_formats(line, expected):
         "",
         "31/02/2021",            # not a calendar day
         "30/02/2020 10:00",
-        "12/13/2021",            # month 13
+        "13/13/2021",            # month 13 whichever way it is read
+        "12/32/2021",            # day 32
         "05/11/1985",            # implausible year
         "05/11/2041",
         "Lượt xem: 2021",        # a count, not a year
@@ -65,6 +66,79 @@ def test_header_date_formats(line, expected):
 )
 def test_header_date_rejects(line):
     assert parse_header_date(line) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # US-culture ASP.NET: month first, only because the second number cannot be a month
+        ("Cập nhật ngày: 11/25/2019 2:30:00 PM", ("2019-11-25", "day")),
+        ("11/25/2019", ("2019-11-25", "day")),
+        ("12/13/2021 9:05 AM", ("2021-12-13", "day")),
+        ("1/31/2020 11:59:59 PM", ("2020-01-31", "day")),
+        # ...and an ambiguous date stays day first, AM/PM or not
+        ("Cập nhật ngày: 05/11/2019 2:30:00 PM", ("2019-11-05", "day")),
+        ("12/11/2019 10:00 AM", ("2019-11-12", "day")),
+        ("Thứ Hai, 05/11/2021 08:30 SA", ("2021-11-05", "day")),
+        # Joomla's Vietnamese locale: "Tháng" and the month's number, no "năm"
+        ("Ngày đăng: 19 Tháng 5 2021", ("2021-05-19", "day")),
+        ("Được đăng ngày Thứ ba, 10 Tháng 11 2020", ("2020-11-10", "day")),
+        ("Thứ Sáu, 03 Tháng 1 2020 07:15", ("2020-01-03", "day")),
+        # Vietnamese-locale WordPress: the month as a word, any case
+        ("08 Tháng Tư, 2019", ("2019-04-08", "day")),
+        ("08 tháng tư, 2019", ("2019-04-08", "day")),
+        ("08 THÁNG TƯ, 2019", ("2019-04-08", "day")),
+        ("1 Tháng Giêng, 2020", ("2020-01-01", "day")),
+        ("2 Tháng Một, 2020", ("2020-01-02", "day")),
+        ("29 Tháng Hai, 2020", ("2020-02-29", "day")),
+        ("25 Tháng Ba, 2019", ("2019-03-25", "day")),
+        ("5 Tháng Bốn, 2019", ("2019-04-05", "day")),
+        ("8 Tháng Năm, 2019", ("2019-05-08", "day")),
+        ("14 Tháng Sáu, 2022", ("2022-06-14", "day")),
+        ("7 Tháng Bảy, 2021", ("2021-07-07", "day")),
+        ("7 Tháng Bẩy, 2021", ("2021-07-07", "day")),
+        ("31 Tháng Tám, 2021", ("2021-08-31", "day")),
+        ("2 Tháng Chín, 2021", ("2021-09-02", "day")),
+        ("11 Tháng Mười, 2019", ("2019-10-11", "day")),
+        ("11 Tháng Mười Một, 2019", ("2019-11-11", "day")),
+        ("12 Tháng Mười Hai, 2019", ("2019-12-12", "day")),
+        ("24 Tháng Chạp, 2019", ("2019-12-24", "day")),
+        ("Thứ Hai, 08 Tháng Tư 2019 - 08:30", ("2019-04-08", "day")),
+        ("ngày 5 tháng Hai năm 2020", ("2020-02-05", "day")),
+    ],
+)
+def test_header_dates_of_other_locales(line, expected):
+    assert parse_header_date(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "02/30/2021 10:00 AM",   # neither the 2nd of month 30 nor the 30th of February
+        "13/25/2019 2:30 PM",    # no month either way
+        "30 Tháng Hai, 2020",    # not a calendar day
+        "19 Tháng 13 2021",
+        "Trong 12 tháng năm 2021, huyện đã giải ngân 95% vốn",  # "the 12 months of 2021"
+        "Năm 2021, huyện đạt và vượt 18/20 chỉ tiêu",           # a year word, not a date
+        "Vào tháng Năm 2021, người dân phấn khởi đi bầu cử",    # a month in a sentence, not a header
+        "Hội nghị tổng kết 6 tháng đầu năm 2021",
+        "Tháng Tư, 2019",        # a word month without a day is as often prose ("tháng Năm 2021") as a header
+    ],
+)
+def test_header_dates_of_other_locales_reject(line):
+    assert parse_header_date(line) is None
+
+
+def test_month_first_date_gives_its_span():
+    line = "Cập nhật ngày: 11/25/2019 2:30:00 PM"
+    found = find_date(line)
+    assert line[found.start:found.end] == "11/25/2019"
+
+
+def test_word_month_date_gives_its_span():
+    line = "Bởi admin - 08 Tháng Tư, 2019 - 356"
+    found = find_date(line)
+    assert line[found.start:found.end] == "08 Tháng Tư, 2019"
 
 
 def test_first_full_date_wins_over_later_ones():
@@ -334,3 +408,25 @@ def test_header_of_month_precision_keeps_its_source_when_nothing_better():
 def test_find_event_date_uses_the_reviewed_year():
     assert find_event_date(REVIEW_JAN, 2019) == ("2020-01-08", "day")
     assert find_event_date(REVIEW_DEC, 2019) == ("2019-12-15", "day")
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "date"),
+    [
+        # walk 11, p15: the unread date line became the headline, and its year the page's "title-year"
+        ("Trang chủ\nYên Phong: Người dân đồng thuận bàn giao mặt bằng\nBởi\nadmin\n-\n08 Tháng Tư, 2019\n356\n"
+         "Dự án mở rộng Khu công nghiệp Yên Phong II có diện tích hơn 200 ha, thuộc địa bàn các xã Yên Trung, "
+         "Thụy Hòa, Đông Phong. Đây là dự án lớn.\nNguyễn Hằng",
+         "Yên Phong: Người dân đồng thuận bàn giao mặt bằng", "2019-04-08"),
+        # walk 11, p05: the US-culture date line became the headline
+        ("Trang chủ\nBan Dân vận Thành ủy thăm, chúc mừng các giáo xứ\nCập nhật ngày: 11/25/2019 2:30:00 PM\n"
+         "Chiều 25/11, đoàn công tác Ban Dân vận Thành ủy đã đến thăm, chúc mừng các giáo xứ trên địa bàn "
+         "thành phố nhân dịp Lễ Giáng sinh.\nTuấn Anh",
+         "Ban Dân vận Thành ủy thăm, chúc mừng các giáo xứ", "2019-11-25"),
+    ],
+)
+def test_other_locale_date_lines_are_header_dates_of_a_page(text, title, date):
+    from toolkit.ingest.pages import parse_page
+
+    fields = parse_page(text)
+    assert (fields.title, fields.date, fields.date_source) == (title, date, "header")

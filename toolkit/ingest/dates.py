@@ -4,7 +4,8 @@ Three kinds of date appear on a page of this genre:
 
 * the **header date** printed by the portal next to the headline
   (``Ngày đăng 05/11/2021 | 08:30``, ``Thứ Hai, 05/11/2021 - 08:30``,
-  ``2021-11-05 08:30:00``, ``Posted: Nov 5, 2021``) — the publication date;
+  ``2021-11-05 08:30:00``, ``19 Tháng 5 2021``, ``08 Tháng Tư, 2019``,
+  ``Posted: Nov 5, 2021``) — the publication date;
 * the **event date** of the opening paragraph (``Sáng ngày 12/3, …``,
   ``Chiều 20-4, …``, ``Ngày 5/11/2021, …``), whose year is often left out;
 * dates **quoted from cited documents** (``Quyết định số 290-QĐ/TW ngày
@@ -71,13 +72,26 @@ _MON_EN = (
 )
 _EN_MONTHS = {name: i for i, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+# Months written as words, as Vietnamese-locale WordPress prints them ("08 Tháng Tư, 2019"); two-word names first.
+_VI_MONTHS = {
+    "mười một": 11, "mười hai": 12, "giêng": 1, "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5,
+    "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9, "mười": 10, "chạp": 12,
+}
+_MON_VI = r"(?P<vmon>" + "|".join(name.replace(" ", r"\s+") for name in _VI_MONTHS) + r")"
 
 # Full dates (day precision), most specific first.
 _DAY_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     rf"(?<![\d/.\-]){_Y}(?P<s>[-/.]){_M}(?P=s){_D}(?!\d)",
     rf"(?<![\d/.\-]){_D}\s?(?P<s>[/.\-])\s?{_M}\s?(?P=s)\s?{_Y}(?!\d|[/\-]\d)",
+    # US-culture ASP.NET ("11/25/2019 2:30:00 PM"): month first only when the second number cannot be a month,
+    # so an ambiguous 05/11/2019 stays the 5th of November.
+    rf"(?<![\d/.\-])(?P<m>0?[1-9]|1[0-2])/(?P<d>1[3-9]|2\d|3[01])/{_Y}(?!\d|[/\-]\d)",
     rf"(?<!\d){_D}\s+tháng\s+{_M}\s*,?\s*năm\s+{_Y}(?!\d)",
-    rf"(?<!\d){_D}\s+tháng\s+{_M}\s*[/,\-]\s*{_Y}(?!\d)",
+    # Joomla's Vietnamese locale writes no "năm": "19 Tháng 5 2021"
+    rf"(?<!\d){_D}\s+tháng\s+{_M}(?:\s*[/,\-]\s*|\s+){_Y}(?!\d)",
+    # "08 Tháng Tư, 2019"; "tháng Năm" needs its comma, since "12 tháng năm 2021" is "the 12 months of 2021"
+    rf"(?<!\d){_D}\s+tháng\s+(?:(?!năm\b){_MON_VI}(?:\s*,?\s*năm\s+|\s*,\s*|\s+)"
+    rf"|(?P<vmay>năm)\s*,\s*){_Y}(?!\d)",
     rf"\b{_MON_EN}\.?\s+{_D}(?:st|nd|rd|th)?,?\s+{_Y}(?!\d)",
     rf"(?<!\d){_D}(?:st|nd|rd|th)?\s+{_MON_EN}\.?,?\s+{_Y}(?!\d)",
 ))
@@ -137,6 +151,10 @@ def _month_of(match: re.Match) -> int:
     groups = match.groupdict()
     if groups.get("m"):
         return int(groups["m"])
+    if groups.get("vmay"):
+        return _VI_MONTHS["năm"]
+    if groups.get("vmon"):
+        return _VI_MONTHS[" ".join(groups["vmon"].lower().split())]
     return _EN_MONTHS[groups["mon"][:3].lower()]
 
 
@@ -192,10 +210,16 @@ def parse_header_date(line: str) -> tuple[str, str] | None:
 
     Accepts ``dd/mm/yyyy``, ``d/m/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``,
     ``yyyy-mm-dd`` (with or without a time, ``T…`` or a zone),
-    ``ngày 5 tháng 11 năm 2021``, English ``Nov 5, 2021`` / ``5 November 2021``,
-    with weekdays, labels and times before or after. Month-only dates
-    (``tháng 11/2021``, ``11/2021``, ``2021-11``) give ``("YYYY-MM", "month")``
-    and a bare year ``("YYYY", "year")``.
+    ``ngày 5 tháng 11 năm 2021``, Joomla's ``19 Tháng 5 2021`` (no ``năm``),
+    WordPress's ``08 Tháng Tư, 2019`` (the month as a word: ``Giêng``/``Một``
+    … ``Mười Hai``/``Chạp``, any case; ``Tháng Năm`` only with its comma,
+    since ``12 tháng năm 2021`` is "the 12 months of 2021"), English
+    ``Nov 5, 2021`` / ``5 November 2021``, with weekdays, labels and times
+    (``08:30``, ``2:30:00 PM``) before or after. A ``dd/mm/yyyy`` date is read
+    day first; US-culture ``11/25/2019`` is read month first only because 25
+    cannot be a month (``05/11/2019`` is always the 5th of November).
+    Month-only dates (``tháng 11/2021``, ``11/2021``, ``2021-11``) give
+    ``("YYYY-MM", "month")`` and a bare year ``("YYYY", "year")``.
 
     Parameters
     ----------
@@ -217,6 +241,16 @@ def parse_header_date(line: str) -> tuple[str, str] | None:
     ('2021-11-05', 'day')
     >>> parse_header_date("tháng 11/2021")
     ('2021-11', 'month')
+    >>> parse_header_date("Cập nhật ngày: 11/25/2019 2:30:00 PM")
+    ('2019-11-25', 'day')
+    >>> parse_header_date("Cập nhật ngày: 05/11/2019 2:30:00 PM")
+    ('2019-11-05', 'day')
+    >>> parse_header_date("Được đăng ngày Thứ ba, 10 Tháng 11 2020")
+    ('2020-11-10', 'day')
+    >>> parse_header_date("08 Tháng Tư, 2019")
+    ('2019-04-08', 'day')
+    >>> parse_header_date("Trong 12 tháng năm 2021, huyện đã giải ngân 95% vốn") is None
+    True
     """
     if not line:
         return None
