@@ -1335,3 +1335,19 @@ def test_table_cells_split_at_every_pipe_and_a_signature_is_no_caption():
             '</a><br><font size="1">(10/09/2020)</font></td></tr></table></td></tr></table></body></html>')
     fields = parse_html(page)
     assert fields.author == "Y Khoa Byă" and "Y Khoa Byă" not in fields.captions.split("\n"), fields
+
+
+def test_a_year_from_another_reading_of_the_headline_is_not_the_pages():
+    # the whole page read as text took a date line it could not read ("08 Tháng Tư, 2019" before 6acda62) for its
+    # headline and gave the page that "headline's" year, labelled title-year, though the headline written out has none
+    from toolkit.ingest.htmlpage import _date_html
+    from toolkit.ingest.pages import PageFields
+
+    fields = PageFields(title="Yên Phong chi trả tiền bồi thường cho người dân")
+    full = PageFields(title="Lễ kỷ niệm năm 2019", year=2019, date_precision="year", date_source="title-year")
+    _date_html(fields, full, PageFields(title=fields.title), None, "")
+    assert (fields.year, fields.date_source) == (None, "")
+    # another source of the whole page's reading (its header) still dates the page
+    full.date_source = "url"
+    _date_html(fields, full, PageFields(title=fields.title), None, "")
+    assert (fields.year, fields.date_source) == (2019, "url")

@@ -686,10 +686,12 @@ def _date_html(fields: PageFields, full: PageFields, main: PageFields, markup: t
                        banner_year=banner_year(banners))
     if found is not None:
         _set_date(fields, (found.iso, found.precision), found.source)
-    elif main.date_source:
-        _copy_date(fields, main)
-    elif full.date_source:
-        _copy_date(fields, full)
+    else:
+        # a year read from a headline is the page's only when that headline is the one written out
+        for parsed in (main, full):
+            if parsed.date_source and (parsed.date_source != "title-year" or parsed.title == fields.title):
+                _copy_date(fields, parsed)
+                return
 
 
 def _copy_date(target: PageFields, source: PageFields) -> None:
