@@ -1191,6 +1191,7 @@ def _link_list_lines(lines: list[_Line], links) -> set[int]:
     return listed
 
 
+_SENTENCE_END_RE = re.compile(r"[.!?]\s")
 _DATED_LINK_RE = re.compile(r"[(\[]\s*\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?(?:\s+\d{1,2}[:h]\d{2})?\s*[)\]]$")
 
 
@@ -1206,14 +1207,15 @@ def _link_like(lines: list[_Line], i: int, end: int) -> bool:
     def headline(j: int) -> bool:
         line = lines[j]
         return (line.kind == TEXT and 4 <= line.n_words <= 25 and not _TERMINAL_RE.search(line.text)
-                and not re.search(r"[.!?]\s", line.text))
+                and not _SENTENCE_END_RE.search(line.text))
 
     if not headline(i):
         return False
     run = 1
     for step in (-1, 1):
         j = i + step
-        while 0 <= j < end and (lines[j].kind == BLANK or headline(j)):
+        # three make a run: stop there (a sidebar of thousands of links made this quadratic)
+        while run < 3 and 0 <= j < end and (lines[j].kind == BLANK or headline(j)):
             run += lines[j].kind != BLANK
             j += step
     return run >= 3
