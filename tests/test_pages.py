@@ -1351,3 +1351,22 @@ def test_a_year_from_another_reading_of_the_headline_is_not_the_pages():
     full.date_source = "url"
     _date_html(fields, full, PageFields(title=fields.title), None, "")
     assert (fields.year, fields.date_source) == (2019, "url")
+
+
+_MENU = ('<ul class="menu"><li><a href="/">Trang chủ</a></li><li><a href="/hd">Hoạt động</a></li>'
+         '<li><a href="/tg">Công tác tôn giáo</a></li><li><a href="/dt">Công tác dân tộc</a></li></ul>')
+
+
+@pytest.mark.parametrize("above, category", [
+    ("", ""),  # the menu's last item stood just above the headline: it was the category
+    ('<ul class="breadcrumb"><li><a href="/">Trang chủ</a></li><li><a href="/hd">Hoạt động</a></li>'
+     '<li class="active">Công tác tôn giáo</li></ul>', "Công tác tôn giáo"),  # a breadcrumb's last item is
+    ('<div class="cat-title">Công tác tôn giáo</div>', "Công tác tôn giáo"),  # and so is a section's heading
+])
+def test_the_site_menus_last_item_is_no_category(above, category):
+    page = ('<html><body><div class="logo">BAN DÂN VẬN TỈNH ỦY LÂM ĐỒNG</div>' + _MENU + above +
+            '<div class="detail"><h1>Ban Dân vận Tỉnh ủy gặp mặt chức sắc, chức việc các tổ chức tôn giáo năm 2023</h1>'
+            '<div class="date">05/01/2023 10:14</div><p>Ngày 4/1, Ban Dân vận Tỉnh ủy Lâm Đồng tổ chức gặp mặt chức sắc,'
+            ' chức việc các tổ chức tôn giáo trên địa bàn tỉnh nhân dịp Tết Nguyên đán.</p><p>Tham dự buổi gặp mặt có '
+            'gần 200 vị chức sắc, chức việc tiêu biểu của các tôn giáo.</p></div></body></html>')
+    assert parse_html(page).category == category

@@ -587,6 +587,41 @@ def _restore_lead(tree: lxml.html.HtmlElement, main_text: str) -> str:
     return "\n".join(out[:at] + [chosen[-1][1]] + out[at:])
 
 
+def _menu_item_above(tree: lxml.html.HtmlElement, full_text: str, category: str, title: str) -> bool:
+    """Whether ``category`` is the last item of the site's menu, read as the short line above the headline.
+
+    A menu is a list (``ul``/``ol``) of three links or more that is not a breadcrumb; the category line is a
+    menu item when the page shows its text only as links of such lists and the two lines above it are links of
+    the same menu (a breadcrumb's last item, or a section's heading, is the category).
+    """
+    def crumb(element) -> bool:
+        marks = " ".join(str(e.get(a, "")) for e in (element, *element.iterancestors())
+                         for a in ("class", "id", "aria-label"))
+        return "crumb" in marks.lower()
+
+    menus: list[set[str]] = []
+    in_menu: set = set()
+    for box in tree.iter("ul", "ol"):
+        if crumb(box) or any(a.tag == "nav" and not crumb(a) for a in box.iterancestors()):
+            continue  # a breadcrumb; a <nav> is not rendered at all
+        links = [a for a in box.iter("a") if _clean(a.text_content())]
+        if len(links) >= 3:
+            menus.append({_clean(a.text_content()) for a in links})
+            in_menu.update(e for a in links for e in (a, *a.iterancestors()) if e is not box and box in e.iterancestors())
+    if not any(category in menu for menu in menus):
+        return False
+    for element in tree.iter():
+        if (isinstance(element.tag, str) and element not in in_menu and element.tag not in ("ul", "ol", "nav")
+                and not any(a.tag == "nav" and not crumb(a) for a in element.iterancestors())
+                and _clean(element.text_content()) == category):
+            return False  # shown elsewhere: a breadcrumb's item, a section heading
+    lines = full_text.split("\n")
+    for k, line in enumerate(lines):
+        if line == category and k + 1 < len(lines) and lines[k + 1] == title and k >= 2:
+            return any({lines[k - 1], lines[k - 2]} <= menu for menu in menus)
+    return False
+
+
 def _markup_author(author: str | None) -> str:
     """The author the page's markup names, unless it is a CMS login ("bandanvan", "admin2"): one word, no space.
 
@@ -660,6 +695,8 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     fields.views = full.views if full.views is not None else main.views
     categories = _attr(doc, "categories") or []
     fields.category = full.category or (category_text(_clean(categories[0])) if categories else "") or main.category
+    if fields.category and _menu_item_above(tree, full_text, fields.category, title):
+        fields.category = ""  # the site menu's last item, just above the headline, is no category
     # A caption marked up inside the article; trafilatura drops figures, so the page's own reading says where it is.
     in_article = "\n".join((main_text, full.body, full.captions))
     _add_captions(fields, [c for c in marked_captions if c in main_text or _shown_in(c, in_article)])
