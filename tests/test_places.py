@@ -494,3 +494,105 @@ def test_resolve_locality():
         resolve_locality("Huyện Châu Thành", localities)
     with pytest.raises(ValueError, match="not a locality"):
         resolve_locality("Huyện Ba Vì", localities)
+
+
+# --------------------------------------------------------------------------
+# Districts named with the type they had before an upgrade
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, province, district", [
+    # thị xã → thành phố (2025), huyện → thành phố (2025), huyện → thị xã (2023, 2020)
+    ("Ban Dân vận Huyện ủy thị xã Phú Mỹ, tỉnh Bà Rịa - Vũng Tàu tổ chức hội nghị.",
+     "Bà Rịa - Vũng Tàu", "Thành phố Phú Mỹ"),
+    ("Ban Dân vận Huyện ủy huyện Thủy Nguyên, thành phố Hải Phòng tổ chức hội nghị.",
+     "Hải Phòng", "Thành phố Thủy Nguyên"),
+    ("Ban Dân vận Huyện ủy huyện Quế Võ, tỉnh Bắc Ninh tổ chức hội nghị.", "Bắc Ninh", "Thị xã Quế Võ"),
+    ("Ban Dân vận Huyện ủy huyện Mộc Châu, tỉnh Sơn La tổ chức hội nghị.", "Sơn La", "Thị xã Mộc Châu"),
+    # huyện → quận (2008)
+    ("Hội nghị được tổ chức tại huyện Thốt Nốt, thành phố Cần Thơ.", "Cần Thơ", "Quận Thốt Nốt"),
+    # the province as a bare name
+    ("Hội nghị được tổ chức tại huyện Mộc Châu (Sơn La).", "Sơn La", "Thị xã Mộc Châu"),
+])
+def test_former_type_with_its_province(text, province, district):
+    loc = infer_locality(text)
+    assert (loc.province, loc.district) == (province, district)
+    assert district.split(" ", 2)[-1] in loc.evidence
+
+
+def test_former_type_on_a_province_rule():
+    # A sources rule for the site gives the province: the district named with its former type is its own.
+    loc = infer_locality("Hội nghị được tổ chức tại huyện Quế Võ.", province="Bắc Ninh")
+    assert (loc.province, loc.district) == ("Bắc Ninh", "Thị xã Quế Võ")
+
+
+@pytest.mark.parametrize("text", [
+    "Hội nghị được tổ chức tại huyện Quế Võ.",              # former type without the province: as before
+    "Hội nghị được tổ chức tại Quế Võ, tỉnh Bắc Ninh.",     # a bare name: no more than before
+    "Hội nghị được tổ chức tại thành phố Quế Võ, tỉnh Bắc Ninh.",  # a type it never had
+])
+def test_former_type_is_no_more_permissive_elsewhere(text):
+    loc = infer_locality(text)
+    assert (loc.province, loc.district) == ("Bắc Ninh", "")
+
+
+# --------------------------------------------------------------------------
+# Names with an apostrophe (Ê Đê, M'nông, ...)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Cư M'gar", "Cư M’gar", "Cư M'Gar", "Cư Mʼgar", "CƯ M'GAR"])
+def test_apostrophe_district_with_its_province(name):
+    loc = infer_locality(f"Sáng 28/2, Ban Dân vận Huyện ủy huyện {name}, tỉnh Đắk Lắk tổ chức hội nghị.")
+    assert (loc.province, loc.district) == ("Đắk Lắk", "Huyện Cư M'gar")
+
+
+@pytest.mark.parametrize("text, province, district", [
+    ("Ban Dân vận Huyện ủy Cư M'gar tổ chức hội nghị.", "Đắk Lắk", "Huyện Cư M'gar"),
+    ("Hội nghị tại huyện Đắk R’lấp, tỉnh Đắk Nông.", "Đắk Nông", "Huyện Đắk R'Lấp"),
+    ("Hội nghị tại huyện Ia H'Drai, tỉnh Kon Tum.", "Kon Tum", "Huyện Ia H'Drai"),
+    ("Hội nghị tại huyện M'Đrắk, tỉnh Đắk Lắk.", "Đắk Lắk", "Huyện M'Đrắk"),
+    ("Hội nghị tại huyện Krông A Na, tỉnh Đắk Lắk.", "Đắk Lắk", "Huyện Krông A Na"),
+    # written without the apostrophe or the space, with the diacritics
+    ("Hội nghị tại huyện Cư Mgar, tỉnh Đắk Lắk.", "Đắk Lắk", "Huyện Cư M'gar"),
+    ("Hội nghị tại huyện Krông Ana, tỉnh Đắk Lắk.", "Đắk Lắk", "Huyện Krông A Na"),
+    # wards: two communes of Huyện Cư M'gar
+    ("Đại diện xã Cư Dliê M'nông, xã Ea M’nang dự hội nghị.", "Đắk Lắk", "Huyện Cư M'gar"),
+])
+def test_apostrophe_names(text, province, district):
+    loc = infer_locality(text)
+    assert (loc.province, loc.district) == (province, district)
+
+
+def test_apostrophe_as_quote_joins_nothing():
+    loc = infer_locality("Phong trào 'Dân vận khéo' ở phường Phúc Đồng và phường Việt Hưng được nhân rộng.")
+    assert loc.district == "Quận Long Biên"
+    assert infer_locality("Các đại biểu thảo luận.", title="Hội nghị dân vận của Bắc Ninh's").province == "Bắc Ninh"
+
+
+def test_canonical_district_apostrophes():
+    for name in ("Cư M'gar", "Cư M’gar", "Cư Mʼgar", "huyện Cư M'Gar"):
+        assert canonical_district("Đắk Lắk", name) == "Huyện Cư M'gar"
+
+
+# --------------------------------------------------------------------------
+# A district name several provinces have, alone: no locality, but the evidence says why
+# --------------------------------------------------------------------------
+
+
+def test_ambiguous_district_evidence():
+    loc = infer_locality("Ngày 2/1/2020, Ban Dân vận Huyện ủy An Lão tổ chức hội nghị tổng kết công tác dân vận.")
+    assert (loc.province, loc.district, loc.province_2025) == ("", "", "")
+    assert loc.evidence == "district: An Lão ambiguous (Bình Định, Hải Phòng)"
+
+
+def test_ambiguous_district_evidence_many_provinces():
+    loc = infer_locality("Huyện Châu Thành tổ chức hội nghị tổng kết công tác dân vận năm 2023.")
+    assert (loc.province, loc.district) == ("", "")
+    assert loc.evidence.startswith("district: Châu Thành ambiguous (An Giang, Bến Tre, ")
+    assert loc.evidence.endswith(", Sóc Trăng and 4 more)")
+
+
+def test_tie_between_two_places_has_no_ambiguity_evidence():
+    loc = infer_locality("Đoàn công tác xã Uy Nỗ, huyện Đông Anh học tập kinh nghiệm tại xã Hải Minh, huyện Hải Hậu.")
+    assert loc == Locality()

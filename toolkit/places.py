@@ -17,7 +17,15 @@ wards), read at run time from the ``vietnamadminunits`` package:
   "Tỉnh ủy Nam Định") weighs most, above all in the page's issuer line;
 * a bare province name counts only as a whole capitalized word group ("Hà
   Nội", not "Nguyễn Hòa Bình"); "Hồ Chí Minh" counts only after "thành
-  phố"/"TP".
+  phố"/"TP";
+* a district named with the type it had before an upgrade ("huyện Quế Võ",
+  a thị xã since 2023) counts as fully as with its current type once its
+  province is named too ("huyện Quế Võ, tỉnh Bắc Ninh"), since every page
+  published before the upgrade writes the old type;
+* names with an apostrophe ("Cư M'gar", "Cư M’Gar", "Đắk R'Lấp") are one
+  name whatever the apostrophe, and a name written without its spaces or
+  apostrophes but with its diacritics ("Krông Ana", "Cư Mgar") is the same
+  name.
 
 Names follow the project convention: NFC, new-style tone marks, provinces
 without their type ("Hà Nội", "Bắc Ninh", "Thừa Thiên Huế"), districts and
@@ -110,6 +118,9 @@ _TYPES = {
 _TYPE_RE = re.compile(r"^(thành phố|thị xã|thị trấn|quận|huyện|phường|xã|tỉnh)\s+(.+)$", re.IGNORECASE)
 _PAREN_RE = re.compile(r"\s*\(.*?\)")
 _WORD_RE = re.compile(r"\w+")
+# Ê Đê, M'nông, ... names carry an apostrophe ("Cư M'gar", "Đắk R'Lấp"), typed as any of these;
+# U+02BC is a letter to ``\w``, so it would glue "Mʼgar" into one word.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
 
 # (tokens, lowercased) -> (level, unit type, is a Party committee)
 _PREFIXES: dict[tuple[str, ...], tuple[str, str, bool]] = {
@@ -149,6 +160,17 @@ _MIN_PROVINCE = 1.0      # evidence needed to name a province
 _MIN_DISTRICT = 2.0      # district-specific evidence needed to name a district
 _TYPE_HINT = 0.25        # tie-breaker: the page's committee word ("Quận ủy") fits the district type
 
+#: Types a district may have had before an upgrade (huyện → thị xã → thành phố;
+#: quận ↔ huyện), by its type in the gazetteer. Pages written before the
+#: upgrade use the old type ("huyện Quế Võ", a thị xã since 2023); with its
+#: province named such a mention counts as fully as the current type would.
+_FORMER_TYPES = {
+    "Thành phố": frozenset({"Thị xã", "Huyện"}),
+    "Thị xã": frozenset({"Huyện"}),
+    "Quận": frozenset({"Huyện"}),
+    "Huyện": frozenset({"Quận"}),
+}
+
 
 @dataclass(frozen=True)
 class Locality:
@@ -182,7 +204,7 @@ class Locality:
 
 def _clean(name: str) -> str:
     """NFC, new-style tone marks, single spaces, no ``(Xã)`` qualifiers."""
-    name = _PAREN_RE.sub("", to_nfc(name or ""))
+    name = _PAREN_RE.sub("", to_nfc(name or "").translate(_APOSTROPHES))
     return " ".join(normalize_tone_marks(name).split())
 
 
@@ -193,7 +215,7 @@ def _key(name: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=1 << 15)
 def _fold(text: str) -> str:
     """Lowercase letters and digits without diacritics (the package's ``*Key`` columns)."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").translate(_APOSTROPHES))
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
 
 
@@ -250,6 +272,10 @@ class _Gazetteer:
     district_folds: dict[str, list[_Unit]] = field(default_factory=dict)
     ward_keys: dict[tuple[str, ...], list[_Unit]] = field(default_factory=dict)
     ward_folds: dict[str, list[_Unit]] = field(default_factory=dict)
+    # names of two words or more, lowercased with their diacritics, without spaces or apostrophes
+    # ("krôngana", "cưmgar"): "Krông Ana", "Cư Mgar" as pages write "Krông A Na", "Cư M'gar"
+    district_squash: dict[str, list[_Unit]] = field(default_factory=dict)
+    ward_squash: dict[str, list[_Unit]] = field(default_factory=dict)
     names: frozenset[str] = frozenset()
     max_len: int = 1
 
@@ -277,6 +303,14 @@ def _province_map_2025() -> dict[str, str]:
     new_names = {r["provinceKey"]: _clean(r["provinceShort"])
                  for r in _query("SELECT DISTINCT provinceKey, provinceShort FROM admin_units")}
     return {old: new_names[new] for new, olds in table.items() for old in olds}
+
+
+def _squashed(keys: Mapping[tuple[str, ...], set[_Unit]], order) -> dict[str, list[_Unit]]:
+    squashed: dict[str, set[_Unit]] = defaultdict(set)
+    for key, units in keys.items():
+        if len(key) > 1:
+            squashed["".join(key)].update(units)
+    return {k: order(v) for k, v in squashed.items()}
 
 
 @functools.lru_cache(maxsize=1)
@@ -336,6 +370,8 @@ def _gazetteer() -> _Gazetteer:
     gz.district_folds = {k: order(v) for k, v in district_folds.items()}
     gz.ward_keys = {k: order(v) for k, v in ward_keys.items()}
     gz.ward_folds = {k: order(v) for k, v in ward_folds.items()}
+    gz.district_squash = _squashed(district_keys, order)
+    gz.ward_squash = _squashed(ward_keys, order)
     gz.wards = {k: sorted(v) for k, v in wards.items()}
     gz.names = frozenset(n for n in names if n)
     gz.max_len = max(len(k) for k in (*gz.ward_keys, *gz.district_keys, *gz.province_keys))
@@ -475,19 +511,27 @@ class _Mention:
     surface: str
     name: str                        # the place name as written (after normalization)
     weights: dict[tuple[str, str], float]   # candidate (province, district) -> weight; district "" for provinces
+    # candidates named with a former type of theirs -> their weight once their province is named
+    former: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 def _prepare(text: str) -> str:
-    return normalize_tone_marks(to_nfc(text)) if text else ""
+    # One character for one: the scan's offsets stay those of the text.
+    return normalize_tone_marks(to_nfc(text)).translate(_APOSTROPHES) if text else ""
 
 
-def _units_weights(units: list[_Unit], wanted: str | None, factor: float) -> dict[tuple[str, str], float]:
+def _units_weights(units: list[_Unit], wanted: str | None,
+                   factor: float) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]:
+    """Weights of the candidates, and of those named with a former type of theirs (:data:`_FORMER_TYPES`)."""
     weights: dict[tuple[str, str], float] = {}
+    former: dict[tuple[str, str], float] = {}
     for u in units:
-        w = factor * (1.0 if wanted is None or u.type == wanted else _OTHER_TYPE)
+        same = wanted is None or u.type == wanted
         key = (u.province, u.district)
-        weights[key] = max(weights.get(key, 0.0), w)
-    return weights
+        weights[key] = max(weights.get(key, 0.0), factor * (1.0 if same else _OTHER_TYPE))
+        if not same and wanted in _FORMER_TYPES.get(u.type, ()):
+            former[key] = max(former.get(key, 0.0), factor)
+    return weights, former
 
 
 def _scan(text: str, source: str, hints: dict[str, int]) -> list[_Mention]:
@@ -509,6 +553,8 @@ def _scan(text: str, source: str, hints: dict[str, int]) -> list[_Mention]:
     for i in range(1, n):
         gap = text[ends[i - 1]:starts[i]]
         joined[i] = gap == " " or (len(gap) <= 3 and gap.strip() == "-" and "\n" not in gap)
+        if gap == "'" and low[i] != "s":  # one word: "M'gar" in "Cư M'gar" (not an English "'s")
+            joined[i], cap[i] = True, cap[i - 1]
     mentions: list[_Mention] = []
     used = [False] * n
 
@@ -538,6 +584,12 @@ def _scan(text: str, source: str, hints: dict[str, int]) -> list[_Mention]:
                     return size, gz.province_folds[key[0]], 1.0
             if key in table:
                 return size, table[key], 1.0
+        if level != "province":
+            squash = gz.ward_squash if level == "ward" else gz.district_squash
+            for size in range(length, 1, -1):
+                units = squash.get("".join(low[i:i + size]))
+                if units and not low[i + size - 1].isdigit():
+                    return size, units, 1.0
         folds = gz.ward_folds if level == "ward" else gz.district_folds
         for size in range(length, 0, -1):
             units = folds.get(_fold("".join(low[i:i + size])))
@@ -601,8 +653,8 @@ def _scan(text: str, source: str, hints: dict[str, int]) -> list[_Mention]:
                 mentions.append(_Mention(source, kind, surface, name, {(target, ""): factor}))
             else:
                 kind = "ward" if level == "ward" else ("committee" if committee else "unit")
-                mentions.append(_Mention(source, kind, surface, name,
-                                         _units_weights(target, wanted if level != "city" else "Thành phố", factor)))
+                weights, former = _units_weights(target, wanted if level != "city" else "Thành phố", factor)
+                mentions.append(_Mention(source, kind, surface, name, weights, former))
             first = False
             # a list: "các phường Phúc Đồng, Việt Hưng và Gia Thụy"
             j = i + size
@@ -673,7 +725,9 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "", province: st
         ward whose name no other district has, with no other district of
         the province mentioned); when
         only the province is clear ``district`` is ""; when nothing is,
-        every field is empty.
+        every field is empty, except ``evidence`` when a district name
+        several provinces have is what left it open
+        (``"district: An Lão ambiguous (Bình Định, Hải Phòng)"``).
 
     Examples
     --------
@@ -694,9 +748,10 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "", province: st
     # Occurrences of the same name add up, but slowly.
     groups: dict[tuple, list[_Mention]] = defaultdict(list)
     for m in mentions:
-        groups[(m.source, m.kind, m.name.lower(), tuple(sorted(m.weights.items())))].append(m)
+        groups[(m.source, m.kind, m.name.lower(), tuple(sorted(m.weights.items())),
+                tuple(sorted(m.former.items())))].append(m)
     scored: list[tuple[float, _Mention, int]] = []
-    for (source, kind, _, _), found in groups.items():
+    for (source, kind, *_), found in groups.items():
         base = _WEIGHTS[(source, kind)] * (1.0 + math.log(len(found)))
         scored.append((base, found[0], len(found)))
 
@@ -708,6 +763,9 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "", province: st
     unique_ward: dict[tuple[str, str], float] = {}
     # Districts named by a name that several provinces give a district.
     shared: set[tuple[str, str]] = set()
+    # Provinces the page names (or known otherwise): their districts named with a former type count fully.
+    named = {p for _, m, _ in scored if m.kind in ("province", "bare_province") for p, _ in m.weights}
+    named.update([known] if known else [])
     for base, m, _count in scored:
         if m.kind not in ("ward", "province", "bare_province") and len({k[0] for k in m.weights}) > 1:
             shared.update(m.weights)
@@ -722,6 +780,8 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "", province: st
         if m.kind == "ward" and len(m.weights) == 1:
             unique_ward.update(m.weights)
         for key, w in m.weights.items():
+            if key in m.former and key[0] in named:
+                w = max(w, m.former[key])
             district_score[key] += base * w
             support[key] += base * w
             best[key[0]] = max(best.get(key[0], 0.0), base * w)
@@ -749,7 +809,7 @@ def infer_locality(text: str, *, title: str = "", issuer: str = "", province: st
         joint = sorted(((v, k) for k, v in district_score.items() if k[0] in tied), key=lambda vk: (-vk[0], vk[1]))
         runner_up = max((v for v, k in joint if k[0] != joint[0][1][0]), default=0.0) if joint else 0.0
         if not joint or joint[0][1] not in shared or joint[0][0] <= runner_up + 1e-9:
-            return Locality()
+            return Locality(evidence=_ambiguity(scored, tied))
         province = joint[0][1][0]
     if top < _MIN_PROVINCE:
         return Locality()
@@ -781,6 +841,24 @@ def _shared_district_names() -> frozenset[str]:
     for province, district in _gazetteer().districts:
         provinces[district].add(province)
     return frozenset(name for name, found in provinces.items() if len(found) > 1)
+
+
+def _ambiguity(scored: list[tuple[float, _Mention, int]], tied: set[str]) -> str:
+    """Why no locality: the district names that the tied provinces all have.
+
+    ``"district: An Lão ambiguous (Bình Định, Hải Phòng)"``; "" when the tie
+    is between places of different names (nothing ambiguous to report).
+    """
+    parts: list[str] = []
+    for _, m, _ in sorted(scored, key=lambda s: -s[0]):
+        if m.kind not in ("unit", "committee"):
+            continue
+        provinces = sorted({p for p, _ in m.weights} & tied)
+        if len(provinces) < 2:
+            continue
+        shown = ", ".join(provinces[:6]) + (f" and {len(provinces) - 6} more" if len(provinces) > 6 else "")
+        parts.append(f"district: {m.name} ambiguous ({shown})")
+    return "; ".join(dict.fromkeys(parts))
 
 
 def _evidence(scored: list[tuple[float, _Mention, int]], province: str, district: str) -> str:
