@@ -222,6 +222,199 @@ def test_agreement_kappa_and_alpha():
     assert agreement(same).iloc[0]["krippendorff_alpha"] == pytest.approx(1.0)
 
 
+# -- weighted scores: the stratified design of `validate sample` ----------------------
+
+
+def _design_sheet(miss_positive: int = 0, *, theme: str = "faith", coders=("coder1", "coder2")) -> pd.DataFrame:
+    """The walk-through's design: all 59 flagged documents read (37 have the theme), 40 of 1,420 unflagged."""
+    n_hit, n_miss = 59, 40
+    ref = [1] * 37 + [0] * 22 + [1] * miss_positive + [0] * (n_miss - miss_positive)
+    sheet = pd.DataFrame({
+        "doc_id": [f"d{i:03d}" for i in range(n_hit + n_miss)],
+        "stratum": [f"hit:{theme}"] * n_hit + ["miss"] * n_miss,
+        "weight": [1.0] * n_hit + [1420 / n_miss] * n_miss,
+        f"{theme}{SEP}dictionary": [1] * n_hit + [0] * n_miss,
+        f"{theme}{SEP}{coders[0]}": ref,
+    })
+    sheet[f"{theme}{SEP}{coders[1]}"] = sheet[f"{theme}{SEP}{coders[0]}"]
+    return sheet
+
+
+def test_weighted_recall_is_uncertain_when_a_large_unflagged_stratum_is_read_thinly():
+    # no miss among 40 read of 1,420 unflagged documents says little about the other 1,380: recall was
+    # 1.00 (0.91-1.00), Wilson on the Kish size of the 37 coded positives
+    row = score_sheet(_design_sheet()).iloc[0]
+    assert row["recall"] == 1.0 and row["recall_high"] == 1.0
+    assert 0.1 < row["recall_low"] < 0.6
+    assert row["f1_low"] < 0.6 < row["f1"]
+    # every flagged document was read: precision is known exactly (a census stratum)
+    assert row["precision"] == row["precision_low"] == row["precision_high"] == pytest.approx(37 / 59)
+
+
+def test_weighted_prevalence_never_falls_below_the_positives_read():
+    # 37 positives of 1,479 documents are certain: prevalence >= 0.025 (the Kish-Wilson bound was 0.005)
+    row = score_sheet(_design_sheet()).iloc[0]
+    assert row["prevalence"] == pytest.approx(37 / 1479)
+    assert row["prevalence_low"] >= 37 / 1479 - 1e-12
+    assert row["prevalence_high"] > 0.04
+    # two misses among the 40 read: each stands for 35.5 documents, and the interval moves with them
+    found = score_sheet(_design_sheet(miss_positive=2)).iloc[0]
+    assert found["recall"] == pytest.approx(37 / (37 + 2 * 35.5))
+    assert found["recall_low"] < found["recall"] < found["recall_high"] < 1
+    assert found["prevalence_low"] > 37 / 1479
+
+
+def test_weighted_intervals_cover_the_corpus_values():
+    # draw a finite corpus, sample it as `validate sample` does, score: the 95% intervals hold the corpus's own
+    # precision, recall and prevalence about 95% of the time (the Kish-Wilson recall covered far less here)
+    rng = np.random.default_rng(11)
+    n_hit, n_miss, big_hit, big_miss = 30, 60, 100, 3000
+    covered = {"precision": 0, "recall": 0, "prevalence": 0}
+    reps = 150
+    for r in range(reps):
+        y_hit, y_miss = rng.random(big_hit) < 0.5, rng.random(big_miss) < 0.02
+        truth = {"precision": y_hit.mean(), "recall": y_hit.sum() / (y_hit.sum() + y_miss.sum()),
+                 "prevalence": (y_hit.sum() + y_miss.sum()) / (big_hit + big_miss)}
+        ref = np.r_[y_hit[rng.choice(big_hit, n_hit, replace=False)],
+                    y_miss[rng.choice(big_miss, n_miss, replace=False)]]
+        s = score_predictions(np.r_[np.ones(n_hit), np.zeros(n_miss)], ref.astype(float),
+                              np.r_[np.full(n_hit, big_hit / n_hit), np.full(n_miss, big_miss / n_miss)],
+                              n_draws=1000, random_state=r)   # each weight a stratum
+        for name in covered:
+            covered[name] += s[f"{name}_low"] <= truth[name] <= s[f"{name}_high"]
+    assert all(c / reps >= 0.9 for c in covered.values()), covered
+
+
+def test_without_a_stratum_column_each_weight_is_a_stratum():
+    sheet = _design_sheet(miss_positive=1)
+    with_strata = score_sheet(sheet).iloc[0]
+    without = score_sheet(sheet.drop(columns="stratum")).iloc[0]
+    for name in ("recall", "recall_low", "recall_high", "prevalence_low", "f1_high"):
+        assert without[name] == pytest.approx(with_strata[name])
+
+
+def test_unweighted_scores_keep_their_wilson_intervals():
+    row = score_sheet(_design_sheet(), weighted=False).iloc[0]
+    low, high = proportion_interval(37, 37)
+    assert row["weighted"] is False or row["weighted"] == False  # noqa: E712 (a numpy bool)
+    assert (row["recall_low"], row["recall_high"]) == (float(low[0]), float(high[0]))
+    assert bool(score_sheet(_design_sheet())["weighted"].iloc[0]) is True
+    assert bool(score_sheet(_design_sheet().drop(columns="weight"))["weighted"].iloc[0]) is False
+
+
+def test_blank_labels_are_reweighted_within_their_stratum():
+    # half of a stratum of 40 documents (weight 10 each) left blank: the 2 coded stand for all 40
+    sheet = pd.DataFrame({
+        "doc_id": list("abcdefgh"), "stratum": ["hit"] * 4 + ["miss"] * 4,
+        "weight": [1.0] * 4 + [10.0] * 4,
+        f"site{SEP}dictionary": [1, 1, 1, 1, 0, 0, 0, 0],
+        f"site{SEP}coder1": [1, 1, 0, 1, 1, 0, pd.NA, pd.NA],
+    })
+    row = score_sheet(sheet).iloc[0]
+    # tp 3, missed 1 of 2 coded misses, each now weighing 20 (40 documents / 2 coded)
+    assert row["recall"] == pytest.approx(3 / (3 + 20))
+    assert row["prevalence"] == pytest.approx((3 + 20) / 44)
+
+
+def test_a_stratum_nobody_coded_leaves_recall_unmeasured_and_is_named(caplog):
+    # the whole miss stratum blank: recall printed 1.000 from the flagged documents alone
+    sheet = _design_sheet()
+    sheet[f"faith{SEP}coder1"] = sheet[f"faith{SEP}coder1"].astype("Float64")
+    sheet.loc[sheet["stratum"] == "miss", f"faith{SEP}coder1"] = pd.NA
+    with caplog.at_level("WARNING", logger="toolkit"):
+        row = score_sheet(sheet).iloc[0]
+    assert np.isnan(row["recall"]) and np.isnan(row["f1"]) and np.isnan(row["prevalence"])
+    assert np.isnan(row["recall_low"]) and np.isnan(row["prevalence_high"])
+    assert row["precision"] == pytest.approx(37 / 59)       # the miss stratum holds no flagged document
+    assert "stratum 'miss' has 40 row(s), none of them coded (40 blank)" in caplog.text
+    # a blank stratum with flagged documents leaves precision unmeasured too
+    sheet.loc[sheet["stratum"] != "miss", f"faith{SEP}coder1"] = pd.NA
+    sheet.loc[sheet["stratum"] == "miss", f"faith{SEP}coder1"] = 0
+    assert np.isnan(score_sheet(sheet).iloc[0]["precision"])
+
+
+# -- coders and their agreement -------------------------------------------------------
+
+
+def test_kappa_and_alpha_are_nan_when_a_coder_used_one_label():
+    sheet = pd.DataFrame({"doc_id": list("abcde"), f"site{SEP}dictionary": [1, 0, 0, 0, 0],
+                          f"site{SEP}coder1": [0, 0, 0, 0, 0], f"site{SEP}coder2": [0, 0, 1, 0, 0]})
+    row = agreement(sheet).iloc[0]
+    assert np.isnan(row["cohen_kappa"]) and np.isnan(row["krippendorff_alpha"])
+    assert row["n_both"] == 5 and row["percent_agreement"] == pytest.approx(4 / 5)
+
+
+def test_coders_are_the_names_the_sheet_has():
+    from toolkit.themes.validate import theme_coders
+
+    # `validate sample --coders anna,binh`
+    sheet = _design_sheet(coders=("anna", "binh"))
+    sheet[f"faith{SEP}kwic"] = ""
+    sheet[f"faith{SEP}notes"] = "đọc lại"
+    assert theme_coders(sheet, "faith") == ["anna", "binh"]
+    assert coded_themes(sheet) == ["faith"]
+    assert score_sheet(sheet).iloc[0]["reference"] == "anna"
+    row = agreement(sheet).iloc[0]
+    assert row["coders"] == "anna, binh" and row["n_both"] == 99
+    # in the sheet's column order, not the alphabet's
+    swapped = sheet[[c for c in sheet.columns if c != f"faith{SEP}anna"] + [f"faith{SEP}anna"]]
+    assert theme_coders(swapped, "faith") == ["binh", "anna"]
+    blank = sheet.assign(**{f"faith{SEP}anna": pd.NA, f"faith{SEP}binh": pd.NA})
+    with pytest.raises(ValueError, match="fill <theme>__anna"):
+        coded_themes(blank)
+
+
+def test_score_command_gives_agreement_for_the_themes_coded_twice(tmp_path, caplog):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+
+    sheet = _design_sheet().merge(_design_sheet(theme="site").drop(columns=["stratum", "weight"]), on="doc_id")
+    sheet = sheet.drop(columns=f"site{SEP}coder2")      # the second coder did not read site clearance
+    write_table(sheet, tmp_path / "sheet.csv")
+    with caplog.at_level("WARNING", logger="toolkit"):
+        result = CliRunner().invoke(app, ["validate", "score", str(tmp_path / "sheet.csv"),
+                                          "-o", str(tmp_path / "report.csv")])
+    assert result.exit_code == 0, result.output
+    report = read_table(tmp_path / "report.csv").set_index("theme")
+    assert float(report.loc["faith", "percent_agreement"]) == 1.0 and int(report.loc["faith", "n_both"]) == 99
+    assert report.loc["site", "percent_agreement"] == ""
+    assert "theme site: no agreement" in caplog.text
+    header = [line for line in result.output.splitlines() if "reference" in line][0].split()
+    assert {"n_both", "agree", "kappa", "alpha"} <= set(header)
+    assert "rates weighted back to the corpus" in result.output
+    result = CliRunner().invoke(app, ["validate", "score", str(tmp_path / "sheet.csv"), "--unweighted"])
+    assert "rates unweighted" in result.output and "rates weighted" not in result.output
+
+
+def test_train_command_sets_the_classifier_beside_the_dictionary(tmp_path, caplog):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+
+    # the coders agree with the dictionary on every document; the texts say nothing a classifier can learn
+    rng = np.random.default_rng(0)
+    words = ["hội nghị", "nhân dân", "cán bộ", "địa phương", "công tác", "tuyên truyền", "vận động", "học tập"]
+    labels = [i % 3 == 0 for i in range(45)]
+    sheet = pd.DataFrame({
+        "doc_id": [f"d{i:02d}" for i in range(45)], "weight": 1.0,
+        f"faith{SEP}dictionary": np.array(labels, int), f"faith{SEP}coder1": np.array(labels, int),
+        "text": [" ".join(rng.choice(words, 8)) + "." for _ in range(45)],
+    })
+    write_table(sheet, tmp_path / "sheet.csv")
+    with caplog.at_level("WARNING", logger="toolkit"):
+        result = CliRunner().invoke(app, ["validate", "train", str(tmp_path / "sheet.csv"), "-o",
+                                          str(tmp_path / "models"), "--folds", "3", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    report = read_table(tmp_path / "models" / "cv_report.csv").iloc[0]
+    assert float(report["dictionary_f1"]) == 1.0 and float(report["f1"]) < 1.0
+    assert "dictionary F1" in result.output
+    assert "keep the dictionary for it" in caplog.text
+    assert "use them with" not in result.output
+
+
 def test_term_table_names_false_positive_terms_and_misses():
     table = term_table(_sheet())
     rows = table.set_index("term")

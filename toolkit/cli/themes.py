@@ -218,14 +218,19 @@ def score_command(
     terms: Path | None = typer.Option(None, "--terms", callback=table_path, help="Term table (default: <report>.terms.csv next to the report)."),
     coder: str | None = typer.Option(None, "--coder", help="Reference coder column (default: <theme>__gold, else the first coder with labels)."),
     measure: str = typer.Option("dictionary", "--measure", help="Column suffix of the measure scored (dictionary, classifier)."),
-    unweighted: bool = typer.Option(False, "--unweighted", help="Ignore the sampling weights (rates of the sample, not the corpus)."),
+    unweighted: bool = typer.Option(False, "--unweighted", help="Ignore the sampling weights and strata (rates of the sample, not the corpus)."),
     theme_ids: str | None = typer.Option(None, "--theme-ids", help="Theme ids, comma-separated (default: every theme with labels; uncoded themes are left out)."),
-    random_state: int = random_state_option("the F1 interval draws"),
+    random_state: int = random_state_option("the interval draws (F1's; every interval when weighted)"),
 ) -> None:
-    """Precision, recall and F1 of the dictionary against the coders, with intervals; agreement; term table."""
+    """Precision, recall and F1 of the dictionary against the coders, with intervals; agreement; term table.
+
+    Rates are weighted back to the corpus per stratum of the sheet (``stratum``, ``weight``), with intervals
+    from the stratified finite-population posterior (:func:`toolkit.themes.validate.score_predictions`);
+    agreement compares each theme's first two coder columns, whatever their names.
+    """
     from toolkit.corpus import read_table, write_table
     from toolkit.themes.validate import (
-        CODERS, SEP, agreement, check_sheet, coded_themes, score_sheet, sheet_themes, term_table,
+        SEP, agreement, check_sheet, coded_themes, score_sheet, sheet_themes, term_table, theme_coders,
     )
 
     table = read_table(sheet)
@@ -236,16 +241,23 @@ def score_command(
         left_out = sorted(set(sheet_themes(table)) - set(themes))
         report = score_sheet(table, themes=themes, coder=coder, measure=measure, weighted=not unweighted,
                              random_state=random_state)
-        if all(f"{t}{SEP}{c}" in table.columns for t in themes for c in CODERS):
-            report = report.merge(agreement(table, themes=themes), on="theme", how="left")
+        # agreement of each theme's first two coder columns, whatever their names (--coders of `validate sample`)
+        coders = {t: theme_coders(table, t) for t in themes}
+        paired = [t for t in themes if len(coders[t]) >= 2]
+        if paired:
+            for t in themes:
+                if t not in paired:
+                    logger.warning("theme %s: no agreement: it has %s, a second coder column is missing", t,
+                                   ", ".join(f"{t}{SEP}{c}" for c in coders[t]) or "no coder column")
+            report = report.merge(agreement(table, themes=paired), on="theme", how="left")
+            report["n_both"] = report["n_both"].astype("Int64")
         term_rows = term_table(table, themes=themes, coder=coder) if measure == "dictionary" else None
     except ValueError as exc:
         raise typer.BadParameter(f"{sheet}: {exc}") from exc
     if left_out and not theme_ids:
         typer.echo(f"not coded, left out: {', '.join(left_out)}")
     typer.echo(_score_summary(report).to_string(index=False))
-    if not unweighted and "weight" in table.columns:
-        typer.echo("rates weighted back to the corpus with the sampling weights; counts are the sample's")
+    typer.echo(_weighting_footer(report))
     if output is not None:
         write_table(report, output)
         typer.echo(f"{output}: {len(report)} themes")
@@ -264,7 +276,17 @@ def _check_theme_ids(asked, known) -> None:
 
 
 def _interval(value, low, high) -> str:
-    return "–" if value != value else f"{value:.3f} ({low:.2f}–{high:.2f})"
+    if value != value:
+        return "–"
+    return f"{value:.3f}" + ("" if low != low else f" ({low:.2f}–{high:.2f})")
+
+
+def _weighting_footer(report) -> str:
+    """Whether the rates of a score report are the corpus's (weighted) or the sample's: said in both cases."""
+    if len(report) and bool(report["weighted"].all()):
+        return ("rates weighted back to the corpus with the sampling weights, per stratum; intervals from the "
+                "stratified finite-population posterior; counts are the sample's")
+    return "rates unweighted: the coded sample's own, not the corpus's; counts are the sample's"
 
 
 def _score_summary(report):
@@ -278,7 +300,12 @@ def _score_summary(report):
         "recall": [_interval(*r) for r in report[["recall", "recall_low", "recall_high"]].to_numpy()],
         "F1": [_interval(*r) for r in report[["f1", "f1_low", "f1_high"]].to_numpy()],
     })
+    if "dictionary_f1" in report.columns:
+        out["dictionary F1"] = [_interval(*r) for r in
+                                report[["dictionary_f1", "dictionary_f1_low", "dictionary_f1_high"]].to_numpy()]
     if "cohen_kappa" in report.columns:
+        out["n_both"] = ["–" if pd.isna(v) else str(int(v)) for v in report["n_both"]]
+        out["agree"] = ["–" if v != v else f"{v:.0%}" for v in report["percent_agreement"]]
         out["kappa"] = [("–" if v != v else f"{v:.2f}") for v in report["cohen_kappa"]]
         out["alpha"] = [("–" if v != v else f"{v:.2f}") for v in report["krippendorff_alpha"]]
     return out
@@ -295,13 +322,13 @@ def train_command(
     random_state: int = random_state_option("the folds and the solver"),
     jobs: int = jobs_option("Worker processes tokenizing the sheet"),
 ) -> None:
-    """Fit a supervised theme measure on a coded sheet; report its cross-validated P/R/F1."""
+    """Fit a supervised theme measure on a coded sheet; report its cross-validated P/R/F1 beside the dictionary's F1."""
     import pandas as pd
 
     from toolkit.corpus import read_table, write_table, write_text_atomic
     from toolkit.themes.validate import (
-        SEP, check_sheet, coded, coded_themes, reference_column, sheet_themes, sheet_weights, train_classifier,
-        warn_blanks,
+        SEP, check_sheet, coded, coded_themes, reference_column, score_predictions, sheet_strata, sheet_themes,
+        sheet_weights, train_classifier, warn_blanks,
     )
 
     table = read_table(sheet)
@@ -310,6 +337,7 @@ def train_command(
     try:
         check_sheet(table)
         weights = sheet_weights(table)
+        strata = sheet_strata(table) if weights is not None else None
         themes = split_list(theme_ids) or coded_themes(table, coder)
         _check_theme_ids(themes, sheet_themes(table))
         references = {theme: reference_column(table, theme, coder) for theme in themes}
@@ -324,13 +352,21 @@ def train_command(
         ref_col = references[theme]
         warn_blanks(table, theme, [ref_col], "the training")
         try:
-            model = train_classifier(token_lists, coded(table, ref_col), theme=theme, weights=weights,
+            labels = coded(table, ref_col)
+            model = train_classifier(token_lists, labels, theme=theme, weights=weights, strata=strata,
                                      doc_ids=documents["doc_id"], c=c, n_folds=n_folds, random_state=random_state)
+            # the measure the classifier would replace, scored on the same coded documents
+            dict_col = f"{theme}{SEP}dictionary"
+            baseline = (score_predictions(coded(table, dict_col), labels, weights, strata=strata,
+                                          random_state=random_state) if dict_col in table.columns else None)
         except ValueError as exc:
             raise typer.BadParameter(f"{sheet}: {exc}") from exc
         model.settings["reference"] = ref_col.rpartition(SEP)[2]
         models.append(model)
-        rows.append({"theme": theme, "measure": "classifier", "reference": model.settings["reference"], **model.cv})
+        rows.append({"theme": theme, "measure": "classifier", "reference": model.settings["reference"],
+                     "weighted": weights is not None, **model.cv,
+                     **{f"dictionary_{k}": (float("nan") if baseline is None else baseline[k])
+                        for k in ("f1", "f1_low", "f1_high")}})
     report = pd.DataFrame(rows)
     output.mkdir(parents=True, exist_ok=True)
     for model in models:
@@ -341,7 +377,24 @@ def train_command(
         logger.warning("%s also holds %s from an earlier run: `themes --classifier %s` uses every classifier of "
                        "the folder", output, ", ".join(stale), output)
     typer.echo(_score_summary(report).to_string(index=False))
-    typer.echo(f"{output}: {len(rows)} classifier(s); use them with `toolkit themes … --classifier {output}`")
+    typer.echo(_weighting_footer(report))
+    # a classifier that does worse than the dictionary on the same documents is no reason to switch measures
+    worse = [r.theme for r in report.itertuples(index=False) if r.f1 < r.dictionary_f1]
+    for r in report.itertuples(index=False):
+        if r.theme in worse:
+            logger.warning("theme %s: the classifier's cross-validated F1 %.2f is below the dictionary's %.2f on the "
+                           "same %d coded documents: keep the dictionary for it", r.theme, r.f1, r.dictionary_f1,
+                           r.n_coded)
+    better = [t for t in report["theme"] if t not in worse]
+    typer.echo(f"{output}: {len(rows)} classifier(s) (F1: the classifier's cross-validated, the dictionary's on the "
+               "same coded documents)")
+    if not better:
+        typer.echo("no classifier does better than the dictionary: keep the dictionary (no --classifier)")
+    elif worse:
+        typer.echo(f"not below the dictionary: {', '.join(better)}; `toolkit themes … --classifier {output}` uses "
+                   f"every classifier of the folder: remove {', '.join(f'{t}.json' for t in worse)} from it first")
+    else:
+        typer.echo(f"use them with `toolkit themes … --classifier {output}`")
 
 
 @validate_app.command("topics")

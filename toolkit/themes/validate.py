@@ -11,8 +11,10 @@ workflow (``python -m toolkit validate sample|score|train``):
    document and the KWIC lines that made each hit.
 2. :func:`score_sheet` reads the coded sheet back: per theme precision,
    recall and F1 with intervals, weighted back to the corpus with the
-   sampling weights; :func:`agreement` gives Cohen's kappa and
-   Krippendorff's alpha between two coders; :func:`term_table` says which
+   sampling weights per stratum (intervals from the stratified
+   finite-population posterior of :func:`score_predictions`);
+   :func:`agreement` gives Cohen's kappa and Krippendorff's alpha between
+   two coders; :func:`term_table` says which
    terms produced the false positives and how many missed documents
    contained no term at all.
 3. :func:`train_classifier` fits a supervised measure (logistic regression on
@@ -24,10 +26,12 @@ workflow (``python -m toolkit validate sample|score|train``):
 The coding sheet is one row per document. For every theme ``t`` it has the
 columns ``t__dictionary`` (0/1, what the dictionary says), ``t__terms``
 (the terms counted, ``term (n); …``), ``t__kwic`` (the lines that made the
-hit) and one column per coder, ``t__coder1`` and ``t__coder2``, left empty
-for the coders (1 = the document has the theme, 0 = it does not). A column
-``t__gold`` (an adjudicated label), when present, is the reference in
-scoring; otherwise the first coder's column is.
+hit) and one column per coder, ``t__coder1`` and ``t__coder2`` (or the
+names given to ``coders``: any ``t__<name>`` column that is not one of
+:data:`NON_CODER_COLUMNS` is a coder's), left empty for the coders (1 = the
+document has the theme, 0 = it does not). A column ``t__gold`` (an
+adjudicated label), when present, is the reference in scoring; otherwise
+the first coder's column (in the sheet's order) with labels is.
 
 Only pure functions live here; the CLI reads and writes the files.
 """
@@ -52,7 +56,7 @@ logger = logging.getLogger("toolkit.themes.validate")
 SEP = "__"
 CODERS = ("coder1", "coder2")
 SCORE_COLUMNS = [
-    "theme", "measure", "reference", "n_coded", "tp", "fp", "fn", "tn",
+    "theme", "measure", "reference", "weighted", "n_coded", "tp", "fp", "fn", "tn",
     "precision", "precision_low", "precision_high", "recall", "recall_low", "recall_high",
     "f1", "f1_low", "f1_high", "prevalence", "prevalence_low", "prevalence_high", "measured_share",
 ]
@@ -77,6 +81,119 @@ def _weighted_rate(hit: np.ndarray, weights: np.ndarray, ci: float) -> tuple[flo
     n_eff = _kish(weights)
     low, high = proportion_interval(p * n_eff, n_eff, ci=ci)
     return p, float(low[0]), float(high[0])
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else math.nan
+
+
+def _stratified_rates(pred: np.ndarray, ref: np.ndarray, weights: np.ndarray, strata, *, ci: float,
+                      n_draws: int, random_state: int, what: str = "") -> dict[str, float]:
+    """Weighted rates with intervals from a stratified finite-population posterior (see :func:`score_predictions`).
+
+    ``pred`` and ``ref`` hold every row of the sheet (NaN where blank); a row
+    with a weight counts in its stratum's population whether coded or not.
+    """
+    valid = ~np.isnan(weights)
+    if strata is None:
+        labels = np.array([f"weight {float(v):g}" for v in weights], dtype=object)
+    else:
+        labels = np.array(["" if pd.isna(v) else str(v) for v in strata], dtype=object)
+        if len(labels) != len(weights):
+            raise ValueError(f"{len(labels)} strata for {len(weights)} weights")
+    keep = valid & ~np.isnan(pred) & ~np.isnan(ref)
+    flag = pred > 0
+    pos = ref > 0
+    w_point = np.zeros(len(weights))
+    # one row per (stratum, predicted value): coded rows n, reference positives k, population N
+    cells_n, cells_k, cells_size, cells_flag = [], [], [], []
+    uncoded, below = [], []
+    for h in sorted(set(labels[valid])):
+        rows = valid & (labels == h)
+        coded_h = keep & (labels == h)
+        n_h = int(coded_h.sum())
+        big_n = float(weights[rows].sum())
+        if n_h == 0:
+            uncoded.append((h, int(rows.sum()), bool((flag & rows & ~np.isnan(pred)).any())))
+            continue
+        if big_n < n_h:
+            below.append(h)
+        w_point[coded_h] = big_n / n_h
+        for v in (True, False):
+            n_hv = int((coded_h & (flag == v)).sum())
+            if n_hv == 0:
+                continue
+            cells_n.append(n_hv)
+            cells_k.append(int((coded_h & (flag == v) & pos).sum()))
+            # the unsampled rest of a cell is never negative: weights below 1 make the stratum a census
+            cells_size.append(max(big_n * n_hv / n_h, n_hv))
+            cells_flag.append(v)
+    where = f"theme {what}: " if what else ""
+    for h, n_rows, flagged in uncoded:
+        logger.warning("%sstratum %r has %d row(s), none of them coded (%d blank): recall, F1 and prevalence%s "
+                       "are not estimated (NaN); code some of its documents", where, h, n_rows, n_rows,
+                       " and precision" if flagged else "")
+    if below:
+        logger.warning("%sstratum(s) %s: weights sum to fewer documents than were coded; the weights are not "
+                       "population counts (N_h / n_h), and these strata are taken as a census", where,
+                       ", ".join(map(repr, below)))
+    w = w_point[keep]
+    f, r = flag[keep], pos[keep]
+    tp, fp, fn = (float(np.sum(w[c])) for c in (f & r, f & ~r, ~f & r))
+    total = float(np.sum(w))
+    precision = _ratio(tp, tp + fp)
+    recall = _ratio(tp, tp + fn)
+    f1 = _ratio(2 * tp, 2 * tp + fp + fn)
+    prevalence = _ratio(tp + fn, total)
+    # the measure's share needs no label: a stratum nobody coded counts with the flags of its rows
+    share_num = tp + fp
+    share_den = total
+    for h, _, _ in uncoded:
+        rows = valid & (labels == h)
+        known = rows & ~np.isnan(pred)
+        share_den += float(weights[rows].sum())
+        share_num += float(weights[rows].sum()) * (float(flag[known].mean()) if known.any() else math.nan)
+    share = _ratio(share_num, share_den)
+    if any(flagged for _, _, flagged in uncoded):
+        precision = math.nan
+    if uncoded:
+        recall = f1 = prevalence = math.nan
+    n_c, k_c = np.asarray(cells_n, float), np.asarray(cells_k, float)
+    size_c, flag_c = np.asarray(cells_size, float), np.asarray(cells_flag, bool)
+    rng = np.random.default_rng(random_state)
+    # positives of each cell: the k read ones plus those of the unread rest, each unread document positive
+    # with the cell's share π, itself drawn from its Jeffreys posterior (the finite-population posterior
+    # predictive; (N - n)·π alone would leave out the unread documents' own spread, and cover too little
+    # where a stratum is read in good part)
+    pi = rng.beta(k_c + 0.5, n_c - k_c + 0.5, size=(n_draws, len(n_c)))
+    unread = size_c - n_c
+    whole = np.floor(unread)
+    positives = (k_c + rng.binomial(np.broadcast_to(whole.astype(np.int64), pi.shape), pi)
+                 + (unread - whole) * (rng.random(pi.shape) < pi))
+    d_tp = positives[:, flag_c].sum(axis=1)
+    d_fn = positives[:, ~flag_c].sum(axis=1)
+    d_flagged = float(size_c[flag_c].sum())
+    d_total = float(size_c.sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        draws = {
+            "precision": d_tp / d_flagged if d_flagged > 0 else np.full(n_draws, np.nan),
+            "recall": d_tp / (d_tp + d_fn),
+            "f1": 2 * d_tp / (d_flagged + d_tp + d_fn),  # 2TP / (2TP + FP + FN)
+            "prevalence": (d_tp + d_fn) / d_total if d_total > 0 else np.full(n_draws, np.nan),
+        }
+    out: dict[str, float] = {}
+    for name, point in (("precision", precision), ("recall", recall), ("f1", f1), ("prevalence", prevalence)):
+        sample = draws[name]
+        if math.isnan(point) or np.isnan(sample).any():
+            low = high = math.nan
+        else:
+            low, high = (float(x) for x in np.quantile(sample, [(1 - ci) / 2, (1 + ci) / 2]))
+            # no positive (or no negative) read in a cell: its Beta posterior never reaches the edge the
+            # estimate sits on, so the interval is stretched to hold it (as Jeffreys intervals are at k = 0)
+            low, high = min(low, point), max(high, point)
+        out.update({name: point, f"{name}_low": low, f"{name}_high": high})
+    out["measured_share"] = share
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -345,12 +462,27 @@ def warn_blanks(sheet: pd.DataFrame, theme: str, columns: Sequence[str], what: s
 
 #: Column suffixes of a sheet that are not coders: what a measure said and why.
 MEASURE_COLUMNS = ("dictionary", "terms", "kwic", "classifier")
+#: Column suffixes of a sheet that hold no coder's labels: the measures' columns, the adjudicated ``gold``
+#: and a coder's free-text remarks.
+NON_CODER_COLUMNS = (*MEASURE_COLUMNS, "probability", "gold", "note", "notes", "comment", "comments")
 
 
 def _coder_columns(sheet: pd.DataFrame) -> list[tuple[str, str]]:
-    """``(theme, coder)`` of every ``<theme>__<coder>`` column (``gold`` is a coder here)."""
-    pairs = (col.rpartition(SEP) for col in sheet.columns if SEP in col)
-    return [(theme, kind) for theme, _, kind in pairs if theme and kind not in MEASURE_COLUMNS]
+    """``(theme, coder)`` of every ``<theme>__<coder>`` column, in the sheet's order (``gold`` is a coder here)."""
+    pairs = (str(col).rpartition(SEP) for col in sheet.columns if SEP in str(col))
+    return [(theme, kind) for theme, _, kind in pairs
+            if theme and kind and (kind == "gold" or kind not in NON_CODER_COLUMNS)]
+
+
+def theme_coders(sheet: pd.DataFrame, theme: str) -> list[str]:
+    """The coders of a theme: the names of its ``<theme>__<name>`` columns in the sheet's column order.
+
+    Any name counts (``validate sample --coders anna,binh`` writes
+    ``t__anna``, ``t__binh``) except the suffixes that hold no coder's labels
+    (:data:`NON_CODER_COLUMNS`: ``dictionary``, ``terms``, ``kwic``,
+    ``classifier``, ``gold``, …). :func:`agreement` compares the first two.
+    """
+    return [coder for t, coder in _coder_columns(sheet) if t == theme and coder != "gold"]
 
 
 def sheet_themes(sheet: pd.DataFrame) -> list[str]:
@@ -380,7 +512,9 @@ def coded_themes(sheet: pd.DataFrame, coder: str | None = None) -> list[str]:
                for col in _reference_candidates(sheet, t, coder)):
             found.append(t)
     if not found:
-        raise ValueError("no theme of the sheet is coded yet: fill <theme>__coder1 (or <theme>__gold) "
+        names = [c for c in dict.fromkeys(c for _, c in _coder_columns(sheet)) if c != "gold"]
+        column = f"<theme>{SEP}{names[0]}" if names else f"<theme>{SEP}coder1"
+        raise ValueError(f"no theme of the sheet is coded yet: fill {column} (or <theme>{SEP}gold) "
                          "with 1 or 0 for the themes you read the documents for")
     return found
 
@@ -437,11 +571,14 @@ def _reference_candidates(sheet: pd.DataFrame, theme: str, coder: str | None) ->
     """The columns that may hold a theme's reference labels, in order of preference."""
     if coder is not None:
         return [f"{theme}{SEP}{coder}"]
-    return [f"{theme}{SEP}gold"] + [c for c in sheet.columns if c.startswith(f"{theme}{SEP}coder")]
+    return [f"{theme}{SEP}gold"] + [f"{theme}{SEP}{c}" for c in theme_coders(sheet, theme)]
 
 
 def reference_column(sheet: pd.DataFrame, theme: str, coder: str | None = None) -> str:
-    """The column scored against: ``coder`` if given, else ``t__gold``, else the first coder column with labels."""
+    """The column scored against: ``coder`` if given, else ``t__gold``, else the first coder column with labels.
+
+    The coder columns are the theme's in the sheet's column order (:func:`theme_coders`).
+    """
     if coder is not None:
         col = f"{theme}{SEP}{coder}"
         if col not in sheet.columns:
@@ -450,7 +587,10 @@ def reference_column(sheet: pd.DataFrame, theme: str, coder: str | None = None) 
     for col in _reference_candidates(sheet, theme, None):
         if col in sheet.columns and _labels(sheet, col).notna().any():
             return col
-    raise ValueError(f"theme {theme!r}: no coded column ({theme}{SEP}gold or {theme}{SEP}coder1 …) has labels")
+    present = [c for c in _reference_candidates(sheet, theme, None) if c in sheet.columns]
+    raise ValueError(f"theme {theme!r}: no coded column ("
+                     + (", ".join(present) if present else f"{theme}{SEP}gold or {theme}{SEP}coder1 …")
+                     + ") has labels")
 
 
 def _warn_reference(sheet: pd.DataFrame, theme: str, ref_col: str, coder: str | None) -> None:
@@ -474,30 +614,101 @@ def score_predictions(
     reference,
     weights=None,
     *,
+    strata=None,
     ci: float = 0.95,
     n_draws: int = 4000,
     random_state: int = 0,
 ) -> dict[str, float]:
     """Precision, recall, F1 and prevalence of 0/1 predictions against 0/1 reference labels.
 
-    Estimates are weighted by the sampling weights (``None``: equal), so they
-    refer to the corpus the sample was drawn from. Precision, recall and
-    prevalence get Wilson intervals on the Kish effective sample size of their
-    denominator; F1 gets the percentile interval of ``2PR/(P+R)`` with P and
-    R drawn from their Jeffreys (Beta(k + ½, n − k + ½)) posteriors on those
-    effective sizes. No interval collapses to a point when a rate is 0 or 1.
-    A measure that flags nothing (or a sample with no reference positive) has
-    F1 = 0, bounded above by 2R/(1 + R) at recall's upper bound (2P/(1 + P)
-    at precision's).
+    Parameters
+    ----------
+    predicted, reference : array-like of 0/1
+        One value per document; NaN where blank (the row is not coded).
+    weights : array-like, optional
+        Sampling weights (``N_h / n_h`` of the document's stratum, as
+        :func:`validation_sample` writes them): the rates then refer to the
+        corpus the sample was drawn from. ``None``: the sample's own rates.
+    strata : array-like, optional
+        The stratum of every document (the sheet's ``stratum``); used with
+        ``weights`` only. Default: each distinct weight is a stratum.
+    ci : float
+        Coverage of the intervals.
+    n_draws : int
+        Posterior draws behind the F1 interval (every interval, with weights).
+    random_state : int
+        Seed of the draws.
+
+    Returns
+    -------
+    dict
+        ``n_coded, tp, fp, fn, tn`` (counts of the coded documents, never
+        weighted), ``precision, recall, f1, prevalence`` each with ``_low``
+        and ``_high``, and ``measured_share``.
+
+    Notes
+    -----
+    Without weights, precision, recall and prevalence get Wilson intervals;
+    F1 gets the percentile interval of ``2PR/(P+R)`` with P and R drawn from
+    their Jeffreys (Beta(k + ½, n − k + ½)) posteriors. No interval collapses
+    to a point when a rate is 0 or 1. A measure that flags nothing (or a
+    sample with no reference positive) has F1 = 0, bounded above by
+    2R/(1 + R) at recall's upper bound (2P/(1 + P) at precision's).
+
+    With weights the design is a stratified sample of a finite corpus. A
+    stratum ``h`` holds ``N_h`` documents, the sum of the weights of all its
+    rows, coded or blank; its ``n_h`` coded rows stand for it, each with the
+    weight ``N_h / n_h`` (blank cells are re-weighted away, not dropped
+    silently). The point estimates are the weighted ratios. For the
+    intervals, each stratum's coded rows with predicted value ``v`` (0/1) —
+    ``n_hv`` of them, ``k_hv`` reference positives — stand for ``N_hv = N_h ·
+    n_hv / n_h`` documents. A draw takes the cell's share of positives ``π ~
+    Beta(k_hv + ½, n_hv − k_hv + ½)`` (Jeffreys) and its positives as the
+    ``k_hv`` read plus ``Binomial(N_hv − n_hv, π)`` among the unread (a
+    fraction of a document counts by its fraction): the finite-population
+    posterior predictive. From ``n_draws`` draws of the corpus's true and
+    false positives and negatives come precision, recall, F1 and prevalence
+    per draw, and their percentile intervals (stretched to hold the point
+    estimate where it sits on the edge of what the draws reach, as a Jeffreys
+    interval is at k = 0). A stratum read in full (``N_h = n_h``) is certain,
+    so a prevalence never falls below the positives read and a precision
+    over fully read flagged strata has no width, while a large unflagged
+    stratum read thinly keeps recall's interval wide even when no miss was
+    found. A stratum with rows but none coded makes recall, F1 and
+    prevalence NaN (precision too when it holds flagged rows), with a
+    warning naming it. Weights that sum to fewer documents than a stratum's
+    coded rows are not population counts: such a stratum is taken as a
+    census, with a warning.
+
+    Examples
+    --------
+    One positive the dictionary missed among 4 read of 400 unflagged documents:
+
+    >>> s = score_predictions([1, 1, 0, 0, 0, 0], [1, 1, 1, 0, 0, 0], [1, 1, 100, 100, 100, 100],
+    ...                       strata=["hit", "hit", "miss", "miss", "miss", "miss"])
+    >>> round(s["recall"], 3), s["recall_low"] < 0.02 < s["recall_high"] < 0.5
+    (0.02, True)
     """
+    return _score_predictions(predicted, reference, weights, strata=strata, ci=ci, n_draws=n_draws,
+                              random_state=random_state)
+
+
+def _score_predictions(predicted, reference, weights=None, *, strata=None, ci: float = 0.95, n_draws: int = 4000,
+                       random_state: int = 0, what: str = "") -> dict[str, float]:
+    """:func:`score_predictions`, naming ``what`` (a theme) in its warnings."""
     pred = np.asarray(predicted, dtype=float)
     ref = np.asarray(reference, dtype=float)
     w = np.ones_like(ref) if weights is None else np.asarray(weights, dtype=float)
     keep = ~(np.isnan(pred) | np.isnan(ref) | np.isnan(w))
+    all_pred, all_ref, all_w = pred, ref, w
     pred, ref, w = pred[keep] > 0, ref[keep] > 0, w[keep]
     cells = np.array([pred & ref, pred & ~ref, ~pred & ref, ~pred & ~ref])
     out: dict[str, float] = {"n_coded": int(keep.sum())}
     out.update({name: int(c.sum()) for name, c in zip(("tp", "fp", "fn", "tn"), cells)})
+    if weights is not None:
+        out.update(_stratified_rates(all_pred, all_ref, all_w, strata, ci=ci, n_draws=n_draws,
+                                     random_state=random_state, what=what))
+        return out
     p, p_lo, p_hi = _weighted_rate(ref[pred], w[pred], ci)
     r, r_lo, r_hi = _weighted_rate(pred[ref], w[ref], ci)
     prev, prev_lo, prev_hi = _weighted_rate(ref, w, ci)
@@ -552,19 +763,33 @@ def score_sheet(
         Suffix of the 0/1 column scored (``"dictionary"``, or e.g.
         ``"classifier"`` for predictions added by :func:`classifier_hits`).
     weighted : bool
-        Weight documents by the sheet's ``weight`` column (sampling weights).
+        Weight documents by the sheet's ``weight`` column (sampling weights),
+        per stratum (its ``stratum`` column; without it each distinct weight
+        is a stratum): see :func:`score_predictions`.
     ci : float
         Coverage of the intervals.
     random_state : int
-        Seed of the F1 posterior draws.
+        Seed of the posterior draws (F1's interval; every interval when
+        weighted).
 
     Returns
     -------
     DataFrame
-        ``theme, measure, reference, n_coded, tp, fp, fn, tn, precision,
-        precision_low, precision_high, recall, recall_low, recall_high, f1,
-        f1_low, f1_high, prevalence, prevalence_low, prevalence_high,
-        measured_share`` — counts unweighted, rates weighted; sorted by theme.
+        ``theme, measure, reference, weighted, n_coded, tp, fp, fn, tn,
+        precision, precision_low, precision_high, recall, recall_low,
+        recall_high, f1, f1_low, f1_high, prevalence, prevalence_low,
+        prevalence_high, measured_share`` — counts unweighted; rates weighted
+        back to the corpus where ``weighted`` is True (a sheet without a
+        ``weight`` column, or ``weighted=False``: the sample's own rates);
+        sorted by theme.
+
+    Notes
+    -----
+    Weighted, a label cell left blank is re-weighted away within its
+    stratum (its coded rows then stand for all ``N_h`` of its documents), and
+    a stratum with rows but none coded for a theme makes that theme's recall,
+    F1 and prevalence NaN (precision too when the stratum holds rows the
+    measure flags), with a warning that names the stratum.
     """
     check_sheet(sheet)
     themes = _default_themes(sheet, themes, coder)
@@ -572,6 +797,7 @@ def score_sheet(
     if weighted and weights is None:
         logger.warning("the sheet has no `weight` column: rates are those of the sample, not weighted back to the "
                        "corpus (as with --unweighted); `validate sample` writes the weights")
+    strata = sheet_strata(sheet) if weights is not None else None
     rows = []
     for t in themes:
         col = f"{t}{SEP}{measure}"
@@ -579,36 +805,69 @@ def score_sheet(
             raise ValueError(f"the sheet has no column {col!r}")
         ref_col = reference_column(sheet, t, coder)
         _warn_reference(sheet, t, ref_col, coder)
-        warn_blanks(sheet, t, [ref_col, col], "the score")
+        warn_blanks(sheet, t, [ref_col, col], "the score" + (" (their strata re-weighted from the coded rows)"
+                                                             if weights is not None else ""))
         ref = coded(sheet, ref_col)
         pred = coded(sheet, col)
-        row = {"theme": t, "measure": measure, "reference": ref_col.rpartition(SEP)[2]}
-        row.update(score_predictions(pred, ref, weights, ci=ci, random_state=random_state))
+        row = {"theme": t, "measure": measure, "reference": ref_col.rpartition(SEP)[2],
+               "weighted": weights is not None}
+        row.update(_score_predictions(pred, ref, weights, strata=strata, ci=ci, random_state=random_state, what=t))
         rows.append(row)
-    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS).astype({"weighted": bool})
+
+
+def sheet_strata(sheet: pd.DataFrame) -> np.ndarray | None:
+    """The sheet's ``stratum`` column as strings (``None`` without one): the strata of the sampling design."""
+    if "stratum" not in sheet.columns:
+        return None
+    return np.array(["" if pd.isna(v) else str(v).strip() for v in sheet["stratum"]], dtype=object)
 
 
 def agreement(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
-              coders: Sequence[str] = CODERS) -> pd.DataFrame:
+              coders: Sequence[str] | None = None) -> pd.DataFrame:
     """Agreement between two coders per theme.
+
+    Parameters
+    ----------
+    sheet : DataFrame
+        A coded sheet.
+    themes : sequence of str, optional
+        Default: every theme of the sheet (:func:`sheet_themes`).
+    coders : pair of str, optional
+        The two coder names compared (``("coder1", "coder2")``); default:
+        per theme, its first two coder columns in the sheet's order
+        (:func:`theme_coders`), whatever their names.
 
     Returns
     -------
     DataFrame
-        ``theme, n_both, percent_agreement, cohen_kappa,
-        krippendorff_alpha`` (nominal alpha over every document either coder
-        labelled; kappa over the documents both labelled). NaN where fewer
-        than two documents were coded by both or a coder used one label only.
+        ``theme, coders`` (the pair compared, ``"anna, binh"``), ``n_both,
+        percent_agreement, cohen_kappa, krippendorff_alpha`` (nominal alpha
+        over every document either coder labelled; kappa over the documents
+        both labelled). Kappa and alpha are NaN where fewer than two documents
+        were coded by both or a coder used one label only on them (chance
+        agreement is then undefined), while ``n_both`` and
+        ``percent_agreement`` are still given.
+
+    Raises
+    ------
+    ValueError
+        When a theme lacks a coder column: one of ``coders``, or (default) a
+        second coder column.
     """
     import krippendorff
     from sklearn.metrics import cohen_kappa_score
 
-    if len(coders) != 2:
+    if coders is not None and len(coders) != 2:
         raise ValueError("agreement compares exactly two coders")
     themes = list(themes) if themes else sheet_themes(sheet)
     rows = []
     for t in themes:
-        a_col, b_col = (f"{t}{SEP}{c}" for c in coders)
+        pair = list(coders) if coders is not None else theme_coders(sheet, t)[:2]
+        if len(pair) < 2:
+            raise ValueError(f"theme {t!r}: agreement needs two coder columns; the sheet has "
+                             + (", ".join(f"{t}{SEP}{c}" for c in pair) or "none"))
+        a_col, b_col = (f"{t}{SEP}{c}" for c in pair)
         if a_col not in sheet.columns or b_col not in sheet.columns:
             raise ValueError(f"the sheet has no columns {a_col!r} and {b_col!r}")
         a = coded(sheet, a_col)
@@ -617,15 +876,17 @@ def agreement(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
         n_both = int(both.sum())
         pct = float(np.mean(a[both] == b[both])) if n_both else math.nan
         kappa = alpha = math.nan
-        if n_both >= 2 and len(np.unique(np.concatenate([a[both], b[both]]))) > 1:
+        # a coder who gave one label only to the shared documents leaves chance agreement undefined:
+        # kappa and alpha would print 0 (or 1) for a measurement that did not happen
+        if n_both >= 2 and len(np.unique(a[both])) > 1 and len(np.unique(b[both])) > 1:
             kappa = float(cohen_kappa_score(a[both].astype(int), b[both].astype(int)))
-        either = ~np.isnan(a) | ~np.isnan(b)
-        values = np.vstack([a[either], b[either]])
-        if n_both >= 2 and len(np.unique(values[~np.isnan(values)])) > 1:
+            either = ~np.isnan(a) | ~np.isnan(b)
+            values = np.vstack([a[either], b[either]])
             alpha = float(krippendorff.alpha(reliability_data=values, level_of_measurement="nominal"))
-        rows.append({"theme": t, "n_both": n_both, "percent_agreement": pct,
+        rows.append({"theme": t, "coders": ", ".join(pair), "n_both": n_both, "percent_agreement": pct,
                      "cohen_kappa": kappa, "krippendorff_alpha": alpha})
-    return pd.DataFrame(rows, columns=["theme", "n_both", "percent_agreement", "cohen_kappa", "krippendorff_alpha"])
+    return pd.DataFrame(rows, columns=["theme", "coders", "n_both", "percent_agreement", "cohen_kappa",
+                                       "krippendorff_alpha"])
 
 
 def term_table(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
@@ -770,6 +1031,7 @@ def train_classifier(
     *,
     theme: str,
     weights=None,
+    strata=None,
     doc_ids=None,
     c: float = 4.0,
     min_df: int | float = 2,
@@ -789,7 +1051,11 @@ def train_classifier(
     theme : str
     weights : array-like, optional
         Sampling weights: used to weight the cross-validated scores back to
-        the corpus (the fit itself uses balanced class weights).
+        the corpus (the fit itself uses balanced class weights), as
+        :func:`score_predictions` does: documents with a missing label count
+        in their stratum's population, not in the score.
+    strata : array-like, optional
+        The documents' strata (the sheet's ``stratum``), with ``weights``.
     doc_ids : sequence of str, optional
         The documents' ids. Given, the documents are put in id order before
         the folds are drawn, so the cross-validated scores do not depend on
@@ -828,7 +1094,6 @@ def train_classifier(
     token_lists = list(token_lists)
     docs = [list(token_lists[i]) for i in order]
     y = y[order].astype(int)
-    w = None if weights is None else np.asarray(weights, dtype=float)[order]
     n_pos = int(y.sum())
     if n_pos < 2 or len(y) - n_pos < 2:
         raise ValueError(f"theme {theme!r}: need at least 2 positive and 2 negative coded documents "
@@ -836,7 +1101,12 @@ def train_classifier(
     folds = min(n_folds, n_pos, len(y) - n_pos)
     cv_pred = cross_val_predict(_pipeline(c, min_df, max_df, random_state), np.array(docs, dtype=object), y,
                                 cv=StratifiedKFold(folds, shuffle=True, random_state=random_state))
-    cv = score_predictions(cv_pred, y, w, ci=ci, random_state=random_state)
+    # scored over every row given, the unlabelled ones blank, so that weights are re-weighted per stratum
+    all_pred = np.full(len(keep), np.nan)
+    all_pred[order] = cv_pred
+    all_labels = np.asarray(pd.to_numeric(pd.Series(labels), errors="coerce"), dtype=float)
+    cv = _score_predictions(all_pred, all_labels, weights, strata=strata, ci=ci, random_state=random_state,
+                            what=theme)
     cv["n_folds"] = folds
     model = _pipeline(c, min_df, max_df, random_state).fit(np.array(docs, dtype=object), y)
     counter, tfidf, lr = model[0], model[1], model[-1]
