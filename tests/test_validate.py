@@ -804,6 +804,12 @@ def test_quality_sentence_gives_every_rates_interval_says_weighted_and_names_the
             "weighted to the corpus.") in text
     assert text.endswith("Not measured: Land (no coded documents of it).")
     assert quality_sentence(quality.iloc[:0], {}, ["land"]) == "Not measured against human coding: land."
+    # a theme coded on 120 documents that neither the coders nor the dictionary found was called "Not measured
+    # (no coded documents of it)"
+    none = pd.DataFrame([dict(theme="covid", item="full text", weighted=True, n_coded=120, tp=0, fp=0, fn=0,
+                              precision=np.nan, recall=np.nan, f1=np.nan, source="sheet.csv")])
+    text = quality_sentence(pd.concat([quality, none]), {"covid": "COVID-19"}, ["complaints", "covid"])
+    assert "COVID-19: no document coded positive or flagged, n = 120" in text and "Not measured" not in text
 
 
 def test_second_coding_of_the_devset_agrees_with_the_first():

@@ -665,6 +665,13 @@ def quality_sentence(quality: pd.DataFrame, labels: Mapping[str, str], themes: S
         item = getattr(row, "item", "full text")
         name = labels.get(row.theme, row.theme) + ("" if item == "full text" else f" ({item})")
         if pd.isna(row.f1):
+            n_coded = getattr(row, "n_coded", 0)
+            if item == "full text" and pd.notna(n_coded) and int(n_coded) > 0:
+                measured.add(str(row.theme))
+                if sum(int(getattr(row, c, 0) or 0) for c in ("tp", "fp", "fn")) == 0:
+                    parts.append(f"{name}: no document coded positive or flagged, n = {int(n_coded)}")
+                else:  # a stratum of the sample left uncoded (validate score warns, naming it)
+                    parts.append(f"{name}: not estimated (a stratum of the sample left uncoded), n = {int(n_coded)}")
             continue
         measured.add(str(row.theme))
         where = f" (round{'s' if ',' in str(row.rounds) else ''} {rounds_label(str(row.rounds))})" if per_row else ""
