@@ -415,6 +415,24 @@ def test_train_command_sets_the_classifier_beside_the_dictionary(tmp_path, caplo
     assert "use them with" not in result.output
 
 
+def test_train_command_names_the_themes_it_cannot_fit_before_tokenizing(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app, themes as cli_themes
+    from toolkit.corpus import write_table
+
+    # a sheet drawn for every theme and coded 0 for COVID-19 stopped after tokenizing, suggesting nothing
+    labels = np.array([i % 3 == 0 for i in range(12)], int)
+    sheet = pd.DataFrame({"doc_id": [f"d{i:02d}" for i in range(12)], "text": "hội nghị nhân dân.",
+                          f"faith{SEP}coder1": labels, f"covid{SEP}coder1": 0})
+    write_table(sheet, tmp_path / "sheet.csv")
+    monkeypatch.setattr(cli_themes, "load_tokens", lambda *a, **k: pytest.fail("tokenized before the check"))
+    result = CliRunner().invoke(app, ["validate", "train", str(tmp_path / "sheet.csv"), "-o", str(tmp_path / "m")])
+    assert result.exit_code != 0
+    text = " ".join(result.output.replace("│", " ").split())
+    assert "'covid' has 0 coded positive(s) and 12 negative(s)" in text and "--theme-ids faith" in text
+
+
 def test_term_table_names_false_positive_terms_and_misses():
     table = term_table(_sheet())
     rows = table.set_index("term")
@@ -635,7 +653,7 @@ def test_validate_commands_sample_code_score_train(tmp_path):
     write_table(sheet.assign(faith__coder1=0), tmp_path / "nofaith.csv")
     result = runner.invoke(app, ["validate", "train", str(tmp_path / "nofaith.csv"), "-o", str(tmp_path / "half"),
                                  "--folds", "3", "--jobs", "1"])
-    assert result.exit_code == 2 and "positive and 2 negative" in result.output
+    assert result.exit_code == 2 and "needs at least 2 of each" in " ".join(result.output.replace("│", " ").split())
     assert not (tmp_path / "half").exists()
 
 

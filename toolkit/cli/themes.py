@@ -343,6 +343,17 @@ def train_command(
         references = {theme: reference_column(table, theme, coder) for theme in themes}
     except ValueError as exc:
         raise typer.BadParameter(f"{sheet}: {exc}") from exc
+    # before the sheet is tokenized: a theme without 2 coded positives and 2 negatives cannot be fitted
+    counts = {theme: coded(table, col) for theme, col in references.items()}
+    short = {t: (int((v == 1).sum()), int((v == 0).sum())) for t, v in counts.items()
+             if (v == 1).sum() < 2 or (v == 0).sum() < 2}
+    if short:
+        fit = [t for t in themes if t not in short]
+        raise typer.BadParameter(
+            f"{sheet}: " + "; ".join(f"theme {t!r} has {p} coded positive(s) and {n} negative(s)" for t, (p, n) in
+                                     short.items())
+            + " (a classifier needs at least 2 of each)"
+            + (f"; fit the others with --theme-ids {','.join(fit)}" if fit else ""))
     documents = pd.DataFrame({"doc_id": table["doc_id"].astype(str), "title": "",
                               "body": table["text"].fillna("").astype(str)})
     token_lists = load_tokens(documents, None, jobs)["tokens"].tolist()
