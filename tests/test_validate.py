@@ -869,3 +869,181 @@ def test_rounds_label_reads_runs_as_ranges(rounds, expected):
     from toolkit.themes.validate import rounds_label
 
     assert rounds_label(rounds) == expected
+
+
+# -- a held-out score of a classifier ------------------------------------------------
+
+
+def _text_sheet(ids, seed: int) -> pd.DataFrame:
+    """A coded sheet whose texts carry the theme's words when the coder said 1: a classifier can learn it."""
+    rng = np.random.default_rng(seed)
+    own = ["bồi thường", "tái định cư", "thu hồi đất", "mặt bằng"]
+    other = ["văn nghệ", "thể thao", "học sinh", "mùa xuân"]
+    common = ["nhân dân", "địa phương", "cán bộ", "vận động"]
+    labels = np.array([i % 3 == 0 for i in range(len(ids))], int)
+    texts = [" ".join(list(rng.choice(own if y else other, 4)) + list(rng.choice(common, 4))) + "." for y in labels]
+    return pd.DataFrame({"doc_id": ids, "stratum": "miss", "weight": 10.0,
+                         f"site{SEP}dictionary": labels, f"site{SEP}coder1": labels, "text": texts})
+
+
+def test_train_command_stores_the_training_documents_and_old_models_still_load(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import write_table
+
+    sheet = _text_sheet([f"d{i:02d}" for i in range(30)][::-1], seed=0)
+    sheet.loc[sheet["doc_id"] == "d07", f"site{SEP}coder1"] = pd.NA   # not coded: not trained on
+    write_table(sheet, tmp_path / "sheet.csv")
+    result = CliRunner().invoke(app, ["validate", "train", str(tmp_path / "sheet.csv"), "-o", str(tmp_path / "m"),
+                                      "--folds", "3", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    stored = json.loads((tmp_path / "m" / "site.json").read_text(encoding="utf-8"))
+    assert stored["train_doc_ids"] == [f"d{i:02d}" for i in range(30) if i != 7]
+    assert stored["cv"]["weighted"] is True
+    model = ThemeClassifier.from_json((tmp_path / "m" / "site.json").read_text(encoding="utf-8"))
+    assert model.train_doc_ids == stored["train_doc_ids"]
+    # a model saved before the ids were stored still loads: its training documents are unknown, not none
+    del stored["train_doc_ids"]
+    assert ThemeClassifier.from_json(json.dumps(stored)).train_doc_ids is None
+
+
+def test_score_command_scores_classifiers_and_warns_on_their_training_documents(tmp_path, caplog):
+    import json
+
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+
+    runner = CliRunner()
+    train = _text_sheet([f"t{i:02d}" for i in range(30)], seed=0)
+    write_table(train, tmp_path / "train.csv")
+    models = tmp_path / "models"
+    result = runner.invoke(app, ["validate", "train", str(tmp_path / "train.csv"), "-o", str(models),
+                                 "--folds", "3", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    # without --classifier a sheet from `validate sample` has no classifier column: the error says what to pass
+    result = runner.invoke(app, ["validate", "score", str(tmp_path / "train.csv"), "--measure", "classifier"])
+    assert result.exit_code == 2
+    assert "--classifier MODELS_DIR" in " ".join(result.output.replace("│", " ").split())
+    # scored on its own training documents: scored anyway, with a warning that counts them
+    with caplog.at_level("WARNING", logger="toolkit"):
+        result = runner.invoke(app, ["validate", "score", str(tmp_path / "train.csv"), "--classifier", str(models),
+                                     "-o", str(tmp_path / "own.csv"), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "theme site: 30 of the sheet's 30 coded documents were among the 30" in caplog.text
+    assert "optimistic" in caplog.text and "--exclude" in caplog.text
+    own = read_table(tmp_path / "own.csv").iloc[0]
+    assert own["measure"] == "classifier" and own["n_in_training"] == "30"
+    # a held-out sheet: other documents, other texts; no warning, and the report says none was trained on
+    held = _text_sheet([f"h{i:02d}" for i in range(24)], seed=5)
+    held[f"site{SEP}classifier"] = 1 - held[f"site{SEP}coder1"]   # a stale column is replaced by the models'
+    write_table(held, tmp_path / "held.csv")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="toolkit"):
+        result = runner.invoke(app, ["validate", "score", str(tmp_path / "held.csv"), "--classifier", str(models),
+                                     "-o", str(tmp_path / "held_report.csv"), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "trained on" not in caplog.text
+    report = read_table(tmp_path / "held_report.csv").iloc[0]
+    assert report["n_in_training"] == "0" and int(report["tp"]) == 8 and int(report["fn"]) == 0
+    assert "in training" in result.output
+    # a model saved before the training ids were stored: the overlap cannot be checked, and it says so
+    stored = json.loads((models / "site.json").read_text(encoding="utf-8"))
+    del stored["train_doc_ids"]
+    (models / "site.json").write_text(json.dumps(stored), encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="toolkit"):
+        result = runner.invoke(app, ["validate", "score", str(tmp_path / "held.csv"), "--classifier", str(models),
+                                     "-o", str(tmp_path / "old.csv"), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "stores no training document ids" in caplog.text and "cannot be checked" in caplog.text
+    assert read_table(tmp_path / "old.csv").iloc[0]["n_in_training"] == ""
+    # a theme asked for by name needs a classifier in the folder
+    two = held.assign(**{f"faith{SEP}coder1": held[f"site{SEP}coder1"]})
+    write_table(two, tmp_path / "two.csv")
+    result = runner.invoke(app, ["validate", "score", str(tmp_path / "two.csv"), "--classifier", str(models),
+                                 "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert f"no classifier in {models}, left out: faith" in " ".join(result.output.split())
+    result = runner.invoke(app, ["validate", "score", str(tmp_path / "two.csv"), "--classifier", str(models),
+                                 "--theme-ids", "site,faith", "--jobs", "1"])
+    assert result.exit_code == 2 and "no classifier for faith" in " ".join(result.output.replace("│", " ").split())
+
+
+def test_sample_leaves_out_the_documents_of_sheets_already_drawn(tmp_path, caplog):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+
+    docs, _ = _corpus(60)
+    corpus = tmp_path / "docs.parquet"
+    write_table(docs, corpus)
+    themes_file = tmp_path / "themes.toml"
+    themes_file.write_text(
+        '[themes.site]\nlabel_en = "Site"\nlabel_vi = "GPMB"\nterms = ["giải phóng mặt bằng", "thu hồi đất"]\n',
+        encoding="utf-8")
+    runner = CliRunner()
+
+    def draw(name, *exclude):
+        args = ["validate", "sample", str(corpus), "-o", str(tmp_path / name), "--n", "20", "--themes",
+                str(themes_file), "--jobs", "1"]
+        for value in exclude:
+            args += ["--exclude", value]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        return read_table(tmp_path / name), read_table(tmp_path / name.replace(".csv", ".strata.csv"))
+
+    first, _ = draw("a.csv")
+    # the 12 flagged documents are all drawn: without --exclude a new draw returns the same ones
+    assert (first["stratum"] == "hit:site").sum() == 12
+    again, _ = draw("again.csv")
+    assert set(again.loc[again["stratum"] == "hit:site", "doc_id"]) == set(first.loc[first["stratum"] == "hit:site",
+                                                                                     "doc_id"])
+    with caplog.at_level("INFO", logger="toolkit"):
+        second, strata = draw("b.csv", str(tmp_path / "a.csv"))
+    assert not set(second["doc_id"]) & set(first["doc_id"]) and len(second) == 20
+    assert "20 of 60 documents left out" in caplog.text
+    # the weights refer to the 40 documents that could be drawn
+    assert strata["n_population"].astype(int).sum() == 40
+    assert second["weight"].astype(float).sum() == pytest.approx(40)
+    # repeatable or comma-separated
+    third, strata = draw("c.csv", f"{tmp_path / 'a.csv'},{tmp_path / 'b.csv'}")
+    assert not set(third["doc_id"]) & (set(first["doc_id"]) | set(second["doc_id"]))
+    assert strata["n_population"].astype(int).sum() == 20
+    fourth, _ = draw("d.csv", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"))
+    assert set(fourth["doc_id"]) == set(third["doc_id"])
+    result = runner.invoke(app, ["validate", "sample", str(corpus), "-o", str(tmp_path / "e.csv"), "--themes",
+                                 str(themes_file), "--exclude", str(tmp_path / "nothere.csv"), "--jobs", "1"])
+    assert result.exit_code == 2 and "--exclude" in result.output
+
+
+def test_validation_sample_refuses_to_exclude_every_document(sample_inputs):
+    docs, tokens, themes = sample_inputs
+    with pytest.raises(ValueError, match="nothing left to draw"):
+        validation_sample(docs, tokens, themes, n=5, exclude=set(docs["doc_id"]))
+
+
+def test_themes_command_says_how_good_each_classifier_is(tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import write_table
+
+    docs, _ = _corpus(40)
+    corpus = tmp_path / "docs.parquet"
+    write_table(docs, corpus)
+    token_lists, labels = _labelled(40)
+    models = tmp_path / "models"
+    models.mkdir()
+    model = train_classifier(token_lists, labels, theme="site_clearance", random_state=0)
+    (models / "site_clearance.json").write_text(model.to_json(), encoding="utf-8")
+    result = CliRunner().invoke(app, ["themes", str(corpus), "-o", str(tmp_path / "shares.csv"), "--by", "year",
+                                      "--jobs", "1", "--classifier", str(models)])
+    assert result.exit_code == 0, result.output
+    line = [x for x in result.output.splitlines() if x.strip().startswith("site_clearance:")][0]
+    assert f"cross-validated F1 {model.cv['f1']:.3f}" in line and "on 40 coded documents" in line

@@ -56,7 +56,7 @@ def themes_command(
     from toolkit.corpus import write_table
     from toolkit.themes.dictionary import load_themes, theme_hits_batched
     from toolkit.themes.shares import theme_shares
-    from toolkit.themes.validate import ThemeClassifier, classifier_hits
+    from toolkit.themes.validate import classifier_hits
 
     documents = load_documents(corpus, include_duplicates)
     by_cols = split_list(by)
@@ -66,13 +66,13 @@ def themes_command(
     hits = theme_hits_batched(token_table, themes, documents, n_jobs=jobs, scheduler=scheduler)
     hits["measure"] = "dictionary"
     if classifier is not None:
-        models = [ThemeClassifier.from_json(p.read_text(encoding="utf-8")) for p in sorted(classifier.glob("*.json"))]
-        if not models:
-            raise typer.BadParameter(f"no <theme>.json classifiers in {classifier}", param_hint="--classifier")
+        models = _load_classifiers(classifier)
         measured = classifier_hits(token_table, models).drop(columns="probability")
         hits = pd.concat([hits[~hits["theme"].isin({m.theme for m in models})], measured], ignore_index=True)
         hits = hits.sort_values(["doc_id", "theme"], kind="mergesort", ignore_index=True)
         typer.echo(f"measured by classifier: {', '.join(m.theme for m in models)}")
+        for m in models:
+            typer.echo(f"  {m.theme}: {_cv_quality(m)}")
     if per_doc is not None:
         write_table(hits, per_doc)
         typer.echo(f"{per_doc}: {len(hits)} rows (documents × themes)")
@@ -163,6 +163,24 @@ def _companion(path: Path, suffix: str) -> Path:
     return path.with_name(f"{path.stem}.{suffix}{path.suffix or '.csv'}")
 
 
+def _excluded_ids(values: list[str]) -> set[str]:
+    """The doc_ids of the sheets named by ``--exclude`` (each value a path, or paths comma-separated)."""
+    from toolkit.corpus import read_table
+
+    ids: set[str] = set()
+    for path in (Path(v) for value in values for v in split_list(value)):
+        if not path.is_file():
+            raise typer.BadParameter(f"{path}: no such sheet", param_hint="--exclude")
+        table = read_table(path)
+        if "doc_id" not in table.columns:
+            raise typer.BadParameter(f"{path} has no `doc_id` column: is it a sheet of `validate sample`?",
+                                     param_hint="--exclude")
+        got = {str(d).strip() for d in table["doc_id"] if str(d).strip() not in ("", "nan", "<NA>", "None")}
+        logger.info("--exclude %s: %d document id(s)", path, len(got))
+        ids |= got
+    return ids
+
+
 @validate_app.command("sample")
 def sample_command(
     corpus: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl)."),
@@ -179,6 +197,11 @@ def sample_command(
              "(site_clearance,religion), which is not a file, chooses themes as --theme-ids does."),
     jobs: int = _JOBS,
     include_duplicates: bool = INCLUDE_DUPLICATES,
+    exclude: list[str] = typer.Option(
+        [], "--exclude",
+        help="Sheets whose documents (doc_id) may not be drawn, such as sheets already coded or used by "
+             "`validate train`; repeatable or comma-separated. They leave the population before the strata "
+             "and weights are computed."),
 ) -> None:
     """Draw a stratified sample of documents for coding, with the KWIC lines behind every hit."""
     from toolkit.corpus import write_sheet, write_table
@@ -196,12 +219,14 @@ def sample_command(
             raise typer.BadParameter(f"file {str(themes_file)!r} does not exist (--themes names a themes file, "
                                      "or theme ids of the default one; --theme-ids chooses themes)",
                                      param_hint="--themes")
+    excluded = _excluded_ids(exclude)
     documents = load_documents(corpus, include_duplicates)
     dictionary = load_themes(themes_file)
     try:
         result = validation_sample(documents, load_tokens(documents, tokens, jobs), dictionary,
                                    theme_ids=split_list(theme_ids) or None, n=n, miss_fraction=miss_fraction,
-                                   coders=split_list(coders), random_state=random_state)
+                                   coders=split_list(coders), random_state=random_state,
+                                   exclude=excluded if exclude else None)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     write_sheet(result.sheet, output)
@@ -217,16 +242,24 @@ def score_command(
     output: Path | None = typer.Option(None, "-o", "--output", callback=table_path, help="Report table (per theme P/R/F1 with intervals and agreement)."),
     terms: Path | None = typer.Option(None, "--terms", callback=table_path, help="Term table (default: <report>.terms.csv next to the report)."),
     coder: str | None = typer.Option(None, "--coder", help="Reference coder column (default: <theme>__gold, else the first coder with labels)."),
-    measure: str = typer.Option("dictionary", "--measure", help="Column suffix of the measure scored (dictionary, classifier)."),
+    measure: str = typer.Option("dictionary", "--measure", help="Column suffix of the measure scored (dictionary, classifier); --classifier scores classifier."),
     unweighted: bool = typer.Option(False, "--unweighted", help="Ignore the sampling weights and strata (rates of the sample, not the corpus)."),
     theme_ids: str | None = typer.Option(None, "--theme-ids", help="Theme ids, comma-separated (default: every theme with labels; uncoded themes are left out)."),
     random_state: int = random_state_option("the interval draws (F1's; every interval when weighted)"),
+    classifier: Path | None = typer.Option(
+        None, "--classifier", exists=True, file_okay=False,
+        help="Folder of classifiers from `validate train`: the sheet's text is tokenized and each classifier's "
+             "<theme>__classifier column added and scored (measure classifier); warns when the sheet holds "
+             "documents a classifier was trained on."),
+    jobs: int = jobs_option("Worker processes tokenizing the sheet (--classifier)"),
 ) -> None:
-    """Precision, recall and F1 of the dictionary against the coders, with intervals; agreement; term table.
+    """Precision, recall and F1 of the dictionary (or, with --classifier, of classifiers) against the coders.
 
     Rates are weighted back to the corpus per stratum of the sheet (``stratum``, ``weight``), with intervals
     from the stratified finite-population posterior (:func:`toolkit.themes.validate.score_predictions`);
-    agreement compares each theme's first two coder columns, whatever their names.
+    agreement compares each theme's first two coder columns, whatever their names. With ``--classifier`` the
+    report gains ``n_in_training``: the coded documents the classifier was fitted on (blank where its file
+    does not say).
     """
     from toolkit.corpus import read_table, write_table
     from toolkit.themes.validate import (
@@ -234,11 +267,26 @@ def score_command(
     )
 
     table = read_table(sheet)
+    models = _load_classifiers(classifier) if classifier is not None else []
+    if classifier is not None:
+        measure = "classifier"
     try:
         check_sheet(table)
         themes = split_list(theme_ids) or coded_themes(table, coder)
         _check_theme_ids(themes, sheet_themes(table))
-        left_out = sorted(set(sheet_themes(table)) - set(themes))
+        no_model: list[str] = []
+        if classifier is not None:
+            themes, no_model, models = _themes_with_classifiers(themes, models, classifier, explicit=bool(theme_ids))
+            table, in_training = _add_classifiers(table, models, classifier, coder, jobs)
+        else:
+            absent = [f"{t}{SEP}{measure}" for t in themes if f"{t}{SEP}{measure}" not in table.columns]
+            if absent and measure == "classifier":
+                raise ValueError(f"the sheet has no column {absent[0]!r}"
+                                 + (f" (nor {len(absent) - 1} more <theme>{SEP}classifier)" if len(absent) > 1 else "")
+                                 + ": a sheet from `validate sample` holds the dictionary's flags only; to score "
+                                   "the classifiers of `validate train`, pass --classifier MODELS_DIR (the folder "
+                                   "it wrote), which adds these columns from the sheet's text")
+        left_out = sorted(set(sheet_themes(table)) - set(themes) - set(no_model))
         report = score_sheet(table, themes=themes, coder=coder, measure=measure, weighted=not unweighted,
                              random_state=random_state)
         # agreement of each theme's first two coder columns, whatever their names (--coders of `validate sample`)
@@ -251,11 +299,15 @@ def score_command(
                                    ", ".join(f"{t}{SEP}{c}" for c in coders[t]) or "no coder column")
             report = report.merge(agreement(table, themes=paired), on="theme", how="left")
             report["n_both"] = report["n_both"].astype("Int64")
+        if classifier is not None:
+            report["n_in_training"] = report["theme"].map(in_training).astype("Int64")
         term_rows = term_table(table, themes=themes, coder=coder) if measure == "dictionary" else None
     except ValueError as exc:
         raise typer.BadParameter(f"{sheet}: {exc}") from exc
     if left_out and not theme_ids:
         typer.echo(f"not coded, left out: {', '.join(left_out)}")
+    if no_model:
+        typer.echo(f"no classifier in {classifier}, left out: {', '.join(no_model)}")
     typer.echo(_score_summary(report).to_string(index=False))
     typer.echo(_weighting_footer(report))
     if output is not None:
@@ -265,6 +317,97 @@ def score_command(
         path = terms if terms is not None else _companion(output, "terms")
         write_table(term_rows, path)
         typer.echo(f"{path}: {len(term_rows)} terms (false positives and misses)")
+
+
+def _cv_quality(model) -> str:
+    """How good a classifier is, from its JSON: its cross-validated F1 with the interval and the documents behind it."""
+    cv = model.cv
+    if cv.get("f1") is None:
+        return "no cross-validated F1 stored in its file (retrain it with `validate train`)"
+    weighted = cv.get("weighted")
+    how = "" if weighted is None else (", weighted to the corpus" if weighted else ", unweighted")
+    return (f"cross-validated F1 {_interval(cv['f1'], cv.get('f1_low', float('nan')), cv.get('f1_high', float('nan')))}"
+            f" on {int(cv.get('n_coded', 0))} coded documents, {cv.get('n_folds', '?')} folds{how}")
+
+
+def _load_classifiers(folder: Path) -> list:
+    """Every ``<theme>.json`` classifier of a folder from `validate train`, in file-name order."""
+    from toolkit.themes.validate import ThemeClassifier
+
+    models = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            models.append(ThemeClassifier.from_json(path.read_text(encoding="utf-8")))
+        except ValueError as exc:
+            raise typer.BadParameter(f"{path}: {exc}", param_hint="--classifier") from exc
+    if not models:
+        raise typer.BadParameter(f"no <theme>.json classifiers in {folder} (the folder `validate train -o` wrote)",
+                                 param_hint="--classifier")
+    return models
+
+
+def _sheet_tokens(table, jobs: int):
+    """The token table of a sheet's ``text`` (tokenized as a document's body, through the preprocess cache)."""
+    import pandas as pd
+
+    documents = pd.DataFrame({"doc_id": table["doc_id"].astype(str).str.strip(), "title": "",
+                              "body": table["text"].fillna("").astype(str)})
+    return load_tokens(documents, None, jobs)
+
+
+def _themes_with_classifiers(themes, models, folder: Path, *, explicit: bool):
+    """The themes to score with ``--classifier``: those with a classifier (a theme asked for by name must have one).
+
+    Returns the themes scored, the coded themes left out for want of a classifier, and their classifiers.
+    """
+    by_theme = {m.theme: m for m in models}
+    no_model = [t for t in themes if t not in by_theme]
+    if no_model and explicit:
+        raise ValueError(f"no classifier for {', '.join(no_model)} in {folder}; its classifiers: "
+                         + ", ".join(sorted(by_theme)))
+    scored = [t for t in themes if t in by_theme]
+    if not scored:
+        raise ValueError(f"no classifier in {folder} is for a coded theme of the sheet (coded: {', '.join(themes)}; "
+                         f"classifiers: {', '.join(sorted(by_theme))})")
+    return scored, no_model, [by_theme[t] for t in scored]
+
+
+def _add_classifiers(table, models, folder: Path, coder: str | None, jobs: int):
+    """The sheet with each classifier's ``<theme>__classifier`` column, and per theme how many of its coded
+    documents the classifier was trained on (``None``: its file does not say); warns about both."""
+    import numpy as np
+
+    from toolkit.themes.validate import SEP, classifier_columns, coded, reference_column, training_overlap
+
+    if "text" not in table.columns:
+        raise ValueError("the sheet has no `text` column, which --classifier tokenizes (draw it with `validate sample`)")
+    replaced = [f"{m.theme}{SEP}classifier" for m in models if f"{m.theme}{SEP}classifier" in table.columns]
+    if replaced:
+        logger.info("%s: replaced by the measure of the classifiers in %s", ", ".join(replaced), folder)
+    table = classifier_columns(table, _sheet_tokens(table, jobs), models)
+    in_training: dict[str, int | None] = {}
+    for model in models:
+        overlap = training_overlap(table, model)
+        if overlap is None:
+            in_training[model.theme] = None
+            logger.warning("theme %s: %s stores no training document ids (trained before they were stored): "
+                           "whether the sheet's documents were among them cannot be checked; if they were, the "
+                           "score is optimistic (retrain with `validate train` to store them)",
+                           model.theme, folder / f"{model.theme}.json")
+            continue
+        scored = ~np.isnan(coded(table, reference_column(table, model.theme, coder)))
+        n = int((overlap & scored).sum())
+        in_training[model.theme] = n
+        if n:
+            logger.warning("theme %s: %d of the sheet's %d coded documents were among the %d the classifier was "
+                           "trained on: they are scored anyway, so the score is optimistic (a classifier scored on "
+                           "documents it was fitted to); for a held-out score, draw a fresh sheet with `validate "
+                           "sample CORPUS -o new.csv --exclude TRAINING_SHEET` and code it",
+                           model.theme, n, int(scored.sum()), len(model.train_doc_ids))
+        else:
+            logger.info("theme %s: none of the sheet's %d coded documents was among the %d the classifier was "
+                        "trained on (a held-out score)", model.theme, int(scored.sum()), len(model.train_doc_ids))
+    return table, in_training
 
 
 def _check_theme_ids(asked, known) -> None:
@@ -300,6 +443,8 @@ def _score_summary(report):
         "recall": [_interval(*r) for r in report[["recall", "recall_low", "recall_high"]].to_numpy()],
         "F1": [_interval(*r) for r in report[["f1", "f1_low", "f1_high"]].to_numpy()],
     })
+    if "n_in_training" in report.columns:
+        out["in training"] = ["?" if pd.isna(v) else str(int(v)) for v in report["n_in_training"]]
     if "dictionary_f1" in report.columns:
         out["dictionary F1"] = [_interval(*r) for r in
                                 report[["dictionary_f1", "dictionary_f1_low", "dictionary_f1_high"]].to_numpy()]
@@ -354,9 +499,7 @@ def train_command(
                                      short.items())
             + " (a classifier needs at least 2 of each)"
             + (f"; fit the others with --theme-ids {','.join(fit)}" if fit else ""))
-    documents = pd.DataFrame({"doc_id": table["doc_id"].astype(str), "title": "",
-                              "body": table["text"].fillna("").astype(str)})
-    token_lists = load_tokens(documents, None, jobs)["tokens"].tolist()
+    token_lists = _sheet_tokens(table, jobs)["tokens"].tolist()
     # every theme is fitted before anything is written: a theme that cannot be fitted leaves no folder half-full
     models, rows = [], []
     for theme in themes:
@@ -365,7 +508,8 @@ def train_command(
         try:
             labels = coded(table, ref_col)
             model = train_classifier(token_lists, labels, theme=theme, weights=weights, strata=strata,
-                                     doc_ids=documents["doc_id"], c=c, n_folds=n_folds, random_state=random_state)
+                                     doc_ids=table["doc_id"].astype(str).str.strip(), c=c, n_folds=n_folds,
+                                     random_state=random_state)
             # the measure the classifier would replace, scored on the same coded documents
             dict_col = f"{theme}{SEP}dictionary"
             baseline = (score_predictions(coded(table, dict_col), labels, weights, strata=strata,

@@ -21,7 +21,11 @@ workflow (``python -m toolkit validate sample|score|train``):
    TF-IDF of the toolkit's tokens) where the dictionary falls short, with
    cross-validated precision and recall computed exactly as in 2;
    :func:`classifier_hits` applies it, in the shape of
-   :func:`toolkit.themes.dictionary.theme_hits`.
+   :func:`toolkit.themes.dictionary.theme_hits`; :func:`classifier_columns`
+   adds its ``t__classifier`` column to a coded sheet, so that
+   :func:`score_sheet` scores it (``measure="classifier"``), and
+   :func:`training_overlap` says which of the sheet's documents it was
+   trained on (a score on those is optimistic).
 
 The coding sheet is one row per document. For every theme ``t`` it has the
 columns ``t__dictionary`` (0/1, what the dictionary says), ``t__terms``
@@ -41,7 +45,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -272,6 +276,7 @@ def validation_sample(
     coders: Sequence[str] = CODERS,
     window: int = 8,
     random_state: int = 0,
+    exclude: Collection[str] | None = None,
 ) -> ValidationSample:
     """Draw a stratified sample of documents for human coding of dictionary themes.
 
@@ -297,6 +302,11 @@ def validation_sample(
         Words of context in the KWIC lines.
     random_state : int
         Seed of the draw.
+    exclude : collection of str, optional
+        Ids of documents that may not be drawn (those of sheets already
+        coded, so that a new sheet is held out from them). They are left out
+        of the population before the strata are formed, so the strata sizes
+        and weights refer to the documents that could be drawn.
 
     Returns
     -------
@@ -327,6 +337,23 @@ def validation_sample(
         raise ValueError(f"unknown theme(s) {unknown}; the dictionary has {themes.ids}")
     if not len(tokens):
         raise ValueError("validation_sample: the token table is empty")
+    if exclude is not None:
+        excluded = {str(d).strip() for d in exclude}
+        ids_all = documents["doc_id"].astype(str)
+        out = ids_all.isin(excluded)
+        n_out, n_docs = int(ids_all[out].nunique()), int(ids_all.nunique())
+        not_found = len(excluded - set(ids_all))
+        if excluded and n_out == 0:
+            logger.warning("validate sample: none of the %d excluded document ids is in the corpus (ids of "
+                           "another corpus?): nothing is left out", len(excluded))
+        else:
+            logger.info("validate sample: %d of %d documents left out (already in an excluded sheet), %d can be "
+                        "drawn; the strata sizes and weights refer to those%s", n_out, n_docs, n_docs - n_out,
+                        f"; {not_found} excluded id(s) are not in the corpus" if not_found else "")
+        if n_out == n_docs:
+            raise ValueError(f"every one of the corpus's {n_docs} documents is in the excluded sheets: "
+                             "nothing left to draw")
+        documents = documents[~out.to_numpy()]
     rng = np.random.default_rng(random_state)
     docs = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id").set_index("doc_id")
     tokens = tokens.assign(doc_id=tokens["doc_id"].astype(str))
@@ -802,7 +829,10 @@ def score_sheet(
     for t in themes:
         col = f"{t}{SEP}{measure}"
         if col not in sheet.columns:
-            raise ValueError(f"the sheet has no column {col!r}")
+            raise ValueError(f"the sheet has no column {col!r}" + (
+                " (a sheet from `validate sample` holds the dictionary's flags; add a classifier's with "
+                "classifier_columns, as `validate score --classifier MODELS_DIR` does)"
+                if measure == "classifier" else ""))
         ref_col = reference_column(sheet, t, coder)
         _warn_reference(sheet, t, ref_col, coder)
         warn_blanks(sheet, t, [ref_col, col], "the score" + (" (their strata re-weighted from the coded rows)"
@@ -958,7 +988,11 @@ class ThemeClassifier:
     settings : dict
         ``C``, ``min_df``, ``random_state``, ``n_train``, ``reference``.
     cv : dict
-        Cross-validated scores (the keys of :func:`score_predictions`).
+        Cross-validated scores (the keys of :func:`score_predictions`, ``n_folds`` and ``weighted``).
+    train_doc_ids : list of str or None
+        The sorted ids of the documents it was fitted on (its coded
+        documents); ``None`` for a model saved before they were stored, or
+        fitted without ids. :func:`training_overlap` reads it.
     """
 
     theme: str
@@ -969,6 +1003,7 @@ class ThemeClassifier:
     threshold: float = 0.5
     settings: dict = field(default_factory=dict)
     cv: dict = field(default_factory=dict)
+    train_doc_ids: list[str] | None = None
 
     def decision(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
         """Probability of the theme for each token list."""
@@ -998,7 +1033,8 @@ class ThemeClassifier:
         return json.dumps({
             "theme": self.theme, "vocabulary": self.vocabulary, "idf": self.idf.tolist(),
             "coef": self.coef.tolist(), "intercept": self.intercept, "threshold": self.threshold,
-            "settings": self.settings, "cv": self.cv, "format": "toolkit.themes.validate.ThemeClassifier/1",
+            "settings": self.settings, "cv": self.cv, "train_doc_ids": self.train_doc_ids,
+            "format": "toolkit.themes.validate.ThemeClassifier/1",
         }, ensure_ascii=False, sort_keys=True)
 
     @classmethod
@@ -1008,7 +1044,10 @@ class ThemeClassifier:
             raise ValueError("not a toolkit theme classifier")
         return cls(theme=data["theme"], vocabulary=list(data["vocabulary"]), idf=np.asarray(data["idf"], float),
                    coef=np.asarray(data["coef"], float), intercept=float(data["intercept"]),
-                   threshold=float(data["threshold"]), settings=dict(data["settings"]), cv=dict(data["cv"]))
+                   threshold=float(data["threshold"]), settings=dict(data["settings"]), cv=dict(data["cv"]),
+                   # a model saved before the training ids were stored: unknown, not "none"
+                   train_doc_ids=(None if data.get("train_doc_ids") is None
+                                  else [str(d) for d in data["train_doc_ids"]]))
 
 
 def _pipeline(c: float, min_df: int | float, max_df: int | float, random_state: int):
@@ -1060,7 +1099,9 @@ def train_classifier(
         The documents' ids. Given, the documents are put in id order before
         the folds are drawn, so the cross-validated scores do not depend on
         how the sheet's rows were sorted (a sheet sorted in a spreadsheet
-        gives the same folds); without them, the order given.
+        gives the same folds), and the ids of the labelled ones are stored in
+        the model (``train_doc_ids``); without them, the order given, and no
+        ids stored.
     c : float
         Inverse regularization strength of the logistic regression.
     min_df, max_df : int or float
@@ -1108,6 +1149,7 @@ def train_classifier(
     cv = _score_predictions(all_pred, all_labels, weights, strata=strata, ci=ci, random_state=random_state,
                             what=theme)
     cv["n_folds"] = folds
+    cv["weighted"] = weights is not None
     model = _pipeline(c, min_df, max_df, random_state).fit(np.array(docs, dtype=object), y)
     counter, tfidf, lr = model[0], model[1], model[-1]
     vocab = counter.get_feature_names_out().tolist()
@@ -1117,6 +1159,7 @@ def train_classifier(
         settings={"C": c, "min_df": min_df, "max_df": max_df, "random_state": random_state, "n_train": int(len(y)),
                   "n_positive": n_pos, "sublinear_tf": True, "class_weight": "balanced"},
         cv=cv,
+        train_doc_ids=None if doc_ids is None else sorted(str(d) for d in ids[order]),
     )
 
 
@@ -1146,6 +1189,63 @@ def classifier_hits(tokens: pd.DataFrame, classifiers: Sequence[ThemeClassifier]
     if not parts:
         raise ValueError("classifier_hits: no classifiers")
     return pd.concat(parts, ignore_index=True).sort_values(["doc_id", "theme"], kind="mergesort", ignore_index=True)
+
+
+def classifier_columns(sheet: pd.DataFrame, tokens: pd.DataFrame,
+                       classifiers: Sequence[ThemeClassifier]) -> pd.DataFrame:
+    """A coding sheet with each classifier's measure added, for :func:`score_sheet` (``measure="classifier"``).
+
+    Parameters
+    ----------
+    sheet : DataFrame
+        A coding sheet (``doc_id``, one row per document).
+    tokens : DataFrame
+        The token table of the sheet's documents (``doc_id, tokens``), made
+        from its ``text`` as ``validate train`` makes it.
+    classifiers : sequence of ThemeClassifier
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``sheet`` with, per classifier of theme ``t``,
+        ``t__classifier`` (0/1: the probability reaches the threshold) and
+        ``t__probability``; a column of that name already in the sheet is
+        replaced. Rows in the sheet's order.
+
+    Raises
+    ------
+    ValueError
+        When a document of the sheet has no row in ``tokens``.
+    """
+    hits = classifier_hits(tokens, classifiers)
+    ids = sheet["doc_id"].astype(str).str.strip()
+    missing = sorted(set(ids) - set(hits["doc_id"]))
+    if missing:
+        raise ValueError(f"{len(missing)} document(s) of the sheet have no tokens, e.g. {missing[0]!r}")
+    out = sheet.copy()
+    for model in classifiers:
+        rows = hits[hits["theme"] == model.theme].drop_duplicates("doc_id").set_index("doc_id")
+        out[f"{model.theme}{SEP}classifier"] = ids.map(rows["present"]).astype(int).to_numpy()
+        out[f"{model.theme}{SEP}probability"] = ids.map(rows["probability"]).astype(float).to_numpy()
+    return out
+
+
+def training_overlap(sheet: pd.DataFrame, classifier: ThemeClassifier) -> np.ndarray | None:
+    """Which rows of a sheet are documents the classifier was trained on (by ``doc_id``).
+
+    A classifier scored on its own training documents is scored on what it
+    was fitted to: its precision and recall there are optimistic.
+
+    Returns
+    -------
+    ndarray of bool or None
+        One value per sheet row; ``None`` when the classifier stores no
+        training ids (``train_doc_ids``: saved before they were stored), so
+        the overlap cannot be checked.
+    """
+    if classifier.train_doc_ids is None:
+        return None
+    return sheet["doc_id"].astype(str).str.strip().isin(set(classifier.train_doc_ids)).to_numpy()
 
 
 # --------------------------------------------------------------------------
