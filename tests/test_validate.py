@@ -701,6 +701,9 @@ def test_themes_command_takes_classifiers_and_says_which_measure(tmp_path):
     shares = read_table(out)
     measure = shares.drop_duplicates("theme").set_index("theme")["measure"]
     assert measure["site_clearance"] == "classifier" and measure["religion"] == "dictionary"
+    # and says how good each classifier is (its cross-validated F1, from its JSON)
+    line = [x for x in result.output.splitlines() if x.strip().startswith("site_clearance:")][0]
+    assert f"cross-validated F1 {model.cv['f1']:.3f}" in line and "on 40 coded documents" in line
 
 
 def _readings(rows):
@@ -1026,24 +1029,3 @@ def test_validation_sample_refuses_to_exclude_every_document(sample_inputs):
     docs, tokens, themes = sample_inputs
     with pytest.raises(ValueError, match="nothing left to draw"):
         validation_sample(docs, tokens, themes, n=5, exclude=set(docs["doc_id"]))
-
-
-def test_themes_command_says_how_good_each_classifier_is(tmp_path):
-    from typer.testing import CliRunner
-
-    from toolkit.cli import app
-    from toolkit.corpus import write_table
-
-    docs, _ = _corpus(40)
-    corpus = tmp_path / "docs.parquet"
-    write_table(docs, corpus)
-    token_lists, labels = _labelled(40)
-    models = tmp_path / "models"
-    models.mkdir()
-    model = train_classifier(token_lists, labels, theme="site_clearance", random_state=0)
-    (models / "site_clearance.json").write_text(model.to_json(), encoding="utf-8")
-    result = CliRunner().invoke(app, ["themes", str(corpus), "-o", str(tmp_path / "shares.csv"), "--by", "year",
-                                      "--jobs", "1", "--classifier", str(models)])
-    assert result.exit_code == 0, result.output
-    line = [x for x in result.output.splitlines() if x.strip().startswith("site_clearance:")][0]
-    assert f"cross-validated F1 {model.cv['f1']:.3f}" in line and "on 40 coded documents" in line
