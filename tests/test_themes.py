@@ -535,6 +535,16 @@ def test_genre_abbreviations_and_short_names_reach_their_themes(themes):
     ("Bà Hoa, Trưởng ban Dân tộc - Tôn giáo Hội Liên hiệp Phụ nữ, phát biểu.", False),
     ("Đại biểu của các giới, các dân tộc, tôn giáo đóng góp nhiều ý kiến cho đại hội.", False),
     ("Khu quy hoạch gồm đất ở, đất quân sự, cây xanh và đất tôn giáo.", False),
+    # the royal court ("cung đình"), a stir ("nổi đình nổi đám"), Hội An's covered bridge, the Penal Code's
+    # worship objects, a comparison with a temple; devout people and a deity's day rite (rounds 41-42)
+    ("Nhã nhạc cung đình Huế được biểu diễn tại Nhà hát lớn.", False),
+    ("Bộ phim từng nổi đình nổi đám năm 2006 nay được làm lại.", False),
+    ("Du khách xếp hàng chụp ảnh bên Chùa Cầu về đêm.", False),
+    ("Hủy hoại tài sản là kỷ vật, di vật, đồ thờ cúng có giá trị đặc biệt về mặt tinh thần bị phạt tù.", False),
+    ("Giới nghệ sĩ thường ví phòng trà là thánh đường của những giọng ca.", False),
+    ("Ông là một người sùng đạo, quyên góp tiền phục hồi nhà thờ của thành phố.", True),
+    ("Hội An tổ chức lễ vía Quan Công tại Quan Công miếu.", True),
+    ("Nhà văn là tín đồ ngoan đạo của văn chương.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
