@@ -590,7 +590,8 @@ def _restore_lead(tree: lxml.html.HtmlElement, main_text: str) -> str:
 def _menu_item_above(tree: lxml.html.HtmlElement, full_text: str, category: str, title: str) -> bool:
     """Whether ``category`` is the last item of the site's menu, read as the short line above the headline.
 
-    A menu is a list (``ul``/``ol``) of three links or more that is not a breadcrumb; the category line is a
+    A menu is a list (``ul``/``ol``) of three links or more that is not a breadcrumb, or a table of such links
+    only (an old portal's left column); the category line is a
     menu item when the page shows its text only as links of such lists and the two lines above it are links of
     the same menu (a breadcrumb's last item, or a section's heading, is the category).
     """
@@ -601,10 +602,14 @@ def _menu_item_above(tree: lxml.html.HtmlElement, full_text: str, category: str,
 
     menus: list[set[str]] = []
     in_menu: set = set()
-    for box in tree.iter("ul", "ol"):
+    for box in tree.iter("ul", "ol", "table"):
         if crumb(box) or any(a.tag == "nav" and not crumb(a) for a in box.iterancestors()):
             continue  # a breadcrumb; a <nav> is not rendered at all
         links = [a for a in box.iter("a") if _clean(a.text_content())]
+        if box.tag == "table" and (any(t is not box for t in box.iter("table"))
+                                   or sum(len(_clean(a.text_content())) for a in links)
+                                   < 0.7 * len(_clean(box.text_content()))):
+            continue  # a layout table: only a table of links (an old portal's menu) is a menu
         if len(links) >= 3:
             menus.append({_clean(a.text_content()) for a in links})
             in_menu.update(e for a in links for e in (a, *a.iterancestors()) if e is not box and box in e.iterancestors())
