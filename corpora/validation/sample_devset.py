@@ -32,7 +32,8 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 39  # the same, twice the size, after the edit from 37-38
     .venv/bin/python corpora/validation/sample_devset.py --round 40  # world news and the rest of the other news, religion's pools
     .venv/bin/python corpora/validation/sample_devset.py --round 41  # the other domestic news naming temples and festivals
-    .venv/bin/python corpora/validation/sample_devset.py --round 42  # the same, after the edit from round 41's errors
+    .venv/bin/python corpora/validation/sample_devset.py --round 42  # the same, the dictionary unchanged since 41
+    .venv/bin/python corpora/validation/sample_devset.py --round 43  # the same, after the edit from rounds 41-42's errors
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -130,7 +131,7 @@ GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 
 # used up by round 26). Domestic: vntc's world, sport, IT and science sections and dantri's world, sport,
 # tech, science and entertainment sections are left out (baomoi 2017 carries no section). Strata are
 # ``general_<pool>``, weights refer to this population.
-GENERAL_ROUNDS = {29, 30, 31, 32, 34, 35, 36, 37, 38, 39, 41, 42}
+GENERAL_ROUNDS = {29, 30, 31, 32, 34, 35, 36, 37, 38, 39, 41, 42, 43}
 FOREIGN_SECTIONS = {"vntc": ("TG_", "TT_", "VT_", "KH_"),
                     "dantri": ("news_world_", "news_sport_", "news_tech_", "news_science_", "news_entertainment_")}
 
@@ -227,6 +228,8 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     41: (0, 0,     0, 0,      0, 0,     0, 0,    20),
     # 42: as 41, half its size, a few of the rest
     42: (0, 0,     0, 0,      0, 0,     0, 0,    10),
+    # 43: as 42, after the religion edit from rounds 41-42's errors
+    43: (0, 0,     0, 0,      0, 0,     0, 0,    10),
 }.items()}
 # Round 40's totals per stratum, shared between the corpora by size; None takes a stratum whole (every stratum not
 # named gets one document per corpus): the world sections' clear religion keywords whole, their ambiguous ones and the
@@ -264,11 +267,13 @@ FIRST[33] = ("religion_words", regex.compile(POOLS["religion_clear"] + "|"
 # articles an earlier pool may have taken): a held-out measure of religion on domestic news, where round 40 had 22
 # positives; drawn after 901d0b5 (themes file of 3e52339 but for democracy's short names), scored once with it
 FIRST[41] = FIRST[33][:2] + (600,)
-# round 42 draws 300 more of the same population (5,336 articles were left): the held-out measure of religion on
-# domestic news after the edit from round 41's errors; drawn before that edit was committed, coded blind (neither
-# the drawing nor the coding reads the dictionary, and no one editing it saw these articles or labels), scored once
-# with it
+# round 42 draws 300 more of the same population (5,336 articles were left): a second held-out measure of religion
+# on domestic news with the dictionary unchanged since round 41 was scored (d231640); coded blind (neither the
+# drawing nor the coding reads the dictionary), scored once with it
 FIRST[42] = FIRST[33][:2] + (300,)
+# round 43 draws 300 more of the same population (5,036 were left): religion's held-out measure on domestic news
+# after 7a289fc, the edit from rounds 41-42's errors; drawn after it was committed, coded blind, scored once with it
+FIRST[43] = FIRST[33][:2] + (300,)
 # round 35 takes every article of the other domestic news not drawn before where a practice of democracy
 # (disclosing, dialogue, consulting, posting, supervising) stands in one sentence with the residents
 # (``general_democracy_residents``, weight 1): what round 34's census left, which needed a commune's or a
