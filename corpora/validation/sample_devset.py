@@ -271,8 +271,9 @@ FIRST[41] = FIRST[33][:2] + (600,)
 # on domestic news with the dictionary unchanged since round 41 was scored (d231640); coded blind (neither the
 # drawing nor the coding reads the dictionary), scored once with it
 FIRST[42] = FIRST[33][:2] + (300,)
-# round 43 draws 300 more of the same population (5,036 were left; 299 after the share between the corpora is rounded): religion's held-out measure on domestic news
-# after 7a289fc, the edit from rounds 41-42's errors; drawn after it was committed, coded blind, scored once with it
+# round 43 draws 300 more of the same population (5,036 were left; 299 once the quota's share between the corpora is
+# rounded): religion's held-out measure on domestic news after 7a289fc, the edit from rounds 41-42's errors; drawn
+# after it was committed, coded blind, scored once with it
 FIRST[43] = FIRST[33][:2] + (300,)
 # round 35 takes every article of the other domestic news not drawn before where a practice of democracy
 # (disclosing, dialogue, consulting, posting, supervising) stands in one sentence with the residents
