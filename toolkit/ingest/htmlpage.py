@@ -572,8 +572,8 @@ def _restore_lead(tree: lxml.html.HtmlElement, main_text: str) -> str:
             continue
         if any(len(_clean(link.text_content()).split()) >= 4 for box in ancestors[:common] for link in box.iter("a")):
             continue  # a teaser of another article, beside its linked headline
-        if any(text in line or line in text for line in lines):
-            return main_text  # the extractor kept it (or part of it)
+        if any(text in line or (len(line.split()) >= 8 and line in text) for line in lines):
+            return main_text  # the extractor kept it (or a paragraph of it)
         (marked if by_class else described).append((element, text))
     # A lead class marks the lead's whole container (the outermost of nested ones); the description's
     # text is the innermost element that holds it, not a box that also holds a photo and its caption.
@@ -615,10 +615,11 @@ def _menu_item_above(tree: lxml.html.HtmlElement, full_text: str, category: str,
             in_menu.update(e for a in links for e in (a, *a.iterancestors()) if e is not box and box in e.iterancestors())
     if not any(category in menu for menu in menus):
         return False
-    for element in tree.iter():
-        if (isinstance(element.tag, str) and element not in in_menu and element.tag not in ("ul", "ol", "nav")
-                and not any(a.tag == "nav" and not crumb(a) for a in element.iterancestors())
-                and _clean(element.text_content()) == category):
+    # the elements that show just the category's text (XPath's string() in C: this runs on every page of a site
+    # whose menu names the page's section)
+    for element in tree.xpath("//*[normalize-space(string(.)) = $text]", text=category):
+        if (element not in in_menu and element.tag not in ("ul", "ol", "nav", "table", "tbody", "tr")
+                and not any(a.tag == "nav" and not crumb(a) for a in element.iterancestors())):
             return False  # shown elsewhere: a breadcrumb's item, a section heading
     lines = full_text.split("\n")
     for k, line in enumerate(lines):
