@@ -296,7 +296,7 @@ def test_without_a_stratum_column_each_weight_is_a_stratum():
 def test_unweighted_scores_keep_their_wilson_intervals():
     row = score_sheet(_design_sheet(), weighted=False).iloc[0]
     low, high = proportion_interval(37, 37)
-    assert row["weighted"] is False or row["weighted"] == False  # noqa: E712 (a numpy bool)
+    assert not bool(row["weighted"])
     assert (row["recall_low"], row["recall_high"]) == (float(low[0]), float(high[0]))
     assert bool(score_sheet(_design_sheet())["weighted"].iloc[0]) is True
     assert bool(score_sheet(_design_sheet().drop(columns="weight"))["weighted"].iloc[0]) is False
