@@ -701,6 +701,9 @@ def test_themes_command_takes_classifiers_and_says_which_measure(tmp_path):
     shares = read_table(out)
     measure = shares.drop_duplicates("theme").set_index("theme")["measure"]
     assert measure["site_clearance"] == "classifier" and measure["religion"] == "dictionary"
+    # a classifier counts no term occurrences: no rate per 1,000 tokens (it was flagged documents per 1,000 tokens)
+    rated = pd.to_numeric(shares["rate_per_1k"], errors="coerce").notna().groupby(shares["theme"]).any()
+    assert not rated["site_clearance"] and rated["religion"]
     # and says how good each classifier is (its cross-validated F1, from its JSON)
     line = [x for x in result.output.splitlines() if x.strip().startswith("site_clearance:")][0]
     assert f"cross-validated F1 {model.cv['f1']:.3f}" in line and "on 40 coded documents" in line

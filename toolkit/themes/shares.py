@@ -164,7 +164,8 @@ def theme_shares(
         ``by=["district", "year"]`` gives ``province, district, locality,
         year, theme, ...``), sorted by the ``by`` columns then
         ``theme``. ``share = docs_with_theme / n_docs``; ``rate_per_1k =
-        1000 * sum(hits) / sum(n_tokens)`` over the cell's documents. Every
+        1000 * sum(hits) / sum(n_tokens)`` over the cell's documents (term
+        occurrences: NaN for a theme a classifier measured). Every
         combination of observed levels is a row, empty ones with
         ``n_docs = 0`` and NaN share, rate and interval; place columns
         (``province``, ``district``, ``locality``, ``province_2025``) are not crossed with
@@ -244,6 +245,8 @@ def theme_shares(
     measures = (hits.drop_duplicates("theme").set_index("theme")["measure"] if "measure" in hits.columns
                 else pd.Series("dictionary", index=themes))
     out["measure"] = out["theme"].map(measures).fillna("dictionary")
+    # a classifier flags documents; it counts no term occurrences, so it has no rate per 1,000 tokens
+    out.loc[out["measure"] != "dictionary", "rate_per_1k"] = np.nan
     out = out.drop(columns=["_hits", "_tokens"])
     columns = [*by, "theme", "n_docs", "docs_with_theme", "share", "rate_per_1k", "ci_low", "ci_high", "small_cell",
                "measure"]
