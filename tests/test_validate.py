@@ -1028,6 +1028,16 @@ def test_sample_leaves_out_the_documents_of_sheets_already_drawn(tmp_path, caplo
     assert result.exit_code == 2 and "--exclude" in result.output
 
 
+def test_validation_sample_names_a_theme_the_dictionary_never_flags(sample_inputs, caplog):
+    # a sheet drawn for COVID-19 from 2017 news had no hit stratum for it, and nothing said so
+    docs, tokens, _ = sample_inputs
+    themes = themes_from_mapping({"themes": {**THEMES["themes"], "covid": {
+        "label_en": "COVID-19", "label_vi": "COVID-19", "terms": ["Covid-19"]}}})
+    with caplog.at_level("WARNING", logger="toolkit"):
+        validation_sample(docs, tokens, themes, n=20, random_state=3)
+    assert "the dictionary flags no document for covid: no hit stratum" in caplog.text
+
+
 def test_validation_sample_refuses_to_exclude_every_document(sample_inputs):
     docs, tokens, themes = sample_inputs
     with pytest.raises(ValueError, match="nothing left to draw"):

@@ -365,6 +365,11 @@ def validation_sample(
     index = {t: k for k, t in enumerate(themes.ids)}
     flagged = {t: counts[:, offsets[index[t]]:offsets[index[t] + 1]].sum(axis=1) > 0 for t in ids}
     n_flagged = {t: int(flagged[t].sum()) for t in ids}
+    unflagged = [t for t in ids if n_flagged[t] == 0]
+    if unflagged:
+        logger.warning("validate sample: the dictionary flags no document for %s: no hit stratum, so the sheet "
+                       "measures only what it misses there (recall from the unflagged documents, no precision)",
+                       ", ".join(unflagged))
     rarest = sorted(ids, key=lambda t: (n_flagged[t], t))
     stratum = np.full(len(tokens), "miss", dtype=object)
     for t in reversed(rarest):  # the rarest theme is written last, so it wins
