@@ -1362,6 +1362,8 @@ _MENU = ('<ul class="menu"><li><a href="/">Trang chủ</a></li><li><a href="/hd"
     ('<ul class="breadcrumb"><li><a href="/">Trang chủ</a></li><li><a href="/hd">Hoạt động</a></li>'
      '<li class="active">Công tác tôn giáo</li></ul>', "Công tác tôn giáo"),  # a breadcrumb's last item is
     ('<div class="cat-title">Công tác tôn giáo</div>', "Công tác tôn giáo"),  # and so is a section's heading
+    ('<ul class="breadcrumb"><li><a href="/">Trang chủ</a></li><li><a href="/hd">Hoạt động</a></li>'
+     '<li class="active">Công tác\u00a0tôn giáo</li></ul>', "Công tác tôn giáo"),  # written with a no-break space
     # an old portal's left column: a table of links, its last one above the headline's table
     ("<table><tr><td><b>DANH MỤC</b></td></tr><tr><td><a href='/1'>Tin hoạt động</a></td></tr><tr><td>"
      "<a href='/2'>Dân vận</a></td></tr><tr><td><a href='/3'>Mặt trận - Đoàn thể</a></td></tr></table>", ""),

@@ -617,7 +617,9 @@ def _menu_item_above(tree: lxml.html.HtmlElement, full_text: str, category: str,
         return False
     # the elements that show just the category's text (XPath's string() in C: this runs on every page of a site
     # whose menu names the page's section)
-    for element in tree.xpath("//*[normalize-space(string(.)) = $text]", text=category):
+    # (XPath's normalize-space knows ASCII spaces only: a no-break space is turned into one first, as _clean does)
+    for element in tree.xpath("//*[normalize-space(translate(string(.), $spaces, $plain)) = $text]", text=category,
+                              spaces="\u00a0\u202f\u2009\u2007", plain="    "):
         if (element not in in_menu and element.tag not in ("ul", "ol", "nav", "table", "tbody", "tr")
                 and not any(a.tag == "nav" and not crumb(a) for a in element.iterancestors())):
             return False  # shown elsewhere: a breadcrumb's item, a section heading
