@@ -456,6 +456,38 @@ def test_no_effects_formula_fits_no_refits(tmp_path, monkeypatch):
     assert not (tmp_path / "out" / "tables" / "effects.csv").exists()
 
 
+@pytest.mark.slow
+def test_theme_figures_alone_fit_no_topic_model_and_say_so(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from toolkit.study.check import run_cost
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a topic model was fitted though [figures] include names no topic figure")
+
+    monkeypatch.setattr("toolkit.pipeline._topics_stage", refused)
+    config = replace(CONFIG, corpus=CorpusConfig(n_pages=120), themes=ThemesConfig(n_boot=20, devset_quality=False),
+                     figures=FiguresConfig(formats=("png",), dpi=40, include=("theme_trends", "keyness")))
+    summary = run_pipeline(config, output_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
+    out = tmp_path / "out"
+    assert {p.stem for p in (out / "figures").glob("*.png")} == {"theme_trends", "keyness"}
+    assert not (out / "tables" / "topic_terms.csv").exists() and not (out / "tables" / "effects.csv").exists()
+    assert summary.n_topics == 0 and "topics" not in summary.timings
+    choices = pd.read_csv(out / "tables" / "run_choices.csv").set_index("setting")
+    assert choices.loc["topics", "value"] == "not fitted"
+    assert "names no topic figure" in choices.loc["topics", "reason"]
+    methods = (out / "methods.md").read_text(encoding="utf-8")
+    assert "No topic model was fitted" in methods and "No effects were estimated: no topic model" in methods
+    assert "topics = not fitted" in (out / "index.html").read_text(encoding="utf-8")
+    # the check's cost table says the same before the run
+    cost = run_cost(config, 120, estimated=False).set_index("stage")
+    assert (cost.loc[["select (K grid × seeds)", "topics (final model)", "effects"], "n_fits"] == 0).all()
+    assert cost.loc["topics (final model)", "note"].startswith("left out")
+    # one topic figure brings the model back
+    assert run_cost(replace(config, figures=FiguresConfig(include=("keyness", "topic_top_terms"))), 120,
+                    estimated=False).set_index("stage").loc["topics (final model)", "n_fits"] == 1
+
+
 def test_a_researchers_bad_validation_sheet_stops_the_run_naming_the_sheet_and_rows(tmp_path):
     from toolkit.errors import UserError
     from toolkit.pipeline import StageCache, theme_quality_table

@@ -392,6 +392,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
     from toolkit.keyness import keyness_table, tfidf_top_terms
 
     from toolkit.study import adapt_defaults, choices_paragraph, config_problems, corpus_problems, raise_problems
+    from toolkit.study.adapt import CHOICE_COLUMNS, TOPIC_FIGURES, fits_topic_model
 
     seed = config.random_state
     # The checks of `python -m toolkit check`, before any heavy work: a researcher's error stops the run here.
@@ -477,7 +478,19 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
         keyness_tables = cache.tables("keyness", _key(*base_key, k), keyness_compute)
 
     # ---- topics ----------------------------------------------------------
-    topic_tables = _topics_stage(config, docs, tokens, meta, cache, summary, base_key, themes_path)
+    # The topic model serves the topic figures only: a run whose [figures] include names none of them (a
+    # researcher iterating on the theme figures) fits none, and its choices table says so.
+    if fits_topic_model(config):
+        topic_tables = _topics_stage(config, docs, tokens, meta, cache, summary, base_key, themes_path)
+    else:
+        logger.info("topics: no topic model fitted: [figures] include names no topic figure (%s)",
+                    ", ".join(sorted(TOPIC_FIGURES)))
+        topic_tables = {}
+        skipped = pd.DataFrame([{"setting": "topics", "value": "not fitted", "chosen_by": "config",
+                                 "reason": "[figures] include names no topic figure (" + ", ".join(sorted(TOPIC_FIGURES))
+                                           + ")"}], columns=list(CHOICE_COLUMNS))
+        choices = pd.concat([choices, skipped], ignore_index=True).sort_values("setting", kind="mergesort",
+                                                                               ignore_index=True)
 
     # ---- outputs ---------------------------------------------------------
     with _Timer(summary, "figures"):

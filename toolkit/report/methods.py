@@ -206,6 +206,10 @@ def _model(config: RunConfig, tables: Mapping[str, pd.DataFrame], provenance: Ma
               "tomotopy": "tomotopy's LDA (one worker)"}.get(t.engine, t.engine)
     grid = ", ".join(map(str, t.n_topics_grid)) or "none"
     seeds = ", ".join(map(str, t.random_states)) or "none"
+    if "topic_terms" not in tables:
+        return ["## Topic model", "",
+                "No topic model was fitted: the run's `[figures] include` names no topic figure "
+                "(`tables/run_choices.csv`)."]
     out = ["## Topic model", "",
            f"Engine: {engine}, version {provenance.get('packages', {}).get(t.engine, 'unknown')}. "
            f"The number of topics K was chosen over the grid K ∈ {{{grid}}} with one model per K and seed "
@@ -239,6 +243,9 @@ def _effects(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]
     if not e.formula.strip():
         out.append("No effects were estimated: the run has no effects formula (`[effects] formula`, or none "
                    "chosen for this corpus: `tables/run_choices.csv` says why).")
+        return out
+    if "topic_terms" not in tables:
+        out.append("No effects were estimated: no topic model was fitted (see *Topic model*).")
         return out
     if tables.get("effects") is None or tables["effects"].empty:
         out.append(f"No effects were estimated: the formula `{e.formula}` could not be fitted on this corpus "

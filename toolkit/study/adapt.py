@@ -82,6 +82,20 @@ FIGURE_NEEDS: dict[str, str] = {
     "planted_vs_recovered": "the simulated demo corpus (its planted truth)",
 }
 
+#: The figures drawn from the topic model (its terms, prevalence, effects and the choice of K): a run whose
+#: ``[figures] include`` names none of them fits no topic model.
+TOPIC_FIGURES: frozenset[str] = frozenset({"topic_top_terms", "topic_prevalence", "effects_forest", "model_selection"})
+
+
+def fits_topic_model(config: RunConfig) -> bool:
+    """Whether a run of ``config`` fits a topic model: unless its ``[figures] include`` names no topic figure.
+
+    An empty ``include`` means every figure the corpus supports, the topic
+    figures among them (``topic_top_terms`` is always made).
+    """
+    include = set(config.figures.include)
+    return not include or bool(TOPIC_FIGURES & include)
+
 
 def corpus_facts(documents: pd.DataFrame) -> dict:
     """What the choices depend on: documents, dated documents, years, localities."""
@@ -460,4 +474,4 @@ def choices_paragraph(choices: pd.DataFrame) -> str:
 
 __all__ = ["CHOICE_COLUMNS", "DOCS_PER_COEFFICIENT", "DOCS_PER_TOPIC", "FIGURE_NEEDS", "MIN_DATED_SHARE",
            "MIN_YEARS_SPLINE",
-           "adapt_defaults", "choices_paragraph", "corpus_facts", "figure_plan"]
+           "TOPIC_FIGURES", "adapt_defaults", "choices_paragraph", "corpus_facts", "figure_plan"]

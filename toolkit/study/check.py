@@ -23,7 +23,7 @@ import pandas as pd
 from toolkit.config import RunConfig
 from toolkit.errors import UserError
 from toolkit.ingest.dates import PAGE_DATE_SOURCES
-from toolkit.study.adapt import FIGURE_NEEDS, adapt_defaults, figure_plan
+from toolkit.study.adapt import FIGURE_NEEDS, adapt_defaults, figure_plan, fits_topic_model
 
 logger = logging.getLogger("toolkit.study")
 
@@ -379,9 +379,15 @@ def run_cost(config: RunConfig, n_documents: int, *, estimated: bool) -> pd.Data
     grid, seeds = list(t.n_topics_grid), list(t.random_states)
     n_select = len(grid) * len(seeds)
     note = " (estimated from a sample of the files)" if estimated else ""
+    ingest = {"stage": "ingest + preprocess", "n_documents": n_documents, "n_fits": 0,
+              "note": f"{n_documents} documents; segmentation ~300 news-length documents/s per core" + note}
+    if not fits_topic_model(config):
+        left = "left out: [figures] include names no topic figure"
+        return pd.DataFrame([ingest] + [{"stage": stage, "n_documents": n_documents, "n_fits": 0, "note": left}
+                                        for stage in ("select (K grid × seeds)", "topics (final model)", "effects")],
+                            columns=["stage", "n_documents", "n_fits", "note"])
     rows = [
-        {"stage": "ingest + preprocess", "n_documents": n_documents, "n_fits": 0,
-         "note": f"{n_documents} documents; segmentation ~300 news-length documents/s per core" + note},
+        ingest,
         {"stage": "select (K grid × seeds)", "n_documents": n_documents, "n_fits": n_select,
          "note": (f"K in {grid} × seeds {seeds}: {n_select} fits of {n_documents} documents" if n_select
                   else "no model selection") + note},
