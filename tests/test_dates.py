@@ -168,6 +168,15 @@ def test_find_date_gives_span():
         ("Sáng 12/3, hội nghị diễn ra tại trụ sở Huyện ủy.", None, None),   # no year anywhere
         ("Hội nghị đã thống nhất 3/4 số nội dung.", 2020, None),          # a fraction
         ("Các xã phải hoàn thành trước ngày 31/12/2023.", None, None),    # a deadline
+        # the month as a word, with its year
+        ("Sáng 19 tháng Năm năm 2021, Ban Dân vận Huyện ủy tổ chức hội nghị.", None, ("2021-05-19", "day")),
+        ("Ngày 8 tháng Mười Một năm 2020, UBND xã tổ chức họp dân.", 2019, ("2020-11-08", "day")),
+        ("Ngày 12 tháng năm 2021 chưa có kết quả.", None, None),           # "tháng năm": time, not May
+        # lunar dates are not the calendar's: the festival's day is skipped, the meeting's read
+        ("Mùng 6 tháng Ba năm 2020, lễ hội đền làng diễn ra.", None, None),
+        ("Chiều 3 tháng Chạp năm 2020, dân làng dọn đình.", None, None),
+        ("Ngày 10/3 âm lịch, lễ hội diễn ra; sáng 2/4/2020, xã họp dân.", None, ("2020-04-02", "day")),
+        ("Ngày 10/3 (Âm lịch) năm 2020, lễ hội diễn ra.", None, None),
     ],
 )
 def test_event_dates(opening, year, expected):

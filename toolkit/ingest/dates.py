@@ -112,7 +112,13 @@ _EVENT_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     rf"(?P<s>[/.\-])\s?{_M}(?:\s?(?P=s)\s?{_Y})?(?![\d/\-]|\.\d)",
     rf"\b{_LEAD}\s+(?:ngày\s+)?{_D}\s?(?P<s>[/.\-])\s?{_M}(?:\s?(?P=s)\s?{_Y})?(?![\d/\-]|\.\d)",
     rf"\b{_LEAD}\s+(?:ngày\s+)?{_D}\s+tháng\s+{_M}(?:\s*,?\s*năm\s+{_Y})?(?!\d)",
+    # the month as a word, with its year ("Sáng 19 tháng Năm năm 2021", "ngày 8 tháng Mười Một năm 2020"):
+    # without the year a word is too often not a month ("ngày 20 tháng ba năm trước", "tháng năm" = time)
+    # "tháng Giêng" and "tháng Chạp" are the lunar calendar's, and so is a day "mồng" of a month word
+    rf"\b(?!m[ồù]ng\b){_LEAD}\s+(?:ngày\s+)?{_D}\s+tháng\s+(?!giêng\b|chạp\b){_MON_VI}\s*,?\s*năm\s+{_Y}(?!\d)",
 ))
+# A lunar date ("ngày 10/3 âm lịch", "mùng 6 tháng 1 (Âm lịch)"): not the page's calendar date.
+_LUNAR_AFTER = re.compile(r"\s*[(,]?\s*(?:âm\s+lịch|\bÂL\b)", re.IGNORECASE)
 _EVENT_MONTH = re.compile(rf"\btháng\s+{_M}\s*(?:[/\-]|,?\s*năm)\s*{_Y}(?!\d)", re.IGNORECASE)
 _NOT_EVENT_BEFORE = re.compile(
     r"(?:trước|sau|hạn|chậm nhất|kể từ|đến hết|tới|hết|muộn nhất|thời hạn)\s*$", re.IGNORECASE)
@@ -339,7 +345,9 @@ def _event_mentions(text: str) -> list[_Mention]:
             continue
         if is_cited_document_date(text, match.start("d")):
             continue
-        month, day = int(match["m"]), int(match["d"])
+        if _LUNAR_AFTER.match(text, match.end()):
+            continue
+        month, day = _month_of(match), int(match["d"])
         year = int(match["y"]) if match["y"] else _resolve_year(text, match.end(), month, None)
         mentions.append(_Mention(day, month, year, match.start()))
     return mentions
