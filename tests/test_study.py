@@ -580,6 +580,25 @@ def test_the_sources_examples_are_valid_rules_once_uncommented(tmp_path):
     assert sources.lookup("x.html", "https://www.sonoivu.bacninh.gov.vn/tin/1").province == "Bắc Ninh"
 
 
+def test_a_figure_list_the_corpus_supports_none_of_is_a_check_error_not_a_run_of_every_figure():
+    from toolkit.study.check import corpus_problems
+
+    docs = _docs_per_year({2020: 100})
+    docs = docs.assign(title="t", body="b", duplicate_of="")
+    none_rejected = pd.DataFrame(columns=["source", "reason"])
+    listed = RunConfig(figures=FiguresConfig(include=("topic_prevalence", "theme_trends")))
+    problems = corpus_problems(listed, docs, none_rejected)
+    assert len(problems) == 1
+    assert "supports none of the listed figures" in str(problems[0])
+    assert "topic_prevalence: dated documents in 1 year(s)" in str(problems[0])
+    # one supported figure in the list: the run makes it
+    assert corpus_problems(RunConfig(figures=FiguresConfig(include=("theme_trends", "topic_top_terms"))),
+                           docs, none_rejected) == []
+    # an unknown name is config_problems' to report; here it is only named
+    assert "bogus: no such figure" in str(corpus_problems(RunConfig(figures=FiguresConfig(include=("bogus",))),
+                                                          docs, none_rejected)[0])
+
+
 def test_a_one_year_period_reads_as_its_year():
     from toolkit.pipeline import _period_label
 

@@ -250,6 +250,20 @@ def corpus_problems(config: RunConfig, documents: pd.DataFrame, rejects: pd.Data
     if group not in columns and group != "district":
         problems.append(UserError(f"[keyness] group = {group!r} is not a column of the document table", path=where,
                                   fix='use "locality", "province" or "year", or remove the line'))
+    elif config.figures.include and not problems:
+        # a list whose every figure this corpus cannot support would make a run of no figure (an empty list
+        # means every figure): said now, with each figure's reason
+        from toolkit.corpus import apply_repost_policy
+
+        docs = apply_repost_policy(documents, config.corpus.include_duplicates)
+        adapted, _ = adapt_defaults(config, docs)
+        plan = figure_plan(replace(adapted, figures=config.figures), docs).set_index("figure")
+        if not plan["made"].any():
+            reasons = "; ".join(f"{name}: {plan.loc[name, 'reason'] if name in plan.index else 'no such figure'}"
+                                for name in config.figures.include)
+            problems.append(UserError(f"[figures] include: this corpus supports none of the listed figures ({reasons})",
+                                      path=where, fix="list figures the corpus supports (python -m toolkit check "
+                                                      "says which), or remove the line and the run makes every one"))
     return problems
 
 
