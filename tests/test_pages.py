@@ -1126,6 +1126,25 @@ def test_a_cms_login_in_the_byline_markup_is_no_author():
     assert parse_html(named).author == "Thu Hà"
 
 
+@pytest.mark.parametrize("byline", ["Viết bởi Nguyễn Văn An", "Đăng bởi: Nguyễn Văn An", "Written by Nguyễn Văn An"])
+def test_a_visible_byline_beats_the_cms_account_in_the_markup(byline):
+    # walk 5: <meta name="author" content="Quản trị Hệ thống"> (the CMS's account) was the author, and the
+    # visible "Viết bởi …" under the article was lost
+    page = ('<html><head><meta name="author" content="Quản trị Hệ thống"></head><body><div class="content">'
+            '<h1>Phú Lương ra mắt mô hình dân vận khéo</h1><div class="date">10/06/2022</div>'
+            '<p>Sáng 9/6, Ban Dân vận Huyện ủy Phú Lương phối hợp với xã Yên Lạc ra mắt mô hình dân vận khéo '
+            '"Dòng họ tự quản về an ninh trật tự", với sự tham gia của 120 hộ gia đình trong xóm.</p>'
+            '<p>Mô hình giúp người dân tự hòa giải mâu thuẫn và giữ gìn vệ sinh môi trường.</p>'
+            f'<p>{byline}</p></div></body></html>')
+    fields = parse_html(page)
+    assert fields.author == "Nguyễn Văn An"
+    assert byline not in fields.body
+    assert parse_html(page.replace(f"<p>{byline}</p>", "")).author == ""
+    # a byline verb before a lower-case phrase is prose, not a byline
+    prose = page.replace(byline, "Viết bởi những người con của quê hương")
+    assert parse_html(prose).author == ""
+
+
 def _article(middle: str, after: str = "<p>Dịp này, Ban Thường vụ Huyện ủy tặng giấy khen cho 8 tập thể có thành tích "
                                         "xuất sắc trong công tác dân vận năm 2021.</p>") -> str:
     return ('<html><body><div class="menu"><a href="/">Trang chủ</a></div><div class="detail"><h1>Huyện ủy Phú Tân '

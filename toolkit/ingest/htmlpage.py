@@ -42,6 +42,7 @@ from toolkit.ingest.pages import (
     BANNER,
     IMAGE,
     PARAGRAPH_SEP,
+    _NOT_AUTHORS,
     PageFields,
     _classify,
     _is_title_candidate,
@@ -636,7 +637,9 @@ def _markup_author(author: str | None) -> str:
     A Vietnamese writer's name has several syllables; a WordPress byline
     ("bởi bandanvan") links the account's slug.
     """
-    author = re.sub(r"^(?:đăng bởi|bởi|by|posted by)\s+", "", _clean(author or ""), flags=re.IGNORECASE)
+    author = re.sub(r"^(?:đăng bởi|viết bởi|bởi|by|posted by|written by)\s+", "", _clean(author or ""), flags=re.IGNORECASE)
+    if author.lower() in _NOT_AUTHORS:  # "Quản trị hệ thống", "Super User": the CMS's account, not a writer
+        return ""
     return "" if re.fullmatch(r"[A-Za-z0-9_.\-]+", author) else author
 
 

@@ -301,7 +301,9 @@ _INLINE_AUTHOR_RE = re.compile(
 
 # Author and source lines.
 _NOT_AUTHORS = frozenset({"admin", "administrator", "quản trị", "quản trị viên", "biên tập viên", "btv", "webmaster",
-                          "editor", "user", "người dùng", "ban biên tập", "bbt"})
+                          "editor", "user", "người dùng", "ban biên tập", "bbt", "quản trị hệ thống", "quản trị website",
+                          "quản trị web", "quản trị cổng", "ban quản trị", "quản trị nội dung", "super user",
+                          "superuser", "system administrator"})
 _UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _NAME_WORD = rf"(?:[{_UPPER}](?:['’ʼ][{_UPPER}])?[^\W\d_]*\.?|[{_UPPER}]\.)"  # also Ê Đê and Gia Rai names: H'Bla
 _NAME = rf"{_NAME_WORD}(?: {_NAME_WORD}){{1,4}}"
@@ -323,6 +325,9 @@ _AUTHOR_LABEL_RE = re.compile(
     r"|source|by|author|posted by|đăng bởi|cộng tác viên|phóng viên|pv|ctv)\s*[:：]\s*(?P<v>[^:]{2,120}?)\)?\.?$",
     _I,
 )
+# "Viết bởi Nguyễn Văn An", "Đăng bởi: Hồng Nhung" (Joomla's and WordPress's bylines): a name after the verb
+_BY_NAME_RE = regex.compile(rf"^(?:viết bởi|đăng bởi|người đăng|posted by|written by|by)\s*[:：]?\s*(?P<v>{_NAME}|{_INITIALS})\.?$",
+                            regex.IGNORECASE)
 _THEO_RE = re.compile(r"^\(?(?:theo|nguồn)\s+(?P<v>[^.!?;:]{2,80}?)\)?\.?$", _I)
 _TRAILING_PAREN_RE = regex.compile(r"\s*\((?P<v>[^()]{2,60})\)\s*\.?$")
 _LEADING_SOURCE_RE = regex.compile(rf"^\((?P<v>{_ABBR}(?:\s*[-–/]\s*{_ABBR})*|[^()]{{2,30}})\)\s*[-–—]\s*")
@@ -610,6 +615,9 @@ def _classify(text: str) -> _Line:
     label = _AUTHOR_LABEL_RE.match(text)
     if label and n_words <= 25:
         return _Line(text, AUTHOR, n_words, author=label["v"].strip())
+    by = _BY_NAME_RE.match(text) if n_words <= 10 else None
+    if by and by["v"].lower() not in _NOT_AUTHORS:
+        return _Line(text, AUTHOR, n_words, author=by["v"].strip())
     return _Line(text, TEXT, n_words)
 
 
