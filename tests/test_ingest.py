@@ -268,6 +268,36 @@ def test_sources_file_sets_the_locality(tmp_path):
     assert doc["locality_evidence"]
 
 
+def _portal_page(body: str, footer: str = "Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ, tỉnh Thái Nguyên") -> str:
+    return ('<html><head><title>Hội nghị dân vận</title></head><body><div class="content"><h1>Hội nghị triển khai '
+            f'công tác dân vận năm 2021</h1><div class="date">12/03/2021</div>{body}</div><footer><p>{footer}</p>'
+            '</footer></body></html>')
+
+
+def test_a_district_portals_page_naming_no_place_takes_the_sites_locality(tmp_path):
+    placeless = ('<p>Sáng 12/3/2021, Ban Dân vận Huyện ủy tổ chức hội nghị triển khai công tác dân vận năm 2021 với '
+                 'sự tham dự của đại diện các xã, thị trấn trên địa bàn huyện.</p><p>Hội nghị đã đánh giá kết quả '
+                 'thực hiện quy chế dân chủ ở cơ sở và đề ra nhiệm vụ trọng tâm trong thời gian tới.</p>')
+    elsewhere = placeless.replace("Ban Dân vận Huyện ủy tổ chức", "Ban Dân vận Huyện ủy Phú Lương tổ chức")
+    _write(tmp_path / "pages" / "a.html", _portal_page(placeless))
+    _write(tmp_path / "pages" / "b.html", _portal_page(elsewhere))
+    # a provincial portal: the province, and the district the article names in it
+    _write(tmp_path / "pages" / "c.html", _portal_page(placeless, "Cơ quan chủ quản: UBND tỉnh Thái Nguyên"))
+    docs = ingest(tmp_path / "pages").set_index(pd.Index(["a", "b", "c"]))
+    assert docs.loc["a", ["province", "district"]].tolist() == ["Thái Nguyên", "Huyện Đại Từ"]
+    assert docs.loc["a", "locality_evidence"].startswith("site: ")
+    # what the article names wins over the site
+    assert docs.loc["b", ["province", "district"]].tolist() == ["Thái Nguyên", "Huyện Phú Lương"]
+    assert not docs.loc["b", "locality_evidence"].startswith("site")
+    assert docs.loc["c", ["province", "district"]].tolist() == ["Thái Nguyên", ""]
+    # a province-only sources rule is completed by the site's district in that province, not by another's
+    sources = _write(tmp_path / "sources.toml", '[[source]]\nmatch = "*/pages/*"\nprovince = "Thái Nguyên"\n')
+    assert ingest(tmp_path / "pages" / "a.html", sources=sources).iloc[0]["district"] == "Huyện Đại Từ"
+    other = _write(tmp_path / "sources2.toml", '[[source]]\nmatch = "*/pages/*"\nprovince = "Bắc Ninh"\n')
+    row = ingest(tmp_path / "pages" / "a.html", sources=other).iloc[0]
+    assert (row["province"], row["district"]) == ("Bắc Ninh", "")
+
+
 def test_cli_writes_table_and_rejects_and_exit_codes(tmp_path):
     _write(tmp_path / "raw" / "a.txt", PAGE)
     _write(tmp_path / "raw" / "bad.txt", b"")

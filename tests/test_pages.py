@@ -251,8 +251,8 @@ def test_text_templates(page, expected):
 def test_to_dict_has_the_fields_core_reads():
     got = parse_page(PAGE_A).to_dict()
     assert set(got) == {"title", "date", "date_precision", "year", "views", "category", "author", "issuer",
-                        "body", "captions", "date_source", "url"}
-    assert got["url"] is None
+                        "body", "captions", "date_source", "url", "site"}
+    assert got["url"] is None and got["site"] == ""  # a text page has no markup to name its site
 
 
 def test_subheading_stays_in_body():
@@ -1143,6 +1143,31 @@ def test_a_visible_byline_beats_the_cms_account_in_the_markup(byline):
     # a byline verb before a lower-case phrase is prose, not a byline
     prose = page.replace(byline, "Viết bởi những người con của quê hương")
     assert parse_html(prose).author == ""
+
+
+_PLACELESS = ('<p>Sáng 12/3/2021, Ban Dân vận Huyện ủy tổ chức hội nghị triển khai công tác dân vận năm 2021 với sự '
+              'tham dự của đại diện các xã, thị trấn trên địa bàn huyện.</p><p>Hội nghị đã đánh giá kết quả thực '
+              'hiện quy chế dân chủ ở cơ sở và đề ra nhiệm vụ trọng tâm trong thời gian tới.</p>')
+
+
+@pytest.mark.parametrize(("head", "foot", "site"), [
+    # the portal's name in the <title> and in capitals in its header
+    ('<title>Hội nghị dân vận - Cổng thông tin điện tử huyện Đại Từ</title>',
+     '', "Cổng thông tin điện tử huyện Đại Từ"),
+    # the footer's owner line (its address line is left out: a national paper's address is no place of its news)
+    ('', '<footer><p>Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ, tỉnh Thái Nguyên</p><p>Địa chỉ: thị trấn Hùng '
+         'Sơn</p></footer>', "Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ, tỉnh Thái Nguyên"),
+    ('<title>Hội nghị triển khai công tác dân vận năm 2021 - Huyện Đại Từ</title>', '', "Huyện Đại Từ"),
+])
+def test_the_site_names_where_the_publisher_is(head, foot, site):
+    page = (f'<html><head>{head}</head><body><div class="header"><h2>BAN DÂN VẬN HUYỆN ỦY ĐẠI TỪ</h2></div>'
+            '<div class="links"><a href="https://thainguyen.gov.vn">Cổng thông tin điện tử tỉnh Thái Nguyên</a></div>'
+            '<div class="content"><h1>Hội nghị triển khai công tác dân vận năm 2021</h1><div class="date">12/03/2021'
+            f'</div>{_PLACELESS}</div>{foot}</body></html>')
+    fields = parse_html(page)
+    assert site in fields.site.split("\n") and "BAN DÂN VẬN HUYỆN ỦY ĐẠI TỪ" in fields.site
+    assert "Cổng thông tin điện tử tỉnh Thái Nguyên" not in fields.site  # a link to another portal
+    assert "Địa chỉ" not in fields.site and "Hội nghị" not in fields.site
 
 
 def _article(middle: str, after: str = "<p>Dịp này, Ban Thường vụ Huyện ủy tặng giấy khen cho 8 tập thể có thành tích "

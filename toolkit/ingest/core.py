@@ -21,6 +21,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -446,12 +447,41 @@ def _document(fields: dict, *, doc_id: str, source: str, encoding: str, url: str
 
 
 def _inferred_locality(fields: dict, province: str = "") -> Locality:
-    return infer_locality(
+    found = infer_locality(
         "\n\n".join(part for part in (fields.get("body", ""), fields.get("captions", "")) if part),
         title=fields.get("title", ""),
         issuer=fields.get("issuer", ""),
         province=province,
     )
+    return site_locality(found, fields.get("site", ""), province=province)
+
+
+def site_locality(found: Locality, site: str, *, province: str = "") -> Locality:
+    """The article's locality, completed by the site's own name when the article names no district.
+
+    A district portal's pages often name no place ("Ban Dân vận Huyện ủy tổ
+    chức hội nghị … trên địa bàn huyện"): the site's header, footer or
+    ``<title>`` (``PageFields.site``) says where the publisher is. It gives
+    the district (and the province) only when the article names no district
+    and no other province than the site's; ``locality_evidence`` then starts
+    with ``site:``. What the article names always wins.
+
+    Examples
+    --------
+    >>> loc = site_locality(Locality(), "Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ, tỉnh Thái Nguyên")
+    >>> loc.province, loc.district, loc.evidence.startswith("site: ")
+    ('Thái Nguyên', 'Huyện Đại Từ', True)
+    """
+    if found.district or not site.strip():
+        return found
+    known = province or found.province
+    from_site = infer_locality(site, province=known)
+    if not from_site.province or (known and from_site.province != known):
+        return found
+    if not from_site.district and found.province:
+        return found
+    evidence = f"site: {from_site.evidence}" + (f"; text: {found.evidence}" if found.evidence else "")
+    return dataclasses.replace(from_site, evidence=evidence)
 
 
 def district_within_rule(rule: Locality, inferred: Locality, *, source: str = "") -> Locality:

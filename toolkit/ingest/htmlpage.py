@@ -43,6 +43,7 @@ from toolkit.ingest.pages import (
     IMAGE,
     PARAGRAPH_SEP,
     _NOT_AUTHORS,
+    _PORTAL_RE,
     PageFields,
     _classify,
     _is_title_candidate,
@@ -178,6 +179,42 @@ def _clean_title(title: str | None, sitename: str | None) -> str:
         else:
             break
     return "".join(pieces).strip()
+
+
+# The site's owner in its footer; its committee's name as a header prints it (in capitals). Not its address: a
+# national paper's address ("15 Lý Nam Đế, Hoàn Kiếm") is no place of its articles.
+_OWNER_LINE_RE = re.compile(
+    r"^(?:bản quyền|copyright|©|cơ quan chủ quản|đơn vị chủ quản|cơ quan quản lý|đơn vị quản lý|cơ quan chủ trì)",
+    re.IGNORECASE)
+_COMMITTEE_LINE_RE = re.compile(
+    r"^(?:ban dân vận|ban tuyên giáo|huyện ủy|quận ủy|thành ủy|thị ủy|tỉnh ủy|đảng bộ|ủy ban nhân dân|ubnd"
+    r"|mặt trận tổ quốc|ủy ban mttq|cổng thông tin|trang thông tin|tỉnh|thành phố|huyện|quận|thị xã)\b",
+    re.IGNORECASE)
+# A part of the <title> beside the headline that names the site or its place ("- Huyện Đại Từ").
+_PLACE_PART_RE = re.compile(r"\b(?:tỉnh|thành phố|tp\.|huyện|quận|thị xã|xã|phường|thị trấn)\s+\w", re.IGNORECASE)
+
+
+def _site_text(sitename: str, title_tags: list[str], headline: str, full_text: str, article_text: str,
+               links: set[str]) -> str:
+    """The site's own name as the page shows it (see ``PageFields.site``), one per line, in page order.
+
+    Links are left out: a portal lists other portals ("Liên kết website"), and sidebars link other articles.
+    """
+    found = [_clean(sitename)] if sitename else []
+    head = _clean(headline).casefold()
+    for tag in title_tags:
+        pieces = _TITLE_SPLIT_RE.split(_clean(tag))[::2]
+        found += [piece.strip() for piece in pieces
+                  if piece.strip() and piece.strip().casefold() not in head and len(piece.split()) <= 15
+                  and (_SITE_PART_RE.match(piece.strip()) or _PLACE_PART_RE.search(piece))]
+    article = set(split_lines(article_text))
+    for line in split_lines(full_text):
+        if not line or line in links or line in article or len(line.split()) > 30:
+            continue
+        if _OWNER_LINE_RE.match(line) or _PORTAL_RE.match(line) or (
+                _COMMITTEE_LINE_RE.match(line) and line.upper() == line and len(line.split()) <= 15):
+            found.append(line)
+    return "\n".join(dict.fromkeys(part for part in found if part))
 
 
 def _h1(tree: lxml.html.HtmlElement) -> str:
@@ -718,6 +755,8 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     opening = fields.body.split(PARAGRAPH_SEP, 1)[0] if fields.body else ""
     _date_html(fields, full, main, markup, full_text)
     fields.issuer = find_issuer(author=fields.author, title=fields.title, opening=opening)
+    fields.site = _site_text(sitename or "", [t.text_content() for t in tree.iter("title")], title, full_text,
+                             "\n".join((main_text, fields.body, fields.captions)), links)
     return fields
 
 

@@ -82,6 +82,13 @@ class PageFields:
         ``"title-year"``… (see :data:`toolkit.ingest.dates.DATE_SOURCES`), or empty.
     url : str or None
         Address of the page when known.
+    site : str
+        The site's own name as an HTML page shows it, one per line: its
+        ``og:site_name``, the parts of its ``<title>`` beside the headline,
+        its header's committee name in capitals, its footer's owner and
+        address lines (``Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ``).
+        Where the publisher is: the locality's evidence when the article
+        names no district. Empty for text pages.
     """
 
     title: str = ""
@@ -96,6 +103,7 @@ class PageFields:
     captions: str = ""
     date_source: str = ""
     url: str | None = None
+    site: str = ""
 
     def to_dict(self) -> dict:
         """The fields as a plain ``dict`` (keys as the attribute names)."""
