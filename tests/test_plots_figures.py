@@ -448,3 +448,17 @@ def test_a_share_that_rounds_to_zero_percent_reads_below_one_not_zero():
     texts = [t.get_text() for t in ax.texts]
     plt.close(ax.figure)
     assert texts == ["<1", "0", "20"]
+
+
+@pytest.mark.parametrize(("min_docs", "lang", "expected"), [
+    (5, "en", "fewer than 5 documents"),
+    # the table's own small_cell flag, its threshold unknown here: never "fewer than too few documents"
+    (None, "en", "small cell (too few documents)"),
+    (None, "vi", "ô nhỏ (quá ít bài viết)"),
+])
+def test_the_hollow_point_legend_says_what_a_small_cell_is(min_docs, lang, expected):
+    trends = _one_year_and_two().assign(small_cell=True, n_docs=2)
+    axes = plots.trend_small_multiples(trends, panel="district", series="theme", min_docs=min_docs, lang=lang)
+    texts = [t.get_text() for legend in axes[0].figure.legends for t in legend.get_texts()]
+    assert expected in texts and not any("too few documents" in t and "fewer than" in t for t in texts)
+    plt.close("all")

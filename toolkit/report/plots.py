@@ -60,6 +60,7 @@ LABELS: dict[str, dict[str, str]] = {
         "selection": "Choosing the number of topics",
         "planted_vs_recovered": "Recovered vs planted theme trends",
         "small_cell": "fewer than {n} documents",
+        "small_cell_flagged": "small cell (too few documents)",
         "hatched": "hatched",
         "unknown_locality": "(unknown)",
         "no_documents": "no documents",
@@ -105,6 +106,7 @@ LABELS: dict[str, dict[str, str]] = {
         "selection": "Chọn số chủ đề",
         "planted_vs_recovered": "Xu hướng ước lượng so với cài đặt",
         "small_cell": "ít hơn {n} bài viết",
+        "small_cell_flagged": "ô nhỏ (quá ít bài viết)",
         "hatched": "ô gạch chéo",
         "unknown_locality": "(không rõ)",
         "no_documents": "không có bài viết",
@@ -489,7 +491,9 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
     if small_any:
         from matplotlib.lines import Line2D
 
-        text = label("small_cell", lang).format(n=min_docs if min_docs is not None else "too few")
+        # without min_docs the table's own small_cell flag marked them: its threshold is not known here
+        text = (label("small_cell", lang).format(n=min_docs) if min_docs is not None
+                else label("small_cell_flagged", lang))
         seen[text] = Line2D([], [], ls="none", marker="o", ms=3.5, mfc="white", color="grey")
     if seen:
         texts = [_wrap(t, 40) for t in seen]
