@@ -415,10 +415,14 @@ def adapt_defaults(config: RunConfig, documents: pd.DataFrame) -> tuple[RunConfi
     Examples
     --------
     >>> import pandas as pd
-    >>> docs = pd.DataFrame({"year": [2020, 2021, 2022] * 4, "locality": "Quận Long Biên, Hà Nội"})
+    >>> from toolkit.config import RunConfig
+    >>> docs = pd.DataFrame({"year": [2020, 2021, 2022] * 5, "locality": "Quận Long Biên, Hà Nội"})
     >>> config, choices = adapt_defaults(RunConfig(), docs)
     >>> config.effects.formula
     '~ C(year)'
+    >>> # 12 documents would be fewer than 5 per coefficient of ~ C(year): no formula, and the table says why
+    >>> adapt_defaults(RunConfig(), docs.iloc[:12])[0].effects.formula
+    ''
     """
     facts = corpus_facts(documents)
     rows = []
