@@ -96,3 +96,22 @@ def test_release_memory_keeps_live_objects():
     kept = [list(range(1000)) for _ in range(100)]
     release_memory()
     assert len(kept) == 100 and kept[-1][-1] == 999
+
+
+def test_an_unguarded_script_is_told_what_to_do_when_its_workers_die(tmp_path):
+    # each worker imports the script that started it: without `if __name__ == "__main__":` it re-runs the
+    # toolkit call and dies, and Python's own error (BrokenProcessPool or BrokenPipeError) names no cause
+    import subprocess
+    import sys
+
+    script = tmp_path / "noguard.py"
+    script.write_text(
+        "import pandas as pd\nimport toolkit\n"
+        "docs = pd.DataFrame({'doc_id': [str(i) for i in range(40)], 'title': 'Hội nghị',\n"
+        "                     'body': ['Ban Dân vận Huyện ủy tổ chức hội nghị số %d.' % i for i in range(40)]})\n"
+        "toolkit.preprocess(docs, n_jobs=2, progress=False, cache_dir=None)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("concurrent.futures.process.BrokenProcessPool: a worker process stopped abruptly")
+    assert 'if __name__ == "__main__":' in last and "n_jobs=1" in last

@@ -17,6 +17,7 @@ for ingest (a shared file system), since files are read where they are parsed.
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures.process
 import ctypes
 import gc
 import logging
@@ -59,6 +60,30 @@ def process_context():
 #: The module the local workers of preprocessing run, imported once by the forkserver (ingest and model
 #: selection import theirs in each worker: trafilatura and gensim would slow every small run's first pool).
 WORKER_MODULES = ("toolkit.text.preprocess",)
+
+
+#: What a worker that died says to the researcher (Python's own error names no cause).
+BROKEN_POOL_HINT = (
+    "a worker process stopped abruptly. From a script, put the toolkit calls under `if __name__ == \"__main__\":` "
+    "(each worker process imports the script that started it), or run in one process (n_jobs=1, `--jobs 1`); "
+    "with a very large corpus the machine may have run out of memory (fewer jobs use less)")
+
+
+def pool_result(future: concurrent.futures.Future) -> Any:
+    """``future.result()``, a dead worker's error saying what usually causes it (:data:`BROKEN_POOL_HINT`)."""
+    try:
+        return future.result()
+    except concurrent.futures.process.BrokenProcessPool as exc:
+        raise concurrent.futures.process.BrokenProcessPool(BROKEN_POOL_HINT) from exc
+
+
+def pool_submit(pool: concurrent.futures.ProcessPoolExecutor, func: Callable, *args: Any) -> concurrent.futures.Future:
+    """``pool.submit(func, *args)``; a worker that died while starting (an unguarded script's workers re-run it
+    and break the pipe) raises ``BrokenProcessPool`` with :data:`BROKEN_POOL_HINT`, as :func:`pool_result` does."""
+    try:
+        return pool.submit(func, *args)
+    except (concurrent.futures.process.BrokenProcessPool, BrokenPipeError) as exc:
+        raise concurrent.futures.process.BrokenProcessPool(BROKEN_POOL_HINT) from exc
 
 
 def release_memory() -> None:
@@ -156,11 +181,11 @@ class BatchRunner:
             window = 2 * n_workers(self.n_jobs)
             pending: list[concurrent.futures.Future] = []
             for batch in batches:
-                pending.append(self._pool.submit(_call_shared, func, batch))
+                pending.append(pool_submit(self._pool, _call_shared, func, batch))
                 if len(pending) >= window:
-                    yield pending.pop(0).result()
+                    yield pool_result(pending.pop(0))
             for future in pending:
-                yield future.result()
+                yield pool_result(future)
         else:
             for batch in batches:
                 yield func(self.shared, batch)

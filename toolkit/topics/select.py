@@ -292,12 +292,12 @@ def select_n_topics(
             finally:
                 _WORKER.clear()
     else:
-        from toolkit.distributed import process_context
+        from toolkit.distributed import pool_result, pool_submit, process_context
 
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=process_context(), initializer=_init_worker,
                                                     initargs=init_args) as pool:
-            for out in pool.map(_score_one, jobs):
-                outputs.append(out)
+            for future in [pool_submit(pool, _score_one, job) for job in jobs]:
+                outputs.append(pool_result(future))
                 bar.update()
     bar.close()
     outputs.sort(key=lambda o: (o[0], o[1]))
