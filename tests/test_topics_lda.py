@@ -355,9 +355,18 @@ def test_topics_command_seeded_with_theme_dictionary(tmp_path, monkeypatch):
     write_table(pd.DataFrame({"doc_id": ids, "body": "x"}), tmp_path / "docs.parquet")
     write_table(pd.DataFrame({"doc_id": ids, "tokens": VI_DOCS}), tmp_path / "tokens.parquet")
     args = ["topics", str(tmp_path / "docs.parquet"), "--tokens", str(tmp_path / "tokens.parquet"), "--n-topics", "4",
-            "--random-state", "0", "-o", str(tmp_path / "o"), "--seeded", "--max-df", "1.0"]
+            "--random-state", "0", "-o", str(tmp_path / "o"), "--seeded", "--max-df", "1.0", "--seed-themes", "all"]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 2 and "theme absent: none of its 1 seed terms" in res.output
+    # by default the project's dictionary seeds the figures' themes ([topics] seed_themes), not every theme
+    res = CliRunner().invoke(app, args[:-2])
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(tmp_path / "o" / "seed_retention.csv")["label"].tolist() == ["site_clearance", "religion"]
+    res = CliRunner().invoke(app, args[:-1] + ["religion"])
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(tmp_path / "o" / "seed_retention.csv")["label"].tolist() == ["religion"]
+    res = CliRunner().invoke(app, args[:-1] + ["religon"])
+    assert res.exit_code == 2 and "religon not a theme of the dictionary" in res.output
     res = CliRunner().invoke(app, args + ["--skip-missing-themes"])
     assert res.exit_code == 0, res.output
     terms = pd.read_csv(tmp_path / "o" / "topic_terms.csv")
@@ -637,3 +646,31 @@ def test_seed_retention_says_which_seeded_topics_kept_their_seeds(seeded_corpus)
     table = seed_retention(r).set_index("label")
     assert table.loc["site_clearance", "held"] and table.loc["site_clearance", "seed_mass"] > 0.2
     assert not table.loc["rare", "held"] and table.loc["rare", "seed_mass"] < 0.01, table
+
+
+def test_fit_seeded_lda_warns_of_every_theme_its_seeds_do_not_hold(seeded_corpus, caplog):
+    """A notebook or script that fits a seeded model is told, through the "toolkit" logger, which seeded topic
+    must not be read by its theme's name, not only the command line and the pipeline that check afterwards."""
+    import logging
+
+    from toolkit.topics.seeded import seed_retention
+
+    c, themes = seeded_corpus
+    counts = pd.Series([t for doc in c.documents for t in doc]).value_counts()
+    rare = counts[counts >= 2].index[-3:].tolist()
+    mixed = {"site_clearance": themes["site_clearance"], "rare": rare}
+    with caplog.at_level(logging.WARNING, logger="toolkit"):
+        r = fit_seeded_lda(c.documents, mixed, 5, random_state=0)
+    held = seed_retention(r).set_index("label")["held"]
+    assert held["site_clearance"] and not held["rare"]
+    warned = [rec for rec in caplog.records if rec.levelno >= logging.WARNING]
+    assert [rec.name.split(".")[0] for rec in warned] == ["toolkit"]
+    message = warned[0].getMessage()
+    assert message.startswith("seeded topic rare (its words: ") and "is not held by its seed terms" in message
+    assert "K=5, random_state=0" in message and "seed_retention" in message
+    # every theme held: nothing to say; a caller that reports retention itself can turn the warning off
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="toolkit"):
+        fit_seeded_lda(c.documents, {"site_clearance": themes["site_clearance"]}, 5, random_state=0)
+        fit_seeded_lda(c.documents, mixed, 5, random_state=0, warn_not_held=False)
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.WARNING]

@@ -74,18 +74,37 @@ def _kept_doc_ids(corpus: Path, include_duplicates: bool) -> set[str]:
     return keep
 
 
-def _load_themes(themes_file: Path | None) -> dict[str, list[str]]:
+def _load_themes(themes_file: Path | None, seed_themes: str | None = None) -> dict[str, list[str]]:
+    """The seeded themes' seed terms: ``--seed-themes`` ids (``all``: every theme of the file); by default the
+    figures' four (``[topics] seed_themes``) from the project's dictionary, every theme of a ``--themes`` file."""
     import tomllib
 
+    from toolkit.config import TopicsConfig
     from toolkit.themes.dictionary import load_themes
 
     try:
         dictionary = load_themes(themes_file) if themes_file is not None else load_themes()
-        return {str(k): list(v) for k, v in dictionary.token_terms().items()}
+        terms = {str(k): list(v) for k, v in dictionary.token_terms().items()}
     except (ValueError, OSError, tomllib.TOMLDecodeError) as exc:  # a theme-file problem: report it plainly
         typer.echo(f"error: could not read the theme dictionary{f' {themes_file}' if themes_file else ''}: {exc}",
                    err=True)
         raise typer.Exit(2) from exc
+    if seed_themes is None:
+        return terms if themes_file is not None else {k: terms[k] for k in TopicsConfig().seed_themes if k in terms}
+    if seed_themes.strip().lower() == "all":
+        return terms
+    wanted = [t.strip() for t in seed_themes.split(",") if t.strip()]
+    unknown = [t for t in wanted if t not in terms]
+    if unknown or not wanted:
+        raise typer.BadParameter(f"{', '.join(unknown) or 'no theme'} not a theme of the dictionary (its themes: "
+                                 f"{', '.join(sorted(terms))}; or `all`)", param_hint="--seed-themes")
+    return {k: terms[k] for k in wanted}
+
+
+_SEED_THEMES = typer.Option(
+    None, "--seed-themes",
+    help="With --seeded: theme ids to seed, comma-separated, or `all` (default: site_clearance, religion, "
+         "democracy_regulations, covid, as \\[topics] seed_themes; with --themes FILE, every theme of the file).")
 
 
 @app.command("topics")
@@ -98,6 +117,7 @@ def topics_command(
     engine: str = typer.Option("gensim", "--engine", help="gensim (variational) or tomotopy (Gibbs)."),
     seeded: bool = typer.Option(False, "--seeded/--no-seeded", help="Theme topics first, seeded by the theme dictionary."),
     themes: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False, help="Theme dictionary file."),
+    seed_themes: str | None = _SEED_THEMES,
     skip_missing_themes: bool = typer.Option(False, "--skip-missing-themes",
                                              help="With --seeded: leave out themes none of whose terms occur "
                                                   "(default: stop with an error)."),
@@ -147,7 +167,7 @@ def topics_command(
         if seeded:
             from toolkit.topics.seeded import fit_seeded_lda
 
-            theme_terms = _load_themes(themes)
+            theme_terms = _load_themes(themes, seed_themes)
             if skip_missing_themes:
                 present = {t for doc in token_lists for t in doc}
                 missing = [name for name, terms in theme_terms.items() if not present.intersection(terms)]
@@ -199,6 +219,7 @@ def select_command(
                                 help="Score the seeded model (theme topics first; K counts them)."),
     themes: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False,
                                        help="Theme dictionary file (with --seeded)."),
+    seed_themes: str | None = _SEED_THEMES,
     min_df: int = typer.Option(2, "--min-df", help="Drop terms in fewer documents."),
     max_df: float = typer.Option(0.9, "--max-df", help="Drop terms in more than this share of documents."),
     jobs: int = jobs_option("Worker processes fitting the grid (and tokenizing)"),
@@ -212,7 +233,7 @@ def select_command(
     try:
         result = select_n_topics(token_lists, _int_list(grid, "--grid"), _int_list(random_states, "--random-states"),
                                  strategy=strategy, sample_size=sample_size,
-                                 themes=_load_themes(themes) if seeded else None, engine=engine,
+                                 themes=_load_themes(themes, seed_themes) if seeded else None, engine=engine,
                                  heldout_fraction=heldout_fraction, split_random_state=random_state,
                                  coherence=coherence, n_jobs=jobs, min_df=min_df, max_df=max_df)
     except ValueError as exc:
