@@ -62,7 +62,9 @@ def collect(
         fetched, stored ones never again.
     delay
         Minimum seconds between the starts of two requests to one host; the
-        site's ``Crawl-delay`` (for our user agent) wins when longer.
+        site's ``Crawl-delay`` (for our user agent) wins when longer. The gap
+        kept with each host is recorded in ``runs.host_delays`` and the
+        ``warcinfo`` records (``CollectSummary.host_delays``).
     max_pages
         Stop once this many HTML pages (articles, listings, other pages)
         were stored in this run; None: no limit.
@@ -96,9 +98,11 @@ def collect(
         the address with its numbers and query values taken out, which a
         pager's or a calendar's next pages share), this run's and earlier
         runs' together; past it, a list page's links of its own pattern are
-        not followed (the articles it links to still are), the pattern is
-        logged as a warning and counted in ``CollectSummary.capped``. It ends
-        calendar and search traps, which have no last page. None or 0: no cap.
+        not followed (the articles it links to still are), nor those links
+        queued before the cap was reached: they are ``capped`` in the ledger
+        (a later run with a higher cap fetches them), the pattern is logged as
+        a warning and counted in ``CollectSummary.capped``. It ends calendar
+        and search traps, which have no last page. None or 0: no cap.
 
     Returns
     -------

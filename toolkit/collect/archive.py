@@ -4,7 +4,10 @@ Layout: ``DIR/<prefix>-<run start, UTC>-<serial>.warc.gz``. Each run opens
 new files and never appends to an old one (a file from a run that was killed
 may end in a partial record); a file is closed and the next one opened when it
 passes ``max_bytes``. Each file starts with a ``warcinfo`` record (toolkit
-version, user agent, seeds, scope, settings). An exchange is a ``request``
+version, user agent, seeds, scope, settings); when the run learns more about
+itself (the delay a host's robots.txt sets), a further ``warcinfo`` record
+with the updated fields describes the records that follow it (WARC 1.0, 6.2),
+and later files start with them. An exchange is a ``request``
 record and a ``response`` record (HTTP status line, headers and the payload
 as transferred, with ``WARC-Payload-Digest``) linked by
 ``WARC-Concurrent-To``; a response whose payload is identical to one already
@@ -21,19 +24,22 @@ import base64
 import hashlib
 import logging
 import os
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from toolkit.collect.fetch import Exchange
 
-__all__ = ["WarcArchive", "ArchivedRecord", "payload_digest", "warc_date"]
+__all__ = ["WarcArchive", "ArchivedRecord", "payload_digest", "warc_date", "run_files"]
 
 logger = logging.getLogger("toolkit.collect")
 
@@ -50,6 +56,37 @@ def warc_date(moment: datetime) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return datetime_to_iso_date(moment)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%d%H%M%S")
+
+
+def run_files(directory: str | os.PathLike, *, prefix: str, run: int, started_at: str) -> list[str]:
+    """WARC files in ``directory`` written by run number ``run`` that started at ``started_at`` (a WARC date).
+
+    The files named with the run's start time whose first ``warcinfo`` record
+    names the run; a file too damaged to say (killed while its first record
+    was written) is counted as the run's by its name.
+    """
+    stamp = "".join(ch for ch in started_at if ch.isdigit())[:14]
+    found = []
+    for path in sorted(Path(directory).glob(f"{prefix}-{stamp}-*{WARC_SUFFIX}")):
+        try:
+            with open(path, "rb") as fh:
+                first = next(iter(ArchiveIterator(fh)), None)
+                fields = first.content_stream().read().decode("utf-8", "replace") if first is not None else ""
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as exc:
+            logger.warning("%s: unreadable warcinfo (%s); counted as run %d's by its name", path, exc, run)
+            found.append(path.name)
+            continue
+        if first is None or first.rec_type != "warcinfo":
+            found.append(path.name)
+            continue
+        named = [line.split(":", 1)[1].strip() for line in fields.splitlines() if line.startswith("run:")]
+        if not named or named[0] == str(run):
+            found.append(path.name)
+    return found
 
 
 @dataclass(frozen=True)
@@ -90,7 +127,7 @@ class WarcArchive:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
-        self.stamp = run_started.strftime("%Y%m%d%H%M%S")
+        self.stamp = _stamp(run_started)
         self.info = info
         self.max_bytes = int(max_bytes)
         self.digests: dict[str, tuple[str, str]] = dict(known_digests or {})
@@ -118,6 +155,14 @@ class WarcArchive:
         self._writer.write_record(record)
         self._sync()
         logger.info("writing %s", self.directory / name)
+
+    def update_info(self, fields: dict[str, str]) -> None:
+        """Add or change ``warcinfo`` fields: a new ``warcinfo`` record now, and in the files that follow."""
+        self.info = {**self.info, **fields}
+        if self._fh is not None:
+            name = self.files[-1]
+            self._writer.write_record(self._writer.create_warcinfo_record(name, self.info))
+            self._sync()
 
     def _sync(self) -> None:
         self._fh.flush()

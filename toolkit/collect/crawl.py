@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 import toolkit
-from toolkit.collect.archive import ArchivedRecord, WarcArchive, warc_date
+from toolkit.collect.archive import ArchivedRecord, WarcArchive, run_files, warc_date
 from toolkit.collect.fetch import RETRY_STATUSES, Exchange, HostPaused, PoliteFetcher
 from toolkit.collect.ledger import Ledger, read_ledger
 from toolkit.collect.pages import read_page, read_xml
@@ -83,9 +83,14 @@ class CollectSummary:
     redirects: int = 0
     queued: int = 0
     warc_files: list[str] = field(default_factory=list)
-    #: List-page patterns (:func:`~toolkit.collect.urls.listing_pattern`) that reached
-    #: ``max_listings_per_pattern`` in this run → the links of that pattern not followed.
+    #: List-page patterns (:func:`~toolkit.collect.urls.listing_pattern`) at their
+    #: ``max_listings_per_pattern`` → the URLs of that pattern this run did not fetch (links
+    #: found on its list pages, and those queued before the cap was reached), state ``capped``
+    #: in the ledger.
     capped: dict[str, int] = field(default_factory=dict)
+    #: Host → seconds kept between two request starts in this run: max(``delay``, the
+    #: host's robots.txt ``Crawl-delay``); also in ``runs.host_delays`` and the warcinfo records.
+    host_delays: dict[str, float] = field(default_factory=dict)
 
     def ledger(self) -> pd.DataFrame:
         """The crawl's ``pages`` ledger (all runs) as a DataFrame."""
@@ -126,6 +131,7 @@ class Crawler:
         # list pages stored per pattern, by key: a page fetched again (--refresh) counts once
         self.listings_per_pattern: dict[str, set[str]] = {}
         self.capped: dict[str, set[str]] = {}
+        self.host_delays: dict[str, float] = {}
         self.fetcher = fetcher or PoliteFetcher(user_agent, delay=delay, timeout=timeout, retries=retries,
                                                 max_pause=max_pause)
         self.fetcher.on_exchange = self._on_exchange
@@ -143,8 +149,10 @@ class Crawler:
     def run(self) -> CollectSummary:
         started = datetime.now(timezone.utc)
         self.ledger = Ledger(self.output_dir)
-        self.run_id = self.ledger.start_run(started_at=warc_date(started), user_agent=self.user_agent,
-                                            seeds=self.seeds, settings=self.settings)
+        self.run_id = self.ledger.start_run(
+            started_at=warc_date(started), user_agent=self.user_agent, seeds=self.seeds, settings=self.settings,
+            files_on_disk=lambda run, run_started: run_files(self.output_dir, prefix="danvan", run=run,
+                                                             started_at=run_started))
         info = {
             "software": f"danvan-toolkit/{toolkit.__version__} ({_versions()})",
             "format": "WARC File Format 1.0",
@@ -177,7 +185,8 @@ class Crawler:
                                  n_requests=self.fetcher.n_requests, stored=dict(sorted(self.stored.items())),
                                  failed=self.counts["failed"], disallowed=self.counts["disallowed"],
                                  redirects=self.counts["redirects"], queued=queued, warc_files=list(self.archive.files),
-                                 capped={p: len(links) for p, links in sorted(self.capped.items())})
+                                 capped={p: len(links) for p, links in sorted(self.capped.items())},
+                                 host_delays=dict(sorted(self.host_delays.items())))
         logger.info("run %d %s: %d requests, stored %s, %d failed, %d disallowed, %d queued for a next run",
                     self.run_id, stopped, summary.n_requests, summary.stored, summary.failed, summary.disallowed,
                     summary.queued)
@@ -193,6 +202,15 @@ class Crawler:
         for key, url in ledger.db.execute(
                 "SELECT normalized_url, url FROM pages WHERE state = 'stored' AND kind = 'listing'"):
             self.listings_per_pattern.setdefault(listing_pattern(url), set()).add(key)
+        # pages left out by a cap that is now higher (or gone) are fetched after all
+        uncapped = 0
+        for row in ledger.capped():
+            if not self._pattern_full(listing_pattern(row["url"])):
+                ledger.update(row["normalized_url"], state="queued", failure=None)
+                uncapped += 1
+        if uncapped:
+            logger.info("%d pages left out by --max-listings-per-pattern in earlier runs are fetched under the "
+                        "higher cap", uncapped)
         retried = ledger.requeue_retryable()
         if retried:
             logger.info("%d URLs that failed for a passing reason are tried again", retried)
@@ -297,6 +315,11 @@ class Crawler:
         self.robots[host] = rules
         self.fetcher.set_crawl_delay(host, rules.crawl_delay)
         self.ledger.set_host(host, robots=rules.status, crawl_delay=rules.crawl_delay)
+        if host not in self.paused:  # a host left for a later run is sent nothing more: no delay to report
+            self.host_delays[host] = self.fetcher.gap(host)
+            delays = dict(sorted(self.host_delays.items()))
+            self.ledger.set_host_delays(self.run_id, delays)
+            self.archive.update_info({"host-delays": json.dumps(delays)})
         if rules.crawl_delay:
             logger.info("%s: Crawl-delay %.2g s; requests spaced by %.2g s", host, rules.crawl_delay,
                         self.fetcher.gap(host))
@@ -334,6 +357,8 @@ class Crawler:
         key, url, hint = row["normalized_url"], row["url"], row["kind"]
         if not (self.scope.contains(url) or hint in ("sitemap", "feed") or row["seed"]):
             self.ledger.update(key, state="failed", failure="out of scope", retryable=0)
+            return
+        if self._capped_in_queue(row):
             return
         rules = self.robots[host_of(url)]
         if not rules.allows(url):
@@ -438,22 +463,64 @@ class Crawler:
         if reading.kind != "article" or row["seed"]:
             for link in reading.links:
                 if full is not None and listing_pattern(link) == full:
-                    self._cap(full, link)
+                    self._cap(full, link, found_on=url)
                     continue
                 self._discover(link, "page", url)
         self.ledger.update(key, state="stored", kind=reading.kind, run=self.run_id, failure=None, **fields)
         self._count(reading.kind)
         logger.info("%s %s: %s", reading.kind, url, reading.reason)
 
-    def _cap(self, pattern: str, link: str) -> None:
-        """A link of a list-page pattern that has had its share: not followed (a calendar or search trap)."""
+    def _pattern_full(self, pattern: str) -> bool:
+        return bool(self.max_listings) and len(self.listings_per_pattern.get(pattern, ())) >= self.max_listings
+
+    def _capped_in_queue(self, row) -> bool:
+        """A queued link of a list page's own pattern, queued before the pattern had its share: left out.
+
+        It is what the cap leaves out when a list page is read (a link of the
+        page's own pattern), only found earlier; articles the list pages link
+        to have other patterns and are fetched. A page of the pattern already
+        stored (fetched again by ``refresh``) is not a further page.
+        """
+        if row["seed"] or row["kind"] != "page" or not row["discovered_from"]:
+            return False
+        pattern = listing_pattern(row["url"])
+        if listing_pattern(row["discovered_from"]) != pattern or not self._pattern_full(pattern):
+            return False
+        if row["normalized_url"] in self.listings_per_pattern.get(pattern, ()):
+            return False
+        self.ledger.update(row["normalized_url"], state="capped", failure=self._cap_reason(pattern))
+        self._note_capped(pattern, row["normalized_url"])
+        return True
+
+    def _cap_reason(self, pattern: str) -> str:
+        return (f"not followed: {len(self.listings_per_pattern[pattern])} list pages of {pattern} stored "
+                f"(max_listings_per_pattern {self.max_listings})")
+
+    def _cap(self, pattern: str, link: str, *, found_on: str) -> None:
+        """A link of a list-page pattern that has had its share: not followed (a calendar or search trap).
+
+        A new link is written to the ledger as ``capped``; a link known already
+        (stored, queued from another page, capped before) is left as it is.
+        """
+        try:
+            link = request_url(link)
+        except ValueError:
+            return
+        key = url_key(link)
+        if not self.scope.contains(link):
+            return
+        if self.ledger.add(key, link, kind="page", priority=PRIORITY["page"], discovered_from=found_on,
+                           state="capped", failure=self._cap_reason(pattern)):
+            self._note_capped(pattern, key)
+
+    def _note_capped(self, pattern: str, key: str) -> None:
         if pattern not in self.capped:
             self.capped[pattern] = set()
             logger.warning("%s: %d list pages of this pattern stored; its further pages are not followed (a calendar "
                            "or search trap has no last page; a longer real pagination needs a higher "
                            "--max-listings-per-pattern, and a trap can be left out with --scope '!PATTERN')",
                            pattern, len(self.listings_per_pattern[pattern]))
-        self.capped[pattern].add(url_key(link))
+        self.capped[pattern].add(key)
 
     def _count(self, kind: str) -> None:
         self.stored[kind] = self.stored.get(kind, 0) + 1

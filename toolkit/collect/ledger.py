@@ -6,7 +6,9 @@ Tables (read them with :func:`read_ledger` or any SQLite client):
     ``normalized_url`` (key), ``url`` (address requested), ``kind``
     (``article``, ``listing``, ``other``, ``sitemap``, ``feed``, ``robots``; before
     the fetch the hint ``page``, ``sitemap`` or ``feed``), ``state``
-    (``queued``, ``stored``, ``redirect``, ``failed``, ``disallowed``),
+    (``queued``, ``stored``, ``redirect``, ``failed``, ``disallowed``, ``capped``:
+    a further page of a list-page pattern that had its ``max_listings_per_pattern``,
+    not requested; a later run with a higher cap fetches it),
     ``status`` (HTTP status of the last answer), ``fetched_at`` (UTC, as the
     WARC-Date), ``warc_file``, ``warc_offset``, ``warc_record_id`` (of the
     response or revisit record), ``payload_digest``, ``revisit_of``,
@@ -18,7 +20,11 @@ Tables (read them with :func:`read_ledger` or any SQLite client):
 ``requests`` — every HTTP request of every run: ``run, url, started_at, attempt, status,
     error, warc_file, warc_offset, warc_record_id``.
 ``runs`` — ``run, started_at, finished_at, stopped`` (``done``, ``max-pages``,
-    ``interrupted``; ``crashed``, set by the next run, when a run never finished), ``user_agent, seeds, settings`` (JSON), ``warc_files`` (JSON).
+    ``interrupted``; ``crashed``, set by the next run, when a run never finished), ``user_agent, seeds, settings``
+    (JSON: the options as given), ``warc_files`` (JSON: the run's files; for a crashed run found by the next run
+    from the ledger and the files' ``warcinfo``), ``host_delays`` (JSON ``{host: seconds}``: the gap between
+    request starts actually kept with each host, max(``delay``, its robots.txt ``Crawl-delay``), written
+    as soon as the host's robots.txt is read).
 ``hosts`` — ``host, last_request_at`` (epoch seconds), ``robots``, ``crawl_delay``:
     the next run waits out the gap after the previous run's last request.
 
@@ -33,6 +39,7 @@ import contextlib
 import json
 import os
 import sqlite3
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -86,7 +93,8 @@ CREATE TABLE IF NOT EXISTS runs (
     user_agent TEXT,
     seeds TEXT,
     settings TEXT,
-    warc_files TEXT
+    warc_files TEXT,
+    host_delays TEXT
 );
 CREATE TABLE IF NOT EXISTS hosts (
     host TEXT PRIMARY KEY,
@@ -110,6 +118,11 @@ class Ledger:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA synchronous = FULL")
         self.db.executescript(_SCHEMA)
+        # ledgers written before a column existed gain it (empty for their runs)
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
+        for column in ("host_delays",):
+            if column not in have:
+                self.db.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT")
         self.db.commit()
         self._seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM pages").fetchone()[0]
 
@@ -122,14 +135,42 @@ class Ledger:
 
     # -- runs -------------------------------------------------------------------------------------------
 
-    def start_run(self, *, started_at: str, user_agent: str, seeds: list[str], settings: dict) -> int:
-        # an earlier run that never finished was killed hard (kill -9, a power cut): say so
-        self.db.execute("UPDATE runs SET stopped = 'crashed' WHERE finished_at IS NULL AND stopped IS NULL")
+    def start_run(self, *, started_at: str, user_agent: str, seeds: list[str], settings: dict,
+                  files_on_disk: Callable[[int, str], Iterable[str]] | None = None) -> int:
+        """A new row in ``runs``; earlier runs that never finished are marked ``crashed`` first.
+
+        A crashed run's ``warc_files`` are the files its requests and pages name in
+        the ledger, and those ``files_on_disk(run, started_at)`` finds (a file
+        whose records never reached the ledger), so the table cites every file.
+        """
+        # an earlier run that never finished was killed hard (kill -9, a power cut): say so, with its files
+        # (also for a run marked crashed before the files were recorded)
+        crashed = self.db.execute(
+            "SELECT run, started_at FROM runs WHERE (finished_at IS NULL AND stopped IS NULL) "
+            "OR (stopped = 'crashed' AND warc_files IS NULL)").fetchall()
+        for run, run_started in crashed:
+            files = set(self.warc_files_of(run))
+            if files_on_disk is not None:
+                files.update(files_on_disk(run, run_started))
+            self.db.execute("UPDATE runs SET stopped = 'crashed', warc_files = ? WHERE run = ?",
+                            (json.dumps(sorted(files)), run))
         cursor = self.db.execute(
-            "INSERT INTO runs (started_at, user_agent, seeds, settings) VALUES (?, ?, ?, ?)",
-            (started_at, user_agent, json.dumps(seeds, ensure_ascii=False), json.dumps(settings, sort_keys=True)))
+            "INSERT INTO runs (started_at, user_agent, seeds, settings, host_delays) VALUES (?, ?, ?, ?, ?)",
+            (started_at, user_agent, json.dumps(seeds, ensure_ascii=False), json.dumps(settings, sort_keys=True),
+             "{}"))
         self.db.commit()
         return int(cursor.lastrowid)
+
+    def warc_files_of(self, run: int) -> list[str]:
+        """The WARC files that the ledger's requests and pages of ``run`` point into."""
+        rows = self.db.execute(
+            "SELECT warc_file FROM requests WHERE run = ? AND warc_file IS NOT NULL "
+            "UNION SELECT warc_file FROM pages WHERE run = ? AND warc_file IS NOT NULL", (run, run)).fetchall()
+        return sorted(row[0] for row in rows)
+
+    def set_host_delays(self, run: int, delays: dict[str, float]) -> None:
+        """The gap kept with each host in ``run`` (``runs.host_delays``)."""
+        self.db.execute("UPDATE runs SET host_delays = ? WHERE run = ?", (json.dumps(delays, sort_keys=True), run))
 
     def finish_run(self, run: int, *, finished_at: str, stopped: str, warc_files: list[str]) -> None:
         self.db.execute("UPDATE runs SET finished_at = ?, stopped = ?, warc_files = ? WHERE run = ?",
@@ -157,6 +198,9 @@ class Ledger:
             values["redirects"] = json.dumps(values["redirects"], ensure_ascii=False)
         columns = ", ".join(f"{name} = ?" for name in values)
         self.db.execute(f"UPDATE pages SET {columns} WHERE normalized_url = ?", (*values.values(), key))
+
+    def capped(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM pages WHERE state = 'capped' ORDER BY priority, seq").fetchall()
 
     def queued(self) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM pages WHERE state = 'queued' ORDER BY priority, seq").fetchall()
