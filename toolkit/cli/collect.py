@@ -56,7 +56,7 @@ def collect_command(
                f"robots.txt, {summary.queued} queued for the next run; WARC: {', '.join(summary.warc_files) or 'none'} "
                f"in {output}")
     for pattern, n in summary.capped.items():
-        typer.echo(f"capped: {pattern} had its share of list pages; {n} further link(s) of it not followed "
-                   "(--max-listings-per-pattern)")
+        typer.echo(f"capped: {pattern} had its share of list pages; {n} further page(s) of it not fetched "
+                   "(--max-listings-per-pattern; state 'capped' in the ledger)")
     if summary.stopped == "interrupted":
         raise typer.Exit(130)
