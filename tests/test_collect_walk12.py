@@ -271,3 +271,20 @@ def test_the_delay_kept_per_host_is_recorded_in_the_runs_table_and_the_warcinfo_
                     else:
                         assert info == {portal.host: 0.05}, (name, url)
     assert seen_robots
+
+
+@pytest.mark.parametrize(("article", "listing"), [
+    # Joomla: one script serves the articles and the category pages; only `view` tells them apart
+    ("https://dv.example.vn/index.php?option=com_content&view=article&id=412&catid=8",
+     "https://dv.example.vn/index.php?option=com_content&view=category&id=8&limitstart=20"),
+    # NukeViet without rewriting
+    ("https://dv.example.vn/index.php?language=vi&nv=news&op=cong-tac-dan-van/hoi-nghi-412.html",
+     "https://dv.example.vn/index.php?language=vi&nv=news&op=cong-tac-dan-van/page-3"),
+])
+def test_a_cms_scripts_articles_and_list_pages_have_different_patterns(article, listing):
+    # with one pattern, the list pages' cap would leave the articles they link to out of the crawl
+    assert listing_pattern(article) != listing_pattern(listing)
+    # the pager's next pages keep one pattern (the cap still ends a trap)
+    assert listing_pattern(listing) == listing_pattern(listing.replace("20", "40").replace("page-3", "page-4"))
+    assert listing_pattern("https://dv.example.vn/lich?view=calendar&ngay=2023-05-01") == \
+        listing_pattern("https://dv.example.vn/lich?view=calendar&ngay=2023-06-12")

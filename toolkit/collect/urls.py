@@ -111,10 +111,29 @@ def listing_pattern(url: str) -> str:
     'dv.example.vn/lich-su-kien?loai&ngay'
     >>> listing_pattern("https://dv.example.vn/tin-tuc/2021/05/trang-3.html")
     'dv.example.vn/tin-tuc/#/#/trang-#.html'
+
+    A CMS's routing values stay, their numbers taken out (Joomla's
+    ``option``/``view``, NukeViet's ``nv``/``op``): its articles and its
+    category pages are served by one script, and only they tell them apart.
+
+    >>> listing_pattern("https://dv.example.vn/index.php?option=com_content&view=category&id=8&limitstart=20")
+    'dv.example.vn/index.php?id&limitstart&option=com_content&view=category'
     """
     parts = urlsplit(url)
-    names = sorted({pair.split("=", 1)[0] for pair in parts.query.split("&") if pair})
-    return f"{parts.netloc.lower()}{_DIGITS.sub('#', parts.path)}" + (f"?{'&'.join(names)}" if names else "")
+    names = {}
+    for pair in parts.query.split("&"):
+        if pair:
+            name, _, value = pair.partition("=")
+            routing = name.lower() in _ROUTING_KEYS and _ROUTING_VALUE.fullmatch(value)
+            names[name] = f"{name}={_DIGITS.sub('#', value.lower())}" if routing else name
+    shown = [names[name] for name in sorted(names)]
+    return f"{parts.netloc.lower()}{_DIGITS.sub('#', parts.path)}" + (f"?{'&'.join(shown)}" if shown else "")
+
+
+#: Query keys whose (word) value picks what a CMS script serves: an article view or a list view.
+_ROUTING_KEYS = frozenset({"option", "view", "layout", "task", "controller", "nv", "op", "module", "mod", "act",
+                           "action"})
+_ROUTING_VALUE = re.compile(r"[A-Za-z][\w\-/.%]{0,79}")
 
 
 def host_of(url: str) -> str:
