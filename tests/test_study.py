@@ -425,6 +425,31 @@ def test_check_counts_the_input_files_ingest_reads_not_a_crawls_ledger(tmp_path)
     assert report.n_files == 1 and report.n_documents == 1
 
 
+def test_periods_that_end_before_they_start_or_overlap_are_errors_and_an_empty_one_a_warning(tmp_path):
+    from toolkit.config import CorpusConfig, ThemesConfig
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "trang.txt").write_text("Tin hoạt động\n\nHội nghị\nNgày đăng: 05/11/2021\n\nSáng 4/11, Hội Cựu chiến binh "
+                                     "phường tổ chức gặp mặt 25 hội viên mới và phổ biến điều lệ hội.\n", encoding="utf-8")
+    corpus = CorpusConfig(simulate=False, paths=(str(pages),), sources="")
+
+    def problems(periods):
+        config = _study_config(tmp_path, output_dir=str(tmp_path / "reports"), corpus=corpus,
+                               themes=ThemesConfig(periods=periods))
+        return "\n".join(str(p) for p in config_problems(config))
+
+    assert "[2021, 2019] ends before it starts" in problems(((2021, 2019),))
+    assert "periods overlap: [2015, 2019] and [2019, 2021]" in problems(((2015, 2019), (2019, 2021)))
+    assert "[themes] periods" not in problems(((2015, 2018), (2019, 2021)))
+    # a period with no dated document: the check says its heatmap column will be empty
+    config = _study_config(tmp_path, output_dir=str(tmp_path / "reports"), corpus=corpus,
+                           themes=ThemesConfig(periods=((2015, 2018), (2019, 2021))))
+    warnings = check_run(config, n_jobs=1).warnings
+    assert any(w.startswith("[themes] periods: [2015, 2018] holds no dated document") for w in warnings), warnings
+    assert not any("[2019, 2021]" in w for w in warnings)
+
+
 def test_a_source_entry_that_matches_no_page_is_a_check_warning(tmp_path):
     from toolkit.config import CorpusConfig
 

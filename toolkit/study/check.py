@@ -109,6 +109,18 @@ def config_problems(config: RunConfig, *, output_dir: str | os.PathLike | None =
         if value not in allowed:
             problems.append(UserError(f"{key} = {value!r} is not one of {', '.join(allowed)}", path=where,
                                       fix=f"write one of {', '.join(repr(a) for a in allowed)}"))
+    periods = [tuple(p) for p in t.periods]
+    reversed_ = [p for p in periods if p[0] > p[1]]
+    if reversed_:
+        problems.append(UserError(
+            f"[themes] periods: {', '.join(f'[{a}, {b}]' for a, b in reversed_)} ends before it starts",
+            path=where, fix="write each period as [first year, last year], e.g. [2019, 2021]"))
+    ordered = sorted(p for p in periods if p[0] <= p[1])
+    overlaps = [(a, b) for a, b in zip(ordered, ordered[1:]) if b[0] <= a[1]]
+    if overlaps:
+        problems.append(UserError(
+            "[themes] periods overlap: " + "; ".join(f"[{a[0]}, {a[1]}] and [{b[0]}, {b[1]}]" for a, b in overlaps),
+            path=where, fix="a year belongs to one period: make them disjoint, e.g. [2015, 2019], [2020, 2022]"))
     bad = [f for f in config.figures.formats if f not in FORMATS]
     if bad:
         problems.append(UserError(f"figures.formats: unknown format(s) {', '.join(bad)}", path=where,
@@ -523,6 +535,12 @@ def check_run(config: RunConfig, *, sample: int | None = 2000, random_state: int
     report.config, report.choices = adapted, choices
     # the plan under the config's own figure list: a figure left out says why, not "not included"
     report.figures = figure_plan(replace(adapted, figures=config.figures), docs)
+    years = pd.to_numeric(docs["year"], errors="coerce").dropna() if "year" in docs else pd.Series(dtype=float)
+    for first, last in adapted.themes.periods:
+        if first <= last and not years.between(first, last).any():
+            report.warnings.append(f"[themes] periods: [{first}, {last}] holds no dated document"
+                                   f"{' of the sample' if report.sampled else ''}: its column of the locality x "
+                                   "period heatmap is empty")
     warned = choices[(choices["setting"] == "topics.n_topics_grid") & choices["reason"].str.contains("few")]
     report.warnings.extend(f"[topics] n_topics_grid: {r}" for r in warned["reason"])
     scale = len(files) / max(1, len(chosen))
