@@ -320,3 +320,22 @@ def test_a_recommended_k_at_the_end_of_the_grid_says_to_extend_it(caplog):
     inside.loc[inside["measure"] == "heldout", "value"] = -abs(inside["n_topics"] - 10)
     _, best, reasoning = _recommend(inside, "npmi", 0.6)
     assert best == 10 and "of the grid" not in reasoning
+
+
+def test_a_tie_on_the_mean_score_is_said_with_the_measures_on_each_side():
+    from toolkit.topics.select import _recommend
+
+    # two K, coherence and stability favour 5, held-out fit and exclusivity 8: the standardised means tie
+    values = {5: {"npmi": 0.2, "stability": 0.95, "heldout": -9.0, "exclusivity": 0.5},
+              8: {"npmi": 0.1, "stability": 0.90, "heldout": -8.0, "exclusivity": 0.6}}
+    rows = [(k, s, m, v) for k, measures in values.items() for s in (0, 1) for m, v in measures.items()]
+    _, best, reasoning = _recommend(pd.DataFrame(rows, columns=["n_topics", "random_state", "measure", "value"]),
+                                    "npmi", 0.6)
+    assert best == 5
+    assert "K = 5, 8 tie on the mean score (heldout, exclusivity favour K = 8)" in reasoning
+    assert "the smallest, K = 5, is recommended" in reasoning
+    # no tie: no such sentence
+    values[8]["exclusivity"] = 0.4
+    rows = [(k, s, m, v) for k, measures in values.items() for s in (0, 1) for m, v in measures.items()]
+    assert "tie" not in _recommend(pd.DataFrame(rows, columns=["n_topics", "random_state", "measure", "value"]),
+                                   "npmi", 0.6)[2]

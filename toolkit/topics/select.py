@@ -347,6 +347,13 @@ def _recommend(table: pd.DataFrame, coherence: str, stability_threshold: float) 
         else:
             note = f" No K reached the stability threshold {stability_threshold:g}; all were considered."
     best = max(eligible, key=lambda k: (round(float(score[k]), 12), -k))
+    tied = [k for k in eligible if k != best and round(float(score[k]), 12) == round(float(score[best]), 12)]
+    if tied:
+        # a tie (with two K, measures that split evenly give both the same mean z): say so, and which way it went
+        favour = {k: [m for m in used if zwide.at[k, m] > zwide.at[best, m]] for k in tied}
+        note += (f" K = {', '.join(map(str, [best, *tied]))} tie on the mean score"
+                 + "".join(f" ({', '.join(f) or 'no measure'} favour K = {k})" for k, f in favour.items())
+                 + f"; the smallest, K = {best}, is recommended (fewer, broader topics): read both before settling.")
     parts = ", ".join(f"{m} {wide.at[best, m]:.3f}" for m in used)
     ranking = "; ".join(f"K={k}: {score[k]:+.2f}" for k in wide.index)
     grid = sorted(wide.index)
