@@ -865,6 +865,11 @@ def test_validate_themes_reports_doc_freq_per_group_and_never_occurring_terms(ti
     assert "1 term(s) are another term of their theme once normalized" in caplog.text
     assert "covid: vắc-xin = vắc xin" in caplog.text
     assert "covid: khẩu trang" in caplog.text and "covid: vắc-xin;" not in caplog.text
+    assert "never counted in this corpus: absent, or every occurrence excluded" in caplog.text
+    twins_table = validate_themes(pd.DataFrame({"doc_id": ["a"], "tokens": [["vắc_xin"]]}), docs.iloc[:1], twins,
+                                  by=())
+    assert twins_table.set_index("term")["same_as"].to_dict() == {"vắc xin": "", "vắc-xin": "vắc xin",
+                                                                   "khẩu trang": ""}
     # documents whose province was not found: a named column, not a blank header
     unknown = validate_themes(tokens, docs.assign(province=["P1", "", None]), tiny, by=("province",))
     assert "(unknown)" in unknown.columns and "" not in unknown.columns and "<NA>" not in unknown.columns
@@ -975,7 +980,7 @@ def test_cli_themes_kwic_validate(tmp_path):
     assert "'site_clearance' is a theme id, not a phrase" in res.output and "kwic" in res.output
     res = runner.invoke(app, ["validate-themes", str(corpus), "-o", str(tmp_path / "terms.csv"), "--jobs", "1"])
     assert res.exit_code == 0, res.output
-    assert "never occur" in res.output
+    assert "never counted (absent, or every occurrence excluded)" in res.output and "column same_as" in res.output
 
 
 def test_weak_terms_need_an_anchor_term():

@@ -105,8 +105,11 @@ def validate_themes_command(
     themes = load_themes(themes_file)
     table = validate_themes(load_tokens(documents, tokens, jobs), documents, themes, by=by_cols)
     write_table(table, output)
-    never = table.loc[~table["occurs"], "term"].tolist()
-    typer.echo(f"{output}: {len(table)} terms, {len(never)} never occur" + (f": {', '.join(never)}" if never else ""))
+    never = table.loc[~table["occurs"] & (table["same_as"] == ""), "term"].tolist()
+    twins = int((table["same_as"] != "").sum())
+    typer.echo(f"{output}: {len(table)} terms, {len(never)} never counted (absent, or every occurrence excluded)"
+               + (f": {', '.join(never)}" if never else "")
+               + (f"; {twins} are another term once normalized (column same_as)" if twins else ""))
 
 
 @app.command("kwic")

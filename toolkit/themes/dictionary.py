@@ -1109,8 +1109,11 @@ def validate_themes(
     DataFrame
         One row per (theme, term), in file order: ``theme``, ``term``,
         ``syllables`` (how it was tokenized), ``doc_freq`` (documents with
-        at least one counted occurrence), ``occurs`` (``doc_freq > 0``),
-        then one column per group (the level, several ``by`` columns joined
+        at least one counted occurrence), ``occurs`` (``doc_freq > 0``: a
+        term absent from the corpus and one whose every occurrence its
+        exclusion rules cancel are both ``False``), ``same_as`` (the earlier
+        term of its theme it is once normalized, ``vắc-xin`` → ``vắc xin``,
+        which counts its occurrences; else ``""``), then one column per group (the level, several ``by`` columns joined
         with ``" / "``; a district is shown as its locality,
         ``"Huyện Châu Thành, Bến Tre"``) holding the group's doc_freq, groups sorted. Terms
         that never occur are also logged as a warning: a typo in the file,
@@ -1121,6 +1124,12 @@ def validate_themes(
     frame = themes.to_frame()[["theme", "term", "syllables"]]
     frame["doc_freq"] = present.sum(axis=0).astype(np.int64)
     frame["occurs"] = frame["doc_freq"] > 0
+    # a term written as an earlier term of its theme once normalized ("vắc-xin" and "vắc xin") never counts: the
+    # earlier one takes its occurrences; said so, not listed among the terms the corpus lacks
+    same = frame.duplicated(["theme", "syllables"], keep="first")
+    first = frame[~same].set_index(["theme", "syllables"])["term"]
+    frame["same_as"] = [first[(r.theme, r.syllables)] if twin else ""
+                        for r, twin in zip(frame.itertuples(), same)]
     if by and documents is not None:
         documents, by = qualify_grouping(documents, by)
         meta = documents[["doc_id", *by]].assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id")
@@ -1132,18 +1141,16 @@ def validate_themes(
                   .agg(" / ".join, axis=1).to_numpy())
         for level in sorted(set(labels)):
             frame[level] = present[labels == level].sum(axis=0).astype(np.int64)
-    # a term written as an earlier term of its theme once normalized ("vắc-xin" and "vắc xin") never counts: the
-    # earlier one takes its occurrences; said so, not listed among the terms the corpus lacks
-    same = frame.duplicated(["theme", "syllables"], keep="first")
     if same.any():
-        first = frame[~same].set_index(["theme", "syllables"])["term"]
-        pairs = [f"{r.theme}: {r.term} = {first[(r.theme, r.syllables)]}" for r in frame[same].itertuples()]
+        pairs = [f"{r.theme}: {r.term} = {r.same_as}" for r in frame[same].itertuples()]
         logger.warning("validate_themes: %d term(s) are another term of their theme once normalized (that term "
                        "counts their occurrences): %s", len(pairs), "; ".join(pairs))
     never = frame.loc[~frame["occurs"] & ~same, ["theme", "term"]]
     if len(never):
         # One line per theme, so a long list stays readable in a terminal.
-        logger.warning("validate_themes: %d term(s) never occur (column `occurs` of the table)", len(never))
+        logger.warning("validate_themes: %d term(s) never counted in this corpus: absent, or every occurrence "
+                       "excluded by the term's rules (`kwic CORPUS TERM` shows what counts; column `occurs`)",
+                       len(never))
         for theme, terms in never.groupby("theme", sort=True)["term"]:
             logger.warning("  %s: %s", theme, "; ".join(terms))
     return frame.reset_index(drop=True)
