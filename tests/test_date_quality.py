@@ -55,8 +55,8 @@ def test_dates_read_from_the_text_of_real_news_are_often_not_the_publication_yea
     assert source.stat().st_mtime_ns == before  # the input is read, never changed
     assert len(truth) == 2653 and set(documents["doc_id"]) <= set(truth["doc_id"])
     rows = date_accuracy(documents, truth).set_index("date_source")
-    # Measured: 317 of 2,651 articles dated from their text (12%); the year right for 175 (0.55,
-    # 0.50-0.61); a year from the title 99 of 198 (0.50); an event date of the opening the right
+    # Measured: 306 of 2,653 articles dated from their text (12%); the year right for 175 (0.57,
+    # 0.52-0.63); a year from the title 99 of 187 (0.53); an event date of the opening the right
     # year for 47 of 65 (0.72) but the publication day for 2 of 39 (median 23 days off): national
     # news quote dates of past events. Dates from the text are event dates, not publication dates.
     dated = rows.loc["(from the text)"]

@@ -439,3 +439,84 @@ def test_other_locale_date_lines_are_header_dates_of_a_page(text, title, date):
 
     fields = parse_page(text)
     assert (fields.title, fields.date, fields.date_source) == (title, date, "header")
+
+
+# --------------------------------------------------------------------------
+# Years of a headline: counts, targets and events are not the page's year
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a number that counts something
+        ("Huy động 2000 người dân ra quân dọn vệ sinh môi trường", []),
+        ("Hơn 2000 đoàn viên thanh niên tham gia chiến dịch tình nguyện hè", []),
+        ("Xã Minh Trí trồng mới 2020 cây xanh dọc các tuyến đường", []),
+        ("Huyện giải ngân 2021 tỷ đồng vốn đầu tư công", []),
+        ("Nhân dân hiến 2018 m2 đất mở rộng đường giao thông nông thôn", []),
+        ("Trao 2019 suất quà cho hộ nghèo dịp Tết", []),
+        ("Gần 2000 ha lúa vụ Đông Xuân bị ngập úng", []),
+        ("Ghi nhận thêm 2017 ca mắc sốt xuất huyết", []),
+        # ... but a year followed by what it is about stays a year
+        ("Liên hoan văn nghệ 2019 ca ngợi quê hương", [(2019, "bare")]),
+        ("Hội thi dân vận khéo 2021: 12 mô hình được khen thưởng", [(2021, "bare")]),
+        ("Trong năm 2016 người dân đã hiến hơn 5 ha đất", [(2016, "other")]),
+        # a target, with or without "năm"
+        ("Công bố quy hoạch vùng sản xuất lúa chất lượng cao đến 2030", []),
+        ("Phấn đấu tới 2025 toàn huyện đạt chuẩn nông thôn mới", []),
+        ("Người dân nên chờ đến 2018 để làm thủ tục", []),
+        ("Từ 2012 đến nay, xã đã xây dựng 15 km đường bê tông", []),
+        ("Khu dân cư mới sẽ hoàn thành trong nửa sau 2017", [(2017, "bare")]),  # "the second half", not "after"
+        ("Chiến lược phát triển du lịch cộng đồng 2030", []),
+        ("Tầm nhìn Minh Hóa 2035 được cụ thể hóa trong năm 2021", [(2021, "other")]),
+        # an event with editions planned years ahead
+        ("Vận động viên của huyện hướng về Olympic 2024", []),
+        ("Thanh niên xã cổ vũ đội tuyển tại World Cup 2022", []),
+        ("Sản phẩm OCOP của tỉnh có mặt tại Expo Dubai 2020", []),
+        ("Hai vận động viên của huyện dự SEA Games 2019", []),
+    ],
+)
+def test_year_evidence_skips_counts_targets_and_events(text, expected):
+    assert [(e.year, e.role) for e in find_year_evidence(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Huy động 2000 người dập lửa cháy rừng phòng hộ", None),
+        ("Công bố quy hoạch khu du lịch sinh thái hồ Núi Cốc đến 2030", None),
+        ("Cổ động viên của huyện chờ Olympic 2024", None),
+        # "năm 2019" over a bare number ahead of it
+        ("Mô hình Dân vận khéo 2018 được nhân rộng trong năm 2019", ("2019", "year", "title-year")),
+        ("Tầm nhìn Việt Nam 2035 trong năm 2017", ("2017", "year", "title-year")),
+        ("Hội thi tìm hiểu pháp luật 2019 ở xã Minh Trí", ("2019", "year", "title-year")),
+    ],
+)
+def test_title_year_is_a_year_the_headline_is_written_in(title, expected):
+    found = infer_date(title=title, opening="Ông Lộc hiến đất làm đường.")
+    assert (tuple(found) if found else None) == expected
+
+
+def test_a_written_year_of_the_headline_dates_the_opening_over_a_bare_one():
+    found = infer_date(title="Mô hình Dân vận khéo 2018 được nhân rộng trong năm 2019",
+                       opening="Sáng 12/3, Ban Dân vận Huyện ủy tổ chức hội nghị.")
+    assert tuple(found) == ("2019-03-12", "day", "event+title-year")
+
+
+def test_a_place_after_a_year_is_not_what_it_counts():
+    # "Đồng Tháp", "Con Cuông", "Vụ Bản" begin like counted nouns (đồng, con, vụ)
+    assert [(e.year, e.role) for e in find_year_evidence("Hội chợ nông sản 2019 Đồng Tháp thu hút khách")] == [
+        (2019, "bare")]
+    assert [(e.year, e.role) for e in find_year_evidence("Ngày hội văn hóa 2022 Con Cuông")] == [(2022, "bare")]
+
+
+def test_a_fair_named_after_its_place_keeps_its_year():
+    # yearly, unlike the World Expo ("Expo Dubai 2020", tested above)
+    assert [(e.year, e.role) for e in find_year_evidence("Vietnam Expo 2021 khai mạc tại Hà Nội")] == [(2021, "bare")]
+
+
+def test_a_written_year_of_another_sentence_does_not_replace_the_first():
+    # a lead used as the title: "năm 1991" is a past event of the second sentence
+    title = "Đội bóng của tỉnh thi đấu tại Hội khỏe Phù Đổng 2021. Huấn luyện viên từng đoạt giải vào năm 1991."
+    assert tuple(infer_date(title=title, opening="Các em tập luyện hằng ngày.")) == ("2021", "year", "title-year")

@@ -438,8 +438,28 @@ _YEAR_MENTION = re.compile(
 )
 _SENTENCE_BREAK = re.compile(r"[.;!?:]\s|\n")
 _CLAUSE_END = re.compile(r"[.;!?:,]\s|\n")
-# A target year ("mục tiêu đến năm 2025", "tầm nhìn đến năm 2030") says nothing of when the page is written.
-_TARGET_BEFORE = re.compile(r"\b(?:đến|tới|trước|sau|từ|cho đến|vào khoảng)\s+(?:hết\s+)?năm\s+$", re.IGNORECASE)
+# A target year ("mục tiêu đến năm 2025", "quy hoạch … đến 2030", "tầm nhìn Việt Nam 2035", "Chiến lược … 2030")
+# says nothing of when the page is written.
+_TARGET_BEFORE = re.compile(
+    r"\b(?:đến|tới|trước|(?<!nửa\s)sau|từ|cho đến|vào khoảng)\s+(?:hết\s+)?(?:năm\s+)?$"
+    r"|\b(?:tầm\s+nhìn|chiến\s+lược)\b[^\d,;:.!?()]{0,40}$", re.IGNORECASE)
+# Nor does the year of an event whose editions are named years ahead ("Olympic 2024", "World Cup Nga 2018",
+# "Expo Dubai 2020"): a 2017 page speaks of them.
+# Not a fair named after its place ("Vietnam Expo 2021"): that one is yearly.
+_EVENT_BEFORE = re.compile(
+    r"\b(?:olympics?|paralympics?|sea\s+games|asiad|asian\s+games|world\s+cup|euro|copa\s+am[eé]rica|asian\s+cup"
+    r"|aff(?:\s+suzuki)?\s+cup|confederations\s+cup|world\s+expo|(?P<expo>expo))"
+    r"(?:\s+[^\s\d,;:.!?()]+){0,2}\s+(?:năm\s+)?$",
+    re.IGNORECASE)
+# A bare number that counts something is no year: "2000 người", "hơn 2000 đoàn viên", "2021 tỷ đồng", "2018 m2".
+_COUNT_AFTER = re.compile(
+    r"\s*(?:người|hộ|fan|cổ động viên|khán giả|du khách|lượt|học sinh|sinh viên|thí sinh|giáo viên|cán bộ|đảng viên"
+    r"|hội viên|đoàn viên|công nhân|lao động|bệnh nhân|trẻ em|gia đình|doanh nghiệp|hợp tác xã|trường hợp|vụ|hồ sơ"
+    r"|suất|phần quà|ha|héc-?ta|km2?|m[23²³]?|mét|tấn|kg|lít|tỷ|tỉ|triệu|nghìn|ngàn|trăm|đồng|usd|con|cây|căn|chiếc"
+    r"|ngôi|cuốn|tác phẩm"
+    r"|ca(?=\s*(?:$|[,.;:!?)]|mắc|bệnh|nhiễm|tử vong|dương tính|f0|covid|sốt|tay chân miệng)))(?![\w²³])",
+    re.IGNORECASE)
+_COUNT_BEFORE = re.compile(r"\b(?:hơn|gần|khoảng|chừng|trên|dưới|hàng|tổng cộng|tổng số)\s+$", re.IGNORECASE)
 # Birth years of the people named ("sinh năm 1993", "SN 1993") neither.
 _BIRTH_BEFORE = re.compile(r"(?:\bsinh\s+năm|\bnăm\s+sinh|[(,]\s*sinh|\bSN|\bs\.n)\s*:?\s*$", re.IGNORECASE)
 _PERIOD_BEFORE = re.compile(
@@ -522,13 +542,20 @@ def find_year_evidence(text: str) -> list[YearEvidence]:
     is 8 January 2020 and its ``Sáng 15/12`` is 15 December 2019. Years
     inside quotations (slogans such as ``"Năm 2019 - Năm dân vận khéo"``),
     years of cited documents (``Luật … năm 2022``), targets (``mục tiêu đến
-    năm 2025``), birth years (``sinh năm 1993``) and codes are skipped.
+    năm 2025``, ``quy hoạch … đến 2030``, ``tầm nhìn Việt Nam 2035``,
+    ``Chiến lược … 2030``), events named years ahead (``Olympic 2024``,
+    ``World Cup 2022``, ``SEA Games``, ``ASIAD``, ``Euro``, ``Expo``), birth
+    years (``sinh năm 1993``), bare numbers that count something (``2000
+    người``, ``hơn 2000 đoàn viên``, ``2021 tỷ đồng``, ``2018 m2``) and codes
+    are skipped.
 
     Examples
     --------
     >>> [(e.year, e.role) for e in find_year_evidence(
     ...     "Sáng 8/1, hội nghị tổng kết công tác năm 2019, triển khai nhiệm vụ năm 2020.")]
     [(2019, 'review'), (2020, 'plan')]
+    >>> find_year_evidence("Huy động 2000 người dân dọn vệ sinh môi trường đón Olympic 2024")
+    []
     >>> [(e.year, e.role, str(e.start), str(e.end)) for e in find_year_evidence("sơ kết 6 tháng đầu năm 2021")]
     [(2021, 'period', '2021-05-01', '2021-08-31')]
     """
@@ -552,7 +579,8 @@ def find_year_evidence(text: str) -> list[YearEvidence]:
         prefix = (match["prefix"] or "").strip().lower()
         prefix = " ".join(prefix.split())
         role = _role(before[: len(before) - len(match["prefix"] or "")])
-        evidence = _classify_year(a, b, prefix, role, before, sentence, match.start("a"))
+        evidence = _classify_year(a, b, prefix, role, before, sentence, match.start("a"),
+                                  after=masked[match.end():match.end() + 40])
         if evidence is not None:
             found.append(evidence)
         previous_end = match.end()
@@ -565,7 +593,7 @@ def _last_end(pattern: re.Pattern, text: str, start: int, end: int) -> int:
 
 
 def _classify_year(a: int, b: int | None, prefix: str, role: str, before: str, sentence: str,
-                   position: int) -> YearEvidence | None:
+                   position: int, *, after: str = "") -> YearEvidence | None:
     if b is not None:
         if prefix in ("năm học", "niên khóa"):
             if role == "review":
@@ -582,7 +610,7 @@ def _classify_year(a: int, b: int | None, prefix: str, role: str, before: str, s
         if prefix in ("giai đoạn", ""):  # "tiêu chí giai đoạn 2017-2020", "học bổng 2017 - 2018"
             return YearEvidence(a, "bare", *_window("other", a), position)
         return None
-    if _TARGET_BEFORE.search(before) or _BIRTH_BEFORE.search(before):
+    if _TARGET_BEFORE.search(before) or _BIRTH_BEFORE.search(before) or _event_named(before):
         return None
     period = _PERIOD_BEFORE.search(before)
     if period:
@@ -607,8 +635,31 @@ def _classify_year(a: int, b: int | None, prefix: str, role: str, before: str, s
     if prefix == "năm":
         return YearEvidence(a, "other", *_window("other", a), position)
     if not prefix:
+        if _counts(after) or _COUNT_BEFORE.search(before):
+            return None
         return YearEvidence(a, "bare", *_window("other", a), position)
     return None
+
+
+def _event_named(before: str) -> bool:
+    """Whether a year closes the name of an event held every few years (``Olympic 2024``, ``World Cup Nga 2018``)."""
+    event = _EVENT_BEFORE.search(before)
+    if event is None:
+        return False
+    if event["expo"]:
+        preceding = before[:event.start()].split()[-1:]
+        return not (preceding and preceding[0][:1].isupper())
+    return True
+
+
+def _counts(after: str) -> bool:
+    """Whether the words after a bare number name what it counts (``2000 người``), not a place (``2019 Đồng Tháp``)."""
+    noun = _COUNT_AFTER.match(after)
+    if noun is None:
+        return False
+    following = after[noun.end():].split(maxsplit=1)
+    proper = noun[0].strip()[:1].isupper() and bool(following) and following[0][:1].isupper()
+    return not proper
 
 
 def _scores(month: int, day: int, windows: list[YearEvidence]) -> dict[int, int]:
@@ -745,9 +796,21 @@ DATE_SOURCES = PAGE_DATE_SOURCES + (
 
 
 def _first_year(text: str) -> int | None:
-    """The first year of ``text`` usable as a page's year (see :func:`find_year_evidence`)."""
+    """The first year of ``text`` usable as a page's year (see :func:`find_year_evidence`).
+
+    A year written as one (``năm 2019``, ``quý I năm 2020``, ``Tết … 2020``) comes before a bare number of the
+    same sentence (``Dân vận khéo 2018 … trong năm 2019`` is 2019).
+    """
     evidence = find_year_evidence(text or "")
-    return evidence[0].year if evidence else None
+    if not evidence:
+        return None
+    first = evidence[0]
+    for mention in evidence:
+        if _SENTENCE_BREAK.search(text, first.position, mention.position):
+            break  # a later sentence's "vào năm 1991" is another story
+        if mention.role != "bare":
+            return mention.year
+    return first.year
 
 
 def infer_date(
@@ -774,7 +837,10 @@ def infer_date(
     (``Tháng 11/2021, …``); a header, markup or address month or year; then a
     year only, from the reviews and plans (``review-year``), the title
     (``title-year``) or the banner (``banner-year``). Dates quoted from cited
-    documents and years inside quotations are never used.
+    documents and years inside quotations are never used, nor targets, events
+    named years ahead and numbers that count (:func:`find_year_evidence`);
+    the title's or opening's year is the first written as one (``năm
+    2019``) before a bare number (``Hội thi 2019``).
 
     Parameters
     ----------

@@ -347,6 +347,8 @@ _IMAGE_MARKER_RE = re.compile(
     _I,
 )
 _CAPTION_CREDIT_RE = re.compile(r"[(\[]\s*(?:ảnh|nguồn ảnh|ảnh minh họa|photo)\s*(?::[^)\]]{0,60})?[)\]]\s*\.?$", _I)
+# Words of a news sentence before a photo credit, for a photo story's captions to be its body (a name is shorter).
+_MIN_STORY_WORDS = 8
 _CAPTION_LABEL_RE = re.compile(r"^(?:ảnh|hình|hình ảnh|ảnh minh họa|photo|nguồn ảnh)\s*(?:[:：]|\d+\s*[:：.]|$)", _I)
 _CAPTION_START_RE = re.compile(
     r"^(?:đ/c|đc\.?|đ\.c|đồng chí|các đồng chí|đại biểu|các đại biểu|quang cảnh|toàn cảnh|lãnh đạo|ông|bà|anh|chị"
@@ -686,6 +688,27 @@ def _caption_like(line: _Line, *, after_image: bool) -> bool:
     return bool(_CAPTION_START_RE.match(text) or _CAPTION_VERB_RE.search(text))
 
 
+def _photo_story(credited: list[str], captions: list[str]) -> tuple[list[str], list[str]]:
+    """Body and captions of a photo story told in its captions, when nothing else is left for the body.
+
+    Each credited caption that is a sentence of news (``Người dân làm homestay, hướng dẫn khách ngắm hoa. (Ảnh:
+    Hoàng Lâm).``) is a paragraph, its credit (``(Ảnh: Hoàng Lâm)``) a caption; a caption naming a person or a
+    place (``Đồng chí Nguyễn Văn An (Ảnh: TL)``) stays a caption.
+    """
+    body: list[str] = []
+    moved: dict[str, str] = {}
+    for text in credited:
+        credit = _CAPTION_CREDIT_RE.search(text)
+        sentence = text[:credit.start()].rstrip()
+        if _n_words(sentence) < _MIN_STORY_WORDS:
+            continue
+        if credit[0].rstrip().endswith(".") and not _TERMINAL_RE.search(sentence):
+            sentence += "."  # "… tối 24/4 (Ảnh: Reuters)." : the period ends the sentence
+        body.append(sentence)
+        moved[text] = credit[0].strip().rstrip(".").rstrip()
+    return body, [moved.get(text, text) for text in captions]
+
+
 def _is_title_candidate(line: _Line) -> bool:
     if line.kind != TEXT or not 3 <= line.n_words <= 45:
         return False
@@ -897,7 +920,11 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None,
     breadcrumb, a menu or a banner; the category is the breadcrumb's last item,
     the short line just above the headline, or a category beside the date.
     Short signature lines after the last paragraph become the author; short
-    lines with caption cues, or next to an image marker, become captions. The
+    lines with caption cues, or next to an image marker, become captions,
+    except in a photo story told in its captions: when nothing else is left
+    for the body, each caption that is a sentence of news before a photo
+    credit (``…, hướng dẫn khách ngắm hoa. (Ảnh: Hoàng Lâm).``) is a
+    paragraph of the body and its credit a caption. The
     date is found by :func:`toolkit.ingest.dates.infer_date` from the header
     date line, the address, the opening paragraph, the title and the yearly
     banner; ``date_source`` says which.
@@ -1024,6 +1051,7 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None,
         start = title_idx + 1 if title_idx is not None else (first_prose if first_prose is not None else 0)
     has_structure = title_idx is not None or first_prose is not None or bool(metas) or bool(title)
     after_image = False
+    credited: list[str] = []  # caption lines ending with a photo credit
     for i in range(start, end):
         line = lines[i]
         if line.kind == IMAGE:
@@ -1045,6 +1073,8 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None,
         in_tail = last_prose is not None and i > last_prose
         if _caption_like(line, after_image=after_image):
             captions.append(line.text)
+            if _CAPTION_CREDIT_RE.search(line.text):
+                credited.append(line.text)
         elif in_head or in_tail:
             # a linked headline of a list after the article ("Video khác", "Bài viết mới") is nobody's signature
             signature = "" if line.text in links else _author_like(line, allow_org=in_tail)
@@ -1059,6 +1089,8 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None,
 
     if not has_structure:
         body = [line.text for line in lines[:end] if line.kind == TEXT]
+    if not body and credited:
+        body, captions = _photo_story(credited, captions)
 
     if body:
         body[0], source = _strip_leading_source(body[0])
