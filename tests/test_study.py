@@ -570,7 +570,7 @@ def test_a_tiny_study_from_init_to_report(tmp_path, monkeypatch):
                                         "tổ chức hội nghị giao ban khối dân vận quý I.\n", encoding="utf-8")
     config = load_config(study / "config.toml")
     warned = check_run(replace(config, corpus=replace(config.corpus, paths=(str(extra),))), n_jobs=1).warnings
-    assert any(w.startswith("1 of 7 documents are dated from their text") and "0.55" in w for w in warned), warned
+    assert any(w.startswith("1 of 7 documents are dated from their text") and "0.57" in w for w in warned), warned
     printed = runner.invoke(app, ["check", "--config", str(study / "config.toml"), "--jobs", "1",
                                   "-o", str(tmp_path / "check")])
     assert printed.exit_code == 0, printed.output
