@@ -1420,3 +1420,112 @@ def test_the_site_menus_last_item_is_no_category(above, category):
             ' chức việc các tổ chức tôn giáo trên địa bàn tỉnh nhân dịp Tết Nguyên đán.</p><p>Tham dự buổi gặp mặt có '
             'gần 200 vị chức sắc, chức việc tiêu biểu của các tôn giáo.</p></div></body></html>')
     assert parse_html(page).category == category
+
+
+# --------------------------------------------------------------------------
+# A box linking another article with the same headline (portals repeat yearly headlines)
+# --------------------------------------------------------------------------
+
+_YEARLY = "Gặp mặt chức sắc, chức việc các tôn giáo nhân dịp Tết Nguyên đán"
+_YEARLY_BOX = (
+    '<div class="box-noibat"><div class="box-title">Tin nổi bật</div>'
+    f'<div class="nb-item"><a href="/Pages/chi-tiet.aspx?ItemID=88" class="nb-title">{_YEARLY}</a>'
+    '<div class="nb-date">24/01/2024</div><div class="nb-teaser">Chiều 23/1, Ban Dân vận Huyện ủy Hoằng Hóa phối hợp '
+    'với Ủy ban MTTQ huyện tổ chức gặp mặt 45 vị chức sắc, chức việc các tôn giáo trên địa bàn huyện nh...</div></div>'
+    '<div class="nb-item"><a href="/Pages/chi-tiet.aspx?ItemID=81" class="nb-title">Nhân dân xã Hoằng Trinh hiến '
+    'đất mở rộng đường giao thông nông thôn</a><div class="nb-date">11/01/2024</div><div class="nb-teaser">Năm 2023, '
+    'nhân dân xã Hoằng Trinh đã hiến hơn 3.000 mét vuông đất, góp hàng trăm ngày công để mở rộng các tuyến đường '
+    'thôn, xó...</div></div></div>')
+_YEARLY_OTHERS = (
+    '<div class="other"><b>Các tin khác</b><ul>'
+    '<li><a href="/Pages/chi-tiet.aspx?ItemID=52">Hội nghị triển khai công tác dân vận năm 2023</a></li>'
+    f'<li><a href="/Pages/chi-tiet.aspx?ItemID=31">{_YEARLY}</a></li></ul></div>')
+
+
+def _yearly_page(heading: str, box: str) -> str:
+    return (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+        f'<title>Ban Dân vận Huyện ủy Hoằng Hóa - {_YEARLY}</title></head><body>'
+        '<table width="100%"><tr><td colspan="2"><div class="banner">BAN DÂN VẬN HUYỆN ỦY HOẰNG HÓA</div></td></tr>'
+        '<tr><td class="left" width="200"><ul class="menu"><li><a href="/">Trang chủ</a></li>'
+        '<li><a href="/chuyen-muc/dan-van">Công tác dân vận</a></li><li><a href="/chuyen-muc/ton-giao">Công tác tôn '
+        'giáo</a></li></ul></td><td class="center" valign="top">' + box +
+        '<table class="article" width="100%"><tr><td class="breadcrumb"><a href="/">Trang chủ</a> &gt; '
+        '<a href="/chuyen-muc/ton-giao">Công tác tôn giáo</a></td></tr>'
+        f'<tr><td class="title">{heading}</td></tr>'
+        '<tr><td class="date">Ngày đăng: 18/01/2023 &nbsp; Số lượt xem: 1375</td></tr>'
+        '<tr><td class="content"><p>Chiều 17/1, Ban Dân vận Huyện ủy Hoằng Hóa phối hợp với Ủy ban MTTQ huyện tổ chức '
+        'gặp mặt 42 vị chức sắc, chức việc các tôn giáo trên địa bàn huyện nhân dịp Tết Nguyên đán Quý Mão.</p>'
+        '<p>Năm 2022, đồng bào các tôn giáo trong huyện đã tích cực tham gia phong trào xây dựng nông thôn mới, '
+        'đóng góp hơn 2 tỷ đồng làm đường giao thông và giúp đỡ các hộ nghèo.</p>'
+        '<p>Đồng chí Trưởng Ban Dân vận Huyện ủy đề nghị các vị chức sắc tiếp tục vận động giáo dân sống tốt đời, '
+        'đẹp đạo, chấp hành tốt pháp luật của Nhà nước.</p>'
+        '<p style="text-align:right"><em>Lê Thị Hằng</em></p></td></tr></table>' + _YEARLY_OTHERS +
+        '</td></tr><tr><td colspan="2"><div class="footer">Bản quyền thuộc Ban Dân vận Huyện ủy Hoằng Hóa</div>'
+        '</td></tr></table></body></html>')
+
+
+@pytest.mark.parametrize("box", ["", _YEARLY_BOX], ids=["no-box", "box"])
+@pytest.mark.parametrize("heading", [f'<span class="ArticleTitle">{_YEARLY}</span>', f"<h1>{_YEARLY}</h1>",
+                                     f"<b>{_YEARLY}</b>"], ids=["span", "h1", "b"])
+def test_the_headline_stays_when_a_box_links_another_article_of_the_same_headline(heading, box):
+    # the page's heading read as one more linked headline of the box above it ("Tin nổi bật": last year's article of
+    # the same name): the <title> with the committee in front became the title, the heading the body's first line;
+    # and with the heading in an <h1>, the box's item was read as the article, dated by the box (24/01/2024)
+    fields = parse_html(_yearly_page(heading, box))
+    assert fields.title == _YEARLY
+    assert fields.body.startswith("Chiều 17/1, Ban Dân vận Huyện ủy Hoằng Hóa") and _YEARLY not in fields.body
+    assert (fields.date, fields.date_source, fields.views) == ("2023-01-18", "header", 1375)
+    assert (fields.category, fields.author) == ("Công tác tôn giáo", "Lê Thị Hằng")
+    assert "Hoằng Trinh" not in fields.body and "23/1" not in fields.body
+
+
+@pytest.mark.parametrize("title, expected", [
+    # a committee's name of seven to ten words before the headline is the site's
+    ("Ban Dân vận Huyện ủy Hoằng Hóa - Gặp mặt chức sắc các tôn giáo", "Gặp mặt chức sắc các tôn giáo"),
+    ("Cổng thông tin điện tử Đảng bộ huyện Yên Định | Hội nghị giao ban công tác dân vận",
+     "Hội nghị giao ban công tác dân vận"),
+    ("Ủy ban nhân dân huyện Hoằng Hóa, tỉnh Thanh Hóa - Tập huấn nghiệp vụ công tác dân vận năm 2023",
+     "Tập huấn nghiệp vụ công tác dân vận năm 2023"),
+    ("Đảng bộ huyện Nghi Lộc - Ra mắt mô hình dân vận khéo", "Ra mắt mô hình dân vận khéo"),  # a short one, as before
+    # a headline whose first part is a sentence about a committee, not its name, keeps it
+    ("Huyện ủy Hoằng Hóa sơ kết công tác dân vận: 6 tháng đầu năm 2023",
+     "Huyện ủy Hoằng Hóa sơ kết công tác dân vận: 6 tháng đầu năm 2023"),
+    ("Ban Dân vận Huyện ủy Hoằng Hóa - Dân vận khéo", "Ban Dân vận Huyện ủy Hoằng Hóa - Dân vận khéo"),  # too short
+])
+def test_a_committees_name_before_the_headline_in_the_title_tag_is_dropped(title, expected):
+    assert html_module._clean_title(title, None) == expected
+
+
+def _modern_page(before_date: str, sidebar: str = "") -> str:
+    return (
+        '<html><head><meta charset="utf-8"><title>Tin hoạt động</title></head><body>'
+        '<div class="logo">HUYỆN ỦY TĨNH GIA</div>' + sidebar +
+        f'<div class="detail"><h2 class="post-title">{_YEARLY}</h2>{before_date}'
+        '<div class="post-date">Thứ Năm, 19/01/2023 09:15</div>'
+        '<div class="post-content"><p>Sáng 18/1, Thường trực Huyện ủy Tĩnh Gia gặp mặt 38 vị chức sắc, chức việc các '
+        'tôn giáo trên địa bàn huyện nhân dịp Tết Nguyên đán Quý Mão 2023.</p>'
+        '<p>Các vị chức sắc cảm ơn sự quan tâm của cấp ủy, chính quyền và cam kết vận động đồng bào có đạo tham gia '
+        'các phong trào thi đua ở địa phương.</p></div></div></body></html>')
+
+
+def test_a_box_of_links_right_under_the_heading_leaves_it_the_headline():
+    # "Tin liên quan" printed between the heading and its date line: the heading was read as the box's first item
+    related = ('<div class="related"><b>Tin liên quan</b><ul>'
+               f'<li><a href="/tin/2041">{_YEARLY}</a></li>'
+               '<li><a href="/tin/2017">Huyện ủy Tĩnh Gia sơ kết công tác dân vận năm 2022</a></li></ul></div>')
+    fields = parse_html(_modern_page(related))
+    assert (fields.title, fields.date) == (_YEARLY, "2023-01-19")
+    assert fields.body.startswith("Sáng 18/1") and "sơ kết" not in fields.body
+
+
+def test_a_featured_items_plain_headline_linked_again_is_not_the_pages():
+    # the sidebar's featured item prints its headline as text, links it with "Xem tiếp", and its list links it again
+    featured = ('<div class="featured"><div class="ft-title">Xã Hải Bình ra mắt mô hình camera an ninh khu dân cư</div>'
+                '<div class="ft-teaser">Tối 16/1, Công an xã Hải Bình phối hợp với Ban Công tác Mặt trận các thôn ra mắt '
+                'mô hình camera an ninh, lắp đặt 24 camera tại các tuyến đường chính của xã...</div>'
+                '<a href="/tin/2050">Xem tiếp</a></div><div class="tin-moi"><b>TIN MỚI</b><ul>'
+                '<li><a href="/tin/2050">Xã Hải Bình ra mắt mô hình camera an ninh khu dân cư</a></li>'
+                '<li><a href="/tin/2046">Huyện ủy Tĩnh Gia sơ kết công tác dân vận năm 2022</a></li></ul></div>')
+    fields = parse_html(_modern_page("", sidebar=featured))
+    assert (fields.title, fields.date) == (_YEARLY, "2023-01-19")

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from datetime import datetime, timedelta, timezone
 
 import lxml.html
@@ -75,6 +76,16 @@ _SITE_PART_RE = re.compile(
     r"|tỉnh ủy|thị ủy|đảng bộ|ubnd|ủy ban nhân dân|www\.|https?://|[\w-]+\.(?:vn|com|net|org)\b)",
     re.IGNORECASE,
 )
+# The words of a site's or committee's name besides its proper names: "Ban Dân vận Huyện ủy Yên Thành",
+# "Cổng thông tin điện tử Đảng bộ huyện Yên Định", "Ủy ban nhân dân huyện Hoằng Hóa, tỉnh Thanh Hóa".
+_NAME_KIND_RE = re.compile(
+    r"(?:(?:cổng|trang) thông tin(?: điện tử)?|trang tin(?: điện tử)?|website|ban (?:dân vận|tuyên giáo|tổ chức"
+    r"|thường vụ|chấp hành)|(?:huyện|quận|thành|tỉnh|thị|đảng) ủy|đảng bộ|ủy ban nhân dân|ubnd|hđnd"
+    r"|hội đồng nhân dân|ủy ban (?:mttq|mặt trận tổ quốc)|mặt trận tổ quốc|việt nam|tỉnh|thành phố|tp\.|huyện|quận"
+    r"|thị xã|xã|phường|thị trấn)(?=[\s,]|$)[\s,]*",
+    re.IGNORECASE,
+)
+_PROPER_WORD_RE = re.compile(r"(?:[^\W\d_][\w.-]*|\d+)[\s,]*")
 
 
 def html_tree(html: str) -> lxml.html.HtmlElement | None:
@@ -174,11 +185,38 @@ def _clean_title(title: str | None, sitename: str | None) -> str:
     while len(pieces) > 1:
         if is_site(pieces[-1], 10):
             del pieces[-2:]
-        elif is_site(pieces[0], 6) and len(" ".join(pieces[2:]).split()) >= 4:
+        elif (is_site(pieces[0], 6) or (len(pieces[0].split()) <= 10 and _is_site_name(pieces[0]))) and len(
+                " ".join(pieces[2:]).split()) >= 4:
             del pieces[:2]
         else:
             break
     return "".join(pieces).strip()
+
+
+def _is_site_name(part: str) -> bool:
+    """Whether ``part`` is a site's or committee's name: its kind words and proper names only.
+
+    A headline about a committee ("Huyện ủy Yên Thành sơ kết công tác dân vận") has other words.
+
+    Examples
+    --------
+    >>> _is_site_name("Ban Dân vận Huyện ủy Yên Thành"), _is_site_name("Huyện ủy Yên Thành sơ kết công tác dân vận")
+    (True, False)
+    """
+    part = part.strip()
+    if not _SITE_PART_RE.match(part):
+        return False
+    pos = 0
+    while pos < len(part):
+        kind = _NAME_KIND_RE.match(part, pos)
+        if kind:
+            pos = kind.end()
+            continue
+        word = _PROPER_WORD_RE.match(part, pos)
+        if word is None or not (word.group()[0].isupper() or word.group()[0].isdigit()):
+            return False
+        pos = word.end()
+    return True
 
 
 # The site's owner in its footer; its committee's name as a header prints it (in capitals). Not its address: a
@@ -227,14 +265,159 @@ def _h1(tree: lxml.html.HtmlElement) -> str:
     return ""
 
 
-def _link_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
-    """The texts of the page's links that read like headlines (four words or more), as rendered lines."""
-    found = set()
-    for element in tree.iter("a"):
-        text = " ".join(line for line in split_lines(element.text_content()) if line)
-        if len(text.split()) >= 4:
-            found.add(text)
-    return frozenset(found)
+def _line_text(element: lxml.html.HtmlElement) -> str:
+    """The element's text as the page's rendered lines write it, on one line."""
+    return " ".join(line for line in split_lines(element.text_content()) if line)
+
+
+def _headline_links(tree: lxml.html.HtmlElement) -> dict:
+    """The page's links whose text reads like a headline (four words or more), in page order, with that text."""
+    texts = ((element, _line_text(element)) for element in tree.iter("a"))
+    return {element: text for element, text in texts if len(text.split()) >= 4}
+
+
+# Words of running text after a page's own heading (outside boxes of links): its date line and article. A box's
+# item (headline, date, a teaser cut at a line or two) has fewer.
+_OWN_HEADING_MIN_WORDS = 40
+# Words outside the linked headlines of a box of other articles, per headline: a date and a teaser.
+_BOX_ITEM_MAX_WORDS = 60
+# How a featured item whose headline is plain text links its article ("Xem tiếp »", or its photo).
+_MORE_LINK_RE = re.compile(r"^(?:xem tiếp|xem thêm|chi tiết|xem chi tiết|đọc tiếp|đọc thêm|more|[»>›]+)\W*$",
+                           re.IGNORECASE)
+
+
+def _words(element: lxml.html.HtmlElement) -> int:
+    return len(element.text_content().split())
+
+
+def _link_boxes(linked: dict) -> dict:
+    """Each linked headline's box of other articles ("Tin nổi bật", "Tin liên quan", "Các tin khác").
+
+    The box is the smallest element around the link that holds another linked headline, when it is made of items
+    (each child, and each run of text between them, has at most :data:`_BOX_ITEM_MAX_WORDS` words besides its
+    linked headlines: a date and a teaser) and is no longer than its items; a linked headline in running text,
+    or in a column that also holds an article, has none.
+    """
+    in_links = {e for a in linked for e in a.iter()}
+    count: dict = {}
+    for link in linked:
+        for ancestor in link.iterancestors():
+            count[ancestor] = count.get(ancestor, 0) + 1
+
+    def other_words(element) -> int:
+        return sum(len(t.split()) for t in element.xpath(".//text()")
+                   if (t.getparent().getparent() if t.is_tail else t.getparent()) not in in_links)
+
+    boxes: dict = {}
+    checked: dict = {}
+    for link in linked:
+        box = next(a for a in link.iterancestors() if count[a] >= 2 or a.getparent() is None)
+        if box not in checked:
+            chunks = [len((box.text or "").split())] + [len((child.tail or "").split()) for child in box]
+            chunks += [other_words(child) for child in box if isinstance(child.tag, str)]
+            checked[box] = (box.tag not in ("body", "html") and count.get(box, 0) >= 2
+                            and max(chunks) <= _BOX_ITEM_MAX_WORDS
+                            and other_words(box) <= _BOX_ITEM_MAX_WORDS * count[box])
+        if checked[box]:
+            boxes[link] = box
+    return boxes
+
+
+def _teaser_item(element: lxml.html.HtmlElement, text: str) -> bool:
+    """Whether ``element`` is the plain headline of a featured item: beside it, a teaser and a link to the article
+    ("Xem tiếp", its photo) and little else."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            return False
+        links = list(ancestor.iter("a"))
+        if links:
+            return _words(ancestor) - len(text.split()) <= _BOX_ITEM_MAX_WORDS and any(
+                a.find(".//img") is not None or _MORE_LINK_RE.match(_clean(a.text_content())) for a in links)
+    return False
+
+
+def _words_after(element: lxml.html.HtmlElement, skipped: set, stops: set) -> int:
+    """Words of the text after ``element`` (in page order, outside it) before an element of ``stops``; text in
+    ``skipped`` is passed over. Counting ends at :data:`_OWN_HEADING_MIN_WORDS`."""
+    words = 0
+    for text, holder in _texts_after(element):
+        if holder is None or holder.tag in _DROP_TAGS or holder in skipped:
+            continue
+        if holder in stops:
+            break
+        words += len(text.split())
+        if words >= _OWN_HEADING_MIN_WORDS:
+            break
+    return words
+
+
+def _texts_after(element: lxml.html.HtmlElement):
+    """The texts after ``element`` and outside it, in page order, each with the element it stands in (lazily)."""
+    node = element
+    while node is not None:
+        if node.tail:
+            yield node.tail, node.getparent()
+        for sibling in node.itersiblings():
+            for inner in sibling.iter():
+                if isinstance(inner.tag, str) and inner.text:
+                    yield inner.text, inner
+                if inner is not sibling and inner.tail:
+                    yield inner.tail, inner.getparent()
+            if sibling.tail:
+                yield sibling.tail, node.getparent()
+        node = node.getparent()
+
+
+def _own_headings(tree: lxml.html.HtmlElement, linked: dict) -> tuple[frozenset[str], list[lxml.html.HtmlElement]]:
+    """The page's own headings that a link of the page reads exactly like, and the boxes of links that show them.
+
+    Portals repeat yearly headlines ("Thăm, chúc mừng giáo xứ … nhân dịp Lễ Giáng sinh"), and a box ("Tin nổi
+    bật", "Tin liên quan", "Các tin khác") links last year's article, or this one, by the same text. The page's
+    own heading shows it as plain text (no link in or around it, in no box of links and no featured item), with
+    the article's running text after it (boxes that link the same text passed over) before any other box of
+    links. Returns the headings' texts and the boxes (holding none of the headings) that link them.
+    """
+    texts = set(linked.values())
+    written = {_clean(a.text_content()) for a in linked}  # as the markup writes them: a cheap first look
+    in_links = {e for a in linked for e in a.iter()}
+    plain: dict[str, list] = {}
+    for element in tree.iter():
+        if (not isinstance(element.tag, str) or element.tag in _DROP_TAGS or element.tag in ("html", "body", "title")
+                or element in in_links or element.find(".//a") is not None
+                or _clean(element.text_content()) not in written
+                or any(a.tag in ("a", "nav") + _DROP_TAGS for a in element.iterancestors())):
+            continue
+        text = _line_text(element)
+        if text in texts and _headline_like(text) and not any(_line_text(child) == text for child in element):
+            plain.setdefault(text, []).append(element)
+    if not plain:
+        return frozenset(), []
+    boxes = _link_boxes(linked)
+    in_boxes = {e for box in set(boxes.values()) for e in box.iter()}
+    found: dict[str, list] = {}
+    for text, elements in plain.items():
+        showing = {box for link, box in boxes.items() if linked[link] == text}
+        skipped = {e for box in showing for e in box.iter()}
+        for element in elements:
+            if (element not in in_boxes and not _teaser_item(element, text)
+                    and _words_after(element, skipped, in_boxes - skipped) >= _OWN_HEADING_MIN_WORDS):
+                found.setdefault(text, []).append(element)
+    own = {e for elements in found.values() for e in elements}
+    dropped = []
+    for link, box in boxes.items():
+        if linked[link] in found and box not in dropped and not own & set(box.iter()):
+            dropped.append(box)
+    return frozenset(found), dropped
+
+
+def _without(tree: lxml.html.HtmlElement, elements: list[lxml.html.HtmlElement]) -> lxml.html.HtmlElement:
+    """A copy of the page without ``elements``."""
+    paths = [element.getroottree().getpath(element) for element in elements]
+    copy = deepcopy(tree)
+    for path in paths:
+        for element in copy.getroottree().xpath(path):
+            element.drop_tree()
+    return copy
 
 
 _TABLE_RULE_RE = re.compile(r"^\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$")
@@ -704,11 +887,13 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
         The headline is the page's ``<h1>``, else a markup title
         (``og:title``, ``<title>`` without the site name) shown on the page,
         else the line the genre rules find next to the date line; never a
-        category line. The date comes from a header date line of the page,
-        else from the page's date markup (:func:`markup_date`), else from the
-        address, else from the opening paragraph with the year from the
-        page's evidence (see :func:`toolkit.ingest.dates.infer_date`);
-        ``date_source`` says which. ``body`` is empty when nothing but
+        category line. A heading that a box of other articles also links
+        (a yearly headline repeated, or this article listed again) is still
+        the headline, and the page is read without those boxes. The date
+        comes from a header date line of the page, else from the page's
+        date markup (:func:`markup_date`), else from the address, else from
+        the opening paragraph with the year from the page's evidence (see
+        :func:`toolkit.ingest.dates.infer_date`); ``date_source`` says which. ``body`` is empty when nothing but
         boilerplate is found.
     """
     tree = html_tree(html)
@@ -718,8 +903,13 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     doc = _extract(html, url)
     page_url = url or _attr(doc, "url") or _canonical_url(tree)
     h1 = _h1(tree)
-    links = _link_texts(tree) - {h1} - {_clean(t) for t in _markup_titles(tree)}
-    full = parse_page(full_text, url=page_url, links=links)
+    linked = _headline_links(tree)
+    # The page's own heading is no linked headline, though a box links another article (or this one) by its text;
+    # and the whole page is read without those boxes, which would take the heading for one of their items.
+    headings, boxes = _own_headings(tree, linked)
+    links = frozenset(linked.values()) - {h1} - {_clean(t) for t in _markup_titles(tree)} - headings
+    unboxed_text = _render(_without(tree, boxes)) if boxes else full_text
+    full = parse_page(unboxed_text, url=page_url, links=links)
     marked_captions = _captions(tree)
     main_text = _restore_lead(tree, _restore_dropped(tree, _unflatten(_untable(_attr(doc, "text") or ""), full_text).strip()))
 
