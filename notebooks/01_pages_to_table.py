@@ -35,6 +35,7 @@ quick = False
 random_state = 2024
 
 # %%
+import logging
 import tempfile
 from pathlib import Path
 
@@ -45,6 +46,9 @@ from toolkit.ingest.encoding import decode_bytes
 from toolkit.ingest.pages import parse_page
 from toolkit.simulate import simulate_corpus, write_corpus
 
+# The toolkit reports what a reader must know (a page left out, an extrapolation, a seeded topic that lost its
+# seed terms) as `logging` warnings, which a notebook shows only once logging is configured:
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 pd.set_option("display.max_colwidth", 80)
 workdir = Path(tempfile.mkdtemp(prefix="demo-"))
 write_corpus(simulate_corpus(n_pages, random_state=random_state), workdir)

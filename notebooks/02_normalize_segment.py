@@ -33,8 +33,10 @@
 # %% tags=["parameters"]
 n_pages = 2000      # size of the demo corpus (the test suite runs this notebook with fewer)
 quick = False
+random_state = 2024  # seed of the simulated demo corpus (section 4)
 
 # %%
+import logging
 import unicodedata
 
 import pandas as pd
@@ -43,6 +45,9 @@ from pyvi import ViTokenizer
 from toolkit.text.normalize import (expand_abbreviations, fix_typos, normalize, normalize_tone_marks, to_nfc)
 from toolkit.text.segment import find_persons, tokenize
 
+# The toolkit reports what a reader must know (a page left out, an extrapolation, a seeded topic that lost its
+# seed terms) as `logging` warnings, which a notebook shows only once logging is configured:
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 pd.set_option("display.max_colwidth", 120)
 
 # %% [markdown]
@@ -180,7 +185,7 @@ print(tokenize(s))
 from toolkit.pipeline import load_demo
 from toolkit.text.preprocess import vocabulary_report
 
-demo = load_demo(n_pages)
+demo = load_demo(n_pages, random_state=random_state)
 report = vocabulary_report(demo.documents, demo.tokens)
 report.head(15)
 

@@ -30,6 +30,8 @@ random_state = 2024
 
 # %%
 # %matplotlib inline
+import logging
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -41,7 +43,10 @@ from toolkit.themes.concordance import kwic
 from toolkit.themes.shares import theme_shares
 from toolkit.text.collocations import discover_collocations
 
-demo = load_demo(n_pages)
+# The toolkit reports what a reader must know (a page left out, an extrapolation, a seeded topic that lost its
+# seed terms) as `logging` warnings, which a notebook shows only once logging is configured:
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+demo = load_demo(n_pages, random_state=random_state)
 documents, tokens = demo.documents, demo.tokens
 print(len(documents), "documents;", documents["locality"].nunique(), "localities;",
       int(documents["year"].min()), "–", int(documents["year"].max()))
@@ -136,16 +141,19 @@ term_table(sheet).head(10)
 # by any grouping and adds a Jeffreys interval per cell, which keeps its
 # coverage in cells of a handful of documents and when no (or every) document
 # has the theme — a cell of 3 documents without a hit reads "somewhere between
-# 0 and about 60%", not "exactly 0". Empty cells are kept (`n_docs == 0`)
-# and small cells flagged, so a missing year is never mistaken for a zero.
+# 0 and about 54%" (the 95% Jeffreys interval of 0 of 3 is [0, 0.536]), not
+# "exactly 0". The interval is computed, not resampled, so it needs no
+# `n_boot` or `random_state`: those belong to `interval="bootstrap"`, the
+# percentile bootstrap, which collapses to a point in such a cell. Empty
+# cells are kept (`n_docs == 0`) and small cells flagged, so a missing year
+# is never mistaken for a zero.
 # A district is always grouped with its province — district names repeat
 # across provinces (Huyện Châu Thành exists in ten) — so the table has
 # `province`, `district` and `locality` (`"Huyện Đông Anh, Hà Nội"`).
 
 # %%
 hits = theme_hits(tokens, themes, documents=documents)
-shares = theme_shares(hits, documents, by=("province", "district", "year"),
-                      n_boot=200 if quick else 1000, random_state=random_state, min_docs=5)
+shares = theme_shares(hits, documents, by=("province", "district", "year"), min_docs=5)
 shares[shares["theme"] == "covid"].head(12)
 
 # %%
@@ -197,7 +205,11 @@ conc["keyword"].value_counts().head()
 
 # %%
 key_terms = keyness_table(tokens, documents, "district", min_count=5)
-key_terms.groupby("group").head(5)
+# one row per locality: its five most distinctive terms, highest z first (the table has every term of every group)
+top5 = key_terms.groupby("group").head(5)
+top5 = top5.assign(shown=top5["term"] + " (" + top5["z"].round(1).astype(str) + ")")
+with pd.option_context("display.max_colwidth", None):
+    display(top5.groupby("group", sort=False)["shown"].apply(", ".join).to_frame("top 5 terms (z)"))
 
 # %%
 fig = plt.figure()

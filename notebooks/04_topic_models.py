@@ -35,6 +35,7 @@ random_state = 2024
 
 # %%
 # %matplotlib inline
+import logging
 from pathlib import Path
 import tempfile
 
@@ -48,12 +49,15 @@ from toolkit.pipeline import load_demo
 from toolkit.text.vocabulary import build_vocabulary
 from toolkit.themes.dictionary import load_themes
 from toolkit.topics import (fit_lda, fit_seeded_lda, match_topics, representative_documents, seed_coverage,
-                            select_n_topics, stability, top_terms)
-from toolkit.report.browser import topic_browser_html
+                            seed_retention, select_n_topics, stability, top_terms)
+from toolkit.report.browser import seeded_topic_labels, topic_browser_html
 
+# The toolkit reports what a reader must know (a page left out, an extrapolation, a seeded topic that lost its
+# seed terms) as `logging` warnings, which a notebook shows only once logging is configured:
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 pd.set_option("display.max_colwidth", 120)
 
-demo = load_demo(n_pages)
+demo = load_demo(n_pages, random_state=random_state)
 token_lists = [list(t) for t in demo.tokens["tokens"]]
 print(len(token_lists), "documents")
 
@@ -169,6 +173,20 @@ pd.DataFrame({"topic (seed 0)": np.arange(K) + 1, "matched topic (seed 1)": pair
 stability(runs)
 
 # %% [markdown]
+# The selection table of section 1 gives another stability for the same K
+# and seeds, and the difference is no error: `select_n_topics` fits every
+# model on the training documents only (it holds out a fifth of them for the
+# held-out likelihood), with the vocabulary of those documents, while the runs
+# here use every document. Other documents give other fits, so the two
+# numbers measure the same property on different data. Compare K with the
+# selection's numbers; report the stability of the runs of the model you fit.
+
+# %%
+in_selection = selection.summary.query("n_topics == @K and measure == 'stability'")["mean"].iloc[0]
+print(f"K = {K}: stability {stability(runs).mean():.3f} on all {len(token_lists)} documents, "
+      f"{in_selection:.3f} in the selection ({int(selection.table['n_docs'].iloc[0])} training documents)")
+
+# %% [markdown]
 # ## 3. Seeded themes
 #
 # Before fitting, check how many seed terms of each theme are in the model's
@@ -191,8 +209,31 @@ seed_coverage(key, vocabulary)
 
 # %%
 seeded = fit_seeded_lda(demo.tokens[["doc_id", "tokens"]], key, K, random_state=random_state, **filters)
-seeded_terms = top_terms(seeded, n=8)
-seeded_terms[seeded_terms["label"].isin(key)].groupby("label")["term"].apply(", ".join).to_frame()
+retention = seed_retention(seeded)
+retention[["label", "n_seeds_in_vocabulary", "seeds_in_top_terms", "seed_mass", "seed_capture", "main_seed_topic",
+           "held"]]
+
+# %% [markdown]
+# A seed prior steers a topic; it does not make the topic about its theme.
+# Where the corpus has few documents of a theme, the data win and the topic
+# that carries the theme's name is about something else; where it has many,
+# the fit can give the theme to a free topic instead. `seed_retention`
+# checks each seeded topic once fitted: **`held`** is `True` when at least two
+# of its seed terms are among its 20 most probable terms (one, if the topic
+# takes at least 80% of the seed terms' occurrences) *and* no other topic
+# takes more of those occurrences (`seed_capture` is the seeded topic's
+# share, `main_seed_topic` the topic with the largest). **A topic that is not
+# held must not be read by its theme's name** — nor its prevalence or its
+# effects: read its words and name it by them. `fit_seeded_lda` names such a
+# topic in a warning (above, if there is one), and below, as in the report's
+# figures, its label says "(seed terms lost)" or "(seed terms mostly
+# elsewhere)". FREX terms (frequent *and* exclusive) are what to read it by.
+
+# %%
+shown = seeded_topic_labels(seeded)  # label → label marked as the figures mark it, for the topics not held
+words = pd.DataFrame({measure: top_terms(seeded, n=8, measure=measure).groupby("label", sort=False)["term"]
+                      .apply(", ".join) for measure in ("prob", "frex")})
+words.loc[list(key)].rename(index=shown)
 
 # %% [markdown]
 # ## 4. Browse

@@ -59,6 +59,8 @@ random_state = 2024
 
 # %%
 # %matplotlib inline
+import logging
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -67,10 +69,14 @@ from toolkit.config import TopicsConfig
 from toolkit.report import plots
 from toolkit.pipeline import load_demo
 from toolkit.places import with_locality
+from toolkit.report.browser import seeded_topic_labels
 from toolkit.themes.dictionary import load_themes
-from toolkit.topics import TopicEffects, estimate_effects, fit_seeded_lda, prevalence_by_group
+from toolkit.topics import TopicEffects, estimate_effects, fit_seeded_lda, prevalence_by_group, seed_retention
 
-demo = load_demo(n_pages)
+# The toolkit reports what a reader must know (a page left out, an extrapolation, a seeded topic that lost its
+# seed terms) as `logging` warnings, which a notebook shows only once logging is configured:
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+demo = load_demo(n_pages, random_state=random_state)
 docs = demo.documents.reset_index(drop=True)
 themes = load_themes().token_terms()
 # site clearance, religion, grassroots-democracy regulations, COVID-19
@@ -82,6 +88,21 @@ result = fit_seeded_lda(demo.tokens[["doc_id", "tokens"]], key, 8 if quick else 
 meta = docs[["doc_id", "province", "district", "locality", "year"]].copy()
 meta["year"] = meta["year"].astype("Int64")   # pages whose year was not found stay NA; the models leave them out
 print(result.topic_labels_)
+
+# %% [markdown]
+# Before comparing a seeded topic across places and years, check that it is
+# still about its theme (notebook 04, section 3). **`held`** is `True` when
+# enough of the topic's seed terms are among its most probable terms and no
+# other topic takes more of their occurrences. A topic that is not held
+# carries its theme's name but not its content: **do not read it, its
+# prevalence or its effects by the theme's name**. `fit_seeded_lda` warned
+# above if one is not held; the tables and figures below mark its label
+# "(seed terms lost)" or "(seed terms mostly elsewhere)", as the report does.
+
+# %%
+retention = seed_retention(result)
+shown = seeded_topic_labels(result)  # label → marked label of every seeded topic not held
+retention[["label", "seeds_in_top_terms", "seed_mass", "seed_capture", "main_seed_topic", "held"]]
 
 # %% [markdown]
 # ## 1. Locality and year effects
@@ -99,10 +120,23 @@ model = TopicEffects("~ C(locality) + bs(year, df=3)", n_draws=20 if quick else 
 effects = model.table()
 effects[effects["label"] == "site_clearance"]
 
+# %% [markdown]
+# Each `C(locality)[T.X]` coefficient compares locality X with the
+# **reference locality**, the one level without a term of its own (patsy's
+# default: the first in sorted order among the documents of the regression).
+# Name it, or the plot cannot be read:
+
 # %%
+prefix = "C(locality)[T."
+named = {term[len(prefix):-1] for term in model.terms_ if term.startswith(prefix)}
+in_regression = set(meta.set_index("doc_id").loc[model.doc_ids_, "locality"])
+(reference,) = in_regression - named
+site = effects[(effects["label"] == "site_clearance") & effects["term"].str.startswith(prefix)]
+site = site.assign(locality=site["term"].str[len(prefix):-1])
 fig, ax = plt.subplots(figsize=(7, 5))
-plots.forest_plot(effects[(effects["label"] == "site_clearance") & effects["term"].str.startswith("C(locality)")],
-                  ax=ax, title="Site clearance: locality effects (vs reference locality)")
+plots.forest_plot(site, term="locality", ax=ax, title_width=70,
+                  title=f"{shown.get('site_clearance', 'Site clearance')}: each locality compared with {reference} "
+                        "(difference in topic proportion)")
 plt.show()
 
 # %% [markdown]
@@ -150,7 +184,7 @@ pd.crosstab(docs["date_precision"].replace("", "undated"), status)
 # %%
 law = estimate_effects(result, meta, "~ C(locality) + year + after_law", n_draws=20 if quick else 50,
                        random_state=random_state)
-law[law["term"] == "after_law"]
+law[law["term"] == "after_law"].assign(label=lambda d: d["label"].replace(shown))
 
 # %% [markdown]
 # Read the row as: on pages of the same locality and the same yearly trend,
@@ -165,13 +199,17 @@ law[law["term"] == "after_law"]
 # Đông Anh, a rural district (*huyện*) on the edge of Hà Nội where land is
 # cleared for urban projects, and Hải Hậu, a coastal rural district of Nam
 # Định with many Catholic parishes.
+#
+# The regression is linear in the proportions, so where a topic is rare a
+# prediction can fall below 0 (or above 1): the toolkit then warns under the
+# cell, and such a value reads "about none", not a proportion.
 
 # %%
 years = sorted(int(y) for y in meta["year"].dropna().unique())
 newdata = pd.DataFrame([(d, y) for d in ("Huyện Đông Anh, Hà Nội", "Huyện Hải Hậu, Nam Định") for y in years],
                        columns=["locality", "year"])
 pred = model.predict(newdata)   # the same draws as the table above: nothing is refitted
-pred_key = pred[pred["label"].isin(key)]
+pred_key = pred[pred["label"].isin(key)].assign(label=lambda d: d["label"].replace(shown))
 fig = plt.figure()
 plots.trend_small_multiples(pred_key, panel="locality", series="label", x="year", y="estimate", fig=fig,
                             ylabel="Predicted topic proportion", title="Predicted prevalence")
@@ -179,11 +217,21 @@ plt.show()
 
 # %% [markdown]
 # The difference between two localities, other covariates at their typical
-# values (here the median year), with an interval from the same draws:
+# values (here the median year), with an interval from the same draws.
+# `contrast(variable, a, b)` reads **from a to b**: the prevalence at `b`
+# minus the prevalence at `a`. Below `a` is Hải Hậu and `b` Đông Anh, so a
+# positive estimate means Đông Anh's pages carry *more* of the topic than Hải
+# Hậu's, a negative one *less*; the `difference` column spells the
+# subtraction out, and `more_in` says where the topic weighs more when the
+# interval excludes zero.
 
 # %%
 difference = model.contrast("locality", "Huyện Hải Hậu, Nam Định", "Huyện Đông Anh, Hà Nội")
-difference[difference["label"].isin(list(key))]
+rows = difference[difference["label"].isin(list(key))]
+more_in = np.where(rows["ci_low"] > 0, rows["value_b"],
+                   np.where(rows["ci_high"] < 0, rows["value_a"], "neither (the interval covers 0)"))
+rows.assign(label=rows["label"].replace(shown), more_in=more_in)[
+    ["label", "difference", "estimate", "ci_low", "ci_high", "more_in"]]
 
 # %% [markdown]
 # ## 4. Raw prevalence by group, and a placebo

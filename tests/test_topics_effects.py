@@ -159,6 +159,13 @@ def test_a_categorical_level_of_a_few_documents_is_warned_about(caplog):
     assert "C(year, Treatment(reference=…))" in caplog.text
     assert "year = 2030 has 3 document(s): its coefficient rests on them" in caplog.text
     assert "2015" not in caplog.text
+    # with the reference named (as the run now chooses it), 2009 is a small level like any other, 2015 the reference
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="toolkit.topics.effects"):
+        TopicEffects("~ C(year, Treatment(reference=2015))", n_draws=2, random_state=0,
+                     cov_type="HC1").fit(_exact_result(theta), meta)
+    assert "year = 2009 has 2 document(s): its coefficient rests on them" in caplog.text
+    assert "reference level" not in caplog.text and "2015" not in caplog.text
     caplog.clear()
     meta["year"] = 2015 + np.arange(len(meta)) % 3
     with caplog.at_level(logging.WARNING, logger="toolkit.topics.effects"):
@@ -246,6 +253,25 @@ def test_contrast_sign():
         "district", "Ba Vì", "Sóc Sơn")
     assert list(out["topic"]) == [0, 1, 2]
     assert out.loc[0, "ci_low"] > 0.02 and out.loc[1, "ci_high"] < -0.02  # β = +0.05, −0.04
+
+
+def test_contrast_says_which_value_is_subtracted_from_which():
+    """``contrast(v, a, b)`` is b − a ("from a to b"); a reader of the table sees it without the docstring."""
+    rng = np.random.default_rng(9)
+    meta, X, beta, theta = _linear_data(rng, n=600)
+    fitted = TopicEffects("~ C(district) + year", n_draws=4).fit(_exact_result(theta), meta)
+    out = fitted.contrast("district", "Ba Vì", "Sóc Sơn")
+    assert list(out.columns) == ["topic", "label", "variable", "value_a", "value_b", "difference", "estimate",
+                                 "ci_low", "ci_high"]
+    assert (out["difference"] == "Sóc Sơn − Ba Vì").all()   # U+2212: a district name may hold a hyphen
+    assert out.loc[0, "estimate"] > 0                       # β of Sóc Sơn against Ba Vì is +0.05
+    # swapping the values swaps the text and the sign, never one without the other
+    back = fitted.contrast("district", "Sóc Sơn", "Ba Vì")
+    assert (back["difference"] == "Ba Vì − Sóc Sơn").all()
+    np.testing.assert_allclose(back["estimate"], -out["estimate"])
+    # numbers as written, also when the column was read as floats
+    years = fitted.contrast("year", 2012.0, 2018)
+    assert (years["difference"] == "2018 − 2012").all()
 
 
 def test_prevalence_by_group_empty_cells_and_means(caplog):

@@ -664,8 +664,9 @@ def _topics_stage(config: RunConfig, docs: pd.DataFrame, tokens: pd.DataFrame, m
             # The token table gives the model its doc_ids; effects match metadata by them.
             table = tokens[["doc_id", "tokens"]]
             if seeds:
+                # _warn_lost_seeds says which themes were not held, once, with the run's labels
                 result = tp.fit_seeded_lda(table, seeds, n_topics, random_state=seed, engine=t.engine,
-                                           **filters)
+                                           warn_not_held=False, **filters)
             else:
                 result = tp.fit_lda(table, n_topics, random_state=seed, engine=t.engine, **filters)
             if cache.enabled:
@@ -765,7 +766,8 @@ def _refit(config: RunConfig, tokens: pd.DataFrame, seeds: dict, n_topics: int, 
     table = tokens[["doc_id", "tokens"]]
     logger.info("effects: refitting the model at random_state=%d (global uncertainty)", random_state)
     if seeds:
-        refit = tp.fit_seeded_lda(table, seeds, n_topics, random_state=random_state, engine=t.engine, **filters)
+        refit = tp.fit_seeded_lda(table, seeds, n_topics, random_state=random_state, engine=t.engine,
+                                  warn_not_held=False, **filters)  # a refit's topics are matched to the run's
     else:
         refit = tp.fit_lda(table, n_topics, random_state=random_state, engine=t.engine, **filters)
     if cache.enabled:

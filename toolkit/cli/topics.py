@@ -174,7 +174,8 @@ def topics_command(
                 for name in missing:
                     typer.echo(f"warning: theme {name}: none of its terms occurs in the corpus; left out", err=True)
                 theme_terms = {k: v for k, v in theme_terms.items() if k not in missing}
-            result = fit_seeded_lda(token_lists, theme_terms, n_topics, **kwargs)
+            # the seed_retention check below says which themes were not held (once, on stderr)
+            result = fit_seeded_lda(token_lists, theme_terms, n_topics, warn_not_held=False, **kwargs)
         else:
             result = fit_lda(token_lists, n_topics, **kwargs)
     except ValueError as exc:

@@ -178,7 +178,7 @@ def theme_shares(
     A cell's documents are treated as a binomial sample of its theme share.
     The Jeffreys interval is the Beta(k + ½, n − k + ½) equal-tailed interval
     with its bound set to 0 (1) when k = 0 (k = n); a cell of 3 documents with
-    no hit gets about [0, 0.6], not [0, 0]. The bootstrap resamples the ``n`` documents of a cell with replacement
+    no hit gets [0, 0.54], not [0, 0]. The bootstrap resamples the ``n`` documents of a cell with replacement
     and takes the share of resampled documents with the theme. For a 0/1
     statistic the number of successes in such a resample is exactly
     Binomial(n, k/n), so it is drawn as that (same distribution, no n × B

@@ -305,13 +305,28 @@ def _small_levels(design_info, frame: pd.DataFrame) -> list[tuple[str, str, int,
             continue
         values = getattr(values, "data", values)  # C(x) evaluates to a box around the values
         counts = pd.Series(np.asarray(values).ravel()).value_counts()
-        reference = info.categories[0] if len(info.categories) else None
+        reference = _reference_level(design_info, factor, info)
         for level in info.categories:
             n = int(counts.get(level, 0))
             if 0 < n < MIN_LEVEL_DOCS:
                 name = re.match(r"^C\(\s*([^,)\s]+)", factor.name())
                 out.append((name.group(1) if name else factor.name(), _level_text(level), n, level == reference))
     return out
+
+
+def _reference_level(design_info, factor, info):
+    """The level every other level of ``factor`` is compared with: the one its contrast has no column of
+    (``C(year, Treatment(reference=2021))`` → 2021, plain ``C(year)`` → the first); ``None`` when every level has a
+    column (no intercept) or the coding compares otherwise."""
+    for subterms in design_info.term_codings.values():
+        for subterm in subterms:
+            matrix = subterm.contrast_matrices.get(factor)
+            if matrix is None:
+                continue
+            shown = set(matrix.column_suffixes)
+            missing = [level for level in info.categories if f"[T.{level}]" not in shown]
+            return missing[0] if len(missing) == 1 and len(shown) == len(info.categories) - 1 else None
+    return None
 
 
 def _level_text(level) -> str:
@@ -989,7 +1004,11 @@ class TopicEffects:
 
     def contrast(self, variable: str, value_a, value_b, *, at: dict[str, Any] | None = None,
                  ci: float | None = None) -> pd.DataFrame:
-        """Difference in expected prevalence between two values of one covariate.
+        """Difference in expected prevalence from ``value_a`` to ``value_b``: prevalence at b minus prevalence at a.
+
+        A positive ``estimate`` means the topic weighs more at ``value_b``
+        (``contrast("year", 2019, 2023)``: more in 2023 than in 2019); the
+        ``difference`` column spells it out (``"2023 − 2019"``).
 
         Like stm's ``plot.estimateEffect(method = "difference")``: prevalence
         at ``variable = value_b`` minus prevalence at ``variable = value_a``,
@@ -1015,7 +1034,18 @@ class TopicEffects:
         -------
         DataFrame
             Columns ``topic``, ``label``, ``variable``, ``value_a``,
-            ``value_b``, ``estimate``, ``ci_low``, ``ci_high``; sorted by topic.
+            ``value_b``, ``difference`` (what ``estimate`` measures, as text:
+            ``"<value_b> − <value_a>"``, with a minus sign U+2212 since place
+            names may hold hyphens), ``estimate`` (b − a), ``ci_low``,
+            ``ci_high``; sorted by topic.
+
+        Examples
+        --------
+        Đông Anh minus Hải Hậu (``difference`` reads "Huyện Đông Anh, Hà Nội −
+        Huyện Hải Hậu, Nam Định"): positive for the topics Đông Anh carries more of.
+
+        >>> effects.contrast("locality", "Huyện Hải Hậu, Nam Định",  # doctest: +SKIP
+        ...                  "Huyện Đông Anh, Hà Nội")
         """
         self._check_fitted()
         lo, hi = _check_ci(self.ci if ci is None else ci)
@@ -1038,6 +1068,7 @@ class TopicEffects:
             "variable": variable,
             "value_a": [value_a] * len(self.topics_),
             "value_b": [value_b] * len(self.topics_),
+            "difference": f"{_level_text(value_b)} \u2212 {_level_text(value_a)}",
             "estimate": diff.mean(axis=0),
             "ci_low": q_lo,
             "ci_high": q_hi,

@@ -286,9 +286,16 @@ def fit_seeded_lda(
     keep_n: int | None = None,
     vocabulary: Sequence[str] | None = None,
     engine: str = "gensim",
+    warn_not_held: bool = True,
     **kwargs,
 ) -> LdaResult:
     """LDA whose first topics are steered towards the given themes.
+
+    A seed prior steers a topic but does not hold it: where the corpus has
+    too few documents of a theme, the topic that carries the theme's name is
+    about something else. Every seeded topic its seeds do not hold
+    (:func:`seed_retention`, ``held`` false) is named in a warning on the
+    ``toolkit.topics`` logger, with its words: read it by them, not by its name.
 
     Parameters
     ----------
@@ -312,6 +319,9 @@ def fit_seeded_lda(
         ``documents``' own: model selection on a sample of documents passes
         the whole corpus's vocabulary.
     engine : {"gensim", "tomotopy"}
+    warn_not_held : bool
+        Warn of the seeded topics their seeds do not hold (default). A caller
+        that reports :func:`seed_retention` itself may turn it off.
     **kwargs
         Passed to :func:`~toolkit.topics.lda.fit_lda` (e.g. ``doc_ids``).
         With ``stream=True`` a re-iterable ``documents`` (e.g. read from disk)
@@ -354,4 +364,22 @@ def fit_seeded_lda(
                              "themes": {str(k): sorted(set(v)) for k, v in themes.items()}})
     logger.info("seeded LDA: %d topics = %d theme topics + %d free, seed_weight=%.3g", n_topics, len(themes),
                 n_topics - len(themes), seed_weight)
+    if warn_not_held:
+        _warn_not_held(result)
     return result
+
+
+def _warn_not_held(result: LdaResult, n_words: int = 5) -> None:
+    """A warning per seeded topic its seed terms do not hold (:func:`seed_retention`), naming its FREX words."""
+    retention = seed_retention(result)
+    if retention.empty or retention["held"].all():
+        return
+    from toolkit.topics.inspection import top_terms
+
+    frex = top_terms(result, n_words, measure="frex")
+    settings = result.settings_
+    for row in retention[~retention["held"].astype(bool)].itertuples():
+        words = ", ".join(str(t).replace("_", " ") for t in frex.loc[frex["topic"] == row.topic, "term"])
+        logger.warning("seeded topic %s (its words: %s) is not held by its seed terms in this fit (K=%s, "
+                       "random_state=%s): %s (toolkit.topics.seed_retention(result))", row.label, words,
+                       settings.get("n_topics"), settings.get("random_state"), not_held_reason(row))

@@ -122,7 +122,9 @@ def _score_one(job: tuple[int, int]) -> tuple[int, int, dict, LdaResult]:
     n_topics, random_state = job
     w = _WORKER
     if w["themes"]:
-        result = fit_seeded_lda(w["train"], w["themes"], n_topics, random_state=random_state, **w["fit_kwargs"])
+        # a selection fit is scored, not read: its topics' seeds are the final model's to report
+        result = fit_seeded_lda(w["train"], w["themes"], n_topics, random_state=random_state, warn_not_held=False,
+                                **w["fit_kwargs"])
     else:
         result = fit_lda(w["train"], n_topics, random_state=random_state, **w["fit_kwargs"])
     scores = {}

@@ -80,7 +80,7 @@ def refit_models(documents, n_topics: int, random_states: Sequence[int], *,
     out = []
     for seed in seeds:
         if themes:
-            out.append(fit_seeded_lda(documents, themes, n_topics, random_state=seed, **kwargs))
+            out.append(fit_seeded_lda(documents, themes, n_topics, random_state=seed, warn_not_held=False, **kwargs))
         else:
             out.append(fit_lda(documents, n_topics, random_state=seed, **kwargs))
         logger.info("refit at random_state=%d done (%d of %d)", seed, len(out), len(seeds))
