@@ -276,3 +276,50 @@ def test_topic_cells_of_few_documents_are_dashed_like_small_theme_cells(browser,
     assert "Dashed: small cell (fewer than 5 documents)." in page.inner_text("#trend-legend")
     session.check_clean()
     session.context.close()
+
+
+def test_topic_view_says_documents_without_a_locality_are_not_in_its_table(browser, tmp_path):
+    """dantri: the "(unknown)" row read "·" ("no documents") in every year of a topic view although it held
+    2, 147 and 1,603 documents; a document's main topics listed topics at 0.0%."""
+    import pandas as pd
+
+    from toolkit.report.explorer import explorer_html
+
+    docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "title": ["A", "B", "C"],
+                         "date": ["2020-01-02", "2021-03-04", "2021-05-06"], "year": [2020, 2021, 2021],
+                         "province": ["Hà Nội", "", ""], "district": ["Quận Ba Đình", "", ""],
+                         "body": ["Một.", "Hai.", "Ba."]})
+    shares = pd.DataFrame({"province": ["Hà Nội", "", ""], "district": ["Quận Ba Đình", "", ""],
+                           "year": [2020, 2020, 2021], "theme": ["covid"] * 3, "n_docs": [1, 147, 1603],
+                           "docs_with_theme": [1, 30, 320], "share": [1.0, 0.2, 0.2], "ci_low": [0.2, 0.14, 0.18],
+                           "ci_high": [1.0, 0.27, 0.22], "small_cell": [True, False, False]})
+    doc_topics = pd.DataFrame({"doc_id": ["a", "b", "c"], "topic_0": [0.999, 0.5, 0.5], "topic_1": [0.0006, 0.3, 0.3],
+                               "topic_2": [0.0004, 0.2, 0.2]})
+    prevalence = pd.DataFrame({"province": ["Hà Nội"], "district": ["Quận Ba Đình"], "year": [2020], "topic": [0],
+                               "label": ["covid"], "n_docs": [1], "prevalence": [0.999], "ci_low": [0.99],
+                               "ci_high": [1.0]})
+    path = tmp_path / "explorer.html"
+    path.write_text(explorer_html(docs, theme_shares=shares, doc_topics=doc_topics, topic_prevalence=prevalence),
+                    encoding="utf-8")
+    session = Page(browser)
+    page = session.page
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready]")
+    page.select_option("#view-select", "theme:covid")
+    unknown = page.locator("#trend tr", has=page.locator("th", has_text="(unknown)"))
+    assert "n = 1603" in unknown.inner_text()  # the theme view counts them
+    page.select_option("#view-select", "topic:0")
+    row = unknown.inner_text()
+    assert "Not in the topic prevalence table: it groups documents by locality, and these have none" in row
+    assert unknown.locator("td.empty").count() == 0 and "no documents" not in (
+        unknown.locator("td").first.get_attribute("title") or "")
+    # a known locality's empty year still reads "no documents"
+    known = page.locator("#trend tr", has=page.locator("th", has_text="Quận Ba Đình"))
+    assert known.locator("td.empty").first.get_attribute("title") == "no documents"
+    # the main topics of a document of 99.9% one topic: that topic alone, no "0.0%"
+    known.locator("td.cell").first.click()
+    page.click(".doc-item")
+    main = page.locator(".doc-topic").all_inner_texts()
+    assert len(main) == 1 and "99.9%" in main[0] and not any("0.0%" in x for x in main)
+    session.check_clean()
+    session.context.close()

@@ -443,3 +443,52 @@ def test_explore_with_a_model_marks_a_seeded_topic_its_seeds_do_not_hold(seeded_
     assert res.exit_code == 0, res.output
     labels = _topic_labels(out.read_text(encoding="utf-8"))
     assert labels == ["1. site_clearance", "2. democracy_regulations (seed terms lost)", "3. topic_02", "4. topic_03"]
+
+
+def test_topic_views_say_the_documents_without_a_locality_are_not_in_their_table():
+    # dantri: the "(unknown)" row showed "·" ("no documents") in every year of a topic view, while the theme view
+    # counted 2, 147 and 1,603 documents in it: the topic prevalence table groups by locality and has no such row
+    docs = DOCS.assign(province=DOCS["province"].where(DOCS["doc_id"] != "d4", ""),
+                       district=DOCS["district"].where(DOCS["doc_id"] != "d4", ""))
+    shares = _shares()
+    unknown = shares[(shares["locality"] == "Huyện Châu Thành, Bến Tre") & (shares["year"] == 2020)].assign(
+        province="", district="", locality="")
+    shares = pd.concat([shares, unknown], ignore_index=True)
+    doc_topics = pd.DataFrame({"doc_id": DOCS["doc_id"], "topic_0": [0.4, 0.5, 0.6, 0.7, 0.2],
+                               "topic_1": [0.6, 0.5, 0.4, 0.3, 0.8]})
+    prevalence = pd.DataFrame({
+        "locality": ["Huyện Giao Thủy, Nam Định", "Huyện Châu Thành, Bến Tre"], "year": [2019, 2019],
+        "topic": [0, 0], "label": ["topic_00"] * 2, "n_docs": [3, 1], "prevalence": [0.5, 0.2],
+        "ci_low": [0.4, 0.1], "ci_high": [0.6, 0.3]})
+    data = _payload(explorer_html(docs, theme_shares=shares, theme_hits=HITS, doc_topics=doc_topics,
+                                  topic_prevalence=prevalence))
+    unknown_row = data["localities"].index("")
+    assert _view(data, "topic:0")["absent"] == [unknown_row]
+    assert "absent" not in _view(data, "theme:religion")
+    assert any(c[0] == unknown_row for c in _view(data, "theme:religion")["cells"])  # the theme view counts them
+    # the page writes the reason, not "no documents" (tests/test_browser.py shows it in a browser)
+    assert "Not in the topic prevalence table: it groups documents by locality, and these have none" in _page()
+    # a page whose topic table has every locality marks none
+    data = _payload(explorer_html(DOCS, doc_topics=doc_topics, topic_prevalence=prevalence))
+    assert _view(data, "topic:0")["absent"] == []
+
+
+def test_a_documents_main_topics_leave_out_those_it_hardly_has():
+    # "Main topics of this document" listed topics at 0.0%
+    theta = np.array([[0.995, 0.004, 0.001], [0.5, 0.3, 0.2], [0.6, 0.395, 0.005], [0.4, 0.4, 0.2],
+                      [0.9, 0.05, 0.05]])
+    doc_topics = pd.DataFrame(theta, columns=["topic_0", "topic_1", "topic_2"]).assign(doc_id=DOCS["doc_id"])
+    data = _payload(explorer_html(DOCS, doc_topics=doc_topics))
+    assert data["documents"]["d1"]["topics"] == [[0, 0.995]]
+    assert data["documents"]["d3"]["topics"] == [[0, 0.6], [1, 0.395], [2, 0.005]]  # 0.5% is shown as 0.5%
+
+
+def test_the_topic_map_draws_small_circles_over_large_ones():
+    # the largest topic's circle was drawn last and hid the smaller ones under it
+    topic_map = pd.DataFrame({"topic": [0, 1, 2], "label": ["a", "b", "c"], "x": [0.0, 0.1, 0.5],
+                              "y": [0.0, 0.1, 0.4], "prevalence": [0.1, 0.6, 0.3], "tokens": [10.0, 60.0, 30.0]})
+    page = explorer_html(DOCS, topic_map=topic_map)
+    drawn = re.findall(r'<g class="topic-circle" data-topic="(\d+)"', page)
+    assert drawn == ["1", "2", "0"]
+    radii = [float(r) for r in re.findall(r'<circle [^>]*r="([\d.]+)"', page)]
+    assert radii == sorted(radii, reverse=True)

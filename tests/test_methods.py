@@ -120,3 +120,15 @@ def test_the_appendix_gives_each_figure_themes_definition_and_the_report_links_i
     page = render_report([], title="t", provenance={}, methods="methods.md")
     assert 'id="methods-link" href="methods.md"' in page and "methods-link" not in render_report([], title="t",
                                                                                                   provenance={})
+
+
+def test_a_run_that_fitted_no_topic_model_says_so_by_its_choices_not_by_a_missing_table():
+    provenance = {"config_hash": "abc", "corpus_hash": "def", "lexicon_version": "x", "toolkit_code": "y",
+                  "git_commit": "z", "packages": {"gensim": "4.3.3"}, "random_state": 2024}
+    not_fitted = pd.DataFrame({"setting": ["topics"], "value": ["not fitted"], "chosen_by": ["config"],
+                               "reason": ["[figures] include names no topic figure"]})
+    text = methods_markdown(provenance, _tables(run_choices=not_fitted), RunConfig(name="demo"))
+    assert "No topic model was fitted" in text and "No effects were estimated: no topic model" in text
+    # a table set without topic_terms (a researcher's own tables, an older run) is not read as "not fitted"
+    text = methods_markdown(provenance, _tables(), RunConfig(name="demo"))
+    assert "No topic model was fitted" not in text and "K ∈ {8, 12, 16}" in text

@@ -462,3 +462,92 @@ def test_the_hollow_point_legend_says_what_a_small_cell_is(min_docs, lang, expec
     texts = [t.get_text() for legend in axes[0].figure.legends for t in legend.get_texts()]
     assert expected in texts and not any("too few documents" in t and "fewer than" in t for t in texts)
     plt.close("all")
+
+
+@pytest.mark.parametrize("term, expected", [
+    ("C(year)[T.2020]", ("year", "2020", None)),
+    ("C(year, Treatment(reference=2021))[T.2019]", ("year", "2019", "2021")),
+    ("C(year, Treatment(2021))[T.2019]", ("year", "2019", "2021")),
+    ("C(year, Treatment)[T.2020]", ("year", "2020", None)),
+    ('C(locality, Treatment(reference="Huyện Đông Anh, Hà Nội"))[T.Huyện Gia Lâm, Hà Nội]',
+     ("locality", "Huyện Gia Lâm, Hà Nội", "Huyện Đông Anh, Hà Nội")),
+    ("C(locality, Treatment('Quận 10, Hồ Chí Minh'))[T.Quận 1, Hồ Chí Minh]",
+     ("locality", "Quận 1, Hồ Chí Minh", "Quận 10, Hồ Chí Minh")),
+    # a reference that itself holds ")[T." is read whole
+    ('C(category, Treatment(reference="a)[T.b"))[T.c]', ("category", "c", "a)[T.b")),
+    ("bs(year, df=3)[0]", None),
+    ("C(year)[T.2020]:C(locality)[A]", None),
+    ("Intercept", None),
+])
+def test_formula_terms_are_parsed_with_or_without_an_explicit_reference(term, expected):
+    from toolkit.report.registry import _parse_term
+
+    assert _parse_term(term) == expected
+
+
+def test_effects_figure_reads_an_explicit_reference_level():
+    # `~ C(year, Treatment(reference=2021))` showed raw patsy names on the y axis and no "compared with" line
+    from toolkit.report.registry import _effect_levels, _fig_effects
+
+    counts = pd.DataFrame({"province": ["", "", "", "Hà Nội"], "district": ["", "", "", ""],
+                           "year": [2019.0, 2020.0, 2021.0, 2021.0], "n_docs": [2, 146, 2000, 300]})
+    ctx = {**_effects_context([]), "effect_levels": _effect_levels({"documents_per_locality_year": counts})}
+    for written in ("Treatment(reference=2021)", "Treatment(2021)"):
+        fig = _fig_effects(_effects([f"C(year, {written})[T.2019]", f"C(year, {written})[T.2020]"]), "en", ctx)
+        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        note = fig.get_supxlabel()
+        plt.close(fig)
+        assert sorted(labels) == ["2019", "2020"], labels
+        assert "Each year compared with 2021" in note, note
+
+    # a locality given as the reference, the largest localities shown by their short names
+    localities = ["Huyện Đông Anh, Hà Nội", "Huyện Gia Lâm, Hà Nội", "Quận 10, Hồ Chí Minh"]
+    reference = 'Treatment(reference="Huyện Đông Anh, Hà Nội")'
+    terms = [f"C(locality, {reference})[T.{x}]" for x in localities[1:]] + \
+        ["C(year, Treatment(reference=2021))[T.2020]"]
+    fig = _fig_effects(_effects(terms), "vi", {**_effects_context(localities), "effect_levels": {}})
+    labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}
+    note = fig.get_supxlabel()
+    plt.close(fig)
+    assert labels == {"Huyện Gia Lâm", "Quận 10", "2020"}, labels
+    assert "Mỗi địa phương so với Huyện Đông Anh, Hà Nội; mỗi năm so với 2021" in note, note
+
+
+def test_theme_trends_open_with_a_panel_of_all_documents():
+    # dantri: 66% of the documents have no locality; theme_shares_year (every document) was never drawn
+    from toolkit.config import RunConfig, TopicsConfig
+    from toolkit.report.registry import FIGURES, MAX_PANELS, draw_figure, figure_context
+
+    rows, every = [], []
+    localities = [f"Huyện Số {i:02d}, Tỉnh Thử" for i in range(14)] + [""]
+    for year, n_year in ((2019, 2), (2020, 147), (2021, 1603)):
+        for theme in ("covid", "religion"):
+            share = 0.0 if year == 2019 else (0.3 if theme == "covid" else 0.05)
+            every.append({"year": year, "theme": theme, "n_docs": n_year, "share": share, "ci_low": share / 2,
+                          "ci_high": share + 0.1, "small_cell": n_year < 5})
+            for k, loc in enumerate(localities):
+                n = 3 + k
+                rows.append({"province": loc.split(", ")[-1], "district": loc.split(", ")[0] if loc else "",
+                             "locality": loc, "year": year, "theme": theme, "n_docs": n, "share": 0.5,
+                             "ci_low": 0.2, "ci_high": 0.8, "small_cell": n < 5})
+    tables = {"theme_shares_locality_year": pd.DataFrame(rows), "theme_shares_year": pd.DataFrame(every)}
+    spec = next(s for s in FIGURES if s.name == "theme_trends")
+    config = RunConfig(topics=TopicsConfig(seed_themes=("covid", "religion")))
+    ctx = figure_context(config, tables, 2)
+    assert "first “All documents”" in spec.caption.format(**ctx["text"])
+    for lang, name in (("en", "All documents"), ("vi", "Tất cả bài viết")):
+        fig = draw_figure(spec, tables, lang, ctx)
+        panels = [ax for ax in fig.axes if ax.get_visible() and ax.lines]
+        assert panels[0].get_title() == name
+        assert len(panels) == MAX_PANELS and len({ax.get_ylim() for ax in panels}) == 1
+        covid = next(line for line in panels[0].lines if line.get_label() == "COVID-19")
+        assert list(covid.get_ydata()) == [0.0, 0.3, 0.3]  # the whole corpus's shares
+        # its small year (2 documents) is marked hollow like every small cell
+        hollow = [line for line in panels[0].lines if line.get_label() == "_small"]
+        assert hollow and all(list(line.get_xdata()) == [2019.0] for line in hollow)
+        plt.close(fig)
+    # without the table: the localities alone, as before
+    fig = draw_figure(spec, {"theme_shares_locality_year": tables["theme_shares_locality_year"]}, "en", ctx)
+    assert [ax for ax in fig.axes if ax.get_visible() and ax.lines][0].get_title() != "All documents"
+    plt.close(fig)
+

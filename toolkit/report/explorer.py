@@ -45,6 +45,9 @@ __all__ = ["explorer_html", "relative_sources", "EXPLORER_CAPS"]
 #: Default caps of :func:`explorer_html` (documented in the README).
 #: Least proportion of a topic in a document for the document to be listed in the topic's cells.
 MIN_TOPIC_SHARE = 0.1
+#: Least proportion of a topic in a document for it to be named among the document's main topics (0.5%: shown
+#: as 0.5%, never as "0.0%").
+MIN_SHOWN_TOPIC_SHARE = 0.005
 EXPLORER_CAPS = {"max_docs_per_cell": 25, "max_documents": 3000, "max_chars": 3000, "max_kwic_per_doc": 5}
 #: Cells of fewer documents are small (dashed on the page): the default of ``[themes] min_docs``.
 MIN_DOCS = ThemesConfig().min_docs
@@ -225,6 +228,13 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
     # the figures' names of the topics (a seeded topic's theme and FREX terms, "seed terms lost" where so)
     topic_label = {k: _s((topic_labels or {}).get(lab, lab)) for k, lab in topic_label.items()}
     topic_ids = sorted(topic_label)
+    # Localities of the page that the topic prevalence table has no row of: its cells group the documents by
+    # locality, so those without one (the "(unknown)" row of the theme views) are in none. Their row says so,
+    # not "no documents" (1,603 of them in a year).
+    absent: list[int] = []
+    if topic_prevalence is not None and not topic_prevalence.empty:
+        covered = {_s(x) for x in topic_prevalence["locality"]}
+        absent = [loc_index[x] for x in localities if x not in covered]
     reps: dict[int, list] = {}
     for k in topic_ids:
         cells, lists = [], {}
@@ -251,7 +261,7 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
                 lists[f"{key[0]}:{key[1]}"] = (ranked.add([d for _, d in order]), {d: _r(-p, 3) for p, d in order})
             top = sorted((-theta[i, k], d) for i, d in enumerate(topic_docs))[:n_top_docs]
             reps[k] = (ranked.add([d for _, d in top]), {d: _r(-p, 3) for p, d in top})
-        views.append({"key": f"topic:{k}", "kind": "topic", "id": k,
+        views.append({"key": f"topic:{k}", "kind": "topic", "id": k, "absent": absent,
                       "label": f"{k + 1}. {topic_label[k]}", "cells": sorted(cells), "_lists": lists})
 
     # ---- which documents are embedded ---------------------------------------
@@ -285,7 +295,9 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
         for i, d in enumerate(topic_docs):
             if d in chosen:
                 order = np.lexsort((np.arange(theta.shape[1]), -theta[i]))[:3]
-                doc_top_topics[d] = [[int(k), _r(theta[i, k], 3)] for k in order]
+                # a topic of 0.1% is not a main topic, and would read "0.0%"
+                doc_top_topics[d] = [[int(k), _r(theta[i, k], 3)] for k in order
+                                     if theta[i, k] >= MIN_SHOWN_TOPIC_SHARE]
     documents_out = {}
     for r in docs[docs["doc_id"].isin(chosen)].itertuples(index=False):
         body = _s(getattr(r, "body", ""))
@@ -371,6 +383,8 @@ def _svg_map(topics: list[dict], size: int = 360, pad: int = 36) -> str:
     placed = [t for t in topics if t["x"] is not None and t["y"] is not None]
     if not placed:
         return ""
+    # largest first: a small topic's circle drawn later sits on top of a large one, which would hide it
+    placed = sorted(placed, key=lambda t: (-(t["prevalence"] or 0), t["id"]))
     xs = np.array([t["x"] for t in placed])
     ys = np.array([t["y"] for t in placed])
     span = max(float(np.ptp(xs)), float(np.ptp(ys)), 1e-9)
@@ -415,6 +429,7 @@ table.trend td.cell{cursor:pointer}
 table.trend td.cell:hover,table.trend td.cell:focus{outline:2px solid #3a6f9f}
 table.trend td.selected{outline:3px solid #222}
 table.trend td.empty{color:#bbb}
+table.trend td.absent{color:#666;font-style:italic;text-align:left;background:#f7f7f7}
 table.trend td.small{font-style:italic;border:1px dashed #999}
 table.trend small{display:block;color:#333;font-size:.8em;white-space:nowrap}
 .doc-item{margin:.35em 0;padding:.35em .6em;border-left:3px solid #3a6f9f;background:#fafafa;cursor:pointer}
@@ -505,9 +520,22 @@ _JS = r"""
     data.years.forEach(function (y) { head.appendChild(el("th", "", y)); });
     var thead = el("thead"); thead.appendChild(head); table.appendChild(thead);
     var body = el("tbody");
+    var absent = {};
+    (view.absent || []).forEach(function (li) { absent[li] = true; });
     data.localities.forEach(function (loc, li) {
       var tr = el("tr");
       tr.appendChild(el("th", "loc", loc || "(unknown)"));
+      if (absent[li]) {
+        // the topic table groups documents by locality: these are in none of its cells, which is not "none"
+        var note = el("td", "absent", loc ? "Not in the topic prevalence table." :
+          "Not in the topic prevalence table: it groups documents by locality, and these have none " +
+          "(the theme views count them).");
+        note.colSpan = data.years.length;
+        note.title = note.textContent;
+        tr.appendChild(note);
+        body.appendChild(tr);
+        return;
+      }
       data.years.forEach(function (y, yi) {
         var c = byKey[li + ":" + yi], td;
         if (!c || !c[5]) {

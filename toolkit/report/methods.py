@@ -16,7 +16,7 @@ import pandas as pd
 
 from toolkit.config import RunConfig
 
-__all__ = ["corpus_summary", "methods_markdown"]
+__all__ = ["corpus_summary", "effects_intervals_text", "effects_uncertainty_kind", "methods_markdown"]
 
 #: Rows of :func:`corpus_summary`, in order.
 #: The row of the documents-per-locality table for the documents whose locality was not found (as the figures
@@ -200,13 +200,22 @@ def _themes(config: RunConfig, tables: Mapping[str, pd.DataFrame], provenance: M
     return out
 
 
+def topics_not_fitted(tables: Mapping[str, pd.DataFrame]) -> bool:
+    """Whether the run fitted no topic model: its choices table says ``topics = not fitted`` (``[figures] include``
+    named no topic figure, :func:`toolkit.study.adapt.fits_topic_model`)."""
+    choices = tables.get("run_choices")
+    if choices is None or choices.empty or not {"setting", "value"} <= set(choices.columns):
+        return False
+    return bool(((choices["setting"] == "topics") & (choices["value"] == "not fitted")).any())
+
+
 def _model(config: RunConfig, tables: Mapping[str, pd.DataFrame], provenance: Mapping) -> list[str]:
     t = config.topics
     engine = {"gensim": "gensim's `LdaModel` (one process, so the same seed gives the same numbers)",
               "tomotopy": "tomotopy's LDA (one worker)"}.get(t.engine, t.engine)
     grid = ", ".join(map(str, t.n_topics_grid)) or "none"
     seeds = ", ".join(map(str, t.random_states)) or "none"
-    if "topic_terms" not in tables:
+    if topics_not_fitted(tables):
         return ["## Topic model", "",
                 "No topic model was fitted: the run's `[figures] include` names no topic figure "
                 "(`tables/run_choices.csv`)."]
@@ -244,7 +253,7 @@ def _effects(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]
         out.append("No effects were estimated: the run has no effects formula (`[effects] formula`, or none "
                    "chosen for this corpus: `tables/run_choices.csv` says why).")
         return out
-    if "topic_terms" not in tables:
+    if topics_not_fitted(tables):
         out.append("No effects were estimated: no topic model was fitted (see *Topic model*).")
         return out
     if tables.get("effects") is None or tables["effects"].empty:
@@ -255,25 +264,54 @@ def _effects(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]
                f"`estimateEffect`): {e.n_draws} draws of every document's topic proportions from the model's "
                "posterior, an ordinary least-squares fit on each draw, coefficients drawn from each fit's sampling "
                "distribution and pooled into 95% intervals. Documents missing a covariate of the formula "
-               f"(undated pages, unknown localities) are left out. {_effects_uncertainty(config, tables['effects'])} "
+               f"(undated pages, unknown localities) are left out. {effects_intervals_text(config, tables)} "
                "The effects are descriptive associations between places, years and what their pages write about, "
                "not causal effects. With many coefficients, some 95% intervals exclude zero by chance (one in "
                "twenty when nothing differs).")
     return out
 
 
-def _effects_uncertainty(config: RunConfig, effects: pd.DataFrame) -> str:
-    """What the effects' intervals include, as the table says it was estimated (``uncertainty``)."""
+def effects_uncertainty_kind(effects: pd.DataFrame | None) -> str:
+    """How the effects' intervals were estimated, as the table's ``uncertainty`` column says.
+
+    ``"global"`` when every row pooled refits of the model, ``"document"``
+    otherwise (one model; also a table without the column), ``""`` without
+    effects. The figure caption, its method text and this appendix all read it
+    from here, so they cannot tell different stories.
+    """
+    if effects is None or effects.empty:
+        return ""
     kinds = set(effects["uncertainty"].dropna().astype(str)) if "uncertainty" in effects.columns else set()
-    if kinds == {"global"}:
-        seeds = ", ".join(map(str, sorted(set(config.effects.global_seeds))))
+    return "global" if kinds == {"global"} else "document"
+
+
+def _refit_seeds(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """The seeds of the refits pooled with the reported model (``topic_matching``, else the config)."""
+    matching = tables.get("topic_matching")
+    if matching is not None and not matching.empty and {"model", "random_state"} <= set(matching.columns):
+        return [str(s) for s in sorted(set(matching.loc[matching["model"] > 0, "random_state"]))]
+    # the pipeline refits at every seed of global_seeds but the run's own (that one is the reported model)
+    return [str(s) for s in sorted(set(config.effects.global_seeds) - {config.random_state})]
+
+
+def effects_intervals_text(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> str:
+    """What the effects' intervals include and leave out (:func:`effects_uncertainty_kind`), in prose.
+
+    Used by this appendix and by the effects figure's "How it was made".
+    """
+    kind = effects_uncertainty_kind(tables.get("effects"))
+    if kind == "global":
+        seeds = ", ".join(_refit_seeds(config, tables)) or "none"
         return ("The intervals include the uncertainty of the document-topic proportions, of the regression and of "
                 f"the topics themselves: the draws pool refits of the model at the seeds of `[effects] global_seeds` "
-                f"({seeds}), each refit's topics matched one to one to the run's model. They leave out the "
-                "uncertainty of the chosen K and of preprocessing and the dictionary.")
-    return ("The intervals include the uncertainty of the document-topic proportions and of the regression; they "
-            "leave out the uncertainty of the topics themselves (held fixed), of the chosen K and of the seed, and "
-            "of preprocessing and the dictionary.")
+                f"({seeds}) with the reported model (random_state {config.random_state}), each refit's topics matched "
+                "one to one to the run's model (`tables/topic_matching.csv`). They leave out the uncertainty of the "
+                "chosen K and of preprocessing and the dictionary.")
+    if kind == "document":
+        return ("The intervals include the uncertainty of the document-topic proportions and of the regression; they "
+                "leave out the uncertainty of the topics themselves (held fixed), of the chosen K and of the seed, "
+                "and of preprocessing and the dictionary.")
+    return ""
 
 
 def _versions(config: RunConfig, provenance: Mapping) -> list[str]:

@@ -61,6 +61,8 @@ LABELS: dict[str, dict[str, str]] = {
         "planted_vs_recovered": "Recovered vs planted theme trends",
         "small_cell": "fewer than {n} documents",
         "small_cell_flagged": "small cell (too few documents)",
+        "small_group": "n = {n}, small",
+        "all_documents": "All documents",
         "hatched": "hatched",
         "unknown_locality": "(unknown)",
         "no_documents": "no documents",
@@ -107,6 +109,8 @@ LABELS: dict[str, dict[str, str]] = {
         "planted_vs_recovered": "Xu hướng ước lượng so với cài đặt",
         "small_cell": "ít hơn {n} bài viết",
         "small_cell_flagged": "ô nhỏ (quá ít bài viết)",
+        "small_group": "n = {n}, nhóm nhỏ",
+        "all_documents": "Tất cả bài viết",
         "hatched": "ô gạch chéo",
         "unknown_locality": "(không rõ)",
         "no_documents": "không có bài viết",
@@ -328,11 +332,19 @@ def theme_share_heatmap(shares: pd.DataFrame, *, row: str = "district", col: str
 #: The label of the documents of no known locality in the tables the figures draw (``locality_labels``);
 #: drawn in the figure's language.
 UNKNOWN_LOCALITY = "(unknown)"
+#: The panel of every document, whatever its locality (a trend figure's first panel); drawn in the figure's
+#: language ("All documents", "Tất cả bài viết").
+ALL_DOCUMENTS = "(all documents)"
 
 
 def _shown(value, lang: str) -> str:
-    """A row or panel value as the figure writes it: the unknown locality in the figure's language."""
-    return label("unknown_locality", lang) if value == UNKNOWN_LOCALITY else str(value)
+    """A row or panel value as the figure writes it: the unknown locality and all documents in the figure's
+    language."""
+    if value == UNKNOWN_LOCALITY:
+        return label("unknown_locality", lang)
+    if value == ALL_DOCUMENTS:
+        return label("all_documents", lang)
+    return str(value)
 
 
 def small_cell_note(lang: str = "en", min_docs: int | None = None) -> str:
@@ -413,7 +425,8 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
     column, or fewer than ``min_docs`` documents) are drawn hollow; their
     intervals are drawn like every other (wide, as they should be). Panels follow
     ``panel_order`` when given (values it does not name follow, sorted), else
-    in Vietnamese alphabetical order (``vi_sort_key``).
+    in Vietnamese alphabetical order (``vi_sort_key``). A panel of
+    :data:`ALL_DOCUMENTS` (the whole corpus) is titled "All documents" in bold.
     """
     panels = _in_order(trends[panel].dropna().unique(), panel_order)
     names = list(series_order) if series_order is not None else sorted(trends[series].dropna().unique(), key=vi_sort_key)
@@ -460,7 +473,8 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
                                 label="_interval")
                     lone[ax].append(np.column_stack([xs[bar], low[bar]]))
                     lone[ax].append(np.column_stack([xs[bar], high[bar]]))
-        ax.set_title(_wrap(_shown(value, lang), _chars(ncols, 8)), fontsize=8)
+        ax.set_title(_wrap(_shown(value, lang), _chars(ncols, 8)), fontsize=8,
+                     fontweight="bold" if value == ALL_DOCUMENTS else "normal")
         ax.tick_params(labelsize=MIN_FONT)
         ax.xaxis.get_major_locator().set_params(integer=True)
     # Autoscaling leaves out artists drawn with another transform than the data's (the lone points and
@@ -548,15 +562,28 @@ def forest_plot(effects: pd.DataFrame, *, term: str = "term", estimate: str = "e
 
 def keyness_bars(keyness: pd.DataFrame, *, group: str = "group", term: str = "term", score: str = "z",
                  n_terms: int = 10, fig: Figure | None = None, lang: str = "en", ncols: int = 3,
-                 title: str | None = None) -> np.ndarray:
-    """The most distinctive terms of each group, as bars of their score (one x range for all panels)."""
+                 title: str | None = None, small: Mapping | None = None) -> np.ndarray:
+    """The most distinctive terms of each group, as bars of their score (one x range for all panels).
+
+    ``small`` maps the groups of a few documents to their number of documents
+    (``None`` when not known): their bars are hatched and pale and their panel
+    titled "<group> (n = 2, small)", since their terms rest on those few documents.
+    """
     groups = sorted(keyness[group].unique(), key=vi_sort_key)
+    small = dict(small or {})
     fig, axes = _grid(len(groups), fig, ncols=ncols, panel_height=0.5 + 0.13 * n_terms, sharey=False, sharex=True)
     for ax, name in zip(axes, groups):
         sub = keyness[keyness[group] == name].nlargest(n_terms, score).iloc[::-1]
-        ax.barh(range(len(sub)), sub[score], color="#dd8452")
+        shown = str(name)
+        if name in small:
+            ax.barh(range(len(sub)), sub[score], color=to_rgba("#dd8452", 0.35), edgecolor="#dd8452", hatch="////",
+                    lw=0.5)
+            n = small[name]
+            shown += f" ({label('small_group', lang).format(n='…' if n is None else n)})"
+        else:
+            ax.barh(range(len(sub)), sub[score], color="#dd8452")
         ax.set_yticks(range(len(sub)), [_short(t.replace("_", " "), 20) for t in sub[term]], fontsize=MIN_FONT)
-        ax.set_title(_wrap(name, _chars(ncols)), fontsize=MIN_FONT, loc="right")
+        ax.set_title(_wrap(shown, _chars(ncols)), fontsize=MIN_FONT, loc="right")
         ax.tick_params(axis="x", labelsize=MIN_FONT, labelbottom=True)
     ncols_used = max(1, min(ncols, len(groups)))
     for ax in axes[-ncols_used:]:

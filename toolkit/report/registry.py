@@ -30,7 +30,7 @@ from toolkit.places import with_locality
 from toolkit.text.collate import vi_sort_key
 from toolkit.report.explorer import explorer_html, relative_sources
 from toolkit.report.page import ReportItem, render_report
-from toolkit.report.methods import methods_markdown
+from toolkit.report.methods import effects_intervals_text, effects_uncertainty_kind, methods_markdown
 
 logger = logging.getLogger("toolkit.figures")
 
@@ -104,6 +104,8 @@ class FigureSpec:
     caption: str
     method: str
     draw: Callable[[pd.DataFrame, str, dict], plt.Figure | None]
+    #: Further tables the figure draws from beside ``table`` (given to ``draw`` as ``ctx["tables"]``).
+    extra_tables: tuple[str, ...] = ()
 
 
 def theme_labels(path: Path, lang: str) -> dict[str, str]:
@@ -236,14 +238,82 @@ def figure_themes(config: RunConfig, available) -> list[str]:
     return available
 
 
-def _term_label(term: str) -> str:
-    """Readable label of a formula term: ``C(locality)[T.Huyện X, Y]`` → ``Huyện X, Y``, splines numbered."""
+def _parse_term(term: str) -> tuple[str, str, str | None] | None:
+    """``(variable, level, reference)`` of a treatment-coded formula term, else ``None``.
+
+    patsy names a level of ``C(var)`` ``C(var)[T.<level>]``, and with an explicit
+    reference ``C(var, Treatment(reference=<ref>))[T.<level>]`` (or
+    ``Treatment(<ref>)``; a string reference keeps its quotes). ``reference`` is
+    the explicit reference as text (``"2021"``, ``"Huyện Đông Anh, Hà Nội"``),
+    ``None`` when the formula leaves it to patsy (the first level in sorted order).
+    Interactions and other codings are not parsed.
+
+    Examples
+    --------
+    >>> _parse_term("C(year)[T.2020]")
+    ('year', '2020', None)
+    >>> _parse_term("C(year, Treatment(reference=2021))[T.2019]")
+    ('year', '2019', '2021')
+    >>> _parse_term('C(locality, Treatment("Huyện Đông Anh, Hà Nội"))[T.Huyện Gia Lâm, Hà Nội]')
+    ('locality', 'Huyện Gia Lâm, Hà Nội', 'Huyện Đông Anh, Hà Nội')
+    """
+    import ast
+
+    if not term.endswith("]"):
+        return None
+    start = 0
+    while (at := term.find(")[T.", start)) >= 0:
+        start = at + 1
+        head, level = term[:at + 1], term[at + 4:-1]
+        try:
+            node = ast.parse(head, mode="eval").body
+        except SyntaxError:  # a ")[T." inside a quoted reference: look further
+            continue
+        if "]:" in level or not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                                 and node.func.id == "C" and node.args and isinstance(node.args[0], ast.Name)):
+            return None
+        contrast = node.args[1] if len(node.args) > 1 else next(
+            (k.value for k in node.keywords if k.arg == "contrast"), None)
+        reference = None
+        if isinstance(contrast, ast.Call) and isinstance(contrast.func, ast.Name) and contrast.func.id == "Treatment":
+            value = contrast.args[0] if contrast.args else next(
+                (k.value for k in contrast.keywords if k.arg == "reference"), None)
+            if value is not None:
+                try:
+                    reference = str(ast.literal_eval(value))
+                except ValueError:  # a name or an expression: the note says "the level no term names"
+                    reference = None
+        return node.args[0].id, level, reference
+    return None
+
+
+#: patsy's spline transforms: their coefficients are not readable one by one.
+SPLINES = ("bs", "cr", "cc", "te")
+
+
+def _is_spline(term: str) -> bool:
+    return any(term.startswith(f"{name}(") for name in SPLINES)
+
+
+def spline_variables(formula: str) -> list[str]:
+    """The variables a formula enters through a spline (``~ C(locality) + bs(year, df=3)`` → ``["year"]``)."""
     import re
 
-    level = re.fullmatch(r"C\((\w+)\)\[T\.(.*)\]", term)
-    if level:
-        return level.group(2)
-    spline = re.fullmatch(r"bs\((\w+),.*\)\[(\d+)\]", term)
+    found = re.findall(r"\b(?:%s)\(\s*(\w+)" % "|".join(SPLINES), formula)
+    return list(dict.fromkeys(found))
+
+
+def _term_label(term: str) -> str:
+    """Readable label of a formula term: ``C(locality)[T.Huyện X, Y]`` → ``Huyện X, Y``, splines numbered.
+
+    ``C(year, Treatment(reference=2021))[T.2019]`` → ``2019`` as well (:func:`_parse_term`).
+    """
+    import re
+
+    parsed = _parse_term(term)
+    if parsed:
+        return parsed[1]
+    spline = re.fullmatch(r"(?:%s)\((\w+),.*\)\[(\d+)\]" % "|".join(SPLINES), term)
     if spline:
         return f"{spline.group(1)} (spline {int(spline.group(2)) + 1})"
     return term
@@ -371,11 +441,30 @@ def _fig_theme_localities(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
 
 
 def _fig_theme_trends(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
-    t = _top_localities(_theme_rows(t, ctx), MAX_PANELS).assign(year=lambda d: d["year"].astype(int))
+    # First the whole corpus (theme_shares_year): most documents of a news site may have no locality, and a
+    # reader looks for the overall trend before the localities'.
+    every = ctx.get("tables", {}).get("theme_shares_year")
+    every = None if every is None or every.empty else _theme_rows(every, ctx)
+    t = _top_localities(_theme_rows(t, ctx), MAX_PANELS - (every is not None))
+    order = _row_order(t)
+    if every is not None:
+        t = pd.concat([every.assign(locality=plots.ALL_DOCUMENTS), t], ignore_index=True)
+        order = [plots.ALL_DOCUMENTS, *order]
+    t = t.assign(year=t["year"].astype(int))
     fig = plt.figure()
     plots.trend_small_multiples(t, panel="locality", series="theme", x="year", y="share", fig=fig, lang=lang,
-                                min_docs=ctx["min_docs"], panel_order=_row_order(t))
+                                min_docs=ctx["min_docs"], panel_order=order)
     return fig
+
+
+def _trends_panels(tables: Mapping[str, pd.DataFrame]) -> str:
+    """How the theme trends figure lays out its panels (with or without the whole corpus first)."""
+    every = tables.get("theme_shares_year")
+    if every is None or every.empty:
+        return f"one panel per locality (the {MAX_PANELS} with most documents when there are more)"
+    return (f"first “All documents” (every dated document, those of no known locality included: "
+            f"tables/theme_shares_year), then one panel per locality (the {MAX_PANELS - 1} with most documents "
+            "when there are more)")
 
 
 def _fig_topic_terms(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
@@ -406,8 +495,8 @@ def _fig_topic_prevalence(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
 
 
 def _fig_effects(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure | None:
-    # Spline coefficients of year are not readable one by one (the prevalence figure shows the trend).
-    t = t[t["label"].isin(_key_topics(t, ctx)) & (t["term"] != "Intercept") & ~t["term"].str.startswith("bs(")]
+    # Spline coefficients are not readable one by one (the prevalence figure shows the trend).
+    t = t[t["label"].isin(_key_topics(t, ctx)) & (t["term"] != "Intercept") & ~t["term"].map(_is_spline)]
     if t.empty:
         return None
     # the reference levels are those no term names, among every term (the figure may show only some)
@@ -448,8 +537,8 @@ def _top_effect_terms(t: pd.DataFrame, sizes: Mapping[str, int], n: int) -> pd.D
         return t
 
     def size(term: str) -> int:
-        level = _term_label(term)
-        return sizes.get(level, 0) if term.startswith("C(locality") else 1 << 62  # non-locality terms first
+        parsed = _parse_term(term)
+        return sizes.get(parsed[1], 0) if parsed and parsed[0] == "locality" else 1 << 62  # others first
     keep = sorted(terms, key=lambda x: (-size(x), x))[:n]
     logger.info("effects figure shows %d of %d terms (the localities with most documents)", n, len(terms))
     return t[t["term"].isin(set(keep))]
@@ -457,8 +546,8 @@ def _top_effect_terms(t: pd.DataFrame, sizes: Mapping[str, int], n: int) -> pd.D
 
 #: Why a figure whose table is not empty can still have nothing to draw.
 NOTHING_TO_DRAW = {
-    "effects_forest": "the effects of the figure's topics are only the intercept and the year spline, whose "
-                      "coefficients are not readable one by one (topic_prevalence shows the trend)",
+    "effects_forest": "the effects of the figure's topics are only the intercept and the year spline (or another "
+                      "spline), whose coefficients are not readable one by one (topic_prevalence shows the trend)",
 }
 
 
@@ -466,21 +555,26 @@ def _effect_references(levels: list[str], shown: Mapping[str, str],
                        values: Mapping[str, list[str]]) -> dict[str, str]:
     """The reference level of each categorical variable of the figure's terms (``C(locality)``, ``C(year)``).
 
-    patsy's treatment coding compares every level with the first of the sorted
-    values of the documents in the model; ``values`` holds those values per
-    variable (sorted as patsy sorts them). A variable without them (a
-    ``category`` column of the researcher's table) gets ``""``: the note then
-    says its reference is the level no term names.
+    An explicit reference of the formula (``C(year, Treatment(reference=2021))``)
+    is that variable's reference. Otherwise patsy's treatment coding compares
+    every level with the first of the sorted values of the documents in the
+    model; ``values`` holds those values per variable (sorted as patsy sorts
+    them). A variable without them (a ``category`` column of the researcher's
+    table) gets ``""``: the note then says its reference is the level no term names.
     """
-    import re
-
     compared: dict[str, set[str]] = {}
+    explicit: dict[str, str] = {}
     for term in levels:
-        m = re.fullmatch(r"C\((\w+)\)\[T\.(.*)\]", term)
-        if m:
-            compared.setdefault(m.group(1), set()).add(shown[term])
+        parsed = _parse_term(term)
+        if parsed:
+            compared.setdefault(parsed[0], set()).add(shown[term])
+            if parsed[2] is not None:
+                explicit[parsed[0]] = parsed[2]
     out = {}
     for var, seen in compared.items():
+        if var in explicit:
+            out[var] = explicit[var]
+            continue
         # a year term beside locality terms: the model's documents have both
         key = "year_with_locality" if var == "year" and "locality" in compared else var
         rest = [v for v in values.get(key, []) if v not in seen]
@@ -537,20 +631,61 @@ def _effect_levels(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[str]]:
 MAX_KEYNESS_TERMS = 30
 
 
-def _fig_keyness(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
-    # Bounded whatever the corpus: the MAX_PANELS groups with most documents, ties by name.
+def _keyness_shown(t: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the groups the keyness figure draws: bounded whatever the corpus, the
+    :data:`MAX_PANELS` groups with most documents, ties by name."""
     sizes = (t.groupby("group")["n_docs"].max() if "n_docs" in t else t.groupby("group").size()).rename("size")
-    if len(sizes) > MAX_PANELS:
-        keep = sizes.reset_index().sort_values(["size", "group"], ascending=[False, True],
-                                               kind="mergesort")["group"].head(MAX_PANELS)
-        logger.info("keyness figure shows the %d groups with most documents of %d", MAX_PANELS, len(sizes))
-        t = t[t["group"].isin(set(keep))]
+    if len(sizes) <= MAX_PANELS:
+        return t
+    keep = sizes.reset_index().sort_values(["size", "group"], ascending=[False, True],
+                                           kind="mergesort")["group"].head(MAX_PANELS)
+    logger.info("keyness figure shows the %d groups with most documents of %d", MAX_PANELS, len(sizes))
+    return t[t["group"].isin(set(keep))]
+
+
+def _keyness_small(t: pd.DataFrame, min_docs: int | None = None) -> pd.Series:
+    """Rows of groups with few documents: the table's ``small_group`` flag, else fewer than ``min_docs``."""
+    if "small_group" in t:
+        return t["small_group"].fillna(False).astype(bool)
+    if min_docs is not None and "n_docs" in t:
+        return t["n_docs"].fillna(0) < min_docs
+    return pd.Series(False, index=t.index)
+
+
+def _fig_keyness(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
+    t = _keyness_shown(t)
     n_terms = min(int(t.groupby("group").size().max()), MAX_KEYNESS_TERMS)
     if ctx.get("keyness_group") in ("district", "locality"):
         t = t.assign(group=locality_labels(t["group"]))
+    # a group of a few documents is drawn apart (hatched, "n = 2, small" in its title): its terms rest on them
+    small = t[_keyness_small(t, ctx.get("keyness_min_docs"))]
+    n_docs = (small.groupby("group")["n_docs"].max().astype(int).to_dict() if "n_docs" in small
+              else dict.fromkeys(small["group"].unique()))
     fig = plt.figure()
-    plots.keyness_bars(t, group="group", score="z", n_terms=n_terms, fig=fig, lang=lang)
+    plots.keyness_bars(t, group="group", score="z", n_terms=n_terms, fig=fig, lang=lang, small=n_docs)
     return fig
+
+
+#: How the keyness caption names the groups of ``[keyness] group`` (one, many); other columns: "`<name>` group".
+KEYNESS_GROUP_NOUNS = {"locality": ("locality", "localities"), "district": ("locality", "localities"),
+                       "province": ("province", "provinces"), "year": ("year", "years"),
+                       "period": ("period", "periods"), "category": ("category", "categories")}
+
+
+def _keyness_text(group: str, keyness: pd.DataFrame | None, min_docs: int) -> dict[str, str]:
+    """The keyness caption's words for the run's groups, and how its small groups are marked."""
+    one, many = KEYNESS_GROUP_NOUNS.get(group, (f"`{group}` group", f"`{group}` groups") if group
+                                         else ("group", "groups"))
+    small = ""
+    if keyness is not None and not keyness.empty and "group" in keyness:
+        shown = _keyness_shown(keyness)
+        flagged = shown[_keyness_small(shown, min_docs)]
+        if len(flagged):
+            n = flagged["group"].nunique()
+            which = f"a {one}" if n == 1 else f"{n} {many}"
+            small = (f" Hatched bars, titled “(n = …, small)”: {which} of fewer than {min_docs} documents "
+                     "(small_group), whose distinctive terms rest on those few documents.")
+    return {"keyness_one": one, "keyness_many": many, "keyness_small": small}
 
 
 def _fig_selection(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
@@ -593,10 +728,10 @@ FIGURES: tuple[FigureSpec, ...] = (
                "– marks a period without documents.",
                THEME_SHARE_METHOD, _fig_theme_periods),
     FigureSpec("theme_trends", "theme_shares_locality_year", "theme_trends",
-               "Yearly share of documents mentioning {themes}, one panel per locality (the 12 with most documents "
-               "when there are more) on one y axis, with 95% intervals; hollow points: fewer than {min_docs} "
-               "documents.",
-               "Dictionary matches per document; {interval_text}", _fig_theme_trends),
+               "Yearly share of documents mentioning {themes}: {trends_panels}, on one y axis, with 95% intervals; "
+               "hollow points: fewer than {min_docs} documents.",
+               "Dictionary matches per document; {interval_text}", _fig_theme_trends,
+               extra_tables=("theme_shares_year",)),
     FigureSpec("topic_top_terms", "topic_terms", "topic_terms",
                "The most probable terms of every topic of the final model; each panel is titled with the topic's "
                "FREX terms (frequent and exclusive), which tell topics apart better than the most probable ones. "
@@ -610,17 +745,14 @@ FIGURES: tuple[FigureSpec, ...] = (
                "Posterior draws of document-topic proportions combined with a bootstrap over documents.",
                _fig_topic_prevalence),
     FigureSpec("effects_forest", "effects", "effects",
-               "Effects of the terms of {formula} on the proportion of the topics seeded with {themes} (spline "
-               "terms of year left out: the prevalence figure shows the trend), with 95% intervals, on one x axis. "
-               "Descriptive associations, not causal effects.",
+               "Effects of the terms of {formula} on the proportion of the topics seeded with {themes}"
+               "{effects_left_out}, with 95% intervals, on one x axis. Descriptive associations, not causal effects.",
                "Method of composition: OLS of posterior draws of topic proportions on the formula of [effects], "
-               "coefficients drawn from their sampling distribution and pooled. The intervals carry the "
-               "uncertainty of the document-topic proportions and of the regression, not that of the topics "
-               "themselves, the chosen K or the seed.", _fig_effects),
+               "coefficients drawn from their sampling distribution and pooled. {effects_intervals}", _fig_effects),
     FigureSpec("keyness", "keyness", "keyness",
-               "The most distinctive terms of each locality against all others, place and person names left out (the "
-               "12 localities with most documents when there are more; tables/keyness has the top terms of every "
-               "group, groups with few documents flagged small_group).",
+               "The most distinctive terms of each {keyness_one} against all others, place and person names left out "
+               "(the 12 {keyness_many} with most documents when there are more; tables/keyness has the top terms of "
+               "every group, groups with few documents flagged small_group).{keyness_small}",
                "Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); "
                "bars are z-scores.", _fig_keyness),
     FigureSpec("model_selection", "model_selection", "selection",
@@ -741,7 +873,8 @@ def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topi
     lost = lost_seeded_topics(tables)
     return {
         "labels": labels, "themes": themes, "n_terms": config.topics.n_terms, "n_topics": n_topics,
-        "keyness_group": config.keyness.group, "min_docs": config.themes.min_docs,
+        "keyness_group": config.keyness.group, "keyness_min_docs": config.keyness.min_docs,
+        "min_docs": config.themes.min_docs,
         "topic_labels": topic_figure_labels(tables.get("topic_terms_frex"), labels, lost=seed_marks(tables),
                                             lang=lang),
         "localities": _localities_in(tables),
@@ -754,8 +887,21 @@ def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topi
                  "seeds_lost": _seeds_lost_text(lost, labels, retention=tables.get("seed_retention")),
                  "theme_file": config.themes.file,
                  "interval_text": INTERVAL_TEXT.get(config.themes.interval, "95% intervals.").format(
-                     n_boot=config.themes.n_boot)},
+                     n_boot=config.themes.n_boot),
+                 "effects_left_out": _splines_left_out(config.effects.formula),
+                 "effects_intervals": effects_intervals_text(config, tables),
+                 "trends_panels": _trends_panels(tables),
+                 **_keyness_text(config.keyness.group, tables.get("keyness"), config.keyness.min_docs)},
     }
+
+
+def _splines_left_out(formula: str) -> str:
+    """The effects caption's note on the spline terms it leaves out ("" when the formula has none)."""
+    variables = spline_variables(formula)
+    if not variables:
+        return ""
+    trend = "; the prevalence figure shows the trend by year" if "year" in variables else ""
+    return f" (spline terms of {' and '.join(variables)} left out: not readable one by one{trend})"
 
 
 def draw_figure(spec: FigureSpec, tables: Mapping[str, pd.DataFrame], lang: str, ctx: dict) -> plt.Figure | None:
@@ -767,17 +913,21 @@ def draw_figure(spec: FigureSpec, tables: Mapping[str, pd.DataFrame], lang: str,
     table = tables.get(spec.table)
     if table is None or table.empty:
         return None
-    return spec.draw(table, lang, ctx)
+    extra = {name: tables[name] for name in spec.extra_tables if tables.get(name) is not None}
+    return spec.draw(table, lang, {**ctx, "tables": extra} if spec.extra_tables else ctx)
 
 
 def uncertainty_sentence(tables: Mapping[str, pd.DataFrame]) -> str:
     """What the effects intervals include (global or document uncertainty, split sample), for captions."""
-    effects = tables.get("effects")
+    kind = effects_uncertainty_kind(tables.get("effects"))
     parts = []
-    if effects is not None and "uncertainty" in effects.columns and len(effects):
-        if effects["uncertainty"].iat[0] == "global" and "topic_matching" in tables:
+    if kind == "global" and "topic_matching" not in tables:
+        parts.append("Intervals: global uncertainty, the reported model and its refits pooled (coefficient draws "
+                     "stacked) after matching their topics to the reported model's.")
+    elif kind:
+        if kind == "global":
             matching = tables["topic_matching"]
-            seeds = ", ".join(str(s) for s in matching.loc[matching["model"] > 0, "random_state"].unique())
+            seeds = ", ".join(str(s) for s in sorted(matching.loc[matching["model"] > 0, "random_state"].unique()))
             free = matching[matching["matched_by"] == "hungarian"]
             lowest = f"; lowest cosine of a matched free topic {free['similarity'].min():.2f}" if len(free) else ""
             from toolkit.topics.uncertainty import WEAK_MATCH
@@ -867,7 +1017,8 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
             caption = f"{caption} {uncertainty_sentence(tables)}".strip()
         elif spec.table == "topic_prevalence_district_year":
             caption = f"{caption} {_prevalence_sentence(tables)}"
-        inputs = hashlib.sha256(json.dumps([frame_hash(table), config.figures.__dict__, dict(provenance), ctx,
+        extra = [frame_hash(tables[n]) if tables.get(n) is not None else None for n in spec.extra_tables]
+        inputs = hashlib.sha256(json.dumps([frame_hash(table), extra, config.figures.__dict__, dict(provenance), ctx,
                                             spec.name, caption], sort_keys=True, default=str).encode()).hexdigest()[:16]
         paths = [stem.with_suffix(f".{fmt}") for fmt in config.figures.formats]
         sidecar = stem.with_suffix(".json")
