@@ -171,6 +171,29 @@ def test_formula_and_groups_fit_the_corpus(years, localities, n, formula, group)
     assert ("effects_forest" in config.figures.include) == bool(formula)
 
 
+def test_a_first_level_of_a_few_documents_is_not_the_reference_of_the_chosen_formula():
+    # dantri 2019-21: 2019 holds 2 documents; every year was compared with it (clustered SE 0.0000)
+    dantri = _docs_per_year({2019: 2, 2020: 147, 2021: 1603})
+    config, choices = adapt_defaults(RunConfig(), dantri)
+    assert config.effects.formula == "~ C(year, Treatment(reference=2021))"
+    reason = choices.set_index("setting").loc["effects.formula", "reason"]
+    assert "the first year, 2019, holds 2 document(s) (fewer than 30): compared with 2021, the year with most" in reason
+    # localities the same way: patsy's first in sorted order holds 10 documents
+    few_first = pd.concat([_docs([2020, 2021], LOCALITIES[2:], 5), _docs([2020, 2021], LOCALITIES[:2], 40)],
+                          ignore_index=True)
+    formula = adapt_defaults(RunConfig(), few_first)[0].effects.formula
+    assert formula.startswith("~ C(locality, Treatment(reference='Huyện Đại Từ, Thái Nguyên'))")
+    import patsy  # the chosen formula is one patsy reads, its reference the level named
+
+    design = patsy.dmatrix(formula, few_first.assign(year=few_first["year"].astype(int)), return_type="dataframe")
+    levels = sorted(column.split("[T.", 1)[1].rstrip("]") for column in design.columns
+                    if column.startswith("C(locality") and "[T." in column)
+    assert levels == ["Huyện Châu Thành, Bến Tre", "Quận Long Biên, Hà Nội"]
+    # a first level with enough documents stays the reference: the formula reads as before
+    assert adapt_defaults(RunConfig(), _docs_per_year({2019: 40, 2020: 147, 2021: 1603}))[0].effects.formula == \
+        "~ C(year)"
+
+
 def test_no_dates_no_year_terms_and_no_year_figures():
     docs = _docs([2020], LOCALITIES, 10).assign(year=pd.array([pd.NA] * 30, dtype="Int64"))
     config, choices = adapt_defaults(RunConfig(), docs)

@@ -259,6 +259,30 @@ def _choose_grid(config: RunConfig, facts: dict) -> tuple[tuple[int, ...], str, 
                                "topics of so few documents are a sketch, not a finding"), True
 
 
+#: Documents the reference level of a chosen categorical term needs: every coefficient is a comparison with it,
+#: so a reference of a few documents makes every interval rest on them (dantri's 2019 had 2).
+MIN_REFERENCE_DOCS = 30
+
+
+def _categorical(variable: str, counts: dict) -> tuple[str, str]:
+    """``C(variable)``, or with the level of most documents as its reference when the first level holds too few.
+
+    patsy compares every level with the first in sorted order; when that one
+    holds fewer than :data:`MIN_REFERENCE_DOCS` documents, the level with
+    most documents (the first of them on a tie) becomes the reference.
+    Returns the term and the reason (empty when the first level serves).
+    """
+    first = min(counts)
+    if counts[first] >= MIN_REFERENCE_DOCS:
+        return f"C({variable})", ""
+    reference = max(sorted(counts), key=lambda level: counts[level])
+    if reference == first:
+        return f"C({variable})", ""
+    return (f"C({variable}, Treatment(reference={reference!r}))",
+            f"the first {variable}, {first}, holds {counts[first]} document(s) (fewer than {MIN_REFERENCE_DOCS}): "
+            f"compared with {reference}, the {variable} with most ({counts[reference]})")
+
+
 def _choose_formula(config: RunConfig, facts: dict, documents: pd.DataFrame) -> tuple[str, str, str]:
     formula = config.effects.formula
     if config.is_set("effects.formula"):
@@ -275,6 +299,9 @@ def _choose_formula(config: RunConfig, facts: dict, documents: pd.DataFrame) -> 
     elif len(years) < MIN_YEARS_SPLINE:
         year_term, n_year_coef = "C(year)", len(years) - 1
         reasons.append(f"a short span ({len(years)} distinct years): year as categories C(year)")
+        year_term, why = _categorical("year", facts["year_counts"])
+        if why:
+            reasons.append(why)
     else:
         year_term, n_year_coef = "bs(year, df=3)", 3
         reasons.append(f"{len(years)} distinct years: year as a spline bs(year, df=3)")
@@ -283,6 +310,12 @@ def _choose_formula(config: RunConfig, facts: dict, documents: pd.DataFrame) -> 
     if len(localities) >= 2:
         loc_term, n_loc_coef = "C(locality)", len(localities) - 1
         reasons.append(f"{len(localities)} localities: C(locality)")
+        in_model = documents["locality"].fillna("").astype(str)
+        if year_term:
+            in_model = in_model[pd.to_numeric(documents["year"], errors="coerce").notna()]
+        loc_term, why = _categorical("locality", in_model[in_model != ""].value_counts().to_dict())
+        if why:
+            reasons.append(why)
     else:
         reasons.append(f"one locality ({localities[0]}): no locality term" if localities
                        else "no known locality: no locality term")
