@@ -385,3 +385,53 @@ class Portal:
                 pass
 
         return Handler
+
+
+class PageServer:
+    """A small site on 127.0.0.1 for one test: a subclass answers ``answer(path, query)`` with ``(body, content
+    type)`` or ``None`` (404). Requests are logged (``log``, the paths as asked); ``base`` is the site's address.
+
+    ``with Site() as site: collect([site.base + "/"], …)``.
+    """
+
+    def answer(self, path: str, query: dict) -> tuple[str, str] | None:
+        raise NotImplementedError
+
+    def on_request(self, path: str) -> None:
+        """Runs before each answer (a test can stop the crawler here)."""
+
+    def __enter__(self):
+        from urllib.parse import parse_qs, urlsplit
+
+        outer = self
+        self.log: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.log.append(self.path)
+                outer.on_request(self.path)
+                parts = urlsplit(self.path)
+                found = outer.answer(parts.path, parse_qs(parts.query))
+                if found is None:
+                    self.send_error(404)
+                    return
+                body, kind = found
+                data = body.encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.host = f"127.0.0.1:{self.server.server_address[1]}"
+        self.base = f"http://{self.host}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -85,6 +85,15 @@ class Page:
         assert self.errors == [], f"console errors: {self.errors}"
 
 
+def _open_explorer(browser, path, html: str) -> tuple[Page, object]:
+    """Write ``html`` to ``path`` and open it in a new page, ready (its script has run)."""
+    path.write_text(html, encoding="utf-8")
+    session = Page(browser)
+    session.page.goto(path.as_uri())
+    session.page.wait_for_selector("body[data-ready]")
+    return session, session.page
+
+
 def _theme_matches(text: str, theme_id: str) -> bool:
     """Whether the words of ``text`` contain a match of a term of the theme (as the dictionary counts)."""
     from toolkit.text.segment import get_tokenizer
@@ -215,15 +224,9 @@ def test_explorer_intervals_round_outwards_and_topics_carry_their_figure_names(b
     doc_topics = pd.DataFrame({"doc_id": ["a", "b"], "topic_0": [0.9, 0.2], "topic_1": [0.1, 0.8]})
     terms = pd.DataFrame({"topic": [0, 1], "label": ["democracy_regulations", "topic_01"], "rank": [1, 1],
                           "term": ["tổng_thống", "bóng_đá"], "weight": [0.1, 0.1]})
-    path = tmp_path / "explorer.html"
-    path.write_text(explorer_html(
+    session, page = _open_explorer(browser, tmp_path / "explorer.html", explorer_html(
         docs, theme_shares=shares, theme_labels={"covid": "COVID-19", "religion": "Religion"}, doc_topics=doc_topics,
-        topic_terms=terms, topic_labels={"democracy_regulations": "Grassroots democracy (seed terms lost): tổng thống"}),
-        encoding="utf-8")
-    session = Page(browser)
-    page = session.page
-    page.goto(path.as_uri())
-    page.wait_for_selector("body[data-ready]")
+        topic_terms=terms, topic_labels={"democracy_regulations": "Grassroots democracy (seed terms lost): tổng thống"}))
     page.select_option("#view-select", "theme:covid")
     assert "[0–0.2%]" in page.inner_text("td.cell")
     # a theme no document mentions says so, not "Colour: 0 to 0%"
@@ -255,13 +258,8 @@ def test_topic_cells_of_few_documents_are_dashed_like_small_theme_cells(browser,
                            "theme": ["covid", "covid"], "n_docs": [1, 500], "docs_with_theme": [1, 150],
                            "share": [1.0, 0.3], "ci_low": [0.15, 0.26], "ci_high": [1.0, 0.34],
                            "small_cell": [True, False]})
-    path = tmp_path / "explorer.html"
-    path.write_text(explorer_html(docs, theme_shares=shares, doc_topics=doc_topics, topic_prevalence=prevalence),
-                    encoding="utf-8")
-    session = Page(browser)
-    page = session.page
-    page.goto(path.as_uri())
-    page.wait_for_selector("body[data-ready]")
+    session, page = _open_explorer(browser, tmp_path / "explorer.html", explorer_html(
+        docs, theme_shares=shares, doc_topics=doc_topics, topic_prevalence=prevalence))
 
     def borders() -> dict[str, str]:
         return {c.get_attribute("data-locality"): c.evaluate("(td) => getComputedStyle(td).borderTopStyle")
@@ -298,13 +296,8 @@ def test_topic_view_says_documents_without_a_locality_are_not_in_its_table(brows
     prevalence = pd.DataFrame({"province": ["Hà Nội"], "district": ["Quận Ba Đình"], "year": [2020], "topic": [0],
                                "label": ["covid"], "n_docs": [1], "prevalence": [0.999], "ci_low": [0.99],
                                "ci_high": [1.0]})
-    path = tmp_path / "explorer.html"
-    path.write_text(explorer_html(docs, theme_shares=shares, doc_topics=doc_topics, topic_prevalence=prevalence),
-                    encoding="utf-8")
-    session = Page(browser)
-    page = session.page
-    page.goto(path.as_uri())
-    page.wait_for_selector("body[data-ready]")
+    session, page = _open_explorer(browser, tmp_path / "explorer.html", explorer_html(
+        docs, theme_shares=shares, doc_topics=doc_topics, topic_prevalence=prevalence))
     page.select_option("#view-select", "theme:covid")
     unknown = page.locator("#trend tr", has=page.locator("th", has_text="(unknown)"))
     assert "n = 1603" in unknown.inner_text()  # the theme view counts them

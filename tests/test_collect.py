@@ -594,57 +594,30 @@ def test_cli_killed_mid_crawl_resumes_without_refetching_stored_pages(tmp_path):
     assert len(docs) == len(site.ARTICLES) and docs["url"].is_unique
 
 
-class _CalendarTrap:
+class _CalendarTrap(site.PageServer):
     """A portal whose event calendar links each day to the next, without end (a crawler trap)."""
 
     ARTICLE = ("<html><body><h1>Hội nghị giao ban công tác dân vận quý {i}</h1><p>Ngày đăng: 05/0{i}/2023</p>"
                "<p>Sáng 4/{i}, Ban Dân vận Huyện ủy tổ chức hội nghị giao ban công tác dân vận quý {i}; các đại "
                "biểu thảo luận về công tác dân vận chính quyền và việc thực hiện quy chế dân chủ ở cơ sở.</p>"
                "</body></html>")
+    ITEMS = "".join(f'<li><a href="/tin/bai-{i}.html">Hội nghị giao ban công tác dân vận quý {i} năm 2023 '
+                    "của huyện</a></li>" for i in range(1, 6))
 
-    def __enter__(self):
+    def answer(self, path: str, query: dict) -> tuple[str, str] | None:
         from datetime import date, timedelta
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-        import threading
-        from urllib.parse import parse_qs, urlsplit
 
-        log = self.log = []
-        items = "".join(f'<li><a href="/tin/bai-{i}.html">Hội nghị giao ban công tác dân vận quý {i} năm 2023 '
-                        "của huyện</a></li>" for i in range(1, 6))
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                parts = urlsplit(self.path)
-                log.append(self.path)
-                if parts.path == "/":
-                    body = f'<html><body><ul>{items}</ul><a href="/lich?ngay=2023-01-01">Lịch sự kiện</a></body></html>'
-                elif parts.path == "/lich":
-                    day = date.fromisoformat(parse_qs(parts.query)["ngay"][0])
-                    body = (f"<html><body><h1>Lịch sự kiện ngày {day}</h1><ul>{items}</ul>"
-                            f'<a href="/lich?ngay={day + timedelta(days=1)}">Ngày sau</a></body></html>')
-                elif parts.path.startswith("/tin/bai-"):
-                    body = _CalendarTrap.ARTICLE.format(i=parts.path[9])
-                else:
-                    self.send_error(404)
-                    return
-                data = body.encode("utf-8")
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        if path == "/":
+            body = f'<html><body><ul>{self.ITEMS}</ul><a href="/lich?ngay=2023-01-01">Lịch sự kiện</a></body></html>'
+        elif path == "/lich":
+            day = date.fromisoformat(query["ngay"][0])
+            body = (f"<html><body><h1>Lịch sự kiện ngày {day}</h1><ul>{self.ITEMS}</ul>"
+                    f'<a href="/lich?ngay={day + timedelta(days=1)}">Ngày sau</a></body></html>')
+        elif path.startswith("/tin/bai-"):
+            body = self.ARTICLE.format(i=path[9])
+        else:
+            return None
+        return body, "text/html; charset=utf-8"
 
 
 def test_a_calendar_trap_is_capped_by_list_page_pattern_and_said(tmp_path, caplog):

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 from datetime import date, datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -52,7 +51,7 @@ def _title(path: str) -> str:
     return "Hội nghị giao ban công tác dân vận " + name.replace("-", " ")
 
 
-class DistrictPortal:
+class DistrictPortal(site.PageServer):
     """A Ban Dân vận portal: home page, news, and an event calendar whose month grid links every day.
 
     ``robots`` is the robots.txt text; ``on_request(path)`` runs before each answer.
@@ -60,8 +59,17 @@ class DistrictPortal:
 
     def __init__(self, robots: str = "User-agent: *\nDisallow: /quan-tri/\n", on_request=None):
         self.robots = robots
-        self.on_request = on_request
-        self.log: list[str] = []
+        self.request_hook = on_request
+
+    def on_request(self, path: str) -> None:
+        if self.request_hook is not None:
+            self.request_hook(path)
+
+    def answer(self, path: str, query: dict) -> tuple[str, str] | None:
+        if path == "/robots.txt":
+            return self.robots, "text/plain"
+        page = self.page(path, query)
+        return None if page is None else (page, "text/html; charset=utf-8")
 
     def page(self, path: str, query: dict) -> str | None:
         news = "".join(f'<li><a href="{p}">{_title(p)} năm 2023 của huyện Yên Thành</a></li>'
@@ -92,42 +100,6 @@ class DistrictPortal:
             title = _title(path)
             return ARTICLE.format(title=title, title_lower=title.lower(), day=date(2023, 4, 5))
         return None
-
-    def __enter__(self) -> DistrictPortal:
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                outer.log.append(self.path)
-                if outer.on_request is not None:
-                    outer.on_request(self.path)
-                parts = urlsplit(self.path)
-                if parts.path == "/robots.txt":
-                    body, kind = outer.robots, "text/plain"
-                else:
-                    body, kind = outer.page(parts.path, parse_qs(parts.query)), "text/html; charset=utf-8"
-                if body is None:
-                    self.send_error(404)
-                    return
-                data = body.encode("utf-8")
-                self.send_response(200)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.host = f"127.0.0.1:{self.server.server_address[1]}"
-        self.base = f"http://{self.host}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _calendar(paths):

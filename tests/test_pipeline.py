@@ -443,14 +443,19 @@ def test_a_lost_seeded_topic_is_named_in_the_caption_and_its_label():
         "Seeded topics carry their theme's name.")
 
 
+def _refuse(monkeypatch, target: str, why: str) -> None:
+    """Make ``target`` fail the test if the run calls it."""
+    def refused(*args, **kwargs):
+        raise AssertionError(why)
+
+    monkeypatch.setattr(target, refused)
+
+
 @pytest.mark.slow
 def test_no_effects_formula_fits_no_refits(tmp_path, monkeypatch):
     from toolkit.config import EffectsConfig
 
-    def refused(*args, **kwargs):
-        raise AssertionError("a refit was fitted though the run has no effects formula")
-
-    monkeypatch.setattr("toolkit.pipeline._refit", refused)
+    _refuse(monkeypatch, "toolkit.pipeline._refit", "a refit was fitted though the run has no effects formula")
     config = replace(CONFIG, corpus=CorpusConfig(n_pages=120), themes=ThemesConfig(n_boot=20, devset_quality=False),
                      topics=TopicsConfig(n_topics_grid=(), n_topics=5, random_states=(0,)),
                      effects=EffectsConfig(formula=""), figures=FiguresConfig(formats=("png",), dpi=40))
@@ -465,10 +470,8 @@ def test_theme_figures_alone_fit_no_topic_model_and_say_so(tmp_path, monkeypatch
 
     from toolkit.study.check import run_cost
 
-    def refused(*args, **kwargs):
-        raise AssertionError("a topic model was fitted though [figures] include names no topic figure")
-
-    monkeypatch.setattr("toolkit.pipeline._topics_stage", refused)
+    _refuse(monkeypatch, "toolkit.pipeline._topics_stage",
+            "a topic model was fitted though [figures] include names no topic figure")
     config = replace(CONFIG, corpus=CorpusConfig(n_pages=120), themes=ThemesConfig(n_boot=20, devset_quality=False),
                      figures=FiguresConfig(formats=("png",), dpi=40, include=("theme_trends", "keyness")))
     summary = run_pipeline(config, output_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
