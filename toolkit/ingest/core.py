@@ -21,8 +21,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -481,7 +480,7 @@ def site_locality(found: Locality, site: str, *, province: str = "") -> Locality
     if not from_site.district and found.province:
         return found
     evidence = f"site: {from_site.evidence}" + (f"; text: {found.evidence}" if found.evidence else "")
-    return dataclasses.replace(from_site, evidence=evidence)
+    return replace(from_site, evidence=evidence)
 
 
 def district_within_rule(rule: Locality, inferred: Locality, *, source: str = "") -> Locality:
