@@ -28,8 +28,9 @@ INDIRECT = {"python-crfsuite", "sklearn-crfsuite"}
 #: tqdm.auto draws the notebooks' progress bars with (tests/test_notebooks.py checks that it can).
 USED_WITHOUT_IMPORT = {"ipykernel", "ipywidgets"}
 
-#: Our own top-level packages and the test helpers.
-OURS = {"toolkit", "bench", "tests", "conftest", "portal"}  # portal: the fixture web portal of tests/portal.py
+#: Our own top-level packages and the test suite's modules (portal: the fixture web portal of tests/portal.py; a test
+#: file may import another's helpers).
+OURS = {"toolkit", "bench", "tests"} | {p.stem for p in (ROOT / "tests").glob("*.py")}
 
 
 def _canonical(name: str) -> str:
