@@ -389,7 +389,7 @@ class Portal:
 
 class PageServer:
     """A small site on 127.0.0.1 for one test: a subclass answers ``answer(path, query)`` with ``(body, content
-    type)`` or ``None`` (404). Requests are logged (``log``, the paths as asked); ``base`` is the site's address.
+    type)``, ``(body, content type, status)`` or ``None`` (404). Requests are logged (``log``, the paths as asked); ``base`` is the site's address.
 
     ``with Site() as site: collect([site.base + "/"], …)``.
     """
@@ -415,9 +415,9 @@ class PageServer:
                 if found is None:
                     self.send_error(404)
                     return
-                body, kind = found
+                body, kind, status = (*found, 200)[:3]
                 data = body.encode("utf-8")
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()

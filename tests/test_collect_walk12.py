@@ -260,3 +260,24 @@ def test_a_cms_scripts_articles_and_list_pages_have_different_patterns(article, 
     assert listing_pattern(listing) == listing_pattern(listing.replace("20", "40").replace("page-3", "page-4"))
     assert listing_pattern("https://dv.example.vn/lich?view=calendar&ngay=2023-05-01") == \
         listing_pattern("https://dv.example.vn/lich?view=calendar&ngay=2023-06-12")
+
+
+def test_an_unreachable_robots_txt_keeps_the_crawl_delay_an_earlier_run_read(tmp_path):
+    # run 1 reads Crawl-delay: 0.05; in run 2 robots.txt answers 503 (the host is left for later): the
+    # remembered delay must still space run 3's first request, not be overwritten with 0
+    class Flaky(DistrictPortal):
+        down = False
+
+        def answer(self, path, query):
+            if path == "/robots.txt" and self.down:
+                return "Service Unavailable", "text/plain", 503
+            return super().answer(path, query)
+
+    with Flaky(robots="User-agent: *\nDisallow: /quan-tri/\nCrawl-delay: 0.05\n") as portal:
+        collect([portal.base + "/"], tmp_path, delay=0.0, user_agent=UA, max_pages=1)
+        portal.down = True
+        summary = collect([portal.base + "/"], tmp_path, delay=0.0, user_agent=UA, max_pages=1)
+    assert portal.host not in summary.host_delays  # nothing more was sent to it
+    hosts = read_ledger(tmp_path, "hosts").set_index("host")
+    assert hosts.loc[portal.host, "robots"] == "disallow-all"
+    assert hosts.loc[portal.host, "crawl_delay"] == 0.05

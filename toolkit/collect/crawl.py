@@ -313,8 +313,12 @@ class Crawler:
             rules = RobotsRules.disallow_all(self.user_agent)
             self.paused[host] = "robots.txt redirects too often"
         self.robots[host] = rules
-        self.fetcher.set_crawl_delay(host, rules.crawl_delay)
-        self.ledger.set_host(host, robots=rules.status, crawl_delay=rules.crawl_delay)
+        if rules.status == "disallow-all":
+            # unreachable says nothing new about pace: the Crawl-delay an earlier run read still holds
+            self.ledger.set_host(host, robots=rules.status)
+        else:
+            self.fetcher.set_crawl_delay(host, rules.crawl_delay)
+            self.ledger.set_host(host, robots=rules.status, crawl_delay=rules.crawl_delay)
         if host not in self.paused:  # a host left for a later run is sent nothing more: no delay to report
             self.host_delays[host] = self.fetcher.gap(host)
             delays = dict(sorted(self.host_delays.items()))
