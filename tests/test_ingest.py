@@ -298,6 +298,21 @@ def test_a_district_portals_page_naming_no_place_takes_the_sites_locality(tmp_pa
     assert (row["province"], row["district"]) == ("Bắc Ninh", "")
 
 
+def test_a_site_named_with_a_dashed_province_is_that_province(tmp_path):
+    # "Bà Rịa - Vũng Tàu" in the <title> is one province, not a city "Bà Rịa" and a part "Vũng Tàu"
+    placeless = ('<p>Sáng 12/3/2021, Ban Dân vận Tỉnh ủy tổ chức hội nghị triển khai công tác dân vận năm 2021 với '
+                 'sự tham dự của đại diện các huyện, thị xã, thành phố trong tỉnh.</p><p>Hội nghị đã đánh giá kết quả '
+                 'thực hiện quy chế dân chủ ở cơ sở và đề ra nhiệm vụ trọng tâm trong thời gian tới.</p>')
+    page = _portal_page(placeless, "Liên hệ: ban biên tập").replace(
+        "<title>Hội nghị dân vận</title>",
+        "<title>Hội nghị triển khai công tác dân vận năm 2021 - Ban Dân vận Tỉnh ủy Bà Rịa - Vũng Tàu</title>")
+    _write(tmp_path / "pages" / "a.html", page)
+    row = ingest(tmp_path / "pages").iloc[0]
+    assert row["title"] == "Hội nghị triển khai công tác dân vận năm 2021"
+    assert (row["province"], row["district"]) == ("Bà Rịa - Vũng Tàu", "")
+    assert row["locality_evidence"].startswith("site: ")
+
+
 def test_cli_writes_table_and_rejects_and_exit_codes(tmp_path):
     _write(tmp_path / "raw" / "a.txt", PAGE)
     _write(tmp_path / "raw" / "bad.txt", b"")

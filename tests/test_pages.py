@@ -1492,6 +1492,11 @@ def test_the_headline_stays_when_a_box_links_another_article_of_the_same_headlin
     ("Huyện ủy Hoằng Hóa sơ kết công tác dân vận: 6 tháng đầu năm 2023",
      "Huyện ủy Hoằng Hóa sơ kết công tác dân vận: 6 tháng đầu năm 2023"),
     ("Ban Dân vận Huyện ủy Hoằng Hóa - Dân vận khéo", "Ban Dân vận Huyện ủy Hoằng Hóa - Dân vận khéo"),  # too short
+    # a place written with a dash is one name, not two parts of the <title>
+    ("Hội nghị giao ban công tác dân vận quý I - Tỉnh ủy Bà Rịa - Vũng Tàu", "Hội nghị giao ban công tác dân vận quý I"),
+    ("Ban Dân vận Tỉnh ủy Bà Rịa – Vũng Tàu | Gặp mặt chức sắc các tôn giáo", "Gặp mặt chức sắc các tôn giáo"),
+    ("Thành phố Phan Rang - Tháp Chàm ra quân dân vận khéo - Ban Dân vận Tỉnh ủy Ninh Thuận",
+     "Thành phố Phan Rang - Tháp Chàm ra quân dân vận khéo"),
 ])
 def test_a_committees_name_before_the_headline_in_the_title_tag_is_dropped(title, expected):
     assert html_module._clean_title(title, None) == expected

@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from copy import deepcopy
@@ -169,12 +170,42 @@ def _captions(tree: lxml.html.HtmlElement) -> list[str]:
     return out
 
 
+@functools.cache
+def _joined_place_re() -> re.Pattern[str]:
+    """Place names written with a dash ("Bà Rịa - Vũng Tàu", "Phan Rang - Tháp Chàm"), any dash and spacing."""
+    from toolkit.places import place_names
+
+    names = sorted((name for name in place_names() if re.search(r"\s[-–—]\s", name)), key=len, reverse=True)
+    sides = [re.split(r"\s[-–—]\s", name) for name in names]
+    return re.compile("|".join(r"\s*[-–—]\s*".join(re.escape(side.strip()) for side in parts) for parts in sides),
+                      re.IGNORECASE)
+
+
+def _split_title(title: str) -> list[str]:
+    """``title`` split at its separators (parts at even positions, separators at odd ones), a place name written
+    with a dash kept whole.
+
+    Examples
+    --------
+    >>> _split_title("Hội nghị dân vận - Tỉnh ủy Bà Rịa - Vũng Tàu")
+    ['Hội nghị dân vận', ' - ', 'Tỉnh ủy Bà Rịa - Vũng Tàu']
+    """
+    kept: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        kept.append(match.group())
+        return f"\x00{len(kept) - 1}\x00"
+
+    pieces = _TITLE_SPLIT_RE.split(_joined_place_re().sub(hold, title))
+    return [re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], piece) for piece in pieces]
+
+
 def _clean_title(title: str | None, sitename: str | None) -> str:
     """The headline without the site name the ``<title>`` often adds before or after it."""
     title = _clean(title or "")
     if not title:
         return ""
-    pieces = _TITLE_SPLIT_RE.split(title)  # parts at even positions, separators at odd ones
+    pieces = _split_title(title)  # parts at even positions, separators at odd ones
     site = _clean(sitename or "").casefold()
 
     def is_site(part: str, limit: int) -> bool:
@@ -203,7 +234,7 @@ def _is_site_name(part: str) -> bool:
     >>> _is_site_name("Ban Dân vận Huyện ủy Yên Thành"), _is_site_name("Huyện ủy Yên Thành sơ kết công tác dân vận")
     (True, False)
     """
-    part = part.strip()
+    part = _joined_place_re().sub(lambda m: re.sub(r"\s*[-–—]\s*", " ", m.group()), part.strip())
     if not _SITE_PART_RE.match(part):
         return False
     pos = 0
@@ -241,7 +272,7 @@ def _site_text(sitename: str, title_tags: list[str], headline: str, full_text: s
     found = [_clean(sitename)] if sitename else []
     head = _clean(headline).casefold()
     for tag in title_tags:
-        pieces = _TITLE_SPLIT_RE.split(_clean(tag))[::2]
+        pieces = _split_title(_clean(tag))[::2]
         found += [piece.strip() for piece in pieces
                   if piece.strip() and piece.strip().casefold() not in head and len(piece.split()) <= 15
                   and (_SITE_PART_RE.match(piece.strip()) or _PLACE_PART_RE.search(piece))]
