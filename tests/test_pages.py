@@ -273,6 +273,21 @@ def test_signature_with_organization_line():
     assert "Video" not in fields.body and "Thu Hằng" not in fields.body
 
 
+@pytest.mark.parametrize("signature, author", [
+    # a writer's name and the source line under it, pasted as one line (as news exports often have them)
+    ("Minh PhươngTheo Reuters", "Minh Phương - Theo Reuters"),
+    ("Minh PhươngTheo The Economist, Guardian", "Minh Phương - Theo The Economist, Guardian"),
+    ("T.ThủyTheo E.T/ToI", "T.Thủy - Theo E.T/ToI"),
+    # the same on two lines, and a writer whose given name is Theo
+    ("Minh Phương\nTheo Reuters", "Minh Phương - Theo Reuters"),
+    ("Nguyễn Văn Theo", "Nguyễn Văn Theo"),
+])
+def test_a_signature_run_into_its_source_line_is_split(signature, author):
+    fields = parse_page(PAGE_G + "\n" + signature + "\n")
+    assert fields.author == author
+    assert "Theo" not in fields.body.splitlines()[-1]
+
+
 def test_page_with_only_furniture_has_no_body():
     assert parse_page("Trang chủ\nGiới thiệu\nLiên hệ\nThống kê truy cập\nĐang online33\n").body == ""
     assert parse_page("").body == ""

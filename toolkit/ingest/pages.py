@@ -337,6 +337,10 @@ _AUTHOR_LABEL_RE = re.compile(
 _BY_NAME_RE = regex.compile(rf"^(?:viết bởi|đăng bởi|người đăng|posted by|written by|by)\s*[:：]?\s*(?P<v>{_NAME}|{_INITIALS})\.?$",
                             regex.IGNORECASE)
 _THEO_RE = re.compile(r"^\(?(?:theo|nguồn)\s+(?P<v>[^.!?;:]{2,80}?)\)?\.?$", _I)
+# "Minh PhươngTheo Reuters", "T.ThủyTheo NDTV": a writer's name run into the source line under it (two lines pasted
+# as one)
+_GLUED_SOURCE_RE = regex.compile(
+    rf"^(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,4}}?|{_INITIALS})(?<=\p{{Ll}})(?P<src>(?:Theo|Nguồn)\s.+)$")
 _TRAILING_PAREN_RE = regex.compile(r"\s*\((?P<v>[^()]{2,60})\)\s*\.?$")
 _LEADING_SOURCE_RE = regex.compile(rf"^\((?P<v>{_ABBR}(?:\s*[-–/]\s*{_ABBR})*|[^()]{{2,30}})\)\s*[-–—]\s*")
 
@@ -639,6 +643,9 @@ def _author_like(line: _Line, *, allow_org: bool) -> str:
         if not (line.kind == TEXT and line.n_words <= 14 and line.text.endswith(")")):
             return ""
     text = line.text.strip()
+    glued = _GLUED_SOURCE_RE.match(text)
+    if glued and re.fullmatch(r"(?:Theo|Nguồn)\s+[^!?;:]{2,80}", glued["src"].rstrip(".")):  # "Theo E.T/ToI"
+        return f"{glued['name']} - {glued['src'].strip('()')}"
     if _ABBR_LINE_RE.match(text):
         return text.strip("()")
     if _NAME_RE.match(text) or _COMPILED_SOURCE_RE.match(text):
