@@ -866,6 +866,16 @@ def test_validate_themes_reports_doc_freq_per_group_and_never_occurring_terms(ti
     assert "covid: vắc-xin = vắc xin" in caplog.text
     assert "covid: khẩu trang" in caplog.text and "covid: vắc-xin;" not in caplog.text
     assert "never counted in this corpus: absent, or every occurrence excluded" in caplog.text
+    NAMES12 = ["an", "bình", "cường", "dũng", "hà", "khánh", "lan", "minh", "giang", "nam", "oanh", "phúc"]
+    # a long list stays a line per theme: its first terms and how many more (the table lists every one)
+    many = themes_from_mapping({"themes": {"covid": {"label_en": "", "label_vi": "",
+                                                      "terms": [f"thuật ngữ {w}" for w in NAMES12]}}})
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
+        listed = validate_themes(pd.DataFrame({"doc_id": ["a"], "tokens": [["vắc_xin"]]}), docs.iloc[:1], many, by=())
+    shown = "; ".join(f"thuật ngữ {w}" for w in NAMES12[:8])
+    assert f"covid: {shown} … and 4 more" in caplog.text
+    assert "thuật ngữ giang" not in caplog.text and (~listed["occurs"]).sum() == 12
     twins_table = validate_themes(pd.DataFrame({"doc_id": ["a"], "tokens": [["vắc_xin"]]}), docs.iloc[:1], twins,
                                   by=())
     assert twins_table.set_index("term")["same_as"].to_dict() == {"vắc xin": "", "vắc-xin": "vắc xin",

@@ -1078,6 +1078,10 @@ def theme_hits_batched(
 # --------------------------------------------------------------------------
 
 
+#: Terms a warning names per theme; the returned table lists every term (``occurs``).
+_NEVER_SHOWN = 8
+
+
 def validate_themes(
     tokens: pd.DataFrame,
     documents: pd.DataFrame | None,
@@ -1152,5 +1156,7 @@ def validate_themes(
                        "excluded by the term's rules (`kwic CORPUS TERM` shows what counts; column `occurs`)",
                        len(never))
         for theme, terms in never.groupby("theme", sort=True)["term"]:
-            logger.warning("  %s: %s", theme, "; ".join(terms))
+            shown = list(terms[:_NEVER_SHOWN])
+            more = f" … and {len(terms) - len(shown)} more" if len(terms) > len(shown) else ""
+            logger.warning("  %s: %s%s", theme, "; ".join(shown), more)
     return frame.reset_index(drop=True)
