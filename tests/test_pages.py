@@ -1549,3 +1549,145 @@ def test_a_featured_items_plain_headline_linked_again_is_not_the_pages():
                 '<li><a href="/tin/2046">Huyện ủy Tĩnh Gia sơ kết công tác dân vận năm 2022</a></li></ul></div>')
     fields = parse_html(_modern_page("", sidebar=featured))
     assert (fields.title, fields.date) == (_YEARLY, "2023-01-19")
+
+
+# --------------------------------------------------------------------------
+# A box of links inside the article; long headlines
+# --------------------------------------------------------------------------
+
+# An interview whose page prints a box of other articles (dated links closed by "Xem tiếp") between two answers.
+_INTERVIEW_HEAD = ("Phỏng vấn\n\nPhát huy vai trò người có uy tín trong đồng bào dân tộc thiểu số\n"
+                   "Ngày đăng: 14/05/2022\n\n"
+                   "Nhân dịp tổng kết 5 năm thực hiện Chỉ thị 49, phóng viên trao đổi với đồng chí Trưởng Ban Dân vận "
+                   "Huyện ủy Văn Chấn về công tác vận động đồng bào dân tộc thiểu số.\n\n"
+                   "- Thưa đồng chí, những kết quả nổi bật của huyện trong 5 năm qua là gì?\n\n"
+                   "- Huyện đã phát huy tốt vai trò của 126 người có uy tín ở các thôn, bản. Bà con đã hiến hơn 4.000 "
+                   "mét vuông đất làm đường, vận động con em đến trường và giữ gìn an ninh trật tự ở cơ sở.\n\n")
+_INTERVIEW_TAIL = ("- Thời gian tới, huyện sẽ tập trung vào những nhiệm vụ gì?\n\n"
+                   "- Chúng tôi sẽ tiếp tục bồi dưỡng kỹ năng vận động quần chúng cho người có uy tín, kịp thời nắm "
+                   "bắt tâm tư, nguyện vọng của bà con và phản ánh với cấp ủy, chính quyền.\n\n"
+                   "Huyện cũng sẽ nhân rộng các mô hình Dân vận khéo trong đồng bào dân tộc thiểu số, gắn với phát "
+                   "triển kinh tế hộ gia đình và giảm nghèo bền vững.\n\n"
+                   "Thu Hà\n")
+_DATED_BOX = ("Huyện Trạm Tấu gặp mặt người có uy tín năm 2022(10/05/2022)\n\n"
+              "Xã Nghĩa Tâm ra mắt mô hình dân vận khéo(08/05/2022)\n\n"
+              "Khối dân vận huyện giao ban quý I(02/05/2022)\n\nXem tiếp\n\n")
+
+
+@pytest.mark.parametrize("box", [
+    _DATED_BOX,
+    "Các tin liên quan:\n- Huyện Trạm Tấu gặp mặt người có uy tín năm 2022\n"
+    "- Xã Nghĩa Tâm ra mắt mô hình dân vận khéo\n\n",
+    "Tin liên quan\nHuyện Trạm Tấu gặp mặt người có uy tínXã Nghĩa Tâm ra mắt mô hình dân vận khéoKhối dân vận "
+    "huyện giao ban quý I năm 2022 với sự tham dự của lãnh đạo các xã\n",
+    "Xem thêm: Xã Nghĩa Tâm ra mắt mô hình dân vận khéo\n\n",
+], ids=["dated-links-then-more", "related-list", "related-glued", "see-also-line"])
+def test_a_box_of_links_inside_the_article_leaves_the_rest_of_the_article_in_the_body(box):
+    # the box's heading (or its "Xem tiếp") ended the article: the answers after it were lost
+    fields = parse_page(_INTERVIEW_HEAD + box + _INTERVIEW_TAIL)
+    assert fields.body.endswith("gắn với phát triển kinh tế hộ gia đình và giảm nghèo bền vững.")
+    assert "- Thời gian tới, huyện sẽ tập trung vào những nhiệm vụ gì?" in fields.body.split("\n\n")
+    for word in ("Xem tiếp", "Xem thêm", "liên quan", "Trạm Tấu", "Nghĩa Tâm", "giao ban quý I"):
+        assert word not in fields.body, word
+    assert fields.author == "Thu Hà"
+    assert fields.body.startswith("Nhân dịp tổng kết 5 năm")
+
+
+def test_the_articles_list_above_a_see_also_line_stays_in_the_body():
+    # only the headlines a closing link ("Xem tiếp") closes are the box's: a list above "Xem thêm: …" is the article's
+    items = ["- Nắm chắc tình hình nhân dân ở các thôn bản", "- Kiện toàn tổ dân vận ở các thôn bản",
+             "- Xây dựng mô hình dân vận khéo ở các thôn"]
+    page = (_INTERVIEW_HEAD + "Để làm được điều đó, khối dân vận cần:\n" + "\n".join(items)
+            + "\nXem thêm: Xã Nghĩa Tâm ra mắt mô hình dân vận khéo\n\n" + _INTERVIEW_TAIL)
+    paragraphs = parse_page(page).body.split("\n\n")
+    assert all(item in paragraphs for item in items), paragraphs
+    assert paragraphs[-1].endswith("giảm nghèo bền vững.") and "Xem thêm" not in "\n".join(paragraphs)
+
+
+def test_a_sub_heading_with_a_footers_words_does_not_end_the_article():
+    # "Bản quyền …" opens a site's footer, but here it heads the article's next part
+    page = (_INTERVIEW_HEAD + "Bản quyền nhãn hiệu cho chè Suối Giàng\n\n" + _INTERVIEW_TAIL
+            + "Bản quyền thuộc Ban Dân vận Huyện ủy Văn Chấn\nĐịa chỉ: thị trấn Sơn Thịnh\n")
+    fields = parse_page(page)
+    paragraphs = fields.body.split("\n\n")
+    assert "Bản quyền nhãn hiệu cho chè Suối Giàng" in paragraphs
+    assert paragraphs[-1].endswith("giảm nghèo bền vững.") and "Địa chỉ" not in fields.body
+
+
+@pytest.mark.parametrize("after", [
+    # a list of other articles, then a box of teasers and the footer
+    "Tin liên quan\nHuyện Trạm Tấu gặp mặt người có uy tín năm 2022\nXã Nghĩa Tâm ra mắt mô hình dân vận khéo\n\n"
+    "Tin mới\nHội Nông dân huyện tập huấn trồng quế hữu cơ\n12/05/2022\n"
+    "Sáng 11/5, Hội Nông dân huyện Văn Chấn mở lớp tập huấn trồng quế hữu cơ cho 60 hội viên các xã vùng cao...\n"
+    "Đoàn Thanh niên xã Sơn Lương ra quân làm đường\n10/05/2022\n"
+    "Hơn 80 đoàn viên xã Sơn Lương đã ra quân sửa chữa 2 km đường liên thôn, phát quang bụi rậm hai bên đường...\n"
+    "Bản quyền thuộc Ban Dân vận Huyện ủy Văn Chấn\n",
+    # the readers' comments
+    "Ý kiến bạn đọc\nNgười gửi: Hoàng Văn Sinh\n"
+    "Tôi rất đồng tình với cách làm của huyện, người có uy tín đã giúp bà con thôn tôi hiểu rõ chủ trương mới.\n\n"
+    "Mong huyện quan tâm hơn nữa đến chế độ hỗ trợ cho người có uy tín ở các thôn vùng sâu, vùng xa của huyện.\n",
+    # the footer, then the site's own introduction
+    "Bản quyền thuộc Ban Dân vận Huyện ủy Văn Chấn\n"
+    "Trang thông tin điện tử Ban Dân vận Huyện ủy Văn Chấn được thành lập năm 2015, đăng tải tin tức về công tác "
+    "dân vận của huyện.\n\nTrang tin cập nhật các văn bản chỉ đạo, các mô hình Dân vận khéo và gương người tốt, "
+    "việc tốt trên địa bàn huyện.\n",
+], ids=["related-then-teasers", "comments", "footer-then-site-text"])
+def test_a_box_after_the_article_still_ends_it(after):
+    fields = parse_page(_INTERVIEW_HEAD + _INTERVIEW_TAIL + "\n" + after)
+    assert fields.body.endswith("gắn với phát triển kinh tế hộ gia đình và giảm nghèo bền vững.")
+    assert fields.author == "Thu Hà"
+
+
+@pytest.mark.parametrize("box", [
+    '<p><b>Xem thêm:</b> <a href="/tin/32">Xã Nghĩa Tâm ra mắt mô hình dân vận khéo</a></p>',
+    '<p>Tin liên quan</p><p><a href="/tin/31">Huyện Trạm Tấu gặp mặt người có uy tín năm 2022</a> (10/05/2022)</p>'
+    '<p><a href="/tin/32">Xã Nghĩa Tâm ra mắt mô hình dân vận khéo</a> (08/05/2022)</p>',
+    '<table class="box"><tr><td><b>Các tin liên quan:</b><br><a href="/tin/31">Huyện Trạm Tấu gặp mặt người có uy '
+    'tín năm 2022</a><br><a href="/tin/32">Xã Nghĩa Tâm ra mắt mô hình dân vận khéo</a></td></tr></table>',
+], ids=["see-also-paragraph", "related-paragraphs", "related-table-cell"])
+def test_a_box_of_links_inside_an_html_article_leaves_the_rest_of_it_in_the_body(box):
+    # the extractor keeps the box's lines in the main text, and its heading ended the article
+    tail = ('<p>Huyện sẽ nhân rộng các mô hình Dân vận khéo trong đồng bào dân tộc thiểu số, gắn với phát triển '
+            'kinh tế hộ gia đình và giảm nghèo bền vững.</p><p>Các xã vùng cao sẽ được ưu tiên hỗ trợ giống cây '
+            'trồng, vật nuôi và tập huấn kỹ thuật cho bà con trong năm 2022.</p>')
+    fields = parse_html(_article(box, after=tail))
+    assert fields.body.endswith("tập huấn kỹ thuật cho bà con trong năm 2022.")
+    assert "Nghĩa Tâm" not in fields.body and "Xem thêm" not in fields.body and "liên quan" not in fields.body
+
+
+_LONG_HEADLINES = [
+    # about 30 words ending with a full stop, about 45 and about 60 words
+    "Ban Dân vận Huyện ủy Văn Chấn phối hợp với Ủy ban MTTQ huyện tổ chức hội nghị sơ kết 5 năm thực hiện Chỉ thị "
+    "49 về phát huy vai trò người có uy tín.",
+    "Ban Dân vận Huyện ủy Văn Chấn phối hợp với Ủy ban MTTQ huyện tổ chức hội nghị sơ kết 5 năm thực hiện Chỉ thị "
+    "49 về phát huy vai trò người có uy tín trong đồng bào dân tộc thiểu số và triển khai nhiệm vụ trọng tâm "
+    "những tháng cuối năm 2022",
+    "Ban Dân vận Huyện ủy Văn Chấn phối hợp với Ủy ban MTTQ huyện tổ chức hội nghị sơ kết 5 năm thực hiện Chỉ thị "
+    "49 về phát huy vai trò người có uy tín trong đồng bào dân tộc thiểu số, biểu dương 35 tập thể và cá nhân "
+    "tiêu biểu, triển khai nhiệm vụ trọng tâm những tháng cuối năm 2022 tại hội trường Huyện ủy.",
+]
+
+
+@pytest.mark.parametrize("headline", _LONG_HEADLINES, ids=["30-words-full-stop", "45-words", "60-words-full-stop"])
+def test_a_long_h1_that_the_title_tag_repeats_is_the_headline(headline):
+    # past 45 words, or ending with a full stop, the headline was lost: empty title, and shown nowhere
+    page = (f'<html><head><meta charset="utf-8"><title>{headline} - Huyện ủy Văn Chấn</title></head><body>'
+            '<div class="menu"><a href="/">Trang chủ</a></div>'
+            f'<h1>{headline}</h1><div class="date">Ngày đăng: 14/05/2022</div><div class="content">'
+            '<p>Sáng 13/5, Ban Dân vận Huyện ủy Văn Chấn phối hợp với Ủy ban MTTQ huyện tổ chức hội nghị sơ kết 5 năm '
+            'thực hiện Chỉ thị 49 của Ban Bí thư.</p><p>Toàn huyện hiện có 126 người có uy tín, được bà con các thôn, '
+            'bản tin tưởng và tín nhiệm.</p></div></body></html>')
+    fields = parse_html(page)
+    assert fields.title == headline.removesuffix(".")
+    assert fields.body.startswith("Sáng 13/5") and fields.date == "2022-05-14"
+
+
+def test_a_logo_h1_that_the_title_tag_repeats_is_still_no_headline():
+    page = ('<html><head><meta charset="utf-8"><title>Ban Dân vận Huyện ủy Văn Chấn</title></head><body>'
+            '<h1 class="logo">BAN DÂN VẬN HUYỆN ỦY VĂN CHẤN</h1>'
+            '<h2>Hội nghị sơ kết 5 năm thực hiện Chỉ thị 49 về người có uy tín</h2>'
+            '<div class="date">Ngày đăng: 14/05/2022</div><div class="content">'
+            '<p>Sáng 13/5, Ban Dân vận Huyện ủy Văn Chấn phối hợp với Ủy ban MTTQ huyện tổ chức hội nghị sơ kết 5 năm '
+            'thực hiện Chỉ thị 49 của Ban Bí thư.</p><p>Toàn huyện hiện có 126 người có uy tín, được bà con các thôn, '
+            'bản tin tưởng và tín nhiệm.</p></div></body></html>')
+    assert parse_html(page).title == "Hội nghị sơ kết 5 năm thực hiện Chỉ thị 49 về người có uy tín"

@@ -286,12 +286,18 @@ def _site_text(sitename: str, title_tags: list[str], headline: str, full_text: s
     return "\n".join(dict.fromkeys(part for part in found if part))
 
 
-def _h1(tree: lxml.html.HtmlElement) -> str:
-    """The first ``<h1>`` that reads like a headline (not the portal's name in a logo)."""
+def _h1(tree: lxml.html.HtmlElement, titles: list[str] | tuple[str, ...] = ()) -> str:
+    """The first ``<h1>`` that reads like a headline (not the portal's name in a logo).
+
+    An ``<h1>`` that one of the page's markup ``titles`` (its ``<title>`` or ``og:title`` without the site's name)
+    repeats is the headline however long it is and whatever punctuation ends it (a headline of 30 words ending with
+    a full stop, or of 45 words, was lost).
+    """
+    confirmed = {_clean(" ".join(split_lines(t))).casefold() for t in titles if t}
     for element in tree.iter("h1"):
         text = " ".join(split_lines(element.text_content())).strip()
         text = _clean(text)
-        if len(text.split()) >= 3 and _is_title_candidate(_classify(text)):
+        if len(text.split()) >= 3 and _is_title_candidate(_classify(text), confirmed=text.casefold() in confirmed):
             return text
     return ""
 
@@ -933,7 +939,9 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
     full_text = _render(tree)
     doc = _extract(html, url)
     page_url = url or _attr(doc, "url") or _canonical_url(tree)
-    h1 = _h1(tree)
+    sitename = _attr(doc, "sitename")
+    meta_titles = [_clean_title(t, sitename) for t in [_attr(doc, "title") or ""] + _markup_titles(tree)]
+    h1 = _h1(tree, meta_titles)
     linked = _headline_links(tree)
     # The page's own heading is no linked headline, though a box links another article (or this one) by its text;
     # and the whole page is read without those boxes, which would take the heading for one of their items.
@@ -952,12 +960,12 @@ def parse_html(html: str, url: str | None = None) -> PageFields:
         _date_html(full, full, full, markup, full_text)
         return full
 
-    sitename = _attr(doc, "sitename")
-    meta_titles = [_clean_title(t, sitename) for t in [_attr(doc, "title") or ""] + _markup_titles(tree)]
     title = _choose_title(h1, meta_titles, full.title, full_text)
     main = parse_page(main_text, title=title, url=page_url, links=links)
 
-    fields = PageFields(title=title, url=page_url)
+    # a headline written as a sentence keeps no full stop (as the genre rules write it, see parse_page)
+    fields = PageFields(title=title[:-1].rstrip() if title.endswith(".") and not title.endswith("..") else title,
+                        url=page_url)
     fields.body = main.body
     fields.captions = main.captions
     fields.author = main.author or full.author or _markup_author(_attr(doc, "author"))

@@ -270,6 +270,14 @@ _FOOTER_LABEL_RE = re.compile(
     _I,
 )
 _FOOTER_INLINE_RE = re.compile(r"©|copyright|bản quyền thuộc|all rights reserved", _I)
+# Stop lines that end the article whatever follows them: the visitor counters, the readers' comments (which read as
+# running prose) and the tags.
+_HARD_STOP_RE = re.compile(
+    r"^(?:thống kê|ý kiến|gửi ý kiến|gửi bình luận|bình luận|viết bình luận|tags?\b|từ khóa)", _I)
+# The link that closes a box of other articles, under its items ("Xem tiếp", "Đọc thêm »").
+_BOX_CLOSER_RE = re.compile(r"^(?:xem tiếp|xem thêm|đọc tiếp|đọc thêm|read more|more)\W*$", _I)
+# A footer's label with its value ("Địa chỉ: …", "Cơ quan chủ quản: …"), not a heading that starts with its words.
+_FOOTER_VALUE_RE = re.compile(r"^[^:：]{0,40}[:：]")
 
 _TERMINAL_RE = re.compile(r"(?:[.!?…;:]|\.\.\.|\./\.)[\"”’»)\]]*$")
 _TITLE_BAD_END_RE = re.compile(r"[.;:,]$")
@@ -716,11 +724,21 @@ def _photo_story(credited: list[str], captions: list[str]) -> tuple[list[str], l
     return body, [moved.get(text, text) for text in captions]
 
 
-def _is_title_candidate(line: _Line) -> bool:
-    if line.kind != TEXT or not 3 <= line.n_words <= 45:
+#: Words of a headline the page's markup confirms (an ``<h1>`` its ``<title>`` repeats); others have at most 45.
+CONFIRMED_TITLE_MAX_WORDS = 80
+
+
+def _is_title_candidate(line: _Line, *, confirmed: bool = False) -> bool:
+    """Whether a line reads as a headline.
+
+    A headline the page's markup confirms (``confirmed``: its ``<h1>`` repeated by its ``<title>``) may be long (up
+    to :data:`CONFIRMED_TITLE_MAX_WORDS` words) and end with any punctuation; it is still never a name, a site's
+    name or a category.
+    """
+    if line.kind != TEXT or not 3 <= line.n_words <= (CONFIRMED_TITLE_MAX_WORDS if confirmed else 45):
         return False
     text = line.text
-    if _TITLE_BAD_END_RE.search(text) and not text.endswith("..."):
+    if _TITLE_BAD_END_RE.search(text) and not text.endswith("...") and not confirmed:
         return False
     if _NAME_RE.match(text) or _ABBR_LINE_RE.match(text) or _NAME_ORG_RE.match(text) and _author_like(
             line, allow_org=False):
@@ -962,12 +980,25 @@ def parse_page(text: str, *, title: str | None = None, url: str | None = None,
     if title is None and prose and _punctuated_headline(lines, prose):
         punctuated_title = prose.pop(0)
     first_prose = prose[0] if prose else None
-    # Stop markers before the article are only dropped; after it, they end it.
+    # Stop markers before the article are only dropped; after it, they end it, unless the article's running prose
+    # goes on after them (a box of links inside the article, a heading that starts with a footer's words).
     end = len(lines)
+    resumed: list[int] = []
+    inside = False
     for i, line in enumerate(lines):
         if line.kind == STOP and first_prose is not None and i > first_prose:
-            end = i
-            break
+            box = _box_inside(lines, i, links)
+            if box is None:
+                end = i
+                break
+            inside = True
+            for k in box:
+                lines[k].kind = DROP
+            if lines[i].kind == STOP:  # a heading of the article: its line stays
+                lines[i].kind = TEXT
+                resumed.append(i)
+    if inside:  # a box's lines are no paragraphs (a line of headlines run together reads as one)
+        prose = sorted({i for i in prose if lines[i].kind == TEXT} | {i for i in resumed if _is_prose(lines[i])})
     prose = [i for i in prose if i < end]
     last_prose = prose[-1] if prose else None
 
@@ -1274,6 +1305,74 @@ def _link_like(lines: list[_Line], i: int, end: int) -> bool:
             run += lines[j].kind != BLANK
             j += step
     return run >= 3
+
+
+# The article's running prose after a stop line: paragraphs in a row, and their words (a box's teaser is one).
+_RESUME_MIN_PARAGRAPHS = 2
+_RESUME_MIN_WORDS = 50
+# Lines of a box of links between its heading and the article's next paragraph.
+_BOX_MAX_LINES = 12
+
+
+def _sentence_paragraph(line: _Line) -> bool:
+    """A paragraph of running text: prose that ends as a sentence does, not a dated link."""
+    return _is_prose(line) and bool(_TERMINAL_RE.search(line.text)) and not _DATED_LINK_RE.search(line.text)
+
+
+def _running_prose(lines: list[_Line], k: int) -> bool:
+    """Whether the article's running prose starts at line ``k``: :data:`_RESUME_MIN_PARAGRAPHS` paragraphs or more
+    in a row, of :data:`_RESUME_MIN_WORDS` words or more."""
+    paragraphs = words = 0
+    while k < len(lines) and (lines[k].kind == BLANK or _sentence_paragraph(lines[k])):
+        if lines[k].kind != BLANK:
+            paragraphs += 1
+            words += lines[k].n_words
+            if paragraphs >= _RESUME_MIN_PARAGRAPHS and words >= _RESUME_MIN_WORDS:
+                return True
+        k += 1
+    return False
+
+
+def _box_inside(lines: list[_Line], i: int, links) -> list[int] | None:
+    """The lines of a box inside the article that stop line ``i`` heads or closes; ``None`` when it ends the article.
+
+    A box of other articles (``Tin liên quan``, ``Xem thêm: …``, dated links closed by ``Xem tiếp``) sits inside
+    the article when the article's running prose (see :func:`_running_prose`) comes after it: its heading, the
+    items under it (at most :data:`_BOX_MAX_LINES` lines: headlines, dates, a line of headlines run together) and,
+    above a closing link (``Xem tiếp``), the linked headlines it closes are the box. A line that starts with a
+    footer's words but names no label (``Bản quyền nhãn hiệu cho chè Suối Giàng``) is the article's own heading
+    when its running prose follows at once: then no line is the box (an empty list). Counters, readers' comments, tags and a footer's own lines
+    (``Bản quyền thuộc …``, ``Địa chỉ: …``) always end the article.
+    """
+    text = lines[i].text
+    if _HARD_STOP_RE.match(text) or _COUNTER_RE.match(text):
+        return None
+    heading = bool(_STOP_RE.match(text))
+    if not heading and (_FOOTER_INLINE_RE.search(text) or _FOOTER_VALUE_RE.match(text)):
+        return None
+    box = [i] if heading else []
+    k = i + 1
+    while k < len(lines) and not _sentence_paragraph(lines[k]):
+        if lines[k].kind != BLANK:
+            if not heading or lines[k].kind == STOP or len(box) > _BOX_MAX_LINES:
+                return None
+            box.append(k)
+        k += 1
+    if not _running_prose(lines, k):
+        return None
+    if _BOX_CLOSER_RE.match(text):  # the box's items above its closing link: headlines, their dates and pictures
+        first = None
+        j = i - 1
+        while j >= 0 and (lines[j].kind in (BLANK, META, IMAGE) or (
+                lines[j].kind == TEXT and not _is_prose(lines[j])
+                and (lines[j].text in links or _DATED_LINK_RE.search(lines[j].text)
+                     or (_link_like(lines, j, i) and not _LIST_ITEM_RE.match(lines[j].text))))):
+            if lines[j].kind == TEXT:
+                first = j
+            j -= 1
+        if first is not None:
+            box += [j for j in range(first, i) if lines[j].kind != BLANK]
+    return box
 
 
 def _set_date(fields: PageFields, value: tuple[str, str], source: str) -> None:
