@@ -280,3 +280,185 @@ def test_utf16_and_empty_tables(tmp_path):
     assert set(result.documents["encoding"]) == {"utf-16"}
     reasons = {Path(r.source).name: r.reason for r in result.rejects.itertuples()}
     assert reasons == {"empty.jsonl": "empty file", "blank.csv": "table has no rows"}
+
+
+# --- CSV field separators: Excel writes ";" where the decimal mark is a comma (vi_VN) ---------------------------
+
+SEP_ROWS = [
+    ("Giao ban công tác dân vận quý III", f"{SENT_1} {SENT_2}", "15/09/2023"),
+    # the other separators inside a quoted field stay text
+    ("Hội nghị Ban Chấp hành Đảng bộ huyện; lần thứ 12", "Hội nghị bàn 3 nội dung: kinh tế; quốc phòng, an ninh; "
+     "xây dựng Đảng | chính quyền. Tỷ lệ thu ngân sách đạt 102,5% dự toán.", "03/10/2023"),
+    ("Ra mắt mô hình \"Dân vận khéo\" ở xã Quân Chu", f"{SENT_3}\t{SENT_2}", "20/10/2023"),
+]
+
+
+def _delimited(rows, delimiter: str, header=("title", "text", "date")) -> str:
+    import csv as _csv
+    import io as _io
+
+    out = _io.StringIO()
+    writer = _csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|", ","])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1258"])
+def test_csv_separated_by_semicolons_tabs_or_bars_reads_like_commas(tmp_path, delimiter, encoding):
+    from toolkit.ingest.encoding import encode_text
+
+    text = _delimited(SEP_ROWS, delimiter)
+    path = tmp_path / "bai_viet.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode() if encoding == "utf-8-sig" else encode_text(text, encoding))
+    result = ingest_files([path])
+    assert result.rejects.empty, result.rejects.to_dict("records")
+    docs = result.documents
+    assert docs["title"].tolist() == [r[0] for r in SEP_ROWS]
+    assert docs["date"].tolist() == ["2023-09-15", "2023-10-03", "2023-10-20"]
+    assert "102,5% dự toán" in docs["body"].iloc[1] and "kinh tế; quốc phòng" in docs["body"].iloc[1]
+
+
+def test_semicolon_csv_with_a_row_of_the_wrong_length_rejects_that_row(tmp_path):
+    lines = _delimited(SEP_ROWS, ";").split("\r\n")
+    lines.insert(2, 'Thiếu một cột;"Hội nghị sơ kết 6 tháng đầu năm, triển khai nhiệm vụ 6 tháng cuối năm"')
+    (tmp_path / "t.csv").write_text("\r\n".join(lines), encoding="utf-8")
+    result = ingest_files([tmp_path / "t.csv"])
+    assert result.rejects[["line", "reason"]].values.tolist() == [[3, "2 fields where the header has 3"]]
+    assert len(result.documents) == len(SEP_ROWS)
+
+
+def test_named_columns_of_a_semicolon_csv_are_its_header_cells(tmp_path):
+    from toolkit.ingest.tables import check_named_columns, table_columns
+
+    text = _delimited(SEP_ROWS, ";", header=("tieu_de", "noi_dung", "ngay"))
+    (tmp_path / "t.csv").write_text(text, encoding="utf-8-sig")
+    assert table_columns(tmp_path / "t.csv") == ["tieu_de", "noi_dung", "ngay"]
+    check_named_columns([(tmp_path / "t.csv", "t.csv")], FieldMap(text="noi_dung", date="ngay"))  # no error
+
+
+def test_the_detected_separator_is_logged_at_debug(tmp_path, caplog):
+    (tmp_path / "t.csv").write_text(_delimited(SEP_ROWS, ";"), encoding="utf-8")
+    with caplog.at_level("DEBUG", logger="toolkit"):
+        ingest_files([tmp_path / "t.csv"])
+    assert any("t.csv" in r.getMessage() and "semicolons" in r.getMessage()
+               for r in caplog.records if r.levelname == "DEBUG")
+
+
+@pytest.mark.parametrize(("sample", "expected"), [
+    ('title,text\r\nGiao ban,"Bàn 3 nội dung; kinh tế; quốc phòng"\r\n', ","),
+    ('title;text\r\nGiao ban;"Thu ngân sách đạt 102,5%, vượt dự toán"\r\n', ";"),
+    ("title\ttext\r\nGiao ban\tThu ngân sách đạt 102,5%, vượt; dự toán\r\n", "\t"),
+    ("title|text|date\nGiao ban|Hội nghị, tọa đàm; gặp mặt|2023\n", "|"),
+    # one column: nothing to separate, the comma of a CSV
+    ("text\nHội nghị giao ban; tọa đàm\nGặp mặt chức sắc; tôn giáo\n", ","),
+    # a header only
+    ("tieu_de;noi_dung;ngay\r\n", ";"),
+    # a header cell with a comma; the rows say semicolons
+    ('Ngày, giờ;Nội dung\n8/1/2023, 8:00;"Hội nghị, tọa đàm"\n9/1/2023, 14:00;Gặp mặt\n', ";"),
+    ("", ","),
+])
+def test_sniff_delimiter(sample, expected):
+    from toolkit.ingest.tables import sniff_delimiter
+
+    assert sniff_delimiter(sample) == expected
+
+
+def test_sniff_delimiter_ignores_a_last_row_cut_short():
+    from toolkit.ingest.tables import sniff_delimiter
+
+    sample = 'title;text\nGiao ban;"Bàn nội dung"\nĐối thoại;"Hội nghị, tọa đàm, gặp'
+    assert sniff_delimiter(sample, complete=False) == ";"
+
+
+# --- Excel's "Unicode Text" export: UTF-16, tab-separated, a header row, saved as .txt ---------------------------
+
+UTXT_HEADER = ("Tiêu đề", "Nội dung", "Ngày đăng")
+UTXT_ROWS = [
+    ("Hội nghị giao ban công tác dân vận quý III", f"{SENT_1} {SENT_2}", "15/09/2023"),
+    # Excel quotes a cell holding a quote (doubled) or a line break
+    ('Ra mắt mô hình "Dân vận khéo" ở xã Quân Chu', f"{SENT_3}\n{SENT_2}", "20/10/2023"),
+    ("Đảng bộ huyện sơ kết 6 tháng đầu năm", f"Hội nghị đánh giá kết quả 6 tháng đầu năm, tỷ lệ đạt 95,5%. {SENT_2}",
+     "12/07/2023"),
+]
+
+
+def _excel_unicode_text(rows=UTXT_ROWS, header=UTXT_HEADER) -> bytes:
+    def cell(value: str) -> str:
+        return f'"{value.replace(chr(34), 2 * chr(34))}"' if any(c in value for c in '"\n\t') else value
+
+    lines = ["\t".join(cell(v) for v in row) for row in [header, *rows]]
+    return b"\xff\xfe" + "".join(line + "\r\n" for line in lines).encode("utf-16-le")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Tiêu đề\tNội dung\tNgày đăng\nGiao ban\tHội nghị giao ban quý III.\t15/09/2023\n"
+     "Đối thoại\tỦy ban xã đối thoại với nhân dân.\t20/10/2023\n", True),
+    ("title\ttext\nGiao ban\tHội nghị giao ban quý III.\n", True),
+    # a text page: headline, then prose, one line with a tab
+    ("Hội nghị giao ban công tác dân vận quý III\n\n" + SENT_1 + "\n\tDự hội nghị có đồng chí Bí thư.\n" + SENT_3, False),
+    # a first line of menu items, then the article
+    ("Trang chủ\tTin tức\tSự kiện\n" + SENT_1 + "\n" + SENT_2 + "\n" + SENT_3 + "\n", False),
+    # a page that opens with a two-cell line of text
+    (SENT_1 + "\t" + SENT_2 + "\n" + SENT_3 + "\t" + SENT_1 + "\n", False),
+    # one column
+    ("Tiêu đề\nGiao ban\nĐối thoại\n", False),
+    # a header and nothing under it
+    ("Tiêu đề\tNội dung\n", False),
+    # an empty header cell
+    ("Tiêu đề\t\tNgày\nGiao ban\tHội nghị.\t2023\n", False),
+])
+def test_looks_like_tab_table(text, expected):
+    from toolkit.ingest.tables import looks_like_tab_table
+
+    assert looks_like_tab_table(text) is expected
+
+
+def test_excel_unicode_text_is_a_table_and_reads_row_by_row(tmp_path):
+    from toolkit.ingest.tables import is_tab_table, iter_table_rows, table_columns
+
+    path = tmp_path / "bai_viet.txt"
+    path.write_bytes(_excel_unicode_text())
+    assert is_tab_table(path)
+    assert table_columns(path) == list(UTXT_HEADER)
+    rows = list(iter_table_rows(path))
+    assert [r.line for r in rows] == [2, 3, 5]  # the second record spans two lines (its cell's line break)
+    assert [r.record["Tiêu đề"] for r in rows] == [r[0] for r in UTXT_ROWS]
+    assert [r.record["Nội dung"] for r in rows] == [r[1] for r in UTXT_ROWS]
+    assert {r.encoding for r in rows} == {"utf-16"}
+
+
+@pytest.mark.parametrize("name", ["bai_viet.txt", "bai_viet.tsv"])
+def test_excel_text_tab_delimited_in_utf8_or_cp1258_is_a_table(tmp_path, name):
+    from toolkit.ingest.encoding import encode_text
+    from toolkit.ingest.tables import is_tab_table, iter_table_rows
+
+    text = _excel_unicode_text()[2:].decode("utf-16-le")
+    for encoding, data in [("utf-8", text.encode()), ("cp1258", encode_text(text, "cp1258"))]:
+        path = tmp_path / encoding / name
+        path.parent.mkdir()
+        path.write_bytes(data)
+        assert is_tab_table(path), encoding
+        assert [r.record["Tiêu đề"] for r in iter_table_rows(path)] == [r[0] for r in UTXT_ROWS]
+
+
+def test_text_pages_are_not_tab_tables(tmp_path):
+    from toolkit.ingest.tables import is_tab_table
+
+    page = f"Hội nghị giao ban công tác dân vận quý III\n\n{SENT_1}\t{SENT_2}\n{SENT_3}\n"
+    (tmp_path / "trang.txt").write_bytes(b"\xff\xfe" + page.encode("utf-16-le"))
+    (tmp_path / "menu.txt").write_text("Trang chủ\tGiới thiệu\tTin tức\n" + page, encoding="utf-8")
+    (tmp_path / "bang.html").write_bytes(_excel_unicode_text())  # a table, but not a text file's extension
+    (tmp_path / "rong.txt").write_bytes(b"")
+    assert [p.name for p in sorted(tmp_path.iterdir()) if is_tab_table(p)] == []
+
+
+def test_ingest_reads_an_excel_unicode_text_export_as_a_table(tmp_path):
+    (tmp_path / "bai_viet.txt").write_bytes(_excel_unicode_text())
+    result = ingest_files([tmp_path], fields=FieldMap(text="Nội dung", title="Tiêu đề", date="Ngày đăng"))
+    assert result.rejects.empty, result.rejects.to_dict("records")
+    docs = result.documents
+    assert docs["title"].tolist() == [r[0] for r in UTXT_ROWS]
+    assert docs["date"].tolist() == ["2023-09-15", "2023-10-20", "2023-07-12"]
+    assert [s.rsplit("#", 1)[1] for s in docs["source"]] == ["2", "3", "5"]

@@ -2,8 +2,10 @@
 
 Every input file is read, never modified. A file or row that cannot be used
 goes to the rejects table (``source, line, reason``) and the run goes on. A
-column named by the field mapping that a table lacks is a usage error, raised
-before any input is parsed.
+folder's files that cannot be pages or tables by their extension (styles,
+scripts, images, fonts, media) and the folders of files a browser saves beside
+a page are skipped and counted in the log. A column named by the field mapping
+that a table lacks is a usage error, raised before any input is parsed.
 
 Document ids are stable: the SHA-256 of a page file's raw bytes, or for a
 table row the value of its id field (else the hash of its title and text),
@@ -14,14 +16,17 @@ input order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import multiprocessing as mp
 import os
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,9 +39,11 @@ from toolkit.distributed import BatchRunner
 from toolkit.ingest.dates import parse_header_date
 from toolkit.ingest.dedup import find_near_duplicates
 from toolkit.ingest.encoding import UndecodableError, decode_bytes
-from toolkit.ingest.htmlpage import parse_html
+from toolkit.ingest.htmlpage import _vietnam_day, parse_html
 from toolkit.ingest.pages import parse_page, unescape_entities, unsegment
-from toolkit.ingest.tables import FieldMap, check_named_columns, iter_table_rows
+from toolkit.ingest.tables import (
+    FieldMap, ResolvedFields, check_named_columns, is_tab_table, iter_table_rows, table_format,
+)
 from toolkit.ingest.warc import WarcReject, is_collect_bookkeeping, is_warc, iter_warc_pages
 from toolkit.places import (
     Locality,
@@ -44,6 +51,7 @@ from toolkit.places import (
     canonical_district,
     canonical_province,
     infer_locality,
+    list_provinces,
     load_sources,
     locality_key,
     province_2025,
@@ -72,26 +80,114 @@ class IngestOptions:
     progress: bool | None = None
 
 
-def iter_input_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, str]]:
-    """Files under ``paths`` (recursive), as ``(path, source label)`` sorted by label.
+#: Extensions of files that are never pages nor tables, by kind: what a browser's "Save page as…" leaves beside a
+#: page, and a site's static files. Met in a folder, they are skipped (counted once in the log); a file named on
+#: the command line is rejected with its kind as the reason.
+ASSET_SUFFIXES: dict[str, str] = {suffix: kind for kind, suffixes in (
+    ("style sheet", ".css .scss .sass .less"),
+    ("script", ".js .mjs .cjs"),
+    ("source map", ".map"),
+    ("image", ".png .jpg .jpeg .jfif .gif .webp .svg .svgz .ico .cur .bmp .tif .tiff .avif .heic .heif"),
+    ("font", ".woff .woff2 .ttf .otf .eot"),
+    ("audio or video file", ".mp3 .mp4 .m4a .m4v .aac .wav .ogg .oga .ogv .opus .webm .avi .mov .flv .wmv .mkv .swf"),
+) for suffix in suffixes.split()}
 
-    Hidden files and folders (``.name``) are skipped. The label is the path as
-    the user wrote it for files, and ``folder/relative/path`` for folder
-    members, always with ``/``, so it is the same on every machine.
-    """
+#: How browsers name the folder of a page saved complete (``page.html`` beside ``page_files/``): Chrome, Firefox,
+#: Edge and Internet Explorer in English and Vietnamese (``_files``), German, French, Spanish, Portuguese, Dutch,
+#: Danish and Norwegian, Polish, Czech, Finnish and Turkish.
+SAVED_PAGE_FOLDER_SUFFIXES = ("_files", ".files", "-dateien", "_fichiers", "_archivos", "_arquivos", "_bestanden",
+                              "-filer", "_pliki", "_soubory", "_tiedostot", "_dosyalar")
+
+
+def _asset_kind(name: str) -> str:
+    """The kind of file ``name`` is when its extension says it is no page and no table, else ``""``."""
+    return ASSET_SUFFIXES.get(os.path.splitext(name)[1].lower(), "")
+
+
+def _saved_page_folder(name: str, siblings: Iterable[str]) -> bool:
+    """Whether folder ``name`` holds a saved page's files: ``<stem>_files`` beside ``<stem>.html`` (``.htm``…)."""
+    low = name.lower()
+    pages = {sibling.lower() for sibling in siblings}
+    for suffix in SAVED_PAGE_FOLDER_SUFFIXES:
+        if low.endswith(suffix) and len(low) > len(suffix):
+            stem = low[:-len(suffix)]
+            if any(stem + html in pages for html in HTML_SUFFIXES):
+                return True
+    return False
+
+
+@dataclass
+class _Walk:
+    """The input files found under the paths, and what the walk left out."""
+
+    files: list[tuple[Path, str]]
+    #: extension → files skipped by their extension (outside saved pages' folders)
+    assets: Counter = field(default_factory=Counter)
+    #: label of each saved page's folder skipped whole → its number of files
+    saved_page_folders: dict[str, int] = field(default_factory=dict)
+
+
+def _walk_inputs(paths: Iterable[str | os.PathLike]) -> _Walk:
     found: dict[str, Path] = {}
+    assets: Counter = Counter()
+    companions: dict[str, int] = {}
     for raw in paths:
         root = Path(raw)
         if root.is_dir():
-            for path in root.rglob("*"):
-                rel = path.relative_to(root)
-                if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    found[(Path(raw) / rel).as_posix()] = path
+            for folder, dirs, names in os.walk(root):
+                rel = Path(folder).relative_to(root)
+                kept = []
+                for name in sorted(dirs):
+                    if name.startswith("."):
+                        continue
+                    if _saved_page_folder(name, names):
+                        companions[(Path(raw) / rel / name).as_posix()] = sum(
+                            len(files) for _, _, files in os.walk(Path(folder) / name))
+                        continue
+                    kept.append(name)
+                dirs[:] = kept
+                for name in names:
+                    path = Path(folder) / name
+                    if name.startswith(".") or not path.is_file():
+                        continue
+                    if _asset_kind(name):
+                        assets[os.path.splitext(name)[1].lower()] += 1
+                        continue
+                    found[(Path(raw) / rel / name).as_posix()] = path
         elif root.exists():
-            found[root.as_posix()] = root
+            found[root.as_posix()] = root   # named by the user: read whatever it is
         else:
             raise FileNotFoundError(f"{raw}: no such file or folder")
-    return [(found[label], label) for label in sorted(found)]
+    return _Walk([(found[label], label) for label in sorted(found)], assets, companions)
+
+
+def iter_input_files(paths: Iterable[str | os.PathLike]) -> list[tuple[Path, str]]:
+    """Files under ``paths`` (recursive), as ``(path, source label)`` sorted by label.
+
+    Hidden files and folders (``.name``) are skipped, and so, in a folder, are
+    files that cannot be pages or tables by their extension
+    (:data:`ASSET_SUFFIXES`: style sheets, scripts, images, fonts, media) and
+    the folder of files a browser saves beside a page (``<name>_files`` next
+    to ``<name>.html``, :data:`SAVED_PAGE_FOLDER_SUFFIXES`). A file named in
+    ``paths`` is always listed. The label is the path as the user wrote it for
+    files, and ``folder/relative/path`` for folder members, always with ``/``,
+    so it is the same on every machine.
+    """
+    return _walk_inputs(paths).files
+
+
+def _log_skipped(walk: _Walk) -> None:
+    """One line for what the walk left out (a folder of saved pages has three assets per page)."""
+    parts = []
+    if walk.saved_page_folders:
+        n_folders, n_files = len(walk.saved_page_folders), sum(walk.saved_page_folders.values())
+        parts.append(f"{n_files} files in {n_folders} saved pages' folders of styles, scripts and images "
+                     f"(e.g. {next(iter(sorted(walk.saved_page_folders)))!r})")
+    if walk.assets:
+        kinds = ", ".join(f"{suffix} ×{n}" for suffix, n in sorted(walk.assets.items(), key=lambda x: (-x[1], x[0])))
+        parts.append(f"{sum(walk.assets.values())} files that cannot be pages or tables ({kinds})")
+    if parts:
+        logger.info("skipped %s; name a file on the command line to have it read", " and ".join(parts))
 
 
 def ingest_files(
@@ -113,7 +209,12 @@ def ingest_files(
         extension), HTML pages (``.html``/``.htm``…) and tables
         (``.csv``, ``.jsonl``, ``.jsonl.gz``, ``.parquet``). An HTML page
         that the crawler's reading calls a listing is rejected
-        (:func:`saved_page_reading`).
+        (:func:`saved_page_reading`). In a folder, files that cannot be pages
+        or tables (:data:`ASSET_SUFFIXES`) and a saved page's ``<name>_files``
+        folder are skipped (:func:`iter_input_files`); office documents and
+        PDFs are rejected with what to do (:func:`office_format`). The rows of
+        a document table written by ``ingest -o`` are kept as they are
+        (:data:`DOCUMENT_TABLE_MARKERS`), only reposts being marked again.
     fields
         Column mapping for tables (see :class:`~toolkit.ingest.tables.FieldMap`).
     sources
@@ -152,8 +253,10 @@ def ingest_files(
     if sources is not None and not isinstance(sources, SourceMap):
         sources = load_sources(sources)
     options = IngestOptions(fields=fields or FieldMap(), sources=sources, progress=progress)
+    walk = _walk_inputs(paths)
+    _log_skipped(walk)
     # a `collect` folder: its WARC files are read, its ledger is bookkeeping
-    files = [(path, label) for path, label in iter_input_files(paths) if not is_collect_bookkeeping(path)]
+    files = [(path, label) for path, label in walk.files if not is_collect_bookkeeping(path)]
     check_named_columns([(path, label) for path, label in files if _is_table(label)], options.fields)
     records: list[dict] = []
     rejects: list[dict] = []
@@ -163,9 +266,11 @@ def ingest_files(
         size = max(1, min(256, len(files) // (runner.n_slots * 8) or 1))
         batches = ([(str(path), label) for path, label in files[i:i + size]] for i in range(0, len(files), size))
         for results in runner.map(_process_file_batch, batches):
-            for docs, bad in results:
+            for docs, bad, warnings in results:
                 records.extend(docs)
                 rejects.extend(bad)
+                for message in warnings:
+                    logger.warning("%s", message)
             bar.update(len(results))
     bar.close()
 
@@ -218,23 +323,98 @@ def ingest(paths: Iterable[str | os.PathLike] | str | os.PathLike, **options) ->
     return ingest_files(paths, **options).documents
 
 
-def _process_file_batch(options: IngestOptions, batch: list[tuple[str, str]]) -> list[tuple[list[dict], list[dict]]]:
+def _process_file_batch(options: IngestOptions,
+                        batch: list[tuple[str, str]]) -> list[tuple[list[dict], list[dict], list[str]]]:
     return [_process_file(Path(path), label, options) for path, label in batch]
 
 
-def _process_file(path: Path, label: str, options: IngestOptions) -> tuple[list[dict], list[dict]]:
+def _process_file(path: Path, label: str, options: IngestOptions) -> tuple[list[dict], list[dict], list[str]]:
+    """A file's documents, its rejects, and the warnings about it.
+
+    The warnings travel back with the results and the main process logs them:
+    a worker process's own log records reach no handler.
+    """
     try:
         if is_warc(label):
-            return _process_warc(path, label, options)
+            return (*_process_warc(path, label, options), [])
+        kind = _asset_kind(label)
+        if kind:   # only a file named on the command line gets here: a folder's are skipped
+            suffix = os.path.splitext(label)[1].lower()
+            return [], [_reject(label, 0, f"a {kind} ({suffix}), not a page or a table")], []
+        office = office_format(path)
+        if office:
+            return [], [_reject(label, 0, office)], []
         if _is_table(label):
             return _process_table(path, label, options)
-        return _process_page(path, label, options)
+        return (*_process_page(path, label, options), [])
     except (UndecodableError, OSError) as exc:
-        return [], [_reject(label, 0, str(exc))]
+        return [], [_reject(label, 0, str(exc))], []
+
+
+_SAVE_AS_CSV = "save it as CSV UTF-8 (File → Save As → CSV UTF-8), one sheet per file, and ingest that"
+_SAVE_AS_TEXT = "save it as plain text (File → Save As → Plain Text .txt, encoding UTF-8) and ingest that"
+_OLE_FORMATS = {  # the Office 97–2003 formats share one container: the extension says which
+    ".xls": f"an Excel 97–2003 workbook: {_SAVE_AS_CSV}",
+    ".doc": f"a Word 97–2003 document: {_SAVE_AS_TEXT}",
+    ".ppt": "a PowerPoint 97–2003 presentation: export its text to a .txt file (UTF-8) and ingest that",
+}
+_OPENDOCUMENT_FORMATS = {
+    "application/vnd.oasis.opendocument.text": f"an OpenDocument text (.odt): {_SAVE_AS_TEXT}",
+    "application/vnd.oasis.opendocument.spreadsheet": ("an OpenDocument spreadsheet (.ods): save it as CSV (File → "
+                                                       "Save As → Text CSV, character set UTF-8) and ingest that"),
+    "application/vnd.oasis.opendocument.presentation": ("an OpenDocument presentation (.odp): export its text to a "
+                                                        ".txt file (UTF-8) and ingest that"),
+}
+
+
+def office_format(path: str | os.PathLike) -> str:
+    """Why a file cannot be read as a page or a table when it is an office document or a PDF, else ``""``.
+
+    Told by the file's first bytes, whatever its name: a ZIP holding the parts
+    of an Excel workbook, a Word document or a PowerPoint presentation
+    (Office Open XML), an OpenDocument file, another ZIP archive, a PDF, an
+    Office 97–2003 file (its extension says which) or an RTF document. The
+    reason names the format and what to do (save it as CSV UTF-8, as plain
+    text, export the text). A file of text whatever its extension (an HTML
+    page saved as ``.doc``, as old portals offer) gives ``""`` and is read.
+    """
+    path = Path(path)
+    with open(path, "rb") as stream:
+        head = stream.read(8)
+    if head.startswith(b"%PDF"):
+        return ("a PDF document: export its text (pdftotext -enc UTF-8 FILE.pdf, or open it and save or copy the "
+                "text into a .txt file in UTF-8) and ingest that; a scanned PDF needs OCR first")
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return _OLE_FORMATS.get(path.suffix.lower(), "a Microsoft Office 97–2003 file: save a sheet as CSV UTF-8, "
+                                                     "a document as plain text (.txt, UTF-8), and ingest that")
+    if head.startswith(b"{\\rtf"):
+        return f"a Rich Text (RTF) document: {_SAVE_AS_TEXT}"
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_format(path)
+    return ""
+
+
+def _zip_format(path: Path) -> str:
+    archive = "a ZIP archive: unpack it and ingest the folder"
+    try:
+        with zipfile.ZipFile(path) as zipped:
+            names = zipped.namelist()
+            mimetype = zipped.read("mimetype").decode("ascii", "replace").strip() if "mimetype" in names else ""
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return archive
+    if "[Content_Types].xml" in names:
+        parts = {name.split("/", 1)[0] for name in names}
+        if "xl" in parts:
+            return f"an Excel workbook: {_SAVE_AS_CSV}"
+        if "word" in parts:
+            return f"a Word document: {_SAVE_AS_TEXT}"
+        if "ppt" in parts:
+            return "a PowerPoint presentation: export its text to a .txt file (UTF-8) and ingest that"
+    return _OPENDOCUMENT_FORMATS.get(mimetype, archive)
 
 
 def _is_table(label: str) -> bool:
-    return not is_warc(label) and label.lower().endswith(TABLE_SUFFIXES)
+    return not is_warc(label) and (label.lower().endswith(TABLE_SUFFIXES) or is_tab_table(label))
 
 
 def _reject(source: str, line: int, reason: str) -> dict:
@@ -322,7 +502,66 @@ def _looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head)
 
 
-def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list[dict], list[dict]]:
+_MARKUP_TAG_RE = re.compile(
+    r"</?(?:p|div|span|br|hr|a|img|figure|figcaption|picture|table|thead|tbody|tr|td|th|ul|ol|li|h[1-6]|strong|em"
+    r"|b|i|u|sup|sub|script|style|noscript|article|section|header|footer|main|aside|nav|iframe|font|center"
+    r"|blockquote|meta|link)(?:\s[^<>]*)?/?>", re.IGNORECASE)
+
+
+def _is_markup(text: str) -> bool:
+    """Whether a table's text cell holds HTML (a page, or the article's element as a scraper kept it).
+
+    Two or more tags of HTML elements make it markup; a ``<`` of the text
+    itself (``giảm còn <2%``) does not.
+
+    Examples
+    --------
+    >>> _is_markup('<div class="detail-content"><p>Sáng 12/3, Ban Dân vận Huyện ủy tổ chức hội nghị.</p></div>')
+    True
+    >>> _is_markup("Tỷ lệ hộ nghèo giảm còn <2%, hộ cận nghèo > 3%.")
+    False
+    """
+    if _looks_like_html(text):
+        return True
+    return len(_MARKUP_TAG_RE.findall(text[:4096])) >= 2
+
+
+#: The columns of the toolkit's document table that say how each row was read. A table that has them was written
+#: by ``ingest -o``: its rows are documents already, and reading it again keeps them as they are.
+DOCUMENT_TABLE_MARKERS = ("date_source", "date_precision")
+#: What a document table's row keeps as it is (besides its text, title, category, id and url, read through the
+#: field mapping, and its source, locality and encoding): ``duplicate_of`` and ``locality`` are computed again.
+_KEPT_FIELDS = ("date", "date_precision", "date_source", "year", "views", "author", "issuer", "captions")
+
+
+@dataclass
+class _TableNotes:
+    """What a table's rows could not give, one warning per problem and table (a table repeats one row after row)."""
+
+    label: str
+    line_word: str
+    #: date columns → (line, value) of every row whose date could not be read
+    unread_dates: dict[tuple[str, ...], list[tuple[int, str]]] = field(default_factory=dict)
+    #: problem with the province/district columns → lines
+    places: dict[str, list[int]] = field(default_factory=dict)
+
+    def warnings(self) -> list[str]:
+        out = []
+        for columns, rows in self.unread_dates.items():
+            shown = "; ".join(f"{self.line_word} {line}: {value!r}" for line, value in rows[:2])
+            shown += "; …" if len(rows) > 2 else ""
+            out.append(f"{self.label}: the date column {', '.join(repr(c) for c in columns)} of {len(rows)} "
+                       f"{'row' if len(rows) == 1 else 'rows'} could not be read ({shown}); "
+                       f"{'it is' if len(rows) == 1 else 'they are'} dated from the text, if at all")
+        for problem, lines in self.places.items():
+            shown = ", ".join(str(line) for line in lines[:5]) + (", …" if len(lines) > 5 else "")
+            out.append(f"{self.label}: {problem} ({len(lines)} {'row' if len(lines) == 1 else 'rows'}: "
+                       f"{self.line_word}{'s' if len(lines) > 1 else ''} {shown}); their locality is left to the "
+                       "sources file and the text")
+        return out
+
+
+def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list[dict], list[dict], list[str]]:
     rows = iter_table_rows(path)
     # a bar per table in the main process (one big table is read there); workers' bars would interleave
     in_main = mp.parent_process() is None
@@ -330,6 +569,7 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
                 disable=(None if options.progress is None else not options.progress) if in_main else True)
     docs: list[dict] = []
     rejects: list[dict] = []
+    notes = _TableNotes(label, "row" if table_format(label) == ".parquet" else "line")
     for row in rows:
         source = f"{label}#{row.line}"
         if row.record is None:
@@ -344,13 +584,25 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
         if not any(column in row.record for column in resolved.text):
             rejects.append(_reject(label, row.line, f"no text: the row has no column {', '.join(resolved.text)}"))
             continue
-        text = unescape_entities(unsegment(resolved.get(row.record, "text")))
+        raw_text = resolved.get(row.record, "text")
+        text = unescape_entities(unsegment(raw_text))
         if not text.strip():
             rejects.append(_reject(label, row.line, "empty text"))
             continue
+        if all(column in row.record for column in DOCUMENT_TABLE_MARKERS):
+            docs.append(_document_table_row(row.record, resolved, raw_text, source=source, encoding=row.encoding,
+                                            options=options))
+            continue
         title = unescape_entities(unsegment(resolved.get(row.record, "title")))
-        # A known headline is not looked for in the text (nor left in the body) and dates the page like one.
-        fields = parse_page(text, title=title or None, url=resolved.get(row.record, "url") or None).to_dict()
+        url = resolved.get(row.record, "url") or None
+        if _is_markup(raw_text):
+            # HTML a scraper left in the cell: read as a page is (tags, scripts and styles out, captions apart)
+            fields = parse_html(raw_text, url=url).to_dict()
+            if title:
+                fields["title"] = title
+        else:
+            # A known headline is not looked for in the text (nor left in the body) and dates the page like one.
+            fields = parse_page(text, title=title or None, url=url).to_dict()
         category = resolved.get(row.record, "category")
         if category:  # the table's own category, else one the text opens with
             fields["category"] = category
@@ -358,7 +610,8 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
         if date_value:
             parsed = _parse_date_field(date_value)
             if parsed is None:
-                logger.debug("%s: unparsed date %r", source, date_value)
+                columns = tuple(column for column in resolved.date if column in row.record)
+                notes.unread_dates.setdefault(columns, []).append((row.line, date_value))
             else:
                 iso, precision = parsed
                 # `date` is a full day or empty; month/year precision lives in `year` + `date_precision`.
@@ -371,42 +624,142 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
             continue
         given_id = resolved.get(row.record, "id")
         doc_id = given_id or hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:16]
-        url = resolved.get(row.record, "url") or None
+        locality, problem = _table_locality(row.record)
+        if problem:
+            notes.places.setdefault(problem, []).append(row.line)
         doc = _document(fields, doc_id=doc_id, source=source, encoding=row.encoding, url=url, options=options,
-                        locality=_table_locality(row.record, source))
+                        locality=locality)
         docs.append({**doc, "url": url} if url else doc)
     if not docs and not rejects:
         rejects.append(_reject(label, 0, "table has no rows"))
-    return docs, rejects
+    return docs, rejects, notes.warnings()
+
+
+def _document_table_row(record: dict, resolved: ResolvedFields, text: str, *, source: str, encoding: str,
+                        options: IngestOptions) -> dict:
+    """A row of the toolkit's own document table, kept as it is (merging ``ingest -o`` tables changes no row).
+
+    Its dates and how they were found (``date_source`` ``event``… stays,
+    never relabelled ``table-field``), author, issuer, captions, views,
+    locality and its evidence, encoding and source (the page it was read
+    from) are the row's; only ``duplicate_of`` is marked again, across every
+    input, and a ``doc_id`` met twice gets its suffix. A row without a
+    province gets its locality as other rows do (``--sources``, the text).
+    """
+    fields = {name: _cell(record, name) for name in _KEPT_FIELDS if name in record}
+    fields.update(title=resolved.get(record, "title"), category=resolved.get(record, "category"), body=text.strip())
+    province = _cell(record, "province")
+    locality = None
+    if province:
+        try:
+            after_2025 = province_2025(province)
+        except ValueError:
+            after_2025 = ""
+        locality = Locality(province, _cell(record, "district"), _cell(record, "province_2025") or after_2025,
+                            _cell(record, "locality_evidence") if "locality_evidence" in record
+                            else "table columns province/district", 1.0)
+    doc_id = resolved.get(record, "id") or hashlib.sha256(f"{fields['title']}\n{text}".encode()).hexdigest()[:16]
+    url = resolved.get(record, "url") or None
+    doc = _document(fields, doc_id=doc_id, source=_cell(record, "source") or source,
+                    encoding=_cell(record, "encoding") or encoding, url=url, options=options, locality=locality)
+    fetched_at = _cell(record, "fetched_at")
+    return {**doc, **({"url": url} if url else {}), **({"fetched_at": fetched_at} if fetched_at else {})}
+
+
+_EXCEL_SERIAL = re.compile(r"^\s*(\d{5})(?:[.,]\d+)?\s*$")
+#: Day 0 of Excel's 1900 date system as Excel counts (it takes 1900 for a leap year, so from March 1900 on
+#: serial day N is this date + N).
+_EXCEL_EPOCH = date(1899, 12, 30)
+#: Serial days read as dates in a date column: 1990-01-01 to 2100-12-31 (other five-digit numbers are not days).
+_EXCEL_SERIAL_RANGE = ((date(1990, 1, 1) - _EXCEL_EPOCH).days, (date(2100, 12, 31) - _EXCEL_EPOCH).days)
 
 
 def _parse_date_field(value: str) -> tuple[str, str] | None:
+    """A table's date cell as ``(iso, precision)``, or ``None`` when it cannot be read.
+
+    Besides the dates of :func:`~toolkit.ingest.dates.parse_header_date`: a
+    compact ``20210315``; a timestamp with a time zone offset, dated in
+    Vietnam (UTC+7) as HTML markup is; an Excel serial day (a date column of
+    a workbook saved as CSV, the fraction being the time of day).
+
+    Examples
+    --------
+    >>> _parse_date_field("2021-12-31T23:30:00+00:00"), _parse_date_field("2021-12-31 23:30:00")
+    (('2022-01-01', 'day'), ('2021-12-31', 'day'))
+    >>> _parse_date_field("44299.85417"), _parse_date_field("20210315")
+    (('2021-04-13', 'day'), ('2021-03-15', 'day'))
+    """
     match = _COMPACT_DATE.match(value)
     if match:
         value = f"{match[1]}-{match[2]}-{match[3]}"
+    day = _vietnam_day(value)
+    if day:
+        return day, "day"
+    serial = _EXCEL_SERIAL.match(value)
+    if serial:
+        days = int(serial[1])
+        if _EXCEL_SERIAL_RANGE[0] <= days <= _EXCEL_SERIAL_RANGE[1]:
+            return (_EXCEL_EPOCH + timedelta(days=days)).isoformat(), "day"
+        return None
     return parse_header_date(value)
 
 
-def _table_locality(record: dict, source: str) -> Locality | None:
-    """The row's own ``province``/``district`` columns, in the gazetteer's names; None when it has none.
+def _cell(record: dict, name: str) -> str:
+    value = record.get(name)
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
 
-    A name the gazetteer does not know is logged and left to the other rules
-    (sources file, inference from the text): the document is kept.
+
+@functools.lru_cache(maxsize=4096)
+def _district_provinces(name: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """The provinces with a district of that name: ``([(province, district)…], [provinces where it is ambiguous])``."""
+    found, ambiguous = [], []
+    for province in list_provinces():
+        try:
+            found.append((province, canonical_district(province, name)))
+        except ValueError as exc:
+            if str(exc).startswith("ambiguous"):   # two districts of the province bear the name
+                ambiguous.append(province)
+    return tuple(found), tuple(ambiguous)
+
+
+def _table_locality(record: dict) -> tuple[Locality | None, str]:
+    """The row's own ``province``/``district`` columns, in the gazetteer's names, and what was wrong with them.
+
+    A district without a province gives its province when no other province
+    has a district of that name (``Củ Chi``; not ``Châu Thành``, which ten
+    have). A name the gazetteer does not know, or a district several
+    provinces have, gives ``None`` and the problem (logged once per table by
+    the caller): the row's locality is left to the other rules (sources file,
+    inference from the text) and the document is kept.
+
+    Examples
+    --------
+    >>> loc, problem = _table_locality({"province": "", "district": "Củ Chi"})
+    >>> loc.province, loc.district, problem
+    ('Hồ Chí Minh', 'Huyện Củ Chi', '')
+    >>> _table_locality({"province": "", "district": "Châu Thành"})[1].split(" (")[0]
+    "district 'Châu Thành' without a province is in 10 provinces"
     """
-    def cell(name: str) -> str:
-        value = record.get(name)
-        return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
-
-    province, district = cell("province"), cell("district")
+    province, district = _cell(record, "province"), _cell(record, "district")
+    if not province and not district:
+        return None, ""
     if not province:
-        return None
+        found, ambiguous = _district_provinces(district)
+        if len(found) == 1 and not ambiguous:
+            (province, name), = found
+            return (Locality(province, name, province_2025(province),
+                             f"table column district (the only {name} is in {province})", 1.0), "")
+        provinces = sorted({p for p, _ in found} | set(ambiguous))
+        if not provinces:
+            return None, f"district {district!r} without a province is not in the gazetteer"
+        shown = ", ".join(provinces[:6]) + (f" and {len(provinces) - 6} more" if len(provinces) > 6 else "")
+        return None, f"district {district!r} without a province is in {len(provinces)} provinces ({shown})"
     try:
         province = canonical_province(province)
         district = canonical_district(province, district) if district else ""
     except ValueError as exc:
-        logger.warning("%s: the row's province/district are not in the gazetteer (%s); locality from the text", source, exc)
-        return None
-    return Locality(province, district, province_2025(province), "table columns province/district", 1.0)
+        return None, f"the province/district columns are not in the gazetteer ({exc})"
+    return Locality(province, district, province_2025(province), "table columns province/district", 1.0), ""
 
 
 def _document(fields: dict, *, doc_id: str, source: str, encoding: str, url: str | None,
@@ -527,9 +880,10 @@ def _unique_ids(ids: Sequence[str]) -> list[str]:
 
 def _duplicates(documents: pd.DataFrame, threshold: float) -> list[str]:
     # The original of a repost is the earliest published copy; undated ones come
-    # last, ties broken by source so the choice is the same on every run.
+    # last, ties broken by file and row, so the first row of a table is the earliest
+    # and the choice is the same on every run.
     order = sorted(range(len(documents)),
-                   key=lambda i: (documents["date"].iat[i] or "9999", documents["source"].iat[i]))
+                   key=lambda i: (documents["date"].iat[i] or "9999", _source_order(documents["source"].iat[i])))
     texts = [documents["title"].iat[i] + "\n\n" + documents["body"].iat[i] for i in order]
     ids = [documents["doc_id"].iat[i] for i in order]
     found = find_near_duplicates(texts, ids, threshold=threshold)
@@ -537,3 +891,15 @@ def _duplicates(documents: pd.DataFrame, threshold: float) -> list[str]:
     for position, original in zip(order, found):
         duplicate_of[position] = original
     return duplicate_of
+
+
+def _source_order(source: str) -> tuple[str, int]:
+    """A ``source`` as ``(file, row)``: rows of a table in their order (``t.csv#30`` before ``t.csv#1093``).
+
+    Examples
+    --------
+    >>> sorted(["t.csv#1093", "t.csv#30", "a.txt", "t.csv#4"], key=_source_order)
+    ['a.txt', 't.csv#4', 't.csv#30', 't.csv#1093']
+    """
+    file, _, row = source.rpartition("#")
+    return (file, int(row)) if file and row.isdigit() else (source, -1)

@@ -1,4 +1,4 @@
-"""Table inputs (CSV, JSONL, JSONL.gz, Parquet) with field mapping.
+"""Table inputs (CSV, JSONL, JSONL.gz, Parquet, tab-separated text) with field mapping.
 
 Each row of a table is one document. Which column holds the text, title, date,
 id, URL and category is set by a :class:`FieldMap`; unset fields are looked up
@@ -13,6 +13,13 @@ quoting says, so the other characters Unicode counts as line breaks (U+2028,
 U+2029, U+0085, ``\x0b``, ``\x0c``, common in scraped text) stay inside their
 field and line numbers are the file's physical lines. In the text of a
 document they then become line breaks (:func:`normalize_line_breaks`).
+
+A CSV file's fields may be separated by commas, semicolons (what Excel's "CSV"
+writes where the decimal mark is a comma, as in a Vietnamese locale), tabs or
+vertical bars: :func:`sniff_delimiter` tells which from the header and the
+first rows. A text file (``.txt``, ``.tsv``, ``.tab``) whose head is a
+tab-separated table with a header row (:func:`is_tab_table`: Excel's "Unicode
+Text" and "Text (Tab delimited)" exports) is read as a table too.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import gzip
 import io
 import itertools
 import json
+import logging
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -30,9 +38,11 @@ from pathlib import Path
 
 import regex
 
-from toolkit.corpus import table_suffix
+from toolkit.corpus import TABLE_SUFFIXES, table_suffix
 from toolkit.errors import UserError
 from toolkit.ingest.encoding import UndecodableError, decode_bytes
+
+logger = logging.getLogger("toolkit.ingest")
 
 TEXT_CANDIDATES = ("text", "body", "content", "noi_dung", "article")
 TITLE_CANDIDATES = ("title", "tieu_de", "headline")
@@ -53,6 +63,20 @@ FIELD_CANDIDATES = {
 
 # How many records of a JSON Lines table give its columns (records need not all have the same keys).
 _COLUMN_SNIFF_RECORDS = 1000
+
+#: The field separators a CSV file may use, in order of preference when the file does not tell.
+CSV_DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+#: Extensions of text files read as a table when their head is a tab-separated table (:func:`is_tab_table`).
+TAB_TABLE_SUFFIXES = (".txt", ".tsv", ".tab")
+# The format of a tab-separated text file, beside the table suffixes of toolkit.corpus.
+_TAB_TEXT = "tab"
+# How many records of a table's head tell its field separator, or that a text file is a tab-separated table.
+_SNIFF_RECORDS = 50
+# A column name: a few words (letters, digits, some punctuation), not a sentence.
+_COLUMN_NAME_RE = regex.compile(r"(?=.*\p{L})[\p{L}\p{M}\p{N}_][\p{L}\p{M}\p{N}_\p{Zs}.,()/#%&+*-]*")
+_COLUMN_NAME_CHARS = 40
+_COLUMN_NAME_WORDS = 6
 
 # CSV fields of real scraped pages exceed the csv module's 128 KiB default.
 csv.field_size_limit(2**31 - 1)
@@ -155,7 +179,9 @@ class FieldMap:
 def table_columns(path: str | Path, wanted: Collection[str] = ()) -> list[str]:
     """The column names of a table file, in the table's order.
 
-    A CSV file's header, a Parquet file's schema; for JSON Lines, whose records
+    A CSV file's header (its fields separated as :func:`sniff_delimiter`
+    says), a tab-separated text file's header, a Parquet file's schema; for
+    JSON Lines, whose records
     need not share their keys, the keys of its records in order of first
     appearance, read until every column of ``wanted`` has been seen or after
     1,000 records (so a column first used further down counts as absent).
@@ -166,8 +192,8 @@ def table_columns(path: str | Path, wanted: Collection[str] = ()) -> list[str]:
         When the file cannot be read (the caller rejects it when reading its rows).
     """
     path = Path(path)
-    suffix = table_suffix(path)
-    if suffix == ".parquet":
+    kind = table_format(path)
+    if kind == ".parquet":
         import pyarrow.parquet as pq
 
         try:
@@ -176,9 +202,10 @@ def table_columns(path: str | Path, wanted: Collection[str] = ()) -> list[str]:
             raise UndecodableError(f"unreadable Parquet file: {exc}") from exc
     lines = _decoded_lines(path)
     try:
-        if suffix == ".csv":
-            pieces = (piece for line in lines for piece in io.StringIO(line.text + line.end, newline=""))
-            return _clean_header(next(csv.reader(pieces), []))
+        if kind in (".csv", _TAB_TEXT):
+            delimiter, head = _delimiter_of(lines, kind)
+            pieces = (piece for line in head for piece in io.StringIO(line.text + line.end, newline=""))
+            return _clean_header(next(csv.reader(pieces, delimiter=delimiter), []))
         columns: dict[str, None] = {}
         for row in itertools.islice(_iter_jsonl(lines), _COLUMN_SNIFF_RECORDS):
             columns.update(dict.fromkeys(row.record or ()))
@@ -332,7 +359,11 @@ def iter_table_rows(path: str | Path) -> Iterator[TableRow]:
     (:func:`~toolkit.ingest.encoding.decode_bytes`: UTF-8, legacy Vietnamese
     encodings and their repairs), so a table of any size is never held, nor
     repaired, as one string, and an undecodable line rejects its row, not the
-    file. UTF-16 tables (rare) are decoded whole.
+    file. UTF-16 tables (Excel's "Unicode Text") are decoded whole. A CSV
+    file's field separator is the one :func:`sniff_delimiter` finds in its
+    head (logged at debug level); any other file (``.txt``: the caller has
+    asked :func:`is_tab_table`) is read as a tab-separated table with a
+    header row.
 
     Raises
     ------
@@ -341,19 +372,181 @@ def iter_table_rows(path: str | Path) -> Iterator[TableRow]:
         unreadable Parquet): the caller rejects the file.
     """
     path = Path(path)
-    suffix = table_suffix(path)
-    if suffix == ".parquet":
+    kind = table_format(path)
+    if kind == ".parquet":
         return _iter_parquet(path)
     lines = _decoded_lines(path)
     first = next(lines, None)  # reads the head now, so a file-level error is raised here
     if first is None:
         raise UndecodableError("empty file")
     lines = itertools.chain([first], lines)
-    return _iter_csv(lines) if suffix == ".csv" else _iter_jsonl(lines)
+    if kind not in (".csv", _TAB_TEXT):
+        return _iter_jsonl(lines)
+    delimiter, lines = _delimiter_of(lines, kind)
+    logger.debug("%s: a table with its fields separated by %s", path, _DELIMITER_NAMES[delimiter])
+    return _iter_csv(lines, delimiter)
+
+
+def sniff_delimiter(sample: str, *, complete: bool = True) -> str:
+    """The field separator of a CSV table, told from its head: one of :data:`CSV_DELIMITERS`.
+
+    Each candidate must split the header into two columns or more; among
+    those, the one that gives the most of the following records (up to 50)
+    as many fields as the header wins, then the one giving more columns, then
+    the first of ``,`` ``;`` tab ``|``. Quoting is the CSV's own, so the other
+    separators inside a quoted field (``"kinh tế; quốc phòng"``, ``102,5%``)
+    do not count. With one column, or nothing to tell, a comma.
+
+    Parameters
+    ----------
+    sample
+        The first lines of the file, decoded.
+    complete
+        False when ``sample`` is a cut-off head of the file: its last record,
+        perhaps cut short, is left out.
+
+    Examples
+    --------
+    >>> sniff_delimiter('Tiêu đề;Nội dung\\nGiao ban quý III;"Thu ngân sách đạt 102,5%, vượt dự toán"\\n')
+    ';'
+    >>> sniff_delimiter('title,text\\nGiao ban,"Bàn 3 nội dung: kinh tế; quốc phòng; xây dựng Đảng"\\n')
+    ','
+    """
+    best, best_score = ",", (-1.0, 0)
+    for delimiter in CSV_DELIMITERS:
+        records = _head_records(sample, delimiter, complete)
+        if not records or len(records[0]) < 2:
+            continue
+        width, body = len(records[0]), records[1:]
+        consistent = sum(len(r) == width for r in body) / len(body) if body else 0.0
+        if (consistent, width) > best_score:
+            best, best_score = delimiter, (consistent, width)
+    return best
+
+
+def looks_like_tab_table(text: str, *, complete: bool = True) -> bool:
+    """Whether ``text`` (the decoded head of a text file) is a tab-separated table with a header row.
+
+    The first line must name two columns or more, each a name, not a
+    sentence: at most 40 characters and 6 words, of letters, digits, spaces
+    and ``_ . , ( ) / # % & + * -``, not ending in ``.`` or ``,``. At least
+    80% of the records under it (up to 50; at least one) must have as many
+    fields. Fields are quoted as Excel quotes them
+    (a cell holding a quote, a tab or a line break). A text page has a
+    headline and prose, with a tab here and there, so it is not a table; nor
+    is a page opening with a line of menu items.
+
+    Parameters
+    ----------
+    text
+        The head of the file, decoded.
+    complete
+        False when ``text`` is a cut-off head: its last record is left out.
+
+    Examples
+    --------
+    >>> looks_like_tab_table("Tiêu đề\\tNội dung\\tNgày đăng\\n"
+    ...                      "Giao ban quý III\\tHội nghị giao ban công tác dân vận.\\t15/09/2023\\n")
+    True
+    >>> looks_like_tab_table("Hội nghị giao ban công tác dân vận quý III\\n"
+    ...                      "Sáng 15/9, Ban Dân vận Huyện ủy tổ chức hội nghị.\\tDự có đồng chí Bí thư.\\n")
+    False
+    """
+    records = _head_records(text, "\t", complete)
+    if len(records) < 2:
+        return False
+    header = [cell.strip().lstrip("\ufeff").strip() for cell in records[0]]
+    if len(header) < 2 or not all(_is_column_name(cell) for cell in header):
+        return False
+    body = records[1:]
+    return sum(len(r) == len(header) for r in body) >= 0.8 * len(body)
+
+
+def is_tab_table(path: str | Path) -> bool:
+    """Whether the text file ``path`` is a tab-separated table with a header row, to read as a table.
+
+    Excel saves a sheet as "Unicode Text" (UTF-16 with a BOM) or "Text (Tab
+    delimited)" (the Windows code page: Windows-1258 in Vietnam) in a ``.txt``
+    file: one row a line, cells separated by tabs, the column names first.
+    A file ending in one of :data:`TAB_TABLE_SUFFIXES` whose first line has a
+    tab and whose decoded head (up to 64 KiB) :func:`looks_like_tab_table` is
+    one; any other file, an unreadable one included, is not (a page).
+    """
+    path = Path(path)
+    if not path.name.lower().endswith(TAB_TABLE_SUFFIXES):
+        return False
+    try:
+        with open(path, "rb") as stream:
+            first_line = stream.read(_SNIFF_BYTES).split(b"\n", 1)[0]
+        if b"\t" not in first_line:  # most text pages: told without decoding
+            return False
+        lines = _decoded_lines(path)
+        try:
+            head, complete = _head_lines(lines)
+        finally:
+            lines.close()
+    except (UndecodableError, OSError):
+        return False
+    return looks_like_tab_table("".join(line.text + line.end for line in head), complete=complete)
+
+
+def _is_column_name(cell: str) -> bool:
+    return (0 < len(cell) <= _COLUMN_NAME_CHARS and len(cell.split()) <= _COLUMN_NAME_WORDS
+            and _COLUMN_NAME_RE.fullmatch(cell) is not None and not cell.endswith((".", ",")))
+
+
+def _head_records(sample: str, delimiter: str, complete: bool) -> list[list[str]]:
+    """The first non-blank records of ``sample`` read with ``delimiter`` (the last one left out if cut off)."""
+    records = []
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+    try:
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                records.append(record)
+                if len(records) > _SNIFF_RECORDS:
+                    return records
+    except csv.Error:
+        return []
+    return records if complete else records[:-1]
+
+
+def _head_lines(lines: Iterator[_Line]) -> tuple[list[_Line], bool]:
+    """The first lines of a table, up to :data:`_SNIFF_BYTES` characters, and whether they are all of it."""
+    head, size = [], 0
+    for line in lines:
+        head.append(line)
+        size += len(line.text) + len(line.end)
+        if size >= _SNIFF_BYTES:
+            return head, False
+    return head, True
+
+
+def _delimiter_of(lines: Iterator[_Line], kind: str) -> tuple[str, Iterator[_Line]]:
+    """The field separator of a CSV (sniffed) or tab-separated text table, and its lines, the head included."""
+    if kind == _TAB_TEXT:
+        return "\t", lines
+    head, complete = _head_lines(lines)
+    delimiter = sniff_delimiter("".join(line.text + line.end for line in head), complete=complete)
+    return delimiter, itertools.chain(head, lines)
+
+
+def table_format(path: str | Path) -> str:
+    """How a table file is read: its table suffix (:func:`~toolkit.corpus.table_suffix`), else ``"tab"``.
+
+    ``".parquet"``, ``".csv"``, ``".jsonl"`` or ``".jsonl.gz"`` by the
+    extension; any other file is read as a tab-separated text table (one
+    that :func:`is_tab_table` recognised).
+
+    Examples
+    --------
+    >>> table_format("bai_viet.jsonl.gz"), table_format("bai_viet_excel.txt")
+    ('.jsonl.gz', 'tab')
+    """
+    return table_suffix(path) if Path(path).name.lower().endswith(TABLE_SUFFIXES) else _TAB_TEXT
 
 
 def _open_binary(path: Path):
-    if table_suffix(path) == ".jsonl.gz":
+    if table_format(path) == ".jsonl.gz":
         return gzip.open(path, "rb")
     return open(path, "rb", buffering=_SNIFF_BYTES)
 
@@ -372,7 +565,7 @@ def _decoded_lines(path: Path) -> Iterator[_Line]:
         stream = _open_binary(path)
         head = stream.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]  # at least one byte unless the file is empty
     except (OSError, EOFError) as exc:
-        if table_suffix(path) == ".jsonl.gz":
+        if table_format(path) == ".jsonl.gz":
             raise UndecodableError(f"corrupt gzip file: {exc}") from exc
         raise
     with stream:
@@ -445,7 +638,7 @@ def _iter_jsonl(lines: Iterator[_Line]) -> Iterator[TableRow]:
         yield TableRow(line.number, record, encoding=line.encoding)
 
 
-def _iter_csv(lines: Iterator[_Line]) -> Iterator[TableRow]:
+def _iter_csv(lines: Iterator[_Line], delimiter: str = ",") -> Iterator[TableRow]:
     # Lines as the csv module counts them (a lone "\r" ends one too) -> the physical line they are part of,
     # with its encoding and why it could not be decoded, kept until the rows that span them are read.
     seen: dict[int, _Line] = {}
@@ -458,7 +651,7 @@ def _iter_csv(lines: Iterator[_Line]) -> Iterator[TableRow]:
                 seen[counted] = line
                 yield piece
 
-    reader = csv.reader(text_lines())
+    reader = csv.reader(text_lines(), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
