@@ -93,7 +93,11 @@ validation.sort_values("doc_freq", ascending=False).head(10)
 #    documents it flags for none (where its misses hide), spread over localities
 #    and years, with each document's sampling **weight** and the KWIC lines behind
 #    every hit. On the command line: `python -m toolkit validate sample CORPUS -o sheet.csv`.
-# 2. Coders fill the `<theme>__coder1` (and `__coder2`) columns with 1/0.
+# 2. Coders fill the `<theme>__coder1` (and `__coder2`) columns with 1/0. The full sheet shows the
+#    dictionary's flags, terms and lines beside those columns: to code **blind**, `validate sample … --blind`
+#    (`blind_sheets` in Python) also writes one sheet per coder with the documents alone, each in its own
+#    order, and `validate score sheet.csv --coder-sheet sheet.coder1.csv --coder-sheet sheet.coder2.csv`
+#    merges them back by `doc_id` (`merge_coder_sheets`).
 # 3. `score_sheet` gives precision, recall and F1 with intervals, weighted back to
 #    the corpus; `agreement` gives Cohen's kappa and Krippendorff's alpha;
 #    `term_table` names the terms behind false positives and the missed documents.

@@ -706,7 +706,7 @@ def test_themes_command_takes_classifiers_and_says_which_measure(tmp_path):
     assert not rated["site_clearance"] and rated["religion"]
     # and says how good each classifier is (its cross-validated F1, from its JSON)
     line = [x for x in result.output.splitlines() if x.strip().startswith("site_clearance:")][0]
-    assert f"cross-validated F1 {model.cv['f1']:.3f}" in line and "on 40 coded documents" in line
+    assert f"cross-validated F1 {model.cv['f1']:.2f}" in line and "on 40 coded documents" in line
 
 
 def _readings(rows):
@@ -1042,3 +1042,269 @@ def test_validation_sample_refuses_to_exclude_every_document(sample_inputs):
     docs, tokens, themes = sample_inputs
     with pytest.raises(ValueError, match="nothing left to draw"):
         validation_sample(docs, tokens, themes, n=5, exclude=set(docs["doc_id"]))
+
+
+# -- what the coding sheet shows, and to whom ---------------------------------------
+
+FAITH_RITES = {"themes": {"faith": {"label_en": "Religion", "label_vi": "Tôn giáo", "terms": ["cúng rằm", "tôn giáo"]}}}
+
+
+def _inline_corpus(bodies: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    docs = pd.DataFrame({"doc_id": list(bodies), "title": "", "body": list(bodies.values())})
+    toks = [tokenize(b) for b in bodies.values()]
+    return docs, pd.DataFrame({"doc_id": docs["doc_id"], "tokens": toks, "n_tokens": [len(t) for t in toks]})
+
+
+def _counted(cell: str) -> int:
+    """Occurrences a ``t__terms`` cell counts (``term (n); …``)."""
+    return sum(int(part.rsplit("(", 1)[1].rstrip(")")) for part in cell.split("; ") if part.strip())
+
+
+def test_the_sheet_says_which_counted_occurrences_have_no_kwic_line():
+    # the tokens drop stopwords and punctuation, so a term's words may be counted together across three
+    # dropped words or a full stop, where KWIC finds no line: the coder must be told, not left to guess
+    docs, tokens = _inline_corpus({
+        "r1": "Dân làng cúng rằm tại đình làng.",
+        "r2": "Gia đình cúng cho được vào rằm tháng Giêng.",
+        "r3": "Bà con đến thắp hương cúng. Rằm tháng Giêng năm nay đông người.",
+        "r4": "Hội nghị giao ban công tác dân vận quý một.",
+    })
+    sheet = validation_sample(docs, tokens, themes_from_mapping(FAITH_RITES), n=4, random_state=0).sheet
+    sheet = sheet.set_index("doc_id")
+    kwic_cells = sheet[f"faith{SEP}kwic"]
+    assert "[cúng rằm]" in kwic_cells["r1"] and "without a line" not in kwic_cells["r1"]
+    for doc in ("r2", "r3"):
+        assert sheet.at[doc, f"faith{SEP}terms"] == "cúng rằm (1)"
+        assert ("(+1 counted occurrence of 'cúng rằm' without a line: its words are far apart in the text"
+                in kwic_cells[doc])
+    # every occurrence the terms column counts is a line, or is said to have none
+    for doc, row in sheet.iterrows():
+        parts = [p for p in row[f"faith{SEP}kwic"].split(" | ") if p]
+        notes = [int(p[2:].split(" ", 1)[0]) for p in parts if p.startswith("(+")]
+        assert len(parts) - len(notes) + sum(notes) == _counted(row[f"faith{SEP}terms"]), doc
+
+
+def test_blind_sheets_hold_the_documents_and_the_coder_columns_only(sample_inputs):
+    from toolkit.themes.validate import blind_sheets
+
+    docs, tokens, themes = sample_inputs
+    key = validation_sample(docs, tokens, themes, n=20, random_state=3).sheet
+    sheets = blind_sheets(key, random_state=3)
+    assert list(sheets) == ["coder1", "coder2"]
+    for coder, blind in sheets.items():
+        assert set(blind.columns) == {"row", "doc_id", "title", f"site{SEP}{coder}", f"faith{SEP}{coder}", "notes",
+                                      "text"}
+        assert blind["row"].tolist() == list(range(1, 21))
+        assert sorted(blind["doc_id"]) == sorted(key["doc_id"])
+        texts = key.set_index("doc_id")["text"]
+        assert (blind.set_index("doc_id")["text"] == texts.reindex(blind["doc_id"])).all()
+        assert blind[f"site{SEP}{coder}"].isna().all()
+        # not grouped by stratum as the key is
+        assert blind["doc_id"].tolist() != key["doc_id"].tolist()
+    # each coder in an order of their own, the same for the same seed
+    assert sheets["coder1"]["doc_id"].tolist() != sheets["coder2"]["doc_id"].tolist()
+    again = blind_sheets(key, random_state=3)
+    assert again["coder1"]["doc_id"].tolist() == sheets["coder1"]["doc_id"].tolist()
+    assert blind_sheets(key, random_state=4)["coder1"]["doc_id"].tolist() != sheets["coder1"]["doc_id"].tolist()
+    assert list(blind_sheets(key, coders=["anna"])) == ["anna"]
+
+
+def _filled(blind: pd.DataFrame, coder: str, truth: dict[str, int]) -> pd.DataFrame:
+    out = blind.copy()
+    out[f"site{SEP}{coder}"] = out["doc_id"].map(truth).astype("Int64")
+    return out
+
+
+def test_returned_blind_sheets_are_merged_by_doc_id_and_score_as_the_full_sheet(sample_inputs):
+    from toolkit.themes.validate import blind_sheets, merge_coder_sheets
+
+    docs, tokens, themes = sample_inputs
+    key = validation_sample(docs, tokens, themes, n=20, random_state=3).sheet
+    truth = dict(zip(key["doc_id"], key["text"].str.contains("giải phóng mặt bằng").astype(int)))
+    truth[key.loc[key["stratum"] == "miss", "doc_id"].iloc[0]] = 1        # a miss the dictionary lacks
+    second = {**truth, key["doc_id"].iloc[0]: 1 - truth[key["doc_id"].iloc[0]]}
+    blind = blind_sheets(key, random_state=3)
+    returned = {"sheet.coder1.csv": _filled(blind["coder1"], "coder1", truth),
+                "sheet.coder2.csv": _filled(blind["coder2"], "coder2", second)}
+    merged = merge_coder_sheets(key, returned)
+    assert merged["doc_id"].tolist() == key["doc_id"].tolist()
+    by_hand = key.assign(**{f"site{SEP}coder1": key["doc_id"].map(truth).astype("Int64"),
+                            f"site{SEP}coder2": key["doc_id"].map(second).astype("Int64")})
+    pd.testing.assert_frame_equal(score_sheet(merged), score_sheet(by_hand))
+    pd.testing.assert_frame_equal(agreement(merged, themes=["site"]), agreement(by_hand, themes=["site"]))
+
+    one = returned["sheet.coder1.csv"]
+    cases = [
+        (one.iloc[1:], r"sheet.coder1.csv: 1 document\(s\) of the key sheet are missing: doc_id "
+                       + repr(one["doc_id"].iloc[0])),
+        (pd.concat([one, one.iloc[[0]].assign(doc_id="zz9")], ignore_index=True),
+         r"sheet.coder1.csv: doc_id 'zz9' \(sheet row 22\) is not in the key sheet"),
+        (pd.concat([one, one.iloc[[4]]], ignore_index=True),
+         rf"sheet.coder1.csv: doc_id {one['doc_id'].iloc[4]!r} is on sheet rows 6, 22"),
+        (one.astype({f"site{SEP}coder1": object}).assign(**{f"site{SEP}coder1": ["có"] + [1] * 19}),
+         r"sheet.coder1.csv: column 'site__coder1', sheet row 2: 'có' is not 0, 1 or empty"),
+        (one.drop(columns=[f"site{SEP}coder1", f"faith{SEP}coder1"]), r"sheet.coder1.csv: no coder column"),
+    ]
+    for bad, message in cases:
+        with pytest.raises(ValueError, match=message):
+            merge_coder_sheets(key, {"sheet.coder1.csv": bad})
+    with pytest.raises(ValueError, match="coder1.*both"):
+        merge_coder_sheets(key, {"a.csv": one, "b.csv": one})
+
+
+def test_validate_sample_blind_writes_a_sheet_per_coder_and_score_merges_them(tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import read_table, write_table
+
+    docs, _ = _corpus(40)
+    corpus = tmp_path / "docs.parquet"
+    write_table(docs, corpus)
+    themes_file = tmp_path / "themes.toml"
+    themes_file.write_text(
+        '[themes.site]\nlabel_en = "Site"\nlabel_vi = "GPMB"\ndefinition = "Thu hồi đất, giải phóng mặt bằng."\n'
+        'terms = ["giải phóng mặt bằng", "thu hồi đất"]\n', encoding="utf-8")
+    runner = CliRunner()
+    args = ["validate", "sample", str(corpus), "--n", "16", "--themes", str(themes_file), "--jobs", "1"]
+    result = runner.invoke(app, [*args, "-o", str(tmp_path / "plain.csv")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.glob("plain*")) == ["plain.csv", "plain.strata.csv"]   # as before
+    result = runner.invoke(app, [*args, "-o", str(tmp_path / "sheet.csv"), "--blind"])
+    assert result.exit_code == 0, result.output
+    key = read_table(tmp_path / "sheet.csv")
+    pd.testing.assert_frame_equal(key, read_table(tmp_path / "plain.csv"))       # the key is the full sheet
+    codebook = read_table(tmp_path / "sheet.codebook.csv")
+    assert codebook["theme"].tolist() == ["site"] and "giải phóng mặt bằng" in codebook["definition"].iloc[0]
+    truth = dict(zip(key["doc_id"], key["text"].str.contains("giải phóng mặt bằng").astype(int)))
+    paths = []
+    for coder in ("coder1", "coder2"):
+        blind = read_table(tmp_path / f"sheet.{coder}.csv")
+        assert not [c for c in blind.columns if "dictionary" in c or "kwic" in c or "terms" in c
+                    or c in ("stratum", "weight")]
+        blind[f"site{SEP}{coder}"] = blind["doc_id"].map(truth)
+        write_table(blind, tmp_path / f"back.{coder}.csv")
+        paths += ["--coder-sheet", str(tmp_path / f"back.{coder}.csv")]
+    # the key alone has no label yet: the error says to pass the coders' sheets
+    result = runner.invoke(app, ["validate", "score", str(tmp_path / "sheet.csv")])
+    assert result.exit_code == 2 and "--coder-sheet" in " ".join(result.output.replace("│", " ").split())
+    result = runner.invoke(app, ["validate", "score", str(tmp_path / "sheet.csv"), *paths,
+                                 "-o", str(tmp_path / "report.csv"), "--merged", str(tmp_path / "coded.csv")])
+    assert result.exit_code == 0, result.output
+    report = read_table(tmp_path / "report.csv").iloc[0]
+    assert float(report["precision"]) == 1.0 and float(report["percent_agreement"]) == 1.0
+    coded_sheet = read_table(tmp_path / "coded.csv")
+    assert coded_sheet["site__coder1"].tolist() == [str(truth[d]) for d in coded_sheet["doc_id"]]
+    # a returned sheet with a bad label: the file, the column and the row are named
+    bad = read_table(tmp_path / "back.coder2.csv")
+    bad.loc[3, "site__coder2"] = "x"
+    write_table(bad, tmp_path / "bad.csv")
+    result = runner.invoke(app, ["validate", "score", str(tmp_path / "sheet.csv"), "--coder-sheet",
+                                 str(tmp_path / "bad.csv")])
+    text = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 2 and "bad.csv: column 'site__coder2', sheet row 5: 'x' is not 0, 1 or empty" in text
+
+
+def test_printed_points_and_interval_bounds_share_their_precision(tmp_path):
+    import re
+
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.cli.themes import _interval
+    from toolkit.corpus import write_table
+
+    def triples(text: str):
+        return [tuple(m) for m in re.findall(r"(\d\.\d+) \((\d\.\d+)–(\d\.\d+)\)", text)]
+
+    # a recall at the upper end of its interval (a stretched bound): never printed outside it
+    (shown,) = triples(_interval(0.964516, 0.131, 0.964516))
+    assert float(shown[1]) <= float(shown[0]) <= float(shown[2])
+    assert len({len(x.split(".")[1]) for x in shown}) == 1
+    write_table(_design_sheet(miss_positive=1), tmp_path / "sheet.csv")
+    result = CliRunner().invoke(app, ["validate", "score", str(tmp_path / "sheet.csv")])
+    assert result.exit_code == 0, result.output
+    found = triples(result.output)
+    assert len(found) == 3
+    for point, low, high in found:
+        assert len({len(x.split(".")[1]) for x in (point, low, high)}) == 1
+        assert float(low) <= float(point) <= float(high)
+
+
+def test_term_table_separates_misses_that_held_only_a_weak_term():
+    sheet = _sheet().assign(**{f"site{SEP}weak_terms": ["", "", "", "mặt bằng (2)", "", ""]})
+    table = term_table(sheet).set_index("term")
+    assert table.loc["(weak term only)", "n_docs"] == 1 and table.loc["(weak term only)", "doc_ids"] == "d"
+    assert table.loc["(weak term only)", "weak_terms"] == "mặt bằng (1)"
+    assert table.loc["(no term)", "n_docs"] == 0
+    assert list(table.index[-2:]) == ["(weak term only)", "(no term)"]
+
+
+def test_the_sheet_names_the_weak_terms_the_weak_term_rule_dropped():
+    from toolkit.themes.validate import theme_coders
+
+    themes = themes_from_mapping({"themes": {"faith": {
+        "label_en": "Religion", "label_vi": "Tôn giáo", "terms": ["tôn giáo", "Thượng đế"],
+        "weak_terms": ["Thượng đế"]}}})
+    docs, tokens = _inline_corpus({
+        "w1": "Khách hàng là Thượng đế, cửa hàng nói vậy.",
+        "w2": "Chức sắc tôn giáo cầu nguyện Thượng đế ban phước.",
+        "w3": "Hội nghị giao ban công tác dân vận quý một.",
+    })
+    sheet = validation_sample(docs, tokens, themes, n=3, random_state=0).sheet.set_index("doc_id")
+    assert sheet.at["w1", f"faith{SEP}dictionary"] == 0 and sheet.at["w1", f"faith{SEP}terms"] == ""
+    assert sheet.at["w1", f"faith{SEP}weak_terms"] == "Thượng đế (1)"
+    # counted beside an anchor: a term of the terms column, not a dropped one
+    assert "Thượng đế (1)" in sheet.at["w2", f"faith{SEP}terms"] and sheet.at["w2", f"faith{SEP}weak_terms"] == ""
+    assert sheet.at["w3", f"faith{SEP}weak_terms"] == ""
+    coded_sheet = sheet.reset_index().assign(**{f"faith{SEP}coder1": 1})
+    table = term_table(coded_sheet).set_index("term")
+    assert table.loc["(weak term only)", "doc_ids"] == "w1" and table.loc["(no term)", "doc_ids"] == "w3"
+    assert theme_coders(coded_sheet, "faith") == ["coder1", "coder2"]      # weak_terms is not a coder's column
+
+
+def test_themes_with_classifiers_repeat_the_warning_of_train_where_the_dictionary_does_better(tmp_path, caplog):
+    import json
+
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import write_table
+
+    # the coders agree with the dictionary on every document; the texts say nothing a classifier can learn
+    rng = np.random.default_rng(0)
+    words = ["hội nghị", "nhân dân", "cán bộ", "địa phương", "công tác", "tuyên truyền", "vận động", "học tập"]
+    labels = np.array([i % 3 == 0 for i in range(45)], int)
+    sheet = pd.DataFrame({"doc_id": [f"d{i:02d}" for i in range(45)], "weight": 1.0,
+                          f"religion{SEP}dictionary": labels, f"religion{SEP}coder1": labels,
+                          "text": [" ".join(rng.choice(words, 8)) + "." for _ in range(45)]})
+    write_table(sheet, tmp_path / "sheet.csv")
+    runner = CliRunner()
+    result = runner.invoke(app, ["validate", "train", str(tmp_path / "sheet.csv"), "-o", str(tmp_path / "models"),
+                                 "--folds", "3", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    stored = json.loads((tmp_path / "models" / "religion.json").read_text(encoding="utf-8"))
+    assert stored["dictionary_score"]["f1"] == 1.0 and stored["dictionary_score"]["n_coded"] == 45
+    assert {"f1_low", "f1_high", "weighted"} <= set(stored["dictionary_score"]) and stored["cv"]["f1"] < 1.0
+    docs, _ = _corpus(20)
+    write_table(docs, tmp_path / "docs.parquet")
+    with caplog.at_level("WARNING", logger="toolkit"):
+        result = runner.invoke(app, ["themes", str(tmp_path / "docs.parquet"), "-o", str(tmp_path / "shares.csv"),
+                                     "--by", "year", "--jobs", "1", "--classifier", str(tmp_path / "models")])
+    assert result.exit_code == 0, result.output
+    assert "theme religion: the classifier's cross-validated F1" in caplog.text
+    assert "below the dictionary's 1.00" in caplog.text and "religion.json" in caplog.text
+    # a model saved before the dictionary's score was stored still loads, and measures without a comparison
+    del stored["dictionary_score"]
+    assert ThemeClassifier.from_json(json.dumps(stored)).dictionary_score is None
+
+
+def test_validate_sample_help_says_where_the_token_cache_goes():
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    result = CliRunner().invoke(app, ["validate", "sample", "--help"], terminal_width=200)
+    text = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 0
+    assert ".cache/preprocess" in text and "TOOLKIT_CACHE" in text

@@ -21,13 +21,18 @@ from pathlib import Path
 import typer
 
 from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option, random_state_option
-from toolkit.cli._shared import check_columns, load_documents, load_tokens, split_list, table_path
+from toolkit.cli._shared import TOKEN_CACHE, check_columns, load_documents, load_tokens, split_list, table_path
 
 logger = logging.getLogger("toolkit.cli")
 _CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
 _JOBS = jobs_option("Worker processes tokenizing and counting")
 _THEMES_FILE = typer.Option(None, "--themes", exists=True, dir_okay=False,
                             help="Themes file (default corpora/lexicons/themes.toml).")
+_SAMPLE_TOKENS = typer.Option(
+    None, "--tokens", exists=True, dir_okay=False,
+    help="Token table from `toolkit preprocess` for this corpus. Default: the corpus is tokenized now, and the "
+         "tokens are cached in .cache/preprocess of the toolkit's checkout, wherever the command runs (here: "
+         f"{TOKEN_CACHE}); TOOLKIT_CACHE=DIR puts the cache in DIR/preprocess instead.")
 
 
 @app.command("themes")
@@ -73,6 +78,15 @@ def themes_command(
         typer.echo(f"measured by classifier: {', '.join(m.theme for m in models)}")
         for m in models:
             typer.echo(f"  {m.theme}: {_cv_quality(m)}")
+            # `validate train` said to keep the dictionary for such a theme; measuring with it anyway is a choice
+            # the researcher makes knowingly, not one the folder makes silently
+            if m.below_dictionary():
+                logger.warning("theme %s: %s (as `validate train` warned): it is measured by the classifier all the "
+                               "same; to keep the dictionary for it, remove %s from %s", m.theme, _below_dictionary(m),
+                               f"{m.theme}.json", classifier)
+            elif m.dictionary_score is None:
+                logger.info("theme %s: its classifier's file stores no dictionary F1 to compare with (trained before "
+                            "it was stored); `validate train` again to store it", m.theme)
     if per_doc is not None:
         write_table(hits, per_doc)
         typer.echo(f"{per_doc}: {len(hits)} rows (documents × themes)")
@@ -166,6 +180,10 @@ def _companion(path: Path, suffix: str) -> Path:
     return path.with_name(f"{path.stem}.{suffix}{path.suffix or '.csv'}")
 
 
+#: The companion files of a coding sheet, ``<name>.<suffix>.csv``, that a coder's blind sheet may not overwrite.
+_SAMPLE_COMPANIONS = ("strata", "codebook", "terms", "key")
+
+
 def _excluded_ids(values: list[str]) -> set[str]:
     """The doc_ids of the sheets named by ``--exclude`` (each value a path, or paths comma-separated)."""
     from toolkit.corpus import read_table
@@ -193,7 +211,7 @@ def sample_command(
     random_state: int = random_state_option("the draw"),
     miss_fraction: float = typer.Option(0.3, "--miss-fraction", help="Share of the sample from documents the dictionary flags for none of the chosen themes (--theme-ids; stratum miss)."),
     coders: str = typer.Option("coder1,coder2", "--coders", help="Names of the empty coder columns."),
-    tokens: Path | None = TOKENS,
+    tokens: Path | None = _SAMPLE_TOKENS,
     themes_file: Path | None = typer.Option(
         None, "--themes", dir_okay=False,
         help="Themes file (default corpora/lexicons/themes.toml); a list of the default file's theme ids "
@@ -205,11 +223,24 @@ def sample_command(
         help="Sheets whose documents (doc_id) may not be drawn, such as sheets already coded or used by "
              "`validate train`; repeatable or comma-separated. They leave the population before the strata "
              "and weights are computed."),
+    blind: bool = typer.Option(
+        False, "--blind",
+        help="Also write a sheet per coder to code blind, <name>.<coder>.csv: row, doc_id, title, date and url (those "
+             "the corpus has), the coder's empty <theme>__<coder> columns, notes and text, in an order of its own "
+             "(--random-state); no dictionary flag, terms, KWIC, stratum or weight. <name>.codebook.csv holds the "
+             "themes' definitions. "
+             "Give each coder their sheet and the codebook, keep <name>.csv (the key) to yourself, and score the "
+             "returned sheets with `validate score <name>.csv --coder-sheet <name>.coder1.csv --coder-sheet "
+             "<name>.coder2.csv`."),
 ) -> None:
-    """Draw a stratified sample of documents for coding, with the KWIC lines behind every hit."""
+    """Draw a stratified sample of documents for coding, with the KWIC lines behind every hit.
+
+    With ``--blind`` the coders get sheets without the dictionary's output (``toolkit.themes.validate.blind_sheets``;
+    the full sheet is the key), and ``validate score --coder-sheet`` merges their labels back by doc_id.
+    """
     from toolkit.corpus import write_sheet, write_table
     from toolkit.themes.dictionary import load_themes
-    from toolkit.themes.validate import validation_sample
+    from toolkit.themes.validate import blind_sheets, codebook, validation_sample
 
     if themes_file is not None and not themes_file.is_file():
         # `validate sample … --themes site_clearance,religion` (the spelling of issue #12) chooses themes
@@ -222,13 +253,19 @@ def sample_command(
             raise typer.BadParameter(f"file {str(themes_file)!r} does not exist (--themes names a themes file, "
                                      "or theme ids of the default one; --theme-ids chooses themes)",
                                      param_hint="--themes")
+    coder_names = split_list(coders)
+    if blind:
+        taken = sorted({c for c in coder_names if c in _SAMPLE_COMPANIONS})
+        if taken:
+            raise typer.BadParameter(f"--blind writes <name>.<coder>.csv beside <name>.{taken[0]}.csv: name the "
+                                     f"coder otherwise than {', '.join(taken)}", param_hint="--coders")
     excluded = _excluded_ids(exclude)
     documents = load_documents(corpus, include_duplicates)
     dictionary = load_themes(themes_file)
     try:
         result = validation_sample(documents, load_tokens(documents, tokens, jobs), dictionary,
                                    theme_ids=split_list(theme_ids) or None, n=n, miss_fraction=miss_fraction,
-                                   coders=split_list(coders), random_state=random_state,
+                                   coders=coder_names, random_state=random_state,
                                    exclude=excluded if exclude else None)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -237,14 +274,35 @@ def sample_command(
     write_table(result.strata, strata_path)
     typer.echo(f"{output}: {len(result.sheet)} documents to code; strata and weights in {strata_path}")
     typer.echo(result.strata.to_string(index=False))
+    if blind:
+        book_path = _companion(output, "codebook")
+        write_sheet(codebook(dictionary, split_list(theme_ids) or None), book_path)
+        written = []
+        for coder, part in blind_sheets(result.sheet, coders=coder_names, random_state=random_state).items():
+            path = _companion(output, coder)
+            write_sheet(part, path)
+            written.append(str(path))
+        typer.echo(f"blind coding: give each coder their sheet ({', '.join(written)}) and {book_path}; keep "
+                   f"{output} (the key) from them; then `validate score {output} "
+                   + " ".join(f"--coder-sheet {w}" for w in written) + "`")
 
 
 @validate_app.command("score")
 def score_command(
-    sheet: Path = typer.Argument(..., exists=True, dir_okay=False, help="A coded sheet from `validate sample`."),
+    sheet: Path = typer.Argument(..., exists=True, dir_okay=False, help="A coded sheet from `validate sample` (with --coder-sheet: its key, the full sheet)."),
     output: Path | None = typer.Option(None, "-o", "--output", callback=table_path, help="Report table (per theme P/R/F1 with intervals and agreement)."),
     terms: Path | None = typer.Option(None, "--terms", callback=table_path, help="Term table (default: <report>.terms.csv next to the report)."),
     coder: str | None = typer.Option(None, "--coder", help="Reference coder column (default: <theme>__gold, else the first coder with labels)."),
+    coder_sheets: list[Path] = typer.Option(
+        [], "--coder-sheet", exists=True, dir_okay=False,
+        help="A coder's returned blind sheet (<name>.<coder>.csv of `validate sample --blind`); repeatable, one per "
+             "coder. Its labels are merged into SHEET (the key) by doc_id before scoring; a document missing, an "
+             "id not in the key or on two rows, or a label other than 0, 1 or empty is an error naming the file, "
+             "the row and the id."),
+    merged: Path | None = typer.Option(
+        None, "--merged", callback=table_path,
+        help="With --coder-sheet: also write the key with the coders' labels merged in, a coded sheet for "
+             "`validate train` and the study config's validation_sheet."),
     measure: str = typer.Option("dictionary", "--measure", help="Column suffix of the measure scored (dictionary, classifier); --classifier scores classifier."),
     unweighted: bool = typer.Option(False, "--unweighted", help="Ignore the sampling weights and strata (rates of the sample, not the corpus)."),
     theme_ids: str | None = typer.Option(None, "--theme-ids", help="Theme ids, comma-separated (default: every theme with labels; uncoded themes are left out)."),
@@ -262,14 +320,27 @@ def score_command(
     from the stratified finite-population posterior (:func:`toolkit.themes.validate.score_predictions`);
     agreement compares each theme's first two coder columns, whatever their names. With ``--classifier`` the
     report gains ``n_in_training``: the coded documents the classifier was fitted on (blank where its file
-    does not say).
+    does not say). Coded blind (``validate sample --blind``), SHEET is the key and each ``--coder-sheet`` a
+    coder's returned sheet, merged by doc_id (:func:`toolkit.themes.validate.merge_coder_sheets`).
     """
-    from toolkit.corpus import read_table, write_table
+    from toolkit.corpus import read_table, write_sheet, write_table
     from toolkit.themes.validate import (
-        SEP, agreement, check_sheet, coded_themes, score_sheet, sheet_themes, term_table, theme_coders,
+        SEP, agreement, check_sheet, coded_themes, merge_coder_sheets, score_sheet, sheet_themes, term_table,
+        theme_coders,
     )
 
     table = read_table(sheet)
+    if merged is not None and not coder_sheets:
+        raise typer.BadParameter("--merged writes the key with the labels of --coder-sheet: give the coders' sheets",
+                                 param_hint="--merged")
+    if coder_sheets:
+        try:
+            table = merge_coder_sheets(table, {str(p): read_table(p) for p in coder_sheets})
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--coder-sheet") from exc
+        if merged is not None:
+            write_sheet(table, merged)
+            typer.echo(f"{merged}: {sheet} with the labels of {', '.join(map(str, coder_sheets))}")
     models = _load_classifiers(classifier) if classifier is not None else []
     if classifier is not None:
         measure = "classifier"
@@ -306,7 +377,10 @@ def score_command(
             report["n_in_training"] = report["theme"].map(in_training).astype("Int64")
         term_rows = term_table(table, themes=themes, coder=coder) if measure == "dictionary" else None
     except ValueError as exc:
-        raise typer.BadParameter(f"{sheet}: {exc}") from exc
+        returned = [] if coder_sheets else _returned_blind_sheets(sheet, table)
+        hint = ("; coded blind? pass the coders' sheets: " + " ".join(f"--coder-sheet {p}" for p in returned)
+                if returned and "no theme of the sheet is coded yet" in str(exc) else "")
+        raise typer.BadParameter(f"{sheet}: {exc}{hint}") from exc
     if left_out and not theme_ids:
         typer.echo(f"not coded, left out: {', '.join(left_out)}")
     if no_model:
@@ -322,6 +396,13 @@ def score_command(
         typer.echo(f"{path}: {len(term_rows)} terms (false positives and misses)")
 
 
+def _returned_blind_sheets(sheet: Path, table) -> list[Path]:
+    """The blind sheets of ``validate sample --blind`` beside a key sheet (``<name>.<coder>.csv``), if any."""
+    from toolkit.themes.validate import sheet_coders
+
+    return [p for p in (_companion(sheet, c) for c in sheet_coders(table) if c != "gold") if p.is_file()]
+
+
 def _cv_quality(model) -> str:
     """How good a classifier is, from its JSON: its cross-validated F1 with the interval and the documents behind it."""
     cv = model.cv
@@ -329,8 +410,21 @@ def _cv_quality(model) -> str:
         return "no cross-validated F1 stored in its file (retrain it with `validate train`)"
     weighted = cv.get("weighted")
     how = "" if weighted is None else (", weighted to the corpus" if weighted else ", unweighted")
-    return (f"cross-validated F1 {_interval(cv['f1'], cv.get('f1_low', float('nan')), cv.get('f1_high', float('nan')))}"
-            f" on {int(cv.get('n_coded', 0))} coded documents, {cv.get('n_folds', '?')} folds{how}")
+    base = model.dictionary_score
+    beside = "" if not base or base.get("f1") is None else f"; the dictionary's F1 on them {_f1(base)}"
+    return (f"cross-validated F1 {_f1(cv)} on {int(cv.get('n_coded', 0))} coded documents, "
+            f"{cv.get('n_folds', '?')} folds{how}{beside}")
+
+
+def _f1(scores: dict) -> str:
+    """An F1 and its interval from a model file's scores (``cv`` or ``dictionary_score``)."""
+    return _interval(scores["f1"], scores.get("f1_low", float("nan")), scores.get("f1_high", float("nan")))
+
+
+def _below_dictionary(model) -> str:
+    """How a classifier's cross-validated F1 falls short of the dictionary's, both from its file."""
+    return (f"the classifier's cross-validated F1 {_f1(model.cv)} is below the dictionary's "
+            f"{_f1(model.dictionary_score)} on the same {int(model.cv.get('n_coded', 0))} coded documents")
 
 
 def _load_classifiers(folder: Path) -> list:
@@ -421,10 +515,21 @@ def _check_theme_ids(asked, known) -> None:
                          + (", ".join(known) or "none"))
 
 
+#: Decimals of every rate score and train print, point and interval bounds alike: a point printed with more
+#: decimals than its bounds could read as outside its own interval ("0.965 (0.13–0.96)").
+_DECIMALS = 2
+
+
+def _rate(value) -> str:
+    """A rate as score and train print it (``–`` for NaN)."""
+    return "–" if value != value else f"{value:.{_DECIMALS}f}"
+
+
 def _interval(value, low, high) -> str:
+    """``0.96 (0.13–0.96)``: a rate and its interval, printed to the same decimals."""
     if value != value:
         return "–"
-    return f"{value:.3f}" + ("" if low != low else f" ({low:.2f}–{high:.2f})")
+    return _rate(value) + ("" if low != low else f" ({_rate(low)}–{_rate(high)})")
 
 
 def _weighting_footer(report) -> str:
@@ -475,8 +580,8 @@ def train_command(
 
     from toolkit.corpus import read_table, write_table, write_text_atomic
     from toolkit.themes.validate import (
-        SEP, check_sheet, coded, coded_themes, reference_column, score_predictions, sheet_strata, sheet_themes,
-        sheet_weights, train_classifier, warn_blanks,
+        SEP, check_sheet, coded, coded_themes, reference_column, sheet_strata, sheet_themes, sheet_weights,
+        train_classifier, warn_blanks,
     )
 
     table = read_table(sheet)
@@ -510,13 +615,13 @@ def train_command(
         warn_blanks(table, theme, [ref_col], "the training")
         try:
             labels = coded(table, ref_col)
-            model = train_classifier(token_lists, labels, theme=theme, weights=weights, strata=strata,
-                                     doc_ids=table["doc_id"].astype(str).str.strip(), c=c, n_folds=n_folds,
-                                     random_state=random_state)
-            # the measure the classifier would replace, scored on the same coded documents
+            # the measure the classifier would replace, scored on the same coded documents and stored with it
             dict_col = f"{theme}{SEP}dictionary"
-            baseline = (score_predictions(coded(table, dict_col), labels, weights, strata=strata,
-                                          random_state=random_state) if dict_col in table.columns else None)
+            model = train_classifier(token_lists, labels, theme=theme, weights=weights, strata=strata,
+                                     doc_ids=table["doc_id"].astype(str).str.strip(),
+                                     dictionary=coded(table, dict_col) if dict_col in table.columns else None,
+                                     c=c, n_folds=n_folds, random_state=random_state)
+            baseline = model.dictionary_score
         except ValueError as exc:
             raise typer.BadParameter(f"{sheet}: {exc}") from exc
         model.settings["reference"] = ref_col.rpartition(SEP)[2]
@@ -537,12 +642,10 @@ def train_command(
     typer.echo(_score_summary(report).to_string(index=False))
     typer.echo(_weighting_footer(report))
     # a classifier that does worse than the dictionary on the same documents is no reason to switch measures
-    worse = [r.theme for r in report.itertuples(index=False) if r.f1 < r.dictionary_f1]
-    for r in report.itertuples(index=False):
-        if r.theme in worse:
-            logger.warning("theme %s: the classifier's cross-validated F1 %.2f is below the dictionary's %.2f on the "
-                           "same %d coded documents: keep the dictionary for it", r.theme, r.f1, r.dictionary_f1,
-                           r.n_coded)
+    worse = [m.theme for m in models if m.below_dictionary()]
+    for m in models:
+        if m.theme in worse:
+            logger.warning("theme %s: %s: keep the dictionary for it", m.theme, _below_dictionary(m))
     better = [t for t in report["theme"] if t not in worse]
     typer.echo(f"{output}: {len(rows)} classifier(s) (F1: the classifier's cross-validated, the dictionary's on the "
                "same coded documents)")

@@ -16,7 +16,10 @@ workflow (``python -m toolkit validate sample|score|train``):
    :func:`agreement` gives Cohen's kappa and Krippendorff's alpha between
    two coders; :func:`term_table` says which
    terms produced the false positives and how many missed documents
-   contained no term at all.
+   contained only weak terms, or no term at all. To code blind,
+   :func:`blind_sheets` gives each coder a sheet of the documents alone (no
+   dictionary output, an order of their own) and :func:`merge_coder_sheets`
+   brings their labels back into the full sheet by ``doc_id``.
 3. :func:`train_classifier` fits a supervised measure (logistic regression on
    TF-IDF of the toolkit's tokens) where the dictionary falls short, with
    cross-validated precision and recall computed exactly as in 2;
@@ -29,8 +32,10 @@ workflow (``python -m toolkit validate sample|score|train``):
 
 The coding sheet is one row per document. For every theme ``t`` it has the
 columns ``t__dictionary`` (0/1, what the dictionary says), ``t__terms``
-(the terms counted, ``term (n); …``), ``t__kwic`` (the lines that made the
-hit) and one column per coder, ``t__coder1`` and ``t__coder2`` (or the
+(the terms counted, ``term (n); …``), ``t__weak_terms`` (weak terms found
+that the weak-term rule did not count: no other term of the theme beside
+them), ``t__kwic`` (the lines that made the hit, and a note for each
+counted occurrence without a line) and one column per coder, ``t__coder1`` and ``t__coder2`` (or the
 names given to ``coders``: any ``t__<name>`` column that is not one of
 :data:`NON_CODER_COLUMNS` is a coder's), left empty for the coders (1 = the
 document has the theme, 0 = it does not). A column ``t__gold`` (an
@@ -238,6 +243,40 @@ def _format_terms(row: np.ndarray, terms: list[str]) -> str:
     return "; ".join(f"{terms[j]} ({int(row[j])})" for j in np.flatnonzero(row))
 
 
+def _unshown_note(term: str, n: int, n_words: int) -> str:
+    """What a kwic cell says of ``n`` counted occurrences of ``term`` (``n_words`` syllables) that have no line.
+
+    The dictionary counts on tokens without stopwords and punctuation, so the
+    words of a term may be counted together across several dropped words or
+    a full stop, where KWIC (at most two words apart, never across a full
+    stop) finds no line; a one-word term has no line when KWIC's
+    re-tokenized context does not confirm it (its rule's context lies
+    beyond).
+    """
+    what = "occurrence" if n == 1 else "occurrences"
+    if n_words > 1:
+        why = f"{'its' if n == 1 else 'their'} words are far apart in the text"
+    else:
+        why = "counted on the tokens, not confirmed in the text's context"
+    return f"(+{n} counted {what} of '{term}' without a line: {why})"
+
+
+def _dropped_weak(raw: np.ndarray, counted: np.ndarray, theme, periods: np.ndarray) -> np.ndarray:
+    """The counts of a theme's weak terms that the weak-term rule zeroed (documents × the theme's terms).
+
+    ``raw`` and ``counted`` are the theme's columns before and after
+    :func:`~toolkit.themes.dictionary.apply_weak_terms`; a document dated
+    before the theme's ``not_before`` loses every term to the date rule, not
+    to the weak-term rule, and has none here.
+    """
+    weak = np.array([term in theme.weak for term in theme.terms], dtype=bool)
+    out = np.where(weak[None, :] & (counted == 0), raw, 0)
+    if theme.not_before is not None:
+        with np.errstate(invalid="ignore"):
+            out[periods[:, 1] < theme.not_before] = 0
+    return out
+
+
 def _parse_terms(value) -> list[str]:
     if not isinstance(value, str) or not value.strip():
         return []
@@ -359,8 +398,9 @@ def validation_sample(
     tokens = tokens.assign(doc_id=tokens["doc_id"].astype(str))
     tokens = tokens[tokens["doc_id"].isin(docs.index)].reset_index(drop=True)
     documents = documents.assign(doc_id=documents["doc_id"].astype(str))
-    counts = apply_weak_terms(term_counts(tokens, themes, documents, progress=False), themes,
-                              document_periods(tokens["doc_id"].tolist(), documents))
+    raw = term_counts(tokens, themes, documents, progress=False)
+    periods = document_periods(tokens["doc_id"].tolist(), documents)
+    counts = apply_weak_terms(raw, themes, periods)
     offsets = themes._offsets
     index = {t: k for k, t in enumerate(themes.ids)}
     flagged = {t: counts[:, offsets[index[t]]:offsets[index[t] + 1]].sum(axis=1) > 0 for t in ids}
@@ -410,19 +450,30 @@ def validation_sample(
     rows = sample["_row"].to_numpy()
     sample_docs = documents.assign(doc_id=documents["doc_id"].astype(str))
     sample_docs = sample_docs[sample_docs["doc_id"].isin(set(sheet["doc_id"]))]
+    unshown = 0
     for t in ids:
         a, b = offsets[index[t]], offsets[index[t] + 1]
         sub = counts[rows, a:b]
         sheet[f"{t}{SEP}dictionary"] = (sub.sum(axis=1) > 0).astype(int)
         sheet[f"{t}{SEP}terms"] = [_format_terms(r, terms[a:b]) for r in sub]
+        sheet[f"{t}{SEP}weak_terms"] = [_format_terms(r, terms[a:b])
+                                        for r in _dropped_weak(raw[rows, a:b], sub, themes.themes[index[t]],
+                                                               periods[rows])]
         lines: dict[str, list[str]] = {}
         for j in np.flatnonzero(sub.sum(axis=0)):
             term = terms[a + j]
-            with_term = set(sheet.loc[sub[:, j] > 0, "doc_id"])
-            table = kwic(sample_docs[sample_docs["doc_id"].isin(with_term)], term, window=window, themes=themes,
-                         theme=t, tokens=tokens)
+            with_term = sheet.loc[sub[:, j] > 0, "doc_id"].tolist()
+            table = kwic(sample_docs[sample_docs["doc_id"].isin(set(with_term))], term, window=window,
+                         themes=themes, theme=t, tokens=tokens)
             for r in table.itertuples(index=False):
                 lines.setdefault(r.doc_id, []).append(f"{r.left} [{r.keyword}] {r.right}".strip())
+            shown = table["doc_id"].value_counts()
+            for d, n_counted in zip(with_term, sub[sub[:, j] > 0, j]):
+                missing = int(n_counted) - int(shown.get(d, 0))
+                if missing > 0:
+                    unshown += missing
+                    lines.setdefault(d, []).append(
+                        _unshown_note(term, missing, len(themes.themes[index[t]].syllables[j])))
         sheet[f"{t}{SEP}kwic"] = [" | ".join(lines.get(d, [])) for d in sheet["doc_id"]]
         for coder in coders:
             sheet[f"{t}{SEP}{coder}"] = pd.array([pd.NA] * len(sheet), dtype="Int64")
@@ -432,9 +483,212 @@ def validation_sample(
     titles = docs["title"] if "title" in docs.columns else pd.Series("", index=docs.index)
     sheet["text"] = [document_text(str(titles.get(d, "") or ""), str(docs.at[d, "body"] or "")) for d in sheet["doc_id"]]
     strata = pd.DataFrame(strata_rows, columns=["stratum", "n_population", "n_sampled", "weight"])
+    if unshown:
+        logger.info("validate sample: %d counted occurrence(s) have no KWIC line (a term's words counted together "
+                    "across dropped stopwords or a full stop); their kwic cells say so", unshown)
     logger.info("validate sample: %d documents from %d strata (%s)", len(sheet), len(strata),
                 ", ".join(f"{r.stratum}: {r.n_sampled}/{r.n_population}" for r in strata.itertuples()))
     return ValidationSample(sheet=sheet, strata=strata)
+
+
+# --------------------------------------------------------------------------
+# Blind coding: a sheet per coder, merged back by doc_id
+# --------------------------------------------------------------------------
+
+#: The columns of the full sheet that a coder's blind sheet shows of the document (when the sheet has them).
+BLIND_DOCUMENT_COLUMNS = ("title", "date", "url")
+#: What a coder does with a theme's column, as the codebook says it.
+CODING_RULE = ("1 when at least one sentence of the document discusses the theme in the sense of its definition, "
+               "0 when none does; leave the cell empty only for a document you did not read")
+
+
+def _sheet_coder_names(sheet: pd.DataFrame) -> list[str]:
+    """The coder names of a sheet's ``t__<coder>`` columns in column order (``gold`` left out)."""
+    return [c for c in dict.fromkeys(coder for _, coder in _coder_columns(sheet)) if c != "gold"]
+
+
+def blind_sheets(sheet: pd.DataFrame, *, coders: Sequence[str] | None = None,
+                 random_state: int = 0) -> dict[str, pd.DataFrame]:
+    """One sheet per coder, to code without seeing what the dictionary said: ``validate sample --blind``.
+
+    The full sheet of :func:`validation_sample` shows each theme's flag,
+    terms and KWIC lines and the document's stratum beside the coder's
+    column, and groups the rows by stratum: a coder who reads it codes the
+    dictionary's output, not the document. Each coder gets instead the
+    documents alone, in an order of their own; the full sheet is the key the
+    researcher keeps, and :func:`merge_coder_sheets` brings the labels back
+    into it by ``doc_id``.
+
+    Parameters
+    ----------
+    sheet : DataFrame
+        The full sheet (:attr:`ValidationSample.sheet`).
+    coders : sequence of str, optional
+        The coders (default: the coder names of the sheet's ``t__<coder>``
+        columns, in column order).
+    random_state : int
+        Seed of the row orders (each coder's differs).
+
+    Returns
+    -------
+    dict of str to DataFrame
+        Coder name → ``row`` (1, 2, … in that sheet's order), ``doc_id``,
+        the document columns of :data:`BLIND_DOCUMENT_COLUMNS` the sheet has,
+        per theme the coder's column ``t__<coder>`` (the sheet's values,
+        empty when freshly drawn), ``notes`` (empty) and ``text``. No
+        dictionary flag, terms, KWIC line, stratum, weight or other coder's
+        column.
+
+    Examples
+    --------
+    >>> key = pd.DataFrame({"doc_id": ["a", "b", "c"], "stratum": ["hit:covid", "hit:covid", "miss"],
+    ...                     "covid__dictionary": [1, 1, 0], "covid__coder1": pd.NA, "covid__coder2": pd.NA,
+    ...                     "text": ["Ca mắc Covid-19 mới.", "Tiêm vắc xin Covid-19.", "Hội nghị giao ban."]})
+    >>> sheets = blind_sheets(key, random_state=1)
+    >>> list(sheets), list(sheets["coder1"].columns)
+    (['coder1', 'coder2'], ['row', 'doc_id', 'covid__coder1', 'notes', 'text'])
+    """
+    check_sheet(sheet)
+    names = list(coders) if coders is not None else _sheet_coder_names(sheet)
+    if not names:
+        raise ValueError(f"the sheet has no coder column (<theme>{SEP}<coder>): name the coders")
+    if len(set(names)) < len(names) or any(not str(c).strip() or SEP in str(c) for c in names):
+        raise ValueError(f"coders {names}: distinct names, without {SEP!r}")
+    themes = list(dict.fromkeys(t for t, _ in _coder_columns(sheet)))
+    if not themes:
+        themes = list(dict.fromkeys(str(c).rpartition(SEP)[0] for c in sheet.columns
+                                    if str(c).endswith(f"{SEP}dictionary")))
+    if "text" not in sheet.columns:
+        raise ValueError("the sheet has no `text` column: a coder would have nothing to read")
+    rng = np.random.default_rng(random_state)
+    shown = ["doc_id", *(c for c in BLIND_DOCUMENT_COLUMNS if c in sheet.columns)]
+    out = {}
+    for coder in names:
+        order = rng.permutation(len(sheet))
+        part = sheet.iloc[order]
+        blind = pd.DataFrame({"row": np.arange(1, len(sheet) + 1)})
+        for col in shown:
+            blind[col] = part[col].to_numpy()
+        for t in themes:
+            col = f"{t}{SEP}{coder}"
+            blind[col] = (_labels(part, col).astype("Int64").to_numpy() if col in part.columns
+                          else pd.array([pd.NA] * len(part), dtype="Int64"))
+        blind["notes"] = ""
+        blind["text"] = part["text"].to_numpy()
+        out[str(coder)] = blind
+    return out
+
+
+def codebook(themes, theme_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """The definitions coders label by: ``theme, label_en, label_vi, definition, coding`` (file order).
+
+    ``coding`` says what to write in a theme's column (:data:`CODING_RULE`).
+    A theme without a ``definition`` in the themes file has a blank one, with
+    a warning: its coders have only its labels to go by.
+    """
+    ids = list(theme_ids) if theme_ids else themes.ids
+    rows = [{"theme": t.id, "label_en": t.label_en, "label_vi": t.label_vi, "definition": t.definition,
+             "coding": CODING_RULE} for t in themes.themes if t.id in ids]
+    undefined = [r["theme"] for r in rows if not r["definition"]]
+    if undefined:
+        logger.warning("codebook: theme(s) %s have no `definition` in the themes file: their coders have only the "
+                       "labels to go by", ", ".join(undefined))
+    return pd.DataFrame(rows, columns=["theme", "label_en", "label_vi", "definition", "coding"])
+
+
+def merge_coder_sheets(sheet: pd.DataFrame, coder_sheets: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The full sheet with the labels of the coders' returned blind sheets, matched by ``doc_id``.
+
+    Parameters
+    ----------
+    sheet : DataFrame
+        The full sheet (the key: ``validate sample``'s ``sheet.csv``).
+    coder_sheets : mapping of str to DataFrame
+        Each returned sheet (:func:`blind_sheets`, coded) under the name that
+        errors give it (its file name). A sheet holds one coder's
+        ``t__<coder>`` columns; rows may be in any order, other columns are
+        ignored, its ``notes`` become the key's ``notes_<coder>``.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``sheet``, in its row order, whose ``t__<coder>`` columns
+        hold the returned labels (a column the key lacks is added after the
+        theme's other columns): a coded sheet for :func:`score_sheet`,
+        :func:`agreement` and ``validate train``.
+
+    Raises
+    ------
+    ValueError
+        Naming the returned sheet and, where it applies, the column, the
+        sheet row (header = row 1) and the ``doc_id``: a document of the key
+        missing from it, a ``doc_id`` not in the key, blank or on two rows, a
+        label other than 0, 1 or empty, a sheet without a coder column or
+        with several coders', a theme the key does not have, a coder
+        returned in two sheets, or labels that differ from those the key
+        already holds.
+    """
+    check_sheet(sheet)
+    key_ids = sheet["doc_id"].astype(str).str.strip()
+    key_set = set(key_ids)
+    key_themes = {str(c).rpartition(SEP)[0] for c in sheet.columns if SEP in str(c)}
+    out = sheet.copy()
+    source: dict[str, str] = {}
+    for name, returned in coder_sheets.items():
+        try:
+            check_sheet(returned)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+        pairs = _coder_columns(returned)
+        if not pairs:
+            raise ValueError(f"{name}: no coder column (<theme>{SEP}<coder>, as `validate sample --blind` wrote it)")
+        names = list(dict.fromkeys(c for _, c in pairs))
+        if len(names) > 1:
+            raise ValueError(f"{name}: holds the columns of several coders ({', '.join(names)}): a returned sheet "
+                             "is one coder's")
+        coder = names[0]
+        if coder in source:
+            raise ValueError(f"{coder}'s labels are in both {source[coder]} and {name}: give each coder's sheet once")
+        source[coder] = name
+        ids = returned["doc_id"].astype(str).str.strip()
+        extra = np.flatnonzero(~ids.isin(key_set).to_numpy())
+        if len(extra):
+            raise ValueError(f"{name}: doc_id {ids.iloc[extra[0]]!r} (sheet row {extra[0] + 2}) is not in the key sheet"
+                             + (f"; {len(extra) - 1} more are not either" if len(extra) > 1 else "")
+                             + " (another sample's sheet, or an id edited?)")
+        missing = [d for d in key_ids if d not in set(ids)]
+        if missing:
+            raise ValueError(f"{name}: {len(missing)} document(s) of the key sheet are missing: doc_id "
+                             + ", ".join(map(repr, missing[:5])) + (" …" if len(missing) > 5 else "")
+                             + " (rows deleted?)")
+        for t, _ in pairs:
+            col = f"{t}{SEP}{coder}"
+            if t not in key_themes:
+                raise ValueError(f"{name}: column {col!r}: the key sheet has no theme {t!r}")
+            try:
+                labels = _labels(returned, col)
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
+            values = key_ids.map(dict(zip(ids, labels))).astype("Float64")
+            if col in out.columns:
+                old = _labels(out, col)
+                differ = np.flatnonzero((old.notna() & (values.isna() | (old != values).fillna(True))).to_numpy())
+                if len(differ):
+                    r = differ[0]
+                    raise ValueError(f"{name}: column {col!r}: the key sheet already holds labels there, and doc_id "
+                                     f"{key_ids.iloc[r]!r} (key sheet row {r + 2}) has {int(old.iloc[r])} in the key: "
+                                     "merge into a key sheet whose coder columns are empty")
+                out[col] = values.astype("Int64").to_numpy()
+            else:
+                after = max(i for i, c in enumerate(out.columns) if str(c).startswith(f"{t}{SEP}"))
+                out.insert(after + 1, col, values.astype("Int64").to_numpy())
+        if "notes" in returned.columns:
+            notes = returned["notes"].fillna("").astype(str).str.strip()
+            if (notes != "").any():
+                out[f"notes_{coder}"] = key_ids.map(dict(zip(ids, notes))).fillna("").to_numpy()
+    logger.info("merged the labels of %s into the key sheet (%d documents)",
+                ", ".join(f"{c} ({n})" for c, n in source.items()), len(out))
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -493,7 +747,7 @@ def warn_blanks(sheet: pd.DataFrame, theme: str, columns: Sequence[str], what: s
 
 
 #: Column suffixes of a sheet that are not coders: what a measure said and why.
-MEASURE_COLUMNS = ("dictionary", "terms", "kwic", "classifier")
+MEASURE_COLUMNS = ("dictionary", "terms", "weak_terms", "kwic", "classifier")
 #: Column suffixes of a sheet that hold no coder's labels: the measures' columns, the adjudicated ``gold``
 #: and a coder's free-text remarks.
 NON_CODER_COLUMNS = (*MEASURE_COLUMNS, "probability", "gold", "note", "notes", "comment", "comments")
@@ -924,6 +1178,12 @@ def agreement(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
                                        "krippendorff_alpha"])
 
 
+#: The term table's rows of missed documents: those with only weak terms the weak-term rule dropped, and
+#: those with no term of the theme at all.
+WEAK_ONLY = "(weak term only)"
+NO_TERM = "(no term)"
+
+
 def term_table(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
                coder: str | None = None) -> pd.DataFrame:
     """Which terms made the dictionary right or wrong, per theme.
@@ -931,13 +1191,19 @@ def term_table(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
     Returns
     -------
     DataFrame
-        ``theme, term, n_docs, true_pos, false_pos, term_precision, doc_ids``:
-        for each term counted in a coded document, in how many documents
-        the reference agrees (``true_pos``) or not (``false_pos``), with the
-        false-positive documents' ids. A row with ``term = "(no term)"``
-        counts the missed documents (reference 1, dictionary 0) and lists
-        their ids: the vocabulary the dictionary lacks is in them. Sorted by
-        theme, then false positives (most first), then term.
+        ``theme, term, n_docs, true_pos, false_pos, term_precision, doc_ids,
+        weak_terms``: for each term counted in a coded document, in how many
+        documents the reference agrees (``true_pos``) or not (``false_pos``),
+        with the false-positive documents' ids. The missed documents
+        (reference 1, dictionary 0) follow, with their ids: a row ``(weak term
+        only)`` for those that held weak terms the weak-term rule did not
+        count (the sheet's ``t__weak_terms``; its ``weak_terms`` lists them,
+        ``term (documents)``), and a row ``(no term)`` for those that held no
+        term of the theme at all: the vocabulary the dictionary lacks is in
+        them. A sheet without ``t__weak_terms`` (drawn before it was written)
+        has no ``(weak term only)`` row, and its ``(no term)`` row counts every
+        missed document. Sorted by theme, then false positives (most first),
+        then term, the two rows of misses last.
     """
     themes = _default_themes(sheet, themes, coder)
     rows = []
@@ -945,6 +1211,7 @@ def term_table(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
         ref = coded(sheet, reference_column(sheet, t, coder))
         pred = coded(sheet, f"{t}{SEP}dictionary")
         terms_col = sheet.get(f"{t}{SEP}terms", pd.Series([""] * len(sheet)))
+        weak_col = sheet.get(f"{t}{SEP}weak_terms")
         stats: dict[str, dict[str, Any]] = {}
         for i, (r, value) in enumerate(zip(ref, terms_col)):
             if np.isnan(r):
@@ -960,13 +1227,26 @@ def term_table(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
         for term, s in stats.items():
             rows.append({"theme": t, "term": term, "n_docs": s["n_docs"], "true_pos": s["true_pos"],
                          "false_pos": s["false_pos"], "term_precision": s["true_pos"] / s["n_docs"],
-                         "doc_ids": " ".join(sorted(s["fp_ids"]))})
+                         "doc_ids": " ".join(sorted(s["fp_ids"])), "weak_terms": ""})
         missed = (ref > 0) & (pred == 0)
-        rows.append({"theme": t, "term": "(no term)", "n_docs": int(missed.sum()), "true_pos": 0, "false_pos": 0,
-                     "term_precision": math.nan,
-                     "doc_ids": " ".join(sorted(sheet["doc_id"].astype(str)[missed]))})
-    out = pd.DataFrame(rows, columns=["theme", "term", "n_docs", "true_pos", "false_pos", "term_precision", "doc_ids"])
-    out["_missed"] = out["term"] == "(no term)"
+        ids = sheet["doc_id"].astype(str).to_numpy()
+        if weak_col is not None:
+            weak_found = [_parse_terms(v) for v in weak_col]
+            weak_only = missed & np.array([bool(w) for w in weak_found])
+            found: dict[str, int] = {}
+            for i in np.flatnonzero(weak_only):
+                for term in weak_found[i]:
+                    found[term] = found.get(term, 0) + 1
+            rows.append({"theme": t, "term": WEAK_ONLY, "n_docs": int(weak_only.sum()), "true_pos": 0,
+                         "false_pos": 0, "term_precision": math.nan, "doc_ids": " ".join(sorted(ids[weak_only])),
+                         "weak_terms": "; ".join(f"{k} ({n})" for k, n in sorted(found.items(),
+                                                                                key=lambda x: (-x[1], x[0])))})
+            missed &= ~weak_only
+        rows.append({"theme": t, "term": NO_TERM, "n_docs": int(missed.sum()), "true_pos": 0, "false_pos": 0,
+                     "term_precision": math.nan, "doc_ids": " ".join(sorted(ids[missed])), "weak_terms": ""})
+    out = pd.DataFrame(rows, columns=["theme", "term", "n_docs", "true_pos", "false_pos", "term_precision", "doc_ids",
+                                      "weak_terms"])
+    out["_missed"] = out["term"].map({WEAK_ONLY: 1, NO_TERM: 2}).fillna(0)
     out = out.sort_values(["theme", "_missed", "false_pos", "term"], ascending=[True, True, False, True],
                           kind="mergesort", ignore_index=True)
     return out.drop(columns="_missed")
@@ -998,6 +1278,12 @@ class ThemeClassifier:
         The sorted ids of the documents it was fitted on (its coded
         documents); ``None`` for a model saved before they were stored, or
         fitted without ids. :func:`training_overlap` reads it.
+    dictionary_score : dict or None
+        The dictionary's scores on the same coded documents, weighted as
+        ``cv`` (the keys of :func:`score_predictions` and ``weighted``): what
+        the classifier would replace. ``None`` for a model saved before it
+        was stored, or fitted without the dictionary's flags;
+        :meth:`below_dictionary` compares the two.
     """
 
     theme: str
@@ -1009,6 +1295,16 @@ class ThemeClassifier:
     settings: dict = field(default_factory=dict)
     cv: dict = field(default_factory=dict)
     train_doc_ids: list[str] | None = None
+    dictionary_score: dict | None = None
+
+    def below_dictionary(self) -> bool | None:
+        """Whether the cross-validated F1 is below the dictionary's on the same coded documents (``None``: unknown)."""
+        if not self.dictionary_score or self.cv.get("f1") is None or self.dictionary_score.get("f1") is None:
+            return None
+        mine, theirs = float(self.cv["f1"]), float(self.dictionary_score["f1"])
+        if math.isnan(mine) or math.isnan(theirs):
+            return None
+        return mine < theirs
 
     def decision(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
         """Probability of the theme for each token list."""
@@ -1039,7 +1335,7 @@ class ThemeClassifier:
             "theme": self.theme, "vocabulary": self.vocabulary, "idf": self.idf.tolist(),
             "coef": self.coef.tolist(), "intercept": self.intercept, "threshold": self.threshold,
             "settings": self.settings, "cv": self.cv, "train_doc_ids": self.train_doc_ids,
-            "format": "toolkit.themes.validate.ThemeClassifier/1",
+            "dictionary_score": self.dictionary_score, "format": "toolkit.themes.validate.ThemeClassifier/1",
         }, ensure_ascii=False, sort_keys=True)
 
     @classmethod
@@ -1052,7 +1348,10 @@ class ThemeClassifier:
                    threshold=float(data["threshold"]), settings=dict(data["settings"]), cv=dict(data["cv"]),
                    # a model saved before the training ids were stored: unknown, not "none"
                    train_doc_ids=(None if data.get("train_doc_ids") is None
-                                  else [str(d) for d in data["train_doc_ids"]]))
+                                  else [str(d) for d in data["train_doc_ids"]]),
+                   # a model saved before the dictionary's score was stored: no comparison, not "no dictionary"
+                   dictionary_score=(None if data.get("dictionary_score") is None
+                                     else dict(data["dictionary_score"])))
 
 
 def _pipeline(c: float, min_df: int | float, max_df: int | float, random_state: int):
@@ -1077,6 +1376,7 @@ def train_classifier(
     weights=None,
     strata=None,
     doc_ids=None,
+    dictionary=None,
     c: float = 4.0,
     min_df: int | float = 2,
     max_df: int | float = MAX_DF,
@@ -1107,6 +1407,11 @@ def train_classifier(
         gives the same folds), and the ids of the labelled ones are stored in
         the model (``train_doc_ids``); without them, the order given, and no
         ids stored.
+    dictionary : array-like of 0/1, optional
+        The dictionary's flags of the same documents (the sheet's
+        ``t__dictionary``): scored against ``labels`` with the same weights
+        and strata and stored as ``dictionary_score``, so that whoever uses
+        the model later can see whether it does better than the dictionary.
     c : float
         Inverse regularization strength of the logistic regression.
     min_df, max_df : int or float
@@ -1125,7 +1430,8 @@ def train_classifier(
     -------
     ThemeClassifier
         Fitted on all labelled documents; ``cv`` holds the cross-validated
-        scores (:func:`score_predictions`).
+        scores (:func:`score_predictions`), ``dictionary_score`` the
+        dictionary's (with ``dictionary``).
     """
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -1155,6 +1461,14 @@ def train_classifier(
                             what=theme)
     cv["n_folds"] = folds
     cv["weighted"] = weights is not None
+    baseline = None
+    if dictionary is not None:
+        flags = np.asarray(pd.to_numeric(pd.Series(dictionary), errors="coerce"), dtype=float)
+        if len(flags) != len(all_labels):
+            raise ValueError(f"theme {theme!r}: {len(flags)} dictionary flags for {len(all_labels)} labels")
+        baseline = _score_predictions(flags, all_labels, weights, strata=strata, ci=ci, random_state=random_state,
+                                      what=theme)
+        baseline["weighted"] = weights is not None
     model = _pipeline(c, min_df, max_df, random_state).fit(np.array(docs, dtype=object), y)
     counter, tfidf, lr = model[0], model[1], model[-1]
     vocab = counter.get_feature_names_out().tolist()
@@ -1165,6 +1479,7 @@ def train_classifier(
                   "n_positive": n_pos, "sublinear_tf": True, "class_weight": "balanced"},
         cv=cv,
         train_doc_ids=None if doc_ids is None else sorted(str(d) for d in ids[order]),
+        dictionary_score=baseline,
     )
 
 
