@@ -60,8 +60,8 @@ def test_the_appendix_says_what_was_done_in_prose():
     for section in ("## Corpus", "## Preprocessing", "## Theme dictionary", "## Topic model",
                     "## Effects of locality and year", "## Versions and hashes"):
         assert section in text
-    for fact in ("**simulated**", "5 documents, of which 1 repost", "4 documents", "binary file (1)",
-                 "empty text (1)", "| Huyện Hải Hậu, Nam Định | 1 | 0 | 0 | 1 |", "lex789", "version 0.1.1", "2 themes and 3 terms", "1 term never occur",
+    for fact in ("**simulated**", "5 documents, of which 1 repost", "4 documents", "- binary file (1 file)",
+                 "- empty text (1 row in 1 file)", "| Huyện Hải Hậu, Nam Định | 1 | 0 | 0 | 1 |", "lex789", "version 0.1.1", "2 themes and 3 terms", "1 term never occur",
                  "| religion | full text | 120 | 0.91 |", "K ∈ {8, 12, 16}", "Chosen K = 12. Why: Recommended K = 12",
                  "`~ C(locality) + bs(year, df=3)`", "descriptive associations", "the chosen K",
                  "| gensim | 4.3.3 |", "cfg123", "corp456", "abcdef0",
@@ -132,3 +132,31 @@ def test_a_run_that_fitted_no_topic_model_says_so_by_its_choices_not_by_a_missin
     # a table set without topic_terms (a researcher's own tables, an older run) is not read as "not fitted"
     text = methods_markdown(provenance, _tables(), RunConfig(name="demo"))
     assert "No topic model was fitted" not in text and "K ∈ {8, 12, 16}" in text
+
+
+def test_rejects_that_differ_only_by_a_number_or_an_address_are_one_line():
+    # a researcher's methods.md listed "11 fields where the header has 1", "21 fields ...", ... as 8 reasons
+    table = "export/bai-viet.csv"
+    rejects = pd.DataFrame({
+        "source": [table] * 8 + ["docs/bao-cao.docx", "docs/bai.pdf", "crawl.warc.gz", "crawl.warc.gz",
+                                 "data/tin.jsonl", "khac.csv"],
+        "line": [2, 3, 4, 5, 6, 7, 8, 9, 0, 0, 0, 0, 3, 2],
+        "reason": [f"{n} fields where the header has 1" for n in (46, 42, 45, 38, 37, 21, 11, 64)]
+                  + ["binary file (NUL bytes)"] * 2
+                  + ["HTTP 404 response for https://daitu.thainguyen.gov.vn/tin-tuc/1",
+                     "HTTP 404 response for https://daitu.thainguyen.gov.vn/tin-tuc/2?page=3"]
+                  + ["invalid JSON: Unterminated string starting at (column 38)", "2 fields where the header has 3"],
+    })
+    text = methods_markdown(PROVENANCE, _tables(rejects=rejects), RunConfig())
+    assert "14 inputs were rejected, each listed with its file, line and reason in `tables/rejects.csv`" in text
+    lines = [line for line in text.splitlines() if line.startswith("- ")]
+    assert "- 2–64 fields where the header has 1 or 3 (9 rows in 2 files)" in lines, lines
+    assert "- binary file (NUL bytes) (2 files)" in lines
+    assert "- HTTP 404 response for … (2 inputs in 1 file)" in lines
+    assert "- invalid JSON: Unterminated string starting at (column 38) (1 row in 1 file)" in lines
+    assert not [line for line in lines if "fields where" in line and line != lines[0]]  # one line, the largest first
+    # a few distinct numbers are named, not a range
+    few = rejects.iloc[:3].assign(reason=["11 fields where the header has 1", "21 fields where the header has 1",
+                                          "11 fields where the header has 1"])
+    assert "- 11 or 21 fields where the header has 1 (3 rows in 1 file)" in methods_markdown(
+        PROVENANCE, _tables(rejects=few), RunConfig())

@@ -88,3 +88,17 @@ def test_a_stage_logs_its_start_and_duration(caplog):
     assert len(start) == 1 and len(done) == 1
     assert done[0].getMessage() == f"stage themes: {_duration(summary.timings['themes'])}"
     assert set(summary.timings) == {"themes"}
+
+
+def test_forecast_of_a_run_fitting_no_topic_model_counts_no_fit():
+    # walk 16: a run whose [figures] include names no topic figure was forecast "9 fits + the final model"
+    from dataclasses import replace
+
+    from toolkit.config import FiguresConfig
+
+    config = _config()
+    themes_only = replace(config, figures=FiguresConfig(include=("theme_trends",)))
+    with_topics, _ = expected_cost(config, _documents(400))
+    seconds, sentence = expected_cost(themes_only, _documents(400))
+    assert "no topic model" in sentence and "fits" not in sentence
+    assert seconds < with_topics / 3

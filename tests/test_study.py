@@ -254,8 +254,11 @@ def test_a_formula_of_the_year_spline_alone_has_no_effects_figure():
 
 @pytest.mark.parametrize("years, periods", [
     ([2016, 2021, 2024], ((2015, 2019), (2020, 2022), (2023, 2024))),  # the defaults hold them
-    ([2005, 2007], ((2005, 2005), (2006, 2006), (2007, 2007))),        # short span: a period per year
-    ([2001, 2010], ((2001, 2004), (2005, 2007), (2008, 2010))),        # three periods over the span
+    ([2005, 2006, 2007], ((2005, 2005), (2006, 2006), (2007, 2007))),  # short span: a period per year
+    ([2001, 2005, 2010], ((2001, 2001), (2005, 2005), (2010, 2010))),  # three periods over the span, each
+    # trimmed to the years with documents
+    ([2005, 2007], ((2005, 2005), (2007, 2007))),                      # a year without documents: no period
+    ([2001, 2010], ((2001, 2001), (2010, 2010))),                      # an empty middle third: left out
 ])
 def test_periods_cover_the_dated_years(years, periods):
     config, _ = adapt_defaults(RunConfig(), _docs(years, LOCALITIES, 3))
@@ -274,14 +277,15 @@ def _docs_per_year(counts: dict[int, int]) -> pd.DataFrame:
     ({2020: 100, 2021: 100, 2022: 100}, ((2020, 2020), (2021, 2021), (2022, 2022)),
      "fall in one default period: one period per year"),
     # three periods over the span, the sparse last one merged into its neighbour
-    ({2001: 300, 2004: 300, 2007: 300, 2010: 10}, ((2001, 2004), (2005, 2010)), "2005–2010: 310"),
-    # a sparse middle period goes to its smaller neighbour; an empty one is left as it is
-    ({2001: 300, 2005: 10, 2010: 100}, ((2001, 2004), (2005, 2010)), "2001–2004: 300, 2005–2010: 110"),
-    ({2005: 300, 2007: 300}, ((2005, 2005), (2006, 2006), (2007, 2007)), "one period per year"),
+    ({2001: 300, 2004: 300, 2007: 300, 2010: 10}, ((2001, 2004), (2007, 2010)), "2007–2010: 310"),
+    # a sparse middle period goes to its smaller neighbour
+    ({2001: 300, 2005: 10, 2010: 100}, ((2001, 2001), (2005, 2010)), "2001: 300, 2005–2010: 110"),
+    # a year without documents is no period of its own
+    ({2005: 300, 2007: 300}, ((2005, 2005), (2007, 2007)), "one period per year with documents"),
     ({2024: 50}, ((2024, 2024),), "one dated year (2024)"),
-    # the defaults, sparse years inside a well-filled period
-    ({2015: 500, 2016: 500, 2017: 10, 2018: 10, 2019: 10, 2020: 400}, ((2015, 2019), (2020, 2022), (2023, 2024)),
-     "the default periods hold every dated year"),
+    # the defaults, sparse years inside a well-filled period; the default period holding no document left out
+    ({2015: 500, 2016: 500, 2017: 10, 2018: 10, 2019: 10, 2020: 400}, ((2015, 2019), (2020, 2022)),
+     "the default periods hold every dated year (2015–2020); 2023–2024, which holds no dated document, left out"),
 ])
 def test_periods_are_never_a_column_of_a_few_documents(counts, periods, why):
     config, choices = adapt_defaults(RunConfig(), _docs_per_year(counts))
@@ -664,3 +668,153 @@ def test_without_an_effects_formula_no_refits_are_fitted_or_announced():
     effects = run_cost(RunConfig(random_state=0, effects=EffectsConfig(formula="~ C(locality)")), 500,
                        estimated=False).set_index("stage")
     assert effects.loc["effects", "n_fits"] == 2 and "refits at seeds [0, 1, 2]" in effects.loc["effects", "note"]
+
+
+# --------------------------------------------------------------------------
+# What check and run_choices describe: the documents and stages the run has
+# --------------------------------------------------------------------------
+
+
+def _pages_with_reposts(tmp_path):
+    """The authored pages, and three of them posted again by another site without their date line."""
+    import re
+
+    write_pages(tmp_path / "pages" / "huyen")
+    again = tmp_path / "pages" / "dang-lai"
+    again.mkdir(parents=True)
+    for name in ("tong-ket-2022.txt", "gpmb-hung-son.txt", "giam-sat-qcdc.txt"):
+        (again / name).write_text(re.sub(r"Ngày đăng: [^\n]*\n", "", PAGES[name]), encoding="utf-8")
+    return tmp_path / "pages"
+
+
+@pytest.mark.parametrize("include_duplicates", [False, True])
+def test_the_checks_coverage_tables_count_the_documents_the_run_analyses(tmp_path, include_duplicates):
+    # a researcher's check: the locality x year table summed to 304 (reposts included) beside 190 analysed
+    # documents, and counted 38 "undated" reposts of a locality whose analysed documents were all dated
+    from toolkit.config import CorpusConfig
+
+    pages = _pages_with_reposts(tmp_path)
+    config = _study_config(tmp_path, output_dir=str(tmp_path / "reports"),
+                           corpus=CorpusConfig(simulate=False, paths=(str(pages),), sources="",
+                                               include_duplicates=include_duplicates))
+    report = check_run(config, n_jobs=1)
+    assert report.n_documents == len(PAGES) + 3 and len(report.reposts) == 3
+    analysed = len(PAGES) + (3 if include_duplicates else 0)
+    for name in ("by_locality_year", "encodings", "dates", "localities"):
+        assert report.tables()[name]["n_docs"].sum() == analysed, name
+    assert report.n_analysed == analysed
+    assert report.dates.set_index("date_source").at["(undated)", "n_docs"] == 1  # ton-giao.txt, no repost
+    # the copies without a date line are dated from their text: the warning counts among the analysed documents
+    (from_text,) = [w for w in report.warnings if "dated from their text" in w]
+    assert from_text.startswith(f"3 of {analysed} documents"), from_text
+    (note,) = [w for w in report.warnings if "repost" in w]
+    assert f"count the {analysed} documents the run analyses" in note
+    if include_duplicates:
+        assert "the 3 reposts included ([corpus] include_duplicates = true)" in note
+    else:
+        assert "3 reposts left out" in note and "include_duplicates = true" in note
+
+
+@pytest.mark.parametrize("counts", [
+    # a researcher's corpus: 2005-2007 and 2017-2022, nothing between (2011-2016 was an empty column)
+    {2005: 20, 2006: 15, 2007: 10, 2017: 40, 2020: 10, 2021: 80, 2022: 13},
+    {2001: 50, 2024: 50},                                  # two years far apart
+    {2010: 5, 2011: 200, 2019: 300, 2020: 3},              # gaps and sparse ends
+    {2003: 100, 2004: 100, 2005: 100, 2006: 100, 2013: 100, 2014: 100, 2022: 100},
+    {2016: 400, 2017: 300, 2021: 200},                     # the default periods would leave 2023-2024 empty
+])
+def test_chosen_periods_are_never_empty_and_follow_the_years_with_documents(counts):
+    config, choices = adapt_defaults(RunConfig(), _docs_per_year(counts))
+    periods = config.themes.periods
+    cut = not choices.set_index("setting").at["themes.periods", "reason"].startswith("the default periods")
+    total = sum(counts.values())
+    for first, last in periods:
+        held = sum(n for year, n in counts.items() if first <= year <= last)
+        assert held >= 0.05 * total, (periods, (first, last))
+        if cut:  # periods cut from the span begin and end at years with documents
+            assert first in counts and last in counts, (periods, (first, last))
+    assert all(any(a <= year <= b for a, b in periods) for year in counts)   # every dated year in a period
+    assert all(b[0] > a[1] for a, b in zip(periods, periods[1:]))            # in order, disjoint
+
+
+def test_a_check_of_chosen_periods_warns_of_no_empty_column(tmp_path):
+    # the check warned "[2015, 2019] holds no dated document" of periods the run itself had chosen
+    from toolkit.config import CorpusConfig
+
+    pages = tmp_path / "pages"
+    write_pages(pages)
+    config = _study_config(tmp_path, output_dir=str(tmp_path / "reports"),
+                           corpus=CorpusConfig(simulate=False, paths=(str(pages),), sources=""))
+    report = check_run(config, n_jobs=1)
+    assert not [w for w in report.warnings if w.startswith("[themes] periods")], report.warnings
+    assert report.config.themes.periods == ((2020, 2022), (2023, 2024))
+
+
+def test_a_run_of_no_topic_figure_chooses_no_k_and_no_formula(tmp_path, caplog):
+    # run_choices listed "effects.formula = ~ bs(year, df=3) [corpus]" and a K grid for a run that fits no model
+    theme_figures = FiguresConfig(include=("theme_trends", "theme_share_by_locality", "keyness"))
+    docs = _docs(range(2015, 2024), LOCALITIES, 1)  # 27 documents: few for the default K grid (a warning)
+    with caplog.at_level(logging.WARNING, logger="toolkit.study"):
+        config, choices = adapt_defaults(RunConfig(figures=theme_figures), docs)
+    rows = choices.set_index("setting")
+    for setting in ("topics.n_topics_grid", "effects.formula"):
+        assert rows.at[setting, "value"] == "(none)" and rows.at[setting, "chosen_by"] == "config", setting
+        assert "no topic model is fitted" in rows.at[setting, "reason"], setting
+    assert "n_topics_grid" not in caplog.text  # no warning about a grid the run does not fit
+    assert config.figures.include == ("theme_share_by_locality", "theme_trends", "keyness")
+    # the check's choices say what the run's run_choices says: topics not fitted, once
+    pages = tmp_path / "pages"
+    write_pages(pages)
+    from toolkit.config import CorpusConfig
+
+    study = _study_config(tmp_path, output_dir=str(tmp_path / "reports"), figures=theme_figures,
+                          corpus=CorpusConfig(simulate=False, paths=(str(pages),), sources=""))
+    checked = check_run(study, n_jobs=1).choices
+    assert checked.loc[checked["setting"] == "topics", "value"].tolist() == ["not fitted"]
+    assert checked.set_index("setting").at["effects.formula", "value"] == "(none)"
+    # a topic figure in the list brings both choices back
+    _, choices = adapt_defaults(RunConfig(figures=FiguresConfig(include=("topic_prevalence",))), docs)
+    assert choices.set_index("setting").at["effects.formula", "value"] != "(none)"
+
+
+def test_the_cost_table_includes_the_quality_stage_when_it_will_run(tmp_path, monkeypatch):
+    # the devset "quality" stage took 134 s of a 157 s run and the check's cost table did not name it
+    import json
+
+    from toolkit.study.check import quality_stage, run_cost
+
+    shared = tmp_path / "shared"
+    dantri = shared / "corpora" / "unc-dantri"
+    dantri.mkdir(parents=True)
+    lines = [json.dumps({"doc_id": str(i), "title": "Hội nghị", "text": "Hội nghị\nNội dung.", "date": "20210105"},
+                        ensure_ascii=False) for i in range(4)]
+    (dantri / "unc_dantri.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr("toolkit.config.SHARED_DIR", shared)
+    devset = pd.read_csv(PROJECT_ROOT / "corpora" / "validation" / "devset.csv", usecols=["split"])
+    holdout = int((devset["split"] == "holdout").sum())
+
+    stage = quality_stage(RunConfig())
+    assert stage["stage"] == "quality" and stage["n_documents"] == holdout + 4
+    assert f"{holdout:,} labelled held-out articles" in stage["note"] and "4 dantri articles" in stage["note"]
+    assert "devset_quality = false" in stage["note"]
+    cost = run_cost(RunConfig(), 500, estimated=False, quality=stage).set_index("stage")
+    assert cost.at["quality", "n_documents"] == holdout + 4
+    # turned off, or without ../shared: no quality stage, none in the table
+    assert quality_stage(RunConfig(themes=replace(RunConfig().themes, devset_quality=False))) is None
+    monkeypatch.setattr("toolkit.config.SHARED_DIR", tmp_path / "nowhere")
+    assert quality_stage(RunConfig()) is None
+    assert "quality" not in set(run_cost(RunConfig(), 500, estimated=False, quality=None)["stage"])
+    # a coded sheet is scored in the stage (fast: no segmentation)
+    sheet = tmp_path / "coded.csv"
+    sheet.write_text("doc_id,religion__coder\na,1\nb,0\n", encoding="utf-8")
+    coded = quality_stage(RunConfig(themes=replace(RunConfig().themes, validation_sheet=str(sheet))))
+    assert coded["n_documents"] == 2 and "coded.csv" in coded["note"]
+    # check_run puts it in the table
+    monkeypatch.setattr("toolkit.config.SHARED_DIR", shared)
+    pages = tmp_path / "pages"
+    write_pages(pages)
+    from toolkit.config import CorpusConfig
+
+    study = _study_config(tmp_path, output_dir=str(tmp_path / "reports"),
+                          corpus=CorpusConfig(simulate=False, paths=(str(pages),), sources=""))
+    assert "quality" in set(check_run(study, n_jobs=1).cost["stage"])

@@ -183,11 +183,13 @@ def expected_cost(config: RunConfig, documents: pd.DataFrame) -> tuple[float, st
     measured whole runs and only say whether to expect minutes or hours.
     """
     from toolkit.distributed import n_workers
+    from toolkit.study.adapt import fits_topic_model
 
     t = config.topics
     chars = int(documents["title"].str.len().sum() + documents["body"].str.len().sum()) if len(documents) else 0
     tokens = chars / CHARS_PER_TOKEN
-    grid = list(t.n_topics_grid) if t.n_topics == 0 or t.n_topics_grid else []
+    fitted = fits_topic_model(config)
+    grid = list(t.n_topics_grid) if fitted and (t.n_topics == 0 or t.n_topics_grid) else []
     n_fits = len(grid) * len(t.random_states)
     workers = n_workers(config.preprocess.n_jobs)
     # the "sample" selection fits the grid on at most selection_sample documents
@@ -195,10 +197,11 @@ def expected_cost(config: RunConfig, documents: pd.DataFrame) -> tuple[float, st
     share = t.selection_sample / len(documents) if sampled else 1.0
     seconds = (chars / (PREPROCESS_CHARS_PER_S * workers)
                + tokens * share * FIT_S_PER_TOKEN * (-(-n_fits // min(workers, n_fits)) if n_fits else 0)
-               + tokens * FIT_S_PER_TOKEN)  # the final model
+               + (tokens * FIT_S_PER_TOKEN if fitted else 0.0))  # the final model
     on = f" on a sample of {t.selection_sample} documents" if sampled else ""
     fits = (f"× K grid {grid} × seeds {list(t.random_states)} = {n_fits} fits{on} + the final model"
-            if n_fits else "× 1 model (no model selection)")
+            if n_fits else "× 1 model (no model selection)" if fitted
+            else "and no topic model ([figures] include names no topic figure)")
     sentence = (f"{len(documents)} documents (~{tokens / 1e6:.1f} M tokens) {fits}; expect about "
                 f"{_duration(seconds)} on {workers} process(es) (a rough estimate from document length)")
     return seconds, sentence
@@ -392,7 +395,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
     from toolkit.keyness import keyness_table, tfidf_top_terms
 
     from toolkit.study import adapt_defaults, choices_paragraph, config_problems, corpus_problems, raise_problems
-    from toolkit.study.adapt import CHOICE_COLUMNS, TOPIC_FIGURES, fits_topic_model
+    from toolkit.study.adapt import TOPIC_FIGURES, fits_topic_model, not_fitted_choice
 
     seed = config.random_state
     # The checks of `python -m toolkit check`, before any heavy work: a researcher's error stops the run here.
@@ -401,7 +404,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
     with _Timer(summary, "ingest"):
         documents, rejects, truth = load_documents(config, cache)
     raise_problems(corpus_problems(config, documents, rejects), config)
-    _announce(config, documents)
+    _announce(config, apply_repost_policy(documents, config.corpus.include_duplicates))
     with _Timer(summary, "preprocess"):
         tokens = tokenize_documents(config, documents, cache)
 
@@ -486,10 +489,7 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
         logger.info("topics: no topic model fitted: [figures] include names no topic figure (%s)",
                     ", ".join(sorted(TOPIC_FIGURES)))
         topic_tables = {}
-        skipped = pd.DataFrame([{"setting": "topics", "value": "not fitted", "chosen_by": "config",
-                                 "reason": "[figures] include names no topic figure (" + ", ".join(sorted(TOPIC_FIGURES))
-                                           + ")"}], columns=list(CHOICE_COLUMNS))
-        choices = pd.concat([choices, skipped], ignore_index=True).sort_values("setting", kind="mergesort",
+        choices = pd.concat([choices, not_fitted_choice()], ignore_index=True).sort_values("setting", kind="mergesort",
                                                                                ignore_index=True)
 
     # ---- outputs ---------------------------------------------------------

@@ -29,7 +29,8 @@ def figures_command(
 
     summary = run_pipeline(load_config(config), output_dir=output, use_cache=not no_cache)
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary.timings.items())
-    typer.echo(f"{summary.n_documents} documents, K = {summary.n_topics}: {len(summary.figures)} figure files, "
+    k = f"K = {summary.n_topics}" if summary.n_topics else "topics not fitted"
+    typer.echo(f"{summary.n_documents} documents, {k}: {len(summary.figures)} figure files, "
                f"{len(summary.tables)} table files in {summary.output_dir}; report {summary.report}")
     typer.echo(f"timings: {timings}")
 

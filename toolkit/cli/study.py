@@ -44,7 +44,7 @@ def format_report(report) -> str:
     files = (f"{report.n_files_read} of {report.n_files} input files (a random sample)" if report.sampled
              else f"{report.n_files} input files")
     out.append(f"read {files}: {report.n_documents} documents, {len(report.rejects)} rejected inputs, "
-               f"{len(report.reposts)} reposts")
+               f"{len(report.reposts)} reposts ({report.n_analysed} documents analysed)")
     if not report.by_locality_year.empty:
         grid = report.by_locality_year.pivot_table(index="locality", columns="year", values="n_docs",
                                                    aggfunc="sum", fill_value=0)

@@ -10,13 +10,15 @@ same bytes — no clock, no machine names, every collection in sorted order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import pandas as pd
 
 from toolkit.config import RunConfig
 
-__all__ = ["corpus_summary", "effects_intervals_text", "effects_uncertainty_kind", "methods_markdown"]
+__all__ = ["corpus_summary", "effects_intervals_text", "effects_uncertainty_kind", "methods_markdown",
+           "rejects_by_reason"]
 
 #: Rows of :func:`corpus_summary`, in order.
 #: The row of the documents-per-locality table for the documents whose locality was not found (as the figures
@@ -48,6 +50,89 @@ def corpus_summary(documents: pd.DataFrame, analysed: pd.DataFrame) -> pd.DataFr
     values = (len(documents), int(reposts), len(analysed), int(year.isna().sum()),
               int(locality.fillna("").astype(str).eq("").sum()))
     return pd.DataFrame({"measure": list(SUMMARY_MEASURES), "value": [int(v) for v in values]})
+
+
+#: The parts of a reject's reason that vary between rejects of one kind: web addresses, then numbers.
+_VARIABLE = re.compile(r"https?://\S+?(?=[),;.]*(?:\s|$))|\d+")
+
+
+def _reason_kind(reason: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A reason cut into its fixed text, the kinds of its variable parts (``url``, ``number``) and their values."""
+    fixed, kinds, values, at = [], [], [], 0
+    for match in _VARIABLE.finditer(reason):
+        fixed.append(reason[at:match.start()])
+        kinds.append("url" if match.group().startswith("http") else "number")
+        values.append(match.group())
+        at = match.end()
+    fixed.append(reason[at:])
+    return tuple(fixed), tuple(kinds), tuple(values)
+
+
+def _slot(kind: str, values: list[str]) -> str:
+    """One variable part of a group of reasons: its value, a few values named, a range of numbers, or ``…``."""
+    distinct = sorted(set(values), key=lambda v: (int(v), v) if kind == "number" else (0, v))
+    if len(distinct) == 1:
+        return distinct[0]
+    if kind == "url":
+        return "…"
+    if len(distinct) <= 3:
+        return ", ".join(distinct[:-1]) + " or " + distinct[-1]
+    return f"{distinct[0]}–{distinct[-1]}"
+
+
+def rejects_by_reason(rejects: pd.DataFrame) -> pd.DataFrame:
+    """The rejects table grouped by reason, reasons that differ only by numbers or web addresses together.
+
+    Parameters
+    ----------
+    rejects
+        ``source, line, reason`` (``line`` 0: the whole file was rejected).
+
+    Returns
+    -------
+    DataFrame
+        ``reason, n_rejects, n_files, n_rows``: the group's reason with its
+        varying numbers as a range (or up to three values named) and its
+        varying addresses as ``…``; the rejects, the files they come from and
+        the rejects that are rows of a table (``line`` > 0). Sorted by
+        ``n_rejects`` descending, then reason.
+
+    Examples
+    --------
+    >>> rejects = pd.DataFrame({"source": ["a.csv", "a.csv", "b.pdf"], "line": [2, 3, 0],
+    ...                         "reason": ["46 fields where the header has 1", "11 fields where the header has 1",
+    ...                                    "binary file (NUL bytes)"]})
+    >>> rejects_by_reason(rejects)["reason"].tolist()
+    ['11 or 46 fields where the header has 1', 'binary file (NUL bytes)']
+    """
+    columns = ["reason", "n_rejects", "n_files", "n_rows"]
+    if rejects is None or rejects.empty:
+        return pd.DataFrame(columns=columns)
+    line = pd.to_numeric(rejects["line"], errors="coerce").fillna(0) if "line" in rejects \
+        else pd.Series(0, index=rejects.index)
+    source = rejects["source"].astype(str) if "source" in rejects else pd.Series("", index=rejects.index)
+    groups: dict[tuple, list[tuple[tuple[str, ...], str, bool]]] = {}
+    for reason, src, row in zip(rejects["reason"].astype(str), source, line > 0):
+        fixed, kinds, values = _reason_kind(reason)
+        groups.setdefault((fixed, kinds), []).append((values, src, bool(row)))
+    out = []
+    for (fixed, kinds), members in groups.items():
+        slots = [_slot(kind, [values[i] for values, _, _ in members]) for i, kind in enumerate(kinds)]
+        label = "".join(part + slot for part, slot in zip(fixed, slots + [""]))
+        out.append({"reason": label, "n_rejects": len(members), "n_files": len({src for _, src, _ in members}),
+                    "n_rows": sum(row for _, _, row in members)})
+    table = pd.DataFrame(out, columns=columns)
+    return table.sort_values(["n_rejects", "reason"], ascending=[False, True], ignore_index=True)
+
+
+def _rejected_where(group) -> str:
+    """``8 rows in 1 file``, ``42 files`` or ``3 inputs in 2 files``: where a group of rejects comes from."""
+    files = _n(group.n_files, "file")
+    if group.n_rows == group.n_rejects:
+        return f"{_n(group.n_rejects, 'row')} in {files}"
+    if group.n_rows == 0 and group.n_rejects == group.n_files:
+        return files
+    return f"{_n(group.n_rejects, 'input')} in {files}"
 
 
 def _n(value: int, one: str, many: str | None = None) -> str:
@@ -106,10 +191,12 @@ def _corpus(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]:
     if rejects is None or rejects.empty:
         out.append("No input was rejected.")
     else:
-        reasons = rejects["reason"].astype(str).value_counts()
-        listed = "; ".join(f"{reason} ({count})" for reason, count in sorted(reasons.items()))
+        groups = rejects_by_reason(rejects)
         out.append(f"{_n(len(rejects), 'input was', 'inputs were')} rejected, each listed with its file, line and "
-                   f"reason in `tables/rejects.csv`: {listed}.")
+                   "reason in `tables/rejects.csv`. By reason (reasons that differ only in a number or a web "
+                   "address counted together):")
+        out.append("")
+        out += [f"- {row.reason} ({_rejected_where(row)})" for row in groups.itertuples(index=False)]
     counts = tables.get("documents_per_locality_year")
     if counts is not None and not counts.empty:
         key = "locality" if "locality" in counts else "district"

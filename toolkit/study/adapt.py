@@ -19,11 +19,15 @@ The rules (one locality, a short span, no dates, few documents):
 ``themes.periods``
     the default periods when they hold every dated year, two or more of them
     hold documents and none that does holds fewer than
-    :data:`MIN_PERIOD_SHARE` of the dated documents; else the span cut into
-    three consecutive periods (one per year for three years or fewer), a
-    period under that share merged into its smaller neighbour (a corpus of
-    2, 200 and 2,449 documents in 2019, 2020, 2021 gets 2019–2020 and 2021,
-    not a column of two documents).
+    :data:`MIN_PERIOD_SHARE` of the dated documents (a default period that
+    holds none is left out); else the span cut into three consecutive
+    periods (one per year for three years or fewer), each trimmed to its
+    first and last year with documents and left out when it has none (a
+    corpus of 2005–2007 and 2017–2022 gets those two, not an empty
+    2011–2016 between them), a period under that share merged into its
+    smaller neighbour (a corpus of 2, 200 and 2,449 documents in 2019, 2020,
+    2021 gets 2019–2020 and 2021, not a column of two documents). No chosen
+    period is empty.
 ``keyness.group``
     ``locality`` with two or more localities, else ``year`` with two or
     more years, else no keyness.
@@ -32,6 +36,9 @@ The rules (one locality, a short span, no dates, few documents):
     each and room for the seeded themes plus one free topic
     (:func:`seeded_min_topics`); none: a smaller grid, never below that
     (and a warning).
+``topics.n_topics_grid``, ``effects.formula`` of a run that fits no topic model
+    ``(none)`` in the choices table (:func:`fits_topic_model`: its ``[figures]
+    include`` names no topic figure); nothing is chosen.
 ``figures.include``
     every figure the corpus supports (:data:`FIGURE_NEEDS`); a list in the
     config restricts them (a figure the corpus cannot support is left out
@@ -87,6 +94,16 @@ FIGURE_NEEDS: dict[str, str] = {
 TOPIC_FIGURES: frozenset[str] = frozenset({"topic_top_terms", "topic_prevalence", "effects_forest", "model_selection"})
 
 
+#: Why a run fits no topic model (the choices table's reason).
+NOT_FITTED_REASON = "no topic model is fitted: [figures] include names no topic figure (" + \
+    ", ".join(sorted(TOPIC_FIGURES)) + ")"
+
+
+def not_fitted_choice() -> pd.DataFrame:
+    """The choices-table row of a run that fits no topic model: ``topics = not fitted``, the config's choice."""
+    return pd.DataFrame([_row("topics", "not fitted", "config", NOT_FITTED_REASON)], columns=list(CHOICE_COLUMNS))
+
+
 def fits_topic_model(config: RunConfig) -> bool:
     """Whether a run of ``config`` fits a topic model: unless its ``[figures] include`` names no topic figure.
 
@@ -126,35 +143,46 @@ def _period_docs(period: tuple[int, int], year_counts: dict[int, int]) -> int:
     return sum(n for year, n in year_counts.items() if period[0] <= year <= period[1])
 
 
-def _periods(year_counts: dict[int, int]) -> tuple[tuple[int, int], ...]:
-    years = sorted(year_counts)
+def _periods(year_counts: dict[int, int]) -> tuple[tuple[tuple[int, int], ...], list[tuple[int, int]], bool]:
+    """Periods over the years with documents: ``(periods, empty cuts left out, whether sparse ones were merged)``.
+
+    The span is cut into three consecutive periods (one per year for three
+    years or fewer); each is trimmed to its first and last year with
+    documents and one without documents is left out, so a gap in the years
+    is no column of its own; then the sparsest period is merged into the
+    smaller of its neighbours until each holds :data:`MIN_PERIOD_SHARE` of
+    the documents.
+    """
+    years = sorted(y for y, n in year_counts.items() if n)
     first, last = years[0], years[-1]
     span = last - first + 1
     if span <= 3:
-        out = [(y, y) for y in range(first, last + 1)]
+        cuts = [(y, y) for y in range(first, last + 1)]
     else:
         sizes = [span // 3 + (1 if i < span % 3 else 0) for i in range(3)]
-        out, start = [], first
+        cuts, start = [], first
         for size in sizes:
-            out.append((start, start + size - 1))
+            cuts.append((start, start + size - 1))
             start += size
-    # merge the sparsest period holding documents into the smaller of its nearest neighbours holding
-    # documents (and the empty periods between) until each holds its share; empty periods stay as they are
+    out, empty = [], []
+    for a, b in cuts:
+        held = [y for y in years if a <= y <= b]
+        if held:
+            out.append((held[0], held[-1]))
+        else:
+            empty.append((a, b))
     total = sum(year_counts.values())
-    while True:
+    merged = False
+    while len(out) >= 2:
         docs = [_period_docs(p, year_counts) for p in out]
-        full = [k for k in range(len(out)) if docs[k]]
-        if len(full) < 2:
-            break
-        i = min(full, key=lambda k: (docs[k], k))
+        i = min(range(len(out)), key=lambda k: (docs[k], k))
         if docs[i] >= MIN_PERIOD_SHARE * total:
             break
-        at = full.index(i)
-        sides = [full[at + d] for d in (-1, 1) if 0 <= at + d < len(full)]
-        j = min(sides, key=lambda k: (docs[k], k))
+        j = min((k for k in (i - 1, i + 1) if 0 <= k < len(out)), key=lambda k: (docs[k], k))
         a, b = min(i, j), max(i, j)
         out[a:b + 1] = [(out[a][0], out[b][1])]
-    return tuple(out)
+        merged = True
+    return tuple(out), empty, merged
 
 
 def _choose_periods(config: RunConfig, facts: dict) -> tuple[tuple, str, str]:
@@ -173,7 +201,14 @@ def _choose_periods(config: RunConfig, facts: dict) -> tuple[tuple, str, str]:
         return ((years[0], years[0]),), "corpus", f"one dated year ({years[0]}): one period"
     if all(any(a <= y <= b for a, b in periods) for y in years):
         if len(held) >= 2 and min(held.values()) >= MIN_PERIOD_SHARE * total:
-            return periods, "default", f"the default periods hold every dated year ({years[0]}–{years[-1]})"
+            why = f"the default periods hold every dated year ({years[0]}–{years[-1]})"
+            if len(held) == len(periods):
+                return periods, "default", why
+            # a default period without documents would be an empty column of the period figure
+            empty = [p for p in periods if p not in held]
+            return tuple(p for p in periods if p in held), "corpus", (
+                f"{why}; {', '.join(period_label(p) for p in empty)}, which hold{'s' * (len(empty) == 1)} no "
+                "dated document, left out")
         if len(held) < 2:
             why = f"the dated years {years[0]}–{years[-1]} fall in one default period"
         else:
@@ -183,15 +218,18 @@ def _choose_periods(config: RunConfig, facts: dict) -> tuple[tuple, str, str]:
                    f"of the {total} dated documents")
     else:
         why = f"the dated years {years[0]}–{years[-1]} fall outside the default periods"
-    chosen = _periods(counts)
-    if len(chosen) == years[-1] - years[0] + 1:
-        how = "one period per year"
-    elif len(chosen) == min(3, years[-1] - years[0] + 1):
-        how = "three consecutive periods"
+    chosen, empty, merged = _periods(counts)
+    span = years[-1] - years[0] + 1
+    if span <= 3:
+        how = "one period per year" + (" with documents" if empty else "")
     else:
-        how = f"consecutive periods, each with at least {MIN_PERIOD_SHARE:.0%} of the dated documents,"
+        how = "three consecutive periods over the span, each from its first to its last year with documents"
+        if empty:
+            how += f" ({' and '.join(period_label(p) for p in empty)}: none, left out)"
+    if merged:
+        how += f", those under {MIN_PERIOD_SHARE:.0%} of the dated documents merged into a neighbour"
     label = ", ".join(f"{period_label((a, b))}: {_period_docs((a, b), counts)}" for a, b in chosen)
-    return chosen, "corpus", f"{why}: {how} over the span (documents {label})"
+    return chosen, "corpus", f"{why}: {how} (documents {label})"
 
 
 def _choose_group(config: RunConfig, facts: dict) -> tuple[str, str, str]:
@@ -437,12 +475,15 @@ def adapt_defaults(config: RunConfig, documents: pd.DataFrame) -> tuple[RunConfi
     -------
     config : RunConfig
         With ``effects.formula``, ``themes.periods``, ``keyness.group``,
-        ``topics.n_topics_grid`` and ``figures.include`` chosen.
+        ``topics.n_topics_grid`` and ``figures.include`` chosen (a run that
+        fits no topic model, :func:`fits_topic_model`, keeps the config's
+        grid and formula: it uses neither).
     choices : DataFrame
         ``setting, value, chosen_by, reason``: one row per adaptive setting,
         ``chosen_by`` one of ``config`` (the researcher's), ``default`` (the
         default fits the corpus), ``corpus`` (changed to fit it); plus a
-        ``figures.left_out`` row per figure the corpus cannot support.
+        ``figures.left_out`` row per figure the corpus cannot support. A run
+        that fits no topic model has ``(none)`` for the grid and the formula.
         Sorted by setting.
 
     Examples
@@ -463,12 +504,18 @@ def adapt_defaults(config: RunConfig, documents: pd.DataFrame) -> tuple[RunConfi
     rows.append(_row("themes.periods", periods, by, why))
     group, by, why = _choose_group(config, facts)
     rows.append(_row("keyness.group", group, by, why))
-    grid, by, why, warn = _choose_grid(config, facts)
-    if warn:
-        logger.warning("[topics] n_topics_grid: %s", why)
-    rows.append(_row("topics.n_topics_grid", grid, by, why))
-    formula, by, why = _choose_formula(config, facts, documents)
-    rows.append(_row("effects.formula", formula or "(none)", by, why))
+    if fits_topic_model(config):
+        grid, by, why, warn = _choose_grid(config, facts)
+        if warn:
+            logger.warning("[topics] n_topics_grid: %s", why)
+        rows.append(_row("topics.n_topics_grid", grid, by, why))
+        formula, by, why = _choose_formula(config, facts, documents)
+        rows.append(_row("effects.formula", formula or "(none)", by, why))
+    else:
+        # nothing to choose: the config's values stay (the provenance keeps them), the table says none is used
+        grid, formula = tuple(config.topics.n_topics_grid), config.effects.formula
+        rows.append(_row("topics.n_topics_grid", "(none)", "config", f"{NOT_FITTED_REASON}: no K to choose"))
+        rows.append(_row("effects.formula", "(none)", "config", f"{NOT_FITTED_REASON}: no effects"))
     adapted = replace(
         config,
         themes=replace(config.themes, periods=periods),
@@ -510,5 +557,6 @@ def choices_paragraph(choices: pd.DataFrame) -> str:
 
 
 __all__ = ["CHOICE_COLUMNS", "DOCS_PER_COEFFICIENT", "DOCS_PER_TOPIC", "FIGURE_NEEDS", "MIN_DATED_SHARE",
-           "MIN_YEARS_SPLINE",
-           "TOPIC_FIGURES", "adapt_defaults", "choices_paragraph", "corpus_facts", "figure_plan"]
+           "MIN_YEARS_SPLINE", "NOT_FITTED_REASON",
+           "TOPIC_FIGURES", "adapt_defaults", "choices_paragraph", "corpus_facts", "figure_plan", "fits_topic_model",
+           "not_fitted_choice"]

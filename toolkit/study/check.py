@@ -1,7 +1,9 @@
 """A dry run of ``make figures``: what the run will read, choose, make and cost — in seconds.
 
 :func:`check_run` reads the inputs (all of them, or a seeded sample of the
-files for big folders), and returns a :class:`CheckReport` of tidy tables;
+files for big folders), and returns a :class:`CheckReport` of tidy tables
+(its coverage tables count the documents the run analyses: reposts left out
+unless ``[corpus] include_duplicates = true``);
 ``python -m toolkit check --config FILE`` prints it. The pipeline runs the
 same checks first (:func:`config_problems` before it reads anything,
 :func:`corpus_problems` right after ingest) and stops with a
@@ -23,7 +25,7 @@ import pandas as pd
 from toolkit.config import RunConfig
 from toolkit.errors import UserError
 from toolkit.ingest.dates import PAGE_DATE_SOURCES
-from toolkit.study.adapt import FIGURE_NEEDS, adapt_defaults, figure_plan, fits_topic_model
+from toolkit.study.adapt import FIGURE_NEEDS, adapt_defaults, figure_plan, fits_topic_model, not_fitted_choice
 
 logger = logging.getLogger("toolkit.study")
 
@@ -303,6 +305,11 @@ class CheckReport:
         Input files found, and read (fewer when a sample was read).
     n_documents : int
         Documents read (reposts included).
+    n_analysed : int
+        Documents the run analyses: those read, reposts left out unless
+        ``[corpus] include_duplicates = true``. The coverage tables
+        (``by_locality_year``, ``encodings``, ``dates``, ``localities``)
+        count these.
     by_locality_year : DataFrame
         ``locality, year, n_docs, sparse`` (``year`` ``"undated"``, locality
         ``"(unknown)"`` where missing; ``sparse``: fewer than ``[themes] min_docs``).
@@ -323,6 +330,7 @@ class CheckReport:
     n_files: int = 0
     n_files_read: int = 0
     n_documents: int = 0
+    n_analysed: int = 0
     by_locality_year: pd.DataFrame = field(default_factory=pd.DataFrame)
     encodings: pd.DataFrame = field(default_factory=pd.DataFrame)
     rejects: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -399,21 +407,82 @@ def locality_coverage(documents: pd.DataFrame) -> pd.DataFrame:
     return _share(counts, len(documents))
 
 
-def run_cost(config: RunConfig, n_documents: int, *, estimated: bool) -> pd.DataFrame:
-    """What the heavy stages will cost: ``stage, n_documents, n_fits, note``."""
+def quality_stage(config: RunConfig) -> dict | None:
+    """The run's quality stage, as a row of :func:`run_cost`, or None when the run has none.
+
+    The stage scores the researcher's coded sheet (``[themes]
+    validation_sheet``, no segmentation), else — with ``[themes]
+    devset_quality`` and ``../shared/corpora`` present — the dictionary on the
+    project's labelled held-out articles; with ``devset_quality`` and the
+    shared dantri articles present it also dates those articles from their
+    text. The same conditions as the pipeline's
+    (:func:`toolkit.pipeline.theme_quality_table`, :func:`toolkit.pipeline.date_quality_table`);
+    reads the sheet, ``corpora/validation/devset.csv`` and counts the dantri
+    file's lines.
+    """
+    from toolkit import config as paths
+    from toolkit.pipeline import DATE_QUALITY_CORPUS
+    from toolkit.themes import validate as va
+
+    t = config.themes
+    corpora = paths.SHARED_DIR / "corpora"
+    parts, n_docs, shared = [], 0, False
+    if t.validation_sheet:
+        sheet = config.resolve(t.validation_sheet)
+        if sheet.is_file():
+            from toolkit.corpus import read_table
+
+            n_sheet = len(read_table(sheet))
+            parts.append(f"theme quality from the coded sheet {t.validation_sheet} ({n_sheet} documents, no "
+                         "segmentation)")
+            n_docs += n_sheet
+    elif t.devset_quality and corpora.is_dir():
+        from toolkit.themes.dictionary import load_themes
+
+        try:
+            ids = load_themes(config.resolve(t.file)).ids
+        except UserError:
+            ids = ()  # reported by config_problems
+        if any(i in ids for i in va.DEVSET_THEMES):
+            split = pd.read_csv(va.devset_path(), usecols=["split"])["split"]
+            n_holdout = int((split == "holdout").sum())
+            parts.append(f"theme quality on {n_holdout:,} labelled held-out articles (each segmented twice: its "
+                         "full text and its title + description)")
+            n_docs, shared = n_docs + n_holdout, True
+    dantri = corpora / Path(*DATE_QUALITY_CORPUS)
+    if t.devset_quality and dantri.is_file():
+        with dantri.open("rb") as f:
+            n_dated = sum(1 for line in f if line.strip())
+        parts.append(f"date quality on {n_dated:,} dantri articles dated from their text")
+        n_docs, shared = n_docs + n_dated, True
+    if not parts:
+        return None
+    note = "; ".join(parts) + (" — articles of ../shared, segmented on the first run and read from the stage cache "
+                               "after it ([themes] devset_quality = false leaves them out)" if shared else "")
+    return {"stage": "quality", "n_documents": n_docs, "n_fits": 0, "note": note}
+
+
+def run_cost(config: RunConfig, n_documents: int, *, estimated: bool, quality: dict | None = None) -> pd.DataFrame:
+    """What the heavy stages will cost: ``stage, n_documents, n_fits, note``.
+
+    ``quality`` is the run's quality stage (:func:`quality_stage`), a row of
+    its own after ingest: on the project's labelled articles it can take
+    longer than the rest of a run.
+    """
     t = config.topics
     grid, seeds = list(t.n_topics_grid), list(t.random_states)
     n_select = len(grid) * len(seeds)
     note = " (estimated from a sample of the files)" if estimated else ""
     ingest = {"stage": "ingest + preprocess", "n_documents": n_documents, "n_fits": 0,
               "note": f"{n_documents} documents; segmentation ~300 news-length documents/s per core" + note}
+    head = [ingest] + ([quality] if quality else [])
     if not fits_topic_model(config):
         left = "left out: [figures] include names no topic figure"
-        return pd.DataFrame([ingest] + [{"stage": stage, "n_documents": n_documents, "n_fits": 0, "note": left}
-                                        for stage in ("select (K grid × seeds)", "topics (final model)", "effects")],
+        return pd.DataFrame(head + [{"stage": stage, "n_documents": n_documents, "n_fits": 0, "note": left}
+                                    for stage in ("select (K grid × seeds)", "topics (final model)", "effects")],
                             columns=["stage", "n_documents", "n_fits", "note"])
     rows = [
-        ingest,
+        *head,
         {"stage": "select (K grid × seeds)", "n_documents": n_documents, "n_fits": n_select,
          "note": (f"K in {grid} × seeds {seeds}: {n_select} fits of {n_documents} documents" if n_select
                   else "no model selection") + note},
@@ -501,24 +570,33 @@ def check_run(config: RunConfig, *, sample: int | None = 2000, random_state: int
     report.errors.extend(corpus_problems(config, documents, rejects, n_files=len(files)))
     if documents.empty:
         return report
-    report.by_locality_year = by_locality_year(documents, config.themes.min_docs)
-    report.encodings = (documents["encoding"].fillna("").astype(str).value_counts().rename_axis("encoding")
-                        .rename("n_docs").reset_index().sort_values(["n_docs", "encoding"], ascending=[False, True],
-                                                                    ignore_index=True))
     dup = documents[documents["duplicate_of"].fillna("") != ""]
     report.reposts = dup[["doc_id", "source", "duplicate_of"]].sort_values("source", ignore_index=True)
-    report.dates = date_coverage(documents)
+    # the coverage tables describe what the run counts and models: reposts left out unless it keeps them
+    docs = apply_repost_policy(documents, c.include_duplicates)
+    report.n_analysed = len(docs)
+    if len(dup):
+        within = " of the sample" if report.sampled else ""
+        kept = (f"the {len(dup)} reposts included ([corpus] include_duplicates = true)" if c.include_duplicates
+                else f"{len(dup)} reposts left out ([corpus] include_duplicates = true keeps them)")
+        report.warnings.append(f"the tables by locality × year, encodings, dates and localities count the "
+                               f"{len(docs)} documents the run analyses{within}: {kept}")
+    report.by_locality_year = by_locality_year(docs, config.themes.min_docs)
+    report.encodings = (docs["encoding"].fillna("").astype(str).value_counts().rename_axis("encoding")
+                        .rename("n_docs").reset_index().sort_values(["n_docs", "encoding"], ascending=[False, True],
+                                                                    ignore_index=True))
+    report.dates = date_coverage(docs)
     from_text = int(report.dates.loc[~report.dates["how"].isin(["read from the page", "undated"]), "n_docs"].sum())
     if from_text:
         from toolkit.ingest.accuracy import MEASURED_FROM_TEXT as m
 
         report.warnings.append(
-            f"{from_text} of {len(documents)} documents are dated from their text, not a date line: on real news "
+            f"{from_text} of {len(docs)} documents are dated from their text, not a date line: on real news "
             f"such a date gives the publication year about half the time ({m['year_accuracy']:.2f}, "
             f"{m['year_low']:.2f}-{m['year_high']:.2f}, on {m['n_docs']} dantri articles; README, 'How far a date "
             "read from the text can be trusted'); check a sample, or keep the dates read from the page for figures "
             "over years")
-    report.localities = locality_coverage(documents)
+    report.localities = locality_coverage(docs)
     if sources is not None:
         # a province-only rule completed by the text's district reads "<rule's evidence> (province); text …"
         used = {str(e).split(" (province); text (district): ", 1)[0]
@@ -530,8 +608,10 @@ def check_run(config: RunConfig, *, sample: int | None = 2000, random_state: int
                     f"{len(documents)} documents read{' (a sample)' if report.sampled else ''}: a typo? A site rule "
                     "needs the pages' addresses (a crawl, HTML pages with a canonical link, a table's url column); "
                     "plain text files match by folder or file name")
-    docs = apply_repost_policy(documents, c.include_duplicates)
     adapted, choices = adapt_defaults(config, docs)
+    if not fits_topic_model(config):  # as the run's tables/run_choices.csv says it
+        choices = pd.concat([choices, not_fitted_choice()], ignore_index=True).sort_values(
+            "setting", kind="mergesort", ignore_index=True)
     report.config, report.choices = adapted, choices
     # the plan under the config's own figure list: a figure left out says why, not "not included"
     report.figures = figure_plan(replace(adapted, figures=config.figures), docs)
@@ -544,9 +624,10 @@ def check_run(config: RunConfig, *, sample: int | None = 2000, random_state: int
     warned = choices[(choices["setting"] == "topics.n_topics_grid") & choices["reason"].str.contains("few")]
     report.warnings.extend(f"[topics] n_topics_grid: {r}" for r in warned["reason"])
     scale = len(files) / max(1, len(chosen))
-    report.cost = run_cost(adapted, int(round(len(docs) * scale)), estimated=scale > 1)
+    report.cost = run_cost(adapted, int(round(len(docs) * scale)), estimated=scale > 1,
+                           quality=quality_stage(config))
     return report
 
 
 __all__ = ["CheckReport", "by_locality_year", "check_run", "config_problems", "corpus_problems", "date_coverage",
-           "formula_names", "locality_coverage", "raise_problems", "run_cost"]
+           "formula_names", "locality_coverage", "quality_stage", "raise_problems", "run_cost"]
