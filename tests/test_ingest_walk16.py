@@ -323,3 +323,20 @@ def test_a_text_with_a_less_than_sign_is_not_html(tmp_path):
     text = "Tỷ lệ hộ nghèo của xã giảm còn <2% và tỷ lệ hộ cận nghèo > 3%, vượt chỉ tiêu Nghị quyết Đại hội đề ra."
     table = _csv(tmp_path / "t.csv", ["title", "text"], [["Kết quả giảm nghèo", text]])
     assert "<2%" in ingest(table).iloc[0]["body"]
+
+
+def test_a_table_rows_short_item_is_its_body(tmp_path):
+    # walk 17: a row whose only text is a one-sentence sapo (no final full stop) was rejected as "no article text
+    # left after removing boilerplate": the table's text column is the text
+    rows = [{"id": "a", "title": "Huyện ủy Yên Thành gặp mặt chức sắc tôn giáo",
+             "sapo": "Thường trực Huyện ủy Yên Thành gặp mặt, chúc mừng các chức sắc Công giáo trên địa bàn nhân dịp "
+                     "lễ Giáng sinh năm 2020", "body": ""},
+            {"id": "b", "title": "Trang chủ", "sapo": "Trang chủ | Giới thiệu | Liên hệ", "body": ""}]
+    path = tmp_path / "t.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    from toolkit.ingest.tables import FieldMap
+
+    result = ingest_files([path], fields=FieldMap(text="sapo,body"))
+    assert result.documents["doc_id"].tolist() == ["a"]
+    assert result.documents.iloc[0]["body"].startswith("Thường trực Huyện ủy Yên Thành gặp mặt")
+    assert result.rejects["line"].tolist() == [2]  # a menu line is no item

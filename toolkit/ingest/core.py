@@ -619,6 +619,10 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
                 fields["date_precision"] = precision
                 fields["date_source"] = "table-field"
                 fields["year"] = int(iso[:4])
+        if not fields.get("body", "").strip() and _short_item(text):
+            # a table's text column is the text: a one- or two-line item (a sapo without a body, a short news
+            # item) that the page reading takes for a headline or a caption is the document's body
+            fields["body"] = "\n\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
         if not fields.get("body", "").strip():
             rejects.append(_reject(label, row.line, "no article text left after removing boilerplate"))
             continue
@@ -633,6 +637,23 @@ def _process_table(path: Path, label: str, options: IngestOptions) -> tuple[list
     if not docs and not rejects:
         rejects.append(_reject(label, 0, "table has no rows"))
     return docs, rejects, notes.warnings()
+
+
+#: A table cell of this many lines at most, and of this many words at least, is a short item (see _process_table).
+_SHORT_ITEM_LINES, _SHORT_ITEM_WORDS = 3, 8
+
+
+def _short_item(text: str) -> bool:
+    """Whether a table's text cell is a short item of running words: a few lines and a sentence's worth of words.
+
+    >>> _short_item("Bà Trump yêu cầu công ty chủ quản tờ báo bồi thường 150 triệu đô la Mỹ vì bài báo sai sự thật")
+    True
+    >>> _short_item("Trang chủ | Giới thiệu | Liên hệ")
+    False
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    return 0 < len(lines) <= _SHORT_ITEM_LINES and len(words) >= _SHORT_ITEM_WORDS
 
 
 def _document_table_row(record: dict, resolved: ResolvedFields, text: str, *, source: str, encoding: str,
