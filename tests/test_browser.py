@@ -235,7 +235,7 @@ def test_explorer_intervals_round_outwards_and_topics_carry_their_figure_names(b
     assert "[4–26%]" in page.inner_text("td.cell")  # 4.66% down, 25.71% up
     assert page.inner_text("#trend-legend").startswith("Colour: 0 to 13% (darkest)")
     options = page.inner_text("#view-select")
-    assert "1. Grassroots democracy (seed terms lost): tổng thống" in options and "2. topic_01" in options
+    assert "topic 0 · Grassroots democracy (seed terms lost): tổng thống" in options and "topic 1 · topic_01" in options
     session.check_clean()
     session.context.close()
 
@@ -314,5 +314,50 @@ def test_topic_view_says_documents_without_a_locality_are_not_in_its_table(brows
     page.click(".doc-item")
     main = page.locator(".doc-topic").all_inner_texts()
     assert len(main) == 1 and "99.9%" in main[0] and not any("0.0%" in x for x in main)
+    session.check_clean()
+    session.context.close()
+
+
+def test_topic_numbers_and_terms_on_the_page_are_those_of_the_files(browser, tmp_path):
+    """Walk 17: topic_terms.csv says topic 6 (`topic_06`), the page said "7. topic_06" (menu, trend title, map
+    circle 7), and showed `ủy ban nhân dân` where the tables have `ủy_ban_nhân_dân`."""
+    import pandas as pd
+
+    from toolkit.report.explorer import explorer_html
+
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "title": ["A", "B"], "date": ["2021-01-02", "2021-03-04"],
+                         "year": [2021, 2021], "province": ["Hà Nội"] * 2, "district": ["Quận Ba Đình"] * 2,
+                         "body": ["Ủy ban nhân dân quận họp.", "Giải phóng mặt bằng dự án."]})
+    labels = ["topic_00", "site_clearance"]
+    doc_topics = pd.DataFrame({"doc_id": ["a", "b"], "topic_0": [0.8, 0.3], "topic_1": [0.2, 0.7]})
+    terms = pd.DataFrame({"topic": [0, 0, 1, 1], "label": [labels[0]] * 2 + [labels[1]] * 2, "rank": [1, 2, 1, 2],
+                          "term": ["ủy_ban_nhân_dân", "quận", "giải_phóng_mặt_bằng", "dự_án"],
+                          "weight": [0.2, 0.1, 0.2, 0.1]})
+    relevance = terms.assign(phi=terms["weight"], p_w=0.05, frequency=10.0)[["topic", "term", "phi", "p_w",
+                                                                              "frequency"]]
+    topic_map = pd.DataFrame({"topic": [0, 1], "label": labels, "x": [-0.2, 0.2], "y": [0.0, 0.1],
+                              "prevalence": [0.55, 0.45], "tokens": [11.0, 9.0]})
+    prevalence = pd.DataFrame({"province": ["Hà Nội"] * 2, "district": ["Quận Ba Đình"] * 2, "year": [2021, 2021],
+                               "topic": [0, 1], "label": labels, "n_docs": [2, 2], "prevalence": [0.55, 0.45],
+                               "ci_low": [0.4, 0.3], "ci_high": [0.7, 0.6]})
+    session, page = _open_explorer(browser, tmp_path / "explorer.html", explorer_html(
+        docs, doc_topics=doc_topics, topic_terms=terms, topic_terms_frex=terms, topic_map=topic_map,
+        topic_relevance=relevance, topic_prevalence=prevalence))
+    page.select_option("#view-select", "topic:1")
+    assert page.inner_text("#view-select").split("\n") == ["topic 0 · topic_00", "topic 1 · site_clearance"]
+    assert page.inner_text("#trend-title") == "Mean proportion of topic 1 · site_clearance by locality × year"
+    assert page.inner_text("#topic-title").startswith("topic 1 · site_clearance (")
+    circles = {g.get_attribute("data-topic"): g.query_selector("text").text_content()
+               for g in page.query_selector_all("#topic-map .topic-circle")}
+    assert circles == {"0": "0", "1": "1"}
+    assert page.locator("#terms td.term").all_inner_texts()[:2] == ["giải_phóng_mặt_bằng", "dự_án"]
+    page.click("td.cell")
+    page.click("#cell-docs .doc-item >> nth=0")
+    assert page.inner_text("#doc-why").startswith("topic 1 · site_clearance: 70.0% of this document")
+    assert page.locator("#doc-why .chips span").all_inner_texts()[:2] == ["giải_phóng_mặt_bằng", "dự_án"]
+    assert page.locator(".doc-topic").all_inner_texts() == [
+        "topic 1 · site_clearance: 70.0% — giải_phóng_mặt_bằng, dự_án", "topic 0 · topic_00: 30.0% — ủy_ban_nhân_dân, quận"]
+    # the text itself is the document's, its terms marked where they occur (with spaces there)
+    assert page.locator("#doc-text mark").all_inner_texts() == ["Giải phóng mặt bằng", "dự án"]
     session.check_clean()
     session.context.close()

@@ -413,7 +413,7 @@ def _topic_labels(page: str) -> list[str]:
 
 
 def test_browse_marks_a_seeded_topic_its_seeds_do_not_hold(seeded_model, tmp_path):
-    # browse labelled it "2. democracy_regulations", read as the theme although the data took the topic elsewhere
+    # browse labelled it "democracy_regulations", read as the theme although the data took the topic elsewhere
     from typer.testing import CliRunner
 
     from toolkit.cli import app
@@ -426,7 +426,8 @@ def test_browse_marks_a_seeded_topic_its_seeds_do_not_hold(seeded_model, tmp_pat
     res = CliRunner().invoke(app, ["browse", str(root / "m"), str(root / "corpus.parquet"), "-o", str(out)])
     assert res.exit_code == 0, res.output
     labels = _topic_labels(out.read_text(encoding="utf-8"))
-    assert labels == ["1. site_clearance", "2. democracy_regulations (seed terms lost)", "3. topic_02", "4. topic_03"]
+    assert labels == ["topic 0 · site_clearance", "topic 1 · democracy_regulations (seed terms lost)",
+                      "topic 2 · topic_02", "topic 3 · topic_03"]
     assert [t["label"] for t in _payload(out.read_text(encoding="utf-8"))["topics"]["topics"]][1] == \
         "democracy_regulations (seed terms lost)"  # the map's and the document's topic names too
 
@@ -442,7 +443,8 @@ def test_explore_with_a_model_marks_a_seeded_topic_its_seeds_do_not_hold(seeded_
                                    "--n-draws", "5", "-o", str(out)])
     assert res.exit_code == 0, res.output
     labels = _topic_labels(out.read_text(encoding="utf-8"))
-    assert labels == ["1. site_clearance", "2. democracy_regulations (seed terms lost)", "3. topic_02", "4. topic_03"]
+    assert labels == ["topic 0 · site_clearance", "topic 1 · democracy_regulations (seed terms lost)",
+                      "topic 2 · topic_02", "topic 3 · topic_03"]
 
 
 def test_topic_views_say_the_documents_without_a_locality_are_not_in_their_table():
@@ -492,3 +494,56 @@ def test_the_topic_map_draws_small_circles_over_large_ones():
     assert drawn == ["1", "2", "0"]
     radii = [float(r) for r in re.findall(r'<circle [^>]*r="([\d.]+)"', page)]
     assert radii == sorted(radii, reverse=True)
+
+
+def _numbered_topics() -> dict:
+    """Topic tables of three topics, the first seeded (``site_clearance``), as `toolkit topics` writes them."""
+    theta = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.5, 0.4, 0.1], [0.1, 0.1, 0.8]])
+    labels = ["site_clearance", "topic_01", "topic_02"]
+    return {
+        "doc_topics": pd.DataFrame(theta, columns=["topic_0", "topic_1", "topic_2"]).assign(doc_id=DOCS["doc_id"]),
+        "topic_map": pd.DataFrame({"topic": [0, 1, 2], "label": labels, "x": [0.0, 0.3, -0.2], "y": [0.1, -0.2, 0.3],
+                                   "prevalence": [0.32, 0.36, 0.32], "tokens": [32.0, 36.0, 32.0]}),
+        "topic_terms": pd.DataFrame({"topic": [0, 1, 2], "label": labels, "rank": [1, 1, 1],
+                                     "term": ["bồi_thường", "tôn_giáo", "dân_vận"], "weight": [0.1, 0.1, 0.1]}),
+    }
+
+
+def test_topics_are_numbered_from_0_as_in_the_tables():
+    # walk 17: topic_terms.csv, the effects and the labels say topic 6 (`topic_06`), the explorer said "7. topic_06"
+    # and drew circle 7: a researcher looking up `topic == 7` got another topic
+    page = explorer_html(DOCS, **_numbered_topics())
+    assert _topic_labels(page) == ["topic 0 · site_clearance", "topic 1 · topic_01", "topic 2 · topic_02"]
+    circles = re.findall(r'<g class="topic-circle" data-topic="(\d+)">.*?<text [^>]*>(\d+)</text></g>', page)
+    assert sorted(circles) == [("0", "0"), ("1", "1"), ("2", "2")]  # each circle shows its topic's number
+    # without a table naming them, a topic is named as the model names it (`topic_00`), with the same number
+    doc_topics = _numbered_topics()["doc_topics"]
+    assert _topic_labels(explorer_html(DOCS, doc_topics=doc_topics)) == [
+        "topic 0 · topic_00", "topic 1 · topic_01", "topic 2 · topic_02"]
+    # the script writes no number of its own (a `+ 1` would renumber the topics in the page)
+    script = page.rsplit("<script>", 1)[1]
+    assert not re.search(r"\[0\] \+ 1\b|\bid \+ 1\b", script)
+
+
+def _intro(page: str) -> str:
+    return html.unescape(re.search(r'</h1>\n<p class="meta"[^>]*>(.*?)</p>', page, re.S).group(1))
+
+
+def test_the_browse_page_describes_what_it_has(seeded_model):
+    # walk 17: the browse page said "click a cell of its trend … at most 5 lines of text per document and theme",
+    # but it has no trend, no cell, no theme and no line of text
+    from toolkit.report.browser import topic_browser_html
+
+    root, result = seeded_model
+    documents = pd.read_parquet(root / "corpus.parquet")
+    page = topic_browser_html(result, documents)
+    intro, notes = _intro(page), " ".join(_payload(page)["notes"])
+    assert "map" in intro and "λ" in intro and "document" in intro
+    for absent in ("cell", "trend", "theme", "line"):
+        assert not re.search(rf"\b{absent}s?\b", f"{intro} {notes}", re.I), absent
+    assert '<label for="view-select">Topic: </label>' in page
+    # the explorer with themes and topics still says how to go from a cell to its lines
+    full = _page(**_numbered_topics())
+    assert "cell" in _intro(full) and "lines" in _intro(full)
+    assert '<label for="view-select">Theme or topic: </label>' in full
+    assert any("lines of text per document and theme" in n for n in _payload(full)["notes"])

@@ -119,6 +119,20 @@ def _years(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").astype("Int64")
 
 
+def _topic_name(k: int, label: str) -> str:
+    """The name a page shows for topic ``k``: its number as the tables give it (from 0), then its label.
+
+    ``topic_terms.csv``, the effects and the model's labels number topics from 0 (``topic`` 6 is
+    ``topic_06``); a page that counted from 1 ("7. topic_06") sent a reader to another topic.
+
+    Examples
+    --------
+    >>> _topic_name(6, "topic_06"), _topic_name(0, "site_clearance (seed terms lost)")
+    ('topic 6 · topic_06', 'topic 0 · site_clearance (seed terms lost)')
+    """
+    return f"topic {k} · {label}"
+
+
 def _topic_columns(doc_topics: pd.DataFrame) -> list[str]:
     cols = [c for c in doc_topics.columns if str(c).startswith("topic_")]
     return sorted(cols, key=lambda c: int(str(c).split("_", 1)[1]))
@@ -223,8 +237,10 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
             for k, lab in zip(table["topic"], table["label"] if "label" in table.columns else table["topic"]):
                 topic_label.setdefault(int(k), _s(lab))
     if theta is not None:
-        for k in range(theta.shape[1]):
-            topic_label.setdefault(k, f"Topic {k + 1}")
+        from toolkit.topics.lda import default_labels
+
+        for k, lab in enumerate(default_labels(theta.shape[1])):  # as the model names them: topic_00, topic_01, …
+            topic_label.setdefault(k, lab)
     # the figures' names of the topics (a seeded topic's theme and FREX terms, "seed terms lost" where so)
     topic_label = {k: _s((topic_labels or {}).get(lab, lab)) for k, lab in topic_label.items()}
     topic_ids = sorted(topic_label)
@@ -262,7 +278,7 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
             top = sorted((-theta[i, k], d) for i, d in enumerate(topic_docs))[:n_top_docs]
             reps[k] = (ranked.add([d for _, d in top]), {d: _r(-p, 3) for p, d in top})
         views.append({"key": f"topic:{k}", "kind": "topic", "id": k, "absent": absent,
-                      "label": f"{k + 1}. {topic_label[k]}", "cells": sorted(cells), "_lists": lists})
+                      "label": _topic_name(k, topic_label[k]), "cells": sorted(cells), "_lists": lists})
 
     # ---- which documents are embedded ---------------------------------------
     known = set(docs["doc_id"])
@@ -340,7 +356,7 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
             prevalence = (float(theta[:, k].mean()) if theta is not None and k < theta.shape[1]
                           else (pos.prevalence if pos is not None else None))
             topics["topics"].append({
-                "id": k, "label": topic_label[k],
+                "id": k, "label": topic_label[k], "name": _topic_name(k, topic_label[k]),
                 "x": _r(pos.x) if pos is not None else None, "y": _r(pos.y) if pos is not None else None,
                 "prevalence": _r(prevalence), "tokens": _r(pos.tokens) if pos is not None else None,
                 "terms": rel_terms.get(k, []), "top": ranked_terms(topic_terms, k),
@@ -348,10 +364,18 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
                 "docs": shown(reps[k])["docs"] if k in reps else [],
             })
 
-    notes = [f"Cells list at most {caps['max_docs_per_cell']} documents each (the most relevant first: most theme "
-             f"hits, or highest topic proportion; a topic's cells list the documents it is at least "
-             f"{100 * MIN_TOPIC_SHARE:.0f}% of), and at most {caps['max_kwic_per_doc']} lines of text per document "
-             "and theme."]
+    # Each note names only what the page has: the topic browser has no trend cell, no theme and no KWIC line.
+    kinds = {v["kind"] for v in views}
+    notes = []
+    if localities:
+        first = ", or ".join(x for kind, x in (("theme", "most theme hits"), ("topic", "highest topic proportion"))
+                             if kind in kinds)
+        if "topic" in kinds:
+            first += f"; a topic's cells list the documents it is at least {100 * MIN_TOPIC_SHARE:.0f}% of"
+        lines = (f", and at most {caps['max_kwic_per_doc']} lines of text per document and theme"
+                 if "theme" in kinds else "")
+        notes.append(f"Cells list at most {caps['max_docs_per_cell']} documents each (the most relevant first: "
+                     f"{first}){lines}.")
     if n_listed > len(chosen):
         # Two caps leave documents out: say which did, and how many each (max_documents was blamed for
         # 1,182 documents that max_docs_per_cell had left out while 1,531 places of 3,000 stayed free).
@@ -364,7 +388,8 @@ def _explorer_data(documents, *, theme_shares, theme_hits, theme_kwic, theme_lab
         if n_cut:
             reasons.append(f"{n_cut} {'is' if n_cut == 1 else 'are'} left out to keep the file small "
                            f"(max_documents = {caps['max_documents']})")
-        where = "in cells or among a topic's top documents" if reps else "in cells"
+        where = ("in cells or among a topic's top documents" if localities else "among the topics' top documents"
+                 ) if reps else "in cells"
         notes.append(f"{len(chosen)} of the {n_listed} documents {where} are embedded: {', and '.join(reasons)}; "
                      "every cell keeps its first documents.")
     if any(v["chars"] > caps["max_chars"] for v in documents_out.values()):
@@ -400,10 +425,10 @@ def _svg_map(topics: list[dict], size: int = 360, pad: int = 36) -> str:
         py = size / 2 - (y - cy) / span * inner
         radius = 5 + 24 * np.sqrt((t["prevalence"] or 0) / max_prev)
         parts.append(
-            f'<g class="topic-circle" data-topic="{t["id"]}"><title>{html.escape(t["label"])} '
+            f'<g class="topic-circle" data-topic="{t["id"]}"><title>{html.escape(t["name"])} '
             f'({100 * (t["prevalence"] or 0):.1f}%)</title>'
             f'<circle cx="{px:.2f}" cy="{py:.2f}" r="{radius:.2f}"/>'
-            f'<text x="{px:.2f}" y="{py + 4:.2f}">{t["id"] + 1}</text></g>')
+            f'<text x="{px:.2f}" y="{py + 4:.2f}">{t["id"]}</text></g>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -502,7 +527,7 @@ _JS = r"""
     var view = state.view, box = $("trend");
     clear(box);
     $("trend-section").classList.toggle("hidden", !data.localities.length);
-    $("trend-title").textContent = (view.kind === "theme" ? "Share of documents mentioning " : "Mean proportion of topic ") +
+    $("trend-title").textContent = (view.kind === "theme" ? "Share of documents mentioning " : "Mean proportion of ") +
       view.label + " by locality × year";
     if (!view.cells.length) {
       box.appendChild(el("p", "note", "No trend table for this " + view.kind + " in this file."));
@@ -645,9 +670,10 @@ _JS = r"""
     marks.forEach(function (m) { if (m[0] >= end) { out.push(m); end = m[1]; } });
     return out;
   }
+  // Terms as topic_terms.csv writes them: a multiword term is one token, joined by "_" (ủy_ban_nhân_dân).
   function chips(terms) {
     var box = el("div", "chips");
-    terms.forEach(function (t) { box.appendChild(el("span", "", t.replace(/_/g, " "))); });
+    terms.forEach(function (t) { box.appendChild(el("span", "", t)); });
     return box;
   }
   function selectDoc(id) {
@@ -679,7 +705,7 @@ _JS = r"""
     } else {
       var t = topicById(view.id), share = null;
       d.topics.forEach(function (p) { if (p[0] === view.id) { share = p[1]; } });
-      why.appendChild(el("h3", "", "Topic " + view.label + (share !== null ? ": " + pct(share, 1) + " of this document" : "")));
+      why.appendChild(el("h3", "", view.label + (share !== null ? ": " + pct(share, 1) + " of this document" : "")));
       if (t && t.frex.length) { why.appendChild(el("div", "meta", "Top terms by FREX:")); why.appendChild(chips(t.frex.slice(0, 10))); }
       if (t && t.top.length) { why.appendChild(el("div", "meta", "Top terms by probability:")); why.appendChild(chips(t.top.slice(0, 10))); }
       // Mark the distinctive terms (FREX) only: the most probable ones are often generic ("dân", "công tác").
@@ -690,9 +716,8 @@ _JS = r"""
       d.topics.forEach(function (p) {
         var t = topicById(p[0]);
         if (!t) { return; }
-        var row = el("div", "meta doc-topic", (p[0] + 1) + ". " + t.label + ": " + pct(p[1], 1) + " — ");
-        row.appendChild(document.createTextNode((t.frex.length ? t.frex : t.top).slice(0, 6).map(function (x) {
-          return x.replace(/_/g, " "); }).join(", ")));
+        var row = el("div", "meta doc-topic", t.name + ": " + pct(p[1], 1) + " — ");
+        row.appendChild(document.createTextNode((t.frex.length ? t.frex : t.top).slice(0, 6).join(", ")));
         why.appendChild(row);
       });
     }
@@ -734,7 +759,7 @@ _JS = r"""
     rows.forEach(function (r) { max = Math.max(max, r.all, r.inTopic); });
     rows.forEach(function (r) {
       var tr = el("tr");
-      tr.appendChild(el("td", "term", r.term.replace(/_/g, " ")));
+      tr.appendChild(el("td", "term", r.term));
       var td = el("td"), bar = el("div", "bar"), all = el("div", "all"), top = el("div", "topic");
       all.style.width = (max > 0 ? 100 * r.all / max : 0) + "%";
       top.style.width = (max > 0 ? 100 * r.inTopic / max : 0) + "%";
@@ -749,7 +774,7 @@ _JS = r"""
     if (state.view.kind !== "topic") { panel.classList.add("hidden"); return; }
     panel.classList.remove("hidden");
     var t = topicById(state.view.id);
-    $("topic-title").textContent = "Topic " + state.view.label + (t && t.prevalence !== null ? " (" + pct(t.prevalence, 1) + " mean share)" : "");
+    $("topic-title").textContent = state.view.label + (t && t.prevalence !== null ? " (" + pct(t.prevalence, 1) + " mean share)" : "");
     Array.prototype.forEach.call(document.querySelectorAll("#topic-map [data-topic]"), function (e) {
       var on = Number(e.getAttribute("data-topic")) === state.view.id;
       e.setAttribute("class", on ? "topic-circle selected" : "topic-circle");
@@ -798,6 +823,19 @@ def _opening(body: str, n_chars: int = 90) -> str:
         return text
     cut = text[:n_chars].rsplit(" ", 1)[0]
     return (cut or text[:n_chars]) + "…"
+
+
+def _intro(kinds: set[str], trend: bool, topic_map: bool) -> str:
+    """The page's opening sentence: how to use what it has (the topic browser has no trend, no theme, no line)."""
+    if trend:
+        chosen = " or ".join(f"a {kind}" for kind in ("theme", "topic") if kind in kinds) or "a theme or a topic"
+        read = "the lines that made it count and its text" if "theme" in kinds else "its text"
+        return (f"Choose {chosen}, click a cell of its trend to list the documents in it, click a document to read "
+                f"{read}. Works offline.")
+    where = "from the list or on the inter-topic map" if topic_map else "from the list"
+    return (f"Choose a topic {where}, move the relevance slider λ to re-rank its terms, and click one of the "
+            "documents with the highest proportion of the topic to read its text, the topic's distinctive (FREX) "
+            "terms marked. Works offline.")
 
 
 def explorer_html(
@@ -921,6 +959,8 @@ def explorer_html(
         if options:
             groups.append(f'<optgroup label="{name}">{options}</optgroup>')
     topic_map_svg = _svg_map(data["topics"]["topics"]) if data["topics"] else ""
+    kinds = {v["kind"] for v in data["views"]}
+    choose = {frozenset({"theme"}): "Theme", frozenset({"topic"}): "Topic"}.get(frozenset(kinds), "Theme or topic")
     lam = data["topics"]["lambda"] if data["topics"] else 0.6
     return (
         "<!DOCTYPE html>\n"
@@ -930,10 +970,9 @@ def explorer_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         f"<h1>{esc(title)}</h1>\n"
-        '<p class="meta">Choose a theme or a topic, click a cell of its trend to list the documents in it, click a '
-        "document to read the lines that made it count and its text. Works offline.</p>\n"
+        f'<p class="meta">{esc(_intro(kinds, bool(data["localities"]), bool(topic_map_svg)))}</p>\n'
         '<ul id="notes" class="note"></ul>\n'
-        f'<div id="chooser"><label for="view-select">Theme or topic: </label><select id="view-select">'
+        f'<div id="chooser"><label for="view-select">{choose}: </label><select id="view-select">'
         f'{"".join(groups)}</select></div>\n'
         '<div id="layout">\n<div id="left">\n'
         '<div id="trend-section"><h2 id="trend-title"></h2>\n<p id="trend-legend" class="note"></p>\n'
