@@ -400,3 +400,89 @@ def test_every_table_output_is_checked_when_the_command_line_is_read():
             params[0].callback(None, params[0], "out.xlsx")
         assert str(params[0].callback(None, params[0], "out.jsonl.gz")) == "out.jsonl.gz"
     assert table_path(None) is None
+
+
+# --- --min-df / --max-df: the text decides (an integer is a number of documents, a decimal a proportion) ----------
+
+class _Captured(Exception):
+    pass
+
+
+@pytest.mark.parametrize("command, target", [
+    (["topics", "-k", "2"], "toolkit.topics.lda.fit_lda"),
+    (["select", "--grid", "2"], "toolkit.topics.select.select_n_topics"),
+])
+@pytest.mark.parametrize("given, expected", [
+    (["--min-df", "1", "--max-df", "1"], {"min_df": (int, 1), "max_df": (int, 1)}),  # one document at most
+    (["--max-df", "100"], {"max_df": (int, 100)}),
+    (["--max-df", "1.0"], {"max_df": (float, 1.0)}),
+    (["--min-df", "0.01"], {"min_df": (float, 0.01)}),
+    (["--min-df", "3"], {"min_df": (int, 3)}),
+    ([], {"min_df": (int, 2), "max_df": (float, 0.9)}),
+])
+def test_document_frequency_options_are_counts_or_proportions_by_their_text(tmp_path, monkeypatch, command, target,
+                                                                           given, expected):
+    import importlib
+
+    from toolkit.corpus import write_table
+
+    seen = {}
+
+    def capture(*args, **kwargs):
+        seen.update(kwargs)
+        raise _Captured
+
+    module, name = target.rsplit(".", 1)
+    monkeypatch.setattr(importlib.import_module(module), name, capture)
+    write_table(DOCS, tmp_path / "docs.parquet")
+    write_table(_token_table(["a", "b", "c"]), tmp_path / "tokens.parquet")
+    args = [command[0], str(tmp_path / "docs.parquet"), *command[1:], *given, "--tokens",
+            str(tmp_path / "tokens.parquet"), "-o", str(tmp_path / ("out" if command[0] == "topics" else "out.csv")),
+            "--jobs", "1"]
+    result = CliRunner().invoke(app, args)
+    assert isinstance(result.exception, _Captured), result.output
+    for option, (kind, value) in expected.items():
+        assert type(seen[option]) is kind and seen[option] == value, (option, seen[option])
+
+
+@pytest.mark.parametrize("command", [["topics", "-k", "2"], ["select", "--grid", "2"]])
+@pytest.mark.parametrize("given, hint, message", [
+    (["--min-df", "two"], "--min-df", "number of documents"),
+    (["--max-df", "nan"], "--max-df", "proportion"),
+    (["--max-df", "1.5"], "--max-df", "proportion"),
+    (["--min-df", "-1"], "--min-df", "negative"),
+    (["--min-df", "5", "--max-df", "3"], "--min-df", "no term can be kept"),
+])
+def test_document_frequency_options_that_mean_nothing_are_usage_errors(tmp_path, command, given, hint, message):
+    from toolkit.corpus import write_table
+
+    write_table(DOCS, tmp_path / "docs.parquet")
+    args = [command[0], str(tmp_path / "docs.parquet"), *command[1:], *given,
+            "-o", str(tmp_path / ("out" if command[0] == "topics" else "out.csv")), "--jobs", "1"]
+    result = CliRunner().invoke(app, args, terminal_width=200)
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.replace("│", " ").split())  # the error box wraps lines
+    assert hint in text and message in text, text
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.csv").exists()
+
+
+def test_document_frequency_help_says_how_the_number_is_read():
+    result = CliRunner().invoke(app, ["topics", "--help"])
+    text = " ".join(result.output.replace("│", " ").split())  # the help box wraps lines
+    assert "an integer is a number of documents" in text and "a decimal is a proportion" in text
+
+
+def test_seeded_topics_with_no_seed_term_in_the_corpus_give_advice_that_works(tmp_path):
+    # every seed term that occurs joins the seeded vocabulary whatever --min-df, so "lower min_df" cannot help
+    from toolkit.corpus import write_table
+
+    write_table(DOCS, tmp_path / "docs.parquet")
+    write_table(_token_table(["a", "b", "c"]), tmp_path / "tokens.parquet")
+    result = CliRunner().invoke(app, ["topics", str(tmp_path / "docs.parquet"), "-k", "3", "--seeded",
+                                      "--seed-themes", "religion", "--tokens", str(tmp_path / "tokens.parquet"),
+                                      "-o", str(tmp_path / "out")])
+    text = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 2, text
+    assert "religion" in text and "occurs in this corpus" in text and "--seed-themes" in text, text
+    assert "min_df" not in text and "--min-df" not in text
+    assert not (tmp_path / "out").exists()

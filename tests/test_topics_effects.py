@@ -765,3 +765,32 @@ def test_explicit_cluster_absorbed_by_fixed_effects_warns(caplog):
         fitted = TopicEffects("~ C(locality) + year", n_draws=2, cluster="locality").fit(_exact_result(theta), meta)
     assert fitted.cov_type_ == "CR1" and "absorb every locality cluster" in caplog.text
     assert "only 4 locality clusters" in caplog.text
+
+
+@pytest.mark.parametrize("given, hint", [
+    (["--n-draws", "0"], "--n-draws"),
+    (["--ci", "95"], "--ci"),
+    (["--cov-type", "HC9"], "--cov-type"),
+    (["--cluster", "portal"], "--cluster"),
+    (["--cov-type", "HC1", "--cluster", "district"], "--cluster"),
+    (["--prevalence", "PREV", "--by", "catgory"], "--by"),
+    (["--formula", "~ C(huyen) + year"], "--formula"),
+])
+def test_cli_effects_errors_name_their_option_and_nothing_is_written(tmp_path, given, hint):
+    from typer.testing import CliRunner
+
+    import toolkit.cli.topics  # noqa: F401
+    from toolkit.cli import app
+    from toolkit.corpus import write_table
+
+    model_dir, ids, docs, meta = _saved_model(tmp_path, 0)
+    write_table(pd.DataFrame({"doc_id": ids, "title": "Tin", "body": "Hội nghị dân vận.",
+                              "district": meta["district"], "year": meta["year"]}), tmp_path / "corpus.csv")
+    given = [str(tmp_path / "prev.csv") if g == "PREV" else g for g in given]
+    res = CliRunner().invoke(app, ["effects", str(model_dir), str(tmp_path / "corpus.csv"), "--n-draws", "3",
+                                   "-o", str(tmp_path / "eff.csv"), *given])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.replace("│", " ").split())
+    named = text.split("Invalid value for", 1)[-1].split(":", 1)[0]
+    assert hint in named and (hint == "--formula" or "--formula" not in named), text
+    assert not (tmp_path / "eff.csv").exists() and not (tmp_path / "prev.csv").exists()

@@ -61,9 +61,50 @@ def test_word_sheet_is_well_formed(n):
         words = list(row[1:7])
         assert len(set(words)) == 6
         assert words[answer.intruder_position - 1] == answer.intruder
-        top = THEMES[answer.label][:5]
-        assert sorted(w for w in words if w != answer.intruder) == sorted(top)
+        assert set(words) - {answer.intruder} <= set(_top_words(result, answer.topic, 10))
         assert all(unicodedata.is_normalized("NFC", w) for w in words)
+    for topic, sets in _shown_sets(made).items():  # one question on each topic shows its 5 most probable words
+        assert frozenset(_top_words(result, topic, 5)) in sets, topic
+
+
+def _top_words(result, topic: int, n: int) -> list[str]:
+    order = np.argsort(-result.topic_word_[topic], kind="stable")
+    return [result.vocabulary_[w] for w in order[:n]]
+
+
+def _shown_sets(made) -> dict[int, list[frozenset]]:
+    """Per topic, the sets of top words its questions show (the intruder left out), in item order."""
+    shown: dict[int, list[frozenset]] = {}
+    for row, answer in zip(made.sheet.itertuples(index=False), made.key.itertuples(index=False), strict=True):
+        words = frozenset(row[1:-1]) - {answer.intruder}
+        shown.setdefault(answer.topic, []).append(words)
+    return shown
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("n", [10, 15, 20, 40])
+def test_repeated_questions_on_a_topic_show_different_top_words(n, seed):
+    # a coder comparing two rows of one topic must not find the intruder as the only word that changes
+    result = _result()
+    made = word_intrusion_sheet(result, n=n, random_state=seed)
+    for topic, sets in _shown_sets(made).items():
+        assert len(set(sets)) == len(sets), (topic, sets)
+        top10 = set(_top_words(result, topic, 10))
+        assert all(len(s) == 5 and s <= top10 for s in sets)
+        if len(sets) >= 2:  # another question shares none of the top 5 (the pool of 10 holds two such sets)
+            top5 = frozenset(_top_words(result, topic, 5))
+            assert any(not s & top5 for s in sets), (topic, sets)
+
+
+def test_too_few_top_words_for_distinct_questions_is_a_warning(caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="toolkit.topics"):
+        made = word_intrusion_sheet(_result(), n=10, n_top=5, random_state=0)
+    assert any("some questions show the same words" in r.getMessage() for r in caplog.records)
+    assert len(made.sheet) == 10
+    with pytest.raises(ValueError, match="n_top=4 is below n_words=5"):
+        word_intrusion_sheet(_result(), n=10, n_top=4, random_state=0)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
@@ -109,8 +150,22 @@ def test_topic_sheet_is_well_formed():
         assert shown[answer.intruder_position - 1] == answer.intruder_topic
         assert answer.intruder_topic not in ranked[:3]
         assert sorted(k for k in shown if k != answer.intruder_topic) == sorted(ranked[:3].tolist())
-        assert row.topic_1.startswith(list(THEMES)[answer.option_1] + ": ")
+        assert row.topic_1 == " ".join(_top_words(result, answer.option_1, 8))  # words only, no label
         assert row.title.startswith("Hội nghị") and row.snippet.startswith("Sáng nay")
+
+
+def test_topic_sheet_options_show_no_label_and_the_key_keeps_them():
+    # a seeded theme's name beside its words tells the coder what the topic is meant to be (Chang et al. show words)
+    result = _result()
+    result.topic_labels_ = ["site_clearance", "new_countryside", "religion", "mass_mobilization", "public_security"]
+    made = topic_intrusion_sheet(result, _documents(result.doc_ids), n=15, random_state=0)
+    options = made.sheet[[f"topic_{j}" for j in range(1, 5)]].to_numpy().ravel()
+    assert not [o for o in options if any(label in o for label in result.topic_labels_) or ":" in o]
+    assert set(made.key["label"]) <= set(result.topic_labels_)
+    sheet = made.sheet.copy()  # a coder may answer with the option's text
+    sheet["choice"] = [row[f"topic_{key.intruder_position}"] for row, key in
+                       zip(made.sheet.to_dict("records"), made.key.itertuples(index=False), strict=True)]
+    assert (score_intrusion(sheet, made.key)["precision"] == 1.0).all()
 
 
 def test_topic_sheet_draws_only_documents_with_text():

@@ -664,7 +664,7 @@ def topics_sheet_command(
                                      help="A model folder: the output of `topics` (or its model/ folder)."),
     output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Coding sheet to write (.csv); the answer key goes to <name>.key.csv."),
     task: str = typer.Option("word", "--task", help="word (top words + an intruder word) or topic (a document + its top topics + an intruder topic)."),
-    n: int = typer.Option(20, "--n", min=1, help="Questions in the sheet (word: spread evenly over the topics; topic: documents)."),
+    n: int = typer.Option(20, "--n", min=1, help="Questions in the sheet (word: spread evenly over the topics; a topic's further questions show other sets of its top 10 words, so rows of one topic differ in more than their intruder; topic: documents, each option its topic's top words without labels)."),
     corpus: Path | None = typer.Option(None, "--corpus", exists=True, dir_okay=False,
                                        help="Document table with the texts (needed by --task topic: title and body)."),
     random_state: int = random_state_option("the questions, intruders and shuffles"),

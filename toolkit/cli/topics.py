@@ -37,6 +37,7 @@ Reposts (``duplicate_of`` set) are left out unless ``--include-duplicates``. Tok
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import typer
@@ -107,6 +108,50 @@ _SEED_THEMES = typer.Option(
          "democracy_regulations, covid, as \\[topics] seed_themes; with --themes FILE, every theme of the file).")
 
 
+def _document_frequency(value: str | int | float | None) -> int | float | None:
+    """Option callback of ``--min-df`` / ``--max-df``: the text decides, as everywhere (README, *Conventions*).
+
+    ``"2"``, ``"100"`` → int (a number of documents); ``"0.5"``, ``"1.0"``,
+    ``"1e-2"`` → float (a proportion of documents, in [0, 1]).
+    """
+    if value is None or isinstance(value, (int, float)):
+        return value
+    text = str(value).strip()
+    try:
+        return int(text)  # "1" is one document, "1.0" every document
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise typer.BadParameter(f"{text!r}: give an integer (a number of documents, e.g. 2) or a decimal "
+                                 "number in [0, 1] (a proportion of documents, e.g. 0.9)")
+    return number
+
+
+def _check_document_frequency(min_df: int | float, max_df: int | float) -> None:
+    """A usage error, naming the option, for limits that mean nothing (before any document is read)."""
+    from toolkit.text.vocabulary import check_filters
+
+    try:
+        check_filters(min_df, max_df)
+    except (TypeError, ValueError) as exc:
+        text = str(exc)
+        hint = "--max-df" if text.startswith("max_df") else "--min-df" if "max_df" not in text else "--min-df/--max-df"
+        raise typer.BadParameter(text.replace("min_df", "--min-df").replace("max_df", "--max-df"),
+                                 param_hint=hint) from None
+
+
+_MIN_DF = typer.Option("2", "--min-df", callback=_document_frequency, metavar="INT|FLOAT",
+                       help="Drop terms in fewer documents: an integer is a number of documents (2: in at least "
+                            "two), a decimal a proportion (0.01: in at least 1% of them; 1.0: in every one).")
+_MAX_DF = typer.Option("0.9", "--max-df", callback=_document_frequency, metavar="INT|FLOAT",
+                       help="Drop terms in more documents: a decimal is a proportion (0.9: in at most 90% of "
+                            "them; 1.0: no limit), an integer a number of documents (1: in one at most).")
+
+
 @app.command("topics")
 def topics_command(
     corpus: Path = _CORPUS,
@@ -123,8 +168,8 @@ def topics_command(
                                                   "(default: stop with an error)."),
     passes: int | None = typer.Option(None, "--passes", help="gensim passes (default: by corpus size)."),
     iterations: int | None = typer.Option(None, "--iterations", help="gensim E-step cap / tomotopy sweeps."),
-    min_df: int = typer.Option(2, "--min-df", help="Drop terms in fewer documents."),
-    max_df: float = typer.Option(0.9, "--max-df", help="Drop terms in more than this share of documents."),
+    min_df: str = _MIN_DF,
+    max_df: str = _MAX_DF,
     n_terms: int = typer.Option(30, "--n-terms", help="Terms per topic in topic_terms.csv."),
     jobs: int = jobs_option("Worker processes tokenizing when --tokens is not given"),
     include_duplicates: bool = INCLUDE_DUPLICATES,
@@ -139,6 +184,7 @@ def topics_command(
 
     if engine not in ("gensim", "tomotopy"):
         raise typer.BadParameter("use gensim or tomotopy", param_hint="--engine")
+    _check_document_frequency(min_df, max_df)
     if stream:
         if tokens is None:
             raise typer.BadParameter("--stream reads a token table: write one with `python -m toolkit preprocess "
@@ -168,12 +214,22 @@ def topics_command(
             from toolkit.topics.seeded import fit_seeded_lda
 
             theme_terms = _load_themes(themes, seed_themes)
-            if skip_missing_themes:
-                present = {t for doc in token_lists for t in doc}
-                missing = [name for name, terms in theme_terms.items() if not present.intersection(terms)]
+            seeds = {t for terms in theme_terms.values() for t in terms}
+            present = {t for doc in token_lists for t in doc if t in seeds}
+            missing = [name for name, terms in theme_terms.items() if not present.intersection(terms)]
+            if missing and not skip_missing_themes:
+                # every seed term that occurs at all joins the vocabulary, whatever --min-df: only other themes help
                 for name in missing:
-                    typer.echo(f"warning: theme {name}: none of its terms occurs in the corpus; left out", err=True)
-                theme_terms = {k: v for k, v in theme_terms.items() if k not in missing}
+                    unique = sorted(set(theme_terms[name]))
+                    typer.echo(f"error: theme {name}: none of its {len(unique)} seed terms ("
+                               f"{', '.join(unique[:5])}{', …' if len(unique) > 5 else ''}) occurs in this corpus",
+                               err=True)
+                typer.echo("error: choose other --seed-themes, leave these out with --skip-missing-themes, or edit "
+                           "the themes file (multiword terms are joined by '_', as in the token table)", err=True)
+                raise typer.Exit(2)
+            for name in missing:
+                typer.echo(f"warning: theme {name}: none of its terms occurs in the corpus; left out", err=True)
+            theme_terms = {k: v for k, v in theme_terms.items() if k not in missing}
             # the seed_retention check below says which themes were not held (once, on stderr)
             result = fit_seeded_lda(token_lists, theme_terms, n_topics, warn_not_held=False, **kwargs)
         else:
@@ -221,8 +277,8 @@ def select_command(
     themes: Path | None = typer.Option(None, "--themes", exists=True, dir_okay=False,
                                        help="Theme dictionary file (with --seeded)."),
     seed_themes: str | None = _SEED_THEMES,
-    min_df: int = typer.Option(2, "--min-df", help="Drop terms in fewer documents."),
-    max_df: float = typer.Option(0.9, "--max-df", help="Drop terms in more than this share of documents."),
+    min_df: str = _MIN_DF,
+    max_df: str = _MAX_DF,
     jobs: int = jobs_option("Worker processes fitting the grid (and tokenizing)"),
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
@@ -230,6 +286,7 @@ def select_command(
     from toolkit.corpus import write_table
     from toolkit.topics.select import select_n_topics
 
+    _check_document_frequency(min_df, max_df)
     doc_ids, token_lists = _token_lists(corpus, tokens, jobs, include_duplicates)
     try:
         result = select_n_topics(token_lists, _int_list(grid, "--grid"), _int_list(random_states, "--random-states"),
@@ -255,9 +312,9 @@ def effects_command(
     formula: str = typer.Option("~ C(locality) + year", "--formula", "-f",
                                 help='patsy formula, e.g. "~ C(locality) + bs(year, df=3)" '
                                      '(locality: the district of its province).'),
-    n_draws: int = typer.Option(50, "--n-draws", help="Posterior draws of the topic proportions."),
+    n_draws: int = typer.Option(50, "--n-draws", min=1, help="Posterior draws of the topic proportions."),
     random_state: int = random_state_option("the posterior draws"),
-    ci: float = typer.Option(0.95, "--ci", help="Coverage of the intervals."),
+    ci: float = typer.Option(0.95, "--ci", help="Coverage of the intervals, between 0 and 1 (0.95: 95%)."),
     cov_type: str | None = typer.Option(None, "--cov-type",
                                         help="OLS covariance inside each draw: classical, HC0, HC1 or CR1 "
                                              "(default: CR1 when clustered, else classical)."),
@@ -270,25 +327,51 @@ def effects_command(
                                 "province (columns province, district, locality)."),
     include_duplicates: bool = INCLUDE_DUPLICATES,
 ) -> None:
-    """Estimate covariate effects on topic prevalence (stm's estimateEffect)."""
+    """Estimate covariate effects on topic prevalence (stm's estimateEffect).
+
+    Every option is checked, each error naming its own, before anything is
+    written; the effects table and the prevalence table are both computed
+    before either is written.
+    """
+    import patsy
+
     from toolkit.corpus import write_table
+    from toolkit.topics.effects import _COV_TYPES as COV_TYPES  # the one list of covariances it accepts
     from toolkit.topics.effects import estimate_effects, prevalence_by_group
 
+    if not 0 < ci < 1:
+        raise typer.BadParameter(f"{ci:g}: a coverage between 0 and 1 (0.95 for 95% intervals)", param_hint="--ci")
+    if cov_type is not None and cov_type not in COV_TYPES:
+        raise typer.BadParameter(f"{cov_type!r}: use one of {', '.join(COV_TYPES)}", param_hint="--cov-type")
+    if cov_type == "CR1" and cluster == "none":
+        raise typer.BadParameter("--cov-type CR1 is cluster-robust: give --cluster auto or a column",
+                                 param_hint="--cluster")
+    if cov_type not in (None, "CR1") and cluster not in ("auto", "none"):
+        raise typer.BadParameter(f"{cluster!r} asks for clustered errors but --cov-type {cov_type} does not cluster "
+                                 "(use --cov-type CR1, or --cluster none)", param_hint="--cluster")
+    columns = split_list(by)
     result, documents = load_model(model_dir, corpus, include_duplicates)
-    try:
-        table = estimate_effects(result, documents, formula, n_draws=n_draws, random_state=random_state,
-                                 ci=ci, cov_type=cov_type, cluster=None if cluster == "none" else cluster)
-    except Exception as exc:  # patsy errors name the offending term; show them plainly
-        raise typer.BadParameter(f"{type(exc).__name__}: {exc}", param_hint="--formula") from exc
-    write_table(table, output)
-    typer.echo(f"{output}: {table['topic'].nunique()} topics × {table['term'].nunique()} terms "
-               f"from {table.attrs.get('n_docs')} documents ({n_draws} draws)")
+    if cluster not in ("auto", "none") and cluster not in documents.columns \
+            and not (cluster == "locality" and "district" in documents.columns):
+        raise typer.BadParameter(f"{cluster!r} is not a column of the corpus (its columns: "
+                                 f"{', '.join(map(str, documents.columns))}; or auto, none)", param_hint="--cluster")
     if prevalence is not None:
-        columns = split_list(by)
         missing = [c for c in columns if c not in documents.columns]
         if missing:
             raise typer.BadParameter(f"not columns of the corpus: {missing}", param_hint="--by")
+    try:
+        table = estimate_effects(result, documents, formula, n_draws=n_draws, random_state=random_state,
+                                 ci=ci, cov_type=cov_type, cluster=None if cluster == "none" else cluster)
+    except (ValueError, patsy.PatsyError) as exc:  # patsy errors name the offending term; show them plainly
+        hint = "--cluster" if "cluster" in str(exc) and "formula" not in str(exc) else "--formula"
+        raise typer.BadParameter(f"{type(exc).__name__}: {exc}", param_hint=hint) from exc
+    groups = None
+    if prevalence is not None:
         groups = prevalence_by_group(result, documents, by=columns, n_draws=n_draws,
                                      random_state=random_state, ci=ci)
+    write_table(table, output)
+    typer.echo(f"{output}: {table['topic'].nunique()} topics × {table['term'].nunique()} terms "
+               f"from {table.attrs.get('n_docs')} documents ({n_draws} draws)")
+    if groups is not None:
         write_table(groups, prevalence)
         typer.echo(f"{prevalence}: prevalence by {', '.join(columns) or 'corpus'} ({len(groups)} rows)")

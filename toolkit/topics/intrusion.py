@@ -9,10 +9,13 @@ Wang & Blei ("Reading tea leaves", NIPS 2009) propose two tasks:
     among the top words of another topic but in the lower half of this
     topic's ranking — shuffled; the coder picks the word that does not
     belong. *Model precision* of a topic is the share of its questions where
-    the intruder was found: high when the topic is one coherent idea.
+    the intruder was found: high when the topic is one coherent idea. A
+    topic's further questions show other sets of its top 10 words, so rows
+    of one topic differ in more than their intruder.
 **Topic intrusion** (:func:`topic_intrusion_sheet`)
     a document's title and opening words and four topics (each shown by its
-    top words): the document's 3 most probable topics plus one topic of low
+    top words only: a label, such as a seeded theme's name, would lead the
+    coder, so labels stay in the answer key): the document's 3 most probable topics plus one topic of low
     probability in it, shuffled; the coder picks the topic that does not
     belong. Besides the share found, the *topic log odds*
     TLO = log θ_d,intruder − log θ_d,chosen (0 when the intruder is found,
@@ -87,7 +90,44 @@ def _per_topic(n: int, n_topics: int, rng: np.random.Generator) -> np.ndarray:
     return counts
 
 
-def word_intrusion_sheet(result, *, n: int = 20, n_words: int = 5, n_candidates: int = 10,
+#: Above this many ``n_words``-subsets of a topic's pool, candidate word sets are drawn, not enumerated.
+_MAX_WORD_SETS = 5000
+
+
+def _word_sets(pool: np.ndarray, n_words: int, count: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """``count`` sets of ``n_words`` term indices from ``pool`` (a topic's terms by decreasing weight).
+
+    The first is the top ``n_words``; each further one shares the fewest terms with any set before
+    it (the most it shares with one of them, then in all), drawn by ``rng`` among equals. Sets repeat
+    only when ``count`` exceeds the number of distinct subsets.
+    """
+    import itertools
+    import math
+
+    sets = [np.asarray(pool[:n_words])]
+    if count <= 1:
+        return sets[:count]
+    if math.comb(len(pool), n_words) <= _MAX_WORD_SETS:
+        candidates = np.array(list(itertools.combinations(range(len(pool)), n_words)))
+    else:
+        candidates = np.sort(np.stack([rng.choice(len(pool), n_words, replace=False)
+                                       for _ in range(_MAX_WORD_SETS)]), axis=1)
+    member = np.zeros((len(candidates), len(pool)), dtype=np.int64)
+    np.put_along_axis(member, candidates, 1, axis=1)
+    chosen = (np.arange(len(pool)) < n_words).astype(np.int64)[None, :]
+    used = (member == chosen[0]).all(axis=1)
+    for _ in range(count - 1):
+        shared = member @ chosen.T  # terms each candidate shares with each earlier set
+        score = shared.max(axis=1) * (n_words * len(chosen) + 1) + shared.sum(axis=1)
+        free = ~used if (~used).any() else np.ones_like(used)  # every set shown: repeats (the caller warns)
+        pick = int(rng.choice(np.flatnonzero(free & (score == score[free].min()))))
+        used |= (member == member[pick]).all(axis=1)
+        chosen = np.vstack([chosen, member[pick]])
+        sets.append(np.asarray(pool[candidates[pick]]))
+    return sets
+
+
+def word_intrusion_sheet(result, *, n: int = 20, n_words: int = 5, n_top: int = 10, n_candidates: int = 10,
                          random_state=0) -> IntrusionSheet:
     """Word-intrusion questions: a topic's top words plus one intruder, shuffled.
 
@@ -98,16 +138,28 @@ def word_intrusion_sheet(result, *, n: int = 20, n_words: int = 5, n_candidates:
     n : int
         Questions in the sheet, spread evenly over the topics (each topic
         gets ``n // K`` or one more; with ``n < K`` some topics get none, and
-        the log says so). Repeated questions on one topic show the same top
-        words with different intruders while candidates last.
+        the log says so). Repeated questions on one topic show different
+        sets of its top words (see ``n_top``) and different intruders while
+        candidates last, so a coder comparing rows cannot find the intruder
+        as the one word that changes.
     n_words : int
         Top words shown per question (Chang et al.: 5).
+    n_top : int
+        The pool of a topic's top words its questions draw from (at most half
+        the vocabulary). The first question on a topic shows its ``n_words``
+        most probable words (Chang et al.); each further one the ``n_words``
+        of its ``n_top`` most probable words that share the fewest words with
+        any earlier question on that topic (drawn by ``random_state`` among
+        equals): with the defaults, a topic's second question shows its words
+        ranked 6–10, and no two questions on a topic show the same words
+        unless it has more questions than ``n_words``-word sets of the pool
+        (a warning says so).
     n_candidates : int
         An intruder for topic k is a word among the ``n_candidates`` most
         probable words of another topic and in the lower half of topic k's
         ranking; so it is never one of topic k's top words.
     random_state : int
-        Seed of the extra topics, the intruders and the shuffles.
+        Seed of the extra topics, the word sets, the intruders and the shuffles.
 
     Returns
     -------
@@ -124,6 +176,8 @@ def word_intrusion_sheet(result, *, n: int = 20, n_words: int = 5, n_candidates:
         raise ValueError("word intrusion needs at least 2 topics (the intruder comes from another topic)")
     if n < 1 or n_words < 1:
         raise ValueError("n and n_words must be at least 1")
+    if n_top < n_words:
+        raise ValueError(f"n_top={n_top} is below n_words={n_words}: the words shown come from the top n_top")
     if n_terms < 2 * (n_words + 1):
         raise ValueError(f"a vocabulary of {n_terms} terms is too small for {n_words} top words and an intruder")
     labels = _labels(result)
@@ -138,14 +192,17 @@ def word_intrusion_sheet(result, *, n: int = 20, n_words: int = 5, n_candidates:
     for k in range(n_topics):
         if not counts[k]:
             continue
-        top = order[k, :n_words]
+        word_sets = _word_sets(order[k, :max(n_words, min(n_top, n_terms // 2))], n_words, int(counts[k]), rng)
+        if len({tuple(sorted(ws)) for ws in word_sets}) < len(word_sets):
+            logger.warning("topic %s: %d questions but fewer distinct sets of %d of its top %d words; some "
+                           "questions show the same words (raise n_top)", labels[k], counts[k], n_words, n_top)
         others = {int(w) for j in range(n_topics) if j != k for w in order[j, :n_candidates]}
         candidates = sorted(w for w in others if rank[k, w] >= n_terms // 2)
         if not candidates:
             raise ValueError(f"topic {labels[k]}: no word is both among the top {n_candidates} of another topic and "
                              f"in the lower half of this one; raise n_candidates")
         picks = rng.choice(candidates, size=int(counts[k]), replace=len(candidates) < counts[k])
-        for intruder in picks:
+        for top, intruder in zip(word_sets, picks, strict=True):
             words = np.append(top, intruder)[rng.permutation(n_words + 1)]
             position = int(np.flatnonzero(words == intruder)[0]) + 1
             items.append((k, [vocabulary[w] for w in words], vocabulary[intruder], position,
@@ -200,7 +257,8 @@ def topic_intrusion_sheet(result, documents: pd.DataFrame, *, n: int = 20, n_top
     -------
     IntrusionSheet
         ``sheet``: ``item_id, doc_id, title, snippet, topic_1 … topic_m,
-        choice`` (each option ``"label: word word …"``); ``key``:
+        choice`` (each option the topic's top words, ``"word word …"``, with
+        no label); ``key``:
         ``item_id, task, doc_id, topic`` (the document's most probable topic),
         ``label, intruder_topic, intruder_position``, then the topic shown at
         each position (``option_1`` …) and its θ (``theta_1`` …).
@@ -219,8 +277,9 @@ def topic_intrusion_sheet(result, documents: pd.DataFrame, *, n: int = 20, n_top
     labels = _labels(result)
     word_order = _ranking(np.asarray(result.topic_word_, dtype=float))
     vocabulary = list(result.vocabulary_)
-    shown = [f"{labels[k]}: " + " ".join(vocabulary[w] for w in word_order[k, :n_topic_words])
-             for k in range(n_topics)]
+    # words only (Chang et al.): a label beside them, above all a seeded theme's name, tells the coder what
+    # the topic is meant to be, whether or not the model kept it
+    shown = [" ".join(vocabulary[w] for w in word_order[k, :n_topic_words]) for k in range(n_topics)]
     table = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id").set_index("doc_id")
     ids = [str(d) for d in result.doc_ids]
     usable = [i for i, d in enumerate(ids) if d in table.index and _snippet(table.loc[d], 1)]
@@ -277,7 +336,8 @@ def _fold(text: str) -> str:
 
 
 def _chosen_position(value, options: list[str], task: str, item_id: str, column: str) -> int | None:
-    """1-based position a coder chose: a number, the word (word task) or the topic's label or text."""
+    """1-based position a coder chose: a number, the word (word task) or the topic's shown text (or label, on
+    sheets whose options still begin with ``label:``)."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
         return None
     text = str(value).strip()
@@ -301,7 +361,7 @@ def score_intrusion(sheet: pd.DataFrame, key: pd.DataFrame, *, ci: float = 0.95)
 
     Every non-empty cell of a ``choice`` column (one coder), or of
     ``choice_<coder>`` columns (several), is one judgement: a position
-    (1 … m), the word (word task) or the topic's label or shown text (topic
+    (1 … m), the word (word task) or the topic's shown text (topic
     task). An answer that is none of these is an error naming the item and
     column.
 

@@ -207,7 +207,8 @@ def _check_coverage(themes: Mapping[str, Sequence[str]], vocabulary: Sequence[st
             shown = ", ".join(unique[:5]) + (", ..." if len(unique) > 5 else "")
             raise ValueError(
                 f"theme {theme}: none of its {len(unique)} seed terms is in the vocabulary ({shown}); "
-                "check the tokens (multiword terms joined by '_') or lower min_df")
+                "none of them occurs in these documents (every seed term that occurs is kept, whatever min_df): "
+                "choose other themes or edit the themes file (multiword terms joined by '_')")
 
 
 def seeded_eta(
