@@ -286,15 +286,19 @@ def _check_utf8(path: Path) -> None:
 
 
 def csv_separator(path: str | os.PathLike) -> str:
-    """``,``, or ``;`` when the header line holds more semicolons than commas.
+    """The field separator of a UTF-8 CSV file: ``,``, ``;``, tab or ``|``, told from its head as ingest tells it
+    (:func:`toolkit.ingest.tables.sniff_delimiter`).
 
     A spreadsheet saves CSV with the list separator of its locale: Excel in
     Vietnamese (and most European) settings writes ``;``, so a coding sheet
     opened, coded and saved there comes back semicolon-separated.
     """
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        header = fh.readline()
-    return ";" if header.count(";") > header.count(",") else ","
+    from toolkit.ingest.tables import sniff_delimiter
+
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        head = fh.read(65536)
+        complete = not fh.read(1)
+    return sniff_delimiter(head, complete=complete)
 
 
 def read_documents(path: str | os.PathLike) -> pd.DataFrame:
