@@ -336,7 +336,7 @@ def effects_command(
     import patsy
 
     from toolkit.corpus import write_table
-    from toolkit.topics.effects import _COV_TYPES as COV_TYPES  # the one list of covariances it accepts
+    from toolkit.topics.effects import COV_TYPES  # the one list of covariances it accepts
     from toolkit.topics.effects import estimate_effects, prevalence_by_group
 
     if not 0 < ci < 1:

@@ -39,7 +39,7 @@ from toolkit.distributed import BatchRunner
 from toolkit.ingest.dates import parse_header_date
 from toolkit.ingest.dedup import find_near_duplicates
 from toolkit.ingest.encoding import UndecodableError, decode_bytes
-from toolkit.ingest.htmlpage import _vietnam_day, parse_html
+from toolkit.ingest.htmlpage import vietnam_day, parse_html
 from toolkit.ingest.pages import parse_page, unescape_entities, unsegment
 from toolkit.ingest.tables import (
     FieldMap, ResolvedFields, check_named_columns, is_tab_table, iter_table_rows, table_format,
@@ -713,7 +713,7 @@ def _parse_date_field(value: str) -> tuple[str, str] | None:
     match = _COMPACT_DATE.match(value)
     if match:
         value = f"{match[1]}-{match[2]}-{match[3]}"
-    day = _vietnam_day(value)
+    day = vietnam_day(value)
     if day:
         return day, "day"
     serial = _EXCEL_SERIAL.match(value)

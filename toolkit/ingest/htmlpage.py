@@ -57,7 +57,7 @@ from toolkit.ingest.pages import (
     split_lines,
 )
 
-__all__ = ["parse_html", "html_to_text", "html_captions", "markup_date"]
+__all__ = ["parse_html", "html_to_text", "html_captions", "markup_date", "vietnam_day"]
 
 logger = logging.getLogger("toolkit.ingest")
 
@@ -592,16 +592,16 @@ _OFFSET_TIMESTAMP_RE = re.compile(
     re.IGNORECASE)
 
 
-def _vietnam_day(value: str) -> str | None:
+def vietnam_day(value: str) -> str | None:
     """The day in Vietnam (UTC+7) of a timestamp written with a time zone offset, else ``None``.
 
     A timestamp without an offset is not converted (it is read as written).
 
     Examples
     --------
-    >>> _vietnam_day("2021-12-31T23:30:00+00:00"), _vietnam_day("2022-06-09T23:15Z")
+    >>> vietnam_day("2021-12-31T23:30:00+00:00"), vietnam_day("2022-06-09T23:15Z")
     ('2022-01-01', '2022-06-10')
-    >>> _vietnam_day("2022-06-10T06:15:00+07:00"), _vietnam_day("2021-12-31T23:30:00") is None
+    >>> vietnam_day("2022-06-10T06:15:00+07:00"), vietnam_day("2021-12-31T23:30:00") is None
     ('2022-06-10', True)
     """
     match = _OFFSET_TIMESTAMP_RE.match(value)
@@ -621,7 +621,7 @@ def _vietnam_day(value: str) -> str | None:
 
 
 def _parsed(value: str | None) -> tuple[str, str] | None:
-    day = _vietnam_day(value) if value else None
+    day = vietnam_day(value) if value else None
     if day:
         return day, "day"
     found = find_date(value.strip()) if value and value.strip() else None

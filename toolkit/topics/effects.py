@@ -58,6 +58,7 @@ from tqdm.auto import tqdm
 logger = logging.getLogger("toolkit.topics.effects")
 
 __all__ = [
+    "COV_TYPES",
     "TopicEffects",
     "draw_doc_topic",
     "estimate_effects",
@@ -67,7 +68,8 @@ __all__ = [
 
 #: Upper bound on the floats of one chunk of θ draws held in memory at once.
 _CHUNK_FLOATS = 20_000_000
-_COV_TYPES = ("classical", "HC0", "HC1", "CR1")
+#: The coefficient covariances `effects` accepts (`cov_type=`, `--cov-type`).
+COV_TYPES = ("classical", "HC0", "HC1", "CR1")
 _UNCERTAINTIES = ("auto", "document", "global")
 #: Below this many clusters CR1 intervals are known to be too narrow (Cameron & Miller 2015): a warning says so.
 _FEW_CLUSTERS = 20
@@ -473,8 +475,8 @@ def _psd_sqrt(cov: np.ndarray) -> np.ndarray:
 def _composition(result, design: _Design, topics: np.ndarray, n_draws: int, n_coef_draws: int,
                  cov_type: str, rng: np.random.Generator) -> np.ndarray:
     """All pooled coefficient draws: (n_draws · n_coef_draws, p, len(topics))."""
-    if cov_type not in _COV_TYPES:
-        raise ValueError(f"cov_type must be one of {_COV_TYPES}, got {cov_type!r}")
+    if cov_type not in COV_TYPES:
+        raise ValueError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
     if cov_type == "CR1" and design.cluster_matrix is None:
         raise ValueError("cov_type='CR1' needs clusters")
     if n_coef_draws < 1:
@@ -716,8 +718,8 @@ class TopicEffects:
             raise ValueError(f"n_draws must be a positive integer, got {self.n_draws!r}")
         if isinstance(self.n_coef_draws, bool) or int(self.n_coef_draws) != self.n_coef_draws or self.n_coef_draws < 1:
             raise ValueError(f"n_coef_draws must be a positive integer, got {self.n_coef_draws!r}")
-        if self.cov_type is not None and self.cov_type not in _COV_TYPES:
-            raise ValueError(f"cov_type must be one of {_COV_TYPES} (or None), got {self.cov_type!r}")
+        if self.cov_type is not None and self.cov_type not in COV_TYPES:
+            raise ValueError(f"cov_type must be one of {COV_TYPES} (or None), got {self.cov_type!r}")
         if self.cov_type == "CR1" and self.cluster is None:
             raise ValueError("cov_type='CR1' needs cluster= (a metadata column)")
         if self.cov_type not in (None, "CR1") and self.cluster not in (None, "auto"):
