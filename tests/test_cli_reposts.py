@@ -159,7 +159,8 @@ def test_cli_themes_give_the_pipelines_theme_shares(tmp_path):
     config = RunConfig(
         name="reposts", random_state=5,
         corpus=CorpusConfig(n_pages=160),
-        themes=ThemesConfig(n_boot=50, min_docs=3),
+        # no quality stage: its 15,000 labelled articles, segmented cold in this run's cache, are not the point here
+        themes=ThemesConfig(n_boot=50, min_docs=3, devset_quality=False),
         topics=TopicsConfig(n_topics_grid=(), random_states=(0,), n_topics=6),
         effects=EffectsConfig(n_draws=3),
         figures=FiguresConfig(formats=("png",), dpi=30),

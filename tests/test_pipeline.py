@@ -199,7 +199,8 @@ def test_own_corpus_from_a_table_without_the_formula_columns(tmp_path):
     config = RunConfig(
         name="own", random_state=1,
         corpus=CorpusConfig(simulate=False, paths=(str(table),), text_field="text"),
-        themes=ThemesConfig(n_boot=50),
+        # no quality stage (its labelled articles are segmented cold in this run's cache; tested elsewhere)
+        themes=ThemesConfig(n_boot=50, devset_quality=False),
         topics=TopicsConfig(n_topics_grid=(5,), random_states=(0, 1)),
         effects=EffectsConfig(formula="~ C(no_such_column)", n_draws=5),
         figures=FiguresConfig(formats=("png",), dpi=40),
