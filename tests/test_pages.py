@@ -1256,6 +1256,53 @@ def test_an_issuers_place_name_is_whole(opening, issuer):
     assert find_issuer(opening=opening) == issuer
 
 
+def _committees():
+    """Every province's and district's Party committee as the pages name it ("Huyện ủy Củ Chi", "Quận ủy Quận 1")."""
+    from toolkit.places import list_districts, list_provinces
+
+    level = {"Huyện": "Huyện ủy", "Quận": "Quận ủy", "Thị xã": "Thị ủy", "Thành phố": "Thành ủy"}
+    cities = {"Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ"}
+    for province in list_provinces():
+        yield ("Thành ủy" if province in cities else "Tỉnh ủy"), province
+        for district in list_districts(province):
+            kind, name = next((k, district[len(k) + 1:]) for k in level if district.startswith(k + " "))
+            yield level[kind], (district if name.isdigit() else name)
+
+
+def test_every_committees_place_name_is_whole():
+    # the words that end a place where the next body begins ("Chi bộ", "Đồng chí", "Văn phòng", "Hội Nông dân",
+    # "Thường trực", "Năm 2024") also begin 50 of the 758 places: "Ban Dân vận Huyện ủy Củ", "Tỉnh ủy" for
+    # "Tỉnh ủy Đồng Nai", "Tỉnh ủy Bà Rịa" for "Bà Rịa - Vũng Tàu", "Huyện ủy Cư M" for "Cư M'gar"
+    cut = []
+    for body, place in _committees():
+        for opening in (f"Sáng 5/11, Ban Dân vận {body} {place} tổ chức hội nghị.",
+                        f"{body} {place} chỉ đạo tổng kết."):
+            got = find_issuer(opening=opening)
+            if not got.endswith(f"{body} {place}"):
+                cut.append((place, got))
+    assert not cut, f"{len(cut)} committees' places cut, e.g. {cut[:5]}"
+
+
+@pytest.mark.parametrize("opening, issuer", [
+    ("Ban Dân vận Huyện ủy Củ Chi, TP.HCM tổ chức hội nghị.", "Ban Dân vận Huyện ủy Củ Chi"),
+    ("Ban Dân vận Huyện ủy Cư M’gar tổ chức hội nghị.", "Ban Dân vận Huyện ủy Cư M’gar"),
+    ("Thành ủy TP.HCM chỉ đạo tổng kết.", "Thành ủy TP.HCM"),
+    ("Thành ủy Thành phố Hồ Chí Minh chỉ đạo tổng kết.", "Thành ủy Thành phố Hồ Chí Minh"),
+    ("Sáng 2/9, UBND quận 10 tổ chức đối thoại.", "UBND quận 10"),
+    ("Sáng 2/9, Đảng ủy phường 12 tổ chức đối thoại.", "Đảng ủy phường 12"),
+    # the words after a committee that open the next body or a person still end it
+    ("Ban Dân vận Huyện ủy Đồng chí Nguyễn Văn An phát biểu.", "Ban Dân vận Huyện ủy"),
+    ("Huyện ủy Chi bộ thôn Đông tổ chức.", "Huyện ủy"),
+    ("Huyện ủy Hội Nông dân huyện tổ chức.", "Huyện ủy"),
+    ("Huyện ủy Năm 2024 tổ chức.", "Huyện ủy"),
+    ("Huyện ủy Gia Lâm Trung tâm Chính trị tổ chức.", "Huyện ủy Gia Lâm"),
+    # a number names a quận or a phường, not what "huyện" opens
+    ("Sáng 2/9, UBND huyện 3 lần tổ chức đối thoại.", "UBND huyện"),
+])
+def test_an_issuers_place_is_the_gazetteers_name(opening, issuer):
+    assert find_issuer(opening=opening) == issuer
+
+
 def test_a_linked_headline_of_a_list_after_the_article_is_no_author():
     # a video page without a byline got the last item of its "Video khác" list as its author
     page = ('<html><body><div class="detail"><h1>Video: Huyện Tân Châu ra mắt mô hình dân vận khéo</h1>'

@@ -90,6 +90,7 @@ __all__ = [
     "load_sources",
     "locality_key",
     "place_columns",
+    "place_name_at",
     "place_names",
     "province_2025",
     "qualify_grouping",
@@ -497,6 +498,40 @@ def place_names() -> frozenset[str]:
     For filters that must not take "Hòa Bình" or "Long Biên" for a person.
     """
     return _gazetteer().names
+
+
+def place_name_at(text: str) -> str:
+    """The longest province, district or ward name ``text`` begins with, as ``text`` writes it ("" if none).
+
+    For a committee's name, where the words after "Huyện ủy" are a place and a rule about the words that end a
+    place cannot tell "Huyện ủy Đồng Văn" from "Huyện ủy Đồng chí…": every word of the name is capitalized (or a
+    number, "Quận 1"); a dash with spaces (``Bà Rịa - Vũng Tàu``) and an apostrophe (``Cư M’gar``) join its words.
+
+    >>> place_name_at("Củ Chi tổ chức hội nghị")
+    'Củ Chi'
+    >>> place_name_at("Đồng chí Nguyễn Văn An")
+    ''
+    """
+    gz = _gazetteer()
+    plain = text.translate(_APOSTROPHES)  # one character for one: offsets hold in ``text``
+    matches = list(_WORD_RE.finditer(plain))
+    if not matches or matches[0].start() != 0:
+        return ""
+    toks = [m.group() for m in matches]
+    length = 0
+    for i, tok in enumerate(toks[:gz.max_len]):
+        gap = plain[matches[i - 1].end():matches[i].start()] if i else ""
+        apostrophe = gap == "'"
+        if i and not (apostrophe or gap == " " or (len(gap) <= 3 and gap.strip() in ("-", "–"))):
+            break
+        if not (apostrophe or tok[0].isupper() or tok[0].isdigit()):
+            break
+        length = i + 1
+    for size in range(length, 0, -1):
+        key = tuple(t.lower() for t in toks[:size])
+        if key in gz.province_keys or key in gz.district_keys or key in gz.ward_keys:
+            return text[:matches[size - 1].end()]
+    return ""
 
 
 # --------------------------------------------------------------------------

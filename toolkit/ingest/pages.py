@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import regex
 
 from toolkit.ingest.dates import YEAR_RANGE, find_date, find_year_evidence, infer_date
+from toolkit.places import place_name_at
 from toolkit.text.normalize import normalize_tone_marks
 
 __all__ = ["PageFields", "parse_page", "unsegment", "split_lines", "find_issuer", "banner_year", "is_category_line"]
@@ -793,8 +794,39 @@ def _organs(text: str, *, subject_only: bool = False) -> list[str]:
             continue
         if subject_only and clause.strip():
             continue
-        found.append(_canonical_organ(match[0], match["place"] or ""))
+        found.append(_canonical_organ(*_organ_and_place(text, match)))
     return found
+
+
+# A place's type written again after a committee ("Quận ủy Quận 1", "Thành ủy Thành phố Hồ Chí Minh", "Thành ủy
+# TP.HCM"), and Ho Chi Minh City's abbreviation after it
+_PLACE_TYPE_RE = regex.compile(r"(?:(?i:thành phố|thị xã|thị trấn|quận|huyện|tỉnh|phường|xã)\s+|TP\.?\s*)")
+_HCM_RE = regex.compile(r"HCM(?![\p{L}\p{N}])")
+_NUMBERED_TYPES = ("quận", "phường")
+
+
+def _organ_and_place(text: str, match: regex.Match) -> tuple[str, str]:
+    """An organ's words and its place; the gazetteer's longest name where it knows one ("Huyện ủy Củ Chi",
+    "Tỉnh ủy Bà Rịa - Vũng Tàu", "Huyện ủy Văn Lâm", "Quận ủy Quận 1"), else the words the pattern took for one."""
+    start = match.start("place")
+    rest = text[start:]
+    gap = len(rest) - len(rest.lstrip())
+    rest = rest[gap:]
+    if gap:
+        typed = _PLACE_TYPE_RE.match(rest)
+        for prefix in ((typed[0],) if typed else ()) + ("",):
+            after = rest[len(prefix):]
+            name = place_name_at(after)
+            if not name and prefix.startswith("TP") and (hcm := _HCM_RE.match(after)):
+                name = hcm[0]
+            if not name:
+                continue
+            before = (prefix or match[0]).split()[-1].lower()
+            if name.isdigit() and before not in _NUMBERED_TYPES:
+                continue  # "huyện 3 lần": a number names only a quận or a phường
+            place = prefix + name
+            return text[match.start():start + gap + len(place)], " " + place
+    return match[0], match["place"] or ""
 
 
 def find_issuer(*, author: str = "", title: str = "", opening: str = "") -> str:
