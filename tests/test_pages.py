@@ -1738,3 +1738,42 @@ def test_a_logo_h1_that_the_title_tag_repeats_is_still_no_headline():
             'thực hiện Chỉ thị 49 của Ban Bí thư.</p><p>Toàn huyện hiện có 126 người có uy tín, được bà con các thôn, '
             'bản tin tưởng và tín nhiệm.</p></div></body></html>')
     assert parse_html(page).title == "Hội nghị sơ kết 5 năm thực hiện Chỉ thị 49 về người có uy tín"
+
+
+_EXPERTS = ("Các nhà khoa học cho rằng việc bảo tồn rừng đầu nguồn cần đi cùng sinh kế của người dân địa phương, "
+            "nhất là đồng bào dân tộc thiểu số sống gần rừng.")
+_LISTEN = ("Theo họ, chính quyền cần lắng nghe ý kiến của bà con trước khi quyết định các dự án lớn ảnh hưởng đến "
+           "đời sống và đất sản xuất của cộng đồng.")
+
+
+@pytest.mark.parametrize("heading, kept", [
+    ("Bình luận của các nhà khoa học", True),  # the article's own heading: its experts' comments
+    ("Bình luận của chuyên gia", True),
+    ("Bình luận của bạn", False),  # the readers' comments, which read as running prose
+    ("Bình luận của độc giả", False),
+    ("Bình luận (3)", False),
+    ("Bình luận", False),
+])
+def test_a_heading_of_experts_comments_does_not_end_the_article(heading, kept):
+    page = (f"Tin tức\n\nBảo tồn rừng gắn với sinh kế\n\nNgày 12/3/2019\n\n{_EXPERTS}\n\n{_LISTEN}\n\n{heading}\n\n"
+            "Ông Nguyễn Văn Bình nhận định, mô hình giao khoán bảo vệ rừng cho hộ gia đình đã giúp người dân có thêm "
+            "thu nhập ổn định.\n\nNhiều xã vùng cao đã nhân rộng mô hình này trong năm qua với sự hỗ trợ của Hội "
+            "Nông dân và các đoàn thể.\n")
+    body = parse_page(page).body
+    assert ("giao khoán" in body) is kept and (heading in body) is kept
+    assert _LISTEN in body
+
+
+@pytest.mark.parametrize("signature, author", [
+    ("Việt Anh thực hiện", "Việt Anh"),  # an interview's writer with the role after the name
+    ("Việt Anh (thực hiện)", "Việt Anh"),
+    ("Minh Châu - Thu Hà thực hiện", "Minh Châu - Thu Hà"),
+    ("Thu Hà (ghi)", "Thu Hà"),
+    ("Hoàng Lâm - tổng hợp", "Hoàng Lâm"),
+    ("Phạm Hiếu - Anh Thưthực hiện", "Phạm Hiếu - Anh Thư"),  # the role line run into the name
+    ("Thanh Nghi", "Thanh Nghi"),  # a name ending in a role's letters keeps them
+])
+def test_a_writers_role_after_the_name_leaves_the_name(signature, author):
+    page = f"Tin tức\n\nPhỏng vấn về bảo tồn rừng\n\nNgày 12/3/2019\n\n{_EXPERTS}\n\n{_LISTEN}\n\n{signature}\n"
+    fields = parse_page(page)
+    assert fields.author == author and signature not in fields.body

@@ -243,6 +243,8 @@ cấp huyện quận tỉnh thành phố thị xã phường trấn ủy mttq đ
 phụ nữ nông thanh niên cựu chiến binh hội mới nhất tiêu điểm góc nhìn bình luận phóng sự dư luận khối vận
 news events activities local party mass mobilization home
 """.split())
+# "Bình luận của các nhà khoa học": a heading of the article (its experts' comments), not the readers' comments
+_NOT_READERS = r"của\s+(?!bạn\b|bạn đọc|độc giả|khách)"
 _STOP_RE = re.compile(
     r"^(?:tin liên quan|các tin liên quan|bài viết liên quan|bài liên quan|tin bài liên quan|các bài liên quan"
     r"|các tin khác|tin khác|các bài khác|các bài viết khác|bài viết khác|tin bài khác|các tin bài khác"
@@ -253,8 +255,8 @@ _STOP_RE = re.compile(
     r"|tin cùng chủ đề|bài viết cùng chủ đề|cùng chủ đề|tin bài cùng chuyên mục|tin mới nhất|tin xem nhiều"
     r"|tin đọc nhiều|đọc nhiều nhất|xem nhiều nhất|tin nổi bật|tin tiêu điểm|tin ảnh|video nổi bật"
     r"|related(?: news| articles| posts)?|other news|more news|read more|see also|thống kê truy cập"
-    r"|ý kiến bạn đọc|ý kiến của bạn|gửi ý kiến|gửi bình luận|bình luận|viết bình luận|ý kiến phản hồi"
-    r"|tags?|từ khóa)\b\s*[:：]?.{0,60}$",
+    rf"|ý kiến bạn đọc|ý kiến của bạn|gửi ý kiến|gửi bình luận|bình luận(?!\s+{_NOT_READERS})|viết bình luận"
+    rf"|ý kiến phản hồi|tags?|từ khóa)\b\s*[:：]?.{{0,60}}$",
     _I,
 )
 # Footer lines: some are footers however they are written, others only as "Label: value".
@@ -274,7 +276,7 @@ _FOOTER_INLINE_RE = re.compile(r"©|copyright|bản quyền thuộc|all rights r
 # Stop lines that end the article whatever follows them: the visitor counters, the readers' comments (which read as
 # running prose) and the tags.
 _HARD_STOP_RE = re.compile(
-    r"^(?:thống kê|ý kiến|gửi ý kiến|gửi bình luận|bình luận|viết bình luận|tags?\b|từ khóa)", _I)
+    rf"^(?:thống kê|ý kiến|gửi ý kiến|gửi bình luận|bình luận(?!\s+{_NOT_READERS})|viết bình luận|tags?\b|từ khóa)", _I)
 # The link that closes a box of other articles, under its items ("Xem tiếp", "Đọc thêm »").
 _BOX_CLOSER_RE = re.compile(r"^(?:xem tiếp|xem thêm|đọc tiếp|đọc thêm|read more|more)\W*$", _I)
 # A footer's label with its value ("Địa chỉ: …", "Cơ quan chủ quản: …"), not a heading that starts with its words.
@@ -350,6 +352,11 @@ _THEO_RE = re.compile(r"^\(?(?:theo|nguồn)\s+(?P<v>[^.!?;:]{2,80}?)\)?\.?$", _
 # as one)
 _GLUED_SOURCE_RE = regex.compile(
     rf"^(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,4}}?|{_INITIALS})(?<=\p{{Ll}})(?P<src>(?:Theo|Nguồn)\s.+)$")
+# A writer's role after the name ("Việt Anh thực hiện", "Thu Hà (ghi)", "Minh Châu - tổng hợp")
+# ("Phạm Hiếu - Anh Thưthực hiện": two lines run together; only "thực hiện" is sure enough to split off a word)
+_ROLE_SUFFIX_RE = regex.compile(
+    r"\s*(?:[-–—,]\s*)?\(?(?:(?<!\p{L})(?:ghi|ghi nhận|tổng hợp|lược dịch|biên dịch)|thực hiện)\)?\.?$",
+    regex.IGNORECASE)
 _TRAILING_PAREN_RE = regex.compile(r"\s*\((?P<v>[^()]{2,60})\)\s*\.?$")
 _LEADING_SOURCE_RE = regex.compile(rf"^\((?P<v>{_ABBR}(?:\s*[-–/]\s*{_ABBR})*|[^()]{{2,30}})\)\s*[-–—]\s*")
 
@@ -652,6 +659,10 @@ def _author_like(line: _Line, *, allow_org: bool) -> str:
         if not (line.kind == TEXT and line.n_words <= 14 and line.text.endswith(")")):
             return ""
     text = line.text.strip()
+    role = _ROLE_SUFFIX_RE.search(text)
+    if role and role.start() > 0:  # "Việt Anh thực hiện", "Nhóm PV (thực hiện)": the writer without the role
+        rest = text[:role.start()]
+        return _author_like(_Line(rest, TEXT, _n_words(rest)), allow_org=allow_org)
     glued = _GLUED_SOURCE_RE.match(text)
     if glued and re.fullmatch(r"(?:Theo|Nguồn)\s+[^!?;:]{2,80}", glued["src"].rstrip(".")):  # "Theo E.T/ToI"
         return f"{glued['name']} - {glued['src'].strip('()')}"
