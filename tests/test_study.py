@@ -707,8 +707,12 @@ def test_the_checks_coverage_tables_count_the_documents_the_run_analyses(tmp_pat
     # the copies without a date line are dated from their text: the warning counts among the analysed documents
     (from_text,) = [w for w in report.warnings if "dated from their text" in w]
     assert from_text.startswith(f"3 of {analysed} documents"), from_text
-    (note,) = [w for w in report.warnings if "repost" in w]
+    (note,) = report.notes  # what the tables count is no problem: printed as a note, not a warning
+    assert not [w for w in report.warnings if "repost" in w]
     assert f"count the {analysed} documents the run analyses" in note
+    from toolkit.cli.study import format_report
+
+    assert f"\nnote: {note}" in format_report(report) and f"warning: {note}" not in format_report(report)
     if include_duplicates:
         assert "the 3 reposts included ([corpus] include_duplicates = true)" in note
     else:

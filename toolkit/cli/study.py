@@ -77,6 +77,8 @@ def format_report(report) -> str:
         out.append("\ncost of the heavy stages:")
         for row in report.cost.itertuples(index=False):
             out.append(f"  {row.stage}: {row.note}")
+    for note in report.notes:
+        out.append(f"\nnote: {note}")
     for warning in report.warnings:
         out.append(f"\nwarning: {warning}")
     if report.errors:

@@ -322,11 +322,15 @@ class CheckReport:
     figures, choices, cost : DataFrame
         ``figure, made, reason``; ``setting, value, chosen_by, reason``;
         ``stage, n_documents, n_fits, note``.
+    errors, warnings, notes : list
+        Problems that stop a run; problems that do not; what the tables
+        count (``check`` prints them as ``error:``, ``warning:``, ``note:``).
     """
 
     config: RunConfig
     errors: list[UserError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     n_files: int = 0
     n_files_read: int = 0
     n_documents: int = 0
@@ -579,7 +583,7 @@ def check_run(config: RunConfig, *, sample: int | None = 2000, random_state: int
         within = " of the sample" if report.sampled else ""
         kept = (f"the {len(dup)} reposts included ([corpus] include_duplicates = true)" if c.include_duplicates
                 else f"{len(dup)} reposts left out ([corpus] include_duplicates = true keeps them)")
-        report.warnings.append(f"the tables by locality × year, encodings, dates and localities count the "
+        report.notes.append(f"the tables by locality × year, encodings, dates and localities count the "
                                f"{len(docs)} documents the run analyses{within}: {kept}")
     report.by_locality_year = by_locality_year(docs, config.themes.min_docs)
     report.encodings = (docs["encoding"].fillna("").astype(str).value_counts().rename_axis("encoding")
