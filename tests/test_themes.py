@@ -777,6 +777,28 @@ def test_bootstrap_interval_coverage():
     assert 0.88 <= covered / reps <= 0.99
 
 
+def test_documents_with_no_place_are_left_out_not_a_nameless_cell(caplog):
+    # a document table writes an unknown place as "" (not NA): it formed a cell with no name, the largest of a real
+    # corpus, while the warning said such documents were left out
+    from toolkit.themes.shares import theme_shares
+
+    docs = pd.DataFrame({"doc_id": list("abcde"), "province": ["Hà Nội", "Hà Nội", "", " ", "Hà Nội"],
+                         "district": ["Quận Long Biên", "", "", "", "Quận Long Biên"],
+                         "year": [2020, 2020, 2020, 2021, 2021], "category": ["Tin", "", "Tin", "Tin", "Tin"]})
+    hits = pd.DataFrame({"doc_id": list("abcde"), "theme": "covid", "present": [True, False, True, True, False],
+                         "hits": [1, 0, 1, 1, 0], "n_tokens": 10})
+    with caplog.at_level(logging.WARNING, logger="toolkit.themes"):
+        out = theme_shares(hits, docs, by=("locality", "year"))
+    assert "2 of 5 documents have a missing locality/year and are left out" in caplog.text
+    assert "" not in set(out["locality"]) and out["n_docs"].sum() == 3
+    # a province without its district is the province's own group, by district too
+    by_district = theme_shares(hits, docs, by=("district", "year"))
+    assert by_district.loc[by_district["district"].eq(""), "locality"].unique().tolist() == ["Hà Nội"]
+    assert by_district["n_docs"].sum() == 3
+    # a blank category is missing like NA
+    assert "" not in set(theme_shares(hits, docs, by=("category",))["category"])
+
+
 def test_shares_whole_corpus_and_missing_by_values(caplog):
     hits, docs = _toy_hits_and_documents()
     out = theme_shares(hits, docs, by=(), n_boot=50)

@@ -171,7 +171,10 @@ def theme_shares(
         (``province``, ``district``, ``locality``, ``province_2025``) are not crossed with
         each other but keep their observed combinations (a district lies in
         one province), and those are crossed with the other columns
-        (``year``). Documents with a missing ``by`` value are left out (logged).
+        (``year``). Documents with a missing ``by`` value (NA or blank: a
+        ``locality`` of ``""`` when neither province nor district is known)
+        are left out (logged); a blank ``district`` of a known province
+        stays, as that province's own group.
 
     Notes
     -----
@@ -200,6 +203,11 @@ def theme_shares(
     meta = meta.drop_duplicates("doc_id")
     if by:
         na = meta[by].isna().any(axis=1)
+        for column in by:
+            if column in ("province", "district") and "locality" in by:
+                continue  # "Hà Nội" with no district is a province-level group: its locality names it
+            if not pd.api.types.is_numeric_dtype(meta[column]):
+                na |= meta[column].astype("string").str.strip().eq("").fillna(False).to_numpy(bool)
         if na.any():
             logger.warning("theme_shares: %d of %d documents have a missing %s and are left out",
                            int(na.sum()), len(meta), "/".join(by))
