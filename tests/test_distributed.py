@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import pytest
 
@@ -26,6 +28,28 @@ def test_batch_runner_keeps_order(n_jobs):
     with BatchRunner(n_jobs=n_jobs, shared=3) as runner:
         out = list(runner.map(_scale, iter(batches)))
     assert out == [[3 * i, 3 * (i + 1)] for i in range(0, 40, 2)]
+
+
+def _warn_odd(factor, batch):
+    import logging
+
+    for x in batch:
+        if x % 2:
+            logging.getLogger("toolkit.text").warning("entry %d can never match", x % 4)
+    return [factor * x for x in batch]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_workers_warnings_reach_the_callers_log_once(n_jobs, caplog):
+    # a worker process has none of the caller's log handlers: its warnings were lost (or went to its stderr
+    # unformatted) with n_jobs > 1
+    with caplog.at_level(logging.WARNING, logger="toolkit"), BatchRunner(n_jobs=n_jobs, shared=2) as runner:
+        out = list(runner.map(_warn_odd, iter([[1, 2], [3, 4], [5, 6]])))
+    assert out == [[2, 4], [6, 8], [10, 12]]
+    messages = [r.getMessage() for r in caplog.records if r.name == "toolkit.text"]
+    # inline each call logs as it goes; from workers each message is logged once per run
+    expected = ["entry 1 can never match", "entry 3 can never match", "entry 1 can never match"]
+    assert messages == (expected if n_jobs == 1 else expected[:2])
 
 
 DOCS = pd.DataFrame({

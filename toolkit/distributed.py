@@ -128,6 +128,7 @@ class BatchRunner:
         self._client = None
         self._own_client = False
         self._shared_future = None
+        self._relayed: set[tuple[str, str]] = set()
 
     @property
     def distributed(self) -> bool:
@@ -176,26 +177,35 @@ class BatchRunner:
         stream of batches is never held in memory at once.
         """
         if self._client is not None:
-            yield from self._map_dask(func, batches)
+            yield from map(self._unwrap, self._map_dask(func, batches))
         elif self._pool is not None:
             window = 2 * n_workers(self.n_jobs)
             pending: list[concurrent.futures.Future] = []
             for batch in batches:
                 pending.append(pool_submit(self._pool, _call_shared, func, batch))
                 if len(pending) >= window:
-                    yield pool_result(pending.pop(0))
+                    yield self._unwrap(pool_result(pending.pop(0)))
             for future in pending:
-                yield pool_result(future)
+                yield self._unwrap(pool_result(future))
         else:
             for batch in batches:
                 yield func(self.shared, batch)
+
+    def _unwrap(self, relayed: _Relayed) -> Any:
+        """The batch's result; its worker's warnings logged here, each once per runner (every worker loads the
+        same lexicons and would repeat their warnings)."""
+        for name, level, message in relayed.records:
+            if (name, message) not in self._relayed:
+                self._relayed.add((name, message))
+                logging.getLogger(name).log(level, "%s", message)
+        return relayed.result
 
     def _map_dask(self, func, batches) -> Iterator[Any]:
         window = 4 * self.n_slots
         pending = []
         for batch in batches:
             # pure=False: equal batches still run (results are cheap to recompute, keys stay unique)
-            pending.append(self._client.submit(func, self._shared_future, batch, pure=False))
+            pending.append(self._client.submit(_relayed, func, self._shared_future, batch, pure=False))
             if len(pending) >= window:
                 yield pending.pop(0).result()
         for future in pending:
@@ -210,5 +220,40 @@ def _set_shared(shared: Any) -> None:
     _SHARED = shared
 
 
-def _call_shared(func: Callable[[Any, Any], Any], batch: Any) -> Any:
-    return func(_SHARED, batch)
+class _Relayed:
+    """A batch's result with the warnings its worker logged, for the caller's process to log."""
+
+    __slots__ = ("result", "records")
+
+    def __init__(self, result: Any, records: list[tuple[str, int, str]]) -> None:
+        self.result = result
+        self.records = records
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _relayed(func: Callable[[Any, Any], Any], shared: Any, batch: Any) -> _Relayed:
+    """``func(shared, batch)`` in a worker, keeping the warnings the toolkit logs there.
+
+    A worker process has none of the caller's log handlers: without this, what
+    it warns about (a lexicon entry that can never match, a term that loses
+    its negation) went to the worker's stderr unformatted, or nowhere.
+    """
+    handler = _Collect()
+    toolkit_logger = logging.getLogger("toolkit")
+    toolkit_logger.addHandler(handler)
+    try:
+        return _Relayed(func(shared, batch), handler.records)
+    finally:
+        toolkit_logger.removeHandler(handler)
+
+
+def _call_shared(func: Callable[[Any, Any], Any], batch: Any) -> _Relayed:
+    return _relayed(func, _SHARED, batch)
