@@ -551,3 +551,21 @@ def test_theme_trends_open_with_a_panel_of_all_documents():
     assert [ax for ax in fig.axes if ax.get_visible() and ax.lines][0].get_title() != "All documents"
     plt.close(fig)
 
+
+
+def test_a_year_with_no_row_breaks_the_line_instead_of_joining_across_it():
+    # a topic's prevalence table has no row where a locality has no document: Quận 1's 2020 and 2023 were joined
+    # by a line through 2021-22, a trend through years nobody wrote about
+    rows = [{"district": "Quận 1", "theme": "covid", "year": y, "n_docs": 10, "share": s, "ci_low": s - 0.1,
+             "ci_high": s + 0.1} for y, s in ((2020, 0.4), (2023, 0.2))]
+    rows += [{"district": "Quận 10", "theme": "covid", "year": y, "n_docs": 10, "share": 0.3, "ci_low": 0.2,
+              "ci_high": 0.4} for y in (2020, 2021, 2022, 2023)]
+    axes = plots.trend_small_multiples(pd.DataFrame(rows), panel="district", series="theme")
+    gap = next(ax for ax in axes if ax.get_title() == "Quận 1")
+    joined = [line for line in gap.get_lines() if line.get_label() == "covid"]
+    ys = joined[0].get_ydata()
+    assert np.isfinite(ys).sum() < 2  # no two drawn neighbours: no segment across 2021-22
+    assert len(_error_bars(gap)) == 2  # each lone year keeps its interval, as an error bar
+    full = next(ax for ax in axes if ax.get_title() == "Quận 10")
+    assert np.isfinite([line for line in full.get_lines() if line.get_label() == "covid"][0].get_ydata()).sum() == 4
+    plt.close("all")

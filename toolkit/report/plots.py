@@ -410,6 +410,16 @@ def _dodge(ax: Axes, k: int, n: int):
     return ax.transData + ScaledTranslation((k - (n - 1) / 2) * DODGE / 72, 0, ax.figure.dpi_scale_trans)
 
 
+def _x_grid(values: pd.Series) -> np.ndarray | None:
+    """Every whole number from the first x to the last when x holds whole numbers (years), else None."""
+    if values.dtype.kind not in "iuf":
+        return None
+    xs = values.dropna().unique()
+    if not len(xs) or not np.all(np.mod(xs, 1) == 0) or xs.max() - xs.min() > 1000:
+        return None
+    return np.arange(int(xs.min()), int(xs.max()) + 1).astype(values.dtype)
+
+
 def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", series: str = "theme",
                           x: str = "year", y: str = "share", ci: tuple[str, str] | None = ("ci_low", "ci_high"),
                           series_order: Sequence[str] | None = None, fig: Figure | None = None,
@@ -418,8 +428,9 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
                           panel_order: Sequence | None = None) -> np.ndarray:
     """One panel per ``panel`` value, one line per ``series`` over ``x``, with its intervals.
 
-    Intervals are faint, edged bands; a point without a neighbour (a series of
-    a single year) shows its interval as an error bar, set a few points aside
+    Intervals are faint, edged bands; a whole-number ``x`` (years) the table
+    has no row for breaks a line, as an empty cell does. A point without a
+    neighbour (a series of a single year) shows its interval as an error bar, set a few points aside
     per series. Every panel shares one y range (and one x range), so panels
     compare at a glance. Points of cells marked too small (a ``small_cell``
     column, or fewer than ``min_docs`` documents) are drawn hollow; their
@@ -434,19 +445,24 @@ def trend_small_multiples(trends: pd.DataFrame, *, panel: str = "district", seri
     fig, axes = _grid(len(panels), fig, ncols=ncols, sharey=True, extra_height=0.9 + 0.15 * math.ceil(len(names) / 3))
     small_any = any_alone = False
     lone: dict[Axes, list[np.ndarray]] = {ax: [] for ax in axes}  # lone points and their bars' ends
+    grid = _x_grid(trends[x])
     for ax, value in zip(axes, panels):
         sub = trends[trends[panel] == value]
         for k, name in enumerate(names):
             line = sub[sub[series] == name].sort_values(x)
             if line.empty:
                 continue
+            if grid is not None and line[x].is_unique:
+                # a year the table has no row for is a gap, not a line across it (a topic's prevalence table
+                # has no row where a locality has no document, unlike the theme shares' empty cells)
+                line = line.set_index(x).reindex(grid).rename_axis(x).reset_index()
             color = colors(k % colors.N)
             xs, ys = line[x].to_numpy(dtype=float), line[y].to_numpy(dtype=float)
             # A band needs two neighbouring points: a lone point shows its interval as an error bar, drawn
             # a little aside per series so that the bars of several series at one x do not hide each other.
             alone = _alone(ys)
             beside = _dodge(ax, k, len(names))
-            small = _small_mask(line, "small_cell", "n_docs", min_docs).to_numpy()
+            small = _small_mask(line, "small_cell", "n_docs", min_docs).to_numpy() & np.isfinite(ys)
             ax.plot(xs, np.where(alone, np.nan, ys), lw=1.2, marker="o", ms=2.5, color=color, label=str(name))
             if alone.any():
                 any_alone = True
