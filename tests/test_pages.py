@@ -1303,6 +1303,24 @@ def test_an_issuers_place_is_the_gazetteers_name(opening, issuer):
     assert find_issuer(opening=opening) == issuer
 
 
+@pytest.mark.parametrize("kwargs, issuer", [
+    # the genre's commonest opening: a delegation of the body acts for it (the issuer was empty, or the body visited)
+    (dict(opening="Sáng 5/3, Đoàn giám sát của Ban Dân vận Huyện ủy Củ Chi đã làm việc với Đảng ủy, UBND xã Tân "
+                  "Thạnh Đông về thực hiện quy chế dân chủ."), "Ban Dân vận Huyện ủy Củ Chi"),
+    (dict(opening="Đoàn công tác của Ban Dân vận Huyện ủy Đức Trọng đến thăm gia đình chính sách."),
+     "Ban Dân vận Huyện ủy Đức Trọng"),
+    (dict(opening="Đoàn giám sát Ban Dân vận Huyện ủy Nhơn Trạch làm việc với UBND xã Phước An."),
+     "Ban Dân vận Huyện ủy Nhơn Trạch"),
+    (dict(title="UBND xã Tân Thạnh Đông tiếp đoàn giám sát",
+          opening="Đoàn giám sát của Ban Dân vận Huyện ủy Củ Chi đã làm việc với UBND xã Tân Thạnh Đông."),
+     "Ban Dân vận Huyện ủy Củ Chi"),
+    # other possessives still name no issuer
+    (dict(opening="Bà con cảm ơn sự quan tâm của Ban Dân vận Huyện ủy Củ Chi."), ""),
+])
+def test_a_delegation_acts_for_the_body_it_is_of(kwargs, issuer):
+    assert find_issuer(**kwargs) == issuer
+
+
 def test_a_linked_headline_of_a_list_after_the_article_is_no_author():
     # a video page without a byline got the last item of its "Video khác" list as its author
     page = ('<html><body><div class="detail"><h1>Video: Huyện Tân Châu ra mắt mô hình dân vận khéo</h1>'

@@ -446,6 +446,12 @@ _ISSUER_SKIP_BEFORE = re.compile(
     _I,
 )
 _LOCATIVE_CLAUSE = re.compile(r"^\s*(?:tại|ở|trụ sở|hội trường|phòng họp)\b", _I)
+# "Đoàn giám sát (của) Ban Dân vận Huyện ủy …", "Tổ công tác của UBND xã …": the delegation acts for the body it is of
+_DELEGATION_OF_RE = re.compile(
+    r"^\s*(?:các\s+)?(?:đoàn|tổ|nhóm)(?:\s+(?:giám sát|công tác|kiểm tra|khảo sát|thanh tra|liên ngành|đại biểu"
+    r"|cán bộ|lãnh đạo)){0,2}(?:\s+(?:của|thuộc))?\s+$",
+    _I,
+)
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?[" + _UPPER + r"0-9])")
 _DATE_CLAUSE_RE = re.compile(
     r"^(?:(?:vào\s+)?(?:buổi\s+)?(?:sáng|chiều|tối|trưa|đêm|ngày|hôm|trong|từ|mới đây|vừa qua|gần đây)\b[^,]{0,60},\s*)",
@@ -797,13 +803,14 @@ def _organs(text: str, *, subject_only: bool = False) -> list[str]:
     found = []
     for match in _ORGAN_RE.finditer(text):
         before = text[max(0, match.start() - 40):match.start()]
-        if _ISSUER_SKIP_BEFORE.search(before):
-            continue
         clause_start = max(text.rfind(",", 0, match.start()), text.rfind(";", 0, match.start())) + 1
         clause = text[clause_start:match.start()]
+        delegation = bool(_DELEGATION_OF_RE.match(clause))
+        if _ISSUER_SKIP_BEFORE.search(before) and not delegation:
+            continue
         if _LOCATIVE_CLAUSE.match(clause):
             continue
-        if subject_only and clause.strip():
+        if subject_only and clause.strip() and not delegation:
             continue
         found.append(_canonical_organ(*_organ_and_place(text, match)))
     return found
