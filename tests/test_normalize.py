@@ -29,6 +29,7 @@ from toolkit.text.normalize import (
     repair_mojibake,
     to_nfc,
 )
+from toolkit.text.preprocess import document_text
 
 
 def marks(text: str) -> Counter:
@@ -491,6 +492,66 @@ def test_expand_abbreviations_leaves_codes_and_lookalikes(text):
 def test_an_abbreviation_the_page_defines_otherwise_is_left_as_written(text, expanded):
     assert expand_abbreviations(text, level="district") == (text if expanded is None else expanded)
     assert normalize(normalize(text)) == normalize(text)
+
+
+_TDC_DEFINED = "Tổng cục Tiêu chuẩn Đo lường Chất lượng (TĐC) tổ chức hội thảo."
+_TDC_USED = "Người đứng đầu Tổng cục TĐC nhấn mạnh. Huyện đẩy nhanh GPMB."
+
+
+def _line_by_line(text: str) -> list[str]:
+    """``text`` normalized one line at a time, as the tokenizer does, with the document's own definitions."""
+    normalizer = nz.make_normalizer(redefined=nz.redefined_abbreviations(text))
+    return [normalizer(line) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _TDC_DEFINED + "\n" + _TDC_USED,  # defined on an earlier line
+        document_text(_TDC_DEFINED, _TDC_USED),  # defined in the title
+        _TDC_DEFINED + "\n\nCác đơn vị trực thuộc dự.\n\n" + _TDC_USED,  # defined paragraphs before
+        _TDC_USED + "\n" + _TDC_DEFINED,  # defined after the use
+        document_text("Lãnh đạo Tổng cục TĐC làm việc tại tỉnh", _TDC_DEFINED + "\n" + _TDC_USED),
+    ],
+)
+def test_a_definition_covers_the_whole_document_also_line_by_line(text):
+    assert nz.redefined_abbreviations(text) == {"TĐC"}
+    lines = _line_by_line(text)
+    assert lines == normalize(text).splitlines()
+    out = "\n".join(lines)
+    assert out.count("TĐC") == text.count("TĐC")
+    assert "tái định cư" not in out.casefold()
+    assert "giải phóng mặt bằng" in out  # the page's other abbreviations are expanded as usual
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # no definition: expanded on every line
+        ("Người đứng đầu Tổng cục TĐC nhấn mạnh.\n\nBố trí TĐC cho 40 hộ.",
+         ["Người đứng đầu Tổng cục tái định cư nhấn mạnh.", "", "Bố trí tái định cư cho 40 hộ."]),
+        # another abbreviation defined otherwise, on another line
+        ("Hội Chữ thập đỏ (CTĐ) tặng quà.\nBố trí TĐC cho 40 hộ.",
+         ["Hội Chữ thập đỏ (CTĐ) tặng quà.", "Bố trí tái định cư cho 40 hộ."]),
+        # defined as the lexicon does, on another line
+        ("Quỹ nhà tái định cư (TĐC) của thành phố.\n\nCác tòa nhà TĐC xuống cấp (năm 2023).",
+         ["Quỹ nhà tái định cư (tái định cư) của thành phố.", "", "Các tòa nhà tái định cư xuống cấp (năm 2023)."]),
+    ],
+)
+def test_a_document_that_defines_no_other_sense_is_expanded_line_by_line(text, expected):
+    assert "TĐC" not in nz.redefined_abbreviations(text)
+    assert _line_by_line(text) == expected == normalize(text).splitlines()
+
+
+def test_redefined_abbreviations_sees_raw_text_as_the_normalizer_does():
+    # NFD, an invisible character inside the parentheses, the old tone style before the name
+    raw = nfd("Uỷ ban Tiêu chuẩn Đo lường (TĐC\u200b) họp.") + "\nChi cục TĐC tỉnh."
+    assert nz.redefined_abbreviations(raw) == {"TĐC"}
+    assert _line_by_line(raw) == normalize(raw).splitlines() == ["Ủy ban Tiêu chuẩn Đo lường (TĐC) họp.",
+                                                                 "Chi cục TĐC tỉnh."]
+    assert nz.redefined_abbreviations("(TĐC)") == {"TĐC"}  # a definition with no name before it
+    assert nz.redefined_abbreviations("Bố trí TĐC (tái định cư) cho 40 hộ.") == frozenset()
+    assert nz.redefined_abbreviations("") == frozenset()
 
 
 def test_expand_abbreviations_rejects_unknown_level():

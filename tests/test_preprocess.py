@@ -174,3 +174,28 @@ def test_cli_writes_token_table_and_vocab_report(tmp_path):
     assert result.exit_code == 0, result.output
     table = read_table(jsonl)
     assert "nguyễn_văn_hùng" in table["tokens"][1] and "2023" in table["tokens"][3]
+
+
+_TDC_DEFINED = "Tổng cục Tiêu chuẩn Đo lường Chất lượng (TĐC) tổ chức hội thảo."
+_TDC_USED = "Người đứng đầu Tổng cục TĐC nhấn mạnh."
+
+
+@pytest.mark.parametrize(("title", "body"), [
+    ("", _TDC_DEFINED + "\n" + _TDC_USED),  # defined on an earlier line
+    (_TDC_DEFINED, _TDC_USED),  # defined in the title
+    ("", _TDC_DEFINED + "\n\n" + _TDC_USED),  # defined a paragraph before
+    ("", _TDC_USED + "\n" + _TDC_DEFINED),  # defined after the use
+])
+def test_an_abbreviation_the_document_defines_otherwise_is_kept_on_every_line(title, body):
+    docs = pd.DataFrame({"doc_id": ["a"], "title": [title], "body": [body]})
+    tokens = preprocess(docs, n_jobs=1)["tokens"][0]
+    assert tokens.count("tđc") == 2
+    assert "tái_định_cư" not in tokens
+
+
+def test_an_abbreviation_no_document_defines_otherwise_is_expanded():
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "title": ["", ""],
+                         "body": [_TDC_DEFINED, "Bố trí TĐC cho 40 hộ dân.\n\nBan quản lý dự án (BQL) báo cáo."]})
+    tokens = preprocess(docs, n_jobs=1)["tokens"]
+    assert "tđc" in tokens[0]
+    assert "tái_định_cư" in tokens[1] and "tđc" not in tokens[1]

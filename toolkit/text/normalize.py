@@ -47,7 +47,7 @@ import functools
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -75,6 +75,7 @@ __all__ = [
     "make_pipeline",
     "normalize",
     "normalize_tone_marks",
+    "redefined_abbreviations",
     "repair_mojibake",
     "to_nfc",
 ]
@@ -914,7 +915,9 @@ def expand_abbreviations(text: str, *, level: str | None = None) -> str:
     in capitals (headlines such as ``TU BỔ``, ``TƯ TƯỞNG``). An
     abbreviation the page defines in another sense — ``(X)`` after a name
     that is none of the lexicon's expansions of ``X``: "Tổng cục Tiêu chuẩn
-    Đo lường Chất lượng (TĐC)" — is left as written throughout the page.
+    Đo lường Chất lượng (TĐC)" — is left as written throughout the text
+    given (to normalize a page line by line, see
+    :func:`redefined_abbreviations`).
 
     Parameters
     ----------
@@ -943,7 +946,7 @@ _DEFINED_RE = regex.compile(r"\(([^()\s]{2,12})\)")
 _DEFINITION_SLACK = 8
 
 
-def _redefined(text: str, matcher: _AbbreviationMatcher, used: set[str]) -> frozenset[str]:
+def _redefined(text: str, matcher: _AbbreviationMatcher, used: Container[str]) -> frozenset[str]:
     """Abbreviations the text itself defines in another sense: left as written throughout the text.
 
     News defines an abbreviation at its first use, in parentheses after the
@@ -987,13 +990,14 @@ def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
 
 
 def _expand_abbreviations(text: str, matcher: _AbbreviationMatcher, level: str | None, *,
-                          definitions: bool = True) -> str:
+                          definitions: bool = True, redefined: frozenset[str] = frozenset()) -> str:
     if matcher.pattern is None:
         return text
     matches = list(matcher.pattern.finditer(text))
     if not matches:
         return text
-    redefined = _redefined(text, matcher, {m.group() for m in matches}) if definitions else frozenset()
+    if definitions:
+        redefined = redefined | _redefined(text, matcher, {m.group() for m in matches})
     protected = _Protected(text)
     levels: list[str] | None = None
     out: list[str] = []
@@ -1055,21 +1059,93 @@ def lexicon_keys(directory: str | Path | None = None) -> tuple[tuple[str, int, i
     return _file_key(directory, TYPOS_FILE), _file_key(directory, ABBREVIATIONS_FILE)
 
 
-@functools.lru_cache(maxsize=32)
-def _bound_pipeline(level: str | None, typos_key: tuple[str, int, int],
-                    abbreviations_key: tuple[str, int, int]) -> Callable[[str], str]:
+@functools.lru_cache(maxsize=8)
+def _bound_steps_before_abbreviations(typos_key: tuple[str, int, int]) -> Callable[[str], str]:
     return make_pipeline(
         repair_mojibake,
         to_nfc,
         clean_spaces_punct,
         normalize_tone_marks,
         functools.partial(_fix_typos, matcher=_typo_matcher(*typos_key)),
-        functools.partial(_expand_abbreviations, matcher=_abbreviation_matcher(*abbreviations_key), level=level),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _bound_pipeline(level: str | None, typos_key: tuple[str, int, int], abbreviations_key: tuple[str, int, int],
+                    redefined: frozenset[str] = frozenset()) -> Callable[[str], str]:
+    return make_pipeline(
+        *_bound_steps_before_abbreviations(typos_key).steps,
+        functools.partial(_expand_abbreviations, matcher=_abbreviation_matcher(*abbreviations_key), level=level,
+                          redefined=redefined),
         fix_missing_space_after_period,
     )
 
 
-def make_normalizer(level: str | None = None, *, lexicons: tuple | None = None) -> Callable[[str], str]:
+@functools.lru_cache(maxsize=65536)
+def _before_abbreviations(typos_key: tuple[str, int, int], text: str) -> str:
+    """A short text (what a page writes in parentheses) normalized up to the abbreviation step."""
+    return _bound_steps_before_abbreviations(typos_key)(text)
+
+
+# What a page writes in parentheses, before normalization: spaces and invisible characters may still stand
+# in it ("(TĐC\u200b)"), so this is wider than :data:`_DEFINED_RE`.
+_PARENTHESIZED_RE = regex.compile(r"\(([^()\n]{1,40})\)")
+
+
+def redefined_abbreviations(text: str, *, lexicons: tuple | None = None) -> frozenset[str]:
+    """Abbreviations that ``text`` defines in another sense than the lexicon's, to leave as written in all of it.
+
+    :func:`normalize` finds them itself in the text it is given ("Tổng cục
+    Tiêu chuẩn Đo lường Chất lượng (TĐC)": every ``TĐC`` of the text stays
+    ``TĐC``, none becomes "tái định cư"). A caller that normalizes a
+    document piece by piece -- line by line and cached, as
+    :class:`toolkit.text.segment.Tokenizer` does -- finds them here once, on
+    the whole document (title and body), and passes them to
+    :func:`make_normalizer`: a definition in the title, in another
+    paragraph, before or after the use then covers every occurrence.
+
+    Parameters
+    ----------
+    text
+        The whole document, raw (as :func:`normalize` takes it).
+    lexicons
+        :func:`lexicon_keys` taken earlier; ``None``: the files as they are now.
+
+    Returns
+    -------
+    frozenset of str
+        The abbreviations as written in the lexicon; empty for most pages.
+
+    Notes
+    -----
+    A page is normalized (up to the abbreviation step) only when something
+    it writes in parentheses is one of the lexicon's abbreviations; the
+    others cost one regular-expression scan.
+
+    Examples
+    --------
+    >>> text = "Tổng cục Tiêu chuẩn Đo lường Chất lượng (TĐC) họp.\\n\\nChi cục TĐC tỉnh dự."
+    >>> sorted(redefined_abbreviations(text))
+    ['TĐC']
+    >>> normalizer = make_normalizer(redefined=redefined_abbreviations(text))
+    >>> [normalizer(line) for line in text.splitlines()] == normalize(text).splitlines()
+    True
+    >>> redefined_abbreviations("Quỹ nhà tái định cư (TĐC).\\nCác tòa nhà TĐC")
+    frozenset()
+    """
+    typos_key, abbreviations_key = lexicons if lexicons is not None else lexicon_keys()
+    matcher = _abbreviation_matcher(*abbreviations_key)
+    if matcher.pattern is None or "(" not in text:
+        return frozenset()
+    if not any(_before_abbreviations(typos_key, m.group(1)) in matcher.expansions
+               for m in _PARENTHESIZED_RE.finditer(text)):
+        return frozenset()
+    # Every "(X)" with X in the lexicon is itself a use of X: all of the lexicon's abbreviations may count.
+    return _redefined(_bound_steps_before_abbreviations(typos_key)(text), matcher, matcher.expansions.keys())
+
+
+def make_normalizer(level: str | None = None, *, lexicons: tuple | None = None,
+                    redefined: Iterable[str] = ()) -> Callable[[str], str]:
     """:func:`normalize` bound to one state of the lexicon files, for many texts.
 
     :func:`normalize` checks the lexicon files on every call, so that an
@@ -1082,15 +1158,23 @@ def make_normalizer(level: str | None = None, *, lexicons: tuple | None = None) 
         As in :func:`normalize`.
     lexicons
         :func:`lexicon_keys` taken earlier; ``None``: the files as they are now.
+    redefined
+        Abbreviations to leave as written, besides those each text defines
+        in another sense itself: :func:`redefined_abbreviations` of the
+        whole document, when its lines are normalized one by one.
 
     Examples
     --------
     >>> make_normalizer()("Uỷ ban MTTQ") == normalize("Uỷ ban MTTQ")
     True
+    >>> make_normalizer(redefined={"TĐC"})("Chi cục TĐC và Ban GPMB")
+    'Chi cục TĐC và Ban giải phóng mặt bằng'
     """
     if level is not None and level not in LEVELS:
         raise ValueError(f"level must be None or one of {', '.join(LEVELS)}, got {level!r}")
-    return _bound_pipeline(level, *(lexicons if lexicons is not None else lexicon_keys()))
+    if isinstance(redefined, str):
+        raise TypeError("redefined must be a collection of abbreviations, not a str")
+    return _bound_pipeline(level, *(lexicons if lexicons is not None else lexicon_keys()), frozenset(redefined))
 
 
 def normalize(text: str, *, level: str | None = None) -> str:

@@ -677,21 +677,27 @@ class Tokenizer:
         """Normalized sentences of ``text``.
 
         Lines are normalized one at a time (and cached: pages repeat lines)
-        at the level of the whole page, which :func:`detect_level` finds once.
+        at the level of the whole page, which :func:`detect_level` finds once,
+        and with the abbreviations the whole page defines in another sense
+        (:func:`toolkit.text.normalize.redefined_abbreviations`: a definition
+        in the title or another paragraph covers every line).
         """
         level = self.config.level if self.config.level is not None else detect_level(text)
+        redefined = _normalize.redefined_abbreviations(text, lexicons=getattr(self, "_normalizer_lexicons", None))
         out = []
         normalized = self._normalized_sentences
         for line in text.splitlines():
             if line and not line.isspace():
-                out.extend(normalized(line, level))
+                out.extend(normalized(line, level, redefined))
         return out
 
-    def _normalized_sentences_uncached(self, line: str, level: str | None) -> tuple[str, ...]:
-        normalizer = self._normalizers.get(level)
+    def _normalized_sentences_uncached(self, line: str, level: str | None,
+                                       redefined: frozenset[str] = frozenset()) -> tuple[str, ...]:
+        normalizer = self._normalizers.get((level, redefined))
         if normalizer is None:
             lexicons = getattr(self, "_normalizer_lexicons", None)
-            normalizer = self._normalizers[level] = _normalize.make_normalizer(level, lexicons=lexicons)
+            normalizer = self._normalizers[level, redefined] = _normalize.make_normalizer(
+                level, lexicons=lexicons, redefined=redefined)
         return tuple(_split_sentences(normalizer(line)))
 
     def tokenize(self, text: str) -> list[str]:
