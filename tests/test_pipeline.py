@@ -647,3 +647,26 @@ def test_a_run_leaves_a_manifest_its_inputs_and_no_file_of_an_earlier_run(tmp_pa
     with pytest.raises(Stop):
         run_pipeline(base, output_dir=out, cache_dir=tmp_path / "cache")
     assert not (out / "index.html").exists() and not (out / "manifest.sha256").exists()
+
+
+def test_a_lost_seeded_topic_is_marked_in_the_written_tables_too():
+    # the figures said "democracy_regulations (seed terms lost)" while effects.csv, topic_terms.csv … named the topic
+    # after the theme: a reader of the tables would cite its effect as the theme's
+    import pandas as pd
+
+    from toolkit.report.registry import tables_as_written
+
+    retention = pd.DataFrame({"topic": [0, 1], "label": ["religion", "democracy_regulations"], "held": [True, False]})
+    effects = pd.DataFrame({"topic": [0, 1], "label": ["religion", "democracy_regulations"], "estimate": [0.1, 0.2]})
+    correlations = pd.DataFrame({"topic_a": [0], "topic_b": [1], "label_a": ["religion"],
+                                 "label_b": ["democracy_regulations"], "correlation": [-0.1]})
+    shares = pd.DataFrame({"theme": ["democracy_regulations"], "share": [0.3]})
+    written = tables_as_written({"seed_retention": retention, "effects": effects,
+                                 "topic_correlations": correlations, "theme_shares_year": shares})
+    assert written["effects"]["label"].tolist() == ["religion", "democracy_regulations (seed terms lost)"]
+    assert written["topic_correlations"]["label_b"].tolist() == ["democracy_regulations (seed terms lost)"]
+    assert written["effects"]["topic"].tolist() == [0, 1] and effects["label"][1] == "democracy_regulations"
+    assert written["seed_retention"]["label"].tolist() == ["religion", "democracy_regulations"]
+    assert written["theme_shares_year"] is shares  # a theme is no topic
+    held = tables_as_written({"seed_retention": retention.assign(held=True), "effects": effects})
+    assert held["effects"]["label"].tolist() == ["religion", "democracy_regulations"]

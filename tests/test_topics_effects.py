@@ -794,3 +794,62 @@ def test_cli_effects_errors_name_their_option_and_nothing_is_written(tmp_path, g
     named = text.split("Invalid value for", 1)[-1].split(":", 1)[0]
     assert hint in named and (hint == "--formula" or "--formula" not in named), text
     assert not (tmp_path / "eff.csv").exists() and not (tmp_path / "prev.csv").exists()
+
+
+def test_cli_tables_mark_a_seeded_topic_its_seeds_do_not_hold(tmp_path):
+    # `topics --seeded` warned that a theme's seeds were lost, yet topic_terms.csv and the effects and prevalence
+    # tables `effects` wrote from the saved model still named the topic after the theme: a reader of the CSV would
+    # cite its effect as the theme's. They carry the figures' label (seeded_topic_labels); the ids stay.
+    from typer.testing import CliRunner
+
+    import toolkit.cli.topics  # noqa: F401
+    from toolkit.cli import app
+    from toolkit.corpus import write_table
+    from toolkit.topics.seeded import not_held_kind
+
+    words = {
+        "land": "giải_phóng_mặt_bằng bồi_thường thu_hồi_đất tái_định_cư dự_án hộ_dân đền_bù".split(),
+        "religion": "tôn_giáo chức_sắc đồng_bào giáo_xứ linh_mục nhà_thờ chùa".split(),
+        "covid": "cách_ly tiêm_chủng vắc_xin phong_tỏa xét_nghiệm ca_nhiễm giãn_cách".split(),
+    }
+    # 40 words a group, more than the 20 top terms that decide whether seeds hold a topic
+    words = {k: v + [f"{v[0]}_{i}" for i in range(40 - len(v))] for k, v in words.items()}
+    rng = np.random.default_rng(0)
+    tokens = [list(rng.choice(group, 30)) for group in words.values() for _ in range(20)]
+    tokens[0].append("quy_chế_dân_chủ")  # the democracy theme: two seed terms, one document each
+    tokens[21].append("hương_ước")
+    ids = [f"d{i:02d}" for i in range(len(tokens))]
+    write_table(pd.DataFrame({"doc_id": ids, "tokens": tokens, "n_tokens": [len(t) for t in tokens]}),
+                tmp_path / "tokens.parquet")
+    write_table(pd.DataFrame({"doc_id": ids, "title": [f"Tin số {i}" for i in range(len(ids))],
+                              "body": [" ".join(t).replace("_", " ") + "." for t in tokens],
+                              "province": "Hà Nam", "district": ["Huyện Lý Nhân", "Huyện Kim Bảng"] * 30,
+                              "year": [2019 + i % 3 for i in range(len(ids))]}), tmp_path / "corpus.parquet")
+    themes = tmp_path / "themes.toml"
+    themes.write_text('[themes.site_clearance]\nlabel_en = "Site clearance"\nlabel_vi = "Giải phóng mặt bằng"\n'
+                      'terms = ["giải phóng mặt bằng", "bồi thường", "thu hồi đất", "tái định cư"]\n'
+                      '[themes.democracy]\nlabel_en = "Grassroots democracy"\nlabel_vi = "Dân chủ cơ sở"\n'
+                      'terms = ["quy chế dân chủ", "hương ước"]\n', encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(app, ["topics", str(tmp_path / "corpus.parquet"), "--tokens", str(tmp_path / "tokens.parquet"),
+                              "-k", "4", "--seeded", "--themes", str(themes), "--min-df", "1", "--max-df", "1.0",
+                              "--random-state", "0", "-o", str(tmp_path / "m")])
+    assert res.exit_code == 0, res.output
+    retention = pd.read_csv(tmp_path / "m" / "seed_retention.csv").set_index("label")
+    # the premise: one theme held, the other lost, as the command warned
+    assert retention["held"].to_dict() == {"site_clearance": True, "democracy": False}
+    assert not_held_kind(retention.loc["democracy"]) == "lost"
+    assert "democracy" in res.output and "seed_retention.csv" in res.output
+    shown = {0: "site_clearance", 1: "democracy (seed terms lost)", 2: "topic_02", 3: "topic_03"}
+
+    terms = pd.read_csv(tmp_path / "m" / "topic_terms.csv")
+    assert terms.drop_duplicates("topic").set_index("topic")["label"].to_dict() == shown
+
+    res = runner.invoke(app, ["effects", str(tmp_path / "m"), str(tmp_path / "corpus.parquet"), "--formula",
+                              "~ C(year)", "--n-draws", "3", "-o", str(tmp_path / "eff.csv"),
+                              "--prevalence", str(tmp_path / "prev.csv"), "--by", "year"])
+    assert res.exit_code == 0, res.output
+    for name in ("eff.csv", "prev.csv"):
+        table = pd.read_csv(tmp_path / name)
+        assert sorted(table["topic"].unique()) == [0, 1, 2, 3], name  # the ids are unchanged
+        assert table.drop_duplicates("topic").set_index("topic")["label"].to_dict() == shown, name

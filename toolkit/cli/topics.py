@@ -25,6 +25,12 @@ prints the recommended K with its reasoning.
     ``topics``, matched to the document table ``CORPUS`` by ``doc_id``
     (:func:`toolkit.cli._shared.load_model`).
 
+In every table these commands write with a ``label`` column (``topic_terms.csv``, the effects and
+prevalence tables), a seeded topic its seed terms do not hold is labelled as the report's figures label it,
+"covid (seed terms lost)" or "covid (seed terms mostly elsewhere)"
+(:func:`toolkit.report.browser.seeded_topic_labels`, recomputed from the saved model); ``topic`` is unchanged,
+and ``seed_retention.csv`` keeps the theme's name beside ``held``.
+
 ``topics --stream --tokens TOKENS`` never loads the token table: it reads it batch by batch on every
 pass (:class:`toolkit.corpus.TokenTableStream`, :func:`toolkit.topics.lda.fit_lda` with ``stream=True``), and the
 document table batch by batch for the ids the repost policy keeps; ``doc_topics.parquet`` then lists
@@ -100,6 +106,22 @@ def _load_themes(themes_file: Path | None, seed_themes: str | None = None) -> di
         raise typer.BadParameter(f"{', '.join(unknown) or 'no theme'} not a theme of the dictionary (its themes: "
                                  f"{', '.join(sorted(terms))}; or `all`)", param_hint="--seed-themes")
     return {k: terms[k] for k in wanted}
+
+
+def _mark_lost_seeds(table, result):
+    """``table`` with the ``label`` of every seeded topic its seeds do not hold marked as the report's figures mark
+    it ("covid (seed terms lost)", "(seed terms mostly elsewhere)": :func:`toolkit.report.browser.seeded_topic_labels`),
+    so that a reader of the table does not read the topic by its theme's name; ``topic`` is unchanged.
+
+    ``result`` may be a model loaded from its folder: its settings keep the seed themes, so
+    :func:`toolkit.topics.seed_retention` gives what it gave when the model was fitted.
+    """
+    from toolkit.report.browser import seeded_topic_labels
+
+    shown = seeded_topic_labels(result)
+    if shown and "label" in table.columns:
+        table["label"] = [shown.get(name, name) for name in table["label"]]  # in place: the table's attrs stay
+    return table
 
 
 _SEED_THEMES = typer.Option(
@@ -237,7 +259,7 @@ def topics_command(
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    write_table(result.top_terms(n_terms), output / "topic_terms.csv")
+    write_table(_mark_lost_seeds(result.top_terms(n_terms), result), output / "topic_terms.csv")
     write_table(result.doc_topic_frame(doc_ids), output / "doc_topics.parquet")
     if seeded:
         from toolkit.topics.seeded import not_held_reason, seed_retention
@@ -367,9 +389,9 @@ def effects_command(
         raise typer.BadParameter(f"{type(exc).__name__}: {exc}", param_hint=hint) from exc
     groups = None
     if prevalence is not None:
-        groups = prevalence_by_group(result, documents, by=columns, n_draws=n_draws,
-                                     random_state=random_state, ci=ci)
-    write_table(table, output)
+        groups = _mark_lost_seeds(prevalence_by_group(result, documents, by=columns, n_draws=n_draws,
+                                                      random_state=random_state, ci=ci), result)
+    write_table(_mark_lost_seeds(table, result), output)
     typer.echo(f"{output}: {table['topic'].nunique()} topics × {table['term'].nunique()} terms "
                f"from {table.attrs.get('n_docs')} documents ({n_draws} draws)")
     if groups is not None:

@@ -40,12 +40,10 @@ def seeded_topic_labels(result, lang: str = "en") -> dict[str, str]:
     :func:`toolkit.report.explorer.explorer_html`, so that a topic named
     after its theme is not read as the theme when the data took it elsewhere.
     """
-    from toolkit.report.plots import label
-    from toolkit.report.registry import seed_marks
+    from toolkit.report.registry import marked_labels, seed_marks
     from toolkit.topics import seed_retention
 
-    marks = seed_marks({"seed_retention": seed_retention(result)})
-    return {name: f"{name} ({label(mark, lang)})" for name, mark in sorted(marks.items())}
+    return marked_labels(seed_marks({"seed_retention": seed_retention(result)}), lang)
 
 
 def topic_browser_html(

@@ -380,6 +380,11 @@ def lost_seeded_topics(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     return sorted(table.loc[~table["held"].astype(bool), "label"].astype(str))
 
 
+def marked_labels(marks: Mapping[str, str], lang: str = "en") -> dict[str, str]:
+    """Label → the label shown for each topic of :func:`seed_marks` ("covid" → "covid (seed terms lost)")."""
+    return {name: f"{name} ({plots.label(mark, lang)})" for name, mark in sorted(marks.items())}
+
+
 def seed_marks(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
     """Label → mark of every seeded topic not held: ``seeds_lost`` or ``seeds_elsewhere``.
 
@@ -971,6 +976,23 @@ def _prevalence_coverage(tables: Mapping[str, pd.DataFrame]) -> str:
             "without a known locality or a year is in none (the theme figures keep an (unknown) row). ")
 
 
+def tables_as_written(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The run's tables as they are saved: a seeded topic its seeds do not hold is marked in every ``label``,
+    ``label_a`` and ``label_b`` column as the figures mark it ("covid (seed terms lost)"), so that a reader of a
+    table does not cite it as the theme; ``seed_retention`` keeps the theme's name beside ``held``.
+
+    The tables in memory keep the theme's name: the figures and :func:`seed_marks` look topics up by it.
+    """
+    shown = marked_labels(seed_marks(tables))
+    if not shown:
+        return dict(tables)
+    out = {}
+    for name, table in tables.items():
+        columns = [c for c in ("label", "label_a", "label_b") if c in table] if name != "seed_retention" else []
+        out[name] = table.assign(**{c: table[c].map(lambda x: shown.get(x, x)) for c in columns}) if columns else table
+    return out
+
+
 def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Path, provenance: Mapping,
                   summary, *, figures: Sequence[str] = (), notes: str = "",
                   documents: pd.DataFrame | None = None, theme_hits: pd.DataFrame | None = None) -> None:
@@ -990,8 +1012,9 @@ def write_outputs(config: RunConfig, tables: Mapping[str, pd.DataFrame], out: Pa
     tables_dir.mkdir(parents=True, exist_ok=True)
     items: list[ReportItem] = []
     table_items: list[ReportItem] = []
+    written = tables_as_written(tables)
     for name in tqdm(sorted(tables), desc="tables", unit="table", disable=None, leave=False):
-        table = tables[name]
+        table = written[name]
         caption = TABLE_CAPTIONS.get(name, name)
         if name == "effects":
             caption = f"{caption} {uncertainty_sentence(tables)}".strip()
