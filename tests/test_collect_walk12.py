@@ -281,3 +281,22 @@ def test_an_unreachable_robots_txt_keeps_the_crawl_delay_an_earlier_run_read(tmp
     hosts = read_ledger(tmp_path, "hosts").set_index("host")
     assert hosts.loc[portal.host, "robots"] == "disallow-all"
     assert hosts.loc[portal.host, "crawl_delay"] == 0.05
+
+
+def test_a_guessed_sitemap_a_portal_does_not_have_is_no_failure(tmp_path):
+    # the summary of a crawl of 9 portals said "9 failed": 8 were the /sitemap.xml guessed for sites whose robots.txt
+    # names none; a paper reporting failed pages would overstate them
+    with DistrictPortal() as portal:
+        summary = collect([portal.base + "/"], tmp_path, delay=0.0, user_agent=UA, max_listings_per_pattern=2)
+        assert "/sitemap.xml" in portal.log  # still asked for
+    assert summary.failed == 0
+    pages = read_ledger(tmp_path)
+    (row,) = pages[pages["url"].str.endswith("/sitemap.xml")].itertuples()
+    assert row.state == "failed" and row.failure.startswith("no sitemap: the guessed") and not row.retryable
+
+
+def test_a_missing_page_still_counts_as_failed(tmp_path):
+    with DistrictPortal() as portal:
+        summary = collect([portal.base + "/", portal.base + "/tin-tuc/khong-con.html"], tmp_path, delay=0.0,
+                          user_agent=UA, max_listings_per_pattern=2)
+    assert summary.failed == 1

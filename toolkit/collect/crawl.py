@@ -69,6 +69,10 @@ class CollectSummary:
     stored
         Responses stored in this run by kind (``article``, ``listing``, ``other``,
         ``sitemap``, ``feed``, ``robots``).
+    failed
+        Requests that failed in this run. The ``/sitemap.xml`` guessed for a
+        host whose robots.txt names none is not counted when the host has none
+        (HTTP 404 or 410; its ledger row says ``no sitemap: …``).
     queued
         URLs left in the queue for the next run.
     """
@@ -143,6 +147,8 @@ class Crawler:
         self._last: ArchivedRecord | None = None
         self.stored: dict[str, int] = {}
         self.counts = {"failed": 0, "disallowed": 0, "redirects": 0}
+        #: ``/sitemap.xml`` of hosts whose robots.txt names no sitemap: asked for, and not missed when absent
+        self.guessed_sitemaps: set[str] = set()
 
     # -- set-up -----------------------------------------------------------------------------------------
 
@@ -330,6 +336,7 @@ class Crawler:
         sitemaps = list(rules.sitemaps)
         if not sitemaps and self.guess_sitemap and rules.status != "disallow-all":
             sitemaps = [f"{scheme}://{host}/sitemap.xml"]
+            self.guessed_sitemaps.add(url_key(sitemaps[0]))
         for sitemap in sitemaps:
             self._discover(sitemap, "sitemap", f"{scheme}://{host}/robots.txt")
 
@@ -379,6 +386,12 @@ class Crawler:
             else:
                 why = f"HTTP {status}" if status >= 400 else f"HTTP {status} without Location"
             retryable = status is None or status in RETRY_STATUSES
+            if key in self.guessed_sitemaps and status in (404, 410):
+                # a site that declares no sitemap has none, mostly: no failure of the crawl
+                self.ledger.update(key, state="failed", failure=f"no sitemap: the guessed {url} answered {why}",
+                                   retryable=0, run=self.run_id, **fields)
+                logger.info("%s: no sitemap (%s)", host_of(url), why)
+                return
             self.ledger.update(key, state="failed", failure=why, retryable=int(retryable), run=self.run_id, **fields)
             self.counts["failed"] += 1
             return
