@@ -539,6 +539,25 @@ def test_a_coded_sheet_is_scored_with_the_runs_dictionary_not_the_one_it_was_dra
     assert same["complaints__dictionary"].tolist() == [1, 0, 0] and caplog.text == ""
 
 
+def test_a_sheets_flagged_counts_per_stratum_are_dropped_when_the_run_flags_otherwise():
+    # validate sample records how many documents of each stratum the dictionary flags (t__stratum_flagged); once
+    # the themes file is edited those counts are another dictionary's, and scoring with them could contradict the
+    # run's flags (more flagged rows than flagged documents) or report the old dictionary's share
+    import pandas as pd
+
+    from toolkit.pipeline import sheet_with_run_flags
+
+    sheet = pd.DataFrame({"doc_id": ["a", "b", "c"], "stratum": ["hit:x", "hit:x", "miss"], "weight": [2.0, 2.0, 5.0],
+                          "x__dictionary": [1, 1, 0], "x__stratum_flagged": [3, 3, 0], "x__coder1": [1, 0, 0]})
+    hits = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "theme": "x", "present": [True, True, False, True]})
+    kept = sheet_with_run_flags(sheet, hits)  # the same dictionary: 3 flagged documents, as drawn
+    assert kept["x__stratum_flagged"].tolist() == [3, 3, 0]
+    edited_unread = sheet_with_run_flags(sheet, hits.assign(present=[True, True, False, False]))
+    assert "x__stratum_flagged" not in edited_unread.columns  # same coded flags, but 2 flagged documents in all
+    edited_coded = sheet_with_run_flags(sheet, hits.assign(present=[True, False, True, True]))
+    assert "x__stratum_flagged" not in edited_coded.columns
+
+
 def test_the_effects_figure_names_the_formula_and_a_variable_it_has_no_levels_of():
     # dantri with "~ C(category) + C(year)": the caption said "locality and year (spline) terms" and the note
     # named only the year's reference, not the category's (business)

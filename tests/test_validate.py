@@ -333,6 +333,74 @@ def test_a_stratum_nobody_coded_leaves_recall_unmeasured_and_is_named(caplog):
     assert np.isnan(score_sheet(sheet).iloc[0]["precision"])
 
 
+def _crossed_sheet(*, known: bool = True) -> pd.DataFrame:
+    """Theme site drawn within a design stratified by another theme's hits (`validate sample` with two themes).
+
+    ``hit:site``: its 30 documents, all flagged for site, read in full (24 have the theme). ``hit:faith``: 40
+    documents, 5 of them flagged for site too; 8 read, none of those 5 (1 unflagged positive). ``miss``: 100
+    unflagged documents, 10 read (1 positive). With ``known``, the sheet carries the flagged counts per stratum
+    that `validate sample` writes (``site__stratum_flagged``).
+    """
+    parts = [("hit:site", 30, 30, [1] * 30, [1] * 24 + [0] * 6),
+             ("hit:faith", 40, 8, [0] * 8, [1] + [0] * 7),
+             ("miss", 100, 10, [0] * 10, [1] + [0] * 9)]
+    frames = [pd.DataFrame({"stratum": name, "weight": big_n / n, f"site{SEP}dictionary": flags,
+                            f"site{SEP}coder1": labels}) for name, big_n, n, flags, labels in parts]
+    sheet = pd.concat(frames, ignore_index=True)
+    sheet.insert(0, "doc_id", [f"d{i:03d}" for i in range(len(sheet))])
+    if known:
+        sheet.insert(3, f"site{SEP}stratum_flagged", sheet["stratum"].map({"hit:site": 30, "hit:faith": 5, "miss": 0}))
+    return sheet
+
+
+def test_weighted_scores_use_the_flagged_counts_the_sample_recorded(caplog):
+    # the 5 site-flagged documents of hit:faith were never read: the weighting took them for unflagged ones, so
+    # the measured share left them out (30/170, not 35/170), precision's population lacked them and recall's
+    # draws counted them among the possible misses
+    with caplog.at_level("WARNING", logger="toolkit"):
+        row = score_sheet(_crossed_sheet()).iloc[0]
+    assert row["measured_share"] == pytest.approx(35 / 170)
+    # the point estimate gives the unread flagged documents the share of the coded flagged ones (24/30) ...
+    tp, fn = 30 * 24 / 30 + 5 * 24 / 30, 35 * 1 / 8 + 100 * 1 / 10
+    assert row["precision"] == pytest.approx(tp / 35)
+    assert row["recall"] == pytest.approx(tp / (tp + fn))
+    assert row["prevalence"] == pytest.approx((tp + fn) / 170)
+    # ... and the interval spans what they may be (none to all 5 positive), hit:site being read in full
+    assert row["precision_low"] == pytest.approx(24 / 35) and row["precision_high"] == pytest.approx(29 / 35)
+    assert row["recall_low"] < row["recall"] < row["recall_high"]
+    assert "theme site: 5 document(s) the dictionary flags have no coded row (stratum 'hit:faith': 5)" in caplog.text
+
+
+def test_sheets_without_flagged_counts_score_as_before():
+    old = score_sheet(_crossed_sheet(known=False)).iloc[0]
+    assert old["measured_share"] == pytest.approx(30 / 170)
+    assert old["precision"] == old["precision_low"] == old["precision_high"] == pytest.approx(24 / 30)
+    assert old["recall"] == pytest.approx(24 / (24 + 40 / 8 + 100 / 10))
+    # flagged counts that say what the sample already shows (every stratum all flagged or all not) change nothing
+    sheet = _design_sheet(miss_positive=2)
+    known = sheet.assign(**{f"faith{SEP}stratum_flagged": sheet["stratum"].map({"hit:faith": 59, "miss": 0})})
+    pd.testing.assert_frame_equal(score_sheet(known), score_sheet(sheet))
+    # and the counts are the dictionary's: a classifier's scores do not use them
+    with_classifier = known.assign(**{f"faith{SEP}classifier": known[f"faith{SEP}dictionary"]})
+    pd.testing.assert_frame_equal(score_sheet(with_classifier, measure="classifier").drop(columns="measure"),
+                                  score_sheet(sheet).drop(columns="measure"))
+
+
+def test_flagged_counts_that_contradict_the_sheet_are_named():
+    sheet = _crossed_sheet()
+    column = f"site{SEP}stratum_flagged"
+    fewer = sheet.assign(**{column: sheet["stratum"].map({"hit:site": 29, "hit:faith": 5, "miss": 0})})
+    with pytest.raises(ValueError, match=r"site__stratum_flagged.*'hit:site'.*29.*30 flagged row"):
+        score_sheet(fewer)
+    mixed = sheet.copy()
+    mixed.loc[0, column] = 12
+    with pytest.raises(ValueError, match=r"site__stratum_flagged.*'hit:site'.*12, 30"):
+        score_sheet(mixed)
+    more = sheet.assign(**{column: sheet["stratum"].map({"hit:site": 30, "hit:faith": 35, "miss": 0})})
+    with pytest.raises(ValueError, match=r"'hit:faith'.*8 unflagged row"):
+        score_sheet(more)
+
+
 # -- coders and their agreement -------------------------------------------------------
 
 
@@ -524,6 +592,33 @@ def test_validation_sample_rejects_unknown_themes(sample_inputs):
     docs, tokens, themes = sample_inputs
     with pytest.raises(ValueError, match="unknown theme"):
         validation_sample(docs, tokens, themes, theme_ids=["covid"])
+
+
+def test_the_sample_records_each_themes_flagged_documents_per_stratum_and_scoring_uses_them():
+    # documents flagged for both themes go to the rarer theme's stratum (hit:faith); the draw reads none of the
+    # two there, so the sheet alone would take them for documents the site dictionary does not flag
+    bodies = {f"s{i:02d}": f"Huyện họp dân về giải phóng mặt bằng dự án đường số {i}." for i in range(20)}
+    bodies |= {f"f{i:02d}": f"Ban Dân vận gặp mặt chức sắc tôn giáo nhân dịp lễ lần {i}." for i in range(12)}
+    bodies |= {f"f{i:02d}b": f"Chức sắc tôn giáo vận động giáo dân giải phóng mặt bằng cho dự án số {i}."
+               for i in (3, 9)}
+    bodies |= {f"n{i:02d}": f"Hội nghị giao ban công tác dân vận quý {i % 4 + 1} được tổ chức." for i in range(30)}
+    docs, tokens = _inline_corpus(bodies)
+    result = validation_sample(docs, tokens, themes_from_mapping(THEMES), n=12, random_state=0)
+    sheet, strata = result.sheet, result.strata
+    has = {t: docs["body"].str.contains(term).to_numpy() for t, term in (("site", "giải phóng mặt bằng"),
+                                                                        ("faith", "tôn giáo"))}
+    stratum = np.where(has["faith"], "hit:faith", np.where(has["site"], "hit:site", "miss"))
+    both = set(docs["doc_id"][has["site"] & has["faith"]])
+    assert both and not both & set(sheet["doc_id"])
+    for t in ("site", "faith"):
+        truth = {s: int(has[t][stratum == s].sum()) for s in ("hit:faith", "hit:site", "miss")}
+        assert strata.set_index("stratum")[f"{t}{SEP}stratum_flagged"].to_dict() == truth
+        assert (sheet[f"{t}{SEP}stratum_flagged"] == sheet["stratum"].map(truth)).all()
+    sheet["site__coder1"] = sheet["text"].str.contains("giải phóng mặt bằng").astype(int)
+    sheet["faith__coder1"] = sheet["text"].str.contains("tôn giáo").astype(int)
+    report = score_sheet(sheet).set_index("theme")
+    for t in ("site", "faith"):
+        assert report.loc[t, "measured_share"] == pytest.approx(has[t].mean())
 
 
 # -- a supervised measure -----------------------------------------------------------

@@ -854,10 +854,15 @@ def sheet_with_run_flags(sheet: pd.DataFrame, hits: pd.DataFrame | None) -> pd.D
     sheet document the run's ``theme_hits`` has is replaced by the run's;
     a document the run's corpus lacks keeps the sheet's flag (a warning
     counts them). The sampling weights stay valid: they are the documents'
-    chances of being drawn, whatever the dictionary now says of them.
+    chances of being drawn, whatever the dictionary now says of them. What
+    the old dictionary flagged in each stratum (``t__stratum_flagged``) does
+    not: it is dropped for a theme the run flags otherwise (on a coded
+    document, or on as many documents in all), whose strata's flagged sizes
+    are then estimated from the coded rows.
     """
-    from toolkit.themes.validate import SEP
+    from toolkit.themes.validate import SEP, STRATUM_FLAGGED
 
+    STRATUM_FLAGGED_SEP = f"{SEP}{STRATUM_FLAGGED}"
     if hits is None or hits.empty or "doc_id" not in sheet.columns:
         return sheet
     present = hits.pivot_table(index="doc_id", columns="theme", values="present", aggfunc="max")
@@ -878,6 +883,19 @@ def sheet_with_run_flags(sheet: pd.DataFrame, hits: pd.DataFrame | None) -> pd.D
         logger.warning("theme quality: %d of the coded sheet's documents are not in this run's corpus; their "
                        "dictionary flags are the sheet's", len(missing))
     edited = {t: n for t, n in sorted(changed.items()) if n}
+    # What the sampled dictionary flagged in each stratum is stale once this run flags otherwise: a coded
+    # document, or as many documents in all (the run's corpus is the one drawn from, else the counts do not
+    # apply to it either). Those themes' strata sizes are then estimated from the coded rows, as for a sheet
+    # drawn before the counts were written.
+    stale = []
+    for theme in present.columns:
+        column = f"{theme}{STRATUM_FLAGGED_SEP}"
+        if column not in out.columns or "stratum" not in out.columns:
+            continue
+        drawn = pd.to_numeric(out.groupby("stratum")[column].first(), errors="coerce").sum()
+        if str(theme) in edited or drawn != int(present[theme].fillna(False).astype(bool).sum()):
+            stale.append(column)
+    out = out.drop(columns=stale)
     if edited:
         logger.warning("theme quality: the dictionary now flags %s coded document(s) otherwise than when the sheet "
                        "was drawn (the themes file was edited); scored with this run's dictionary",

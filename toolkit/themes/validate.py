@@ -40,7 +40,12 @@ names given to ``coders``: any ``t__<name>`` column that is not one of
 :data:`NON_CODER_COLUMNS` is a coder's), left empty for the coders (1 = the
 document has the theme, 0 = it does not). A column ``t__gold`` (an
 adjudicated label), when present, is the reference in scoring; otherwise
-the first coder's column (in the sheet's order) with labels is.
+the first coder's column (in the sheet's order) with labels is. Beside the
+sampling design's ``stratum`` and ``weight`` (``N_h / n_h``), the column
+``t__stratum_flagged`` holds how many documents of the row's stratum the
+dictionary flags for ``t`` (the same number on every row of a stratum):
+weighted scoring takes the flagged and unflagged sizes of each stratum from
+it rather than estimating them from the rows read.
 
 Only pure functions live here; the CLI reads and writes the files.
 """
@@ -64,6 +69,9 @@ logger = logging.getLogger("toolkit.themes.validate")
 
 SEP = "__"
 CODERS = ("coder1", "coder2")
+#: Suffix of the sheet's and the strata table's ``t__stratum_flagged``: how many documents of the stratum
+#: the dictionary flags for theme ``t`` (every document, read or not), written by :func:`validation_sample`.
+STRATUM_FLAGGED = "stratum_flagged"
 SCORE_COLUMNS = [
     "theme", "measure", "reference", "weighted", "n_coded", "tp", "fp", "fn", "tn",
     "precision", "precision_low", "precision_high", "recall", "recall_low", "recall_high",
@@ -96,12 +104,90 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else math.nan
 
 
+#: A difference of documents below this is the rounding of summed weights (3,000 documents drawn 7 at a time
+#: weigh 3000/7 each, which sum to 2999.9999999999995), not a document.
+_ROUNDING = 1e-6
+
+
+def _known_flagged(labels: np.ndarray, valid: np.ndarray, values: np.ndarray, flag: np.ndarray, pred: np.ndarray,
+                   weights: np.ndarray, what: str) -> dict[str, float] | None:
+    """Stratum → the documents there that the measure flags (``t__stratum_flagged``), checked against the rows.
+
+    ``values`` holds the column on every sheet row (NaN where blank); ``None``
+    when it is blank on every row with a weight (a sheet drawn before the
+    column was written, scored as before). Raises ``ValueError`` naming the
+    column and the stratum when the rows of a stratum hold different counts,
+    when it is blank in some strata only, or when a count is not a whole
+    number of documents, is below the stratum's flagged rows, or leaves fewer
+    documents of ``N_h`` (the sum of its weights) than its unflagged rows.
+    """
+    column = f"{what}{SEP}{STRATUM_FLAGGED}" if what else STRATUM_FLAGGED
+    if np.isnan(values[valid]).all():
+        return None
+    out: dict[str, float] = {}
+    blank = []
+    for h in sorted(set(labels[valid])):
+        rows = valid & (labels == h)
+        given = np.unique(values[rows & ~np.isnan(values)])
+        if len(given) == 0:
+            blank.append(h)
+            continue
+        if len(given) > 1:
+            raise ValueError(f"column {column!r}: the rows of stratum {h!r} hold {', '.join(f'{v:g}' for v in given)}: "
+                             "one count per stratum, on each of its rows (as `validate sample` wrote it)")
+        n_flagged = float(given[0])
+        if n_flagged < 0 or n_flagged != round(n_flagged):
+            raise ValueError(f"column {column!r}, stratum {h!r}: {n_flagged:g} is not a number of documents")
+        shown = rows & ~np.isnan(pred)
+        flag_rows, other_rows = int((shown & flag).sum()), int((shown & ~flag).sum())
+        big_n = float(weights[rows].sum())
+        if n_flagged < flag_rows:
+            raise ValueError(f"column {column!r}, stratum {h!r}: {n_flagged:g} flagged document(s), but the sheet "
+                             f"holds {flag_rows} flagged row(s) of that stratum: the counts are not this sheet's")
+        if big_n - n_flagged < other_rows - _ROUNDING:
+            raise ValueError(f"column {column!r}, stratum {h!r}: {n_flagged:g} flagged of its {big_n:g} documents "
+                             f"(the sum of its weights) leaves fewer than its {other_rows} unflagged row(s): the "
+                             "counts or the weights are not this sheet's")
+        out[h] = n_flagged
+    if blank:
+        raise ValueError(f"column {column!r} is blank on the rows of stratum(s) {', '.join(map(repr, blank))} and "
+                         "filled on others: fill it on every row (as `validate sample` wrote it), or on none")
+    return out
+
+
 def _stratified_rates(pred: np.ndarray, ref: np.ndarray, weights: np.ndarray, strata, *, ci: float,
-                      n_draws: int, random_state: int, what: str = "") -> dict[str, float]:
+                      n_draws: int, random_state: int, what: str = "",
+                      stratum_flagged: np.ndarray | None = None) -> dict[str, float]:
     """Weighted rates with intervals from a stratified finite-population posterior (see :func:`score_predictions`).
 
     ``pred`` and ``ref`` hold every row of the sheet (NaN where blank); a row
     with a weight counts in its stratum's population whether coded or not.
+
+    ``stratum_flagged`` holds, on every row, how many documents of its
+    stratum the measure flags (the sheet's ``t__stratum_flagged``; NaN where
+    blank). With it the flagged and unflagged sizes of each stratum are
+    known, not estimated: the measured share is exact, and precision's and
+    recall's populations are those sizes. Without it (or blank on every row)
+    a stratum's flagged size is estimated as ``N_h · n_h1 / n_h`` from its
+    coded rows, as before the column was written, so a flagged document in
+    a stratum where no coded row is flagged drops out of precision's
+    population and counts among recall's possible misses.
+
+    A known (stratum, flag) cell with documents but no coded row stays in the
+    populations: in the intervals its share of positives is drawn from the
+    Jeffreys prior (Beta(½, ½), the posterior at n = k = 0), and in the point
+    estimates it is taken as the weighted share of positives of the coded
+    documents with the same flag (NaN where there are none), with a warning
+    naming the theme and the strata.
+
+    Each interval is stretched to hold its point estimate: ``low, high =
+    min(low, point), max(high, point)``. Where a cell has no positive (or no
+    negative) read, the point estimate sits at the edge of what the cell may
+    hold (none of its unread documents positive, or all), an edge its Beta
+    posterior never reaches, so the draws' percentile bound may fall short of
+    the point; the bound is then moved to the point, as a Jeffreys interval's
+    lower bound is set to 0 at k = 0 (its upper to 1 at k = n). The interval
+    is then wider than the draws' percentile interval, never narrower.
     """
     valid = ~np.isnan(weights)
     if strata is None:
@@ -113,29 +199,50 @@ def _stratified_rates(pred: np.ndarray, ref: np.ndarray, weights: np.ndarray, st
     keep = valid & ~np.isnan(pred) & ~np.isnan(ref)
     flag = pred > 0
     pos = ref > 0
+    known = None
+    if stratum_flagged is not None:
+        values = np.asarray(stratum_flagged, dtype=float)
+        if len(values) != len(weights):
+            raise ValueError(f"{len(values)} flagged counts for {len(weights)} weights")
+        known = _known_flagged(labels, valid, values, flag, pred, weights, what)
     w_point = np.zeros(len(weights))
     # one row per (stratum, predicted value): coded rows n, reference positives k, population N
     cells_n, cells_k, cells_size, cells_flag = [], [], [], []
     uncoded, below = [], []
+    unread_cells: list[tuple[str, bool, float]] = []  # known cells with documents and no coded row
     for h in sorted(set(labels[valid])):
         rows = valid & (labels == h)
         coded_h = keep & (labels == h)
         n_h = int(coded_h.sum())
         big_n = float(weights[rows].sum())
         if n_h == 0:
-            uncoded.append((h, int(rows.sum()), bool((flag & rows & ~np.isnan(pred)).any())))
+            flagged_h = bool((flag & rows & ~np.isnan(pred)).any()) if known is None else known[h] > 0
+            uncoded.append((h, int(rows.sum()), flagged_h))
             continue
         if big_n < n_h:
             below.append(h)
-        w_point[coded_h] = big_n / n_h
+        if known is None:
+            w_point[coded_h] = big_n / n_h
         for v in (True, False):
-            n_hv = int((coded_h & (flag == v)).sum())
-            if n_hv == 0:
-                continue
+            in_cell = coded_h & (flag == v)
+            n_hv = int(in_cell.sum())
+            if known is None:
+                if n_hv == 0:
+                    continue
+                # the unsampled rest of a cell is never negative: weights below 1 make the stratum a census
+                size = max(big_n * n_hv / n_h, n_hv)
+            else:
+                size = known[h] if v else big_n - known[h]
+                if n_hv == 0:
+                    if size < _ROUNDING:
+                        continue
+                    unread_cells.append((h, v, size))
+                else:
+                    size = max(size, n_hv)
+                    w_point[in_cell] = size / n_hv
             cells_n.append(n_hv)
-            cells_k.append(int((coded_h & (flag == v) & pos).sum()))
-            # the unsampled rest of a cell is never negative: weights below 1 make the stratum a census
-            cells_size.append(max(big_n * n_hv / n_h, n_hv))
+            cells_k.append(int((in_cell & pos).sum()))
+            cells_size.append(size)
             cells_flag.append(v)
     where = f"theme {what}: " if what else ""
     for h, n_rows, flagged in uncoded:
@@ -146,23 +253,47 @@ def _stratified_rates(pred: np.ndarray, ref: np.ndarray, weights: np.ndarray, st
         logger.warning("%sstratum(s) %s: weights sum to fewer documents than were coded; the weights are not "
                        "population counts (N_h / n_h), and these strata are taken as a census", where,
                        ", ".join(map(repr, below)))
+    for v in (True, False):
+        cells = [(h, size) for h, flag_v, size in unread_cells if flag_v == v]
+        if cells:
+            logger.warning("%s%s document(s) the dictionary %s have no coded row (%s): they count in precision's and "
+                           "recall's populations, with the share of positives of the coded %s documents in the point "
+                           "estimates and a share drawn from the Jeffreys prior in the intervals; to measure them, "
+                           "code a sample drawn for this theme", where, f"{sum(s for _, s in cells):g}",
+                           "flags" if v else "does not flag", ", ".join(f"stratum {h!r}: {s:g}" for h, s in cells),
+                           "flagged" if v else "unflagged")
     w = w_point[keep]
     f, r = flag[keep], pos[keep]
     tp, fp, fn = (float(np.sum(w[c])) for c in (f & r, f & ~r, ~f & r))
     total = float(np.sum(w))
+    for v in (True, False):
+        size_v = sum(size for _, flag_v, size in unread_cells if flag_v == v)
+        if size_v:
+            # cells collapsed for the point: an unread cell takes the share of the coded cells with its flag
+            rate = _ratio(float(np.sum(w[(f == v) & r])), float(np.sum(w[f == v])))
+            if v:
+                tp, fp = tp + size_v * rate, fp + size_v * (1 - rate)
+            else:
+                fn += size_v * rate
+            total += size_v
     precision = _ratio(tp, tp + fp)
     recall = _ratio(tp, tp + fn)
     f1 = _ratio(2 * tp, 2 * tp + fp + fn)
     prevalence = _ratio(tp + fn, total)
-    # the measure's share needs no label: a stratum nobody coded counts with the flags of its rows
-    share_num = tp + fp
-    share_den = total
-    for h, _, _ in uncoded:
-        rows = valid & (labels == h)
-        known = rows & ~np.isnan(pred)
-        share_den += float(weights[rows].sum())
-        share_num += float(weights[rows].sum()) * (float(flag[known].mean()) if known.any() else math.nan)
-    share = _ratio(share_num, share_den)
+    if known is not None:
+        # the measure flags every document of the corpus: its share needs no label, nor any estimate
+        share = _ratio(sum(known.values()), float(weights[valid].sum()))
+    else:
+        # the measure's share needs no label: a stratum nobody coded counts with the flags of its rows
+        share_num = tp + fp
+        share_den = total
+        for h, _, _ in uncoded:
+            rows = valid & (labels == h)
+            known_rows = rows & ~np.isnan(pred)
+            share_den += float(weights[rows].sum())
+            share_num += float(weights[rows].sum()) * (float(flag[known_rows].mean()) if known_rows.any()
+                                                       else math.nan)
+        share = _ratio(share_num, share_den)
     if any(flagged for _, _, flagged in uncoded):
         precision = math.nan
     if uncoded:
@@ -198,7 +329,8 @@ def _stratified_rates(pred: np.ndarray, ref: np.ndarray, weights: np.ndarray, st
         else:
             low, high = (float(x) for x in np.quantile(sample, [(1 - ci) / 2, (1 + ci) / 2]))
             # no positive (or no negative) read in a cell: its Beta posterior never reaches the edge the
-            # estimate sits on, so the interval is stretched to hold it (as Jeffreys intervals are at k = 0)
+            # estimate sits on, so the interval is stretched to hold it (as Jeffreys intervals are at k = 0):
+            # wider, never narrower
             low, high = min(low, point), max(high, point)
         out.update({name: point, f"{name}_low": low, f"{name}_high": high})
     out["measured_share"] = share
@@ -297,7 +429,9 @@ class ValidationSample:
     sheet : DataFrame
         One row per sampled document (see the module docstring for columns).
     strata : DataFrame
-        ``stratum, n_population, n_sampled, weight``.
+        ``stratum, n_population, n_sampled, weight`` and, per theme ``t``,
+        ``t__stratum_flagged``: the stratum's documents the dictionary flags
+        for ``t`` (of its ``n_population``).
     """
 
     sheet: pd.DataFrame
@@ -361,7 +495,13 @@ def validation_sample(
     over the ``hit:`` strata. Within a stratum documents are drawn
     systematically (equal steps from a random start) through the stratum
     sorted by locality, year and id, which spreads the sample over localities
-    and years. A document's weight is ``N_h / n_h`` of its stratum.
+    and years. A document's weight is ``N_h / n_h`` of its stratum. A
+    document flagged for several themes counts in one stratum only, so a
+    theme's flagged documents also sit in the strata of rarer themes (and a
+    draw there may read none of them): the sheet's and the strata table's
+    ``t__stratum_flagged`` say how many documents of each stratum the
+    dictionary flags for each theme ``t``, and :func:`score_sheet` takes the
+    flagged and unflagged sizes of every stratum from them.
     """
     from toolkit.themes.dictionary import apply_weak_terms, document_periods, term_counts
     from toolkit.themes.concordance import kwic
@@ -418,6 +558,10 @@ def validation_sample(
     for col in ("locality", "province", "district", "year"):
         frame[col] = frame["doc_id"].map(docs[col]) if col in docs.columns else pd.NA
     sizes = frame["stratum"].value_counts().to_dict()
+    # what the dictionary flags in each stratum is known for every theme, read or not: scoring needs these
+    # cells, since a theme's flagged documents also sit in the strata of rarer themes, where few may be drawn
+    n_stratum_flagged = {t: {s: int(flagged[t][stratum == s].sum()) for s in sizes} for t in ids}
+    flagged_columns = [f"{t}{SEP}{STRATUM_FLAGGED}" for t in ids]
     n = min(n, len(frame))
     n_miss = min(int(round(n * miss_fraction)), sizes.get("miss", 0))
     hit_sizes = {s: c for s, c in sizes.items() if s != "miss"}
@@ -430,13 +574,16 @@ def validation_sample(
     for s in sorted(alloc):
         group = frame[frame["stratum"] == s]
         k = alloc[s]
+        counts_s = {col: n_stratum_flagged[t][s] for t, col in zip(ids, flagged_columns)}
         if k <= 0:
-            strata_rows.append({"stratum": s, "n_population": len(group), "n_sampled": 0, "weight": math.nan})
+            strata_rows.append({"stratum": s, "n_population": len(group), "n_sampled": 0, "weight": math.nan,
+                                **counts_s})
             continue
         chosen = _systematic(group, k, order, rng)
         weight = len(group) / len(chosen)
         picked.append(chosen.assign(weight=weight))
-        strata_rows.append({"stratum": s, "n_population": len(group), "n_sampled": len(chosen), "weight": weight})
+        strata_rows.append({"stratum": s, "n_population": len(group), "n_sampled": len(chosen), "weight": weight,
+                            **counts_s})
     sample = pd.concat(picked, ignore_index=True).sort_values(["stratum", "doc_id"], ignore_index=True)
     sheet = pd.DataFrame({"doc_id": sample["doc_id"]})
     for col in ("source", "url", "title", "date", "year", "province", "district", "locality"):
@@ -446,6 +593,8 @@ def validation_sample(
         sheet["year"] = pd.to_numeric(sheet["year"], errors="coerce").round().astype("Int64")
     sheet["stratum"] = sample["stratum"].to_numpy()
     sheet["weight"] = sample["weight"].to_numpy()
+    for t, col in zip(ids, flagged_columns):
+        sheet[col] = sheet["stratum"].map(n_stratum_flagged[t]).astype(int)
     terms = themes.to_frame()["term"].tolist()
     rows = sample["_row"].to_numpy()
     sample_docs = documents.assign(doc_id=documents["doc_id"].astype(str))
@@ -482,7 +631,7 @@ def validation_sample(
 
     titles = docs["title"] if "title" in docs.columns else pd.Series("", index=docs.index)
     sheet["text"] = [document_text(str(titles.get(d, "") or ""), str(docs.at[d, "body"] or "")) for d in sheet["doc_id"]]
-    strata = pd.DataFrame(strata_rows, columns=["stratum", "n_population", "n_sampled", "weight"])
+    strata = pd.DataFrame(strata_rows, columns=["stratum", "n_population", "n_sampled", "weight", *flagged_columns])
     if unshown:
         logger.info("validate sample: %d counted occurrence(s) have no KWIC line (a term's words counted together "
                     "across dropped stopwords or a full stop); their kwic cells say so", unshown)
@@ -748,9 +897,10 @@ def warn_blanks(sheet: pd.DataFrame, theme: str, columns: Sequence[str], what: s
 
 #: Column suffixes of a sheet that are not coders: what a measure said and why.
 MEASURE_COLUMNS = ("dictionary", "terms", "weak_terms", "kwic", "classifier")
-#: Column suffixes of a sheet that hold no coder's labels: the measures' columns, the adjudicated ``gold``
-#: and a coder's free-text remarks.
-NON_CODER_COLUMNS = (*MEASURE_COLUMNS, "probability", "gold", "note", "notes", "comment", "comments")
+#: Column suffixes of a sheet that hold no coder's labels: the measures' columns, the sampling design's
+#: :data:`STRATUM_FLAGGED`, the adjudicated ``gold`` and a coder's free-text remarks.
+NON_CODER_COLUMNS = (*MEASURE_COLUMNS, "probability", STRATUM_FLAGGED, "gold", "note", "notes", "comment",
+                     "comments")
 
 
 def _coder_columns(sheet: pd.DataFrame) -> list[tuple[str, str]]:
@@ -901,6 +1051,7 @@ def score_predictions(
     weights=None,
     *,
     strata=None,
+    stratum_flagged=None,
     ci: float = 0.95,
     n_draws: int = 4000,
     random_state: int = 0,
@@ -918,6 +1069,12 @@ def score_predictions(
     strata : array-like, optional
         The stratum of every document (the sheet's ``stratum``); used with
         ``weights`` only. Default: each distinct weight is a stratum.
+    stratum_flagged : array-like, optional
+        On every document, how many documents of its stratum the measure
+        flags, read or not (the sheet's ``t__stratum_flagged``, written by
+        :func:`validation_sample`; NaN where blank); used with ``weights``
+        and ``strata`` only. The strata's flagged and unflagged sizes are
+        then known rather than estimated from the coded rows.
     ci : float
         Coverage of the intervals.
     n_draws : int
@@ -954,17 +1111,32 @@ def score_predictions(
     fraction of a document counts by its fraction): the finite-population
     posterior predictive. From ``n_draws`` draws of the corpus's true and
     false positives and negatives come precision, recall, F1 and prevalence
-    per draw, and their percentile intervals (stretched to hold the point
-    estimate where it sits on the edge of what the draws reach, as a Jeffreys
-    interval is at k = 0). A stratum read in full (``N_h = n_h``) is certain,
-    so a prevalence never falls below the positives read and a precision
-    over fully read flagged strata has no width, while a large unflagged
-    stratum read thinly keeps recall's interval wide even when no miss was
+    per draw, and their percentile intervals, stretched to hold the point
+    estimate: where a cell has no positive (or no negative) read, the point
+    sits at the edge of what the cell may hold, which its Beta posterior never
+    reaches, so the bound is moved to the point, as a Jeffreys interval's is
+    at k = 0; the interval is then wider, never narrower. A stratum read in
+    full (``N_h = n_h``) is certain, so a prevalence never falls below the
+    positives read and a precision over fully read flagged strata has no
+    width, while a large unflagged stratum read thinly keeps recall's interval wide even when no miss was
     found. A stratum with rows but none coded makes recall, F1 and
     prevalence NaN (precision too when it holds flagged rows), with a
     warning naming it. Weights that sum to fewer documents than a stratum's
     coded rows are not population counts: such a stratum is taken as a
     census, with a warning.
+
+    With ``stratum_flagged`` the cells' sizes ``N_h1`` (flagged) and ``N_h0 =
+    N_h − N_h1`` are known, and ``measured_share`` is exact (``Σ N_h1 / Σ
+    N_h``): a document flagged for several themes sits in one stratum only,
+    so a theme's flagged documents also sit in other themes' strata, where a
+    draw may read none of them, and ``N_h · n_h1 / n_h`` would drop them.
+    The coded rows of a cell each weigh ``N_hv / n_hv``. A cell with
+    documents but no coded row stays in the populations: its share of
+    positives is drawn from the Jeffreys prior (Beta(½, ½)) in the intervals
+    and taken as the weighted share of the coded documents with its flag in
+    the point estimates, with a warning naming the strata. Counts that the
+    sheet's rows contradict (more flagged rows than flagged documents, say)
+    raise ``ValueError``.
 
     Examples
     --------
@@ -975,12 +1147,12 @@ def score_predictions(
     >>> round(s["recall"], 3), s["recall_low"] < 0.02 < s["recall_high"] < 0.5
     (0.02, True)
     """
-    return _score_predictions(predicted, reference, weights, strata=strata, ci=ci, n_draws=n_draws,
-                              random_state=random_state)
+    return _score_predictions(predicted, reference, weights, strata=strata, stratum_flagged=stratum_flagged, ci=ci,
+                              n_draws=n_draws, random_state=random_state)
 
 
-def _score_predictions(predicted, reference, weights=None, *, strata=None, ci: float = 0.95, n_draws: int = 4000,
-                       random_state: int = 0, what: str = "") -> dict[str, float]:
+def _score_predictions(predicted, reference, weights=None, *, strata=None, stratum_flagged=None, ci: float = 0.95,
+                       n_draws: int = 4000, random_state: int = 0, what: str = "") -> dict[str, float]:
     """:func:`score_predictions`, naming ``what`` (a theme) in its warnings."""
     pred = np.asarray(predicted, dtype=float)
     ref = np.asarray(reference, dtype=float)
@@ -993,7 +1165,8 @@ def _score_predictions(predicted, reference, weights=None, *, strata=None, ci: f
     out.update({name: int(c.sum()) for name, c in zip(("tp", "fp", "fn", "tn"), cells)})
     if weights is not None:
         out.update(_stratified_rates(all_pred, all_ref, all_w, strata, ci=ci, n_draws=n_draws,
-                                     random_state=random_state, what=what))
+                                     random_state=random_state, what=what,
+                                     stratum_flagged=stratum_flagged if strata is not None else None))
         return out
     p, p_lo, p_hi = _weighted_rate(ref[pred], w[pred], ci)
     r, r_lo, r_hi = _weighted_rate(pred[ref], w[ref], ci)
@@ -1075,7 +1248,12 @@ def score_sheet(
     stratum (its coded rows then stand for all ``N_h`` of its documents), and
     a stratum with rows but none coded for a theme makes that theme's recall,
     F1 and prevalence NaN (precision too when the stratum holds rows the
-    measure flags), with a warning that names the stratum.
+    measure flags), with a warning that names the stratum. Scoring the
+    dictionary, a sheet's ``t__stratum_flagged`` (written by
+    :func:`validation_sample`) gives each stratum's flagged and unflagged
+    sizes: ``measured_share`` is then exact, and flagged documents in strata
+    where none was read stay in precision's and recall's populations (see
+    :func:`score_predictions`). A sheet without the column scores as before.
     """
     check_sheet(sheet)
     themes = _default_themes(sheet, themes, coder)
@@ -1098,11 +1276,39 @@ def score_sheet(
                                                              if weights is not None else ""))
         ref = coded(sheet, ref_col)
         pred = coded(sheet, col)
+        # the counts are the dictionary's flags over the corpus: a classifier's are known on the sheet only
+        known = _stratum_flagged(sheet, t) if weights is not None and measure == "dictionary" else None
+        if known is not None and strata is None:
+            logger.warning("theme %s: %r is left unused: the sheet has no `stratum` column to match its counts to; "
+                           "the strata's flagged sizes are estimated from the coded rows", t,
+                           f"{t}{SEP}{STRATUM_FLAGGED}")
+            known = None
         row = {"theme": t, "measure": measure, "reference": ref_col.rpartition(SEP)[2],
                "weighted": weights is not None}
-        row.update(_score_predictions(pred, ref, weights, strata=strata, ci=ci, random_state=random_state, what=t))
+        row.update(_score_predictions(pred, ref, weights, strata=strata, stratum_flagged=known, ci=ci,
+                                      random_state=random_state, what=t))
         rows.append(row)
     return pd.DataFrame(rows, columns=SCORE_COLUMNS).astype({"weighted": bool})
+
+
+def _stratum_flagged(sheet: pd.DataFrame, theme: str) -> np.ndarray | None:
+    """The sheet's ``t__stratum_flagged`` as floats, NaN where blank (``None`` without the column).
+
+    Anything else that is not a number is an error that names the row.
+    """
+    column = f"{theme}{SEP}{STRATUM_FLAGGED}"
+    if column not in sheet.columns:
+        return None
+    raw = sheet[column]
+    text = raw.astype(str).str.strip()
+    blank = raw.isna().to_numpy() | text.isin(["", "nan", "<NA>", "None"]).to_numpy()
+    values = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(dtype=float)
+    bad = ~blank & np.isnan(values)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"column {column!r}, sheet row {row + 2}: {raw.iloc[row]!r} is not a number of documents "
+                         "(as `validate sample` wrote it)")
+    return values
 
 
 def sheet_strata(sheet: pd.DataFrame) -> np.ndarray | None:
