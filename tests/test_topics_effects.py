@@ -284,7 +284,7 @@ def test_prevalence_by_group_empty_cells_and_means(caplog):
         out = prevalence_by_group(res, meta, n_draws=30, random_state=0)
     # the log names the table the undistricted document leaves, not the model (a researcher read it as the effects)
     assert "topic prevalence by district/year: 1 of 5 documents have no district or year" in caplog.text
-    assert "not of the model or its effects" in caplog.text
+    assert "the model keeps them; effects leave out the documents missing a covariate" in caplog.text
     # No province column: nothing to qualify the district with.
     assert list(out.columns) == ["district", "year", "topic", "label", "n_docs", "prevalence", "ci_low", "ci_high"]
     assert len(out) == 2 * 2 * 2  # 2 districts × 2 years × 2 topics; "" is missing

@@ -1223,7 +1223,7 @@ def prevalence_by_group(
     complete = frame.notna().all(axis=1).to_numpy() if by else np.ones(n_docs_total, bool)
     if (~complete).any():
         logger.warning("topic prevalence by %s: %d of %d documents have no %s and are left out of this table "
-                       "(not of the model or its effects)", "/".join(by), int((~complete).sum()), n_docs_total,
+                       "(the model keeps them; effects leave out the documents missing a covariate of their formula, and say so)", "/".join(by), int((~complete).sum()), n_docs_total,
                        " or ".join(c for c in by if c not in described) or "/".join(by))
     rows = np.flatnonzero(complete)
 
