@@ -326,6 +326,67 @@ PAGES = {
 }
 
 
+# Article pages as district portals write them, whatever their template says about the date and the lead: ingest
+# reads each as a document (an undated one with an empty date), so the crawler must collect each as an article.
+LEAD = ("Sáng 14/1/2021, Ban Dân vận Quận ủy phối hợp với Ủy ban Mặt trận Tổ quốc quận trao 300 phần quà Tết "
+        "cho hộ nghèo, hộ cận nghèo và gia đình chính sách trên địa bàn.")
+LEAD_BODY = ("Mỗi phần quà gồm gạo, dầu ăn, bánh mứt và tiền mặt, tổng trị giá hơn 150 triệu đồng, do các mạnh "
+             "thường quân đóng góp.", "Dịp này, lãnh đạo quận thăm hỏi, động viên bà con vượt qua khó khăn, đón Tết "
+             "an toàn.")
+MARKET = ("Ban Dân vận Huyện ủy phối hợp với Ban quản lý chợ tổ chức tuyên truyền, vận động hơn 200 tiểu thương ký "
+          "cam kết chấp hành quy định về phòng cháy, chữa cháy và giữ gìn vệ sinh môi trường tại chợ.",
+          "Tại buổi tuyên truyền, cán bộ Công an huyện hướng dẫn bà con cách sử dụng bình chữa cháy, sắp xếp hàng hóa "
+          "gọn gàng, không câu móc điện tùy tiện và tắt các thiết bị điện trước khi ra về.",
+          "Các tiểu thương thống nhất thành lập tổ tự quản phòng cháy ở từng dãy ki-ốt, phân công người trực vào ban "
+          "đêm và kịp thời báo tin khi phát hiện nguy cơ cháy nổ.")
+CRUMB = "<div class='breadcrumb'><a href='/'>Trang chủ</a> » <a href='/tin'>Tin hoạt động</a></div>"
+
+
+def _undated_article(related: bool) -> str:
+    box = f"<div class='tin-khac'><h3>Tin khác</h3><ul>{RELATED}</ul></div>" if related else ""
+    return (HEAD + CRUMB + "<h1>Vận động tiểu thương chợ huyện chấp hành quy định phòng cháy, chữa cháy</h1>"
+            + "<div class='noi-dung'>" + "".join(f"<p>{p}</p>" for p in MARKET)
+            + "<p><strong>Thanh Tâm</strong></p></div>" + box + "</body></html>")
+
+
+def _lead_box_article(related: bool) -> str:
+    box = f"<div class='tin-khac'><h3>Tin khác</h3><ul>{RELATED}</ul></div>" if related else ""
+    return (HEAD + CRUMB + "<h1>Quận trao quà Tết cho hộ khó khăn trên địa bàn</h1>"
+            "<div class='ngay'>Thứ sáu, 15/01/2021 09:30</div>"
+            f"<div class='sapo'><strong>{LEAD}</strong></div>"
+            "<div class='noi-dung'>" + "".join(f"<p>{p}</p>" for p in LEAD_BODY) + "</div>" + box + "</body></html>")
+
+
+CONTACT = (HEAD + "<h1>Liên hệ</h1><div class='lien-he'><p>Ban Dân vận Huyện ủy Phù Mỹ</p>"
+           "<p>Địa chỉ: số 10 đường Trần Hưng Đạo, thị trấn Phù Mỹ, tỉnh Bình Định</p>"
+           "<p>Điện thoại: 0256 3855 000 - Thư điện tử: banDanvan@example.vn</p></div>"
+           "<form><p>Họ và tên</p><input name='ten'><p>Nội dung</p><textarea></textarea><button>Gửi</button></form>"
+           "</body></html>")
+SEARCH = (HEAD + "<h1>Kết quả tìm kiếm: dân vận khéo</h1><p>Tìm thấy 5 kết quả phù hợp với từ khóa.</p><ul>"
+          + "".join(f"<li><a href='/tin/bai-{i}.html'>{t}</a><p>{PARAS[i % 3]}</p></li>" for i, t in enumerate(TITLES))
+          + "</ul></body></html>")
+CATEGORY = (HEAD + "<h1>Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh</h1>"
+            f"<div class='mo-ta'><p>{PARAS[1]}</p></div>"
+            + "".join(f"<div class='item'><h3><a href='/tin/bai-{i}.html'>{t}</a></h3><p>{PARAS[i % 3]}</p></div>"
+                      for i, t in enumerate(TITLES))
+            + "<div class='pager'><a href='/chuyen-de/hoc-tap?page=2'>Trang sau</a></div></body></html>")
+
+PAGES.update({
+    "undated article: a headline and running text, no date line": (
+        _undated_article(related=False), "http://h.example.vn/tin/van-dong-tieu-thuong-cho-huyen-51.html", "article"),
+    "undated article with a box of related stories": (
+        _undated_article(related=True), "http://h.example.vn/tin/van-dong-tieu-thuong-cho-huyen-51.html", "article"),
+    "dated article whose lead is a box of its own": (
+        _lead_box_article(related=False), "http://h.example.vn/tin/trao-qua-tet-52.html", "article"),
+    "dated article with a lead box and related stories": (
+        _lead_box_article(related=True), "http://h.example.vn/tin/trao-qua-tet-52.html", "article"),
+    "contact page with an address block and a form": (CONTACT, "http://h.example.vn/lien-he.html", "other"),
+    "search results with snippets": (SEARCH, "http://h.example.vn/tim-kiem?q=dan+van+kheo", "listing"),
+    "category page: a description, its stories and a pager": (CATEGORY, "http://h.example.vn/chuyen-de/hoc-tap",
+                                                              "listing"),
+})
+
+
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_pages_are_read_as_articles_listings_or_other(name):
     html, url, kind = PAGES[name]
@@ -633,3 +694,55 @@ def test_a_calendar_trap_is_capped_by_list_page_pattern_and_said(tmp_path, caplo
     assert {p for p in trap.log if p.startswith("/tin/")} == {f"/tin/bai-{i}.html" for i in range(1, 6)}
     # a later run counts the earlier runs' list pages: nothing more of the trap
     assert again.n_requests <= 1 and len([p for p in trap.log if p.startswith("/lich")]) == 3
+
+
+class _UndatedTemplatePortal(site.PageServer):
+    """A district portal whose template shows no date on some articles and puts the lead in a box of its own."""
+
+    UNDATED = "/tin/van-dong-tieu-thuong-cho-huyen-51.html"
+    LEAD_BOX = "/tin/trao-qua-tet-52.html"
+    HOME = (HEAD + "<h2>Tin hoạt động</h2><ul>"
+            f"<li><a href='{UNDATED}'>Vận động tiểu thương chợ huyện chấp hành quy định phòng cháy, chữa cháy</a></li>"
+            f"<li><a href='{LEAD_BOX}'>Quận trao quà Tết cho hộ khó khăn trên địa bàn</a></li>"
+            "<li><a href='/lien-he.html'>Liên hệ</a></li><li><a href='/gioi-thieu'>Giới thiệu</a></li></ul>"
+            "</body></html>")
+
+    def answer(self, path: str, query: dict) -> tuple[str, str] | None:
+        pages = {"/": self.HOME, self.UNDATED: _undated_article(related=True),
+                 self.LEAD_BOX: _lead_box_article(related=True), "/lien-he.html": CONTACT, "/gioi-thieu": PAGES["introduction page without a date"][0],
+                 "/tin": PAGES["listing with teasers and pager"][0]}
+        if path.startswith("/tin/bai-"):  # the related stories: dated articles
+            return PAGES["article, p paragraphs, related list"][0], "text/html; charset=utf-8"
+        return (pages[path], "text/html; charset=utf-8") if path in pages else None
+
+
+@pytest.fixture(scope="module")
+def undated_crawl(tmp_path_factory):
+    out = tmp_path_factory.mktemp("undated")
+    with local_network_only(), _UndatedTemplatePortal() as portal:
+        collect([portal.base + "/"], out, delay=0.0, user_agent=UA)
+    return portal, out
+
+
+def test_an_undated_article_and_one_with_a_lead_box_are_collected_as_articles(undated_crawl):
+    portal, out = undated_crawl
+    kinds = read_ledger(out).set_index("url")["kind"]
+    assert kinds[portal.base + portal.UNDATED] == "article"
+    assert kinds[portal.base + portal.LEAD_BOX] == "article"
+    # the site's own pages and its lists stay what they are
+    assert kinds[portal.base + "/lien-he.html"] == "other" and kinds[portal.base + "/gioi-thieu"] == "other"
+    assert kinds[portal.base + "/tin"] == "listing" and kinds[portal.base + "/tin?page=2"] == "listing"
+
+
+def test_ingest_of_the_crawl_keeps_the_undated_article_with_an_empty_date_and_the_lead_with_the_body(undated_crawl):
+    portal, out = undated_crawl
+    result = ingest_files([out])
+    docs = result.documents.set_index("url")
+    undated, lead_box = docs.loc[portal.base + portal.UNDATED], docs.loc[portal.base + portal.LEAD_BOX]
+    assert undated["title"] == "Vận động tiểu thương chợ huyện chấp hành quy định phòng cháy, chữa cháy"
+    assert undated["date"] == "" and MARKET[1] in undated["body"]
+    assert (lead_box["title"], lead_box["date"]) == ("Quận trao quà Tết cho hộ khó khăn trên địa bàn", "2021-01-15")
+    assert LEAD in lead_box["body"] and LEAD_BODY[0] in lead_box["body"]
+    rejected = dict(zip(result.rejects["reason"].str.rsplit(": ", n=1).str[-1], result.rejects["reason"]))
+    assert rejected[portal.base + "/lien-he.html"].startswith("other page, not an article")
+    assert rejected[portal.base + "/tin"].startswith("listing page, not an article")

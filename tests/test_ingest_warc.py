@@ -1,13 +1,19 @@
-"""Ingest of WARC files written by any crawler (no ledger): articles in, everything else to the rejects."""
+"""Ingest of WARC files written by any crawler (no ledger): articles in, everything else to the rejects.
+
+Also a crawl folder whose ledger, written by an earlier crawler, calls an article a listing or `other`.
+"""
 
 from __future__ import annotations
 
 from io import BytesIO
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from toolkit.collect.ledger import Ledger
+from toolkit.collect.urls import url_key
 from toolkit.ingest.core import ingest_files
 from toolkit.places import SourceMap
 
@@ -123,3 +129,38 @@ def test_an_error_page_archived_as_a_revisit_is_rejected_as_the_error_it_is(tmp_
     (tmp_path / "crawl.warc.gz").write_bytes(buffer.getvalue())
     reasons = sorted(ingest_files([tmp_path / "crawl.warc.gz"]).rejects["reason"])
     assert reasons == [f"HTTP 404 response for {HOST}/bai-cu.html", f"HTTP 404 response for {HOST}/bai-khac.html"]
+
+
+RELATED = "".join(f"<li><a href='/tin/bai-{i}.html'>{t}</a></li>" for i, t in enumerate(TITLES))
+UNDATED = ("<html><head><title>Chuyển giao kỹ thuật</title></head><body><nav><a href='/'>Trang chủ</a></nav>"
+           "<h1>Hội Nông dân xã chuyển giao kỹ thuật trồng dưa hấu trên đất cát</h1>"
+           + "".join(f"<p>{p.replace('Sáng 2/11/2022, ', '')}</p>" for p in PARAS)
+           + f"<div class='tin-khac'><h3>Tin khác</h3><ul>{RELATED}</ul></div></body></html>")
+CONTACT = ("<html><body><nav><a href='/'>Trang chủ</a></nav><h1>Liên hệ</h1><p>Ban Dân vận Huyện ủy Phù Mỹ</p>"
+           "<p>Địa chỉ: số 10 đường Trần Hưng Đạo, thị trấn Phù Mỹ. Điện thoại: 0256 3855 000</p></body></html>")
+
+
+@pytest.mark.parametrize("earlier_verdict", ["other", "listing"])
+def test_a_crawl_ledgers_listing_or_other_page_is_read_again_and_kept_when_it_is_an_article(tmp_path, earlier_verdict):
+    # a crawl made before the crawler knew undated articles: its ledger calls one `other` (or `listing`, for its box
+    # of related stories); `collect` never fetches an `other` page again and archives a list page fetched again
+    # unchanged as a revisit, but the WARC file holds the page: ingest reads it with today's reading
+    pages = [(f"{HOST}/tin/chuyen-giao-ky-thuat-12.html", earlier_verdict, UNDATED),
+             (f"{HOST}/lien-he.html", "other", CONTACT), (f"{HOST}/tin", "listing", LISTING)]
+    warc = _warc(tmp_path / "danvan-1.warc.gz", [(url, 200, "text/html; charset=utf-8", html.encode())
+                                                 for url, _, html in pages])
+    with open(warc, "rb") as fh:
+        ids = {r.rec_headers.get_header("WARC-Target-URI"): r.rec_headers.get_header("WARC-Record-ID")
+               for r in ArchiveIterator(fh) if r.rec_type == "response"}
+    ledger = Ledger(tmp_path)
+    for url, kind, _ in pages:
+        ledger.add(url_key(url), url, kind="page", priority=1)
+        ledger.update(url_key(url), state="stored", kind=kind, warc_file=warc.name, warc_record_id=ids[url], run=1)
+    ledger.close()
+    result = ingest_files([tmp_path])
+    (row,) = result.documents.itertuples()
+    assert (row.url, row.date) == (pages[0][0], "")
+    assert row.title == "Hội Nông dân xã chuyển giao kỹ thuật trồng dưa hấu trên đất cát"
+    listing, contact = sorted(result.rejects["reason"])
+    assert listing.startswith("listing page, not an article (") and listing.endswith(f"crawl ledger: listing): {HOST}/tin")
+    assert contact.startswith("other page, not an article (") and contact.endswith(f"crawl ledger: other): {HOST}/lien-he.html")

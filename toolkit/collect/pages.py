@@ -16,8 +16,23 @@ decides from the page's structure, never from a portal's class names:
   when its markup says ``og:type=article``) and a publication date is an
   article — unless it is a later page of a paginated list, or its teasers
   outweigh its body on a paginated page;
+* so is such a page without a date when ingest's reader
+  (:func:`toolkit.ingest.htmlpage.parse_html`) finds its headline and the
+  page has no list structure (teasers, pagination): many templates show no
+  date, and ingest keeps an undated article with an empty ``date``;
+* so is a page whose running text no single container holds — a lead in a
+  box of its own (``sapo``) before the body, paragraphs in blocks of their
+  own — when ingest's reader finds its headline and a body of at least
+  :data:`ARTICLE_MIN_CHARS` characters, the lead counted with it, and the
+  page has no list structure;
 * a page with many story links, teasers or pagination is a listing;
 * anything else is ``other`` (contact, introduction, menus).
+
+Story links alone (a box of related stories under an article) never make a
+page with a headline and a body of running text a listing. The crawler and
+ingest thus agree on what an article is: a page ingest reads as a headline
+and a body, which is not a list of stories. A page of the site whose heading
+is a section's name (``Giới thiệu chung``, ``Liên hệ``) stays ``other``.
 
 Sitemaps (``urlset``, ``sitemapindex``, gzip or plain text) and RSS/Atom
 feeds are read by :func:`read_xml`. Both are parsed without entities or
@@ -36,6 +51,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import gzip
 import re
 from dataclasses import dataclass, field
@@ -44,7 +60,8 @@ from urllib.parse import parse_qsl, urlsplit
 from lxml import etree
 
 from toolkit.collect.urls import looks_like_file, resolve_link, url_key
-from toolkit.ingest.htmlpage import html_tree
+from toolkit.ingest.htmlpage import html_tree, parse_html
+from toolkit.ingest.pages import PARAGRAPH_SEP, PageFields
 
 __all__ = ["PageReading", "XmlReading", "classify_page", "read_page", "read_xml", "page_number",
            "ARTICLE_MIN_CHARS"]
@@ -145,6 +162,14 @@ def read_page(html: str, url: str, *, has_date: bool | None = None) -> PageReadi
     has_date
         Whether the page shows a publication date; None: find out with
         :func:`toolkit.ingest.htmlpage.parse_html`.
+
+    Returns
+    -------
+    PageReading
+        ``kind`` is ``article``, ``listing`` or ``other`` (see the module's
+        description), ``reason`` says why. Ingest's reading of the page
+        (its headline, body and date) is made only when the page's structure
+        leaves the kind open.
     """
     tree = html_tree(html)
     if tree is None:
@@ -244,21 +269,35 @@ def read_page(html: str, url: str, *, has_date: bool | None = None) -> PageReadi
     reading = PageReading(kind="other", reason="", links=links, pagination=pagination, feeds=feeds,
                           story_links=n_story, body_chars=body_chars, teasers=teasers)
     number = page_number(url)
-    listing_like = n_story >= LISTING_MIN_STORIES or teasers >= 3 or bool(pagination)
+    list_structure = teasers >= 3 or bool(pagination)
+    listing_like = n_story >= LISTING_MIN_STORIES or list_structure
     threshold = ARTICLE_MIN_CHARS // 2 if article_markup else ARTICLE_MIN_CHARS
+    # ingest's reading of the page: its headline, body (a lead box restored before it) and date; parsed once, if asked
+    story = functools.cache(lambda: parse_html(html, url=url))
+
+    def dated() -> bool:
+        return story().year is not None if has_date is None else has_date
+
     if number is not None and number >= 2:
         reading.kind, reading.reason = "listing", f"page {number} of a paginated list"
     elif main_chars >= threshold and not (pagination and teasers >= 3 and teaser_chars >= body_chars):
-        if has_date is None:
-            has_date = _has_date(html, url)
-        if has_date:
+        if dated():
             reading.kind = "article"
             reading.reason = f"{main_chars} characters of running text in one block and a publication date"
+        elif not list_structure and _headline(story()):
+            reading.kind = "article"
+            reading.reason = (f"{main_chars} characters of running text in one block under the headline "
+                              f"{_headline(story())!r}, no publication date")
         elif listing_like:
             reading.kind = "listing"
             reading.reason = f"undated page with {n_story} story links, {teasers} teasers"
         else:
-            reading.reason = f"{body_chars} characters of running text but no publication date"
+            reading.reason = f"{body_chars} characters of running text but no publication date and no headline"
+    elif not list_structure and _headline(story()) and _body_chars(story()) >= threshold:
+        # no one container holds the story: a lead box before the body, paragraphs in blocks of their own
+        reading.kind = "article"
+        reading.reason = (f"{_body_chars(story())} characters of running text in several blocks under the headline "
+                          f"{_headline(story())!r}, " + ("a publication date" if dated() else "no publication date"))
     elif listing_like:
         reading.kind = "listing"
         reading.reason = (f"{n_story} story links, {teasers} teasers, {len(pagination)} pagination links, "
@@ -317,11 +356,19 @@ def _follows_a_story_link(tree, paragraph, story_count: dict) -> bool:
     return previous == "story"
 
 
-def _has_date(html: str, url: str) -> bool:
-    from toolkit.ingest.htmlpage import parse_html
+def _headline(fields: PageFields) -> str:
+    """The headline ingest's reader found, when it reads as a story's headline (not a section's name), else ``""``.
 
-    fields = parse_html(html, url=url)
-    return fields.year is not None
+    Ingest never takes a category, menu or site name for a headline; a
+    heading shorter than a story link's anchor (``Giới thiệu chung``) is a
+    page of the site, not a story.
+    """
+    return fields.title if _headline_like(fields.title) else ""
+
+
+def _body_chars(fields: PageFields) -> int:
+    """Characters of the body ingest's reader keeps, paragraphs joined as :func:`read_page` counts running text."""
+    return sum(len(" ".join(part.split())) for part in fields.body.split(PARAGRAPH_SEP))
 
 
 def _local(tag) -> str:

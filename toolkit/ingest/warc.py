@@ -9,11 +9,19 @@ before), non-200 answers, non-HTML payloads (robots.txt, sitemaps, feeds,
 PDFs), listing and other non-article pages are rejected with what they are.
 
 Which responses are articles: when the WARC file sits in a ``collect`` folder,
-the crawl ledger (``ledger.sqlite`` beside it) says — the record it names for
-an article is read, any other record of the same URL (an interrupted or
-repeated fetch) is rejected. WARC files from elsewhere (other crawlers) are
-read with the same page reading the crawler uses
-(:func:`toolkit.collect.pages.read_page`), and a URL met twice is read once.
+the crawl ledger (``ledger.sqlite`` beside it) says which record is a URL's
+(any other record of the same URL, an interrupted or repeated fetch, is
+rejected), and a record it calls an article is read. A record it calls a
+listing or ``other`` is read again with the crawler's page reading
+(:func:`toolkit.collect.pages.read_page`) and becomes a document when that
+reading finds an article. The ledger keeps the verdict of the crawler that
+fetched the page, perhaps an earlier version's, while the WARC file keeps the
+page: a crawler never fetches an ``other`` page again, and a list page that
+``collect --refresh`` fetches again unchanged is archived as a revisit, so
+an undated article an earlier crawler passed over would otherwise be lost
+to the crawl. For a crawl of this version the reading gives the ledger's
+verdict again. WARC files from elsewhere (other crawlers) are read with the
+same page reading, and a URL met twice is read once.
 A file that ends in a damaged record (a crawl killed mid-write) gives every
 complete record before it and one reject naming the offset.
 """
@@ -39,6 +47,8 @@ __all__ = ["WARC_SUFFIXES", "WarcPage", "WarcReject", "is_warc", "is_collect_boo
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: Kinds of HTML pages in the crawl ledger (the others are robots.txt, sitemaps and feeds).
+_PAGE_KINDS = ("article", "listing", "other")
 
 
 @dataclass(frozen=True)
@@ -135,20 +145,25 @@ def _read_record(record, label: str, ledger: dict[str, str] | None, seen_urls: d
                                   "a crawl stopped mid-write?)")
     if content_type not in _HTML_TYPES and not data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
         return WarcReject(source, f"not an HTML page ({content_type or 'no Content-Type'}): {url}")
+    page_kind = None
     if ledger is not None:
         page_kind = ledger.get(f"<{record_id}>", ledger.get(record_id))
         if page_kind is None:
             return WarcReject(source, f"not the crawl ledger's record for {url} (an interrupted or repeated fetch)")
-        if page_kind != "article":
+        if page_kind not in _PAGE_KINDS:
             return WarcReject(source, f"{page_kind} page, not an article (crawl ledger): {url}")
     try:
         decoded = decode_bytes(data)
     except UndecodableError as exc:
         return WarcReject(source, f"{exc}: {url}")
-    if ledger is None:
+    if page_kind != "article":
+        # the ledger's listing or other is the verdict of the crawler that fetched the page, maybe an earlier
+        # version's; the same reading of the same payload gives it again, unless the reading has learnt better
         reading = read_page(decoded.text, url)
         if reading.kind != "article":
-            return WarcReject(source, f"{reading.kind} page, not an article ({reading.reason}): {url}")
+            where = f"; crawl ledger: {page_kind}" if page_kind else ""
+            return WarcReject(source, f"{reading.kind} page, not an article ({reading.reason}{where}): {url}")
+    if ledger is None:
         if url in seen_urls:
             return WarcReject(source, f"{url} again; read from {seen_urls[url]}")
         seen_urls[url] = source
