@@ -331,6 +331,262 @@ def test_sources_missing_match():
         SourceMap.from_records([{"province": "Hà Nội"}])
 
 
+def _sources_file(tmp_path, text):
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text, key, fix", [
+    ('[[sources]]\nmatch = "pages/cuchi"\nprovince = "Hồ Chí Minh"\n', "sources", "did you mean [[source]]?"),
+    ('[[Source]]\nmatch = "pages/cuchi"\nprovince = "Hồ Chí Minh"\n', "Source", "did you mean [[source]]?"),
+    # an entry's fields without their [[source]] line
+    ('match = "pages/cuchi"\nprovince = "Hồ Chí Minh"\n', "match", "[[source]]"),
+    ('[[nguon]]\nmatch = "pages/cuchi"\nprovince = "Hồ Chí Minh"\n', "nguon", "[[source]]"),
+])
+def test_sources_unknown_top_level_key_is_an_error(tmp_path, text, key, fix):
+    from toolkit.errors import UserError
+
+    path = _sources_file(tmp_path, text)
+    with pytest.raises(UserError) as err:
+        load_sources(path)
+    assert err.value.path == str(path) and repr(key) in err.value.message and fix in err.value.fix
+
+
+def test_sources_single_bracket_table_says_two_brackets(tmp_path):
+    from toolkit.errors import UserError
+
+    with pytest.raises(UserError) as err:
+        load_sources(_sources_file(tmp_path, '[source]\nmatch = "pages/cuchi"\nprovince = "Hồ Chí Minh"\n'))
+    assert "[[source]]" in err.value.fix
+
+
+def test_sources_file_without_entries_reads_as_no_rule_and_says_so(tmp_path, caplog):
+    # the file `init` writes has every entry commented out, and README step 3 makes the entries optional:
+    # no entry is no rule (localities from the text), said in the log, not an error
+    import logging
+
+    path = _sources_file(tmp_path, '# [[source]]\n# match = "pages/cuchi"\n# province = "Hồ Chí Minh"\n')
+    with caplog.at_level(logging.INFO, logger="toolkit"):
+        assert len(load_sources(path)) == 0
+    assert any(str(path) in r.getMessage() and "no [[source]] entry" in r.getMessage() for r in caplog.records)
+
+
+def test_sources_invalid_toml_is_a_user_error_with_a_fix(tmp_path):
+    from toolkit.errors import UserError
+
+    with pytest.raises(UserError) as err:
+        load_sources(_sources_file(tmp_path, '[[source]]\nmatch = pages/cuchi\nprovince = "Hồ Chí Minh"\n'))
+    assert "line 2" in err.value.message and err.value.fix
+
+
+def test_sources_unknown_field_suggests_the_closest():
+    from toolkit.errors import UserError
+
+    with pytest.raises(UserError) as err:
+        SourceMap.from_records([{"match": "pages/cuchi", "provice": "Hồ Chí Minh"}])
+    assert "'provice'" in err.value.message and "did you mean 'province'?" in err.value.fix
+
+
+@pytest.mark.parametrize("province, district, named", [
+    ("Lâm Đồng", "Củ Chi", "Hồ Chí Minh"),
+    ("Lâm Đồng", "huyện Củ Chi", "Hồ Chí Minh"),
+    ("Hà Nội", "Châu Thành", "Bến Tre"),  # a name ten provinces give a district: they are listed
+])
+def test_sources_district_of_another_province_says_which(province, district, named):
+    from toolkit.errors import UserError
+
+    with pytest.raises(UserError) as err:
+        SourceMap.from_records([{"match": "pages/x", "province": province, "district": district}])
+    assert f"unknown district {district!r} in {province}" in err.value.message
+    assert named in str(err.value) and "district" in err.value.fix
+
+
+def test_sources_district_no_province_has_keeps_the_close_names():
+    from toolkit.errors import UserError
+
+    with pytest.raises(UserError) as err:
+        SourceMap.from_records([{"match": "pages/x", "province": "Hà Nội", "district": "Long Bienn"}])
+    assert "Quận Long Biên" in str(err.value) and err.value.fix
+
+
+@pytest.mark.parametrize("record", [
+    {"province": "Hà Nội"},
+    {"match": "x", "province": "Bac Ninhh"},
+    {"match": "x"},
+    "pages/x",
+])
+def test_sources_entry_errors_are_user_errors_with_a_fix(record):
+    from toolkit.errors import UserError
+
+    with pytest.raises(UserError) as err:
+        SourceMap.from_records([record], origin="sources.toml")
+    assert err.value.path == "sources.toml" and "entry 1" in err.value.message and err.value.fix
+
+
+@pytest.mark.parametrize("match, url", [
+    ("127.0.0.1", "http://127.0.0.1:8101/tin-tuc/a.html"),
+    ("cuchi.hochiminhcity.test:8101", "http://cuchi.hochiminhcity.test:8101/tin-tuc/a.html"),
+    ("http://vanlam.hungyen.test", "http://vanlam.hungyen.test:8102/a.html"),
+    ("https://www.vanlam.hungyen.gov.vn/", "http://vanlam.hungyen.gov.vn/tin-tuc/a.html"),
+    ("https://vanlam.hungyen.gov.vn/#tin-tuc", "https://vanlam.hungyen.gov.vn/a"),
+    ("localhost:8101", "http://localhost:8101/a"),
+    ("[::1]:8101", "http://[::1]:8101/a"),
+])
+def test_sources_site_rule_written_as_an_address_matches_its_host(match, url):
+    sm = SourceMap.from_records([{"match": match, "province": "Hà Nội", "district": "Long Biên"}])
+    assert sm.lookup("x/a.html", url).district == "Quận Long Biên"
+    assert sm.lookup("x/a.html", "http://other.hanoi.gov.vn/a") is None
+
+
+def test_sources_site_rule_port_tells_two_sites_of_one_host_apart():
+    sm = SourceMap.from_records([
+        {"match": "127.0.0.1:8101", "province": "Hồ Chí Minh", "district": "Củ Chi"},
+        {"match": "http://127.0.0.1:8102/", "province": "Hưng Yên", "district": "Văn Lâm"},
+    ])
+    assert sm.lookup("a.html", "http://127.0.0.1:8101/tin/1").district == "Huyện Củ Chi"
+    assert sm.lookup("a.html", "http://127.0.0.1:8102/tin/1").district == "Huyện Văn Lâm"
+    assert sm.lookup("a.html", "http://127.0.0.1/tin/1") is None
+    # a default port written out is no port
+    https = SourceMap.from_records([{"match": "https://cuchi.hochiminhcity.gov.vn:443", "province": "Hồ Chí Minh"}])
+    assert https.lookup("a.html", "http://cuchi.hochiminhcity.gov.vn/tin/1").province == "Hồ Chí Minh"
+
+
+def test_sources_site_rule_with_a_path_keeps_the_pages_below_it(caplog):
+    # a province portal's district section: the path tells two districts of one host apart, like two folders
+    import logging
+
+    sm = SourceMap.from_records([
+        {"match": "https://www.quangninh.gov.vn/donvi/tpcampha", "province": "Quảng Ninh", "district": "Cẩm Phả"},
+        {"match": "quangninh.gov.vn/donvi/tpuongbi/", "province": "Quảng Ninh", "district": "Uông Bí"},
+    ])
+    assert sm.lookup("a.html", "https://quangninh.gov.vn/donvi/tpcampha/Trang/tin-1.aspx").district == "Thành phố Cẩm Phả"
+    assert sm.lookup("a.html", "https://quangninh.gov.vn/DonVi/TPUongBi/Trang/tin-1.aspx").district == "Thành phố Uông Bí"
+    assert sm.lookup("a.html", "https://quangninh.gov.vn/donvi/tpcamphatin") is None
+    assert sm.lookup("a.html", "https://quangninh.gov.vn/Trang/tin-1.aspx") is None
+    # an article's address covers that article only, and the log says how to cover the site
+    with caplog.at_level(logging.INFO, logger="toolkit"):
+        one = SourceMap.from_records([{"match": "https://vanlam.hungyen.gov.vn/tin-tuc/hoi-nghi-123.html?page=2",
+                                       "province": "Hưng Yên"}])
+    assert one.lookup("a.html", "https://vanlam.hungyen.gov.vn/tin-tuc/hoi-nghi-123.html").province == "Hưng Yên"
+    assert one.lookup("a.html", "https://vanlam.hungyen.gov.vn/tin-tuc/hoi-nghi-124.html") is None
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1 and "match = 'vanlam.hungyen.gov.vn'" in warned[0]
+
+
+def test_sources_site_rule_address_logs_how_it_is_read(caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="toolkit"):
+        SourceMap.from_records([{"match": "http://vanlam.hungyen.test:8102/", "province": "Hưng Yên"}],
+                               origin="sources.toml")
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("sources.toml" in m and "vanlam.hungyen.test:8102" in m for m in messages), messages
+
+
+def test_sources_address_is_not_a_folder_and_a_folder_is_not_an_address():
+    sm = SourceMap.from_records([{"match": "http://vanlam.hungyen.test", "province": "Hưng Yên"},
+                                 {"match": "pages/cuchi", "province": "Hồ Chí Minh"},
+                                 {"match": "longbien.hanoi.gov.vn/**", "province": "Hà Nội"}])
+    assert sm.lookup("crawl/vanlam.hungyen.test/a.html", None) is None
+    assert sm.lookup("x/a.html", "http://pages/cuchi") is None
+    assert sm.lookup("crawl/longbien.hanoi.gov.vn/2021/a.html", None).province == "Hà Nội"
+    assert sm.lookup("x/a.html", "https://longbien.hanoi.gov.vn/a") is None  # a glob is a folder rule
+
+
+@pytest.mark.parametrize("match", ["ftp://vanlam.hungyen.gov.vn", "http://", "https://vanlam.hungyen.gov.vn:99999/"])
+def test_sources_malformed_address_is_an_error(match):
+    from toolkit.errors import UserError
+
+    with pytest.raises(UserError) as err:
+        SourceMap.from_records([{"match": match, "province": "Hưng Yên"}])
+    assert repr(match) in err.value.message and err.value.fix
+
+
+def test_sources_unmatched_entries():
+    sm = SourceMap.from_records([
+        {"match": "pages/cuchi", "province": "Hồ Chí Minh", "district": "Củ Chi"},
+        {"match": "*.hungyen.gov.vn", "province": "Hưng Yên"},
+        {"match": "pages/cu-chi", "province": "Hồ Chí Minh", "district": "Củ Chi"},
+    ])
+    evidence = ["sources: match 'pages/cuchi'", "wards: Phúc Đồng",
+                "sources: match '*.hungyen.gov.vn' (province); text (district): wards: Lạc Đạo"]
+    assert [e.match for e in sm.unmatched(evidence)] == ["pages/cu-chi"]
+
+
+# --------------------------------------------------------------------------
+# Sources file through the command line: every command reports it alike
+# --------------------------------------------------------------------------
+
+_PAGE = ("Tin hoạt động\n\nHội nghị\nNgày đăng: 05/11/2021\n\nSáng 4/11, Hội Cựu chiến binh xã tổ chức gặp mặt "
+         "25 hội viên mới và phổ biến điều lệ hội.\n")
+
+
+def _pages(tmp_path):
+    folder = tmp_path / "pages" / "cuchi"
+    folder.mkdir(parents=True)
+    (folder / "trang.txt").write_text(_PAGE, encoding="utf-8")
+    return tmp_path / "pages"
+
+
+@pytest.mark.parametrize("text, shown", [
+    ('[[sources]]\nmatch = "pages/cuchi"\nprovince = "Hồ Chí Minh"\n', "did you mean [[source]]?"),
+    ('[[source]]\nmatch = "pages/cuchi"\nprovice = "Hồ Chí Minh"\n', "did you mean 'province'?"),
+    ('[[source]]\nmatch = "pages/cuchi"\nprovince = "Lâm Đồng"\ndistrict = "Củ Chi"\n', "Hồ Chí Minh"),
+])
+def test_cli_ingest_sources_error_is_a_user_error(tmp_path, monkeypatch, capsys, text, shown):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app, main
+    from toolkit.errors import UserError
+
+    pages, sources, out = _pages(tmp_path), _sources_file(tmp_path, text), tmp_path / "d.parquet"
+    argv = ["ingest", str(pages), "-o", str(out), "--sources", str(sources), "-j", "1"]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 1 and isinstance(result.exception, UserError), result.output
+    assert shown in str(result.exception) and not out.exists()
+    # as `python -m toolkit` prints it: the file, the problem and the fix, exit status 1
+    monkeypatch.setattr("sys.argv", ["toolkit", *argv])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {sources}: ") and "\n  fix: " in err and shown in err
+
+
+def test_cli_ingest_warns_of_a_sources_entry_that_matched_no_page(tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import read_documents
+
+    pages, out = _pages(tmp_path), tmp_path / "d.parquet"
+    sources = _sources_file(tmp_path, '[[source]]\nmatch = "pages/cuchi"\nprovince = "Hồ Chí Minh"\n'
+                                      'district = "Củ Chi"\n\n[[source]]\nmatch = "pages/cu-chi"\n'
+                                      'province = "Hồ Chí Minh"\ndistrict = "Củ Chi"\n')
+    result = CliRunner().invoke(app, ["ingest", str(pages), "-o", str(out), "--sources", str(sources), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert len(warned) == 1 and "'pages/cu-chi'" in warned[0] and "matched none of the 1 documents" in warned[0]
+    assert read_documents(out)["district"].tolist() == ["Huyện Củ Chi"]
+
+
+def test_cli_check_reports_a_plural_sources_table(tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.study import init_study
+
+    study = tmp_path / "study"
+    init_study(study)
+    _pages(study)
+    (study / "sources.toml").write_text('[[sources]]\nmatch = "pages/cuchi"\nprovince = "Hồ Chí Minh"\n',
+                                        encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--config", str(study / "config.toml"), "-j", "1"])
+    assert result.exit_code == 1, result.output
+    assert "no errors" not in result.output and "did you mean [[source]]?" in result.output
+
+
 # --------------------------------------------------------------------------
 # Seeds (real pages, read in place)
 # --------------------------------------------------------------------------
@@ -494,6 +750,19 @@ def test_resolve_locality():
         resolve_locality("Huyện Châu Thành", localities)
     with pytest.raises(ValueError, match="not a locality"):
         resolve_locality("Huyện Ba Vì", localities)
+
+
+def test_resolve_locality_takes_a_bare_district_name_as_the_readme_says():
+    # `keyness --target "Củ Chi"` said "'Củ Chi' is not a locality of the table", without listing them
+    localities = ["Huyện Củ Chi, Hồ Chí Minh", "Huyện Cư M'gar, Đắk Lắk", "Thành phố Biên Hòa, Đồng Nai",
+                  "Huyện Châu Thành, Bến Tre", "Huyện Châu Thành, Tây Ninh", "Hà Nội"]
+    assert resolve_locality("Củ Chi", localities) == "Huyện Củ Chi, Hồ Chí Minh"
+    assert resolve_locality("cư m’gar", localities) == "Huyện Cư M'gar, Đắk Lắk"
+    assert resolve_locality("TP. Biên Hoà", localities) == "Thành phố Biên Hòa, Đồng Nai"  # old-style tone mark
+    with pytest.raises(ValueError, match="names 2 districts"):
+        resolve_locality("Châu Thành", localities)
+    with pytest.raises(ValueError, match=r"its 6 localities: .*Huyện Củ Chi, Hồ Chí Minh"):
+        resolve_locality("Gò Vấp", localities)
 
 
 # --------------------------------------------------------------------------

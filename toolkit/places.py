@@ -67,12 +67,13 @@ import tomllib
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 
+from toolkit.errors import UserError
 from toolkit.text.normalize import normalize_tone_marks, to_nfc
 
 logger = logging.getLogger("toolkit.places")
@@ -945,7 +946,21 @@ def _evidence(scored: list[tuple[float, _Mention, int]], province: str, district
 # --------------------------------------------------------------------------
 
 _DOMAIN_RE = re.compile(r"^(\*\.)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$", re.IGNORECASE)
+_IPV4_RE = re.compile(r"^(?:\d{1,3}\.){3}\d{1,3}$")
+# a host name of one label or more: "localhost", a machine of the local network
+_HOSTNAME_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", re.IGNORECASE)
+_IPV6_HOST_RE = re.compile(r"^\[[0-9a-f:.]+\]", re.IGNORECASE)
+_SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
+# a port written out that is the scheme's own says nothing: "https://x.gov.vn:443" is "x.gov.vn"
+_DEFAULT_PORTS = frozenset({80, 443})
 _GLOB_CHARS = frozenset("*?[")
+# an address's path ending like an article's: a rule written with it is the address of one page
+_PAGE_PATH_RE = re.compile(r"\.(?:s?html?|aspx?|php|jsp|cfm)$")
+_NO_PATH = re.compile(r"(?!)")
+_FIELDS = ("match", "province", "district")
+_ENTRY_EXAMPLE = 'match = "pages/longbien", province = "Hà Nội", district = "Long Biên"'
+# how ingest completes a province-only rule with the text's district (toolkit.ingest.core.district_within_rule)
+_COMPLETED_BY_TEXT = " (province); text (district): "
 
 
 def _glob_regex(pattern: str) -> str:
@@ -986,52 +1001,210 @@ def _posix(path: str | os.PathLike) -> str:
 
 
 @dataclass(frozen=True)
+class _Site:
+    """The pages a site rule covers, by their URL.
+
+    ``host`` is lowercased, without ``www.``; ``*.`` in front also covers the
+    bare domain. ``port`` is a port the rule wrote out (None: any port);
+    ``path`` a path prefix, lowercased, without its final ``/`` (``""``: the
+    whole site).
+    """
+
+    host: str
+    port: int | None = None
+    path: str = ""
+
+    def covers(self, address: tuple[str, int | None, str]) -> bool:
+        host, port, path = address
+        base = self.host[2:] if self.host.startswith("*.") else None
+        if host != self.host and not (base is not None and (host == base or host.endswith("." + base))):
+            return False
+        if self.port is not None and port != self.port:
+            return False
+        return not self.path or path == self.path or path.startswith(self.path + "/")
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host + (f":{self.port}" if self.port is not None else "") + self.path
+
+
+def _url_path(path: str) -> str:
+    # portals on IIS and SharePoint answer "/Pages/…" and "/pages/…" alike; links write both
+    return unquote(path).rstrip("/").lower()
+
+
+def _address(url: str | None) -> tuple[str, int | None, str] | None:
+    """``(host, port, path)`` of a page's URL as :class:`_Site` compares them; None without a host."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url if _SCHEME_RE.match(url) or url.startswith("//") else "//" + url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host.removeprefix("www."), None if port in _DEFAULT_PORTS else port, _url_path(parts.path)
+
+
+def _site_rule(match: str) -> tuple[_Site | None, bool, str]:
+    """The site ``match`` names: ``(site or None, written as an address, what of it is ignored)``.
+
+    An address is a match with a scheme (``http://``, ``https://``) or a port
+    (``cuchi.hochiminhcity.test:8101``): it names a site, never a folder. A
+    bare host (``longbien.hanoi.gov.vn``, ``*.bacninh.gov.vn``, an IP
+    ``127.0.0.1``), with or without a path, names a site and is also tried as
+    a folder. A glob beyond a leading ``*.`` makes a match without a scheme a
+    folder rule only.
+
+    Raises
+    ------
+    ValueError
+        For an address that names no web site (another scheme, no host, a bad port).
+    """
+    scheme = _SCHEME_RE.match(match)
+    if scheme is None:
+        rest = _IPV6_HOST_RE.sub("", match[2:] if match.startswith("*.") else match)
+        if _GLOB_CHARS & set(rest) or "\\" in match or match.startswith(("/", ".")):
+            return None, False, ""
+    try:
+        parts = urlsplit(match if scheme else "//" + match)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        if scheme is None:
+            return None, False, ""  # "pages:2021", "[ab]c": not an address, a folder
+        raise ValueError(f"not a web address ({exc})") from None
+    if scheme is not None:
+        if scheme.group(1).lower() not in ("http", "https"):
+            raise ValueError(f"a site is an http:// or https:// address, not {scheme.group(1)}://")
+        if not host:
+            raise ValueError("the address names no host")
+        path = parts.path
+        if path.endswith(("/*", "/**")):  # "everything below", as a folder glob writes it
+            path = path.rstrip("*")
+        if _GLOB_CHARS & set(path) or not (_DOMAIN_RE.match(host) or _HOSTNAME_RE.match(host) or ":" in host):
+            raise ValueError("an address names one host and a path, without wildcards other than a leading '*.'")
+    else:
+        path = parts.path
+        if not host or not (_DOMAIN_RE.match(host) or _IPV4_RE.match(host) or ":" in host
+                            or (port is not None and _HOSTNAME_RE.match(host))):
+            return None, False, ""
+    ignored = " and ".join(part for part, value in (("query", parts.query), ("fragment", parts.fragment)) if value)
+    site = _Site(host=host.removeprefix("www."), port=None if port in _DEFAULT_PORTS else port, path=_url_path(path))
+    return site, scheme is not None or port is not None, ignored
+
+
+@dataclass(frozen=True)
 class _SourceEntry:
     match: str
     locality: Locality
     path_re: re.Pattern
-    domain: str | None
+    site: _Site | None
+
+
+def _entry_error(where: str, match: object, message: str, origin: str, fix: str) -> UserError:
+    what = f"{where} (match {match!r})" if isinstance(match, str) and match.strip() else where
+    return UserError(f"{what}: {message}", path=origin, fix=fix)
+
+
+def _districts_named(name: str) -> list[tuple[str, str]]:
+    """``(province, district)`` of every district called ``name`` (its type, if written, aside), sorted."""
+    gz = _gazetteer()
+    cleaned = _clean(name)
+    prefix = _DISTRICT_PREFIX_RE.match(cleaned)
+    if prefix:
+        cleaned = cleaned[prefix.end():]
+    units = gz.district_keys.get(_key(cleaned)) or gz.district_folds.get(_fold(cleaned)) or ()
+    return sorted({(u.province, u.district) for u in units})
+
+
+def _unknown_fields(unknown: list[str]) -> str:
+    """The fix for an entry's unknown fields: the closest field of each, when one is close."""
+    close = {f: difflib.get_close_matches(f.lower(), _FIELDS, n=1, cutoff=0.6) for f in unknown}
+    named = [(f, c[0]) for f, c in close.items() if c]
+    if len(unknown) == 1 and named:
+        return f"did you mean {named[0][1]!r}?"
+    fix = f"an entry's fields are {', '.join(_FIELDS)}"
+    if named:
+        fix = "did you mean " + ", ".join(f"{c!r} for {f!r}" for f, c in named) + f"? ({fix})"
+    return fix
 
 
 def _entry(index: int, record: Mapping, origin: str) -> _SourceEntry:
-    where = f"{origin}: source entry {index}"
+    where = f"source entry {index}"
     if not isinstance(record, Mapping):
-        raise ValueError(f"{where}: expected a table with match, province, district")
+        raise _entry_error(where, None, f"expected a table with {', '.join(_FIELDS)}, got {record!r}", origin,
+                           f"write each rule as a [[source]] table: {_ENTRY_EXAMPLE}")
     match = record.get("match")
     if not isinstance(match, str) or not match.strip():
-        raise ValueError(f"{where}: 'match' must be a non-empty string")
-    unknown = set(record) - {"match", "province", "district"}
+        raise _entry_error(where, None, "'match' must be a non-empty string", origin,
+                           'add match = a folder ("pages/longbien"), a glob ("pages/longbien/**") or a site '
+                           '("longbien.hanoi.gov.vn")')
+    unknown = sorted(set(record) - set(_FIELDS))
     if unknown:
-        raise ValueError(f"{where} (match {match!r}): unknown field(s) {', '.join(sorted(unknown))}")
-    raw_province = record.get("province")
+        raise _entry_error(where, match, f"unknown field(s) {', '.join(map(repr, unknown))}", origin,
+                           _unknown_fields(unknown))
+    raw_province, raw_district = record.get("province"), record.get("district")
     if not isinstance(raw_province, str) or not raw_province.strip():
-        raise ValueError(f"{where} (match {match!r}): 'province' is required")
+        raise _entry_error(where, match, "'province' is required", origin,
+                           'add province = "…", the province of the pages the entry matches (before the July 2025 '
+                           'merger)')
+    if raw_district is not None and not isinstance(raw_district, str):
+        raise _entry_error(where, match, f"'district' must be a name, got {raw_district!r}", origin,
+                           'write district = "Long Biên" (in double quotes), or leave it out')
     try:
         province = canonical_province(raw_province)
-        district = canonical_district(province, record["district"]) if record.get("district") else ""
     except ValueError as exc:
-        raise ValueError(f"{where} (match {match!r}): {exc}") from None
+        raise _entry_error(where, match, str(exc), origin,
+                           "write the province as before the July 2025 merger (toolkit.places.list_provinces() "
+                           "lists the 63)") from None
+    district = ""
+    if raw_district and raw_district.strip():
+        try:
+            district = canonical_district(province, raw_district)
+        except ValueError as exc:
+            named = _districts_named(raw_district)
+            if not named or any(p == province for p, _ in named):  # a close name, or several in the province
+                raise _entry_error(where, match, str(exc), origin,
+                                   "write the district as the gazetteer does (close names above), or leave it out "
+                                   "to infer the district from the text") from None
+            elsewhere = ", ".join(f"{p} ({d})" for p, d in named)
+            if len(named) == 1:
+                message, fix = (f"unknown district {raw_district!r} in {province}; {elsewhere} has a district of "
+                                f"that name", f'if the pages are from {named[0][1]}, write province = '
+                                              f'"{named[0][0]}"; else correct the district')
+            else:
+                message, fix = (f"unknown district {raw_district!r} in {province}; provinces with a district of "
+                                f"that name: {elsewhere}", "write the province the district lies in (one of those "
+                                                           "listed), or correct the district")
+            raise _entry_error(where, match, message, origin, fix) from None
     match = match.strip()
-    pattern = _posix(match).rstrip("/") or "/"
-    anchor = "^" if pattern.startswith("/") else "(?:^|.*/)"
-    if _GLOB_CHARS & set(pattern):
-        path_re = re.compile(anchor + _glob_regex(pattern.lstrip("/")) + "$")
+    try:
+        site, address, ignored = _site_rule(match)
+    except ValueError as exc:
+        raise _entry_error(where, match, str(exc), origin,
+                           'write a site as its host ("vanlam.hungyen.gov.vn", "*.hungyen.gov.vn") or its address '
+                           '("https://vanlam.hungyen.gov.vn/"); a folder or glob without "://"') from None
+    if address:
+        path_re = _NO_PATH
     else:
-        path_re = re.compile(anchor + re.escape(pattern.lstrip("/")) + "(?:/.*)?$")
-    domain = match.lower().removeprefix("www.") if "/" not in match and _DOMAIN_RE.match(match) else None
+        pattern = _posix(match).rstrip("/") or "/"
+        anchor = "^" if pattern.startswith("/") else "(?:^|.*/)"
+        if _GLOB_CHARS & set(pattern):
+            path_re = re.compile(anchor + _glob_regex(pattern.lstrip("/")) + "$")
+        else:
+            path_re = re.compile(anchor + re.escape(pattern.lstrip("/")) + "(?:/.*)?$")
+    if site is not None and _PAGE_PATH_RE.search(site.path):
+        logger.warning("%s: %s: match %r names one page (%s): it matches that page only; write match = %r for "
+                       "every page of the site", origin, where, match, site.path, str(replace(site, path="")))
+    elif site is not None and (address or site.path or ignored):
+        logger.info("%s: %s: match %r is read as the pages whose URL is on %s%s%s%s", origin, where, match,
+                    replace(site, path=""), f" under {site.path}" if site.path else "",
+                    "" if address else ", and the files below a folder of that name",
+                    f" (its {ignored} is ignored)" if ignored else "")
     locality = Locality(province=province, district=district, province_2025=_gazetteer().provinces[province],
                         evidence=f"sources: match {match!r}", score=1.0)
-    return _SourceEntry(match=match, locality=locality, path_re=path_re, domain=domain)
-
-
-def _host(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        host = urlsplit(url if "//" in url else "//" + url).hostname
-    except ValueError:
-        return None
-    return host.lower().removeprefix("www.") if host else None
+    return _SourceEntry(match=match, locality=locality, path_re=path_re, site=site)
 
 
 @dataclass(frozen=True)
@@ -1045,9 +1218,20 @@ class SourceMap:
       a leading ``/`` anchors it at the root;
     * a glob (``"pages/longbien/**"``, ``"*_bn.txt"``): ``*`` and ``?``
       within one folder name, ``**`` across folders, ``[...]`` classes;
-    * a site (``"longbien.hanoi.gov.vn"``, ``"*.bacninh.gov.vn"``): matches
-      the host of the page's URL (``www.`` ignored; ``*.`` also matches the
-      bare domain). A site-like name is also tried as a folder name.
+    * a site (``"longbien.hanoi.gov.vn"``, ``"*.bacninh.gov.vn"``, an IP
+      ``"127.0.0.1"``): matches the host of the page's URL (``www.``
+      ignored; ``*.`` also matches the bare domain). A site-like name is
+      also tried as a folder name;
+    * a site's address, as pasted from the browser
+      (``"http://vanlam.hungyen.gov.vn/"``, ``"cuchi.hochiminhcity.test:8101"``):
+      its host, as above, and its port when one is written (so two sites of
+      one machine, ``127.0.0.1:8101`` and ``127.0.0.1:8102``, stay apart;
+      ``:80`` and ``:443`` are no port). A path after the host keeps the
+      pages below it (``https://www.quangninh.gov.vn/donvi/tpcampha``: a
+      province portal's district section), compared without case; paste the
+      site's home page, not an article, for the whole site. Query and
+      fragment are ignored. An address with a scheme or a port is never a
+      folder; how each is read is logged.
     """
 
     entries: tuple[_SourceEntry, ...] = ()
@@ -1059,9 +1243,10 @@ class SourceMap:
 
         Raises
         ------
-        ValueError
+        toolkit.errors.UserError
             For a malformed entry or a name the gazetteer does not know
-            (the message names ``origin`` and the 1-based entry number).
+            (the message names ``origin`` and the 1-based entry number; a
+            district of another province says which; ``fix`` says what to do).
         """
         return cls(entries=tuple(_entry(i, r, origin) for i, r in enumerate(records, start=1)), origin=origin)
 
@@ -1076,22 +1261,58 @@ class SourceMap:
         'Quận Long Biên'
         """
         posix = _posix(path) if path is not None and str(path) else None
-        host = _host(url)
+        address = _address(url)
         for entry in self.entries:
-            if entry.domain is not None and host is not None:
-                base = entry.domain[2:] if entry.domain.startswith("*.") else None
-                if host == entry.domain or (base is not None and (host == base or host.endswith("." + base))):
-                    return entry.locality
+            if entry.site is not None and address is not None and entry.site.covers(address):
+                return entry.locality
             if posix is not None and entry.path_re.match(posix):
                 return entry.locality
         return None
+
+    def unmatched(self, evidence: Iterable[object]) -> tuple[_SourceEntry, ...]:
+        """The entries that gave no document its locality, in the file's order.
+
+        ``evidence`` is the ``locality_evidence`` column of the documents
+        ingested with this map; a province-only entry completed by the text's
+        district (``"sources: match '…' (province); text (district): …"``)
+        counts as matched.
+
+        Examples
+        --------
+        >>> sm = SourceMap.from_records([{"match": "pages/cuchi", "province": "Hồ Chí Minh"},
+        ...                              {"match": "pages/cu-chi", "province": "Hồ Chí Minh"}])
+        >>> [e.match for e in sm.unmatched(["sources: match 'pages/cuchi'", "wards: Phúc Đồng"])]
+        ['pages/cu-chi']
+        """
+        used = {e.split(_COMPLETED_BY_TEXT, 1)[0] for e in evidence if isinstance(e, str)}
+        return tuple(entry for entry in self.entries if entry.locality.evidence not in used)
+
+    def unmatched_warnings(self, evidence: Iterable[object], *, sampled: bool = False) -> list[str]:
+        """One warning per entry :meth:`unmatched` finds, for the ``len(evidence)`` documents read.
+
+        ``sampled``: the documents are a sample of the inputs (``check``'s), as the warning then says.
+        """
+        evidence = list(evidence)
+        return [f"[[source]] match = {entry.match!r} ({self.origin}) matched none of the {len(evidence)} documents "
+                f"read{' (a sample)' if sampled else ''}: a typo? A site rule needs the pages' addresses (a crawl, "
+                "HTML pages with a canonical link, a table's url column); plain text files match by folder or file "
+                "name" for entry in self.unmatched(evidence)]
 
     def __len__(self) -> int:
         return len(self.entries)
 
 
+def _top_level_fix(unknown: list[str]) -> str:
+    """The fix for keys of a sources file other than ``source``."""
+    if any(difflib.get_close_matches(key.lower(), ["source"], n=1, cutoff=0.6) for key in unknown):
+        return "did you mean [[source]]? (lower case, singular, two brackets, above each entry)"
+    if any(key in _FIELDS for key in unknown):
+        return "start each entry with a [[source]] line above its match, province and district"
+    return f"a sources file holds [[source]] entries only, each with {_ENTRY_EXAMPLE}"
+
+
 def load_sources(path: str | os.PathLike) -> SourceMap:
-    """Read a sources file (TOML)::
+    """Read a sources file (TOML) strictly::
 
         [[source]]
         match = "pages/longbien/**"
@@ -1102,24 +1323,42 @@ def load_sources(path: str | os.PathLike) -> SourceMap:
         match = "*.bacninh.gov.vn"
         province = "Bắc Ninh"
 
+    Any key other than ``[[source]]`` entries (``[[sources]]``, a
+    ``match`` above the first ``[[source]]`` line) is an error. A file with
+    no entry (every entry commented out, as ``init`` writes it) is no rule:
+    localities come from the pages' text, and the log says so. See
+    :class:`SourceMap` for what ``match`` may be.
+
     Raises
     ------
-    ValueError
-        For TOML errors, malformed entries or unknown place names (with the
-        file, the entry number and close names).
+    toolkit.errors.UserError
+        For a file that cannot be read, TOML errors, an unknown key,
+        malformed entries or unknown place names (with the file, the entry
+        number, close names and a ``fix``).
     """
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: {exc}") from None
+        raise UserError(f"not valid TOML: {exc}", path=path,
+                        fix=f'correct that line: text values in double quotes ({_ENTRY_EXAMPLE})') from None
+    except UnicodeDecodeError:
+        raise UserError("not UTF-8 text", path=path, fix="save the file as UTF-8") from None
+    except OSError as exc:
+        raise UserError(f"cannot read the sources file ({exc.strerror or exc})", path=path,
+                        fix="give the path of a sources file (python -m toolkit init writes an example)") from None
+    unknown = [key for key in data if key != "source"]
+    if unknown:
+        raise UserError(f"unknown key(s) {', '.join(map(repr, unknown))}", path=path, fix=_top_level_fix(unknown))
     records = data.get("source", [])
     if not isinstance(records, list):
-        raise ValueError(f"{path}: 'source' must be an array of tables ([[source]])")
-    sources = SourceMap.from_records(records, origin=str(path))
+        raise UserError("'source' is a single table ([source]), not a list of entries", path=path,
+                        fix="write [[source]] (two brackets) above each entry")
+    sources = SourceMap.from_records(records, origin=os.fspath(path))
+    if not sources:
+        logger.info("%s: no [[source]] entry: localities come from the pages' text", path)
     logger.debug("%s: %d source entries", path, len(sources))
     return sources
-
 
 
 # --------------------------------------------------------------------------
@@ -1271,9 +1510,10 @@ def qualify_grouping(table, by):
 def resolve_locality(value: str, localities) -> str:
     """The locality meant by ``value``: itself, or the one locality whose district it names.
 
-    Lets a researcher write ``"Huyện Long Phú"`` where that district name is
-    unique in the corpus; a name shared by several provinces must be
-    qualified (``"Huyện Châu Thành, Bến Tre"``).
+    Lets a researcher write ``"Huyện Long Phú"`` or ``"Long Phú"`` where that
+    district name is unique in the corpus (case, tone-mark style and
+    apostrophes aside); a name shared by several provinces must be qualified
+    (``"Huyện Châu Thành, Bến Tre"``).
 
     Raises
     ------
@@ -1284,9 +1524,21 @@ def resolve_locality(value: str, localities) -> str:
     if value in names:
         return value
     matches = [n for n in names if n.rsplit(", ", 1)[0] == value]
+    if not matches:  # "Củ Chi", "cư m’gar" for "Huyện Củ Chi, Hồ Chí Minh", "Huyện Cư M'gar, Đắk Lắk"
+        wanted = _district_name_key(value)
+        matches = [n for n in names if ", " in n and _district_name_key(n.rsplit(", ", 1)[0]) == wanted]
     if len(matches) == 1:
         return matches[0]
     if matches:
         raise ValueError(f"{value!r} names {len(matches)} districts of different provinces; "
                          f"write one of: {'; '.join(matches)}")
-    raise ValueError(f"{value!r} is not a locality of the table{_suggest(value, names)}")
+    shown = "; ".join(names[:12]) + ("; …" if len(names) > 12 else "")
+    raise ValueError(f"{value!r} is not a locality of the table{_suggest(value, names)} "
+                     f"(its {len(names)} localities: {shown})")
+
+
+def _district_name_key(name: str) -> tuple[str, ...]:
+    """A district's name without its type, as words to compare ("Huyện Củ Chi", "củ chi" → ("củ", "chi"))."""
+    name = _clean(name)
+    typed = _TYPE_RE.match(name)
+    return _key(typed.group(2) if typed else re.sub(r"^tp\.?\s*", "", name, flags=re.IGNORECASE))

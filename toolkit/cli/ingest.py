@@ -15,7 +15,7 @@ def ingest_command(
     paths: list[Path] = typer.Argument(..., help="Page files, folders (recursive) or tables."),
     output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Document table to write: .parquet, .csv or .jsonl."),
     rejects: Path | None = typer.Option(None, "--rejects", callback=table_path, help="Write rejected inputs (source, line, reason) here (.csv)."),
-    sources: Path | None = typer.Option(None, "--sources", help="TOML file mapping folders, globs or domains to localities (\\[\\[source]] match/province/district)."),
+    sources: Path | None = typer.Option(None, "--sources", exists=True, dir_okay=False, help="TOML file mapping folders, globs or domains to localities (\\[\\[source]] match/province/district)."),
     text_field: str | None = typer.Option(None, "--text-field", help="Table column(s) with the text; comma-separated to join."),
     title_field: str | None = typer.Option(None, "--title-field", help="Table column with the title."),
     date_field: str | None = typer.Option(None, "--date-field", help="Table column with the publication date."),
@@ -30,12 +30,15 @@ def ingest_command(
     from toolkit.corpus import table_suffix, write_table
     from toolkit.ingest.core import ingest_files
     from toolkit.ingest.tables import FieldMap
+    from toolkit.places import load_sources
 
     table_suffix(output)  # fail before reading anything when OUTPUT has no known format
     fields = FieldMap(text=text_field, title=title_field, date=date_field, id=id_field, url=url_field,
                       category=category_field)
+    # a UserError (the file, the problem, `fix:`, exit status 1) as `check` and `figures` report it
+    source_map = load_sources(sources) if sources is not None else None
     try:
-        result = ingest_files(paths, fields=fields, sources=sources, dedup_threshold=dedup_threshold, n_jobs=jobs,
+        result = ingest_files(paths, fields=fields, sources=source_map, dedup_threshold=dedup_threshold, n_jobs=jobs,
                               scheduler=scheduler)
     except (FileNotFoundError, ValueError) as exc:  # also a UserError: a --*-field naming no column of a table
         typer.echo(f"error: {exc}", err=True)
@@ -47,5 +50,8 @@ def ingest_command(
     if result.documents.empty:
         typer.echo("error: no document could be read from the inputs; see the rejects report", err=True)
         raise typer.Exit(1)
+    if source_map is not None:
+        for warning in source_map.unmatched_warnings(result.documents["locality_evidence"]):
+            typer.echo(f"warning: {warning}", err=True)
     write_table(result.documents, output)
     typer.echo(f"wrote {len(result.documents)} documents to {output}")

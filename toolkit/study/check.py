@@ -85,6 +85,8 @@ def config_problems(config: RunConfig, *, output_dir: str | os.PathLike | None =
 
                 try:
                     load_sources(sources)
+                except UserError as exc:  # names the file, the entry and its fix
+                    problems.append(exc)
                 except ValueError as exc:
                     problems.append(UserError(str(exc), fix="correct that [[source]] entry: match = a folder, glob "
                                                             "or domain; province (and district) as the gazetteer "
@@ -601,17 +603,8 @@ def check_run(config: RunConfig, *, sample: int | None = 2000, random_state: int
             "read from the text can be trusted'); check a sample, or keep the dates read from the page for figures "
             "over years")
     report.localities = locality_coverage(docs)
-    if sources is not None:
-        # a province-only rule completed by the text's district reads "<rule's evidence> (province); text …"
-        used = {str(e).split(" (province); text (district): ", 1)[0]
-                for e in documents["locality_evidence"].fillna("")}
-        for entry in sources.entries:
-            if entry.locality.evidence not in used:
-                report.warnings.append(
-                    f"[[source]] match = {entry.match!r} ({config.resolve(c.sources)}) matched none of the "
-                    f"{len(documents)} documents read{' (a sample)' if report.sampled else ''}: a typo? A site rule "
-                    "needs the pages' addresses (a crawl, HTML pages with a canonical link, a table's url column); "
-                    "plain text files match by folder or file name")
+    if sources is not None:  # the same warning `ingest --sources` gives
+        report.warnings.extend(sources.unmatched_warnings(documents["locality_evidence"], sampled=report.sampled))
     adapted, choices = adapt_defaults(config, docs)
     if not fits_topic_model(config):  # as the run's tables/run_choices.csv says it
         choices = pd.concat([choices, not_fitted_choice()], ignore_index=True).sort_values(
