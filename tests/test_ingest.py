@@ -313,6 +313,99 @@ def test_a_site_named_with_a_dashed_province_is_that_province(tmp_path):
     assert row["locality_evidence"].startswith("site: ")
 
 
+_PROVINCE_MEETING = ('<p>Sáng 12/3/2023, Ban Dân vận Tỉnh ủy tổ chức giao ban khối dân vận tỉnh quý I năm 2023 với sự '
+                     'tham dự của đại diện ban dân vận các huyện ủy, thành ủy.</p><p>Báo cáo nêu rõ, các huyện Long '
+                     'Thành, Nhơn Trạch, Cẩm Mỹ đã vận động nhân dân bàn giao mặt bằng cho các dự án trọng điểm.</p>')
+_PROVINCE_PLACELESS = ('<p>Sáng 12/3/2023, Ban Dân vận Tỉnh ủy tổ chức giao ban khối dân vận quý I năm 2023.</p><p>Hội '
+                       'nghị đánh giá kết quả thực hiện quy chế dân chủ ở cơ sở và đề ra nhiệm vụ quý II.</p>')
+
+
+@pytest.mark.parametrize(("body", "footer", "province"), [
+    # the owner line read whole: its address's city ("TP. Biên Hòa", "TP. Huế") became the site's district
+    (_PROVINCE_MEETING, "Cơ quan chủ quản: Ban Dân vận Tỉnh ủy Đồng Nai. Địa chỉ: 02 Nguyễn Văn Trị, phường Thanh "
+                        "Bình, TP. Biên Hòa.", "Đồng Nai"),
+    (_PROVINCE_PLACELESS, "Cơ quan chủ quản: Ban Dân vận Tỉnh ủy Thừa Thiên Huế - 16 Lê Lợi, TP. Huế - ĐT: "
+                          "0234.3822000", "Thừa Thiên Huế"),
+    (_PROVINCE_PLACELESS, "Bản quyền thuộc Cổng thông tin điện tử Ban Dân vận Tỉnh ủy Đồng Nai. Điện thoại: "
+                          "0251.3822000. Trụ sở: TP. Biên Hòa", "Đồng Nai"),
+    # the owner's city without a label: a province's committee is the province's, never a district's
+    (_PROVINCE_MEETING, "Cơ quan chủ quản: Ban Dân vận Tỉnh ủy Đồng Nai, TP. Biên Hòa", "Đồng Nai"),
+])
+def test_a_province_portals_page_is_the_provinces_not_its_offices_district(tmp_path, body, footer, province):
+    _write(tmp_path / "pages" / "a.html", _portal_page(body, footer))
+    row = ingest(tmp_path / "pages").iloc[0]
+    assert (row["province"], row["district"]) == (province, "")
+    assert "Địa chỉ" not in row["locality_evidence"] and "Biên Hòa" not in row["locality_evidence"]
+
+
+@pytest.mark.parametrize(("body", "footer", "where"), [
+    # a city's portal reposting a province-level article about several other districts
+    (_PROVINCE_MEETING.replace("Ban Dân vận Tỉnh ủy tổ chức", "Khối dân vận tỉnh tổ chức"),
+     "Bản quyền thuộc Ban Dân vận Thành ủy Biên Hòa, tỉnh Đồng Nai", ("Đồng Nai", "")),
+    # ... or about several districts, its own among them
+    (_PROVINCE_MEETING.replace("Ban Dân vận Tỉnh ủy tổ chức", "Khối dân vận tỉnh tổ chức"),
+     "Bản quyền thuộc Ban Dân vận Huyện ủy Long Thành, tỉnh Đồng Nai", ("Đồng Nai", "")),
+    # a district portal's page on its province's committee, naming no place
+    (_PROVINCE_PLACELESS, "Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ, tỉnh Thái Nguyên", ("Thái Nguyên", "")),
+    # controls: a district portal's own placeless page keeps the site's district, its address or not
+    (_PROVINCE_PLACELESS.replace("Tỉnh ủy", "Huyện ủy"),
+     "Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ, tỉnh Thái Nguyên. Địa chỉ: 12 đường Cách mạng tháng Tám, TP. "
+     "Thái Nguyên", ("Thái Nguyên", "Huyện Đại Từ")),
+    (_PROVINCE_PLACELESS.replace("Tỉnh ủy", "Huyện ủy"), "Cơ quan chủ quản: Ban Dân vận Huyện ủy Long Thành",
+     ("Đồng Nai", "Huyện Long Thành")),
+])
+def test_the_site_gives_no_district_to_a_province_level_article(tmp_path, body, footer, where):
+    _write(tmp_path / "pages" / "a.html", _portal_page(body, footer))
+    row = ingest(tmp_path / "pages").iloc[0]
+    assert (row["province"], row["district"]) == where, row["locality_evidence"]
+    if where[1]:
+        assert row["locality_evidence"].startswith("site: ")
+
+
+@pytest.mark.parametrize(("site", "text", "where"), [
+    # a province-level body's site gives its province, whatever city its office is in ...
+    ("Cơ quan chủ quản: Ban Dân vận Tỉnh ủy Đồng Nai, TP. Biên Hòa", "", ("Đồng Nai", "")),
+    ("Cơ quan chủ quản: UBND thành phố Đà Nẵng, quận Hải Châu", "", ("Đà Nẵng", "")),
+    ("BAN DÂN VẬN THÀNH ỦY TP. HỒ CHÍ MINH\nQuận 1", "", ("Hồ Chí Minh", "")),
+    # ... a provincial city's committee is a district's, and a district committee's site shows its province's Party
+    ("Bản quyền thuộc Ban Dân vận Thành ủy Biên Hòa, tỉnh Đồng Nai", "", ("Đồng Nai", "Thành phố Biên Hòa")),
+    ("ĐẢNG BỘ TỈNH THÁI NGUYÊN\nBAN DÂN VẬN HUYỆN ỦY ĐẠI TỪ", "", ("Thái Nguyên", "Huyện Đại Từ")),
+    # a district name that several provinces have: the one the article names, in the site's province
+    ("Bản quyền thuộc Ban Dân vận Huyện ủy Mỏ Cày Nam, tỉnh Bến Tre", "Khối dân vận huyện Châu Thành giao ban quý I.",
+     ("Bến Tre", "Huyện Châu Thành")),
+])
+def test_the_sites_owner_decides_what_the_site_gives(site, text, where):
+    from toolkit.ingest.core import site_locality
+    from toolkit.places import infer_locality
+
+    text = text or "Sáng 12/3, khối dân vận tổ chức hội nghị giao ban quý I năm 2023."
+    found = site_locality(infer_locality(text), site, text=text)
+    assert (found.province, found.district) == where, found.evidence
+    assert found.evidence.startswith("site")
+
+
+@pytest.mark.parametrize(("line", "owner"), [
+    ("Cơ quan chủ quản: Ban Dân vận Tỉnh ủy Đồng Nai. Địa chỉ: 02 Nguyễn Văn Trị, TP. Biên Hòa.",
+     "Cơ quan chủ quản: Ban Dân vận Tỉnh ủy Đồng Nai"),
+    ("© Ban Dân vận Huyện ủy Đại Từ - Số 5 đường Hùng Vương, thị trấn Hùng Sơn", "© Ban Dân vận Huyện ủy Đại Từ"),
+    ("Bản quyền thuộc Ban Dân vận Tỉnh ủy Thừa Thiên Huế, 16 Lê Lợi, TP. Huế", "Bản quyền thuộc Ban Dân vận Tỉnh "
+                                                                               "ủy Thừa Thiên Huế"),
+    ("Đơn vị quản lý: UBND huyện Đại Từ; Email: ubnd@daitu.gov.vn", "Đơn vị quản lý: UBND huyện Đại Từ"),
+    ("Cơ quan chủ quản: Ban Dân vận Tỉnh ủy Đồng Nai. Chịu trách nhiệm chính: Nguyễn Văn An",
+     "Cơ quan chủ quản: Ban Dân vận Tỉnh ủy Đồng Nai"),
+    # no address: the line whole (a year is no street number; "Quận 1", "tỉnh …" are the owner's name)
+    ("Copyright © 2023 Ban Dân vận Quận ủy Quận 1", "Copyright © 2023 Ban Dân vận Quận ủy Quận 1"),
+    ("Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ, tỉnh Thái Nguyên",
+     "Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ, tỉnh Thái Nguyên"),
+])
+def test_the_site_is_its_footers_owner_without_the_address(line, owner):
+    from toolkit.ingest.htmlpage import parse_html
+
+    site = parse_html(_portal_page(_PROVINCE_PLACELESS, line)).site.split("\n")
+    assert owner in site
+    assert owner == line or line not in site
+
+
 def test_cli_writes_table_and_rejects_and_exit_codes(tmp_path):
     _write(tmp_path / "raw" / "a.txt", PAGE)
     _write(tmp_path / "raw" / "bad.txt", b"")

@@ -822,3 +822,23 @@ def test_the_cost_table_includes_the_quality_stage_when_it_will_run(tmp_path, mo
     study = _study_config(tmp_path, output_dir=str(tmp_path / "reports"),
                           corpus=CorpusConfig(simulate=False, paths=(str(pages),), sources=""))
     assert "quality" in set(check_run(study, n_jobs=1).cost["stage"])
+
+
+def test_the_checks_localities_table_tells_the_sites_name_from_the_text():
+    # 4 of 52 pages of a crawl took their district from the site's header or footer (`site:` evidence); the check
+    # counted them as "place names in the text"
+    import pandas as pd
+
+    from toolkit.study.check import locality_coverage
+
+    docs = pd.DataFrame({
+        "locality_evidence": ["site: district: Huyện ủy Đại Từ", "site: province's body: Tỉnh ủy Đồng Nai",
+                              "site (province): districts: TP. Biên Hòa; text (district): district: huyện Châu Thành",
+                              "district: huyện Củ Chi ×2", "sources: match 'pages/daitu'", ""],
+        "locality": ["Huyện Đại Từ, Thái Nguyên", "Đồng Nai", "Huyện Châu Thành, Bến Tre", "Huyện Củ Chi, Hồ Chí Minh",
+                     "Huyện Đại Từ, Thái Nguyên", ""],
+        "district": ["Huyện Đại Từ", "", "Huyện Châu Thành", "Huyện Củ Chi", "Huyện Đại Từ", ""]})
+    how = dict(zip(*locality_coverage(docs)[["how", "n_docs"]].T.to_numpy()))
+    assert how == {"the site's name (district)": 1, "the site's name (province only)": 1,
+                   "the site's name (province), place names in the text (district)": 1,
+                   "place names in the text (district)": 1, "sources file (district)": 1, "unknown": 1}

@@ -91,6 +91,7 @@ __all__ = [
     "load_sources",
     "locality_key",
     "place_columns",
+    "named_districts",
     "place_name_at",
     "place_names",
     "province_2025",
@@ -735,6 +736,27 @@ def _scan(text: str, source: str, hints: dict[str, int]) -> list[_Mention]:
                                              {next(iter(units)): 1.0}))
         i = j
     return mentions
+
+
+def named_districts(text: str, *, title: str = "", issuer: str = "", province: str = "") -> list[str]:
+    """Districts a page names as districts: with their type ("huyện Cẩm Mỹ", "TP. Biên Hòa") or by their
+    committee ("Huyện ủy Long Thành"), sorted; with ``province``, only that province's, and then its bare
+    names too ("Long Thành, Nhơn Trạch"). Wards do not count (a ward names a district only with others).
+
+    For a page whose place :func:`infer_locality` leaves open between several districts: that it names some
+    of them is what tells a province-level article from one that names no place at all.
+
+    >>> named_districts("Hội nghị có đại diện huyện Long Thành, Nhơn Trạch và Cẩm Mỹ.", province="Đồng Nai")
+    ['Huyện Cẩm Mỹ', 'Huyện Long Thành', 'Huyện Nhơn Trạch']
+    >>> named_districts("Ban Dân vận Tỉnh ủy tổ chức hội nghị.", province="Đồng Nai")
+    []
+    """
+    hints: dict[str, int] = {}
+    mentions = (_scan(_prepare(issuer), "issuer", hints) + _scan(_prepare(title), "title", hints)
+                + _scan(_prepare(text), "text", hints))
+    kinds = ("unit", "committee", "bare_district") if province else ("unit", "committee")
+    return sorted({d for m in mentions if m.kind in kinds for (p, d) in m.weights
+                   if d and (not province or p == province)})
 
 
 def infer_locality(text: str, *, title: str = "", issuer: str = "", province: str = "") -> Locality:

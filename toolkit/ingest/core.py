@@ -54,6 +54,8 @@ from toolkit.places import (
     list_provinces,
     load_sources,
     locality_key,
+    named_districts,
+    place_name_at,
     province_2025,
 )
 
@@ -820,30 +822,51 @@ def _document(fields: dict, *, doc_id: str, source: str, encoding: str, url: str
 
 
 def _inferred_locality(fields: dict, province: str = "") -> Locality:
-    found = infer_locality(
-        "\n\n".join(part for part in (fields.get("body", ""), fields.get("captions", "")) if part),
-        title=fields.get("title", ""),
-        issuer=fields.get("issuer", ""),
-        province=province,
-    )
-    return site_locality(found, fields.get("site", ""), province=province)
+    text = "\n\n".join(part for part in (fields.get("body", ""), fields.get("captions", "")) if part)
+    title, issuer = fields.get("title", ""), fields.get("issuer", "")
+    found = infer_locality(text, title=title, issuer=issuer, province=province)
+    return site_locality(found, fields.get("site", ""), province=province, text=text, title=title, issuer=issuer)
 
 
-def site_locality(found: Locality, site: str, *, province: str = "") -> Locality:
+def site_locality(found: Locality, site: str, *, province: str = "", text: str = "", title: str = "",
+                  issuer: str = "") -> Locality:
     """The article's locality, completed by the site's own name when the article names no district.
 
     A district portal's pages often name no place ("Ban Dân vận Huyện ủy tổ
     chức hội nghị … trên địa bàn huyện"): the site's header, footer or
     ``<title>`` (``PageFields.site``) says where the publisher is. It gives
-    the district (and the province) only when the article names no district
-    and no other province than the site's; ``locality_evidence`` then starts
-    with ``site:``. What the article names always wins.
+    the province when the article names no other, and the district only
+    when the article names no district and is no province-level article;
+    ``locality_evidence`` then starts with ``site``. What the article names
+    always wins.
+
+    Parameters
+    ----------
+    found
+        The locality inferred from the article (``text``, ``title``, ``issuer``).
+    site
+        The site's own name, one per line.
+    province
+        The province when it is known otherwise (a sources rule).
+    text, title, issuer
+        The article ``found`` was inferred from. The site gives no district
+        to an article whose issuer is a province-level body ("Ban Dân vận
+        Tỉnh ủy"), nor to one that names districts of the site's province
+        but settles on none (a province's meeting on several districts); a
+        site whose owner is a province-level body ("Tỉnh ủy", "UBND tỉnh",
+        a centrally-run city's "Thành ủy") gives none at all. Within the
+        site's province, the district the article names wins over the
+        site's (a district name that several provinces have).
 
     Examples
     --------
     >>> loc = site_locality(Locality(), "Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ, tỉnh Thái Nguyên")
     >>> loc.province, loc.district, loc.evidence.startswith("site: ")
     ('Thái Nguyên', 'Huyện Đại Từ', True)
+    >>> loc = site_locality(Locality(), "Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ, tỉnh Thái Nguyên",
+    ...                     text="Ban Dân vận Tỉnh ủy tổ chức hội nghị.", issuer="Ban Dân vận Tỉnh ủy")
+    >>> loc.province, loc.district
+    ('Thái Nguyên', '')
     """
     if found.district or not site.strip():
         return found
@@ -851,10 +874,85 @@ def site_locality(found: Locality, site: str, *, province: str = "") -> Locality
     from_site = infer_locality(site, province=known)
     if not from_site.province or (known and from_site.province != known):
         return found
+    if from_site.district:
+        in_province = infer_locality(text, title=title, issuer=issuer, province=from_site.province)
+        if in_province.district:  # a district name that several provinces have, one of them the site's
+            if found.province:
+                return in_province
+            return replace(in_province, evidence=f"site (province): {from_site.evidence}; text (district): "
+                                                 f"{in_province.evidence}")
+        no_district = _province_level(site, from_site, text=text, title=title, issuer=issuer)
+        if no_district:
+            if found.province:
+                return found
+            return Locality(province=from_site.province, province_2025=from_site.province_2025,
+                            evidence=f"site: {no_district}", score=from_site.score)
     if not from_site.district and found.province:
         return found
     evidence = f"site: {from_site.evidence}" + (f"; text: {found.evidence}" if found.evidence else "")
     return replace(from_site, evidence=evidence)
+
+
+# A body a site's owner line or an article's issuer names, by the unit it belongs to: a Party committee ("Tỉnh ủy",
+# "Huyện ủy", "Thành ủy"), a people's committee or council, a Front committee, a portal ("Cổng thông tin điện tử
+# huyện …"). A "Thành ủy"/"thành phố" is a centrally-run city's (a province) or a provincial city's (a district):
+# its name decides.
+_BODY_RE = re.compile(
+    r"\b(?:(?P<committee>tỉnh|thành|huyện|quận|thị) ủy"
+    r"|(?:ubnd|ủy ban nhân dân|hđnd|hội đồng nhân dân|ủy ban mttq(?: việt nam)?|ủy ban mặt trận tổ quốc(?: việt nam)?"
+    r"|đảng bộ|(?:cổng|trang) thông tin(?: điện tử)?|trang tin(?: điện tử)?)\s+"
+    r"(?P<unit>tỉnh|thành phố|tp\.|huyện|quận|thị xã|tx\.))(?!\w)",
+    re.IGNORECASE)
+_BODY_PLACE_RE = re.compile(r" (?:(?:thành phố|tp\.) ?)?", re.IGNORECASE)
+
+
+def _bodies(text: str) -> list[tuple[str, str]]:
+    """The bodies ``text`` names, as (level, name): level ``"province"`` or ``"district"``, name with its place.
+
+    Examples
+    --------
+    >>> _bodies("Cơ quan chủ quản: Ban Dân vận Tỉnh ủy Đồng Nai, TP. Biên Hòa")
+    [('province', 'Tỉnh ủy Đồng Nai')]
+    >>> _bodies("UBND thành phố Đà Nẵng"), _bodies("Ban Dân vận Thành ủy Biên Hòa"), _bodies("Huyện Đại Từ")
+    ([('province', 'UBND thành phố Đà Nẵng')], [('district', 'Thành ủy Biên Hòa')], [])
+    """
+    found = []
+    for body in _BODY_RE.finditer(text):
+        lead = _BODY_PLACE_RE.match(text, body.end())  # "Thành ủy TP. Hồ Chí Minh"
+        place = place_name_at(text[lead.end():]) if lead else ""
+        name = text[body.start():lead.end() + len(place)] if place else body.group()
+        word = (body.group("committee") or body.group("unit")).casefold()
+        if word == "tỉnh":
+            found.append(("province", name))
+        elif word in ("thành", "thành phố", "tp."):  # a centrally-run city's (a province) or a provincial city's
+            named = infer_locality(name)
+            if named.province:
+                found.append(("district" if named.district else "province", name))
+        else:
+            found.append(("district", name))
+    return found
+
+
+def _province_level(site: str, from_site: Locality, *, text: str, title: str, issuer: str) -> str:
+    """Why the ``site`` (inferred as ``from_site``) gives its province but not its district, as evidence; "" when
+    it gives the district too.
+
+    The site's owner is a province-level body (and no line of the site names a district's); the article's issuer is
+    one; or the article names districts of the province and settles on none.
+    """
+    owners = _bodies(site)
+    if {level for level, _ in owners} == {"province"}:
+        return "province's body: " + ", ".join(dict.fromkeys(name for _, name in owners))
+    if {level for level, _ in _bodies(issuer)} == {"province"}:
+        return f"{from_site.evidence} (province; the issuer is the province's: {issuer})"
+    if _names_a_district(text, title=title, issuer=issuer, province=from_site.province):
+        return f"{from_site.evidence} (province; the article names other districts)"
+    return ""
+
+
+def _names_a_district(text: str, *, title: str, issuer: str, province: str) -> bool:
+    """Whether the article names a district of ``province`` (where :func:`infer_locality` settles on none)."""
+    return bool((text or title or issuer) and named_districts(text, title=title, issuer=issuer, province=province))
 
 
 def district_within_rule(rule: Locality, inferred: Locality, *, source: str = "") -> Locality:

@@ -259,15 +259,45 @@ _COMMITTEE_LINE_RE = re.compile(
     r"^(?:ban dân vận|ban tuyên giáo|huyện ủy|quận ủy|thành ủy|thị ủy|tỉnh ủy|đảng bộ|ủy ban nhân dân|ubnd"
     r"|mặt trận tổ quốc|ủy ban mttq|cổng thông tin|trang thông tin|tỉnh|thành phố|huyện|quận|thị xã)\b",
     re.IGNORECASE)
+# Where a footer's owner line goes on to the office ("Cơ quan chủ quản: Ban Dân vận Tỉnh ủy Đồng Nai. Địa chỉ: 02
+# Nguyễn Văn Trị, TP. Biên Hòa"): its address, phone, e-mail, licence or editor; a street number after a comma, full
+# stop or dash ("- 16 Lê Lợi"; a year is none, nor the "1" of "Quận ủy Quận 1"); any "Label:" after a full stop or
+# dash (not "Bà Rịa - Vũng Tàu"). The office's city is no place of the site's articles.
+_OWNER_END_RE = re.compile(
+    r"[\s.,;:|–—-]+(?=(?:địa chỉ|trụ sở|tòa soạn|điện thoại|tel|fax|hotline|e-?mail|giấy phép|chịu trách nhiệm"
+    r"|(?:phó )?trưởng ban biên tập|(?:phó )?tổng biên tập)\b|đ/c\s*:|đt\s*[:.(\d])"
+    r"|\s*[.,;|–—-]\s*(?=(?:số\s+)?(?!(?:19|20)\d\d\b)\d+[a-z]?(?:/\d+[a-z]?)*\s+(?:đường\s+)?[^\W\d_])"
+    r"|\s*[.;|–—-]\s+(?=[^\W\d_][^:.,;|–—-]{0,30}:)",
+    re.IGNORECASE)
 # A part of the <title> beside the headline that names the site or its place ("- Huyện Đại Từ").
 _PLACE_PART_RE = re.compile(r"\b(?:tỉnh|thành phố|tp\.|huyện|quận|thị xã|xã|phường|thị trấn)\s+\w", re.IGNORECASE)
+
+
+def _owner(line: str) -> str:
+    """A footer's owner line without the office's address and contacts that may follow it on the line.
+
+    The site's identity is its owner, not where its office is: a province committee's portal has its office in a
+    district's city, a national paper in Hà Nội.
+
+    Examples
+    --------
+    >>> _owner("Cơ quan chủ quản: Ban Dân vận Tỉnh ủy Đồng Nai. Địa chỉ: 02 Nguyễn Văn Trị, TP. Biên Hòa.")
+    'Cơ quan chủ quản: Ban Dân vận Tỉnh ủy Đồng Nai'
+    >>> _owner("Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ, tỉnh Thái Nguyên")
+    'Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ, tỉnh Thái Nguyên'
+    """
+    for end in _OWNER_END_RE.finditer(line):
+        if line[:end.start()].strip(" .,;:|–—-©"):  # a label never ends the line at its start
+            return line[:end.start()]
+    return line
 
 
 def _site_text(sitename: str, title_tags: list[str], headline: str, full_text: str, article_text: str,
                links: set[str]) -> str:
     """The site's own name as the page shows it (see ``PageFields.site``), one per line, in page order.
 
-    Links are left out: a portal lists other portals ("Liên kết website"), and sidebars link other articles.
+    Links are left out: a portal lists other portals ("Liên kết website"), and sidebars link other articles. A
+    footer's line ends before the office's address (:func:`_owner`).
     """
     found = [_clean(sitename)] if sitename else []
     head = _clean(headline).casefold()
@@ -282,7 +312,7 @@ def _site_text(sitename: str, title_tags: list[str], headline: str, full_text: s
             continue
         if _OWNER_LINE_RE.match(line) or _PORTAL_RE.match(line) or (
                 _COMMITTEE_LINE_RE.match(line) and line.upper() == line and len(line.split()) <= 15):
-            found.append(line)
+            found.append(_owner(line))
     return "\n".join(dict.fromkeys(part for part in found if part))
 
 

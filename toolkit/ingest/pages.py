@@ -86,8 +86,9 @@ class PageFields:
     site : str
         The site's own name as an HTML page shows it, one per line: its
         ``og:site_name``, the parts of its ``<title>`` beside the headline,
-        its header's committee name in capitals, its footer's owner and
-        address lines (``Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ``).
+        its header's committee name in capitals, its footer's owner line
+        without the office's address and contacts that may follow it
+        (``Bản quyền thuộc Ban Dân vận Huyện ủy Đại Từ``).
         Where the publisher is: the locality's evidence when the article
         names no district. Empty for text pages.
     """

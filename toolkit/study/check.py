@@ -403,6 +403,10 @@ def locality_coverage(documents: pd.DataFrame) -> pd.DataFrame:
             return f"sources file ({level})"
         if evidence.startswith("table columns"):
             return f"table columns ({level})"
+        if evidence.startswith("site"):  # "site: …", "site (province): …; text (district): …"
+            if "; text (district): " in evidence:
+                return "the site's name (province), place names in the text (district)"
+            return f"the site's name ({level})"
         return f"place names in the text ({level})"
 
     kinds = [how(str(e), str(loc), str(d)) for e, loc, d in zip(documents["locality_evidence"].fillna(""),
