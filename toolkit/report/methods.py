@@ -170,9 +170,10 @@ def _corpus(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]:
                    "the method, not the world.")
     else:
         paths = ", ".join(f"`{p}`" for p in sorted(c.paths)) or "(none)"
+        inferred = ("from the tables' own columns, or inferred from the place names in each page (a page naming no "
+                    "district takes its site's, from the site's name in its header, footer or title)")
         sources = (f"; localities from the sources file `{c.sources}` for the pages one of its entries matches, "
-                   "else from the tables' own columns or inferred from the place names in each page") if c.sources \
-            else "; localities from the tables' own columns or inferred from the place names in each page"
+                   f"else {inferred}") if c.sources else f"; localities {inferred}"
         out.append(f"Pages and tables were read from {paths}{sources}.")
     read, reposts = _summary_value(tables, "documents_read"), _summary_value(tables, "reposts")
     analysed = _summary_value(tables, "documents_analysed")
