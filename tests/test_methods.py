@@ -62,7 +62,7 @@ def test_the_appendix_says_what_was_done_in_prose():
         assert section in text
     for fact in ("**simulated**", "5 documents, of which 1 repost", "4 documents", "- binary file (1 file)",
                  "- empty text (1 row in 1 file)", "| Huyện Hải Hậu, Nam Định | 1 | 0 | 0 | 1 |", "lex789", "version 0.1.1", "2 themes and 3 terms", "1 term never occur",
-                 "| religion | full text | 120 | 0.91 |", "K ∈ {8, 12, 16}", "Chosen K = 12. Why: Recommended K = 12",
+                 "| religion | full text | 120 | 0.91 |", "K ∈ {8, 12, 16, 20}", "Chosen K = 12. Why: Recommended K = 12",
                  "`~ C(locality) + bs(year, df=3)`", "descriptive associations", "the chosen K",
                  "| gensim | 4.3.3 |", "cfg123", "corp456", "abcdef0",
                  # a study's own copy of the themes file is identified (the lexicon version does not cover it)
@@ -131,7 +131,7 @@ def test_a_run_that_fitted_no_topic_model_says_so_by_its_choices_not_by_a_missin
     assert "No topic model was fitted" in text and "No effects were estimated: no topic model" in text
     # a table set without topic_terms (a researcher's own tables, an older run) is not read as "not fitted"
     text = methods_markdown(provenance, _tables(), RunConfig(name="demo"))
-    assert "No topic model was fitted" not in text and "K ∈ {8, 12, 16}" in text
+    assert "No topic model was fitted" not in text and "K ∈ {8, 12, 16, 20}" in text
 
 
 def test_rejects_that_differ_only_by_a_number_or_an_address_are_one_line():

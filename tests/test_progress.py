@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -55,7 +56,7 @@ def test_forecast_grows_with_documents_length_and_fits():
 def test_forecast_counts_the_sampled_selection_on_its_sample():
     sampled = _config()
     full = RunConfig(corpus=sampled.corpus, preprocess=sampled.preprocess,
-                     topics=TopicsConfig(selection="full"))
+                     topics=replace(sampled.topics, selection="full"))
     docs = _documents(20_000)
     seconds, sentence = expected_cost(sampled, docs)
     full_seconds, full_sentence = expected_cost(full, docs)

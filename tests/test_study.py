@@ -293,7 +293,7 @@ def test_periods_are_never_a_column_of_a_few_documents(counts, periods, why):
     assert why in choices.set_index("setting").loc["themes.periods", "reason"]
 
 
-@pytest.mark.parametrize("n_docs, seeded, grid", [(400, True, (8, 12, 16)), (100, True, (8,)), (7, False, (2,)),
+@pytest.mark.parametrize("n_docs, seeded, grid", [(400, True, (8, 12, 16, 20)), (100, True, (8,)), (7, False, (2,)),
                                                    (50, False, (2, 5)),
                                                    # the 4 seeded themes and a free topic need K ≥ 5, however few
                                                    # the documents (K = 2 stopped the run after its ingest)
@@ -304,7 +304,7 @@ def test_a_small_corpus_gets_a_smaller_grid_and_a_warning(caplog, n_docs, seeded
     with caplog.at_level(logging.WARNING, logger="toolkit.study"):
         config, choices = adapt_defaults(base, docs)
     assert config.topics.n_topics_grid == grid
-    assert ("n_topics_grid" in caplog.text) == (grid != (8, 12, 16))
+    assert ("n_topics_grid" in caplog.text) == (grid != (8, 12, 16, 20))
     why = choices.set_index("setting").at["topics.n_topics_grid", "reason"]
     assert ("cannot hold the 4 seeded themes" in why) == (seeded and n_docs < 50), why
 

@@ -109,7 +109,7 @@ class KeynessConfig:
 @dataclass(frozen=True)
 class TopicsConfig:
     engine: str = "gensim"
-    n_topics_grid: tuple[int, ...] = (8, 12, 16)
+    n_topics_grid: tuple[int, ...] = (8, 12, 16, 20)
     random_states: tuple[int, ...] = (0, 1, 2)
     #: Model selection: "sample" fits every K × seed on a seeded sample of ``selection_sample`` documents,
     #: "full" on the whole corpus (toolkit.topics.select).

@@ -283,7 +283,7 @@ def _int_list(text: str, name: str) -> list[int]:
 @app.command("select")
 def select_command(
     corpus: Path = _CORPUS,
-    grid: str = typer.Option("8,12,16", "--grid", help="Numbers of topics to compare, comma-separated."),
+    grid: str = typer.Option("8,12,16,20", "--grid", help="Numbers of topics to compare, comma-separated."),
     random_states: str = typer.Option("0,1,2", "--random-states", help="Seeds of the models: every K is fitted with each, comma-separated."),
     output: Path = typer.Option(..., "-o", "--output", callback=table_path, help="Score table to write (.csv)."),
     tokens: Path | None = TOKENS,

@@ -150,7 +150,7 @@ def _n_workers(n_jobs: int, n_tasks: int) -> int:
 
 def select_n_topics(
     documents: Sequence[Sequence[str]],
-    n_topics_grid: Sequence[int] = (8, 12, 16),
+    n_topics_grid: Sequence[int] = (8, 12, 16, 20),
     random_states: Sequence[int] = (0, 1, 2),
     *,
     strategy: str = "full",
