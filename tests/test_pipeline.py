@@ -539,10 +539,12 @@ def test_a_coded_sheet_is_scored_with_the_runs_dictionary_not_the_one_it_was_dra
     assert same["complaints__dictionary"].tolist() == [1, 0, 0] and caplog.text == ""
 
 
-def test_a_sheets_flagged_counts_per_stratum_are_dropped_when_the_run_flags_otherwise():
+def test_a_sheets_flagged_counts_per_stratum_are_dropped_when_the_run_flags_otherwise(caplog):
     # validate sample records how many documents of each stratum the dictionary flags (t__stratum_flagged); once
     # the themes file is edited those counts are another dictionary's, and scoring with them could contradict the
     # run's flags (more flagged rows than flagged documents) or report the old dictionary's share
+    import logging
+
     import pandas as pd
 
     from toolkit.pipeline import sheet_with_run_flags
@@ -552,8 +554,11 @@ def test_a_sheets_flagged_counts_per_stratum_are_dropped_when_the_run_flags_othe
     hits = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "theme": "x", "present": [True, True, False, True]})
     kept = sheet_with_run_flags(sheet, hits)  # the same dictionary: 3 flagged documents, as drawn
     assert kept["x__stratum_flagged"].tolist() == [3, 3, 0]
-    edited_unread = sheet_with_run_flags(sheet, hits.assign(present=[True, True, False, False]))
+    with caplog.at_level(logging.WARNING, logger="toolkit"):
+        edited_unread = sheet_with_run_flags(sheet, hits.assign(present=[True, True, False, False]))
     assert "x__stratum_flagged" not in edited_unread.columns  # same coded flags, but 2 flagged documents in all
+    # an edit that changed only documents nobody coded is said: the score cannot see it
+    assert "flags 2 x document(s) in this run's corpus, 3 when the sheet was drawn" in caplog.text
     edited_coded = sheet_with_run_flags(sheet, hits.assign(present=[True, False, True, True]))
     assert "x__stratum_flagged" not in edited_coded.columns
 

@@ -842,3 +842,17 @@ def test_the_checks_localities_table_tells_the_sites_name_from_the_text():
     assert how == {"the site's name (district)": 1, "the site's name (province only)": 1,
                    "the site's name (province), place names in the text (district)": 1,
                    "place names in the text (district)": 1, "sources file (district)": 1, "unknown": 1}
+
+
+def test_check_scores_the_coded_sheet_as_the_run_will(tmp_path):
+    # `check` said "no errors: make figures can run" for a sheet the quality stage then rejected, after ingest,
+    # preprocess and themes had run and the previous report had been removed
+    sheet = tmp_path / "coded.csv"
+    sheet.write_text("doc_id,stratum,weight,religion__dictionary,religion__coder1\n"
+                     "a,hit:religion,1,1,1\nb,hit:religion,1,1,yes\nc,miss,10,0,0\n", encoding="utf-8")
+    config = _study_config(tmp_path, themes=replace(study_config("t").themes, validation_sheet=str(sheet)))
+    problems = [p for p in config_problems(config) if "validation_sheet" in p.message]
+    assert len(problems) == 1 and "'yes' is not 0, 1 or empty" in problems[0].message
+    assert str(problems[0].path) == str(sheet) and "mend the sheet" in problems[0].fix
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace(",yes\n", ",0\n"), encoding="utf-8")
+    assert not [p for p in config_problems(config) if "validation_sheet" in p.message]

@@ -1403,3 +1403,34 @@ def test_validate_sample_help_says_where_the_token_cache_goes():
     text = " ".join(result.output.replace("│", " ").split())
     assert result.exit_code == 0
     assert ".cache/preprocess" in text and "TOOLKIT_CACHE" in text
+
+
+def test_a_deleted_row_of_a_stratum_is_warned_about(caplog):
+    # a researcher deleted a `miss` row: its stratum shrank from 1,420 to 1,384.5 documents and every weighted
+    # rate moved, silently
+    sheet = _design_sheet().drop(index=70)
+    with caplog.at_level("WARNING", logger="toolkit"):
+        score_sheet(sheet)
+    assert "'miss' (1384.5): the rows' weights sum to no whole number of documents: a row deleted" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="toolkit"):
+        score_sheet(_design_sheet())
+    assert "no whole number" not in caplog.text
+
+
+def test_a_sheet_the_researcher_can_mend_is_a_located_error_with_a_fix(tmp_path):
+    # a bad label was a usage error (exit status 2, typer's box, no fix); the README's errors name the file, the
+    # problem and a fix, and exit with status 1
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+    from toolkit.corpus import write_table
+    from toolkit.errors import UserError
+
+    sheet = _design_sheet().astype({f"faith{SEP}coder1": object})
+    sheet.loc[3, f"faith{SEP}coder1"] = "yes"
+    write_table(sheet, tmp_path / "sheet.csv")
+    result = CliRunner().invoke(app, ["validate", "score", str(tmp_path / "sheet.csv")])
+    assert result.exit_code == 1 and isinstance(result.exception, UserError), result.output
+    assert "'yes'" in str(result.exception) and "fix: mend the sheet" in str(result.exception)
+    assert str(tmp_path / "sheet.csv") in str(result.exception)

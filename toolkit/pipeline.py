@@ -313,7 +313,8 @@ class DemoData:
     truth: Path
 
 
-def load_demo(n_pages: int = 2000, *, random_state: int = 2024, duplicates: bool = False) -> DemoData:
+def load_demo(n_pages: int = 2000, *, random_state: int = 2024, duplicates: bool = False,
+              n_jobs: int = -1) -> DemoData:
     """Simulate (once, cached), ingest and tokenize the demo corpus.
 
     Parameters
@@ -325,15 +326,19 @@ def load_demo(n_pages: int = 2000, *, random_state: int = 2024, duplicates: bool
     duplicates
         Keep reposts (``duplicate_of`` set); by default they are left out of
         ``documents`` and ``tokens``, as in the main run.
+    n_jobs
+        Worker processes for ingest and segmentation (``[preprocess] n_jobs``;
+        -1 = every core, 1 = this process only). The tables do not depend on it.
 
     Examples
     --------
-    >>> demo = load_demo(300)                         # doctest: +SKIP
+    >>> demo = load_demo(300, n_jobs=1)               # doctest: +SKIP
     >>> demo.documents[["district", "year", "title"]].head()  # doctest: +SKIP
     """
-    from toolkit.config import CorpusConfig
+    from toolkit.config import CorpusConfig, PreprocessConfig
 
-    config = RunConfig(random_state=random_state, corpus=CorpusConfig(n_pages=n_pages))
+    config = RunConfig(random_state=random_state, corpus=CorpusConfig(n_pages=n_pages),
+                       preprocess=PreprocessConfig(n_jobs=n_jobs))
     cache = StageCache(None)
     documents, rejects, truth = load_documents(config, cache)
     tokens = tokenize_documents(config, documents, cache)
@@ -893,8 +898,16 @@ def sheet_with_run_flags(sheet: pd.DataFrame, hits: pd.DataFrame | None) -> pd.D
         if column not in out.columns or "stratum" not in out.columns:
             continue
         drawn = pd.to_numeric(out.groupby("stratum")[column].first(), errors="coerce").sum()
-        if str(theme) in edited or drawn != int(present[theme].fillna(False).astype(bool).sum()):
+        now = int(present[theme].fillna(False).astype(bool).sum())
+        if str(theme) in edited or drawn != now:
             stale.append(column)
+        if drawn != now and str(theme) not in edited:
+            # an edit that changed only documents nobody coded: the score cannot see it
+            logger.warning("theme quality: the dictionary now flags %d %s document(s) in this run's corpus, %d when "
+                           "the sheet was drawn (the themes file was edited, or the corpus is another); none of the "
+                           "coded documents changed, so the quality shown is the coded documents' and says nothing "
+                           "of the %d that changed: draw and code a new sample to measure the edited terms",
+                           now, theme, int(drawn), abs(now - int(drawn)))
     out = out.drop(columns=stale)
     if edited:
         logger.warning("theme quality: the dictionary now flags %s coded document(s) otherwise than when the sheet "

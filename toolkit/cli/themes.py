@@ -22,6 +22,7 @@ import typer
 
 from toolkit.cli import INCLUDE_DUPLICATES, TOKENS, app, jobs_option, random_state_option
 from toolkit.cli._shared import TOKEN_CACHE, check_columns, load_documents, load_tokens, split_list, table_path
+from toolkit.errors import UserError
 
 logger = logging.getLogger("toolkit.cli")
 _CORPUS = typer.Argument(..., exists=True, dir_okay=False, help="Document table (.parquet, .csv, .jsonl).")
@@ -344,8 +345,10 @@ def score_command(
     models = _load_classifiers(classifier) if classifier is not None else []
     if classifier is not None:
         measure = "classifier"
+    contents = True  # an error of the sheet's contents (labels, rows, strata), else of the command's options
     try:
         check_sheet(table)
+        contents = False
         themes = split_list(theme_ids) or coded_themes(table, coder)
         _check_theme_ids(themes, sheet_themes(table))
         no_model: list[str] = []
@@ -361,6 +364,13 @@ def score_command(
                                    "the classifiers of `validate train`, pass --classifier MODELS_DIR (the folder "
                                    "it wrote), which adds these columns from the sheet's text")
         left_out = sorted(set(sheet_themes(table)) - set(themes) - set(no_model))
+        if theme_ids and measure == "dictionary":
+            coded = set(coded_themes(table, coder))
+            uncoded = [t for t in themes if t not in coded]
+            if uncoded:
+                raise ValueError(f"theme {uncoded[0]!r} (--theme-ids) has no coder column with labels"
+                                 + (f"; coded: {', '.join(sorted(coded))}" if coded else ""))
+        contents = True
         report = score_sheet(table, themes=themes, coder=coder, measure=measure, weighted=not unweighted,
                              random_state=random_state)
         # agreement of each theme's first two coder columns, whatever their names (--coders of `validate sample`)
@@ -380,7 +390,13 @@ def score_command(
         returned = [] if coder_sheets else _returned_blind_sheets(sheet, table)
         hint = ("; coded blind? pass the coders' sheets: " + " ".join(f"--coder-sheet {p}" for p in returned)
                 if returned and "no theme of the sheet is coded yet" in str(exc) else "")
-        raise typer.BadParameter(f"{sheet}: {exc}{hint}") from exc
+        if not contents:
+            raise typer.BadParameter(f"{sheet}: {exc}{hint}") from exc
+        # a sheet the researcher can mend: the README's error (file, problem, fix; exit status 1), not a usage error
+        raise UserError(f"{exc}{hint}", path=sheet,
+                        fix="mend the sheet: labels 0, 1 or blank; one row per document; keep every row `validate "
+                            "sample` wrote (blank its labels rather than delete it), with its stratum and weight") \
+            from exc
     if left_out and not theme_ids:
         typer.echo(f"not coded, left out: {', '.join(left_out)}")
     if no_model:

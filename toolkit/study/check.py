@@ -106,6 +106,8 @@ def config_problems(config: RunConfig, *, output_dir: str | os.PathLike | None =
         problems.append(UserError(f"[themes] validation_sheet: {config.resolve(t.validation_sheet)} does not exist",
                                   path=where, fix='give your coded sheet (python -m toolkit validate sample) or set '
                                                   'validation_sheet = ""'))
+    elif t.validation_sheet:
+        problems.extend(_sheet_problems(config.resolve(t.validation_sheet), config.random_state))
     for key, value, allowed in (("themes.interval", t.interval, INTERVALS),
                                 ("topics.engine", config.topics.engine, ENGINES),
                                 ("topics.selection", config.topics.selection, SELECTIONS),
@@ -389,6 +391,26 @@ def date_coverage(documents: pd.DataFrame) -> pd.DataFrame:
                      for s in counts["date_source"]]
     counts = counts.sort_values(["n_docs", "date_source"], ascending=[False, True], ignore_index=True)
     return _share(counts[["date_source", "how", "n_docs"]], len(documents))
+
+
+def _sheet_problems(path: Path, random_state: int) -> list[UserError]:
+    """The coded sheet scored as the run's quality stage will score it: what would stop ``make figures`` there.
+
+    The run scores it with its own dictionary's flags (:func:`toolkit.pipeline.sheet_with_run_flags`); the
+    sheet's labels, rows, strata and weights are checked here as they are.
+    """
+    from toolkit.corpus import read_table
+    from toolkit.themes.validate import score_sheet
+
+    try:
+        score_sheet(read_table(path), random_state=random_state)
+    except (ValueError, OSError) as exc:
+        if isinstance(exc, UserError):
+            return [exc]
+        return [UserError(f"[themes] validation_sheet: {exc}", path=path,
+                          fix="mend the sheet (check it with `python -m toolkit validate score`); keep every row "
+                              "`validate sample` wrote, blanking labels rather than deleting rows")]
+    return []
 
 
 def locality_coverage(documents: pd.DataFrame) -> pd.DataFrame:

@@ -145,14 +145,34 @@ def _known_flagged(labels: np.ndarray, valid: np.ndarray, values: np.ndarray, fl
             raise ValueError(f"column {column!r}, stratum {h!r}: {n_flagged:g} flagged document(s), but the sheet "
                              f"holds {flag_rows} flagged row(s) of that stratum: the counts are not this sheet's")
         if big_n - n_flagged < other_rows - _ROUNDING:
-            raise ValueError(f"column {column!r}, stratum {h!r}: {n_flagged:g} flagged of its {big_n:g} documents "
-                             f"(the sum of its weights) leaves fewer than its {other_rows} unflagged row(s): the "
-                             "counts or the weights are not this sheet's")
+            raise ValueError(f"column {column!r}, stratum {h!r}: the weights of its rows sum to {big_n:g} documents, "
+                             f"too few for the {n_flagged:g} the dictionary flags there and its {other_rows} "
+                             "unflagged row(s): a row of the stratum deleted, or its weights edited? Keep every row "
+                             "`validate sample` wrote (blank its labels rather than delete it)")
         out[h] = n_flagged
     if blank:
         raise ValueError(f"column {column!r} is blank on the rows of stratum(s) {', '.join(map(repr, blank))} and "
                          "filled on others: fill it on every row (as `validate sample` wrote it), or on none")
     return out
+
+
+def _warn_partial_strata(weights: np.ndarray, strata: np.ndarray) -> None:
+    """Warn of a stratum whose rows' weights do not sum to a whole number of documents.
+
+    `validate sample` gives every row of a stratum the weight ``N_h / n_h``, so its ``n_h`` rows sum to
+    ``N_h``; a deleted row (or an edited weight) shrinks the stratum, and with it every weighted rate, silently.
+    """
+    valid = ~np.isnan(weights)
+    odd = []
+    for h in sorted({str(x) for x in strata[valid]}):
+        total = float(weights[valid & (strata.astype(str) == h)].sum())
+        if abs(total - round(total)) > 1e-6 * max(1.0, total):
+            odd.append(f"{h!r} ({total:.1f})")
+    if odd:
+        logger.warning("stratum(s) %s: the rows' weights sum to no whole number of documents: a row deleted, or a "
+                       "weight edited? Each stratum's weighted rates stand for the documents its weights sum to; "
+                       "keep every row `validate sample` wrote (blank its labels rather than delete it)",
+                       ", ".join(odd))
 
 
 def _stratified_rates(pred: np.ndarray, ref: np.ndarray, weights: np.ndarray, strata, *, ci: float,
@@ -846,7 +866,8 @@ def merge_coder_sheets(sheet: pd.DataFrame, coder_sheets: Mapping[str, pd.DataFr
 
 
 def check_sheet(sheet: pd.DataFrame) -> None:
-    """Raise ``ValueError`` (naming the column or the rows) unless every row of a coding sheet is one document.
+    """Raise ``ValueError`` (naming the column or the rows) unless every row of a coding sheet is one document
+    and every coder's label is 0, 1 or blank.
 
     A sheet needs its ``doc_id`` column, and each id once: a row copied in a
     spreadsheet, or an id typed over another, would be scored twice, and
@@ -868,6 +889,8 @@ def check_sheet(sheet: pd.DataFrame) -> None:
         raise ValueError(f"doc_id {first!r} is on sheet rows {_sheet_rows(rows)}: each document once (a row "
                          f"copied, or an id typed over another?)"
                          + (f"; {others} other id(s) repeat too" if others else ""))
+    for theme, coder in _coder_columns(sheet):  # every coder's label 0, 1 or blank, the first bad one named
+        _labels(sheet, f"{theme}{SEP}{coder}")
 
 
 def _sheet_rows(rows, limit: int = 8) -> str:
@@ -1262,6 +1285,8 @@ def score_sheet(
         logger.warning("the sheet has no `weight` column: rates are those of the sample, not weighted back to the "
                        "corpus (as with --unweighted); `validate sample` writes the weights")
     strata = sheet_strata(sheet) if weights is not None else None
+    if weights is not None and strata is not None and "stratum" in sheet.columns:
+        _warn_partial_strata(np.asarray(weights, dtype=float), np.asarray(strata, dtype=object))
     rows = []
     for t in themes:
         col = f"{t}{SEP}{measure}"
