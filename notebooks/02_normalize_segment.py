@@ -32,7 +32,7 @@
 
 # %% tags=["parameters"]
 n_pages = 2000      # size of the demo corpus (the test suite runs this notebook with fewer)
-quick = False
+quick = False       # True: small grids and one process (the test suite sets it)
 random_state = 2024  # seed of the simulated demo corpus (section 4)
 
 # %%
@@ -185,7 +185,7 @@ print(tokenize(s))
 from toolkit.pipeline import load_demo
 from toolkit.text.preprocess import vocabulary_report
 
-demo = load_demo(n_pages, random_state=random_state)
+demo = load_demo(n_pages, random_state=random_state, n_jobs=1 if quick else -1)
 report = vocabulary_report(demo.documents, demo.tokens)
 report.head(15)
 

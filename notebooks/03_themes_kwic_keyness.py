@@ -46,7 +46,7 @@ from toolkit.text.collocations import discover_collocations
 # The toolkit reports what a reader must know (a page left out, an extrapolation, a seeded topic that lost its
 # seed terms) as `logging` warnings, which a notebook shows only once logging is configured:
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-demo = load_demo(n_pages, random_state=random_state)
+demo = load_demo(n_pages, random_state=random_state, n_jobs=1 if quick else -1)
 documents, tokens = demo.documents, demo.tokens
 print(len(documents), "documents;", documents["locality"].nunique(), "localities;",
       int(documents["year"].min()), "–", int(documents["year"].max()))
@@ -72,12 +72,17 @@ themes.to_frame().groupby("theme").size().rename("n_terms").to_frame().T
 #
 # Which terms occur at all, and where? A term that never occurs is either
 # misspelled in the dictionary or absent from this corpus — you want to know
-# before drawing any conclusion.
+# before drawing any conclusion. A term that is another term of its theme once
+# normalized (`vắc-xin` and `vắc xin`, column `same_as`) has `occurs` False
+# because its twin counts its occurrences: it is not missing, and it is left out
+# of the count below, as in the toolkit's warning.
 
 # %%
 validation = validate_themes(tokens, documents, themes, by=("province",))
-never = validation[~validation["occurs"]]
-print(f"{len(never)} of {len(validation)} terms never occur")
+twins = validation["same_as"] != ""
+never = validation[~validation["occurs"] & ~twins]
+print(f"{len(never)} of {len(validation)} terms never counted in this corpus "
+      f"({int(twins.sum())} more are another term of their theme once normalized: column same_as)")
 validation.sort_values("doc_freq", ascending=False).head(10)
 
 # %% [markdown]
@@ -135,8 +140,18 @@ for theme in key:
                                  for src in sheet["source"]]
 score_sheet(sheet)[["theme", "n_coded", "precision", "precision_low", "recall", "recall_low", "f1"]]
 
+# %% [markdown]
+# `term_table` has one row per theme and term counted in a coded document. The
+# rows worth reading are those with **false positives** (`false_pos`: documents
+# the term flagged that the coder did not code for the theme, their ids in
+# `doc_ids`): the terms to narrow with an exclusion context or to make weak. The
+# rest of the table lists the terms that were always right and, last for each
+# theme, the missed documents.
+
 # %%
-term_table(sheet).head(10)
+terms = term_table(sheet)
+print(f"{int((terms['false_pos'] > 0).sum())} of {len(terms)} terms flagged at least one false positive")
+terms[terms["false_pos"] > 0].sort_values(["false_pos", "term_precision"], ascending=[False, True]).head(10)
 
 # %% [markdown]
 # ## 3. Theme presence per document, and shares per locality and year
@@ -220,6 +235,14 @@ fig = plt.figure()
 plots.keyness_bars(key_terms, group="group", score="z", n_terms=8, fig=fig)
 plt.show()
 
+# %% [markdown]
+# TF-IDF top terms answer another question: what a group writes *most*, not
+# what sets it apart. Each group is one "document", and with few groups (here
+# the provinces) a word that every group uses keeps an idf of 1, not 0, so the
+# genre's frequent words (*hội nghị* "conference", *ban dân vận* "mass
+# mobilisation board", *công tác* "work") fill the lists. What sets a group
+# apart is keyness's question, above.
+
 # %%
 tfidf_top_terms(tokens, documents, "province", n_terms=8).head(16)
 
@@ -235,8 +258,17 @@ discover_collocations([list(t) for t in tokens["tokens"]], min_count=10).head(15
 # %% [markdown]
 # ## Exercises
 #
-# 1. Use `kwic` on *mặt bằng* ("ground, site") and find a passage that is
-#    **not** about site clearance. Is it excluded by a rule of `themes.toml`?
+# 1. *Mặt bằng* ("ground, site") has other senses — *mặt bằng giá* (the price
+#    level), *mặt bằng kinh doanh* (business premises) — but the demo's pages use
+#    it for site clearance only. Write two sentences of your own with those
+#    senses, and one about site clearance, into a small document table
+#    (`mine = pd.DataFrame({"doc_id": [...], "title": "", "body": [...]})`),
+#    tokenize it (`from toolkit.text.preprocess import preprocess`;
+#    `mine_tokens = preprocess(mine, n_jobs=1)`) and compare `kwic(mine, "mặt bằng")`
+#    with `kwic(mine, "mặt bằng", themes=themes, theme="site_clearance",
+#    tokens=mine_tokens)` and `theme_hits(mine_tokens, themes, documents=mine)`.
+#    Which sentences count for site clearance, and which rule of `themes.toml`
+#    (an exclusion context, or the weak-term rule) leaves the others out?
 # 2. Compute theme shares by `("province", "year")` and compare Nam Định with
 #    Hà Nội for religion. How wide are the intervals, and why?
 # 3. Run keyness for one district against **one** other district

@@ -10,9 +10,11 @@ every figure and nothing noticed (issue #13).
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.py"))
@@ -65,6 +67,54 @@ def test_the_demo_corpus_follows_the_notebooks_random_state(path):
     assert all("random_state=random_state" in args for args in calls), f"{path.name}: load_demo({calls})"
 
 
+#: Calls that start worker processes; a notebook passes them ``n_jobs`` so that ``quick`` means one process.
+PARALLEL_CALLS = ("load_demo", "select_n_topics")
+
+
+def calls_of(source: str, names) -> list[ast.Call]:
+    """The calls of a notebook's source to functions named ``names`` (``f(...)`` or ``module.f(...)``)."""
+    calls = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name in names:
+                calls.append(node)
+    return calls
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_quick_notebooks_use_one_process(path):
+    """README: ``quick`` means small grids and one process. Every call that would otherwise use every core
+    (load_demo's ingest and segmentation, select_n_topics' fits) is given ``n_jobs`` following ``quick``."""
+    for call in calls_of(path.read_text(encoding="utf-8"), PARALLEL_CALLS):
+        n_jobs = [kw.value for kw in call.keywords if kw.arg == "n_jobs"]
+        shown = ast.unparse(call)
+        assert n_jobs, f"{path.name}: {shown} does not pass n_jobs (it would use every core in a quick run)"
+        assert "quick" in ast.unparse(n_jobs[0]), f"{path.name}: {shown}: n_jobs does not follow quick"
+
+
+def test_load_demo_passes_n_jobs_to_ingest_and_segmentation(monkeypatch):
+    """load_demo(..., n_jobs=1) runs the ingest and preprocess stages with one process (the default: every core)."""
+    import toolkit.pipeline as pipeline
+
+    seen = []
+
+    def load_documents(config, cache):
+        seen.append(("ingest", config.preprocess.n_jobs))
+        return pd.DataFrame({"doc_id": ["bài-1"]}), pd.DataFrame(), Path("demo") / "truth"
+
+    def tokenize_documents(config, documents, cache):
+        seen.append(("tokens", config.preprocess.n_jobs))
+        return pd.DataFrame({"doc_id": ["bài-1"], "tokens": [["giải_phóng_mặt_bằng"]]})
+
+    monkeypatch.setattr(pipeline, "load_documents", load_documents)
+    monkeypatch.setattr(pipeline, "tokenize_documents", tokenize_documents)
+    pipeline.load_demo(10, random_state=1, n_jobs=1)
+    pipeline.load_demo(10, random_state=1)
+    assert seen == [("ingest", 1), ("tokens", 1), ("ingest", -1), ("tokens", -1)]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebooks_that_fit_seeded_models_say_which_themes_held(path):
     """A seeded topic the data took elsewhere keeps its theme's name; the notebook shows ``seed_retention`` and
@@ -72,6 +122,24 @@ def test_notebooks_that_fit_seeded_models_say_which_themes_held(path):
     source = path.read_text(encoding="utf-8")
     if "fit_seeded_lda(" in source:
         assert "seed_retention(" in source and "seeded_topic_labels(" in source, path.name
+
+
+def shows_the_words_of_its_topics(source: str) -> bool:
+    """Whether a notebook's source calls ``top_terms`` and asks for FREX terms (``measure="frex"``, written in the
+    call or in the loop that gives it its measure)."""
+    strings = {node.value for node in ast.walk(ast.parse(source))
+               if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    return bool(calls_of(source, ("top_terms",))) and "frex" in strings
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebooks_that_fit_seeded_models_show_the_topics_words(path):
+    """A seeded topic is named after its theme whatever it holds (a demo "covid" topic at K = 10 was public
+    security and held 59 pages of before 2020): a notebook that fits one shows every topic's words to read
+    before its effects are read by name."""
+    source = path.read_text(encoding="utf-8")
+    if "fit_seeded_lda(" in source:
+        assert shows_the_words_of_its_topics(source), f"{path.name} fits a seeded model but never shows its words"
 
 
 @pytest.mark.slow

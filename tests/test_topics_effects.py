@@ -662,6 +662,19 @@ def test_bad_arguments_fail_before_any_draw(settings, edit, match):
     assert calls["n"] == 0
 
 
+def test_documents_left_out_of_metadata_are_refused_with_the_way_to_leave_them_out():
+    """Leaving a locality's 2020–2022 pages out of the regression by dropping their metadata rows is refused;
+    the message says what works instead (keep the rows, set a covariate to NA), and that does work."""
+    res, meta, _ = _counting_result(np.random.default_rng(5))
+    drop = (meta["district"] == "Đông Anh") & meta["year"].between(2012, 2014)
+    with pytest.raises(ValueError, match=rf"{int(drop.sum())} of the model's 240 documents are not in metadata") as info:
+        TopicEffects("~ C(district) + year", n_draws=2).fit(res, meta[~drop])
+    assert "keep their rows and set a covariate to NA" in str(info.value)
+    left_out = meta.assign(year=meta["year"].astype("Int64").mask(drop))
+    model = TopicEffects("~ C(district) + year", n_draws=2).fit(res, left_out)
+    assert set(model.doc_ids_) == set(meta.loc[~drop, "doc_id"])
+
+
 def test_results_without_doc_ids_and_positional_ids_are_refused():
     res, meta, calls = _counting_result(np.random.default_rng(4))
     bare = types.SimpleNamespace(doc_topic_=res.doc_topic_, doc_topic_concentration_=res.doc_topic_concentration_)

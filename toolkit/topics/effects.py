@@ -534,10 +534,14 @@ def _aligned_metadata(result, metadata: pd.DataFrame) -> pd.DataFrame:
     rows = index.get_indexer(ids)
     if (rows < 0).any():
         missing = [d for d, r in zip(ids, rows) if r < 0]
-        hint = ""
         if getattr(result, "settings_", {}).get("doc_id_source") == "positions":
             hint = ("; the model's doc_ids are row positions (fitted on bare token lists, or saved before ids "
                     "were stored): fit it on the token table, or load it with load_result(..., doc_ids=...)")
+        else:
+            # dropping rows is the natural way to leave documents out, and the one that cannot work here
+            hint = ("; every document of the model needs its row: to leave documents out of the regression, "
+                    "keep their rows and set a covariate to NA/missing (documents with a missing covariate "
+                    "are left out)")
         raise ValueError(f"{len(missing)} of the model's {n_docs} documents are not in metadata (doc_id "
                          f"{', '.join(missing[:5])}{', …' if len(missing) > 5 else ''}){hint}")
     return metadata.iloc[rows].reset_index(drop=True)
