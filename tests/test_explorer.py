@@ -378,18 +378,9 @@ def seeded_model(tmp_path_factory):
     from toolkit.topics.persist import save_result
     from toolkit.topics.seeded import fit_seeded_lda
 
-    words = {
-        "land": "giải_phóng_mặt_bằng bồi_thường thu_hồi_đất tái_định_cư dự_án hộ_dân đền_bù".split(),
-        "religion": "tôn_giáo chức_sắc đồng_bào giáo_xứ linh_mục nhà_thờ chùa".split(),
-        "covid": "cách_ly tiêm_chủng vắc_xin phong_tỏa xét_nghiệm ca_nhiễm giãn_cách".split(),
-    }
-    # 40 words a group, more than the 20 top terms that decide whether seeds hold a topic
-    words = {k: v + [f"{v[0]}_{i}" for i in range(40 - len(v))] for k, v in words.items()}
-    rng = np.random.default_rng(0)
-    tokens = [list(rng.choice(group, 30)) for group in words.values() for _ in range(20)]
-    tokens[0].append("quy_chế_dân_chủ")
-    tokens[21].append("hương_ước")
-    doc_ids = [f"d{i:02d}" for i in range(len(tokens))]
+    from tests.conftest import seeded_corpus_with_a_lost_theme
+
+    words, tokens, doc_ids = seeded_corpus_with_a_lost_theme()
     result = fit_seeded_lda(pd.DataFrame({"doc_id": doc_ids, "tokens": tokens}),
                             {"site_clearance": words["land"][:4], "democracy_regulations": ["quy_chế_dân_chủ", "hương_ước"]},
                             4, random_state=0, max_df=1.0, min_df=1)

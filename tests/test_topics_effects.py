@@ -820,18 +820,9 @@ def test_cli_tables_mark_a_seeded_topic_its_seeds_do_not_hold(tmp_path):
     from toolkit.corpus import write_table
     from toolkit.topics.seeded import not_held_kind
 
-    words = {
-        "land": "giải_phóng_mặt_bằng bồi_thường thu_hồi_đất tái_định_cư dự_án hộ_dân đền_bù".split(),
-        "religion": "tôn_giáo chức_sắc đồng_bào giáo_xứ linh_mục nhà_thờ chùa".split(),
-        "covid": "cách_ly tiêm_chủng vắc_xin phong_tỏa xét_nghiệm ca_nhiễm giãn_cách".split(),
-    }
-    # 40 words a group, more than the 20 top terms that decide whether seeds hold a topic
-    words = {k: v + [f"{v[0]}_{i}" for i in range(40 - len(v))] for k, v in words.items()}
-    rng = np.random.default_rng(0)
-    tokens = [list(rng.choice(group, 30)) for group in words.values() for _ in range(20)]
-    tokens[0].append("quy_chế_dân_chủ")  # the democracy theme: two seed terms, one document each
-    tokens[21].append("hương_ước")
-    ids = [f"d{i:02d}" for i in range(len(tokens))]
+    from tests.conftest import seeded_corpus_with_a_lost_theme
+
+    _, tokens, ids = seeded_corpus_with_a_lost_theme()
     write_table(pd.DataFrame({"doc_id": ids, "tokens": tokens, "n_tokens": [len(t) for t in tokens]}),
                 tmp_path / "tokens.parquet")
     write_table(pd.DataFrame({"doc_id": ids, "title": [f"Tin số {i}" for i in range(len(ids))],
