@@ -401,6 +401,102 @@ def test_flagged_counts_that_contradict_the_sheet_are_named():
         score_sheet(more)
 
 
+def _flags_nothing(n: int, positives: int, big=(400, 4000)):
+    """Two strata, ``n`` coded documents of each (``positives`` of them positive), none flagged by the measure."""
+    ref = ([1] * positives + [0] * (n - positives)) * 2
+    weights = [big[0] / n] * n + [big[1] / n] * n
+    return [0] * (2 * n), ref, weights, ["a"] * n + ["b"] * n
+
+
+def test_weighted_recall_of_a_measure_that_flags_no_coded_document_keeps_an_upper_bound():
+    # a rare theme's classifier flags none of the coded documents: recall was 0.0 (0.0-0.0), F1 too, since the
+    # strata's flagged sizes, estimated as N_h·0/n_h, left no draw a true positive
+    pred, ref, w, strata = [0] * 20, [1, 1, 1, 0, 0, 0, 0, 0, 0, 0] * 2, [5] * 10 + [50] * 10, ["a"] * 10 + ["b"] * 10
+    s = score_predictions(pred, ref, w, strata=strata)
+    assert s["recall"] == s["recall_low"] == 0 and s["f1"] == s["f1_low"] == 0
+    assert 0 < s["recall_high"] < 0.6 and s["f1_high"] > 0
+    # F1 = 2PR/(P + R) <= 2R/(1 + R) in every draw, as the unweighted bound has it
+    assert s["f1_high"] <= 2 * s["recall_high"] / (1 + s["recall_high"]) + 1e-12
+    # the point estimates are the weighted ratios, as before
+    assert s["prevalence"] == pytest.approx((3 * 5 + 3 * 50) / 550) and s["measured_share"] == 0
+    assert np.isnan(s["precision"]) and np.isnan(s["precision_high"])
+    # `validate score --classifier` on a weighted sheet: the classifier's counts per stratum are never known
+    sheet = _design_sheet(miss_positive=2).assign(**{f"faith{SEP}classifier": 0})
+    row = score_sheet(sheet, measure="classifier").iloc[0]
+    assert row["recall"] == row["recall_low"] == 0 and row["recall_high"] > 0 and row["f1_high"] > 0
+
+
+def test_weighted_recall_bound_of_a_measure_that_flags_nothing_shrinks_as_more_is_read():
+    # 30% positives read in each stratum, none flagged: more documents read, a tighter bound
+    def scored(n: int, positives: int) -> dict:
+        pred, ref, weights, strata = _flags_nothing(n, positives)
+        return score_predictions(pred, ref, weights, strata=strata)
+
+    by_n = [scored(n, int(0.3 * n)) for n in (10, 40, 160)]
+    for name in ("recall_high", "f1_high"):
+        highs = [s[name] for s in by_n]
+        assert highs[0] > highs[1] > highs[2] > 0, (name, highs)
+    # the same documents read, more of them positive and every one missed: a tighter bound
+    by_k = [scored(40, k) for k in (2, 8, 20)]
+    highs = [s["recall_high"] for s in by_k]
+    assert highs[0] > highs[1] > highs[2] > 0, highs
+
+
+def test_weighted_recall_of_a_measure_that_flags_every_coded_document_is_not_certain():
+    # the mirror case: estimated sizes left no unflagged document, and recall was 1.0 (1.0-1.0)
+    pred, ref, w, strata = _flags_nothing(10, 3)
+    s = score_predictions([1] * len(pred), ref, w, strata=strata)
+    assert s["recall"] == s["recall_high"] == 1 and s["recall_low"] < 1
+    assert s["precision"] == pytest.approx(0.3) and s["precision_low"] < 0.3 < s["precision_high"]
+
+
+def test_known_counts_that_say_the_measure_flags_nothing_leave_recall_certain():
+    # with `stratum_flagged` the strata's flagged sizes are counts, not estimates: nothing flagged is no true positive
+    sheet = _design_sheet(miss_positive=2).assign(**{f"faith{SEP}dictionary": 0, f"faith{SEP}stratum_flagged": 0})
+    row = score_sheet(sheet).iloc[0]
+    assert row["recall"] == row["recall_low"] == row["recall_high"] == 0
+    assert row["f1"] == row["f1_low"] == row["f1_high"] == 0
+    # without the counts the same sheet's recall is uncertain
+    estimated = score_sheet(sheet.drop(columns=f"faith{SEP}stratum_flagged")).iloc[0]
+    assert estimated["recall"] == 0 and estimated["recall_high"] > 0
+
+
+def test_weighted_bounds_of_a_measure_that_flags_no_coded_document_cover_the_corpus_values():
+    # a weak measure (10% of positives flagged, 1% of negatives) on a corpus of two strata; in the samples where it
+    # flags none of the coded documents, recall's and F1's intervals hold the corpus's own values (they held them
+    # never: 0-0)
+    rng = np.random.default_rng(5)
+    big, n, prevalence = (200, 2000), (20, 20), (0.3, 0.05)
+    covered, events = {"recall": 0, "f1": 0}, 0
+    for r in range(300):
+        populations = []
+        for size, share in zip(big, prevalence):
+            y = rng.random(size) < share
+            populations.append((y, np.where(y, rng.random(size) < 0.1, rng.random(size) < 0.01)))
+        tp = sum(int((y & f).sum()) for y, f in populations)
+        fn = sum(int((y & ~f).sum()) for y, f in populations)
+        fp = sum(int((~y & f).sum()) for y, f in populations)
+        if tp + fn == 0:
+            continue
+        truth = {"recall": tp / (tp + fn), "f1": 2 * tp / (2 * tp + fp + fn)}
+        pred, ref, w, strata = [], [], [], []
+        for h, ((y, f), size, n_h) in enumerate(zip(populations, big, n)):
+            i = rng.choice(size, n_h, replace=False)
+            pred += f[i].tolist()
+            ref += y[i].tolist()
+            w += [size / n_h] * n_h
+            strata += [h] * n_h
+        if any(pred) or not any(ref):
+            continue
+        events += 1
+        s = score_predictions(np.array(pred, float), np.array(ref, float), w, strata=strata, n_draws=1000,
+                              random_state=r)
+        for name in covered:
+            covered[name] += s[f"{name}_low"] <= truth[name] <= s[f"{name}_high"]
+    assert events >= 50
+    assert all(c / events >= 0.9 for c in covered.values()), (covered, events)
+
+
 # -- coders and their agreement -------------------------------------------------------
 
 

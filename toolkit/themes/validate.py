@@ -175,6 +175,12 @@ def _warn_partial_strata(weights: np.ndarray, strata: np.ndarray) -> None:
                        ", ".join(odd))
 
 
+def _binomial(rng: np.random.Generator, total: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Binomial(total, p) draws for totals that may hold a fraction of a document, which counts by its fraction."""
+    whole = np.floor(total)
+    return rng.binomial(whole.astype(np.int64), p) + (total - whole) * (rng.random(p.shape) < p)
+
+
 def _stratified_rates(pred: np.ndarray, ref: np.ndarray, weights: np.ndarray, strata, *, ci: float,
                       n_draws: int, random_state: int, what: str = "",
                       stratum_flagged: np.ndarray | None = None) -> dict[str, float]:
@@ -192,6 +198,23 @@ def _stratified_rates(pred: np.ndarray, ref: np.ndarray, weights: np.ndarray, st
     coded rows, as before the column was written, so a flagged document in
     a stratum where no coded row is flagged drops out of precision's
     population and counts among recall's possible misses.
+
+    Estimated sizes are held fixed in the draws, except where the coded rows
+    show the measure one way only: it flags none of them (or every one). Fixed,
+    the sizes would then leave no flagged (unflagged) document anywhere, and
+    recall would be certain at 0 (at 1), its interval 0–0 (1–1), and F1's
+    interval 0–0 with it. Instead each stratum's flagged share is drawn
+    in each draw from its Jeffreys posterior Beta(n_h1 + ½, n_h0 + ½), its
+    unread documents split between the two cells by it, and a cell without a
+    coded row gets its share of positives from the Jeffreys prior: recall of
+    a measure that flags no coded document runs from 0 to an upper bound above
+    0 that shrinks as more documents, and more positives, are read. Elsewhere
+    the split is kept fixed: drawn in every stratum, it would put flagged
+    documents into strata that a dictionary's sample keeps free of them (its
+    ``miss`` stratum, on a sheet without counts) and widen a precision that a
+    flagged stratum read in full makes exact. With counts, nothing is drawn:
+    counts that say the measure flags no document (every document) make
+    recall 0 (1) certain, and its interval 0–0 (1–1), as it should be.
 
     A known (stratum, flag) cell with documents but no coded row stays in the
     populations: in the intervals its share of positives is drawn from the
@@ -229,6 +252,8 @@ def _stratified_rates(pred: np.ndarray, ref: np.ndarray, weights: np.ndarray, st
     # one row per (stratum, predicted value): coded rows n, reference positives k, population N
     cells_n, cells_k, cells_size, cells_flag = [], [], [], []
     uncoded, below = [], []
+    # estimated sizes: per coded stratum its flagged and unflagged coded rows, their positives, its unread documents
+    splits: list[tuple[int, int, int, int, float]] = []
     unread_cells: list[tuple[str, bool, float]] = []  # known cells with documents and no coded row
     for h in sorted(set(labels[valid])):
         rows = valid & (labels == h)
@@ -243,6 +268,9 @@ def _stratified_rates(pred: np.ndarray, ref: np.ndarray, weights: np.ndarray, st
             below.append(h)
         if known is None:
             w_point[coded_h] = big_n / n_h
+            n_h1 = int((coded_h & flag).sum())
+            splits.append((n_h1, int((coded_h & flag & pos).sum()), n_h - n_h1, int((coded_h & ~flag & pos).sum()),
+                           max(big_n - n_h, 0.0)))
         for v in (True, False):
             in_cell = coded_h & (flag == v)
             n_hv = int(in_cell.sum())
@@ -318,25 +346,43 @@ def _stratified_rates(pred: np.ndarray, ref: np.ndarray, weights: np.ndarray, st
         precision = math.nan
     if uncoded:
         recall = f1 = prevalence = math.nan
-    n_c, k_c = np.asarray(cells_n, float), np.asarray(cells_k, float)
-    size_c, flag_c = np.asarray(cells_size, float), np.asarray(cells_flag, bool)
     rng = np.random.default_rng(random_state)
-    # positives of each cell: the k read ones plus those of the unread rest, each unread document positive
-    # with the cell's share π, itself drawn from its Jeffreys posterior (the finite-population posterior
-    # predictive; (N - n)·π alone would leave out the unread documents' own spread, and cover too little
-    # where a stratum is read in good part)
-    pi = rng.beta(k_c + 0.5, n_c - k_c + 0.5, size=(n_draws, len(n_c)))
-    unread = size_c - n_c
-    whole = np.floor(unread)
-    positives = (k_c + rng.binomial(np.broadcast_to(whole.astype(np.int64), pi.shape), pi)
-                 + (unread - whole) * (rng.random(pi.shape) < pi))
+    split = np.asarray(splits, float).reshape(-1, 5)
+    # estimated sizes N_h·n_hv/n_h held fixed leave a measure that flags no coded document without a flagged cell
+    # (every coded document: without an unflagged one), so no draw holds a true positive (a miss) and recall's
+    # interval collapses to 0–0 (1–1); its flagged shares are drawn instead. Only then: drawn in every stratum,
+    # they would put flagged documents into the strata that a dictionary's sample keeps free of them (`miss`, on
+    # a sheet without counts) and widen precision known exactly from a stratum read in full
+    drawn = known is None and len(split) > 0 and (not split[:, 0].any() or not split[:, 2].any())
+    if drawn:
+        # the unread documents of a stratum split between its flag values with its flagged share φ from its
+        # Jeffreys posterior (each unread document flagged with φ), then hold positives as a cell's always do
+        n_h1, k_h1, n_h0, k_h0, unread_h = split.T
+        n_c, k_c = np.r_[n_h1, n_h0], np.r_[k_h1, k_h0]
+        flag_c = np.r_[np.ones(len(split), bool), np.zeros(len(split), bool)]
+        pi = rng.beta(k_c + 0.5, n_c - k_c + 0.5, size=(n_draws, len(n_c)))
+        phi = rng.beta(n_h1 + 0.5, n_h0 + 0.5, size=(n_draws, len(split)))
+        unread_1 = _binomial(rng, np.broadcast_to(unread_h, phi.shape), phi)
+        unread = np.concatenate([unread_1, np.maximum(unread_h - unread_1, 0.0)], axis=1)
+        positives = k_c + _binomial(rng, unread, pi)
+        d_flagged = (n_c + unread)[:, flag_c].sum(axis=1)
+        d_total = float(split[:, [0, 2, 4]].sum())
+    else:
+        n_c, k_c = np.asarray(cells_n, float), np.asarray(cells_k, float)
+        size_c, flag_c = np.asarray(cells_size, float), np.asarray(cells_flag, bool)
+        # positives of each cell: the k read ones plus those of the unread rest, each unread document positive
+        # with the cell's share π, itself drawn from its Jeffreys posterior (the finite-population posterior
+        # predictive; (N - n)·π alone would leave out the unread documents' own spread, and cover too little
+        # where a stratum is read in good part)
+        pi = rng.beta(k_c + 0.5, n_c - k_c + 0.5, size=(n_draws, len(n_c)))
+        positives = k_c + _binomial(rng, np.broadcast_to(size_c - n_c, pi.shape), pi)
+        d_flagged = float(size_c[flag_c].sum())
+        d_total = float(size_c.sum())
     d_tp = positives[:, flag_c].sum(axis=1)
     d_fn = positives[:, ~flag_c].sum(axis=1)
-    d_flagged = float(size_c[flag_c].sum())
-    d_total = float(size_c.sum())
     with np.errstate(invalid="ignore", divide="ignore"):
         draws = {
-            "precision": d_tp / d_flagged if d_flagged > 0 else np.full(n_draws, np.nan),
+            "precision": d_tp / d_flagged if np.all(d_flagged > 0) else np.full(n_draws, np.nan),
             "recall": d_tp / (d_tp + d_fn),
             "f1": 2 * d_tp / (d_flagged + d_tp + d_fn),  # 2TP / (2TP + FP + FN)
             "prevalence": (d_tp + d_fn) / d_total if d_total > 0 else np.full(n_draws, np.nan),
@@ -1148,6 +1194,25 @@ def score_predictions(
     coded rows are not population counts: such a stratum is taken as a
     census, with a warning.
 
+    The sizes ``N_hv`` are estimates, held fixed in the draws, but for a
+    measure that flags none of the coded documents (or every one): fixed,
+    they would leave the corpus no flagged (unflagged) document, and recall
+    and F1 certain at 0 (recall at 1). Then each draw also takes each
+    stratum's flagged share from its Jeffreys posterior ``Beta(n_h1 + ½,
+    n_h0 + ½)`` and splits the stratum's unread documents by it (a cell with no
+    coded row draws its share of positives from the Jeffreys prior), so
+    recall and F1 run from 0 to an upper bound above 0 that shrinks as more
+    positives are read, in the spirit of the unweighted Jeffreys and Wilson
+    bounds. Drawing the split in every stratum would also put flagged
+    documents into strata that the design keeps free of them (a dictionary's
+    ``miss`` stratum on a sheet without ``stratum_flagged``) and widen
+    precision known exactly from flagged strata read in full, so it is drawn
+    only in that case; where a measure flags a few coded documents only, the
+    fixed split can still understate recall's uncertainty.
+    Precision needs no such draw (with no reference positive read it is 0,
+    its upper bound above 0 wherever flagged documents are unread), nor does
+    prevalence.
+
     With ``stratum_flagged`` the cells' sizes ``N_h1`` (flagged) and ``N_h0 =
     N_h − N_h1`` are known, and ``measured_share`` is exact (``Σ N_h1 / Σ
     N_h``): a document flagged for several themes sits in one stratum only,
@@ -1159,7 +1224,9 @@ def score_predictions(
     and taken as the weighted share of the coded documents with its flag in
     the point estimates, with a warning naming the strata. Counts that the
     sheet's rows contradict (more flagged rows than flagged documents, say)
-    raise ``ValueError``.
+    raise ``ValueError``. Known sizes are never drawn: counts that say the
+    measure flags no document make recall 0 certain, its interval 0–0 (and 1–1
+    for counts that say it flags every one).
 
     Examples
     --------
