@@ -6,7 +6,7 @@ rounds 29-32, 34-39 and 41-43 domestic news outside local government, round 40 m
 religion's clear keywords, rounds 41-43 domestic news naming temples and festivals), coded by readers who
 never saw the dictionary, each round scored once with the dictionary frozen before its labels were read;
 each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-43 for COVID-19, 5-9
-and 12-43 for site clearance, rounds 40 and 43 for religion and 23-28, 30-33 and 37-43 for grassroots
+and 12-43 for site clearance, round 40 for religion and 23-28, 30-33 and 37-43 for grassroots
 democracy, drawn after the dictionary edits that
 could change them were committed). These bounds guard
 against regressions and sit a little below what was measured (README, "Measured quality").
@@ -59,11 +59,11 @@ def test_holdout_has_the_designed_size():
     rounds = heldout_rounds()
     assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
     assert all(set(r) <= set(range(5, 44)) for r in rounds.values())
-    assert all(43 in rounds[theme] for theme in rounds)
+    assert all(43 in rounds[theme] for theme in rounds if theme != "religion")
     # religion was edited from rounds 37-38's errors (a trophy parade, "like a medium", the monk's habit), then
     # (3e52339, bare "tôn giáo") with rounds 31-36 and 39's in view: rounds 40-42, drawn after it, were its holdout;
-    # 7a289fc was edited from rounds 41-42's errors, and round 43, drawn after it, is held out with round 40
-    assert rounds["religion"] == (40, 43)
+    # 7a289fc was edited from rounds 41-42's errors, round 43 drawn after it; the next edit was made from round 43's
+    assert rounds["religion"] == (40,)
     assert not {29, 34, 35, 36} & set(rounds["democracy_regulations"]) and 33 in rounds["democracy_regulations"]
 
 
@@ -84,14 +84,14 @@ def test_covid_on_short_items_and_never_before_2020(quality):
 
 
 def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
-    # Religion is held out on rounds 40 and 43 (drawn after 3e52339 and 7a289fc): 689 positives in 1,409 articles,
-    # 619 of them among round 40's 710 world-news articles naming religion's clear keywords; measured precision
-    # 0.94, recall 0.93, F1 0.94 (0.92-0.95). Round 43, the domestic news naming temples and festivals, is far
-    # weaker (the tests below).
+    # Religion is held out on round 40 (drawn after 3e52339): 654 positives in 1,087 articles, 619 of them among its
+    # 710 world-news articles naming religion's clear keywords; precision 0.95, recall 0.95, F1 0.95 (the edit from
+    # round 43's errors changes 4 of its documents, all toward the gold label). The domestic news naming temples and
+    # festivals is far weaker (the tests below).
     religion = quality.loc[("religion", "full text")]
-    assert religion["rounds"] == "40, 43" and religion["n_coded"] == 1409
-    assert religion["tp"] + religion["fn"] == 689
-    assert religion["precision"] >= 0.9 and religion["recall"] >= 0.89 and religion["f1"] >= 0.9, religion
+    assert religion["rounds"] == "40" and religion["n_coded"] == 1087
+    assert religion["tp"] + religion["fn"] == 654
+    assert religion["precision"] >= 0.92 and religion["recall"] >= 0.92 and religion["f1"] >= 0.92, religion
     # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-43: F1 0.62 on 64 positives; 0.45 on
     # rounds 23-36 as first scored, before ad2daed, 0b955e0 and the edit after round 36 were made from rounds 29,
     # 34, 35 and 36's errors): what it misses and what it flags wrongly are borderline calls (disclosure and dialogue in land
@@ -107,41 +107,42 @@ def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
 def test_religion_on_domestic_news_naming_temples_and_festivals(scored):
     """Round 41: 600 of the domestic news's articles naming temples, festivals or the Buddha (73 positives).
 
-    As first scored (drawn after 901d0b5, held out): precision 0.73, recall 0.66, F1 0.69 (0.60-0.76); 7a289fc was
-    edited from its errors and round 42's (0.71 with it), so this is a floor now, not a measure. What it
+    As first scored (drawn after 901d0b5, held out): precision 0.73, recall 0.66, F1 0.69 (0.60-0.76); 7a289fc and
+    the edit after round 43 were made from its errors and rounds 42-43's (0.82 with them), so this is a floor now,
+    not a measure. What it
     misses are passing belief practices in lifestyle and culture news (offerings to ancestors, fortune tellers,
     praying at a pagoda); what it flags wrongly are temples and churches as venues, sights or figures of speech.
     """
     religion = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [41]}).iloc[0]
     assert religion["n_coded"] == 633 and religion["tp"] + religion["fn"] == 73
-    assert religion["precision"] >= 0.65 and religion["recall"] >= 0.6 and religion["f1"] >= 0.62, religion
+    assert religion["precision"] >= 0.8 and religion["recall"] >= 0.75 and religion["f1"] >= 0.78, religion
 
 
 def test_religion_on_a_second_round_of_domestic_news_naming_temples_and_festivals(scored):
     """Round 42: 300 more of round 41's population (34 positives), drawn after d231640 and scored once with it.
 
     No religion term was edited between rounds 41 and 42, so as first scored it measured the same dictionary on fresh
-    articles: precision 0.86, recall 0.74, F1 0.79 (0.67-0.87); rounds 41-42 together 0.72 (0.66-0.78). 7a289fc was
-    edited from their errors (0.83 and 0.75 with it): floors now; round 43 is the held-out measure.
+    articles: precision 0.86, recall 0.74, F1 0.79 (0.67-0.87); rounds 41-42 together 0.72 (0.66-0.78). 7a289fc and
+    the edit after round 43 were made from their errors (0.88 and 0.84 with them): floors now, not measures.
     """
     religion = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [42]}).iloc[0]
     assert religion["n_coded"] == 323 and religion["tp"] + religion["fn"] == 34
-    assert religion["precision"] >= 0.78 and religion["recall"] >= 0.65 and religion["f1"] >= 0.72, religion
+    assert religion["precision"] >= 0.85 and religion["recall"] >= 0.8 and religion["f1"] >= 0.84, religion
     both = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [41, 42]}).iloc[0]
-    assert both["tp"] + both["fn"] == 107 and both["f1"] >= 0.66 and both["f1_high"] < 0.85, both
+    assert both["tp"] + both["fn"] == 107 and both["f1"] >= 0.81, both
 
 
 def test_religion_on_domestic_news_naming_temples_and_festivals_after_the_edit_from_their_errors(scored):
     """Round 43: 299 more of round 41's population (35 positives), drawn after 7a289fc and scored once with it.
 
     The edit from rounds 41-42's errors (the royal court, a stir, a bridge, a penal-code formula, comparisons; devout
-    people, a deity's day rite) does not lift this population to the target: precision 0.78, recall 0.71, F1 0.75
-    (0.62-0.83), against 0.69 and 0.79 as rounds 41 and 42 were first scored.
+    people, a deity's day rite) did not lift this population to the target: as first scored, precision 0.78, recall
+    0.71, F1 0.75 (0.62-0.83), against 0.69 and 0.79 as rounds 41 and 42 were first scored. Its errors were then
+    read and the dictionary edited (0.84 with it): a floor now, not a measure.
     """
     religion = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [43]}).iloc[0]
     assert religion["n_coded"] == 322 and religion["tp"] + religion["fn"] == 35
-    assert religion["precision"] >= 0.7 and religion["recall"] >= 0.62 and religion["f1"] >= 0.68, religion
-    assert religion["f1_high"] < 0.85, religion
+    assert religion["precision"] >= 0.8 and religion["recall"] >= 0.75 and religion["f1"] >= 0.8, religion
 
 
 def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):
@@ -158,7 +159,7 @@ def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):
 
 def test_the_scores_do_not_hinge_on_the_reader_who_breaks_a_tie(scored, quality):
     """A fourth blind reading of the 215 split documents (``devset_fourth_coder.csv``) breaking the ties instead of
-    the third: religion on rounds 40 and 43 keeps 643 / 42 / 46 (F1 0.94), grassroots democracy 32 / 14 / 29 (0.60
+    the third: religion on round 40 keeps 621 / 34 / 33 (F1 0.95), grassroots democracy 32 / 14 / 29 (0.60
     against 0.62), site clearance 0.89. The fourth reader counts 117 of the 146 religion splits positive, the third
     112: the lean to passing mentions is the documents', not one reader's."""
     from toolkit.themes.validate import devset_labels

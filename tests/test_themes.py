@@ -545,6 +545,36 @@ def test_genre_abbreviations_and_short_names_reach_their_themes(themes):
     ("Ông là một người sùng đạo, quyên góp tiền phục hồi nhà thờ của thành phố.", True),
     ("Hội An tổ chức lễ vía Quan Công tại Quan Công miếu.", True),
     ("Nhà văn là tín đồ ngoan đạo của văn chương.", False),
+    # offerings count alone, a bribe in quotes does not; a cosy room is no offering (round 43's errors)
+    ("Chiều ba mươi, cả nhà quây quần làm mâm cơm cúng ông bà.", True),
+    ("Mỗi tháng các sạp phải “cúng” cho nhóm bảo kê vài triệu đồng.", False),
+    ("Căn phòng nhỏ nhưng ấm cúng, đầy ánh nến.", False),
+    # fortune telling: a horoscope's wealth forecast, zodiac signs, the taboo proverb; an athletes' contest is not
+    ("Tử vi tuần này: tài vận của người tuổi Thìn có nhiều khởi sắc.", True),
+    ("Tính cách của bạn qua 12 cung hoàng đạo.", True),
+    ("Ngày đầu năm chị chọn người mở hàng, có kiêng có lành.", True),
+    ("Các vận động viên thi tài vận dụng chiến thuật mới.", False),
+    # Heaven and the Buddha prayed to, a Buddhist service, hymns, conversion; thanking heavens is an idiom
+    ("Bà chỉ biết cầu trời phật phù hộ cho con thi đỗ.", True),
+    ("Nhờ trời phật, mùa này lúa không bị sâu.", False),
+    ("Du khách dự lễ Phật tại ngôi chùa cổ.", True),
+    ("Ca đoàn hát thánh ca trong đêm canh thức.", True),
+    ("Con tin bị ép cải đạo.", True),
+    # bad times, Easter as a date, a frenzy, a stalagmite shaped like the Buddha, karma as a motto: not alone
+    ("Con tôm đang trong vận hạn vì giá thức ăn tăng.", False),
+    ("Phim ra rạp đúng dịp lễ Phục sinh.", False),
+    ("Khán giả hò hét như lên đồng.", False),
+    ("Cần tỉnh táo trước những cơn lên đồng mua sắm theo phong trào.", False),
+    ("Nhũ đá trong hang có hình Phật bà.", False),
+    ("Tôi tin vào luật nhân quả trong kinh doanh.", False),
+    # the spirit-medium songs as one stage art among others; a street named after a nun
+    ("Liên hoan gồm hát bội, cải lương, ca trù và hát chầu văn.", False),
+    ("Quán nằm ở số 113 Ni Sư Huỳnh Liên, quận Tân Bình.", False),
+    ("Vào dịp lễ, Chùa Cầu được thắp đèn lồng.", False),
+    # the shallot is no pilgrimage
+    ("Phi thơm hành hương rồi cho thịt bò vào xào.", False),
+    ("Giá củ hành hương tăng mạnh dịp cuối năm.", False),
+    ("Hàng nghìn người hành hương về chùa Hương.", True),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
