@@ -694,3 +694,102 @@ def test_a_lost_seeded_topic_is_marked_in_the_written_tables_too():
     assert written["theme_shares_year"] is shares  # a theme is no topic
     held = tables_as_written({"seed_retention": retention.assign(held=True), "effects": effects})
     assert held["effects"]["label"].tolist() == ["religion", "democracy_regulations"]
+
+
+_CODED_SHEET = ("doc_id,stratum,weight,covid__dictionary,covid__coder1\n"
+                "a,hit:covid,2,1,1\nb,hit:covid,2,1,1\nc,hit:covid,2,1,0\nd,rest,5,0,0\ne,rest,5,0,1\n")
+
+
+def test_a_runs_coded_sheet_is_kept_with_its_report_and_named_in_its_provenance(tmp_path):
+    # a walk-through changed three labels of the coded sheet: COVID precision in theme_quality went from 0.90 to
+    # 0.82, yet both reports carried the same config_hash and corpus_hash, and neither kept nor hashed the sheet
+    import pandas as pd
+
+    from toolkit.pipeline import (RunSummary, StageCache, _finish_outputs, quality_provenance, theme_quality_table,
+                                  write_run_inputs)
+
+    themes = tmp_path / "themes.toml"
+    themes.write_text('[covid]\nlabel = "COVID-19"\nterms = ["dịch covid"]\n', encoding="utf-8")
+    sheet = tmp_path / "validation" / "sheet_coded.csv"
+    sheet.parent.mkdir()
+    config = RunConfig(root=str(tmp_path), themes=ThemesConfig(file="themes.toml", devset_quality=False,
+                                                               validation_sheet="validation/sheet_coded.csv"))
+    manifests, versions, qualities = [], [], []
+    # a spreadsheet saves the sheet with a byte-order mark: the copy keeps the bytes the run read
+    for i, text in enumerate(("\ufeff" + _CODED_SHEET, "\ufeff" + _CODED_SHEET.replace("c,hit:covid,2,1,0",
+                                                                                      "c,hit:covid,2,1,1"))):
+        sheet.write_text(text, encoding="utf-8")
+        out = tmp_path / f"out{i}"
+        quality = theme_quality_table(config, themes, StageCache(tmp_path / "cache"))
+        inputs = write_run_inputs(config, themes, out)
+        _finish_outputs(out, RunSummary(output_dir=out), inputs)
+        copy = out / "run_inputs" / "validation_sheet.csv"
+        assert copy.read_bytes() == sheet.read_bytes()
+        listed = dict(reversed(line.split("  ", 1)) for line in
+                      (out / "manifest.sha256").read_text(encoding="utf-8").splitlines())
+        assert listed["run_inputs/validation_sheet.csv"] == hashlib.sha256(sheet.read_bytes()).hexdigest()
+        provenance = quality_provenance(config, quality)
+        assert provenance == {"validation_sheet_version": hashlib.sha256(copy.read_bytes()).hexdigest()[:12]}
+        # a reviewer rerunning from the report's copy gets the report's scores
+        rerun = theme_quality_table(replace(config, themes=replace(config.themes, validation_sheet=str(copy))),
+                                    themes, StageCache(tmp_path / "cache"))
+        pd.testing.assert_frame_equal(rerun.drop(columns="source"), quality.drop(columns="source"))
+        manifests.append(listed)
+        versions.append(provenance)
+        qualities.append(quality)
+    assert qualities[0]["precision"].tolist() != qualities[1]["precision"].tolist()
+    # two runs scored on two sheets differ in what they record
+    assert versions[0] != versions[1]
+    assert manifests[0]["run_inputs/validation_sheet.csv"] != manifests[1]["run_inputs/validation_sheet.csv"]
+
+    # no sheet configured: nothing recorded, and an earlier run's copy does not stay beside this run's inputs
+    bare = replace(config, themes=replace(config.themes, validation_sheet=""))
+    out = tmp_path / "out1"
+    _finish_outputs(out, RunSummary(output_dir=out), write_run_inputs(bare, themes, out))
+    assert not list((out / "run_inputs").glob("validation_sheet*"))
+    assert "validation_sheet" not in (out / "manifest.sha256").read_text(encoding="utf-8")
+    assert quality_provenance(bare, theme_quality_table(bare, themes, StageCache(tmp_path / "cache"))) == {}
+
+
+def test_the_labelled_articles_a_runs_quality_was_scored_on_are_named_in_its_provenance(tmp_path, monkeypatch):
+    # without a sheet the dictionary is scored on the project's labelled articles (corpora/validation): their labels
+    # are the run's input too, and an edited label file changes what the run records
+    import shutil
+
+    import pandas as pd
+
+    from toolkit.pipeline import DEVSET_FILES, quality_provenance
+    from toolkit.themes import validate as va
+
+    for name in DEVSET_FILES:
+        shutil.copy(va.devset_path().with_name(name), tmp_path / name)
+    monkeypatch.setattr(va, "devset_path", lambda: tmp_path / "devset.csv")
+    config = RunConfig(themes=ThemesConfig(devset_quality=True))
+    scored = pd.DataFrame({"theme": ["covid"], "precision": [0.9]})
+    before = quality_provenance(config, scored)
+    assert set(before) == {"devset_version"} and before == quality_provenance(config, scored)
+    heldout = tmp_path / "heldout.csv"
+    heldout.write_bytes(heldout.read_bytes() + b"\n")
+    assert quality_provenance(config, scored) != before
+    # no ../shared, or devset_quality = false: no quality measured, none recorded
+    assert quality_provenance(config, None) == {}
+
+
+def test_the_sheet_a_run_scored_is_in_its_sidecars_and_manifest(tmp_path, monkeypatch):
+    # the run itself (not the report stage, stubbed here): the sheet's version goes into every sidecar's provenance
+    seen = {}
+
+    def write_outputs(config, tables, out, provenance, summary, **kwargs):
+        seen.update(provenance=dict(provenance), quality=tables.get("theme_quality"))
+
+    monkeypatch.setattr("toolkit.report.registry.write_outputs", write_outputs)
+    sheet = tmp_path / "sheet_coded.csv"
+    sheet.write_text(_CODED_SHEET, encoding="utf-8")
+    config = replace(CONFIG, corpus=CorpusConfig(n_pages=60),
+                     themes=ThemesConfig(n_boot=20, devset_quality=False, validation_sheet=str(sheet)),
+                     figures=FiguresConfig(include=("documents_per_locality_year",), formats=("png",), dpi=40))
+    out = tmp_path / "out"
+    run_pipeline(config, output_dir=out, cache_dir=tmp_path / "cache")
+    assert seen["quality"] is not None
+    assert seen["provenance"]["validation_sheet_version"] == hashlib.sha256(sheet.read_bytes()).hexdigest()[:12]
+    assert "run_inputs/validation_sheet.csv" in (out / "manifest.sha256").read_text(encoding="utf-8")

@@ -471,6 +471,9 @@ def _run(config: RunConfig, out: Path, cache: StageCache, summary: RunSummary) -
     with _Timer(summary, "quality"):
         quality = theme_quality_table(config, themes_path, cache, hits=theme_tables["theme_hits"])
         dates_quality = date_quality_table(config, cache)
+    # what the quality was scored from (a coded sheet, the labelled articles) changes its numbers: named in every
+    # sidecar, as the themes file is
+    provenance.update(quality_provenance(config, quality))
 
     # ---- keyness ---------------------------------------------------------
     with _Timer(summary, "keyness"):
@@ -546,10 +549,14 @@ def write_run_inputs(config: RunConfig, themes_path: Path, out: Path) -> list[Pa
     ``settings.json``: every setting of the run as given (defaults included),
     the bytes whose SHA-256 (first 16 hex) is the sidecars' ``config_hash``;
     ``config.toml`` (the file as written, when the run read one), the themes
-    file (its SHA-256, first 12 hex, is ``themes_version``) and the sources
-    file, when set.
+    file (its SHA-256, first 12 hex, is ``themes_version``), the sources
+    file, when set, and the coded sheet scored for ``theme_quality``
+    (``[themes] validation_sheet``, when set), as
+    ``validation_sheet.<its extension>`` (first 12 hex of its SHA-256:
+    ``validation_sheet_version``). Each copy is byte for byte the file the
+    run read.
     """
-    from toolkit.corpus import write_text_atomic
+    from toolkit.corpus import atomic_path, table_suffix, write_text_atomic
 
     folder = out / "run_inputs"
     folder.mkdir(parents=True, exist_ok=True)
@@ -559,12 +566,47 @@ def write_run_inputs(config: RunConfig, themes_path: Path, out: Path) -> list[Pa
     copies.append((themes_path, "themes.toml"))
     if config.corpus.sources:
         copies.append((config.resolve(config.corpus.sources), "sources.toml"))
+    if config.themes.validation_sheet:
+        sheet = config.resolve(config.themes.validation_sheet)
+        copies.append((sheet, RUN_INPUT_SHEET + table_suffix(sheet)))
     for source, name in copies:
         if source.is_file():
             target = folder / name
-            write_text_atomic(target, source.read_bytes().decode("utf-8"))
+            with atomic_path(target) as tmp:
+                tmp.write_bytes(source.read_bytes())
             written.append(target)
     return written
+
+
+#: The name (before its table extension) of the coded sheet's copy in ``run_inputs/``.
+RUN_INPUT_SHEET = "validation_sheet"
+#: The label files of the project's labelled articles (``corpora/validation``) that ``[themes] devset_quality``
+#: scores the dictionary on, with the texts of ``../shared/corpora``.
+DEVSET_FILES = ("devset.csv", "devset_second_coder.csv", "devset_third_coder.csv", "heldout.csv")
+
+
+def quality_provenance(config: RunConfig, quality: pd.DataFrame | None) -> dict[str, str]:
+    """What the run's ``theme_quality`` table was scored from, for the sidecars' provenance.
+
+    Returns ``{"validation_sheet_version": ...}`` (first 12 hex of the SHA-256
+    of the coded sheet, ``[themes] validation_sheet``: that of its copy in
+    ``run_inputs/``), else ``{"devset_version": ...}`` (first 12 hex of a
+    SHA-256 over the names and bytes of :data:`DEVSET_FILES`, the labels the
+    dictionary was scored on), or ``{}`` when the run measured no quality
+    (``quality`` is None: no sheet, and ``devset_quality = false`` or no
+    ``../shared``).
+    """
+    from toolkit.themes import validate as va
+
+    if quality is None:
+        return {}
+    if config.themes.validation_sheet:
+        sheet = config.resolve(config.themes.validation_sheet)
+        return {"validation_sheet_version": hashlib.sha256(sheet.read_bytes()).hexdigest()[:12]}
+    digest = hashlib.sha256()
+    for name in DEVSET_FILES:
+        digest.update(name.encode() + b"\0" + va.devset_path().with_name(name).read_bytes() + b"\0")
+    return {"devset_version": digest.hexdigest()[:12]}
 
 
 def _finish_outputs(out: Path, summary: RunSummary, inputs: Sequence[Path]) -> None:
@@ -582,9 +624,12 @@ def _finish_outputs(out: Path, summary: RunSummary, inputs: Sequence[Path]) -> N
     for name in REPORT_FILES[:-1]:
         if (out / name).is_file():
             written.add((out / name).resolve())
-    stale = sorted(p for folder in ("figures", "tables", "run_inputs") if (out / folder).is_dir()
+    # run_inputs/ also holds the coded sheet's copy, in any table format (``.jsonl``, ``.jsonl.gz``)
+    suffixes = {"figures": (*OUTPUT_SUFFIXES, ".toml"), "tables": (*OUTPUT_SUFFIXES, ".toml"),
+                "run_inputs": (*OUTPUT_SUFFIXES, ".toml", ".jsonl", ".gz")}
+    stale = sorted(p for folder, kept in suffixes.items() if (out / folder).is_dir()
                    for p in (out / folder).iterdir()
-                   if p.is_file() and p.suffix in (*OUTPUT_SUFFIXES, ".toml") and p.resolve() not in written)
+                   if p.is_file() and p.suffix in kept and p.resolve() not in written)
     for path in stale:
         path.unlink()
     if stale:
@@ -958,7 +1003,7 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache,
         return None
     key = _key("theme_quality_devset", hashlib.sha256(themes_path.read_bytes()).hexdigest()[:16],
                *(hashlib.sha256(va.devset_path().with_name(name).read_bytes()).hexdigest()[:16]
-                 for name in ("devset.csv", "devset_second_coder.csv", "devset_third_coder.csv", "heldout.csv")),
+                 for name in DEVSET_FILES),
                code_version(), ids)
 
     def compute() -> pd.DataFrame:
