@@ -160,3 +160,51 @@ def test_rejects_that_differ_only_by_a_number_or_an_address_are_one_line():
                                           "11 fields where the header has 1"])
     assert "- 11 or 21 fields where the header has 1 (3 rows in 1 file)" in methods_markdown(
         PROVENANCE, _tables(rejects=few), RunConfig())
+
+
+def test_the_appendix_says_how_many_documents_of_no_known_locality_the_shares_by_locality_leave_out():
+    # 398 of 600 news articles had no province or district: theme_shares_locality held 202 of them, and nothing in
+    # the methods' account of the shares said that the others were left out
+    from toolkit.pipeline import documents_per_locality
+    from toolkit.places import with_locality
+    from toolkit.themes.shares import theme_shares
+
+    docs = with_locality(pd.DataFrame({
+        "doc_id": [f"bai-{k}" for k in range(6)],
+        "province": ["Nam Định", "Nam Định", "Hà Nội", "", "", ""],
+        "district": ["Huyện Hải Hậu", "Huyện Hải Hậu", "Quận Long Biên", "", "", ""],
+        "year": pd.array([2019, 2020, 2020, 2020, 2021, pd.NA], dtype="Int64")}))
+    hits = pd.DataFrame({"doc_id": docs["doc_id"], "theme": "religion", "hits": [1, 0, 0, 1, 0, 0], "n_tokens": 100})
+    shares = theme_shares(hits.assign(present=hits["hits"] > 0), docs, by=("province", "district"))
+    assert len(docs) - shares["n_docs"].sum() == 3  # what the shares by locality leave out
+    tables = _tables(corpus_summary=corpus_summary(docs.assign(duplicate_of=""), docs),
+                     documents_per_locality=documents_per_locality(docs), theme_shares_locality=shares)
+    text = methods_markdown(PROVENANCE, tables, RunConfig())
+    assert "Shares per locality leave out the documents of no known locality: 3 of 6 (2 of 5 dated)" in text
+    assert "3 documents without a locality out of the theme and topic figures by locality (the document counts " \
+           "keep them as an (unknown) row)" in text
+    # every document placed: nothing said to be left out
+    placed = docs.iloc[:3]
+    tables = _tables(corpus_summary=corpus_summary(placed.assign(duplicate_of=""), placed),
+                     documents_per_locality=documents_per_locality(placed))
+    assert "leave out the documents of no known locality" not in methods_markdown(PROVENANCE, tables, RunConfig())
+
+
+def test_the_quality_table_shows_the_counts_behind_each_rate_and_an_exact_precision_says_why():
+    # "democracy_regulations | 80 | 0.50 | 0.50 | 0.50": a precision from the 2 documents the dictionary flags, both
+    # read, looked like a large-sample certainty
+    from toolkit.themes.validate import score_sheet
+
+    flagged, unflagged = [1, 0], [0] * 78
+    sheet = pd.DataFrame({
+        "doc_id": [f"bai-{k}" for k in range(80)], "stratum": ["hit"] * 2 + ["miss"] * 78,
+        "weight": [1.0] * 2 + [598 / 78] * 78, "democracy_regulations__stratum_flagged": [2] * 2 + [0] * 78,
+        "democracy_regulations__dictionary": [1] * 2 + [0] * 78,
+        "democracy_regulations__coder1": flagged + unflagged})
+    quality = score_sheet(sheet).assign(source="validation/sheet_coded.csv")
+    text = methods_markdown(PROVENANCE, _tables(theme_quality=quality), RunConfig())
+    assert "| theme | reference | n_coded | tp | fp | fn | precision | precision_low |" in text
+    assert "| democracy_regulations | coder1 | 80 | 1 | 1 | 0 | 0.50 | 0.50 | 0.50 |" in text
+    assert ("- democracy_regulations: precision 0.50 is exact, not a large-sample estimate: 2 of 2 flagged documents "
+            "read, 1 coded positive.") in text
+    assert "is exact" not in methods_markdown(PROVENANCE, _tables(), RunConfig())  # an interval with width: none

@@ -510,6 +510,26 @@ def test_a_researchers_bad_validation_sheet_stops_the_run_naming_the_sheet_and_r
     assert table[["theme", "tp", "fn", "source"]].values.tolist() == [["site", 1, 1, str(sheet)]]
 
 
+def test_a_runs_quality_from_a_sheet_coded_twice_carries_the_coders_agreement(tmp_path):
+    # a walk-through coded its sheet twice; the report's captions named neither the agreement nor how many
+    # documents both coders read
+    import pandas as pd
+
+    from toolkit.pipeline import StageCache, theme_quality_table
+
+    sheet = tmp_path / "coded.csv"
+    rows = ["doc_id,weight,site__dictionary,site__coder1,site__coder2,road__dictionary,road__coder1"]
+    rows += [f"d{i},1,{i % 2},{i % 2},{(i % 2) if i < 8 else 1 - i % 2},{i % 3 == 0:d},{i % 3 == 0:d}"
+             for i in range(10)]
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    config = RunConfig(themes=ThemesConfig(validation_sheet=str(sheet)))
+    table = theme_quality_table(config, None, StageCache(tmp_path / "cache")).set_index("theme")
+    assert table.loc["site", "n_both"] == 10 and table.loc["site", "percent_agreement"] == 0.8
+    assert 0 < table.loc["site", "cohen_kappa"] < 1 and table.loc["site", "coders"] == "coder1, coder2"
+    # a theme coded once has no agreement, and keeps its rates
+    assert pd.isna(table.loc["road", "cohen_kappa"]) and table.loc["road", "f1"] == 1.0
+
+
 def test_a_coded_sheet_is_scored_with_the_runs_dictionary_not_the_one_it_was_drawn_with(caplog):
     # the themes file was edited after the sheet was drawn: the report showed the old dictionary's precision
     # beside the new dictionary's shares

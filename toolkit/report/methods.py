@@ -18,7 +18,7 @@ import pandas as pd
 from toolkit.config import RunConfig
 
 __all__ = ["corpus_summary", "effects_intervals_text", "effects_uncertainty_kind", "methods_markdown",
-           "rejects_by_reason"]
+           "rejects_by_reason", "unplaced_documents"]
 
 #: Rows of :func:`corpus_summary`, in order.
 #: The row of the documents-per-locality table for the documents whose locality was not found (as the figures
@@ -50,6 +50,53 @@ def corpus_summary(documents: pd.DataFrame, analysed: pd.DataFrame) -> pd.DataFr
     values = (len(documents), int(reposts), len(analysed), int(year.isna().sum()),
               int(locality.fillna("").astype(str).eq("").sum()))
     return pd.DataFrame({"measure": list(SUMMARY_MEASURES), "value": [int(v) for v in values]})
+
+
+def _blank_place(counts: pd.DataFrame) -> pd.Series:
+    """Rows of a counts table whose place columns are all empty: the documents of no known locality."""
+    columns = [c for c in ("locality", "province", "district") if c in counts]
+    if not columns:
+        return pd.Series(False, index=counts.index)
+    return counts[columns].fillna("").astype(str).apply(lambda c: c.str.strip().eq("")).all(axis=1)
+
+
+def unplaced_documents(tables: Mapping[str, pd.DataFrame]) -> dict[str, tuple[int, int]]:
+    """How many documents have no known locality, of how many: every document and the dated ones.
+
+    The figures by locality leave these documents out (their place-share tables
+    hold none of them); the counts come from the run's own tables, not from
+    the shares again: ``documents_per_locality`` (its row with empty place
+    columns, ``n_docs`` and ``n_dated``), else ``corpus_summary``
+    (``without_locality`` of ``documents_analysed``) for every document and
+    ``documents_per_locality_year`` for the dated ones.
+
+    Returns
+    -------
+    dict
+        ``{"all": (unplaced, total), "dated": (unplaced, total)}``; a key is
+        missing where the tables cannot tell.
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"province": ["", "Hà Nội"], "district": ["", "Huyện Đông Anh"],
+    ...                        "n_docs": [398, 202], "n_dated": [390, 202]})
+    >>> unplaced_documents({"documents_per_locality": counts})
+    {'all': (398, 600), 'dated': (390, 592)}
+    """
+    out: dict[str, tuple[int, int]] = {}
+    counts = tables.get("documents_per_locality")
+    if counts is not None and not counts.empty and "n_docs" in counts:
+        blank = _blank_place(counts)
+        out["all"] = (int(counts.loc[blank, "n_docs"].sum()), int(counts["n_docs"].sum()))
+        if "n_dated" in counts:
+            out["dated"] = (int(counts.loc[blank, "n_dated"].sum()), int(counts["n_dated"].sum()))
+    unplaced, analysed = _summary_value(tables, "without_locality"), _summary_value(tables, "documents_analysed")
+    if "all" not in out and unplaced is not None and analysed is not None:
+        out["all"] = (unplaced, analysed)
+    by_year = tables.get("documents_per_locality_year")
+    if "dated" not in out and by_year is not None and not by_year.empty and "n_docs" in by_year:
+        out["dated"] = (int(by_year.loc[_blank_place(by_year), "n_docs"].sum()), int(by_year["n_docs"].sum()))
+    return out
 
 
 #: The parts of a reject's reason that vary between rejects of one kind: web addresses, then numbers.
@@ -182,11 +229,16 @@ def _corpus(config: RunConfig, tables: Mapping[str, pd.DataFrame]) -> list[str]:
                   "Reposts — the same article published again by another page — were left out of every count "
                   "and model; each points to its earliest copy (`duplicate_of`).")
         out.append("")
+        shown = [what for what, table in (("the document counts keep them as an (unknown) row",
+                                           "documents_per_locality_year"),
+                                          ("the theme trends' “All documents” panel counts the dated ones",
+                                           "theme_shares_year")) if tables.get(table) is not None]
         out.append(f"Ingest read {_n(read, 'document')}, of which {_n(reposts, 'repost')}. {policy} "
                    f"The analyses use {_n(analysed, 'document')}; "
                    f"{_n(_summary_value(tables, 'undated'), 'document')} without a year are left out of the "
                    f"figures by year and {_n(_summary_value(tables, 'without_locality'), 'document')} without a "
-                   "locality out of the figures by locality.")
+                   "locality out of the theme and topic figures by locality"
+                   + (f" ({'; '.join(shown)})." if shown else "."))
     rejects = tables.get("rejects")
     out.append("")
     if rejects is None or rejects.empty:
@@ -233,6 +285,21 @@ def _preprocessing(config: RunConfig, provenance: Mapping) -> list[str]:
     ]
 
 
+def _unplaced_shares(tables: Mapping[str, pd.DataFrame]) -> str:
+    """The sentence on the documents of no known locality that the shares per locality leave out ("" when none)."""
+    counts = unplaced_documents(tables)
+    every, dated = counts.get("all"), counts.get("dated")
+    if not any(n for n, _ in counts.values()):
+        return ""
+    which = f"{every[0]:,} of {every[1]:,}" if every else ""
+    if dated and dated != every:
+        which += f" ({dated[0]:,} of {dated[1]:,} dated)" if which else f"{dated[0]:,} of {dated[1]:,} dated"
+    kept = ("; the yearly shares of the whole corpus (`tables/theme_shares_year.csv`) keep the dated ones"
+            if tables.get("theme_shares_year") is not None else "")
+    return (f" Shares per locality leave out the documents of no known locality: {which} "
+            f"(`tables/documents_per_locality.csv`, the row with empty place columns){kept}.")
+
+
 def _themes(config: RunConfig, tables: Mapping[str, pd.DataFrame], provenance: Mapping | None = None,
             definitions: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None) -> list[str]:
     t = config.themes
@@ -254,7 +321,8 @@ def _themes(config: RunConfig, tables: Mapping[str, pd.DataFrame], provenance: M
                + (f" (version `{version}`, a hash of the file)" if version else "") + ": a document mentions a "
                "theme when at least one of its terms matches the normalized tokens, outside the theme's exclusion "
                f"contexts (weak terms count only beside an unambiguous one).{size} Shares per locality and year "
-               f"carry 95% {interval}; cells of fewer than {t.min_docs} documents are flagged as small.")
+               f"carry 95% {interval}; cells of fewer than {t.min_docs} documents are flagged as small."
+               + _unplaced_shares(tables))
     if definitions:
         out += ["", "What each theme of the figures counts (its `definition` in the themes file; a document has the "
                     "theme when at least one sentence discusses it in this sense):", ""]
@@ -271,15 +339,30 @@ def _themes(config: RunConfig, tables: Mapping[str, pd.DataFrame], provenance: M
         from toolkit.report.registry import source_of
 
         source = source_of(quality)
-        columns = [c for c in ("theme", "item", "rounds", "n_coded", "precision", "precision_low", "precision_high", "recall",
-                               "recall_low", "recall_high", "f1", "f1_low", "f1_high") if c in quality]
-        shown = quality[columns].sort_values([c for c in ("theme", "item") if c in columns], kind="mergesort")
+        # the counts of coded documents behind each rate (tp, fp, fn), the reference coder and, where the table
+        # has it, the coders' agreement: a rate from 2 documents must not read like one from 200
+        columns = [c for c in ("theme", "item", "rounds", "reference", "n_coded", "tp", "fp", "fn", "precision",
+                               "precision_low", "precision_high", "recall", "recall_low", "recall_high", "f1",
+                               "f1_low", "f1_high", "coders", "n_both", "cohen_kappa") if c in quality]
+        quality = quality.sort_values([c for c in ("theme", "item") if c in quality], kind="mergesort")
+        shown = quality[columns]
         if "rounds" in shown:
             from toolkit.themes.validate import rounds_label
 
             shown = shown.assign(rounds=shown["rounds"].map(lambda r: rounds_label(r) if pd.notna(r) and str(r) else r))
+        counts = [c for c in ("tp", "fp", "fn", "n_both") if c in shown]
+        if counts:  # counts, not rates: "20", not "20.00" (a blank cell makes pandas hold a column as floats)
+            shown = shown.assign(**{c: shown[c].map(lambda v: "" if pd.isna(v) else str(int(v))) for c in counts})
         out += [f"Measured quality against human coding ({source}), with 95% intervals "
-                "(`tables/theme_quality.csv`):", "", _table_md(shown)]
+                "(`tables/theme_quality.csv`; tp, fp, fn: coded documents flagged with the theme, flagged without "
+                "it, and with it but not flagged, by the reference coder's labels):", "", _table_md(shown)]
+        from toolkit.report.registry import census_precision
+
+        exact = [(row.theme, row.precision, census_precision(row)) for row in quality.itertuples(index=False)]
+        exact = [(theme, value, text) for theme, value, text in exact if text]
+        if exact:
+            out += [""] + [f"- {theme}: precision {value:.2f} is exact, not a large-sample estimate: {text}."
+                           for theme, value, text in exact]
         if "note" in quality:
             # what a reader must know about a theme's held-out rounds (corpora/validation/heldout.csv)
             notes = quality.drop_duplicates("theme").sort_values("theme", kind="mergesort")

@@ -30,7 +30,8 @@ from toolkit.places import with_locality
 from toolkit.text.collate import vi_sort_key
 from toolkit.report.explorer import explorer_html, relative_sources
 from toolkit.report.page import ReportItem, render_report
-from toolkit.report.methods import effects_intervals_text, effects_uncertainty_kind, methods_markdown
+from toolkit.report.methods import (effects_intervals_text, effects_uncertainty_kind, methods_markdown,
+                                    unplaced_documents)
 
 logger = logging.getLogger("toolkit.figures")
 
@@ -44,10 +45,12 @@ TABLE_CAPTIONS = {
                       "year or a locality.",
     "theme_shares_locality_year": "Share of documents mentioning each theme per province × district × year, "
                                   "with 95% intervals ([themes] interval); empty cells kept (n_docs = 0), small "
-                                  "cells flagged.",
+                                  "cells flagged; documents of no known locality left out (documents_per_locality "
+                                  "counts them).",
     "theme_shares_locality_period": "The same per province × district × period.",
     "theme_shares_year": "The same per year for the whole corpus.",
-    "theme_shares_locality": "The same per province × district over every document, dated or not.",
+    "theme_shares_locality": "The same per province × district over every document of a known locality, dated or "
+                             "not.",
     "theme_validation": "Seed-term validation: document frequency of every dictionary term by province; "
                         "terms that never occur are listed with occurs = false.",
     "keyness": "Distinctive terms of each group against all others: weighted log-odds with an informative "
@@ -82,7 +85,8 @@ TABLE_CAPTIONS = {
                       "topic taking more of the seeds' occurrences). A topic that is not held carries its theme's "
                       "name but not its content, or not most of it.",
     "theme_quality": "How far the theme measure can be trusted: precision, recall and F1 with 95% intervals against "
-                     "human coding (source: a coded sheet of this corpus, or the project's labelled real articles).",
+                     "human coding (source: a coded sheet of this corpus, or the project's labelled real articles), "
+                     "and the counts of coded documents behind them (tp, fp, fn).",
     "date_quality": "How far dates read from a page's text can be trusted: real articles whose publication date "
                     "is known, ingested with their dates and addresses hidden, per date_source: share whose year "
                     "(and day) is the publication year (day), with 95% Wilson intervals. A date from the text is the "
@@ -472,6 +476,28 @@ def _trends_panels(tables: Mapping[str, pd.DataFrame]) -> str:
             "when there are more)")
 
 
+def _unplaced_text(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """The locality figures' captions on the documents of no known place they leave out, counted from the run's
+    tables (:func:`~toolkit.report.methods.unplaced_documents`): ``unplaced_all`` (the figure over every document),
+    ``unplaced_dated`` (over the dated ones), ``unplaced_panels`` (the trends' locality panels). "" where none is
+    left out; without the counts, the rule alone."""
+    counts = unplaced_documents(tables)
+
+    def which(key: str, what: str) -> str:
+        if key not in counts:
+            return what
+        n, total = counts[key]
+        return f"the {n:,} of {total:,} {what}" if n else ""
+
+    every, dated = which("all", "documents"), which("dated", "dated documents")
+    years = tables.get("theme_shares_year")
+    panels = ("Unlike “All documents”, the locality panels" if years is not None and not years.empty
+              else "The locality panels")
+    return {"unplaced_all": f" {every[:1].upper()}{every[1:]} of no known place are left out." if every else "",
+            "unplaced_dated": f" {dated[:1].upper()}{dated[1:]} of no known place are left out." if dated else "",
+            "unplaced_panels": f" {panels} leave out {dated} of no known place." if dated else ""}
+
+
 def _fig_topic_terms(t: pd.DataFrame, lang: str, ctx: dict) -> plt.Figure:
     names = t["label"].astype(str) if "label" in t else t["topic"].astype(str)
     t = t.assign(panel=[ctx["topic_labels"].get(n, n) for n in names])
@@ -722,19 +748,19 @@ FIGURES: tuple[FigureSpec, ...] = (
                "colour scale); drawn when some documents carry no date, which the figures over time leave out.",
                COUNTS_METHOD, _fig_counts_dated),
     FigureSpec("theme_share_by_locality", "theme_shares_locality", "theme_heatmap_locality",
-               "Share of each locality's documents that mention {themes}, over every document, dated or not (the "
-               "30 localities with most documents when there are more; the table has all). Hatched cells have "
-               "fewer than {min_docs} documents and show their number instead of a share.",
+               "Share of each locality's documents that mention {themes}, dated or not (the 30 localities with "
+               "most documents when there are more; the table has all).{unplaced_all} Hatched cells have fewer "
+               "than {min_docs} documents and show their number instead of a share.",
                THEME_SHARE_METHOD, _fig_theme_localities),
     FigureSpec("theme_share_by_period", "theme_shares_locality_period", "theme_heatmap_period",
                "Share of each locality's documents that mention {themes}, per period: one panel per theme on one "
                "colour scale (the 30 localities with most documents when there are more; the table has all). "
                "Hatched cells have fewer than {min_docs} documents and show their number instead of a share; "
-               "– marks a period without documents.",
+               "– marks a period without documents.{unplaced_dated}",
                THEME_SHARE_METHOD, _fig_theme_periods),
     FigureSpec("theme_trends", "theme_shares_locality_year", "theme_trends",
                "Yearly share of documents mentioning {themes}: {trends_panels}, on one y axis, with 95% intervals; "
-               "hollow points: fewer than {min_docs} documents.",
+               "hollow points: fewer than {min_docs} documents.{unplaced_panels}",
                "Dictionary matches per document; {interval_text}", _fig_theme_trends,
                extra_tables=("theme_shares_year",)),
     FigureSpec("topic_top_terms", "topic_terms", "topic_terms",
@@ -782,22 +808,96 @@ def source_of(quality: pd.DataFrame) -> str:
     return "corpora/validation, each theme on the labelled real articles held out for it"
 
 
+def _count(row, name: str) -> int | None:
+    """A count column of a theme-quality row (``tp``, ``fp``, ``fn``, ``n_both``), ``None`` where absent or blank."""
+    value = getattr(row, name, None)
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _no_width(row, name: str) -> bool:
+    """Whether a weighted rate's interval has no width: every document it rests on was read (a stratum read in
+    full, :func:`toolkit.themes.validate.score_predictions`), not a large sample."""
+    low, high = getattr(row, f"{name}_low", np.nan), getattr(row, f"{name}_high", np.nan)
+    weighted = getattr(row, "weighted", False)
+    return (isinstance(weighted, (bool, np.bool_)) and bool(weighted) and pd.notna(low) and pd.notna(high)
+            and bool(np.isclose(low, high)))
+
+
+def census_precision(row) -> str:
+    """``"2 of 2 flagged documents read, 1 coded positive"`` when a theme-quality row's precision has no interval
+    because every document the measure flags was read; "" otherwise (an interval to show).
+
+    Under the weighted finite-population design a precision over flagged strata read in full is exact: its
+    interval is a point, however few documents it rests on (``tp + fp``), and says so rather than a width.
+    """
+    if pd.isna(getattr(row, "precision", np.nan)) or not _no_width(row, "precision"):
+        return ""
+    tp, fp = _count(row, "tp"), _count(row, "fp")
+    if tp is None or fp is None:
+        return "every flagged document read"
+    flagged = tp + fp
+    return f"{flagged} of {flagged} flagged document{'' if flagged == 1 else 's'} read, {tp} coded positive"
+
+
+#: What a rate of a theme-quality row without a value lacks (its denominator is empty).
+NO_RATE = {"precision": "nothing flagged", "recall": "no coded positive"}
+
+
+def _rate(row, name: str) -> str:
+    """``precision 0.61 [0.44–0.74]``: one rate of a theme-quality row with its interval, or why it has none."""
+    value = getattr(row, name, np.nan)
+    label = "F1" if name == "f1" else name
+    if pd.isna(value):
+        return f"{label} –" + (f" ({NO_RATE[name]})" if name in NO_RATE else "")
+    if name == "precision" and (census := census_precision(row)):
+        return f"{label} {value:.2f} ({census})"
+    if _no_width(row, name):
+        return f"{label} {value:.2f} (" + ("exact, as precision" if census_precision(row)
+                                           else "exact: every document it rests on read") + ")"
+    low, high = getattr(row, f"{name}_low", np.nan), getattr(row, f"{name}_high", np.nan)
+    return f"{label} {value:.2f}" + (f" [{low:.2f}–{high:.2f}]" if pd.notna(low) and pd.notna(high) else "")
+
+
+def _reference(value) -> str:
+    """How a quality row's reference labels are named: ``reference coder1``, the adjudicated ``gold``."""
+    if value is None or pd.isna(value) or not str(value).strip():
+        return ""
+    return "reference: adjudicated labels (gold)" if str(value) == "gold" else f"reference {value}"
+
+
+def _agreement(row) -> str:
+    """``κ 0.62 (coder1, coder2; 20 coded by both)`` where the row carries the coders' agreement, else ""."""
+    if not hasattr(row, "cohen_kappa"):
+        return ""
+    coders, n_both = getattr(row, "coders", None), _count(row, "n_both")
+    who = "; ".join(x for x in (str(coders) if isinstance(coders, str) and coders else "",
+                                f"{n_both} coded by both" if n_both is not None else "") if x)
+    kappa = row.cohen_kappa
+    if pd.isna(kappa):  # fewer than two shared documents, or a coder gave one label only: chance agreement undefined
+        pct = getattr(row, "percent_agreement", np.nan)
+        who = "; ".join(x for x in (who, f"{pct:.0%} agreement" if pd.notna(pct) else "") if x)
+        return f", κ undefined ({who})" if who else ""
+    return f", κ {kappa:.2f}" + (f" ({who})" if who else "")
+
+
 def quality_sentence(quality: pd.DataFrame, labels: Mapping[str, str], themes: Sequence[str] = ()) -> str:
     """One sentence on the measured quality of the themes, for the captions of theme figures.
 
     Precision, recall and F1 with their intervals where the table has them
     ("weighted" when the rates are weighted back to the corpus with the
-    sampling weights), and every theme of ``themes`` (the figure's) without a
-    measure named as not measured.
+    sampling weights), the counts of coded documents behind them (``tp``,
+    ``fp``, ``fn``), the reference coder and the coders' agreement (``cohen_kappa``)
+    where the table carries them, and every theme of ``themes`` (the figure's)
+    without a measure named as not measured. A precision whose interval is a
+    point because every flagged document was read says so
+    (:func:`census_precision`); a rate without a value (no coded positive,
+    nothing flagged) is a dash with the reason.
     """
     from toolkit.themes.validate import rounds_label
 
-    def interval(row, name: str) -> str:
-        low, high = getattr(row, f"{name}_low", np.nan), getattr(row, f"{name}_high", np.nan)
-        return f" [{low:.2f}–{high:.2f}]" if pd.notna(low) and pd.notna(high) else ""
-
     parts, measured = [], set()
     per_row = "source" in quality.columns and quality["source"].nunique() > 1 and "rounds" in quality.columns
+    references = ({_reference(r) for r in quality["reference"]} - {""}) if "reference" in quality.columns else set()
     for row in quality.itertuples(index=False):
         item = getattr(row, "item", "full text")
         name = labels.get(row.theme, row.theme) + ("" if item == "full text" else f" ({item})")
@@ -812,17 +912,20 @@ def quality_sentence(quality: pd.DataFrame, labels: Mapping[str, str], themes: S
             continue
         measured.add(str(row.theme))
         where = f" (round{'s' if ',' in str(row.rounds) else ''} {rounds_label(str(row.rounds))})" if per_row else ""
+        if len(references) > 1 and _reference(getattr(row, "reference", None)):
+            where += f" ({_reference(row.reference)})"
         note = getattr(row, "note", "")
         note = f" ({note})" if isinstance(note, str) and note.strip() and item == "full text" else ""
         w = getattr(row, "weighted", False)
         weighted = ", weighted to the corpus" if isinstance(w, (bool, np.bool_)) and w else ""
-        parts.append(f"{name}{where}: precision {row.precision:.2f}{interval(row, 'precision')}, "
-                     f"recall {row.recall:.2f}{interval(row, 'recall')}, "
-                     f"F1 {row.f1:.2f}{interval(row, 'f1')}, n = {row.n_coded}{weighted}{note}")
+        counts = [(c, _count(row, c)) for c in ("tp", "fp", "fn")]
+        counts = f" ({', '.join(f'{c} {v}' for c, v in counts)})" if all(v is not None for _, v in counts) else ""
+        parts.append(f"{name}{where}: {_rate(row, 'precision')}, {_rate(row, 'recall')}, {_rate(row, 'f1')}, "
+                     f"n = {row.n_coded}{counts}{weighted}{_agreement(row)}{note}")
     unmeasured = [labels.get(t, t) for t in themes if str(t) not in measured]
     if not parts:
         return (f"Not measured against human coding: {', '.join(unmeasured)}." if unmeasured else "")
-    source = source_of(quality)
+    source = source_of(quality) + (f", {next(iter(references))}" if len(references) == 1 else "")
     text = f"Measured quality of the measure against human coding ({source}; 95% intervals): " + "; ".join(parts) + "."
     if unmeasured:
         text += f" Not measured: {', '.join(unmeasured)} (no coded documents of {'it' if len(unmeasured) == 1 else 'them'})."
@@ -896,6 +999,7 @@ def figure_context(config: RunConfig, tables: Mapping[str, pd.DataFrame], n_topi
                  "effects_left_out": _splines_left_out(config.effects.formula),
                  "effects_intervals": effects_intervals_text(config, tables),
                  "trends_panels": _trends_panels(tables),
+                 **_unplaced_text(tables),
                  **_keyness_text(config.keyness.group, tables.get("keyness"), config.keyness.min_docs)},
     }
 
@@ -973,7 +1077,8 @@ def _prevalence_coverage(tables: Mapping[str, pd.DataFrame]) -> str:
     if covered >= total:
         return ""
     return (f"The cells hold {covered} of the model's {total} documents ({100 * covered / total:.0f}%): a document "
-            "without a known locality or a year is in none (the theme figures keep an (unknown) row). ")
+            "without a known locality or a year is in none (nor is a document of no known place in the theme "
+            "figures by locality). ")
 
 
 def tables_as_written(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
