@@ -208,3 +208,15 @@ def test_the_quality_table_shows_the_counts_behind_each_rate_and_an_exact_precis
     assert ("- democracy_regulations: precision 0.50 is exact, not a large-sample estimate: 2 of 2 flagged documents "
             "read, 1 coded positive.") in text
     assert "is exact" not in methods_markdown(PROVENANCE, _tables(), RunConfig())  # an interval with width: none
+
+
+def test_the_versions_table_names_what_the_quality_was_scored_from():
+    from toolkit.config import RunConfig, ThemesConfig
+    from toolkit.report.methods import _versions
+
+    config = RunConfig(themes=ThemesConfig(validation_sheet="validation/sheet_coded.csv"))
+    text = "\n".join(_versions(config, {"validation_sheet_version": "8875c56a5173"}))
+    assert "| coded validation sheet | validation/sheet_coded.csv (version 8875c56a5173) |" in text
+    text = "\n".join(_versions(RunConfig(), {"devset_version": "0123456789ab"}))
+    assert "| labelled articles (corpora/validation) | 0123456789ab |" in text and "coded validation sheet" not in text
+    assert "labelled articles" not in "\n".join(_versions(RunConfig(), {}))

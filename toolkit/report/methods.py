@@ -493,6 +493,12 @@ def _versions(config: RunConfig, provenance: Mapping) -> list[str]:
         ("corpus (documents analysed)", provenance.get("corpus_hash", "")),
         ("lexicons", provenance.get("lexicon_version", "")),
         ("theme dictionary", f"{config.themes.file} (version {provenance.get('themes_version', 'unknown')})"),
+        # what the measured quality was scored from (run_inputs/ keeps the sheet)
+        *([("coded validation sheet", f"{config.themes.validation_sheet} "
+                                      f"(version {provenance['validation_sheet_version']})")]
+          if "validation_sheet_version" in provenance else []),
+        *([("labelled articles (corpora/validation)", provenance["devset_version"])]
+          if "devset_version" in provenance else []),
         ("toolkit code", provenance.get("toolkit_code", "")),
         ("toolkit figure code", provenance.get("toolkit_plots_code", "")),
         ("git commit", provenance.get("git_commit", "")),
