@@ -327,27 +327,27 @@ def score_command(
     from toolkit.corpus import read_table, write_sheet, write_table
     from toolkit.themes.validate import (
         SEP, agreement, check_sheet, coded_themes, merge_coder_sheets, score_sheet, sheet_themes, term_table,
-        theme_coders,
     )
 
     table = read_table(sheet)
     if merged is not None and not coder_sheets:
         raise typer.BadParameter("--merged writes the key with the labels of --coder-sheet: give the coders' sheets",
                                  param_hint="--merged")
-    if coder_sheets:
-        try:
-            table = merge_coder_sheets(table, {str(p): read_table(p) for p in coder_sheets})
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--coder-sheet") from exc
-        if merged is not None:
-            write_sheet(table, merged)
-            typer.echo(f"{merged}: {sheet} with the labels of {', '.join(map(str, coder_sheets))}")
+    returned_sheets = {str(p): read_table(p) for p in coder_sheets}
     models = _load_classifiers(classifier) if classifier is not None else []
     if classifier is not None:
         measure = "classifier"
     contents = True  # an error of the sheet's contents (labels, rows, strata), else of the command's options
     try:
         check_sheet(table)
+        if returned_sheets:
+            # a coder's sheet that is wrong is a UserError naming that file, its row and the doc_id
+            table = merge_coder_sheets(table, returned_sheets)
+            if merged is not None:
+                coded_sheet = table.copy()
+                coded_sheet.attrs.clear()  # where this run's labels came from, which Parquet would store
+                write_sheet(coded_sheet, merged)
+                typer.echo(f"{merged}: {sheet} with the labels of {', '.join(map(str, coder_sheets))}")
         contents = False
         themes = split_list(theme_ids) or coded_themes(table, coder)
         _check_theme_ids(themes, sheet_themes(table))
@@ -374,22 +374,23 @@ def score_command(
         report = score_sheet(table, themes=themes, coder=coder, measure=measure, weighted=not unweighted,
                              random_state=random_state)
         # agreement of each theme's first two coder columns, whatever their names (--coders of `validate sample`)
-        coders = {t: theme_coders(table, t) for t in themes}
-        paired = [t for t in themes if len(coders[t]) >= 2]
+        unpaired = _no_agreement(table, themes)
+        if unpaired:
+            logger.warning(_no_agreement_message(unpaired))
+        paired = [t for t in themes if t not in unpaired]
         if paired:
-            for t in themes:
-                if t not in paired:
-                    logger.warning("theme %s: no agreement: it has %s, a second coder column is missing", t,
-                                   ", ".join(f"{t}{SEP}{c}" for c in coders[t]) or "no coder column")
             report = report.merge(agreement(table, themes=paired), on="theme", how="left")
             report["n_both"] = report["n_both"].astype("Int64")
         if classifier is not None:
             report["n_in_training"] = report["theme"].map(in_training).astype("Int64")
         term_rows = term_table(table, themes=themes, coder=coder) if measure == "dictionary" else None
+    except UserError:
+        raise
     except ValueError as exc:
         returned = [] if coder_sheets else _returned_blind_sheets(sheet, table)
+        uncoded = "no theme of the sheet is coded yet" in str(exc) or "has coded no theme yet" in str(exc)
         hint = ("; coded blind? pass the coders' sheets: " + " ".join(f"--coder-sheet {p}" for p in returned)
-                if returned and "no theme of the sheet is coded yet" in str(exc) else "")
+                if returned and uncoded else "")
         if not contents:
             raise typer.BadParameter(f"{sheet}: {exc}{hint}") from exc
         # a sheet the researcher can mend: the README's error (file, problem, fix; exit status 1), not a usage error
@@ -410,6 +411,62 @@ def score_command(
         path = terms if terms is not None else _companion(output, "terms")
         write_table(term_rows, path)
         typer.echo(f"{path}: {len(term_rows)} terms (false positives and misses)")
+
+
+def _no_agreement(table, themes) -> dict[str, tuple]:
+    """Per theme without agreement, why (theme-free, to tell themes alike in one line).
+
+    ``("none",)``: no coder column but ``gold``; ``("one", c)``: one coder column; ``("empty", c, other)``:
+    of its first two coder columns, ``c`` empty; ``("both empty", a, b)``: both (the reference is another
+    column); ``("apart", a, b)``: both hold labels, on no document in common.
+    """
+    import numpy as np
+
+    from toolkit.themes.validate import SEP, coded, theme_coders
+
+    reasons: dict[str, tuple] = {}
+    for t in themes:
+        pair = theme_coders(table, t)[:2]
+        if len(pair) < 2:
+            reasons[t] = ("one", pair[0]) if pair else ("none",)
+            continue
+        labelled = [~np.isnan(coded(table, f"{t}{SEP}{c}")) for c in pair]
+        empty = [c for c, has in zip(pair, labelled) if not has.any()]
+        if len(empty) == 2:
+            reasons[t] = ("both empty", *pair)
+        elif empty:
+            reasons[t] = ("empty", empty[0], next(c for c in pair if c != empty[0]))
+        elif not (labelled[0] & labelled[1]).any():
+            reasons[t] = ("apart", *pair)
+    return reasons
+
+
+def _no_agreement_message(reasons: dict[str, tuple]) -> str:
+    """One warning for every theme without agreement, themes that lack it for the same reason named together."""
+    from toolkit.themes.validate import SEP
+
+    groups: dict[tuple, list[str]] = {}
+    for theme, reason in reasons.items():
+        groups.setdefault(reason, []).append(theme)
+    parts = []
+    for reason, themes in groups.items():
+        one = len(themes) == 1
+        where = themes[0] if one else "<theme>"
+        cols = [f"{where}{SEP}{c}" for c in reason[1:]]
+        if reason[0] == "none":
+            why = f"no coder column, only {where}{SEP}gold"
+        elif reason[0] == "one":
+            why = f"{'it has' if one else 'each has'} one coder column, {cols[0]}"
+        elif reason[0] == "empty":
+            why = (f"{cols[0]} is empty: only {reason[2]} coded it" if one
+                   else f"the {cols[0]} columns are empty: only {reason[2]} coded them")
+        elif reason[0] == "both empty":
+            why = f"{cols[0]} and {cols[1]} are empty" + ("" if one else " for each")
+        else:
+            why = f"{cols[0]} and {cols[1]} hold labels on no document in common" + ("" if one else " for each")
+        parts.append(f"{'theme' if one else 'themes'} {', '.join(themes)}: no agreement: {why}")
+    return ("; ".join(parts) + ". Agreement (n_both, kappa, alpha) needs two coders' labels on the same documents, "
+            "in a theme's first two coder columns")
 
 
 def _returned_blind_sheets(sheet: Path, table) -> list[Path]:
@@ -574,7 +631,7 @@ def _score_summary(report):
                                 report[["dictionary_f1", "dictionary_f1_low", "dictionary_f1_high"]].to_numpy()]
     if "cohen_kappa" in report.columns:
         out["n_both"] = ["–" if pd.isna(v) else str(int(v)) for v in report["n_both"]]
-        out["agree"] = ["–" if v != v else f"{v:.0%}" for v in report["percent_agreement"]]
+        out["agree"] = [_rate(v) for v in report["percent_agreement"]]   # a proportion, as in the report
         out["kappa"] = [("–" if v != v else f"{v:.2f}") for v in report["cohen_kappa"]]
         out["alpha"] = [("–" if v != v else f"{v:.2f}") for v in report["krippendorff_alpha"]]
     return out

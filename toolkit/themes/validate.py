@@ -830,77 +830,104 @@ def merge_coder_sheets(sheet: pd.DataFrame, coder_sheets: Mapping[str, pd.DataFr
         A copy of ``sheet``, in its row order, whose ``t__<coder>`` columns
         hold the returned labels (a column the key lacks is added after the
         theme's other columns): a coded sheet for :func:`score_sheet`,
-        :func:`agreement` and ``validate train``.
+        :func:`agreement` and ``validate train``. Its
+        ``attrs["returned_rows"]`` maps each merged column to the returned
+        sheet's name and its ``doc_id`` values in its row order (one a
+        line), so that a label left blank is named where the coder can mend
+        it: that sheet and its row (:func:`warn_blanks`). Clear ``attrs``
+        before saving the merged sheet as Parquet, which would keep them.
 
     Raises
     ------
+    toolkit.errors.UserError
+        Naming the returned sheet (its ``path``) and, where it applies, the
+        column, the sheet row (header = row 1) and the ``doc_id``, with a
+        fix: a document of the key missing from it, a ``doc_id`` not in the
+        key, blank or on two rows, a label other than 0, 1 or empty, a sheet
+        without a coder column or with several coders', a theme the key does
+        not have, a coder returned in two sheets, or labels that differ from
+        those the key already holds.
     ValueError
-        Naming the returned sheet and, where it applies, the column, the
-        sheet row (header = row 1) and the ``doc_id``: a document of the key
-        missing from it, a ``doc_id`` not in the key, blank or on two rows, a
-        label other than 0, 1 or empty, a sheet without a coder column or
-        with several coders', a theme the key does not have, a coder
-        returned in two sheets, or labels that differ from those the key
-        already holds.
+        When the key itself is not a coding sheet (:func:`check_sheet`).
     """
+    from toolkit.errors import UserError
+
+    mend = (f"mend the coder's sheet as `validate sample --blind` wrote it: in its <theme>{SEP}<coder> columns 1 or "
+            "0 (blank only for a document not read); one row per document, its doc_id unchanged; no row deleted")
     check_sheet(sheet)
     key_ids = sheet["doc_id"].astype(str).str.strip()
     key_set = set(key_ids)
     key_themes = {str(c).rpartition(SEP)[0] for c in sheet.columns if SEP in str(c)}
     out = sheet.copy()
     source: dict[str, str] = {}
+    returned_rows: dict[str, tuple[str, str]] = {}
     for name, returned in coder_sheets.items():
         try:
             check_sheet(returned)
         except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from None
+            raise UserError(str(exc), path=name, fix=mend) from None
         pairs = _coder_columns(returned)
         if not pairs:
-            raise ValueError(f"{name}: no coder column (<theme>{SEP}<coder>, as `validate sample --blind` wrote it)")
+            raise UserError(f"no coder column (<theme>{SEP}<coder>, as `validate sample --blind` wrote it)",
+                            path=name, fix="pass the sheet a coder returned (<name>.<coder>.csv of `validate "
+                                           "sample --blind`), its column names as written")
         names = list(dict.fromkeys(c for _, c in pairs))
         if len(names) > 1:
-            raise ValueError(f"{name}: holds the columns of several coders ({', '.join(names)}): a returned sheet "
-                             "is one coder's")
+            raise UserError(f"holds the columns of several coders ({', '.join(names)}): a returned sheet is one "
+                            "coder's", path=name, fix="give each coder's returned sheet on its own")
         coder = names[0]
         if coder in source:
-            raise ValueError(f"{coder}'s labels are in both {source[coder]} and {name}: give each coder's sheet once")
+            raise UserError(f"{coder}'s labels are in both {source[coder]} and {name}",
+                            fix="give each coder's sheet once")
         source[coder] = name
         ids = returned["doc_id"].astype(str).str.strip()
         extra = np.flatnonzero(~ids.isin(key_set).to_numpy())
         if len(extra):
-            raise ValueError(f"{name}: doc_id {ids.iloc[extra[0]]!r} (sheet row {extra[0] + 2}) is not in the key sheet"
-                             + (f"; {len(extra) - 1} more are not either" if len(extra) > 1 else "")
-                             + " (another sample's sheet, or an id edited?)")
+            raise UserError(f"doc_id {ids.iloc[extra[0]]!r} (sheet row {extra[0] + 2}) is not in the key sheet"
+                            + (f"; {len(extra) - 1} more are not either" if len(extra) > 1 else "")
+                            + " (another sample's sheet, or an id edited?)", path=name,
+                            fix="score the sheet with the key of its own sample; keep each doc_id as written")
         missing = [d for d in key_ids if d not in set(ids)]
         if missing:
-            raise ValueError(f"{name}: {len(missing)} document(s) of the key sheet are missing: doc_id "
-                             + ", ".join(map(repr, missing[:5])) + (" …" if len(missing) > 5 else "")
-                             + " (rows deleted?)")
+            raise UserError(f"{len(missing)} document(s) of the key sheet are missing: doc_id "
+                            + ", ".join(map(repr, missing[:5])) + (" …" if len(missing) > 5 else "")
+                            + " (rows deleted?)", path=name,
+                            fix="put the missing rows back from the sheet `validate sample --blind` wrote (a "
+                                "document not read keeps its row, its labels blank)")
+        # one string, the ids in the returned sheet's row order: pandas deep-copies attrs at every step, and
+        # writes them into a Parquet file's metadata as JSON
+        order = "\n".join(ids)
         for t, _ in pairs:
             col = f"{t}{SEP}{coder}"
             if t not in key_themes:
-                raise ValueError(f"{name}: column {col!r}: the key sheet has no theme {t!r}")
+                raise UserError(f"column {col!r}: the key sheet has no theme {t!r}", path=name,
+                                fix="score the sheet with the key of its own sample, or name the column after "
+                                    "one of the key's themes")
             try:
                 labels = _labels(returned, col)
             except ValueError as exc:
-                raise ValueError(f"{name}: {exc}") from None
+                raise UserError(str(exc), path=name, fix=mend) from None
             values = key_ids.map(dict(zip(ids, labels))).astype("Float64")
             if col in out.columns:
                 old = _labels(out, col)
                 differ = np.flatnonzero((old.notna() & (values.isna() | (old != values).fillna(True))).to_numpy())
                 if len(differ):
                     r = differ[0]
-                    raise ValueError(f"{name}: column {col!r}: the key sheet already holds labels there, and doc_id "
-                                     f"{key_ids.iloc[r]!r} (key sheet row {r + 2}) has {int(old.iloc[r])} in the key: "
-                                     "merge into a key sheet whose coder columns are empty")
+                    raise UserError(f"column {col!r}: the key sheet already holds labels there, and doc_id "
+                                    f"{key_ids.iloc[r]!r} (key sheet row {r + 2}) has {int(old.iloc[r])} in the "
+                                    "key", path=name,
+                                    fix="merge into a key sheet whose coder columns are empty (as `validate "
+                                        "sample` wrote it), or score the coded key without the coders' sheets")
                 out[col] = values.astype("Int64").to_numpy()
             else:
                 after = max(i for i, c in enumerate(out.columns) if str(c).startswith(f"{t}{SEP}"))
                 out.insert(after + 1, col, values.astype("Int64").to_numpy())
+            returned_rows[col] = (name, order)
         if "notes" in returned.columns:
             notes = returned["notes"].fillna("").astype(str).str.strip()
             if (notes != "").any():
                 out[f"notes_{coder}"] = key_ids.map(dict(zip(ids, notes))).fillna("").to_numpy()
+    out.attrs["returned_rows"] = {**out.attrs.get("returned_rows", {}), **returned_rows}
     logger.info("merged the labels of %s into the key sheet (%d documents)",
                 ", ".join(f"{c} ({n})" for c, n in source.items()), len(out))
     return out
@@ -953,15 +980,30 @@ def blank_cells(sheet: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def warn_blanks(sheet: pd.DataFrame, theme: str, columns: Sequence[str], what: str) -> None:
-    """Log, per column, the documents left without a label while others have one (rows and ids named)."""
+    """Log, per column, the documents left without a label while others have one (rows and ids named).
+
+    A column merged from a coder's returned sheet (:func:`merge_coder_sheets`) is named with that sheet and
+    its rows there, where the coder can fill the cells; other columns with the sheet's own rows.
+    """
+    returned = sheet.attrs.get("returned_rows", {})
     for column in columns:
         rows = blank_cells(sheet, column)
-        if len(rows):
-            ids = sheet["doc_id"].astype(str).to_numpy()[rows] if "doc_id" in sheet.columns else []
-            logger.warning("theme %s: %d of %d documents have no label in %r (sheet row(s) %s%s): left out of %s",
-                           theme, len(rows), len(sheet), column, _sheet_rows(rows),
-                           f"; doc_id {', '.join(ids[:5])}" + (" …" if len(ids) > 5 else "") if len(ids) else "",
-                           what)
+        if not len(rows):
+            continue
+        ids = sheet["doc_id"].astype(str).str.strip().to_numpy()[rows] if "doc_id" in sheet.columns else []
+        where = ""
+        if column in returned and len(ids):
+            name, order = returned[column]
+            position = {d: r for r, d in enumerate(order.split("\n"))}
+            if all(d in position for d in ids):
+                there = sorted((position[d], d) for d in ids)
+                rows = np.array([r for r, _ in there])
+                ids = np.array([d for _, d in there])
+                where = f" of {name}"
+        logger.warning("theme %s: %d of %d documents have no label in %r%s (sheet row(s) %s%s): left out of %s",
+                       theme, len(rows), len(sheet), column, where, _sheet_rows(rows),
+                       f"; doc_id {', '.join(ids[:5])}" + (" …" if len(ids) > 5 else "") if len(ids) else "",
+                       what)
 
 
 #: Column suffixes of a sheet that are not coders: what a measure said and why.
@@ -1005,7 +1047,8 @@ def coded_themes(sheet: pd.DataFrame, coder: str | None = None) -> list[str]:
 
     A sheet drawn for every theme of the dictionary usually gets coded for a
     few: scoring, agreement, the term table and training default to those.
-    Raises ``ValueError`` when no theme has a label yet.
+    Raises ``ValueError`` when no theme has a label yet; with ``coder``, when
+    that coder's columns are empty, naming the coders whose columns are not.
     """
     if coder is not None and not any(f"{t}{SEP}{coder}" in sheet.columns for t in sheet_themes(sheet)):
         raise ValueError(f"the sheet has no coder column named {coder!r} (<theme>{SEP}{coder}); its coders: "
@@ -1016,12 +1059,21 @@ def coded_themes(sheet: pd.DataFrame, coder: str | None = None) -> list[str]:
         if any(col in sheet.columns and _labels(sheet, col).notna().any()
                for col in _reference_candidates(sheet, t, coder)):
             found.append(t)
-    if not found:
-        names = [c for c in dict.fromkeys(c for _, c in _coder_columns(sheet)) if c != "gold"]
-        column = f"<theme>{SEP}{names[0]}" if names else f"<theme>{SEP}coder1"
-        raise ValueError(f"no theme of the sheet is coded yet: fill {column} (or <theme>{SEP}gold) "
-                         "with 1 or 0 for the themes you read the documents for")
-    return found
+    if found:
+        return found
+    if coder is not None:
+        others = {c: [t for t in sheet_themes(sheet) if f"{t}{SEP}{c}" in sheet.columns
+                      and _labels(sheet, f"{t}{SEP}{c}").notna().any()]
+                  for c in dict.fromkeys(c for _, c in _coder_columns(sheet)) if c != coder}
+        others = {c: themes for c, themes in others.items() if themes}
+        if others:
+            raise ValueError(f"{coder} has coded no theme yet: the sheet's <theme>{SEP}{coder} columns are empty; "
+                             "coded: " + "; ".join(f"{c} ({', '.join(themes)})" for c, themes in others.items())
+                             + f". Score against one of those, or fill <theme>{SEP}{coder} first")
+    names = [coder] if coder is not None else _sheet_coder_names(sheet)
+    column = f"<theme>{SEP}{names[0]}" if names else f"<theme>{SEP}coder1"
+    raise ValueError(f"no theme of the sheet is coded yet: fill {column} (or <theme>{SEP}gold) "
+                     "with 1 or 0 for the themes you read the documents for")
 
 
 def _default_themes(sheet: pd.DataFrame, themes: Sequence[str] | None, coder: str | None) -> list[str]:
@@ -1056,14 +1108,15 @@ def sheet_weights(sheet: pd.DataFrame) -> np.ndarray | None:
 
 
 def _labels(sheet: pd.DataFrame, column: str) -> pd.Series:
-    """A 0/1 column as nullable integers; blanks are NaN; anything else is an error that names the row."""
+    """A 0/1 column as nullable integers; blanks are NaN; anything else is an error naming the row (and doc_id)."""
     values = sheet[column]
     out = pd.to_numeric(values.replace({"": pd.NA, " ": pd.NA}), errors="coerce")
     bad = out.notna() & ~out.isin([0, 1])
     bad |= values.notna() & out.isna() & (values.astype(str).str.strip() != "")
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(f"column {column!r}, sheet row {row + 2}: {values.iloc[row]!r} is not 0, 1 or empty")
+        doc = f" (doc_id {str(sheet['doc_id'].iloc[row]).strip()!r})" if "doc_id" in sheet.columns else ""
+        raise ValueError(f"column {column!r}, sheet row {row + 2}: {values.iloc[row]!r} is not 0, 1 or empty{doc}")
     return out.astype("Float64")
 
 
