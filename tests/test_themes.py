@@ -597,6 +597,8 @@ def test_religion_senses_of_general_news(themes, text, expected):
     ("Bệnh nhân được xét nghiệm viêm gan B.", "2021-04-28", False),
     ("Giới khoa học cách ly chủng vi khuẩn mới trên trạm vũ trụ.", "2021-03-17", False),
     ("Siêu sao Ronaldo bị phong tỏa chặt trong trận đấu.", "2021-04-25", False),
+    ("Hải quân điều 10 tàu chiến phong tỏa khu vực tập trận.", "2021-04-25", False),
+    ("Nhiều tàu quân sự được điều đến để phong tỏa vùng biển diễn ra tập trận.", "2020-08-10", False),
     ("Bác sĩ đã mổ nhiều ca bệnh u não.", "2020-10-01", False),
     ("Trong đại dịch hạch năm 1665, dân làng tự cách ly.", "2021-03-27", False),
     # a variant and close contacts in the pandemic years
