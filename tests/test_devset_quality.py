@@ -59,12 +59,13 @@ def test_holdout_has_the_designed_size():
     rounds = heldout_rounds()
     assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
     assert all(set(r) <= set(range(5, 46)) for r in rounds.values())
-    assert all(45 in rounds[theme] for theme in rounds)
+    assert all(45 in rounds[theme] for theme in rounds if theme != "religion")
     # religion was edited from rounds 37-38's errors (a trophy parade, "like a medium", the monk's habit), then
     # (3e52339, bare "tôn giáo") with rounds 31-36 and 39's in view: rounds 40-42, drawn after it, were its holdout;
     # 7a289fc was edited from rounds 41-42's errors, round 43 drawn after it; 09563d4 was edited from round 43's, and
-    # round 44, drawn before it and coded while it was written, was scored once with it, round 45 after it
-    assert rounds["religion"] == (40, 44, 45)
+    # round 44, drawn before it and coded while it was written, was scored once with it, round 45 after it; the
+    # next edit was made from rounds 44-45's errors
+    assert rounds["religion"] == (40,)
     assert not {29, 34, 35, 36} & set(rounds["democracy_regulations"]) and 33 in rounds["democracy_regulations"]
 
 
@@ -90,8 +91,8 @@ def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
     # (the edit from round 43's errors changes 4 of round 40's documents, all toward the gold label). The domestic
     # news naming temples and festivals is weaker (the tests below).
     religion = quality.loc[("religion", "full text")]
-    assert religion["rounds"] == "40, 44, 45" and religion["n_coded"] == 1730
-    assert religion["tp"] + religion["fn"] == 742
+    assert religion["rounds"] == "40" and religion["n_coded"] == 1087
+    assert religion["tp"] + religion["fn"] == 654
     assert religion["precision"] >= 0.92 and religion["recall"] >= 0.9 and religion["f1"] >= 0.91, religion
     # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-45: F1 0.62 on 64 positives; 0.45 on
     # rounds 23-36 as first scored, before ad2daed, 0b955e0 and the edit after round 36 were made from rounds 29,
@@ -156,7 +157,7 @@ def test_religion_on_domestic_news_naming_temples_and_festivals_held_out_after_t
     religion = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [44]}).iloc[0]
     assert religion["n_coded"] == 322 and religion["tp"] + religion["fn"] == 42
     assert religion["precision"] >= 0.85 and religion["recall"] >= 0.75 and religion["f1"] >= 0.8, religion
-    assert religion["f1_low"] < 0.8 < 0.9 < religion["f1_high"], religion   # 42 positives: a wide interval
+    # 42 positives: a wide interval (0.76-0.92 as first scored); the edit from rounds 44-45's errors makes it a floor
 
 
 def test_religion_on_a_second_round_of_that_population_after_the_edit(scored):
@@ -171,7 +172,7 @@ def test_religion_on_a_second_round_of_that_population_after_the_edit(scored):
     assert religion["n_coded"] == 321 and religion["tp"] + religion["fn"] == 46
     assert religion["precision"] >= 0.8 and religion["recall"] >= 0.65 and religion["f1"] >= 0.72, religion
     both = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [44, 45]}).iloc[0]
-    assert both["tp"] + both["fn"] == 88 and both["f1"] >= 0.77 and both["f1_high"] < 0.9, both
+    assert both["tp"] + both["fn"] == 88 and both["f1"] >= 0.77, both   # a floor after the edit from their errors
 
 
 def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):

@@ -575,6 +575,21 @@ def test_genre_abbreviations_and_short_names_reach_their_themes(themes):
     ("Phi thơm hành hương rồi cho thịt bò vào xào.", False),
     ("Giá củ hành hương tăng mạnh dịp cuối năm.", False),
     ("Hàng nghìn người hành hương về chùa Hương.", True),
+    # the genre's Khmer, Cham and Catholic words; Taoism, souls of the dead, tending incense, the Buddha's gate
+    # (rounds 44-45's errors and sentences written in the genre's style)
+    ("Ban Dân vận thăm, chúc mừng Hội Đoàn kết sư sãi yêu nước tỉnh nhân dịp Tết Chôl Chnăm Thmây.", True),
+    ("Lãnh đạo huyện thăm hỏi đồng bào Chăm Bani nhân tháng Ramưwan.", True),
+    ("Đoàn công tác làm việc với linh mục quản hạt và các xứ đạo trong giáo hạt.", True),
+    ("Lễ hội cầu siêu theo nghi thức Lão giáo được tổ chức bên bờ biển.", True),
+    ("Người dân lập đàn cầu cho vong hồn những người đã khuất.", True),
+    ("Con cháu vẫn giữ nếp hương khói cho tổ tiên mỗi dịp rằm.", True),
+    ("Chị tìm đến cửa Phật sau biến cố gia đình.", True),
+    ("Khu lăng mộ hương khói nghi ngút trong ngày tang lễ.", False),
+    # a person likened to a saint or a missionary; a faith as a building's style; a lower-case "đạo hồi"
+    ("Bức chân dung khiến cô trông giống Đức Mẹ.", False),
+    ("Anh đi khắp các tỉnh như một nhà truyền giáo của nhạc jazz.", False),
+    ("Ngôi đền có kiến trúc đặc trưng theo đạo Hindu, thu hút du khách chụp ảnh.", False),
+    ("Sau chuyến tuần du, nhà vua theo ngự đạo hồi cung.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
