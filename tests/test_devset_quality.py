@@ -1,12 +1,12 @@
 """The theme dictionary against the labelled development set (real articles; needs ../shared).
 
-Quality is reported on the ``holdout`` rounds 5-45 (13,196 articles; rounds 10-12 are political
+Quality is reported on the ``holdout`` rounds 5-46 (13,516 articles; rounds 10-12 are political
 news, rounds 13-28 and 33 local-government news, round 15 also every article naming ``dân vận``,
-rounds 29-32, 34-39 and 41-45 domestic news outside local government, round 40 mostly world news naming
-religion's clear keywords, rounds 41-45 domestic news naming temples and festivals), coded by readers who
+rounds 29-32, 34-39 and 41-46 domestic news outside local government, round 40 mostly world news naming
+religion's clear keywords, rounds 41-46 domestic news naming temples and festivals), coded by readers who
 never saw the dictionary, each round scored once with the dictionary frozen before its labels were read;
-each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-45 for COVID-19, 5-9
-and 12-45 for site clearance, rounds 40, 44 and 45 for religion and 23-28, 30-33 and 37-45 for grassroots
+each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-46 for COVID-19, 5-9
+and 12-46 for site clearance, rounds 40 and 46 for religion and 23-28, 30-33 and 37-46 for grassroots
 democracy, drawn after the dictionary edits that
 could change them were committed). These bounds guard
 against regressions and sit a little below what was measured (README, "Measured quality").
@@ -48,29 +48,29 @@ def quality(scored):
 
 def test_holdout_has_the_designed_size():
     dev = read_devset(split="holdout")
-    assert len(dev) == 13196 and dev["doc_id"].is_unique and set(dev["round"]) == set(range(5, 46))
+    assert len(dev) == 13516 and dev["doc_id"].is_unique and set(dev["round"]) == set(range(5, 47))
     assert (dev[["site_clearance", "religion", "covid"]].sum() >= 45).all()
     # no document is in two rounds: a holdout document was never read while the dictionary was edited
     every = read_devset()
-    assert every["doc_id"].is_unique and len(every) == 14987
+    assert every["doc_id"].is_unique and len(every) == 15307
     # a theme's held-out rounds are holdout rounds; the latest round is held out for every theme; grassroots
     # democracy was edited from its errors of rounds 29 and 34-36 (ad2daed from rounds 29 and 34's, 0b955e0 from
     # round 35's, then from round 36's)
     rounds = heldout_rounds()
     assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
-    assert all(set(r) <= set(range(5, 46)) for r in rounds.values())
-    assert all(45 in rounds[theme] for theme in rounds if theme != "religion")
+    assert all(set(r) <= set(range(5, 47)) for r in rounds.values())
+    assert all(46 in rounds[theme] for theme in rounds)
     # religion was edited from rounds 37-38's errors (a trophy parade, "like a medium", the monk's habit), then
     # (3e52339, bare "tôn giáo") with rounds 31-36 and 39's in view: rounds 40-42, drawn after it, were its holdout;
     # 7a289fc was edited from rounds 41-42's errors, round 43 drawn after it; 09563d4 was edited from round 43's, and
     # round 44, drawn before it and coded while it was written, was scored once with it, round 45 after it; the
-    # next edit was made from rounds 44-45's errors
-    assert rounds["religion"] == (40,)
+    # next edit (659d640) was made from rounds 44-45's errors, and round 46, drawn before it, was scored once with it
+    assert rounds["religion"] == (40, 46)
     assert not {29, 34, 35, 36} & set(rounds["democracy_regulations"]) and 33 in rounds["democracy_regulations"]
 
 
 def test_site_clearance_and_covid_agree_with_readers(quality):
-    every = ", ".join(str(r) for r in range(5, 46))
+    every = ", ".join(str(r) for r in range(5, 47))
     for theme, floor, rounds in (("site_clearance", 0.85, every.replace("10, 11, ", "")),  # 0.89
                                  ("covid", 0.9, every)):  # 0.98
         row = quality.loc[(theme, "full text")]
@@ -86,22 +86,22 @@ def test_covid_on_short_items_and_never_before_2020(quality):
 
 
 def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
-    # Religion is held out on rounds 40, 44 and 45: 742 positives in 1,730 articles, 619 of them among round 40's
-    # 710 world-news articles naming religion's clear keywords; precision 0.94, recall 0.93, F1 0.93 (0.92-0.95)
-    # (the edit from round 43's errors changes 4 of round 40's documents, all toward the gold label). The domestic
-    # news naming temples and festivals is weaker (the tests below).
+    # Religion is held out on rounds 40 and 46: 695 positives in 1,407 articles, 619 of them among round 40's 710
+    # world-news articles naming religion's clear keywords; precision 0.94, recall 0.94, F1 0.94 (0.93-0.95) (the
+    # edit from round 43's errors changes 4 of round 40's documents, all toward the gold label). The domestic news
+    # naming temples and festivals is weaker (the tests below).
     religion = quality.loc[("religion", "full text")]
-    assert religion["rounds"] == "40" and religion["n_coded"] == 1087
-    assert religion["tp"] + religion["fn"] == 654
+    assert religion["rounds"] == "40, 46" and religion["n_coded"] == 1407
+    assert religion["tp"] + religion["fn"] == 695
     assert religion["precision"] >= 0.92 and religion["recall"] >= 0.9 and religion["f1"] >= 0.91, religion
-    # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-45: F1 0.62 on 64 positives; 0.45 on
+    # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-46: F1 0.61 on 65 positives; 0.45 on
     # rounds 23-36 as first scored, before ad2daed, 0b955e0 and the edit after round 36 were made from rounds 29,
     # 34, 35 and 36's errors): what it misses and what it flags wrongly are borderline calls (disclosure and dialogue in land
     # and complaint stories) and, in general news, meetings, dialogue and disclosure that are not a local
     # authority's with residents (foreign leaders', national drafts', "openly").
     democracy = quality.loc[("democracy_regulations", "full text")]
-    assert democracy["rounds"] == "23, 24, 25, 26, 27, 28, 30, 31, 32, 33, 37, 38, 39, 40, 41, 42, 43, 44, 45"
-    assert democracy["tp"] + democracy["fn"] == 64
+    assert democracy["rounds"] == "23, 24, 25, 26, 27, 28, 30, 31, 32, 33, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46"
+    assert democracy["tp"] + democracy["fn"] == 65
     assert democracy["f1"] >= 0.55, democracy
     assert democracy["f1_high"] - democracy["f1_low"] > 0.1   # its interval says how little is known
 
@@ -175,6 +175,20 @@ def test_religion_on_a_second_round_of_that_population_after_the_edit(scored):
     assert both["tp"] + both["fn"] == 88 and both["f1"] >= 0.77, both   # a floor after the edit from their errors
 
 
+def test_religion_on_domestic_news_naming_temples_and_festivals_after_the_edit_from_rounds_44_45(scored):
+    """Round 46: 300 more of round 41's population (41 positives), drawn before rounds 44-45's errors were read,
+    coded twice, blind, while 659d640 was written from them, and scored once with it: precision 0.82, recall 0.80,
+    F1 0.81 (0.71-0.88) — the same as rounds 44-45 as first scored (0.81): the edit's gains there (0.90 with it)
+    did not carry over. Misses and false flags are passing mentions readers split on (a pagoda's altar for crash
+    victims, a wedding game as a rite against bad luck, an altar room in a house plan, worship in an inheritance
+    list).
+    """
+    religion = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [46]}).iloc[0]
+    assert religion["n_coded"] == 320 and religion["tp"] + religion["fn"] == 41
+    assert religion["precision"] >= 0.75 and religion["recall"] >= 0.72 and religion["f1"] >= 0.75, religion
+    assert religion["f1_high"] < 0.9, religion   # below the target's reach on this population
+
+
 def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):
     """Rounds 31-36 and 39 (domestic news, 456 positives) guard the population nearest the genre from regressions.
 
@@ -188,10 +202,10 @@ def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):
 
 
 def test_the_scores_do_not_hinge_on_the_reader_who_breaks_a_tie(scored, quality):
-    """A fourth blind reading of the 217 split documents (``devset_fourth_coder.csv``) breaking the ties instead of
-    the third: religion on rounds 40, 44 and 45 keeps 687 / 42 / 55 (F1 0.93), grassroots democracy 32 / 14 / 29 (0.60
-    against 0.62), site clearance 0.89. The fourth reader counts 119 of the 148 religion splits positive, the third
-    114: the lean to passing mentions is the documents', not one reader's."""
+    """A fourth blind reading of the 220 split documents (``devset_fourth_coder.csv``) breaking the ties instead of
+    the third: religion on rounds 40 and 46 keeps 654 / 41 / 42 (F1 0.94), grassroots democracy 32 / 14 / 30 (0.59
+    against 0.61), site clearance 0.89. The fourth reader counts 121 of the 151 religion splits positive, the third
+    115: the lean to passing mentions is the documents', not one reader's."""
     from toolkit.themes.validate import devset_labels
 
     alt = devset_labels(tie_breaker="fourth")
