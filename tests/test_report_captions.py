@@ -255,3 +255,16 @@ def test_a_recall_without_a_coded_positive_is_a_dash_not_nan():
     text = quality_sentence(quality.assign(source="sheet.csv"), {"site_clearance": "Site clearance"})
     assert "nan" not in text
     assert "recall – (no coded positive)" in text
+
+
+def test_a_weighted_rate_read_in_full_says_it_is_exact():
+    # every stratum read in full: recall's interval has no width either, and the caption says why in words
+    from toolkit.report.registry import quality_sentence
+
+    row = dict(theme="site", item="full text", weighted=True, n_coded=12, tp=3, fp=1, fn=1,
+               precision=0.75, precision_low=0.75, precision_high=0.75, recall=0.75, recall_low=0.75,
+               recall_high=0.75, f1=0.75, f1_low=0.75, f1_high=0.75, source="sheet.csv")
+    text = quality_sentence(pd.DataFrame([row]), {"site": "Site clearance"})
+    assert "precision 0.75 (4 of 4 flagged documents read, 3 coded positive)" in text
+    assert "recall 0.75 (exact: every document it rests on was read)" in text
+    assert "[0.75–0.75]" not in text

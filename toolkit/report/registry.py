@@ -852,8 +852,7 @@ def _rate(row, name: str) -> str:
     if name == "precision" and (census := census_precision(row)):
         return f"{label} {value:.2f} ({census})"
     if _no_width(row, name):
-        return f"{label} {value:.2f} (" + ("exact, as precision" if census_precision(row)
-                                           else "exact: every document it rests on read") + ")"
+        return f"{label} {value:.2f} (exact: every document it rests on was read)"
     low, high = getattr(row, f"{name}_low", np.nan), getattr(row, f"{name}_high", np.nan)
     return f"{label} {value:.2f}" + (f" [{low:.2f}–{high:.2f}]" if pd.notna(low) and pd.notna(high) else "")
 
