@@ -990,13 +990,8 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache,
             except ValueError as exc:  # a bad label, a repeated doc_id: named by row, in the researcher's sheet
                 raise UserError(str(exc), path=sheet_path,
                                 fix="mend the sheet (or check it with `python -m toolkit validate score`)") from None
-            # the coders' agreement where a theme has a second coder column, as `validate score` reports it: the
-            # captions and the methods page show it beside the rates
-            paired = [theme for theme in table["theme"] if len(va.theme_coders(sheet, theme)) >= 2]
-            if paired:
-                table = table.merge(va.agreement(sheet, themes=paired), on="theme", how="left")
-                table["n_both"] = table["n_both"].astype("Int64")
-            return table
+            # the coders' agreement, as `validate score` reports it: the captions and the methods page show it
+            return va.with_agreement(table, sheet)
 
         table = cache.table("theme_quality", key, score)
         return table.assign(source=str(t.validation_sheet))

@@ -326,7 +326,8 @@ def score_command(
     """
     from toolkit.corpus import read_table, write_sheet, write_table
     from toolkit.themes.validate import (
-        SEP, agreement, check_sheet, coded_themes, merge_coder_sheets, score_sheet, sheet_themes, term_table,
+        SEP, agreement_gaps, check_sheet, coded_themes, merge_coder_sheets, score_sheet, sheet_themes, term_table,
+        with_agreement,
     )
 
     table = read_table(sheet)
@@ -374,13 +375,10 @@ def score_command(
         report = score_sheet(table, themes=themes, coder=coder, measure=measure, weighted=not unweighted,
                              random_state=random_state)
         # agreement of each theme's first two coder columns, whatever their names (--coders of `validate sample`)
-        unpaired = _no_agreement(table, themes)
+        unpaired = agreement_gaps(table, themes)
         if unpaired:
             logger.warning(_no_agreement_message(unpaired))
-        paired = [t for t in themes if t not in unpaired]
-        if paired:
-            report = report.merge(agreement(table, themes=paired), on="theme", how="left")
-            report["n_both"] = report["n_both"].astype("Int64")
+        report = with_agreement(report, table, themes, gaps=unpaired)
         if classifier is not None:
             report["n_in_training"] = report["theme"].map(in_training).astype("Int64")
         term_rows = term_table(table, themes=themes, coder=coder) if measure == "dictionary" else None
@@ -411,34 +409,6 @@ def score_command(
         path = terms if terms is not None else _companion(output, "terms")
         write_table(term_rows, path)
         typer.echo(f"{path}: {len(term_rows)} terms (false positives and misses)")
-
-
-def _no_agreement(table, themes) -> dict[str, tuple]:
-    """Per theme without agreement, why (theme-free, to tell themes alike in one line).
-
-    ``("none",)``: no coder column but ``gold``; ``("one", c)``: one coder column; ``("empty", c, other)``:
-    of its first two coder columns, ``c`` empty; ``("both empty", a, b)``: both (the reference is another
-    column); ``("apart", a, b)``: both hold labels, on no document in common.
-    """
-    import numpy as np
-
-    from toolkit.themes.validate import SEP, coded, theme_coders
-
-    reasons: dict[str, tuple] = {}
-    for t in themes:
-        pair = theme_coders(table, t)[:2]
-        if len(pair) < 2:
-            reasons[t] = ("one", pair[0]) if pair else ("none",)
-            continue
-        labelled = [~np.isnan(coded(table, f"{t}{SEP}{c}")) for c in pair]
-        empty = [c for c, has in zip(pair, labelled) if not has.any()]
-        if len(empty) == 2:
-            reasons[t] = ("both empty", *pair)
-        elif empty:
-            reasons[t] = ("empty", empty[0], next(c for c in pair if c != empty[0]))
-        elif not (labelled[0] & labelled[1]).any():
-            reasons[t] = ("apart", *pair)
-    return reasons
 
 
 def _no_agreement_message(reasons: dict[str, tuple]) -> str:

@@ -1535,6 +1535,49 @@ WEAK_ONLY = "(weak term only)"
 NO_TERM = "(no term)"
 
 
+
+def agreement_gaps(sheet: pd.DataFrame, themes: Sequence[str]) -> dict[str, tuple]:
+    """The themes of ``themes`` whose coders' agreement cannot be computed, each with why.
+
+    Agreement compares a theme's first two coder columns (:func:`theme_coders`) on the documents both
+    labelled. Returns, per theme without it: ``("none",)`` (no coder column but ``gold``), ``("one", c)`` (one
+    coder column), ``("empty", c, other)`` (of its first two, ``c`` is empty), ``("both empty", a, b)``, or
+    ``("apart", a, b)`` (both hold labels, on no document in common). Themes that can be compared are absent.
+    """
+    reasons: dict[str, tuple] = {}
+    for t in themes:
+        pair = theme_coders(sheet, t)[:2]
+        if len(pair) < 2:
+            reasons[t] = ("one", pair[0]) if pair else ("none",)
+            continue
+        labelled = [~np.isnan(coded(sheet, f"{t}{SEP}{c}")) for c in pair]
+        empty = [c for c, has in zip(pair, labelled) if not has.any()]
+        if len(empty) == 2:
+            reasons[t] = ("both empty", *pair)
+        elif empty:
+            reasons[t] = ("empty", empty[0], next(c for c in pair if c != empty[0]))
+        elif not (labelled[0] & labelled[1]).any():
+            reasons[t] = ("apart", *pair)
+    return reasons
+
+
+def with_agreement(report: pd.DataFrame, sheet: pd.DataFrame, themes: Sequence[str] | None = None, *,
+                   gaps: Mapping[str, tuple] | None = None) -> pd.DataFrame:
+    """A score table (:func:`score_sheet`) with the coders' agreement (:func:`agreement`'s columns) of every theme
+    that can be compared, as ``validate score`` and ``make figures`` report it; the others' cells stay blank.
+
+    ``themes`` defaults to the table's; ``gaps`` is :func:`agreement_gaps` of them, when already computed.
+    """
+    themes = list(report["theme"]) if themes is None else list(themes)
+    gaps = agreement_gaps(sheet, themes) if gaps is None else gaps
+    paired = [t for t in themes if t not in gaps]
+    if not paired:
+        return report
+    out = report.merge(agreement(sheet, themes=paired), on="theme", how="left")
+    out["n_both"] = out["n_both"].astype("Int64")
+    return out
+
+
 def term_table(sheet: pd.DataFrame, *, themes: Sequence[str] | None = None,
                coder: str | None = None) -> pd.DataFrame:
     """Which terms made the dictionary right or wrong, per theme.
