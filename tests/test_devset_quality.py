@@ -59,13 +59,14 @@ def test_holdout_has_the_designed_size():
     rounds = heldout_rounds()
     assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
     assert all(set(r) <= set(range(5, 47)) for r in rounds.values())
-    assert all(46 in rounds[theme] for theme in rounds)
+    assert all(46 in rounds[theme] for theme in rounds if theme != "religion")
     # religion was edited from rounds 37-38's errors (a trophy parade, "like a medium", the monk's habit), then
     # (3e52339, bare "tôn giáo") with rounds 31-36 and 39's in view: rounds 40-42, drawn after it, were its holdout;
     # 7a289fc was edited from rounds 41-42's errors, round 43 drawn after it; 09563d4 was edited from round 43's, and
     # round 44, drawn before it and coded while it was written, was scored once with it, round 45 after it; the
-    # next edit (659d640) was made from rounds 44-45's errors, and round 46, drawn before it, was scored once with it
-    assert rounds["religion"] == (40, 46)
+    # next edit (659d640) was made from rounds 44-45's errors, and round 46, drawn before it, was scored once with it;
+    # the edit after it was made from round 46's errors
+    assert rounds["religion"] == (40,)
     assert not {29, 34, 35, 36} & set(rounds["democracy_regulations"]) and 33 in rounds["democracy_regulations"]
 
 
@@ -86,13 +87,13 @@ def test_covid_on_short_items_and_never_before_2020(quality):
 
 
 def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
-    # Religion is held out on rounds 40 and 46: 695 positives in 1,407 articles, 619 of them among round 40's 710
-    # world-news articles naming religion's clear keywords; precision 0.94, recall 0.94, F1 0.94 (0.93-0.95) (the
-    # edit from round 43's errors changes 4 of round 40's documents, all toward the gold label). The domestic news
-    # naming temples and festivals is weaker (the tests below).
+    # Religion is held out on round 40: 654 positives in 1,087 articles, 619 of them among its 710 world-news
+    # articles naming religion's clear keywords; precision 0.95, recall 0.95, F1 0.95 (the edits from rounds 43's and
+    # 46's errors change 5 of its documents, all toward the gold label). The domestic news naming temples and
+    # festivals is weaker (the tests below).
     religion = quality.loc[("religion", "full text")]
-    assert religion["rounds"] == "40, 46" and religion["n_coded"] == 1407
-    assert religion["tp"] + religion["fn"] == 695
+    assert religion["rounds"] == "40" and religion["n_coded"] == 1087
+    assert religion["tp"] + religion["fn"] == 654
     assert religion["precision"] >= 0.92 and religion["recall"] >= 0.9 and religion["f1"] >= 0.91, religion
     # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-46: F1 0.61 on 65 positives; 0.45 on
     # rounds 23-36 as first scored, before ad2daed, 0b955e0 and the edit after round 36 were made from rounds 29,
@@ -181,12 +182,12 @@ def test_religion_on_domestic_news_naming_temples_and_festivals_after_the_edit_f
     F1 0.81 (0.71-0.88) — the same as rounds 44-45 as first scored (0.81): the edit's gains there (0.90 with it)
     did not carry over. Misses and false flags are passing mentions readers split on (a pagoda's altar for crash
     victims, a wedding game as a rite against bad luck, an altar room in a house plan, worship in an inheritance
-    list).
+    list). Its errors were then read and the next edit made from them, so this is a floor now (0.90 with it), not
+    a measure.
     """
     religion = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [46]}).iloc[0]
     assert religion["n_coded"] == 320 and religion["tp"] + religion["fn"] == 41
-    assert religion["precision"] >= 0.75 and religion["recall"] >= 0.72 and religion["f1"] >= 0.75, religion
-    assert religion["f1_high"] < 0.9, religion   # below the target's reach on this population
+    assert religion["precision"] >= 0.85 and religion["recall"] >= 0.85 and religion["f1"] >= 0.85, religion
 
 
 def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):

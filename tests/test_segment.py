@@ -217,6 +217,10 @@ PERSON_CASES = [
     ("Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.", []),
     ("Đoàn Thanh niên Cộng sản Hồ Chí Minh thành phố Hồ Chí Minh.", []),
     ("Trường THCS Lê Quý Đôn khai giảng.", []),
+    # a deity whose name starts with a surname, after a form of address ("bà", "mẹ")
+    ("Người dân đến viếng Phật bà Quan Âm bên bờ biển.", []),
+    ("Tượng mẹ Quan Thế Âm Bồ Tát được an vị.", []),
+    ("Bà Quan Thị Hoa phát biểu.", ["Quan Thị Hoa"]),
 ]
 
 

@@ -590,6 +590,27 @@ def test_genre_abbreviations_and_short_names_reach_their_themes(themes):
     ("Anh đi khắp các tỉnh như một nhà truyền giáo của nhạc jazz.", False),
     ("Ngôi đền có kiến trúc đặc trưng theo đạo Hindu, thu hút du khách chụp ảnh.", False),
     ("Sau chuyến tuần du, nhà vua theo ngự đạo hồi cung.", False),
+    # going to worship with the stopword verb "đi", one token (round 46's errors and sentences in the genre's style)
+    ("Mỗi rằm bà vẫn đi chùa từ sáng sớm.", True),
+    ("Sáng chủ nhật cả gia đình đi nhà thờ.", True),
+    ("Ông cùng cháu đi lễ chùa đầu năm.", True),
+    ("Đầu năm cả nhà rủ nhau đi chùa Hương ngắm cảnh.", False),
+    ("Bố mẹ tôi cùng đi nhà thờ họ.", True),
+    # fortune telling in other words, Saint Trần, the deity Quan Âm after "bà" (not a person's name)
+    ("Bà chuyên coi bói cho khách ở đầu chợ.", True),
+    ("Đầu năm nhiều người tìm đến bói Kiều.", True),
+    ("Tỉnh tổ chức lễ hội kỷ niệm ngày giỗ Đức Thánh Trần.", True),
+    ("Người dân lên núi viếng Phật bà Quan Âm.", True),
+    ("Khối đá lớn không khác gì tượng Phật bà Quan Âm.", False),
+    # incense lit by mourners (weak), worship objects as goods (weak), a house plan's space, the Civil Code's list
+    ("Lãnh đạo trung tâm đến thắp nhang, thăm hỏi gia đình nạn nhân.", False),
+    ("Cửa hàng bày bán đồ thờ và vật thờ bằng gốm.", False),
+    ("Tầng trên cùng dành cho không gian thờ cúng của gia đình.", False),
+    ("Người lập di chúc có quyền dành một phần di sản để di tặng, thờ cúng.", False),
+    # Germany before a comma and a mother; a song by Văn Cao; luck as a god
+    ("Cô mang hai dòng máu: bố người Anh lai Đức, mẹ người Nhật.", False),
+    ("Bài hát ấy được Văn Cao viết năm 1944.", False),
+    ("Từ đó vị thần may mắn luôn mỉm cười với anh.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected

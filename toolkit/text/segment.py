@@ -174,6 +174,9 @@ _TITLE_AFTER_RE = regex.compile(
 )
 #: Proper names that start with a surname but are not people reported on in this genre.
 _NOT_PERSONS = frozenset({"Hồ Chí Minh"})
+#: Names of deities that start with a surname ("Quan" of Quan Âm): never a person, also with what follows them
+#: ("Phật bà Quan Âm Bồ Tát"; after "bà" or "mẹ" they looked like a person named after a form of address).
+_NOT_PERSON_PREFIXES = ("Quan Âm", "Quan Thế Âm")
 
 
 # --------------------------------------------------------------------------
@@ -529,7 +532,8 @@ class Tokenizer:
             name = " ".join(parts)
             start = m.start()
             end = _span_end(sentence, start, parts)
-            if name in _NOT_PERSONS or any(s < end and start < e for s, e in claimed):
+            if (name in _NOT_PERSONS or any(name == p or name.startswith(p + " ") for p in _NOT_PERSON_PREFIXES)
+                    or any(s < end and start < e for s, e in claimed)):
                 continue
             before = sentence[:start].rstrip().lower()
             triggered = _word_edge(before, _PERSON_TRIGGERS)
