@@ -5,7 +5,7 @@ news, rounds 13-28 and 33 local-government news, round 15 also every article nam
 rounds 29-32, 34-39 and 41-47 domestic news outside local government, round 40 mostly world news naming
 religion's clear keywords, rounds 41-47 domestic news naming temples and festivals), coded by readers who
 never saw the dictionary, each round scored once with the dictionary frozen before its labels were read;
-each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-47 for COVID-19, 5-9
+each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-36, 38-45 and 47 for COVID-19, 5-9
 and 12-47 for site clearance, rounds 40 and 47 for religion and 23-28, 30-33 and 37-47 for grassroots
 democracy, drawn after the dictionary edits that
 could change them were committed). These bounds guard
@@ -60,6 +60,8 @@ def test_holdout_has_the_designed_size():
     assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
     assert all(set(r) <= set(range(5, 48)) for r in rounds.values())
     assert all(47 in rounds[theme] for theme in rounds)
+    # COVID-19's other-disease rule (weak_alone_unless) was written from round 46's false flag, round 37's in view
+    assert not {37, 46} & set(rounds["covid"]) and len(rounds["covid"]) == 41
     # religion was edited from rounds 37-38's errors (a trophy parade, "like a medium", the monk's habit), then
     # (3e52339, bare "tôn giáo") with rounds 31-36 and 39's in view: rounds 40-42, drawn after it, were its holdout;
     # 7a289fc was edited from rounds 41-42's errors, round 43 drawn after it; 09563d4 was edited from round 43's, and
@@ -73,7 +75,7 @@ def test_holdout_has_the_designed_size():
 def test_site_clearance_and_covid_agree_with_readers(quality):
     every = ", ".join(str(r) for r in range(5, 48))
     for theme, floor, rounds in (("site_clearance", 0.85, every.replace("10, 11, ", "")),  # 0.89
-                                 ("covid", 0.9, every)):  # 0.98
+                                 ("covid", 0.9, every.replace("37, ", "").replace("46, ", ""))):  # 0.98
         row = quality.loc[(theme, "full text")]
         assert row["rounds"] == rounds
         assert row["f1"] >= floor, row

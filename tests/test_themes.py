@@ -650,6 +650,120 @@ def test_covid_short_items_by_date(themes, text, date, expected):
     assert bool(hits.set_index("theme").loc["covid", "present"]) == expected
 
 
+# -- another disease named in the document: the weak terms do not count alone ------------------------
+
+#: 2021-22 news of other outbreaks: the disease is named in the title, the body has only COVID-19's
+#: weak words (isolation, the outbreak zone, checkpoints, close contacts) in other sentences.
+OTHER_OUTBREAKS = [
+    ("Bệnh tay chân miệng tăng mạnh ở trẻ nhỏ",
+     "Trẻ bị bệnh phải được cách ly tại nhà, không đến trường. Hiện bệnh chưa có vắc xin phòng ngừa."),
+    ("Sốt xuất huyết bùng phát ở nhiều phường",
+     "Trung tâm y tế quận đã khoanh vùng dịch và phun hóa chất diệt muỗi. Người dân trong vùng dịch cần đậy kín "
+     "các dụng cụ chứa nước."),
+    ("Dịch tả lợn châu Phi tái phát ở 5 xã",
+     "Huyện lập chốt kiểm soát ở các ngả đường. Cấm vận chuyển lợn ra khỏi vùng dịch trong 21 ngày."),
+    ("Phát hiện ổ bạch hầu ở huyện miền núi",
+     "Những người tiếp xúc gần với bệnh nhân đã được cách ly y tế và uống thuốc dự phòng."),
+    ("Cúm A/H5N1 xuất hiện trên đàn gà",
+     "Huyện lập chốt kiểm soát, tiêu hủy toàn bộ gà trong vùng dịch."),
+]
+
+
+def _covid_in(themes, title: str, body: str, date: str | None) -> bool:
+    docs = pd.DataFrame({"doc_id": ["a"], "title": [title], "body": [body], "date": [date],
+                         "year": pd.array([int(date[:4]) if date else None], dtype="Int64")})
+    tokens = _tokens({"a": f"{title}\n\n{body}"})
+    return bool(theme_hits(tokens, themes, docs).set_index("theme").loc["covid", "present"])
+
+
+@pytest.mark.parametrize("title, body", OTHER_OUTBREAKS)
+def test_weak_terms_do_not_count_alone_in_a_document_naming_another_disease(themes, title, body):
+    assert not _covid_in(themes, title, body, "2021-06-15")
+    # the same words with no other disease named: COVID-19 in these years
+    assert _covid_in(themes, "Tin trong ngày", body, "2021-06-15")
+    # another disease and COVID-19 named: the weak terms count with their anchor
+    assert _covid_in(themes, title, body + " Tỉnh vẫn thực hiện nghiêm các biện pháp phòng chống Covid-19.",
+                     "2021-06-15")
+
+
+@pytest.mark.parametrize("title, body, date", [
+    # 2022: monkeypox patients isolated, their close contacts traced
+    ("Ghi nhận ca đậu mùa khỉ đầu tiên", "Bệnh nhân được cách ly tại bệnh viện. Ngành y tế đang truy vết những "
+     "người tiếp xúc gần.", "2022-10-03"),
+    # rabies: the outbreak zone ringed off
+    ("Bé trai tử vong vì bệnh dại", "Xã khoanh vùng dịch, tiêm phòng cho toàn bộ đàn chó.", "2021-04-20"),
+    # HIV/AIDS action month: the genre's "phòng, chống dịch"
+    ("Hưởng ứng Tháng hành động quốc gia phòng, chống HIV/AIDS", "Huyện ra quân tuyên truyền phòng chống dịch "
+     "tại các xã.", "2021-11-10"),
+])
+def test_other_outbreaks_of_the_pandemic_years_are_not_covid(themes, title, body, date):
+    assert not _covid_in(themes, title, body, date)
+
+
+@pytest.mark.parametrize("title, body, date", [
+    # the early names of COVID-19 and its comparisons: pneumonia, seasonal flu, SARS are not another outbreak
+    ("Người về từ vùng dịch có biểu hiện viêm phổi", "Người này đã được cách ly ngay tại bệnh viện tỉnh.",
+     "2020-02-05"),
+    ("Virus corona chủng mới lây nhanh hơn cúm mùa", "Virus corona chủng mới có họ hàng với virus gây SARS năm "
+     "2003.", "2020-02-10"),
+])
+def test_covid_comparisons_with_pneumonia_flu_and_sars_stay_covid(themes, title, body, date):
+    assert _covid_in(themes, title, body, date)
+
+
+UNLESS = {"patterns": {"dengue": r"sốt xuất huyết"}, "themes": {"covid": {
+    "label_en": "COVID-19", "label_vi": "Covid", "terms": ["Covid-19", "dịch bệnh"], "weak_terms": ["dịch bệnh"],
+    "weak_alone_between": ["2020-02", "2022-12"], "weak_alone_unless": [r"(?i)\b${dengue}\b", r"\bHIV\b"]}}}
+
+
+def test_weak_alone_unless_vetoes_weak_terms_alone_inside_the_window_only():
+    from toolkit.themes.dictionary import apply_weak_terms, document_periods, term_counts, weak_alone_vetoes
+
+    themes = themes_from_mapping(UNLESS)
+    assert [p.pattern for p in themes.themes[0].weak_alone_unless] == [r"(?i)\bsốt xuất huyết\b", r"\bHIV\b"]
+    texts = {"dengue": "Sốt xuất huyết tăng.\n\nPhòng, chống dịch bệnh ở các xã.",
+             "plain": "Tin trong ngày.\n\nPhòng, chống dịch bệnh ở các xã.",
+             "both": "Sốt xuất huyết tăng.\n\nPhòng, chống dịch bệnh Covid-19 ở các xã.",
+             "hiv": "Phòng chống hiv.\n\nPhòng, chống dịch bệnh ở các xã.",  # case-sensitive: not a match
+             "old": "Sốt xuất huyết tăng.\n\nPhòng, chống dịch bệnh ở các xã."}
+    title, body = zip(*(t.split("\n\n") for t in texts.values()))
+    docs = pd.DataFrame({"doc_id": list(texts), "title": title, "body": body,
+                         "date": ["2021-05", "2021-05", "2021-05", "2021-05", "2019-06"]})
+    got = {d: int(h) for d, h in theme_hits(_tokens(texts), themes, docs).set_index("doc_id")["hits"].items()}
+    assert got == {"dengue": 0, "plain": 1, "both": 2, "hiv": 1, "old": 0}
+    # the veto: a document dated inside the window whose text matches (the 2019 page is outside it)
+    ids = list(texts)
+    vetoes = weak_alone_vetoes(ids, themes, docs)
+    assert vetoes.shape == (5, 1) and vetoes[:, 0].tolist() == [True, False, True, False, False]
+    # without it apply_weak_terms keeps its plain date rule; without a document table there is no veto
+    raw = term_counts(_tokens(texts), themes, docs)
+    periods = document_periods(ids, docs)
+    assert apply_weak_terms(raw, themes, periods)[0].sum() == 1
+    assert apply_weak_terms(raw, themes, periods, vetoes=vetoes)[0].sum() == 0
+    # with the counts, only documents whose weak terms would count alone are searched (not the anchored one)
+    assert weak_alone_vetoes(ids, themes, docs, counts=raw)[:, 0].tolist() == [True, False, False, False, False]
+    with pytest.raises(ValueError, match="vetoes has shape"):
+        apply_weak_terms(raw, themes, periods, vetoes=vetoes[:2])
+    assert not weak_alone_vetoes(ids, themes, None).any()
+
+
+def test_theme_kwic_and_the_validation_sample_respect_the_veto():
+    from toolkit.themes import theme_kwic
+    from toolkit.themes.validate import SEP, validation_sample
+
+    themes = themes_from_mapping(UNLESS)
+    texts = {"dengue": "Phòng, chống dịch bệnh ở các xã. Sốt xuất huyết tăng ở trẻ em.",
+             "plain": "Phòng, chống dịch bệnh ở các xã. Số trẻ em đến trường tăng."}
+    docs = _documents(texts, date="2021-05", year=2021)
+    tokens = _tokens(texts)
+    lines = theme_kwic(docs, tokens, themes)
+    assert lines["doc_id"].tolist() == ["plain"] and lines["keyword"].str.lower().tolist() == ["dịch bệnh"]
+    sheet = validation_sample(docs, tokens, themes, n=2, miss_fraction=0.5, random_state=0).sheet.set_index("doc_id")
+    assert sheet.loc["dengue", f"covid{SEP}dictionary"] == 0 and sheet.loc["plain", f"covid{SEP}dictionary"] == 1
+    # the vetoed weak term is listed among those the weak-term rule did not count
+    assert sheet.loc["dengue", f"covid{SEP}weak_terms"] == "dịch bệnh (1)"
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Quận lập quy hoạch có tham khảo ý kiến người dân.", True),
     ("Ban Giám sát đầu tư của cộng đồng xã kiểm tra công trình.", True),
@@ -1199,6 +1313,12 @@ def test_a_context_written_with_underscores_is_a_whole_word():
     ({"weak_terms": ["dịch"], "weak_alone_between": ["2020-13", "2022"]}, "no month"),
     ({"weak_terms": ["dịch"], "weak_alone_between": ["2020", "2022"], "weak_alone_terms": ["Covid"]}, "not among the weak_terms"),
     ({"not_before": "12/2019"}, "not a date"),
+    ({"weak_terms": ["dịch"], "weak_alone_unless": ["sởi"]}, "weak_alone_unless needs weak_alone_between"),
+    ({"weak_terms": ["dịch"], "weak_alone_between": ["2020", "2022"], "weak_alone_unless": []}, "is empty"),
+    ({"weak_terms": ["dịch"], "weak_alone_between": ["2020", "2022"], "weak_alone_unless": ["sởi("]},
+     "not a valid regex"),
+    ({"weak_terms": ["dịch"], "weak_alone_between": ["2020", "2022"], "weak_alone_unless": ["${measles}"]},
+     r"uses \$\{measles\}, which \[patterns\] does not define"),
     ({"exclude": [{"term": "dịch", "window": 3}]}, "needs `near`"),
 ])
 def test_date_and_near_rules_are_checked_on_load(spec, message):

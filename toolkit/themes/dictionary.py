@@ -39,12 +39,19 @@ right before/after it in the (stopword-free) syllable sequence.
 (anchor) terms also occurs: ``dịch`` alone is not COVID-19.
 ``weak_alone_between = [FROM, TO]`` lets the weak terms count alone in
 documents dated inside that window (in 2021 news ``vì dịch`` is COVID-19);
+``weak_alone_unless = [REGEX, ...]`` takes that back in a document whose
+normalized text (title + body, as for ``pattern`` rules below, ``${name}``
+macros included) one of the regular expressions matches: a 2021 page on
+dengue fever or African swine fever (``khoanh vùng dịch``, ``cách ly``) is
+not COVID-19, even where the disease is named sentences away from the
+epidemic words; there the weak terms again need an anchor term
+(:func:`weak_alone_vetoes`).
 ``not_before = DATE`` gives the theme to no document dated before DATE (no
 COVID-19 in 2017 news, whatever its words). Dates come from the document
 table's ``date`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) or ``year``; a
 document counts as inside a window only when its whole period is, and as
 before a date only when its whole period is; undated documents follow the
-plain rules.
+plain rules, and so does every document when no document table is given.
 ``pattern`` regular expressions are searched in the normalized text of the
 document (title + body, so they see capitals and stopwords such as
 ``phường``); each match is tokenized on its own and the occurrences of the
@@ -109,7 +116,7 @@ THEMES_FILE = "themes.toml"
 
 _ID_RE = regex.compile(r"[a-z][a-z0-9_]*")
 _THEME_KEYS = {"label_en", "label_vi", "definition", "terms", "exclude", "weak_terms", "weak_alone_between",
-               "weak_alone_terms", "not_before"}
+               "weak_alone_terms", "weak_alone_unless", "not_before"}
 _DATE_RE = regex.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _EXCLUDE_KEYS = {"term", "before", "after", "pattern", "title", "near", "window"}
 
@@ -212,6 +219,8 @@ class Theme:
     weak_alone: tuple[int, int] | None = None
     #: The weak terms that ``weak_alone`` applies to (all weak terms when not given).
     weak_alone_terms: frozenset = frozenset()
+    #: regex.Pattern searched in the normalized document text: where one matches, ``weak_alone`` does not apply.
+    weak_alone_unless: tuple = ()
     #: YYYYMMDD: documents dated entirely before it never have the theme.
     not_before: int | None = None
 
@@ -563,17 +572,47 @@ def themes_from_mapping(data: dict, *, tokenizer_config=None, source: str = "<in
             raise ValueError(f"{where}: weak_alone_terms needs weak_alone_between")
         if alone_terms - weak:
             raise ValueError(f"{where}: weak_alone_terms {sorted(alone_terms - weak)} are not among the weak_terms")
+        unless = _compile_unless(spec.get("weak_alone_unless"), window is not None, macros, theme_id, where)
         not_before = spec.get("not_before")
         not_before = None if not_before is None else _date_bounds(not_before, where)[0]
         out.append(Theme(theme_id, str(spec.get("label_en", theme_id)), str(spec.get("label_vi", theme_id)),
                          tuple(terms), tuple(syllables), excludes, frozenset(weak),
                          definition=" ".join(str(spec.get("definition", "")).split()),
                          weak_alone=weak_alone, weak_alone_terms=frozenset(alone_terms or weak),
-                         not_before=not_before))
+                         weak_alone_unless=unless, not_before=not_before))
     if not out:
         raise ValueError(f"{source}: no [themes.<id>] tables")
     return ThemeDictionary(tuple(out), compound_words(tokenizer.terms), stopwords, source=source,
                            tokenizer_config=tokenizer.config)
+
+
+def _compile_unless(value, has_window: bool, macros: Mapping[str, str], theme_id: str, where: str) -> tuple:
+    """The compiled ``weak_alone_unless`` regexes of a theme (``()`` when the key is absent).
+
+    Raises ``ValueError`` naming the theme: the key without ``weak_alone_between`` (it takes back
+    nothing), no regex in it, a value that is not a list of strings, a ``${name}`` that
+    ``[patterns]`` does not define, a bad regex.
+    """
+    if value is None:
+        return ()
+    if not has_window:
+        raise ValueError(f"{where}: weak_alone_unless needs weak_alone_between (outside a window the weak terms "
+                         f"never count alone, so there is nothing to take back)")
+    sources = [value] if isinstance(value, str) else value
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise ValueError(f"{where}: weak_alone_unless is a list of regular expressions, not {value!r}")
+    sources = [unicodedata.normalize("NFC", s) for s in sources if s.strip()]
+    if not sources:
+        raise ValueError(f"{where}: weak_alone_unless is empty, so it takes back nothing; list the regular "
+                         f"expressions (other diseases' names) or remove the key")
+    out = []
+    for source in sources:
+        expanded = _expand_macros(source, macros, "weak_alone_unless", theme_id, where)
+        try:
+            out.append(regex.compile(expanded))
+        except regex.error as exc:
+            raise ValueError(f"{where}: weak_alone_unless {source!r} is not a valid regex: {exc}") from exc
+    return tuple(out)
 
 
 def _date_bounds(value, where: str = "date") -> tuple[int, int]:
@@ -626,6 +665,86 @@ def document_periods(doc_ids: Sequence[str], documents: pd.DataFrame | None) -> 
                 break
             except ValueError:
                 continue
+    return out
+
+
+def weak_alone_vetoes(
+    doc_ids: Sequence[str],
+    themes: ThemeDictionary,
+    documents: pd.DataFrame | None,
+    *,
+    periods: np.ndarray | None = None,
+    counts: np.ndarray | None = None,
+) -> np.ndarray:
+    """Where a theme's ``weak_alone_unless`` takes back its ``weak_alone_between`` window: documents × themes, bool.
+
+    True for a document dated inside the theme's window whose text one of
+    the theme's ``weak_alone_unless`` regexes matches (another disease named
+    anywhere in a 2021 page: its ``vùng dịch`` and ``cách ly`` are that
+    disease's). The text is the one ``pattern`` exclusions see: the
+    document's title and body (:func:`toolkit.text.preprocess.document_text`)
+    through :func:`toolkit.text.normalize.make_normalizer`. Give the result
+    to :func:`apply_weak_terms` as ``vetoes``: there the theme's weak terms
+    need an anchor term, as outside the window.
+
+    Parameters
+    ----------
+    doc_ids : sequence of str
+        The documents, in the row order of the counts.
+    themes : ThemeDictionary
+    documents : DataFrame or None
+        Document table (``doc_id``, ``title``, ``body``, ``date``/``year``).
+        ``None``: nothing is vetoed (without dates the weak terms never
+        count alone anyway).
+    periods : array, optional
+        :func:`document_periods` of ``doc_ids``, when already computed.
+    counts : array, optional
+        :func:`term_counts` of these documents. With it only the documents
+        where the veto changes a count are searched, those with one of the
+        theme's ``weak_alone_terms`` and none of its anchor terms; the others
+        stay False. Without it every document dated inside the window is
+        searched (its text normalized, about as costly as counting it).
+
+    Returns
+    -------
+    ndarray of bool
+        Shape ``(len(doc_ids), len(themes.themes))``, columns in theme order.
+    """
+    out = np.zeros((len(doc_ids), len(themes.themes)), dtype=bool)
+    ruled = [k for k, t in enumerate(themes.themes) if t.weak_alone_unless and t.weak_alone is not None]
+    if documents is None or not ruled or not len(doc_ids):
+        return out
+    if periods is None:
+        periods = document_periods(doc_ids, documents)
+    offsets = themes._offsets
+    searched = {}
+    with np.errstate(invalid="ignore"):
+        for k in ruled:
+            theme = themes.themes[k]
+            lo, hi = theme.weak_alone
+            rows = (periods[:, 0] >= lo) & (periods[:, 1] <= hi)
+            if counts is not None:
+                cols = np.arange(offsets[k], offsets[k + 1])
+                alone = np.array([term in theme.weak_alone_terms for term in theme.terms])
+                anchors = np.array([term not in theme.weak for term in theme.terms])
+                rows &= (counts[:, cols[alone]].sum(axis=1) > 0) & (counts[:, cols[anchors]].sum(axis=1) == 0)
+            searched[k] = rows
+    todo = np.flatnonzero(np.logical_or.reduce(list(searched.values())))
+    if not len(todo):
+        return out
+    from toolkit.text.normalize import make_normalizer
+
+    normalize = make_normalizer()  # one snapshot of the lexicons for the whole table
+    wanted = {str(doc_ids[i]) for i in todo}
+    texts = _document_texts(documents[documents["doc_id"].astype(str).isin(wanted)])
+    for i in todo:
+        text = texts.get(str(doc_ids[i]))
+        if text is None:
+            continue
+        text = normalize(text)
+        for k in ruled:
+            if searched[k][i]:
+                out[i, k] = any(p.search(text) is not None for p in themes.themes[k].weak_alone_unless)
     return out
 
 
@@ -942,7 +1061,8 @@ def _occurrences_in(needle: list[str], hay: list[str], text: str, start: int, en
     return {p for i in chosen for p in range(i, i + k)}
 
 
-def apply_weak_terms(counts: np.ndarray, themes: ThemeDictionary, periods: np.ndarray | None = None) -> np.ndarray:
+def apply_weak_terms(counts: np.ndarray, themes: ThemeDictionary, periods: np.ndarray | None = None, *,
+                     vetoes: np.ndarray | None = None) -> np.ndarray:
     """Apply the weak-term and date rules of every theme to a documents × terms count array.
 
     Weak terms are zeroed in documents where none of the theme's anchor terms
@@ -950,13 +1070,19 @@ def apply_weak_terms(counts: np.ndarray, themes: ThemeDictionary, periods: np.nd
     page on dengue fever also has them); with ``Covid-19`` in the same page
     they are. With ``periods`` (:func:`document_periods`), weak terms also
     count alone in documents dated inside the theme's ``weak_alone_between``
-    window, and every term of a theme is zeroed in documents dated before its
-    ``not_before``. ``counts`` is in the dictionary's term order.
+    window, except where ``vetoes`` (:func:`weak_alone_vetoes`, documents ×
+    themes) is True, and every term of a theme is zeroed in documents dated
+    before its ``not_before``. ``counts`` is in the dictionary's term order.
     """
     out = counts.copy()
     offsets = themes._offsets
     if periods is None:
         periods = np.full((counts.shape[0], 2), np.nan)
+    if vetoes is not None:
+        vetoes = np.asarray(vetoes, dtype=bool)
+        if vetoes.shape != (counts.shape[0], len(themes.themes)):
+            raise ValueError(f"vetoes has shape {vetoes.shape}; expected (documents, themes) = "
+                             f"({counts.shape[0]}, {len(themes.themes)}): weak_alone_vetoes() of these documents")
     with np.errstate(invalid="ignore"):
         for k, theme in enumerate(themes.themes):
             cols = np.arange(offsets[k], offsets[k + 1])
@@ -966,6 +1092,8 @@ def apply_weak_terms(counts: np.ndarray, themes: ThemeDictionary, periods: np.nd
                 if theme.weak_alone is not None:
                     lo, hi = theme.weak_alone
                     in_window = (periods[:, 0] >= lo) & (periods[:, 1] <= hi)
+                    if vetoes is not None:
+                        in_window &= ~vetoes[:, k]  # another disease named: its epidemic words, not this theme's
                     alone = np.array([term in theme.weak_alone_terms for term in theme.terms])
                     # in the window, the listed weak terms anchor like any other term
                     anchored |= in_window & (counts[:, cols[alone]].sum(axis=1) > 0)
@@ -997,7 +1125,7 @@ def theme_hits(
         Document table (``doc_id``, ``title``, ``body``; ``date``/``year``):
         needed for the ``pattern`` exclusion rules (place names such as
         ``phố Chùa Bộc``) and the date rules (``weak_alone_between``,
-        ``not_before``).
+        ``weak_alone_unless``, ``not_before``).
     progress : bool, optional
         tqdm bar; ``None``: on a terminal only.
     counts : array, optional
@@ -1013,8 +1141,11 @@ def theme_hits(
         NaN for an empty document) and ``present`` (``hits > 0``). Sorted by
         ``doc_id``, ``theme``.
     """
-    periods = document_periods(tokens["doc_id"].astype(str).tolist(), documents)
-    counts = apply_weak_terms(_given_counts(counts, tokens, themes, documents, progress), themes, periods)
+    doc_ids = tokens["doc_id"].astype(str).tolist()
+    periods = document_periods(doc_ids, documents)
+    counts = _given_counts(counts, tokens, themes, documents, progress)
+    vetoes = weak_alone_vetoes(doc_ids, themes, documents, periods=periods, counts=counts)
+    counts = apply_weak_terms(counts, themes, periods, vetoes=vetoes)
     offsets = themes._offsets
     per_theme = np.add.reduceat(counts, offsets[:-1], axis=1) if counts.shape[1] else np.zeros((len(tokens), 0), int)
     n_tok = _n_tokens(tokens)

@@ -34,7 +34,8 @@ The coding sheet is one row per document. For every theme ``t`` it has the
 columns ``t__dictionary`` (0/1, what the dictionary says), ``t__terms``
 (the terms counted, ``term (n); …``), ``t__weak_terms`` (weak terms found
 that the weak-term rule did not count: no other term of the theme beside
-them), ``t__kwic`` (the lines that made the hit, and a note for each
+them, outside the theme's ``weak_alone_between`` window or where its
+``weak_alone_unless`` matches), ``t__kwic`` (the lines that made the hit, and a note for each
 counted occurrence without a line) and one column per coder, ``t__coder1`` and ``t__coder2`` (or the
 names given to ``coders``: any ``t__<name>`` column that is not one of
 :data:`NON_CODER_COLUMNS` is a coder's), left empty for the coders (1 = the
@@ -569,7 +570,7 @@ def validation_sample(
     dictionary flags for each theme ``t``, and :func:`score_sheet` takes the
     flagged and unflagged sizes of every stratum from them.
     """
-    from toolkit.themes.dictionary import apply_weak_terms, document_periods, term_counts
+    from toolkit.themes.dictionary import apply_weak_terms, document_periods, term_counts, weak_alone_vetoes
     from toolkit.themes.concordance import kwic
 
     if not 0 <= miss_fraction <= 1:
@@ -606,7 +607,8 @@ def validation_sample(
     documents = documents.assign(doc_id=documents["doc_id"].astype(str))
     raw = term_counts(tokens, themes, documents, progress=False)
     periods = document_periods(tokens["doc_id"].tolist(), documents)
-    counts = apply_weak_terms(raw, themes, periods)
+    vetoes = weak_alone_vetoes(tokens["doc_id"].tolist(), themes, documents, periods=periods, counts=raw)
+    counts = apply_weak_terms(raw, themes, periods, vetoes=vetoes)
     offsets = themes._offsets
     index = {t: k for k, t in enumerate(themes.ids)}
     flagged = {t: counts[:, offsets[index[t]]:offsets[index[t] + 1]].sum(axis=1) > 0 for t in ids}
