@@ -409,18 +409,14 @@ def theme_kwic(
         or a one-word term whose ``near`` context is inside a compound token).
         ``validate sample`` notes them in its ``<theme>__kwic`` cells.
     """
-    from toolkit.themes.dictionary import (
-        _given_counts, _tokenizers, apply_weak_terms, document_periods, weak_alone_vetoes,
-    )
+    from toolkit.themes.dictionary import _given_counts, _tokenizers, ruled_counts
 
     columns = ["theme", "term", "doc_id", "left", "keyword", "right"]
     if tokens.empty or not themes.themes:
         return pd.DataFrame(columns=columns)
     doc_ids = tokens["doc_id"].astype(str).to_numpy()
-    counts = _given_counts(counts, tokens, themes, documents, progress=False)
-    periods = document_periods(doc_ids.tolist(), documents)
-    vetoes = weak_alone_vetoes(doc_ids.tolist(), themes, documents, periods=periods, counts=counts)
-    counts = apply_weak_terms(counts, themes, periods, vetoes=vetoes)
+    counts = ruled_counts(_given_counts(counts, tokens, themes, documents, progress=False), doc_ids.tolist(),
+                          themes, documents)
     docs = documents.assign(doc_id=documents["doc_id"].astype(str)).drop_duplicates("doc_id").set_index("doc_id")
     tokenizer, _ = _tokenizers(themes.tokenizer_config)
     token_lists = dict(zip(doc_ids, tokens["tokens"]))

@@ -1104,6 +1104,22 @@ def apply_weak_terms(counts: np.ndarray, themes: ThemeDictionary, periods: np.nd
     return out
 
 
+def ruled_counts(counts: np.ndarray, doc_ids: Sequence[str], themes: ThemeDictionary,
+                 documents: pd.DataFrame | None) -> np.ndarray:
+    """Raw :func:`term_counts` of ``doc_ids`` (rows in that order) with every weak-term and date rule applied.
+
+    The one place the rules are put together: the documents' dates (:func:`document_periods`), the
+    windows other diseases take back (:func:`weak_alone_vetoes`), then :func:`apply_weak_terms`.
+    :func:`theme_hits`, :func:`toolkit.themes.concordance.theme_kwic` and
+    :func:`toolkit.themes.validate.validation_sample` count through it, so a flag, its lines and its
+    coding-sheet row agree. ``documents=None``: the plain rules only.
+    """
+    doc_ids = [str(d) for d in doc_ids]
+    periods = document_periods(doc_ids, documents)
+    vetoes = weak_alone_vetoes(doc_ids, themes, documents, periods=periods, counts=counts)
+    return apply_weak_terms(counts, themes, periods, vetoes=vetoes)
+
+
 def theme_hits(
     tokens: pd.DataFrame,
     themes: ThemeDictionary,
@@ -1141,11 +1157,8 @@ def theme_hits(
         NaN for an empty document) and ``present`` (``hits > 0``). Sorted by
         ``doc_id``, ``theme``.
     """
-    doc_ids = tokens["doc_id"].astype(str).tolist()
-    periods = document_periods(doc_ids, documents)
-    counts = _given_counts(counts, tokens, themes, documents, progress)
-    vetoes = weak_alone_vetoes(doc_ids, themes, documents, periods=periods, counts=counts)
-    counts = apply_weak_terms(counts, themes, periods, vetoes=vetoes)
+    counts = ruled_counts(_given_counts(counts, tokens, themes, documents, progress),
+                          tokens["doc_id"].astype(str).tolist(), themes, documents)
     offsets = themes._offsets
     per_theme = np.add.reduceat(counts, offsets[:-1], axis=1) if counts.shape[1] else np.zeros((len(tokens), 0), int)
     n_tok = _n_tokens(tokens)

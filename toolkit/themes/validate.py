@@ -570,7 +570,7 @@ def validation_sample(
     dictionary flags for each theme ``t``, and :func:`score_sheet` takes the
     flagged and unflagged sizes of every stratum from them.
     """
-    from toolkit.themes.dictionary import apply_weak_terms, document_periods, term_counts, weak_alone_vetoes
+    from toolkit.themes.dictionary import document_periods, ruled_counts, term_counts
     from toolkit.themes.concordance import kwic
 
     if not 0 <= miss_fraction <= 1:
@@ -606,9 +606,8 @@ def validation_sample(
     tokens = tokens[tokens["doc_id"].isin(docs.index)].reset_index(drop=True)
     documents = documents.assign(doc_id=documents["doc_id"].astype(str))
     raw = term_counts(tokens, themes, documents, progress=False)
-    periods = document_periods(tokens["doc_id"].tolist(), documents)
-    vetoes = weak_alone_vetoes(tokens["doc_id"].tolist(), themes, documents, periods=periods, counts=raw)
-    counts = apply_weak_terms(raw, themes, periods, vetoes=vetoes)
+    counts = ruled_counts(raw, tokens["doc_id"].tolist(), themes, documents)
+    periods = document_periods(tokens["doc_id"].tolist(), documents)  # what _dropped_weak reports as dated out
     offsets = themes._offsets
     index = {t: k for k, t in enumerate(themes.ids)}
     flagged = {t: counts[:, offsets[index[t]]:offsets[index[t] + 1]].sum(axis=1) > 0 for t in ids}
