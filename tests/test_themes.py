@@ -1319,6 +1319,8 @@ def test_a_context_written_with_underscores_is_a_whole_word():
      "not a valid regex"),
     ({"weak_terms": ["dịch"], "weak_alone_between": ["2020", "2022"], "weak_alone_unless": ["${measles}"]},
      r"uses \$\{measles\}, which \[patterns\] does not define"),
+    ({"weak_terms": ["dịch"], "weak_alone_between": ["2020", "2022"], "weak_alone_unless": [3]},
+     "is a list of regular expressions"),
     ({"exclude": [{"term": "dịch", "window": 3}]}, "needs `near`"),
 ])
 def test_date_and_near_rules_are_checked_on_load(spec, message):
