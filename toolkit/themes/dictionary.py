@@ -1105,17 +1105,19 @@ def apply_weak_terms(counts: np.ndarray, themes: ThemeDictionary, periods: np.nd
 
 
 def ruled_counts(counts: np.ndarray, doc_ids: Sequence[str], themes: ThemeDictionary,
-                 documents: pd.DataFrame | None) -> np.ndarray:
+                 documents: pd.DataFrame | None, *, periods: np.ndarray | None = None) -> np.ndarray:
     """Raw :func:`term_counts` of ``doc_ids`` (rows in that order) with every weak-term and date rule applied.
 
     The one place the rules are put together: the documents' dates (:func:`document_periods`), the
     windows other diseases take back (:func:`weak_alone_vetoes`), then :func:`apply_weak_terms`.
     :func:`theme_hits`, :func:`toolkit.themes.concordance.theme_kwic` and
     :func:`toolkit.themes.validate.validation_sample` count through it, so a flag, its lines and its
-    coding-sheet row agree. ``documents=None``: the plain rules only.
+    coding-sheet row agree. ``documents=None``: the plain rules only. ``periods``: the documents'
+    :func:`document_periods`, when the caller needs them too.
     """
     doc_ids = [str(d) for d in doc_ids]
-    periods = document_periods(doc_ids, documents)
+    if periods is None:
+        periods = document_periods(doc_ids, documents)
     vetoes = weak_alone_vetoes(doc_ids, themes, documents, periods=periods, counts=counts)
     return apply_weak_terms(counts, themes, periods, vetoes=vetoes)
 

@@ -606,8 +606,8 @@ def validation_sample(
     tokens = tokens[tokens["doc_id"].isin(docs.index)].reset_index(drop=True)
     documents = documents.assign(doc_id=documents["doc_id"].astype(str))
     raw = term_counts(tokens, themes, documents, progress=False)
-    counts = ruled_counts(raw, tokens["doc_id"].tolist(), themes, documents)
-    periods = document_periods(tokens["doc_id"].tolist(), documents)  # what _dropped_weak reports as dated out
+    periods = document_periods(tokens["doc_id"].tolist(), documents)  # also what _dropped_weak reports as dated out
+    counts = ruled_counts(raw, tokens["doc_id"].tolist(), themes, documents, periods=periods)
     offsets = themes._offsets
     index = {t: k for k, t in enumerate(themes.ids)}
     flagged = {t: counts[:, offsets[index[t]]:offsets[index[t] + 1]].sum(axis=1) > 0 for t in ids}
