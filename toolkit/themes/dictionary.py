@@ -605,14 +605,7 @@ def _compile_unless(value, has_window: bool, macros: Mapping[str, str], theme_id
     if not sources:
         raise ValueError(f"{where}: weak_alone_unless is empty, so it takes back nothing; list the regular "
                          f"expressions (other diseases' names) or remove the key")
-    out = []
-    for source in sources:
-        expanded = _expand_macros(source, macros, "weak_alone_unless", theme_id, where)
-        try:
-            out.append(regex.compile(expanded))
-        except regex.error as exc:
-            raise ValueError(f"{where}: weak_alone_unless {source!r} is not a valid regex: {exc}") from exc
-    return tuple(out)
+    return tuple(_compile_regex(source, macros, "weak_alone_unless", theme_id, where) for source in sources)
 
 
 def _date_bounds(value, where: str = "date") -> tuple[int, int]:
@@ -774,6 +767,18 @@ def _check_contexts(rule: Mapping, where: str) -> None:
                          + ", ".join(f"`{k}`" for k in _CONTEXT_KEYS))
 
 
+def _compile_regex(source: str, macros: Mapping[str, str], key: str, owner: str, where: str, *, of: str = ""):
+    """A themes-file regex (``key`` of ``owner``) with its ``${name}`` macros expanded, compiled.
+
+    A bad regex is a ``ValueError`` located at ``where`` (``of``: whose it is, " of 'term'").
+    """
+    expanded = _expand_macros(source, macros, key, owner, where)
+    try:
+        return regex.compile(expanded)
+    except regex.error as exc:
+        raise ValueError(f"{where}: {key} {source!r}{of} is not a valid regex: {exc}") from exc
+
+
 def _expand_macros(source: str, macros: Mapping[str, str], key: str, term: str, where: str) -> str:
     """``source`` with every ``${name}`` replaced by the regex of ``[patterns].name``.
 
@@ -814,13 +819,8 @@ def _compile_rule(term, rule, tokenizer, stopwords, macros, where, previous: Exc
         contexts[side] = tuple(seqs)
     compiled = {}
     for key in ("pattern", "title"):
-        compiled[key] = []
-        for source in _as_list(rule.get(key)):
-            expanded = _expand_macros(source, macros, key, term, where)
-            try:
-                compiled[key].append(regex.compile(expanded))
-            except regex.error as exc:
-                raise ValueError(f"{where}: {key} {source!r} of {term!r} is not a valid regex: {exc}") from exc
+        compiled[key] = [_compile_regex(source, macros, key, term, where, of=f" of {term!r}")
+                         for source in _as_list(rule.get(key))]
     patterns, titles = compiled["pattern"], compiled["title"]
     window = rule.get("window", previous.window if previous is not None else 10)
     if not isinstance(window, int) or isinstance(window, bool) or window < 1:
