@@ -6,7 +6,7 @@ rounds 29-32, 34-39 and 41-47 domestic news outside local government, round 40 m
 religion's clear keywords, rounds 41-47 domestic news naming temples and festivals), coded by readers who
 never saw the dictionary, each round scored once with the dictionary frozen before its labels were read;
 each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-36, 38-45 and 47 for COVID-19, 5-9
-and 12-47 for site clearance, rounds 40 and 47 for religion and 23-28, 30-33 and 37-47 for grassroots
+and 12-47 for site clearance, round 40 for religion and 23-28, 30-33 and 37-47 for grassroots
 democracy, drawn after the dictionary edits that
 could change them were committed). These bounds guard
 against regressions and sit a little below what was measured (README, "Measured quality").
@@ -59,7 +59,7 @@ def test_holdout_has_the_designed_size():
     rounds = heldout_rounds()
     assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
     assert all(set(r) <= set(range(5, 48)) for r in rounds.values())
-    assert all(47 in rounds[theme] for theme in rounds)
+    assert all(47 in rounds[theme] for theme in rounds if theme != "religion")
     # COVID-19's other-disease rule (weak_alone_unless) was written from round 46's false flag, round 37's in view
     assert not {37, 46} & set(rounds["covid"]) and len(rounds["covid"]) == 41
     # religion was edited from rounds 37-38's errors (a trophy parade, "like a medium", the monk's habit), then
@@ -67,8 +67,9 @@ def test_holdout_has_the_designed_size():
     # 7a289fc was edited from rounds 41-42's errors, round 43 drawn after it; 09563d4 was edited from round 43's, and
     # round 44, drawn before it and coded while it was written, was scored once with it, round 45 after it; the
     # next edit (659d640) was made from rounds 44-45's errors, and round 46, drawn before it, was scored once with it;
-    # edfa76d was made from round 46's errors, and round 47, drawn before it, was scored once with it
-    assert rounds["religion"] == (40, 47)
+    # edfa76d was made from round 46's errors, and round 47, drawn before it, was scored once with it; the edit after
+    # it was made from round 47's errors
+    assert rounds["religion"] == (40,)
     assert not {29, 34, 35, 36} & set(rounds["democracy_regulations"]) and 33 in rounds["democracy_regulations"]
 
 
@@ -89,13 +90,13 @@ def test_covid_on_short_items_and_never_before_2020(quality):
 
 
 def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
-    # Religion is held out on rounds 40 and 47: 703 positives in 1,407 articles, 619 of them among round 40's 710
-    # world-news articles naming religion's clear keywords; precision 0.94, recall 0.94, F1 0.94 (0.93-0.95) (the
-    # edits from rounds 43's and 46's errors change 5 of round 40's documents, all toward the gold label). The
-    # domestic news naming temples and festivals is weaker (the tests below).
+    # Religion is held out on round 40: 654 positives in 1,087 articles, 619 of them among its 710 world-news
+    # articles naming religion's clear keywords; precision 0.95, recall 0.95, F1 0.95 (the edits from rounds 43's and
+    # 46's errors change 5 of its documents, all toward the gold label, the edit from round 47's none). The domestic
+    # news naming temples and festivals is weaker (the tests below).
     religion = quality.loc[("religion", "full text")]
-    assert religion["rounds"] == "40, 47" and religion["n_coded"] == 1407
-    assert religion["tp"] + religion["fn"] == 703
+    assert religion["rounds"] == "40" and religion["n_coded"] == 1087
+    assert religion["tp"] + religion["fn"] == 654
     assert religion["precision"] >= 0.92 and religion["recall"] >= 0.9 and religion["f1"] >= 0.91, religion
     # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-47: F1 0.61 on 65 positives; 0.45 on
     # rounds 23-36 as first scored, before ad2daed, 0b955e0 and the edit after round 36 were made from rounds 29,
@@ -197,11 +198,12 @@ def test_religion_on_domestic_news_naming_temples_and_festivals_after_the_edit_f
     twice, blind (kappa 0.96 on religion, 3 splits read a third and a fourth time), while edfa76d was written from
     them, and scored once with it: precision 0.87, recall 0.82, F1 0.84 (0.75-0.90) — up from 0.81 on round 46 and
     on rounds 44-45 as first scored, still short of the 0.85 target on this population, and its interval is wide.
+    Its errors were then read and the next edit made from them (a church choir, a vowed prayer, thanks to God), so
+    this is a floor now (0.85 with it), not a measure.
     """
     religion = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [47]}).iloc[0]
     assert religion["n_coded"] == 320 and religion["tp"] + religion["fn"] == 49
-    assert religion["precision"] >= 0.8 and religion["recall"] >= 0.75 and religion["f1"] >= 0.78, religion
-    assert religion["f1_high"] < 0.95, religion   # 49 positives cannot show the target is met on this population
+    assert religion["precision"] >= 0.85 and religion["recall"] >= 0.82 and religion["f1"] >= 0.84, religion
 
 
 def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):
@@ -218,7 +220,7 @@ def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):
 
 def test_the_scores_do_not_hinge_on_the_reader_who_breaks_a_tie(scored, quality):
     """A fourth blind reading of the 223 split documents (``devset_fourth_coder.csv``) breaking the ties instead of
-    the third: religion on rounds 40 and 47 keeps F1 0.94, grassroots democracy 32 / 14 / 30 (0.59 against 0.61),
+    the third: religion on round 40 keeps F1 0.95, grassroots democracy 32 / 14 / 30 (0.59 against 0.61),
     site clearance 0.89. The fourth reader counts 123 of the 154 religion splits positive, the third 117: the lean
     to passing mentions is the documents', not one reader's."""
     from toolkit.themes.validate import devset_labels

@@ -611,6 +611,12 @@ def test_genre_abbreviations_and_short_names_reach_their_themes(themes):
     ("Cô mang hai dòng máu: bố người Anh lai Đức, mẹ người Nhật.", False),
     ("Bài hát ấy được Văn Cao viết năm 1944.", False),
     ("Từ đó vị thần may mắn luôn mỉm cười với anh.", False),
+    # a church choir, a vowed prayer, thanks to God (round 47's errors and sentences in the genre's style)
+    ("Chị vẫn đi hát cho các ca đoàn mỗi tối thứ bảy.", True),
+    ("Bà tự khấn nguyện cho con qua khỏi cơn bạo bệnh.", True),
+    ("Anh nói mình sống được đến hôm nay là nhờ ơn Chúa.", True),
+    ("Cô luôn cảm ơn Chúa vì vẫn còn giữ được giọng hát.", True),
+    ("Dàn hợp xướng thiếu nhi của nhà văn hóa biểu diễn tối qua.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
