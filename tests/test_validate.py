@@ -77,6 +77,13 @@ def test_perfect_scores_keep_an_honest_interval():
     s = score_predictions([1] * 6 + [0] * 6, [1] * 6 + [0] * 6)
     assert s["precision"] == 1 and s["recall"] == 1 and s["f1"] == 1
     assert s["precision_low"] < 0.9 and s["recall_low"] < 0.9 and s["f1_low"] < 0.95
+    # every interval holds its point: the F1 draws never reach 1, the interval is stretched to it (a round with one
+    # positive, found and the only flag, had read "F1 1.00 (0.16-0.99)")
+    for n in (1, 3, 6):
+        s = score_predictions([1] * n + [0] * 20, [1] * n + [0] * 20)
+        for name in ("precision", "recall", "f1"):
+            assert s[f"{name}_low"] <= s[name] <= s[f"{name}_high"], (n, name, s)
+        assert s["f1_high"] == 1 and s["f1_low"] < 1
 
 
 def test_f1_of_a_measure_that_flags_nothing_has_an_upper_bound():

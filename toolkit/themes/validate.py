@@ -1216,8 +1216,10 @@ def score_predictions(
     -----
     Without weights, precision, recall and prevalence get Wilson intervals;
     F1 gets the percentile interval of ``2PR/(P+R)`` with P and R drawn from
-    their Jeffreys (Beta(k + ½, n − k + ½)) posteriors. No interval collapses
-    to a point when a rate is 0 or 1. A measure that flags nothing (or a
+    their Jeffreys (Beta(k + ½, n − k + ½)) posteriors, stretched to hold the
+    point estimate (the draws never reach 1, so with every flag right and
+    every positive found the bare percentiles would end below F1 = 1). No
+    interval collapses to a point when a rate is 0 or 1. A measure that flags nothing (or a
     sample with no reference positive) has F1 = 0, bounded above by
     2R/(1 + R) at recall's upper bound (2P/(1 + P) at precision's).
 
@@ -1322,6 +1324,8 @@ def _score_predictions(predicted, reference, weights=None, *, strata=None, strat
         if pred.any() and ref.any():
             draws = _f1_draws(p, _kish(w[pred]), r, _kish(w[ref]), np.random.default_rng(random_state), n_draws)
             f_lo, f_hi = (float(x) for x in np.quantile(draws, [(1 - ci) / 2, (1 + ci) / 2]))
+            # the Beta draws never reach P = R = 1, so a perfect score's percentile interval would end below it
+            f_lo, f_hi = min(f_lo, f1), max(f_hi, f1)
         else:
             # no predicted (or no reference) positive: F1 is 0, and with the undefined rate at its best (1)
             # F1 = 2R/(1 + R) (or 2P/(1 + P)) is bounded above by the defined rate's upper bound
