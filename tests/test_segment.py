@@ -51,6 +51,7 @@ TERM_CASES = [
     # going to worship: "đi" is a stopword, so the phrase must be one token to survive
     ("Rằm tháng Giêng, bà con đi lễ chùa cầu an.", "đi_lễ_chùa"),
     ("Sáng chủ nhật cả nhà đi nhà thờ.", "đi_nhà_thờ"),
+    ("Dòng người đang trên đường đi lễ phải dạt vào hai bên.", "đi_lễ"),
     ("Người dân chấp hành giãn cách xã hội nghiêm túc.", "giãn_cách_xã_hội"),
     ("Thôn đã đạt chuẩn nông thôn mới nâng cao.", "nông_thôn_mới_nâng_cao"),
     ("Tăng cường công tác tiếp công dân định kỳ.", "tiếp_công_dân"),
@@ -79,6 +80,8 @@ def test_resplit_keeps_the_rest_of_the_pyvi_word():
     # A short term ending inside a longer real word is not merged.
     ("Doanh nghiệp dịch vụ công nghệ thông tin phát triển.", "dịch_vụ_công"),
     ("Mở một cửa hàng tạp hóa.", "một_cửa"),
+    # going to a festival is not going to worship: "đi lễ" never takes the head of "lễ_hội"
+    ("Cuối tuần cả nhà đi lễ hội hoa xuân.", "đi_lễ"),
 ])
 def test_short_term_never_cuts_the_tail_of_a_word(text, not_token):
     assert not_token not in toks(text, KEEP_ALL)

@@ -617,6 +617,13 @@ def test_genre_abbreviations_and_short_names_reach_their_themes(themes):
     ("Anh nói mình sống được đến hôm nay là nhờ ơn Chúa.", True),
     ("Cô luôn cảm ơn Chúa vì vẫn còn giữ được giọng hát.", True),
     ("Dàn hợp xướng thiếu nhi của nhà văn hóa biểu diễn tối qua.", False),
+    # going to worship with no place named, a love charm; the shallot by the stalk, a trip "like a pilgrimage"
+    # (round 48's errors and sentences in the genre's style)
+    ("Đầu năm chị dẫn hai con đi lễ cầu may.", True),
+    ("Bà cụ tin rằng mua bùa yêu thì cháu gái sẽ sớm lấy được chồng.", True),
+    ("Cuối tuần cả nhà đi lễ hội hoa xuân ở công viên.", False),
+    ("Nồi canh chỉ cần một cọng hành hương và ít thịt mỡ.", False),
+    ("Con đường đá dẫn lên núi tạo cảm giác như một chuyến hành hương.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
