@@ -6,7 +6,7 @@ rounds 29-32, 34-39 and 41-49 domestic news outside local government, round 40 m
 religion's clear keywords, rounds 41-49 domestic news naming temples and festivals), coded by readers who
 never saw the dictionary, each round scored once with the dictionary frozen before its labels were read;
 each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-36, 38-45 and 47-49 for COVID-19, 5-9
-and 12-49 for site clearance, rounds 40 and 49 for religion and 23-28, 30-33 and 37-49 for grassroots
+and 12-49 for site clearance, round 40 for religion and 23-28, 30-33 and 37-49 for grassroots
 democracy, drawn after the dictionary edits that
 could change them were committed). These bounds guard
 against regressions and sit a little below what was measured (README, "Measured quality").
@@ -59,7 +59,7 @@ def test_holdout_has_the_designed_size():
     rounds = heldout_rounds()
     assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
     assert all(set(r) <= set(range(5, 50)) for r in rounds.values())
-    assert all(49 in rounds[theme] for theme in rounds)
+    assert all(49 in rounds[theme] for theme in rounds if theme != "religion")
     # COVID-19's other-disease rule (weak_alone_unless) was written from round 46's false flag, round 37's in view
     assert not {37, 46} & set(rounds["covid"]) and len(rounds["covid"]) == 43
     # religion was edited from rounds 37-38's errors (a trophy parade, "like a medium", the monk's habit), then
@@ -69,8 +69,9 @@ def test_holdout_has_the_designed_size():
     # next edit (659d640) was made from rounds 44-45's errors, and round 46, drawn before it, was scored once with it;
     # edfa76d was made from round 46's errors, and round 47, drawn before it, was scored once with it; the edit after
     # it (a010818) was made from round 47's errors, and round 48, drawn before it, was scored once with it; the edit
-    # after it (748fbf2) was made from round 48's errors, and round 49, drawn before it, was scored once with it
-    assert rounds["religion"] == (40, 49)
+    # after it (748fbf2) was made from round 48's errors, and round 49, drawn before it, was scored once with it; the
+    # next edit was made from round 49's errors
+    assert rounds["religion"] == (40,)
     assert not {29, 34, 35, 36} & set(rounds["democracy_regulations"]) and 33 in rounds["democracy_regulations"]
 
 
@@ -91,13 +92,13 @@ def test_covid_on_short_items_and_never_before_2020(quality):
 
 
 def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
-    # Religion is held out on rounds 40 and 49: 741 positives in 1,708 articles, 619 of them among round 40's 710
-    # world-news articles naming religion's clear keywords; precision 0.94, recall 0.93, F1 0.94 (0.92-0.95) (the
-    # edits from rounds 43's and 46's errors change 5 of round 40's documents, all toward the gold label, the edits
-    # from rounds 47's and 48's none). The domestic news naming temples and festivals is weaker (the tests below).
+    # Religion is held out on round 40: 654 positives in 1,087 articles, 619 of them among its 710 world-news
+    # articles naming religion's clear keywords; precision 0.95, recall 0.95, F1 0.95 (the edits from rounds 43's and
+    # 46's errors change 5 of its documents, all toward the gold label, the edits from rounds 47-49's none). The
+    # domestic news naming temples and festivals is weaker (the tests below).
     religion = quality.loc[("religion", "full text")]
-    assert religion["rounds"] == "40, 49" and religion["n_coded"] == 1708
-    assert religion["tp"] + religion["fn"] == 741
+    assert religion["rounds"] == "40" and religion["n_coded"] == 1087
+    assert religion["tp"] + religion["fn"] == 654
     assert religion["precision"] >= 0.92 and religion["recall"] >= 0.9 and religion["f1"] >= 0.91, religion
     # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-49: F1 0.61 on 66 positives; 0.45 on
     # rounds 23-36 as first scored, before ad2daed, 0b955e0 and the edit after round 36 were made from rounds 29,
@@ -225,12 +226,12 @@ def test_religion_on_domestic_news_naming_temples_and_festivals_after_the_edit_f
     twice, blind (kappa 0.95 on religion, 8 splits read a third and a fourth time), while 748fbf2 was written from
     them, and scored once with it: precision 0.88, recall 0.79, F1 0.84 (0.77-0.89) — as rounds 46-48 (0.81, 0.84,
     0.83; rounds 46-49 together, each as first scored, 0.83 (0.79-0.87) on 216 positives): on this population the
-    dictionary finds about four in five of the articles readers count, one flag in eight or nine not theirs.
+    dictionary finds about four in five of the articles readers count, one flag in eight or nine not theirs. Its
+    errors were then read and the next edit made from them, so this is a floor now (0.89 with it), not a measure.
     """
     religion = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [49]}).iloc[0]
     assert religion["n_coded"] == 621 and religion["tp"] + religion["fn"] == 87
-    assert religion["precision"] >= 0.82 and religion["recall"] >= 0.72 and religion["f1"] >= 0.79, religion
-    assert religion["f1_high"] < 0.92, religion   # the target is not shown to be met on this population
+    assert religion["precision"] >= 0.88 and religion["recall"] >= 0.85 and religion["f1"] >= 0.87, religion
 
 
 def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):
@@ -247,7 +248,7 @@ def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):
 
 def test_the_scores_do_not_hinge_on_the_reader_who_breaks_a_tie(scored, quality):
     """A fourth blind reading of the 237 split documents (``devset_fourth_coder.csv``) breaking the ties instead of
-    the third: religion on rounds 40 and 49 keeps F1 0.94, grassroots democracy 32 / 14 / 31 (0.59 against 0.61),
+    the third: religion on round 40 keeps F1 0.95, grassroots democracy 32 / 14 / 31 (0.59 against 0.61),
     site clearance 0.89. The fourth reader counts 133 of the 167 religion splits positive, the third 127: the lean
     to passing mentions is the documents', not one reader's."""
     from toolkit.themes.validate import devset_labels

@@ -624,6 +624,18 @@ def test_genre_abbreviations_and_short_names_reach_their_themes(themes):
     ("Cuối tuần cả nhà đi lễ hội hoa xuân ở công viên.", False),
     ("Nồi canh chỉ cần một cọng hành hương và ít thịt mỡ.", False),
     ("Con đường đá dẫn lên núi tạo cảm giác như một chuyến hành hương.", False),
+    # fortune telling by the face, the old spelling of the fortune teller, Christianity's other name, a grand
+    # ayatollah, a baptism, worshipping the Buddha; the proverb of the blind fortune tellers, "cao" and "đài" brought
+    # together by stopwords, a beer parade (round 49's errors and sentences in the genre's style)
+    ("Trước khi mở cửa hàng, chị đi xem tướng và được thầy tướng khuyên chọn ngày.", True),
+    ("Hồi đó thày bói bảo tôi mạng hỏa, làm ăn về thủy thì thua.", True),
+    ("Phiến quân nhắm vào người theo Cơ đốc giáo.", True),
+    ("Đại giáo chủ Ali Khamenei đi bỏ phiếu sáng nay.", True),
+    ("Cậu bé từng khóc nhè tại lễ rửa tội của em gái.", True),
+    ("Nhà ông ba đời nay vẫn thờ Phật.", True),
+    ("Bàn chuyện quy hoạch mà chỉ nhìn một góc thì chẳng khác thày bói xem voi.", False),
+    ("Nữ diễn viên từng được đánh giá cao ở đài TVB.", False),
+    ("Lễ rước bia mở màn lễ hội ẩm thực cuối tuần.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
