@@ -41,6 +41,7 @@ written here except document ids):
     .venv/bin/python corpora/validation/sample_devset.py --round 48  # the same, drawn before the edit from 47's errors
     .venv/bin/python corpora/validation/sample_devset.py --round 49  # twice as many, drawn before the edit from 48's
     .venv/bin/python corpora/validation/sample_devset.py --round 50  # as 49, drawn before the edit from 49's errors
+    .venv/bin/python corpora/validation/sample_devset.py --round 51  # as 50, drawn before the edit from 50's errors
 
 Design: a stratified random sample. Every document of the three corpora falls
 into exactly one stratum: its corpus crossed with the first keyword pool (in
@@ -138,7 +139,7 @@ GENRE_ROUNDS = {10: GENRE, 11: GENRE, 12: GENRE, **{r: LOCAL for r in range(13, 
 # used up by round 26). Domestic: vntc's world, sport, IT and science sections and dantri's world, sport,
 # tech, science and entertainment sections are left out (baomoi 2017 carries no section). Strata are
 # ``general_<pool>``, weights refer to this population.
-GENERAL_ROUNDS = {29, 30, 31, 32, 34, 35, 36, 37, 38, 39, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50}
+GENERAL_ROUNDS = {29, 30, 31, 32, 34, 35, 36, 37, 38, 39, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51}
 FOREIGN_SECTIONS = {"vntc": ("TG_", "TT_", "VT_", "KH_"),
                     "dantri": ("news_world_", "news_sport_", "news_tech_", "news_science_", "news_entertainment_")}
 
@@ -251,6 +252,8 @@ GENRE_QUOTAS = {round_: dict(zip(GENRE_POOLS, quota)) for round_, quota in {
     49: (0, 0,     0, 0,      0, 0,     0, 0,    10),
     # 50: as 49, drawn before the religion edit from round 49's errors and scored once with that edit
     50: (0, 0,     0, 0,      0, 0,     0, 0,    10),
+    # 51: as 50, drawn before the religion edit from round 50's errors and scored once with that edit
+    51: (0, 0,     0, 0,      0, 0,     0, 0,    10),
 }.items()}
 # Round 40's totals per stratum, shared between the corpora by size; None takes a stratum whole (every stratum not
 # named gets one document per corpus): the world sections' clear religion keywords whole, their ambiguous ones and the
@@ -319,6 +322,9 @@ FIRST[49] = FIRST[33][:2] + (600,)
 # round 50 draws 600 more of the same population (2,640 were left), drawn after round 49 was scored with 748fbf2, before
 # its errors were read: coded blind while the edit from them was written, scored once with it (as round 49)
 FIRST[50] = FIRST[33][:2] + (600,)
+# round 51 draws 600 more of the same population (2,040 were left), drawn after round 50 was scored with 2888d89, before
+# its errors were read: coded blind while the edit from them was written, scored once with it (as rounds 49-50)
+FIRST[51] = FIRST[33][:2] + (600,)
 # round 35 takes every article of the other domestic news not drawn before where a practice of democracy
 # (disclosing, dialogue, consulting, posting, supervising) stands in one sentence with the residents
 # (``general_democracy_residents``, weight 1): what round 34's census left, which needed a commune's or a
