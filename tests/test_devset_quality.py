@@ -6,7 +6,7 @@ rounds 29-32, 34-39 and 41-50 domestic news outside local government, round 40 m
 religion's clear keywords, rounds 41-50 domestic news naming temples and festivals), coded by readers who
 never saw the dictionary, each round scored once with the dictionary frozen before its labels were read;
 each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-36, 38-45 and 47-50 for COVID-19, 5-9
-and 12-50 for site clearance, rounds 40 and 50 for religion and 23-28, 30-33 and 37-50 for grassroots
+and 12-50 for site clearance, round 40 for religion and 23-28, 30-33 and 37-50 for grassroots
 democracy, drawn after the dictionary edits that
 could change them were committed). These bounds guard
 against regressions and sit a little below what was measured (README, "Measured quality").
@@ -59,7 +59,7 @@ def test_holdout_has_the_designed_size():
     rounds = heldout_rounds()
     assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
     assert all(set(r) <= set(range(5, 51)) for r in rounds.values())
-    assert all(50 in rounds[theme] for theme in rounds)
+    assert all(50 in rounds[theme] for theme in rounds if theme != "religion")
     # COVID-19's other-disease rule (weak_alone_unless) was written from round 46's false flag, round 37's in view
     assert not {37, 46} & set(rounds["covid"]) and len(rounds["covid"]) == 44
     # religion was edited from rounds 37-38's errors (a trophy parade, "like a medium", the monk's habit), then
@@ -70,8 +70,9 @@ def test_holdout_has_the_designed_size():
     # edfa76d was made from round 46's errors, and round 47, drawn before it, was scored once with it; the edit after
     # it (a010818) was made from round 47's errors, and round 48, drawn before it, was scored once with it; the edit
     # after it (748fbf2) was made from round 48's errors, and round 49, drawn before it, was scored once with it; the
-    # next edit (2888d89) was made from round 49's errors, and round 50, drawn before it, was scored once with it
-    assert rounds["religion"] == (40, 50)
+    # next edit (2888d89) was made from round 49's errors, and round 50, drawn before it, was scored once with it; the
+    # edit after it was made from round 50's errors
+    assert rounds["religion"] == (40,)
     assert not {29, 34, 35, 36} & set(rounds["democracy_regulations"]) and 33 in rounds["democracy_regulations"]
 
 
@@ -92,13 +93,13 @@ def test_covid_on_short_items_and_never_before_2020(quality):
 
 
 def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
-    # Religion is held out on rounds 40 and 50: 724 positives in 1,708 articles, 619 of them among round 40's 710
-    # world-news articles naming religion's clear keywords; precision 0.93, recall 0.93, F1 0.93 (0.91-0.94) (the
-    # edits from rounds 43's and 46's errors change 5 of round 40's documents, all toward the gold label, the edits
-    # from rounds 47-49's none). The domestic news naming temples and festivals is weaker (the tests below).
+    # Religion is held out on round 40: 654 positives in 1,087 articles, 619 of them among its 710 world-news
+    # articles naming religion's clear keywords; precision 0.95, recall 0.95, F1 0.95 (the edits from rounds 43's and
+    # 46's errors change 5 of its documents, all toward the gold label, the edits from rounds 47-50's none). The
+    # domestic news naming temples and festivals is weaker (the tests below).
     religion = quality.loc[("religion", "full text")]
-    assert religion["rounds"] == "40, 50" and religion["n_coded"] == 1708
-    assert religion["tp"] + religion["fn"] == 724
+    assert religion["rounds"] == "40" and religion["n_coded"] == 1087
+    assert religion["tp"] + religion["fn"] == 654
     assert religion["precision"] >= 0.9 and religion["recall"] >= 0.9 and religion["f1"] >= 0.9, religion
     # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-50: F1 0.61 on 66 positives; 0.45 on
     # rounds 23-36 as first scored, before ad2daed, 0b955e0 and the edit after round 36 were made from rounds 29,
@@ -239,7 +240,8 @@ def test_religion_on_domestic_news_naming_temples_and_festivals_after_the_edit_f
     twice, blind (kappa 0.95 on religion, 6 splits read a third and a fourth time), while 2888d89 was written from
     them, and scored once with it: precision 0.73, recall 0.76, F1 0.74 (0.66-0.81) — below rounds 46-49 (0.81-0.84),
     and not because of that edit (748fbf2 and a010818 score it 0.74 and 0.73): 20 flags readers did not count. Rounds
-    46-50 together, each as first scored: 0.81 (0.77-0.84) on 286 positives.
+    46-50 together, each as first scored: 0.81 (0.77-0.84) on 286 positives. Its errors were then read and the next
+    edit made from them (one of its flags goes), so this is a floor now (0.75 with it), not a measure.
     """
     religion = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [50]}).iloc[0]
     assert religion["n_coded"] == 621 and religion["tp"] + religion["fn"] == 70
@@ -261,7 +263,7 @@ def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):
 
 def test_the_scores_do_not_hinge_on_the_reader_who_breaks_a_tie(scored, quality):
     """A fourth blind reading of the 243 split documents (``devset_fourth_coder.csv``) breaking the ties instead of
-    the third: religion on rounds 40 and 50 keeps F1 0.93, grassroots democracy 32 / 14 / 31 (0.59 against 0.61),
+    the third: religion on round 40 keeps F1 0.95, grassroots democracy 32 / 14 / 31 (0.59 against 0.61),
     site clearance 0.89. The fourth reader counts 139 of the 173 religion splits positive, the third 130: the lean
     to passing mentions is the documents', not one reader's."""
     from toolkit.themes.validate import devset_labels

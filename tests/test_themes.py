@@ -636,9 +636,19 @@ def test_genre_abbreviations_and_short_names_reach_their_themes(themes):
     ("Bàn chuyện quy hoạch mà chỉ nhìn một góc thì chẳng khác thày bói xem voi.", False),
     ("Nữ diễn viên từng được đánh giá cao ở đài TVB.", False),
     ("Lễ rước bia mở màn lễ hội ẩm thực cuối tuần.", False),
+    # complacency, not the rite; an animal "oracle" of match results (round 50's errors and the genre's wording)
+    ("Chi bộ yêu cầu khắc phục tâm lý cầu an, ngại va chạm của cán bộ.", False),
+    ("Sau khi “nhà tiên tri” động vật này đoán sai đội vô địch, người hâm mộ đòi làm thịt nó.", False),
+    ("Bạch tuộc tiên tri Paul đoán đúng cả tám trận.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
+
+
+def test_a_temple_is_not_a_debt_paid(themes):
+    # "đền" is weak: with an anchor in the page it counts, but "bắt đền", "đền tiền", "đền xe" are paying for a loss
+    text = "Bà vẫn thờ cúng tổ tiên. Hôm trước cậu làm mất xe của bạn nên bị bắt đền, phải đền tiền."
+    assert _hits_of({"a": text}, themes, "religion") == {"a": 1}
 
 
 @pytest.mark.parametrize("text, date, expected", [
