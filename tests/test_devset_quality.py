@@ -1,12 +1,12 @@
 """The theme dictionary against the labelled development set (real articles; needs ../shared).
 
-Quality is reported on the ``holdout`` rounds 5-50 (15,399 articles; rounds 10-12 are political
+Quality is reported on the ``holdout`` rounds 5-51 (16,020 articles; rounds 10-12 are political
 news, rounds 13-28 and 33 local-government news, round 15 also every article naming ``dân vận``,
-rounds 29-32, 34-39 and 41-50 domestic news outside local government, round 40 mostly world news naming
-religion's clear keywords, rounds 41-50 domestic news naming temples and festivals), coded by readers who
+rounds 29-32, 34-39 and 41-51 domestic news outside local government, round 40 mostly world news naming
+religion's clear keywords, rounds 41-51 domestic news naming temples and festivals), coded by readers who
 never saw the dictionary, each round scored once with the dictionary frozen before its labels were read;
-each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-36, 38-45 and 47-50 for COVID-19, 5-9
-and 12-50 for site clearance, round 40 for religion and 23-28, 30-33 and 37-50 for grassroots
+each theme is scored on the rounds still held out for it (``heldout.csv``: rounds 5-36, 38-45 and 47-51 for COVID-19, 5-9
+and 12-51 for site clearance, rounds 40 and 51 for religion and 23-28, 30-33 and 37-51 for grassroots
 democracy, drawn after the dictionary edits that
 could change them were committed). These bounds guard
 against regressions and sit a little below what was measured (README, "Measured quality").
@@ -48,20 +48,20 @@ def quality(scored):
 
 def test_holdout_has_the_designed_size():
     dev = read_devset(split="holdout")
-    assert len(dev) == 15399 and dev["doc_id"].is_unique and set(dev["round"]) == set(range(5, 51))
+    assert len(dev) == 16020 and dev["doc_id"].is_unique and set(dev["round"]) == set(range(5, 52))
     assert (dev[["site_clearance", "religion", "covid"]].sum() >= 45).all()
     # no document is in two rounds: a holdout document was never read while the dictionary was edited
     every = read_devset()
-    assert every["doc_id"].is_unique and len(every) == 17190
+    assert every["doc_id"].is_unique and len(every) == 17811
     # a theme's held-out rounds are holdout rounds; the latest round is held out for every theme; grassroots
     # democracy was edited from its errors of rounds 29 and 34-36 (ad2daed from rounds 29 and 34's, 0b955e0 from
     # round 35's, then from round 36's)
     rounds = heldout_rounds()
     assert set(rounds) == {"site_clearance", "religion", "democracy_regulations", "covid"}
-    assert all(set(r) <= set(range(5, 51)) for r in rounds.values())
-    assert all(50 in rounds[theme] for theme in rounds if theme != "religion")
+    assert all(set(r) <= set(range(5, 52)) for r in rounds.values())
+    assert all(51 in rounds[theme] for theme in rounds)
     # COVID-19's other-disease rule (weak_alone_unless) was written from round 46's false flag, round 37's in view
-    assert not {37, 46} & set(rounds["covid"]) and len(rounds["covid"]) == 44
+    assert not {37, 46} & set(rounds["covid"]) and len(rounds["covid"]) == 45
     # religion was edited from rounds 37-38's errors (a trophy parade, "like a medium", the monk's habit), then
     # (3e52339, bare "tôn giáo") with rounds 31-36 and 39's in view: rounds 40-42, drawn after it, were its holdout;
     # 7a289fc was edited from rounds 41-42's errors, round 43 drawn after it; 09563d4 was edited from round 43's, and
@@ -71,13 +71,13 @@ def test_holdout_has_the_designed_size():
     # it (a010818) was made from round 47's errors, and round 48, drawn before it, was scored once with it; the edit
     # after it (748fbf2) was made from round 48's errors, and round 49, drawn before it, was scored once with it; the
     # next edit (2888d89) was made from round 49's errors, and round 50, drawn before it, was scored once with it; the
-    # edit after it was made from round 50's errors
-    assert rounds["religion"] == (40,)
+    # edit after it (47f0850) was made from round 50's errors, and round 51, drawn before it, was scored once with it
+    assert rounds["religion"] == (40, 51)
     assert not {29, 34, 35, 36} & set(rounds["democracy_regulations"]) and 33 in rounds["democracy_regulations"]
 
 
 def test_site_clearance_and_covid_agree_with_readers(quality):
-    every = ", ".join(str(r) for r in range(5, 51))
+    every = ", ".join(str(r) for r in range(5, 52))
     for theme, floor, rounds in (("site_clearance", 0.85, every.replace("10, 11, ", "")),  # 0.89
                                  ("covid", 0.9, every.replace("37, ", "").replace("46, ", ""))):  # 0.98
         row = quality.loc[(theme, "full text")]
@@ -93,22 +93,22 @@ def test_covid_on_short_items_and_never_before_2020(quality):
 
 
 def test_religion_and_democracy_are_measured_with_their_uncertainty(quality):
-    # Religion is held out on round 40: 654 positives in 1,087 articles, 619 of them among its 710 world-news
-    # articles naming religion's clear keywords; precision 0.95, recall 0.95, F1 0.95 (the edits from rounds 43's and
-    # 46's errors change 5 of its documents, all toward the gold label, the edits from rounds 47-50's none). The
-    # domestic news naming temples and festivals is weaker (the tests below).
+    # Religion is held out on rounds 40 and 51: 729 positives in 1,708 articles, 619 of them among round 40's 710
+    # world-news articles naming religion's clear keywords; precision 0.94, recall 0.93, F1 0.93 (0.92-0.95) (the
+    # edits from rounds 43's and 46's errors change 5 of round 40's documents, all toward the gold label, the edits
+    # from rounds 47-50's none). The domestic news naming temples and festivals is weaker (the tests below).
     religion = quality.loc[("religion", "full text")]
-    assert religion["rounds"] == "40" and religion["n_coded"] == 1087
-    assert religion["tp"] + religion["fn"] == 654
+    assert religion["rounds"] == "40, 51" and religion["n_coded"] == 1708
+    assert religion["tp"] + religion["fn"] == 729
     assert religion["precision"] >= 0.9 and religion["recall"] >= 0.9 and religion["f1"] >= 0.9, religion
-    # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-50: F1 0.61 on 66 positives; 0.45 on
+    # Grassroots democracy is the weaker measure (rounds 23-28, 30-33 and 37-51: F1 0.60 on 67 positives; 0.45 on
     # rounds 23-36 as first scored, before ad2daed, 0b955e0 and the edit after round 36 were made from rounds 29,
     # 34, 35 and 36's errors): what it misses and what it flags wrongly are borderline calls (disclosure and dialogue in land
     # and complaint stories) and, in general news, meetings, dialogue and disclosure that are not a local
     # authority's with residents (foreign leaders', national drafts', "openly").
     democracy = quality.loc[("democracy_regulations", "full text")]
-    assert democracy["rounds"] == "23, 24, 25, 26, 27, 28, 30, 31, 32, 33, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50"
-    assert democracy["tp"] + democracy["fn"] == 66
+    assert democracy["rounds"] == "23, 24, 25, 26, 27, 28, 30, 31, 32, 33, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51"
+    assert democracy["tp"] + democracy["fn"] == 67
     assert democracy["f1"] >= 0.55, democracy
     assert democracy["f1_high"] - democracy["f1_low"] > 0.1   # its interval says how little is known
 
@@ -249,6 +249,19 @@ def test_religion_on_domestic_news_naming_temples_and_festivals_after_the_edit_f
     assert religion["f1_high"] < 0.85, religion   # below the target on this population
 
 
+def test_religion_on_domestic_news_naming_temples_and_festivals_after_the_edit_from_round_50(scored):
+    """Round 51: 600 more of round 41's population (75 positives), drawn before round 50's errors were read, coded
+    twice, blind (kappa 0.94 on religion, 8 splits read a third and a fourth time), while 47f0850 was written from
+    them, and scored once with it: precision 0.87, recall 0.72, F1 0.79 (0.71-0.85). Rounds 46-51 together, each as
+    first scored: precision 0.83, recall 0.78, F1 0.81 (0.77-0.83) on 361 positives: on this population the
+    dictionary misses one article in five that readers count, mostly passing mentions with no word of its own.
+    """
+    religion = dictionary_quality(*scored, theme_ids=["religion"], rounds={"religion": [51]}).iloc[0]
+    assert religion["n_coded"] == 621 and religion["tp"] + religion["fn"] == 75
+    assert religion["precision"] >= 0.8 and religion["recall"] >= 0.65 and religion["f1"] >= 0.74, religion
+    assert religion["f1_high"] < 0.9, religion   # below the target on this population
+
+
 def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):
     """Rounds 31-36 and 39 (domestic news, 456 positives) guard the population nearest the genre from regressions.
 
@@ -262,9 +275,9 @@ def test_religion_on_the_domestic_news_it_was_last_held_out_on(scored):
 
 
 def test_the_scores_do_not_hinge_on_the_reader_who_breaks_a_tie(scored, quality):
-    """A fourth blind reading of the 243 split documents (``devset_fourth_coder.csv``) breaking the ties instead of
-    the third: religion on round 40 keeps F1 0.95, grassroots democracy 32 / 14 / 31 (0.59 against 0.61),
-    site clearance 0.89. The fourth reader counts 139 of the 173 religion splits positive, the third 130: the lean
+    """A fourth blind reading of the 252 split documents (``devset_fourth_coder.csv``) breaking the ties instead of
+    the third: religion on rounds 40 and 51 keeps F1 0.93, grassroots democracy 32 / 14 / 32 (0.58 against 0.60),
+    site clearance 0.89. The fourth reader counts 147 of the 181 religion splits positive, the third 138: the lean
     to passing mentions is the documents', not one reader's."""
     from toolkit.themes.validate import devset_labels
 
