@@ -639,7 +639,7 @@ def test_genre_abbreviations_and_short_names_reach_their_themes(themes):
     # complacency, not the rite; an animal "oracle" of match results (round 50's errors and the genre's wording)
     ("Chi bộ yêu cầu khắc phục tâm lý cầu an, ngại va chạm của cán bộ.", False),
     ("Sau khi “nhà tiên tri” động vật này đoán sai đội vô địch, người hâm mộ đòi làm thịt nó.", False),
-    ("Bạch tuộc tiên tri Paul đoán đúng cả tám trận.", False),
+    ("Bạch tuộc “nhà tiên tri” Paul đoán đúng cả tám trận.", False),
 ])
 def test_religion_senses_of_general_news(themes, text, expected):
     assert (_hits_of({"a": text}, themes, "religion")["a"] > 0) == expected
