@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -35,6 +36,11 @@ from toolkit.ingest.core import ingest_files
 
 UA = default_user_agent("nhom-nghien-cuu@example.edu")
 SLACK = 0.03  # scheduling jitter between our clock and the server's arrival times
+# The fixture portal runs in the crawler's process, so its arrival stamp for a request can be late by as long as
+# the crawler holds the GIL (parsing a page on a loaded host: 30 ms was seen in CI). A late stamp shrinks the gap
+# after it and stretches the one before, so a single gap gets this wider allowance -- still far above the 0.05 s
+# base delay, so a request that ignored the crawl delay fails -- and the median gap gets SLACK.
+LATE_STAMP = 0.1
 
 
 @contextlib.contextmanager
@@ -509,7 +515,10 @@ def test_robots_txt_first_and_no_disallowed_or_off_site_request(crawl):
 
 def test_requests_are_spaced_by_the_crawl_delay(crawl):
     portal, _, _ = crawl
-    assert min(_gaps(portal.log)) >= site.CRAWL_DELAY - SLACK
+    gaps = _gaps(portal.log)
+    assert len(gaps) >= 10
+    assert min(gaps) >= site.CRAWL_DELAY - LATE_STAMP
+    assert statistics.median(gaps) >= site.CRAWL_DELAY - SLACK
 
 
 def test_retry_after_and_recovering_500(crawl):
@@ -602,7 +611,7 @@ def test_max_pages_then_resume_then_refresh_fetch_each_article_once(tmp_path):
         later = portal.log[end_of_first:]
         assert later[0].path == "/robots.txt"
         # the second run waited out the gap after the first run's last request
-        assert later[0].at - portal.log[end_of_first - 1].at >= site.CRAWL_DELAY - SLACK
+        assert later[0].at - portal.log[end_of_first - 1].at >= site.CRAWL_DELAY - LATE_STAMP
         assert {a.path: len(_article_hits(portal, a)) for a in site.ARTICLES} == {a.path: 1 for a in site.ARTICLES}
         end_of_second = len(portal.log)
         third = collect([portal.base + "/"], tmp_path, delay=0.05, user_agent=UA, refresh=True)
