@@ -1680,3 +1680,52 @@ def test_the_printout_gives_percent_agreement_as_the_report_does_a_proportion(tm
     row = [line for line in lines if line.split()[:1] == ["faith"]][0].split()
     assert header[-4:] == ["n_both", "agree", "kappa", "alpha"]      # the last columns; rates hold spaces
     assert row[-3] == f"{share:.2f}", row
+
+
+def test_devset_texts_are_read_once_and_again_when_a_corpus_file_changes(tmp_path, monkeypatch):
+    # reading the shared corpora is the costly part of read_devset (a pass over ~120,000 articles) and a test run or
+    # report asks for it several times; the memo must never serve a text that changed on disk
+    import gzip
+    import json
+
+    from toolkit.themes import validate
+
+    (tmp_path / "unc-dantri").mkdir()
+    (tmp_path / "baomoi-2017").mkdir()
+    (tmp_path / "vntc").mkdir()
+    dantri = tmp_path / "unc-dantri" / "unc_dantri.jsonl"
+
+    def write_dantri(title):
+        rows = [dict(doc_id="7", title=title, text=f"{title}\nMô tả.\nThân bài.", date="20200301"),
+                dict(doc_id="8", title="Khác", text="Khác\nx", date="20200302")]
+        dantri.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+    write_dantri("Chùa Một Cột")
+    with gzip.open(tmp_path / "baomoi-2017" / "baomoi_vn_news.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write(json.dumps(dict(id="b1", title="Lễ hội", sapo="Sapo.", body="Thân."), ensure_ascii=False) + "\n")
+    with gzip.open(tmp_path / "vntc" / "vntc_10topics.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write(json.dumps(dict(id="v1", text="Tựa\n\nĐoạn một.\nĐoạn hai."), ensure_ascii=False) + "\n")
+    pd.DataFrame({"corpus": ["dantri", "baomoi", "vntc"], "doc_id": ["7", "b1", "v1"]}).to_csv(
+        tmp_path / "devset.csv", index=False)
+    monkeypatch.setattr(validate, "devset_path", lambda: tmp_path / "devset.csv")
+    monkeypatch.setattr(validate, "_DEVSET_TEXTS", {})
+    parsed = []
+    real_loads = json.loads
+    monkeypatch.setattr(validate.json, "loads", lambda s: parsed.append(1) or real_loads(s))
+
+    first = validate._devset_texts(tmp_path)
+    assert first == {("dantri", "7"): ("Chùa Một Cột", "Mô tả.\nThân bài.", "Mô tả.", "2020-03-01"),
+                     ("baomoi", "b1"): ("Lễ hội", "Sapo.\nThân.", "Sapo.", "2017"),
+                     ("vntc", "v1"): ("Tựa", "Đoạn một.\nĐoạn hai.", "Đoạn một.", pd.NA)}
+    n_read = len(parsed)
+    assert n_read == 4
+    first.clear()  # a caller's copy: clearing it leaves the memo whole
+    assert validate._devset_texts(tmp_path)[("dantri", "7")][0] == "Chùa Một Cột" and len(parsed) == n_read
+    write_dantri("Chùa Trấn Quốc")  # the file changed: read again
+    assert validate._devset_texts(tmp_path)[("dantri", "7")][0] == "Chùa Trấn Quốc" and len(parsed) > n_read
+    # devset.csv names another document: read again, and a missing corpus file says which
+    pd.DataFrame({"corpus": ["dantri"], "doc_id": ["8"]}).to_csv(tmp_path / "devset.csv", index=False)
+    assert set(validate._devset_texts(tmp_path)) == {("dantri", "8")}
+    (tmp_path / "vntc" / "vntc_10topics.jsonl.gz").unlink()
+    with pytest.raises(FileNotFoundError, match="vntc_10topics"):
+        validate._devset_texts(tmp_path)

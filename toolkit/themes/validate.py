@@ -2100,6 +2100,63 @@ def devset_labels(tie_breaker: str = "third") -> pd.DataFrame:
     return majority_labels(first, second, third)
 
 
+#: The shared corpora's files that hold the development set's texts, per corpus.
+_DEVSET_SOURCES = (("dantri", "unc-dantri/unc_dantri.jsonl"), ("baomoi", "baomoi-2017/baomoi_vn_news.jsonl.gz"),
+                   ("vntc", "vntc/vntc_10topics.jsonl.gz"))
+#: One :func:`_devset_texts` result, keyed by the files it read (path, size, mtime): reading them is the costly part
+#: of :func:`read_devset` (a pass over some 120,000 articles), and a test run or a report asks several times.
+_DEVSET_TEXTS: dict[tuple, dict] = {}
+
+
+def _devset_texts(root) -> dict[tuple[str, str], tuple[str, str, str, object]]:
+    """(corpus, id) → (title, body, description, date) of every document of ``devset.csv`` (I/O).
+
+    The inputs never change under a run (raw data is immutable), so the last result is kept in memory
+    while the files it read keep their size and modification time, and ``devset.csv`` its ids; callers
+    get a copy of the mapping (its values are tuples of strings).
+    """
+    import gzip
+    from pathlib import Path
+
+    root = Path(root)
+    paths = [root / name for _, name in _DEVSET_SOURCES]
+    for path in paths:
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: the shared corpora are not available")
+    ids = pd.read_csv(devset_path(), dtype=str, usecols=["corpus", "doc_id"])
+    wanted = {c: frozenset(g["doc_id"]) for c, g in ids.groupby("corpus")}
+    key = (tuple((str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) for p in paths),
+           tuple(sorted(wanted.items())))
+    if key in _DEVSET_TEXTS:
+        return dict(_DEVSET_TEXTS[key])
+    texts: dict[tuple[str, str], tuple[str, str, str, object]] = {}
+
+    def lines_of(path: Path, opener):
+        with opener(path) as f:
+            for line in f:
+                yield json.loads(line)
+
+    dantri, baomoi, vntc = paths
+    for r in lines_of(dantri, lambda p: open(p, encoding="utf-8")):
+        if r["doc_id"] in wanted.get("dantri", ()) and ("dantri", r["doc_id"]) not in texts:
+            parts = r["text"].split("\n")
+            body = "\n".join(parts[1:]) if parts and parts[0].strip() == r["title"].strip() else r["text"]
+            date = f"{r['date'][:4]}-{r['date'][4:6]}-{r['date'][6:8]}"
+            texts["dantri", r["doc_id"]] = (r["title"], body, parts[1] if len(parts) > 1 else "", date)
+    for r in lines_of(baomoi, lambda p: gzip.open(p, "rt", encoding="utf-8")):
+        if r["id"] in wanted.get("baomoi", ()) and ("baomoi", r["id"]) not in texts:
+            body = "\n".join(x for x in (r["sapo"], r["body"]) if x)
+            texts["baomoi", r["id"]] = (r["title"] or "", body, r["sapo"] or "", "2017")
+    for r in lines_of(vntc, lambda p: gzip.open(p, "rt", encoding="utf-8")):
+        if r["id"] in wanted.get("vntc", ()) and ("vntc", r["id"]) not in texts:
+            parts = [x for x in r["text"].split("\n") if x.strip()]
+            texts["vntc", r["id"]] = (parts[0] if parts else "", "\n".join(parts[1:]),
+                                      parts[1] if len(parts) > 1 else "", pd.NA)
+    _DEVSET_TEXTS.clear()
+    _DEVSET_TEXTS[key] = texts
+    return dict(texts)
+
+
 def read_devset(shared_corpora=None, *, split: str | None = None, labels: str = "majority") -> pd.DataFrame:
     """The labelled development set joined with its texts from the shared corpora (I/O).
 
@@ -2131,8 +2188,13 @@ def read_devset(shared_corpora=None, *, split: str | None = None, labels: str = 
     ------
     FileNotFoundError
         When the shared corpora are not there (callers skip).
+
+    Notes
+    -----
+    The texts are read once per process while the corpora's files and
+    ``devset.csv`` stay unchanged (:func:`_devset_texts`); the labels are
+    read on every call.
     """
-    import gzip
     from pathlib import Path
 
     from toolkit.config import SHARED_DIR
@@ -2143,31 +2205,7 @@ def read_devset(shared_corpora=None, *, split: str | None = None, labels: str = 
     coded = devset_labels() if labels == "majority" else pd.read_csv(devset_path(), dtype={"doc_id": str})
     if split is not None:
         coded = coded[coded["split"] == split]
-    wanted = {c: set(g["doc_id"]) for c, g in coded.groupby("corpus")}
-    texts: dict[tuple[str, str], tuple[str, str, str, object]] = {}
-
-    def lines_of(path: Path, opener):
-        if not path.is_file():
-            raise FileNotFoundError(f"{path}: the shared corpora are not available")
-        with opener(path) as f:
-            for line in f:
-                yield json.loads(line)
-
-    for r in lines_of(root / "unc-dantri" / "unc_dantri.jsonl", lambda p: open(p, encoding="utf-8")):
-        if r["doc_id"] in wanted.get("dantri", ()) and ("dantri", r["doc_id"]) not in texts:
-            parts = r["text"].split("\n")
-            body = "\n".join(parts[1:]) if parts and parts[0].strip() == r["title"].strip() else r["text"]
-            date = f"{r['date'][:4]}-{r['date'][4:6]}-{r['date'][6:8]}"
-            texts["dantri", r["doc_id"]] = (r["title"], body, parts[1] if len(parts) > 1 else "", date)
-    for r in lines_of(root / "baomoi-2017" / "baomoi_vn_news.jsonl.gz", lambda p: gzip.open(p, "rt", encoding="utf-8")):
-        if r["id"] in wanted.get("baomoi", ()) and ("baomoi", r["id"]) not in texts:
-            body = "\n".join(x for x in (r["sapo"], r["body"]) if x)
-            texts["baomoi", r["id"]] = (r["title"] or "", body, r["sapo"] or "", "2017")
-    for r in lines_of(root / "vntc" / "vntc_10topics.jsonl.gz", lambda p: gzip.open(p, "rt", encoding="utf-8")):
-        if r["id"] in wanted.get("vntc", ()) and ("vntc", r["id"]) not in texts:
-            parts = [x for x in r["text"].split("\n") if x.strip()]
-            texts["vntc", r["id"]] = (parts[0] if parts else "", "\n".join(parts[1:]),
-                                      parts[1] if len(parts) > 1 else "", pd.NA)
+    texts = _devset_texts(root)
     missing = [(c, d) for c, d in zip(coded["corpus"], coded["doc_id"]) if (c, d) not in texts]
     if missing:
         raise ValueError(f"{len(missing)} development-set documents are not in the shared corpora, e.g. {missing[:3]}")
