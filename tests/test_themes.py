@@ -746,6 +746,30 @@ def test_covid_comparisons_with_pneumonia_flu_and_sars_stay_covid(themes, title,
     assert _covid_in(themes, title, body, date)
 
 
+@pytest.mark.parametrize("title, body", [
+    # undated avian-flu news of 2004-2007 (VNTC): "ca dương tính" counts alone, so another disease's positive
+    # cases were COVID-19 -- named in the sentence, or in the title of a page that never names COVID-19
+    ("Tin y tế", "Viện Pasteur hôm qua đã xác định thêm một ca dương tính với H5N1, là bệnh nhi 12 tuổi."),
+    ("Tin y tế", "Qua chẩn đoán PCR đã xác định được 7 ca dương tính (mắc bệnh cúm A), nhưng chỉ 1 ca còn sống."),
+    ("Lây cúm gia cầm cho người: nguy cơ rất lớn", "Các ca dương tính đều có biểu hiện sốt trên 38 độ, ho, khó thở."),
+    # a racing class ("đua xe F0", a 2005 computer game), not a COVID-19 case
+    ("Trò chơi đoạt giải", "Sản phẩm game Đua xe F0 đã nhận giải nhất cuộc thi lập trình."),
+])
+def test_another_diseases_positive_cases_and_a_racing_f0_are_not_covid_undated(themes, title, body):
+    assert not _covid_in(themes, title, body, None)
+
+
+@pytest.mark.parametrize("title, body", [
+    ("Tin trong ngày", "Hà Nội ghi nhận thêm 3 ca dương tính, đều đã được cách ly tập trung."),
+    ("Tin trong ngày", "Các ca dương tính đều có biểu hiện sốt, ho, khó thở."),
+    # the title names flu and COVID-19: the positive cases stay COVID-19's
+    ("Phân biệt Covid-19 với cúm A", "Các ca dương tính đều có biểu hiện sốt, ho, khó thở."),
+    ("Tin trong ngày", "Hà Nội thêm 300 F0 trong ngày."),
+])
+def test_positive_cases_and_f0_stay_covid_undated(themes, title, body):
+    assert _covid_in(themes, title, body, None)
+
+
 UNLESS = {"patterns": {"dengue": r"sốt xuất huyết"}, "themes": {"covid": {
     "label_en": "COVID-19", "label_vi": "Covid", "terms": ["Covid-19", "dịch bệnh"], "weak_terms": ["dịch bệnh"],
     "weak_alone_between": ["2020-02", "2022-12"], "weak_alone_unless": [r"(?i)\b${dengue}\b", r"\bHIV\b"]}}}
