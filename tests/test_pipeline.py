@@ -510,6 +510,51 @@ def test_a_researchers_bad_validation_sheet_stops_the_run_naming_the_sheet_and_r
     assert table[["theme", "tp", "fn", "source"]].values.tolist() == [["site", 1, 1, str(sheet)]]
 
 
+def test_a_sheets_quality_is_drawn_again_with_another_seed(tmp_path):
+    # the stage cache keyed the sheet's scores without the run's seed: a run with another random_state read the
+    # interval bounds drawn with the first one
+    from dataclasses import replace
+
+    from toolkit.pipeline import StageCache, theme_quality_table
+
+    sheet = tmp_path / "coded.csv"
+    rows = ["doc_id,weight,site__dictionary,site__coder1"]
+    rows += [f"d{i},1,{i % 2},{i % 3 == 0:d}" for i in range(12)]
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    config = RunConfig(themes=ThemesConfig(validation_sheet=str(sheet)), random_state=1)
+    cache = StageCache(tmp_path / "cache")
+    theme_quality_table(config, None, cache)
+    theme_quality_table(replace(config, random_state=2), None, cache)
+    theme_quality_table(config, None, cache)
+    assert cache.computed == ["theme_quality", "theme_quality"]
+
+
+def test_an_edited_lexicon_segments_the_corpus_again(tmp_path, monkeypatch):
+    # the token stage's key left the lexicons out: after a terms.txt edit `make figures` read the tokens of
+    # the lexicons before it from the stage cache while its sidecars recorded the new lexicon version
+    import shutil
+
+    import pandas as pd
+
+    from toolkit.config import lexicon_dir
+    from toolkit.pipeline import StageCache, tokenize_documents
+
+    lex = tmp_path / "lexicons"
+    shutil.copytree(lexicon_dir(), lex)
+    monkeypatch.setenv("TOOLKIT_LEXICONS", str(lex))
+    docs = pd.DataFrame({"doc_id": ["a"], "title": [""], "body": ["Thành phố khởi công đường vành đai mới."]})
+    cache = StageCache(tmp_path / "cache")
+    before = tokenize_documents(RunConfig(), docs, cache)
+    assert "vành_đai" in before["tokens"][0]
+    with open(lex / "terms.txt", "a", encoding="utf-8") as fh:
+        fh.write("\n## test\nđường vành đai\n")
+    after = tokenize_documents(RunConfig(), docs, cache)
+    assert "đường_vành_đai" in after["tokens"][0] and cache.computed == ["tokens", "tokens"]
+    # nothing changed since: read from the cache
+    tokenize_documents(RunConfig(), docs, cache)
+    assert cache.computed == ["tokens", "tokens"]
+
+
 def test_a_runs_quality_from_a_sheet_coded_twice_carries_the_coders_agreement(tmp_path):
     # a walk-through coded its sheet twice; the report's captions named neither the agreement nor how many
     # documents both coders read

@@ -303,8 +303,10 @@ def tokenize_documents(config: RunConfig, documents: pd.DataFrame, cache: StageC
     if shared:
         return preprocess(documents, config=tok_config, n_jobs=p.n_jobs,
                           cache_dir=CACHE_DIR / "preprocess" if cache.enabled else None)
+    # the lexicons' content too (the fingerprint leaves their folder out): an edited terms.txt or stopword
+    # list segments the corpus again instead of reading the tokens of the lexicons before it
     key = _key("tokens", frame_hash(documents[["doc_id", "title", "body"]]), tok_config.fingerprint(),
-               code_version())
+               lexicon_version(tok_config.resolved_lexicon_dir()), code_version())
     return cache.table("tokens", key, lambda: preprocess(
         documents, config=tok_config, n_jobs=p.n_jobs,
         cache_dir=cache.directory / "preprocess" if cache.enabled else None))
@@ -991,7 +993,8 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache,
         sheet_path = config.resolve(t.validation_sheet)
         # scored with this run's dictionary, not the one the sheet was drawn with
         sheet = sheet_with_run_flags(read_table(sheet_path), hits)
-        key = _key("theme_quality_sheet", frame_hash(sheet), code_version())
+        # the interval draws take the run's seed
+        key = _key("theme_quality_sheet", frame_hash(sheet), code_version(), config.random_state)
         def score() -> pd.DataFrame:
             try:
                 table = va.score_sheet(sheet, random_state=config.random_state)
@@ -1011,10 +1014,12 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache,
     ids = [i for i in va.DEVSET_THEMES if i in dictionary.ids]
     if not ids:
         return None
+    # the articles' tokens follow the lexicons and the preprocess settings; the interval draws take the run's seed
+    p = config.preprocess
     key = _key("theme_quality_devset", hashlib.sha256(themes_path.read_bytes()).hexdigest()[:16],
                *(hashlib.sha256(va.devset_path().with_name(name).read_bytes()).hexdigest()[:16]
                  for name in DEVSET_FILES),
-               code_version(), ids)
+               code_version(), ids, lexicon_version(), p.keep_numbers, p.remove_persons, config.random_state)
 
     def compute() -> pd.DataFrame:
         dev = va.read_devset(corpora, split="holdout")
