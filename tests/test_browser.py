@@ -33,8 +33,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 CONFIG = RunConfig(
     name="browser", random_state=11,
     corpus=CorpusConfig(n_pages=200),
-    # the quality stage (15,000 labelled articles of ../shared, segmented cold in this run's own cache) is tested
-    # by test_pipeline; these pages need none of it
+    # the quality stage (16,020 labelled articles of ../shared) is tested by test_pipeline; these pages need none of it
     themes=ThemesConfig(n_boot=50, devset_quality=False),
     topics=TopicsConfig(n_topics_grid=(), n_topics=6, random_states=(0,)),
     figures=FiguresConfig(formats=("png",), dpi=50),

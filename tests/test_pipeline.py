@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 
+from tests.conftest import needs_corpora
 from toolkit.config import CorpusConfig, FiguresConfig, RunConfig, ThemesConfig, TopicsConfig
 from toolkit.pipeline import run_pipeline
 from toolkit.report.registry import FIGURES
@@ -199,7 +200,7 @@ def test_own_corpus_from_a_table_without_the_formula_columns(tmp_path):
     config = RunConfig(
         name="own", random_state=1,
         corpus=CorpusConfig(simulate=False, paths=(str(table),), text_field="text"),
-        # no quality stage (its labelled articles are segmented cold in this run's cache; tested elsewhere)
+        # no quality stage (computed once per checkout from ../shared; tested by the `runs` fixture)
         themes=ThemesConfig(n_boot=50, devset_quality=False),
         topics=TopicsConfig(n_topics_grid=(5,), random_states=(0, 1)),
         effects=EffectsConfig(formula="~ C(no_such_column)", n_draws=5),
@@ -858,3 +859,48 @@ def test_the_sheet_a_run_scored_is_in_its_sidecars_and_manifest(tmp_path, monkey
     assert seen["quality"] is not None
     assert seen["provenance"]["validation_sheet_version"] == hashlib.sha256(sheet.read_bytes()).hexdigest()[:12]
     assert "run_inputs/validation_sheet.csv" in (out / "manifest.sha256").read_text(encoding="utf-8")
+
+
+@needs_corpora
+def test_reference_tables_are_computed_once_per_checkout_not_per_stage_cache(tmp_path, monkeypatch):
+    # the date rules' accuracy (and the dictionary's quality on the labelled articles) never depends on the run's
+    # corpus: two runs with their own stage caches computed it twice (in the test suite, every cold run did)
+    import pandas as pd
+
+    import toolkit.ingest.accuracy as accuracy
+    import toolkit.pipeline as pipeline
+    from toolkit.pipeline import StageCache, date_quality_table
+
+    calls = []
+    monkeypatch.setattr(pipeline, "CACHE_DIR", tmp_path / "toolkit-cache")
+    monkeypatch.setattr(accuracy, "date_rules_without_dates", lambda path, n_jobs: calls.append(path) or ("docs", [1, 2]))
+    monkeypatch.setattr(accuracy, "date_accuracy", lambda documents, truth: pd.DataFrame({"rule": ["r"], "n": [3]}))
+    config = RunConfig()
+    first = date_quality_table(config, StageCache(tmp_path / "run-a"))
+    second = date_quality_table(config, StageCache(tmp_path / "run-b"))
+    assert len(calls) == 1 and first.equals(second)
+    assert list((tmp_path / "toolkit-cache" / "reference").glob("date_quality-*"))
+    # caching off: computed again, nothing read
+    date_quality_table(config, StageCache(tmp_path / "run-c", enabled=False))
+    assert len(calls) == 2
+
+
+def test_repro_check_gives_each_run_its_own_toolkit_cache(tmp_path, monkeypatch):
+    # the token cache and the reference tables live in TOOLKIT_CACHE: shared by the two runs, the second would
+    # read what the first computed, and the check would not cover it
+    import subprocess
+
+    from toolkit.pipeline import repro_check
+
+    seen = []
+
+    def run(args, env, check):
+        seen.append(env)
+        return subprocess.CompletedProcess(args, 0)
+
+    monkeypatch.setattr(subprocess, "run", run)
+    identical, differences = repro_check(RunConfig(), workdir=tmp_path)
+    assert identical and differences == []
+    caches = [env["TOOLKIT_CACHE"] for env in seen]
+    assert len(set(caches)) == 2 and all(c.startswith(str(tmp_path)) for c in caches)
+    assert [env["PYTHONHASHSEED"] for env in seen] == ["1", "2"]

@@ -882,6 +882,17 @@ def planted_vs_recovered_table(shares_year: pd.DataFrame, truth: Path, docs: pd.
 DATE_QUALITY_CORPUS = ("unc-dantri", "unc_dantri.jsonl")
 
 
+def reference_cache(cache: StageCache) -> StageCache:
+    """Where the tables computed from the project's reference data are cached: ``CACHE_DIR/reference``.
+
+    The dictionary's quality on the labelled articles and the date rules' accuracy on dantri depend on the
+    themes file, the lexicons, the labels, the settings, the seed and the code (all in their keys), never on
+    the run's corpus: computed once per checkout, not once per stage cache. ``cache`` says whether caching is
+    on at all; :func:`repro_check` gives each of its runs empty caches of every kind.
+    """
+    return StageCache(CACHE_DIR / "reference", enabled=cache.enabled)
+
+
 def date_quality_table(config: RunConfig, cache: StageCache) -> pd.DataFrame | None:
     """How often the date rules give the right year to a page without a date line, or None.
 
@@ -902,7 +913,7 @@ def date_quality_table(config: RunConfig, cache: StageCache) -> pd.DataFrame | N
         documents, truth = date_rules_without_dates(path, n_jobs=config.preprocess.n_jobs)
         return date_accuracy(documents, truth).assign(
             source=f"{len(truth)} dantri articles of 2019-21 (../shared), dates and addresses hidden")
-    return cache.table("date_quality", key, compute)
+    return reference_cache(cache).table("date_quality", key, compute)
 
 
 def sheet_with_run_flags(sheet: pd.DataFrame, hits: pd.DataFrame | None) -> pd.DataFrame:
@@ -1043,7 +1054,7 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache,
         notes = va.heldout_notes()
         return table.assign(source=[source(r, int(n)) for r, n in zip(table["rounds"], table["n_coded"])],
                             note=[notes.get(theme, "") for theme in table["theme"]])
-    return cache.table("theme_quality", key, compute)
+    return reference_cache(cache).table("theme_quality", key, compute)
 
 
 def ingest_accuracy_table(documents: pd.DataFrame, truth: Path, cache: StageCache) -> pd.DataFrame:
@@ -1077,9 +1088,9 @@ def repro_check(config: RunConfig, *, workdir: str | os.PathLike | None = None) 
 
     Each run is a process of its own with its own ``PYTHONHASHSEED`` (so an
     output that depends on set or dict order of strings, or on anything kept
-    in memory between runs, differs), and starts from an empty stage cache
-    (the simulated corpus included), so the check covers every computation,
-    not the cache. The runs' ``manifest.sha256`` files are compared, and every
+    in memory between runs, differs), and starts from empty caches (the stage
+    cache with the simulated corpus, the token cache and the reference tables
+    of ``TOOLKIT_CACHE``), so the check covers every computation, not the cache. The runs' ``manifest.sha256`` files are compared, and every
     file besides. Sidecars record the git commit, so run it on one checkout.
     Returns ``(identical, differences)``.
     """
@@ -1095,8 +1106,9 @@ def repro_check(config: RunConfig, *, workdir: str | os.PathLike | None = None) 
               "run_pipeline(pickle.loads(Path(sys.argv[1]).read_bytes()), output_dir=sys.argv[2], cache_dir=sys.argv[3])")
     hashes = []
     for i, name in enumerate(("run1", "run2")):
-        env = {**os.environ, "PYTHONHASHSEED": str(i + 1)}
-        # Each run gets its own empty stage cache: both compute everything.
+        # Each run gets its own empty stage cache and its own toolkit cache (the shared token cache and the
+        # reference tables live there): both compute everything.
+        env = {**os.environ, "PYTHONHASHSEED": str(i + 1), "TOOLKIT_CACHE": str(root / f"toolkit-cache-{name}")}
         done = subprocess.run([sys.executable, "-c", script, str(spec), str(root / name), str(root / f"cache-{name}")],
                               env=env, check=False)
         if done.returncode:
