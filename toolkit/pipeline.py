@@ -1030,7 +1030,10 @@ def theme_quality_table(config: RunConfig, themes_path: Path, cache: StageCache,
     key = _key("theme_quality_devset", hashlib.sha256(themes_path.read_bytes()).hexdigest()[:16],
                *(hashlib.sha256(va.devset_path().with_name(name).read_bytes()).hexdigest()[:16]
                  for name in DEVSET_FILES),
-               code_version(), ids, lexicon_version(), p.keep_numbers, p.remove_persons, config.random_state)
+               code_version(), ids, lexicon_version(), p.keep_numbers, p.remove_persons, config.random_state,
+               # the texts' files in ../shared (never edited; a replaced copy is read again)
+               [((corpora / name).stat().st_size, (corpora / name).stat().st_mtime_ns)
+                for _, name in va.DEVSET_SOURCES if (corpora / name).is_file()])
 
     def compute() -> pd.DataFrame:
         dev = va.read_devset(corpora, split="holdout")
@@ -1090,8 +1093,9 @@ def repro_check(config: RunConfig, *, workdir: str | os.PathLike | None = None) 
     output that depends on set or dict order of strings, or on anything kept
     in memory between runs, differs), and starts from empty caches (the stage
     cache with the simulated corpus, the token cache and the reference tables
-    of ``TOOLKIT_CACHE``), so the check covers every computation, not the cache. The runs' ``manifest.sha256`` files are compared, and every
-    file besides. Sidecars record the git commit, so run it on one checkout.
+    of ``TOOLKIT_CACHE``), so the check covers every computation, not the
+    cache. The runs' ``manifest.sha256`` files are compared, and every file
+    besides. Sidecars record the git commit, so run it on one checkout.
     Returns ``(identical, differences)``.
     """
     import pickle

@@ -2101,7 +2101,7 @@ def devset_labels(tie_breaker: str = "third") -> pd.DataFrame:
 
 
 #: The shared corpora's files that hold the development set's texts, per corpus.
-_DEVSET_SOURCES = (("dantri", "unc-dantri/unc_dantri.jsonl"), ("baomoi", "baomoi-2017/baomoi_vn_news.jsonl.gz"),
+DEVSET_SOURCES = (("dantri", "unc-dantri/unc_dantri.jsonl"), ("baomoi", "baomoi-2017/baomoi_vn_news.jsonl.gz"),
                    ("vntc", "vntc/vntc_10topics.jsonl.gz"))
 #: One :func:`_devset_texts` result, keyed by the files it read (path, size, mtime): reading them is the costly part
 #: of :func:`read_devset` (a pass over some 120,000 articles), and a test run or a report asks several times.
@@ -2119,7 +2119,7 @@ def _devset_texts(root) -> dict[tuple[str, str], tuple[str, str, str, object]]:
     from pathlib import Path
 
     root = Path(root)
-    paths = [root / name for _, name in _DEVSET_SOURCES]
+    paths = [root / name for _, name in DEVSET_SOURCES]
     for path in paths:
         if not path.is_file():
             raise FileNotFoundError(f"{path}: the shared corpora are not available")
