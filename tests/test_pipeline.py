@@ -71,6 +71,8 @@ def test_every_figure_table_and_the_report(runs):
 
 @pytest.mark.slow
 def test_two_cold_runs_are_byte_identical(runs):
+    # cold stage caches; the reference tables (labelled-article quality, date accuracy) never depend on the run's
+    # corpus and come from `.cache/reference` in the second run: `repro_check` computes them cold in both
     root, *_ = runs
     a, b = _hashes(root / "a"), _hashes(root / "b")
     assert a.keys() == b.keys()
